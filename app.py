@@ -1,0 +1,60 @@
+"""The router, and the ASGI server that `streamlit run app.py` starts.
+
+Streamlit runs this file as `__main__` on every rerun: then it only builds the navigation over the
+screens this person may open. When the server starts, `streamlit run` imports it as a module and
+finds `app`: our HTTP routes (the sign-in cookie) and start-up work (migrations) live there.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import streamlit as st
+
+from intervision.db import migrate
+from intervision.i18n import t
+from intervision.models import Language
+
+log = logging.getLogger("intervision")
+
+
+def route() -> None:
+    from ui.guard import current_viewer, may_open
+    from ui.registry import SCREENS
+
+    viewer = current_viewer()
+    pages = [
+        st.Page(
+            screen.file,
+            title=viewer.t(f"nav.{screen.key}"),
+            icon=screen.icon,
+            url_path=screen.url_path,
+            default=index == 0,
+        )
+        for index, screen in enumerate(s for s in SCREENS.values() if may_open(s, viewer))
+    ]
+    st.navigation(pages, position="top").run()
+
+
+def _apologise(error: Exception) -> bool:
+    """Log an unexpected error and show a short apology instead of a traceback."""
+    log.exception("Unexpected error on a page", exc_info=error)
+    language = Language(st.session_state.get("language") or "en")
+    st.error(t("error.unexpected", language), icon=":material/sentiment_dissatisfied:")
+    return True
+
+
+@asynccontextmanager
+async def _lifespan(_app: object) -> AsyncIterator[None]:
+    migrate()
+    yield
+
+
+if __name__ == "__main__":
+    route()
+else:
+    from ui.cookie_routes import routes
+
+    app = st.App("app.py", routes=routes, lifespan=_lifespan, on_script_error=_apologise)

@@ -1,0 +1,1 @@
+"""The intervision core: everything the product knows, without Streamlit."""

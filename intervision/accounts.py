@@ -1,0 +1,116 @@
+"""The organisation and its people: first run, profiles and roles."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from intervision import store
+from intervision.auth import hash_password, utcnow
+from intervision.db import reading, writing
+from intervision.errors import DomainError
+from intervision.models import (
+    AuditAction,
+    AuditEvent,
+    FirstRunInput,
+    Language,
+    NewAccountInput,
+    Organisation,
+    Person,
+    ProfileInput,
+    Role,
+)
+from intervision.permissions import Action, require
+
+
+def is_first_run(path: Path | None = None) -> bool:
+    """True until the organisation has its first account."""
+    with reading(path) as db:
+        return store.count_people(db) == 0
+
+
+def organisation(path: Path | None = None) -> Organisation | None:
+    with reading(path) as db:
+        return store.organisation(db)
+
+
+def create_first_coordinator(
+    form: FirstRunInput, now: datetime | None = None, path: Path | None = None
+) -> int:
+    """Set up the organisation with its first coordinator; refused once anyone has an account."""
+    now = now or utcnow()
+    with writing(path) as db:
+        if store.count_people(db) > 0:
+            raise DomainError("already_set_up")
+        store.create_organisation(db, form.organisation_name, is_demo=False, now=now)
+        return add_account(db, form, Role.COORDINATOR, now)
+
+
+def add_account(db: Database, form: NewAccountInput, role: Role, now: datetime) -> int:
+    """A new account inside the caller's transaction."""
+    if store.person_id_by_email(db, form.email) is not None:
+        raise DomainError("account_not_created", field="email")
+    person_id = store.add_person(
+        db, form.name, form.email, role, hash_password(form.password), form.language.value, now
+    )
+    store.add_audit_event(db, now, person_id, AuditAction.ACCOUNT_CREATED, form.email, role.value)
+    return person_id
+
+
+def person(person_id: int, path: Path | None = None) -> Person | None:
+    with reading(path) as db:
+        return store.person(db, person_id)
+
+
+def update_profile(person_id: int, form: ProfileInput, path: Path | None = None) -> None:
+    with writing(path) as db:
+        owner = store.person_id_by_email(db, form.email)
+        if owner is not None and owner != person_id:
+            raise DomainError("email_in_use", field="email")
+        store.update_profile(db, person_id, form.name, form.email, form.language.value)
+
+
+def set_language(person_id: int, language: Language, path: Path | None = None) -> None:
+    with writing(path) as db:
+        store.set_language(db, person_id, language.value)
+
+
+def people(viewer: Person, path: Path | None = None) -> list[Person]:
+    require(Action.VIEW_PEOPLE, viewer.role)
+    with reading(path) as db:
+        return store.everyone(db)
+
+
+def change_role(
+    viewer: Person, person_id: int, role: Role, now: datetime | None = None, path: Path | None = None
+) -> None:
+    """A coordinator gives someone another organisation role; the last coordinator stays one."""
+    require(Action.CHANGE_ROLES, viewer.role)
+    now = now or utcnow()
+    with writing(path) as db:
+        current = store.person(db, person_id)
+        if current is None:
+            raise DomainError("person_not_found")
+        if current.role is role:
+            return
+        if current.role is Role.COORDINATOR and store.count_coordinators(db) == 1:
+            raise DomainError("last_coordinator", field="role")
+        store.set_role(db, person_id, role)
+        store.add_audit_event(
+            db, now, viewer.id, AuditAction.ROLE_CHANGED, current.email, f"{current.role} → {role}"
+        )
+
+
+def audit_log(viewer: Person, limit: int = 200, path: Path | None = None) -> list[AuditEvent]:
+    require(Action.VIEW_AUDIT_LOG, viewer.role)
+    with reading(path) as db:
+        return store.audit_events(db, limit)
+
+
+def person_by_email(email: str, path: Path | None = None) -> Person | None:
+    """The account that a single-sign-on identity maps to."""
+    with reading(path) as db:
+        person_id = store.person_id_by_email(db, email.strip().lower())
+        return store.person(db, person_id) if person_id is not None else None

@@ -1,0 +1,74 @@
+"""What is next for a person: the home screen's content, per role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from intervision import store
+from intervision.auth import utcnow
+from intervision.db import reading
+from intervision.models import Group, GroupRole, Meeting, Person, Role
+
+
+@dataclass(frozen=True)
+class GroupOverview:
+    group: Group
+    role: GroupRole | None
+    next_session: Meeting | None
+    members: int
+    sessions_last_year: int
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """Something that needs this person's attention: a message key and the group it concerns."""
+
+    key: str
+    group_name: str
+
+
+@dataclass(frozen=True)
+class Agenda:
+    groups: list[GroupOverview]
+    waiting: list[Waiting] = field(default_factory=list)
+
+    @property
+    def next_session(self) -> Meeting | None:
+        upcoming = [overview.next_session for overview in self.groups if overview.next_session]
+        return min(upcoming, key=lambda meeting: meeting.starts_at, default=None)
+
+
+def agenda_for(person: Person, now: datetime | None = None, path: Path | None = None) -> Agenda:
+    now = now or utcnow()
+    with reading(path) as db:
+        own = store.groups_of(db, person.id)
+        if person.role is Role.COORDINATOR:
+            roles = {group.id: role for group, role in own}
+            listed = [(group, roles.get(group.id)) for group in store.all_groups(db)]
+        else:
+            listed = own
+        group_ids = [group.id for group, _ in listed]
+        upcoming = store.next_meetings(db, group_ids, now)
+        member_counts = store.member_counts(db)
+        held = store.meeting_counts(db, now - timedelta(days=365))
+        facilitated = store.facilitated_group_ids(db)
+
+    overviews = [
+        GroupOverview(
+            group, role, upcoming.get(group.id), member_counts.get(group.id, 0), held.get(group.id, 0)
+        )
+        for group, role in listed
+    ]
+    waiting: list[Waiting] = []
+    for overview in overviews:
+        name = overview.group.name
+        leads = overview.role is GroupRole.FACILITATOR or person.role is Role.COORDINATOR
+        if leads and overview.next_session is None:
+            waiting.append(Waiting("waiting.no_session_planned", name))
+        if person.role is Role.COORDINATOR and overview.group.id not in facilitated:
+            waiting.append(Waiting("waiting.no_facilitator", name))
+        if leads and overview.members < 3:
+            waiting.append(Waiting("waiting.too_few_members", name))
+    return Agenda(overviews, waiting)

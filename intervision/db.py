@@ -1,0 +1,200 @@
+"""The database: a connection per unit of work, write transactions, and versioned migrations.
+
+Connections are never cached: Streamlit reruns in new threads, and a connection opened in one thread
+must not be used in another. Opening one costs a fraction of a millisecond.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from intervision.config import database_path
+
+BUSY_TIMEOUT_MS = 5000
+
+migrations = Migrations("intervision")
+
+
+def _open(path: Path | None = None) -> Database:
+    path = Path(path or database_path())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return Database(conn)
+
+
+@contextmanager
+def reading(path: Path | None = None) -> Iterator[Database]:
+    """A connection for reads; closed when the block ends."""
+    db = _open(path)
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+@contextmanager
+def writing(path: Path | None = None) -> Iterator[Database]:
+    """A write transaction that takes the write lock first (BEGIN IMMEDIATE).
+
+    A deferred transaction that reads and then writes can fail with "database is locked" when another
+    writer got in between; taking the lock up front makes the writer wait its turn instead.
+    """
+    db = _open(path)
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.rollback()
+            raise
+        db.commit()
+    finally:
+        db.close()
+
+
+_migrated: set[Path] = set()
+
+
+def migrate(path: Path | None = None) -> None:
+    """Apply every pending migration."""
+    resolved = Path(path or database_path()).resolve()
+    with reading(resolved) as db:
+        migrations.apply(db)
+    _migrated.add(resolved)
+
+
+def ensure_migrated(path: Path | None = None) -> None:
+    """Migrate once per process and database file: pages call this on every rerun."""
+    resolved = Path(path or database_path()).resolve()
+    if resolved not in _migrated or not resolved.exists():
+        migrate(resolved)
+
+
+# --- migrations ------------------------------------------------------------------------------
+# Append new migrations at the end; never edit one that has shipped.
+
+
+def _run_statements(db: Database, script: str) -> None:
+    # executescript() would commit the migration's transaction first; one statement at a time keeps
+    # a migration all-or-nothing.
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+@migrations(name="0001_wal_mode", transactional=False)
+def _wal_mode(db: Database) -> None:
+    # WAL lets readers carry on while one writer writes; it is a property of the file, set once.
+    db.execute("PRAGMA journal_mode = WAL")
+
+
+@migrations(name="0002_foundation")
+def _foundation(db: Database) -> None:
+    _run_statements(
+        db,
+        """
+        CREATE TABLE organisation (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            name TEXT NOT NULL,
+            is_demo INTEGER NOT NULL DEFAULT 0,
+            privacy_threshold INTEGER NOT NULL DEFAULT 3 CHECK (privacy_threshold >= 3),
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE people (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            email TEXT NOT NULL UNIQUE,
+            role TEXT NOT NULL CHECK (role IN ('coordinator', 'facilitator', 'participant')),
+            language TEXT CHECK (language IN ('nl', 'en')),
+            password_hash TEXT,
+            failed_sign_ins INTEGER NOT NULL DEFAULT 0,
+            locked_until TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE groups (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            description TEXT NOT NULL DEFAULT '',
+            label TEXT NOT NULL DEFAULT '',
+            meets_every_weeks INTEGER NOT NULL,
+            session_minutes INTEGER NOT NULL,
+            confidentiality TEXT NOT NULL,
+            attendance_rule TEXT NOT NULL DEFAULT '',
+            reported_to_organisation TEXT NOT NULL DEFAULT '[]',
+            start_date TEXT NOT NULL,
+            development_phase TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE memberships (
+            group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+            person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            group_role TEXT NOT NULL CHECK (group_role IN ('facilitator', 'member')),
+            joined_at TEXT NOT NULL,
+            PRIMARY KEY (group_id, person_id)
+        );
+        CREATE INDEX memberships_by_person ON memberships(person_id);
+        CREATE TABLE invitations (
+            id INTEGER PRIMARY KEY,
+            code TEXT NOT NULL UNIQUE,
+            group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+            group_role TEXT NOT NULL CHECK (group_role IN ('facilitator', 'member')),
+            created_by INTEGER REFERENCES people(id) ON DELETE SET NULL,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            max_uses INTEGER NOT NULL CHECK (max_uses >= 1),
+            uses INTEGER NOT NULL DEFAULT 0,
+            revoked_at TEXT
+        );
+        CREATE INDEX invitations_by_group ON invitations(group_id);
+        CREATE TABLE sign_in_sessions (
+            token_hash TEXT PRIMARY KEY,
+            person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        );
+        CREATE INDEX sign_in_sessions_by_person ON sign_in_sessions(person_id);
+        CREATE TABLE sign_in_tickets (
+            ticket_hash TEXT PRIMARY KEY,
+            session_token TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        );
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor_id INTEGER,
+            action TEXT NOT NULL,
+            subject TEXT NOT NULL DEFAULT '',
+            detail TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX audit_log_by_time ON audit_log(at);
+        CREATE TABLE meetings (
+            id INTEGER PRIMARY KEY,
+            group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+            starts_at TEXT NOT NULL,
+            minutes INTEGER NOT NULL,
+            method_id TEXT,
+            status TEXT NOT NULL CHECK (status IN ('planned', 'held', 'cancelled'))
+        );
+        CREATE INDEX meetings_by_group ON meetings(group_id, starts_at);
+        CREATE TABLE attendance (
+            meeting_id INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,
+            person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            present INTEGER NOT NULL,
+            PRIMARY KEY (meeting_id, person_id)
+        );
+        """,
+    )
+
+
+if __name__ == "__main__":
+    migrate()
+    print(f"Database ready at {database_path()}")

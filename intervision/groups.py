@@ -1,0 +1,174 @@
+"""Intervision groups: their contract, facilitators, members and planned sessions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from intervision import store
+from intervision.auth import utcnow
+from intervision.db import reading, writing
+from intervision.errors import DomainError
+from intervision.models import (
+    AuditAction,
+    Group,
+    GroupInput,
+    GroupRole,
+    Meeting,
+    MeetingInput,
+    MeetingStatus,
+    Member,
+    Person,
+    Role,
+)
+from intervision.permissions import Action, require
+
+
+def _role_in(db: Database, viewer: Person, group_id: int) -> GroupRole | None:
+    if store.group(db, group_id) is None:
+        raise DomainError("group_not_found")
+    return store.group_role(db, group_id, viewer.id)
+
+
+def visible_groups(viewer: Person, path: Path | None = None) -> list[tuple[Group, GroupRole | None]]:
+    """The groups this person may open, with their role in each (None: a coordinator's oversight)."""
+    with reading(path) as db:
+        own = store.groups_of(db, viewer.id)
+        if viewer.role is not Role.COORDINATOR:
+            return own
+        roles = {group.id: role for group, role in own}
+        return [(group, roles.get(group.id)) for group in store.all_groups(db)]
+
+
+def group_for(viewer: Person, group_id: int, path: Path | None = None) -> tuple[Group, GroupRole | None]:
+    with reading(path) as db:
+        role = _role_in(db, viewer, group_id)
+        require(Action.VIEW_GROUP, viewer.role, role)
+        return store.group(db, group_id), role
+
+
+def create_group(
+    viewer: Person, form: GroupInput, now: datetime | None = None, path: Path | None = None
+) -> int:
+    """A new group; a facilitator who starts one facilitates it."""
+    require(Action.CREATE_GROUP, viewer.role)
+    now = now or utcnow()
+    with writing(path) as db:
+        if store.group_name_taken(db, form.name):
+            raise DomainError("group_name_taken", field="name")
+        group_id = store.add_group(db, form, now)
+        if viewer.role is Role.FACILITATOR:
+            store.set_membership(db, group_id, viewer.id, GroupRole.FACILITATOR, now)
+        return group_id
+
+
+def update_group(viewer: Person, group_id: int, form: GroupInput, path: Path | None = None) -> None:
+    with writing(path) as db:
+        require(Action.EDIT_CONTRACT, viewer.role, _role_in(db, viewer, group_id))
+        if store.group_name_taken(db, form.name, except_group_id=group_id):
+            raise DomainError("group_name_taken", field="name")
+        store.update_group(db, group_id, form)
+
+
+def delete_group(
+    viewer: Person, group_id: int, now: datetime | None = None, path: Path | None = None
+) -> None:
+    require(Action.DELETE_GROUP, viewer.role)
+    now = now or utcnow()
+    with writing(path) as db:
+        group = store.group(db, group_id)
+        if group is None:
+            raise DomainError("group_not_found")
+        store.delete_group(db, group_id)
+        store.add_audit_event(db, now, viewer.id, AuditAction.GROUP_DELETED, group.name, "")
+
+
+def members(viewer: Person, group_id: int, path: Path | None = None) -> list[Member]:
+    with reading(path) as db:
+        require(Action.VIEW_GROUP, viewer.role, _role_in(db, viewer, group_id))
+        return store.members(db, group_id)
+
+
+def set_member_role(
+    viewer: Person,
+    group_id: int,
+    person_id: int,
+    role: GroupRole,
+    now: datetime | None = None,
+    path: Path | None = None,
+) -> None:
+    """Add someone to the group, or change their role in it. Making a facilitator is a coordinator's call."""
+    now = now or utcnow()
+    with writing(path) as db:
+        viewer_role = _role_in(db, viewer, group_id)
+        current = store.group_role(db, group_id, person_id)
+        touches_facilitation = GroupRole.FACILITATOR in (role, current)
+        action = Action.ASSIGN_FACILITATORS if touches_facilitation else Action.MANAGE_MEMBERS
+        require(action, viewer.role, viewer_role)
+        subject = store.person(db, person_id)
+        if subject is None:
+            raise DomainError("person_not_found")
+        store.set_membership(db, group_id, person_id, role, now)
+        store.add_audit_event(
+            db, now, viewer.id, AuditAction.MEMBER_ADDED, subject.email, f"{group_id}:{role}"
+        )
+
+
+def remove_member(
+    viewer: Person, group_id: int, person_id: int, now: datetime | None = None, path: Path | None = None
+) -> None:
+    now = now or utcnow()
+    with writing(path) as db:
+        viewer_role = _role_in(db, viewer, group_id)
+        current = store.group_role(db, group_id, person_id)
+        if current is None:
+            return
+        action = Action.ASSIGN_FACILITATORS if current is GroupRole.FACILITATOR else Action.MANAGE_MEMBERS
+        require(action, viewer.role, viewer_role)
+        subject = store.person(db, person_id)
+        store.remove_membership(db, group_id, person_id)
+        store.add_audit_event(db, now, viewer.id, AuditAction.MEMBER_REMOVED, subject.email, str(group_id))
+
+
+def candidates_to_add(viewer: Person, group_id: int, path: Path | None = None) -> list[Person]:
+    """People in the organisation who are not in this group yet (for a coordinator or facilitator)."""
+    with reading(path) as db:
+        require(Action.MANAGE_MEMBERS, viewer.role, _role_in(db, viewer, group_id))
+        present = {member.person_id for member in store.members(db, group_id)}
+        return [person for person in store.everyone(db) if person.id not in present]
+
+
+def plan_session(
+    viewer: Person, form: MeetingInput, now: datetime | None = None, path: Path | None = None
+) -> int:
+    now = now or utcnow()
+    if form.starts_at.tzinfo is None:
+        raise DomainError("time_without_zone", field="starts_at")
+    if form.starts_at < now:
+        raise DomainError("session_in_past", field="starts_at")
+    with writing(path) as db:
+        require(Action.PLAN_SESSIONS, viewer.role, _role_in(db, viewer, form.group_id))
+        return store.add_meeting(db, form.group_id, form.starts_at, form.minutes, MeetingStatus.PLANNED)
+
+
+def next_sessions(
+    group_ids: list[int], now: datetime | None = None, path: Path | None = None
+) -> dict[int, Meeting]:
+    with reading(path) as db:
+        return store.next_meetings(db, group_ids, now or utcnow())
+
+
+def sessions_held(viewer: Person, group_id: int, path: Path | None = None) -> list[Meeting]:
+    with reading(path) as db:
+        require(Action.VIEW_GROUP, viewer.role, _role_in(db, viewer, group_id))
+        return store.held_meetings(db, group_id)
+
+
+def leads_groups(person: Person, path: Path | None = None) -> bool:
+    """Coordinators lead every group; others lead the groups they facilitate."""
+    if person.role is Role.COORDINATOR:
+        return True
+    with reading(path) as db:
+        return store.facilitates_any_group(db, person.id)

@@ -1,0 +1,163 @@
+"""Invitations: a join code (and link) for one group, with an expiry and a use limit."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from intervision import store
+from intervision.accounts import add_account
+from intervision.auth import utcnow
+from intervision.db import reading, writing
+from intervision.errors import DomainError
+from intervision.models import (
+    AuditAction,
+    GroupRole,
+    Invitation,
+    InvitationInput,
+    JoinInput,
+    NewAccountInput,
+    Person,
+    Role,
+)
+from intervision.permissions import Action, require
+
+# No 0/O or 1/I/L: the code is read aloud and typed from a projector.
+_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+_CODE_LENGTH = 8
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(_CODE_LENGTH))
+
+
+def join_link(base_url: str, code: str) -> str:
+    return f"{base_url.rstrip('/')}/join?code={code}"
+
+
+def create_invitation(
+    viewer: Person, form: InvitationInput, now: datetime | None = None, path: Path | None = None
+) -> Invitation:
+    now = now or utcnow()
+    with writing(path) as db:
+        if store.group(db, form.group_id) is None:
+            raise DomainError("group_not_found")
+        viewer_role = store.group_role(db, form.group_id, viewer.id)
+        require(Action.MANAGE_INVITATIONS, viewer.role, viewer_role)
+        if form.group_role is GroupRole.FACILITATOR:
+            require(Action.INVITE_FACILITATORS, viewer.role, viewer_role)
+        code = _new_code()
+        while store.invitation_by_code(db, code) is not None:
+            code = _new_code()
+        invitation_id = store.add_invitation(
+            db,
+            code,
+            form.group_id,
+            form.group_role,
+            viewer.id,
+            now,
+            now + timedelta(days=form.valid_days),
+            form.max_uses,
+        )
+        return store.invitation(db, invitation_id)
+
+
+def invitations(viewer: Person, path: Path | None = None) -> list[Invitation]:
+    """The invitations of every group this person may invite to."""
+    group_ids = [group_id for group_id, _ in groups_to_invite_to(viewer, path)]
+    if not group_ids:
+        return []
+    with reading(path) as db:
+        return store.invitations_for_groups(db, group_ids)
+
+
+def revoke_invitation(
+    viewer: Person, invitation_id: int, now: datetime | None = None, path: Path | None = None
+) -> None:
+    now = now or utcnow()
+    with writing(path) as db:
+        found = store.invitation(db, invitation_id)
+        if found is None:
+            raise DomainError("invitation_not_found")
+        require(Action.MANAGE_INVITATIONS, viewer.role, store.group_role(db, found.group_id, viewer.id))
+        store.revoke_invitation(db, invitation_id, now)
+        store.add_audit_event(
+            db, now, viewer.id, AuditAction.INVITATION_REVOKED, found.code, found.group_name
+        )
+
+
+def _usable_invitation(db: Database, code: str, now: datetime) -> Invitation:
+    found = store.invitation_by_code(db, code)
+    if found is None:
+        raise DomainError("invitation_unknown", field="code")
+    if found.revoked_at is not None:
+        raise DomainError("invitation_revoked", field="code")
+    if found.expires_at <= now:
+        raise DomainError("invitation_expired", field="code")
+    if found.uses >= found.max_uses:
+        raise DomainError("invitation_used_up", field="code")
+    return found
+
+
+def _join(db: Database, invitation: Invitation, person_id: int, now: datetime) -> None:
+    store.set_membership(db, invitation.group_id, person_id, invitation.group_role, now)
+    store.count_invitation_use(db, invitation.id)
+    store.add_audit_event(
+        db,
+        now,
+        person_id,
+        AuditAction.MEMBER_ADDED,
+        invitation.code,
+        f"{invitation.group_id}:{invitation.group_role}",
+    )
+
+
+def join_with_code(
+    person: Person, form: JoinInput, now: datetime | None = None, path: Path | None = None
+) -> Invitation:
+    """A signed-in person joins the invitation's group. Joining twice is refused and uses nothing."""
+    require(Action.JOIN_WITH_CODE, person.role)
+    now = now or utcnow()
+    with writing(path) as db:
+        found = _usable_invitation(db, form.code, now)
+        if store.group_role(db, found.group_id, person.id) is not None:
+            raise DomainError("already_in_group", field="code")
+        _join(db, found, person.id, now)
+        return found
+
+
+def create_account_with_code(
+    form: NewAccountInput, code: JoinInput, now: datetime | None = None, path: Path | None = None
+) -> int:
+    """A newcomer creates an account with an invitation and joins its group, all or nothing."""
+    now = now or utcnow()
+    with writing(path) as db:
+        found = _usable_invitation(db, code.code, now)
+        role = Role.FACILITATOR if found.group_role is GroupRole.FACILITATOR else Role.PARTICIPANT
+        person_id = add_account(db, form, role, now)
+        _join(db, found, person_id, now)
+        return person_id
+
+
+def invitation_preview(code: str, now: datetime | None = None, path: Path | None = None) -> Invitation | None:
+    """The invitation behind a link, if it can still be used (to greet a newcomer by group name)."""
+    with reading(path) as db:
+        try:
+            return _usable_invitation(db, code.strip().upper(), now or utcnow())
+        except DomainError:
+            return None
+
+
+def groups_to_invite_to(viewer: Person, path: Path | None = None) -> list[tuple[int, str]]:
+    """(id, name) of every group this person may create invitations for."""
+    with reading(path) as db:
+        if viewer.role is Role.COORDINATOR:
+            return [(group.id, group.name) for group in store.all_groups(db)]
+        return [
+            (group.id, group.name)
+            for group, role in store.groups_of(db, viewer.id)
+            if role is GroupRole.FACILITATOR
+        ]

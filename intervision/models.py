@@ -1,0 +1,304 @@
+"""Entities and the inputs that forms submit. Validation lives here, once.
+
+Custom errors carry a `type` that the interface translates (`error.<type>` in the catalogs), so a
+Dutch facilitator reads a Dutch message next to the field.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+
+class Role(StrEnum):
+    """What a person may do in the organisation as a whole."""
+
+    COORDINATOR = "coordinator"
+    FACILITATOR = "facilitator"
+    PARTICIPANT = "participant"
+
+
+class GroupRole(StrEnum):
+    """What a person is in one group."""
+
+    FACILITATOR = "facilitator"
+    MEMBER = "member"
+
+
+class Language(StrEnum):
+    NL = "nl"
+    EN = "en"
+
+
+class DevelopmentPhase(StrEnum):
+    """Tuckman's phases of a group's life."""
+
+    FORMING = "forming"
+    STORMING = "storming"
+    NORMING = "norming"
+    PERFORMING = "performing"
+    ADJOURNING = "adjourning"
+
+
+class ReportItem(StrEnum):
+    """What a group's contract allows to be reported to the organisation (never content)."""
+
+    ATTENDANCE = "attendance"
+    SESSIONS_HELD = "sessions_held"
+    METHODS_USED = "methods_used"
+    SURVEY_AGGREGATES = "survey_aggregates"
+
+
+class AuditAction(StrEnum):
+    """Sensitive actions that the audit log keeps."""
+
+    ACCOUNT_CREATED = "account_created"
+    SIGN_IN = "sign_in"
+    SIGN_IN_FAILED = "sign_in_failed"
+    ACCOUNT_LOCKED = "account_locked"
+    SIGN_OUT = "sign_out"
+    SIGN_OUT_EVERYWHERE = "sign_out_everywhere"
+    PASSWORD_CHANGED = "password_changed"
+    ROLE_CHANGED = "role_changed"
+    MEMBER_ADDED = "member_added"
+    MEMBER_REMOVED = "member_removed"
+    INVITATION_REVOKED = "invitation_revoked"
+    GROUP_DELETED = "group_deleted"
+    DEMO_LOADED = "demo_loaded"
+
+
+class MeetingStatus(StrEnum):
+    PLANNED = "planned"
+    HELD = "held"
+    CANCELLED = "cancelled"
+
+
+NAME_MAX = 80
+EMAIL_MAX = 254
+PASSWORD_MIN = 10
+PASSWORD_MAX = 200
+DESCRIPTION_MAX = 1000
+CONTRACT_TEXT_MAX = 2000
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _email(value: str) -> str:
+    value = value.strip().lower()
+    if not _EMAIL.match(value):
+        raise PydanticCustomError("email_invalid", "not an e-mail address")
+    return value
+
+
+def _not_blank(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise PydanticCustomError("required", "required")
+    return value
+
+
+Name = Annotated[str, AfterValidator(_not_blank), StringConstraints(max_length=NAME_MAX)]
+Email = Annotated[str, StringConstraints(max_length=EMAIL_MAX), AfterValidator(_email)]
+Password = Annotated[str, StringConstraints(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX)]
+InvitationCode = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=1, max_length=32)
+]
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+
+# --- entities ---------------------------------------------------------------------------------
+
+
+class Organisation(BaseModel):
+    name: str
+    is_demo: bool
+    privacy_threshold: int
+
+
+class Person(BaseModel):
+    id: int
+    name: str
+    email: str
+    role: Role
+    language: Language | None = None
+
+
+class Contract(_Input):
+    """How a group works together: the agreements made at its start."""
+
+    meets_every_weeks: int = Field(ge=1, le=26)
+    session_minutes: int = Field(ge=30, le=480)
+    confidentiality: Annotated[
+        str, AfterValidator(_not_blank), StringConstraints(max_length=CONTRACT_TEXT_MAX)
+    ]
+    attendance_rule: str = Field(default="", max_length=CONTRACT_TEXT_MAX)
+    reported_to_organisation: list[ReportItem] = Field(default_factory=lambda: [ReportItem.ATTENDANCE])
+    start_date: date
+    development_phase: DevelopmentPhase = DevelopmentPhase.FORMING
+
+
+class GroupInput(_Input):
+    """What the group form submits: its name, description and contract."""
+
+    name: Name
+    description: str = Field(default="", max_length=DESCRIPTION_MAX)
+    label: str = Field(default="", max_length=NAME_MAX)
+    contract: Contract
+
+
+class Group(BaseModel):
+    id: int
+    name: str
+    description: str
+    label: str
+    contract: Contract
+
+    @classmethod
+    def from_row(cls, row: dict) -> Group:
+        contract = Contract(
+            meets_every_weeks=row["meets_every_weeks"],
+            session_minutes=row["session_minutes"],
+            confidentiality=row["confidentiality"],
+            attendance_rule=row["attendance_rule"],
+            reported_to_organisation=json.loads(row["reported_to_organisation"]),
+            start_date=row["start_date"],
+            development_phase=row["development_phase"],
+        )
+        return cls(
+            id=row["id"],
+            name=row["name"],
+            description=row["description"],
+            label=row["label"],
+            contract=contract,
+        )
+
+
+class Member(BaseModel):
+    """A person as seen in one group."""
+
+    person_id: int
+    name: str
+    email: str
+    group_role: GroupRole
+
+
+class Invitation(BaseModel):
+    id: int
+    code: str
+    group_id: int
+    group_name: str
+    group_role: GroupRole
+    created_at: datetime
+    expires_at: datetime
+    max_uses: int
+    uses: int
+    revoked_at: datetime | None = None
+
+    def is_usable(self, now: datetime) -> bool:
+        return self.revoked_at is None and self.expires_at > now and self.uses < self.max_uses
+
+
+class Meeting(BaseModel):
+    """A planned or held session of a group."""
+
+    id: int
+    group_id: int
+    group_name: str
+    starts_at: datetime
+    minutes: int
+    method_id: str | None
+    status: MeetingStatus
+
+
+class AuditEvent(BaseModel):
+    at: datetime
+    actor: str
+    action: str
+    subject: str
+    detail: str
+
+
+# --- form inputs -------------------------------------------------------------------------------
+
+
+class SignInInput(_Input):
+    email: Annotated[str, AfterValidator(_not_blank), StringConstraints(max_length=EMAIL_MAX)]
+    password: Annotated[str, StringConstraints(min_length=1, max_length=PASSWORD_MAX)]
+
+    @field_validator("email")
+    @classmethod
+    def _lowercase(cls, value: str) -> str:
+        return value.lower()
+
+
+class NewAccountInput(_Input):
+    """A new person's account: the first coordinator, or someone joining with an invitation."""
+
+    name: Name
+    email: Email
+    password: Password
+    password_again: str
+    language: Language = Language.NL
+
+    @field_validator("password_again")
+    @classmethod
+    def _same_password(cls, value: str, info) -> str:  # noqa: ANN001 - pydantic's ValidationInfo
+        if "password" in info.data and value != info.data["password"]:
+            raise PydanticCustomError("passwords_differ", "the passwords differ")
+        return value
+
+
+class FirstRunInput(NewAccountInput):
+    organisation_name: Name
+
+
+class ProfileInput(_Input):
+    name: Name
+    email: Email
+    language: Language
+
+
+class PasswordChangeInput(_Input):
+    current_password: Annotated[str, StringConstraints(min_length=1, max_length=PASSWORD_MAX)]
+    new_password: Password
+    new_password_again: str
+
+    @field_validator("new_password_again")
+    @classmethod
+    def _same_password(cls, value: str, info) -> str:  # noqa: ANN001 - pydantic's ValidationInfo
+        if "new_password" in info.data and value != info.data["new_password"]:
+            raise PydanticCustomError("passwords_differ", "the passwords differ")
+        return value
+
+
+class InvitationInput(_Input):
+    group_id: int
+    group_role: GroupRole = GroupRole.MEMBER
+    valid_days: int = Field(default=14, ge=1, le=90)
+    max_uses: int = Field(default=10, ge=1, le=100)
+
+
+class JoinInput(_Input):
+    code: InvitationCode
+
+
+class MeetingInput(_Input):
+    group_id: int
+    starts_at: datetime
+    minutes: int = Field(ge=30, le=480)

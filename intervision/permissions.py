@@ -1,0 +1,80 @@
+"""The permission matrix: who may do what, in one place.
+
+Permissions are per group: the same person can facilitate one group and take part in another. A
+person's capacities for an action are their organisation role plus their role in the group the action
+concerns.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from intervision.errors import NotAllowed
+from intervision.models import GroupRole, Role
+
+
+class Capacity(StrEnum):
+    COORDINATOR = "coordinator"  # administers the organisation
+    FACILITATOR_ROLE = "facilitator_role"  # may start groups and be invited to facilitate
+    GROUP_FACILITATOR = "group_facilitator"  # facilitates the group concerned
+    GROUP_MEMBER = "group_member"  # takes part in the group concerned
+    SIGNED_IN = "signed_in"  # anyone with an account
+
+
+class Action(StrEnum):
+    CREATE_GROUP = "create_group"
+    VIEW_GROUP = "view_group"
+    EDIT_CONTRACT = "edit_contract"
+    DELETE_GROUP = "delete_group"
+    ASSIGN_FACILITATORS = "assign_facilitators"
+    MANAGE_MEMBERS = "manage_members"
+    MANAGE_INVITATIONS = "manage_invitations"
+    INVITE_FACILITATORS = "invite_facilitators"
+    PLAN_SESSIONS = "plan_sessions"
+    VIEW_PEOPLE = "view_people"
+    CHANGE_ROLES = "change_roles"
+    VIEW_AUDIT_LOG = "view_audit_log"
+    EDIT_OWN_PROFILE = "edit_own_profile"
+    JOIN_WITH_CODE = "join_with_code"
+
+
+_C = Capacity
+PERMISSIONS: dict[Action, frozenset[Capacity]] = {
+    Action.CREATE_GROUP: frozenset({_C.COORDINATOR, _C.FACILITATOR_ROLE}),
+    Action.VIEW_GROUP: frozenset({_C.COORDINATOR, _C.GROUP_FACILITATOR, _C.GROUP_MEMBER}),
+    Action.EDIT_CONTRACT: frozenset({_C.COORDINATOR, _C.GROUP_FACILITATOR}),
+    Action.DELETE_GROUP: frozenset({_C.COORDINATOR}),
+    Action.ASSIGN_FACILITATORS: frozenset({_C.COORDINATOR}),
+    Action.MANAGE_MEMBERS: frozenset({_C.COORDINATOR, _C.GROUP_FACILITATOR}),
+    Action.MANAGE_INVITATIONS: frozenset({_C.COORDINATOR, _C.GROUP_FACILITATOR}),
+    Action.INVITE_FACILITATORS: frozenset({_C.COORDINATOR}),
+    Action.PLAN_SESSIONS: frozenset({_C.COORDINATOR, _C.GROUP_FACILITATOR}),
+    Action.VIEW_PEOPLE: frozenset({_C.COORDINATOR}),
+    Action.CHANGE_ROLES: frozenset({_C.COORDINATOR}),
+    Action.VIEW_AUDIT_LOG: frozenset({_C.COORDINATOR}),
+    Action.EDIT_OWN_PROFILE: frozenset({_C.SIGNED_IN}),
+    Action.JOIN_WITH_CODE: frozenset({_C.SIGNED_IN}),
+}
+
+
+def capacities(role: Role, group_role: GroupRole | None = None) -> frozenset[Capacity]:
+    """What a person counts as, given their organisation role and their role in one group."""
+    held = {Capacity.SIGNED_IN}
+    if role is Role.COORDINATOR:
+        held.add(Capacity.COORDINATOR)
+    if role in (Role.COORDINATOR, Role.FACILITATOR):
+        held.add(Capacity.FACILITATOR_ROLE)
+    if group_role is GroupRole.FACILITATOR:
+        held.add(Capacity.GROUP_FACILITATOR)
+    elif group_role is GroupRole.MEMBER:
+        held.add(Capacity.GROUP_MEMBER)
+    return frozenset(held)
+
+
+def allows(action: Action, role: Role, group_role: GroupRole | None = None) -> bool:
+    return bool(PERMISSIONS[action] & capacities(role, group_role))
+
+
+def require(action: Action, role: Role, group_role: GroupRole | None = None) -> None:
+    if not allows(action, role, group_role):
+        raise NotAllowed(action.value)

@@ -1,0 +1,436 @@
+"""Every SQL statement of the product, behind functions named for what they mean.
+
+Functions take an open database from `db.reading()` or `db.writing()`; the caller decides the unit of
+work. Times are stored as ISO 8601 text in UTC.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from intervision.models import (
+    AuditEvent,
+    Group,
+    GroupInput,
+    GroupRole,
+    Invitation,
+    Meeting,
+    Member,
+    Organisation,
+    Person,
+    Role,
+)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+# --- organisation ------------------------------------------------------------------------------
+
+
+def organisation(db: Database) -> Organisation | None:
+    row = db.execute("SELECT name, is_demo, privacy_threshold FROM organisation").fetchone()
+    return Organisation(**dict(row)) if row else None
+
+
+def create_organisation(db: Database, name: str, is_demo: bool, now: datetime) -> None:
+    db.execute(
+        "INSERT INTO organisation (id, name, is_demo, created_at) VALUES (1, ?, ?, ?)",
+        [name, int(is_demo), _iso(now)],
+    )
+
+
+def count_people(db: Database) -> int:
+    return db.execute("SELECT count(*) FROM people").fetchone()[0]
+
+
+# --- people ------------------------------------------------------------------------------------
+
+_PERSON_COLUMNS = "id, name, email, role, language"
+
+
+def add_person(
+    db: Database,
+    name: str,
+    email: str,
+    role: Role,
+    password_hash: str | None,
+    language: str | None,
+    now: datetime,
+) -> int:
+    cursor = db.execute(
+        "INSERT INTO people (name, email, role, language, password_hash, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [name, email, role.value, language, password_hash, _iso(now)],
+    )
+    return cursor.lastrowid
+
+
+def person(db: Database, person_id: int) -> Person | None:
+    row = db.execute(f"SELECT {_PERSON_COLUMNS} FROM people WHERE id = ?", [person_id]).fetchone()
+    return Person(**dict(row)) if row else None
+
+
+def person_id_by_email(db: Database, email: str) -> int | None:
+    row = db.execute("SELECT id FROM people WHERE email = ?", [email]).fetchone()
+    return row[0] if row else None
+
+
+def everyone(db: Database) -> list[Person]:
+    rows = db.execute(f"SELECT {_PERSON_COLUMNS} FROM people ORDER BY name COLLATE NOCASE")
+    return [Person(**dict(row)) for row in rows]
+
+
+def count_coordinators(db: Database) -> int:
+    return db.execute("SELECT count(*) FROM people WHERE role = 'coordinator'").fetchone()[0]
+
+
+def update_profile(db: Database, person_id: int, name: str, email: str, language: str) -> None:
+    db.execute(
+        "UPDATE people SET name = ?, email = ?, language = ? WHERE id = ?",
+        [name, email, language, person_id],
+    )
+
+
+def set_language(db: Database, person_id: int, language: str) -> None:
+    db.execute("UPDATE people SET language = ? WHERE id = ?", [language, person_id])
+
+
+def set_role(db: Database, person_id: int, role: Role) -> None:
+    db.execute("UPDATE people SET role = ? WHERE id = ?", [role.value, person_id])
+
+
+def credentials(db: Database, email: str) -> dict | None:
+    """The sign-in state of the account with this e-mail: hash, failures and lock."""
+    row = db.execute(
+        "SELECT id, password_hash, failed_sign_ins, locked_until FROM people WHERE email = ?",
+        [email],
+    ).fetchone()
+    return dict(row) if row else None
+
+
+def password_hash(db: Database, person_id: int) -> str | None:
+    row = db.execute("SELECT password_hash FROM people WHERE id = ?", [person_id]).fetchone()
+    return row[0] if row else None
+
+
+def set_password_hash(db: Database, person_id: int, hashed: str) -> None:
+    db.execute("UPDATE people SET password_hash = ? WHERE id = ?", [hashed, person_id])
+
+
+def set_failed_sign_ins(db: Database, person_id: int, failures: int, locked_until: datetime | None) -> None:
+    db.execute(
+        "UPDATE people SET failed_sign_ins = ?, locked_until = ? WHERE id = ?",
+        [failures, _iso(locked_until) if locked_until else None, person_id],
+    )
+
+
+# --- sign-in sessions --------------------------------------------------------------------------
+
+
+def add_sign_in_session(
+    db: Database, token_hash: str, person_id: int, now: datetime, expires_at: datetime
+) -> None:
+    db.execute(
+        "INSERT INTO sign_in_sessions (token_hash, person_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+        [token_hash, person_id, _iso(now), _iso(expires_at)],
+    )
+
+
+def person_of_sign_in_session(db: Database, token_hash: str, now: datetime) -> Person | None:
+    row = db.execute(
+        "SELECT p.id, p.name, p.email, p.role, p.language"
+        " FROM sign_in_sessions s JOIN people p ON p.id = s.person_id"
+        " WHERE s.token_hash = ? AND s.expires_at > ?",
+        [token_hash, _iso(now)],
+    ).fetchone()
+    return Person(**dict(row)) if row else None
+
+
+def end_sign_in_session(db: Database, token_hash: str) -> None:
+    db.execute("DELETE FROM sign_in_sessions WHERE token_hash = ?", [token_hash])
+
+
+def end_all_sign_in_sessions(db: Database, person_id: int) -> None:
+    db.execute("DELETE FROM sign_in_sessions WHERE person_id = ?", [person_id])
+
+
+def add_sign_in_ticket(db: Database, ticket_hash: str, token: str, expires_at: datetime) -> None:
+    db.execute(
+        "INSERT INTO sign_in_tickets (ticket_hash, session_token, expires_at) VALUES (?, ?, ?)",
+        [ticket_hash, token, _iso(expires_at)],
+    )
+
+
+def take_sign_in_ticket(db: Database, ticket_hash: str, now: datetime) -> str | None:
+    """The session token behind a ticket, which is used up; expired tickets are cleared too."""
+    row = db.execute(
+        "SELECT session_token FROM sign_in_tickets WHERE ticket_hash = ? AND expires_at > ?",
+        [ticket_hash, _iso(now)],
+    ).fetchone()
+    db.execute(
+        "DELETE FROM sign_in_tickets WHERE ticket_hash = ? OR expires_at <= ?",
+        [ticket_hash, _iso(now)],
+    )
+    return row[0] if row else None
+
+
+# --- groups ------------------------------------------------------------------------------------
+
+
+def _group_columns(group: GroupInput) -> dict:
+    contract = group.contract
+    return {
+        "name": group.name,
+        "description": group.description,
+        "label": group.label,
+        "meets_every_weeks": contract.meets_every_weeks,
+        "session_minutes": contract.session_minutes,
+        "confidentiality": contract.confidentiality,
+        "attendance_rule": contract.attendance_rule,
+        "reported_to_organisation": json.dumps([item.value for item in contract.reported_to_organisation]),
+        "start_date": contract.start_date.isoformat(),
+        "development_phase": contract.development_phase.value,
+    }
+
+
+def group_name_taken(db: Database, name: str, except_group_id: int | None = None) -> bool:
+    row = db.execute(
+        "SELECT 1 FROM groups WHERE name = ? COLLATE NOCASE AND id IS NOT ?",
+        [name, except_group_id],
+    ).fetchone()
+    return row is not None
+
+
+def add_group(db: Database, group: GroupInput, now: datetime) -> int:
+    columns = _group_columns(group) | {"created_at": _iso(now)}
+    names = ", ".join(columns)
+    marks = ", ".join("?" for _ in columns)
+    cursor = db.execute(f"INSERT INTO groups ({names}) VALUES ({marks})", list(columns.values()))
+    return cursor.lastrowid
+
+
+def update_group(db: Database, group_id: int, group: GroupInput) -> None:
+    columns = _group_columns(group)
+    assignments = ", ".join(f"{name} = ?" for name in columns)
+    db.execute(f"UPDATE groups SET {assignments} WHERE id = ?", [*columns.values(), group_id])
+
+
+def group(db: Database, group_id: int) -> Group | None:
+    row = db.execute("SELECT * FROM groups WHERE id = ?", [group_id]).fetchone()
+    return Group.from_row(dict(row)) if row else None
+
+
+def all_groups(db: Database) -> list[Group]:
+    rows = db.execute("SELECT * FROM groups ORDER BY name COLLATE NOCASE")
+    return [Group.from_row(dict(row)) for row in rows]
+
+
+def groups_of(db: Database, person_id: int) -> list[tuple[Group, GroupRole]]:
+    rows = db.execute(
+        "SELECT g.*, m.group_role FROM groups g JOIN memberships m ON m.group_id = g.id"
+        " WHERE m.person_id = ? ORDER BY g.name COLLATE NOCASE",
+        [person_id],
+    )
+    return [(Group.from_row(dict(row)), GroupRole(row["group_role"])) for row in rows]
+
+
+def delete_group(db: Database, group_id: int) -> None:
+    db.execute("DELETE FROM groups WHERE id = ?", [group_id])
+
+
+# --- memberships -------------------------------------------------------------------------------
+
+
+def group_role(db: Database, group_id: int, person_id: int) -> GroupRole | None:
+    row = db.execute(
+        "SELECT group_role FROM memberships WHERE group_id = ? AND person_id = ?",
+        [group_id, person_id],
+    ).fetchone()
+    return GroupRole(row[0]) if row else None
+
+
+def set_membership(db: Database, group_id: int, person_id: int, role: GroupRole, now: datetime) -> None:
+    """Add the person to the group in this role, or change their role if they are in it already."""
+    db.execute(
+        "INSERT INTO memberships (group_id, person_id, group_role, joined_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (group_id, person_id) DO UPDATE SET group_role = excluded.group_role",
+        [group_id, person_id, role.value, _iso(now)],
+    )
+
+
+def remove_membership(db: Database, group_id: int, person_id: int) -> None:
+    db.execute("DELETE FROM memberships WHERE group_id = ? AND person_id = ?", [group_id, person_id])
+
+
+def members(db: Database, group_id: int) -> list[Member]:
+    rows = db.execute(
+        "SELECT p.id AS person_id, p.name, p.email, m.group_role"
+        " FROM memberships m JOIN people p ON p.id = m.person_id WHERE m.group_id = ?"
+        " ORDER BY m.group_role = 'member', p.name COLLATE NOCASE",
+        [group_id],
+    )
+    return [Member(**dict(row)) for row in rows]
+
+
+def member_counts(db: Database) -> dict[int, int]:
+    """Members (not facilitators) per group."""
+    rows = db.execute(
+        "SELECT group_id, count(*) FROM memberships WHERE group_role = 'member' GROUP BY group_id"
+    )
+    return {row[0]: row[1] for row in rows}
+
+
+# --- invitations -------------------------------------------------------------------------------
+
+_INVITATION_SELECT = (
+    "SELECT i.id, i.code, i.group_id, g.name AS group_name, i.group_role, i.created_at,"
+    " i.expires_at, i.max_uses, i.uses, i.revoked_at"
+    " FROM invitations i JOIN groups g ON g.id = i.group_id"
+)
+
+
+def add_invitation(
+    db: Database,
+    code: str,
+    group_id: int,
+    role: GroupRole,
+    created_by: int,
+    now: datetime,
+    expires_at: datetime,
+    max_uses: int,
+) -> int:
+    cursor = db.execute(
+        "INSERT INTO invitations (code, group_id, group_role, created_by, created_at, expires_at,"
+        " max_uses) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [code, group_id, role.value, created_by, _iso(now), _iso(expires_at), max_uses],
+    )
+    return cursor.lastrowid
+
+
+def invitation_by_code(db: Database, code: str) -> Invitation | None:
+    row = db.execute(f"{_INVITATION_SELECT} WHERE i.code = ?", [code]).fetchone()
+    return Invitation(**dict(row)) if row else None
+
+
+def invitation(db: Database, invitation_id: int) -> Invitation | None:
+    row = db.execute(f"{_INVITATION_SELECT} WHERE i.id = ?", [invitation_id]).fetchone()
+    return Invitation(**dict(row)) if row else None
+
+
+def invitations_for_groups(db: Database, group_ids: list[int]) -> list[Invitation]:
+    marks = ", ".join("?" for _ in group_ids)
+    rows = db.execute(
+        f"{_INVITATION_SELECT} WHERE i.group_id IN ({marks}) ORDER BY i.created_at DESC", group_ids
+    )
+    return [Invitation(**dict(row)) for row in rows]
+
+
+def count_invitation_use(db: Database, invitation_id: int) -> None:
+    db.execute("UPDATE invitations SET uses = uses + 1 WHERE id = ?", [invitation_id])
+
+
+def revoke_invitation(db: Database, invitation_id: int, now: datetime) -> None:
+    db.execute(
+        "UPDATE invitations SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+        [_iso(now), invitation_id],
+    )
+
+
+# --- meetings ----------------------------------------------------------------------------------
+
+_MEETING_SELECT = (
+    "SELECT m.id, m.group_id, g.name AS group_name, m.starts_at, m.minutes, m.method_id, m.status"
+    " FROM meetings m JOIN groups g ON g.id = m.group_id"
+)
+
+
+def add_meeting(
+    db: Database,
+    group_id: int,
+    starts_at: datetime,
+    minutes: int,
+    status: str,
+    method_id: str | None = None,
+) -> int:
+    cursor = db.execute(
+        "INSERT INTO meetings (group_id, starts_at, minutes, method_id, status) VALUES (?, ?, ?, ?, ?)",
+        [group_id, _iso(starts_at), minutes, method_id, status],
+    )
+    return cursor.lastrowid
+
+
+def record_attendance(db: Database, meeting_id: int, person_id: int, present: bool) -> None:
+    db.execute(
+        "INSERT OR REPLACE INTO attendance (meeting_id, person_id, present) VALUES (?, ?, ?)",
+        [meeting_id, person_id, int(present)],
+    )
+
+
+def next_meetings(db: Database, group_ids: list[int], now: datetime) -> dict[int, Meeting]:
+    """The first planned session from now on, per group."""
+    if not group_ids:
+        return {}
+    marks = ", ".join("?" for _ in group_ids)
+    rows = db.execute(
+        f"{_MEETING_SELECT} WHERE m.status = 'planned' AND m.starts_at >= ?"
+        f" AND m.group_id IN ({marks}) ORDER BY m.starts_at DESC",
+        [_iso(now), *group_ids],
+    )
+    # Ordered latest first, so the earliest planned session per group is written last.
+    return {row["group_id"]: Meeting(**dict(row)) for row in rows}
+
+
+def held_meetings(db: Database, group_id: int) -> list[Meeting]:
+    rows = db.execute(
+        f"{_MEETING_SELECT} WHERE m.group_id = ? AND m.status = 'held' ORDER BY m.starts_at DESC",
+        [group_id],
+    )
+    return [Meeting(**dict(row)) for row in rows]
+
+
+def meeting_counts(db: Database, since: datetime) -> dict[int, int]:
+    """Sessions held per group since a moment."""
+    rows = db.execute(
+        "SELECT group_id, count(*) FROM meetings WHERE status = 'held' AND starts_at >= ? GROUP BY group_id",
+        [_iso(since)],
+    )
+    return {row[0]: row[1] for row in rows}
+
+
+# --- audit log ---------------------------------------------------------------------------------
+
+
+def add_audit_event(
+    db: Database, now: datetime, actor_id: int | None, action: str, subject: str, detail: str
+) -> None:
+    db.execute(
+        "INSERT INTO audit_log (at, actor_id, action, subject, detail) VALUES (?, ?, ?, ?, ?)",
+        [_iso(now), actor_id, action, subject, detail],
+    )
+
+
+def audit_events(db: Database, limit: int) -> list[AuditEvent]:
+    rows = db.execute(
+        "SELECT a.at, coalesce(p.name, '') AS actor, a.action, a.subject, a.detail"
+        " FROM audit_log a LEFT JOIN people p ON p.id = a.actor_id"
+        " ORDER BY a.id DESC LIMIT ?",
+        [limit],
+    )
+    return [AuditEvent(**dict(row)) for row in rows]
+
+
+def facilitated_group_ids(db: Database) -> set[int]:
+    rows = db.execute("SELECT DISTINCT group_id FROM memberships WHERE group_role = 'facilitator'")
+    return {row[0] for row in rows}
+
+
+def facilitates_any_group(db: Database, person_id: int) -> bool:
+    row = db.execute(
+        "SELECT 1 FROM memberships WHERE person_id = ? AND group_role = 'facilitator' LIMIT 1", [person_id]
+    ).fetchone()
+    return row is not None

@@ -1,0 +1,317 @@
+"""Groups: create a group, edit its contract, assign facilitators and members, plan sessions."""
+
+from datetime import date, datetime, time
+from functools import partial
+
+import streamlit as st
+
+from intervision import groups
+from intervision.models import (
+    DevelopmentPhase,
+    Group,
+    GroupInput,
+    GroupRole,
+    MeetingInput,
+    ReportItem,
+    Role,
+)
+from intervision.permissions import Action, allows
+from ui import format, forms
+from ui.guard import Viewer, guard
+
+viewer = guard("groups")
+person = viewer.signed_in
+NEW = 0  # the selector's entry for a new group
+CONTRACT_FIELDS = [
+    "meets_every_weeks",
+    "session_minutes",
+    "confidentiality",
+    "attendance_rule",
+    "reported_to_organisation",
+    "start_date",
+    "development_phase",
+]
+
+
+def _group_input(form: str) -> GroupInput:
+    return GroupInput(
+        name=forms.value(form, "name") or "",
+        description=forms.value(form, "description") or "",
+        label=forms.value(form, "label") or "",
+        contract={field: forms.value(form, f"contract.{field}") for field in CONTRACT_FIELDS},
+    )
+
+
+def _defaults(group: Group | None, viewer: Viewer) -> dict[str, object]:
+    if group is None:
+        contract = {
+            "meets_every_weeks": 6,
+            "session_minutes": 105,
+            "confidentiality": viewer.t("groups.default_confidentiality"),
+            "attendance_rule": viewer.t("groups.default_attendance_rule"),
+            "reported_to_organisation": [ReportItem.ATTENDANCE],
+            "start_date": date.today(),
+            "development_phase": DevelopmentPhase.FORMING,
+        }
+        return {"name": "", "description": "", "label": ""} | {
+            f"contract.{k}": v for k, v in contract.items()
+        }
+    values = group.contract.model_dump()
+    return {"name": group.name, "description": group.description, "label": group.label} | {
+        f"contract.{field}": values[field] for field in CONTRACT_FIELDS
+    }
+
+
+def _create(form: str) -> str:
+    group_id = groups.create_group(person, _group_input(form))
+    forms.clear(form, list(_defaults(None, viewer)))
+    st.session_state["group_choice"] = group_id
+    return "groups.created"
+
+
+def _update(form: str, group_id: int) -> str:
+    groups.update_group(person, group_id, _group_input(form))
+    return "groups.saved"
+
+
+def group_form(group: Group | None) -> None:
+    """The group's name, description and contract, to create or edit."""
+    form = f"group.{group.id if group else 'new'}"
+    forms.prefill(form, _defaults(group, viewer))
+    with st.form(form):
+        forms.text_inputs(
+            form, viewer, [("name", "field.group_name", "default"), ("label", "field.label", "default")]
+        )
+        st.text_area(viewer.t("field.description"), key=forms.key(form, "description"), height=80)
+        forms.field_error(form, "description")
+        st.markdown(f"**{viewer.t('groups.contract')}**")
+        every, minutes, phase = st.columns(3)
+        with every:
+            st.number_input(
+                viewer.t("field.meets_every_weeks"), step=1, key=forms.key(form, "contract.meets_every_weeks")
+            )
+            forms.field_error(form, "contract.meets_every_weeks")
+        with minutes:
+            st.number_input(
+                viewer.t("field.session_minutes"), step=15, key=forms.key(form, "contract.session_minutes")
+            )
+            forms.field_error(form, "contract.session_minutes")
+        with phase:
+            st.selectbox(
+                viewer.t("field.development_phase"),
+                list(DevelopmentPhase),
+                format_func=lambda value: viewer.t(f"phase.{value}"),
+                key=forms.key(form, "contract.development_phase"),
+            )
+        st.date_input(
+            viewer.t("field.start_date"), key=forms.key(form, "contract.start_date"), format="DD-MM-YYYY"
+        )
+        forms.field_error(form, "contract.start_date")
+        st.text_area(viewer.t("field.confidentiality"), key=forms.key(form, "contract.confidentiality"))
+        forms.field_error(form, "contract.confidentiality")
+        st.text_area(
+            viewer.t("field.attendance_rule"), key=forms.key(form, "contract.attendance_rule"), height=80
+        )
+        forms.field_error(form, "contract.attendance_rule")
+        st.multiselect(
+            viewer.t("field.reported_to_organisation"),
+            list(ReportItem),
+            format_func=lambda item: viewer.t(f"report.{item}"),
+            key=forms.key(form, "contract.reported_to_organisation"),
+        )
+        st.caption(viewer.t("groups.reported_hint"))
+        forms.form_error(form)
+        action = partial(_update, form, group.id) if group else partial(_create, form)
+        st.form_submit_button(
+            viewer.t("common.save") if group else viewer.t("groups.create"),
+            type="primary",
+            on_click=forms.submit,
+            args=(form, viewer, action),
+        )
+
+
+def show_contract(group: Group) -> None:
+    contract = group.contract
+    if group.description:
+        st.text(group.description)
+    facts = {
+        viewer.t("field.label"): group.label or "—",
+        viewer.t("field.meets_every_weeks"): contract.meets_every_weeks,
+        viewer.t("field.session_minutes"): contract.session_minutes,
+        viewer.t("field.start_date"): format.day(contract.start_date, viewer),
+        viewer.t("field.development_phase"): viewer.t(f"phase.{contract.development_phase}"),
+        viewer.t("field.reported_to_organisation"): ", ".join(
+            viewer.t(f"report.{item}") for item in contract.reported_to_organisation
+        ),
+    }
+    st.table({viewer.t("groups.agreement"): list(facts), "": [str(value) for value in facts.values()]})
+    st.markdown(f"**{viewer.t('field.confidentiality')}**")
+    st.text(contract.confidentiality)
+    if contract.attendance_rule:
+        st.markdown(f"**{viewer.t('field.attendance_rule')}**")
+        st.text(contract.attendance_rule)
+
+
+def _add_member(form: str, group_id: int) -> str:
+    person_id = forms.value(form, "person_id")
+    if person_id is None:
+        return None
+    groups.set_member_role(person, group_id, int(person_id), GroupRole(forms.value(form, "group_role")))
+    return "groups.member_added"
+
+
+def _remove_member(group_id: int, person_id: int) -> str:
+    groups.remove_member(person, group_id, person_id)
+    return "groups.member_removed"
+
+
+def show_members(group: Group, my_role: GroupRole | None) -> None:
+    manages = allows(Action.MANAGE_MEMBERS, person.role, my_role)
+    assigns = allows(Action.ASSIGN_FACILITATORS, person.role, my_role)
+    forms.form_error("members")
+    for member in groups.members(person, group.id):
+        name_column, role_column, action_column = st.columns([4, 3, 2], vertical_alignment="center")
+        name_column.text(member.name)
+        role_column.text(viewer.t(f"group_role.{member.group_role}"))
+        may_remove = assigns if member.group_role is GroupRole.FACILITATOR else manages
+        if may_remove and member.person_id != person.id:
+            action_column.button(
+                viewer.t("groups.remove"),
+                key=f"remove.{group.id}.{member.person_id}",
+                on_click=forms.submit,
+                args=("members", viewer, partial(_remove_member, group.id, member.person_id)),
+            )
+    if not manages:
+        return
+    candidates = {candidate.id: candidate for candidate in groups.candidates_to_add(person, group.id)}
+    form = f"add_member.{group.id}"
+    with st.form(form):
+        st.markdown(f"**{viewer.t('groups.add_member')}**")
+        st.selectbox(
+            viewer.t("field.person"),
+            list(candidates),
+            format_func=lambda person_id: f"{candidates[person_id].name} ({candidates[person_id].email})",
+            key=forms.key(form, "person_id"),
+        )
+        roles = list(GroupRole) if assigns else [GroupRole.MEMBER]
+        st.selectbox(
+            viewer.t("field.group_role"),
+            roles,
+            format_func=lambda role: viewer.t(f"group_role.{role}"),
+            key=forms.key(form, "group_role"),
+        )
+        forms.form_error(form)
+        st.form_submit_button(
+            viewer.t("groups.add"),
+            on_click=forms.submit,
+            args=(form, viewer, partial(_add_member, form, group.id)),
+        )
+    st.page_link("pages/invitations.py", label=viewer.t("groups.invite_newcomers"), icon=":material/mail:")
+
+
+def _plan(form: str, group_id: int) -> str:
+    day, at = forms.value(form, "day"), forms.value(form, "time")
+    starts_at = datetime.combine(day, at, tzinfo=format.local_zone()) if day and at else None
+    groups.plan_session(
+        person, MeetingInput(group_id=group_id, starts_at=starts_at, minutes=forms.value(form, "minutes"))
+    )
+    return "groups.session_planned"
+
+
+def show_sessions(group: Group, my_role: GroupRole | None) -> None:
+    upcoming = groups.next_sessions([group.id]).get(group.id)
+    st.markdown(f"**{viewer.t('home.next_session')}**")
+    st.write(format.moment(upcoming.starts_at, viewer) if upcoming else viewer.t("home.no_next_session"))
+    if allows(Action.PLAN_SESSIONS, person.role, my_role):
+        form = f"plan.{group.id}"
+        forms.prefill(form, {"day": None, "time": time(14, 0), "minutes": group.contract.session_minutes})
+        with st.form(form):
+            st.markdown(f"**{viewer.t('groups.plan_session')}**")
+            day_column, time_column, minutes_column = st.columns(3)
+            with day_column:
+                st.date_input(viewer.t("field.day"), key=forms.key(form, "day"), format="DD-MM-YYYY")
+            with time_column:
+                st.time_input(viewer.t("field.time"), key=forms.key(form, "time"), step=900)
+            with minutes_column:
+                st.number_input(viewer.t("field.session_minutes"), step=15, key=forms.key(form, "minutes"))
+            forms.field_error(form, "starts_at")
+            forms.field_error(form, "minutes")
+            forms.form_error(form)
+            st.form_submit_button(
+                viewer.t("groups.plan"),
+                on_click=forms.submit,
+                args=(form, viewer, partial(_plan, form, group.id)),
+            )
+    held = groups.sessions_held(person, group.id)
+    st.markdown(f"**{viewer.t('groups.sessions_held', count=len(held))}**")
+    st.dataframe(
+        [
+            {
+                viewer.t("field.day"): format.moment(meeting.starts_at, viewer),
+                viewer.t("field.session_minutes"): meeting.minutes,
+                viewer.t("field.method"): meeting.method_id or "—",
+            }
+            for meeting in held
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def _delete(group_id: int) -> str:
+    groups.delete_group(person, group_id)
+    st.session_state.pop("group_choice", None)
+    return "groups.deleted"
+
+
+st.title(viewer.t("nav.groups"))
+forms.notice(viewer)
+visible = dict((group.id, (group, role)) for group, role in groups.visible_groups(person))
+may_create = allows(Action.CREATE_GROUP, person.role)
+choices = [*visible, *([NEW] if may_create else [])]
+if not choices:
+    st.info(viewer.t("home.no_groups"))
+    st.page_link("pages/join.py", label=viewer.t("nav.join"), icon=":material/login:")
+    st.stop()
+if st.session_state.get("group_choice") not in choices:
+    st.session_state["group_choice"] = choices[0]
+chosen = st.selectbox(
+    viewer.t("field.group"),
+    choices,
+    format_func=lambda group_id: viewer.t("groups.new") if group_id == NEW else visible[group_id][0].name,
+    key="group_choice",
+)
+if chosen == NEW:
+    st.subheader(viewer.t("groups.new"))
+    group_form(None)
+    st.stop()
+
+group, my_role = visible[chosen]
+if my_role:
+    st.caption(viewer.t("groups.your_role", role=viewer.t(f"group_role.{my_role}")))
+contract_tab, members_tab, sessions_tab = st.tabs(
+    [viewer.t("groups.contract"), viewer.t("groups.members"), viewer.t("groups.sessions")]
+)
+with contract_tab:
+    if allows(Action.EDIT_CONTRACT, person.role, my_role):
+        group_form(group)
+    else:
+        show_contract(group)
+    if allows(Action.DELETE_GROUP, person.role, my_role):
+        with st.expander(viewer.t("groups.delete_title")):
+            st.warning(viewer.t("groups.delete_warning"))
+            confirmed = st.checkbox(
+                viewer.t("groups.delete_confirm", group=group.name), key=f"confirm_delete.{group.id}"
+            )
+            st.button(
+                viewer.t("groups.delete"),
+                disabled=not confirmed,
+                on_click=forms.submit,
+                args=("delete", viewer, partial(_delete, group.id)),
+            )
+with members_tab:
+    show_members(group, my_role)
+with sessions_tab:
+    show_sessions(group, my_role)
+if person.role is Role.COORDINATOR and my_role is None:
+    st.caption(viewer.t("groups.coordinator_view"))

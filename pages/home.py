@@ -1,0 +1,62 @@
+"""Home: what is next for me — my groups, the next session, and what is waiting."""
+
+import streamlit as st
+
+from intervision.agenda import agenda_for
+from intervision.models import Role
+from ui import format
+from ui.guard import guard
+
+viewer = guard("home")
+person = viewer.signed_in
+agenda = agenda_for(person)
+
+st.title(viewer.t("home.title", name=person.name))
+
+next_session = agenda.next_session
+next_column, waiting_column = st.columns(2, gap="large")
+with next_column:
+    st.subheader(viewer.t("home.next_session"))
+    if next_session:
+        st.metric(
+            next_session.group_name,
+            format.moment(next_session.starts_at, viewer),
+            viewer.t("home.minutes", minutes=next_session.minutes),
+            delta_color="off",
+        )
+    else:
+        st.write(viewer.t("home.no_next_session"))
+
+with waiting_column:
+    st.subheader(viewer.t("home.waiting"))
+    if agenda.waiting:
+        for item in agenda.waiting:
+            st.warning(viewer.t(item.key, group=item.group_name), icon=":material/pending_actions:")
+    else:
+        st.write(viewer.t("home.nothing_waiting"))
+
+title = "home.all_groups" if person.role is Role.COORDINATOR else "home.my_groups"
+st.subheader(viewer.t(title))
+if not agenda.groups:
+    st.info(viewer.t("home.no_groups"))
+    st.page_link("pages/join.py", label=viewer.t("nav.join"), icon=":material/login:")
+else:
+    st.dataframe(
+        [
+            {
+                viewer.t("field.group"): overview.group.name,
+                viewer.t("home.my_role"): viewer.t(f"group_role.{overview.role}") if overview.role else "",
+                viewer.t("field.development_phase"): viewer.t(
+                    f"phase.{overview.group.contract.development_phase}"
+                ),
+                viewer.t("home.members"): overview.members,
+                viewer.t("home.next_session"): (
+                    format.moment(overview.next_session.starts_at, viewer) if overview.next_session else "—"
+                ),
+                viewer.t("home.sessions_last_year"): overview.sessions_last_year,
+            }
+            for overview in agenda.groups
+        ],
+        hide_index=True,
+        width="stretch",
+    )

@@ -1,0 +1,97 @@
+"""Invitations: create a join code and link for a group, copy it, revoke it."""
+
+from functools import partial
+
+import streamlit as st
+
+from intervision import invitations
+from intervision.auth import utcnow
+from intervision.models import GroupRole, Invitation, InvitationInput, Role
+from ui import format, forms
+from ui.guard import guard
+
+viewer = guard("invitations")
+person = viewer.signed_in
+FORM = "invitation"
+FIELDS = ["group_id", "group_role", "valid_days", "max_uses"]
+CREATED = "_created_invitation"
+
+groups = dict(invitations.groups_to_invite_to(person))
+
+
+def _create() -> str:
+    created = invitations.create_invitation(person, InvitationInput(**forms.values(FORM, FIELDS)))
+    st.session_state[CREATED] = created.code
+    return "invitations.created"
+
+
+def _revoke(invitation_id: int) -> None:
+    invitations.revoke_invitation(person, invitation_id)
+
+
+def _status(invitation: Invitation) -> str:
+    if invitation.revoked_at:
+        return viewer.t("invitations.status_revoked")
+    if invitation.expires_at <= utcnow():
+        return viewer.t("invitations.status_expired")
+    if invitation.uses >= invitation.max_uses:
+        return viewer.t("invitations.status_used_up")
+    return viewer.t("invitations.status_active")
+
+
+st.title(viewer.t("nav.invitations"))
+if not groups:
+    st.info(viewer.t("invitations.no_groups"))
+    st.stop()
+
+forms.notice(viewer)
+if code := st.session_state.get(CREATED):
+    st.subheader(viewer.t("invitations.share_title"))
+    st.markdown(f"## `{code}`")
+    st.code(invitations.join_link(st.context.url or "", code), language=None)
+    st.caption(viewer.t("invitations.share_hint"))
+
+with st.expander(viewer.t("invitations.new"), expanded=code is None), st.form(FORM):
+    st.selectbox(
+        viewer.t("field.group"), list(groups), format_func=groups.get, key=forms.key(FORM, "group_id")
+    )
+    forms.field_error(FORM, "group_id")
+    roles = list(GroupRole) if person.role is Role.COORDINATOR else [GroupRole.MEMBER]
+    st.selectbox(
+        viewer.t("field.group_role"),
+        roles,
+        format_func=lambda role: viewer.t(f"group_role.{role}"),
+        key=forms.key(FORM, "group_role"),
+    )
+    forms.field_error(FORM, "group_role")
+    st.number_input(viewer.t("field.valid_days"), value=14, step=1, key=forms.key(FORM, "valid_days"))
+    forms.field_error(FORM, "valid_days")
+    st.number_input(viewer.t("field.max_uses"), value=10, step=1, key=forms.key(FORM, "max_uses"))
+    forms.field_error(FORM, "max_uses")
+    forms.form_error(FORM)
+    st.form_submit_button(
+        viewer.t("invitations.create"), type="primary", on_click=forms.submit, args=(FORM, viewer, _create)
+    )
+
+st.subheader(viewer.t("invitations.list_title"))
+existing = invitations.invitations(person)
+if not existing:
+    st.write(viewer.t("invitations.none"))
+for invitation in existing:
+    code_column, group_column, status_column, action_column = st.columns(
+        [2, 3, 3, 2], vertical_alignment="center"
+    )
+    code_column.markdown(f"**`{invitation.code}`**")
+    group_column.text(f"{invitation.group_name} · {viewer.t(f'group_role.{invitation.group_role}')}")
+    status_column.text(
+        f"{_status(invitation)} · {invitation.uses}/{invitation.max_uses} · "
+        f"{viewer.t('invitations.until', day=format.moment(invitation.expires_at, viewer))}"
+    )
+    if invitation.is_usable(utcnow()):
+        action_column.button(
+            viewer.t("invitations.revoke"),
+            key=f"revoke.{invitation.id}",
+            on_click=forms.submit,
+            args=("revoke", viewer, partial(_revoke, invitation.id)),
+        )
+forms.form_error("revoke")

@@ -1,0 +1,63 @@
+"""Join a group with an invitation code; a newcomer creates their account on the way."""
+
+import streamlit as st
+
+from intervision import auth, invitations
+from intervision.models import JoinInput, NewAccountInput
+from ui import forms
+from ui.guard import guard, remember_sign_in
+
+viewer = guard("join")
+JOIN = "join"
+NEW = "new_account"
+NEW_FIELDS = ["name", "email", "password", "password_again", "language"]
+
+if "code" in st.query_params and forms.key(JOIN, "code") not in st.session_state:
+    st.session_state[forms.key(JOIN, "code")] = st.query_params["code"]
+
+
+def _join() -> str:
+    joined = invitations.join_with_code(viewer.signed_in, JoinInput(code=forms.value(JOIN, "code") or ""))
+    st.session_state["_joined_group"] = joined.group_name
+    forms.clear(JOIN, ["code"])
+    return "join.joined"
+
+
+def _create_account() -> None:
+    code = JoinInput(code=forms.value(JOIN, "code") or "")
+    person_id = invitations.create_account_with_code(NewAccountInput(**forms.values(NEW, NEW_FIELDS)), code)
+    remember_sign_in(auth.open_session_for(person_id))
+
+
+st.title(viewer.t("join.title"))
+forms.notice(viewer)
+if joined := st.session_state.pop("_joined_group", None):
+    st.write(viewer.t("join.joined_group", group=joined))
+
+st.text_input(viewer.t("field.code"), key=forms.key(JOIN, "code"), max_chars=32)
+forms.field_error(JOIN, "code")
+preview = invitations.invitation_preview(forms.value(JOIN, "code") or "")
+if preview:
+    st.info(
+        viewer.t("join.preview", group=preview.group_name, role=viewer.t(f"group_role.{preview.group_role}"))
+    )
+
+if viewer.person:
+    st.button(viewer.t("join.button"), type="primary", on_click=forms.submit, args=(JOIN, viewer, _join))
+    forms.form_error(JOIN)
+    st.stop()
+
+st.subheader(viewer.t("join.new_account_title"))
+st.caption(viewer.t("join.new_account_intro"))
+with st.form(NEW):
+    forms.text_inputs(NEW, viewer, forms.NEW_ACCOUNT_FIELDS)
+    forms.language_select(NEW, viewer)
+    forms.field_error(NEW, "code")
+    forms.form_error(NEW)
+    st.form_submit_button(
+        viewer.t("join.create_button"),
+        type="primary",
+        on_click=forms.submit,
+        args=(NEW, viewer, _create_account),
+    )
+st.page_link("pages/sign_in.py", label=viewer.t("join.have_account"), icon=":material/key:")

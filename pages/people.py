@@ -1,0 +1,76 @@
+"""People (coordinators): everyone in the organisation, their roles, and the audit log."""
+
+import streamlit as st
+
+from intervision import accounts
+from intervision.models import Role
+from ui import format, forms
+from ui.guard import guard
+
+viewer = guard("people")
+coordinator = viewer.signed_in
+FORM = "role_change"
+
+everyone = accounts.people(coordinator)
+by_id = {person.id: person for person in everyone}
+
+
+def _change_role() -> str:
+    person_id = forms.value(FORM, "person_id")
+    accounts.change_role(coordinator, int(person_id), Role(forms.value(FORM, "role")))
+    return "people.role_changed"
+
+
+st.title(viewer.t("nav.people"))
+forms.notice(viewer)
+people_tab, audit_tab = st.tabs([viewer.t("people.tab_people"), viewer.t("people.tab_audit")])
+
+with people_tab:
+    st.dataframe(
+        [
+            {
+                viewer.t("field.name"): person.name,
+                viewer.t("field.email"): person.email,
+                viewer.t("field.role"): viewer.t(f"role.{person.role}"),
+            }
+            for person in everyone
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+    with st.form(FORM):
+        st.subheader(viewer.t("people.change_role"))
+        st.selectbox(
+            viewer.t("field.person"),
+            list(by_id),
+            format_func=lambda person_id: f"{by_id[person_id].name} ({by_id[person_id].email})",
+            key=forms.key(FORM, "person_id"),
+        )
+        st.selectbox(
+            viewer.t("field.role"),
+            list(Role),
+            format_func=lambda role: viewer.t(f"role.{role}"),
+            key=forms.key(FORM, "role"),
+        )
+        forms.field_error(FORM, "role")
+        forms.form_error(FORM)
+        st.form_submit_button(
+            viewer.t("common.save"), type="primary", on_click=forms.submit, args=(FORM, viewer, _change_role)
+        )
+
+with audit_tab:
+    st.caption(viewer.t("people.audit_intro"))
+    st.dataframe(
+        [
+            {
+                viewer.t("audit.when"): format.moment(event.at, viewer),
+                viewer.t("audit.who"): event.actor,
+                viewer.t("audit.what"): viewer.t(f"audit.{event.action}"),
+                viewer.t("audit.subject"): event.subject,
+                viewer.t("audit.detail"): event.detail,
+            }
+            for event in accounts.audit_log(coordinator)
+        ],
+        hide_index=True,
+        width="stretch",
+    )

@@ -1,0 +1,77 @@
+"""My profile: name, e-mail, language and password; sign out on every device."""
+
+import streamlit as st
+
+from intervision import accounts, auth
+from intervision.models import PasswordChangeInput, ProfileInput
+from ui import forms
+from ui.guard import LANGUAGE_KEY, guard
+
+viewer = guard("profile")
+person = viewer.signed_in
+PROFILE = "profile"
+PASSWORD = "password_change"
+PASSWORD_FIELDS = ["current_password", "new_password", "new_password_again"]
+
+forms.prefill(PROFILE, {"name": person.name, "email": person.email, "language": viewer.language})
+
+
+def _save_profile() -> str:
+    form = ProfileInput(**forms.values(PROFILE, ["name", "email", "language"]))
+    accounts.update_profile(person.id, form)
+    st.session_state[LANGUAGE_KEY] = form.language.value
+    return "profile.saved"
+
+
+def _change_password() -> str:
+    auth.change_password(person.id, PasswordChangeInput(**forms.values(PASSWORD, PASSWORD_FIELDS)))
+    forms.clear(PASSWORD, PASSWORD_FIELDS)
+    return "profile.password_changed"
+
+
+def _sign_out_everywhere() -> str:
+    auth.sign_out_everywhere(person.id)
+    return "profile.signed_out_everywhere"
+
+
+st.title(viewer.t("nav.profile"))
+forms.notice(viewer)
+st.caption(viewer.t("profile.role", role=viewer.t(f"role.{person.role}")))
+left, right = st.columns(2, gap="large")
+with left, st.form(PROFILE):
+    st.subheader(viewer.t("profile.details"))
+    forms.text_inputs(
+        PROFILE, viewer, [("name", "field.name", "default"), ("email", "field.email", "default")]
+    )
+    forms.language_select(PROFILE, viewer)
+    forms.form_error(PROFILE)
+    st.form_submit_button(
+        viewer.t("common.save"), type="primary", on_click=forms.submit, args=(PROFILE, viewer, _save_profile)
+    )
+with right:
+    with st.form(PASSWORD):
+        st.subheader(viewer.t("profile.password"))
+        forms.text_inputs(
+            PASSWORD,
+            viewer,
+            [
+                ("current_password", "field.current_password", "password"),
+                ("new_password", "field.new_password", "password"),
+                ("new_password_again", "field.password_again", "password"),
+            ],
+        )
+        st.caption(viewer.t("first_run.password_hint"))
+        forms.form_error(PASSWORD)
+        st.form_submit_button(
+            viewer.t("profile.change_password"),
+            on_click=forms.submit,
+            args=(PASSWORD, viewer, _change_password),
+        )
+    st.subheader(viewer.t("profile.devices"))
+    st.write(viewer.t("profile.devices_intro"))
+    st.button(
+        viewer.t("profile.sign_out_everywhere"),
+        on_click=forms.submit,
+        args=("everywhere", viewer, _sign_out_everywhere),
+        icon=":material/devices:",
+    )

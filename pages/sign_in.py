@@ -1,0 +1,53 @@
+"""Sign in with e-mail and password (or the organisation's single sign-on, when configured)."""
+
+import streamlit as st
+
+from intervision import auth, demo
+from intervision.models import SignInInput
+from ui import forms
+from ui.guard import guard, remember_sign_in, single_sign_on_configured
+
+viewer = guard("sign_in")
+FORM = "sign_in"
+
+
+def _sign_in() -> None:
+    remember_sign_in(auth.sign_in(SignInInput(**forms.values(FORM, ["email", "password"]))))
+
+
+st.title(viewer.t("sign_in.title"))
+left, right = st.columns([3, 2], gap="large")
+with left, st.form(FORM):
+    st.text_input(viewer.t("field.email"), key=forms.key(FORM, "email"), autocomplete="username")
+    forms.field_error(FORM, "email")
+    st.text_input(
+        viewer.t("field.password"),
+        type="password",
+        key=forms.key(FORM, "password"),
+        autocomplete="current-password",
+    )
+    forms.field_error(FORM, "password")
+    forms.form_error(FORM)
+    st.form_submit_button(
+        viewer.t("sign_in.button"), type="primary", on_click=forms.submit, args=(FORM, viewer, _sign_in)
+    )
+with left:
+    if single_sign_on_configured():
+        st.button(viewer.t("sign_in.single_sign_on"), on_click=st.login, icon=":material/domain:")
+    st.page_link("pages/join.py", label=viewer.t("sign_in.have_code"), icon=":material/login:")
+
+with right:
+    if viewer.organisation and viewer.organisation.is_demo:
+        st.subheader(viewer.t("demo.accounts_title"))
+        st.write(viewer.t("demo.accounts_intro"))
+        st.code(demo.DEMO_PASSWORD, language=None)
+        st.dataframe(
+            [
+                {
+                    viewer.t("field.email"): account.email,
+                    viewer.t("demo.who"): account.describe(viewer.language),
+                }
+                for account in demo.demo_accounts()
+            ],
+            hide_index=True,
+        )

@@ -1,0 +1,242 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from intervision import auth, db, demo, store
+from intervision.errors import DomainError
+from intervision.models import (
+    DevelopmentPhase,
+    GroupRole,
+    MeetingStatus,
+    Role,
+    SignInInput,
+)
+
+NOW = datetime(2025, 3, 12, 10, 15, tzinfo=UTC)
+TABLES = (
+    "organisation",
+    "people",
+    "groups",
+    "memberships",
+    "invitations",
+    "meetings",
+    "attendance",
+    "audit_log",
+)
+
+
+@pytest.fixture
+def path(tmp_path):
+    database = tmp_path / "x.db"
+    db.migrate(database)
+    return database
+
+
+@pytest.fixture
+def loaded(path):
+    accounts = demo.load_demo(now=NOW, path=path)
+    return path, accounts
+
+
+def _row_counts(path):
+    with db.reading(path) as conn:
+        return {table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in TABLES}
+
+
+def _meetings(path):
+    with db.reading(path) as conn:
+        rows = conn.execute(
+            "SELECT group_id, starts_at, minutes, method_id, status FROM meetings ORDER BY id"
+        )
+        return [tuple(row) for row in rows]
+
+
+def test_the_demo_organisation_is_marked_as_demo(loaded):
+    path, _ = loaded
+    with db.reading(path) as conn:
+        organisation = store.organisation(conn)
+    assert organisation.is_demo
+    assert organisation.name.startswith("Demo")
+
+
+def test_people_are_a_coordinator_some_facilitators_and_many_participants(loaded):
+    path, _ = loaded
+    with db.reading(path) as conn:
+        people = store.everyone(conn)
+    roles = [person.role for person in people]
+    assert roles.count(Role.COORDINATOR) == 1
+    assert 3 <= roles.count(Role.FACILITATOR) <= 4
+    assert 20 <= roles.count(Role.PARTICIPANT) <= 24
+    assert all(person.email.endswith("@demo.example") for person in people)
+    assert len({person.email for person in people}) == len(people)
+    assert {person.language for person in people} == {"nl", "en"}
+
+
+def test_groups_span_the_phases_and_each_has_a_facilitator_and_members(loaded):
+    path, _ = loaded
+    with db.reading(path) as conn:
+        groups = store.all_groups(conn)
+        members = {group.id: store.members(conn, group.id) for group in groups}
+    assert len(groups) >= 4
+    phases = {group.contract.development_phase for group in groups}
+    assert len(phases) >= 4
+    for group in groups:
+        roles = [member.group_role for member in members[group.id]]
+        assert roles.count(GroupRole.FACILITATOR) >= 1
+        assert 4 <= roles.count(GroupRole.MEMBER) <= 8
+        assert 4 <= group.contract.meets_every_weeks <= 8
+        assert 90 <= group.contract.session_minutes <= 120
+        assert NOW.date() - timedelta(days=2 * 366) <= group.contract.start_date <= NOW.date()
+
+
+def test_someone_facilitates_one_group_and_takes_part_in_another(loaded):
+    path, _ = loaded
+    with db.reading(path) as conn:
+        people = store.everyone(conn)
+        groups_of = {person.id: store.groups_of(conn, person.id) for person in people}
+    both = [
+        person
+        for person in people
+        if person.role is Role.PARTICIPANT
+        and {role for _, role in groups_of[person.id]} == {GroupRole.FACILITATOR, GroupRole.MEMBER}
+    ]
+    in_two = [
+        person
+        for person in people
+        if [role for _, role in groups_of[person.id]] == [GroupRole.MEMBER, GroupRole.MEMBER]
+    ]
+    assert both and in_two
+
+
+def test_each_group_held_a_year_of_sessions_with_varied_methods(loaded):
+    path, _ = loaded
+    with db.reading(path) as conn:
+        groups = store.all_groups(conn)
+        held = {group.id: store.held_meetings(conn, group.id) for group in groups}
+    for group in groups:
+        sessions = held[group.id]
+        first, last = min(s.starts_at for s in sessions), max(s.starts_at for s in sessions)
+        assert last - first >= timedelta(days=330)
+        assert last < NOW
+        assert len({s.method_id for s in sessions}) >= 3
+        assert all(s.starts_at.tzinfo is not None for s in sessions)
+
+
+def test_methods_that_need_safety_only_in_mature_groups(loaded):
+    path, _ = loaded
+    mature = {DevelopmentPhase.NORMING, DevelopmentPhase.PERFORMING}
+    with db.reading(path) as conn:
+        for group in store.all_groups(conn):
+            methods = {s.method_id for s in store.held_meetings(conn, group.id)}
+            if group.contract.development_phase not in mature:
+                assert not methods & {"gossip", "balint"}
+
+
+def test_attendance_is_recorded_for_held_sessions_at_a_realistic_rate(loaded):
+    path, _ = loaded
+    with db.reading(path) as conn:
+        present, total = conn.execute("SELECT sum(present), count(*) FROM attendance").fetchone()
+        cancelled_with_attendance = conn.execute(
+            "SELECT count(*) FROM attendance a JOIN meetings m ON m.id = a.meeting_id"
+            " WHERE m.status != 'held'"
+        ).fetchone()[0]
+    assert 0.75 <= present / total <= 0.93
+    assert cancelled_with_attendance == 0
+
+
+def test_all_but_one_group_has_one_session_planned(loaded):
+    path, _ = loaded
+    with db.reading(path) as conn:
+        groups = store.all_groups(conn)
+        upcoming = store.next_meetings(conn, [group.id for group in groups], NOW)
+        planned = conn.execute("SELECT group_id FROM meetings WHERE status = 'planned'").fetchall()
+    assert len(upcoming) == len(groups) - 1
+    assert len(planned) == len(upcoming)
+    assert all(meeting.status is MeetingStatus.PLANNED for meeting in upcoming.values())
+
+
+def test_invitations_open_expired_and_revoked(loaded):
+    path, _ = loaded
+    with db.reading(path) as conn:
+        invitations = store.invitations_for_groups(conn, [group.id for group in store.all_groups(conn)])
+    assert len(invitations) == 3
+    assert sum(invitation.is_usable(NOW) for invitation in invitations) == 1
+    assert sum(invitation.revoked_at is not None for invitation in invitations) == 1
+    assert sum(invitation.expires_at <= NOW for invitation in invitations) == 1
+
+
+def test_loading_is_in_the_audit_log(loaded):
+    path, _ = loaded
+    with db.reading(path) as conn:
+        events = store.audit_events(conn, 10)
+    assert [event.action for event in events] == ["demo_loaded"]
+
+
+def test_accounts_to_try_start_with_the_coordinator_then_facilitators(loaded):
+    path, accounts = loaded
+    assert accounts[0].role == "coordinator"
+    assert all(account.role.startswith("facilitator of") for account in accounts[1:4])
+    assert 2 <= len(accounts) - 4 <= 3
+    assert any("facilitator of" in a.role and "participant in" in a.role for a in accounts[4:])
+    with db.reading(path) as conn:
+        assert all(store.person_id_by_email(conn, account.email) for account in accounts)
+
+
+def test_the_demo_coordinator_signs_in_with_the_demo_password(loaded):
+    path, accounts = loaded
+    token = auth.sign_in(SignInInput(email=accounts[0].email, password=demo.DEMO_PASSWORD), path=path)
+    person = auth.signed_in_person(token, path=path)
+    assert person.role is Role.COORDINATOR
+
+
+def test_a_participant_signs_in_with_the_same_password(loaded):
+    path, accounts = loaded
+    token = auth.sign_in(SignInInput(email=accounts[-1].email, password=demo.DEMO_PASSWORD), path=path)
+    assert auth.signed_in_person(token, path=path).role is Role.PARTICIPANT
+
+
+def test_a_second_load_is_refused_and_writes_nothing(loaded):
+    path, _ = loaded
+    before = _row_counts(path)
+    with pytest.raises(DomainError) as refused:
+        demo.load_demo(now=NOW + timedelta(days=1), path=path)
+    assert refused.value.key == "already_set_up"
+    assert _row_counts(path) == before
+
+
+def test_the_demo_is_refused_once_a_real_organisation_exists(path):
+    with db.writing(path) as conn:
+        store.create_organisation(conn, "Echt", is_demo=False, now=NOW)
+        store.add_person(conn, "Echte Persoon", "echt@example.org", Role.COORDINATOR, None, "nl", NOW)
+    with pytest.raises(DomainError):
+        demo.load_demo(now=NOW, path=path)
+    with db.reading(path) as conn:
+        assert not store.organisation(conn).is_demo
+
+
+def test_a_failure_halfway_leaves_nothing_behind(path, monkeypatch):
+    def fail(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(store, "add_audit_event", fail)
+    with pytest.raises(RuntimeError):
+        demo.load_demo(now=NOW, path=path)
+    assert set(_row_counts(path).values()) == {0}
+
+
+def test_the_demo_is_the_same_every_time(tmp_path):
+    paths = [tmp_path / "a.db", tmp_path / "b.db"]
+    for each in paths:
+        db.migrate(each)
+        demo.load_demo(now=NOW, path=each)
+    assert _meetings(paths[0]) == _meetings(paths[1])
+
+
+def test_dates_follow_the_moment_of_loading(path):
+    demo.load_demo(path=path)
+    now = auth.utcnow()
+    with db.reading(path) as conn:
+        groups = store.all_groups(conn)
+        upcoming = store.next_meetings(conn, [group.id for group in groups], now)
+    assert len(upcoming) == len(groups) - 1
+    assert all(meeting.starts_at - now <= timedelta(weeks=8) for meeting in upcoming.values())

@@ -1,0 +1,129 @@
+"""Forms that validate with pydantic, say what is wrong next to the field, and keep what was typed.
+
+A form's widgets are keyed `<form>.<field>`. Submitting runs `submit()` as the button's callback:
+it validates and acts before the page is drawn again, so each field can show its own message and
+every widget still holds what the person typed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import streamlit as st
+from pydantic import ValidationError
+
+from intervision.errors import DomainError
+from intervision.models import Language
+from ui.guard import Viewer
+
+_ERRORS = "_form_errors"
+_NOTICE = "_form_notice"
+FORM_LEVEL = "_form"
+log = logging.getLogger("intervision")
+
+
+def key(form: str, field: str) -> str:
+    return f"{form}.{field}"
+
+
+def value(form: str, field: str, default: object = None) -> object:
+    return st.session_state.get(key(form, field), default)
+
+
+def values(form: str, fields: list[str]) -> dict[str, object]:
+    return {field: st.session_state.get(key(form, field)) for field in fields}
+
+
+def _errors(form: str) -> dict[str, str]:
+    return st.session_state.setdefault(_ERRORS, {}).setdefault(form, {})
+
+
+def translate_validation(error: ValidationError, viewer: Viewer) -> dict[str, str]:
+    """One message per field, in the viewer's language."""
+    messages: dict[str, str] = {}
+    for problem in error.errors():
+        field = ".".join(str(part) for part in problem["loc"]) or FORM_LEVEL
+        context = {name: value for name, value in (problem.get("ctx") or {}).items() if name != "error"}
+        text = viewer.t(f"error.{problem['type']}", **context)
+        if text.startswith("⟦"):
+            text = viewer.t("error.invalid")
+        messages.setdefault(field, text)
+    return messages
+
+
+def submit(form: str, viewer: Viewer, action: Callable[[], str | None]) -> None:
+    """Run `action` (which builds the model and calls the core); file its problems under the fields.
+
+    The action returns the key of a success notice, or None.
+    """
+    errors = _errors(form)
+    errors.clear()
+    try:
+        notice = action()
+    except ValidationError as problem:
+        errors.update(translate_validation(problem, viewer))
+    except DomainError as problem:
+        errors[problem.field or FORM_LEVEL] = viewer.t(f"error.{problem.key}", **problem.params)
+    else:
+        if notice:
+            st.session_state[_NOTICE] = notice
+
+
+def field_error(form: str, field: str) -> None:
+    """The message for one field, drawn right under it."""
+    message = _errors(form).get(field)
+    if message:
+        st.error(message, icon=":material/error:")
+
+
+def form_error(form: str) -> None:
+    field_error(form, FORM_LEVEL)
+
+
+def has_errors(form: str) -> bool:
+    return bool(_errors(form))
+
+
+def notice(viewer: Viewer) -> None:
+    """A success message left by the last submitted form, shown once."""
+    done = st.session_state.pop(_NOTICE, None)
+    if done:
+        st.success(viewer.t(done), icon=":material/check_circle:")
+
+
+def clear(form: str, fields: list[str]) -> None:
+    """Empty a form after it succeeded (call from the action, before the widgets are drawn)."""
+    for field in fields:
+        st.session_state.pop(key(form, field), None)
+
+
+def text_inputs(form: str, viewer: Viewer, fields: list[tuple[str, str, str]]) -> None:
+    """Text inputs, each with its message under it: (field, label key, "default" or "password")."""
+    for field, label, kind in fields:
+        st.text_input(viewer.t(label), type=kind, key=key(form, field))
+        field_error(form, field)
+
+
+def prefill(form: str, defaults: dict[str, object]) -> None:
+    """Start a form's widgets with these values, without overwriting what the person typed since."""
+    for field, default in defaults.items():
+        st.session_state.setdefault(key(form, field), default)
+
+
+def language_select(form: str, viewer: Viewer) -> None:
+    prefill(form, {"language": viewer.language})
+    st.selectbox(
+        viewer.t("field.language"),
+        list(Language),
+        format_func=lambda language: viewer.t(f"language.{language}"),
+        key=key(form, "language"),
+    )
+
+
+NEW_ACCOUNT_FIELDS = [
+    ("name", "field.name", "default"),
+    ("email", "field.email", "default"),
+    ("password", "field.password", "password"),
+    ("password_again", "field.password_again", "password"),
+]

@@ -1,0 +1,192 @@
+"""The guard every page opens with: page config, language, who is signed in, and may they be here.
+
+Streamlit's legacy `pages/` discovery can run a page file without the router on a fresh server, so
+each page calls `guard()` as its first statement and trusts nothing the router did.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import streamlit as st
+
+from intervision import accounts, auth, groups
+from intervision.config import SESSION_COOKIE
+from intervision.db import ensure_migrated
+from intervision.i18n import language_from_locale, t
+from intervision.models import Language, Organisation, Person, Role
+from ui.browser import send_browser_to
+from ui.cookie_routes import SIGN_OUT_ROUTE, sign_in_url
+from ui.registry import SCREENS, Access, Screen
+
+TOKEN_KEY = "sign_in_token"
+LANGUAGE_KEY = "language"
+# A URL the browser must load once the next page is drawn: the cookie routes after signing in or out.
+BROWSER_TRIP = "_browser_trip"
+log = logging.getLogger("intervision")
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking at the screen, in which language."""
+
+    person: Person | None
+    language: Language
+    organisation: Organisation | None
+    first_run: bool
+    leads_groups: bool
+
+    def t(self, key: str, **params: object) -> str:
+        return t(key, self.language, **params)
+
+    @property
+    def signed_in(self) -> Person:
+        """The signed-in person on a screen that the guard only opens to signed-in people."""
+        assert self.person is not None
+        return self.person
+
+
+def sign_in_token() -> str | None:
+    token = st.session_state.get(TOKEN_KEY) or st.context.cookies.get(SESSION_COOKIE)
+    return token if isinstance(token, str) else None
+
+
+def single_sign_on_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except FileNotFoundError:
+        return False
+
+
+def _single_sign_on_person() -> Person | None:
+    """The account of the person signed in through the organisation's identity provider, if any."""
+    if not single_sign_on_configured() or not st.user.is_logged_in:
+        return None
+    email = st.user.get("email")
+    return accounts.person_by_email(str(email)) if email else None
+
+
+def _language(person: Person | None) -> Language:
+    chosen = st.session_state.get(LANGUAGE_KEY)
+    if chosen:
+        return Language(chosen)
+    if person and person.language:
+        return person.language
+    return language_from_locale(st.context.locale)
+
+
+def current_viewer() -> Viewer:
+    ensure_migrated()
+    person = auth.signed_in_person(sign_in_token()) or _single_sign_on_person()
+    return Viewer(
+        person=person,
+        language=_language(person),
+        organisation=accounts.organisation(),
+        first_run=accounts.is_first_run(),
+        leads_groups=person is not None and groups.leads_groups(person),
+    )
+
+
+def may_open(screen: Screen, viewer: Viewer) -> bool:
+    if viewer.first_run:
+        return screen.access is Access.FIRST_RUN
+    match screen.access:
+        case Access.FIRST_RUN:
+            return False
+        case Access.SIGNED_OUT:
+            return viewer.person is None
+        case Access.ANYONE:
+            return True
+        case Access.SIGNED_IN:
+            return viewer.person is not None
+        case Access.LEADS_GROUPS:
+            return viewer.leads_groups
+        case Access.COORDINATOR:
+            return viewer.person is not None and viewer.person.role is Role.COORDINATOR
+
+
+def guard(screen_key: str) -> Viewer:
+    """Open the page for whoever may see it; otherwise explain and stop."""
+    screen = SCREENS[screen_key]
+    viewer = current_viewer()
+    st.set_page_config(
+        page_title=f"{viewer.t('nav.' + screen.key)} · {viewer.t('app.name')}",
+        page_icon=":material/forum:",
+        layout="wide",
+    )
+    if not may_open(screen, viewer):
+        _refuse(screen, viewer)
+    _chrome(viewer)
+    return viewer
+
+
+def _refuse(screen: Screen, viewer: Viewer) -> None:
+    if viewer.first_run:
+        st.info(viewer.t("guard.first_run"))
+        st.page_link(
+            SCREENS["first_run"].file, label=viewer.t("nav.first_run"), icon=":material/rocket_launch:"
+        )
+    elif viewer.person is None:
+        st.warning(viewer.t("guard.sign_in_first"))
+        st.page_link(SCREENS["sign_in"].file, label=viewer.t("nav.sign_in"), icon=":material/key:")
+    else:
+        st.error(viewer.t("guard.not_allowed"))
+        st.page_link(SCREENS["home"].file, label=viewer.t("nav.home"), icon=":material/home:")
+    st.stop()
+
+
+def _chrome(viewer: Viewer) -> None:
+    if viewer.organisation and viewer.organisation.is_demo:
+        st.caption(viewer.t("demo.banner", organisation=viewer.organisation.name))
+    with st.sidebar:
+        if viewer.person:
+            st.markdown(f"**{_escape(viewer.person.name)}**")
+            st.caption(viewer.t(f"role.{viewer.person.role}"))
+        _language_switch(viewer)
+        if viewer.person:
+            st.button(viewer.t("sign_out.button"), on_click=_sign_out, icon=":material/logout:")
+    if trip := st.session_state.pop(BROWSER_TRIP, None):
+        send_browser_to(trip)
+
+
+def _language_switch(viewer: Viewer) -> None:
+    options = [Language.NL, Language.EN]
+    st.selectbox(
+        viewer.t("language.label"),
+        options,
+        index=options.index(viewer.language),
+        format_func=lambda language: t("language.name", language),
+        key="_language_choice",
+        on_change=_switch_language,
+        args=(viewer.person,),
+    )
+
+
+def _switch_language(person: Person | None) -> None:
+    language = Language(st.session_state["_language_choice"])
+    st.session_state[LANGUAGE_KEY] = language.value
+    if person:
+        accounts.set_language(person.id, language)
+
+
+def remember_sign_in(token: str) -> None:
+    """Signed in: this browser session knows it now, and the browser keeps it in a cookie after a trip."""
+    st.session_state[TOKEN_KEY] = token
+    st.session_state[BROWSER_TRIP] = sign_in_url(auth.issue_cookie_ticket(token))
+
+
+def _sign_out() -> None:
+    token = sign_in_token()
+    if token:
+        auth.sign_out(token)
+    st.session_state.pop(TOKEN_KEY, None)
+    st.session_state[BROWSER_TRIP] = SIGN_OUT_ROUTE
+    if single_sign_on_configured() and st.user.is_logged_in:
+        st.logout()
+
+
+def _escape(text: str) -> str:
+    """Markdown-escape a person's text so it renders as typed."""
+    special = "\\`*_{}[]()#+-.!|<>~$"
+    return "".join("\\" + char if char in special else char for char in text)
