@@ -21,6 +21,9 @@ $(VENV)/.installed-test: requirements.txt requirements-test.txt $(VENV)/.install
 migrate: $(VENV)/.installed
 	$(BIN)/python -m intervision.db
 
+demo: migrate
+	$(BIN)/python -m intervision.demo
+
 run: migrate
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 

@@ -45,7 +45,9 @@ class DemoAccount:
 
     name: str
     email: str
-    role: str  # what the person is in the demo, e.g. "facilitator of Jeugdhulp Gent"
+    is_coordinator: bool
+    facilitates: tuple[str, ...]  # group names
+    takes_part_in: tuple[str, ...]
 
 
 # --- the people --------------------------------------------------------------------------------
@@ -464,20 +466,16 @@ def demo_accounts() -> list[DemoAccount]:
     """The accounts the first-run screen offers: the coordinator, the facilitators, a few participants."""
     chosen = [plan.name for plan in _PEOPLE if plan.role is not Role.PARTICIPANT]
     chosen += _SHOWCASED_PARTICIPANTS
-    return [DemoAccount(name, demo_email(name), _describe(name)) for name in chosen]
-
-
-def _describe(name: str) -> str:
-    if name == _COORDINATOR:
-        return Role.COORDINATOR.value
-    facilitates = [plan.name for plan in _GROUPS if plan.facilitator == name]
-    takes_part = [plan.name for plan in _GROUPS if name in plan.members]
-    parts = []
-    if facilitates:
-        parts.append(f"facilitator of {' and '.join(facilitates)}")
-    if takes_part:
-        parts.append(f"participant in {' and '.join(takes_part)}")
-    return ", ".join(parts)
+    return [
+        DemoAccount(
+            name=name,
+            email=demo_email(name),
+            is_coordinator=name == _COORDINATOR,
+            facilitates=tuple(plan.name for plan in _GROUPS if plan.facilitator == name),
+            takes_part_in=tuple(plan.name for plan in _GROUPS if name in plan.members),
+        )
+        for name in chosen
+    ]
 
 
 if __name__ == "__main__":
@@ -485,5 +483,5 @@ if __name__ == "__main__":
 
     migrate()
     for account in load_demo():
-        print(f"{account.email:40} {account.role}")
+        print(f"{account.email:40} {', '.join(account.facilitates + account.takes_part_in) or 'coordinator'}")
     print(f"Password for every demo account: {DEMO_PASSWORD}")

@@ -15,6 +15,15 @@ def _sign_in() -> None:
     remember_sign_in(auth.sign_in(SignInInput(**forms.values(FORM, ["email", "password"]))))
 
 
+def _describe(account: demo.DemoAccount) -> str:
+    parts = [viewer.t("role.coordinator")] if account.is_coordinator else []
+    if account.facilitates:
+        parts.append(viewer.t("demo.facilitates", groups=", ".join(account.facilitates)))
+    if account.takes_part_in:
+        parts.append(viewer.t("demo.takes_part_in", groups=", ".join(account.takes_part_in)))
+    return "; ".join(parts)
+
+
 st.title(viewer.t("sign_in.title"))
 left, right = st.columns([3, 2], gap="large")
 with left, st.form(FORM):

@@ -174,10 +174,10 @@ def test_loading_is_in_the_audit_log(loaded):
 
 def test_accounts_to_try_start_with_the_coordinator_then_facilitators(loaded):
     path, accounts = loaded
-    assert accounts[0].role == "coordinator"
-    assert all(account.role.startswith("facilitator of") for account in accounts[1:4])
+    assert accounts[0].is_coordinator
+    assert all(account.facilitates for account in accounts[1:4])
     assert 2 <= len(accounts) - 4 <= 3
-    assert any("facilitator of" in a.role and "participant in" in a.role for a in accounts[4:])
+    assert any(a.facilitates and a.takes_part_in for a in accounts[4:])
     with db.reading(path) as conn:
         assert all(store.person_id_by_email(conn, account.email) for account in accounts)
 
