@@ -16,6 +16,7 @@ import streamlit as st
 from intervision.db import migrate
 from intervision.i18n import t
 from intervision.models import Language
+from ui.guard import LANGUAGE_SHOWN
 
 log = logging.getLogger("intervision")
 
@@ -41,7 +42,7 @@ def route() -> None:
 def _apologise(error: Exception) -> bool:
     """Log an unexpected error and show a short apology instead of a traceback."""
     log.exception("Unexpected error on a page", exc_info=error)
-    language = Language(st.session_state.get("language") or "en")
+    language = Language(st.session_state.get(LANGUAGE_SHOWN) or "en")
     st.error(t("error.unexpected", language), icon=":material/sentiment_dissatisfied:")
     return True
 

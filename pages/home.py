@@ -18,12 +18,8 @@ next_column, waiting_column = st.columns(2, gap="large")
 with next_column:
     st.subheader(viewer.t("home.next_session"))
     if next_session:
-        st.metric(
-            next_session.group_name,
-            format.moment(next_session.starts_at, viewer),
-            viewer.t("home.minutes", minutes=next_session.minutes),
-            delta_color="off",
-        )
+        st.metric(next_session.group_name, format.moment(next_session.starts_at, viewer))
+        st.caption(viewer.t("home.minutes", minutes=next_session.minutes))
     else:
         st.write(viewer.t("home.no_next_session"))
 

@@ -54,7 +54,7 @@ with right:
             [
                 {
                     viewer.t("field.email"): account.email,
-                    viewer.t("demo.who"): account.describe(viewer.language),
+                    viewer.t("demo.who"): _describe(account),
                 }
                 for account in demo.demo_accounts()
             ],

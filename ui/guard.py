@@ -22,6 +22,7 @@ from ui.registry import SCREENS, Access, Screen
 
 TOKEN_KEY = "sign_in_token"
 LANGUAGE_KEY = "language"
+LANGUAGE_SHOWN = "_language_shown"  # the language of the last page drawn, for the apology after an error
 # A URL the browser must load once the next page is drawn: the cookie routes after signing in or out.
 BROWSER_TRIP = "_browser_trip"
 log = logging.getLogger("intervision")
@@ -115,6 +116,7 @@ def guard(screen_key: str) -> Viewer:
         page_icon=":material/forum:",
         layout="wide",
     )
+    st.session_state[LANGUAGE_SHOWN] = viewer.language.value
     if not may_open(screen, viewer):
         _refuse(screen, viewer)
     _chrome(viewer)
@@ -138,7 +140,7 @@ def _refuse(screen: Screen, viewer: Viewer) -> None:
 
 def _chrome(viewer: Viewer) -> None:
     if viewer.organisation and viewer.organisation.is_demo:
-        st.caption(viewer.t("demo.banner", organisation=viewer.organisation.name))
+        st.caption(f":material/science: **{viewer.t('demo.banner', organisation=_escape(viewer.organisation.name))}**")
     with st.sidebar:
         if viewer.person:
             st.markdown(f"**{_escape(viewer.person.name)}**")

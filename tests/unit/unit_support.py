@@ -1,0 +1,44 @@
+"""Helpers shared by the unit tests: a fixed moment, a password, and shortcuts into a test database.
+
+Kept out of conftest.py so that test modules can import them by name.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from intervision import auth, db, store
+from intervision.models import Contract, GroupInput, Person, Role
+
+NOW = datetime(2025, 3, 12, 10, 15, tzinfo=UTC)
+PASSWORD = "correct horse battery"
+
+
+def add_person(path: Path, name: str, role: Role, email: str | None = None, password: str = PASSWORD) -> Person:
+    """An account straight in the database (the account flows have their own tests)."""
+    email = email or f"{name.lower().replace(' ', '.')}@example.org"
+    with db.writing(path) as conn:
+        person_id = store.add_person(conn, name, email, role, auth.hash_password(password), "en", NOW)
+        return store.person(conn, person_id)
+
+
+def group_form(name: str = "Team North", **contract: object) -> GroupInput:
+    terms = {
+        "meets_every_weeks": 6,
+        "session_minutes": 90,
+        "confidentiality": "What is said here stays here.",
+        "start_date": date(2025, 1, 6),
+    } | contract
+    return GroupInput(name=name, contract=Contract(**terms))
+
+
+def count_rows(path: Path, table: str) -> int:
+    with db.reading(path) as conn:
+        return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def audit_actions(path: Path) -> list[str]:
+    """The audit log's actions, oldest first."""
+    with db.reading(path) as conn:
+        return [row[0] for row in conn.execute("SELECT action FROM audit_log ORDER BY id")]
