@@ -18,6 +18,7 @@ from intervision.models import (
     GroupRole,
     Invitation,
     InvitationInput,
+    InvitationStatus,
     JoinInput,
     NewAccountInput,
     Person,
@@ -93,12 +94,9 @@ def _usable_invitation(db: Database, code: str, now: datetime) -> Invitation:
     found = store.invitation_by_code(db, code)
     if found is None:
         raise DomainError("invitation_unknown", field="code")
-    if found.revoked_at is not None:
-        raise DomainError("invitation_revoked", field="code")
-    if found.expires_at <= now:
-        raise DomainError("invitation_expired", field="code")
-    if found.uses >= found.max_uses:
-        raise DomainError("invitation_used_up", field="code")
+    status = found.status(now)
+    if status is not InvitationStatus.ACTIVE:
+        raise DomainError(f"invitation_{status}", field="code")
     return found
 
 

@@ -80,6 +80,13 @@ class AuditAction(StrEnum):
     DEMO_LOADED = "demo_loaded"
 
 
+class InvitationStatus(StrEnum):
+    ACTIVE = "active"
+    REVOKED = "revoked"
+    EXPIRED = "expired"
+    USED_UP = "used_up"
+
+
 class MeetingStatus(StrEnum):
     PLANNED = "planned"
     HELD = "held"
@@ -210,8 +217,14 @@ class Invitation(BaseModel):
     uses: int
     revoked_at: datetime | None = None
 
-    def is_usable(self, now: datetime) -> bool:
-        return self.revoked_at is None and self.expires_at > now and self.uses < self.max_uses
+    def status(self, now: datetime) -> InvitationStatus:
+        if self.revoked_at is not None:
+            return InvitationStatus.REVOKED
+        if self.expires_at <= now:
+            return InvitationStatus.EXPIRED
+        if self.uses >= self.max_uses:
+            return InvitationStatus.USED_UP
+        return InvitationStatus.ACTIVE
 
 
 class Meeting(BaseModel):

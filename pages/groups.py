@@ -152,7 +152,7 @@ def show_contract(group: Group) -> None:
         st.text(contract.attendance_rule)
 
 
-def _add_member(form: str, group_id: int) -> str:
+def _add_member(form: str, group_id: int) -> str | None:
     person_id = forms.value(form, "person_id")
     if person_id is None:
         return None

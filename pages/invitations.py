@@ -6,7 +6,7 @@ import streamlit as st
 
 from intervision import invitations
 from intervision.auth import utcnow
-from intervision.models import GroupRole, Invitation, InvitationInput, Role
+from intervision.models import GroupRole, InvitationInput, InvitationStatus, Role
 from ui import format, forms
 from ui.guard import guard
 
@@ -27,16 +27,6 @@ def _create() -> str:
 
 def _revoke(invitation_id: int) -> None:
     invitations.revoke_invitation(person, invitation_id)
-
-
-def _status(invitation: Invitation) -> str:
-    if invitation.revoked_at:
-        return viewer.t("invitations.status_revoked")
-    if invitation.expires_at <= utcnow():
-        return viewer.t("invitations.status_expired")
-    if invitation.uses >= invitation.max_uses:
-        return viewer.t("invitations.status_used_up")
-    return viewer.t("invitations.status_active")
 
 
 st.title(viewer.t("nav.invitations"))
@@ -75,6 +65,7 @@ with st.expander(viewer.t("invitations.new"), expanded=code is None), st.form(FO
 
 st.subheader(viewer.t("invitations.list_title"))
 existing = invitations.invitations(person)
+now = utcnow()
 if not existing:
     st.write(viewer.t("invitations.none"))
 for invitation in existing:
@@ -83,11 +74,10 @@ for invitation in existing:
     )
     code_column.markdown(f"**`{invitation.code}`**")
     group_column.text(f"{invitation.group_name} · {viewer.t(f'group_role.{invitation.group_role}')}")
-    status_column.text(
-        f"{_status(invitation)} · {invitation.uses}/{invitation.max_uses} · "
-        f"{viewer.t('invitations.until', day=format.moment(invitation.expires_at, viewer))}"
-    )
-    if invitation.is_usable(utcnow()):
+    status = viewer.t(f"invitations.status_{invitation.status(now)}")
+    until = viewer.t("invitations.until", day=format.moment(invitation.expires_at, viewer))
+    status_column.text(f"{status} · {invitation.uses}/{invitation.max_uses} · {until}")
+    if invitation.status(now) is InvitationStatus.ACTIVE:
         action_column.button(
             viewer.t("invitations.revoke"),
             key=f"revoke.{invitation.id}",

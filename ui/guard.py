@@ -140,7 +140,8 @@ def _refuse(screen: Screen, viewer: Viewer) -> None:
 
 def _chrome(viewer: Viewer) -> None:
     if viewer.organisation and viewer.organisation.is_demo:
-        st.caption(f":material/science: **{viewer.t('demo.banner', organisation=_escape(viewer.organisation.name))}**")
+        banner = viewer.t("demo.banner", organisation=_escape(viewer.organisation.name))
+        st.caption(f":material/science: **{banner}**")
     with st.sidebar:
         if viewer.person:
             st.markdown(f"**{_escape(viewer.person.name)}**")
