@@ -149,11 +149,17 @@ def redeem_cookie_ticket(ticket: str, now: datetime | None = None, path: Path | 
 
 
 def change_password(
-    person_id: int, form: PasswordChangeInput, now: datetime | None = None, path: Path | None = None
+    person_id: int,
+    form: PasswordChangeInput,
+    current_token: str | None = None,
+    now: datetime | None = None,
+    path: Path | None = None,
 ) -> None:
+    """A new password; every other device is signed out, since whoever knew the old one may be there."""
     now = now or utcnow()
     with writing(path) as db:
         if not _password_matches(store.password_hash(db, person_id), form.current_password):
             raise DomainError("password_wrong", field="current_password")
         store.set_password_hash(db, person_id, hash_password(form.new_password))
+        store.end_other_sign_in_sessions(db, person_id, _digest(current_token or ""))
         store.add_audit_event(db, now, person_id, AuditAction.PASSWORD_CHANGED, "", "")

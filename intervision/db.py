@@ -7,6 +7,7 @@ must not be used in another. Opening one costs a fraction of a millisecond.
 from __future__ import annotations
 
 import sqlite3
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -193,6 +194,20 @@ def _foundation(db: Database) -> None:
         );
         """,
     )
+
+
+@migrations(name="0003_group_name_key")
+def _group_name_key(db: Database) -> None:
+    # SQLite's NOCASE folds only A-Z; "Één team" and "één team" must count as the same name too.
+    db.execute("ALTER TABLE groups ADD COLUMN name_key TEXT")
+    for group_id, name in db.execute("SELECT id, name FROM groups").fetchall():
+        db.execute("UPDATE groups SET name_key = ? WHERE id = ?", [name_key(name), group_id])
+    db.execute("CREATE UNIQUE INDEX groups_by_name_key ON groups(name_key)")
+
+
+def name_key(name: str) -> str:
+    """A name as compared for uniqueness: Unicode-normalised and case-folded."""
+    return unicodedata.normalize("NFC", name).casefold()
 
 
 if __name__ == "__main__":

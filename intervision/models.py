@@ -117,9 +117,14 @@ def _not_blank(value: str) -> str:
     return value
 
 
-Name = Annotated[str, AfterValidator(_not_blank), StringConstraints(max_length=NAME_MAX)]
+# The length check comes first so that an overlong text gets its own message.
+Name = Annotated[str, StringConstraints(max_length=NAME_MAX), AfterValidator(_not_blank)]
 Email = Annotated[str, StringConstraints(max_length=EMAIL_MAX), AfterValidator(_email)]
-Password = Annotated[str, StringConstraints(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX)]
+# A password is taken exactly as typed, spaces included.
+Password = Annotated[
+    str, StringConstraints(strip_whitespace=False, min_length=PASSWORD_MIN, max_length=PASSWORD_MAX)
+]
+AnyPassword = Annotated[str, StringConstraints(strip_whitespace=False, min_length=1, max_length=PASSWORD_MAX)]
 InvitationCode = Annotated[
     str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=1, max_length=32)
 ]
@@ -152,7 +157,7 @@ class Contract(_Input):
     meets_every_weeks: int = Field(ge=1, le=26)
     session_minutes: int = Field(ge=30, le=480)
     confidentiality: Annotated[
-        str, AfterValidator(_not_blank), StringConstraints(max_length=CONTRACT_TEXT_MAX)
+        str, StringConstraints(max_length=CONTRACT_TEXT_MAX), AfterValidator(_not_blank)
     ]
     attendance_rule: str = Field(default="", max_length=CONTRACT_TEXT_MAX)
     reported_to_organisation: list[ReportItem] = Field(default_factory=lambda: [ReportItem.ATTENDANCE])
@@ -252,7 +257,7 @@ class AuditEvent(BaseModel):
 
 class SignInInput(_Input):
     email: Annotated[str, AfterValidator(_not_blank), StringConstraints(max_length=EMAIL_MAX)]
-    password: Annotated[str, StringConstraints(min_length=1, max_length=PASSWORD_MAX)]
+    password: AnyPassword
 
     @field_validator("email")
     @classmethod
@@ -266,7 +271,7 @@ class NewAccountInput(_Input):
     name: Name
     email: Email
     password: Password
-    password_again: str
+    password_again: Annotated[str, StringConstraints(strip_whitespace=False)]
     language: Language = Language.NL
 
     @field_validator("password_again")
@@ -288,9 +293,9 @@ class ProfileInput(_Input):
 
 
 class PasswordChangeInput(_Input):
-    current_password: Annotated[str, StringConstraints(min_length=1, max_length=PASSWORD_MAX)]
+    current_password: AnyPassword
     new_password: Password
-    new_password_again: str
+    new_password_again: Annotated[str, StringConstraints(strip_whitespace=False)]
 
     @field_validator("new_password_again")
     @classmethod

@@ -7,10 +7,11 @@ work. Times are stored as ISO 8601 text in UTC.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
+from intervision.db import name_key
 from intervision.models import (
     AuditEvent,
     Group,
@@ -26,7 +27,8 @@ from intervision.models import (
 
 
 def _iso(moment: datetime) -> str:
-    return moment.isoformat(timespec="seconds")
+    # Always UTC, so that comparing the stored text compares the moments.
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 # --- organisation ------------------------------------------------------------------------------
@@ -159,6 +161,12 @@ def end_all_sign_in_sessions(db: Database, person_id: int) -> None:
     db.execute("DELETE FROM sign_in_sessions WHERE person_id = ?", [person_id])
 
 
+def end_other_sign_in_sessions(db: Database, person_id: int, keep_token_hash: str) -> None:
+    db.execute(
+        "DELETE FROM sign_in_sessions WHERE person_id = ? AND token_hash != ?", [person_id, keep_token_hash]
+    )
+
+
 def add_sign_in_ticket(db: Database, ticket_hash: str, token: str, expires_at: datetime) -> None:
     db.execute(
         "INSERT INTO sign_in_tickets (ticket_hash, session_token, expires_at) VALUES (?, ?, ?)",
@@ -186,6 +194,7 @@ def _group_columns(group: GroupInput) -> dict:
     contract = group.contract
     return {
         "name": group.name,
+        "name_key": name_key(group.name),
         "description": group.description,
         "label": group.label,
         "meets_every_weeks": contract.meets_every_weeks,
@@ -200,8 +209,7 @@ def _group_columns(group: GroupInput) -> dict:
 
 def group_name_taken(db: Database, name: str, except_group_id: int | None = None) -> bool:
     row = db.execute(
-        "SELECT 1 FROM groups WHERE name = ? COLLATE NOCASE AND id IS NOT ?",
-        [name, except_group_id],
+        "SELECT 1 FROM groups WHERE name_key = ? AND id IS NOT ?", [name_key(name), except_group_id]
     ).fetchone()
     return row is not None
 

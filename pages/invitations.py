@@ -8,6 +8,7 @@ from intervision import invitations
 from intervision.auth import utcnow
 from intervision.models import GroupRole, InvitationInput, InvitationStatus, Role
 from ui import format, forms
+from ui.browser import app_origin
 from ui.guard import guard
 
 viewer = guard("invitations")
@@ -38,7 +39,7 @@ forms.notice(viewer)
 if code := st.session_state.get(CREATED):
     st.subheader(viewer.t("invitations.share_title"))
     st.markdown(f"## `{code}`")
-    st.code(invitations.join_link(st.context.url or "", code), language=None)
+    st.code(invitations.join_link(app_origin(), code), language=None)
     st.caption(viewer.t("invitations.share_hint"))
 
 with st.expander(viewer.t("invitations.new"), expanded=code is None), st.form(FORM):

@@ -5,7 +5,7 @@ import streamlit as st
 from intervision import accounts, auth
 from intervision.models import PasswordChangeInput, ProfileInput
 from ui import forms
-from ui.guard import LANGUAGE_KEY, guard
+from ui.guard import LANGUAGE_KEY, guard, sign_in_token
 
 viewer = guard("profile")
 person = viewer.signed_in
@@ -24,7 +24,8 @@ def _save_profile() -> str:
 
 
 def _change_password() -> str:
-    auth.change_password(person.id, PasswordChangeInput(**forms.values(PASSWORD, PASSWORD_FIELDS)))
+    form = PasswordChangeInput(**forms.values(PASSWORD, PASSWORD_FIELDS))
+    auth.change_password(person.id, form, current_token=sign_in_token())
     forms.clear(PASSWORD, PASSWORD_FIELDS)
     return "profile.password_changed"
 

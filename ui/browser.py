@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+import streamlit as st
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
@@ -18,3 +21,9 @@ def send_browser_to(url: str) -> None:
     message = ForwardMsg()
     message.auth_redirect.url = url
     context.enqueue(message)
+
+
+def app_origin() -> str:
+    """This app's address as the browser sees it, e.g. https://intervision.example.org."""
+    parts = urlsplit(st.context.url or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""

@@ -7,6 +7,7 @@ from intervision.errors import DomainError
 from intervision.models import (
     DevelopmentPhase,
     GroupRole,
+    InvitationStatus,
     MeetingStatus,
     Role,
     SignInInput,
@@ -160,7 +161,7 @@ def test_invitations_open_expired_and_revoked(loaded):
     with db.reading(path) as conn:
         invitations = store.invitations_for_groups(conn, [group.id for group in store.all_groups(conn)])
     assert len(invitations) == 3
-    assert sum(invitation.is_usable(NOW) for invitation in invitations) == 1
+    assert sum(invitation.status(NOW) is InvitationStatus.ACTIVE for invitation in invitations) == 1
     assert sum(invitation.revoked_at is not None for invitation in invitations) == 1
     assert sum(invitation.expires_at <= NOW for invitation in invitations) == 1
 

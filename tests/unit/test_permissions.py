@@ -101,7 +101,9 @@ def test_participant_facilitating_one_group_and_member_of_another(path, make_per
     groups.update_group(pat, group_a, group_form("Group A", meets_every_weeks=4), path=path)
     assert groups.group_for(pat, group_a, path=path)[0].contract.meets_every_weeks == 4
     invitations.create_invitation(pat, InvitationInput(group_id=group_a), now=NOW, path=path)
-    groups.plan_session(pat, MeetingInput(group_id=group_a, starts_at=tomorrow, minutes=90), now=NOW, path=path)
+    groups.plan_session(
+        pat, MeetingInput(group_id=group_a, starts_at=tomorrow, minutes=90), now=NOW, path=path
+    )
 
     # Group B: Pat may look, but not lead.
     assert groups.group_for(pat, group_b, path=path)[1] is GroupRole.MEMBER

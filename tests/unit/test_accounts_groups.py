@@ -1,0 +1,435 @@
+"""The organisation, its people and its groups: first run, roles, groups, members, sessions, agenda."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from unit_support import NOW, PASSWORD, audit_actions, count_rows, group_form
+
+from intervision import accounts, agenda, auth, db, groups, invitations, store
+from intervision.errors import DomainError, NotAllowed
+from intervision.models import (
+    FirstRunInput,
+    GroupRole,
+    InvitationInput,
+    MeetingInput,
+    ProfileInput,
+    Role,
+    SignInInput,
+)
+
+TOMORROW = NOW + timedelta(days=1)
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+def _first_run(**changes: object) -> FirstRunInput:
+    return FirstRunInput(
+        **{
+            "organisation_name": "Zorggroep Oost",
+            "name": "Cora Coordinator",
+            "email": "cora@example.org",
+            "password": PASSWORD,
+            "password_again": PASSWORD,
+        }
+        | changes
+    )
+
+
+def _group_role(path, group_id, person):
+    with db.reading(path) as conn:
+        return store.group_role(conn, group_id, person.id)
+
+
+def _plan(path, viewer, group_id, starts_at=TOMORROW, now=NOW):
+    form = MeetingInput(group_id=group_id, starts_at=starts_at, minutes=90)
+    return groups.plan_session(viewer, form, now=now, path=path)
+
+
+# --- first run ---------------------------------------------------------------------------------
+
+
+def test_the_first_coordinator_sets_up_the_organisation(path):
+    assert accounts.is_first_run(path=path)
+    person_id = accounts.create_first_coordinator(_first_run(), now=NOW, path=path)
+
+    assert not accounts.is_first_run(path=path)
+    assert accounts.organisation(path=path).name == "Zorggroep Oost"
+    cora = accounts.person(person_id, path=path)
+    assert (cora.role, cora.email) == (Role.COORDINATOR, "cora@example.org")
+    token = auth.sign_in(SignInInput(email="cora@example.org", password=PASSWORD), now=NOW, path=path)
+    assert auth.signed_in_person(token, now=NOW, path=path).id == person_id
+    assert audit_actions(path)[0] == "account_created"
+
+
+def test_the_first_coordinator_can_be_created_only_once(path):
+    accounts.create_first_coordinator(_first_run(), now=NOW, path=path)
+    before = {table: count_rows(path, table) for table in ("people", "organisation", "audit_log")}
+
+    with pytest.raises(DomainError) as refused:
+        accounts.create_first_coordinator(
+            _first_run(organisation_name="Takeover BV", email="mallory@example.org"), now=NOW, path=path
+        )
+
+    assert refused.value.key == "already_set_up"
+    assert {table: count_rows(path, table) for table in before} == before
+    assert accounts.organisation(path=path).name == "Zorggroep Oost"
+    assert accounts.person_by_email("mallory@example.org", path=path) is None
+
+
+# --- people and roles --------------------------------------------------------------------------
+
+
+def test_the_last_coordinator_cannot_step_down(path, coordinator):
+    with pytest.raises(DomainError) as refused:
+        accounts.change_role(coordinator, coordinator.id, Role.PARTICIPANT, now=NOW, path=path)
+    assert (refused.value.key, refused.value.field) == ("last_coordinator", "role")
+    assert accounts.person(coordinator.id, path=path).role is Role.COORDINATOR
+    assert "role_changed" not in audit_actions(path)
+
+
+def test_a_coordinator_can_step_down_when_another_remains(path, coordinator, make_person):
+    make_person("Second Coordinator", Role.COORDINATOR)
+    accounts.change_role(coordinator, coordinator.id, Role.FACILITATOR, now=NOW, path=path)
+    assert accounts.person(coordinator.id, path=path).role is Role.FACILITATOR
+
+
+def test_change_role_is_recorded_in_the_audit_log(path, coordinator, make_person):
+    pat = make_person("Pat")
+    accounts.change_role(coordinator, pat.id, Role.FACILITATOR, now=NOW, path=path)
+
+    assert accounts.person(pat.id, path=path).role is Role.FACILITATOR
+    event = accounts.audit_log(coordinator, path=path)[0]
+    assert (event.action, event.actor, event.subject) == ("role_changed", coordinator.name, pat.email)
+    assert "participant" in event.detail and "facilitator" in event.detail
+
+
+def test_changing_to_the_same_role_records_nothing(path, coordinator, make_person):
+    pat = make_person("Pat")
+    accounts.change_role(coordinator, pat.id, Role.PARTICIPANT, now=NOW, path=path)
+    assert "role_changed" not in audit_actions(path)
+
+
+@pytest.mark.parametrize("role", [Role.FACILITATOR, Role.PARTICIPANT])
+def test_only_coordinators_see_people_change_roles_and_read_the_audit_log(path, make_person, role):
+    someone = make_person("Someone", role)
+    with pytest.raises(NotAllowed):
+        accounts.change_role(someone, someone.id, Role.COORDINATOR, now=NOW, path=path)
+    with pytest.raises(NotAllowed):
+        accounts.people(someone, path=path)
+    with pytest.raises(NotAllowed):
+        accounts.audit_log(someone, path=path)
+    assert accounts.person(someone.id, path=path).role is role
+
+
+def test_change_role_of_someone_unknown_is_refused(path, coordinator):
+    with pytest.raises(DomainError) as refused:
+        accounts.change_role(coordinator, 999, Role.FACILITATOR, now=NOW, path=path)
+    assert refused.value.key == "person_not_found"
+
+
+def test_a_profile_cannot_take_someone_elses_email(path, make_person):
+    pat = make_person("Pat")
+    lou = make_person("Lou")
+    with pytest.raises(DomainError) as refused:
+        accounts.update_profile(
+            pat.id, ProfileInput(name="Pat", email=lou.email.upper(), language="nl"), path=path
+        )
+    assert (refused.value.key, refused.value.field) == ("email_in_use", "email")
+    assert accounts.person(pat.id, path=path).email == pat.email
+
+
+def test_a_profile_is_saved(path, make_person):
+    pat = make_person("Pat")
+    accounts.update_profile(pat.id, ProfileInput(name="Pat B.", email=pat.email, language="nl"), path=path)
+    saved = accounts.person(pat.id, path=path)
+    assert (saved.name, saved.language) == ("Pat B.", "nl")
+
+
+# --- groups ------------------------------------------------------------------------------------
+
+
+def test_a_group_name_is_unique_regardless_of_case(path, coordinator):
+    groups.create_group(coordinator, group_form("Team North"), now=NOW, path=path)
+    with pytest.raises(DomainError) as refused:
+        groups.create_group(coordinator, group_form("  team NORTH "), now=NOW, path=path)
+    assert (refused.value.key, refused.value.field) == ("group_name_taken", "name")
+    assert count_rows(path, "groups") == 1
+
+
+def test_a_group_name_with_accented_capitals_is_unique_regardless_of_case(path, coordinator):
+    groups.create_group(coordinator, group_form("Één team"), now=NOW, path=path)
+    with pytest.raises(DomainError):
+        groups.create_group(coordinator, group_form("één team"), now=NOW, path=path)
+
+
+def test_renaming_a_group_to_anothers_name_is_refused_but_keeping_its_own_is_fine(
+    path, coordinator, make_group
+):
+    north = make_group("Team North")
+    make_group("Team South")
+    with pytest.raises(DomainError) as refused:
+        groups.update_group(coordinator, north, group_form("TEAM SOUTH"), path=path)
+    assert refused.value.key == "group_name_taken"
+    groups.update_group(coordinator, north, group_form("team north", meets_every_weeks=8), path=path)
+    saved, _ = groups.group_for(coordinator, north, path=path)
+    assert (saved.name, saved.contract.meets_every_weeks) == ("team north", 8)
+
+
+def test_a_facilitator_who_creates_a_group_facilitates_it(path, make_person):
+    fay = make_person("Fay", Role.FACILITATOR)
+    group_id = groups.create_group(fay, group_form(), now=NOW, path=path)
+    assert groups.group_for(fay, group_id, path=path)[1] is GroupRole.FACILITATOR
+    assert [(m.person_id, m.group_role) for m in groups.members(fay, group_id, path=path)] == [
+        (fay.id, GroupRole.FACILITATOR)
+    ]
+
+
+def test_a_coordinator_who_creates_a_group_does_not_join_it(path, coordinator):
+    group_id = groups.create_group(coordinator, group_form(), now=NOW, path=path)
+    assert groups.members(coordinator, group_id, path=path) == []
+
+
+def test_a_participant_cannot_create_a_group(path, make_person):
+    pat = make_person("Pat")
+    with pytest.raises(NotAllowed):
+        groups.create_group(pat, group_form(), now=NOW, path=path)
+    assert count_rows(path, "groups") == 0
+
+
+def test_a_group_facilitator_adds_members_but_does_not_make_facilitators(path, make_person, make_group):
+    fay, pat, lou = make_person("Fay"), make_person("Pat"), make_person("Lou")
+    group_id = make_group(facilitators=(fay,))
+
+    groups.set_member_role(fay, group_id, pat.id, GroupRole.MEMBER, now=NOW, path=path)
+    assert _group_role(path, group_id, pat) is GroupRole.MEMBER
+    assert audit_actions(path)[-1] == "member_added"
+
+    with pytest.raises(NotAllowed):
+        groups.set_member_role(fay, group_id, lou.id, GroupRole.FACILITATOR, now=NOW, path=path)
+    with pytest.raises(NotAllowed):
+        groups.set_member_role(fay, group_id, pat.id, GroupRole.FACILITATOR, now=NOW, path=path)
+    assert _group_role(path, group_id, lou) is None
+    assert _group_role(path, group_id, pat) is GroupRole.MEMBER
+
+
+def test_only_a_coordinator_makes_or_unmakes_facilitators(path, coordinator, make_person, make_group):
+    fay, fred = make_person("Fay"), make_person("Fred")
+    group_id = make_group(facilitators=(fay,))
+
+    with pytest.raises(NotAllowed):
+        groups.remove_member(fay, group_id, fay.id, now=NOW, path=path)  # nor step down themselves
+    with pytest.raises(NotAllowed):
+        groups.set_member_role(fay, group_id, fay.id, GroupRole.MEMBER, now=NOW, path=path)
+
+    groups.set_member_role(coordinator, group_id, fred.id, GroupRole.FACILITATOR, now=NOW, path=path)
+    groups.remove_member(coordinator, group_id, fay.id, now=NOW, path=path)
+    assert [(m.person_id, m.group_role) for m in groups.members(coordinator, group_id, path=path)] == [
+        (fred.id, GroupRole.FACILITATOR)
+    ]
+
+
+def test_a_group_facilitator_removes_a_member(path, make_person, make_group):
+    fay, pat = make_person("Fay"), make_person("Pat")
+    group_id = make_group(facilitators=(fay,), members=(pat,))
+    groups.remove_member(fay, group_id, pat.id, now=NOW, path=path)
+    assert _group_role(path, group_id, pat) is None
+    assert audit_actions(path)[-1] == "member_removed"
+
+
+def test_a_member_cannot_manage_the_group(path, make_person, make_group):
+    pat, lou = make_person("Pat"), make_person("Lou")
+    group_id = make_group(members=(pat,))
+    with pytest.raises(NotAllowed):
+        groups.set_member_role(pat, group_id, lou.id, GroupRole.MEMBER, now=NOW, path=path)
+    with pytest.raises(NotAllowed):
+        groups.candidates_to_add(pat, group_id, path=path)
+    assert _group_role(path, group_id, lou) is None
+
+
+def test_update_group_by_a_member_is_refused(path, make_person, make_group):
+    pat = make_person("Pat")
+    group_id = make_group(members=(pat,))
+    with pytest.raises(NotAllowed):
+        groups.update_group(pat, group_id, group_form("Pat's group", meets_every_weeks=1), path=path)
+    saved, _ = groups.group_for(pat, group_id, path=path)
+    assert (saved.name, saved.contract.meets_every_weeks) == ("Team North", 6)
+
+
+def test_a_group_facilitator_edits_the_contract(path, make_person, make_group):
+    fay = make_person("Fay")
+    group_id = make_group(facilitators=(fay,))
+    groups.update_group(fay, group_id, group_form("Team North", session_minutes=120), path=path)
+    assert groups.group_for(fay, group_id, path=path)[0].contract.session_minutes == 120
+
+
+def test_an_outsider_cannot_open_a_group(path, make_person, make_group):
+    pat = make_person("Pat")
+    group_id = make_group()
+    with pytest.raises(NotAllowed):
+        groups.group_for(pat, group_id, path=path)
+    with pytest.raises(NotAllowed):
+        groups.members(pat, group_id, path=path)
+    with pytest.raises(NotAllowed):
+        groups.sessions_held(pat, group_id, path=path)
+
+
+def test_a_group_that_does_not_exist_says_so(path, coordinator):
+    with pytest.raises(DomainError) as refused:
+        groups.group_for(coordinator, 999, path=path)
+    assert refused.value.key == "group_not_found"
+
+
+def test_candidates_to_add_are_the_people_not_in_the_group(path, coordinator, make_person, make_group):
+    fay, pat, lou = make_person("Fay"), make_person("Pat"), make_person("Lou")
+    group_id = make_group(facilitators=(fay,), members=(pat,))
+    assert {p.id for p in groups.candidates_to_add(fay, group_id, path=path)} == {coordinator.id, lou.id}
+
+
+def test_visible_groups_coordinator_sees_all_participant_only_their_own(
+    path, coordinator, make_person, make_group
+):
+    pat = make_person("Pat")
+    north = make_group("Team North", members=(pat,))
+    south = make_group("Team South")
+    groups.set_member_role(coordinator, south, coordinator.id, GroupRole.FACILITATOR, now=NOW, path=path)
+
+    seen_by_coordinator = [(g.id, role) for g, role in groups.visible_groups(coordinator, path=path)]
+    assert seen_by_coordinator == [(north, None), (south, GroupRole.FACILITATOR)]
+    assert [(g.id, role) for g, role in groups.visible_groups(pat, path=path)] == [(north, GroupRole.MEMBER)]
+
+
+def test_only_a_coordinator_deletes_a_group_and_everything_in_it_goes(
+    path, coordinator, make_person, make_group
+):
+    fay = make_person("Fay", Role.FACILITATOR)
+    group_id = make_group(facilitators=(fay,), members=(make_person("Pat"),))
+    invitations.create_invitation(fay, InvitationInput(group_id=group_id), now=NOW, path=path)
+    _plan(path, fay, group_id)
+
+    with pytest.raises(NotAllowed):
+        groups.delete_group(fay, group_id, now=NOW, path=path)
+    assert count_rows(path, "groups") == 1
+
+    groups.delete_group(coordinator, group_id, now=NOW, path=path)
+    for table in ("groups", "memberships", "invitations", "meetings"):
+        assert count_rows(path, table) == 0, table
+    assert audit_actions(path)[-1] == "group_deleted"
+
+
+def test_leads_groups(path, coordinator, make_person, make_group):
+    fay, pat = make_person("Fay"), make_person("Pat")
+    make_group(facilitators=(fay,), members=(pat,))
+    assert groups.leads_groups(coordinator, path=path)
+    assert groups.leads_groups(fay, path=path)
+    assert not groups.leads_groups(pat, path=path)
+
+
+# --- sessions ----------------------------------------------------------------------------------
+
+
+def test_plan_session_refuses_a_moment_in_the_past(path, coordinator, make_group):
+    group_id = make_group()
+    with pytest.raises(DomainError) as refused:
+        _plan(path, coordinator, group_id, starts_at=NOW - timedelta(minutes=1))
+    assert (refused.value.key, refused.value.field) == ("session_in_past", "starts_at")
+    assert count_rows(path, "meetings") == 0
+
+
+def test_plan_session_refuses_a_moment_without_time_zone(path, coordinator, make_group):
+    group_id = make_group()
+    with pytest.raises(DomainError) as refused:
+        _plan(path, coordinator, group_id, starts_at=datetime(2025, 4, 1, 14, 0))
+    assert refused.value.key == "time_without_zone"
+    assert count_rows(path, "meetings") == 0
+
+
+def test_the_next_session_is_the_earliest_one_still_to_come(path, coordinator, make_group):
+    group_id = make_group()
+    _plan(path, coordinator, group_id, starts_at=NOW + timedelta(days=30))
+    soonest = _plan(path, coordinator, group_id, starts_at=NOW + timedelta(days=2))
+    _plan(path, coordinator, group_id, starts_at=NOW + timedelta(days=9))
+
+    assert groups.next_sessions([group_id], now=NOW, path=path)[group_id].id == soonest
+    later = NOW + timedelta(days=3)
+    assert groups.next_sessions([group_id], now=later, path=path)[group_id].starts_at == NOW + timedelta(
+        days=9
+    )
+
+
+def test_a_session_planned_in_local_time_is_no_longer_next_once_it_started(path, coordinator, make_group):
+    group_id = make_group()
+    starts = datetime(2025, 3, 13, 15, 0, tzinfo=AMSTERDAM)  # 14:00 UTC
+    _plan(path, coordinator, group_id, starts_at=starts)
+    half_an_hour_in = datetime(2025, 3, 13, 14, 30, tzinfo=UTC)
+    assert groups.next_sessions([group_id], now=half_an_hour_in, path=path) == {}
+
+
+# --- agenda ------------------------------------------------------------------------------------
+
+
+def _waiting(path, person, now=NOW):
+    return {(item.key, item.group_name) for item in agenda.agenda_for(person, now=now, path=path).waiting}
+
+
+def test_the_agenda_tells_a_coordinator_what_each_group_lacks(path, coordinator, make_person, make_group):
+    make_group("Bare")
+    assert _waiting(path, coordinator) == {
+        ("waiting.no_session_planned", "Bare"),
+        ("waiting.no_facilitator", "Bare"),
+        ("waiting.too_few_members", "Bare"),
+    }
+
+
+def test_a_group_in_order_waits_for_nothing(path, coordinator, make_person, make_group):
+    fay = make_person("Fay")
+    group_id = make_group(facilitators=(fay,), members=tuple(make_person(n) for n in ("A", "B", "C")))
+    _plan(path, fay, group_id)
+    assert _waiting(path, coordinator) == set()
+    assert _waiting(path, fay) == set()
+
+
+def test_two_members_are_too_few_and_three_are_enough(path, coordinator, make_person, make_group):
+    fay = make_person("Fay")
+    two = make_group("Two", facilitators=(fay,), members=(make_person("A"), make_person("B")))
+    three = make_group("Three", facilitators=(fay,), members=tuple(make_person(n) for n in "CDE"))
+    _plan(path, fay, two)
+    _plan(path, fay, three)
+    assert _waiting(path, fay) == {("waiting.too_few_members", "Two")}
+
+
+def test_the_agenda_tells_a_facilitator_about_their_own_group_only(
+    path, coordinator, make_person, make_group
+):
+    fay, pat = make_person("Fay"), make_person("Pat")
+    make_group("Fay's", facilitators=(fay,), members=(pat,))
+    make_group("Other")
+    assert _waiting(path, fay) == {
+        ("waiting.no_session_planned", "Fay's"),
+        ("waiting.too_few_members", "Fay's"),
+    }
+    assert _waiting(path, pat) == set()  # a member is not asked to plan or recruit
+
+
+def test_a_session_in_the_past_no_longer_counts_as_planned(path, coordinator, make_person, make_group):
+    fay = make_person("Fay")
+    group_id = make_group(facilitators=(fay,), members=tuple(make_person(n) for n in ("A", "B", "C")))
+    _plan(path, fay, group_id)
+    assert _waiting(path, fay, now=TOMORROW + timedelta(hours=1)) == {
+        ("waiting.no_session_planned", "Team North")
+    }
+
+
+def test_the_agenda_shows_the_soonest_session_over_all_groups(path, coordinator, make_person, make_group):
+    pat = make_person("Pat")
+    north = make_group("Team North", members=(pat,))
+    south = make_group("Team South", members=(pat,))
+    _plan(path, coordinator, north, starts_at=NOW + timedelta(days=5))
+    soonest = _plan(path, coordinator, south, starts_at=NOW + timedelta(days=2))
+    mine = agenda.agenda_for(pat, now=NOW, path=path)
+    assert mine.next_session.id == soonest
+    assert [(o.group.name, o.role, o.members) for o in mine.groups] == [
+        ("Team North", GroupRole.MEMBER, 1),
+        ("Team South", GroupRole.MEMBER, 1),
+    ]
