@@ -34,7 +34,7 @@ from intervision.models import (
 )
 
 DEMO_PASSWORD = "demo-intervisie"
-DEMO_ORGANISATION = "Demo: Zorggroep De Linde"
+DEMO_ORGANISATION = "Zorggroep De Linde"
 DEMO_EMAIL_DOMAIN = "demo.example"
 DEMO_SEED = 20240611
 

@@ -305,6 +305,11 @@ class PasswordChangeInput(_Input):
         return value
 
 
+class RoleChangeInput(_Input):
+    person_id: int
+    role: Role
+
+
 class InvitationInput(_Input):
     group_id: int
     group_role: GroupRole = GroupRole.MEMBER

@@ -17,7 +17,7 @@ from intervision.models import (
 )
 from intervision.permissions import Action, allows
 from ui import format, forms
-from ui.guard import Viewer, guard
+from ui.guard import Viewer, escape_markdown, guard
 
 viewer = guard("groups")
 person = viewer.signed_in
@@ -193,7 +193,7 @@ def show_members(group: Group, my_role: GroupRole | None) -> None:
             format_func=lambda person_id: f"{candidates[person_id].name} ({candidates[person_id].email})",
             key=forms.key(form, "person_id"),
         )
-        roles = list(GroupRole) if assigns else [GroupRole.MEMBER]
+        roles = [GroupRole.MEMBER, GroupRole.FACILITATOR] if assigns else [GroupRole.MEMBER]
         st.selectbox(
             viewer.t("field.group_role"),
             roles,
@@ -301,7 +301,8 @@ with contract_tab:
         with st.expander(viewer.t("groups.delete_title")):
             st.warning(viewer.t("groups.delete_warning"))
             confirmed = st.checkbox(
-                viewer.t("groups.delete_confirm", group=group.name), key=f"confirm_delete.{group.id}"
+                viewer.t("groups.delete_confirm", group=escape_markdown(group.name)),
+                key=f"confirm_delete.{group.id}",
             )
             st.button(
                 viewer.t("groups.delete"),

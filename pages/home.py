@@ -5,20 +5,20 @@ import streamlit as st
 from intervision.agenda import agenda_for
 from intervision.models import Role
 from ui import format
-from ui.guard import guard
+from ui.guard import escape_markdown, guard
 
 viewer = guard("home")
 person = viewer.signed_in
 agenda = agenda_for(person)
 
-st.title(viewer.t("home.title", name=person.name))
+st.title(viewer.t("home.title", name=escape_markdown(person.name)))
 
 next_session = agenda.next_session
 next_column, waiting_column = st.columns(2, gap="large")
 with next_column:
     st.subheader(viewer.t("home.next_session"))
     if next_session:
-        st.metric(next_session.group_name, format.moment(next_session.starts_at, viewer))
+        st.metric(escape_markdown(next_session.group_name), format.moment(next_session.starts_at, viewer))
         st.caption(viewer.t("home.minutes", minutes=next_session.minutes))
     else:
         st.write(viewer.t("home.no_next_session"))
@@ -27,7 +27,9 @@ with waiting_column:
     st.subheader(viewer.t("home.waiting"))
     if agenda.waiting:
         for item in agenda.waiting:
-            st.warning(viewer.t(item.key, group=item.group_name), icon=":material/pending_actions:")
+            st.warning(
+                viewer.t(item.key, group=escape_markdown(item.group_name)), icon=":material/pending_actions:"
+            )
     else:
         st.write(viewer.t("home.nothing_waiting"))
 

@@ -47,7 +47,10 @@ with st.expander(viewer.t("invitations.new"), expanded=code is None), st.form(FO
         viewer.t("field.group"), list(groups), format_func=groups.get, key=forms.key(FORM, "group_id")
     )
     forms.field_error(FORM, "group_id")
-    roles = list(GroupRole) if person.role is Role.COORDINATOR else [GroupRole.MEMBER]
+    # Member first: an invitation made with the defaults never hands out a facilitator's role.
+    roles = (
+        [GroupRole.MEMBER, GroupRole.FACILITATOR] if person.role is Role.COORDINATOR else [GroupRole.MEMBER]
+    )
     st.selectbox(
         viewer.t("field.group_role"),
         roles,

@@ -5,15 +5,17 @@ import streamlit as st
 from intervision import auth, invitations
 from intervision.models import JoinInput, NewAccountInput
 from ui import forms
-from ui.guard import guard, remember_sign_in
+from ui.guard import escape_markdown, guard, remember_sign_in
 
 viewer = guard("join")
 JOIN = "join"
 NEW = "new_account"
 NEW_FIELDS = ["name", "email", "password", "password_again", "language"]
 
-if "code" in st.query_params and forms.key(JOIN, "code") not in st.session_state:
+if "code" in st.query_params and not st.session_state.get("_link_code_taken"):
+    # The link's code fills the field once; after joining, the field stays empty.
     st.session_state[forms.key(JOIN, "code")] = st.query_params["code"]
+    st.session_state["_link_code_taken"] = True
 
 
 def _join() -> str:
@@ -32,14 +34,19 @@ def _create_account() -> None:
 st.title(viewer.t("join.title"))
 forms.notice(viewer)
 if joined := st.session_state.pop("_joined_group", None):
-    st.write(viewer.t("join.joined_group", group=joined))
+    st.write(viewer.t("join.joined_group", group=escape_markdown(joined)))
 
 st.text_input(viewer.t("field.code"), key=forms.key(JOIN, "code"), max_chars=32)
 forms.field_error(JOIN, "code")
+forms.field_error(NEW, "code")  # a newcomer's form is refused for its code: say so under the code
 preview = invitations.invitation_preview(forms.value(JOIN, "code") or "")
 if preview:
     st.info(
-        viewer.t("join.preview", group=preview.group_name, role=viewer.t(f"group_role.{preview.group_role}"))
+        viewer.t(
+            "join.preview",
+            group=escape_markdown(preview.group_name),
+            role=viewer.t(f"group_role.{preview.group_role}"),
+        )
     )
 
 if viewer.person:
@@ -52,7 +59,6 @@ st.caption(viewer.t("join.new_account_intro"))
 with st.form(NEW):
     forms.text_inputs(NEW, viewer, forms.NEW_ACCOUNT_FIELDS)
     forms.language_select(NEW, viewer)
-    forms.field_error(NEW, "code")
     forms.form_error(NEW)
     st.form_submit_button(
         viewer.t("join.create_button"),

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from intervision import accounts
-from intervision.models import Role
+from intervision.models import Role, RoleChangeInput
 from ui import format, forms
 from ui.guard import guard
 
@@ -16,8 +16,9 @@ by_id = {person.id: person for person in everyone}
 
 
 def _change_role() -> str:
-    person_id = forms.value(FORM, "person_id")
-    accounts.change_role(coordinator, int(person_id), Role(forms.value(FORM, "role")))
+    form = RoleChangeInput(**forms.values(FORM, ["person_id", "role"]))
+    accounts.change_role(coordinator, form.person_id, form.role)
+    forms.clear(FORM, ["person_id", "role"])
     return "people.role_changed"
 
 
@@ -44,12 +45,17 @@ with people_tab:
             viewer.t("field.person"),
             list(by_id),
             format_func=lambda person_id: f"{by_id[person_id].name} ({by_id[person_id].email})",
+            index=None,
+            placeholder=viewer.t("people.choose_person"),
             key=forms.key(FORM, "person_id"),
         )
+        forms.field_error(FORM, "person_id")
         st.selectbox(
             viewer.t("field.role"),
             list(Role),
             format_func=lambda role: viewer.t(f"role.{role}"),
+            index=None,
+            placeholder=viewer.t("people.choose_role"),
             key=forms.key(FORM, "role"),
         )
         forms.field_error(FORM, "role")

@@ -37,6 +37,8 @@ with left, st.form(FORM):
     )
     forms.field_error(FORM, "password")
     forms.form_error(FORM)
+    # Someone else finished the first run while this person filled in its form: tell them here.
+    forms.form_error("first_run")
     st.form_submit_button(
         viewer.t("sign_in.button"), type="primary", on_click=forms.submit, args=(FORM, viewer, _sign_in)
     )

@@ -20,6 +20,8 @@ from ui.guard import Viewer
 _ERRORS = "_form_errors"
 _NOTICE = "_form_notice"
 FORM_LEVEL = "_form"
+# Validation types that, for a select box left empty, mean "choose something".
+_EMPTY_CHOICE_TYPES = {"int_type", "enum", "string_type"}
 log = logging.getLogger("intervision")
 
 
@@ -45,7 +47,11 @@ def translate_validation(error: ValidationError, viewer: Viewer) -> dict[str, st
     for problem in error.errors():
         field = ".".join(str(part) for part in problem["loc"]) or FORM_LEVEL
         context = {name: value for name, value in (problem.get("ctx") or {}).items() if name != "error"}
-        text = viewer.t(f"error.{problem['type']}", **context)
+        kind = problem["type"]
+        nothing_chosen = problem.get("input") is None and kind in _EMPTY_CHOICE_TYPES
+        if nothing_chosen or (kind == "string_too_short" and context.get("min_length") == 1):
+            kind = "required"  # an empty choice, or "at least 1 character": fill it in
+        text = viewer.t(f"error.{kind}", **context)
         if text.startswith("⟦"):
             text = viewer.t("error.invalid")
         messages.setdefault(field, text)

@@ -140,11 +140,11 @@ def _refuse(screen: Screen, viewer: Viewer) -> None:
 
 def _chrome(viewer: Viewer) -> None:
     if viewer.organisation and viewer.organisation.is_demo:
-        banner = viewer.t("demo.banner", organisation=_escape(viewer.organisation.name))
+        banner = viewer.t("demo.banner", organisation=escape_markdown(viewer.organisation.name))
         st.caption(f":material/science: **{banner}**")
     with st.sidebar:
         if viewer.person:
-            st.markdown(f"**{_escape(viewer.person.name)}**")
+            st.markdown(f"**{escape_markdown(viewer.person.name)}**")
             st.caption(viewer.t(f"role.{viewer.person.role}"))
         _language_switch(viewer)
         if viewer.person:
@@ -154,11 +154,11 @@ def _chrome(viewer: Viewer) -> None:
 
 
 def _language_switch(viewer: Viewer) -> None:
-    options = [Language.NL, Language.EN]
+    # The chooser shows the language in use, also after it was changed elsewhere (the profile).
+    st.session_state["_language_choice"] = viewer.language
     st.selectbox(
         viewer.t("language.label"),
-        options,
-        index=options.index(viewer.language),
+        [Language.NL, Language.EN],
         format_func=lambda language: t("language.name", language),
         key="_language_choice",
         on_change=_switch_language,
@@ -189,7 +189,7 @@ def _sign_out() -> None:
         st.logout()
 
 
-def _escape(text: str) -> str:
+def escape_markdown(text: str) -> str:
     """Markdown-escape a person's text so it renders as typed."""
-    special = "\\`*_{}[]()#+-.!|<>~$"
+    special = "\\`*_{}[]()#+!|<>~$"  # "." and "-" only matter at the start of a line
     return "".join("\\" + char if char in special else char for char in text)

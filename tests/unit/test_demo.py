@@ -57,7 +57,7 @@ def test_the_demo_organisation_is_marked_as_demo(loaded):
     with db.reading(path) as conn:
         organisation = store.organisation(conn)
     assert organisation.is_demo
-    assert organisation.name.startswith("Demo")
+    assert organisation.name == demo.DEMO_ORGANISATION
 
 
 def test_people_are_a_coordinator_some_facilitators_and_many_participants(loaded):

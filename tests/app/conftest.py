@@ -1,0 +1,135 @@
+"""Fixtures for the AppTest suite: a database of its own for every test, and the demo's people.
+
+The demo organisation is built once per test session (argon2 makes that the slow part) and its file is
+copied for every test, so a test may write to its database freely.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from driving import (
+    COORDINATOR_EMAIL,
+    COORDINATOR_NAME,
+    COORDINATOR_PASSWORD,
+    FACILITATOR,
+    ORGANISATION,
+    PARTICIPANT,
+    PARTICIPANT_FACILITATOR,
+    DemoPeople,
+    Server,
+    person_named,
+)
+from streamlit.runtime.pages_manager import PagesManager
+
+from intervision import accounts, db, demo
+from intervision.models import FirstRunInput, Language
+
+
+def _checkpoint(path: Path) -> None:
+    """Fold the write-ahead log into the database file, so that copying the file copies everything."""
+    connection = sqlite3.connect(path)
+    try:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        connection.close()
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demo-template") / "demo.db"
+    db.migrate(path)
+    demo.load_demo(path=path)
+    _checkpoint(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def organisation_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real (not demo) organisation with only its first coordinator, who reads English."""
+    path = tmp_path_factory.mktemp("organisation-template") / "organisation.db"
+    db.migrate(path)
+    accounts.create_first_coordinator(
+        FirstRunInput(
+            organisation_name=ORGANISATION,
+            name=COORDINATOR_NAME,
+            email=COORDINATOR_EMAIL,
+            password=COORDINATOR_PASSWORD,
+            password_again=COORDINATOR_PASSWORD,
+            language=Language.EN,
+        ),
+        path=path,
+    )
+    _checkpoint(path)
+    return path
+
+
+def _use_copy(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "t.db"
+    shutil.copyfile(template, path)
+    monkeypatch.setenv("INTERVISION_DB", str(path))
+    db.migrate()
+    return path
+
+
+@pytest.fixture
+def empty_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A new installation: migrated, and nobody has an account yet."""
+    path = tmp_path / "t.db"
+    monkeypatch.setenv("INTERVISION_DB", str(path))
+    db.migrate()
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """This test's own copy of the demo organisation."""
+    return _use_copy(demo_template, tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def organisation_db(organisation_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """This test's own copy of a real organisation whose only account is its coordinator."""
+    return _use_copy(organisation_template, tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def people(demo_db: Path) -> DemoPeople:
+    coordinator = demo.demo_accounts()[0]
+    assert coordinator.is_coordinator
+    return DemoPeople(
+        coordinator=person_named(coordinator.name),
+        facilitator=person_named(FACILITATOR),
+        participant=person_named(PARTICIPANT),
+        participant_facilitator=person_named(PARTICIPANT_FACILITATOR),
+    )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> Iterator[None]:
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture(autouse=True)
+def warm_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every run starts with the router (app.py), as on a server where someone has opened the app before.
+
+    See driving.Server; `driving.fresh_server()` switches this off for one run.
+    """
+    original = PagesManager.__init__
+
+    def init(self: PagesManager, *args: object, **kwargs: object) -> None:
+        original(self, *args, **kwargs)
+        if not Server.fresh:
+            PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)

@@ -1,0 +1,141 @@
+"""Home: what is next for me — my groups, the next session, and what is waiting."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from driving import (
+    ROLES,
+    app,
+    assert_healthy,
+    check_access,
+    check_health_in_dutch,
+    open_page,
+    texts,
+    values,
+)
+
+from intervision import accounts, groups, i18n
+from intervision.db import writing
+from intervision.models import Contract, GroupInput, Language, Role
+
+UNESCAPED_LINK = re.compile(r"(?<!\\)\]\(")
+
+
+def _group_input(name: str) -> GroupInput:
+    contract = Contract(
+        meets_every_weeks=6, session_minutes=90, confidentiality="Stays here.", start_date=date.today()
+    )
+    return GroupInput(name=name, contract=contract)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_who_may_open_home(people, role):
+    check_access(people, "home", role)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_home_in_dutch(people, role):
+    check_health_in_dutch(people, "home", role)
+
+
+def _home(person):
+    at = app(person)
+    at.session_state["language"] = "en"
+    return open_page(at, "pages/home.py")
+
+
+def _groups_table(at) -> list[str]:
+    frames = [frame.value for frame in at.dataframe if "Group" in frame.value.columns]
+    assert len(frames) == 1
+    return list(frames[0]["Group"])
+
+
+def test_participant_sees_their_groups_and_next_session(people):
+    at = _home(people.participant)
+
+    assert_healthy(at)
+    assert values(at.title) == [f"Welcome, {people.participant.name}"]
+    assert values(at.subheader)[-1] == "My groups"
+    assert _groups_table(at) == ["Jeugdhulp Gent", "Leidinggevenden Zorg"]
+    # Both groups have a session planned: the earliest is shown as the next one.
+    assert len(at.metric) == 1
+    assert at.metric[0].label in ("Jeugdhulp Gent", "Leidinggevenden Zorg")
+    # A participant is not asked to plan sessions or find members.
+    assert "Nothing is waiting. Well done." in texts(at)
+
+
+def test_coordinator_sees_all_groups(people):
+    at = _home(people.coordinator)
+
+    assert_healthy(at)
+    assert values(at.subheader)[-1] == "All groups"
+    assert len(_groups_table(at)) == 4
+
+
+def test_facilitator_is_told_what_waits_for_them(people):
+    # Annelies Verhoeven facilitates the demo's group without a planned session.
+    facilitator = accounts.person_by_email("annelies.verhoeven@demo.example")
+    at = _home(facilitator)
+
+    assert_healthy(at)
+    assert any("no next session planned" in warning for warning in values(at.warning))
+    assert "No session planned yet." in texts(at)
+
+
+def test_person_without_groups_is_pointed_to_joining(people):
+    for group, _ in groups.visible_groups(people.participant):
+        groups.remove_member(people.coordinator, group.id, people.participant.id)
+    at = _home(people.participant)
+
+    assert_healthy(at)
+    assert "You are not in a group yet. Did you get an invitation code?" in values(at.info)
+    assert [link.proto.label for link in at.get("page_link")] == ["Join a group"]
+
+
+def test_home_greets_in_the_persons_own_language_over_the_browsers(people):
+    # Emma Clarke chose English; her browser says Dutch.
+    emma = accounts.person_by_email("emma.clarke@demo.example")
+    assert emma.role is Role.PARTICIPANT
+    at = app(emma, locale="nl-NL").run()
+
+    assert_healthy(at)
+    assert values(at.title) == ["Welcome, Emma Clarke"]
+
+
+@pytest.mark.parametrize(
+    ("locale", "title"),
+    [("nl-NL", "Welkom, {name}"), ("de-DE", "Welcome, {name}"), ("en-US", "Welcome, {name}")],
+)
+def test_home_follows_the_browser_for_someone_without_a_language(people, locale, title):
+    person = people.participant
+    with writing() as db:
+        db.execute("UPDATE people SET language = NULL WHERE id = ?", [person.id])
+    at = app(person, locale=locale).run()
+
+    assert_healthy(at)
+    assert values(at.title) == [title.format(name=person.name)]
+
+
+def test_group_name_is_shown_as_typed_not_as_a_link(people):
+    name = "[Sign in again](https://phish.example)"
+    groups.create_group(people.coordinator, _group_input(name))
+    at = _home(people.coordinator)
+
+    assert_healthy(at)
+    waiting = [warning for warning in values(at.warning) if "phish.example" in warning]
+    assert waiting, values(at.warning)
+    assert all(not UNESCAPED_LINK.search(warning) for warning in waiting), waiting
+
+
+def test_a_missing_translation_would_be_noticed(people, monkeypatch):
+    # The suite's own check: a key missing from the catalog shows as ⟦key⟧, and assert_healthy catches it.
+    english = dict(i18n.catalog(Language.EN))
+    del english["home.waiting"]
+    monkeypatch.setattr(i18n, "catalog", lambda language: english)
+    at = _home(people.participant)
+
+    with pytest.raises(AssertionError, match="home.waiting"):
+        assert_healthy(at)
