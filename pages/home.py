@@ -18,8 +18,9 @@ next_column, waiting_column = st.columns(2, gap="large")
 with next_column:
     st.subheader(viewer.t("home.next_session"))
     if next_session:
-        st.metric(escape_markdown(next_session.group_name), format.moment(next_session.starts_at, viewer))
-        st.caption(viewer.t("home.minutes", minutes=next_session.minutes))
+        # Plain heading, not st.metric: a metric value is cut off on a phone instead of wrapping.
+        st.markdown(f"### {format.moment(next_session.starts_at, viewer)}")
+        st.text(f"{next_session.group_name} · {viewer.t('home.minutes', minutes=next_session.minutes)}")
     else:
         st.write(viewer.t("home.no_next_session"))
 

@@ -39,7 +39,7 @@ forms.notice(viewer)
 if code := st.session_state.get(CREATED):
     st.subheader(viewer.t("invitations.share_title"))
     st.markdown(f"## `{code}`")
-    st.code(invitations.join_link(app_origin(), code), language=None)
+    st.code(invitations.join_link(app_origin(), code), language=None, wrap_lines=True)
     st.caption(viewer.t("invitations.share_hint"))
 
 with st.expander(viewer.t("invitations.new"), expanded=code is None), st.form(FORM):
@@ -76,7 +76,7 @@ for invitation in existing:
     code_column, group_column, status_column, action_column = st.columns(
         [2, 3, 3, 2], vertical_alignment="center"
     )
-    code_column.markdown(f"**`{invitation.code}`**")
+    code_column.markdown(f"#### {invitation.code}")  # codes are letters and digits only
     group_column.text(f"{invitation.group_name} · {viewer.t(f'group_role.{invitation.group_role}')}")
     status = viewer.t(f"invitations.status_{invitation.status(now)}")
     until = viewer.t("invitations.until", day=format.moment(invitation.expires_at, viewer))

@@ -52,7 +52,7 @@ with right:
         st.subheader(viewer.t("demo.accounts_title"))
         st.write(viewer.t("demo.accounts_intro"))
         st.code(demo.DEMO_PASSWORD, language=None)
-        st.dataframe(
+        st.table(
             [
                 {
                     viewer.t("field.email"): account.email,
@@ -61,4 +61,5 @@ with right:
                 for account in demo.demo_accounts()
             ],
             hide_index=True,
+            border="horizontal",
         )
