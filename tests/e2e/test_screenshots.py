@@ -67,9 +67,7 @@ def test_screenshots(size, empty_server, demo_server, open_page, artifacts):
     goto(coordinator, demo_server.url("/"))
     expect(coordinator.get_by_role("heading", name="Try the demo")).to_be_visible()
     expect(main(coordinator).get_by_text(DEMO_PASSWORD, exact=True)).to_be_visible()
-    expect(main(coordinator).locator('[data-testid="stTable"]')).to_contain_text(
-        DEMO_COORDINATOR[1]
-    )
+    expect(main(coordinator).locator('[data-testid="stTable"]')).to_contain_text(DEMO_COORDINATOR[1])
     shoot(coordinator, artifacts, size, "02-sign-in-demo")
 
     sign_in(coordinator, demo_server, DEMO_COORDINATOR[1], go=False)
