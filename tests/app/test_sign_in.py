@@ -118,7 +118,7 @@ def test_no_demo_accounts_in_a_real_organisation(organisation_db):
     at = app().run()
 
     assert_healthy(at)
-    assert not at.dataframe
+    assert not at.table
     assert "Try the demo" not in values(at.subheader)
 
 
@@ -128,7 +128,7 @@ def test_demo_sign_in_lists_the_demo_accounts_and_password(demo_db):
     assert_healthy(at)
     assert "Try the demo" in values(at.subheader)
     assert [block.value for block in at.code] == [demo.DEMO_PASSWORD]
-    listed = at.dataframe[0].value
+    listed = at.table[0].value
     accounts = demo.demo_accounts()
     assert list(listed["E-mail address"]) == [account.email for account in accounts]
     who = dict(zip(listed["E-mail address"], listed["Who"], strict=True))
