@@ -6,12 +6,9 @@ import pytest
 from driving import (
     FIRST_RUN_INFO,
     NOT_ALLOWED,
-    ROLES,
     SIGN_IN_FIRST,
     app,
     assert_healthy,
-    check_access,
-    check_health_in_dutch,
     click,
     deep_link,
     fill,
@@ -34,16 +31,6 @@ GOOD = {
     "first_run.password": PASSWORD,
     "first_run.password_again": PASSWORD,
 }
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_who_may_open_first_run_once_set_up(people, role):
-    check_access(people, "first_run", role)
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_first_run_in_dutch_once_set_up(people, role):
-    check_health_in_dutch(people, "first_run", role)
 
 
 def _first_run(locale: str = "en-GB"):

@@ -7,12 +7,9 @@ from datetime import date, timedelta
 import pytest
 from driving import (
     COORDINATOR_EMAIL,
-    ROLES,
     app,
     assert_healthy,
     button,
-    check_access,
-    check_health_in_dutch,
     click,
     fill,
     open_page,
@@ -26,16 +23,6 @@ from intervision import accounts, groups
 
 NEW = 0  # the group selector's entry for a new group
 NAME_TAKEN = "There is a group with this name already."
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_who_may_open_groups(people, role):
-    check_access(people, "groups", role)
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_groups_in_dutch(people, role):
-    check_health_in_dutch(people, "groups", role)
 
 
 def _groups_page(person, group: str | None = None):

@@ -7,11 +7,8 @@ from datetime import date
 
 import pytest
 from driving import (
-    ROLES,
     app,
     assert_healthy,
-    check_access,
-    check_health_in_dutch,
     open_page,
     texts,
     values,
@@ -29,16 +26,6 @@ def _group_input(name: str) -> GroupInput:
         meets_every_weeks=6, session_minutes=90, confidentiality="Stays here.", start_date=date.today()
     )
     return GroupInput(name=name, contract=contract)
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_who_may_open_home(people, role):
-    check_access(people, "home", role)
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_home_in_dutch(people, role):
-    check_health_in_dutch(people, "home", role)
 
 
 def _home(person):

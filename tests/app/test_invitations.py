@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from driving import (
     NOT_ALLOWED,
-    ROLES,
     app,
     assert_healthy,
-    check_access,
-    check_health_in_dutch,
     click,
     deep_link,
     fill,
@@ -21,16 +17,6 @@ from driving import (
 )
 
 CREATE = "Create invitation"
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_who_may_open_invitations(people, role):
-    check_access(people, "invitations", role)
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_invitations_in_dutch(people, role):
-    check_health_in_dutch(people, "invitations", role)
 
 
 def _invitations_page(person):

@@ -6,11 +6,8 @@ import re
 
 import pytest
 from driving import (
-    ROLES,
     app,
     assert_healthy,
-    check_access,
-    check_health_in_dutch,
     click,
     fill,
     message_under,
@@ -32,16 +29,6 @@ NEWCOMER = {
     "new_account.password_again": PASSWORD,
 }
 CREATE = "Create account and join"
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_who_may_open_join(people, role):
-    check_access(people, "join", role)
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_join_in_dutch(people, role):
-    check_health_in_dutch(people, "join", role)
 
 
 def _group_id(name: str) -> int:

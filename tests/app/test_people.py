@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import pytest
 from driving import (
-    ROLES,
     app,
     assert_healthy,
-    check_access,
-    check_health_in_dutch,
     click,
     message_under,
     open_page,
@@ -21,16 +18,6 @@ from intervision.errors import DomainError
 from intervision.models import Role, SignInInput
 
 LAST_COORDINATOR = "The organisation needs at least one coordinator."
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_who_may_open_people(people, role):
-    check_access(people, "people", role)
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_people_in_dutch(people, role):
-    check_health_in_dutch(people, "people", role)
 
 
 def _people_page(at):

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import pytest
 from driving import (
-    ROLES,
     app,
     assert_healthy,
-    check_access,
-    check_health_in_dutch,
     click,
     fill,
     message_under,
@@ -23,16 +20,6 @@ from intervision.errors import DomainError
 from intervision.models import Language, SignInInput
 
 NEW_PASSWORD = "een heel nieuw wachtwoord"
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_who_may_open_profile(people, role):
-    check_access(people, "profile", role)
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_profile_in_dutch(people, role):
-    check_health_in_dutch(people, "profile", role)
 
 
 @pytest.fixture

@@ -7,11 +7,8 @@ from driving import (
     COORDINATOR_EMAIL,
     COORDINATOR_NAME,
     COORDINATOR_PASSWORD,
-    ROLES,
     app,
     assert_healthy,
-    check_access,
-    check_health_in_dutch,
     click,
     fill,
     query,
@@ -26,16 +23,6 @@ FAILED = (
     "The e-mail address or password is not right, or the account is locked for a while after too many "
     "attempts."
 )
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_who_may_open_sign_in(people, role):
-    check_access(people, "sign_in", role)
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_sign_in_in_dutch(people, role):
-    check_health_in_dutch(people, "sign_in", role)
 
 
 def _sign_in(email: str, password: str, locale: str = "en-GB"):
