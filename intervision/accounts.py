@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from sqlite_utils import Database
 
 from intervision import store
-from intervision.auth import hash_password, utcnow
+from intervision.auth import hash_password, person_of_token, utcnow
 from intervision.db import reading, writing
 from intervision.errors import DomainError
 from intervision.models import (
@@ -25,15 +26,32 @@ from intervision.models import (
 from intervision.permissions import Action, require
 
 
-def is_first_run(path: Path | None = None) -> bool:
-    """True until the organisation has its first account."""
-    with reading(path) as db:
-        return store.count_people(db) == 0
+@dataclass(frozen=True)
+class Visit:
+    """What every page needs to know about who is looking, read in one go."""
+
+    person: Person | None
+    organisation: Organisation | None
+    first_run: bool
+    leads_groups: bool
 
 
-def organisation(path: Path | None = None) -> Organisation | None:
+def visit(
+    token: str | None,
+    single_sign_on_email: str | None = None,
+    now: datetime | None = None,
+    path: Path | None = None,
+) -> Visit:
+    """Who holds this sign-in token (or single-sign-on identity), and the state of the organisation."""
     with reading(path) as db:
-        return store.organisation(db)
+        person = person_of_token(db, token, now or utcnow())
+        if person is None and single_sign_on_email:
+            person_id = store.person_id_by_email(db, single_sign_on_email.strip().lower())
+            person = store.person(db, person_id) if person_id is not None else None
+        leads = person is not None and (
+            person.role is Role.COORDINATOR or store.facilitates_any_group(db, person.id)
+        )
+        return Visit(person, store.organisation(db), store.count_people(db) == 0, leads)
 
 
 def create_first_coordinator(

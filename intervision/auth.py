@@ -108,10 +108,13 @@ def signed_in_person(
     token: str | None, now: datetime | None = None, path: Path | None = None
 ) -> Person | None:
     """The person whose sign-in session this token opens, if it exists and has not expired."""
-    if not token:
-        return None
     with reading(path) as db:
-        return store.person_of_sign_in_session(db, _digest(token), now or utcnow())
+        return person_of_token(db, token, now or utcnow())
+
+
+def person_of_token(db: Database, token: str | None, now: datetime) -> Person | None:
+    """As signed_in_person, inside the caller's unit of work."""
+    return store.person_of_sign_in_session(db, _digest(token), now) if token else None
 
 
 def sign_out(token: str, now: datetime | None = None, path: Path | None = None) -> None:

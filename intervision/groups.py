@@ -164,11 +164,3 @@ def sessions_held(viewer: Person, group_id: int, path: Path | None = None) -> li
     with reading(path) as db:
         require(Action.VIEW_GROUP, viewer.role, _role_in(db, viewer, group_id))
         return store.held_meetings(db, group_id)
-
-
-def leads_groups(person: Person, path: Path | None = None) -> bool:
-    """Coordinators lead every group; others lead the groups they facilitate."""
-    if person.role is Role.COORDINATOR:
-        return True
-    with reading(path) as db:
-        return store.facilitates_any_group(db, person.id)

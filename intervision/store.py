@@ -285,6 +285,18 @@ def members(db: Database, group_id: int) -> list[Member]:
     return [Member(**dict(row)) for row in rows]
 
 
+def facilitated_group_ids(db: Database) -> set[int]:
+    rows = db.execute("SELECT DISTINCT group_id FROM memberships WHERE group_role = 'facilitator'")
+    return {row[0] for row in rows}
+
+
+def facilitates_any_group(db: Database, person_id: int) -> bool:
+    row = db.execute(
+        "SELECT 1 FROM memberships WHERE person_id = ? AND group_role = 'facilitator' LIMIT 1", [person_id]
+    ).fetchone()
+    return row is not None
+
+
 def member_counts(db: Database) -> dict[int, int]:
     """Members (not facilitators) per group."""
     rows = db.execute(
@@ -430,15 +442,3 @@ def audit_events(db: Database, limit: int) -> list[AuditEvent]:
         [limit],
     )
     return [AuditEvent(**dict(row)) for row in rows]
-
-
-def facilitated_group_ids(db: Database) -> set[int]:
-    rows = db.execute("SELECT DISTINCT group_id FROM memberships WHERE group_role = 'facilitator'")
-    return {row[0] for row in rows}
-
-
-def facilitates_any_group(db: Database, person_id: int) -> bool:
-    row = db.execute(
-        "SELECT 1 FROM memberships WHERE person_id = ? AND group_role = 'facilitator' LIMIT 1", [person_id]
-    ).fetchone()
-    return row is not None

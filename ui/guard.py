@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from intervision import accounts, auth, groups
+from intervision import accounts, auth
 from intervision.config import SESSION_COOKIE
 from intervision.db import ensure_migrated
 from intervision.i18n import language_from_locale, t
@@ -60,12 +60,12 @@ def single_sign_on_configured() -> bool:
         return False
 
 
-def _single_sign_on_person() -> Person | None:
-    """The account of the person signed in through the organisation's identity provider, if any."""
+def _single_sign_on_email() -> str | None:
+    """The e-mail address of the person signed in through the organisation's identity provider, if any."""
     if not single_sign_on_configured() or not st.user.is_logged_in:
         return None
     email = st.user.get("email")
-    return accounts.person_by_email(str(email)) if email else None
+    return str(email) if email else None
 
 
 def _language(person: Person | None) -> Language:
@@ -79,13 +79,13 @@ def _language(person: Person | None) -> Language:
 
 def current_viewer() -> Viewer:
     ensure_migrated()
-    person = auth.signed_in_person(sign_in_token()) or _single_sign_on_person()
+    here = accounts.visit(sign_in_token(), _single_sign_on_email())
     return Viewer(
-        person=person,
-        language=_language(person),
-        organisation=accounts.organisation(),
-        first_run=accounts.is_first_run(),
-        leads_groups=person is not None and groups.leads_groups(person),
+        person=here.person,
+        language=_language(here.person),
+        organisation=here.organisation,
+        first_run=here.first_run,
+        leads_groups=here.leads_groups,
     )
 
 

@@ -51,11 +51,11 @@ def _plan(path, viewer, group_id, starts_at=TOMORROW, now=NOW):
 
 
 def test_the_first_coordinator_sets_up_the_organisation(path):
-    assert accounts.is_first_run(path=path)
+    assert accounts.visit(None, path=path).first_run
     person_id = accounts.create_first_coordinator(_first_run(), now=NOW, path=path)
 
-    assert not accounts.is_first_run(path=path)
-    assert accounts.organisation(path=path).name == "Zorggroep Oost"
+    assert not accounts.visit(None, path=path).first_run
+    assert accounts.visit(None, path=path).organisation.name == "Zorggroep Oost"
     cora = accounts.person(person_id, path=path)
     assert (cora.role, cora.email) == (Role.COORDINATOR, "cora@example.org")
     token = auth.sign_in(SignInInput(email="cora@example.org", password=PASSWORD), now=NOW, path=path)
@@ -74,7 +74,7 @@ def test_the_first_coordinator_can_be_created_only_once(path):
 
     assert refused.value.key == "already_set_up"
     assert {table: count_rows(path, table) for table in before} == before
-    assert accounts.organisation(path=path).name == "Zorggroep Oost"
+    assert accounts.visit(None, path=path).organisation.name == "Zorggroep Oost"
     assert accounts.person_by_email("mallory@example.org", path=path) is None
 
 
@@ -318,12 +318,25 @@ def test_only_a_coordinator_deletes_a_group_and_everything_in_it_goes(
     assert audit_actions(path)[-1] == "group_deleted"
 
 
-def test_leads_groups(path, coordinator, make_person, make_group):
+def test_coordinators_and_facilitators_lead_groups_and_members_do_not(
+    path, coordinator, make_person, make_group
+):
     fay, pat = make_person("Fay"), make_person("Pat")
     make_group(facilitators=(fay,), members=(pat,))
-    assert groups.leads_groups(coordinator, path=path)
-    assert groups.leads_groups(fay, path=path)
-    assert not groups.leads_groups(pat, path=path)
+
+    def leads(person):
+        token = auth.open_session_for(person.id, now=NOW, path=path)
+        return accounts.visit(token, now=NOW, path=path).leads_groups
+
+    assert leads(coordinator)
+    assert leads(fay)
+    assert not leads(pat)
+
+
+def test_a_single_sign_on_identity_is_matched_to_its_account_by_email(path, make_person):
+    fay = make_person("Fay")
+    assert accounts.visit(None, single_sign_on_email=f"  {fay.email.upper()} ", path=path).person == fay
+    assert accounts.visit(None, single_sign_on_email="nobody@example.org", path=path).person is None
 
 
 # --- sessions ----------------------------------------------------------------------------------
