@@ -1,0 +1,426 @@
+"""The method library: intervision methods as validated data, in Dutch and English.
+
+Each built-in method is one TOML file in `methods/`. A file that does not validate is refused with a
+message naming the file, the phase and the field, and the rest of the library keeps working.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+from typing import Annotated
+
+import tomli_w
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+
+from intervision.config import PROJECT_ROOT
+from intervision.models import DevelopmentPhase, Language
+
+METHODS_DIR = PROJECT_ROOT / "methods"
+MAX_FILE_BYTES = 100_000
+TEXT_MAX = 1000
+SHORT_MAX = 120
+MAX_PHASES = 30
+MAX_LINES = 12
+
+
+class Speaker(StrEnum):
+    """Who speaks (or only listens) in a phase."""
+
+    CASE_BRINGER = "case_bringer"
+    MEMBERS = "members"
+    FACILITATOR = "facilitator"
+    EVERYONE_IN_TURN = "everyone_in_turn"  # a round: each member in turn, nobody skipped
+    CASE_BRINGER_OUTSIDE = "case_bringer_outside"  # the case bringer sits out of the circle
+
+
+class BoardKind(StrEnum):
+    """What the board collects in a phase."""
+
+    QUESTION = "question"
+    DIAGNOSIS = "diagnosis"
+    ADVICE = "advice"
+    ASSOCIATION = "association"
+    QUADRANT_CELL = "quadrant_cell"
+    LEARY_POSITION = "leary_position"
+    INSIGHT = "insight"
+    ACTION_ITEM = "action_item"
+
+
+class Level(StrEnum):
+    """The communication level a phase mostly calls on (Remmerswaal)."""
+
+    CONTENT = "content"
+    PROCEDURE = "procedure"
+    INTERACTION = "interaction"
+    FEELINGS = "feelings"
+
+
+class QuestionType(StrEnum):
+    """What the case bringer's learning question is about."""
+
+    OWN_BEHAVIOUR = "own_behaviour"  # a concrete incident: how do I act
+    BELIEFS_FEELINGS = "beliefs_feelings"  # what moves me, what I believe
+    DECISION = "decision"  # a choice or a plan
+    PERSONAL_PATTERN = "personal_pattern"  # something I keep running into
+    INTERACTION_PATTERN = "interaction_pattern"  # how I and another keep evoking each other
+    VALUES = "values"  # a principle: what is right here
+
+
+class Want(StrEnum):
+    """What the case bringer wants from the group."""
+
+    QUESTIONS = "questions"
+    ADVICE = "advice"
+    RECOGNITION = "recognition"
+    PRACTICE = "practice"
+    PERSPECTIVES = "perspectives"
+
+
+class Safety(StrEnum):
+    """How safe the group must be for the method to work."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class Hat(StrEnum):
+    """De Bono's six thinking hats."""
+
+    BLUE = "blue"
+    WHITE = "white"
+    RED = "red"
+    BLACK = "black"
+    YELLOW = "yellow"
+    GREEN = "green"
+
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=SHORT_MAX)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TEXT_MAX)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Name(_Strict):
+    nl: ShortText
+    en: ShortText
+
+    def __call__(self, language: Language) -> str:
+        return getattr(self, language.value)
+
+
+class Text(_Strict):
+    nl: LongText
+    en: LongText
+
+    def __call__(self, language: Language) -> str:
+        return getattr(self, language.value)
+
+
+class Lines(_Strict):
+    """A list of short texts (prompts, rules, tips) in both languages, line for line."""
+
+    nl: list[LongText] = Field(default_factory=list, max_length=MAX_LINES)
+    en: list[LongText] = Field(default_factory=list, max_length=MAX_LINES)
+
+    @model_validator(mode="after")
+    def _same_lines(self) -> Lines:
+        if len(self.nl) != len(self.en):
+            raise ValueError(f"Dutch has {len(self.nl)} lines and English {len(self.en)}: give both the same")
+        return self
+
+    def __call__(self, language: Language) -> list[str]:
+        return getattr(self, language.value)
+
+
+class Phase(_Strict):
+    id: Slug
+    name: Name
+    minutes: float = Field(gt=0, le=240)
+    speakers: list[Speaker] = Field(min_length=1)
+    listeners: list[Speaker] = Field(default_factory=list)
+    purpose: Text
+    prompts: Lines = Lines()
+    rules: Lines = Lines()
+    tips: Lines = Lines()  # for the facilitator only: never projected
+    collects: list[BoardKind] = Field(default_factory=list)
+    level: Level
+    hat: Hat | None = None
+
+
+class Suitability(_Strict):
+    """When a method fits: the questions it serves, the group it needs."""
+
+    question_types: list[QuestionType] = Field(min_length=1)
+    wants: list[Want] = Field(min_length=1)
+    group_phases: list[DevelopmentPhase] = Field(min_length=1)
+    safety: Safety
+    min_members: int = Field(ge=2, le=20)
+    max_members: int = Field(ge=2, le=30)
+
+    @model_validator(mode="after")
+    def _size_range(self) -> Suitability:
+        if self.min_members > self.max_members:
+            raise ValueError("min_members is larger than max_members")
+        return self
+
+
+class Cycle(_Strict):
+    """A repeat: after `last_phase`, the group may go back to `first_phase` until the condition holds."""
+
+    first_phase: Slug
+    last_phase: Slug
+    until: Text
+    max_repeats: int = Field(ge=1, le=5)
+
+
+class Sequence(_Strict):
+    """A named order of hats (six thinking hats)."""
+
+    id: Slug
+    name: Name
+    hats: list[Hat] = Field(min_length=2, max_length=12)
+
+
+class Method(_Strict):
+    id: Slug
+    version: int = Field(ge=1)
+    variant_of: Slug | None = None
+    name: Name
+    summary: Text
+    notes: Text | None = None
+    suitability: Suitability
+    total_minutes: float = Field(gt=0, le=480)
+    sources: list[LongText] = Field(min_length=1, max_length=10)
+    phases: list[Phase] = Field(min_length=1, max_length=MAX_PHASES)
+    cycles: list[Cycle] = Field(default_factory=list, max_length=3)
+    sequences: list[Sequence] = Field(default_factory=list, max_length=8)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Method:
+        ids = [phase.id for phase in self.phases]
+        if len(set(ids)) != len(ids):
+            raise ValueError("two phases have the same id")
+        total = sum(phase.minutes for phase in self.phases)
+        if abs(total - self.total_minutes) > 0.01:
+            raise ValueError(f"total_minutes is {self.total_minutes:g} but the phases add up to {total:g}")
+        for cycle in self.cycles:
+            if cycle.first_phase not in ids or cycle.last_phase not in ids:
+                raise ValueError(f"a cycle names a phase that does not exist: {cycle.first_phase}/{cycle.last_phase}")
+            if ids.index(cycle.first_phase) > ids.index(cycle.last_phase):
+                raise ValueError("a cycle goes back from a phase that comes before its start")
+        if self.sequences:
+            hats = {phase.hat for phase in self.phases if phase.hat}
+            for sequence in self.sequences:
+                missing = set(sequence.hats) - hats
+                if missing:
+                    raise ValueError(f"sequence {sequence.id} uses hats without a phase: {sorted(missing)}")
+        return self
+
+    def in_sequence(self, sequence_id: str) -> Method:
+        """This method with its hat phases in the order of a named sequence (six thinking hats)."""
+        sequence = next((s for s in self.sequences if s.id == sequence_id), None)
+        if sequence is None:
+            raise KeyError(sequence_id)
+        # A hat worn twice (blue opens and closes) takes its next phase, or its last one again.
+        by_hat: dict[Hat, list[Phase]] = {}
+        for phase in self.phases:
+            if phase.hat:
+                by_hat.setdefault(phase.hat, []).append(phase)
+        worn: dict[Hat, int] = {}
+        phases = []
+        for index, hat in enumerate(sequence.hats):
+            options = by_hat[hat]
+            phase = options[min(worn.get(hat, 0), len(options) - 1)]
+            worn[hat] = worn.get(hat, 0) + 1
+            phases.append(phase.model_copy(update={"id": f"{hat.value}_{index + 1}"}))
+        return self.model_copy(
+            update={"phases": phases, "total_minutes": sum(phase.minutes for phase in phases), "cycles": []}
+        )
+
+
+# --- loading -----------------------------------------------------------------------------------
+
+
+class MethodFileError(Exception):
+    """A method file that cannot be used, with every problem spelled out."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        super().__init__(f"{source}: " + "; ".join(problems))
+        self.source = source
+        self.problems = problems
+
+
+def _where(raw: dict, location: tuple) -> str:
+    """Say where a problem is: the phase (by number and id) and the field."""
+    parts: list[str] = []
+    index = 0
+    while index < len(location):
+        part = location[index]
+        following = location[index + 1] if index + 1 < len(location) else None
+        if part == "phases" and isinstance(following, int):
+            phases = raw.get("phases") if isinstance(raw.get("phases"), list) else []
+            phase = phases[following] if following < len(phases) and isinstance(phases[following], dict) else {}
+            parts.append(f"phase {following + 1} ({phase.get('id', '?')})")
+            index += 2
+            continue
+        parts.append(str(part))
+        index += 1
+    return " › ".join(parts) if parts else "the file"
+
+
+def parse_method(text: str, source: str) -> Method:
+    """A method from TOML text; MethodFileError says what is wrong and where."""
+    if len(text.encode()) > MAX_FILE_BYTES:
+        raise MethodFileError(source, [f"the file is larger than {MAX_FILE_BYTES // 1000} kB"])
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise MethodFileError(source, [f"not valid TOML: {error}"]) from None
+    try:
+        return Method.model_validate(raw)
+    except ValidationError as error:
+        problems = [f"{_where(raw, tuple(problem['loc']))}: {problem['msg']}" for problem in error.errors()]
+        raise MethodFileError(source, problems) from None
+
+
+def method_to_toml(method: Method) -> str:
+    return tomli_w.dumps(method.model_dump(mode="json", exclude_none=True))
+
+
+@dataclass(frozen=True)
+class Library:
+    """The built-in methods that loaded, and the files that were refused."""
+
+    methods: dict[str, Method]
+    refused: list[MethodFileError]
+
+
+@cache
+def _library(directory: Path, signature: tuple[tuple[str, float], ...]) -> Library:
+    methods: dict[str, Method] = {}
+    refused: list[MethodFileError] = []
+    for file in sorted(directory.glob("*.toml")):
+        try:
+            method = parse_method(file.read_text(encoding="utf-8"), file.name)
+        except (MethodFileError, UnicodeDecodeError, OSError) as error:
+            refused.append(error if isinstance(error, MethodFileError) else MethodFileError(file.name, [str(error)]))
+            continue
+        if method.id != file.stem:
+            refused.append(MethodFileError(file.name, [f"id '{method.id}' differs from the file name"]))
+            continue
+        methods[method.id] = method
+    return Library(methods, refused)
+
+
+def built_in_library(directory: Path = METHODS_DIR) -> Library:
+    """Every method in `methods/`, read again only when a file changed."""
+    signature = tuple((file.name, file.stat().st_mtime) for file in sorted(directory.glob("*.toml")))
+    return _library(directory, signature)
+
+
+# --- choosing ----------------------------------------------------------------------------------
+
+
+class Need(BaseModel):
+    """What a session asks of a method: the case, the time, the group."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question_type: QuestionType
+    wants: list[Want] = Field(default_factory=list)
+    minutes_available: int = Field(ge=15, le=480)
+    group_size: int = Field(ge=2, le=30)
+    group_phase: DevelopmentPhase
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One reason for or against a method: a catalog key (`chooser.<key>`) and its values."""
+
+    key: str
+    fits: bool
+    params: dict[str, object]
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    method: Method
+    score: int
+    reasons: list[Reason]
+
+    @property
+    def fits(self) -> bool:
+        return all(reason.fits for reason in self.reasons if reason.key in _DEALBREAKERS)
+
+
+# Reasons that rule a method out, not merely make it less suitable.
+_DEALBREAKERS = {"too_long", "too_few_members", "too_many_members", "needs_safety"}
+_SAFE_PHASES = {DevelopmentPhase.NORMING, DevelopmentPhase.PERFORMING}
+
+
+def _reasons(method: Method, need: Need) -> list[Reason]:
+    fit = method.suitability
+    reasons: list[Reason] = []
+    if need.question_type in fit.question_types:
+        reasons.append(Reason("question_fits", True, {"question": need.question_type.value}))
+    else:
+        reasons.append(Reason("question_other", False, {"question": need.question_type.value}))
+    served = [want for want in need.wants if want in fit.wants]
+    if served:
+        reasons.append(Reason("wants_served", True, {"wants": [want.value for want in served]}))
+    missed = [want for want in need.wants if want not in fit.wants]
+    if missed:
+        reasons.append(Reason("wants_missed", False, {"wants": [want.value for want in missed]}))
+    minutes = round(method.total_minutes)
+    if method.total_minutes <= need.minutes_available:
+        reasons.append(Reason("fits_time", True, {"minutes": minutes, "available": need.minutes_available}))
+    else:
+        reasons.append(Reason("too_long", False, {"minutes": minutes, "available": need.minutes_available}))
+    if need.group_size < fit.min_members:
+        reasons.append(Reason("too_few_members", False, {"minimum": fit.min_members, "size": need.group_size}))
+    elif need.group_size > fit.max_members:
+        reasons.append(Reason("too_many_members", False, {"maximum": fit.max_members, "size": need.group_size}))
+    else:
+        reasons.append(Reason("size_fits", True, {"size": need.group_size}))
+    if fit.safety is Safety.HIGH and need.group_phase not in _SAFE_PHASES:
+        reasons.append(Reason("needs_safety", False, {"phase": need.group_phase.value}))
+    elif need.group_phase in fit.group_phases:
+        reasons.append(Reason("phase_fits", True, {"phase": need.group_phase.value}))
+    else:
+        reasons.append(Reason("phase_other", False, {"phase": need.group_phase.value}))
+    return reasons
+
+
+_WEIGHTS = {
+    "question_fits": 40,
+    "question_other": 0,
+    "wants_served": 10,  # per want served
+    "wants_missed": -5,  # per want missed
+    "fits_time": 15,
+    "size_fits": 10,
+    "phase_fits": 15,
+    "phase_other": 0,
+}
+
+
+def _score(reasons: list[Reason]) -> int:
+    score = 0
+    for reason in reasons:
+        weight = _WEIGHTS.get(reason.key, 0)
+        count = len(reason.params.get("wants", [])) if "wants" in reason.params else 1
+        score += weight * count
+    return score
+
+
+def recommend(methods: list[Method], need: Need) -> list[Recommendation]:
+    """Every method ranked for this need, those that fit first, each with its reasons."""
+    ranked = [Recommendation(method, _score(reasons), reasons) for method in methods for reasons in [_reasons(method, need)]]
+    return sorted(ranked, key=lambda r: (not r.fits, -r.score, r.method.total_minutes, r.method.id))
