@@ -205,6 +205,36 @@ def _group_name_key(db: Database) -> None:
     db.execute("CREATE UNIQUE INDEX groups_by_name_key ON groups(name_key)")
 
 
+@migrations(name="0004_method_versions")
+def _method_versions(db: Database) -> None:
+    _run_statements(
+        db,
+        """
+        CREATE TABLE method_versions (
+            method_id TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            definition TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (method_id, version)
+        );
+        CREATE TABLE custom_methods (
+            method_id TEXT PRIMARY KEY,
+            author_id INTEGER REFERENCES people(id) ON DELETE SET NULL,
+            shared INTEGER NOT NULL DEFAULT 0,
+            current_version INTEGER NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX custom_methods_by_author ON custom_methods(author_id);
+        CREATE TABLE method_drafts (
+            person_id INTEGER PRIMARY KEY REFERENCES people(id) ON DELETE CASCADE,
+            body TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        ALTER TABLE meetings ADD COLUMN method_version INTEGER
+        """,
+    )
+
+
 def name_key(name: str) -> str:
     """A name as compared for uniqueness: Unicode-normalised and case-folded."""
     return unicodedata.normalize("NFC", name).casefold()

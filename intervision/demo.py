@@ -21,6 +21,8 @@ from intervision import store
 from intervision.auth import hash_password, utcnow
 from intervision.db import writing
 from intervision.errors import DomainError
+from intervision.method_library import pin_version
+from intervision.methods import built_in_library
 from intervision.models import (
     AuditAction,
     Contract,
@@ -347,11 +349,33 @@ def _add_sessions(
             store.add_meeting(db, group_id, starts_at, plan.minutes, MeetingStatus.CANCELLED.value)
             continue
         previous = _choose_method(rng, plan.phase, index / len(past), previous)
-        held = store.add_meeting(db, group_id, starts_at, plan.minutes, MeetingStatus.HELD.value, previous)
+        held = store.add_meeting(
+            db,
+            group_id,
+            starts_at,
+            plan.minutes,
+            MeetingStatus.HELD.value,
+            previous,
+            _pinned(db, previous, now),
+        )
         _record_attendance(db, rng, held, presence)
     if plan.plans_next_session:
         method = _choose_method(rng, plan.phase, 1.0, previous)
-        store.add_meeting(db, group_id, upcoming, plan.minutes, MeetingStatus.PLANNED.value, method)
+        store.add_meeting(
+            db,
+            group_id,
+            upcoming,
+            plan.minutes,
+            MeetingStatus.PLANNED.value,
+            method,
+            _pinned(db, method, now),
+        )
+
+
+def _pinned(db: Database, method_id: str, now: datetime) -> int | None:
+    """The version of a built-in method that the session ran with, kept for its history."""
+    method = built_in_library().methods.get(method_id)
+    return pin_version(db, method, now) if method else None
 
 
 def _record_attendance(db: Database, rng: random.Random, meeting_id: int, presence: dict[int, float]) -> None:

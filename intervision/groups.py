@@ -11,6 +11,7 @@ from intervision import store
 from intervision.auth import utcnow
 from intervision.db import reading, writing
 from intervision.errors import DomainError
+from intervision.method_library import method_entry, pin_version
 from intervision.models import (
     AuditAction,
     Group,
@@ -148,9 +149,24 @@ def plan_session(
         raise DomainError("time_without_zone", field="starts_at")
     if form.starts_at < now:
         raise DomainError("session_in_past", field="starts_at")
+    method = None
+    if form.method_id:
+        entry = method_entry(viewer, form.method_id, path)
+        if entry is None:
+            raise DomainError("method_not_found", field="method_id")
+        method = entry.method
     with writing(path) as db:
         require(Action.PLAN_SESSIONS, viewer.role, _role_in(db, viewer, form.group_id))
-        return store.add_meeting(db, form.group_id, form.starts_at, form.minutes, MeetingStatus.PLANNED)
+        version = pin_version(db, method, now) if method else None
+        return store.add_meeting(
+            db,
+            form.group_id,
+            form.starts_at,
+            form.minutes,
+            MeetingStatus.PLANNED,
+            method.id if method else None,
+            version,
+        )
 
 
 def next_sessions(

@@ -15,6 +15,7 @@ from typing import Annotated
 
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
 
 from intervision.config import PROJECT_ROOT
 from intervision.models import DevelopmentPhase, Language
@@ -133,7 +134,11 @@ class Lines(_Strict):
     @model_validator(mode="after")
     def _same_lines(self) -> Lines:
         if len(self.nl) != len(self.en):
-            raise ValueError(f"Dutch has {len(self.nl)} lines and English {len(self.en)}: give both the same")
+            raise PydanticCustomError(
+                "lines_differ",
+                "Dutch has {nl} lines and English {en}: give both the same number",
+                {"nl": len(self.nl), "en": len(self.en)},
+            )
         return self
 
     def __call__(self, language: Language) -> list[str]:
@@ -168,7 +173,7 @@ class Suitability(_Strict):
     @model_validator(mode="after")
     def _size_range(self) -> Suitability:
         if self.min_members > self.max_members:
-            raise ValueError("min_members is larger than max_members")
+            raise PydanticCustomError("members_range", "min_members is larger than max_members")
         return self
 
 
@@ -213,7 +218,9 @@ class Method(_Strict):
             raise ValueError(f"total_minutes is {self.total_minutes:g} but the phases add up to {total:g}")
         for cycle in self.cycles:
             if cycle.first_phase not in ids or cycle.last_phase not in ids:
-                raise ValueError(f"a cycle names a phase that does not exist: {cycle.first_phase}/{cycle.last_phase}")
+                raise ValueError(
+                    f"a cycle names a phase that does not exist: {cycle.first_phase}/{cycle.last_phase}"
+                )
             if ids.index(cycle.first_phase) > ids.index(cycle.last_phase):
                 raise ValueError("a cycle goes back from a phase that comes before its start")
         if self.sequences:
@@ -267,7 +274,9 @@ def _where(raw: dict, location: tuple) -> str:
         following = location[index + 1] if index + 1 < len(location) else None
         if part == "phases" and isinstance(following, int):
             phases = raw.get("phases") if isinstance(raw.get("phases"), list) else []
-            phase = phases[following] if following < len(phases) and isinstance(phases[following], dict) else {}
+            phase = (
+                phases[following] if following < len(phases) and isinstance(phases[following], dict) else {}
+            )
             parts.append(f"phase {following + 1} ({phase.get('id', '?')})")
             index += 2
             continue
@@ -311,7 +320,9 @@ def _library(directory: Path, signature: tuple[tuple[str, float], ...]) -> Libra
         try:
             method = parse_method(file.read_text(encoding="utf-8"), file.name)
         except (MethodFileError, UnicodeDecodeError, OSError) as error:
-            refused.append(error if isinstance(error, MethodFileError) else MethodFileError(file.name, [str(error)]))
+            refused.append(
+                error if isinstance(error, MethodFileError) else MethodFileError(file.name, [str(error)])
+            )
             continue
         if method.id != file.stem:
             refused.append(MethodFileError(file.name, [f"id '{method.id}' differs from the file name"]))
@@ -385,9 +396,13 @@ def _reasons(method: Method, need: Need) -> list[Reason]:
     else:
         reasons.append(Reason("too_long", False, {"minutes": minutes, "available": need.minutes_available}))
     if need.group_size < fit.min_members:
-        reasons.append(Reason("too_few_members", False, {"minimum": fit.min_members, "size": need.group_size}))
+        reasons.append(
+            Reason("too_few_members", False, {"minimum": fit.min_members, "size": need.group_size})
+        )
     elif need.group_size > fit.max_members:
-        reasons.append(Reason("too_many_members", False, {"maximum": fit.max_members, "size": need.group_size}))
+        reasons.append(
+            Reason("too_many_members", False, {"maximum": fit.max_members, "size": need.group_size})
+        )
     else:
         reasons.append(Reason("size_fits", True, {"size": need.group_size}))
     if fit.safety is Safety.HIGH and need.group_phase not in _SAFE_PHASES:
@@ -422,5 +437,26 @@ def _score(reasons: list[Reason]) -> int:
 
 def recommend(methods: list[Method], need: Need) -> list[Recommendation]:
     """Every method ranked for this need, those that fit first, each with its reasons."""
-    ranked = [Recommendation(method, _score(reasons), reasons) for method in methods for reasons in [_reasons(method, need)]]
+    ranked = [
+        Recommendation(method, _score(reasons), reasons)
+        for method in methods
+        for reasons in [_reasons(method, need)]
+    ]
     return sorted(ranked, key=lambda r: (not r.fits, -r.score, r.method.total_minutes, r.method.id))
+
+
+def matches(
+    method: Method,
+    question_types: list[QuestionType],
+    minutes_available: int | None,
+    group_size: int | None,
+    group_phase: DevelopmentPhase | None,
+) -> bool:
+    """Whether a method passes the library's filters (an empty filter lets everything through)."""
+    fit = method.suitability
+    return (
+        (not question_types or bool(set(question_types) & set(fit.question_types)))
+        and (minutes_available is None or method.total_minutes <= minutes_available)
+        and (group_size is None or fit.min_members <= group_size <= fit.max_members)
+        and (group_phase is None or group_phase in fit.group_phases)
+    )

@@ -241,6 +241,7 @@ class Meeting(BaseModel):
     starts_at: datetime
     minutes: int
     method_id: str | None
+    method_version: int | None = None
     status: MeetingStatus
 
 
@@ -325,3 +326,4 @@ class MeetingInput(_Input):
     group_id: int
     starts_at: datetime
     minutes: int = Field(ge=30, le=480)
+    method_id: str | None = None

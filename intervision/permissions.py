@@ -36,6 +36,8 @@ class Action(StrEnum):
     VIEW_AUDIT_LOG = "view_audit_log"
     EDIT_OWN_PROFILE = "edit_own_profile"
     JOIN_WITH_CODE = "join_with_code"
+    CREATE_METHOD = "create_method"
+    SHARE_METHOD = "share_method"
 
 
 _C = Capacity
@@ -54,6 +56,9 @@ PERMISSIONS: dict[Action, frozenset[Capacity]] = {
     Action.VIEW_AUDIT_LOG: frozenset({_C.COORDINATOR}),
     Action.EDIT_OWN_PROFILE: frozenset({_C.SIGNED_IN}),
     Action.JOIN_WITH_CODE: frozenset({_C.SIGNED_IN}),
+    # Making methods goes with facilitating; sharing one with the whole organisation is a coordinator's call.
+    Action.CREATE_METHOD: frozenset({_C.COORDINATOR, _C.FACILITATOR_ROLE, _C.GROUP_FACILITATOR}),
+    Action.SHARE_METHOD: frozenset({_C.COORDINATOR}),
 }
 
 

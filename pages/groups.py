@@ -5,7 +5,7 @@ from functools import partial
 
 import streamlit as st
 
-from intervision import groups
+from intervision import groups, method_library
 from intervision.models import (
     DevelopmentPhase,
     Group,
@@ -213,7 +213,13 @@ def _plan(form: str, group_id: int) -> str:
     day, at = forms.value(form, "day"), forms.value(form, "time")
     starts_at = datetime.combine(day, at, tzinfo=format.local_zone()) if day and at else None
     groups.plan_session(
-        person, MeetingInput(group_id=group_id, starts_at=starts_at, minutes=forms.value(form, "minutes"))
+        person,
+        MeetingInput(
+            group_id=group_id,
+            starts_at=starts_at,
+            minutes=forms.value(form, "minutes"),
+            method_id=forms.value(form, "method_id"),
+        ),
     )
     return "groups.session_planned"
 
@@ -234,8 +240,20 @@ def show_sessions(group: Group, my_role: GroupRole | None) -> None:
                 st.time_input(viewer.t("field.time"), key=forms.key(form, "time"), step=900)
             with minutes_column:
                 st.number_input(viewer.t("field.session_minutes"), step=15, key=forms.key(form, "minutes"))
+            methods = {entry.method.id: entry.method for entry in method_library.available_methods(person)}
+            st.selectbox(
+                viewer.t("field.method"),
+                list(methods),
+                index=None,
+                format_func=lambda method_id: (
+                    f"{methods[method_id].name(viewer.language)} · {methods[method_id].total_minutes:g}′"
+                ),
+                placeholder=viewer.t("groups.method_later"),
+                key=forms.key(form, "method_id"),
+            )
             forms.field_error(form, "starts_at")
             forms.field_error(form, "minutes")
+            forms.field_error(form, "method_id")
             forms.form_error(form)
             st.form_submit_button(
                 viewer.t("groups.plan"),
@@ -243,13 +261,17 @@ def show_sessions(group: Group, my_role: GroupRole | None) -> None:
                 args=(form, viewer, partial(_plan, form, group.id)),
             )
     held = groups.sessions_held(person, group.id)
+    method_names = {
+        entry.method.id: entry.method.name(viewer.language)
+        for entry in method_library.available_methods(person)
+    }
     st.markdown(f"**{viewer.t('groups.sessions_held', count=len(held))}**")
     st.dataframe(
         [
             {
                 viewer.t("field.day"): format.moment(meeting.starts_at, viewer),
                 viewer.t("field.session_minutes"): meeting.minutes,
-                viewer.t("field.method"): meeting.method_id or "—",
+                viewer.t("field.method"): method_names.get(meeting.method_id, meeting.method_id or "—"),
             }
             for meeting in held
         ],

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TypeVar
 
 import streamlit as st
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from intervision.errors import DomainError
 from intervision.models import Language
@@ -20,6 +22,7 @@ from ui.guard import Viewer
 _ERRORS = "_form_errors"
 _NOTICE = "_form_notice"
 FORM_LEVEL = "_form"
+ModelT = TypeVar("ModelT", bound=BaseModel)
 # Validation types that, for a select box left empty, mean "choose something".
 _EMPTY_CHOICE_TYPES = {"int_type", "enum", "string_type"}
 log = logging.getLogger("intervision")
@@ -46,16 +49,19 @@ def translate_validation(error: ValidationError, viewer: Viewer) -> dict[str, st
     messages: dict[str, str] = {}
     for problem in error.errors():
         field = ".".join(str(part) for part in problem["loc"]) or FORM_LEVEL
-        context = {name: value for name, value in (problem.get("ctx") or {}).items() if name != "error"}
-        kind = problem["type"]
-        nothing_chosen = problem.get("input") is None and kind in _EMPTY_CHOICE_TYPES
-        if nothing_chosen or (kind == "string_too_short" and context.get("min_length") == 1):
-            kind = "required"  # an empty choice, or "at least 1 character": fill it in
-        text = viewer.t(f"error.{kind}", **context)
-        if text.startswith("⟦"):
-            text = viewer.t("error.invalid")
-        messages.setdefault(field, text)
+        messages.setdefault(field, translate_problem(problem, viewer))
     return messages
+
+
+def translate_problem(problem: ErrorDetails, viewer: Viewer) -> str:
+    """One validation problem as a sentence in the viewer's language."""
+    context = {name: value for name, value in (problem.get("ctx") or {}).items() if name != "error"}
+    kind = problem["type"]
+    nothing_chosen = problem.get("input") is None and kind in _EMPTY_CHOICE_TYPES
+    if nothing_chosen or (kind == "string_too_short" and context.get("min_length") == 1):
+        kind = "required"  # an empty choice, or "at least 1 character": fill it in
+    text = viewer.t(f"error.{kind}", **context)
+    return viewer.t("error.invalid") if text.startswith("⟦") else text
 
 
 def submit(form: str, viewer: Viewer, action: Callable[[], str | None]) -> None:
@@ -73,7 +79,21 @@ def submit(form: str, viewer: Viewer, action: Callable[[], str | None]) -> None:
         errors[problem.field or FORM_LEVEL] = viewer.t(f"error.{problem.key}", **problem.params)
     else:
         if notice:
-            st.session_state[_NOTICE] = notice
+            leave_notice(notice)
+
+
+def validated(form: str, viewer: Viewer, model: type[ModelT], fields: list[str]) -> ModelT | None:
+    """The form's current values as a model, or None with each problem filed under its field.
+
+    For forms without a submit button, whose widgets are checked on every change as the person types.
+    """
+    errors = _errors(form)
+    errors.clear()
+    try:
+        return model(**values(form, fields))
+    except ValidationError as problem:
+        errors.update(translate_validation(problem, viewer))
+        return None
 
 
 def field_error(form: str, field: str) -> None:
@@ -89,6 +109,11 @@ def form_error(form: str) -> None:
 
 def has_errors(form: str) -> bool:
     return bool(_errors(form))
+
+
+def leave_notice(key: str) -> None:
+    """A success message for the next time the page is drawn."""
+    st.session_state[_NOTICE] = key
 
 
 def notice(viewer: Viewer) -> None:

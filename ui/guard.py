@@ -103,6 +103,10 @@ def may_open(screen: Screen, viewer: Viewer) -> bool:
             return viewer.person is not None
         case Access.LEADS_GROUPS:
             return viewer.leads_groups
+        case Access.MAKES_METHODS:
+            return viewer.leads_groups or (
+                viewer.person is not None and viewer.person.role is Role.FACILITATOR
+            )
         case Access.COORDINATOR:
             return viewer.person is not None and viewer.person.role is Role.COORDINATOR
 

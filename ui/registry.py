@@ -12,6 +12,7 @@ class Access(StrEnum):
     ANYONE = "anyone"  # signed in or not (joining with a code)
     SIGNED_IN = "signed_in"
     LEADS_GROUPS = "leads_groups"  # coordinators, and whoever facilitates a group
+    MAKES_METHODS = "makes_methods"  # coordinators, facilitators, and whoever facilitates a group
     COORDINATOR = "coordinator"
 
 
@@ -32,6 +33,14 @@ SCREENS: dict[str, Screen] = {
         Screen("home", "pages/home.py", "home", ":material/home:", Access.SIGNED_IN),
         Screen("groups", "pages/groups.py", "groups", ":material/groups:", Access.SIGNED_IN),
         Screen("invitations", "pages/invitations.py", "invitations", ":material/mail:", Access.LEADS_GROUPS),
+        Screen("methods", "pages/methods.py", "methods", ":material/menu_book:", Access.SIGNED_IN),
+        Screen(
+            "method_editor",
+            "pages/method_editor.py",
+            "my-methods",
+            ":material/edit_note:",
+            Access.MAKES_METHODS,
+        ),
         Screen("people", "pages/people.py", "people", ":material/badge:", Access.COORDINATOR),
         Screen("join", "pages/join.py", "join", ":material/login:", Access.ANYONE),
         Screen("profile", "pages/profile.py", "profile", ":material/person:", Access.SIGNED_IN),

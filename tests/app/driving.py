@@ -181,6 +181,8 @@ TITLES = {
     "people": "People",
     "join": "Join a group",
     "profile": "My profile",
+    "methods": "Methods",
+    "method_editor": "My methods",
 }
 _SIGNED_IN_ONLY = dict.fromkeys(ROLES[1:], SHOWN) | {"signed_out": SIGN_IN_FIRST}
 ACCESS: dict[str, dict[str, str | None]] = {
@@ -190,6 +192,9 @@ ACCESS: dict[str, dict[str, str | None]] = {
     "join": dict.fromkeys(ROLES, SHOWN),
     "invitations": _SIGNED_IN_ONLY | {"participant": NOT_ALLOWED},
     "people": dict.fromkeys(ROLES, NOT_ALLOWED) | {"signed_out": SIGN_IN_FIRST, "coordinator": SHOWN},
+    "methods": _SIGNED_IN_ONLY,
+    # Making methods goes with facilitating (an organisation facilitator, or whoever facilitates a group).
+    "method_editor": _SIGNED_IN_ONLY | {"participant": NOT_ALLOWED},
     "sign_in": dict.fromkeys(ROLES, NOT_ALLOWED) | {"signed_out": SHOWN},
     # Once the organisation is set up nobody may open it; a signed-out visitor is asked to sign in.
     "first_run": dict.fromkeys(ROLES, NOT_ALLOWED) | {"signed_out": SIGN_IN_FIRST},

@@ -20,14 +20,16 @@ ENGLISH_TITLES = {
     "people": "People",
     "join": "Join a group",
     "profile": "My profile",
+    "methods": "Methods",
+    "method_editor": "My methods",
 }
 
 OFFERED = {
     "signed_out": ["sign_in", "join"],
-    "participant": ["home", "groups", "join", "profile"],
-    "facilitator": ["home", "groups", "invitations", "join", "profile"],
-    "participant_facilitator": ["home", "groups", "invitations", "join", "profile"],
-    "coordinator": ["home", "groups", "invitations", "people", "join", "profile"],
+    "participant": ["home", "groups", "methods", "join", "profile"],
+    "facilitator": ["home", "groups", "invitations", "methods", "method_editor", "join", "profile"],
+    "participant_facilitator": ["home", "groups", "invitations", "methods", "method_editor", "join", "profile"],
+    "coordinator": ["home", "groups", "invitations", "methods", "method_editor", "people", "join", "profile"],
 }
 
 

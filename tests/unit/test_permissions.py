@@ -37,6 +37,8 @@ change_roles          Y  Y  Y      .  .  .      .  .  .
 view_audit_log        Y  Y  Y      .  .  .      .  .  .
 edit_own_profile      Y  Y  Y      Y  Y  Y      Y  Y  Y
 join_with_code        Y  Y  Y      Y  Y  Y      Y  Y  Y
+create_method         Y  Y  Y      Y  Y  Y      .  Y  .
+share_method          Y  Y  Y      .  .  .      .  .  .
 """
 
 

@@ -1,0 +1,137 @@
+"""The methods a person may use: the built-in library plus custom methods, and their versions.
+
+A custom method belongs to its author and the groups its author facilitates, unless a coordinator
+shares it with the whole organisation. Every version that is saved or used by a session is kept, so a
+session can always show the method exactly as it ran.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from intervision import store
+from intervision.auth import utcnow
+from intervision.db import reading, writing
+from intervision.errors import DomainError, NotAllowed
+from intervision.methods import Method, built_in_library, method_to_toml, parse_method
+from intervision.models import GroupRole, Person, Role
+from intervision.permissions import Action, require
+
+
+@dataclass(frozen=True)
+class MethodEntry:
+    """A method as the library shows it: built in, or someone's own."""
+
+    method: Method
+    custom: bool = False
+    author: str = ""
+    author_id: int | None = None
+    shared: bool = False
+
+    def editable_by(self, person: Person) -> bool:
+        return self.custom and self.author_id == person.id
+
+
+def _entry(row: dict) -> MethodEntry:
+    method = parse_method(row["definition"], row["method_id"])
+    return MethodEntry(method, True, row["author"], row["author_id"], bool(row["shared"]))
+
+
+def available_methods(viewer: Person, path: Path | None = None) -> list[MethodEntry]:
+    """Every method this person may read and use: built-in ones first, then custom ones."""
+    built_in = [MethodEntry(method) for method in built_in_library().methods.values()]
+    with reading(path) as db:
+        rows = store.custom_method_rows(db, None if viewer.role is Role.COORDINATOR else viewer.id)
+    return built_in + [_entry(row) for row in rows]
+
+
+def method_entry(viewer: Person, method_id: str, path: Path | None = None) -> MethodEntry | None:
+    return next((entry for entry in available_methods(viewer, path) if entry.method.id == method_id), None)
+
+
+def _method_role(db: Database, viewer: Person) -> GroupRole | None:
+    """Creating methods goes with facilitating: the group role that counts is 'facilitator of some group'."""
+    return GroupRole.FACILITATOR if store.facilitates_any_group(db, viewer.id) else None
+
+
+def may_create_methods(viewer: Person, path: Path | None = None) -> bool:
+    try:
+        with reading(path) as db:
+            require(Action.CREATE_METHOD, viewer.role, _method_role(db, viewer))
+    except NotAllowed:
+        return False
+    return True
+
+
+def _new_custom_id(db: Database) -> str:
+    taken = set(built_in_library().methods) | {row["method_id"] for row in store.custom_method_rows(db, None)}
+    number = store.custom_method_count(db) + 1
+    while f"custom_{number}" in taken:
+        number += 1
+    return f"custom_{number}"
+
+
+def save_custom_method(
+    viewer: Person, method: Method, now: datetime | None = None, path: Path | None = None
+) -> Method:
+    """Save a method the person made or changed. A new method gets its own id; a change, a new version."""
+    now = now or utcnow()
+    with writing(path) as db:
+        require(Action.CREATE_METHOD, viewer.role, _method_role(db, viewer))
+        existing = store.custom_method_row(db, method.id)
+        if existing is None:
+            method = method.model_copy(update={"id": _new_custom_id(db), "version": 1, "variant_of": None})
+            store.add_custom_method(db, method.id, viewer.id, now)
+        else:
+            if existing["author_id"] != viewer.id:
+                raise NotAllowed(Action.CREATE_METHOD.value)
+            method = method.model_copy(update={"version": existing["current_version"] + 1})
+            store.set_custom_method_version(db, method.id, method.version)
+        store.keep_method_version(db, method.id, method.version, method_to_toml(method), now)
+        store.drop_method_draft(db, viewer.id)
+        return method
+
+
+def share_method(viewer: Person, method_id: str, shared: bool, path: Path | None = None) -> None:
+    require(Action.SHARE_METHOD, viewer.role)
+    with writing(path) as db:
+        if store.custom_method_row(db, method_id) is None:
+            raise DomainError("method_not_found")
+        store.share_custom_method(db, method_id, shared)
+
+
+def pin_version(db: Database, method: Method, now: datetime) -> int:
+    """Keep the method as it is now, for a session that will run with it; return its version."""
+    store.keep_method_version(db, method.id, method.version, method_to_toml(method), now)
+    return method.version
+
+
+def method_as_run(method_id: str, version: int, path: Path | None = None) -> Method | None:
+    """The method exactly as a session ran it, even if it changed since."""
+    with reading(path) as db:
+        definition = store.method_version_definition(db, method_id, version)
+    return parse_method(definition, f"{method_id} v{version}") if definition else None
+
+
+# --- drafts: the editor's work in progress, kept as it is typed --------------------------------
+
+
+def save_draft(viewer: Person, draft: dict, now: datetime | None = None, path: Path | None = None) -> None:
+    with writing(path) as db:
+        store.save_method_draft(db, viewer.id, json.dumps(draft, ensure_ascii=False), now or utcnow())
+
+
+def draft_of(viewer: Person, path: Path | None = None) -> dict | None:
+    with reading(path) as db:
+        body = store.method_draft(db, viewer.id)
+    return json.loads(body) if body else None
+
+
+def drop_draft(viewer: Person, path: Path | None = None) -> None:
+    with writing(path) as db:
+        store.drop_method_draft(db, viewer.id)
