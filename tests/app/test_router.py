@@ -28,7 +28,15 @@ OFFERED = {
     "signed_out": ["sign_in", "join"],
     "participant": ["home", "groups", "methods", "join", "profile"],
     "facilitator": ["home", "groups", "invitations", "methods", "method_editor", "join", "profile"],
-    "participant_facilitator": ["home", "groups", "invitations", "methods", "method_editor", "join", "profile"],
+    "participant_facilitator": [
+        "home",
+        "groups",
+        "invitations",
+        "methods",
+        "method_editor",
+        "join",
+        "profile",
+    ],
     "coordinator": ["home", "groups", "invitations", "methods", "method_editor", "people", "join", "profile"],
 }
 
