@@ -22,7 +22,7 @@ from intervision.auth import hash_password, utcnow
 from intervision.db import writing
 from intervision.errors import DomainError
 from intervision.method_library import pin_version
-from intervision.methods import built_in_library
+from intervision.methods import Name, Text, built_in_library, method_to_toml
 from intervision.models import (
     AuditAction,
     Contract,
@@ -410,8 +410,35 @@ def load_demo(now: datetime | None = None, path: Path | None = None) -> list[Dem
         people = _add_people(db, hashed, history_starts)
         group_ids = {plan.name: _add_group(db, rng, plan, people, now) for plan in _GROUPS}
         _add_invitations(db, rng, group_ids, people, now)
+        _add_own_method(db, people["Jeroen Bakker"], history_starts)
         store.add_audit_event(db, now, people[_COORDINATOR], AuditAction.DEMO_LOADED, "", "")
     return demo_accounts()
+
+
+def _add_own_method(db: Database, author_id: int, now: datetime) -> None:
+    """A facilitator's own short version of the incident method, for the library and the editor."""
+    incident = built_in_library().methods.get("incident")
+    if incident is None:
+        return
+    short = {"choose_incident": 5, "information_round": 10, "diagnosis": 5, "solutions": 5}
+    phases = [
+        phase.model_copy(update={"minutes": short.get(phase.id, phase.minutes)}) for phase in incident.phases
+    ]
+    method = incident.model_copy(
+        update={
+            "id": "custom_1",
+            "version": 1,
+            "name": Name(nl="Incidentmethode kort", en="Incident method, short"),
+            "summary": Text(
+                nl="De incidentmethode in 35 minuten, voor een bijeenkomst met twee casussen.",
+                en="The incident method in 35 minutes, for a session with two cases.",
+            ),
+            "phases": phases,
+            "total_minutes": sum(phase.minutes for phase in phases),
+        }
+    )
+    store.add_custom_method(db, method.id, author_id, now)
+    store.keep_method_version(db, method.id, method.version, method_to_toml(method), now)
 
 
 def _add_people(db: Database, hashed: str, now: datetime) -> dict[str, int]:

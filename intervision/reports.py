@@ -9,27 +9,29 @@ from intervision.methods import Lines, Method
 from intervision.models import Language
 
 _CARD_STYLE = """
-@page { size: A4; margin: 12mm; }
-body { font-family: "Source Sans Pro", Arial, sans-serif; font-size: 10.5pt; color: #111; margin: 0; }
-h1 { font-size: 18pt; margin: 0 0 2mm; }
-.summary { margin: 0 0 3mm; }
-.facts { color: #333; margin: 0 0 3mm; }
+@page { size: A4; margin: 10mm; }
+body { font-family: "Source Sans Pro", Arial, sans-serif; font-size: 9pt; line-height: 1.25;
+       color: #111; margin: 0; }
+h1 { font-size: 16pt; margin: 0 0 1.5mm; }
+.summary { margin: 0 0 1.5mm; }
+.facts { color: #333; margin: 0 0 2mm; font-weight: bold; }
 table { border-collapse: collapse; width: 100%; }
-td { border-top: 1px solid #bbb; padding: 1.5mm 2mm; vertical-align: top; }
-td.minutes { width: 14mm; font-weight: bold; text-align: right; }
-td.name { width: 38mm; font-weight: bold; }
-ul { margin: 1mm 0 0 4mm; padding: 0; }
-.label { color: #555; }
-.sources { font-size: 8.5pt; color: #444; margin-top: 3mm; }
+tr { break-inside: avoid; }
+td { border-top: 1px solid #bbb; padding: 1.2mm 1.5mm; vertical-align: top; }
+td.minutes { width: 10mm; font-weight: bold; text-align: right; }
+td.name { width: 34mm; font-weight: bold; }
+p.lines { margin: 0.8mm 0 0; }
+.label { color: #555; font-weight: normal; }
+.sources { font-size: 7.5pt; color: #444; margin-top: 2mm; }
 """
 
 
-def _list(label: str, lines: Lines, language: Language) -> str:
+def _lines(label: str, lines: Lines, language: Language) -> str:
+    # One line per kind, items separated by a dot: the whole method has to fit on one page.
     items = lines(language)
     if not items:
         return ""
-    entries = "".join(f"<li>{escape(item)}</li>" for item in items)
-    return f'<div><span class="label">{escape(label)}</span><ul>{entries}</ul></div>'
+    return f'<p class="lines"><span class="label">{escape(label)}:</span> {escape(" · ".join(items))}</p>'
 
 
 def method_card_html(method: Method, language: Language) -> str:
@@ -43,8 +45,8 @@ def method_card_html(method: Method, language: Language) -> str:
             f'<td class="name">{escape(phase.name(language))}<br>'
             f'<span class="label">{escape(speakers)}</span></td>'
             f"<td>{escape(phase.purpose(language))}"
-            f"{_list(t('methods.prompts', language), phase.prompts, language)}"
-            f"{_list(t('methods.rules', language), phase.rules, language)}</td>"
+            f"{_lines(t('methods.prompts', language), phase.prompts, language)}"
+            f"{_lines(t('methods.rules', language), phase.rules, language)}</td>"
             "</tr>"
         )
     fit = method.suitability
