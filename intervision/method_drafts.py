@@ -37,8 +37,11 @@ def _phase_values(key: str, phase: dict) -> dict[str, Any]:
     return values
 
 
-def draft_from_method(method: Method, copy_of: str | None = None) -> Draft:
-    """A draft to change `method`: the method itself (its own id), or a copy (no id until it is saved)."""
+def draft_from_method(method: Method, copy_names: dict[str, str] | None = None) -> Draft:
+    """A draft to change `method`: the method itself (its own id), or a copy (no id until it is saved).
+
+    `copy_names` gives the copy's name per language as a pattern, e.g. {"nl": "{name} (kopie)", …}.
+    """
     data = method.model_dump(mode="json")
     values: dict[str, Any] = {
         "sources": "\n".join(data["sources"]),
@@ -53,13 +56,14 @@ def draft_from_method(method: Method, copy_of: str | None = None) -> Draft:
         values[f"name.{language}"] = data["name"][language]
         values[f"summary.{language}"] = data["summary"][language]
         values[f"notes.{language}"] = (data.get("notes") or {}).get(language, "")
-    if copy_of:
+    if copy_names:
         for language in LANGUAGES:
-            values[f"name.{language}"] = copy_of.format(name=data["name"][language])[:120]
+            values[f"name.{language}"] = copy_names[language].format(name=data["name"][language])[:120]
     for phase in data["phases"]:
         values |= _phase_values(phase["id"], phase)
     return {
-        "id": None if copy_of else method.id,
+        "id": None if copy_names else method.id,
+        "variant_of": None if copy_names else method.variant_of,
         "phases": [phase["id"] for phase in data["phases"]],
         "values": values,
         "cycles": data["cycles"],
@@ -152,6 +156,7 @@ def method_data(draft: Draft) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": draft["id"] or "draft",
         "version": 1,
+        "variant_of": draft.get("variant_of"),
         "name": text("name"),
         "summary": text("summary"),
         "suitability": {

@@ -8,6 +8,7 @@ session can always show the method exactly as it ran.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -18,9 +19,11 @@ from intervision import store
 from intervision.auth import utcnow
 from intervision.db import reading, writing
 from intervision.errors import DomainError, NotAllowed
-from intervision.methods import Method, built_in_library, method_to_toml, parse_method
+from intervision.methods import Method, MethodFileError, built_in_library, method_to_toml, parse_method
 from intervision.models import GroupRole, Person, Role
 from intervision.permissions import Action, require
+
+log = logging.getLogger("intervision")
 
 
 @dataclass(frozen=True)
@@ -37,8 +40,13 @@ class MethodEntry:
         return self.custom and self.author_id == person.id
 
 
-def _entry(row: dict) -> MethodEntry:
-    method = parse_method(row["definition"], row["method_id"])
+def _entry(row: dict) -> MethodEntry | None:
+    try:
+        method = parse_method(row["definition"], row["method_id"])
+    except MethodFileError:
+        # A stored method that no longer passes (say, a limit was tightened) must not take the library down.
+        log.exception("Custom method %s no longer validates", row["method_id"])
+        return None
     return MethodEntry(method, True, row["author"], row["author_id"], bool(row["shared"]))
 
 
@@ -47,7 +55,7 @@ def available_methods(viewer: Person, path: Path | None = None) -> list[MethodEn
     built_in = [MethodEntry(method) for method in built_in_library().methods.values()]
     with reading(path) as db:
         rows = store.custom_method_rows(db, None if viewer.role is Role.COORDINATOR else viewer.id)
-    return built_in + [_entry(row) for row in rows]
+    return built_in + [entry for entry in map(_entry, rows) if entry is not None]
 
 
 def method_entry(viewer: Person, method_id: str, path: Path | None = None) -> MethodEntry | None:

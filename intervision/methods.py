@@ -211,8 +211,9 @@ class Method(_Strict):
     @model_validator(mode="after")
     def _consistent(self) -> Method:
         ids = [phase.id for phase in self.phases]
-        if len(set(ids)) != len(ids):
-            raise ValueError("two phases have the same id")
+        duplicates = sorted({phase_id for phase_id in ids if ids.count(phase_id) > 1})
+        if duplicates:
+            raise ValueError(f"two phases have the same id: {', '.join(duplicates)}")
         total = sum(phase.minutes for phase in self.phases)
         if abs(total - self.total_minutes) > 0.01:
             raise ValueError(f"total_minutes is {self.total_minutes:g} but the phases add up to {total:g}")
@@ -249,7 +250,12 @@ class Method(_Strict):
             worn[hat] = worn.get(hat, 0) + 1
             phases.append(phase.model_copy(update={"id": f"{hat.value}_{index + 1}"}))
         return self.model_copy(
-            update={"phases": phases, "total_minutes": sum(phase.minutes for phase in phases), "cycles": []}
+            update={
+                "phases": phases,
+                "total_minutes": sum(phase.minutes for phase in phases),
+                "cycles": [],
+                "sequences": [sequence],
+            }
         )
 
 
@@ -291,8 +297,9 @@ def parse_method(text: str, source: str) -> Method:
         raise MethodFileError(source, [f"the file is larger than {MAX_FILE_BYTES // 1000} kB"])
     try:
         raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise MethodFileError(source, [f"not valid TOML: {error}"]) from None
+    except (tomllib.TOMLDecodeError, RecursionError) as error:
+        # A hostile file can nest brackets deep enough to exhaust the parser: refuse it like any other.
+        raise MethodFileError(source, [f"not valid TOML: {error or 'nested too deeply'}"]) from None
     try:
         return Method.model_validate(raw)
     except ValidationError as error:

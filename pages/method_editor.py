@@ -4,6 +4,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from intervision import method_drafts, method_library
+from intervision.i18n import t
 from intervision.method_drafts import LANGUAGES, Draft
 from intervision.methods import (
     BoardKind,
@@ -16,7 +17,7 @@ from intervision.methods import (
     method_to_toml,
     parse_method,
 )
-from intervision.models import DevelopmentPhase, Role
+from intervision.models import DevelopmentPhase, Language, Role
 from ui import forms
 from ui.guard import escape_markdown, guard
 
@@ -62,8 +63,8 @@ def _start() -> None:
     if choice == "new":
         _show_draft(method_drafts.blank_draft(viewer.t("editor.new_name")))
     elif choice == "copy" and forms.value(START, "copy") in by_id:
-        copy_name = viewer.t("editor.copy_name", name="{name}")
-        _show_draft(method_drafts.draft_from_method(by_id[forms.value(START, "copy")], copy_of=copy_name))
+        copy_names = {language.value: t("editor.copy_name", language, name="{name}") for language in Language}
+        _show_draft(method_drafts.draft_from_method(by_id[forms.value(START, "copy")], copy_names=copy_names))
     elif choice == "own" and forms.value(START, "own") in by_id:
         _show_draft(method_drafts.draft_from_method(by_id[forms.value(START, "own")]))
 

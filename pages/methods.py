@@ -155,6 +155,17 @@ def library_tab() -> None:
         with st.expander(viewer.t("methods.refused_files"), icon=":material/warning:"):
             for problem in refused:
                 st.text(f"{problem.source}: " + "; ".join(problem.problems))
+    opened = st.session_state.get(OPEN)
+    if opened in entries:
+        # The open method comes first, so nobody has to scroll past the whole library to read it.
+        st.button(
+            viewer.t("methods.close"),
+            icon=":material/arrow_back:",
+            on_click=st.session_state.pop,
+            args=(OPEN,),
+        )
+        show_method(opened)
+        st.divider()
     kinds, minutes, size, phase = st.columns(4)
     chosen_kinds = kinds.multiselect(
         viewer.t("methods.question_types"),
@@ -173,11 +184,14 @@ def library_tab() -> None:
         [None, *DevelopmentPhase],
         format_func=lambda value: viewer.t("methods.any") if value is None else viewer.t(f"phase.{value}"),
     )
-    shown = [
-        entry
-        for entry in entries.values()
-        if matches(entry.method, chosen_kinds, available, group_size, group_phase)
-    ]
+    shown = sorted(
+        (
+            entry
+            for entry in entries.values()
+            if matches(entry.method, chosen_kinds, available, group_size, group_phase)
+        ),
+        key=lambda entry: entry.method.name(viewer.language).casefold(),
+    )
     st.caption(viewer.t("methods.count", count=len(shown)))
     if not shown:
         st.info(viewer.t("methods.none_match"))
@@ -186,6 +200,12 @@ def library_tab() -> None:
             with column.container(border=True, height="stretch"):
                 st.markdown(f"#### {escape_markdown(entry.method.name(viewer.language))}")
                 st.caption(facts(entry.method))
+                if entry.method.variant_of:
+                    st.caption(
+                        viewer.t(
+                            "methods.variant_of", method=escape_markdown(name_of(entry.method.variant_of))
+                        )
+                    )
                 st.write(entry.method.summary(viewer.language))
                 st.button(
                     viewer.t("methods.open"),
@@ -193,10 +213,6 @@ def library_tab() -> None:
                     on_click=st.session_state.__setitem__,
                     args=(OPEN, entry.method.id),
                 )
-    opened = st.session_state.get(OPEN)
-    if opened in entries:
-        st.divider()
-        show_method(opened)
 
 
 CHOOSE = "chooser"
