@@ -218,12 +218,15 @@ class Method(_Strict):
         if abs(total - self.total_minutes) > 0.01:
             raise ValueError(f"total_minutes is {self.total_minutes:g} but the phases add up to {total:g}")
         for cycle in self.cycles:
+            ends = {"first": cycle.first_phase, "last": cycle.last_phase}
             if cycle.first_phase not in ids or cycle.last_phase not in ids:
-                raise ValueError(
-                    f"a cycle names a phase that does not exist: {cycle.first_phase}/{cycle.last_phase}"
+                raise PydanticCustomError(
+                    "cycle_missing_phase", "a repeat names a phase that does not exist: {first}/{last}", ends
                 )
             if ids.index(cycle.first_phase) > ids.index(cycle.last_phase):
-                raise ValueError("a cycle goes back from a phase that comes before its start")
+                raise PydanticCustomError(
+                    "cycle_order", "the repeat from {last} back to {first} needs {first} to come first", ends
+                )
         if self.sequences:
             hats = {phase.hat for phase in self.phases if phase.hat}
             for sequence in self.sequences:

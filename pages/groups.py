@@ -117,6 +117,7 @@ def group_form(group: Group | None) -> None:
             viewer.t("field.reported_to_organisation"),
             list(ReportItem),
             format_func=lambda item: viewer.t(f"report.{item}"),
+            placeholder=viewer.t("common.choose"),
             key=forms.key(form, "contract.reported_to_organisation"),
         )
         st.caption(viewer.t("groups.reported_hint"))

@@ -26,6 +26,7 @@ person = viewer.signed_in
 DRAFT = "_method_draft"
 START = "method_start"
 WIDGET = "m."  # the editor's widgets are keyed "m.<draft value key>"
+IMPORT_PROBLEMS = "_import_problems"
 
 entries = method_library.available_methods(person)
 own = [entry for entry in entries if entry.editable_by(person)]
@@ -35,6 +36,7 @@ def _show_draft(draft: Draft | None) -> None:
     """Make `draft` the one on screen: its values go into the widgets, and it is kept in the database."""
     for key in [key for key in st.session_state if str(key).startswith(WIDGET)]:
         del st.session_state[key]
+    st.session_state.pop(IMPORT_PROBLEMS, None)
     st.session_state[DRAFT] = draft
     if draft is None:
         method_library.drop_draft(person)
@@ -46,6 +48,11 @@ def _show_draft(draft: Draft | None) -> None:
 
 if DRAFT not in st.session_state:
     _show_draft(method_library.draft_of(person))
+elif st.session_state[DRAFT] is not None:
+    # Streamlit forgets the values of widgets that were not drawn on the last page: after a visit
+    # elsewhere, the fields start again from the draft instead of from empty.
+    for key, value in st.session_state[DRAFT]["values"].items():
+        st.session_state.setdefault(WIDGET + key, value)
 
 
 def _current() -> Draft | None:
@@ -71,15 +78,15 @@ def _start() -> None:
 
 def _import() -> None:
     upload = st.session_state.get("method_import")
+    st.session_state.pop(IMPORT_PROBLEMS, None)
     if upload is None:
         return
     try:
         method = parse_method(upload.getvalue().decode("utf-8"), upload.name)
     except (MethodFileError, UnicodeDecodeError) as refused:
         problems = refused.problems if isinstance(refused, MethodFileError) else [str(refused)]
-        st.session_state["_import_problems"] = problems
+        st.session_state[IMPORT_PROBLEMS] = [f"{upload.name}: {problem}" for problem in problems]
         return
-    st.session_state.pop("_import_problems", None)
     draft = method_drafts.draft_from_method(method)
     _show_draft(draft | {"id": None})
     forms.leave_notice("editor.imported")
@@ -107,6 +114,12 @@ def _save() -> None:
 
 def _share(method_id: str) -> None:
     method_library.share_method(person, method_id, st.session_state[f"share.{method_id}"])
+    forms.leave_notice("editor.shared")
+
+
+def _discard() -> None:
+    _show_draft(None)
+    forms.leave_notice("editor.discarded")
 
 
 def start_panel() -> None:
@@ -114,7 +127,7 @@ def start_panel() -> None:
     options = {"new": viewer.t("editor.start_new"), "copy": viewer.t("editor.start_copy")}
     if own:
         options["own"] = viewer.t("editor.edit_own")
-    st.radio(viewer.t("editor.start"), list(options), format_func=options.get, key=forms.key(START, "how"))
+    st.radio(viewer.t("editor.how"), list(options), format_func=options.get, key=forms.key(START, "how"))
     how = forms.value(START, "how", "new")
     if how == "copy":
         st.selectbox(
@@ -136,7 +149,7 @@ def start_panel() -> None:
         )
     st.button(viewer.t("editor.start"), type="primary", on_click=_start)
     st.file_uploader(viewer.t("editor.import"), type=["toml"], key="method_import", on_change=_import)
-    if problems := st.session_state.get("_import_problems"):
+    if problems := st.session_state.get(IMPORT_PROBLEMS):
         st.error(
             viewer.t("editor.import_refused")
             + "\n\n"
@@ -167,7 +180,11 @@ def choices(
         st.selectbox(label, values, format_func=lambda value: viewer.t(f"{family}.{value}"), key=WIDGET + key)
     else:
         st.multiselect(
-            label, values, format_func=lambda value: viewer.t(f"{family}.{value}"), key=WIDGET + key
+            label,
+            values,
+            format_func=lambda value: viewer.t(f"{family}.{value}"),
+            placeholder=viewer.t("common.choose"),
+            key=WIDGET + key,
         )
     if key in errors:
         st.error(errors[key], icon=":material/error:")
@@ -229,8 +246,14 @@ def editor(draft: Draft) -> None:
     except ValidationError as problem:
         method = None
         errors, general = {}, []
+        phase_names = {
+            key: draft["values"].get(f"p.{key}.name.{viewer.language.value}") or key
+            for key in draft["phases"]
+        }
         for detail in problem.errors():
             field = method_drafts.field_of(draft, tuple(detail["loc"]))
+            if "ctx" in detail:  # a message that names phases names them as the person sees them
+                detail["ctx"] = {name: phase_names.get(value, value) for name, value in detail["ctx"].items()}
             message = forms.translate_problem(detail, viewer)
             if field:
                 errors.setdefault(field, message)
@@ -239,9 +262,7 @@ def editor(draft: Draft) -> None:
 
     heading, discard = st.columns([5, 1], vertical_alignment="center")
     heading.subheader(f"{viewer.t('editor.draft')}: {method_drafts.display_name(draft, viewer.language)}")
-    discard.button(
-        viewer.t("editor.discard"), on_click=_show_draft, args=(None,), icon=":material/delete_forever:"
-    )
+    discard.button(viewer.t("editor.discard"), on_click=_discard, icon=":material/delete_forever:")
 
     both_languages("name", "name", errors)
     both_languages("summary", "summary", errors, area=True)

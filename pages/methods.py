@@ -278,14 +278,16 @@ def chooser_tab() -> None:
         viewer.t("methods.wants"),
         list(Want),
         format_func=lambda want: viewer.t(f"want.{want}"),
+        placeholder=viewer.t("common.choose"),
         key=forms.key(CHOOSE, "wants"),
     )
-    group.number_input(
-        viewer.t("methods.minutes_available"), step=15, key=forms.key(CHOOSE, "minutes_available")
-    )
-    forms.field_error(CHOOSE, "minutes_available")
-    group.number_input(viewer.t("methods.group_size"), step=1, key=forms.key(CHOOSE, "group_size"))
-    forms.field_error(CHOOSE, "group_size")
+    with group:
+        st.number_input(
+            viewer.t("methods.minutes_available"), step=15, key=forms.key(CHOOSE, "minutes_available")
+        )
+        forms.field_error(CHOOSE, "minutes_available")
+        st.number_input(viewer.t("methods.group_size"), step=1, key=forms.key(CHOOSE, "group_size"))
+        forms.field_error(CHOOSE, "group_size")
     group.selectbox(
         viewer.t("methods.group_phase"),
         list(DevelopmentPhase),

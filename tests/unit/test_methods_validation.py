@@ -125,11 +125,11 @@ CASES = {
     ),
     "a cycle through a missing phase": (
         _cycle("diagnosis", "nowhere"),
-        ["a cycle names a phase that does not exist", "nowhere"],
+        ["a repeat names a phase that does not exist", "nowhere"],
     ),
     "a cycle that runs backwards": (
         _cycle("solutions", "diagnosis"),
-        ["a cycle goes back"],
+        ["the repeat from diagnosis back to solutions needs solutions to come first"],
     ),
     "a sequence of hats without phases": (
         _set(

@@ -1,0 +1,307 @@
+"""The method library: browse and filter, read a method phase by phase, print its card, and choose one."""
+
+from __future__ import annotations
+
+from driving import app, assert_healthy, message_under, open_page, person_named, value_of, values
+
+from intervision import groups, method_library
+from intervision.methods import Method, Name, built_in_library
+from intervision.models import Person
+
+TIPS = "Facilitator tips (not projected)"
+INCIDENT_PHASES = [
+    "#### 1. Choose the incident · 10′",
+    "#### 2. Explain the question · 5′",
+    "#### 3. Information round · 15′",
+    "#### 4. Diagnosis · 7.5′",
+    "#### 5. Solutions · 7.5′",
+    "#### 6. The case bringer's choice · 5′",
+]
+# A participant of a group that has nothing to do with the demo facilitator (Jeroen Bakker).
+UNRELATED_PARTICIPANT = "Sanne Jansen"
+
+
+def _methods_page(person: Person, language: str | None = "en"):
+    at = app(person, locale="nl-NL" if language == "nl" else "en-GB")
+    if language:
+        at.session_state["language"] = language
+    open_page(at, "pages/methods.py")
+    assert_healthy(at)
+    return at
+
+
+def _listed(at) -> list[str]:
+    """The methods the library shows a card for, by the key of their Open button."""
+    return [b.key.removeprefix("open.") for b in at.tabs[0].button if (b.key or "").startswith("open.")]
+
+
+def _open(at, method_id: str):
+    at.button(key=f"open.{method_id}").click().run()
+    assert_healthy(at)
+    return at
+
+
+def _phase_headings(at) -> list[str]:
+    """The numbered phase headings of the opened method ("#### 1. Name · minutes′")."""
+    return [m for m in values(at.tabs[0].markdown) if m.startswith("#### ") and m[5].isdigit()]
+
+
+def _filter(at, label: str, kind: str):
+    found = [widget for widget in getattr(at.tabs[0], kind) if widget.label == label]
+    assert len(found) == 1, f"{len(found)} {kind} {label!r}"
+    return found[0]
+
+
+def _recommendation(at, name: str) -> tuple[str, str, str]:
+    """One ranked method in the chooser: its heading, its verdict caption and its reasons."""
+    markdown = values(at.tabs[1].markdown)
+    headings = [m for m in markdown if m.startswith("#### ")]
+    index = next(i for i, m in enumerate(markdown) if m.startswith("#### ") and f" {name} · " in m)
+    rank = headings.index(markdown[index])
+    captions = [c for c in values(at.tabs[1].caption) if " · Match " in c]
+    return markdown[index], captions[rank], markdown[index + 1]
+
+
+def _custom_method(author: Person) -> Method:
+    incident = built_in_library().methods["incident"]
+    mine = incident.model_copy(update={"name": Name(nl="Ons incident", en="Our incident")})
+    return method_library.save_custom_method(author, mine)
+
+
+# --- the library ---------------------------------------------------------------------------------
+
+
+def test_library_lists_every_built_in_method(people):
+    at = _methods_page(people.participant)
+
+    built_in = built_in_library().methods
+    assert len(built_in) == 14
+    shown = _listed(at)
+    assert set(built_in) <= set(shown)
+    assert len(shown) == len(set(shown)), "each method has one card"
+    assert f"{len(shown)} methods" in values(at.tabs[0].caption)
+    cards = [m for m in values(at.tabs[0].markdown) if m.startswith("#### ")]
+    assert "#### Incident method" in cards
+    assert "#### Balint method" in cards
+    assert not at.tabs[0].header, "no method is opened yet"
+
+
+def test_filtering_on_a_decision_question(people):
+    at = _methods_page(people.participant)
+    _filter(at, "Type of question", "multiselect").set_value(["decision"]).run()
+
+    assert_healthy(at)
+    shown = _listed(at)
+    assert {"six_hats", "disney"} <= set(shown)
+    assert "incident" not in shown
+    assert f"{len(shown)} methods" in values(at.tabs[0].caption)
+
+
+def test_a_45_minute_limit_hides_the_balint_method(people):
+    at = _methods_page(people.participant)
+    assert "balint" in _listed(at)
+    _filter(at, "Time available (minutes)", "slider").set_value(45).run()
+
+    assert_healthy(at)
+    shown = _listed(at)
+    assert "balint" not in shown
+    assert "gossip" in shown  # 40 minutes
+    assert "incident" not in shown  # 50 minutes
+
+
+def test_a_group_of_three_hides_the_balint_method(people):
+    at = _methods_page(people.participant)
+    _filter(at, "Group size", "selectbox").set_value(3).run()
+
+    assert_healthy(at)
+    shown = _listed(at)
+    assert "balint" not in shown  # at least 5 members
+    assert "incident" in shown
+
+
+def test_no_method_matches_says_so(people):
+    at = _methods_page(people.participant)
+    _filter(at, "Time available (minutes)", "slider").set_value(30).run()
+
+    assert_healthy(at)
+    assert _listed(at) == []
+    assert "No method matches these filters." in values(at.tabs[0].info)
+
+
+# --- one method ----------------------------------------------------------------------------------
+
+
+def test_opening_the_incident_method_shows_its_phases(people):
+    at = _open(_methods_page(people.participant), "incident")
+    library = at.tabs[0]
+
+    assert values(library.header) == ["Incident method"]
+    assert "**50 min · 3–10 members · Works in a new group** · Version 1" in values(library.markdown)
+    assert _phase_headings(at) == INCIDENT_PHASES
+    speakers = values(library.text)
+    assert speakers[:2] == ["Speaks: Everyone in turn", "Speaks: Case bringer · Only listens: Members"]
+    assert len(speakers) == 6
+    shown = values(library.markdown)
+    assert "**Purpose:** Members ask clarifying, open questions; the case bringer answers briefly." in shown
+    assert "**For the group**" in shown and "**Rules**" in shown
+    assert "- What is your question to the group?\n- Does your question start with 'How can I…'?" in shown
+    assert "- The case bringer only listens.\n- Do not respond to each other." in shown
+    assert values(library.subheader) == ["Timeline"]
+    assert [b.label for b in library.get("download_button")] == ["Download a one-page card to print"]
+
+
+def test_facilitator_tips_are_kept_apart_as_not_projected(people):
+    at = _open(_methods_page(people.facilitator), "incident")
+
+    expanders = at.tabs[0].expander
+    # Five of the six phases have a tip; each is in an expander that says it is not projected.
+    assert [e.label for e in expanders] == [TIPS] * 5
+    assert values(expanders[0].markdown) == [
+        "- Let the group vote when there are several incidents; when in doubt, take the most urgent one."
+    ]
+
+
+def test_the_incident_method_in_dutch(people):
+    at = _methods_page(people.participant, language="nl")
+    assert "#### Incidentmethode" in values(at.tabs[0].markdown)
+    _open(at, "incident")
+
+    assert values(at.tabs[0].header) == ["Incidentmethode"]
+    assert _phase_headings(at)[0] == "#### 1. Incident kiezen · 10′"
+
+
+def test_choosing_a_six_hats_sequence_changes_the_phases(people):
+    at = _open(_methods_page(people.participant), "six_hats")
+    assert len(_phase_headings(at)) == 7
+
+    at.selectbox(key="sequence.six_hats").set_value("quick_feedback").run()
+
+    assert_healthy(at)
+    headings = _phase_headings(at)
+    assert len(headings) == 4
+    assert [heading.split(". ", 1)[1].split(":")[0] for heading in headings] == [
+        "Blue hat",
+        "Black hat",
+        "Green hat",
+        "Blue hat",
+    ]
+    hats = [line.rsplit(" · ", 1)[1] for line in values(at.tabs[0].text)]
+    assert hats == ["Blue hat", "Black hat", "Green hat", "Blue hat"]
+    total = sum(float(heading.rsplit(" · ", 1)[1].rstrip("′")) for heading in headings)
+    assert f"**{total:g} min · 3–10 members · Works in a new group**" in values(at.tabs[0].markdown)
+
+
+# --- the chooser ---------------------------------------------------------------------------------
+
+
+def _choose(at, **need) -> None:
+    for field, value in need.items():
+        widget = at.get_by_key(f"chooser.{field}")
+        widget.set_value(value)
+    at.run()
+    assert_healthy(at)
+
+
+def test_chooser_ranks_a_decision_method_first_with_its_reasons(people):
+    at = _methods_page(people.facilitator)
+    _choose(at, question_type="decision", minutes_available=60, group_size=6, group_phase="norming")
+
+    headings = [m for m in values(at.tabs[1].markdown) if m.startswith("#### ")]
+    assert len(headings) == len(_listed(at))
+    assert headings[0] in ("#### 1. Six thinking hats · 50 min", "#### 1. Disney method · 65 min")
+    first, verdict, reasons = _recommendation(at, "Six thinking hats")
+    assert verdict.startswith("Fits · ")
+    assert ":material/check: Suits this type of question." in reasons
+    assert ":material/check: Takes 50 minutes; 60 available." in reasons
+    # Disney suits a decision too, but it takes longer than the hour there is.
+    _, verdict, reasons = _recommendation(at, "Disney method")
+    assert verdict.startswith("Does not fit · ")
+    assert ":material/close: Takes 65 minutes: longer than the 60 available." in reasons
+
+
+def test_chooser_says_the_gossip_method_needs_a_safe_group(people):
+    at = _methods_page(people.facilitator)
+    _choose(at, question_type="beliefs_feelings", group_phase="forming")
+
+    _, verdict, reasons = _recommendation(at, "Gossip method")
+    assert verdict.startswith("Does not fit · ")
+    assert ":material/check: Suits this type of question." in reasons
+    assert (
+        ":material/close: Needs a safe, mature group; a group in the forming phase is not there yet."
+        in reasons
+    )
+
+
+def test_chooser_takes_size_phase_and_time_from_a_group(people):
+    at = _methods_page(people.facilitator)
+    assert at.selectbox(key="chooser.group").options == ["Leidinggevenden Zorg"]
+    assert value_of(at, "chooser.group_size") == 6
+
+    [group_id] = [group.id for group, _ in groups.visible_groups(people.facilitator)]
+    at.selectbox(key="chooser.group").set_value(group_id).run()
+
+    assert_healthy(at)
+    # Leidinggevenden Zorg: five members (the facilitator is not counted), performing, two-hour sessions.
+    assert value_of(at, "chooser.group_size") == 5
+    assert value_of(at, "chooser.group_phase") == "performing"
+    assert value_of(at, "chooser.minutes_available") == 120
+    _, _, reasons = _recommendation(at, "Incident method")
+    assert ":material/check: Works with 5 members." in reasons
+    assert ":material/check: Fits a group in the performing phase." in reasons
+
+
+def test_chooser_refuses_too_little_time(people):
+    at = _methods_page(people.facilitator)
+    _choose(at, minutes_available=10)
+
+    assert values(at.tabs[1].error) == ["Must be at least 15."]
+    assert not [m for m in values(at.tabs[1].markdown) if m.startswith("#### ")], "nothing is ranked"
+
+
+def test_chooser_says_what_is_wrong_under_the_field(people):
+    at = _methods_page(people.facilitator)
+    _choose(at, minutes_available=10)
+
+    assert message_under(at, "chooser.minutes_available") == "Must be at least 15."
+
+
+# --- custom methods ------------------------------------------------------------------------------
+
+
+def test_a_facilitators_own_method_is_for_their_groups_only(people):
+    method = _custom_method(people.facilitator)
+
+    member = _methods_page(people.participant)  # takes part in the facilitator's group
+    assert method.id in _listed(member)
+    assert "#### Our incident" in values(member.tabs[0].markdown)
+    _open(member, method.id)
+    assert values(member.tabs[0].header) == ["Our incident"]
+    assert "Own method by Jeroen Bakker" in values(member.tabs[0].caption)
+
+    outsider = _methods_page(person_named(UNRELATED_PARTICIPANT))
+    assert method.id not in _listed(outsider)
+    assert "#### Our incident" not in values(outsider.tabs[0].markdown)
+    assert sorted(_listed(outsider)) == sorted(built_in_library().methods)
+
+
+def test_unrelated_participant_cannot_deep_link_to_someone_elses_method(people):
+    method = _custom_method(people.facilitator)
+    at = app(person_named(UNRELATED_PARTICIPANT))
+    at.session_state["language"] = "en"
+    at.query_params["method"] = method.id
+    open_page(at, "pages/methods.py")
+
+    assert_healthy(at)
+    assert not at.tabs[0].header
+    assert "Our incident" not in "".join(values(at.tabs[0].markdown))
+
+
+def test_a_member_may_deep_link_to_their_facilitators_method(people):
+    method = _custom_method(people.facilitator)
+    at = app(people.participant)
+    at.session_state["language"] = "en"
+    at.query_params["method"] = method.id
+    open_page(at, "pages/methods.py")
+
+    assert_healthy(at)
+    assert values(at.tabs[0].header) == ["Our incident"]
