@@ -95,3 +95,25 @@ def test_screenshots(size, empty_server, demo_server, open_page, artifacts):
     expect(newcomer.get_by_label("Invitation code")).to_have_value(link.rsplit("=", 1)[1])
     expect(main(newcomer).locator('[data-testid="stAlertContentInfo"]')).to_be_visible()  # the preview
     shoot(newcomer, artifacts, size, "07-join")
+
+    goto(coordinator, demo_server.url("/methods?method=disney"))
+    expect(
+        coordinator.get_by_role("heading", level=2, name=re.compile("^(Disney method|Disneymethode)$"))
+    ).to_be_visible()
+    cycle = main(coordinator).locator('[data-testid="stAlertContentInfo"]')
+    expect(cycle).to_contain_text(re.compile("The critic has no relevant|De criticus heeft geen relevante"))
+    shoot(coordinator, artifacts, size, "08-method-disney")
+
+    coordinator.get_by_role("tab", name=either("methods.chooser")).click()
+    expect(main(coordinator).get_by_role("heading", level=4, name=re.compile(r"^1\. "))).to_be_visible()
+    shoot(coordinator, artifacts, size, "09-chooser")
+
+    goto(coordinator, demo_server.url("/my-methods"))
+    coordinator.get_by_text(either("editor.start_copy")).click()
+    settle(coordinator)
+    coordinator.get_by_role("button", name=either("editor.start")).click()
+    expect(coordinator.get_by_role("heading", name=re.compile(r"^(Draft|Concept): "))).to_be_visible()
+    shoot(coordinator, artifacts, size, "10-method-editor")
+    # The server is shared: leave no draft behind for the next screen size.
+    coordinator.get_by_role("button", name=either("editor.discard")).click()
+    expect(coordinator.get_by_text(either("editor.discarded"))).to_be_visible()
