@@ -7,12 +7,14 @@ finds `app`: our HTTP routes (the sign-in cookie) and start-up work (migrations)
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import streamlit as st
 
+from intervision.cases import erase_expired_case_texts
 from intervision.db import migrate
 from intervision.i18n import t
 from intervision.models import Language
@@ -47,10 +49,22 @@ def _apologise(error: Exception) -> bool:
     return True
 
 
+async def _erase_expired_case_texts() -> None:
+    """Erase case texts past the organisation's retention period, at start and then every hour."""
+    while True:
+        try:
+            await asyncio.to_thread(erase_expired_case_texts)
+        except Exception:  # noqa: BLE001 - a failed round is logged and tried again next hour
+            log.exception("Erasing expired case texts failed")
+        await asyncio.sleep(3600)
+
+
 @asynccontextmanager
 async def _lifespan(_app: object) -> AsyncIterator[None]:
     migrate()
+    eraser = asyncio.create_task(_erase_expired_case_texts())
     yield
+    eraser.cancel()
 
 
 if __name__ == "__main__":

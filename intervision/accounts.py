@@ -48,15 +48,11 @@ def visit(
         if person is None and single_sign_on_email:
             person_id = store.person_id_by_email(db, single_sign_on_email.strip().lower())
             person = store.person(db, person_id) if person_id is not None else None
-        leads = person is not None and (
-            person.role is Role.COORDINATOR or store.facilitates_any_group(db, person.id)
-        )
+        leads = person is not None and (person.role is Role.COORDINATOR or store.facilitates_any_group(db, person.id))
         return Visit(person, store.organisation(db), store.count_people(db) == 0, leads)
 
 
-def create_first_coordinator(
-    form: FirstRunInput, now: datetime | None = None, path: Path | None = None
-) -> int:
+def create_first_coordinator(form: FirstRunInput, now: datetime | None = None, path: Path | None = None) -> int:
     """Set up the organisation with its first coordinator; refused once anyone has an account."""
     now = now or utcnow()
     with writing(path) as db:
@@ -116,9 +112,7 @@ def change_role(
         if current.role is Role.COORDINATOR and store.count_coordinators(db) == 1:
             raise DomainError("last_coordinator", field="role")
         store.set_role(db, person_id, role)
-        store.add_audit_event(
-            db, now, viewer.id, AuditAction.ROLE_CHANGED, current.email, f"{current.role} → {role}"
-        )
+        store.add_audit_event(db, now, viewer.id, AuditAction.ROLE_CHANGED, current.email, f"{current.role} → {role}")
 
 
 def audit_log(viewer: Person, limit: int = 200, path: Path | None = None) -> list[AuditEvent]:

@@ -23,10 +23,11 @@ class GroupOverview:
 
 @dataclass(frozen=True)
 class Waiting:
-    """Something that needs this person's attention: a message key and the group it concerns."""
+    """Something that needs this person's attention: a message key, the group it concerns, and values."""
 
     key: str
     group_name: str
+    params: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -54,14 +55,16 @@ def agenda_for(person: Person, now: datetime | None = None, path: Path | None = 
         member_counts = store.member_counts(db)
         held = store.meeting_counts(db, now - timedelta(days=365))
         facilitated = store.facilitated_group_ids(db)
+        queued = store.queue_sizes(db, group_ids)
+        follow_ups = store.cases_waiting_for_follow_up(db, person.id)
 
     overviews = [
-        GroupOverview(
-            group, role, upcoming.get(group.id), member_counts.get(group.id, 0), held.get(group.id, 0)
-        )
+        GroupOverview(group, role, upcoming.get(group.id), member_counts.get(group.id, 0), held.get(group.id, 0))
         for group, role in listed
     ]
-    waiting: list[Waiting] = []
+    waiting: list[Waiting] = [
+        Waiting("waiting.follow_up", case.group_name, {"title": case.title}) for case in follow_ups if case.title
+    ]
     for overview in overviews:
         name = overview.group.name
         leads = overview.role is GroupRole.FACILITATOR or person.role is Role.COORDINATOR
@@ -71,4 +74,6 @@ def agenda_for(person: Person, now: datetime | None = None, path: Path | None = 
             waiting.append(Waiting("waiting.no_facilitator", name))
         if leads and overview.members < 3:
             waiting.append(Waiting("waiting.too_few_members", name))
+        if overview.role is GroupRole.FACILITATOR and queued.get(overview.group.id):
+            waiting.append(Waiting("waiting.queue", name, {"count": queued[overview.group.id]}))
     return Agenda(overviews, waiting)

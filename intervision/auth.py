@@ -104,9 +104,7 @@ def open_session_for(person_id: int, now: datetime | None = None, path: Path | N
         return _open_session(db, person_id, now)
 
 
-def signed_in_person(
-    token: str | None, now: datetime | None = None, path: Path | None = None
-) -> Person | None:
+def signed_in_person(token: str | None, now: datetime | None = None, path: Path | None = None) -> Person | None:
     """The person whose sign-in session this token opens, if it exists and has not expired."""
     with reading(path) as db:
         return person_of_token(db, token, now or utcnow())

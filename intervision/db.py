@@ -235,6 +235,55 @@ def _method_versions(db: Database) -> None:
     )
 
 
+@migrations(name="0005_cases")
+def _cases(db: Database) -> None:
+    _run_statements(
+        db,
+        """
+        CREATE TABLE cases (
+            id INTEGER PRIMARY KEY,
+            group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+            author_id INTEGER REFERENCES people(id) ON DELETE CASCADE,
+            status TEXT NOT NULL CHECK (status IN
+                ('draft', 'submitted', 'chosen', 'discussed', 'followed_up', 'withdrawn')),
+            title TEXT NOT NULL DEFAULT '',
+            situation TEXT NOT NULL DEFAULT '',
+            involved TEXT NOT NULL DEFAULT '',
+            own_role TEXT NOT NULL DEFAULT '',
+            evoked TEXT NOT NULL DEFAULT '',
+            learning_question TEXT NOT NULL DEFAULT '',
+            question_type TEXT,
+            wants TEXT NOT NULL DEFAULT '[]',
+            tried TEXT NOT NULL DEFAULT '',
+            urgency TEXT NOT NULL DEFAULT 'normal',
+            preferred_method TEXT,
+            anonymised INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            submitted_at TEXT,
+            meeting_id INTEGER REFERENCES meetings(id) ON DELETE SET NULL,
+            chosen_at TEXT,
+            discussed_at TEXT,
+            method_id TEXT,
+            chosen_advice TEXT NOT NULL DEFAULT '',
+            follow_up TEXT NOT NULL DEFAULT '',
+            followed_up_at TEXT,
+            erased_at TEXT
+        );
+        CREATE INDEX cases_by_group ON cases(group_id, status);
+        CREATE INDEX cases_by_author ON cases(author_id, status);
+        CREATE TABLE case_votes (
+            group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+            voter_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            round INTEGER NOT NULL,
+            case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+            cast_at TEXT NOT NULL,
+            PRIMARY KEY (group_id, voter_id, round)
+        );
+        ALTER TABLE organisation ADD COLUMN case_retention_days INTEGER
+        """,
+    )
+
+
 def name_key(name: str) -> str:
     """A name as compared for uniqueness: Unicode-normalised and case-folded."""
     return unicodedata.normalize("NFC", name).casefold()

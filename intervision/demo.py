@@ -20,6 +20,7 @@ from sqlite_utils import Database
 from intervision import store
 from intervision.auth import hash_password, utcnow
 from intervision.db import writing
+from intervision.demo_cases import add_demo_cases
 from intervision.errors import DomainError
 from intervision.method_library import pin_version
 from intervision.methods import Name, Text, built_in_library, method_to_toml
@@ -421,9 +422,7 @@ def _add_own_method(db: Database, author_id: int, now: datetime) -> None:
     if incident is None:
         return
     short = {"choose_incident": 5, "information_round": 10, "diagnosis": 5, "solutions": 5}
-    phases = [
-        phase.model_copy(update={"minutes": short.get(phase.id, phase.minutes)}) for phase in incident.phases
-    ]
+    phases = [phase.model_copy(update={"minutes": short.get(phase.id, phase.minutes)}) for phase in incident.phases]
     method = incident.model_copy(
         update={
             "id": "custom_1",
@@ -443,16 +442,12 @@ def _add_own_method(db: Database, author_id: int, now: datetime) -> None:
 
 def _add_people(db: Database, hashed: str, now: datetime) -> dict[str, int]:
     return {
-        plan.name: store.add_person(
-            db, plan.name, demo_email(plan.name), plan.role, hashed, plan.language.value, now
-        )
+        plan.name: store.add_person(db, plan.name, demo_email(plan.name), plan.role, hashed, plan.language.value, now)
         for plan in _PEOPLE
     }
 
 
-def _add_group(
-    db: Database, rng: random.Random, plan: _GroupPlan, people: dict[str, int], now: datetime
-) -> int:
+def _add_group(db: Database, rng: random.Random, plan: _GroupPlan, people: dict[str, int], now: datetime) -> int:
     # The group was set up, and its members joined, two weeks before its contract started.
     set_up = datetime.combine(_start_date(plan, now) - timedelta(days=14), time(9, 0), tzinfo=UTC)
     group_id = store.add_group(db, _group_input(plan, now), now=set_up)
@@ -460,6 +455,7 @@ def _add_group(
     for name in plan.members:
         store.set_membership(db, group_id, people[name], GroupRole.MEMBER, set_up)
     _add_sessions(db, rng, plan, group_id, people, now)
+    add_demo_cases(db, rng, group_id, plan.name, [people[name] for name in plan.members], now)
     return group_id
 
 

@@ -50,9 +50,7 @@ def group_for(viewer: Person, group_id: int, path: Path | None = None) -> tuple[
         return store.group(db, group_id), role
 
 
-def create_group(
-    viewer: Person, form: GroupInput, now: datetime | None = None, path: Path | None = None
-) -> int:
+def create_group(viewer: Person, form: GroupInput, now: datetime | None = None, path: Path | None = None) -> int:
     """A new group; a facilitator who starts one facilitates it."""
     require(Action.CREATE_GROUP, viewer.role)
     now = now or utcnow()
@@ -73,9 +71,7 @@ def update_group(viewer: Person, group_id: int, form: GroupInput, path: Path | N
         store.update_group(db, group_id, form)
 
 
-def delete_group(
-    viewer: Person, group_id: int, now: datetime | None = None, path: Path | None = None
-) -> None:
+def delete_group(viewer: Person, group_id: int, now: datetime | None = None, path: Path | None = None) -> None:
     require(Action.DELETE_GROUP, viewer.role)
     now = now or utcnow()
     with writing(path) as db:
@@ -112,9 +108,7 @@ def set_member_role(
         if subject is None:
             raise DomainError("person_not_found")
         store.set_membership(db, group_id, person_id, role, now)
-        store.add_audit_event(
-            db, now, viewer.id, AuditAction.MEMBER_ADDED, subject.email, f"{group_id}:{role}"
-        )
+        store.add_audit_event(db, now, viewer.id, AuditAction.MEMBER_ADDED, subject.email, f"{group_id}:{role}")
 
 
 def remove_member(
@@ -141,9 +135,7 @@ def candidates_to_add(viewer: Person, group_id: int, path: Path | None = None) -
         return [person for person in store.everyone(db) if person.id not in present]
 
 
-def plan_session(
-    viewer: Person, form: MeetingInput, now: datetime | None = None, path: Path | None = None
-) -> int:
+def plan_session(viewer: Person, form: MeetingInput, now: datetime | None = None, path: Path | None = None) -> int:
     now = now or utcnow()
     if form.starts_at.tzinfo is None:
         raise DomainError("time_without_zone", field="starts_at")
@@ -169,9 +161,7 @@ def plan_session(
         )
 
 
-def next_sessions(
-    group_ids: list[int], now: datetime | None = None, path: Path | None = None
-) -> dict[int, Meeting]:
+def next_sessions(group_ids: list[int], now: datetime | None = None, path: Path | None = None) -> dict[int, Meeting]:
     with reading(path) as db:
         return store.next_meetings(db, group_ids, now or utcnow())
 

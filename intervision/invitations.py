@@ -85,9 +85,7 @@ def revoke_invitation(
             raise DomainError("invitation_not_found")
         require(Action.MANAGE_INVITATIONS, viewer.role, store.group_role(db, found.group_id, viewer.id))
         store.revoke_invitation(db, invitation_id, now)
-        store.add_audit_event(
-            db, now, viewer.id, AuditAction.INVITATION_REVOKED, found.code, found.group_name
-        )
+        store.add_audit_event(db, now, viewer.id, AuditAction.INVITATION_REVOKED, found.code, found.group_name)
 
 
 def _usable_invitation(db: Database, code: str, now: datetime) -> Invitation:
@@ -155,7 +153,5 @@ def groups_to_invite_to(viewer: Person, path: Path | None = None) -> list[tuple[
         if viewer.role is Role.COORDINATOR:
             return [(group.id, group.name) for group in store.all_groups(db)]
         return [
-            (group.id, group.name)
-            for group, role in store.groups_of(db, viewer.id)
-            if role is GroupRole.FACILITATOR
+            (group.id, group.name) for group, role in store.groups_of(db, viewer.id) if role is GroupRole.FACILITATOR
         ]

@@ -146,9 +146,7 @@ def method_data(draft: Draft) -> dict[str, Any]:
             "level": values.get(f"p.{key}.level"),
         }
         for field in LINE_FIELDS:
-            phase[field] = {
-                language: _lines(values.get(f"p.{key}.{field}.{language}")) for language in LANGUAGES
-            }
+            phase[field] = {language: _lines(values.get(f"p.{key}.{field}.{language}")) for language in LANGUAGES}
         if values.get(f"p.{key}.hat"):
             phase["hat"] = values[f"p.{key}.hat"]
         phases.append(phase)

@@ -84,9 +84,7 @@ def _new_custom_id(db: Database) -> str:
     return f"custom_{number}"
 
 
-def save_custom_method(
-    viewer: Person, method: Method, now: datetime | None = None, path: Path | None = None
-) -> Method:
+def save_custom_method(viewer: Person, method: Method, now: datetime | None = None, path: Path | None = None) -> Method:
     """Save a method the person made or changed. A new method gets its own id; a change, a new version."""
     now = now or utcnow()
     with writing(path) as db:

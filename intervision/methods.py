@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from pydantic_core import PydanticCustomError
 
 from intervision.config import PROJECT_ROOT
-from intervision.models import DevelopmentPhase, Language
+from intervision.models import DevelopmentPhase, Language, QuestionType, Want
 
 METHODS_DIR = PROJECT_ROOT / "methods"
 MAX_FILE_BYTES = 100_000
@@ -58,27 +58,6 @@ class Level(StrEnum):
     PROCEDURE = "procedure"
     INTERACTION = "interaction"
     FEELINGS = "feelings"
-
-
-class QuestionType(StrEnum):
-    """What the case bringer's learning question is about."""
-
-    OWN_BEHAVIOUR = "own_behaviour"  # a concrete incident: how do I act
-    BELIEFS_FEELINGS = "beliefs_feelings"  # what moves me, what I believe
-    DECISION = "decision"  # a choice or a plan
-    PERSONAL_PATTERN = "personal_pattern"  # something I keep running into
-    INTERACTION_PATTERN = "interaction_pattern"  # how I and another keep evoking each other
-    VALUES = "values"  # a principle: what is right here
-
-
-class Want(StrEnum):
-    """What the case bringer wants from the group."""
-
-    QUESTIONS = "questions"
-    ADVICE = "advice"
-    RECOGNITION = "recognition"
-    PRACTICE = "practice"
-    PERSPECTIVES = "perspectives"
 
 
 class Safety(StrEnum):
@@ -283,9 +262,7 @@ def _where(raw: dict, location: tuple) -> str:
         following = location[index + 1] if index + 1 < len(location) else None
         if part == "phases" and isinstance(following, int):
             phases = raw.get("phases") if isinstance(raw.get("phases"), list) else []
-            phase = (
-                phases[following] if following < len(phases) and isinstance(phases[following], dict) else {}
-            )
+            phase = phases[following] if following < len(phases) and isinstance(phases[following], dict) else {}
             parts.append(f"phase {following + 1} ({phase.get('id', '?')})")
             index += 2
             continue
@@ -330,9 +307,7 @@ def _library(directory: Path, signature: tuple[tuple[str, float], ...]) -> Libra
         try:
             method = parse_method(file.read_text(encoding="utf-8"), file.name)
         except (MethodFileError, UnicodeDecodeError, OSError) as error:
-            refused.append(
-                error if isinstance(error, MethodFileError) else MethodFileError(file.name, [str(error)])
-            )
+            refused.append(error if isinstance(error, MethodFileError) else MethodFileError(file.name, [str(error)]))
             continue
         if method.id != file.stem:
             refused.append(MethodFileError(file.name, [f"id '{method.id}' differs from the file name"]))
@@ -406,13 +381,9 @@ def _reasons(method: Method, need: Need) -> list[Reason]:
     else:
         reasons.append(Reason("too_long", False, {"minutes": minutes, "available": need.minutes_available}))
     if need.group_size < fit.min_members:
-        reasons.append(
-            Reason("too_few_members", False, {"minimum": fit.min_members, "size": need.group_size})
-        )
+        reasons.append(Reason("too_few_members", False, {"minimum": fit.min_members, "size": need.group_size}))
     elif need.group_size > fit.max_members:
-        reasons.append(
-            Reason("too_many_members", False, {"maximum": fit.max_members, "size": need.group_size})
-        )
+        reasons.append(Reason("too_many_members", False, {"maximum": fit.max_members, "size": need.group_size}))
     else:
         reasons.append(Reason("size_fits", True, {"size": need.group_size}))
     if fit.safety is Safety.HIGH and need.group_phase not in _SAFE_PHASES:
@@ -448,9 +419,7 @@ def _score(reasons: list[Reason]) -> int:
 def recommend(methods: list[Method], need: Need) -> list[Recommendation]:
     """Every method ranked for this need, those that fit first, each with its reasons."""
     ranked = [
-        Recommendation(method, _score(reasons), reasons)
-        for method in methods
-        for reasons in [_reasons(method, need)]
+        Recommendation(method, _score(reasons), reasons) for method in methods for reasons in [_reasons(method, need)]
     ]
     return sorted(ranked, key=lambda r: (not r.fits, -r.score, r.method.total_minutes, r.method.id))
 

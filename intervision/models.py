@@ -53,6 +53,27 @@ class DevelopmentPhase(StrEnum):
     ADJOURNING = "adjourning"
 
 
+class QuestionType(StrEnum):
+    """What the case bringer's learning question is about."""
+
+    OWN_BEHAVIOUR = "own_behaviour"  # a concrete incident: how do I act
+    BELIEFS_FEELINGS = "beliefs_feelings"  # what moves me, what I believe
+    DECISION = "decision"  # a choice or a plan
+    PERSONAL_PATTERN = "personal_pattern"  # something I keep running into
+    INTERACTION_PATTERN = "interaction_pattern"  # how I and another keep evoking each other
+    VALUES = "values"  # a principle: what is right here
+
+
+class Want(StrEnum):
+    """What the case bringer wants from the group."""
+
+    QUESTIONS = "questions"
+    ADVICE = "advice"
+    RECOGNITION = "recognition"
+    PRACTICE = "practice"
+    PERSPECTIVES = "perspectives"
+
+
 class ReportItem(StrEnum):
     """What a group's contract allows to be reported to the organisation (never content)."""
 
@@ -78,6 +99,9 @@ class AuditAction(StrEnum):
     INVITATION_REVOKED = "invitation_revoked"
     GROUP_DELETED = "group_deleted"
     DEMO_LOADED = "demo_loaded"
+    CASE_DELETED = "case_deleted"
+    CASE_TEXTS_ERASED = "case_texts_erased"
+    RETENTION_CHANGED = "retention_changed"
 
 
 class InvitationStatus(StrEnum):
@@ -85,6 +109,23 @@ class InvitationStatus(StrEnum):
     REVOKED = "revoked"
     EXPIRED = "expired"
     USED_UP = "used_up"
+
+
+class CaseStatus(StrEnum):
+    """A case's way through the group: brought in, chosen, discussed, followed up (or withdrawn)."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    CHOSEN = "chosen"
+    DISCUSSED = "discussed"
+    FOLLOWED_UP = "followed_up"
+    WITHDRAWN = "withdrawn"
+
+
+class Urgency(StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
 
 
 class MeetingStatus(StrEnum):
@@ -121,13 +162,9 @@ def _not_blank(value: str) -> str:
 Name = Annotated[str, StringConstraints(max_length=NAME_MAX), AfterValidator(_not_blank)]
 Email = Annotated[str, StringConstraints(max_length=EMAIL_MAX), AfterValidator(_email)]
 # A password is taken exactly as typed, spaces included.
-Password = Annotated[
-    str, StringConstraints(strip_whitespace=False, min_length=PASSWORD_MIN, max_length=PASSWORD_MAX)
-]
+Password = Annotated[str, StringConstraints(strip_whitespace=False, min_length=PASSWORD_MIN, max_length=PASSWORD_MAX)]
 AnyPassword = Annotated[str, StringConstraints(strip_whitespace=False, min_length=1, max_length=PASSWORD_MAX)]
-InvitationCode = Annotated[
-    str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=1, max_length=32)
-]
+InvitationCode = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=1, max_length=32)]
 
 
 class _Input(BaseModel):
@@ -156,9 +193,7 @@ class Contract(_Input):
 
     meets_every_weeks: int = Field(ge=1, le=26)
     session_minutes: int = Field(ge=30, le=480)
-    confidentiality: Annotated[
-        str, StringConstraints(max_length=CONTRACT_TEXT_MAX), AfterValidator(_not_blank)
-    ]
+    confidentiality: Annotated[str, StringConstraints(max_length=CONTRACT_TEXT_MAX), AfterValidator(_not_blank)]
     attendance_rule: str = Field(default="", max_length=CONTRACT_TEXT_MAX)
     reported_to_organisation: list[ReportItem] = Field(default_factory=lambda: [ReportItem.ATTENDANCE])
     start_date: date
@@ -327,3 +362,103 @@ class MeetingInput(_Input):
     starts_at: datetime
     minutes: int = Field(ge=30, le=480)
     method_id: str | None = None
+
+
+# --- cases -------------------------------------------------------------------------------------
+
+CASE_TITLE_MAX = 120
+CASE_TEXT_MAX = 3000
+CASE_FIELD_MAX = 1000
+QUESTION_MAX = 500
+
+
+def _confirmed(value: bool) -> bool:
+    if not value:
+        raise PydanticCustomError("not_anonymised", "confirm that the case is anonymised")
+    return value
+
+
+RequiredText = Annotated[str, StringConstraints(max_length=CASE_TEXT_MAX), AfterValidator(_not_blank)]
+
+
+class CaseInput(_Input):
+    """A case as its bringer submits it (DOMAIN.md section 3)."""
+
+    group_id: int
+    title: Annotated[str, StringConstraints(max_length=CASE_TITLE_MAX), AfterValidator(_not_blank)]
+    situation: RequiredText
+    involved: str = Field(default="", max_length=CASE_FIELD_MAX)
+    own_role: str = Field(default="", max_length=CASE_FIELD_MAX)
+    evoked: str = Field(default="", max_length=CASE_FIELD_MAX)
+    learning_question: Annotated[str, StringConstraints(max_length=QUESTION_MAX), AfterValidator(_not_blank)]
+    question_type: QuestionType
+    wants: list[Want] = Field(default_factory=list)
+    tried: str = Field(default="", max_length=CASE_FIELD_MAX)
+    urgency: Urgency = Urgency.NORMAL
+    preferred_method: str | None = None
+    anonymised: Annotated[bool, AfterValidator(_confirmed)]
+
+
+CASE_TEXT_FIELDS = ("title", "situation", "involved", "own_role", "evoked", "learning_question", "tried")
+
+
+class Case(BaseModel):
+    """A case as its group reads it. Texts are empty once the retention period erased them."""
+
+    id: int
+    group_id: int
+    group_name: str
+    author_id: int | None
+    author: str
+    status: CaseStatus
+    title: str
+    situation: str
+    involved: str
+    own_role: str
+    evoked: str
+    learning_question: str
+    question_type: QuestionType | None
+    wants: list[Want]
+    tried: str
+    urgency: Urgency
+    preferred_method: str | None
+    anonymised: bool
+    created_at: datetime
+    submitted_at: datetime | None
+    meeting_id: int | None
+    chosen_at: datetime | None
+    discussed_at: datetime | None
+    method_id: str | None
+    chosen_advice: str
+    follow_up: str
+    followed_up_at: datetime | None
+    erased_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: dict) -> Case:
+        return cls(**(row | {"wants": json.loads(row["wants"])}))
+
+
+class CaseCount(BaseModel):
+    """What a coordinator may know of a group's cases in a period: how many, never which."""
+
+    group_id: int
+    group_name: str
+    submitted: int
+    discussed: int
+    followed_up: int
+
+
+class FollowUpInput(_Input):
+    text: Annotated[str, StringConstraints(max_length=CASE_FIELD_MAX), AfterValidator(_not_blank)]
+
+
+class DiscussionInput(_Input):
+    """What the facilitator records after the session: the method used and the advice the bringer chose."""
+
+    method_id: str | None = None
+    chosen_advice: str = Field(default="", max_length=CASE_FIELD_MAX)
+
+
+class RetentionInput(_Input):
+    days: int | None = Field(default=None, ge=30, le=3650)

@@ -38,6 +38,13 @@ class Action(StrEnum):
     JOIN_WITH_CODE = "join_with_code"
     CREATE_METHOD = "create_method"
     SHARE_METHOD = "share_method"
+    READ_CASES = "read_cases"
+    BRING_CASE = "bring_case"
+    VOTE_FOR_CASE = "vote_for_case"
+    CHOOSE_CASE = "choose_case"
+    RECORD_DISCUSSION = "record_discussion"
+    VIEW_CASE_COUNTS = "view_case_counts"
+    SET_CASE_RETENTION = "set_case_retention"
 
 
 _C = Capacity
@@ -59,6 +66,15 @@ PERMISSIONS: dict[Action, frozenset[Capacity]] = {
     # Making methods goes with facilitating; sharing one with the whole organisation is a coordinator's call.
     Action.CREATE_METHOD: frozenset({_C.COORDINATOR, _C.FACILITATOR_ROLE, _C.GROUP_FACILITATOR}),
     Action.SHARE_METHOD: frozenset({_C.COORDINATOR}),
+    # A case is confidential: its group and that group's facilitator read it, nobody else. Coordinators
+    # only count cases, unless they are in the group themselves.
+    Action.READ_CASES: frozenset({_C.GROUP_FACILITATOR, _C.GROUP_MEMBER}),
+    Action.BRING_CASE: frozenset({_C.GROUP_FACILITATOR, _C.GROUP_MEMBER}),
+    Action.VOTE_FOR_CASE: frozenset({_C.GROUP_FACILITATOR, _C.GROUP_MEMBER}),
+    Action.CHOOSE_CASE: frozenset({_C.GROUP_FACILITATOR}),
+    Action.RECORD_DISCUSSION: frozenset({_C.GROUP_FACILITATOR}),
+    Action.VIEW_CASE_COUNTS: frozenset({_C.COORDINATOR}),
+    Action.SET_CASE_RETENTION: frozenset({_C.COORDINATOR}),
 }
 
 

@@ -13,7 +13,11 @@ from sqlite_utils import Database
 
 from intervision.db import name_key
 from intervision.models import (
+    CASE_TEXT_FIELDS,
     AuditEvent,
+    Case,
+    CaseCount,
+    CaseStatus,
     Group,
     GroupInput,
     GroupRole,
@@ -65,8 +69,7 @@ def add_person(
     now: datetime,
 ) -> int:
     cursor = db.execute(
-        "INSERT INTO people (name, email, role, language, password_hash, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO people (name, email, role, language, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
         [name, email, role.value, language, password_hash, _iso(now)],
     )
     return cursor.lastrowid
@@ -134,9 +137,7 @@ def set_failed_sign_ins(db: Database, person_id: int, failures: int, locked_unti
 # --- sign-in sessions --------------------------------------------------------------------------
 
 
-def add_sign_in_session(
-    db: Database, token_hash: str, person_id: int, now: datetime, expires_at: datetime
-) -> None:
+def add_sign_in_session(db: Database, token_hash: str, person_id: int, now: datetime, expires_at: datetime) -> None:
     db.execute(
         "INSERT INTO sign_in_sessions (token_hash, person_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
         [token_hash, person_id, _iso(now), _iso(expires_at)],
@@ -162,9 +163,7 @@ def end_all_sign_in_sessions(db: Database, person_id: int) -> None:
 
 
 def end_other_sign_in_sessions(db: Database, person_id: int, keep_token_hash: str) -> None:
-    db.execute(
-        "DELETE FROM sign_in_sessions WHERE person_id = ? AND token_hash != ?", [person_id, keep_token_hash]
-    )
+    db.execute("DELETE FROM sign_in_sessions WHERE person_id = ? AND token_hash != ?", [person_id, keep_token_hash])
 
 
 def add_sign_in_ticket(db: Database, ticket_hash: str, token: str, expires_at: datetime) -> None:
@@ -299,9 +298,7 @@ def facilitates_any_group(db: Database, person_id: int) -> bool:
 
 def member_counts(db: Database) -> dict[int, int]:
     """Members (not facilitators) per group."""
-    rows = db.execute(
-        "SELECT group_id, count(*) FROM memberships WHERE group_role = 'member' GROUP BY group_id"
-    )
+    rows = db.execute("SELECT group_id, count(*) FROM memberships WHERE group_role = 'member' GROUP BY group_id")
     return {row[0]: row[1] for row in rows}
 
 
@@ -344,9 +341,7 @@ def invitation(db: Database, invitation_id: int) -> Invitation | None:
 
 def invitations_for_groups(db: Database, group_ids: list[int]) -> list[Invitation]:
     marks = ", ".join("?" for _ in group_ids)
-    rows = db.execute(
-        f"{_INVITATION_SELECT} WHERE i.group_id IN ({marks}) ORDER BY i.created_at DESC", group_ids
-    )
+    rows = db.execute(f"{_INVITATION_SELECT} WHERE i.group_id IN ({marks}) ORDER BY i.created_at DESC", group_ids)
     return [Invitation(**dict(row)) for row in rows]
 
 
@@ -428,9 +423,7 @@ def meeting_counts(db: Database, since: datetime) -> dict[int, int]:
 # --- audit log ---------------------------------------------------------------------------------
 
 
-def add_audit_event(
-    db: Database, now: datetime, actor_id: int | None, action: str, subject: str, detail: str
-) -> None:
+def add_audit_event(db: Database, now: datetime, actor_id: int | None, action: str, subject: str, detail: str) -> None:
     db.execute(
         "INSERT INTO audit_log (at, actor_id, action, subject, detail) VALUES (?, ?, ?, ?, ?)",
         [_iso(now), actor_id, action, subject, detail],
@@ -460,8 +453,7 @@ def method_version_definition(db: Database, method_id: str, version: int) -> str
 def keep_method_version(db: Database, method_id: str, version: int, definition: str, now: datetime) -> None:
     """Store a method as it is at this version; a version once stored never changes."""
     db.execute(
-        "INSERT OR IGNORE INTO method_versions (method_id, version, definition, created_at)"
-        " VALUES (?, ?, ?, ?)",
+        "INSERT OR IGNORE INTO method_versions (method_id, version, definition, created_at) VALUES (?, ?, ?, ?)",
         [method_id, version, definition, _iso(now)],
     )
 
@@ -532,3 +524,195 @@ def method_draft(db: Database, person_id: int) -> str | None:
 
 def drop_method_draft(db: Database, person_id: int) -> None:
     db.execute("DELETE FROM method_drafts WHERE person_id = ?", [person_id])
+
+
+# --- cases -------------------------------------------------------------------------------------
+
+_CASE_SELECT = (
+    "SELECT c.*, g.name AS group_name, coalesce(p.name, '') AS author FROM cases c"
+    " JOIN groups g ON g.id = c.group_id LEFT JOIN people p ON p.id = c.author_id"
+)
+_CASE_VALUE_COLUMNS = (
+    "title",
+    "situation",
+    "involved",
+    "own_role",
+    "evoked",
+    "learning_question",
+    "question_type",
+    "wants",
+    "tried",
+    "urgency",
+    "preferred_method",
+    "anonymised",
+)
+
+
+def _case_values(values: dict) -> dict:
+    row = {column: values.get(column) for column in _CASE_VALUE_COLUMNS}
+    row["wants"] = json.dumps([str(want) for want in values.get("wants") or []])
+    row["anonymised"] = int(bool(values.get("anonymised")))
+    row["urgency"] = str(values.get("urgency") or "normal")
+    for column in ("title", "situation", "involved", "own_role", "evoked", "learning_question", "tried"):
+        row[column] = row[column] or ""
+    return row
+
+
+def case(db: Database, case_id: int) -> Case | None:
+    row = db.execute(f"{_CASE_SELECT} WHERE c.id = ?", [case_id]).fetchone()
+    return Case.from_row(dict(row)) if row else None
+
+
+def draft_case_id(db: Database, author_id: int) -> int | None:
+    row = db.execute(
+        "SELECT id FROM cases WHERE author_id = ? AND status = 'draft' ORDER BY id DESC LIMIT 1", [author_id]
+    ).fetchone()
+    return row[0] if row else None
+
+
+def add_case(db: Database, group_id: int, author_id: int, status: CaseStatus, values: dict, now: datetime) -> int:
+    row = _case_values(values) | {
+        "group_id": group_id,
+        "author_id": author_id,
+        "status": status.value,
+        "created_at": _iso(now),
+        "submitted_at": _iso(now) if status is CaseStatus.SUBMITTED else None,
+    }
+    names = ", ".join(row)
+    marks = ", ".join("?" for _ in row)
+    return db.execute(f"INSERT INTO cases ({names}) VALUES ({marks})", list(row.values())).lastrowid
+
+
+def update_case_values(db: Database, case_id: int, group_id: int, values: dict) -> None:
+    row = _case_values(values) | {"group_id": group_id}
+    assignments = ", ".join(f"{name} = ?" for name in row)
+    db.execute(f"UPDATE cases SET {assignments} WHERE id = ?", [*row.values(), case_id])
+
+
+def set_case_status(db: Database, case_id: int, status: CaseStatus, now: datetime, **extra: object) -> None:
+    """Move a case on; the moment is kept in the column that belongs to the new status."""
+    moments = {
+        CaseStatus.SUBMITTED: "submitted_at",
+        CaseStatus.CHOSEN: "chosen_at",
+        CaseStatus.DISCUSSED: "discussed_at",
+        CaseStatus.FOLLOWED_UP: "followed_up_at",
+    }
+    columns = {"status": status.value} | extra
+    if status in moments:
+        columns[moments[status]] = _iso(now)
+    assignments = ", ".join(f"{name} = ?" for name in columns)
+    db.execute(f"UPDATE cases SET {assignments} WHERE id = ?", [*columns.values(), case_id])
+
+
+def delete_case(db: Database, case_id: int) -> None:
+    db.execute("DELETE FROM cases WHERE id = ?", [case_id])
+
+
+def cases_of_group(db: Database, group_id: int, statuses: tuple[CaseStatus, ...]) -> list[Case]:
+    marks = ", ".join("?" for _ in statuses)
+    rows = db.execute(
+        f"{_CASE_SELECT} WHERE c.group_id = ? AND c.status IN ({marks})"
+        " ORDER BY coalesce(c.discussed_at, c.submitted_at, c.created_at) DESC",
+        [group_id, *[status.value for status in statuses]],
+    )
+    return [Case.from_row(dict(row)) for row in rows]
+
+
+def cases_of_author(db: Database, author_id: int) -> list[Case]:
+    rows = db.execute(
+        f"{_CASE_SELECT} WHERE c.author_id = ? AND c.status != 'draft' ORDER BY c.created_at DESC",
+        [author_id],
+    )
+    return [Case.from_row(dict(row)) for row in rows]
+
+
+def last_discussed_by_author(db: Database, group_id: int) -> dict[int, str]:
+    """When each member of a group last had a case discussed there."""
+    rows = db.execute(
+        "SELECT author_id, max(discussed_at) FROM cases WHERE group_id = ? AND discussed_at IS NOT NULL"
+        " GROUP BY author_id",
+        [group_id],
+    )
+    return {row[0]: row[1] for row in rows if row[0] is not None}
+
+
+def add_case_vote(db: Database, group_id: int, voter_id: int, round_id: int, case_id: int, now: datetime) -> None:
+    db.execute(
+        "INSERT INTO case_votes (group_id, voter_id, round, case_id, cast_at) VALUES (?, ?, ?, ?, ?)",
+        [group_id, voter_id, round_id, case_id, _iso(now)],
+    )
+
+
+def case_vote_of(db: Database, group_id: int, voter_id: int, round_id: int) -> int | None:
+    row = db.execute(
+        "SELECT case_id FROM case_votes WHERE group_id = ? AND voter_id = ? AND round = ?",
+        [group_id, voter_id, round_id],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def case_vote_counts(db: Database, group_id: int, round_id: int) -> dict[int, int]:
+    rows = db.execute(
+        "SELECT case_id, count(*) FROM case_votes WHERE group_id = ? AND round = ? GROUP BY case_id",
+        [group_id, round_id],
+    )
+    return {row[0]: row[1] for row in rows}
+
+
+def case_counts(db: Database, since: datetime, until: datetime) -> list[CaseCount]:
+    """Per group: cases submitted, discussed and followed up in a period. Counts only, never texts."""
+    rows = db.execute(
+        "SELECT g.id AS group_id, g.name AS group_name,"
+        " sum(c.submitted_at >= :since AND c.submitted_at < :until) AS submitted,"
+        " sum(c.discussed_at >= :since AND c.discussed_at < :until) AS discussed,"
+        " sum(c.followed_up_at >= :since AND c.followed_up_at < :until) AS followed_up"
+        " FROM groups g LEFT JOIN cases c ON c.group_id = g.id AND c.status != 'draft'"
+        " GROUP BY g.id ORDER BY g.name COLLATE NOCASE",
+        {"since": _iso(since), "until": _iso(until)},
+    )
+    return [
+        CaseCount(
+            group_id=row["group_id"],
+            group_name=row["group_name"],
+            submitted=row["submitted"] or 0,
+            discussed=row["discussed"] or 0,
+            followed_up=row["followed_up"] or 0,
+        )
+        for row in rows
+    ]
+
+
+def erase_case_texts_discussed_before(db: Database, moment: datetime, now: datetime) -> int:
+    """Blank the texts of cases discussed before `moment`; their counts and dates stay. Returns how many."""
+    blanks = ", ".join(f"{column} = ''" for column in CASE_TEXT_FIELDS)
+    cursor = db.execute(
+        f"UPDATE cases SET {blanks}, chosen_advice = '', follow_up = '', erased_at = ?"
+        " WHERE discussed_at IS NOT NULL AND discussed_at < ? AND erased_at IS NULL",
+        [_iso(now), _iso(moment)],
+    )
+    return cursor.rowcount
+
+
+def set_case_retention(db: Database, days: int | None) -> None:
+    db.execute("UPDATE organisation SET case_retention_days = ?", [days])
+
+
+def case_retention_days(db: Database) -> int | None:
+    row = db.execute("SELECT case_retention_days FROM organisation").fetchone()
+    return row[0] if row else None
+
+
+def cases_waiting_for_follow_up(db: Database, author_id: int) -> list[Case]:
+    rows = db.execute(f"{_CASE_SELECT} WHERE c.author_id = ? AND c.status = 'discussed'", [author_id])
+    return [Case.from_row(dict(row)) for row in rows]
+
+
+def queue_sizes(db: Database, group_ids: list[int]) -> dict[int, int]:
+    if not group_ids:
+        return {}
+    marks = ", ".join("?" for _ in group_ids)
+    rows = db.execute(
+        f"SELECT group_id, count(*) FROM cases WHERE status = 'submitted' AND group_id IN ({marks}) GROUP BY group_id",
+        group_ids,
+    )
+    return {row[0]: row[1] for row in rows}

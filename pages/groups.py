@@ -53,9 +53,7 @@ def _defaults(group: Group | None, viewer: Viewer) -> dict[str, object]:
             "start_date": date.today(),
             "development_phase": DevelopmentPhase.FORMING,
         }
-        return {"name": "", "description": "", "label": ""} | {
-            f"contract.{k}": v for k, v in contract.items()
-        }
+        return {"name": "", "description": "", "label": ""} | {f"contract.{k}": v for k, v in contract.items()}
     values = group.contract.model_dump()
     return {"name": group.name, "description": group.description, "label": group.label} | {
         f"contract.{field}": values[field] for field in CONTRACT_FIELDS
@@ -79,9 +77,7 @@ def group_form(group: Group | None) -> None:
     form = f"group.{group.id if group else 'new'}"
     forms.prefill(form, _defaults(group, viewer))
     with st.form(form):
-        forms.text_inputs(
-            form, viewer, [("name", "field.group_name", "default"), ("label", "field.label", "default")]
-        )
+        forms.text_inputs(form, viewer, [("name", "field.group_name", "default"), ("label", "field.label", "default")])
         st.text_area(viewer.t("field.description"), key=forms.key(form, "description"), height=80)
         forms.field_error(form, "description")
         st.markdown(f"**{viewer.t('groups.contract')}**")
@@ -92,9 +88,7 @@ def group_form(group: Group | None) -> None:
             )
             forms.field_error(form, "contract.meets_every_weeks")
         with minutes:
-            st.number_input(
-                viewer.t("field.session_minutes"), step=15, key=forms.key(form, "contract.session_minutes")
-            )
+            st.number_input(viewer.t("field.session_minutes"), step=15, key=forms.key(form, "contract.session_minutes"))
             forms.field_error(form, "contract.session_minutes")
         with phase:
             st.selectbox(
@@ -103,15 +97,11 @@ def group_form(group: Group | None) -> None:
                 format_func=lambda value: viewer.t(f"phase.{value}"),
                 key=forms.key(form, "contract.development_phase"),
             )
-        st.date_input(
-            viewer.t("field.start_date"), key=forms.key(form, "contract.start_date"), format="DD-MM-YYYY"
-        )
+        st.date_input(viewer.t("field.start_date"), key=forms.key(form, "contract.start_date"), format="DD-MM-YYYY")
         forms.field_error(form, "contract.start_date")
         st.text_area(viewer.t("field.confidentiality"), key=forms.key(form, "contract.confidentiality"))
         forms.field_error(form, "contract.confidentiality")
-        st.text_area(
-            viewer.t("field.attendance_rule"), key=forms.key(form, "contract.attendance_rule"), height=80
-        )
+        st.text_area(viewer.t("field.attendance_rule"), key=forms.key(form, "contract.attendance_rule"), height=80)
         forms.field_error(form, "contract.attendance_rule")
         st.multiselect(
             viewer.t("field.reported_to_organisation"),
@@ -263,8 +253,7 @@ def show_sessions(group: Group, my_role: GroupRole | None) -> None:
             )
     held = groups.sessions_held(person, group.id)
     method_names = {
-        entry.method.id: entry.method.name(viewer.language)
-        for entry in method_library.available_methods(person)
+        entry.method.id: entry.method.name(viewer.language) for entry in method_library.available_methods(person)
     }
     st.markdown(f"**{viewer.t('groups.sessions_held', count=len(held))}**")
     st.dataframe(

@@ -28,9 +28,9 @@ with waiting_column:
     st.subheader(viewer.t("home.waiting"))
     if agenda.waiting:
         for item in agenda.waiting:
-            st.warning(
-                viewer.t(item.key, group=escape_markdown(item.group_name)), icon=":material/pending_actions:"
-            )
+            params = {key: escape_markdown(str(value)) for key, value in item.params.items()}
+            message = viewer.t(item.key, group=escape_markdown(item.group_name), **params)
+            st.warning(message, icon=":material/pending_actions:")
     else:
         st.write(viewer.t("home.nothing_waiting"))
 
@@ -45,9 +45,7 @@ else:
             {
                 viewer.t("field.group"): overview.group.name,
                 viewer.t("home.my_role"): viewer.t(f"group_role.{overview.role}") if overview.role else "",
-                viewer.t("field.development_phase"): viewer.t(
-                    f"phase.{overview.group.contract.development_phase}"
-                ),
+                viewer.t("field.development_phase"): viewer.t(f"phase.{overview.group.contract.development_phase}"),
                 viewer.t("home.members"): overview.members,
                 viewer.t("home.next_session"): (
                     format.moment(overview.next_session.starts_at, viewer) if overview.next_session else "—"

@@ -43,14 +43,10 @@ if code := st.session_state.get(CREATED):
     st.caption(viewer.t("invitations.share_hint"))
 
 with st.expander(viewer.t("invitations.new"), expanded=code is None), st.form(FORM):
-    st.selectbox(
-        viewer.t("field.group"), list(groups), format_func=groups.get, key=forms.key(FORM, "group_id")
-    )
+    st.selectbox(viewer.t("field.group"), list(groups), format_func=groups.get, key=forms.key(FORM, "group_id"))
     forms.field_error(FORM, "group_id")
     # Member first: an invitation made with the defaults never hands out a facilitator's role.
-    roles = (
-        [GroupRole.MEMBER, GroupRole.FACILITATOR] if person.role is Role.COORDINATOR else [GroupRole.MEMBER]
-    )
+    roles = [GroupRole.MEMBER, GroupRole.FACILITATOR] if person.role is Role.COORDINATOR else [GroupRole.MEMBER]
     st.selectbox(
         viewer.t("field.group_role"),
         roles,
@@ -73,9 +69,7 @@ now = utcnow()
 if not existing:
     st.write(viewer.t("invitations.none"))
 for invitation in existing:
-    code_column, group_column, status_column, action_column = st.columns(
-        [2, 3, 3, 2], vertical_alignment="center"
-    )
+    code_column, group_column, status_column, action_column = st.columns([2, 3, 3, 2], vertical_alignment="center")
     code_column.markdown(f"#### {invitation.code}")  # codes are letters and digits only
     group_column.text(f"{invitation.group_name} · {viewer.t(f'group_role.{invitation.group_role}')}")
     status = viewer.t(f"invitations.status_{invitation.status(now)}")

@@ -142,19 +142,13 @@ def start_panel() -> None:
         st.selectbox(
             viewer.t("editor.choose"),
             [entry.method.id for entry in own],
-            format_func=lambda method_id: next(e.method for e in own if e.method.id == method_id).name(
-                viewer.language
-            ),
+            format_func=lambda method_id: next(e.method for e in own if e.method.id == method_id).name(viewer.language),
             key=forms.key(START, "own"),
         )
     st.button(viewer.t("editor.start"), type="primary", on_click=_start)
     st.file_uploader(viewer.t("editor.import"), type=["toml"], key="method_import", on_change=_import)
     if problems := st.session_state.get(IMPORT_PROBLEMS):
-        st.error(
-            viewer.t("editor.import_refused")
-            + "\n\n"
-            + "\n".join(f"- {escape_markdown(p)}" for p in problems)
-        )
+        st.error(viewer.t("editor.import_refused") + "\n\n" + "\n".join(f"- {escape_markdown(p)}" for p in problems))
 
 
 def text_field(key: str, label: str, errors: dict[str, str], area: bool = False) -> None:
@@ -172,9 +166,7 @@ def both_languages(key: str, label: str, errors: dict[str, str], area: bool = Fa
             text_field(f"{key}.{language}", viewer.t(f"editor.{label}_{language}"), errors, area)
 
 
-def choices(
-    key: str, label: str, options: list, family: str, errors: dict[str, str], single: bool = False
-) -> None:
+def choices(key: str, label: str, options: list, family: str, errors: dict[str, str], single: bool = False) -> None:
     values = [option.value for option in options]
     if single:
         st.selectbox(label, values, format_func=lambda value: viewer.t(f"{family}.{value}"), key=WIDGET + key)
@@ -220,9 +212,7 @@ def phase_panel(draft: Draft, number: int, key: str, errors: dict[str, str]) -> 
         both_languages(f"{prefix}.name", "name", errors)
         minutes, level = st.columns(2)
         with minutes:
-            st.number_input(
-                viewer.t("editor.minutes"), step=0.5, min_value=0.0, key=WIDGET + f"{prefix}.minutes"
-            )
+            st.number_input(viewer.t("editor.minutes"), step=0.5, min_value=0.0, key=WIDGET + f"{prefix}.minutes")
             if f"{prefix}.minutes" in errors:
                 st.error(errors[f"{prefix}.minutes"], icon=":material/error:")
         with level:
@@ -247,8 +237,7 @@ def editor(draft: Draft) -> None:
         method = None
         errors, general = {}, []
         phase_names = {
-            key: draft["values"].get(f"p.{key}.name.{viewer.language.value}") or key
-            for key in draft["phases"]
+            key: draft["values"].get(f"p.{key}.name.{viewer.language.value}") or key for key in draft["phases"]
         }
         for detail in problem.errors():
             field = method_drafts.field_of(draft, tuple(detail["loc"]))
@@ -272,9 +261,7 @@ def editor(draft: Draft) -> None:
     st.markdown(f"### {viewer.t('editor.suitability')}")
     kinds, wants = st.columns(2)
     with kinds:
-        choices(
-            "question_types", viewer.t("methods.question_types"), list(QuestionType), "question_type", errors
-        )
+        choices("question_types", viewer.t("methods.question_types"), list(QuestionType), "question_type", errors)
     with wants:
         choices("wants", viewer.t("methods.wants"), list(Want), "want", errors)
     phases, safety, least, most = st.columns([3, 2, 1, 1])
@@ -331,9 +318,7 @@ def my_methods() -> None:
         return
     for entry in listed:
         name, version, share = st.columns([4, 1, 2], vertical_alignment="center")
-        name.markdown(
-            f"**{escape_markdown(entry.method.name(viewer.language))}** · {escape_markdown(entry.author)}"
-        )
+        name.markdown(f"**{escape_markdown(entry.method.name(viewer.language))}** · {escape_markdown(entry.author)}")
         version.text(viewer.t("methods.version", version=entry.method.version))
         if person.role is Role.COORDINATOR:
             st.session_state.setdefault(f"share.{entry.method.id}", entry.shared)

@@ -69,9 +69,7 @@ def show_phases(method: Method) -> None:
             if phase.hat:
                 line += f" · {viewer.t(f'hat.{phase.hat}')}"
             st.text(line)
-            st.markdown(
-                f"**{viewer.t('methods.purpose')}:** {escape_markdown(phase.purpose(viewer.language))}"
-            )
+            st.markdown(f"**{viewer.t('methods.purpose')}:** {escape_markdown(phase.purpose(viewer.language))}")
             labelled(viewer.t("methods.prompts"), phase.prompts)
             labelled(viewer.t("methods.rules"), phase.rules)
             extras = [f"{viewer.t('methods.level')}: {viewer.t(f'level.{phase.level}')}"]
@@ -134,9 +132,7 @@ def show_method(method_id: str) -> None:
             method = method.in_sequence(chosen)
             st.markdown(f"**{facts(method)}**")
     st.subheader(viewer.t("methods.timeline"))
-    st.plotly_chart(
-        method_timeline(method, viewer.language), width="stretch", config={"displayModeBar": False}
-    )
+    st.plotly_chart(method_timeline(method, viewer.language), width="stretch", config={"displayModeBar": False})
     st.download_button(
         viewer.t("methods.card"),
         method_card_html(method, viewer.language),
@@ -201,11 +197,7 @@ def library_tab() -> None:
                 st.markdown(f"#### {escape_markdown(entry.method.name(viewer.language))}")
                 st.caption(facts(entry.method))
                 if entry.method.variant_of:
-                    st.caption(
-                        viewer.t(
-                            "methods.variant_of", method=escape_markdown(name_of(entry.method.variant_of))
-                        )
-                    )
+                    st.caption(viewer.t("methods.variant_of", method=escape_markdown(name_of(entry.method.variant_of))))
                 st.write(entry.method.summary(viewer.language))
                 st.button(
                     viewer.t("methods.open"),
@@ -282,9 +274,7 @@ def chooser_tab() -> None:
         key=forms.key(CHOOSE, "wants"),
     )
     with group:
-        st.number_input(
-            viewer.t("methods.minutes_available"), step=15, key=forms.key(CHOOSE, "minutes_available")
-        )
+        st.number_input(viewer.t("methods.minutes_available"), step=15, key=forms.key(CHOOSE, "minutes_available"))
         forms.field_error(CHOOSE, "minutes_available")
         st.number_input(viewer.t("methods.group_size"), step=1, key=forms.key(CHOOSE, "group_size"))
         forms.field_error(CHOOSE, "group_size")
@@ -296,9 +286,7 @@ def chooser_tab() -> None:
     )
     if need is None:
         return
-    for rank, recommendation in enumerate(
-        recommend([entry.method for entry in entries.values()], need), start=1
-    ):
+    for rank, recommendation in enumerate(recommend([entry.method for entry in entries.values()], need), start=1):
         method = recommendation.method
         verdict = viewer.t("methods.fits") if recommendation.fits else viewer.t("methods.does_not_fit")
         with st.container(border=True):

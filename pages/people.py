@@ -2,17 +2,23 @@
 
 import streamlit as st
 
-from intervision import accounts
-from intervision.models import Role, RoleChangeInput
+from intervision import accounts, cases
+from intervision.models import RetentionInput, Role, RoleChangeInput
 from ui import format, forms
 from ui.guard import guard
 
 viewer = guard("people")
 coordinator = viewer.signed_in
 FORM = "role_change"
+RETENTION = "retention"
 
 everyone = accounts.people(coordinator)
 by_id = {person.id: person for person in everyone}
+
+
+def _set_retention() -> str:
+    cases.set_retention(coordinator, RetentionInput(days=forms.value(RETENTION, "days")))
+    return "organisation.retention_saved"
 
 
 def _change_role() -> str:
@@ -24,7 +30,9 @@ def _change_role() -> str:
 
 st.title(viewer.t("nav.people"))
 forms.notice(viewer)
-people_tab, audit_tab = st.tabs([viewer.t("people.tab_people"), viewer.t("people.tab_audit")])
+people_tab, audit_tab, organisation_tab = st.tabs(
+    [viewer.t("people.tab_people"), viewer.t("people.tab_audit"), viewer.t("organisation.tab")]
+)
 
 with people_tab:
     st.dataframe(
@@ -79,4 +87,21 @@ with audit_tab:
         ],
         hide_index=True,
         width="stretch",
+    )
+
+with organisation_tab, st.form(RETENTION):
+    st.number_input(
+        viewer.t("organisation.retention"),
+        step=30,
+        value=cases.retention_days(),
+        help=viewer.t("organisation.retention_help"),
+        key=forms.key(RETENTION, "days"),
+    )
+    forms.field_error(RETENTION, "days")
+    forms.form_error(RETENTION)
+    st.form_submit_button(
+        viewer.t("organisation.retention_save"),
+        type="primary",
+        on_click=forms.submit,
+        args=(RETENTION, viewer, _set_retention),
     )

@@ -41,9 +41,7 @@ st.caption(viewer.t("profile.role", role=viewer.t(f"role.{person.role}")))
 left, right = st.columns(2, gap="large")
 with left, st.form(PROFILE):
     st.subheader(viewer.t("profile.details"))
-    forms.text_inputs(
-        PROFILE, viewer, [("name", "field.name", "default"), ("email", "field.email", "default")]
-    )
+    forms.text_inputs(PROFILE, viewer, [("name", "field.name", "default"), ("email", "field.email", "default")])
     forms.language_select(PROFILE, viewer)
     forms.form_error(PROFILE)
     st.form_submit_button(

@@ -104,9 +104,7 @@ def may_open(screen: Screen, viewer: Viewer) -> bool:
         case Access.LEADS_GROUPS:
             return viewer.leads_groups
         case Access.MAKES_METHODS:
-            return viewer.leads_groups or (
-                viewer.person is not None and viewer.person.role is Role.FACILITATOR
-            )
+            return viewer.leads_groups or (viewer.person is not None and viewer.person.role is Role.FACILITATOR)
         case Access.COORDINATOR:
             return viewer.person is not None and viewer.person.role is Role.COORDINATOR
 
@@ -130,9 +128,7 @@ def guard(screen_key: str) -> Viewer:
 def _refuse(screen: Screen, viewer: Viewer) -> None:
     if viewer.first_run:
         st.info(viewer.t("guard.first_run"))
-        st.page_link(
-            SCREENS["first_run"].file, label=viewer.t("nav.first_run"), icon=":material/rocket_launch:"
-        )
+        st.page_link(SCREENS["first_run"].file, label=viewer.t("nav.first_run"), icon=":material/rocket_launch:")
     elif viewer.person is None:
         st.warning(viewer.t("guard.sign_in_first"))
         st.page_link(SCREENS["sign_in"].file, label=viewer.t("nav.sign_in"), icon=":material/key:")

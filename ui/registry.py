@@ -32,6 +32,7 @@ SCREENS: dict[str, Screen] = {
         Screen("sign_in", "pages/sign_in.py", "sign-in", ":material/key:", Access.SIGNED_OUT),
         Screen("home", "pages/home.py", "home", ":material/home:", Access.SIGNED_IN),
         Screen("groups", "pages/groups.py", "groups", ":material/groups:", Access.SIGNED_IN),
+        Screen("cases", "pages/cases.py", "cases", ":material/work:", Access.SIGNED_IN),
         Screen("invitations", "pages/invitations.py", "invitations", ":material/mail:", Access.LEADS_GROUPS),
         Screen("methods", "pages/methods.py", "methods", ":material/menu_book:", Access.SIGNED_IN),
         Screen(

@@ -183,6 +183,7 @@ TITLES = {
     "profile": "My profile",
     "methods": "Methods",
     "method_editor": "My methods",
+    "cases": "Cases",
 }
 _SIGNED_IN_ONLY = dict.fromkeys(ROLES[1:], SHOWN) | {"signed_out": SIGN_IN_FIRST}
 ACCESS: dict[str, dict[str, str | None]] = {
@@ -193,6 +194,7 @@ ACCESS: dict[str, dict[str, str | None]] = {
     "invitations": _SIGNED_IN_ONLY | {"participant": NOT_ALLOWED},
     "people": dict.fromkeys(ROLES, NOT_ALLOWED) | {"signed_out": SIGN_IN_FIRST, "coordinator": SHOWN},
     "methods": _SIGNED_IN_ONLY,
+    "cases": _SIGNED_IN_ONLY,
     # Making methods goes with facilitating (an organisation facilitator, or whoever facilitates a group).
     "method_editor": _SIGNED_IN_ONLY | {"participant": NOT_ALLOWED},
     "sign_in": dict.fromkeys(ROLES, NOT_ALLOWED) | {"signed_out": SHOWN},

@@ -296,9 +296,9 @@ def test_facilitator_plans_a_session(people):
 
     assert_healthy(at)
     assert "The session was planned." in values(at.success)
-    assert query(
-        "SELECT minutes, status FROM meetings WHERE group_id = ? AND status = 'planned'", (gid,)
-    ) == [(90, "planned")]
+    assert query("SELECT minutes, status FROM meetings WHERE group_id = ? AND status = 'planned'", (gid,)) == [
+        (90, "planned")
+    ]
     assert "No session planned yet." not in texts(at)
 
 

@@ -54,9 +54,7 @@ def test_facilitator_creates_an_invitation_and_sees_its_code(people):
 
     assert_healthy(at)
     assert "The invitation is ready. Share the code or the link." in values(at.success)
-    stored = query(
-        "SELECT code, group_role, max_uses, created_by FROM invitations WHERE group_id = ?", (gid,)
-    )
+    stored = query("SELECT code, group_role, max_uses, created_by FROM invitations WHERE group_id = ?", (gid,))
     assert len(stored) == 1
     code, role, max_uses, created_by = stored[0]
     assert (role, max_uses, created_by) == ("member", 3, people.facilitator.id)

@@ -172,9 +172,7 @@ def test_newcomer_creates_an_account_and_is_signed_in(people):
 def test_newcomer_with_a_facilitator_invitation_becomes_a_facilitator(people):
     code = _invite(people, group="Onderwijsteam Basisschool De Regenboog", role=GroupRole.FACILITATOR)
     at = _join_page(code=code)
-    assert values(at.info) == [
-        "This code invites you to Onderwijsteam Basisschool De Regenboog as Facilitator."
-    ]
+    assert values(at.info) == ["This code invites you to Onderwijsteam Basisschool De Regenboog as Facilitator."]
     fill(at, NEWCOMER)
     click(at, CREATE)
 

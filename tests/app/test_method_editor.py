@@ -52,9 +52,7 @@ def _copy_of_incident(person: Person):
 
 def _phases(at) -> list[str]:
     """The phase names in the order the editor shows them ("#### Phase 1 · Choose the incident")."""
-    return [
-        m.split(" · ", 1)[1] if " · " in m else "" for m in values(at.markdown) if m.startswith("#### Phase ")
-    ]
+    return [m.split(" · ", 1)[1] if " · " in m else "" for m in values(at.markdown) if m.startswith("#### Phase ")]
 
 
 def _total(at) -> str:
@@ -76,10 +74,7 @@ def _upload(at, name: str, text: str):
 
 
 def _versions(method_id: str) -> list[int]:
-    return [
-        v
-        for (v,) in query("SELECT version FROM method_versions WHERE method_id = ? ORDER BY 1", (method_id,))
-    ]
+    return [v for (v,) in query("SELECT version FROM method_versions WHERE method_id = ? ORDER BY 1", (method_id,))]
 
 
 def _own_method(author: Person) -> Method:

@@ -226,10 +226,7 @@ def test_chooser_says_the_gossip_method_needs_a_safe_group(people):
     _, verdict, reasons = _recommendation(at, "Gossip method")
     assert verdict.startswith("Does not fit · ")
     assert ":material/check: Suits this type of question." in reasons
-    assert (
-        ":material/close: Needs a safe, mature group; a group in the forming phase is not there yet."
-        in reasons
-    )
+    assert ":material/close: Needs a safe, mature group; a group in the forming phase is not there yet." in reasons
 
 
 def test_chooser_takes_size_phase_and_time_from_a_group(people):

@@ -22,22 +22,24 @@ ENGLISH_TITLES = {
     "profile": "My profile",
     "methods": "Methods",
     "method_editor": "My methods",
+    "cases": "Cases",
 }
 
 OFFERED = {
     "signed_out": ["sign_in", "join"],
-    "participant": ["home", "groups", "methods", "join", "profile"],
-    "facilitator": ["home", "groups", "invitations", "methods", "method_editor", "join", "profile"],
+    "participant": ["home", "groups", "cases", "methods", "join", "profile"],
+    "facilitator": ["home", "groups", "cases", "invitations", "methods", "method_editor", "join", "profile"],
     "participant_facilitator": [
         "home",
         "groups",
+        "cases",
         "invitations",
         "methods",
         "method_editor",
         "join",
         "profile",
     ],
-    "coordinator": ["home", "groups", "invitations", "methods", "method_editor", "people", "join", "profile"],
+    "coordinator": ["home", "groups", "cases", "invitations", "methods", "method_editor", "people", "join", "profile"],
 }
 
 

@@ -19,10 +19,7 @@ from driving import (
 from intervision import auth, demo
 from intervision.models import Language
 
-FAILED = (
-    "The e-mail address or password is not right, or the account is locked for a while after too many "
-    "attempts."
-)
+FAILED = "The e-mail address or password is not right, or the account is locked for a while after too many attempts."
 
 
 def _sign_in(email: str, password: str, locale: str = "en-GB"):

@@ -184,9 +184,7 @@ def error_boxes(page: Page) -> list[str]:
     return [box.inner_text() for box in page.locator('[data-testid="stAlertContentError"]').all()]
 
 
-def sign_in(
-    page: Page, server: Server, email: str, password: str = DEMO_PASSWORD, *, go: bool = True
-) -> None:
+def sign_in(page: Page, server: Server, email: str, password: str = DEMO_PASSWORD, *, go: bool = True) -> None:
     """Sign in through the form and wait for the round-trip that sets the cookie to reach the home page.
 
     With go=False the page already shows the sign-in form.

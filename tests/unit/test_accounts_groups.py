@@ -133,9 +133,7 @@ def test_a_profile_cannot_take_someone_elses_email(path, make_person):
     pat = make_person("Pat")
     lou = make_person("Lou")
     with pytest.raises(DomainError) as refused:
-        accounts.update_profile(
-            pat.id, ProfileInput(name="Pat", email=lou.email.upper(), language="nl"), path=path
-        )
+        accounts.update_profile(pat.id, ProfileInput(name="Pat", email=lou.email.upper(), language="nl"), path=path)
     assert (refused.value.key, refused.value.field) == ("email_in_use", "email")
     assert accounts.person(pat.id, path=path).email == pat.email
 
@@ -164,9 +162,7 @@ def test_a_group_name_with_accented_capitals_is_unique_regardless_of_case(path, 
         groups.create_group(coordinator, group_form("één team"), now=NOW, path=path)
 
 
-def test_renaming_a_group_to_anothers_name_is_refused_but_keeping_its_own_is_fine(
-    path, coordinator, make_group
-):
+def test_renaming_a_group_to_anothers_name_is_refused_but_keeping_its_own_is_fine(path, coordinator, make_group):
     north = make_group("Team North")
     make_group("Team South")
     with pytest.raises(DomainError) as refused:
@@ -287,9 +283,7 @@ def test_candidates_to_add_are_the_people_not_in_the_group(path, coordinator, ma
     assert {p.id for p in groups.candidates_to_add(fay, group_id, path=path)} == {coordinator.id, lou.id}
 
 
-def test_visible_groups_coordinator_sees_all_participant_only_their_own(
-    path, coordinator, make_person, make_group
-):
+def test_visible_groups_coordinator_sees_all_participant_only_their_own(path, coordinator, make_person, make_group):
     pat = make_person("Pat")
     north = make_group("Team North", members=(pat,))
     south = make_group("Team South")
@@ -300,9 +294,7 @@ def test_visible_groups_coordinator_sees_all_participant_only_their_own(
     assert [(g.id, role) for g, role in groups.visible_groups(pat, path=path)] == [(north, GroupRole.MEMBER)]
 
 
-def test_only_a_coordinator_deletes_a_group_and_everything_in_it_goes(
-    path, coordinator, make_person, make_group
-):
+def test_only_a_coordinator_deletes_a_group_and_everything_in_it_goes(path, coordinator, make_person, make_group):
     fay = make_person("Fay", Role.FACILITATOR)
     group_id = make_group(facilitators=(fay,), members=(make_person("Pat"),))
     invitations.create_invitation(fay, InvitationInput(group_id=group_id), now=NOW, path=path)
@@ -318,9 +310,7 @@ def test_only_a_coordinator_deletes_a_group_and_everything_in_it_goes(
     assert audit_actions(path)[-1] == "group_deleted"
 
 
-def test_coordinators_and_facilitators_lead_groups_and_members_do_not(
-    path, coordinator, make_person, make_group
-):
+def test_coordinators_and_facilitators_lead_groups_and_members_do_not(path, coordinator, make_person, make_group):
     fay, pat = make_person("Fay"), make_person("Pat")
     make_group(facilitators=(fay,), members=(pat,))
 
@@ -366,9 +356,7 @@ def test_the_next_session_is_the_earliest_one_still_to_come(path, coordinator, m
 
     assert groups.next_sessions([group_id], now=NOW, path=path)[group_id].id == soonest
     later = NOW + timedelta(days=3)
-    assert groups.next_sessions([group_id], now=later, path=path)[group_id].starts_at == NOW + timedelta(
-        days=9
-    )
+    assert groups.next_sessions([group_id], now=later, path=path)[group_id].starts_at == NOW + timedelta(days=9)
 
 
 def test_a_session_planned_in_local_time_is_no_longer_next_once_it_started(path, coordinator, make_group):
@@ -412,9 +400,7 @@ def test_two_members_are_too_few_and_three_are_enough(path, coordinator, make_pe
     assert _waiting(path, fay) == {("waiting.too_few_members", "Two")}
 
 
-def test_the_agenda_tells_a_facilitator_about_their_own_group_only(
-    path, coordinator, make_person, make_group
-):
+def test_the_agenda_tells_a_facilitator_about_their_own_group_only(path, coordinator, make_person, make_group):
     fay, pat = make_person("Fay"), make_person("Pat")
     make_group("Fay's", facilitators=(fay,), members=(pat,))
     make_group("Other")
@@ -429,9 +415,7 @@ def test_a_session_in_the_past_no_longer_counts_as_planned(path, coordinator, ma
     fay = make_person("Fay")
     group_id = make_group(facilitators=(fay,), members=tuple(make_person(n) for n in ("A", "B", "C")))
     _plan(path, fay, group_id)
-    assert _waiting(path, fay, now=TOMORROW + timedelta(hours=1)) == {
-        ("waiting.no_session_planned", "Team North")
-    }
+    assert _waiting(path, fay, now=TOMORROW + timedelta(hours=1)) == {("waiting.no_session_planned", "Team North")}
 
 
 def test_the_agenda_shows_the_soonest_session_over_all_groups(path, coordinator, make_person, make_group):

@@ -32,9 +32,7 @@ def group_id(make_group, fay):
 
 
 def _invite(path, viewer, group_id, now=NOW, **form):
-    return invitations.create_invitation(
-        viewer, InvitationInput(group_id=group_id, **form), now=now, path=path
-    )
+    return invitations.create_invitation(viewer, InvitationInput(group_id=group_id, **form), now=now, path=path)
 
 
 def _join(path, person, code, now=NOW):
@@ -140,9 +138,7 @@ def test_a_facilitator_cannot_use_a_member_code_to_step_down_in_their_own_group(
 
 def test_a_newcomer_creates_an_account_and_joins_in_one_step(path, fay, group_id):
     invitation = _invite(path, fay, group_id)
-    person_id = invitations.create_account_with_code(
-        _newcomer(), JoinInput(code=invitation.code), now=NOW, path=path
-    )
+    person_id = invitations.create_account_with_code(_newcomer(), JoinInput(code=invitation.code), now=NOW, path=path)
 
     assert accounts.person(person_id, path=path).role is Role.PARTICIPANT
     assert _role_in(path, group_id, person_id) is GroupRole.MEMBER
@@ -153,9 +149,7 @@ def test_a_newcomer_creates_an_account_and_joins_in_one_step(path, fay, group_id
 
 def test_a_newcomer_with_a_facilitator_invitation_becomes_a_facilitator(path, coordinator, group_id):
     invitation = _invite(path, coordinator, group_id, group_role=GroupRole.FACILITATOR)
-    person_id = invitations.create_account_with_code(
-        _newcomer(), JoinInput(code=invitation.code), now=NOW, path=path
-    )
+    person_id = invitations.create_account_with_code(_newcomer(), JoinInput(code=invitation.code), now=NOW, path=path)
     assert accounts.person(person_id, path=path).role is Role.FACILITATOR
     assert _role_in(path, group_id, person_id) is GroupRole.FACILITATOR
 
@@ -189,10 +183,7 @@ def test_only_coordinators_create_facilitator_invitations(path, coordinator, fay
     with pytest.raises(NotAllowed):
         _invite(path, fay, group_id, group_role=GroupRole.FACILITATOR)
     assert count_rows(path, "invitations") == 0
-    assert (
-        _invite(path, coordinator, group_id, group_role=GroupRole.FACILITATOR).group_role
-        is GroupRole.FACILITATOR
-    )
+    assert _invite(path, coordinator, group_id, group_role=GroupRole.FACILITATOR).group_role is GroupRole.FACILITATOR
 
 
 def test_a_member_cannot_create_invitations(path, make_person, make_group):
@@ -229,9 +220,7 @@ def test_revoking_is_for_who_manages_the_group_and_is_audited(path, fay, group_i
     assert audit_actions(path)[-1] == "invitation_revoked"
 
 
-def test_a_facilitator_sees_the_invitations_of_their_groups_only(
-    path, coordinator, fay, group_id, make_group
-):
+def test_a_facilitator_sees_the_invitations_of_their_groups_only(path, coordinator, fay, group_id, make_group):
     other = make_group("Team South")
     mine = _invite(path, fay, group_id)
     _invite(path, coordinator, other)

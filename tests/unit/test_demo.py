@@ -46,9 +46,7 @@ def _row_counts(path):
 
 def _meetings(path):
     with db.reading(path) as conn:
-        rows = conn.execute(
-            "SELECT group_id, starts_at, minutes, method_id, status FROM meetings ORDER BY id"
-        )
+        rows = conn.execute("SELECT group_id, starts_at, minutes, method_id, status FROM meetings ORDER BY id")
         return [tuple(row) for row in rows]
 
 
@@ -138,8 +136,7 @@ def test_attendance_is_recorded_for_held_sessions_at_a_realistic_rate(loaded):
     with db.reading(path) as conn:
         present, total = conn.execute("SELECT sum(present), count(*) FROM attendance").fetchone()
         cancelled_with_attendance = conn.execute(
-            "SELECT count(*) FROM attendance a JOIN meetings m ON m.id = a.meeting_id"
-            " WHERE m.status != 'held'"
+            "SELECT count(*) FROM attendance a JOIN meetings m ON m.id = a.meeting_id WHERE m.status != 'held'"
         ).fetchone()[0]
     assert 0.75 <= present / total <= 0.93
     assert cancelled_with_attendance == 0

@@ -38,9 +38,7 @@ def _python_files() -> list[Path]:
 
 @cache
 def _trees() -> dict[str, ast.Module]:
-    return {
-        str(file.relative_to(ROOT)): ast.parse(file.read_text(encoding="utf-8")) for file in _python_files()
-    }
+    return {str(file.relative_to(ROOT)): ast.parse(file.read_text(encoding="utf-8")) for file in _python_files()}
 
 
 def _placeholders(text: str) -> set[str]:
@@ -49,9 +47,7 @@ def _placeholders(text: str) -> set[str]:
 
 def _called(node: ast.Call, name: str) -> bool:
     func = node.func
-    return (isinstance(func, ast.Name) and func.id == name) or (
-        isinstance(func, ast.Attribute) and func.attr == name
-    )
+    return (isinstance(func, ast.Name) and func.id == name) or (isinstance(func, ast.Attribute) and func.attr == name)
 
 
 def _keys_used_in_code() -> set[tuple[str, str]]:
@@ -66,9 +62,7 @@ def _keys_used_in_code() -> set[tuple[str, str]]:
     sections = {key.split(".")[0] for key in EN}
     used = set()
     for file, tree in _trees().items():
-        in_fstrings = {
-            id(part) for node in ast.walk(tree) if isinstance(node, ast.JoinedStr) for part in node.values
-        }
+        in_fstrings = {id(part) for node in ast.walk(tree) if isinstance(node, ast.JoinedStr) for part in node.values}
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and (_called(node, "t") or _called(node, "Waiting")) and node.args:
                 first = node.args[0]
@@ -162,11 +156,7 @@ def _families() -> list[str]:
         "language.name",
         *(f"nav.{screen}" for screen in SCREENS),
         *(f"invitations.status_{status}" for status in InvitationStatus),
-        *(
-            f"error.invitation_{status}"
-            for status in InvitationStatus
-            if status is not InvitationStatus.ACTIVE
-        ),
+        *(f"error.invitation_{status}" for status in InvitationStatus if status is not InvitationStatus.ACTIVE),
         *(f"error.{key}" for key in _domain_error_keys()),
         "error.invalid",  # the fallback for a validation type without its own message
         "error.unexpected",

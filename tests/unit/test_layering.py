@@ -48,11 +48,7 @@ def test_the_core_never_imports_streamlit_or_the_interface(file):
 @pytest.mark.parametrize("file", PAGES, ids=_relative)
 def test_pages_hold_no_sql(file):
     tree = ast.parse(file.read_text(encoding="utf-8"))
-    texts = [
-        node.value
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Constant) and isinstance(node.value, str)
-    ]
+    texts = [node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)]
     assert [text for text in texts if SQL.search(text)] == []
 
 

@@ -121,9 +121,7 @@ INVALID = [
     ),
     pytest.param(NewAccountInput, ACCOUNT | {"name": " "}, ("name",), "required", id="account name blank"),
     pytest.param(NewAccountInput, ACCOUNT | {"email": "noor"}, ("email",), "email_invalid", id="email no at"),
-    pytest.param(
-        NewAccountInput, ACCOUNT | {"email": "noor@example"}, ("email",), "email_invalid", id="email no dot"
-    ),
+    pytest.param(NewAccountInput, ACCOUNT | {"email": "noor@example"}, ("email",), "email_invalid", id="email no dot"),
     pytest.param(
         NewAccountInput,
         ACCOUNT | {"email": "no or@example.org"},
@@ -181,9 +179,7 @@ INVALID = [
         "string_too_short",
         id="new password too short",
     ),
-    pytest.param(
-        SignInInput, {"email": "  ", "password": "x"}, ("email",), "required", id="sign in no email"
-    ),
+    pytest.param(SignInInput, {"email": "  ", "password": "x"}, ("email",), "required", id="sign in no email"),
     pytest.param(
         ProfileInput,
         {"name": "Noor", "email": "noor@", "language": "nl"},
@@ -193,15 +189,9 @@ INVALID = [
     ),
     pytest.param(JoinInput, {"code": "   "}, ("code",), "string_too_short", id="code blank"),
     pytest.param(JoinInput, {"code": "A" * 33}, ("code",), "string_too_long", id="code too long"),
-    pytest.param(
-        InvitationInput, {"group_id": 1, "valid_days": 0}, ("valid_days",), "greater_than_equal", id="0 days"
-    ),
-    pytest.param(
-        InvitationInput, {"group_id": 1, "valid_days": 91}, ("valid_days",), "less_than_equal", id="91 days"
-    ),
-    pytest.param(
-        InvitationInput, {"group_id": 1, "max_uses": 0}, ("max_uses",), "greater_than_equal", id="0 uses"
-    ),
+    pytest.param(InvitationInput, {"group_id": 1, "valid_days": 0}, ("valid_days",), "greater_than_equal", id="0 days"),
+    pytest.param(InvitationInput, {"group_id": 1, "valid_days": 91}, ("valid_days",), "less_than_equal", id="91 days"),
+    pytest.param(InvitationInput, {"group_id": 1, "max_uses": 0}, ("max_uses",), "greater_than_equal", id="0 uses"),
     pytest.param(
         MeetingInput,
         {"group_id": 1, "starts_at": None, "minutes": 90},
@@ -314,6 +304,6 @@ def test_contract_reports_attendance_by_default():
 
 
 def test_forms_refuse_fields_they_do_not_have():
-    assert _problems(
-        ProfileInput, {"name": "N", "email": "n@e.nl", "language": "nl", "role": "coordinator"}
-    ) == {("role",): "extra_forbidden"}
+    assert _problems(ProfileInput, {"name": "N", "email": "n@e.nl", "language": "nl", "role": "coordinator"}) == {
+        ("role",): "extra_forbidden"
+    }

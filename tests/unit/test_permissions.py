@@ -39,6 +39,13 @@ edit_own_profile      Y  Y  Y      Y  Y  Y      Y  Y  Y
 join_with_code        Y  Y  Y      Y  Y  Y      Y  Y  Y
 create_method         Y  Y  Y      Y  Y  Y      .  Y  .
 share_method          Y  Y  Y      .  .  .      .  .  .
+read_cases            .  Y  Y      .  Y  Y      .  Y  Y
+bring_case            .  Y  Y      .  Y  Y      .  Y  Y
+vote_for_case         .  Y  Y      .  Y  Y      .  Y  Y
+choose_case           .  Y  .      .  Y  .      .  Y  .
+record_discussion     .  Y  .      .  Y  .      .  Y  .
+view_case_counts      Y  Y  Y      .  .  .      .  .  .
+set_case_retention    Y  Y  Y      .  .  .      .  .  .
 """
 
 
@@ -103,9 +110,7 @@ def test_participant_facilitating_one_group_and_member_of_another(path, make_per
     groups.update_group(pat, group_a, group_form("Group A", meets_every_weeks=4), path=path)
     assert groups.group_for(pat, group_a, path=path)[0].contract.meets_every_weeks == 4
     invitations.create_invitation(pat, InvitationInput(group_id=group_a), now=NOW, path=path)
-    groups.plan_session(
-        pat, MeetingInput(group_id=group_a, starts_at=tomorrow, minutes=90), now=NOW, path=path
-    )
+    groups.plan_session(pat, MeetingInput(group_id=group_a, starts_at=tomorrow, minutes=90), now=NOW, path=path)
 
     # Group B: Pat may look, but not lead.
     assert groups.group_for(pat, group_b, path=path)[1] is GroupRole.MEMBER
@@ -114,9 +119,7 @@ def test_participant_facilitating_one_group_and_member_of_another(path, make_per
     with pytest.raises(NotAllowed):
         invitations.create_invitation(pat, InvitationInput(group_id=group_b), now=NOW, path=path)
     with pytest.raises(NotAllowed):
-        groups.plan_session(
-            pat, MeetingInput(group_id=group_b, starts_at=tomorrow, minutes=90), now=NOW, path=path
-        )
+        groups.plan_session(pat, MeetingInput(group_id=group_b, starts_at=tomorrow, minutes=90), now=NOW, path=path)
     assert groups.group_for(pat, group_b, path=path)[0].contract.meets_every_weeks == 6
 
     # Facilitating a group does not make Pat someone who may start groups.

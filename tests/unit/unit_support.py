@@ -15,9 +15,7 @@ NOW = datetime(2025, 3, 12, 10, 15, tzinfo=UTC)
 PASSWORD = "correct horse battery"
 
 
-def add_person(
-    path: Path, name: str, role: Role, email: str | None = None, password: str = PASSWORD
-) -> Person:
+def add_person(path: Path, name: str, role: Role, email: str | None = None, password: str = PASSWORD) -> Person:
     """An account straight in the database (the account flows have their own tests)."""
     email = email or f"{name.lower().replace(' ', '.')}@example.org"
     with db.writing(path) as conn:

@@ -1,0 +1,147 @@
+"""Guidance while a case is written: hints, never a block.
+
+A good case tells the situation up to the critical moment, asks an open "how can I" question, and
+names nobody. These checks look at Dutch and English text alike and return hints; the person decides.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Hint:
+    """A hint for the author: a catalog key (`hint.<key>`) and the piece of text it is about."""
+
+    key: str
+    excerpt: str = ""
+
+
+# --- the learning question -----------------------------------------------------------------------
+
+_WHY = re.compile(r"^\s*(waarom|why)\b", re.IGNORECASE)
+# A question that starts with a verb asks for yes or no.
+_CLOSED = re.compile(
+    r"^\s*(is|zijn|moet|moeten|kan|kun|kunnen|zal|zou|zouden|heb|hebben|ben|wil|mag|doe|doet|"
+    r"are|am|should|can|could|do|does|did|will|would|have|has|must|may|shall)\b",
+    re.IGNORECASE,
+)
+_OPEN = re.compile(r"\b(hoe|how|wat|what|welke|which)\b", re.IGNORECASE)
+
+
+def question_hints(question: str) -> list[Hint]:
+    """Hints to turn the learning question into an open "how can I …" question."""
+    text = question.strip()
+    if not text:
+        return []
+    if _WHY.search(text):
+        return [Hint("why_question", text[:60])]
+    if _CLOSED.search(text) and not _OPEN.search(text.split(" ", 1)[0]):
+        return [Hint("closed_question", text[:60])]
+    return []
+
+
+# --- the situation -------------------------------------------------------------------------------
+
+_OUTCOME = re.compile(
+    r"\b(uiteindelijk|het liep (goed|slecht|uit)|liep het|afgelopen|het resultaat was|opgelost|"
+    r"achteraf|in the end|eventually|it turned out|turned out|it ended|ended up|was resolved|"
+    r"the outcome was|afterwards|in hindsight)\b",
+    re.IGNORECASE,
+)
+
+
+def situation_hints(situation: str) -> list[Hint]:
+    """A hint when the situation seems to tell how it ended: stop at the critical moment."""
+    found = _OUTCOME.search(situation)
+    return [Hint("outcome_told", _around(situation, found))] if found else []
+
+
+# --- what could identify someone ----------------------------------------------------------------
+
+_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(\.[\w-]+)+\b")
+_PHONE = re.compile(
+    r"(?<!\w)(\+?(31|32)[\s-]?\(?0?\)?[\s-]?\d([\s-]?\d){7,8}"  # +31 6 1234 5678, +32 470 12 34 56
+    r"|0\d{1,3}[\s-]?\d{6,8}"  # 06-12345678, 020 1234567
+    r"|0\d([\s-]?\d{2}){4})(?!\w)"  # 0470 12 34 56
+)
+_MONTHS = (
+    "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december|"
+    "january|february|march|may|june|july|august|october"
+)
+_DATE_OF_BIRTH = re.compile(
+    rf"\b(\d{{1,2}}[-/.]\d{{1,2}}[-/.](19|20)\d{{2}}|(19|20)\d{{2}}-\d{{2}}-\d{{2}}"
+    rf"|\d{{1,2}} ({_MONTHS}) (19|20)\d{{2}}"
+    rf"|(geboren|born|geb\.)(\s+(op|on))?\s+\d[\w/.-]*( ({_MONTHS}) (19|20)\d{{2}})?)",
+    re.IGNORECASE,
+)
+_POSTCODE = re.compile(r"\b([1-9]\d{3} ?(?!SA|SD|SS)[A-Z]{2}|B-\d{4}|postcode:?\s*\d{4})\b")
+_CLIENT_NUMBER = re.compile(
+    r"\b((cli[eë]nt|dossier|pati[eë]nt|leerling|student|case|file|client|patient)"
+    r"(nummer|nr\.?|number|no\.?|id)?\s*:?\s*#?\d{3,}|BSN:?\s*\d{8,9}|\d{7,})\b",
+    re.IGNORECASE,
+)
+_TITLED_NAME = re.compile(
+    r"\b(mevrouw|meneer|mevr\.|mw\.|dhr\.|juf|meester|dokter|dr\.|mr\.|mrs\.?|ms\.?|miss|mister)\s+"
+    r"(van |de |der |den |ter |ten )*[A-Z][a-zà-ÿ]+",
+    re.IGNORECASE,
+)
+# Two capitalised words in a row inside a sentence ("Jan Jansen", "Fatima El Amrani") look like a name.
+_FULL_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zà-ÿ]+(\s(van|de|der|den|el|al|ter|ten))*\s[A-Z][a-zà-ÿ]{2,}\b")
+_FIRST_NAMES = {
+    "jan", "piet", "kees", "henk", "sander", "thomas", "daan", "lucas", "sem", "noah", "liam", "bram", "lars",
+    "anna", "emma", "julia", "sophie", "lisa", "sanne", "fleur", "lotte", "eva", "marieke", "ingrid", "els",
+    "mohammed", "mohamed", "ahmed", "fatima", "yusuf", "ayoub", "sara", "noor", "amira", "jeroen", "pieter",
+    "annelies", "marc", "koen", "wouter", "joost", "inge", "anouk", "femke", "tim", "bas", "ruben", "max",
+    "john", "james", "mary", "david", "sarah", "michael", "laura", "peter", "paul", "mark", "kevin",
+}  # fmt: skip
+# Capitalised only: "Mark" is a name, "mark" is a verb.
+_FIRST_NAME = re.compile(r"\b(" + "|".join(sorted(name.capitalize() for name in _FIRST_NAMES)) + r")\b")
+
+
+def _around(text: str, match: re.Match | None) -> str:
+    if match is None:
+        return ""
+    return text[max(0, match.start() - 15) : match.end() + 15].strip()
+
+
+def identity_hints(text: str) -> list[Hint]:
+    """Everything in a text that may identify a person: flag it so the author can anonymise it."""
+    found: list[tuple[int, int, str]] = []
+    for key, pattern in [
+        ("email", _EMAIL),
+        ("phone", _PHONE),
+        ("date_of_birth", _DATE_OF_BIRTH),
+        ("postcode", _POSTCODE),
+        ("client_number", _CLIENT_NUMBER),
+        ("name", _TITLED_NAME),
+        ("name", _FULL_NAME),
+        ("name", _FIRST_NAME),
+    ]:
+        found.extend((match.start(), match.end(), key) for match in pattern.finditer(text))
+    # A piece inside a larger one (the digits of a phone number, "Jan" in "Jan de Vries") is said once.
+    kept = [
+        (start, end, key)
+        for start, end, key in found
+        if not any(s <= start and end <= e and (e - s) > (end - start) for s, e, _ in found)
+    ]
+    hints: dict[tuple[str, str], Hint] = {}
+    for start, end, key in sorted(kept):
+        excerpt = text[start:end].strip()
+        hints.setdefault((key, excerpt), Hint(key, excerpt))
+    return list(hints.values())
+
+
+def case_hints(values: dict[str, str]) -> dict[str, list[Hint]]:
+    """All hints for an intake form, per field."""
+    hints: dict[str, list[Hint]] = {}
+    for field, text in values.items():
+        found = identity_hints(text or "")
+        if field == "learning_question":
+            found = question_hints(text or "") + found
+        if field == "situation":
+            found = situation_hints(text or "") + found
+        if found:
+            hints[field] = found
+    return hints

@@ -1,0 +1,294 @@
+"""Cases: brought in by a member, chosen fairly, discussed, and followed up at the next session.
+
+A case is confidential. Its texts reach only its group and that group's facilitator; coordinators get
+counts. Every function here checks who asks before it reads or writes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from sqlite3 import IntegrityError
+
+from sqlite_utils import Database
+
+from intervision import store
+from intervision.auth import utcnow
+from intervision.db import reading, writing
+from intervision.errors import DomainError, NotAllowed
+from intervision.models import (
+    AuditAction,
+    Case,
+    CaseCount,
+    CaseInput,
+    CaseStatus,
+    DiscussionInput,
+    FollowUpInput,
+    GroupRole,
+    Person,
+    RetentionInput,
+)
+from intervision.permissions import Action, require
+
+OPEN = (CaseStatus.SUBMITTED, CaseStatus.CHOSEN)
+DONE = (CaseStatus.DISCUSSED, CaseStatus.FOLLOWED_UP)
+
+
+def _role_in(db: Database, person: Person, group_id: int) -> GroupRole | None:
+    if store.group(db, group_id) is None:
+        raise DomainError("group_not_found")
+    return store.group_role(db, group_id, person.id)
+
+
+def _own_case(db: Database, person: Person, case_id: int) -> Case:
+    found = store.case(db, case_id)
+    if found is None:
+        raise DomainError("case_not_found")
+    if found.author_id != person.id:
+        raise NotAllowed("own_case")
+    return found
+
+
+def _readable_case(db: Database, person: Person, case_id: int) -> Case:
+    found = store.case(db, case_id)
+    if found is None:
+        raise DomainError("case_not_found")
+    require(Action.READ_CASES, person.role, store.group_role(db, found.group_id, person.id))
+    return found
+
+
+# --- bringing a case in ------------------------------------------------------------------------
+
+
+def draft(person: Person, path: Path | None = None) -> Case | None:
+    """The case this person is writing, as last saved."""
+    with reading(path) as db:
+        case_id = store.draft_case_id(db, person.id)
+        return store.case(db, case_id) if case_id else None
+
+
+def save_draft(
+    person: Person, group_id: int, values: dict, now: datetime | None = None, path: Path | None = None
+) -> int:
+    """Keep what the person has typed so far, checked only for where it may go."""
+    now = now or utcnow()
+    with writing(path) as db:
+        require(Action.BRING_CASE, person.role, _role_in(db, person, group_id))
+        case_id = store.draft_case_id(db, person.id)
+        if case_id is None:
+            return store.add_case(db, group_id, person.id, CaseStatus.DRAFT, values, now)
+        store.update_case_values(db, case_id, group_id, values)
+        return case_id
+
+
+def submit_case(person: Person, form: CaseInput, now: datetime | None = None, path: Path | None = None) -> int:
+    """Bring the case to the group's queue; the draft becomes the case."""
+    now = now or utcnow()
+    values = form.model_dump(exclude={"group_id"})
+    with writing(path) as db:
+        require(Action.BRING_CASE, person.role, _role_in(db, person, form.group_id))
+        case_id = store.draft_case_id(db, person.id)
+        if case_id is None:
+            return store.add_case(db, form.group_id, person.id, CaseStatus.SUBMITTED, values, now)
+        store.update_case_values(db, case_id, form.group_id, values)
+        store.set_case_status(db, case_id, CaseStatus.SUBMITTED, now)
+        return case_id
+
+
+def withdraw_case(person: Person, case_id: int, now: datetime | None = None, path: Path | None = None) -> None:
+    """The case bringer takes the case back, until it has been discussed."""
+    now = now or utcnow()
+    with writing(path) as db:
+        found = _own_case(db, person, case_id)
+        if found.status not in OPEN:
+            raise DomainError("case_not_open")
+        store.set_case_status(db, case_id, CaseStatus.WITHDRAWN, now, meeting_id=None)
+
+
+def delete_case(person: Person, case_id: int, now: datetime | None = None, path: Path | None = None) -> None:
+    """The case bringer removes the case and everything in it, at any time."""
+    now = now or utcnow()
+    with writing(path) as db:
+        found = _own_case(db, person, case_id)
+        store.delete_case(db, case_id)
+        # The log says that a case went, never what it was about.
+        store.add_audit_event(db, now, person.id, AuditAction.CASE_DELETED, f"case {case_id}", str(found.group_id))
+
+
+def my_cases(person: Person, path: Path | None = None) -> list[Case]:
+    with reading(path) as db:
+        return store.cases_of_author(db, person.id)
+
+
+# --- the queue ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueuedCase:
+    case: Case
+    votes: int
+    waited_days: int
+    bringer_last_discussed: datetime | None
+
+
+@dataclass(frozen=True)
+class Queue:
+    """A group's cases waiting for a session, with what a fair choice needs to know."""
+
+    group_id: int
+    cases: list[QueuedCase]
+    chosen: list[Case]
+    my_vote: int | None
+    next_session_id: int | None
+
+
+def _voting_round(db: Database, group_id: int, now: datetime) -> int:
+    """Votes count towards the group's next planned session (0 while none is planned)."""
+    upcoming = store.next_meetings(db, [group_id], now).get(group_id)
+    return upcoming.id if upcoming else 0
+
+
+def queue(viewer: Person, group_id: int, now: datetime | None = None, path: Path | None = None) -> Queue:
+    now = now or utcnow()
+    with reading(path) as db:
+        require(Action.READ_CASES, viewer.role, _role_in(db, viewer, group_id))
+        round_id = _voting_round(db, group_id, now)
+        votes = store.case_vote_counts(db, group_id, round_id)
+        last_discussed = store.last_discussed_by_author(db, group_id)
+        waiting = store.cases_of_group(db, group_id, (CaseStatus.SUBMITTED,))
+        chosen = store.cases_of_group(db, group_id, (CaseStatus.CHOSEN,))
+        my_vote = store.case_vote_of(db, group_id, viewer.id, round_id)
+    queued = [
+        QueuedCase(
+            case,
+            votes.get(case.id, 0),
+            (now - case.submitted_at).days if case.submitted_at else 0,
+            datetime.fromisoformat(last_discussed[case.author_id]) if case.author_id in last_discussed else None,
+        )
+        for case in waiting
+    ]
+    # Fair order: most votes, then most urgent, then longest waiting, then whoever waited longest for a turn.
+    urgency = {"high": 0, "normal": 1, "low": 2}
+    queued.sort(
+        key=lambda q: (
+            -q.votes,
+            urgency[q.case.urgency],
+            -q.waited_days,
+            q.bringer_last_discussed or datetime.min.replace(tzinfo=now.tzinfo),
+        )
+    )
+    return Queue(group_id, queued, chosen, my_vote, round_id or None)
+
+
+def vote(viewer: Person, case_id: int, now: datetime | None = None, path: Path | None = None) -> None:
+    """One vote per member for the group's next case; a second vote is refused."""
+    now = now or utcnow()
+    with writing(path) as db:
+        found = _readable_case(db, viewer, case_id)
+        require(Action.VOTE_FOR_CASE, viewer.role, store.group_role(db, found.group_id, viewer.id))
+        if found.status is not CaseStatus.SUBMITTED:
+            raise DomainError("case_not_open")
+        try:
+            store.add_case_vote(db, found.group_id, viewer.id, _voting_round(db, found.group_id, now), case_id, now)
+        except IntegrityError:
+            raise DomainError("already_voted") from None
+
+
+def choose_case(viewer: Person, case_id: int, now: datetime | None = None, path: Path | None = None) -> None:
+    """The facilitator takes the case for the group's next session; it leaves the queue."""
+    now = now or utcnow()
+    with writing(path) as db:
+        found = _readable_case(db, viewer, case_id)
+        require(Action.CHOOSE_CASE, viewer.role, store.group_role(db, found.group_id, viewer.id))
+        if found.status is CaseStatus.WITHDRAWN:
+            raise DomainError("case_withdrawn")
+        if found.status is not CaseStatus.SUBMITTED:
+            raise DomainError("case_not_open")
+        upcoming = store.next_meetings(db, [found.group_id], now).get(found.group_id)
+        store.set_case_status(db, case_id, CaseStatus.CHOSEN, now, meeting_id=upcoming.id if upcoming else None)
+
+
+def put_back(viewer: Person, case_id: int, now: datetime | None = None, path: Path | None = None) -> None:
+    """A chosen case that was not worked on goes back to the queue, keeping its place in time."""
+    now = now or utcnow()
+    with writing(path) as db:
+        found = _readable_case(db, viewer, case_id)
+        require(Action.CHOOSE_CASE, viewer.role, store.group_role(db, found.group_id, viewer.id))
+        if found.status is not CaseStatus.CHOSEN:
+            raise DomainError("case_not_open")
+        store.set_case_status(db, case_id, CaseStatus.SUBMITTED, found.submitted_at or now, meeting_id=None)
+
+
+def record_discussion(
+    viewer: Person, case_id: int, form: DiscussionInput, now: datetime | None = None, path: Path | None = None
+) -> None:
+    """After the session: the case was discussed, with this method, and the bringer chose this advice."""
+    now = now or utcnow()
+    with writing(path) as db:
+        found = _readable_case(db, viewer, case_id)
+        require(Action.RECORD_DISCUSSION, viewer.role, store.group_role(db, found.group_id, viewer.id))
+        if found.status is not CaseStatus.CHOSEN:
+            raise DomainError("case_not_chosen")
+        store.set_case_status(
+            db, case_id, CaseStatus.DISCUSSED, now, method_id=form.method_id, chosen_advice=form.chosen_advice
+        )
+
+
+def follow_up(
+    person: Person, case_id: int, form: FollowUpInput, now: datetime | None = None, path: Path | None = None
+) -> None:
+    """The case bringer tells what they did and what happened."""
+    now = now or utcnow()
+    with writing(path) as db:
+        found = _own_case(db, person, case_id)
+        if found.status not in DONE:
+            raise DomainError("case_not_discussed")
+        store.set_case_status(db, case_id, CaseStatus.FOLLOWED_UP, now, follow_up=form.text)
+
+
+def follow_ups_waiting(person: Person, path: Path | None = None) -> list[Case]:
+    with reading(path) as db:
+        return store.cases_waiting_for_follow_up(db, person.id)
+
+
+def archive(viewer: Person, group_id: int, path: Path | None = None) -> list[Case]:
+    """What the group discussed, with the method, the chosen advice and the follow-up."""
+    with reading(path) as db:
+        require(Action.READ_CASES, viewer.role, _role_in(db, viewer, group_id))
+        return store.cases_of_group(db, group_id, DONE)
+
+
+# --- what the organisation may know --------------------------------------------------------------
+
+
+def case_counts(viewer: Person, since: datetime, until: datetime, path: Path | None = None) -> list[CaseCount]:
+    require(Action.VIEW_CASE_COUNTS, viewer.role)
+    with reading(path) as db:
+        return store.case_counts(db, since, until)
+
+
+def set_retention(viewer: Person, form: RetentionInput, now: datetime | None = None, path: Path | None = None) -> None:
+    require(Action.SET_CASE_RETENTION, viewer.role)
+    now = now or utcnow()
+    with writing(path) as db:
+        store.set_case_retention(db, form.days)
+        store.add_audit_event(db, now, viewer.id, AuditAction.RETENTION_CHANGED, "", str(form.days or ""))
+
+
+def retention_days(path: Path | None = None) -> int | None:
+    with reading(path) as db:
+        return store.case_retention_days(db)
+
+
+def erase_expired_case_texts(now: datetime | None = None, path: Path | None = None) -> int:
+    """Erase the texts of cases discussed longer ago than the organisation keeps them; counts remain."""
+    now = now or utcnow()
+    with writing(path) as db:
+        days = store.case_retention_days(db)
+        if not days:
+            return 0
+        erased = store.erase_case_texts_discussed_before(db, now - timedelta(days=days), now)
+        if erased:
+            store.add_audit_event(db, now, None, AuditAction.CASE_TEXTS_ERASED, "", str(erased))
+        return erased
