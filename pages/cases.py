@@ -67,9 +67,9 @@ def case_details(case: Case) -> None:
     if case.erased_at:
         st.caption(viewer.t("cases.erased"))
         return
-    for field, (label, _, _) in TEXTS.items():
+    for field in TEXTS:
         if field != "title":
-            paragraph(viewer.t(label), getattr(case, field))
+            paragraph(viewer.t(f"case_field.{field}"), getattr(case, field))
     extras = []
     if case.question_type:
         extras.append(viewer.t(f"question_type.{case.question_type}"))
@@ -241,7 +241,7 @@ def queue_tab() -> None:
                     ]
                 )
             )
-            paragraph(viewer.t("cases.learning_question"), case.learning_question)
+            paragraph(viewer.t("case_field.learning_question"), case.learning_question)
             with st.expander(viewer.t("cases.read")):
                 case_details(case)
             buttons = st.columns(3)
@@ -392,7 +392,7 @@ def archive_tab() -> None:
             if case.erased_at:
                 st.caption(viewer.t("cases.erased"))
                 continue
-            paragraph(viewer.t("cases.learning_question"), case.learning_question)
+            paragraph(viewer.t("case_field.learning_question"), case.learning_question)
             paragraph(viewer.t("cases.chosen_advice"), case.chosen_advice)
             paragraph(viewer.t("cases.follow_up"), case.follow_up)
 
