@@ -50,11 +50,14 @@ def _own_case(db: Database, person: Person, case_id: int) -> Case:
     return found
 
 
-def _readable_case(db: Database, person: Person, case_id: int) -> Case:
+def _case_for(db: Database, person: Person, case_id: int, action: Action) -> Case:
+    """A case of a group this person is in, if their role there allows `action`."""
     found = store.case(db, case_id)
     if found is None:
         raise DomainError("case_not_found")
-    require(Action.READ_CASES, person.role, store.group_role(db, found.group_id, person.id))
+    role = store.group_role(db, found.group_id, person.id)
+    require(Action.READ_CASES, person.role, role)
+    require(action, person.role, role)
     return found
 
 
@@ -185,8 +188,7 @@ def vote(viewer: Person, case_id: int, now: datetime | None = None, path: Path |
     """One vote per member for the group's next case; a second vote is refused."""
     now = now or utcnow()
     with writing(path) as db:
-        found = _readable_case(db, viewer, case_id)
-        require(Action.VOTE_FOR_CASE, viewer.role, store.group_role(db, found.group_id, viewer.id))
+        found = _case_for(db, viewer, case_id, Action.VOTE_FOR_CASE)
         if found.status is not CaseStatus.SUBMITTED:
             raise DomainError("case_not_open")
         try:
@@ -199,8 +201,7 @@ def choose_case(viewer: Person, case_id: int, now: datetime | None = None, path:
     """The facilitator takes the case for the group's next session; it leaves the queue."""
     now = now or utcnow()
     with writing(path) as db:
-        found = _readable_case(db, viewer, case_id)
-        require(Action.CHOOSE_CASE, viewer.role, store.group_role(db, found.group_id, viewer.id))
+        found = _case_for(db, viewer, case_id, Action.CHOOSE_CASE)
         if found.status is CaseStatus.WITHDRAWN:
             raise DomainError("case_withdrawn")
         if found.status is not CaseStatus.SUBMITTED:
@@ -213,8 +214,7 @@ def put_back(viewer: Person, case_id: int, now: datetime | None = None, path: Pa
     """A chosen case that was not worked on goes back to the queue, keeping its place in time."""
     now = now or utcnow()
     with writing(path) as db:
-        found = _readable_case(db, viewer, case_id)
-        require(Action.CHOOSE_CASE, viewer.role, store.group_role(db, found.group_id, viewer.id))
+        found = _case_for(db, viewer, case_id, Action.CHOOSE_CASE)
         if found.status is not CaseStatus.CHOSEN:
             raise DomainError("case_not_open")
         store.set_case_status(db, case_id, CaseStatus.SUBMITTED, found.submitted_at or now, meeting_id=None)
@@ -226,8 +226,7 @@ def record_discussion(
     """After the session: the case was discussed, with this method, and the bringer chose this advice."""
     now = now or utcnow()
     with writing(path) as db:
-        found = _readable_case(db, viewer, case_id)
-        require(Action.RECORD_DISCUSSION, viewer.role, store.group_role(db, found.group_id, viewer.id))
+        found = _case_for(db, viewer, case_id, Action.RECORD_DISCUSSION)
         if found.status is not CaseStatus.CHOSEN:
             raise DomainError("case_not_chosen")
         store.set_case_status(
