@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -70,25 +71,30 @@ _MONTHS = (
     "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december|"
     "january|february|march|may|june|july|august|october"
 )
-_DATE_OF_BIRTH = re.compile(
-    rf"\b(\d{{1,2}}[-/.]\d{{1,2}}[-/.](19|20)\d{{2}}|(19|20)\d{{2}}-\d{{2}}-\d{{2}}"
-    rf"|\d{{1,2}} ({_MONTHS}) (19|20)\d{{2}}"
-    rf"|(geboren|born|geb\.)(\s+(op|on))?\s+\d[\w/.-]*( ({_MONTHS}) (19|20)\d{{2}})?)",
+# A date with "born" next to it, or a date long enough ago to be someone's birth (not the incident).
+_BIRTH_WORDS = re.compile(
+    rf"(geboren|born|geb\.|geboortedatum|date of birth|dob)(\s+(op|on))?:?\s+(\d[\w/.-]*( ({_MONTHS}) \d{{4}})?)",
     re.IGNORECASE,
 )
+_DATE = re.compile(
+    rf"\b(\d{{1,2}}[-/.]\d{{1,2}}[-/.](?P<a>(19|20)\d{{2}})|(?P<b>(19|20)\d{{2}})-\d{{2}}-\d{{2}}"
+    rf"|\d{{1,2}} ({_MONTHS}) (?P<c>(19|20)\d{{2}}))\b",
+    re.IGNORECASE,
+)
+BIRTH_YEARS_AGO = 12  # a date this many years back or more is more likely a birth than the incident
 _POSTCODE = re.compile(r"\b([1-9]\d{3} ?(?!SA|SD|SS)[A-Z]{2}|B-\d{4}|postcode:?\s*\d{4})\b")
 _CLIENT_NUMBER = re.compile(
     r"\b((cli[eë]nt|dossier|pati[eë]nt|leerling|student|case|file|client|patient)"
-    r"(nummer|nr\.?|number|no\.?|id)?\s*:?\s*#?\d{3,}|BSN:?\s*\d{8,9}|\d{7,})\b",
+    r"\s*(nummer|nr\.?|number|no\.?|id)?\s*:?\s*#?\d{3,}|BSN:?\s*\d{8,9}|\d{7,})\b",
     re.IGNORECASE,
 )
+_PARTICLES = r"(?i:van|de|der|den|el|al|ter|ten|da|di|le|la)"
+# Titles in any case ("mevrouw", "Mevrouw"), but the name after them must be capitalised: "de juf van
+# groep 7" is a role, "juf Anouk" a name.
 _TITLED_NAME = re.compile(
-    r"\b(mevrouw|meneer|mevr\.|mw\.|dhr\.|juf|meester|dokter|dr\.|mr\.|mrs\.?|ms\.?|miss|mister)\s+"
-    r"(van |de |der |den |ter |ten )*[A-Z][a-zà-ÿ]+",
-    re.IGNORECASE,
+    r"\b(?i:mevrouw|meneer|mevr\.|mw\.|dhr\.|juf|meester|dokter|dr\.|mr\.|mrs\.?|ms\.?|mister)\s+"
+    rf"({_PARTICLES}\s)*[A-Z][a-zà-ÿ]+"
 )
-# Two capitalised words in a row inside a sentence ("Jan Jansen", "Fatima El Amrani") look like a name.
-_FULL_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zà-ÿ]+(\s(van|de|der|den|el|al|ter|ten))*\s[A-Z][a-zà-ÿ]{2,}\b")
 _FIRST_NAMES = {
     "jan", "piet", "kees", "henk", "sander", "thomas", "daan", "lucas", "sem", "noah", "liam", "bram", "lars",
     "anna", "emma", "julia", "sophie", "lisa", "sanne", "fleur", "lotte", "eva", "marieke", "ingrid", "els",
@@ -97,7 +103,20 @@ _FIRST_NAMES = {
     "john", "james", "mary", "david", "sarah", "michael", "laura", "peter", "paul", "mark", "kevin",
 }  # fmt: skip
 # Capitalised only: "Mark" is a name, "mark" is a verb.
-_FIRST_NAME = re.compile(r"\b(" + "|".join(sorted(name.capitalize() for name in _FIRST_NAMES)) + r")\b")
+_FIRST = "(" + "|".join(sorted(name.capitalize() for name in _FIRST_NAMES)) + ")"
+_FIRST_NAME = re.compile(rf"\b{_FIRST}\b")
+# A full name: a known first name with a surname ("Jan de Vries"), or two capitalised words joined by a
+# particle ("Fatima El Amrani", "Jansen van Dijk"). Any two capitalised words would flag "Raad van
+# Bestuur"-like titles too often.
+_FULL_NAME = re.compile(
+    rf"\b{_FIRST}(\s{_PARTICLES})*\s[A-Z][a-zà-ÿ]{{2,}}\b"
+    rf"|\b[A-Z][a-zà-ÿ]+(\s(?i:el|al|van der|van den|van de|ter|ten|da|di))+\s[A-Z][a-zà-ÿ]{{2,}}\b"
+)
+
+
+def _long_ago(match: re.Match) -> bool:
+    year = int(match.group("a") or match.group("b") or match.group("c"))
+    return year <= datetime.now().year - BIRTH_YEARS_AGO
 
 
 def _around(text: str, match: re.Match | None) -> str:
@@ -112,7 +131,7 @@ def identity_hints(text: str) -> list[Hint]:
     for key, pattern in [
         ("email", _EMAIL),
         ("phone", _PHONE),
-        ("date_of_birth", _DATE_OF_BIRTH),
+        ("date_of_birth", _BIRTH_WORDS),
         ("postcode", _POSTCODE),
         ("client_number", _CLIENT_NUMBER),
         ("name", _TITLED_NAME),
@@ -120,6 +139,7 @@ def identity_hints(text: str) -> list[Hint]:
         ("name", _FIRST_NAME),
     ]:
         found.extend((match.start(), match.end(), key) for match in pattern.finditer(text))
+    found.extend((match.start(), match.end(), "date_of_birth") for match in _DATE.finditer(text) if _long_ago(match))
     # A piece inside a larger one (the digits of a phone number, "Jan" in "Jan de Vries") is said once.
     kept = [
         (start, end, key)

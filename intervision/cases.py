@@ -7,7 +7,7 @@ counts. Every function here checks who asks before it reads or writes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from sqlite3 import IntegrityError
 
@@ -107,6 +107,8 @@ def withdraw_case(person: Person, case_id: int, now: datetime | None = None, pat
         if found.status not in OPEN:
             raise DomainError("case_not_open")
         store.set_case_status(db, case_id, CaseStatus.WITHDRAWN, now, meeting_id=None)
+        # Whoever voted for it may vote again for another case.
+        store.drop_case_votes(db, case_id)
 
 
 def delete_case(person: Person, case_id: int, now: datetime | None = None, path: Path | None = None) -> None:
@@ -177,7 +179,7 @@ def queue(viewer: Person, group_id: int, now: datetime | None = None, path: Path
         key=lambda q: (
             -q.votes,
             urgency[q.case.urgency],
-            -q.waited_days,
+            q.case.submitted_at or now,
             q.bringer_last_discussed or datetime.min.replace(tzinfo=now.tzinfo),
         )
     )
@@ -243,6 +245,8 @@ def follow_up(
         found = _own_case(db, person, case_id)
         if found.status not in DONE:
             raise DomainError("case_not_discussed")
+        if found.erased_at is not None:
+            raise DomainError("case_erased")
         store.set_case_status(db, case_id, CaseStatus.FOLLOWED_UP, now, follow_up=form.text)
 
 
@@ -261,10 +265,16 @@ def archive(viewer: Person, group_id: int, path: Path | None = None) -> list[Cas
 # --- what the organisation may know --------------------------------------------------------------
 
 
-def case_counts(viewer: Person, since: datetime, until: datetime, path: Path | None = None) -> list[CaseCount]:
+def case_counts(viewer: Person, since: date, until: date, path: Path | None = None) -> list[CaseCount]:
+    """Cases per group from the start of `since` to the end of `until`, in whole days.
+
+    Whole days only: windows narrowed to the minute would show when one person submitted their case.
+    """
     require(Action.VIEW_CASE_COUNTS, viewer.role)
+    start = datetime.combine(since, time.min, UTC)
+    end = datetime.combine(until + timedelta(days=1), time.min, UTC)
     with reading(path) as db:
-        return store.case_counts(db, since, until)
+        return store.case_counts(db, start, end)
 
 
 def set_retention(viewer: Person, form: RetentionInput, now: datetime | None = None, path: Path | None = None) -> None:

@@ -643,6 +643,10 @@ def add_case_vote(db: Database, group_id: int, voter_id: int, round_id: int, cas
     )
 
 
+def drop_case_votes(db: Database, case_id: int) -> None:
+    db.execute("DELETE FROM case_votes WHERE case_id = ?", [case_id])
+
+
 def case_vote_of(db: Database, group_id: int, voter_id: int, round_id: int) -> int | None:
     row = db.execute(
         "SELECT case_id FROM case_votes WHERE group_id = ? AND voter_id = ? AND round = ?",

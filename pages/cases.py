@@ -3,7 +3,7 @@
 Coordinators who are not in a group see only counts: a case stays with its group.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 
 import pandas as pd
@@ -406,10 +406,7 @@ def counts_tab() -> None:
     start, end = st.columns(2)
     since = start.date_input(viewer.t("cases.from"), today - timedelta(days=365), format="DD-MM-YYYY")
     until = end.date_input(viewer.t("cases.until"), today, format="DD-MM-YYYY")
-    zone = format.local_zone()
-    counts = cases.case_counts(
-        person, datetime.combine(since, time.min, zone), datetime.combine(until + timedelta(days=1), time.min, zone)
-    )
+    counts = cases.case_counts(person, since, until)
     rows = [
         {
             viewer.t("field.group"): count.group_name,
