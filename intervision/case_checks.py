@@ -120,9 +120,15 @@ def _long_ago(match: re.Match) -> bool:
 
 
 def _around(text: str, match: re.Match | None) -> str:
+    """The matched words with a few whole words on either side, and "…" where the text goes on."""
     if match is None:
         return ""
-    return text[max(0, match.start() - 15) : match.end() + 15].strip()
+    before = text[: match.start()].split()[-3:]
+    after = text[match.end() :].split()[:3]
+    quote = " ".join([*before, match.group(0), *after]).strip()
+    starts = "…" if len(text[: match.start()].split()) > 3 else ""
+    ends = "…" if len(text[match.end() :].split()) > 3 else ""
+    return f"{starts}{quote}{ends}"
 
 
 def identity_hints(text: str) -> list[Hint]:

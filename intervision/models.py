@@ -426,6 +426,7 @@ class Case(BaseModel):
     created_at: datetime
     submitted_at: datetime | None
     meeting_id: int | None
+    meeting_starts_at: datetime | None = None  # the session it was chosen for
     chosen_at: datetime | None
     discussed_at: datetime | None
     method_id: str | None

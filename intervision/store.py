@@ -529,8 +529,9 @@ def drop_method_draft(db: Database, person_id: int) -> None:
 # --- cases -------------------------------------------------------------------------------------
 
 _CASE_SELECT = (
-    "SELECT c.*, g.name AS group_name, coalesce(p.name, '') AS author FROM cases c"
-    " JOIN groups g ON g.id = c.group_id LEFT JOIN people p ON p.id = c.author_id"
+    "SELECT c.*, g.name AS group_name, coalesce(p.name, '') AS author, m.starts_at AS meeting_starts_at"
+    " FROM cases c JOIN groups g ON g.id = c.group_id LEFT JOIN people p ON p.id = c.author_id"
+    " LEFT JOIN meetings m ON m.id = c.meeting_id"
 )
 _CASE_VALUE_COLUMNS = (
     "title",

@@ -52,6 +52,11 @@ roles = {group.id: role for group, role in memberships}
 methods = {entry.method.id: entry.method for entry in method_library.available_methods(person)}
 
 
+def counted(key: str, number: int, name: str) -> str:
+    """ "1 vote", "2 votes": the catalog has a `<key>_one` for the singular."""
+    return viewer.t(f"{key}_one" if number == 1 else key, **{name: number})
+
+
 def day(moment: datetime | None) -> str:
     return format.day(moment.astimezone(format.local_zone()), viewer) if moment else "—"
 
@@ -62,13 +67,13 @@ def paragraph(label: str, text: str) -> None:
         st.text(text)
 
 
-def case_details(case: Case) -> None:
-    """Everything the bringer wrote, as text (never as Markdown: it is what a person typed)."""
+def case_details(case: Case, shown: tuple[str, ...] = ("title",)) -> None:
+    """Everything the bringer wrote (but what is `shown` already), as text: never as Markdown."""
     if case.erased_at:
         st.caption(viewer.t("cases.erased"))
         return
     for field in TEXTS:
-        if field != "title":
+        if field not in shown:
             paragraph(viewer.t(f"case_field.{field}"), getattr(case, field))
     extras = []
     if case.question_type:
@@ -107,7 +112,10 @@ def _load_draft() -> None:
     if kept and kept.group_id in my_groups:
         defaults |= {field: getattr(kept, field) for field in FIELDS} | {"group_id": kept.group_id}
     forms.prefill(INTAKE, defaults)
-    st.session_state[SAVED] = _intake_values() | {"group_id": defaults["group_id"]}
+    # What the widgets hold now counts as kept: only a real change is saved again.
+    st.session_state[SAVED] = _intake_values() | {"group_id": forms.value(INTAKE, "group_id")}
+    if kept:
+        st.session_state["_case_resumed"] = True
 
 
 def _keep_draft() -> None:
@@ -129,9 +137,17 @@ def _submit() -> str:
     return "cases.submitted"
 
 
+ADVICE_HINTS = {"why_question", "closed_question", "outcome_told"}
+
+
 def show_hints(field: str, hints: dict) -> None:
+    """Advice on the question in blue; what may identify someone in yellow, so it is hard to miss."""
     for hint in hints.get(field, []):
-        st.caption(f":material/lightbulb: {escape_markdown(viewer.t(f'hint.{hint.key}', excerpt=hint.excerpt))}")
+        text = escape_markdown(viewer.t(f"hint.{hint.key}", excerpt=hint.excerpt))
+        if hint.key in ADVICE_HINTS:
+            st.info(text, icon=":material/lightbulb:")
+        else:
+            st.warning(text, icon=":material/privacy_tip:")
 
 
 def bring_tab() -> None:
@@ -140,6 +156,8 @@ def bring_tab() -> None:
         return
     st.write(viewer.t("cases.intro"))
     _load_draft()
+    if st.session_state.pop("_case_resumed", False):
+        st.caption(viewer.t("cases.draft_resumed"))
     hints = case_hints({field: forms.value(INTAKE, field) or "" for field in TEXTS})
     st.selectbox(viewer.t("cases.group"), list(my_groups), format_func=my_groups.get, key=forms.key(INTAKE, "group_id"))
     forms.field_error(INTAKE, "group_id")
@@ -235,15 +253,15 @@ def queue_tab() -> None:
                     [
                         viewer.t("cases.by", name=escape_markdown(case.author)),
                         viewer.t(f"urgency.{case.urgency}"),
-                        viewer.t("cases.waited", days=queued.waited_days),
-                        viewer.t("cases.votes", count=queued.votes),
+                        counted("cases.waited", queued.waited_days, "days"),
+                        counted("cases.votes", queued.votes, "count"),
                         turn,
                     ]
                 )
             )
             paragraph(viewer.t("case_field.learning_question"), case.learning_question)
             with st.expander(viewer.t("cases.read")):
-                case_details(case)
+                case_details(case, shown=("title", "learning_question"))
             buttons = st.columns(3)
             if queue.my_vote == case.id:
                 buttons[0].caption(viewer.t("cases.your_vote"))
@@ -278,7 +296,12 @@ def queue_tab() -> None:
     for case in queue.chosen:
         with st.container(border=True):
             st.markdown(f"#### {escape_markdown(case.title)}")
-            st.caption(viewer.t("cases.by", name=escape_markdown(case.author)))
+            session = (
+                viewer.t("cases.chosen_for", day=format.moment(case.meeting_starts_at, viewer))
+                if case.meeting_starts_at
+                else viewer.t("cases.no_session")
+            )
+            st.caption(f"{viewer.t('cases.by', name=escape_markdown(case.author))} · {session}")
             with st.expander(viewer.t("cases.read")):
                 case_details(case)
             if leads:
@@ -394,7 +417,7 @@ def archive_tab() -> None:
                 continue
             paragraph(viewer.t("case_field.learning_question"), case.learning_question)
             paragraph(viewer.t("cases.chosen_advice"), case.chosen_advice)
-            paragraph(viewer.t("cases.follow_up"), case.follow_up)
+            paragraph(viewer.t("case_field.follow_up"), case.follow_up)
 
 
 # --- counts for coordinators ----------------------------------------------------------------------
