@@ -11,6 +11,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from urllib.parse import urlsplit
 
 import streamlit as st
 
@@ -35,10 +36,13 @@ def route() -> None:
             icon=screen.icon,
             url_path=screen.url_path,
             default=index == 0,
+            visibility="hidden" if screen.hidden else "visible",
         )
         for index, screen in enumerate(s for s in SCREENS.values() if may_open(s, viewer))
     ]
-    st.navigation(pages, position="top").run()
+    # The beamer shows the projector screen and nothing else: no menu.
+    projecting = urlsplit(st.context.url or "").path.rstrip("/").endswith("/projector")
+    st.navigation(pages, position="hidden" if projecting else "top").run()
 
 
 def _apologise(error: Exception) -> bool:

@@ -284,6 +284,99 @@ def _cases(db: Database) -> None:
     )
 
 
+@migrations(name="0006_live_sessions")
+def _live_sessions(db: Database) -> None:
+    _run_statements(
+        db,
+        """
+        CREATE TABLE live_sessions (
+            id INTEGER PRIMARY KEY,
+            group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+            meeting_id INTEGER REFERENCES meetings(id) ON DELETE SET NULL,
+            case_id INTEGER REFERENCES cases(id) ON DELETE SET NULL,
+            case_title TEXT NOT NULL DEFAULT '',
+            method_id TEXT NOT NULL,
+            method_version INTEGER NOT NULL,
+            sequence_id TEXT,
+            status TEXT NOT NULL CHECK (status IN ('check_in', 'running', 'closing', 'closed')),
+            phase_index INTEGER NOT NULL DEFAULT 0,
+            phase_started_at TEXT,
+            paused_at TEXT,
+            paused_seconds REAL NOT NULL DEFAULT 0,
+            extra_minutes REAL NOT NULL DEFAULT 0,
+            overrun_logged INTEGER NOT NULL DEFAULT 0,
+            bringer_choice TEXT NOT NULL DEFAULT '',
+            revision INTEGER NOT NULL DEFAULT 0,
+            join_code TEXT NOT NULL UNIQUE,
+            projector_token TEXT NOT NULL UNIQUE,
+            facilitator_id INTEGER REFERENCES people(id) ON DELETE SET NULL,
+            started_at TEXT NOT NULL,
+            closed_at TEXT
+        );
+        CREATE INDEX live_sessions_by_group ON live_sessions(group_id, status);
+        CREATE TABLE phase_visits (
+            id INTEGER PRIMARY KEY,
+            live_session_id INTEGER NOT NULL REFERENCES live_sessions(id) ON DELETE CASCADE,
+            phase_index INTEGER NOT NULL,
+            phase_id TEXT NOT NULL,
+            planned_minutes REAL NOT NULL,
+            seconds REAL NOT NULL,
+            skipped INTEGER NOT NULL DEFAULT 0,
+            ended_at TEXT NOT NULL
+        );
+        CREATE INDEX phase_visits_by_session ON phase_visits(live_session_id);
+        CREATE TABLE session_roles (
+            live_session_id INTEGER NOT NULL REFERENCES live_sessions(id) ON DELETE CASCADE,
+            person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            role TEXT NOT NULL CHECK (role IN ('case_bringer', 'chair', 'timekeeper', 'note_taker', 'observer')),
+            PRIMARY KEY (live_session_id, person_id, role)
+        );
+        CREATE TABLE board_items (
+            id INTEGER PRIMARY KEY,
+            live_session_id INTEGER NOT NULL REFERENCES live_sessions(id) ON DELETE CASCADE,
+            phase_index INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            text TEXT NOT NULL,
+            author_id INTEGER REFERENCES people(id) ON DELETE SET NULL,
+            helpful INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX board_items_by_session ON board_items(live_session_id, id);
+        CREATE TABLE action_items (
+            id INTEGER PRIMARY KEY,
+            live_session_id INTEGER NOT NULL REFERENCES live_sessions(id) ON DELETE CASCADE,
+            group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+            text TEXT NOT NULL,
+            owner_id INTEGER REFERENCES people(id) ON DELETE SET NULL,
+            due_date TEXT,
+            confirmed INTEGER NOT NULL DEFAULT 0,
+            done INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX action_items_by_group ON action_items(group_id, done);
+        CREATE TABLE observations (
+            id INTEGER PRIMARY KEY,
+            live_session_id INTEGER NOT NULL REFERENCES live_sessions(id) ON DELETE CASCADE,
+            phase_index INTEGER NOT NULL,
+            level TEXT NOT NULL CHECK (level IN ('content', 'procedure', 'interaction', 'feelings')),
+            category TEXT,
+            concerns TEXT,
+            note TEXT NOT NULL DEFAULT '',
+            automatic INTEGER NOT NULL DEFAULT 0,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX observations_by_session ON observations(live_session_id);
+        CREATE TABLE session_ratings (
+            live_session_id INTEGER NOT NULL REFERENCES live_sessions(id) ON DELETE CASCADE,
+            person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            usefulness INTEGER NOT NULL CHECK (usefulness BETWEEN 1 AND 5),
+            rated_at TEXT NOT NULL,
+            PRIMARY KEY (live_session_id, person_id)
+        )
+        """,
+    )
+
+
 def name_key(name: str) -> str:
     """A name as compared for uniqueness: Unicode-normalised and case-folded."""
     return unicodedata.normalize("NFC", name).casefold()

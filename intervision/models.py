@@ -10,7 +10,7 @@ import json
 import re
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -463,3 +463,123 @@ class DiscussionInput(_Input):
 
 class RetentionInput(_Input):
     days: int | None = Field(default=None, ge=30, le=3650)
+
+
+# --- live sessions -------------------------------------------------------------------------------
+
+BOARD_TEXT_MAX = 500
+NOTE_MAX = 500
+
+
+class SessionStatus(StrEnum):
+    CHECK_IN = "check_in"  # look back, check-in round
+    RUNNING = "running"  # the method's phases
+    CLOSING = "closing"  # closing round, action items, the bringer's choice, evaluation
+    CLOSED = "closed"
+
+
+class SessionRole(StrEnum):
+    CASE_BRINGER = "case_bringer"
+    CHAIR = "chair"
+    TIMEKEEPER = "timekeeper"
+    NOTE_TAKER = "note_taker"
+    OBSERVER = "observer"
+
+
+class LiveSession(BaseModel):
+    """A session as it happens: which phase, and the stored moments its countdown is computed from."""
+
+    id: int
+    group_id: int
+    group_name: str
+    meeting_id: int | None
+    case_id: int | None
+    case_title: str
+    method_id: str
+    method_version: int
+    sequence_id: str | None
+    status: SessionStatus
+    phase_index: int
+    phase_started_at: datetime | None
+    paused_at: datetime | None
+    paused_seconds: float
+    extra_minutes: float
+    overrun_logged: bool
+    bringer_choice: str
+    revision: int
+    join_code: str
+    projector_token: str
+    facilitator_id: int | None
+    started_at: datetime
+    closed_at: datetime | None
+
+
+class BoardItem(BaseModel):
+    id: int
+    phase_index: int
+    kind: str
+    text: str
+    author: str
+    helpful: bool
+    created_at: datetime
+
+
+class ActionItem(BaseModel):
+    id: int
+    live_session_id: int
+    text: str
+    owner_id: int | None
+    owner: str
+    due_date: date | None
+    confirmed: bool
+    done: bool
+
+
+class Observation(BaseModel):
+    id: int
+    phase_index: int
+    level: str
+    category: str | None
+    concerns: str | None
+    note: str
+    automatic: bool
+    at: datetime
+
+
+class StartSessionInput(_Input):
+    """What the facilitator chooses before the session starts."""
+
+    group_id: int
+    case_id: int | None = None
+    spot_case_title: str = Field(default="", max_length=CASE_TITLE_MAX)  # a case told on the spot
+    method_id: Annotated[str, StringConstraints(min_length=1)]
+    sequence_id: str | None = None
+    roles: dict[SessionRole, list[int]] = Field(default_factory=dict)
+
+    @field_validator("roles")
+    @classmethod
+    def _one_case_bringer(cls, roles: dict) -> dict:
+        if len(roles.get(SessionRole.CASE_BRINGER, [])) > 1:
+            raise PydanticCustomError("one_case_bringer", "one case bringer")
+        return roles
+
+
+class BoardItemInput(_Input):
+    kind: str
+    text: Annotated[str, StringConstraints(max_length=BOARD_TEXT_MAX), AfterValidator(_not_blank)]
+
+
+class ActionItemInput(_Input):
+    text: Annotated[str, StringConstraints(max_length=BOARD_TEXT_MAX), AfterValidator(_not_blank)]
+    owner_id: int | None = None
+    due_date: date | None = None
+
+
+class ObservationDetailsInput(_Input):
+    category: str | None = None
+    concerns: SessionRole | Literal["group", "facilitator", "member"] | None = None
+    note: str = Field(default="", max_length=NOTE_MAX)
+
+
+class RatingInput(_Input):
+    usefulness: int = Field(ge=1, le=5)

@@ -45,6 +45,8 @@ class Action(StrEnum):
     RECORD_DISCUSSION = "record_discussion"
     VIEW_CASE_COUNTS = "view_case_counts"
     SET_CASE_RETENTION = "set_case_retention"
+    RUN_SESSION = "run_session"
+    TAKE_PART = "take_part"
 
 
 _C = Capacity
@@ -75,6 +77,10 @@ PERMISSIONS: dict[Action, frozenset[Capacity]] = {
     Action.RECORD_DISCUSSION: frozenset({_C.GROUP_FACILITATOR}),
     Action.VIEW_CASE_COUNTS: frozenset({_C.COORDINATOR}),
     Action.SET_CASE_RETENTION: frozenset({_C.COORDINATOR}),
+    # A live session is the group's: its facilitator runs it, its members take part. The observation log
+    # goes with running it, so it stays the facilitator's.
+    Action.RUN_SESSION: frozenset({_C.GROUP_FACILITATOR}),
+    Action.TAKE_PART: frozenset({_C.GROUP_FACILITATOR, _C.GROUP_MEMBER}),
 }
 
 

@@ -2,11 +2,35 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from html import escape
+
+from fpdf import FPDF
 
 from intervision.i18n import t
 from intervision.methods import Lines, Method
 from intervision.models import Language
+
+
+@dataclass(frozen=True)
+class SessionReport:
+    """What a session report holds, gathered by the engine; never more than the reader may see."""
+
+    group_name: str
+    started_at: datetime
+    method_name: str
+    method_version: int
+    case_title: str
+    roles: dict[str, list[str]]
+    phases: list[tuple[str, float, float]]  # name, planned minutes, actual minutes
+    board: dict[str, list[tuple[str, str, bool]]]  # phase name: (kind, text, helped most)
+    action_items: list[tuple[str, str, str]]  # text, owner, due date
+    bringer_choice: str
+    rating_mean: float | None
+    rating_count: int
+    observations: list[tuple[datetime, str, str, str, str]] | None  # at, phase, level, category, note
+
 
 _CARD_STYLE = """
 @page { size: A4; margin: 10mm; }
@@ -68,3 +92,91 @@ def method_card_html(method: Method, language: Language) -> str:
         f'<p class="sources">{escape(t("methods.sources", language))}: {sources}</p>'
         "</body></html>"
     )
+
+
+# --- the session report --------------------------------------------------------------------------
+
+_PLAIN = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-", "…": "...", "′": "'", "−": "-"})
+
+
+def session_report_markdown(report: SessionReport, language: Language) -> str:
+    """The session as the group keeps it: phases planned and actual, the board, the action items.
+
+    The facilitator's observation log is in it only when they chose to include it.
+    """
+
+    def say(key: str, **params: object) -> str:
+        return t(key, language, **params)
+
+    lines = [
+        f"# {say('session_report.title', group=report.group_name)}",
+        "",
+        f"- {say('session_report.date')}: {report.started_at:%d-%m-%Y %H:%M}",
+        f"- {say('field.method')}: {report.method_name} ({say('methods.version', version=report.method_version)})",
+    ]
+    if report.case_title:
+        lines.append(f"- {say('session_report.case')}: {report.case_title}")
+    for role, names in report.roles.items():
+        lines.append(f"- {say(f'session_role.{role}')}: {', '.join(names)}")
+    lines += [
+        "",
+        f"## {say('session_report.phases')}",
+        "",
+        f"| {say('session_report.phase')} | {say('session_report.planned')} | {say('session_report.actual')} |",
+        "|---|---:|---:|",
+    ]
+    for name, planned, actual in report.phases:
+        lines.append(f"| {name} | {planned:g} | {actual:.1f} |")
+    lines += ["", f"## {say('session_report.board')}", ""]
+    if not report.board:
+        lines.append(say("session_report.nothing"))
+    for phase_name, items in report.board.items():
+        lines += [f"### {phase_name}", ""]
+        lines += [f"- {'★ ' if helpful else ''}{say(f'board.{kind}')}: {text}" for kind, text, helpful in items]
+        lines.append("")
+    lines += ["", f"## {say('session_report.actions')}", ""]
+    lines += [f"- {text} ({owner or '—'}{', ' + due if due else ''})" for text, owner, due in report.action_items] or [
+        say("session_report.nothing")
+    ]
+    lines += ["", f"## {say('session_report.choice')}", "", report.bringer_choice or say("session_report.nothing"), ""]
+    if report.rating_mean is not None:
+        lines += [
+            f"## {say('session_report.evaluation')}",
+            "",
+            say("session_report.rating", mean=f"{report.rating_mean:.1f}", count=report.rating_count),
+            "",
+        ]
+    if report.observations is not None:
+        lines += [f"## {say('session_report.observations')}", ""]
+        for at, phase, level, category, note in report.observations:
+            parts = [f"{at:%H:%M}", phase, say(f"level.{level}"), category, note]
+            lines.append("- " + " · ".join(part for part in parts if part))
+        if not report.observations:
+            lines.append(say("session_report.nothing"))
+    return "\n".join(lines) + "\n"
+
+
+def markdown_to_pdf(markdown: str) -> bytes:
+    """A plain, printable PDF of a report written in our small Markdown (headings, lists, tables)."""
+    pdf = FPDF(format="A4")
+    pdf.set_margins(15, 15, 15)
+    pdf.add_page()
+    for line in markdown.translate(_PLAIN).splitlines():
+        text = line.encode("latin-1", "replace").decode("latin-1")
+        if text.startswith("#"):
+            level = len(text) - len(text.lstrip("#"))
+            pdf.set_font("Helvetica", "B", {1: 18, 2: 14}.get(level, 12))
+            pdf.multi_cell(0, 9, text.lstrip("# "), new_x="LMARGIN", new_y="NEXT")
+        elif text.startswith("|---"):
+            continue
+        elif text.startswith("|"):
+            pdf.set_font("Helvetica", "", 10)
+            cells = [cell.strip() for cell in text.strip("|").split("|")]
+            widths = [110, 35, 35]
+            for cell, width in zip(cells, widths, strict=False):
+                pdf.cell(width, 6, cell[:60])
+            pdf.ln(6)
+        else:
+            pdf.set_font("Helvetica", "", 11)
+            pdf.multi_cell(0, 6, text or " ", new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())

@@ -7,14 +7,16 @@ work. Times are stored as ISO 8601 text in UTC.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlite_utils import Database
 
 from intervision.db import name_key
 from intervision.models import (
     CASE_TEXT_FIELDS,
+    ActionItem,
     AuditEvent,
+    BoardItem,
     Case,
     CaseCount,
     CaseStatus,
@@ -22,8 +24,10 @@ from intervision.models import (
     GroupInput,
     GroupRole,
     Invitation,
+    LiveSession,
     Meeting,
     Member,
+    Observation,
     Organisation,
     Person,
     Role,
@@ -721,3 +725,260 @@ def queue_sizes(db: Database, group_ids: list[int]) -> dict[int, int]:
         group_ids,
     )
     return {row[0]: row[1] for row in rows}
+
+
+# --- live sessions -------------------------------------------------------------------------------
+
+_LIVE_SELECT = "SELECT s.*, g.name AS group_name FROM live_sessions s JOIN groups g ON g.id = s.group_id"
+
+
+def add_live_session(db: Database, values: dict) -> int:
+    names = ", ".join(values)
+    marks = ", ".join("?" for _ in values)
+    return db.execute(f"INSERT INTO live_sessions ({names}) VALUES ({marks})", list(values.values())).lastrowid
+
+
+def live_session(db: Database, session_id: int) -> LiveSession | None:
+    row = db.execute(f"{_LIVE_SELECT} WHERE s.id = ?", [session_id]).fetchone()
+    return LiveSession(**dict(row)) if row else None
+
+
+def live_session_by(db: Database, column: str, value: str) -> LiveSession | None:
+    """The session with this join code or projector token (the column is ours, never a person's)."""
+    assert column in ("join_code", "projector_token")
+    row = db.execute(f"{_LIVE_SELECT} WHERE s.{column} = ?", [value]).fetchone()
+    return LiveSession(**dict(row)) if row else None
+
+
+def open_live_sessions(db: Database, group_ids: list[int]) -> list[LiveSession]:
+    if not group_ids:
+        return []
+    marks = ", ".join("?" for _ in group_ids)
+    rows = db.execute(
+        f"{_LIVE_SELECT} WHERE s.status != 'closed' AND s.group_id IN ({marks}) ORDER BY s.started_at DESC", group_ids
+    )
+    return [LiveSession(**dict(row)) for row in rows]
+
+
+def closed_live_sessions(db: Database, group_id: int) -> list[LiveSession]:
+    rows = db.execute(
+        f"{_LIVE_SELECT} WHERE s.status = 'closed' AND s.group_id = ? ORDER BY s.started_at DESC", [group_id]
+    )
+    return [LiveSession(**dict(row)) for row in rows]
+
+
+def update_live_session(db: Database, session_id: int, expected_revision: int, **columns: object) -> bool:
+    """Change the session only if nobody changed it since `expected_revision`; True when it was changed."""
+    columns = {name: (_iso(value) if isinstance(value, datetime) else value) for name, value in columns.items()}
+    assignments = ", ".join(f"{name} = ?" for name in columns)
+    cursor = db.execute(
+        f"UPDATE live_sessions SET {assignments}, revision = revision + 1 WHERE id = ? AND revision = ?",
+        [*columns.values(), session_id, expected_revision],
+    )
+    return cursor.rowcount == 1
+
+
+def add_phase_visit(
+    db: Database,
+    session_id: int,
+    phase_index: int,
+    phase_id: str,
+    planned: float,
+    seconds: float,
+    skipped: bool,
+    now: datetime,
+) -> None:
+    db.execute(
+        "INSERT INTO phase_visits (live_session_id, phase_index, phase_id, planned_minutes, seconds, skipped, ended_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [session_id, phase_index, phase_id, planned, seconds, int(skipped), _iso(now)],
+    )
+
+
+def phase_seconds(db: Database, session_id: int) -> dict[int, float]:
+    """Seconds spent so far in each phase (all visits together)."""
+    rows = db.execute(
+        "SELECT phase_index, sum(seconds) FROM phase_visits WHERE live_session_id = ? GROUP BY phase_index",
+        [session_id],
+    )
+    return {row[0]: row[1] for row in rows}
+
+
+def set_session_roles(db: Database, session_id: int, roles: dict[str, list[int]]) -> None:
+    db.execute("DELETE FROM session_roles WHERE live_session_id = ?", [session_id])
+    for role, people in roles.items():
+        for person_id in people:
+            db.execute(
+                "INSERT OR IGNORE INTO session_roles (live_session_id, person_id, role) VALUES (?, ?, ?)",
+                [session_id, person_id, str(role)],
+            )
+
+
+def session_roles(db: Database, session_id: int) -> dict[str, list[tuple[int, str]]]:
+    rows = db.execute(
+        "SELECT r.role, p.id, p.name FROM session_roles r JOIN people p ON p.id = r.person_id"
+        " WHERE r.live_session_id = ? ORDER BY p.name",
+        [session_id],
+    )
+    roles: dict[str, list[tuple[int, str]]] = {}
+    for row in rows:
+        roles.setdefault(row[0], []).append((row[1], row[2]))
+    return roles
+
+
+def role_history(db: Database, group_id: int) -> dict[tuple[int, str], str]:
+    """When each person last held each role in this group's sessions."""
+    rows = db.execute(
+        "SELECT r.person_id, r.role, max(s.started_at) FROM session_roles r"
+        " JOIN live_sessions s ON s.id = r.live_session_id WHERE s.group_id = ? GROUP BY r.person_id, r.role",
+        [group_id],
+    )
+    return {(row[0], row[1]): row[2] for row in rows}
+
+
+def add_board_item(
+    db: Database, session_id: int, phase_index: int, kind: str, text: str, author_id: int | None, now: datetime
+) -> int:
+    return db.execute(
+        "INSERT INTO board_items (live_session_id, phase_index, kind, text, author_id, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [session_id, phase_index, kind, text, author_id, _iso(now)],
+    ).lastrowid
+
+
+def board_items(db: Database, session_id: int) -> list[BoardItem]:
+    rows = db.execute(
+        "SELECT b.id, b.phase_index, b.kind, b.text, coalesce(p.name, '') AS author, b.helpful, b.created_at"
+        " FROM board_items b LEFT JOIN people p ON p.id = b.author_id WHERE b.live_session_id = ? ORDER BY b.id",
+        [session_id],
+    )
+    return [BoardItem(**dict(row)) for row in rows]
+
+
+def set_board_item_helpful(db: Database, session_id: int, item_id: int, helpful: bool) -> None:
+    db.execute(
+        "UPDATE board_items SET helpful = ? WHERE id = ? AND live_session_id = ?", [int(helpful), item_id, session_id]
+    )
+
+
+def add_action_item(
+    db: Database, session_id: int, group_id: int, text: str, owner_id: int | None, due: date | None, now: datetime
+) -> int:
+    return db.execute(
+        "INSERT INTO action_items (live_session_id, group_id, text, owner_id, due_date, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [session_id, group_id, text, owner_id, due.isoformat() if due else None, _iso(now)],
+    ).lastrowid
+
+
+_ACTION_SELECT = (
+    "SELECT a.id, a.live_session_id, a.text, a.owner_id, coalesce(p.name, '') AS owner, a.due_date,"
+    " a.confirmed, a.done FROM action_items a LEFT JOIN people p ON p.id = a.owner_id"
+)
+
+
+def action_items(db: Database, session_id: int) -> list[ActionItem]:
+    rows = db.execute(f"{_ACTION_SELECT} WHERE a.live_session_id = ? ORDER BY a.id", [session_id])
+    return [ActionItem(**dict(row)) for row in rows]
+
+
+def set_action_item(db: Database, item_id: int, session_id: int, **columns: object) -> None:
+    assignments = ", ".join(f"{name} = ?" for name in columns)
+    db.execute(
+        f"UPDATE action_items SET {assignments} WHERE id = ? AND live_session_id = ?",
+        [*columns.values(), item_id, session_id],
+    )
+
+
+def set_action_item_done(db: Database, item_id: int, group_id: int, done: bool) -> None:
+    db.execute("UPDATE action_items SET done = ? WHERE id = ? AND group_id = ?", [int(done), item_id, group_id])
+
+
+def add_observation(
+    db: Database,
+    session_id: int,
+    phase_index: int,
+    level: str,
+    now: datetime,
+    automatic: bool = False,
+    category: str | None = None,
+) -> int:
+    return db.execute(
+        "INSERT INTO observations (live_session_id, phase_index, level, category, automatic, at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [session_id, phase_index, level, category, int(automatic), _iso(now)],
+    ).lastrowid
+
+
+def set_observation_details(
+    db: Database, session_id: int, observation_id: int, category: str | None, concerns: str | None, note: str
+) -> None:
+    db.execute(
+        "UPDATE observations SET category = ?, concerns = ?, note = ? WHERE id = ? AND live_session_id = ?",
+        [category, concerns, note, observation_id, session_id],
+    )
+
+
+def observations(db: Database, session_id: int) -> list[Observation]:
+    rows = db.execute(
+        "SELECT id, phase_index, level, category, concerns, note, automatic, at FROM observations"
+        " WHERE live_session_id = ? ORDER BY id",
+        [session_id],
+    )
+    return [Observation(**dict(row)) for row in rows]
+
+
+def rate_session(db: Database, session_id: int, person_id: int, usefulness: int, now: datetime) -> None:
+    db.execute(
+        "INSERT INTO session_ratings (live_session_id, person_id, usefulness, rated_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (live_session_id, person_id) DO UPDATE SET usefulness = excluded.usefulness",
+        [session_id, person_id, usefulness, _iso(now)],
+    )
+
+
+def session_ratings(db: Database, session_id: int) -> list[int]:
+    rows = db.execute("SELECT usefulness FROM session_ratings WHERE live_session_id = ?", [session_id])
+    return [row[0] for row in rows]
+
+
+def my_rating(db: Database, session_id: int, person_id: int) -> int | None:
+    row = db.execute(
+        "SELECT usefulness FROM session_ratings WHERE live_session_id = ? AND person_id = ?", [session_id, person_id]
+    ).fetchone()
+    return row[0] if row else None
+
+
+def set_meeting_status(db: Database, meeting_id: int, status: str, method_id: str, method_version: int) -> None:
+    db.execute(
+        "UPDATE meetings SET status = ?, method_id = ?, method_version = ? WHERE id = ?",
+        [status, method_id, method_version, meeting_id],
+    )
+
+
+def open_action_items_of_group(db: Database, group_id: int, before_session_id: int) -> list[ActionItem]:
+    rows = db.execute(
+        f"{_ACTION_SELECT} WHERE a.group_id = ? AND a.live_session_id != ? AND a.confirmed = 1 ORDER BY a.done, a.id",
+        [group_id, before_session_id],
+    )
+    return [ActionItem(**dict(row)) for row in rows]
+
+
+def last_discussed_case(db: Database, group_id: int) -> Case | None:
+    row = db.execute(
+        f"{_CASE_SELECT} WHERE c.group_id = ? AND c.discussed_at IS NOT NULL ORDER BY c.discussed_at DESC LIMIT 1",
+        [group_id],
+    ).fetchone()
+    return Case.from_row(dict(row)) if row else None
+
+
+def mark_overrun_logged(db: Database, session_id: int, phase_index: int) -> bool:
+    """Note that this phase's overrun is logged; False if it was already (so it is logged only once)."""
+    cursor = db.execute(
+        "UPDATE live_sessions SET overrun_logged = 1 WHERE id = ? AND phase_index = ? AND overrun_logged = 0",
+        [session_id, phase_index],
+    )
+    return cursor.rowcount == 1
+
+
+def set_bringer_choice(db: Database, session_id: int, choice: str) -> None:
+    db.execute("UPDATE live_sessions SET bringer_choice = ? WHERE id = ?", [choice, session_id])

@@ -23,6 +23,8 @@ _ERRORS = "_form_errors"
 _NOTICE = "_form_notice"
 FORM_LEVEL = "_form"
 ModelT = TypeVar("ModelT", bound=BaseModel)
+# Values in a core message that are themselves translated: a board kind reads "advice", "adviezen".
+_PARAM_FAMILIES = {"kind": "board"}
 # Validation types that, for a select box left empty, mean "choose something".
 _EMPTY_CHOICE_TYPES = {"int_type", "enum", "string_type"}
 log = logging.getLogger("intervision")
@@ -76,7 +78,11 @@ def submit(form: str, viewer: Viewer, action: Callable[[], str | None]) -> None:
     except ValidationError as problem:
         errors.update(translate_validation(problem, viewer))
     except DomainError as problem:
-        errors[problem.field or FORM_LEVEL] = viewer.t(f"error.{problem.key}", **problem.params)
+        params = {
+            name: viewer.t(f"{_PARAM_FAMILIES[name]}.{value}").lower() if name in _PARAM_FAMILIES else value
+            for name, value in problem.params.items()
+        }
+        errors[problem.field or FORM_LEVEL] = viewer.t(f"error.{problem.key}", **params)
     else:
         if notice:
             leave_notice(notice)

@@ -109,8 +109,11 @@ def may_open(screen: Screen, viewer: Viewer) -> bool:
             return viewer.person is not None and viewer.person.role is Role.COORDINATOR
 
 
-def guard(screen_key: str) -> Viewer:
-    """Open the page for whoever may see it; otherwise explain and stop."""
+def guard(screen_key: str, chrome: bool = True) -> Viewer:
+    """Open the page for whoever may see it; otherwise explain and stop.
+
+    `chrome=False` leaves out the sidebar and the demo line: for the projector, which shows only the session.
+    """
     screen = SCREENS[screen_key]
     viewer = current_viewer()
     st.set_page_config(
@@ -121,7 +124,8 @@ def guard(screen_key: str) -> Viewer:
     st.session_state[LANGUAGE_SHOWN] = viewer.language.value
     if not may_open(screen, viewer):
         _refuse(screen, viewer)
-    _chrome(viewer)
+    if chrome:
+        _chrome(viewer)
     return viewer
 
 

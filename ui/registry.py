@@ -23,6 +23,7 @@ class Screen:
     url_path: str
     icon: str
     access: Access
+    hidden: bool = False  # reachable by its link, but not listed in the navigation
 
 
 SCREENS: dict[str, Screen] = {
@@ -33,6 +34,8 @@ SCREENS: dict[str, Screen] = {
         Screen("home", "pages/home.py", "home", ":material/home:", Access.SIGNED_IN),
         Screen("groups", "pages/groups.py", "groups", ":material/groups:", Access.SIGNED_IN),
         Screen("cases", "pages/cases.py", "cases", ":material/work:", Access.SIGNED_IN),
+        Screen("console", "pages/console.py", "session", ":material/play_circle:", Access.LEADS_GROUPS),
+        Screen("follow", "pages/follow.py", "follow", ":material/smartphone:", Access.SIGNED_IN),
         Screen("invitations", "pages/invitations.py", "invitations", ":material/mail:", Access.LEADS_GROUPS),
         Screen("methods", "pages/methods.py", "methods", ":material/menu_book:", Access.SIGNED_IN),
         Screen(
@@ -44,6 +47,7 @@ SCREENS: dict[str, Screen] = {
         ),
         Screen("people", "pages/people.py", "people", ":material/badge:", Access.COORDINATOR),
         Screen("join", "pages/join.py", "join", ":material/login:", Access.ANYONE),
+        Screen("projector", "pages/projector.py", "projector", ":material/cast:", Access.ANYONE, hidden=True),
         Screen("profile", "pages/profile.py", "profile", ":material/person:", Access.SIGNED_IN),
     )
 }

@@ -184,6 +184,8 @@ TITLES = {
     "methods": "Methods",
     "method_editor": "My methods",
     "cases": "Cases",
+    "console": "Session",
+    "follow": "Follow the session",
 }
 _SIGNED_IN_ONLY = dict.fromkeys(ROLES[1:], SHOWN) | {"signed_out": SIGN_IN_FIRST}
 ACCESS: dict[str, dict[str, str | None]] = {
@@ -195,6 +197,10 @@ ACCESS: dict[str, dict[str, str | None]] = {
     "people": dict.fromkeys(ROLES, NOT_ALLOWED) | {"signed_out": SIGN_IN_FIRST, "coordinator": SHOWN},
     "methods": _SIGNED_IN_ONLY,
     "cases": _SIGNED_IN_ONLY,
+    "console": _SIGNED_IN_ONLY | {"participant": NOT_ALLOWED},
+    "follow": _SIGNED_IN_ONLY,
+    # The projector opens for anyone with its link; without a valid token it shows only that it is invalid.
+    "projector": dict.fromkeys(ROLES, "This projector link is not valid (any more)."),
     # Making methods goes with facilitating (an organisation facilitator, or whoever facilitates a group).
     "method_editor": _SIGNED_IN_ONLY | {"participant": NOT_ALLOWED},
     "sign_in": dict.fromkeys(ROLES, NOT_ALLOWED) | {"signed_out": SHOWN},
@@ -245,5 +251,6 @@ def check_health_in_dutch(people: DemoPeople, screen: str, role: str) -> None:
     assert_healthy(at)
     expected = ACCESS[screen][role]
     if expected is not SHOWN:
-        key = "guard.sign_in_first" if expected == SIGN_IN_FIRST else "guard.not_allowed"
+        keys = {SIGN_IN_FIRST: "guard.sign_in_first", NOT_ALLOWED: "guard.not_allowed"}
+        key = keys.get(expected, "projector.invalid")
         assert t(key, Language.NL) in refusals(at)

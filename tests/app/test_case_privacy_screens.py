@@ -29,7 +29,9 @@ from ui.registry import SCREENS
 TEXT_COLUMNS = ("title", "situation", "involved", "own_role", "evoked", "learning_question", "tried")
 TEXT_COLUMNS += ("chosen_advice", "follow_up")
 SHORTEST = 12  # shorter pieces of text ("Ik", "Advies") could be on a screen for other reasons
-COORDINATOR_SCREENS = {"home", "groups", "cases", "methods", "method_editor", "people", "profile", "invitations"}
+COORDINATOR_SCREENS = {
+    "home", "groups", "cases", "console", "follow", "methods", "method_editor", "people", "profile", "invitations",
+}  # fmt: skip
 # Participants of one group only: "Onderwijsteam Basisschool De Regenboog" and "Wijkverpleging Noord".
 UNRELATED = ["Sanne Jansen", "Lotte de Vries"]
 # Where a screen lets you pick a group (or another view), every choice is read.
@@ -341,7 +343,7 @@ def test_a_participant_sees_no_case_text_of_another_group(people, group_cases, d
 
     shown = read_every_screen(participant, downloads)
 
-    assert set(shown) == {"home", "groups", "cases", "methods", "join", "profile"}
+    assert set(shown) == {"home", "groups", "cases", "follow", "methods", "join", "projector", "profile"}
     assert leaks(shown, secret) == {}
     # Their own group's cases are there: the screens were read.
     [mine] = [group for group, theirs in group_cases.items() if group_id(group) in own]

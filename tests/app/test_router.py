@@ -23,24 +23,27 @@ ENGLISH_TITLES = {
     "methods": "Methods",
     "method_editor": "My methods",
     "cases": "Cases",
+    "console": "Session",
+    "follow": "Follow session",
+    "projector": "Projector",
 }
 
 OFFERED = {
-    "signed_out": ["sign_in", "join"],
-    "participant": ["home", "groups", "cases", "methods", "join", "profile"],
-    "facilitator": ["home", "groups", "cases", "invitations", "methods", "method_editor", "join", "profile"],
-    "participant_facilitator": [
-        "home",
-        "groups",
-        "cases",
-        "invitations",
-        "methods",
-        "method_editor",
-        "join",
-        "profile",
+    "signed_out": ["sign_in", "join", "projector"],
+    "participant": ["home", "groups", "cases", "follow", "methods", "join", "projector", "profile"],
+    "facilitator": [
+        "home", "groups", "cases", "console", "follow", "invitations", "methods", "method_editor", "join",
+        "projector", "profile",
     ],
-    "coordinator": ["home", "groups", "cases", "invitations", "methods", "method_editor", "people", "join", "profile"],
-}
+    "participant_facilitator": [
+        "home", "groups", "cases", "console", "follow", "invitations", "methods", "method_editor", "join",
+        "projector", "profile",
+    ],
+    "coordinator": [
+        "home", "groups", "cases", "console", "follow", "invitations", "methods", "method_editor", "people",
+        "join", "projector", "profile",
+    ],
+}  # fmt: skip
 
 
 @pytest.fixture

@@ -46,6 +46,8 @@ choose_case           .  Y  .      .  Y  .      .  Y  .
 record_discussion     .  Y  .      .  Y  .      .  Y  .
 view_case_counts      Y  Y  Y      .  .  .      .  .  .
 set_case_retention    Y  Y  Y      .  .  .      .  .  .
+run_session           .  Y  .      .  Y  .      .  Y  .
+take_part             .  Y  Y      .  Y  Y      .  Y  Y
 """
 
 

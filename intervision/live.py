@@ -1,0 +1,648 @@
+"""The session engine: phases, transitions and the countdown, computed from stored moments.
+
+Nothing about a running session lives in memory. The phase, when its timer started, how long it was
+paused and how many minutes were added are in the database; every screen computes the countdown from
+them with the clock it is given. Every change carries the revision it was made on, so a double click
+or a second facilitator device can never move the session twice.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from intervision import store
+from intervision.auth import utcnow
+from intervision.db import reading, writing
+from intervision.errors import DomainError
+from intervision.i18n import t
+from intervision.method_library import method_as_run, method_entry, pin_version
+from intervision.methods import BoardKind, Method, Phase
+from intervision.models import (
+    ActionItem,
+    ActionItemInput,
+    BoardItem,
+    BoardItemInput,
+    CaseStatus,
+    GroupRole,
+    Language,
+    LiveSession,
+    MeetingStatus,
+    Observation,
+    ObservationDetailsInput,
+    Person,
+    RatingInput,
+    SessionRole,
+    SessionStatus,
+    StartSessionInput,
+)
+from intervision.permissions import Action, require
+from intervision.reports import SessionReport
+
+# Per communication level, what a facilitator commonly notes (DOMAIN.md, section 1).
+OBSERVATION_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "content": ("theme_unclear", "different_aspects", "knowledge_unused", "summary_needed"),
+    "procedure": ("advice_in_question_round", "time_overrun", "phase_rule_broken", "goal_unclear"),
+    "interaction": ("member_dropping_out", "interrupting", "feedback_rules", "unequal_turns"),
+    "feelings": ("tension_named", "irritation", "relief", "feelings_unspoken"),
+}
+AMBER_FRACTION = 0.2  # the countdown turns amber when a fifth of the phase is left
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+# In the closing round people still send what the session brought them.
+CLOSING_KINDS = (BoardKind.INSIGHT, BoardKind.ACTION_ITEM)
+
+
+# --- the countdown (pure) ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Countdown:
+    planned_seconds: float
+    elapsed_seconds: float
+    started: bool
+    running: bool
+
+    @property
+    def remaining_seconds(self) -> float:
+        return self.planned_seconds - self.elapsed_seconds
+
+    @property
+    def colour(self) -> str:
+        """green while there is time, amber in the last fifth, red once over time."""
+        if self.remaining_seconds <= 0:
+            return "red"
+        if self.remaining_seconds <= AMBER_FRACTION * self.planned_seconds:
+            return "amber"
+        return "green"
+
+
+def countdown(session: LiveSession, phase: Phase, now: datetime) -> Countdown:
+    planned = (phase.minutes + session.extra_minutes) * 60
+    if session.phase_started_at is None:
+        return Countdown(planned, 0.0, started=False, running=False)
+    paused = session.paused_seconds
+    if session.paused_at is not None:
+        paused += (now - session.paused_at).total_seconds()
+    elapsed = max(0.0, (now - session.phase_started_at).total_seconds() - paused)
+    return Countdown(planned, elapsed, started=True, running=session.paused_at is None)
+
+
+def behind_plan_seconds(method: Method, spent: dict[int, float], current: int, clock: Countdown) -> float:
+    """How far the session runs behind its plan (negative: ahead), in seconds.
+
+    Phases already left count with the time they took against their minutes; the current phase counts
+    only once it runs over, since until then it may still end on time.
+    """
+    behind = sum(
+        seconds - method.phases[index].minutes * 60
+        for index, seconds in spent.items()
+        if index != current and index < len(method.phases)
+    )
+    return behind + max(0.0, -clock.remaining_seconds)
+
+
+def format_clock(seconds: float) -> str:
+    """12:05, or −1:30 once over time."""
+    sign = "−" if seconds < 0 else ""
+    whole = int(abs(seconds))
+    return f"{sign}{whole // 60}:{whole % 60:02d}"
+
+
+# --- reading a session ---------------------------------------------------------------------------
+
+
+def session_method(session: LiveSession, path: Path | None = None) -> Method:
+    """The method exactly as this session runs it (its pinned version, in its chosen hat order)."""
+    method = method_as_run(session.method_id, session.method_version, path)
+    if method is None:
+        raise DomainError("method_not_found")
+    return method.in_sequence(session.sequence_id) if session.sequence_id else method
+
+
+@dataclass(frozen=True)
+class SessionView:
+    """Everything a screen of the session shows, read in one go."""
+
+    session: LiveSession
+    method: Method
+    phase: Phase | None  # None during check-in and closing
+    clock: Countdown | None
+    behind_seconds: float
+    board: list[BoardItem]
+    roles: dict[str, list[tuple[int, str]]]
+    viewer_roles: tuple[str, ...]
+
+
+def _view(db: Database, session: LiveSession, method: Method, viewer_id: int | None, now: datetime) -> SessionView:
+    phase = method.phases[session.phase_index] if session.status is SessionStatus.RUNNING else None
+    clock = countdown(session, phase, now) if phase else None
+    spent = store.phase_seconds(db, session.id)
+    behind = behind_plan_seconds(method, spent, session.phase_index, clock) if clock else 0.0
+    roles = store.session_roles(db, session.id)
+    mine = tuple(role for role, people in roles.items() if any(person_id == viewer_id for person_id, _ in people))
+    return SessionView(session, method, phase, clock, behind, store.board_items(db, session.id), roles, mine)
+
+
+def _session_for(db: Database, viewer: Person, session_id: int, action: Action) -> LiveSession:
+    session = store.live_session(db, session_id)
+    if session is None:
+        raise DomainError("session_not_found")
+    require(action, viewer.role, store.group_role(db, session.group_id, viewer.id))
+    return session
+
+
+def console_view(viewer: Person, session_id: int, now: datetime | None = None, path: Path | None = None) -> SessionView:
+    with reading(path) as db:
+        session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
+    method = session_method(session, path)
+    with reading(path) as db:
+        return _view(db, session, method, viewer.id, now or utcnow())
+
+
+def participant_view(
+    person: Person, join_code: str, now: datetime | None = None, path: Path | None = None
+) -> SessionView:
+    """A phone's view: for members of the session's group who know its code."""
+    with reading(path) as db:
+        session = store.live_session_by(db, "join_code", join_code.strip().upper())
+        if session is None or session.status is SessionStatus.CLOSED:
+            raise DomainError("session_code_unknown", field="code")
+        require(Action.TAKE_PART, person.role, store.group_role(db, session.group_id, person.id))
+    method = session_method(session, path)
+    with reading(path) as db:
+        return _view(db, session, method, person.id, now or utcnow())
+
+
+def projector_view(token: str, now: datetime | None = None, path: Path | None = None) -> SessionView | None:
+    """What the beamer shows; the link's token is the key. Tips and observations are never in it."""
+    with reading(path) as db:
+        session = store.live_session_by(db, "projector_token", token)
+    if session is None:
+        return None
+    method = session_method(session, path)
+    with reading(path) as db:
+        return _view(db, session, method, None, now or utcnow())
+
+
+def open_sessions(viewer: Person, path: Path | None = None) -> list[LiveSession]:
+    """Sessions under way in the groups this person is in."""
+    with reading(path) as db:
+        group_ids = [group.id for group, _ in store.groups_of(db, viewer.id)]
+        return store.open_live_sessions(db, group_ids)
+
+
+# --- starting ------------------------------------------------------------------------------------
+
+
+def _code(db: Database) -> str:
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
+        if store.live_session_by(db, "join_code", code) is None:
+            return code
+
+
+def suggest_roles(
+    viewer: Person, group_id: int, case_bringer: int | None, path: Path | None = None
+) -> dict[SessionRole, int]:
+    """Who could take each role now: whoever held it least recently (never first), a different person for each."""
+    with reading(path) as db:
+        require(Action.RUN_SESSION, viewer.role, store.group_role(db, group_id, viewer.id))
+        members = [member.person_id for member in store.members(db, group_id) if member.group_role is GroupRole.MEMBER]
+        history = store.role_history(db, group_id)
+    taken = {case_bringer} if case_bringer else set()
+    suggestion: dict[SessionRole, int] = {}
+    for role in (SessionRole.CHAIR, SessionRole.TIMEKEEPER, SessionRole.NOTE_TAKER):
+        free = [person_id for person_id in members if person_id not in taken]
+        if not free:
+            break
+        chosen = min(free, key=lambda person_id: (history.get((person_id, role.value), ""), person_id))
+        suggestion[role] = chosen
+        taken.add(chosen)
+    return suggestion
+
+
+def start_session(
+    viewer: Person, form: StartSessionInput, now: datetime | None = None, path: Path | None = None
+) -> int:
+    """Open a session for a group: its case, its method (pinned at this version), its roles."""
+    now = now or utcnow()
+    entry = method_entry(viewer, form.method_id, path)
+    if entry is None:
+        raise DomainError("method_not_found", field="method_id")
+    if form.sequence_id and form.sequence_id not in {sequence.id for sequence in entry.method.sequences}:
+        raise DomainError("sequence_not_found", field="sequence_id")
+    with writing(path) as db:
+        require(Action.RUN_SESSION, viewer.role, store.group_role(db, form.group_id, viewer.id))
+        if store.open_live_sessions(db, [form.group_id]):
+            raise DomainError("session_already_open")
+        title = form.spot_case_title.strip()
+        if form.case_id is not None:
+            case = store.case(db, form.case_id)
+            if (
+                case is None
+                or case.group_id != form.group_id
+                or case.status not in (CaseStatus.SUBMITTED, CaseStatus.CHOSEN)
+            ):
+                raise DomainError("case_not_open", field="case_id")
+            title = case.title
+            if case.status is CaseStatus.SUBMITTED:
+                store.set_case_status(db, case.id, CaseStatus.CHOSEN, now)
+        upcoming = store.next_meetings(db, [form.group_id], now.replace(hour=0, minute=0, second=0)).get(form.group_id)
+        session_id = store.add_live_session(
+            db,
+            {
+                "group_id": form.group_id,
+                "meeting_id": upcoming.id if upcoming and upcoming.starts_at.date() == now.date() else None,
+                "case_id": form.case_id,
+                "case_title": title,
+                "method_id": entry.method.id,
+                "method_version": pin_version(db, entry.method, now),
+                "sequence_id": form.sequence_id,
+                "status": SessionStatus.CHECK_IN.value,
+                "join_code": _code(db),
+                "projector_token": secrets.token_urlsafe(24),
+                "facilitator_id": viewer.id,
+                "started_at": now.isoformat(timespec="seconds"),
+            },
+        )
+        store.set_session_roles(db, session_id, {role.value: people for role, people in form.roles.items()})
+        return session_id
+
+
+# --- moving through the phases -----------------------------------------------------------------
+
+
+def _change(db: Database, session: LiveSession, revision: int, **columns: object) -> None:
+    if session.revision != revision or not store.update_live_session(db, session.id, revision, **columns):
+        # Someone (or a second click) changed the session since this screen was drawn: do nothing twice.
+        raise DomainError("session_moved_on")
+
+
+def _fresh_phase(index: int, now: datetime, status: SessionStatus = SessionStatus.RUNNING) -> dict[str, object]:
+    return {
+        "status": status.value,
+        "phase_index": index,
+        "phase_started_at": now if status is SessionStatus.RUNNING else None,
+        "paused_at": None,
+        "paused_seconds": 0.0,
+        "extra_minutes": 0.0,
+        "overrun_logged": 0,
+    }
+
+
+def begin_phases(
+    viewer: Person, session_id: int, revision: int, now: datetime | None = None, path: Path | None = None
+) -> None:
+    """After the check-in: the first phase starts, and its countdown with it."""
+    now = now or utcnow()
+    with writing(path) as db:
+        session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
+        if session.status is not SessionStatus.CHECK_IN:
+            raise DomainError("session_moved_on")
+        _change(db, session, revision, **_fresh_phase(0, now))
+
+
+def pause(
+    viewer: Person, session_id: int, revision: int, now: datetime | None = None, path: Path | None = None
+) -> None:
+    now = now or utcnow()
+    with writing(path) as db:
+        session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
+        if session.paused_at is None and session.phase_started_at is not None:
+            _change(db, session, revision, paused_at=now)
+
+
+def resume(
+    viewer: Person, session_id: int, revision: int, now: datetime | None = None, path: Path | None = None
+) -> None:
+    now = now or utcnow()
+    with writing(path) as db:
+        session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
+        if session.phase_started_at is None:
+            _change(db, session, revision, phase_started_at=now)
+        elif session.paused_at is not None:
+            paused = session.paused_seconds + (now - session.paused_at).total_seconds()
+            _change(db, session, revision, paused_at=None, paused_seconds=paused)
+
+
+def add_minutes(
+    viewer: Person,
+    session_id: int,
+    revision: int,
+    minutes: float,
+    now: datetime | None = None,
+    path: Path | None = None,
+) -> None:
+    with writing(path) as db:
+        session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
+        _change(db, session, revision, extra_minutes=max(0.0, session.extra_minutes + minutes), overrun_logged=0)
+
+
+def move(
+    viewer: Person,
+    session_id: int,
+    revision: int,
+    steps: int,
+    skip: bool = False,
+    now: datetime | None = None,
+    path: Path | None = None,
+) -> None:
+    """Next (+1), previous (−1) or skip: the phase left keeps its time; going back loses nothing."""
+    now = now or utcnow()
+    with reading(path) as db:
+        session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
+    method = session_method(session, path)
+    with writing(path) as db:
+        session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
+        if session.status is SessionStatus.CLOSING and steps < 0:
+            _change(db, session, revision, **_fresh_phase(len(method.phases) - 1, now))
+            return
+        if session.status is not SessionStatus.RUNNING:
+            raise DomainError("session_moved_on")
+        phase = method.phases[session.phase_index]
+        clock = countdown(session, phase, now)
+        _log_overrun(db, session, clock, now)
+        store.add_phase_visit(
+            db, session.id, session.phase_index, phase.id, phase.minutes, clock.elapsed_seconds, skip, now
+        )
+        target = session.phase_index + steps
+        if target >= len(method.phases):
+            _change(db, session, revision, **_fresh_phase(session.phase_index, now, SessionStatus.CLOSING))
+        else:
+            _change(db, session, revision, **_fresh_phase(max(0, target), now))
+
+
+def _log_overrun(db: Database, session: LiveSession, clock: Countdown, now: datetime) -> None:
+    """A phase over its time is a procedure event: logged once, by itself."""
+    if clock.remaining_seconds < 0 and store.mark_overrun_logged(db, session.id, session.phase_index):
+        store.add_observation(
+            db, session.id, session.phase_index, "procedure", now, automatic=True, category="time_overrun"
+        )
+
+
+def log_overrun_if_due(session_id: int, now: datetime | None = None, path: Path | None = None) -> None:
+    """Called by the console as its countdown ticks: the moment a phase runs over, it is logged."""
+    now = now or utcnow()
+    with reading(path) as db:
+        session = store.live_session(db, session_id)
+    if session is None or session.status is not SessionStatus.RUNNING or session.overrun_logged:
+        return
+    method = session_method(session, path)
+    clock = countdown(session, method.phases[session.phase_index], now)
+    if clock.remaining_seconds < 0:
+        with writing(path) as db:
+            _log_overrun(db, session, clock, now)
+
+
+# --- the board -----------------------------------------------------------------------------------
+
+
+def accepted_kinds(view: SessionView) -> tuple[str, ...]:
+    """What the board takes now: what the phase collects, or in the closing round, insights and actions."""
+    if view.session.status is SessionStatus.CLOSING:
+        return tuple(kind.value for kind in CLOSING_KINDS)
+    if view.phase is None:
+        return ()
+    return tuple(kind.value for kind in view.phase.collects)
+
+
+def send_to_board(
+    person: Person, session_id: int, form: BoardItemInput, now: datetime | None = None, path: Path | None = None
+) -> int:
+    """A question, association, advice … from a phone or the console; refused in a phase that does not collect it."""
+    now = now or utcnow()
+    with reading(path) as db:
+        session = _session_for(db, person, session_id, Action.TAKE_PART)
+    method = session_method(session, path)
+    with writing(path) as db:
+        # Read again inside the write lock: the phase may have moved on while the person typed.
+        session = _session_for(db, person, session_id, Action.TAKE_PART)
+        view = _view(db, session, method, person.id, now)
+        if form.kind not in accepted_kinds(view):
+            raise DomainError("phase_does_not_collect", field="kind", kind=form.kind)
+        return store.add_board_item(db, session.id, session.phase_index, form.kind, form.text, person.id, now)
+
+
+def mark_helpful(person: Person, session_id: int, item_id: int, helpful: bool, path: Path | None = None) -> None:
+    """The case bringer (or the facilitator for them) marks what helped most."""
+    with writing(path) as db:
+        session = _session_for(db, person, session_id, Action.TAKE_PART)
+        roles = store.session_roles(db, session.id)
+        bringers = {person_id for person_id, _ in roles.get(SessionRole.CASE_BRINGER.value, [])}
+        if person.id not in bringers and person.id != session.facilitator_id:
+            raise DomainError("only_case_bringer")
+        store.set_board_item_helpful(db, session.id, item_id, helpful)
+
+
+# --- action items, observations, closing ---------------------------------------------------------
+
+
+def add_action_item(
+    viewer: Person, session_id: int, form: ActionItemInput, now: datetime | None = None, path: Path | None = None
+) -> int:
+    now = now or utcnow()
+    with writing(path) as db:
+        session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
+        return store.add_action_item(db, session.id, session.group_id, form.text, form.owner_id, form.due_date, now)
+
+
+def action_items(viewer: Person, session_id: int, path: Path | None = None) -> list[ActionItem]:
+    with reading(path) as db:
+        _session_for(db, viewer, session_id, Action.TAKE_PART)
+        return store.action_items(db, session_id)
+
+
+def confirm_action_item(
+    viewer: Person, session_id: int, item_id: int, confirmed: bool, path: Path | None = None
+) -> None:
+    with writing(path) as db:
+        _session_for(db, viewer, session_id, Action.RUN_SESSION)
+        store.set_action_item(db, item_id, session_id, confirmed=int(confirmed))
+
+
+@dataclass(frozen=True)
+class LookBack:
+    """What the check-in looks back on: the action items agreed before, and how the last case went on."""
+
+    action_items: list[ActionItem]
+    last_case_title: str
+    last_case_follow_up: str
+
+
+def look_back(viewer: Person, session_id: int, path: Path | None = None) -> LookBack:
+    with reading(path) as db:
+        session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
+        items = store.open_action_items_of_group(db, session.group_id, session.id)
+        last = store.last_discussed_case(db, session.group_id)
+    return LookBack(items, last.title if last else "", last.follow_up if last else "")
+
+
+def set_action_item_done(viewer: Person, session_id: int, item_id: int, done: bool, path: Path | None = None) -> None:
+    with writing(path) as db:
+        session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
+        store.set_action_item_done(db, item_id, session.group_id, done)
+
+
+def observe(viewer: Person, session_id: int, level: str, now: datetime | None = None, path: Path | None = None) -> int:
+    """One press: an observation on a communication level, stamped with the time and the phase."""
+    now = now or utcnow()
+    with writing(path) as db:
+        session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
+        return store.add_observation(db, session.id, session.phase_index, level, now)
+
+
+def describe_observation(
+    viewer: Person, session_id: int, observation_id: int, form: ObservationDetailsInput, path: Path | None = None
+) -> None:
+    with writing(path) as db:
+        _session_for(db, viewer, session_id, Action.RUN_SESSION)
+        concerns = form.concerns.value if isinstance(form.concerns, SessionRole) else form.concerns
+        store.set_observation_details(db, session_id, observation_id, form.category, concerns, form.note)
+
+
+def observations(viewer: Person, session_id: int, path: Path | None = None) -> list[Observation]:
+    """The facilitator's private log."""
+    with reading(path) as db:
+        _session_for(db, viewer, session_id, Action.RUN_SESSION)
+        return store.observations(db, session_id)
+
+
+def record_bringer_choice(
+    viewer: Person, session_id: int, choice: str, now: datetime | None = None, path: Path | None = None
+) -> None:
+    with writing(path) as db:
+        session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
+        store.set_bringer_choice(db, session.id, choice.strip()[:1000])
+
+
+def rate(
+    person: Person, session_id: int, form: RatingInput, now: datetime | None = None, path: Path | None = None
+) -> None:
+    now = now or utcnow()
+    with writing(path) as db:
+        _session_for(db, person, session_id, Action.TAKE_PART)
+        store.rate_session(db, session_id, person.id, form.usefulness, now)
+
+
+def my_rating(person: Person, session_id: int, path: Path | None = None) -> int | None:
+    with reading(path) as db:
+        return store.my_rating(db, session_id, person.id)
+
+
+@dataclass(frozen=True)
+class RatingSummary:
+    count: int
+    mean: float | None  # None below the privacy threshold: too few to show without exposing someone
+
+
+def rating_summary(viewer: Person, session_id: int, path: Path | None = None) -> RatingSummary:
+    with reading(path) as db:
+        _session_for(db, viewer, session_id, Action.TAKE_PART)
+        ratings = store.session_ratings(db, session_id)
+        organisation = store.organisation(db)
+    threshold = organisation.privacy_threshold if organisation else 3
+    mean = sum(ratings) / len(ratings) if len(ratings) >= threshold else None
+    return RatingSummary(len(ratings), mean)
+
+
+def close_session(
+    viewer: Person, session_id: int, revision: int, now: datetime | None = None, path: Path | None = None
+) -> None:
+    """The session ends: it is kept in the group's history, and its case counts as discussed."""
+    now = now or utcnow()
+    with writing(path) as db:
+        session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
+        if session.status is SessionStatus.CLOSED:
+            raise DomainError("session_moved_on")
+        _change(db, session, revision, status=SessionStatus.CLOSED.value, closed_at=now)
+        if session.meeting_id:
+            store.set_meeting_status(
+                db, session.meeting_id, MeetingStatus.HELD.value, session.method_id, session.method_version
+            )
+        else:
+            minutes = max(30, round((now - session.started_at).total_seconds() / 60))
+            store.add_meeting(
+                db,
+                session.group_id,
+                session.started_at,
+                minutes,
+                MeetingStatus.HELD.value,
+                session.method_id,
+                session.method_version,
+            )
+        case = store.case(db, session.case_id) if session.case_id else None
+        if case and case.status in (CaseStatus.SUBMITTED, CaseStatus.CHOSEN):
+            store.set_case_status(
+                db,
+                case.id,
+                CaseStatus.DISCUSSED,
+                now,
+                method_id=session.method_id,
+                chosen_advice=session.bringer_choice,
+            )
+
+
+def history(viewer: Person, group_id: int, path: Path | None = None) -> list[LiveSession]:
+    with reading(path) as db:
+        require(Action.TAKE_PART, viewer.role, store.group_role(db, group_id, viewer.id))
+        return store.closed_live_sessions(db, group_id)
+
+
+# --- the report ----------------------------------------------------------------------------------
+
+
+def session_report(
+    viewer: Person, session_id: int, language: Language, include_observations: bool = False, path: Path | None = None
+) -> SessionReport:
+    """The report of a session, for its facilitator; the private observations only when asked for."""
+    with reading(path) as db:
+        session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
+    method = session_method(session, path)
+    with reading(path) as db:
+        spent = store.phase_seconds(db, session.id)
+        board = store.board_items(db, session.id)
+        roles = store.session_roles(db, session.id)
+        items = store.action_items(db, session.id)
+        logged = store.observations(db, session.id) if include_observations else None
+    summary = rating_summary(viewer, session_id, path)
+    names = {index: phase.name(language) for index, phase in enumerate(method.phases)}
+    grouped: dict[str, list[tuple[str, str, bool]]] = {}
+    for item in board:
+        grouped.setdefault(names.get(item.phase_index, "—"), []).append((item.kind, item.text, item.helpful))
+    return SessionReport(
+        group_name=session.group_name,
+        started_at=session.started_at.astimezone(),
+        method_name=method.name(language),
+        method_version=session.method_version,
+        case_title=session.case_title,
+        roles={role: [name for _, name in people] for role, people in roles.items()},
+        phases=[
+            (phase.name(language), phase.minutes, spent.get(index, 0.0) / 60)
+            for index, phase in enumerate(method.phases)
+        ],
+        board=grouped,
+        action_items=[
+            (item.text, item.owner, item.due_date.isoformat() if item.due_date else "")
+            for item in items
+            if item.confirmed
+        ],
+        bringer_choice=session.bringer_choice,
+        rating_mean=summary.mean,
+        rating_count=summary.count,
+        observations=None
+        if logged is None
+        else [
+            (
+                observation.at.astimezone(),
+                names.get(observation.phase_index, "—"),
+                observation.level,
+                t(f"observation.{observation.level}.{observation.category}", language) if observation.category else "",
+                observation.note,
+            )
+            for observation in logged
+        ],
+    )

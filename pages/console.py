@@ -1,0 +1,573 @@
+"""The facilitator's console: start a session, guide it phase by phase, keep the board and the private log."""
+
+from datetime import datetime
+from functools import partial
+
+import plotly.express as px
+import streamlit as st
+
+from intervision import cases, groups, live, method_library
+from intervision.charts import LEVEL_COLOURS, method_timeline
+from intervision.errors import DomainError
+from intervision.methods import Level, Need, QuestionType, recommend
+from intervision.models import (
+    ActionItemInput,
+    BoardItemInput,
+    GroupRole,
+    ObservationDetailsInput,
+    SessionRole,
+    SessionStatus,
+    StartSessionInput,
+)
+from intervision.reports import markdown_to_pdf, session_report_markdown
+from ui import format, forms
+from ui.browser import app_origin
+from ui.guard import escape_markdown, guard
+from ui.live import board_list, clock_line, join_panel
+
+viewer = guard("console")
+person = viewer.signed_in
+CURRENT = "live_session_id"
+led = {group.id: group for group, role in groups.visible_groups(person) if role is GroupRole.FACILITATOR}
+under_way = [session for session in live.open_sessions(person) if session.group_id in led]
+
+
+def _act(action: object, notice: str | None = None) -> str | None:
+    """Run a session control; if the session moved on meanwhile, say so instead of doing it twice."""
+    try:
+        action()
+    except DomainError as problem:
+        if problem.key != "session_moved_on":
+            raise
+        return "live.moved_on"
+    return notice
+
+
+# --- starting --------------------------------------------------------------------------------------
+
+START = "start"
+
+
+def _start() -> str:
+    values = forms.values(START, ["group_id", "case", "spot", "method_id", "sequence_id"])
+    roles = {
+        SessionRole(role): [person_id]
+        for role in ("case_bringer", "chair", "timekeeper", "note_taker")
+        if (person_id := forms.value(START, role)) is not None
+    }
+    roles[SessionRole.OBSERVER] = forms.value(START, "observer") or []
+    form = StartSessionInput(
+        group_id=values["group_id"],
+        case_id=values["case"] if isinstance(values["case"], int) else None,
+        spot_case_title=values["spot"] or "" if values["case"] == "spot" else "",
+        method_id=values["method_id"] or "",
+        sequence_id=values["sequence_id"],
+        roles=roles,
+    )
+    st.session_state[CURRENT] = live.start_session(person, form)
+    return "live.started"
+
+
+def start_panel() -> None:
+    st.subheader(viewer.t("live.start_title"))
+    if not led:
+        st.info(viewer.t("live.no_groups"))
+        return
+    group_id = st.selectbox(
+        viewer.t("live.group"), list(led), format_func=lambda key: led[key].name, key=forms.key(START, "group_id")
+    )
+    group = led[group_id]
+    queue = cases.queue(person, group_id)
+    candidates = {case.id: case for case in [*queue.chosen, *(queued.case for queued in queue.cases)]}
+    options = [*candidates, "spot"]
+    st.radio(
+        viewer.t("live.case"),
+        options,
+        format_func=lambda key: viewer.t("live.case_on_the_spot") if key == "spot" else candidates[key].title,
+        key=forms.key(START, "case"),
+    )
+    chosen_case = candidates.get(forms.value(START, "case"))
+    if forms.value(START, "case") == "spot":
+        st.text_input(viewer.t("live.spot_title"), max_chars=120, key=forms.key(START, "spot"))
+    forms.field_error(START, "case_id")
+
+    members = {member.person_id: member.name for member in groups.members(person, group_id)}
+    need = Need(
+        question_type=chosen_case.question_type
+        if chosen_case and chosen_case.question_type
+        else QuestionType.OWN_BEHAVIOUR,
+        wants=chosen_case.wants if chosen_case else [],
+        minutes_available=min(480, max(15, group.contract.session_minutes)),
+        group_size=max(2, len(members) - 1),
+        group_phase=group.contract.development_phase,
+    )
+    methods = [entry.method for entry in method_library.available_methods(person)]
+    ranked = recommend(methods, need)
+    by_id = {recommendation.method.id: recommendation for recommendation in ranked}
+    st.selectbox(
+        viewer.t("live.method"),
+        list(by_id),
+        format_func=lambda key: (
+            f"{'✓' if by_id[key].fits else '✗'} {by_id[key].method.name(viewer.language)} · "
+            f"{by_id[key].method.total_minutes:g}′"
+        ),
+        key=forms.key(START, "method_id"),
+    )
+    forms.field_error(START, "method_id")
+    method = by_id[forms.value(START, "method_id")].method
+    with st.expander(viewer.t("live.ranking")):
+        for recommendation in ranked[:5]:
+            st.markdown(f"**{escape_markdown(recommendation.method.name(viewer.language))}** · {recommendation.score}")
+    if method.sequences:
+        names = {sequence.id: sequence.name(viewer.language) for sequence in method.sequences}
+        st.selectbox(
+            viewer.t("live.sequence"),
+            [None, *names],
+            format_func=lambda key: names.get(key, "—"),
+            key=forms.key(START, "sequence_id"),
+        )
+    else:
+        st.session_state[forms.key(START, "sequence_id")] = None
+
+    st.markdown(f"**{viewer.t('live.roles')}**")
+    st.caption(viewer.t("live.suggested"))
+    bringer = chosen_case.author_id if chosen_case else None
+    suggestion = live.suggest_roles(person, group_id, bringer)
+    defaults = {"case_bringer": bringer} | {role.value: person_id for role, person_id in suggestion.items()}
+    if st.session_state.get("_roles_for") != (group_id, forms.value(START, "case")):
+        st.session_state["_roles_for"] = (group_id, forms.value(START, "case"))
+        for role, person_id in defaults.items():
+            st.session_state[forms.key(START, role)] = person_id
+    columns = st.columns(4)
+    for column, role in zip(columns, ("case_bringer", "chair", "timekeeper", "note_taker"), strict=True):
+        column.selectbox(
+            viewer.t(f"session_role.{role}"),
+            list(members),
+            index=None,
+            format_func=members.get,
+            placeholder="—",
+            key=forms.key(START, role),
+        )
+    st.multiselect(
+        viewer.t("session_role.observer"),
+        list(members),
+        format_func=members.get,
+        placeholder=viewer.t("common.choose"),
+        key=forms.key(START, "observer"),
+    )
+    forms.field_error(START, "roles")
+    forms.form_error(START)
+    st.button(viewer.t("live.start"), type="primary", on_click=forms.submit, args=(START, viewer, _start))
+
+
+# --- check-in --------------------------------------------------------------------------------------
+
+
+def check_in(view: live.SessionView) -> None:
+    session = view.session
+    st.header(viewer.t("live.check_in"))
+    st.markdown(f"### {viewer.t('live.check_in_prompt')}")
+    back = live.look_back(person, session.id)
+    st.subheader(viewer.t("live.look_back"))
+    st.markdown(f"**{viewer.t('live.previous_actions')}**")
+    if not back.action_items:
+        st.caption(viewer.t("live.no_previous_actions"))
+    for item in back.action_items:
+        st.checkbox(
+            f"{item.text} · {item.owner or '—'}",
+            value=item.done,
+            key=f"done.{item.id}",
+            on_change=lambda item_id=item.id: live.set_action_item_done(
+                person, session.id, item_id, st.session_state[f"done.{item_id}"]
+            ),
+        )
+    if back.last_case_title:
+        st.markdown(f"**{viewer.t('live.last_case', title=escape_markdown(back.last_case_title))}**")
+        if back.last_case_follow_up:
+            st.text(back.last_case_follow_up)
+        else:
+            st.caption(viewer.t("live.no_follow_up"))
+    st.button(
+        viewer.t("live.begin"),
+        type="primary",
+        on_click=forms.submit,
+        args=("controls", viewer, partial(_act, partial(live.begin_phases, person, session.id, session.revision))),
+    )
+
+
+# --- running ---------------------------------------------------------------------------------------
+
+
+@st.fragment(run_every=1)
+def ticking(session_id: int, revision: int) -> None:
+    """The countdown and the board, every second; a change made elsewhere redraws the whole console."""
+    live.log_overrun_if_due(session_id)
+    view = live.console_view(person, session_id)
+    if view.session.revision != revision:
+        st.rerun()
+    if view.clock:
+        clock_line(view, viewer)
+    board_list(view, viewer, helpful_toggle=partial(live.mark_helpful, person, session_id))
+
+
+def controls(view: live.SessionView) -> None:
+    session = view.session
+    do = partial(_act)
+    buttons = st.columns(7)
+    clock = view.clock
+    if clock and (not clock.started or not clock.running):
+        label = "live.start_timer" if not clock.started else "live.resume"
+        buttons[0].button(
+            viewer.t(label),
+            type="primary",
+            on_click=forms.submit,
+            args=("controls", viewer, partial(do, partial(live.resume, person, session.id, session.revision))),
+        )
+    else:
+        buttons[0].button(
+            viewer.t("live.pause"),
+            on_click=forms.submit,
+            args=("controls", viewer, partial(do, partial(live.pause, person, session.id, session.revision))),
+        )
+    for column, minutes, label in ((buttons[1], 1, "live.plus_one"), (buttons[2], 5, "live.plus_five")):
+        column.button(
+            viewer.t(label),
+            key=f"plus.{minutes}",
+            on_click=forms.submit,
+            args=(
+                "controls",
+                viewer,
+                partial(do, partial(live.add_minutes, person, session.id, session.revision, minutes)),
+            ),
+        )
+    for column, steps, skip, label, kind in (
+        (buttons[3], -1, False, "live.previous", "secondary"),
+        (buttons[4], 1, False, "live.next", "primary"),
+        (buttons[5], 1, True, "live.skip", "secondary"),
+    ):
+        column.button(
+            viewer.t(label),
+            key=f"move.{label}",
+            type=kind,
+            disabled=steps < 0 and session.phase_index == 0,
+            on_click=forms.submit,
+            args=(
+                "controls",
+                viewer,
+                partial(do, partial(live.move, person, session.id, session.revision, steps, skip)),
+            ),
+        )
+
+
+def phase_panel(view: live.SessionView) -> None:
+    phase = view.phase
+    total = len(view.method.phases)
+    st.caption(viewer.t("live.phase_of", number=view.session.phase_index + 1, total=total))
+    st.header(phase.name(viewer.language))
+    st.markdown(f"**{viewer.t('live.purpose')}:** {escape_markdown(phase.purpose(viewer.language))}")
+    speakers = ", ".join(viewer.t(f"speaker.{speaker}") for speaker in phase.speakers)
+    line = f"**{viewer.t('live.speaks')}:** {speakers}"
+    if phase.listeners:
+        line += f" · **{viewer.t('live.listens')}:** " + ", ".join(viewer.t(f"speaker.{s}") for s in phase.listeners)
+    st.markdown(line)
+    prompts, rules = st.columns(2)
+    with prompts:
+        st.markdown(f"**{viewer.t('live.prompts')}**")
+        st.markdown("\n".join(f"- {escape_markdown(line)}" for line in phase.prompts(viewer.language)))
+    with rules:
+        st.markdown(f"**{viewer.t('live.rules')}**")
+        st.markdown("\n".join(f"- {escape_markdown(line)}" for line in phase.rules(viewer.language)))
+    if phase.tips(viewer.language):
+        with st.expander(viewer.t("live.tips"), expanded=True):
+            st.markdown("\n".join(f"- {escape_markdown(line)}" for line in phase.tips(viewer.language)))
+
+
+BOARD = "board_add"
+
+
+def _add_to_board(session_id: int) -> str:
+    live.send_to_board(
+        person, session_id, BoardItemInput(kind=forms.value(BOARD, "kind") or "", text=forms.value(BOARD, "text") or "")
+    )
+    forms.clear(BOARD, ["text"])
+    return "live.sent"
+
+
+def board_form(view: live.SessionView) -> None:
+    kinds = live.accepted_kinds(view)
+    if not kinds:
+        return
+    with st.form(BOARD):
+        kind, text = st.columns([1, 3])
+        kind.selectbox(
+            viewer.t("live.kind"),
+            list(kinds),
+            format_func=lambda k: viewer.t(f"board.{k}"),
+            key=forms.key(BOARD, "kind"),
+        )
+        text.text_input(viewer.t("live.text"), max_chars=500, key=forms.key(BOARD, "text"))
+        forms.field_error(BOARD, "text")
+        forms.field_error(BOARD, "kind")
+        forms.form_error(BOARD)
+        st.form_submit_button(
+            viewer.t("live.add_to_board"),
+            on_click=forms.submit,
+            args=(BOARD, viewer, partial(_add_to_board, view.session.id)),
+        )
+
+
+ACTION = "action_add"
+
+
+def _add_action(session_id: int) -> str:
+    live.add_action_item(person, session_id, ActionItemInput(**forms.values(ACTION, ["text", "owner_id", "due_date"])))
+    forms.clear(ACTION, ["text", "owner_id", "due_date"])
+    return "live.action_added"
+
+
+def action_panel(view: live.SessionView) -> None:
+    st.subheader(viewer.t("live.actions"))
+    members = {member.person_id: member.name for member in groups.members(person, view.session.group_id)}
+    for item in live.action_items(person, view.session.id):
+        due = f" · {format.day(item.due_date, viewer)}" if item.due_date else ""
+        st.checkbox(
+            f"{item.text} · {item.owner or '—'}{due}",
+            value=item.confirmed,
+            key=f"confirm.{item.id}",
+            help=viewer.t("live.confirmed"),
+            on_change=lambda item_id=item.id: live.confirm_action_item(
+                person, view.session.id, item_id, st.session_state[f"confirm.{item_id}"]
+            ),
+        )
+    with st.form(ACTION):
+        text, owner, due = st.columns([3, 2, 2])
+        text.text_input(viewer.t("live.action_text"), max_chars=500, key=forms.key(ACTION, "text"))
+        owner.selectbox(
+            viewer.t("live.owner"),
+            list(members),
+            index=None,
+            format_func=members.get,
+            placeholder="—",
+            key=forms.key(ACTION, "owner_id"),
+        )
+        due.date_input(viewer.t("live.due"), value=None, format="DD-MM-YYYY", key=forms.key(ACTION, "due_date"))
+        forms.field_error(ACTION, "text")
+        forms.form_error(ACTION)
+        st.form_submit_button(
+            viewer.t("live.add_action"),
+            on_click=forms.submit,
+            args=(ACTION, viewer, partial(_add_action, view.session.id)),
+        )
+
+
+DETAILS = "observation"
+
+
+def _observe(session_id: int, level: str) -> None:
+    st.session_state["_last_observation"] = (
+        live.observe(person, session_id, level),
+        level,
+        datetime.now(format.local_zone()).strftime("%H:%M"),
+    )
+
+
+def _describe(session_id: int) -> str:
+    observation_id, _, _ = st.session_state["_last_observation"]
+    live.describe_observation(
+        person,
+        session_id,
+        observation_id,
+        ObservationDetailsInput(**forms.values(DETAILS, ["category", "concerns", "note"])),
+    )
+    forms.clear(DETAILS, ["category", "concerns", "note"])
+    return "live.details_saved"
+
+
+def observation_panel(view: live.SessionView) -> None:
+    st.subheader(viewer.t("live.observe"))
+    for column, level in zip(st.columns(4), Level, strict=True):
+        column.button(
+            viewer.t(f"level.{level}"),
+            key=f"observe.{level}",
+            width="stretch",
+            on_click=_observe,
+            args=(view.session.id, level.value),
+        )
+    last = st.session_state.get("_last_observation")
+    if not last:
+        return
+    _, level, at = last
+    st.caption(viewer.t("live.observed", level=viewer.t(f"level.{level}"), time=at))
+    with st.form(DETAILS):
+        category, concerns = st.columns(2)
+        category.selectbox(
+            viewer.t("live.category"),
+            list(live.OBSERVATION_CATEGORIES[level]),
+            index=None,
+            format_func=lambda key: viewer.t(f"observation.{level}.{key}"),
+            placeholder="—",
+            key=forms.key(DETAILS, "category"),
+        )
+        who = {role.value: viewer.t(f"session_role.{role}") for role in SessionRole} | {
+            "group": viewer.t("live.concerns_group"),
+            "member": viewer.t("live.concerns_member"),
+            "facilitator": viewer.t("live.concerns_facilitator"),
+        }
+        concerns.selectbox(
+            viewer.t("live.concerns"),
+            list(who),
+            index=None,
+            format_func=who.get,
+            placeholder="—",
+            key=forms.key(DETAILS, "concerns"),
+        )
+        st.text_input(viewer.t("live.note"), max_chars=500, key=forms.key(DETAILS, "note"))
+        forms.form_error(DETAILS)
+        st.form_submit_button(
+            viewer.t("live.save_details"),
+            on_click=forms.submit,
+            args=(DETAILS, viewer, partial(_describe, view.session.id)),
+        )
+
+
+def running(view: live.SessionView) -> None:
+    timeline, body = st.columns([1, 3])
+    with timeline:
+        figure = method_timeline(view.method, viewer.language)
+        figure.add_vline(
+            x=sum(p.minutes for p in view.method.phases[: view.session.phase_index]), line_width=4, line_color="#111"
+        )
+        figure.update_layout(height=80 + 38 * len(view.method.phases), showlegend=False, font={"size": 13})
+        st.plotly_chart(figure, width="stretch", config={"displayModeBar": False})
+    with body:
+        phase_panel(view)
+        controls(view)
+        forms.form_error("controls")
+        ticking(view.session.id, view.session.revision)
+        board_form(view)
+    action_panel(view)
+    observation_panel(view)
+
+
+# --- closing ---------------------------------------------------------------------------------------
+
+CHOICE = "choice"
+
+
+def _choose(session_id: int) -> str:
+    live.record_bringer_choice(person, session_id, forms.value(CHOICE, "text") or "")
+    return "live.choice_saved"
+
+
+def closing(view: live.SessionView) -> None:
+    session = view.session
+    st.header(viewer.t("live.closing"))
+    st.markdown(f"### {viewer.t('live.closing_prompt')}")
+    board_form(view)
+    board_list(view, viewer, helpful_toggle=partial(live.mark_helpful, person, session.id))
+    action_panel(view)
+    forms.prefill(CHOICE, {"text": session.bringer_choice})
+    with st.form(CHOICE):
+        st.text_area(viewer.t("live.choice"), max_chars=1000, key=forms.key(CHOICE, "text"))
+        st.form_submit_button(
+            viewer.t("live.save_choice"), on_click=forms.submit, args=(CHOICE, viewer, partial(_choose, session.id))
+        )
+    st.subheader(viewer.t("live.evaluation"))
+    rating_line(session.id)
+    back, close = st.columns(2)
+    back.button(
+        viewer.t("live.back_to_last_phase"),
+        on_click=forms.submit,
+        args=("controls", viewer, partial(_act, partial(live.move, person, session.id, session.revision, -1))),
+    )
+    close.button(
+        viewer.t("live.close"),
+        type="primary",
+        on_click=forms.submit,
+        args=(
+            "controls",
+            viewer,
+            partial(_act, partial(live.close_session, person, session.id, session.revision), "live.closed"),
+        ),
+    )
+
+
+def rating_line(session_id: int) -> None:
+    summary = live.rating_summary(person, session_id)
+    if summary.mean is None:
+        st.caption(viewer.t("live.rating_hidden", count=summary.count, threshold=3))
+    else:
+        st.markdown(viewer.t("live.rating_mean", mean=f"{summary.mean:.1f}", count=summary.count))
+
+
+# --- after the session -----------------------------------------------------------------------------
+
+
+def report_panel(session_id: int) -> None:
+    st.subheader(viewer.t("live.report"))
+    include = st.toggle(viewer.t("live.include_observations"), value=False)
+    report = live.session_report(person, session_id, viewer.language, include_observations=include)
+    markdown = session_report_markdown(report, viewer.language)
+    markdown_button, pdf_button = st.columns(2)
+    markdown_button.download_button(
+        viewer.t("live.download_markdown"), markdown, file_name=f"session-{session_id}.md", mime="text/markdown"
+    )
+    pdf_button.download_button(
+        viewer.t("live.download_pdf"),
+        markdown_to_pdf(markdown),
+        file_name=f"session-{session_id}.pdf",
+        mime="application/pdf",
+    )
+    logged = live.observations(person, session_id)
+    st.subheader(viewer.t("live.observations_title"))
+    if not logged:
+        st.caption("—")
+        return
+    levels = [viewer.t(f"level.{observation.level}") for observation in logged]
+    colours = {viewer.t(f"level.{level}"): colour for level, colour in LEVEL_COLOURS.items()}
+    by_level, along = st.columns(2)
+    with by_level:
+        st.markdown(f"**{viewer.t('live.by_level')}**")
+        counts = {level: levels.count(level) for level in colours}
+        figure = px.bar(x=list(counts), y=list(counts.values()), color=list(counts), color_discrete_map=colours)
+        figure.update_layout(showlegend=False, xaxis_title="", yaxis_title="", font={"size": 16}, height=320)
+        st.plotly_chart(figure, width="stretch", config={"displayModeBar": False})
+    with along:
+        st.markdown(f"**{viewer.t('live.along_time')}**")
+        figure = px.scatter(
+            x=[observation.at.astimezone(format.local_zone()) for observation in logged],
+            y=levels,
+            color=levels,
+            color_discrete_map=colours,
+        )
+        figure.update_traces(marker={"size": 16})
+        figure.update_layout(showlegend=False, xaxis_title="", yaxis_title="", font={"size": 16}, height=320)
+        st.plotly_chart(figure, width="stretch", config={"displayModeBar": False})
+
+
+# --- the page --------------------------------------------------------------------------------------
+
+st.title(viewer.t("nav.console"))
+forms.notice(viewer)
+session_id = st.session_state.get(CURRENT)
+if session_id is None and under_way:
+    session_id = under_way[0].id
+if session_id is None:
+    start_panel()
+    st.stop()
+
+view = live.console_view(person, session_id)
+if view.session.status is not SessionStatus.CLOSED:
+    join_panel(view, viewer, app_origin(), show_projector_link=True)
+match view.session.status:
+    case SessionStatus.CHECK_IN:
+        check_in(view)
+    case SessionStatus.RUNNING:
+        running(view)
+    case SessionStatus.CLOSING:
+        closing(view)
+    case SessionStatus.CLOSED:
+        report_panel(view.session.id)
+        if st.button(viewer.t("live.start_title")):
+            st.session_state.pop(CURRENT, None)
+            st.rerun()

@@ -1,0 +1,126 @@
+"""Follow a session on a phone: the phase now, sending to the board, marking what helped, rating it."""
+
+from functools import partial
+
+import streamlit as st
+
+from intervision import live
+from intervision.errors import DomainError
+from intervision.methods import BoardKind
+from intervision.models import BoardItemInput, RatingInput, SessionRole, SessionStatus
+from ui import forms
+from ui.guard import escape_markdown, guard
+from ui.live import MARKABLE
+
+viewer = guard("follow")
+person = viewer.signed_in
+CODE = "follow.code"
+SEND = "send"
+# What a phone may send; each phase says which of these it collects right now.
+SENDABLE = [kind.value for kind in BoardKind if kind is not BoardKind.ACTION_ITEM]
+
+if "code" in st.query_params and not st.session_state.get("_follow_code_taken"):
+    st.session_state[CODE] = st.query_params["code"]
+    st.session_state["_follow_code_taken"] = True
+if CODE not in st.session_state:
+    under_way = live.open_sessions(person)
+    st.session_state[CODE] = under_way[0].join_code if under_way else ""
+
+
+def current_view() -> live.SessionView | None:
+    code = st.session_state.get(CODE) or ""
+    if not code:
+        return None
+    try:
+        return live.participant_view(person, code)
+    except DomainError as problem:
+        st.error(viewer.t(f"error.{problem.key}"), icon=":material/error:")
+        return None
+
+
+def _send(session_id: int) -> str:
+    live.send_to_board(
+        person, session_id, BoardItemInput(kind=forms.value(SEND, "kind") or "", text=forms.value(SEND, "text") or "")
+    )
+    forms.clear(SEND, ["text"])
+    return "live.sent"
+
+
+def _rate(session_id: int) -> str:
+    live.rate(person, session_id, RatingInput(usefulness=forms.value("rating", "usefulness") or 0))
+    return "follow.rated"
+
+
+@st.fragment(run_every=2)
+def now_showing(session_id: int, revision: int) -> None:
+    """The phase as it is now; when the facilitator moves on, the whole page follows."""
+    view = live.participant_view(person, st.session_state[CODE])
+    if view.session.revision != revision:
+        st.rerun()
+    if view.phase:
+        st.markdown(f"### {escape_markdown(view.phase.name(viewer.language))}")
+        speakers = ", ".join(viewer.t(f"speaker.{speaker}") for speaker in view.phase.speakers)
+        st.caption(f"{viewer.t('live.speaks')}: {speakers}")
+        for line in view.phase.prompts(viewer.language):
+            st.markdown(f"- {escape_markdown(line)}")
+        for line in view.phase.rules(viewer.language):
+            st.caption(f":material/block: {escape_markdown(line)}")
+    elif view.session.status is SessionStatus.CHECK_IN:
+        st.markdown(f"### {viewer.t('follow.waiting')}")
+    elif view.session.status is SessionStatus.CLOSING:
+        st.markdown(f"### {viewer.t('live.closing_prompt')}")
+
+
+st.title(viewer.t("follow.title"))
+forms.notice(viewer)
+st.text_input(viewer.t("follow.code"), max_chars=6, key=CODE)
+view = current_view()
+if view is None:
+    st.caption(viewer.t("follow.not_in_session"))
+    st.stop()
+session = view.session
+if session.status is SessionStatus.CLOSED:
+    st.info(viewer.t("follow.closed"))
+    st.stop()
+
+now_showing(session.id, session.revision)
+
+accepted = live.accepted_kinds(view)
+st.subheader(viewer.t("follow.send_title"))
+if not accepted:
+    st.caption(viewer.t("follow.no_input"))
+with st.form(SEND):
+    default = accepted[0] if accepted else SENDABLE[0]
+    forms.prefill(SEND, {"kind": default})
+    st.selectbox(
+        viewer.t("live.kind"), SENDABLE, format_func=lambda kind: viewer.t(f"board.{kind}"), key=forms.key(SEND, "kind")
+    )
+    forms.field_error(SEND, "kind")
+    st.text_area(viewer.t("live.text"), max_chars=500, key=forms.key(SEND, "text"))
+    forms.field_error(SEND, "text")
+    forms.form_error(SEND)
+    st.form_submit_button(
+        viewer.t("live.send"), type="primary", on_click=forms.submit, args=(SEND, viewer, partial(_send, session.id))
+    )
+
+if SessionRole.CASE_BRINGER.value in view.viewer_roles:
+    st.subheader(viewer.t("follow.helped_title"))
+    for item in view.board:
+        if item.kind in MARKABLE:
+            st.checkbox(
+                escape_markdown(item.text),
+                value=item.helpful,
+                key=f"phone_helpful.{item.id}",
+                on_change=lambda item_id=item.id: live.mark_helpful(
+                    person, session.id, item_id, st.session_state[f"phone_helpful.{item_id}"]
+                ),
+            )
+
+if session.status is SessionStatus.CLOSING:
+    with st.form("rating"):
+        forms.prefill("rating", {"usefulness": live.my_rating(person, session.id)})
+        st.radio(viewer.t("follow.rate"), [1, 2, 3, 4, 5], horizontal=True, key=forms.key("rating", "usefulness"))
+        forms.field_error("rating", "usefulness")
+        st.form_submit_button(
+            viewer.t("follow.rate_save"), on_click=forms.submit, args=("rating", viewer, partial(_rate, session.id))
+        )

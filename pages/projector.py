@@ -1,0 +1,60 @@
+"""The projector screen: what may be projected, in large type, following the console by itself.
+
+Opened by a link with the session's projector token (no sign-in on the beamer's computer). Tips and the
+observation log are never part of what this page reads.
+"""
+
+import streamlit as st
+
+from intervision import live
+from intervision.models import SessionStatus
+from ui.browser import app_origin
+from ui.guard import escape_markdown, guard
+from ui.live import board_list, clock_line, follow_url, qr_png
+
+viewer = guard("projector", chrome=False)
+token = st.query_params.get("token", "")
+
+
+@st.fragment(run_every=1)
+def projection() -> None:
+    """Read the session again every second; after a network blip or a restart the next tick catches up."""
+    view = live.projector_view(token) if token else None
+    if view is None:
+        st.error(viewer.t("projector.invalid"))
+        return
+    session = view.session
+    if session.status is SessionStatus.CLOSED:
+        st.title(viewer.t("projector.closed"))
+        return
+    main, side = st.columns([3, 1], gap="large")
+    with side:
+        st.markdown(f"### {viewer.t('projector.join')}")
+        st.image(qr_png(follow_url(app_origin(), session.join_code)), width=220)
+        st.markdown(f"## {viewer.t('projector.code', code=session.join_code)}")
+    with main:
+        if session.status is SessionStatus.CHECK_IN:
+            st.title(viewer.t("projector.check_in"))
+            st.markdown(f"## {viewer.t('live.check_in_prompt')}")
+            return
+        if session.status is SessionStatus.CLOSING:
+            st.title(viewer.t("projector.closing"))
+            st.markdown(f"## {viewer.t('live.closing_prompt')}")
+            board_list(view, viewer, size="###")
+            return
+        phase = view.phase
+        st.title(phase.name(viewer.language))
+        clock_line(view, viewer, size="#")
+        speakers = ", ".join(viewer.t(f"speaker.{speaker}") for speaker in phase.speakers)
+        st.markdown(f"### {viewer.t('live.speaks')}: {speakers}")
+        if phase.listeners:
+            listeners = ", ".join(viewer.t(f"speaker.{speaker}") for speaker in phase.listeners)
+            st.markdown(f"### {viewer.t('live.listens')}: {listeners}")
+        for line in phase.prompts(viewer.language):
+            st.markdown(f"## {escape_markdown(line)}")
+        for line in phase.rules(viewer.language):
+            st.markdown(f"### :material/block: {escape_markdown(line)}")
+        board_list(view, viewer, size="###")
+
+
+projection()

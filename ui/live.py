@@ -1,0 +1,92 @@
+"""Widgets the session screens share: the countdown, the board, and how phones join."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+import segno
+import streamlit as st
+
+from intervision.live import SessionView, format_clock
+from intervision.methods import BoardKind
+from ui.guard import Viewer, escape_markdown
+
+COLOURS = {"green": "green", "amber": "orange", "red": "red"}  # Streamlit's Markdown colour names
+# Board kinds the case bringer may mark as having helped most.
+MARKABLE = (BoardKind.QUESTION.value, BoardKind.ADVICE.value)
+
+
+def clock_line(view: SessionView, viewer: Viewer, size: str = "##") -> None:
+    """The countdown in its colour, and whether the session runs ahead of or behind its plan."""
+    clock = view.clock
+    if clock is None:
+        return
+    colour = COLOURS[clock.colour]
+    state = ""
+    if not clock.started:
+        state = f" · {viewer.t('live.not_started')}"
+    elif not clock.running:
+        state = f" · {viewer.t('live.paused')}"
+    st.markdown(f"{size} :{colour}[{format_clock(clock.remaining_seconds)}]{state}")
+    minutes = round(abs(view.behind_seconds) / 60)
+    if minutes == 0:
+        st.caption(viewer.t("live.on_plan"))
+    else:
+        st.caption(viewer.t("live.behind" if view.behind_seconds > 0 else "live.ahead", minutes=minutes))
+
+
+def board_list(
+    view: SessionView,
+    viewer: Viewer,
+    helpful_toggle: Callable[[int, bool], None] | None = None,
+    size: str = "",
+) -> None:
+    """The board grouped by kind, newest last; what helped most is starred."""
+    st.markdown(f"**{viewer.t('live.board')}**")
+    if not view.board:
+        st.caption(viewer.t("live.board_empty"))
+        return
+    kinds: dict[str, list] = {}
+    for item in view.board:
+        kinds.setdefault(item.kind, []).append(item)
+    for kind, items in kinds.items():
+        st.markdown(f"{size or '####'} {viewer.t(f'board.{kind}')}")
+        for item in items:
+            star = "★ " if item.helpful else ""
+            if helpful_toggle and kind in MARKABLE:
+                st.checkbox(
+                    f"{star}{escape_markdown(item.text)}",
+                    value=item.helpful,
+                    key=f"helpful.{item.id}",
+                    help=viewer.t("live.helped"),
+                    on_change=lambda item_id=item.id: helpful_toggle(item_id, st.session_state[f"helpful.{item_id}"]),
+                )
+            else:
+                st.markdown(
+                    f"{size} {star}{escape_markdown(item.text)}" if size else f"- {star}{escape_markdown(item.text)}"
+                )
+
+
+def qr_png(url: str) -> bytes:
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="png", scale=8, border=2)
+    return buffer.getvalue()
+
+
+def follow_url(origin: str, code: str) -> str:
+    return f"{origin}/follow?code={code}"
+
+
+def join_panel(view: SessionView, viewer: Viewer, origin: str, show_projector_link: bool = False) -> None:
+    """The code and QR code for phones; for the facilitator, also the projector's link."""
+    session = view.session
+    with st.expander(viewer.t("live.join_code", code=session.join_code), expanded=False):
+        code, picture = st.columns([2, 1])
+        code.markdown(f"## {session.join_code}")
+        code.code(follow_url(origin, session.join_code), language=None, wrap_lines=True)
+        picture.image(qr_png(follow_url(origin, session.join_code)), width=180)
+        if show_projector_link:
+            st.markdown(f"**{viewer.t('live.projector_link')}**")
+            st.caption(viewer.t("live.projector_hint"))
+            st.code(f"{origin}/projector?token={session.projector_token}", language=None, wrap_lines=True)
