@@ -199,14 +199,19 @@ def check_in(view: live.SessionView) -> None:
 
 
 @st.fragment(run_every=1)
-def ticking(session_id: int, revision: int) -> None:
-    """The countdown and the board, every second; a change made elsewhere redraws the whole console."""
+def ticking_clock(session_id: int, revision: int) -> None:
+    """The countdown, every second; a change made elsewhere (a second device) redraws the whole console."""
     live.log_overrun_if_due(session_id)
     view = live.console_view(person, session_id)
     if view.session.revision != revision:
         st.rerun()
-    if view.clock:
-        clock_line(view, viewer)
+    clock_line(view, viewer)
+
+
+@st.fragment(run_every=1)
+def ticking_board(session_id: int) -> None:
+    """The board as phones fill it."""
+    view = live.console_view(person, session_id)
     board_list(view, viewer, helpful_toggle=partial(live.mark_helpful, person, session_id))
 
 
@@ -263,7 +268,10 @@ def phase_panel(view: live.SessionView) -> None:
     phase = view.phase
     total = len(view.method.phases)
     st.caption(viewer.t("live.phase_of", number=view.session.phase_index + 1, total=total))
-    st.header(phase.name(viewer.language))
+    title, clock = st.columns([3, 2], vertical_alignment="center")
+    title.header(phase.name(viewer.language))
+    with clock:
+        ticking_clock(view.session.id, view.session.revision)
     st.markdown(f"**{viewer.t('live.purpose')}:** {escape_markdown(phase.purpose(viewer.language))}")
     speakers = ", ".join(viewer.t(f"speaker.{speaker}") for speaker in phase.speakers)
     line = f"**{viewer.t('live.speaks')}:** {speakers}"
@@ -443,8 +451,8 @@ def running(view: live.SessionView) -> None:
         phase_panel(view)
         controls(view)
         forms.form_error("controls")
-        ticking(view.session.id, view.session.revision)
         board_form(view)
+        ticking_board(view.session.id)
     action_panel(view)
     observation_panel(view)
 

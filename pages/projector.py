@@ -10,7 +10,7 @@ from intervision import live
 from intervision.models import SessionStatus
 from ui.browser import app_origin
 from ui.guard import escape_markdown, guard
-from ui.live import board_list, clock_line, follow_url, qr_png
+from ui.live import big_clock, board_list, follow_url, qr_png
 
 viewer = guard("projector", chrome=False)
 token = st.query_params.get("token", "")
@@ -27,11 +27,14 @@ def projection() -> None:
     if session.status is SessionStatus.CLOSED:
         st.title(viewer.t("projector.closed"))
         return
-    main, side = st.columns([3, 1], gap="large")
+    main, side = st.columns([3, 2], gap="large")
     with side:
-        st.markdown(f"### {viewer.t('projector.join')}")
-        st.image(qr_png(follow_url(app_origin(), session.join_code)), width=220)
-        st.markdown(f"## {viewer.t('projector.code', code=session.join_code)}")
+        # The board beside the phase, so both fit one screen; the way in for phones below it.
+        if session.status is not SessionStatus.CHECK_IN:
+            board_list(view, viewer, size="###")
+        join, code = st.columns([1, 2], vertical_alignment="center")
+        join.image(qr_png(follow_url(app_origin(), session.join_code)), width=150)
+        code.markdown(f"#### {viewer.t('projector.join')}\n## {session.join_code}")
     with main:
         if session.status is SessionStatus.CHECK_IN:
             st.title(viewer.t("projector.check_in"))
@@ -40,11 +43,10 @@ def projection() -> None:
         if session.status is SessionStatus.CLOSING:
             st.title(viewer.t("projector.closing"))
             st.markdown(f"## {viewer.t('live.closing_prompt')}")
-            board_list(view, viewer, size="###")
             return
         phase = view.phase
         st.title(phase.name(viewer.language))
-        clock_line(view, viewer, size="#")
+        big_clock(view, viewer)
         speakers = ", ".join(viewer.t(f"speaker.{speaker}") for speaker in phase.speakers)
         st.markdown(f"### {viewer.t('live.speaks')}: {speakers}")
         if phase.listeners:
@@ -54,7 +56,6 @@ def projection() -> None:
             st.markdown(f"## {escape_markdown(line)}")
         for line in phase.rules(viewer.language):
             st.markdown(f"### :material/block: {escape_markdown(line)}")
-        board_list(view, viewer, size="###")
 
 
 projection()

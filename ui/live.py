@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from html import escape
 
 import segno
 import streamlit as st
@@ -36,6 +37,36 @@ def clock_line(view: SessionView, viewer: Viewer, size: str = "##") -> None:
         st.caption(viewer.t("live.behind" if view.behind_seconds > 0 else "live.ahead", minutes=minutes))
 
 
+HEX = {"green": "#1b7f3b", "amber": "#b85c00", "red": "#c62828"}  # readable on white from the back of a room
+
+
+def big_clock(view: SessionView, viewer: Viewer) -> None:
+    """The countdown as large as the projector allows, in its colour.
+
+    Only digits and our own catalog texts go into this markup (escaped all the same), never what a
+    person typed; so st.html is safe here, and Markdown's largest heading is too small for a beamer.
+    """
+    clock = view.clock
+    if clock is None:
+        return
+    state = ""
+    if not clock.started:
+        state = viewer.t("live.not_started")
+    elif not clock.running:
+        state = viewer.t("live.paused")
+    minutes = round(abs(view.behind_seconds) / 60)
+    plan = (
+        viewer.t("live.on_plan")
+        if minutes == 0
+        else viewer.t("live.behind" if view.behind_seconds > 0 else "live.ahead", minutes=minutes)
+    )
+    st.html(
+        f'<div style="font-size:10rem;font-weight:700;line-height:1;color:{HEX[clock.colour]}">'
+        f"{escape(format_clock(clock.remaining_seconds))}</div>"
+        f'<div style="font-size:2rem;color:#333">{escape(" · ".join(part for part in (state, plan) if part))}</div>'
+    )
+
+
 def board_list(
     view: SessionView,
     viewer: Viewer,
@@ -43,7 +74,7 @@ def board_list(
     size: str = "",
 ) -> None:
     """The board grouped by kind, newest last; what helped most is starred."""
-    st.markdown(f"**{viewer.t('live.board')}**")
+    st.markdown(f"## {viewer.t('live.board')}" if size else f"**{viewer.t('live.board')}**")
     if not view.board:
         st.caption(viewer.t("live.board_empty"))
         return
@@ -51,7 +82,8 @@ def board_list(
     for item in view.board:
         kinds.setdefault(item.kind, []).append(item)
     for kind, items in kinds.items():
-        st.markdown(f"{size or '####'} {viewer.t(f'board.{kind}')}")
+        label = viewer.t(f"board.{kind}")
+        st.markdown(f"#### :gray[{label}]" if size else f"#### {label}")
         for item in items:
             star = "★ " if item.helpful else ""
             if helpful_toggle and kind in MARKABLE:
@@ -64,7 +96,7 @@ def board_list(
                 )
             else:
                 st.markdown(
-                    f"{size} {star}{escape_markdown(item.text)}" if size else f"- {star}{escape_markdown(item.text)}"
+                    f"{size} • {star}{escape_markdown(item.text)}" if size else f"- {star}{escape_markdown(item.text)}"
                 )
 
 
