@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from intervision import live
 from intervision.agenda import agenda_for
 from intervision.models import Role
 from ui import format
@@ -12,6 +13,16 @@ person = viewer.signed_in
 agenda = agenda_for(person)
 
 st.title(viewer.t("home.title", name=escape_markdown(person.name)))
+for session in live.open_sessions(person):
+    st.info(
+        viewer.t("home.session_under_way", group=escape_markdown(session.group_name)), icon=":material/play_circle:"
+    )
+    leads = session.facilitator_id == person.id
+    st.page_link(
+        "pages/console.py" if leads else "pages/follow.py",
+        label=viewer.t("nav.console" if leads else "nav.follow"),
+        icon=":material/arrow_forward:",
+    )
 
 next_session = agenda.next_session
 next_column, waiting_column = st.columns(2, gap="large")
