@@ -21,7 +21,7 @@ from intervision.db import reading, writing
 from intervision.errors import DomainError
 from intervision.i18n import t
 from intervision.method_library import method_as_run, method_entry, pin_version
-from intervision.methods import BoardKind, Method, Phase
+from intervision.methods import BoardKind, Lines, Method, Phase
 from intervision.models import (
     ActionItem,
     ActionItemInput,
@@ -102,7 +102,9 @@ def behind_plan_seconds(method: Method, spent: dict[int, float], current: int, c
         for index, seconds in spent.items()
         if index != current and index < len(method.phases)
     )
-    return behind + max(0.0, -clock.remaining_seconds)
+    # The current phase against its own minutes (not the extra ones), with its earlier visits.
+    so_far = spent.get(current, 0.0) + clock.elapsed_seconds
+    return behind + max(0.0, so_far - method.phases[current].minutes * 60)
 
 
 def format_clock(seconds: float) -> str:
@@ -184,6 +186,9 @@ def projector_view(token: str, now: datetime | None = None, path: Path | None = 
     if session is None:
         return None
     method = session_method(session, path)
+    # The beamer's view carries no facilitator tips at all, not only a page that leaves them out.
+    untipped = [phase.model_copy(update={"tips": Lines()}) for phase in method.phases]
+    method = method.model_copy(update={"phases": untipped})
     with reading(path) as db:
         return _view(db, session, method, None, now or utcnow())
 
@@ -266,9 +271,12 @@ def start_session(
                 "join_code": _code(db),
                 "projector_token": secrets.token_urlsafe(24),
                 "facilitator_id": viewer.id,
-                "started_at": now.isoformat(timespec="seconds"),
+                "started_at": now,
             },
         )
+        members = {member.person_id for member in store.members(db, form.group_id)}
+        if any(person_id not in members for people in form.roles.values() for person_id in people):
+            raise DomainError("role_outside_group", field="roles")
         store.set_session_roles(db, session_id, {role.value: people for role, people in form.roles.items()})
         return session_id
 
@@ -337,9 +345,19 @@ def add_minutes(
     now: datetime | None = None,
     path: Path | None = None,
 ) -> None:
+    now = now or utcnow()
+    with reading(path) as db:
+        session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
+    method = session_method(session, path)
     with writing(path) as db:
         session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
-        _change(db, session, revision, extra_minutes=max(0.0, session.extra_minutes + minutes), overrun_logged=0)
+        extra = max(0.0, session.extra_minutes + minutes)
+        columns: dict[str, object] = {"extra_minutes": extra}
+        if session.status is SessionStatus.RUNNING:
+            longer = session.model_copy(update={"extra_minutes": extra})
+            if countdown(longer, method.phases[session.phase_index], now).remaining_seconds > 0:
+                columns["overrun_logged"] = 0  # back within time: a new overrun will be logged again
+        _change(db, session, revision, **columns)
 
 
 def move(
@@ -476,7 +494,7 @@ class LookBack:
 def look_back(viewer: Person, session_id: int, path: Path | None = None) -> LookBack:
     with reading(path) as db:
         session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
-        items = store.open_action_items_of_group(db, session.group_id, session.id)
+        items = store.action_items_to_look_back_on(db, session.group_id, session.id)
         last = store.last_discussed_case(db, session.group_id)
     return LookBack(items, last.title if last else "", last.follow_up if last else "")
 
@@ -490,6 +508,8 @@ def set_action_item_done(viewer: Person, session_id: int, item_id: int, done: bo
 def observe(viewer: Person, session_id: int, level: str, now: datetime | None = None, path: Path | None = None) -> int:
     """One press: an observation on a communication level, stamped with the time and the phase."""
     now = now or utcnow()
+    if level not in OBSERVATION_CATEGORIES:
+        raise DomainError("unknown_level")
     with writing(path) as db:
         session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
         return store.add_observation(db, session.id, session.phase_index, level, now)
@@ -500,6 +520,12 @@ def describe_observation(
 ) -> None:
     with writing(path) as db:
         _session_for(db, viewer, session_id, Action.RUN_SESSION)
+        logged = {observation.id: observation for observation in store.observations(db, session_id)}
+        if observation_id not in logged:
+            raise DomainError("observation_not_found")
+        level = logged[observation_id].level
+        if form.category is not None and form.category not in OBSERVATION_CATEGORIES[level]:
+            raise DomainError("invalid_category", field="category")
         concerns = form.concerns.value if isinstance(form.concerns, SessionRole) else form.concerns
         store.set_observation_details(db, session_id, observation_id, form.category, concerns, form.note)
 

@@ -96,7 +96,22 @@ def method_card_html(method: Method, language: Language) -> str:
 
 # --- the session report --------------------------------------------------------------------------
 
-_PLAIN = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-", "…": "...", "′": "'", "−": "-"})
+_PLAIN = str.maketrans(
+    {
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "‘": "'",
+        "’": "'",
+        "‚": "'",
+        "–": "-",
+        "—": "-",
+        "…": "...",
+        "′": "'",
+        "−": "-",
+        "★": "*",
+    }
+)
 
 
 def session_report_markdown(report: SessionReport, language: Language) -> str:

@@ -733,6 +733,7 @@ _LIVE_SELECT = "SELECT s.*, g.name AS group_name FROM live_sessions s JOIN group
 
 
 def add_live_session(db: Database, values: dict) -> int:
+    values = {name: (_iso(value) if isinstance(value, datetime) else value) for name, value in values.items()}
     names = ", ".join(values)
     marks = ", ".join("?" for _ in values)
     return db.execute(f"INSERT INTO live_sessions ({names}) VALUES ({marks})", list(values.values())).lastrowid
@@ -955,10 +956,16 @@ def set_meeting_status(db: Database, meeting_id: int, status: str, method_id: st
     )
 
 
-def open_action_items_of_group(db: Database, group_id: int, before_session_id: int) -> list[ActionItem]:
+def action_items_to_look_back_on(db: Database, group_id: int, session_id: int) -> list[ActionItem]:
+    """The confirmed action items of the group's previous session, and older ones not done yet."""
+    previous = db.execute(
+        "SELECT max(id) FROM live_sessions WHERE group_id = ? AND status = 'closed' AND id != ?",
+        [group_id, session_id],
+    ).fetchone()[0]
     rows = db.execute(
-        f"{_ACTION_SELECT} WHERE a.group_id = ? AND a.live_session_id != ? AND a.confirmed = 1 ORDER BY a.done, a.id",
-        [group_id, before_session_id],
+        f"{_ACTION_SELECT} WHERE a.group_id = ? AND a.live_session_id != ? AND a.confirmed = 1"
+        " AND (a.done = 0 OR a.live_session_id IS ?) ORDER BY a.done, a.id",
+        [group_id, session_id, previous],
     )
     return [ActionItem(**dict(row)) for row in rows]
 

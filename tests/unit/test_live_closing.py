@@ -1,0 +1,645 @@
+"""The end of a session and what stays: action items, the private observation log, closing, ratings, the report.
+
+Every test runs on its own group (Team North: one facilitator, four members) in a fresh database, with
+time injected through `now=`.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+from unit_support import NOW, count_rows
+
+from intervision import cases, db, groups, live, store
+from intervision.errors import DomainError, NotAllowed
+from intervision.i18n import t
+from intervision.models import (
+    ActionItemInput,
+    BoardItemInput,
+    CaseInput,
+    CaseStatus,
+    FollowUpInput,
+    Language,
+    LiveSession,
+    MeetingInput,
+    MeetingStatus,
+    ObservationDetailsInput,
+    Person,
+    QuestionType,
+    RatingInput,
+    Role,
+    SessionRole,
+    SessionStatus,
+    StartSessionInput,
+    Want,
+)
+from intervision.reports import markdown_to_pdf, session_report_markdown
+
+CHOOSE, EXPLAIN, INFORMATION, DIAGNOSIS, SOLUTIONS, CHOICE = range(6)  # the incident method's phases
+NEXT_WEEK = NOW + timedelta(weeks=1)
+CHOICE_TEXT = "Ik spreek met de ouder één vast mailmoment per week af en zeg „dat is ons moment”…"
+
+
+def at(minutes: float):
+    return NOW + timedelta(minutes=minutes)
+
+
+@dataclass(frozen=True)
+class Team:
+    path: Path
+    coordinator: Person
+    lead: Person
+    anna: Person  # brings the case
+    ben: Person
+    chris: Person
+    dirk: Person
+    outsider: Person
+    group_id: int
+
+
+@pytest.fixture
+def team(path, coordinator, make_person, make_group) -> Team:
+    lead = make_person("Fenna Facilitator", Role.FACILITATOR)
+    anna, ben, chris, dirk = (make_person(f"{name} Member") for name in ("Anna", "Ben", "Chris", "Dirk"))
+    outsider = make_person("Olga Outsider")
+    group_id = make_group("Team North", facilitators=(lead,), members=(anna, ben, chris, dirk))
+    return Team(path, coordinator, lead, anna, ben, chris, dirk, outsider, group_id)
+
+
+def _session(team: Team, session_id: int) -> LiveSession:
+    with db.reading(team.path) as conn:
+        return store.live_session(conn, session_id)
+
+
+def _revision(team: Team, session_id: int) -> int:
+    return _session(team, session_id).revision
+
+
+def _start(team: Team, now=NOW, case_id: int | None = None, roles: dict | None = None) -> int:
+    form = StartSessionInput(group_id=team.group_id, method_id="incident", case_id=case_id, roles=roles or {})
+    return live.start_session(team.lead, form, now=now, path=team.path)
+
+
+def _move(team: Team, session_id: int, now, steps: int = 1, skip: bool = False) -> None:
+    live.move(team.lead, session_id, _revision(team, session_id), steps, skip=skip, now=now, path=team.path)
+
+
+def _to_closing(team: Team, session_id: int, start=NOW) -> None:
+    """Run all six phases, a minute each, from `start`."""
+    live.begin_phases(team.lead, session_id, _revision(team, session_id), now=start, path=team.path)
+    for minute in range(1, 7):
+        _move(team, session_id, start + timedelta(minutes=minute))
+
+
+def _close(team: Team, session_id: int, now) -> None:
+    live.close_session(team.lead, session_id, _revision(team, session_id), now=now, path=team.path)
+
+
+def _case_form(group_id: int) -> CaseInput:
+    return CaseInput(
+        group_id=group_id,
+        title="Een ouder die elke week mailt",
+        situation="Een ouder mailt wekelijks lange berichten en zet de directie in de cc. Bij het laatste gesprek "
+        "zei hij dat ik zijn kind niet begrijp. Ik wist niet wat ik moest zeggen.",
+        learning_question="Hoe kan ik grenzen stellen en toch in contact blijven?",
+        question_type=QuestionType.OWN_BEHAVIOUR,
+        wants=[Want.ADVICE],
+        anonymised=True,
+    )
+
+
+def _case(team: Team, case_id: int):
+    with db.reading(team.path) as conn:
+        return store.case(conn, case_id)
+
+
+def _action(text: str, owner: Person | None = None, due: date | None = None) -> ActionItemInput:
+    return ActionItemInput(text=text, owner_id=owner.id if owner else None, due_date=due)
+
+
+# --- action items ---------------------------------------------------------------------------------
+
+
+def test_action_items_are_added_and_confirmed(team):
+    session_id = _start(team)
+    _to_closing(team, session_id)
+
+    call = live.add_action_item(
+        team.lead, session_id, _action("Call the parent", team.anna, date(2025, 3, 17)), path=team.path
+    )
+    read = live.add_action_item(team.lead, session_id, _action("Read up on setting limits"), path=team.path)
+    live.confirm_action_item(team.lead, session_id, call, True, path=team.path)
+
+    items = live.action_items(team.ben, session_id, path=team.path)  # the group sees them too
+    assert [(item.id, item.text, item.owner, item.due_date, item.confirmed, item.done) for item in items] == [
+        (call, "Call the parent", "Anna Member", date(2025, 3, 17), True, False),
+        (read, "Read up on setting limits", "", None, False, False),
+    ]
+
+    live.confirm_action_item(team.lead, session_id, call, False, path=team.path)
+    assert not live.action_items(team.lead, session_id, path=team.path)[0].confirmed
+
+
+def test_only_the_facilitator_adds_and_confirms_action_items(team):
+    session_id = _start(team)
+    item = live.add_action_item(team.lead, session_id, _action("Call the parent"), path=team.path)
+
+    for person in (team.anna, team.coordinator, team.outsider):
+        with pytest.raises(NotAllowed):
+            live.add_action_item(person, session_id, _action("Something else"), path=team.path)
+        with pytest.raises(NotAllowed):
+            live.confirm_action_item(person, session_id, item, True, path=team.path)
+    for person in (team.coordinator, team.outsider):
+        with pytest.raises(NotAllowed):
+            live.action_items(person, session_id, path=team.path)
+
+    assert count_rows(team.path, "action_items") == 1
+    assert not live.action_items(team.lead, session_id, path=team.path)[0].confirmed
+
+
+def test_the_next_session_looks_back_on_the_confirmed_action_items_only(team):
+    first = _start(team)
+    _to_closing(team, first)
+    agreed = live.add_action_item(team.lead, first, _action("Call the parent", team.anna), path=team.path)
+    live.add_action_item(team.lead, first, _action("An idea nobody took on"), path=team.path)
+    live.confirm_action_item(team.lead, first, agreed, True, path=team.path)
+
+    in_the_same_session = live.look_back(team.lead, first, path=team.path)
+    _close(team, first, at(60))
+    second = _start(team, now=NEXT_WEEK)
+    looking_back = live.look_back(team.lead, second, path=team.path)
+
+    assert in_the_same_session.action_items == []  # nothing to look back on yet
+    assert [(item.id, item.text, item.owner, item.done) for item in looking_back.action_items] == [
+        (agreed, "Call the parent", "Anna Member", False)
+    ]
+
+
+def test_an_action_item_is_ticked_off_and_back_at_the_next_session(team):
+    first = _start(team)
+    agreed = live.add_action_item(team.lead, first, _action("Call the parent"), path=team.path)
+    live.confirm_action_item(team.lead, first, agreed, True, path=team.path)
+    _close(team, first, at(60))
+    second = _start(team, now=NEXT_WEEK)
+
+    live.set_action_item_done(team.lead, second, agreed, True, path=team.path)
+    assert [item.done for item in live.look_back(team.lead, second, path=team.path).action_items] == [True]
+
+    live.set_action_item_done(team.lead, second, agreed, False, path=team.path)
+    assert [item.done for item in live.look_back(team.lead, second, path=team.path).action_items] == [False]
+
+    with pytest.raises(NotAllowed):
+        live.set_action_item_done(team.anna, second, agreed, True, path=team.path)
+    assert [item.done for item in live.look_back(team.lead, second, path=team.path).action_items] == [False]
+
+
+def test_another_groups_action_items_are_out_of_reach(team, make_person, make_group):
+    first = _start(team)
+    agreed = live.add_action_item(team.lead, first, _action("Call the parent"), path=team.path)
+    live.confirm_action_item(team.lead, first, agreed, True, path=team.path)
+    other_lead = make_person("Gijs Facilitator", Role.FACILITATOR)
+    south = make_group("Team South", facilitators=(other_lead,))
+    south_session = live.start_session(
+        other_lead, StartSessionInput(group_id=south, method_id="incident"), now=NOW, path=team.path
+    )
+
+    live.set_action_item_done(other_lead, south_session, agreed, True, path=team.path)
+
+    assert live.look_back(other_lead, south_session, path=team.path).action_items == []
+    assert not live.action_items(team.lead, first, path=team.path)[0].done
+
+
+def test_look_back_shows_the_last_discussed_case_and_its_follow_up(team):
+    very_first = _start(team)
+    assert live.look_back(team.lead, very_first, path=team.path) == live.LookBack([], "", "")
+    _close(team, very_first, at(1))
+
+    case_id = cases.submit_case(team.anna, _case_form(team.group_id), now=NOW, path=team.path)
+    first = _start(team, now=at(10), case_id=case_id, roles={SessionRole.CASE_BRINGER: [team.anna.id]})
+    _to_closing(team, first, start=at(10))
+    _close(team, first, at(60))
+    follow_up = "I called the parent; we now write once a week, on Fridays."
+    cases.follow_up(team.anna, case_id, FollowUpInput(text=follow_up), now=NOW + timedelta(days=5), path=team.path)
+
+    second = _start(team, now=NEXT_WEEK)
+    looking_back = live.look_back(team.lead, second, path=team.path)
+
+    assert looking_back.last_case_title == "Een ouder die elke week mailt"
+    assert looking_back.last_case_follow_up == follow_up
+    with pytest.raises(NotAllowed):
+        live.look_back(team.anna, second, path=team.path)
+
+
+# --- the facilitator's observation log ---------------------------------------------------------------
+
+
+def test_observations_are_the_facilitators_alone(team):
+    session_id = _start(team)
+    _to_closing(team, session_id)
+    observation = live.observe(team.lead, session_id, "feelings", now=at(3), path=team.path)
+
+    for person in (team.anna, team.ben, team.coordinator, team.outsider):
+        with pytest.raises(NotAllowed):
+            live.observations(person, session_id, path=team.path)
+        with pytest.raises(NotAllowed):
+            live.observe(person, session_id, "content", now=at(3), path=team.path)
+        with pytest.raises(NotAllowed):
+            live.describe_observation(
+                person, session_id, observation, ObservationDetailsInput(note="Overwritten"), path=team.path
+            )
+
+    logged = live.observations(team.lead, session_id, path=team.path)
+    assert [(entry.level, entry.note) for entry in logged] == [("feelings", "")]
+    with pytest.raises(NotAllowed):
+        live.session_report(team.anna, session_id, Language.EN, include_observations=True, path=team.path)
+
+
+def test_an_observation_is_stamped_with_its_moment_and_phase_and_described_afterwards(team):
+    session_id = _start(team)
+    live.begin_phases(team.lead, session_id, _revision(team, session_id), now=at(0), path=team.path)
+    _move(team, session_id, at(10))
+    _move(team, session_id, at(15))  # the information round
+    interaction = live.observe(team.lead, session_id, "interaction", now=at(17), path=team.path)
+    procedure = live.observe(team.lead, session_id, "procedure", now=at(18), path=team.path)
+
+    live.describe_observation(
+        team.lead,
+        session_id,
+        interaction,
+        ObservationDetailsInput(category="interrupting", concerns="member", note="Ben cut Anna off twice"),
+        path=team.path,
+    )
+    live.describe_observation(
+        team.lead,
+        session_id,
+        procedure,
+        ObservationDetailsInput(category="advice_in_question_round", concerns=SessionRole.CHAIR),
+        path=team.path,
+    )
+
+    logged = live.observations(team.lead, session_id, path=team.path)
+    assert [
+        (
+            entry.id,
+            entry.phase_index,
+            entry.level,
+            entry.category,
+            entry.concerns,
+            entry.note,
+            entry.automatic,
+            entry.at,
+        )
+        for entry in logged
+    ] == [
+        (interaction, INFORMATION, "interaction", "interrupting", "member", "Ben cut Anna off twice", False, at(17)),
+        (procedure, INFORMATION, "procedure", "advice_in_question_round", "chair", "", False, at(18)),
+    ]
+
+
+def test_observation_categories_exist_for_every_level_in_both_languages():
+    for level, categories in live.OBSERVATION_CATEGORIES.items():
+        for category in categories:
+            for language in Language:
+                assert "⟦" not in t(f"observation.{level}.{category}", language)
+
+
+# --- closing ------------------------------------------------------------------------------------
+
+
+def test_closing_marks_the_planned_meeting_of_that_day_as_held(team):
+    meeting = groups.plan_session(
+        team.lead, MeetingInput(group_id=team.group_id, starts_at=at(60), minutes=90), now=NOW, path=team.path
+    )
+    session_id = _start(team, now=at(65))
+    assert _session(team, session_id).meeting_id == meeting
+    _to_closing(team, session_id, start=at(70))
+
+    _close(team, session_id, at(150))
+
+    session = _session(team, session_id)
+    held = groups.sessions_held(team.lead, team.group_id, path=team.path)
+    assert session.status is SessionStatus.CLOSED and session.closed_at == at(150)
+    assert [(m.id, m.status, m.method_id, m.method_version, m.minutes) for m in held] == [
+        (meeting, MeetingStatus.HELD, "incident", 1, 90)
+    ]
+    assert count_rows(team.path, "meetings") == 1
+
+
+def test_closing_without_a_planned_meeting_adds_a_held_one(team):
+    next_week = groups.plan_session(
+        team.lead, MeetingInput(group_id=team.group_id, starts_at=NEXT_WEEK, minutes=90), now=NOW, path=team.path
+    )
+    session_id = _start(team, now=NOW)
+    assert _session(team, session_id).meeting_id is None
+    _to_closing(team, session_id)
+
+    _close(team, session_id, at(95))
+
+    held = groups.sessions_held(team.lead, team.group_id, path=team.path)
+    assert [(m.starts_at, m.minutes, m.status, m.method_id) for m in held] == [
+        (NOW, 95, MeetingStatus.HELD, "incident")
+    ]
+    assert groups.next_sessions([team.group_id], now=at(100), path=team.path)[team.group_id].id == next_week
+
+
+def test_closing_turns_the_chosen_case_into_a_discussed_one_with_the_method_and_the_bringers_choice(team):
+    case_id = cases.submit_case(team.anna, _case_form(team.group_id), now=NOW, path=team.path)
+    session_id = _start(team, now=at(5), case_id=case_id, roles={SessionRole.CASE_BRINGER: [team.anna.id]})
+    _to_closing(team, session_id, start=at(5))
+
+    live.record_bringer_choice(team.lead, session_id, f"  {CHOICE_TEXT}  ", path=team.path)
+    _close(team, session_id, at(60))
+
+    case = _case(team, case_id)
+    assert case.status is CaseStatus.DISCUSSED
+    assert (case.method_id, case.chosen_advice, case.discussed_at) == ("incident", CHOICE_TEXT, at(60))
+    assert cases.follow_ups_waiting(team.anna, path=team.path)[0].id == case_id
+
+
+def test_a_closed_session_cannot_be_closed_again(team):
+    session_id = _start(team)
+    _to_closing(team, session_id)
+    _close(team, session_id, at(30))
+
+    with pytest.raises(DomainError) as refused:
+        _close(team, session_id, at(31))
+
+    assert refused.value.key == "session_moved_on"
+    assert count_rows(team.path, "meetings") == 1
+    assert _session(team, session_id).closed_at == at(30)
+
+
+def test_a_closed_session_leaves_the_open_ones_for_the_history(team):
+    session_id = _start(team)
+    assert [s.id for s in live.open_sessions(team.anna, path=team.path)] == [session_id]
+    _to_closing(team, session_id)
+
+    _close(team, session_id, at(30))
+
+    assert live.open_sessions(team.anna, path=team.path) == []
+    assert [s.id for s in live.history(team.anna, team.group_id, path=team.path)] == [session_id]
+    with pytest.raises(NotAllowed):
+        live.history(team.outsider, team.group_id, path=team.path)
+
+
+@pytest.mark.parametrize("who", ["anna", "coordinator", "outsider"])
+def test_only_the_facilitator_closes_and_records_the_choice(team, who):
+    session_id = _start(team)
+    _to_closing(team, session_id)
+
+    with pytest.raises(NotAllowed):
+        _close_as(team, getattr(team, who), session_id)
+    with pytest.raises(NotAllowed):
+        live.record_bringer_choice(getattr(team, who), session_id, "Something else", path=team.path)
+
+    assert _session(team, session_id).status is SessionStatus.CLOSING
+    assert _session(team, session_id).bringer_choice == ""
+
+
+def _close_as(team: Team, person: Person, session_id: int) -> None:
+    live.close_session(person, session_id, _revision(team, session_id), now=at(30), path=team.path)
+
+
+# --- rating -------------------------------------------------------------------------------------
+
+
+def _rate(team: Team, person: Person, session_id: int, usefulness: int) -> None:
+    live.rate(person, session_id, RatingInput(usefulness=usefulness), now=at(40), path=team.path)
+
+
+def test_one_rating_per_person_and_rating_again_changes_it(team):
+    session_id = _start(team)
+
+    _rate(team, team.anna, session_id, 4)
+    _rate(team, team.anna, session_id, 2)
+
+    assert live.my_rating(team.anna, session_id, path=team.path) == 2
+    assert live.my_rating(team.ben, session_id, path=team.path) is None
+    assert live.rating_summary(team.lead, session_id, path=team.path) == live.RatingSummary(1, None)
+
+
+def test_the_mean_is_shown_only_from_three_ratings(team):
+    session_id = _start(team)
+
+    _rate(team, team.anna, session_id, 5)
+    _rate(team, team.ben, session_id, 2)
+    below = live.rating_summary(team.anna, session_id, path=team.path)
+    _rate(team, team.chris, session_id, 4)
+    enough = live.rating_summary(team.anna, session_id, path=team.path)
+
+    assert below == live.RatingSummary(2, None)
+    assert enough.count == 3 and enough.mean == pytest.approx(11 / 3)
+
+
+def test_only_the_group_rates_and_only_from_1_to_5(team):
+    session_id = _start(team)
+
+    for person in (team.outsider, team.coordinator):
+        with pytest.raises(NotAllowed):
+            _rate(team, person, session_id, 5)
+        with pytest.raises(NotAllowed):
+            live.rating_summary(person, session_id, path=team.path)
+    for usefulness in (0, 6):
+        with pytest.raises(ValidationError):
+            RatingInput(usefulness=usefulness)
+
+    assert count_rows(team.path, "session_ratings") == 0
+
+
+# --- the report -----------------------------------------------------------------------------------
+
+NOTE = "Chris stayed silent after Ben's remark"
+
+
+@pytest.fixture
+def held(team) -> int:
+    """A full incident session: every phase with its own time, a board, action items, ratings and a note."""
+    case_id = cases.submit_case(team.anna, _case_form(team.group_id), now=NOW, path=team.path)
+    roles = {SessionRole.CASE_BRINGER: [team.anna.id], SessionRole.CHAIR: [team.ben.id]}
+    session_id = _start(team, now=at(0), case_id=case_id, roles=roles)
+
+    def send(person: Person, kind: str, text: str, minute: float) -> int:
+        form = BoardItemInput(kind=kind, text=text)
+        return live.send_to_board(person, session_id, form, now=at(minute), path=team.path)
+
+    live.begin_phases(team.lead, session_id, _revision(team, session_id), now=at(5), path=team.path)
+    _move(team, session_id, at(17))  # choosing: 12 of 10 minutes
+    _move(team, session_id, at(17), skip=True)  # explaining: skipped
+    send(team.ben, "question", "Wat zei de ouder precies?", 20)
+    send(team.chris, "question", "Wie las de mails nog meer?", 21)
+    observation = live.observe(team.lead, session_id, "interaction", now=at(25), path=team.path)
+    live.describe_observation(
+        team.lead,
+        session_id,
+        observation,
+        ObservationDetailsInput(category="member_dropping_out", concerns="member", note=NOTE),
+        path=team.path,
+    )
+    _move(team, session_id, at(30))  # the information round: 13 of 15 minutes
+    send(team.dirk, "diagnosis", "Je wilt het iedereen naar de zin maken.", 32)
+    _move(team, session_id, at(38))  # the diagnosis: 8 of 7.5 minutes
+    helped = send(team.ben, "advice", "Spreek één vast mailmoment per week af.", 40)
+    send(team.chris, "advice", "Zet de directeur zelf in de cc.", 41)
+    live.mark_helpful(team.anna, session_id, helped, True, path=team.path)
+    _move(team, session_id, at(45))  # the solutions: 7 of 7.5 minutes
+    _move(team, session_id, at(50))  # the bringer's choice: 5 of 5 minutes
+    send(team.chris, "insight", "Ik ga zelf ook vaker open vragen stellen.", 51)
+
+    agreed = live.add_action_item(
+        team.lead, session_id, _action("Anna belt de ouder", team.anna, date(2025, 3, 17)), path=team.path
+    )
+    live.add_action_item(team.lead, session_id, _action("Een idee dat niemand oppakte"), path=team.path)
+    live.confirm_action_item(team.lead, session_id, agreed, True, path=team.path)
+    live.record_bringer_choice(team.lead, session_id, CHOICE_TEXT, path=team.path)
+    for person, usefulness in ((team.anna, 5), (team.ben, 4), (team.chris, 4)):
+        _rate(team, person, session_id, usefulness)
+    _close(team, session_id, at(55))
+    return session_id
+
+
+def test_the_report_holds_the_phases_planned_and_actual(team, held):
+    report = live.session_report(team.lead, held, Language.EN, path=team.path)
+
+    assert report.group_name == "Team North"
+    assert report.method_name == "Incident method" and report.method_version == 1
+    assert report.case_title == "Een ouder die elke week mailt"
+    assert report.roles == {"case_bringer": ["Anna Member"], "chair": ["Ben Member"]}
+    assert report.phases == [
+        ("Choose the incident", 10, pytest.approx(12)),
+        ("Explain the question", 5, 0),
+        ("Information round", 15, pytest.approx(13)),
+        ("Diagnosis", 7.5, pytest.approx(8)),
+        ("Solutions", 7.5, pytest.approx(7)),
+        ("The case bringer's choice", 5, pytest.approx(5)),
+    ]
+    assert report.rating_count == 3 and report.rating_mean == pytest.approx(13 / 3)
+
+
+def test_the_report_groups_the_board_by_phase_and_stars_what_helped(team, held):
+    report = live.session_report(team.lead, held, Language.EN, path=team.path)
+
+    assert report.board == {
+        "Information round": [
+            ("question", "Wat zei de ouder precies?", False),
+            ("question", "Wie las de mails nog meer?", False),
+        ],
+        "Diagnosis": [("diagnosis", "Je wilt het iedereen naar de zin maken.", False)],
+        "Solutions": [
+            ("advice", "Spreek één vast mailmoment per week af.", True),
+            ("advice", "Zet de directeur zelf in de cc.", False),
+        ],
+        "The case bringer's choice": [("insight", "Ik ga zelf ook vaker open vragen stellen.", False)],
+    }
+    markdown = session_report_markdown(report, Language.EN)
+    assert "- ★ Advice: Spreek één vast mailmoment per week af." in markdown
+    assert "- Advice: Zet de directeur zelf in de cc." in markdown
+
+
+def test_the_report_has_only_the_confirmed_action_items_and_the_bringers_choice(team, held):
+    report = live.session_report(team.lead, held, Language.EN, path=team.path)
+    markdown = session_report_markdown(report, Language.EN)
+
+    assert report.action_items == [("Anna belt de ouder", "Anna Member", "2025-03-17")]
+    assert report.bringer_choice == CHOICE_TEXT
+    assert "Een idee dat niemand oppakte" not in markdown
+    assert CHOICE_TEXT in markdown
+
+
+def test_the_report_has_no_observations_unless_the_facilitator_includes_them(team, held):
+    without = live.session_report(team.lead, held, Language.EN, path=team.path)
+    with_them = live.session_report(team.lead, held, Language.EN, include_observations=True, path=team.path)
+
+    assert without.observations is None
+    assert NOTE not in repr(without)
+    assert NOTE not in session_report_markdown(without, Language.EN)
+    assert "Observations of the facilitator" not in session_report_markdown(without, Language.EN)
+
+    assert [(phase, level, category, note) for _, phase, level, category, note in with_them.observations] == [
+        ("Choose the incident", "procedure", "Phase over its time", ""),  # logged by itself
+        ("Information round", "interaction", "A member dropping out", NOTE),
+        ("Diagnosis", "procedure", "Phase over its time", ""),
+    ]
+    assert NOTE in session_report_markdown(with_them, Language.EN)
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            Language.NL,
+            ["Incidentmethode", "| Informatieronde | 15 | 13.0 |", "Anna belt de ouder (Anna Member, 2025-03-17)"],
+        ),
+        (
+            Language.EN,
+            ["Incident method", "| Information round | 15 | 13.0 |", "Anna belt de ouder (Anna Member, 2025-03-17)"],
+        ),
+    ],
+)
+def test_the_report_reads_in_dutch_and_english_without_missing_texts(team, held, language, expected):
+    report = live.session_report(team.lead, held, language, include_observations=True, path=team.path)
+
+    markdown = session_report_markdown(report, language)
+
+    assert "⟦" not in markdown
+    for line in expected:
+        assert line in markdown
+    assert markdown.startswith("# ")
+
+
+def test_an_empty_report_says_so_instead_of_leaving_gaps(team):
+    session_id = _start(team)
+    _close(team, session_id, at(30))
+
+    for language in Language:
+        report = live.session_report(team.lead, session_id, language, include_observations=True, path=team.path)
+        markdown = session_report_markdown(report, language)
+        assert "⟦" not in markdown
+        assert report.board == {} and report.action_items == [] and report.observations == []
+        assert report.rating_mean is None
+
+
+def _pdf_text(pdf: bytes) -> str:
+    """The text a PDF shows: the strings drawn in its page streams."""
+    shown = []
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:
+            content = zlib.decompress(stream)
+        except zlib.error:
+            content = stream
+        shown += re.findall(rb"\((.*?)\)\s*Tj", content, re.S)
+    return "\n".join(part.decode("latin-1") for part in shown)
+
+
+def test_the_report_becomes_a_pdf(team, held):
+    for language in Language:
+        report = live.session_report(team.lead, held, language, include_observations=True, path=team.path)
+
+        pdf = markdown_to_pdf(session_report_markdown(report, language))
+
+        assert pdf.startswith(b"%PDF")
+        assert "Anna belt de ouder" in _pdf_text(pdf)
+
+
+def test_the_pdf_survives_dutch_typographic_quotes_and_ellipses():
+    markdown = "# Sessie van „Team Noord”\n\n- Inzicht: ‚zo’ — of „anders”…\n\n| Fase | 10 | 12.0 |\n"
+
+    pdf = markdown_to_pdf(markdown)
+
+    assert pdf.startswith(b"%PDF")
+    assert "..." in _pdf_text(pdf)
+
+
+@pytest.mark.parametrize("character", ["„", "‚", "★"])
+def test_the_pdf_shows_no_question_marks_that_the_report_does_not_have(character):
+    markdown = f"# Sessie\n\n- {character} Advies: {character}Spreek een vast mailmoment af\n"
+
+    shown = _pdf_text(markdown_to_pdf(markdown))
+
+    assert "Spreek een vast mailmoment af" in shown
+    assert "?" not in shown
