@@ -171,7 +171,7 @@ def participant_view(
     """A phone's view: for members of the session's group who know its code."""
     with reading(path) as db:
         session = store.live_session_by(db, "join_code", join_code.strip().upper())
-        if session is None or session.status is SessionStatus.CLOSED:
+        if session is None:
             raise DomainError("session_code_unknown", field="code")
         require(Action.TAKE_PART, person.role, store.group_role(db, session.group_id, person.id))
     method = session_method(session, path)
@@ -563,6 +563,7 @@ def my_rating(person: Person, session_id: int, path: Path | None = None) -> int 
 class RatingSummary:
     count: int
     mean: float | None  # None below the privacy threshold: too few to show without exposing someone
+    threshold: int
 
 
 def rating_summary(viewer: Person, session_id: int, path: Path | None = None) -> RatingSummary:
@@ -572,7 +573,7 @@ def rating_summary(viewer: Person, session_id: int, path: Path | None = None) ->
         organisation = store.organisation(db)
     threshold = organisation.privacy_threshold if organisation else 3
     mean = sum(ratings) / len(ratings) if len(ratings) >= threshold else None
-    return RatingSummary(len(ratings), mean)
+    return RatingSummary(len(ratings), mean, threshold)
 
 
 def close_session(

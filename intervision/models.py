@@ -556,6 +556,13 @@ class StartSessionInput(_Input):
     sequence_id: str | None = None
     roles: dict[SessionRole, list[int]] = Field(default_factory=dict)
 
+    @field_validator("spot_case_title")
+    @classmethod
+    def _a_case(cls, title: str, info) -> str:  # noqa: ANN001 - pydantic's ValidationInfo
+        if info.data.get("case_id") is None and not title.strip():
+            raise PydanticCustomError("required", "a case from the queue, or one told on the spot")
+        return title
+
     @field_validator("roles")
     @classmethod
     def _one_case_bringer(cls, roles: dict) -> dict:

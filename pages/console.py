@@ -89,6 +89,7 @@ def start_panel() -> None:
     chosen_case = candidates.get(forms.value(START, "case"))
     if forms.value(START, "case") == "spot":
         st.text_input(viewer.t("live.spot_title"), max_chars=120, key=forms.key(START, "spot"))
+        forms.field_error(START, "spot_case_title")
     forms.field_error(START, "case_id")
 
     members = {member.person_id: member.name for member in groups.members(person, group_id)}
@@ -372,15 +373,12 @@ DETAILS = "observation"
 
 
 def _observe(session_id: int, level: str) -> None:
-    st.session_state["_last_observation"] = (
-        live.observe(person, session_id, level),
-        level,
-        datetime.now(format.local_zone()).strftime("%H:%M"),
-    )
+    at = datetime.now(format.local_zone()).strftime("%H:%M")
+    st.session_state["_last_observation"] = (session_id, live.observe(person, session_id, level), level, at)
 
 
 def _describe(session_id: int) -> str:
-    observation_id, _, _ = st.session_state["_last_observation"]
+    _, observation_id, _, _ = st.session_state["_last_observation"]
     live.describe_observation(
         person,
         session_id,
@@ -402,9 +400,9 @@ def observation_panel(view: live.SessionView) -> None:
             args=(view.session.id, level.value),
         )
     last = st.session_state.get("_last_observation")
-    if not last:
+    if not last or last[0] != view.session.id:  # an observation of an earlier session is not offered
         return
-    _, level, at = last
+    _, _, level, at = last
     st.caption(viewer.t("live.observed", level=viewer.t(f"level.{level}"), time=at))
     with st.form(DETAILS):
         category, concerns = st.columns(2)
@@ -503,7 +501,7 @@ def closing(view: live.SessionView) -> None:
 def rating_line(session_id: int) -> None:
     summary = live.rating_summary(person, session_id)
     if summary.mean is None:
-        st.caption(viewer.t("live.rating_hidden", count=summary.count, threshold=3))
+        st.caption(viewer.t("live.rating_hidden", count=summary.count, threshold=summary.threshold))
     else:
         st.markdown(viewer.t("live.rating_mean", mean=f"{summary.mean:.1f}", count=summary.count))
 

@@ -54,7 +54,10 @@ def _rate(session_id: int) -> str:
 @st.fragment(run_every=2)
 def now_showing(session_id: int, revision: int) -> None:
     """The phase as it is now; when the facilitator moves on, the whole page follows."""
-    view = live.participant_view(person, st.session_state[CODE])
+    try:
+        view = live.participant_view(person, st.session_state[CODE])
+    except DomainError:
+        return  # the code was changed or the session removed: the page itself says so on its next run
     if view.session.revision != revision:
         st.rerun()
     if view.phase:
@@ -89,9 +92,12 @@ accepted = live.accepted_kinds(view)
 st.subheader(viewer.t("follow.send_title"))
 if not accepted:
     st.caption(viewer.t("follow.no_input"))
+# When the phase moves on, propose what the new phase collects.
+moment = (session.id, session.phase_index, session.status)
+if st.session_state.get("_send_kind_for") != moment:
+    st.session_state["_send_kind_for"] = moment
+    st.session_state[forms.key(SEND, "kind")] = accepted[0] if accepted else SENDABLE[0]
 with st.form(SEND):
-    default = accepted[0] if accepted else SENDABLE[0]
-    forms.prefill(SEND, {"kind": default})
     st.selectbox(
         viewer.t("live.kind"), SENDABLE, format_func=lambda kind: viewer.t(f"board.{kind}"), key=forms.key(SEND, "kind")
     )

@@ -421,7 +421,7 @@ def test_one_rating_per_person_and_rating_again_changes_it(team):
 
     assert live.my_rating(team.anna, session_id, path=team.path) == 2
     assert live.my_rating(team.ben, session_id, path=team.path) is None
-    assert live.rating_summary(team.lead, session_id, path=team.path) == live.RatingSummary(1, None)
+    assert live.rating_summary(team.lead, session_id, path=team.path) == live.RatingSummary(1, None, 3)
 
 
 def test_the_mean_is_shown_only_from_three_ratings(team):
@@ -433,7 +433,7 @@ def test_the_mean_is_shown_only_from_three_ratings(team):
     _rate(team, team.chris, session_id, 4)
     enough = live.rating_summary(team.anna, session_id, path=team.path)
 
-    assert below == live.RatingSummary(2, None)
+    assert below == live.RatingSummary(2, None, 3)
     assert enough.count == 3 and enough.mean == pytest.approx(11 / 3)
 
 
