@@ -131,7 +131,7 @@ def _keep_draft() -> None:
 def _submit() -> str:
     form = CaseInput(**(_intake_values() | {"group_id": forms.value(INTAKE, "group_id")}))
     cases.submit_case(person, form)
-    forms.clear(INTAKE, FIELDS)
+    forms.forget(INTAKE, FIELDS)  # the next draw fills the form afresh, from an empty draft
     st.session_state.pop("_case_loaded", None)
     st.session_state.pop("_case_saved_at", None)
     return "cases.submitted"

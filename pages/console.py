@@ -537,6 +537,7 @@ def report_panel(session_id: int) -> None:
         counts = {level: levels.count(level) for level in colours}
         figure = px.bar(x=list(counts), y=list(counts.values()), color=list(counts), color_discrete_map=colours)
         figure.update_layout(showlegend=False, xaxis_title="", yaxis_title="", font={"size": 16}, height=320)
+        figure.update_yaxes(dtick=1)
         st.plotly_chart(figure, width="stretch", config={"displayModeBar": False})
     with along:
         st.markdown(f"**{viewer.t('live.along_time')}**")
@@ -547,6 +548,7 @@ def report_panel(session_id: int) -> None:
             color_discrete_map=colours,
         )
         figure.update_traces(marker={"size": 16})
+        figure.update_xaxes(tickformat="%H:%M")
         figure.update_layout(showlegend=False, xaxis_title="", yaxis_title="", font={"size": 16}, height=320)
         st.plotly_chart(figure, width="stretch", config={"displayModeBar": False})
 
@@ -557,7 +559,8 @@ st.title(viewer.t("nav.console"))
 forms.notice(viewer)
 session_id = st.session_state.get(CURRENT)
 if session_id is None and under_way:
-    session_id = under_way[0].id
+    # Remember it, so that after closing this console still shows the session's report.
+    session_id = st.session_state[CURRENT] = under_way[0].id
 if session_id is None:
     start_panel()
     st.stop()

@@ -62,7 +62,7 @@ def _defaults(group: Group | None, viewer: Viewer) -> dict[str, object]:
 
 def _create(form: str) -> str:
     group_id = groups.create_group(person, _group_input(form))
-    forms.clear(form, list(_defaults(None, viewer)))
+    forms.forget(form, list(_defaults(None, viewer)))
     st.session_state["group_choice"] = group_id
     return "groups.created"
 

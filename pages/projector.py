@@ -29,12 +29,12 @@ def projection() -> None:
         return
     main, side = st.columns([3, 2], gap="large")
     with side:
-        # The board beside the phase, so both fit one screen; the way in for phones below it.
+        # The way in for phones on top, where it stays put; the board, newest first, beneath it.
+        join, code = st.columns([1, 1], vertical_alignment="center")
+        join.image(qr_png(follow_url(app_origin(), session.join_code)), width=240)
+        code.markdown(f"### {viewer.t('projector.join')}\n# {session.join_code}")
         if session.status is not SessionStatus.CHECK_IN:
-            board_list(view, viewer, size="###")
-        join, code = st.columns([1, 2], vertical_alignment="center")
-        join.image(qr_png(follow_url(app_origin(), session.join_code)), width=150)
-        code.markdown(f"#### {viewer.t('projector.join')}\n## {session.join_code}")
+            board_list(view, viewer, projected=True)
     with main:
         if session.status is SessionStatus.CHECK_IN:
             st.title(viewer.t("projector.check_in"))

@@ -130,7 +130,20 @@ def notice(viewer: Viewer) -> None:
 
 
 def clear(form: str, fields: list[str]) -> None:
-    """Empty a form after it succeeded (call from the action, before the widgets are drawn)."""
+    """Empty a form after it succeeded (call from the action, before the widgets are drawn).
+
+    Each field is set to empty, not removed: a removed value lets the browser show the old text, and a
+    second tap would send it again.
+    """
+    for field in fields:
+        current = st.session_state.get(key(form, field))
+        st.session_state[key(form, field)] = (
+            "" if isinstance(current, str) else [] if isinstance(current, list) else None
+        )
+
+
+def forget(form: str, fields: list[str]) -> None:
+    """Drop a form's values, so that its next `prefill` starts it again from its defaults."""
     for field in fields:
         st.session_state.pop(key(form, field), None)
 

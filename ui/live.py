@@ -16,6 +16,7 @@ from ui.guard import Viewer, escape_markdown
 COLOURS = {"green": "green", "amber": "orange", "red": "red"}  # Streamlit's Markdown colour names
 # Board kinds the case bringer may mark as having helped most.
 MARKABLE = (BoardKind.QUESTION.value, BoardKind.ADVICE.value)
+PROJECTED_ITEMS = 5  # per kind, newest first: what fits a 1080-pixel beamer beside the phase
 
 
 def clock_line(view: SessionView, viewer: Viewer, size: str = "##") -> None:
@@ -71,20 +72,24 @@ def board_list(
     view: SessionView,
     viewer: Viewer,
     helpful_toggle: Callable[[int, bool], None] | None = None,
-    size: str = "",
+    projected: bool = False,
 ) -> None:
-    """The board grouped by kind, newest last; what helped most is starred."""
-    st.markdown(f"## {viewer.t('live.board')}" if size else f"**{viewer.t('live.board')}**")
+    """The board grouped by kind; what helped most is starred.
+
+    On the beamer the newest items come first and only as many as fit the screen; the console shows all.
+    """
+    st.markdown(f"## {viewer.t('live.board')}" if projected else f"#### {viewer.t('live.board')}")
     if not view.board:
         st.caption(viewer.t("live.board_empty"))
         return
     kinds: dict[str, list] = {}
-    for item in view.board:
+    for item in reversed(view.board) if projected else view.board:
         kinds.setdefault(item.kind, []).append(item)
     for kind, items in kinds.items():
         label = viewer.t(f"board.{kind}")
-        st.markdown(f"#### :gray[{label}]" if size else f"#### {label}")
-        for item in items:
+        st.markdown(f"### {label}" if projected else f"**{label}**")
+        shown = items[:PROJECTED_ITEMS] if projected else items
+        for item in shown:
             star = "★ " if item.helpful else ""
             if helpful_toggle and kind in MARKABLE:
                 st.checkbox(
@@ -94,10 +99,12 @@ def board_list(
                     help=viewer.t("live.helped"),
                     on_change=lambda item_id=item.id: helpful_toggle(item_id, st.session_state[f"helpful.{item_id}"]),
                 )
+            elif projected:
+                st.markdown(f"#### • {star}{escape_markdown(item.text)}")
             else:
-                st.markdown(
-                    f"{size} • {star}{escape_markdown(item.text)}" if size else f"- {star}{escape_markdown(item.text)}"
-                )
+                st.markdown(f"- {star}{escape_markdown(item.text)}")
+        if len(items) > len(shown):
+            st.markdown(f"#### {viewer.t('live.more', count=len(items) - len(shown))}")
 
 
 def qr_png(url: str) -> bytes:

@@ -341,7 +341,7 @@ def test_the_board_takes_what_the_phase_collects(people):
     at.text_input(key="board_add.text").input("What did you say next?")
     _click(at, "Add to the board")
     assert "Sent to the board." in _success(at)
-    assert "#### Questions" in values(at.markdown)
+    assert "**Questions**" in values(at.markdown)
     assert "What did you say next?" in [box.label for box in at.checkbox]
     assert value_of(at, "board_add.text") in ("", None), "the form is empty for the next one"
 

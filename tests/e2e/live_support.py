@@ -1,0 +1,244 @@
+"""Helpers for the live-session browser tests: a session set up through the core, a server on a fixed port.
+
+The server and this test process share one SQLite file, so a session started here is what the server
+shows; every change carries a revision, read fresh before each step.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from e2e_support import ROOT, STARTUP_TIMEOUT, Server
+from playwright.sync_api import Locator
+
+FACILITATOR = ("Jeroen Bakker", "jeroen.bakker@demo.example")  # facilitates Leidinggevenden Zorg; Dutch
+MEMBER = ("Sofie Claes", "sofie.claes@demo.example")  # a member of Leidinggevenden Zorg; Dutch
+CASE_BRINGER = "hans.kuipers@demo.example"
+GROUP = "Leidinggevenden Zorg"
+METHOD = "incident"  # choose_incident, explain_question, information_round (questions), diagnosis, solutions …
+INFORMATION_ROUND = 2
+
+
+# --- a session through the core -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LiveSetup:
+    """A session as the test set it up: who runs it, and the keys the browser pages open it with."""
+
+    db_path: Path
+    session_id: int
+    facilitator_email: str
+
+    def facilitator(self) -> object:
+        from intervision import accounts
+
+        return accounts.person_by_email(self.facilitator_email, self.db_path)
+
+    def session(self) -> object:
+        from intervision import store
+        from intervision.db import reading
+
+        with reading(self.db_path) as db:
+            return store.live_session(db, self.session_id)
+
+    @property
+    def join_code(self) -> str:
+        return self.session().join_code
+
+    @property
+    def projector_path(self) -> str:
+        return f"/projector?token={self.session().projector_token}"
+
+    @property
+    def follow_path(self) -> str:
+        return f"/follow?code={self.join_code}"
+
+    def begin(self, seconds_ago: float = 0.0) -> None:
+        """End the check-in: the first phase starts, its countdown `seconds_ago` seconds in."""
+        from intervision import live
+        from intervision.auth import utcnow
+
+        now = utcnow() - timedelta(seconds=seconds_ago)
+        live.begin_phases(self.facilitator(), self.session_id, self.session().revision, now=now, path=self.db_path)
+
+    def go_to(self, index: int, seconds_ago: float = 0.0) -> None:
+        """Move phase by phase to phase `index`; the last move `seconds_ago` seconds ago."""
+        from intervision import live
+        from intervision.auth import utcnow
+
+        while self.session().phase_index < index:
+            last = self.session().phase_index == index - 1
+            now: datetime = utcnow() - timedelta(seconds=seconds_ago if last else 0)
+            live.move(self.facilitator(), self.session_id, self.session().revision, 1, now=now, path=self.db_path)
+
+    def to_closing(self) -> None:
+        from intervision import live
+
+        method = live.session_method(self.session(), self.db_path)
+        self.go_to(len(method.phases) - 1)
+        live.move(self.facilitator(), self.session_id, self.session().revision, 1, path=self.db_path)
+
+    def add_to_board(self, kind: str, text: str) -> int:
+        from intervision import live
+        from intervision.models import BoardItemInput
+
+        return live.send_to_board(
+            self.facilitator(), self.session_id, BoardItemInput(kind=kind, text=text), path=self.db_path
+        )
+
+    def board(self) -> list:
+        from intervision import store
+        from intervision.db import reading
+
+        with reading(self.db_path) as db:
+            return store.board_items(db, self.session_id)
+
+    def phase(self, index: int | None = None) -> object:
+        """The current phase, or the one at `index`."""
+        from intervision import live
+
+        session = self.session()
+        method = live.session_method(session, self.db_path)
+        return method.phases[session.phase_index if index is None else index]
+
+    def phase_name(self, language: str = "en", index: int | None = None) -> str:
+        from intervision.models import Language
+
+        return self.phase(index).name(Language(language))
+
+    def phase_minutes(self) -> float:
+        return self.phase().minutes
+
+    def remaining_seconds(self) -> float:
+        from intervision import live
+
+        view = live.projector_view(self.session().projector_token, path=self.db_path)
+        assert view is not None and view.clock is not None
+        return view.clock.remaining_seconds
+
+    def close(self) -> None:
+        """Close the session if it is still open, so the group can start another one."""
+        from intervision import live
+        from intervision.models import SessionStatus
+
+        session = self.session()
+        if session is not None and session.status is not SessionStatus.CLOSED:
+            live.close_session(self.facilitator(), self.session_id, session.revision, path=self.db_path)
+
+
+def open_session(
+    db_path: Path,
+    facilitator_email: str = FACILITATOR[1],
+    group: str = GROUP,
+    method_id: str = METHOD,
+    case_title: str = "Een medewerker die steeds te laat komt",
+) -> LiveSetup:
+    """Open a session (in its check-in) for the group, as its facilitator would, with a case told on the spot."""
+    from intervision import accounts, groups, live
+    from intervision.models import SessionRole, StartSessionInput
+
+    facilitator = accounts.person_by_email(facilitator_email, db_path)
+    bringer = accounts.person_by_email(CASE_BRINGER, db_path)
+    assert facilitator is not None and bringer is not None
+    group_id = next(g.id for g, _ in groups.visible_groups(facilitator, db_path) if g.name == group)
+    form = StartSessionInput(
+        group_id=group_id,
+        spot_case_title=case_title,
+        method_id=method_id,
+        roles={SessionRole.CASE_BRINGER: [bringer.id]},
+    )
+    session_id = live.start_session(facilitator, form, path=db_path)
+    return LiveSetup(db_path=db_path, session_id=session_id, facilitator_email=facilitator_email)
+
+
+def the_open_session(db_path: Path, facilitator_email: str = FACILITATOR[1], group: str = GROUP) -> LiveSetup:
+    """The session under way in the group (one opened in the browser, say)."""
+    from intervision import accounts, live
+
+    facilitator = accounts.person_by_email(facilitator_email, db_path)
+    assert facilitator is not None
+    sessions = [s for s in live.open_sessions(facilitator, db_path) if s.group_name == group]
+    assert len(sessions) == 1, f"expected one session under way in {group}, found {sessions}"
+    return LiveSetup(db_path=db_path, session_id=sessions[0].id, facilitator_email=facilitator_email)
+
+
+# --- a server on a port of our choosing ----------------------------------------------------------
+
+
+def start_server_on(port: int, db_path: Path, log_path: Path) -> Server:
+    """`streamlit run app.py` on this port with this database (already migrated or seeded), in a
+    process group of its own; returns once /_stcore/health answers 200."""
+    env = os.environ | {
+        "INTERVISION_DB": str(db_path),
+        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+        "PYTHONUNBUFFERED": "1",
+    }
+    command = [sys.executable, "-m", "streamlit", "run", "app.py"]
+    command += ["--server.port", str(port), "--server.headless", "true", "--server.fileWatcherType", "none"]
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    server = Server(port=port, db_path=db_path, log_path=log_path, process=process)
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {process.returncode}:\n{server.log()}")
+        try:
+            with urllib.request.urlopen(server.url("/_stcore/health"), timeout=1) as response:
+                if response.status == 200:
+                    return server
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.1)
+    server.stop()
+    raise RuntimeError(f"streamlit did not answer /_stcore/health within {STARTUP_TIMEOUT}s:\n{server.log()}")
+
+
+# --- waiting on the page -------------------------------------------------------------------------
+
+
+def wait_until(condition: Callable[[], bool], timeout: float, interval: float = 0.05) -> float:
+    """Poll until the condition holds; the seconds it took. Raises AssertionError on timeout."""
+    start = time.monotonic()
+    while True:
+        if condition():
+            return time.monotonic() - start
+        if time.monotonic() - start > timeout:
+            raise AssertionError(f"not within {timeout}s")
+        time.sleep(interval)
+
+
+def shows(locator: Locator, pattern: str | re.Pattern[str]) -> Callable[[], bool]:
+    """A condition: the locator's text contains the string (or matches the pattern) right now."""
+
+    def check() -> bool:
+        try:
+            text = locator.inner_text(timeout=500)
+        except Exception:  # noqa: BLE001 - the fragment may be redrawing this very moment
+            return False
+        return pattern.search(text) is not None if isinstance(pattern, re.Pattern) else pattern in text
+
+    return check
+
+
+CLOCK = re.compile(r"(−?)(\d+):(\d{2})")
+
+
+def clock_seconds(text: str) -> float:
+    """12:05 → 725; −1:30 → −90."""
+    match = CLOCK.search(text)
+    assert match, f"no countdown in {text!r}"
+    seconds = int(match.group(2)) * 60 + int(match.group(3))
+    return -seconds if match.group(1) else seconds
