@@ -159,6 +159,19 @@ def start_panel() -> None:
     forms.field_error(START, "roles")
     forms.form_error(START)
     st.button(viewer.t("live.start"), type="primary", on_click=forms.submit, args=(START, viewer, _start))
+    earlier_sessions(group_id)
+
+
+def earlier_sessions(group_id: int) -> None:
+    """The group's closed sessions: each opens its report again."""
+    st.subheader(viewer.t("live.history"))
+    closed = live.history(person, group_id)
+    if not closed:
+        st.caption(viewer.t("live.no_history"))
+    for session in closed[:20]:
+        when = format.moment(session.started_at, viewer)
+        label = f"{when} · {session.case_title or '—'}"
+        st.button(label, key=f"report.{session.id}", on_click=st.session_state.__setitem__, args=(CURRENT, session.id))
 
 
 # --- check-in --------------------------------------------------------------------------------------
