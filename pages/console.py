@@ -170,7 +170,7 @@ def earlier_sessions(group_id: int) -> None:
         st.caption(viewer.t("live.no_history"))
     for session in closed[:20]:
         when = format.moment(session.started_at, viewer)
-        label = f"{when} · {session.case_title or '—'}"
+        label = f"{when} · {escape_markdown(session.case_title) or '—'}"
         st.button(label, key=f"report.{session.id}", on_click=st.session_state.__setitem__, args=(CURRENT, session.id))
 
 
