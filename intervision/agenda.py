@@ -57,6 +57,11 @@ def agenda_for(person: Person, now: datetime | None = None, path: Path | None = 
         facilitated = store.facilitated_group_ids(db)
         queued = store.queue_sizes(db, group_ids)
         follow_ups = store.cases_waiting_for_follow_up(db, person.id)
+        unanswered = [
+            wave
+            for wave in store.open_waves_for_member(db, person.id)
+            if not store.answers_of(db, wave["id"], person.id)
+        ]
 
     overviews = [
         GroupOverview(group, role, upcoming.get(group.id), member_counts.get(group.id, 0), held.get(group.id, 0))
@@ -65,6 +70,7 @@ def agenda_for(person: Person, now: datetime | None = None, path: Path | None = 
     waiting: list[Waiting] = [
         Waiting("waiting.follow_up", case.group_name, {"title": case.title}) for case in follow_ups if case.title
     ]
+    waiting += [Waiting("waiting.survey", wave["group_name"]) for wave in unanswered]
     for overview in overviews:
         name = overview.group.name
         leads = overview.role is GroupRole.FACILITATOR or person.role is Role.COORDINATOR

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import plotly.graph_objects as go
 
 from intervision.i18n import t
 from intervision.methods import Level, Method
 from intervision.models import Language
+from intervision.surveys import GroupResults
 
 # One colour per communication level, distinguishable for colour-blind readers (Okabe–Ito).
 LEVEL_COLOURS = {
@@ -51,3 +54,119 @@ def method_timeline(method: Method, language: Language) -> go.Figure:
         plot_bgcolor="white",
     )
     return figure
+
+
+def survey_trend(
+    results: GroupResults,
+    scale_id: str,
+    language: Language,
+    sessions: list[tuple[datetime, str]],
+    mine: list[tuple[datetime, float]] | None = None,
+) -> go.Figure:
+    """A scale's group mean per closed wave with its 95% band and n; sessions (with their method) marked.
+
+    Waves under the privacy threshold are left out of the line; the caller says why.
+    """
+    shown = [
+        (wave.wave.opened_at, result) for wave in results.waves for result in wave.scales if result.scale_id == scale_id
+    ]
+    points = [(at, result) for at, result in shown if result.shown]
+    figure = go.Figure()
+    if points:
+        times = [at for at, _ in points]
+        lows = [result.ci[0] if result.ci else result.mean for _, result in points]
+        highs = [result.ci[1] if result.ci else result.mean for _, result in points]
+        figure.add_trace(
+            go.Scatter(
+                x=times + times[::-1],
+                y=highs + lows[::-1],
+                fill="toself",
+                fillcolor="rgba(31,95,139,0.18)",
+                line={"width": 0},
+                hoverinfo="skip",
+                name=t("surveys.band", language),
+            )
+        )
+        figure.add_trace(
+            go.Scatter(
+                x=times,
+                y=[result.mean for _, result in points],
+                mode="lines+markers+text",
+                text=[f"n={result.n}" for _, result in points],
+                textposition="top center",
+                line={"color": "#1f5f8b", "width": 4},
+                marker={"size": 12},
+                name=t("surveys.group_mean", language),
+            )
+        )
+    if mine:
+        figure.add_trace(
+            go.Scatter(
+                x=[at for at, _ in mine],
+                y=[score for _, score in mine],
+                mode="lines+markers",
+                line={"color": "#E69F00", "width": 3, "dash": "dash"},
+                marker={"size": 10},
+                name=t("surveys.my_score", language),
+            )
+        )
+    if sessions:
+        figure.add_trace(
+            go.Scatter(
+                x=[at for at, _ in sessions],
+                y=[results.instrument.lowest] * len(sessions),
+                mode="markers",
+                marker={"symbol": "triangle-up", "size": 12, "color": "#555"},
+                text=[method for _, method in sessions],
+                hovertemplate="%{x|%d-%m-%Y}: %{text}<extra></extra>",
+                name=t("surveys.sessions", language),
+            )
+        )
+    figure.update_layout(
+        font={"size": FONT_SIZE},
+        height=460,
+        margin={"l": 10, "r": 10, "t": 30, "b": 40},
+        yaxis={"range": [results.instrument.lowest - 0.2, results.instrument.highest + 0.3], "dtick": 1},
+        xaxis={"tickformat": "%d-%m-%Y"},
+        legend={"orientation": "h", "y": -0.18},
+        plot_bgcolor="white",
+    )
+    return figure
+
+
+def item_distribution(results: GroupResults, language: Language) -> go.Figure:
+    """Per item of the latest wave, how many chose each answer; the least agreed item marked ◆."""
+    instrument = results.instrument
+    items = {item.id: item for item in instrument.items}
+    least = results.least_agreement.item_id if results.least_agreement else None
+    labels = [
+        ("◆ " if distribution.item_id == least else "") + _short(items[distribution.item_id].text(language))
+        for distribution in results.latest_items or []
+    ]
+    figure = go.Figure()
+    palette = ["#b2182b", "#ef8a62", "#d9d9d9", "#67a9cf", "#2166ac", "#053061", "#1b7837"]
+    for index, option in enumerate(instrument.options):
+        figure.add_trace(
+            go.Bar(
+                y=labels,
+                x=[distribution.counts[option.value] for distribution in results.latest_items or []],
+                orientation="h",
+                name=option.label(language),
+                marker_color=palette[index % len(palette)],
+            )
+        )
+    figure.update_layout(
+        barmode="stack",
+        font={"size": FONT_SIZE},
+        height=120 + 56 * len(labels),
+        margin={"l": 10, "r": 10, "t": 10, "b": 40},
+        yaxis={"autorange": "reversed", "automargin": True},
+        xaxis={"dtick": 1},
+        legend={"orientation": "h", "y": -0.2},
+        plot_bgcolor="white",
+    )
+    return figure
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

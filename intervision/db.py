@@ -377,6 +377,51 @@ def _live_sessions(db: Database) -> None:
     )
 
 
+@migrations(name="0007_surveys")
+def _surveys(db: Database) -> None:
+    _run_statements(
+        db,
+        """
+        CREATE TABLE loaded_instruments (
+            id TEXT PRIMARY KEY,
+            definition TEXT NOT NULL,
+            loaded_by INTEGER REFERENCES people(id) ON DELETE SET NULL,
+            loaded_at TEXT NOT NULL
+        );
+        CREATE TABLE survey_waves (
+            id INTEGER PRIMARY KEY,
+            group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+            instrument_id TEXT NOT NULL,
+            instrument_definition TEXT NOT NULL,
+            moment TEXT NOT NULL,
+            opened_by INTEGER REFERENCES people(id) ON DELETE SET NULL,
+            opened_at TEXT NOT NULL,
+            closed_at TEXT
+        );
+        CREATE INDEX survey_waves_by_group ON survey_waves(group_id, opened_at);
+        CREATE TABLE survey_responses (
+            id INTEGER PRIMARY KEY,
+            wave_id INTEGER NOT NULL REFERENCES survey_waves(id) ON DELETE CASCADE,
+            person_id INTEGER REFERENCES people(id) ON DELETE SET NULL,
+            answered_at TEXT NOT NULL,
+            UNIQUE (wave_id, person_id)
+        );
+        CREATE TABLE survey_answers (
+            response_id INTEGER NOT NULL REFERENCES survey_responses(id) ON DELETE CASCADE,
+            item_id TEXT NOT NULL,
+            value INTEGER,
+            PRIMARY KEY (response_id, item_id)
+        );
+        CREATE TABLE survey_schedules (
+            group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+            instrument_id TEXT NOT NULL,
+            every_sessions INTEGER NOT NULL CHECK (every_sessions >= 1),
+            PRIMARY KEY (group_id, instrument_id)
+        )
+        """,
+    )
+
+
 def name_key(name: str) -> str:
     """A name as compared for uniqueness: Unicode-normalised and case-folded."""
     return unicodedata.normalize("NFC", name).casefold()

@@ -42,6 +42,7 @@ from intervision.models import (
 )
 from intervision.permissions import Action, require
 from intervision.reports import SessionReport
+from intervision.surveys import open_scheduled_waves
 
 # Per communication level, what a facilitator commonly notes (DOMAIN.md, section 1).
 OBSERVATION_CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -601,6 +602,7 @@ def close_session(
                 session.method_id,
                 session.method_version,
             )
+        open_scheduled_waves(db, session.group_id, now)
         case = store.case(db, session.case_id) if session.case_id else None
         if case and case.status in (CaseStatus.SUBMITTED, CaseStatus.CHOSEN):
             store.set_case_status(

@@ -47,6 +47,10 @@ class Action(StrEnum):
     SET_CASE_RETENTION = "set_case_retention"
     RUN_SESSION = "run_session"
     TAKE_PART = "take_part"
+    MANAGE_SURVEYS = "manage_surveys"
+    VIEW_SURVEY_RESULTS = "view_survey_results"
+    LOAD_INSTRUMENT = "load_instrument"
+    SET_PRIVACY_THRESHOLD = "set_privacy_threshold"
 
 
 _C = Capacity
@@ -81,6 +85,12 @@ PERMISSIONS: dict[Action, frozenset[Capacity]] = {
     # goes with running it, so it stays the facilitator's.
     Action.RUN_SESSION: frozenset({_C.GROUP_FACILITATOR}),
     Action.TAKE_PART: frozenset({_C.GROUP_FACILITATOR, _C.GROUP_MEMBER}),
+    # Surveys: the facilitator (or a coordinator) opens and closes waves; aggregates above the threshold
+    # are for the group and the coordinator; an individual answer is for nobody but its respondent.
+    Action.MANAGE_SURVEYS: frozenset({_C.COORDINATOR, _C.GROUP_FACILITATOR}),
+    Action.VIEW_SURVEY_RESULTS: frozenset({_C.COORDINATOR, _C.GROUP_FACILITATOR, _C.GROUP_MEMBER}),
+    Action.LOAD_INSTRUMENT: frozenset({_C.COORDINATOR}),
+    Action.SET_PRIVACY_THRESHOLD: frozenset({_C.COORDINATOR}),
 }
 
 

@@ -989,3 +989,129 @@ def mark_overrun_logged(db: Database, session_id: int, phase_index: int) -> bool
 
 def set_bringer_choice(db: Database, session_id: int, choice: str) -> None:
     db.execute("UPDATE live_sessions SET bringer_choice = ? WHERE id = ?", [choice, session_id])
+
+
+# --- surveys -------------------------------------------------------------------------------------
+
+
+def loaded_instrument_definitions(db: Database) -> list[str]:
+    return [row[0] for row in db.execute("SELECT definition FROM loaded_instruments ORDER BY id")]
+
+
+def load_instrument(db: Database, instrument_id: str, definition: str, person_id: int, now: datetime) -> None:
+    db.execute(
+        "INSERT INTO loaded_instruments (id, definition, loaded_by, loaded_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, loaded_by = excluded.loaded_by,"
+        " loaded_at = excluded.loaded_at",
+        [instrument_id, definition, person_id, _iso(now)],
+    )
+
+
+def add_wave(
+    db: Database, group_id: int, instrument_id: str, definition: str, moment: str, person_id: int | None, now: datetime
+) -> int:
+    return db.execute(
+        "INSERT INTO survey_waves (group_id, instrument_id, instrument_definition, moment, opened_by, opened_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [group_id, instrument_id, definition, moment, person_id, _iso(now)],
+    ).lastrowid
+
+
+def wave(db: Database, wave_id: int) -> dict | None:
+    row = db.execute(
+        "SELECT w.*, g.name AS group_name FROM survey_waves w JOIN groups g ON g.id = w.group_id WHERE w.id = ?",
+        [wave_id],
+    ).fetchone()
+    return dict(row) if row else None
+
+
+def waves_of_group(db: Database, group_id: int) -> list[dict]:
+    rows = db.execute(
+        "SELECT w.*, g.name AS group_name FROM survey_waves w JOIN groups g ON g.id = w.group_id"
+        " WHERE w.group_id = ? ORDER BY w.opened_at, w.id",
+        [group_id],
+    )
+    return [dict(row) for row in rows]
+
+
+def open_waves_for_member(db: Database, person_id: int) -> list[dict]:
+    rows = db.execute(
+        "SELECT w.*, g.name AS group_name FROM survey_waves w JOIN groups g ON g.id = w.group_id"
+        " JOIN memberships m ON m.group_id = w.group_id AND m.person_id = ? AND m.group_role = 'member'"
+        " WHERE w.closed_at IS NULL ORDER BY w.opened_at",
+        [person_id],
+    )
+    return [dict(row) for row in rows]
+
+
+def close_wave(db: Database, wave_id: int, now: datetime) -> None:
+    db.execute("UPDATE survey_waves SET closed_at = ? WHERE id = ? AND closed_at IS NULL", [_iso(now), wave_id])
+
+
+def save_response(db: Database, wave_id: int, person_id: int, answers: dict[str, int | None], now: datetime) -> None:
+    """One response per person per wave: a second answer replaces the first."""
+    db.execute(
+        "INSERT INTO survey_responses (wave_id, person_id, answered_at) VALUES (?, ?, ?)"
+        " ON CONFLICT (wave_id, person_id) DO UPDATE SET answered_at = excluded.answered_at",
+        [wave_id, person_id, _iso(now)],
+    )
+    response_id = db.execute(
+        "SELECT id FROM survey_responses WHERE wave_id = ? AND person_id = ?", [wave_id, person_id]
+    ).fetchone()[0]
+    db.execute("DELETE FROM survey_answers WHERE response_id = ?", [response_id])
+    for item_id, value in answers.items():
+        db.execute(
+            "INSERT INTO survey_answers (response_id, item_id, value) VALUES (?, ?, ?)", [response_id, item_id, value]
+        )
+
+
+def answers_of(db: Database, wave_id: int, person_id: int) -> dict[str, int | None]:
+    rows = db.execute(
+        "SELECT a.item_id, a.value FROM survey_answers a JOIN survey_responses r ON r.id = a.response_id"
+        " WHERE r.wave_id = ? AND r.person_id = ?",
+        [wave_id, person_id],
+    )
+    return {row[0]: row[1] for row in rows}
+
+
+def wave_answers(db: Database, wave_id: int) -> list[dict[str, int | None]]:
+    """Every response of a wave, without who gave it: for aggregates only."""
+    rows = db.execute(
+        "SELECT r.id, a.item_id, a.value FROM survey_responses r JOIN survey_answers a ON a.response_id = r.id"
+        " WHERE r.wave_id = ? ORDER BY r.id",
+        [wave_id],
+    )
+    responses: dict[int, dict[str, int | None]] = {}
+    for row in rows:
+        responses.setdefault(row[0], {})[row[1]] = row[2]
+    return list(responses.values())
+
+
+def respondent_count(db: Database, wave_id: int) -> int:
+    return db.execute("SELECT count(*) FROM survey_responses WHERE wave_id = ?", [wave_id]).fetchone()[0]
+
+
+def set_privacy_threshold(db: Database, threshold: int) -> None:
+    db.execute("UPDATE organisation SET privacy_threshold = ?", [threshold])
+
+
+def survey_schedules(db: Database, group_id: int) -> list[tuple[str, int]]:
+    rows = db.execute("SELECT instrument_id, every_sessions FROM survey_schedules WHERE group_id = ?", [group_id])
+    return [(row[0], row[1]) for row in rows]
+
+
+def set_survey_schedule(db: Database, group_id: int, instrument_id: str, every: int | None) -> None:
+    if every:
+        db.execute(
+            "INSERT INTO survey_schedules (group_id, instrument_id, every_sessions) VALUES (?, ?, ?)"
+            " ON CONFLICT (group_id, instrument_id) DO UPDATE SET every_sessions = excluded.every_sessions",
+            [group_id, instrument_id, every],
+        )
+    else:
+        db.execute("DELETE FROM survey_schedules WHERE group_id = ? AND instrument_id = ?", [group_id, instrument_id])
+
+
+def closed_live_session_count(db: Database, group_id: int) -> int:
+    return db.execute(
+        "SELECT count(*) FROM live_sessions WHERE group_id = ? AND status = 'closed'", [group_id]
+    ).fetchone()[0]

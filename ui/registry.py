@@ -37,6 +37,7 @@ SCREENS: dict[str, Screen] = {
         Screen("console", "pages/console.py", "session", ":material/play_circle:", Access.LEADS_GROUPS),
         Screen("follow", "pages/follow.py", "follow", ":material/smartphone:", Access.SIGNED_IN),
         Screen("invitations", "pages/invitations.py", "invitations", ":material/mail:", Access.LEADS_GROUPS),
+        Screen("surveys", "pages/surveys.py", "surveys", ":material/bar_chart:", Access.SIGNED_IN),
         Screen("methods", "pages/methods.py", "methods", ":material/menu_book:", Access.SIGNED_IN),
         Screen(
             "method_editor",

@@ -184,6 +184,7 @@ TITLES = {
     "methods": "Methods",
     "method_editor": "My methods",
     "cases": "Cases",
+    "surveys": "Surveys",
     "console": "Session",
     "follow": "Follow the session",
 }
@@ -197,6 +198,7 @@ ACCESS: dict[str, dict[str, str | None]] = {
     "people": dict.fromkeys(ROLES, NOT_ALLOWED) | {"signed_out": SIGN_IN_FIRST, "coordinator": SHOWN},
     "methods": _SIGNED_IN_ONLY,
     "cases": _SIGNED_IN_ONLY,
+    "surveys": _SIGNED_IN_ONLY,
     "console": _SIGNED_IN_ONLY | {"participant": NOT_ALLOWED},
     "follow": _SIGNED_IN_ONLY,
     # The projector opens for anyone with its link; without a valid token it shows only that it is invalid.

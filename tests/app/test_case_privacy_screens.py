@@ -30,7 +30,8 @@ TEXT_COLUMNS = ("title", "situation", "involved", "own_role", "evoked", "learnin
 TEXT_COLUMNS += ("chosen_advice", "follow_up")
 SHORTEST = 12  # shorter pieces of text ("Ik", "Advies") could be on a screen for other reasons
 COORDINATOR_SCREENS = {
-    "home", "groups", "cases", "console", "follow", "methods", "method_editor", "people", "profile", "invitations",
+    "home", "groups", "cases", "console", "follow", "surveys", "methods", "method_editor", "people", "profile",
+    "invitations",
 }  # fmt: skip
 # Participants of one group only: "Onderwijsteam Basisschool De Regenboog" and "Wijkverpleging Noord".
 UNRELATED = ["Sanne Jansen", "Lotte de Vries"]
@@ -343,7 +344,7 @@ def test_a_participant_sees_no_case_text_of_another_group(people, group_cases, d
 
     shown = read_every_screen(participant, downloads)
 
-    assert set(shown) == {"home", "groups", "cases", "follow", "methods", "join", "projector", "profile"}
+    assert set(shown) == {"home", "groups", "cases", "follow", "surveys", "methods", "join", "projector", "profile"}
     assert leaks(shown, secret) == {}
     # Their own group's cases are there: the screens were read.
     [mine] = [group for group, theirs in group_cases.items() if group_id(group) in own]

@@ -23,6 +23,7 @@ ENGLISH_TITLES = {
     "methods": "Methods",
     "method_editor": "My methods",
     "cases": "Cases",
+    "surveys": "Surveys",
     "console": "Session",
     "follow": "Follow session",
     "projector": "Projector",
@@ -30,17 +31,17 @@ ENGLISH_TITLES = {
 
 OFFERED = {
     "signed_out": ["sign_in", "join", "projector"],
-    "participant": ["home", "groups", "cases", "follow", "methods", "join", "projector", "profile"],
+    "participant": ["home", "groups", "cases", "follow", "surveys", "methods", "join", "projector", "profile"],
     "facilitator": [
-        "home", "groups", "cases", "console", "follow", "invitations", "methods", "method_editor", "join",
+        "home", "groups", "cases", "console", "follow", "invitations", "surveys", "methods", "method_editor", "join",
         "projector", "profile",
     ],
     "participant_facilitator": [
-        "home", "groups", "cases", "console", "follow", "invitations", "methods", "method_editor", "join",
+        "home", "groups", "cases", "console", "follow", "invitations", "surveys", "methods", "method_editor", "join",
         "projector", "profile",
     ],
     "coordinator": [
-        "home", "groups", "cases", "console", "follow", "invitations", "methods", "method_editor", "people",
+        "home", "groups", "cases", "console", "follow", "invitations", "surveys", "methods", "method_editor", "people",
         "join", "projector", "profile",
     ],
 }  # fmt: skip

@@ -48,6 +48,10 @@ view_case_counts      Y  Y  Y      .  .  .      .  .  .
 set_case_retention    Y  Y  Y      .  .  .      .  .  .
 run_session           .  Y  .      .  Y  .      .  Y  .
 take_part             .  Y  Y      .  Y  Y      .  Y  Y
+manage_surveys        Y  Y  Y      .  Y  .      .  Y  .
+view_survey_results   Y  Y  Y      .  Y  Y      .  Y  Y
+load_instrument       Y  Y  Y      .  .  .      .  .  .
+set_privacy_threshold Y  Y  Y      .  .  .      .  .  .
 """
 
 

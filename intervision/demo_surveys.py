@@ -1,0 +1,50 @@
+"""The demo organisation's survey waves: self-efficacy and collective efficacy growing over a year."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+import tomli_w
+from sqlite_utils import Database
+
+from intervision import store
+from intervision.instruments import Instrument, shipped_instruments
+
+WAVE_DAYS_AGO = (330, 220, 110, 20)  # four closed waves across the last year
+GROWTH = 0.25  # how much the group's answers rise, on average, from one wave to the next
+
+
+def _answers(rng: random.Random, instrument: Instrument, level: float) -> dict[str, int | None]:
+    answers: dict[str, int | None] = {}
+    for item in instrument.items:
+        if rng.random() < 0.04:
+            answers[item.id] = None  # now and then someone skips an item
+            continue
+        raw = round(rng.gauss(level, 0.45))
+        value = max(instrument.lowest, min(instrument.highest, raw))
+        answers[item.id] = instrument.lowest + instrument.highest - value if item.reverse else value
+    return answers
+
+
+def add_demo_waves(db: Database, rng: random.Random, group_id: int, members: list[int], now: datetime) -> None:
+    """Closed waves with answers from most members, and one open wave in the most recent month."""
+    shelf = shipped_instruments().instruments
+    for instrument_id, start in (("self_efficacy", 3.2), ("collective_efficacy", 3.0)):
+        instrument = shelf.get(instrument_id)
+        if instrument is None:
+            continue
+        definition = tomli_w.dumps(instrument.model_dump(mode="json"))
+        for number, days_ago in enumerate(WAVE_DAYS_AGO):
+            opened = now - timedelta(days=days_ago)
+            moment = "start" if number == 0 else "every_n_sessions"
+            wave_id = store.add_wave(db, group_id, instrument_id, definition, moment, None, opened)
+            for person_id in members:
+                if rng.random() < 0.85:
+                    answers = _answers(rng, instrument, start + GROWTH * number + rng.gauss(0, 0.6))
+                    store.save_response(db, wave_id, person_id, answers, opened + timedelta(days=rng.randint(0, 6)))
+            store.close_wave(db, wave_id, opened + timedelta(days=14))
+    evaluation = shelf.get("session_evaluation")
+    if evaluation is not None:
+        definition = tomli_w.dumps(evaluation.model_dump(mode="json"))
+        store.add_wave(db, group_id, evaluation.id, definition, "after_session", None, now - timedelta(days=2))

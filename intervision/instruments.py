@@ -1,0 +1,161 @@
+"""Survey instruments as data: one TOML file per instrument in data/instruments/, validated here.
+
+The product ships instruments it wrote itself (and says so); an organisation may load a licensed,
+validated instrument in the same format.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
+
+from intervision.config import PROJECT_ROOT
+from intervision.methods import Name, Slug, Text
+
+INSTRUMENTS_DIR = PROJECT_ROOT / "data" / "instruments"
+MAX_FILE_BYTES = 100_000
+MIN_ANSWERED = 0.8  # a scale score needs at least this share of the scale's items answered
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Option(_Strict):
+    value: int = Field(ge=0, le=10)
+    label: Name
+
+
+class Scale(_Strict):
+    """A construct the instrument measures, such as self-efficacy."""
+
+    id: Slug
+    name: Name
+    description: Text
+
+
+class Item(_Strict):
+    id: Slug
+    scale: Slug
+    text: Text
+    reverse: bool = False  # scored as (lowest + highest − answer)
+
+
+class Instrument(_Strict):
+    id: Slug
+    version: int = Field(ge=1)
+    name: Name
+    description: Text
+    own: bool  # written by this product (True), or a published instrument loaded under its licence
+    citations: list[Annotated[str, StringConstraints(min_length=1, max_length=500)]] = Field(max_length=10)
+    options: list[Option] = Field(min_length=2, max_length=11)
+    scales: list[Scale] = Field(min_length=1, max_length=10)
+    items: list[Item] = Field(min_length=1, max_length=60)
+    reverse_scored: list[Slug] = Field(default_factory=list)  # item ids, for a reader of the file
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Instrument:
+        item_ids = [item.id for item in self.items]
+        if len(set(item_ids)) != len(item_ids):
+            raise PydanticCustomError("duplicate_item", "two items have the same id")
+        scale_ids = {scale.id for scale in self.scales}
+        for item in self.items:
+            if item.scale not in scale_ids:
+                raise PydanticCustomError(
+                    "unknown_scale", "item {item} names a scale that does not exist", {"item": item.id}
+                )
+        for item_id in self.reverse_scored:
+            if item_id not in item_ids:
+                raise PydanticCustomError(
+                    "unknown_reverse_item", "reverse-scored item {item} does not exist", {"item": item_id}
+                )
+        marked = {item.id for item in self.items if item.reverse}
+        if set(self.reverse_scored) != marked:
+            raise PydanticCustomError(
+                "reverse_mismatch", "reverse_scored lists other items than those marked reverse = true"
+            )
+        values = [option.value for option in self.options]
+        if values != sorted(set(values)):
+            raise PydanticCustomError("options_order", "the answer options must go up, each value once")
+        if not self.own and not self.citations:
+            raise PydanticCustomError("citation_needed", "a published instrument needs its citation")
+        return self
+
+    @property
+    def lowest(self) -> int:
+        return self.options[0].value
+
+    @property
+    def highest(self) -> int:
+        return self.options[-1].value
+
+    def items_of(self, scale_id: str) -> list[Item]:
+        return [item for item in self.items if item.scale == scale_id]
+
+
+class InstrumentFileError(Exception):
+    """An instrument file that cannot be used, with every problem spelled out (file, item, field)."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        super().__init__(f"{source}: " + "; ".join(problems))
+        self.source = source
+        self.problems = problems
+
+
+def _where(raw: dict, location: tuple) -> str:
+    parts: list[str] = []
+    for index, part in enumerate(location):
+        previous = location[index - 1] if index else None
+        if previous == "items" and isinstance(part, int):
+            items = raw.get("items") if isinstance(raw.get("items"), list) else []
+            item = items[part] if part < len(items) and isinstance(items[part], dict) else {}
+            parts[-1] = f"item {part + 1} ({item.get('id', '?')})"
+            continue
+        parts.append(str(part))
+    return " › ".join(parts) if parts else "the file"
+
+
+def parse_instrument(text: str, source: str) -> Instrument:
+    if len(text.encode()) > MAX_FILE_BYTES:
+        raise InstrumentFileError(source, [f"the file is larger than {MAX_FILE_BYTES // 1000} kB"])
+    try:
+        raw = tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, RecursionError) as error:
+        raise InstrumentFileError(source, [f"not valid TOML: {error or 'nested too deeply'}"]) from None
+    try:
+        return Instrument.model_validate(raw)
+    except ValidationError as error:
+        raise InstrumentFileError(
+            source, [f"{_where(raw, tuple(problem['loc']))}: {problem['msg']}" for problem in error.errors()]
+        ) from None
+
+
+@dataclass(frozen=True)
+class Shelf:
+    instruments: dict[str, Instrument]
+    refused: list[InstrumentFileError]
+
+
+@cache
+def _shelf(directory: Path, signature: tuple[tuple[str, float], ...]) -> Shelf:
+    instruments: dict[str, Instrument] = {}
+    refused: list[InstrumentFileError] = []
+    for file in sorted(directory.glob("*.toml")):
+        try:
+            instrument = parse_instrument(file.read_text(encoding="utf-8"), file.name)
+        except InstrumentFileError as error:
+            refused.append(error)
+            continue
+        instruments[instrument.id] = instrument
+    return Shelf(instruments, refused)
+
+
+def shipped_instruments(directory: Path = INSTRUMENTS_DIR) -> Shelf:
+    signature = tuple((file.name, file.stat().st_mtime) for file in sorted(directory.glob("*.toml")))
+    return _shelf(directory, signature)

@@ -1,0 +1,414 @@
+"""Surveys: waves of an instrument for a group, honest scoring, and aggregates shown only when safe.
+
+Privacy, as DOMAIN.md section 5 sets it: nobody but the respondent sees an answer; an aggregate over
+fewer respondents than the organisation's threshold (never below 3) is not shown; and aggregates are
+shown only for closed waves, per whole wave of the whole group, so that no two overlapping selections
+(a wave while answers still come in, a group with and without someone) can be subtracted.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import tomli_w
+from sqlite_utils import Database
+
+from intervision import store
+from intervision.auth import utcnow
+from intervision.db import reading, writing
+from intervision.errors import DomainError
+from intervision.instruments import (
+    MIN_ANSWERED,
+    Instrument,
+    InstrumentFileError,
+    parse_instrument,
+    shipped_instruments,
+)
+from intervision.models import GroupRole, Person, Role
+from intervision.permissions import Action, require
+
+MOMENTS = ("start", "after_session", "every_n_sessions", "end")
+
+# Two-sided 95% t values for n − 1 degrees of freedom (a normal 1.96 beyond 30).
+_T95 = {
+    1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262, 10: 2.228,
+    11: 2.201, 12: 2.179, 13: 2.160, 14: 2.145, 15: 2.131, 16: 2.120, 17: 2.110, 18: 2.101, 19: 2.093, 20: 2.086,
+    21: 2.080, 22: 2.074, 23: 2.069, 24: 2.064, 25: 2.060, 26: 2.056, 27: 2.052, 28: 2.048, 29: 2.045, 30: 2.042,
+}  # fmt: skip
+
+
+# --- scoring (pure) ------------------------------------------------------------------------------
+
+
+def scored(instrument: Instrument, item_id: str, value: int) -> int:
+    """An answer as it counts: reverse-scored items are turned around (lowest + highest − answer)."""
+    item = next(item for item in instrument.items if item.id == item_id)
+    return instrument.lowest + instrument.highest - value if item.reverse else value
+
+
+def scale_score(instrument: Instrument, scale_id: str, answers: dict[str, int | None]) -> float | None:
+    """The mean of a scale's scored items, when at least 80% of them are answered; otherwise no score."""
+    items = instrument.items_of(scale_id)
+    values = [scored(instrument, item.id, answers[item.id]) for item in items if answers.get(item.id) is not None]
+    if not items or len(values) < MIN_ANSWERED * len(items):
+        return None
+    return sum(values) / len(values)
+
+
+def cronbach_alpha(rows: list[list[float]]) -> float | None:
+    """Cronbach's alpha of complete rows (one per respondent, one column per item); None when undefined."""
+    if len(rows) < 2 or not rows[0] or len(rows[0]) < 2:
+        return None
+    k = len(rows[0])
+    item_variances = sum(statistics.variance(column) for column in zip(*rows, strict=True))
+    total_variance = statistics.variance([sum(row) for row in rows])
+    if total_variance == 0:
+        return None
+    return k / (k - 1) * (1 - item_variances / total_variance)
+
+
+def confidence_interval(scores: list[float]) -> tuple[float, float] | None:
+    """The 95% confidence interval of the mean (t distribution)."""
+    if len(scores) < 2:
+        return None
+    mean = statistics.fmean(scores)
+    half = _T95.get(len(scores) - 1, 1.96) * statistics.stdev(scores) / math.sqrt(len(scores))
+    return mean - half, mean + half
+
+
+@dataclass(frozen=True)
+class ScaleResult:
+    """One scale in one wave. Below the threshold it says only how many answered."""
+
+    scale_id: str
+    n: int
+    shown: bool
+    mean: float | None = None
+    spread: float | None = None  # standard deviation of the respondents' scale scores
+    ci: tuple[float, float] | None = None
+    alpha: float | None = None
+    alpha_n: int = 0  # complete responses alpha is based on
+
+
+def scale_result(
+    instrument: Instrument, scale_id: str, responses: list[dict[str, int | None]], threshold: int
+) -> ScaleResult:
+    scores = [
+        score for score in (scale_score(instrument, scale_id, answers) for answers in responses) if score is not None
+    ]
+    if len(scores) < threshold:
+        return ScaleResult(scale_id, len(scores), shown=False)
+    items = [item.id for item in instrument.items_of(scale_id)]
+    complete = [
+        [scored(instrument, item_id, answers[item_id]) for item_id in items]
+        for answers in responses
+        if all(answers.get(item_id) is not None for item_id in items)
+    ]
+    alpha = cronbach_alpha(complete) if len(complete) >= threshold else None
+    return ScaleResult(
+        scale_id,
+        len(scores),
+        shown=True,
+        mean=statistics.fmean(scores),
+        spread=statistics.stdev(scores) if len(scores) > 1 else 0.0,
+        ci=confidence_interval(scores),
+        alpha=alpha,
+        alpha_n=len(complete),
+    )
+
+
+@dataclass(frozen=True)
+class ItemDistribution:
+    item_id: str
+    counts: dict[int, int]  # answer option → how many (raw answers, as people gave them)
+    n: int
+    spread: float
+
+
+def item_distributions(
+    instrument: Instrument, responses: list[dict[str, int | None]], threshold: int
+) -> list[ItemDistribution] | None:
+    """How the answers to each item fall, for items answered by at least `threshold` people."""
+    distributions = []
+    for item in instrument.items:
+        values = [answers[item.id] for answers in responses if answers.get(item.id) is not None]
+        if len(values) < threshold:
+            continue
+        counts = {option.value: values.count(option.value) for option in instrument.options}
+        spread = statistics.stdev(values) if len(values) > 1 else 0.0
+        distributions.append(ItemDistribution(item.id, counts, len(values), spread))
+    return distributions or None
+
+
+# --- instruments ---------------------------------------------------------------------------------
+
+
+def instruments(path: Path | None = None) -> dict[str, Instrument]:
+    """The shipped instruments and those the organisation loaded."""
+    available = dict(shipped_instruments().instruments)
+    with reading(path) as db:
+        for definition in store.loaded_instrument_definitions(db):
+            loaded = parse_instrument(definition, "loaded")
+            available.setdefault(loaded.id, loaded)
+    return available
+
+
+def load_instrument(
+    viewer: Person, text: str, filename: str, now: datetime | None = None, path: Path | None = None
+) -> Instrument:
+    """A coordinator loads a (licensed) instrument file; it is checked like the shipped ones."""
+    require(Action.LOAD_INSTRUMENT, viewer.role)
+    instrument = parse_instrument(text, filename)
+    if instrument.id in shipped_instruments().instruments:
+        raise InstrumentFileError(filename, [f"id '{instrument.id}' is taken by a shipped instrument"])
+    with writing(path) as db:
+        store.load_instrument(db, instrument.id, text, viewer.id, now or utcnow())
+    return instrument
+
+
+# --- waves and answers ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Wave:
+    id: int
+    group_id: int
+    group_name: str
+    instrument: Instrument
+    moment: str
+    opened_at: datetime
+    closed_at: datetime | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+def _wave(row: dict) -> Wave:
+    return Wave(
+        row["id"],
+        row["group_id"],
+        row["group_name"],
+        parse_instrument(row["instrument_definition"], f"wave {row['id']}"),
+        row["moment"],
+        datetime.fromisoformat(row["opened_at"]),
+        datetime.fromisoformat(row["closed_at"]) if row["closed_at"] else None,
+    )
+
+
+def _group_role(db: Database, viewer: Person, group_id: int) -> GroupRole | None:
+    if store.group(db, group_id) is None:
+        raise DomainError("group_not_found")
+    return store.group_role(db, group_id, viewer.id)
+
+
+def open_wave(
+    viewer: Person,
+    group_id: int,
+    instrument_id: str,
+    moment: str,
+    now: datetime | None = None,
+    path: Path | None = None,
+) -> int:
+    """A survey for the group's members, with the instrument as it is now (later edits do not change it)."""
+    now = now or utcnow()
+    if moment not in MOMENTS:
+        raise DomainError("unknown_moment", field="moment")
+    available = instruments(path)
+    if instrument_id not in available:
+        raise DomainError("instrument_not_found", field="instrument_id")
+    with writing(path) as db:
+        require(Action.MANAGE_SURVEYS, viewer.role, _group_role(db, viewer, group_id))
+        return _open(db, group_id, available[instrument_id], moment, viewer.id, now)
+
+
+def _open(
+    db: Database, group_id: int, instrument: Instrument, moment: str, person_id: int | None, now: datetime
+) -> int:
+    # The wave keeps the instrument as it is today: its answers are always scored with the same items.
+    definition = tomli_w.dumps(instrument.model_dump(mode="json"))
+    return store.add_wave(db, group_id, instrument.id, definition, moment, person_id, now)
+
+
+def close_wave(viewer: Person, wave_id: int, now: datetime | None = None, path: Path | None = None) -> None:
+    with writing(path) as db:
+        row = store.wave(db, wave_id)
+        if row is None:
+            raise DomainError("wave_not_found")
+        require(Action.MANAGE_SURVEYS, viewer.role, store.group_role(db, row["group_id"], viewer.id))
+        store.close_wave(db, wave_id, now or utcnow())
+
+
+def open_waves(person: Person, path: Path | None = None) -> list[Wave]:
+    """The surveys waiting for this person's answer (in groups where they are a member)."""
+    with reading(path) as db:
+        return [_wave(row) for row in store.open_waves_for_member(db, person.id)]
+
+
+def waves(viewer: Person, group_id: int, path: Path | None = None) -> list[Wave]:
+    with reading(path) as db:
+        require(Action.VIEW_SURVEY_RESULTS, viewer.role, _group_role(db, viewer, group_id))
+        return [_wave(row) for row in store.waves_of_group(db, group_id)]
+
+
+def answer(
+    person: Person, wave_id: int, answers: dict[str, int | None], now: datetime | None = None, path: Path | None = None
+) -> None:
+    """Save this person's answers; an item may be skipped (None). Changeable until the wave closes."""
+    now = now or utcnow()
+    with writing(path) as db:
+        row = store.wave(db, wave_id)
+        if row is None:
+            raise DomainError("wave_not_found")
+        if store.group_role(db, row["group_id"], person.id) is not GroupRole.MEMBER:
+            raise DomainError("not_in_group")
+        if row["closed_at"] is not None:
+            raise DomainError("wave_closed")
+        instrument = _wave(row).instrument
+        allowed = {option.value for option in instrument.options}
+        known = {item.id for item in instrument.items}
+        for item_id, value in answers.items():
+            if item_id not in known:
+                raise DomainError("unknown_item", field=item_id)
+            if value is not None and value not in allowed:
+                raise DomainError("answer_outside_scale", field=item_id)
+        store.save_response(db, wave_id, person.id, answers, now)
+
+
+def my_answers(person: Person, wave_id: int, path: Path | None = None) -> dict[str, int | None]:
+    with reading(path) as db:
+        return store.answers_of(db, wave_id, person.id)
+
+
+@dataclass(frozen=True)
+class ResponseRate:
+    respondents: int
+    members: int
+
+
+def response_rate(viewer: Person, wave_id: int, path: Path | None = None) -> ResponseRate:
+    """How many answered, never who."""
+    with reading(path) as db:
+        row = store.wave(db, wave_id)
+        if row is None:
+            raise DomainError("wave_not_found")
+        require(Action.MANAGE_SURVEYS, viewer.role, store.group_role(db, row["group_id"], viewer.id))
+        members = sum(1 for member in store.members(db, row["group_id"]) if member.group_role is GroupRole.MEMBER)
+        return ResponseRate(store.respondent_count(db, wave_id), members)
+
+
+# --- results ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WaveResult:
+    wave: Wave
+    respondents: int
+    scales: list[ScaleResult]
+
+
+@dataclass(frozen=True)
+class GroupResults:
+    """A group's results for one instrument over its closed waves; only what the threshold allows."""
+
+    instrument: Instrument
+    threshold: int
+    waves: list[WaveResult]
+    latest_items: list[ItemDistribution] | None  # per item in the latest closed wave, None when too few
+
+    @property
+    def least_agreement(self) -> ItemDistribution | None:
+        """The item the group agrees on least: worth talking about together."""
+        return max(self.latest_items, key=lambda item: item.spread) if self.latest_items else None
+
+
+def threshold(path: Path | None = None) -> int:
+    with reading(path) as db:
+        organisation = store.organisation(db)
+    return max(3, organisation.privacy_threshold if organisation else 3)
+
+
+def group_results(viewer: Person, group_id: int, instrument_id: str, path: Path | None = None) -> GroupResults | None:
+    with reading(path) as db:
+        require(Action.VIEW_SURVEY_RESULTS, viewer.role, _group_role(db, viewer, group_id))
+        rows = [row for row in store.waves_of_group(db, group_id) if row["instrument_id"] == instrument_id]
+        closed = [(_wave(row), store.wave_answers(db, row["id"])) for row in rows if row["closed_at"]]
+    if not closed:
+        return None
+    limit = threshold(path)
+    results = [
+        WaveResult(
+            wave,
+            len(responses),
+            [scale_result(wave.instrument, s.id, responses, limit) for s in wave.instrument.scales],
+        )
+        for wave, responses in closed
+    ]
+    latest_wave, latest_responses = closed[-1]
+    items = (
+        item_distributions(latest_wave.instrument, latest_responses, limit) if len(latest_responses) >= limit else None
+    )
+    return GroupResults(latest_wave.instrument, limit, results, items)
+
+
+def my_trend(
+    person: Person, group_id: int, instrument_id: str, path: Path | None = None
+) -> list[tuple[Wave, dict[str, float | None]]]:
+    """This person's own scale scores over the closed waves: for their eyes only."""
+    with reading(path) as db:
+        rows = [row for row in store.waves_of_group(db, group_id) if row["instrument_id"] == instrument_id]
+        trend = []
+        for row in rows:
+            if not row["closed_at"]:
+                continue
+            wave = _wave(row)
+            answers = store.answers_of(db, row["id"], person.id)
+            if answers:
+                trend.append(
+                    (wave, {s.id: scale_score(wave.instrument, s.id, answers) for s in wave.instrument.scales})
+                )
+    return trend
+
+
+def set_threshold(viewer: Person, value: int, path: Path | None = None) -> None:
+    require(Action.SET_PRIVACY_THRESHOLD, viewer.role)
+    if value < 3:
+        raise DomainError("threshold_too_low", field="threshold")
+    with writing(path) as db:
+        store.set_privacy_threshold(db, value)
+
+
+def open_scheduled_waves(db: Database, group_id: int, now: datetime) -> None:
+    """After a session closes: open the waves the group planned every n sessions."""
+    held = store.closed_live_session_count(db, group_id)
+    available = dict(shipped_instruments().instruments)
+    for instrument_id, every in store.survey_schedules(db, group_id):
+        if held % every == 0 and instrument_id in available:
+            _open(db, group_id, available[instrument_id], "every_n_sessions", None, now)
+
+
+def set_schedule(
+    viewer: Person, group_id: int, instrument_id: str, every: int | None, path: Path | None = None
+) -> None:
+    with writing(path) as db:
+        require(Action.MANAGE_SURVEYS, viewer.role, _group_role(db, viewer, group_id))
+        store.set_survey_schedule(db, group_id, instrument_id, every)
+
+
+def schedules(viewer: Person, group_id: int, path: Path | None = None) -> list[tuple[str, int]]:
+    with reading(path) as db:
+        require(Action.MANAGE_SURVEYS, viewer.role, _group_role(db, viewer, group_id))
+        return store.survey_schedules(db, group_id)
+
+
+def surveyable_groups(viewer: Person, path: Path | None = None) -> list[tuple[int, str, GroupRole | None]]:
+    """Groups whose surveys this person may manage or read results of."""
+    with reading(path) as db:
+        if viewer.role is Role.COORDINATOR:
+            roles = {group.id: role for group, role in store.groups_of(db, viewer.id)}
+            return [(group.id, group.name, roles.get(group.id)) for group in store.all_groups(db)]
+        return [(group.id, group.name, role) for group, role in store.groups_of(db, viewer.id)]

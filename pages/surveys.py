@@ -1,0 +1,308 @@
+"""Surveys: answer on a phone, see the group's trends (safely), open and close waves, load instruments."""
+
+from functools import partial
+
+import pandas as pd
+import streamlit as st
+
+from intervision import groups, method_library, surveys
+from intervision.charts import item_distribution, survey_trend
+from intervision.instruments import Instrument, InstrumentFileError, shipped_instruments
+from intervision.models import GroupRole, Role
+from intervision.permissions import Action, allows
+from ui import format, forms
+from ui.guard import escape_markdown, guard
+
+viewer = guard("surveys")
+person = viewer.signed_in
+everything = surveys.instruments()
+reachable = surveys.surveyable_groups(person)
+
+
+def name_of(instrument: Instrument) -> str:
+    return instrument.name(viewer.language)
+
+
+# --- answering -------------------------------------------------------------------------------------
+
+
+def _answer(wave_id: int, instrument: Instrument) -> str:
+    form = f"answer.{wave_id}"
+    answers = {item.id: forms.value(form, item.id) for item in instrument.items}
+    surveys.answer(person, wave_id, answers)
+    return "surveys.saved"
+
+
+def answer_tab() -> None:
+    waiting = surveys.open_waves(person)
+    if not waiting:
+        st.caption(viewer.t("surveys.nothing_open"))
+    for wave in waiting:
+        instrument = wave.instrument
+        form = f"answer.{wave.id}"
+        forms.prefill(form, surveys.my_answers(person, wave.id))
+        st.subheader(f"{escape_markdown(wave.group_name)} · {name_of(instrument)}")
+        st.caption(viewer.t("surveys.closes", day=format.day(wave.opened_at, viewer)))
+        st.write(viewer.t("surveys.answer_intro"))
+        labels = {option.value: option.label(viewer.language) for option in instrument.options}
+        with st.form(form):
+            for item in instrument.items:
+                st.radio(
+                    item.text(viewer.language),
+                    list(labels),
+                    index=None,
+                    format_func=labels.get,
+                    key=forms.key(form, item.id),
+                )
+                forms.field_error(form, item.id)
+            forms.form_error(form)
+            st.form_submit_button(
+                viewer.t("surveys.save"),
+                type="primary",
+                on_click=forms.submit,
+                args=(form, viewer, partial(_answer, wave.id, instrument)),
+            )
+
+
+# --- results ---------------------------------------------------------------------------------------
+
+
+def results_tab() -> None:
+    if not reachable:
+        st.caption(viewer.t("home.no_groups"))
+        return
+    names = {group_id: name for group_id, name, _ in reachable}
+    roles = {group_id: role for group_id, _, role in reachable}
+    picked, which = st.columns(2)
+    group_id = picked.selectbox(viewer.t("surveys.group"), list(names), format_func=names.get, key="results_group")
+    instrument_id = which.selectbox(
+        viewer.t("surveys.instrument"),
+        list(everything),
+        format_func=lambda key: name_of(everything[key]),
+        key="results_instrument",
+    )
+    results = surveys.group_results(person, group_id, instrument_id)
+    if results is None:
+        st.info(viewer.t("surveys.no_results"))
+        return
+    method_names = {
+        entry.method.id: entry.method.name(viewer.language) for entry in method_library.available_methods(person)
+    }
+    held = (
+        [
+            (meeting.starts_at, method_names.get(meeting.method_id or "", meeting.method_id or ""))
+            for meeting in groups.sessions_held(person, group_id)
+        ]
+        if roles.get(group_id) or person.role is Role.COORDINATOR
+        else []
+    )
+    mine = surveys.my_trend(person, group_id, instrument_id) if roles.get(group_id) is GroupRole.MEMBER else []
+    for scale in results.instrument.scales:
+        st.subheader(scale.name(viewer.language))
+        st.caption(scale.description(viewer.language))
+        own = [(wave.opened_at, scores[scale.id]) for wave, scores in mine if scores.get(scale.id) is not None]
+        st.plotly_chart(
+            survey_trend(results, scale.id, viewer.language, held, own or None),
+            width="stretch",
+            config={"displayModeBar": False},
+        )
+        hidden = sum(
+            1 for wave in results.waves for result in wave.scales if result.scale_id == scale.id and not result.shown
+        )
+        if hidden:
+            st.caption(viewer.t("surveys.hidden_waves", count=hidden, threshold=results.threshold))
+    st.subheader(viewer.t("surveys.distribution"))
+    if results.latest_items is None:
+        st.caption(viewer.t("surveys.too_few_items", threshold=results.threshold))
+    else:
+        st.plotly_chart(item_distribution(results, viewer.language), width="stretch", config={"displayModeBar": False})
+        least = results.least_agreement
+        item = next(item for item in results.instrument.items if item.id == least.item_id)
+        st.info(
+            viewer.t("surveys.least_agreement", item=escape_markdown(item.text(viewer.language))),
+            icon=":material/forum:",
+        )
+    rows = aggregate_rows(results)
+    with st.expander(viewer.t("surveys.table")):
+        st.dataframe(rows, hide_index=True, width="stretch")
+    st.download_button(
+        viewer.t("surveys.download"),
+        pd.DataFrame(rows).to_csv(index=False),
+        file_name=f"survey-{instrument_id}-group-{group_id}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+    )
+
+
+def aggregate_rows(results: surveys.GroupResults) -> list[dict]:
+    """The aggregates behind the charts, with the same suppression: never a value under the threshold."""
+    hidden = viewer.t("surveys.not_shown", threshold=results.threshold)
+    scale_names = {scale.id: scale.name(viewer.language) for scale in results.instrument.scales}
+    rows = []
+    for wave in results.waves:
+        for result in wave.scales:
+            rows.append(
+                {
+                    viewer.t("surveys.wave"): format.day(wave.wave.opened_at, viewer),
+                    viewer.t("surveys.instrument"): scale_names[result.scale_id],
+                    viewer.t("surveys.respondents"): result.n if result.shown else f"< {results.threshold}",
+                    viewer.t("surveys.mean"): round(result.mean, 2) if result.shown else hidden,
+                    viewer.t("surveys.ci"): f"{result.ci[0]:.2f}–{result.ci[1]:.2f}"
+                    if result.shown and result.ci
+                    else "",
+                    viewer.t("surveys.spread"): round(result.spread, 2) if result.shown else "",
+                    viewer.t("surveys.alpha"): f"{result.alpha:.2f} ({result.alpha_n})"
+                    if result.alpha is not None
+                    else "",
+                }
+            )
+    return rows
+
+
+# --- managing waves --------------------------------------------------------------------------------
+
+OPEN = "open_wave"
+
+
+def _open(group_id: int) -> str:
+    surveys.open_wave(person, group_id, forms.value(OPEN, "instrument_id"), forms.value(OPEN, "moment") or "")
+    return "surveys.opened"
+
+
+def _close(wave_id: int) -> str:
+    surveys.close_wave(person, wave_id)
+    return "surveys.closed_notice"
+
+
+def _schedule(group_id: int, instrument_id: str) -> str:
+    every = st.session_state.get(f"every.{group_id}.{instrument_id}") or None
+    surveys.set_schedule(person, group_id, instrument_id, every)
+    return "surveys.schedule_saved"
+
+
+def manage_tab() -> None:
+    led = {group_id: name for group_id, name, role in reachable if allows(Action.MANAGE_SURVEYS, person.role, role)}
+    if not led:
+        st.caption(viewer.t("surveys.manage_none"))
+        return
+    group_id = st.selectbox(viewer.t("surveys.group"), list(led), format_func=led.get, key="manage_group")
+    with st.form(OPEN):
+        st.markdown(f"**{viewer.t('surveys.open_wave')}**")
+        instrument, moment = st.columns(2)
+        instrument.selectbox(
+            viewer.t("surveys.instrument"),
+            list(everything),
+            format_func=lambda key: name_of(everything[key]),
+            key=forms.key(OPEN, "instrument_id"),
+        )
+        moment.selectbox(
+            viewer.t("surveys.moment"),
+            list(surveys.MOMENTS),
+            format_func=lambda key: viewer.t(f"moment.{key}"),
+            key=forms.key(OPEN, "moment"),
+        )
+        forms.form_error(OPEN)
+        st.form_submit_button(
+            viewer.t("surveys.open_wave"),
+            type="primary",
+            on_click=forms.submit,
+            args=(OPEN, viewer, partial(_open, group_id)),
+        )
+    forms.form_error("waves")
+    for wave in reversed(surveys.waves(person, group_id)):
+        rate = surveys.response_rate(person, wave.id)
+        status = viewer.t("surveys.open_label") if wave.is_open else viewer.t("surveys.closed_label")
+        line, action = st.columns([4, 1], vertical_alignment="center")
+        answered = viewer.t("surveys.rate", respondents=rate.respondents, members=rate.members)
+        moment = viewer.t(f"moment.{wave.moment}")
+        line.markdown(
+            f"**{name_of(wave.instrument)}** · {moment} · {format.day(wave.opened_at, viewer)} · {status} · {answered}"
+        )
+        if wave.is_open:
+            action.button(
+                viewer.t("surveys.close"),
+                key=f"close_wave.{wave.id}",
+                on_click=forms.submit,
+                args=("waves", viewer, partial(_close, wave.id)),
+            )
+    st.markdown(f"**{viewer.t('surveys.schedule')}**")
+    planned = dict(surveys.schedules(person, group_id))
+    for instrument_id, instrument in everything.items():
+        key = f"every.{group_id}.{instrument_id}"
+        st.session_state.setdefault(key, planned.get(instrument_id, 0))
+        label, number, save = st.columns([3, 1, 1], vertical_alignment="bottom")
+        label.markdown(name_of(instrument))
+        number.number_input(
+            viewer.t("surveys.schedule"), min_value=0, max_value=20, step=1, key=key, label_visibility="collapsed"
+        )
+        save.button(
+            viewer.t("surveys.schedule_save"),
+            key=f"save.{key}",
+            on_click=forms.submit,
+            args=("waves", viewer, partial(_schedule, group_id, instrument_id)),
+        )
+
+
+# --- instruments (coordinators) --------------------------------------------------------------------
+
+
+def _load() -> str | None:
+    upload = st.session_state.get("instrument_file")
+    if upload is None:
+        return None
+    try:
+        surveys.load_instrument(person, upload.getvalue().decode("utf-8", "replace"), upload.name)
+    except InstrumentFileError as refused:
+        st.session_state["_instrument_refused"] = [f"{refused.source}: {problem}" for problem in refused.problems]
+        return None
+    st.session_state.pop("_instrument_refused", None)
+    return "surveys.loaded"
+
+
+def _threshold() -> str:
+    surveys.set_threshold(person, int(forms.value("threshold", "value") or 0))
+    return "surveys.threshold_saved"
+
+
+def instruments_tab() -> None:
+    for instrument in everything.values():
+        kind = viewer.t("surveys.own") if instrument.own else viewer.t("surveys.published")
+        count = viewer.t("surveys.items", count=len(instrument.items))
+        st.markdown(f"**{escape_markdown(name_of(instrument))}** · {kind} · {count}")
+        st.caption(" ".join(instrument.citations))
+    for refused in shipped_instruments().refused:
+        st.warning(f"{refused.source}: " + "; ".join(refused.problems))
+    st.subheader(viewer.t("surveys.load"))
+    st.caption(viewer.t("surveys.load_intro"))
+    st.file_uploader(
+        viewer.t("surveys.load"),
+        type=["toml"],
+        key="instrument_file",
+        label_visibility="collapsed",
+        on_change=forms.submit,
+        args=("instrument", viewer, _load),
+    )
+    forms.form_error("instrument")
+    if problems := st.session_state.get("_instrument_refused"):
+        st.error(viewer.t("surveys.load_refused") + "\n\n" + "\n".join(f"- {escape_markdown(p)}" for p in problems))
+    with st.form("threshold"):
+        st.number_input(
+            viewer.t("surveys.threshold"), value=surveys.threshold(), step=1, key=forms.key("threshold", "value")
+        )
+        forms.field_error("threshold", "threshold")
+        forms.form_error("threshold")
+        st.form_submit_button(
+            viewer.t("surveys.threshold_save"), on_click=forms.submit, args=("threshold", viewer, _threshold)
+        )
+
+
+st.title(viewer.t("nav.surveys"))
+forms.notice(viewer)
+views = {"surveys.to_answer": answer_tab, "surveys.results": results_tab}
+if any(allows(Action.MANAGE_SURVEYS, person.role, role) for _, _, role in reachable):
+    views["surveys.manage"] = manage_tab
+if person.role is Role.COORDINATOR:
+    views["surveys.instruments"] = instruments_tab
+for tab, show in zip(st.tabs([viewer.t(label) for label in views]), views.values(), strict=True):
+    with tab:
+        show()
