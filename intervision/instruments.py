@@ -62,9 +62,18 @@ class Instrument(_Strict):
     @model_validator(mode="after")
     def _consistent(self) -> Instrument:
         item_ids = [item.id for item in self.items]
-        if len(set(item_ids)) != len(item_ids):
-            raise PydanticCustomError("duplicate_item", "two items have the same id")
-        scale_ids = {scale.id for scale in self.scales}
+        duplicates = sorted({item_id for item_id in item_ids if item_ids.count(item_id) > 1})
+        if duplicates:
+            raise PydanticCustomError(
+                "duplicate_item", "item {item} appears more than once", {"item": ", ".join(duplicates)}
+            )
+        scale_list = [scale.id for scale in self.scales]
+        twice = sorted({scale_id for scale_id in scale_list if scale_list.count(scale_id) > 1})
+        if twice:
+            raise PydanticCustomError(
+                "duplicate_scale", "scale {scale} appears more than once", {"scale": ", ".join(twice)}
+            )
+        scale_ids = set(scale_list)
         for item in self.items:
             if item.scale not in scale_ids:
                 raise PydanticCustomError(

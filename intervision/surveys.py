@@ -149,11 +149,15 @@ def item_distributions(
 
 def instruments(path: Path | None = None) -> dict[str, Instrument]:
     """The shipped instruments and those the organisation loaded."""
-    available = dict(shipped_instruments().instruments)
     with reading(path) as db:
-        for definition in store.loaded_instrument_definitions(db):
-            loaded = parse_instrument(definition, "loaded")
-            available.setdefault(loaded.id, loaded)
+        return _available(db)
+
+
+def _available(db: Database) -> dict[str, Instrument]:
+    available = dict(shipped_instruments().instruments)
+    for definition in store.loaded_instrument_definitions(db):
+        loaded = parse_instrument(definition, "loaded")
+        available.setdefault(loaded.id, loaded)
     return available
 
 
@@ -385,15 +389,19 @@ def set_threshold(viewer: Person, value: int, path: Path | None = None) -> None:
 def open_scheduled_waves(db: Database, group_id: int, now: datetime) -> None:
     """After a session closes: open the waves the group planned every n sessions."""
     held = store.closed_live_session_count(db, group_id)
-    available = dict(shipped_instruments().instruments)
+    available = _available(db)
     for instrument_id, every in store.survey_schedules(db, group_id):
-        if held % every == 0 and instrument_id in available:
+        if held and held % every == 0 and instrument_id in available:
             _open(db, group_id, available[instrument_id], "every_n_sessions", None, now)
 
 
 def set_schedule(
     viewer: Person, group_id: int, instrument_id: str, every: int | None, path: Path | None = None
 ) -> None:
+    if every is not None and every < 0:
+        raise DomainError("schedule_negative")
+    if instrument_id not in instruments(path):
+        raise DomainError("instrument_not_found")
     with writing(path) as db:
         require(Action.MANAGE_SURVEYS, viewer.role, _group_role(db, viewer, group_id))
         store.set_survey_schedule(db, group_id, instrument_id, every)

@@ -1,0 +1,291 @@
+"""Survey instruments as data files: the shipped ones, the files refused (and how the refusal reads), and an
+organisation loading its own licensed instrument.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+import tomli_w
+from unit_support import NOW, count_rows
+
+from intervision import surveys
+from intervision.errors import NotAllowed
+from intervision.instruments import (
+    INSTRUMENTS_DIR,
+    MAX_FILE_BYTES,
+    InstrumentFileError,
+    parse_instrument,
+    shipped_instruments,
+)
+from intervision.models import Role
+
+FILENAME = "team_check.toml"
+
+
+def _both(text: str) -> dict[str, str]:
+    return {"nl": f"{text} (nl)", "en": text}
+
+
+BASE = {
+    "id": "team_check",
+    "version": 1,
+    "own": True,
+    "citations": [],
+    "reverse_scored": ["tc_2"],
+    "name": _both("Team check"),
+    "description": _both("A short check on the team."),
+    "options": [{"value": v, "label": _both(f"Option {v}")} for v in range(1, 6)],
+    "scales": [{"id": "team", "name": _both("Team"), "description": _both("The mean of the three statements.")}],
+    "items": [
+        {"id": "tc_1", "scale": "team", "text": _both("We help each other.")},
+        {"id": "tc_2", "scale": "team", "reverse": True, "text": _both("We talk around things.")},
+        {"id": "tc_3", "scale": "team", "text": _both("We keep to the method.")},
+    ],
+}
+
+
+def instrument_data(**changes: object) -> dict:
+    data = copy.deepcopy(BASE)
+    data.update(copy.deepcopy(changes))
+    return data
+
+
+def instrument_text(**changes: object) -> str:
+    return tomli_w.dumps(instrument_data(**changes))
+
+
+def refusal(text: str, source: str = FILENAME) -> InstrumentFileError:
+    with pytest.raises(InstrumentFileError) as caught:
+        parse_instrument(text, source)
+    assert caught.value.source == source
+    assert str(caught.value).startswith(f"{source}: ")
+    assert caught.value.problems
+    return caught.value
+
+
+# --- the shipped instruments -----------------------------------------------------------------------
+
+
+def _languages_of(value: object) -> list[dict]:
+    """Every {nl, en} text in a dumped instrument."""
+    found = []
+    if isinstance(value, dict):
+        if set(value) == {"nl", "en"}:
+            found.append(value)
+        else:
+            for inner in value.values():
+                found.extend(_languages_of(inner))
+    elif isinstance(value, list):
+        for inner in value:
+            found.extend(_languages_of(inner))
+    return found
+
+
+def test_every_shipped_instrument_file_loads():
+    files = sorted(INSTRUMENTS_DIR.glob("*.toml"))
+    assert len(files) >= 4
+    shelf = shipped_instruments()
+    assert shelf.refused == []
+    assert sorted(shelf.instruments) == sorted(file.stem for file in files)
+    for file in files:
+        assert parse_instrument(file.read_text(encoding="utf-8"), file.name).id == file.stem
+
+
+@pytest.mark.parametrize("instrument_id", sorted(shipped_instruments().instruments))
+def test_a_shipped_instrument_is_labelled_as_our_own_and_says_so(instrument_id: str):
+    instrument = shipped_instruments().instruments[instrument_id]
+    assert instrument.own is True
+    assert instrument.citations, "an own instrument still says what it is based on"
+    assert "own" in instrument.name.en.lower()
+    assert "not a validated scale" in " ".join(instrument.citations).lower()
+
+
+@pytest.mark.parametrize("instrument_id", sorted(shipped_instruments().instruments))
+def test_a_shipped_instrument_has_every_text_in_both_languages(instrument_id: str):
+    instrument = shipped_instruments().instruments[instrument_id]
+    texts = _languages_of(instrument.model_dump(mode="json"))
+    # name, description, each option label, each scale's name and description, each item's text
+    expected = 2 + len(instrument.options) + 2 * len(instrument.scales) + len(instrument.items)
+    assert len(texts) == expected
+    for text in texts:
+        assert text["nl"].strip() and text["en"].strip()
+
+
+@pytest.mark.parametrize("instrument_id", sorted(shipped_instruments().instruments))
+def test_a_shipped_instrument_is_consistent(instrument_id: str):
+    instrument = shipped_instruments().instruments[instrument_id]
+    assert set(instrument.reverse_scored) == {item.id for item in instrument.items if item.reverse}
+    values = [option.value for option in instrument.options]
+    assert values == sorted(values) and len(set(values)) == len(values)
+    for scale in instrument.scales:
+        assert instrument.items_of(scale.id), f"scale {scale.id} has no items"
+
+
+def test_the_shipped_reverse_scored_items():
+    shelf = shipped_instruments().instruments
+    assert shelf["collective_efficacy"].reverse_scored == ["ce_3", "ce_6"]
+    assert shelf["psychological_safety"].reverse_scored == ["ps_2", "ps_4", "ps_6"]
+    assert shelf["self_efficacy"].reverse_scored == []
+
+
+def test_the_test_instrument_itself_is_valid():
+    instrument = parse_instrument(instrument_text(), FILENAME)
+    assert instrument.id == "team_check"
+    assert instrument.lowest == 1 and instrument.highest == 5
+
+
+# --- refused files ---------------------------------------------------------------------------------
+
+
+def test_a_reverse_scored_item_that_does_not_exist_is_refused():
+    error = refusal(instrument_text(reverse_scored=["tc_2", "tc_9"]))
+    assert "tc_9" in str(error)
+    assert "reverse-scored item tc_9 does not exist" in str(error)
+
+
+def test_an_item_naming_a_missing_scale_is_refused():
+    items = copy.deepcopy(BASE["items"])
+    items[2]["scale"] = "teamwork"
+    error = refusal(instrument_text(items=items))
+    assert "item tc_3 names a scale that does not exist" in str(error)
+
+
+def test_duplicate_item_ids_are_refused():
+    items = copy.deepcopy(BASE["items"])
+    items[2]["id"] = "tc_1"
+    error = refusal(instrument_text(items=items))
+    assert "appears more than once" in str(error)
+
+
+def test_the_duplicate_item_refusal_names_the_item():
+    items = copy.deepcopy(BASE["items"])
+    items[2]["id"] = "tc_1"
+    error = refusal(instrument_text(items=items))
+    assert "tc_1" in str(error)
+
+
+def test_duplicate_scale_ids_are_refused():
+    scales = [*BASE["scales"], {"id": "team", "name": _both("Team again"), "description": _both("Again.")}]
+    refusal(instrument_text(scales=scales))
+
+
+def test_options_out_of_order_are_refused():
+    options = copy.deepcopy(BASE["options"])
+    options[1], options[2] = options[2], options[1]
+    error = refusal(instrument_text(options=options))
+    assert "the answer options must go up" in str(error)
+
+
+def test_an_option_given_twice_is_refused():
+    options = copy.deepcopy(BASE["options"])
+    options[1]["value"] = 1
+    assert "the answer options must go up" in str(refusal(instrument_text(options=options)))
+
+
+def test_an_unknown_key_at_the_top_is_refused():
+    error = refusal(instrument_text(colour="blue"))
+    assert "colour" in str(error)
+
+
+def test_an_unknown_key_in_an_item_names_the_item():
+    items = copy.deepcopy(BASE["items"])
+    items[1]["weight"] = 2
+    error = refusal(instrument_text(items=items))
+    assert "item 2 (tc_2)" in str(error)
+    assert "weight" in str(error)
+
+
+def test_a_missing_text_in_an_item_names_the_item_and_the_field():
+    items = copy.deepcopy(BASE["items"])
+    items[2]["text"] = {"en": "Only English."}
+    error = refusal(instrument_text(items=items))
+    assert "item 3 (tc_3)" in str(error)
+    assert "nl" in str(error)
+
+
+def test_a_reverse_flag_without_the_list_is_refused():
+    error = refusal(instrument_text(reverse_scored=[]))
+    assert "reverse" in str(error)
+
+
+def test_a_file_that_is_not_toml_is_refused():
+    error = refusal('id = "team_check"\nversion = = 1\n')
+    assert "not valid TOML" in str(error)
+
+
+def test_a_file_nested_too_deeply_is_refused_without_crashing():
+    error = refusal("x = " + "[" * 5000 + "]" * 5000)
+    assert "not valid TOML" in str(error) or "larger" in str(error)
+
+
+def test_a_file_that_is_too_large_is_refused():
+    text = instrument_text() + "\n# " + "x" * MAX_FILE_BYTES + "\n"
+    error = refusal(text)
+    assert "larger than 100 kB" in str(error)
+
+
+def test_a_published_instrument_without_its_citation_is_refused():
+    error = refusal(instrument_text(own=False, citations=[]))
+    assert "citation" in str(error)
+    published = parse_instrument(instrument_text(own=False, citations=["Author (2001). Title. Journal."]), FILENAME)
+    assert published.own is False
+
+
+def test_every_problem_with_a_field_is_listed():
+    data = instrument_data(version=0)
+    data["items"][0]["id"] = "Not A Slug"
+    error = refusal(tomli_w.dumps(data))
+    assert len(error.problems) == 2
+    assert any(problem.startswith("version") for problem in error.problems)
+    assert any(problem.startswith("item 1 (Not A Slug) › id") for problem in error.problems)
+
+
+# --- loading an instrument -------------------------------------------------------------------------
+
+
+def test_a_coordinator_loads_an_instrument_and_it_becomes_available(path: Path, coordinator):
+    text = instrument_text(own=False, citations=["Author (2001). Title. Journal."])
+    instrument = surveys.load_instrument(coordinator, text, FILENAME, now=NOW, path=path)
+    assert instrument.id == "team_check"
+    available = surveys.instruments(path)
+    assert "team_check" in available
+    assert available["team_check"] == instrument
+    assert set(shipped_instruments().instruments) < set(available)
+
+
+@pytest.mark.parametrize("role", [Role.FACILITATOR, Role.PARTICIPANT])
+def test_only_coordinators_load_instruments(path: Path, make_person, role: Role):
+    person = make_person("Pat Person", role)
+    with pytest.raises(NotAllowed):
+        surveys.load_instrument(person, instrument_text(), FILENAME, now=NOW, path=path)
+    assert count_rows(path, "loaded_instruments") == 0
+    assert "team_check" not in surveys.instruments(path)
+
+
+def test_an_instrument_may_not_take_the_id_of_a_shipped_one(path: Path, coordinator):
+    with pytest.raises(InstrumentFileError) as caught:
+        surveys.load_instrument(coordinator, instrument_text(id="self_efficacy"), FILENAME, now=NOW, path=path)
+    assert "self_efficacy" in str(caught.value)
+    assert FILENAME in str(caught.value)
+    assert count_rows(path, "loaded_instruments") == 0
+    assert surveys.instruments(path)["self_efficacy"] == shipped_instruments().instruments["self_efficacy"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not = toml = at all",
+        instrument_text(reverse_scored=["tc_9"]),
+        instrument_text(own=False, citations=[]),
+        instrument_text(colour="blue"),
+    ],
+    ids=["not_toml", "unknown_reverse_item", "no_citation", "unknown_key"],
+)
+def test_an_invalid_instrument_is_not_loaded(path: Path, coordinator, text: str):
+    with pytest.raises(InstrumentFileError):
+        surveys.load_instrument(coordinator, text, FILENAME, now=NOW, path=path)
+    assert count_rows(path, "loaded_instruments") == 0
+    assert set(surveys.instruments(path)) == set(shipped_instruments().instruments)

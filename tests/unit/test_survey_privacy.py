@@ -1,0 +1,472 @@
+"""Surveys and privacy: who may answer, open and read what; aggregates only for closed waves and only above
+the organisation's threshold; nobody but the respondent sees an answer; people leaving changes nothing.
+
+Every test works on Team North (facilitator Fay, members Ann, Bob, Cas and Dee) in a fresh database, with
+an organisation row (for its privacy threshold) and time injected through `now=`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import tomli_w
+from unit_support import NOW, count_rows
+
+from intervision import db, groups, store, surveys
+from intervision.errors import DomainError, NotAllowed
+from intervision.instruments import shipped_instruments
+from intervision.models import Person, Role
+
+SE = "self_efficacy"
+SE_ITEMS = [f"se_{n}" for n in range(1, 7)]
+
+
+def full(value: int) -> dict[str, int | None]:
+    return dict.fromkeys(SE_ITEMS, value)
+
+
+@dataclasses.dataclass
+class Team:
+    path: Path
+    group_id: int
+    coordinator: Person
+    facilitator: Person
+    members: list[Person]
+    outsider: Person
+
+    @property
+    def ann(self) -> Person:
+        return self.members[0]
+
+
+@pytest.fixture
+def team(path: Path, coordinator: Person, make_person, make_group) -> Team:
+    with db.writing(path) as conn:
+        store.create_organisation(conn, "Test Org", is_demo=False, now=NOW)
+    facilitator = make_person("Fay Facilitator", Role.FACILITATOR)
+    members = [make_person(name) for name in ("Ann Member", "Bob Member", "Cas Member", "Dee Member")]
+    outsider = make_person("Oscar Outsider", Role.FACILITATOR)
+    group_id = make_group(facilitators=(facilitator,), members=tuple(members))
+    return Team(path, group_id, coordinator, facilitator, members, outsider)
+
+
+def open_se(team: Team, minutes: int = 0) -> int:
+    return surveys.open_wave(
+        team.facilitator, team.group_id, SE, "after_session", now=NOW + timedelta(minutes=minutes), path=team.path
+    )
+
+
+def answer(team: Team, person: Person, wave_id: int, answers: dict[str, int | None]) -> None:
+    surveys.answer(person, wave_id, answers, now=NOW, path=team.path)
+
+
+def close(team: Team, wave_id: int) -> None:
+    surveys.close_wave(team.facilitator, wave_id, now=NOW + timedelta(hours=1), path=team.path)
+
+
+def nothing_answered(path: Path) -> bool:
+    return count_rows(path, "survey_responses") == 0 and count_rows(path, "survey_answers") == 0
+
+
+def refused_key(call) -> str:
+    with pytest.raises(DomainError) as caught:
+        call()
+    return caught.value.key
+
+
+# --- answering -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [0, 6, -1, 99])
+def test_an_answer_outside_the_scale_is_refused(team: Team, value: int):
+    wave = open_se(team)
+    answers = full(3) | {"se_4": value}
+    assert refused_key(lambda: answer(team, team.ann, wave, answers)) == "answer_outside_scale"
+    assert nothing_answered(team.path)
+
+
+def test_an_answer_to_a_closed_wave_is_refused(team: Team):
+    wave = open_se(team)
+    close(team, wave)
+    assert refused_key(lambda: answer(team, team.ann, wave, full(3))) == "wave_closed"
+    assert nothing_answered(team.path)
+
+
+@pytest.mark.parametrize("who", ["outsider", "facilitator", "coordinator"])
+def test_only_members_of_the_group_answer(team: Team, who: str):
+    wave = open_se(team)
+    person = getattr(team, who)
+    assert refused_key(lambda: answer(team, person, wave, full(3))) == "not_in_group"
+    assert nothing_answered(team.path)
+
+
+def test_a_member_of_another_group_may_not_answer_this_groups_wave(team: Team, make_person, make_group):
+    stranger = make_person("Sam Southerner")
+    make_group("Team South", members=(stranger,))
+    wave = open_se(team)
+    assert refused_key(lambda: answer(team, stranger, wave, full(3))) == "not_in_group"
+    assert nothing_answered(team.path)
+
+
+def test_an_answer_to_an_unknown_item_is_refused(team: Team):
+    wave = open_se(team)
+    answers = full(3) | {"ce_1": 3}
+    assert refused_key(lambda: answer(team, team.ann, wave, answers)) == "unknown_item"
+    assert nothing_answered(team.path)
+
+
+def test_an_answer_to_an_unknown_wave_is_refused(team: Team):
+    assert refused_key(lambda: answer(team, team.ann, 999, full(3))) == "wave_not_found"
+    assert nothing_answered(team.path)
+
+
+def test_a_refused_change_keeps_the_earlier_answer(team: Team):
+    wave = open_se(team)
+    answer(team, team.ann, wave, full(4))
+    assert refused_key(lambda: answer(team, team.ann, wave, full(2) | {"se_1": 7})) == "answer_outside_scale"
+    assert surveys.my_answers(team.ann, wave, path=team.path) == full(4)
+
+
+def test_one_response_per_person_changeable_until_the_wave_closes(team: Team):
+    wave = open_se(team)
+    answer(team, team.ann, wave, full(2))
+    second = full(5) | {"se_6": None}
+    answer(team, team.ann, wave, second)
+    assert surveys.my_answers(team.ann, wave, path=team.path) == second
+    assert surveys.response_rate(team.facilitator, wave, path=team.path).respondents == 1
+    assert count_rows(team.path, "survey_responses") == 1
+    assert count_rows(team.path, "survey_answers") == 6
+    # A shorter second answer replaces the first entirely: nothing of the first is left.
+    answer(team, team.ann, wave, {"se_1": 3})
+    assert surveys.my_answers(team.ann, wave, path=team.path) == {"se_1": 3}
+    close(team, wave)
+    assert refused_key(lambda: answer(team, team.ann, wave, full(1))) == "wave_closed"
+    assert surveys.my_answers(team.ann, wave, path=team.path) == {"se_1": 3}
+
+
+def test_skipping_items_is_allowed(team: Team):
+    wave = open_se(team)
+    answers = {"se_1": 4, "se_2": None, "se_3": 5}
+    answer(team, team.ann, wave, answers)
+    assert surveys.my_answers(team.ann, wave, path=team.path) == answers
+
+
+# --- response rate ---------------------------------------------------------------------------------
+
+
+def test_the_response_rate_gives_counts_only(team: Team):
+    wave = open_se(team)
+    answer(team, team.members[0], wave, full(3))
+    answer(team, team.members[2], wave, full(4))
+    for viewer in (team.facilitator, team.coordinator):
+        rate = surveys.response_rate(viewer, wave, path=team.path)
+        assert rate == surveys.ResponseRate(respondents=2, members=4)
+        assert {field.name for field in dataclasses.fields(rate)} == {"respondents", "members"}
+
+
+@pytest.mark.parametrize("who", ["ann", "outsider"])
+def test_the_response_rate_is_refused_to_members_and_outsiders(team: Team, who: str):
+    wave = open_se(team)
+    with pytest.raises(NotAllowed):
+        surveys.response_rate(getattr(team, who), wave, path=team.path)
+
+
+# --- group results ---------------------------------------------------------------------------------
+
+
+def answered_wave(team: Team, values: list[int], minutes: int = 0, closed: bool = True) -> int:
+    wave = open_se(team, minutes)
+    for person, value in zip(team.members, values, strict=False):
+        answer(team, person, wave, full(value))
+    if closed:
+        close(team, wave)
+    return wave
+
+
+def test_an_open_waves_answers_never_show(team: Team):
+    answered_wave(team, [2, 3, 4, 5], closed=False)
+    assert surveys.group_results(team.facilitator, team.group_id, SE, path=team.path) is None
+
+
+def test_only_closed_waves_count(team: Team):
+    first = answered_wave(team, [2, 3, 4, 5])
+    answered_wave(team, [1, 1, 1, 1], minutes=10, closed=False)
+    results = surveys.group_results(team.facilitator, team.group_id, SE, path=team.path)
+    assert [result.wave.id for result in results.waves] == [first]
+    (scale,) = results.waves[0].scales
+    assert scale.shown is True
+    assert scale.n == 4
+    assert scale.mean == pytest.approx(3.5)
+    assert results.latest_items is not None
+    assert {item.n for item in results.latest_items} == {4}
+
+
+def test_a_wave_with_fewer_respondents_than_the_threshold_shows_only_its_n(team: Team):
+    answered_wave(team, [2, 5])
+    results = surveys.group_results(team.coordinator, team.group_id, SE, path=team.path)
+    (wave,) = results.waves
+    assert wave.respondents == 2
+    (scale,) = wave.scales
+    assert scale == surveys.ScaleResult(SE, 2, shown=False)
+    assert results.latest_items is None
+    assert results.least_agreement is None
+
+
+def test_members_see_the_groups_results_and_outsiders_do_not(team: Team):
+    answered_wave(team, [2, 3, 4])
+    results = surveys.group_results(team.ann, team.group_id, SE, path=team.path)
+    assert results.waves[0].scales[0].mean == pytest.approx(3.0)
+    with pytest.raises(NotAllowed):
+        surveys.group_results(team.outsider, team.group_id, SE, path=team.path)
+
+
+def test_raising_the_threshold_hides_more(team: Team):
+    answered_wave(team, [2, 3, 4, 5])
+    shown = surveys.group_results(team.coordinator, team.group_id, SE, path=team.path)
+    assert shown.threshold == 3 and shown.waves[0].scales[0].shown is True
+    surveys.set_threshold(team.coordinator, 5, path=team.path)
+    assert surveys.threshold(team.path) == 5
+    hidden = surveys.group_results(team.coordinator, team.group_id, SE, path=team.path)
+    assert hidden.threshold == 5
+    assert hidden.waves[0].respondents == 4
+    assert hidden.waves[0].scales[0] == surveys.ScaleResult(SE, 4, shown=False)
+    assert hidden.latest_items is None
+
+
+def test_the_threshold_is_never_below_three(team: Team):
+    for value in (2, 1, 0, -3):
+        assert refused_key(lambda value=value: surveys.set_threshold(team.coordinator, value, path=team.path)) == (
+            "threshold_too_low"
+        )
+    assert surveys.threshold(team.path) == 3
+
+
+@pytest.mark.parametrize("who", ["facilitator", "ann"])
+def test_only_coordinators_set_the_threshold(team: Team, who: str):
+    with pytest.raises(NotAllowed):
+        surveys.set_threshold(getattr(team, who), 5, path=team.path)
+    assert surveys.threshold(team.path) == 3
+
+
+# --- nobody but the respondent sees an answer ------------------------------------------------------
+
+
+def test_my_answers_and_my_trend_give_only_the_callers_own(team: Team):
+    ann, bob = team.members[0], team.members[1]
+    wave = answered_wave(team, [5, 1, 3])
+    assert surveys.my_answers(ann, wave, path=team.path) == full(5)
+    assert surveys.my_answers(bob, wave, path=team.path) == full(1)
+    for viewer in (team.facilitator, team.coordinator, team.outsider, team.members[3]):
+        assert surveys.my_answers(viewer, wave, path=team.path) == {}
+        assert surveys.my_trend(viewer, team.group_id, SE, path=team.path) == []
+    (entry,) = surveys.my_trend(ann, team.group_id, SE, path=team.path)
+    assert entry[0].id == wave
+    assert entry[1] == {SE: 5.0}
+
+
+def test_my_trend_leaves_out_open_waves(team: Team):
+    answered_wave(team, [4, 4, 4])
+    answered_wave(team, [1, 1, 1], minutes=10, closed=False)
+    trend = surveys.my_trend(team.ann, team.group_id, SE, path=team.path)
+    assert [scores for _, scores in trend] == [{SE: 4.0}]
+
+
+def test_results_carry_no_individual_answers(team: Team):
+    answered_wave(team, [2, 3, 4, 5])
+    results = surveys.group_results(team.facilitator, team.group_id, SE, path=team.path)
+    assert {field.name for field in dataclasses.fields(results.waves[0])} == {"wave", "respondents", "scales"}
+    for item in results.latest_items:
+        assert {field.name for field in dataclasses.fields(item)} == {"item_id", "counts", "n", "spread"}
+        assert set(item.counts) == {1, 2, 3, 4, 5}
+
+
+# --- leaving and deleting --------------------------------------------------------------------------
+
+
+def _aggregate(team: Team) -> tuple:
+    results = surveys.group_results(team.coordinator, team.group_id, SE, path=team.path)
+    return tuple((wave.respondents, wave.scales, wave.wave.id) for wave in results.waves), results.latest_items
+
+
+def test_leaving_the_group_or_deleting_the_account_does_not_change_past_aggregates(team: Team):
+    answered_wave(team, [2, 3, 4, 5])
+    before = _aggregate(team)
+    bob, cas = team.members[1], team.members[2]
+
+    groups.remove_member(team.coordinator, team.group_id, bob.id, now=NOW, path=team.path)
+    assert _aggregate(team) == before
+
+    with db.writing(team.path) as conn:
+        conn.execute("DELETE FROM people WHERE id = ?", [cas.id])
+    assert _aggregate(team) == before
+    assert count_rows(team.path, "survey_responses") == 4
+    with db.reading(team.path) as conn:
+        anonymous = conn.execute("SELECT count(*) FROM survey_responses WHERE person_id IS NULL").fetchone()[0]
+        bobs = conn.execute("SELECT count(*) FROM survey_responses WHERE person_id = ?", [bob.id]).fetchone()[0]
+    assert anonymous == 1
+    assert bobs == 1
+    # Bob still sees his own past answers; he can no longer answer for the group.
+    wave = before[0][0][2]
+    assert surveys.my_answers(bob, wave, path=team.path) == full(3)
+
+
+def test_a_person_who_left_can_no_longer_answer_an_open_wave(team: Team):
+    wave = open_se(team)
+    bob = team.members[1]
+    groups.remove_member(team.coordinator, team.group_id, bob.id, now=NOW, path=team.path)
+    assert refused_key(lambda: answer(team, bob, wave, full(3))) == "not_in_group"
+
+
+# --- opening waves ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["facilitator", "coordinator"])
+def test_the_groups_facilitator_or_a_coordinator_opens_a_wave(team: Team, who: str):
+    wave_id = surveys.open_wave(getattr(team, who), team.group_id, SE, "start", now=NOW, path=team.path)
+    (wave,) = surveys.open_waves(team.ann, path=team.path)
+    assert wave.id == wave_id
+    assert wave.is_open and wave.moment == "start"
+    assert wave.instrument == shipped_instruments().instruments[SE]
+
+
+@pytest.mark.parametrize("who", ["ann", "outsider"])
+def test_members_and_outsiders_do_not_open_waves(team: Team, who: str):
+    with pytest.raises(NotAllowed):
+        surveys.open_wave(getattr(team, who), team.group_id, SE, "start", now=NOW, path=team.path)
+    assert count_rows(team.path, "survey_waves") == 0
+
+
+@pytest.mark.parametrize("who", ["ann", "outsider"])
+def test_members_and_outsiders_do_not_close_waves(team: Team, who: str):
+    wave = open_se(team)
+    with pytest.raises(NotAllowed):
+        surveys.close_wave(getattr(team, who), wave, now=NOW, path=team.path)
+    assert surveys.open_waves(team.ann, path=team.path)[0].is_open
+
+
+def test_an_unknown_instrument_or_moment_opens_nothing(team: Team):
+    assert (
+        refused_key(
+            lambda: surveys.open_wave(team.facilitator, team.group_id, "nope", "start", now=NOW, path=team.path)
+        )
+        == "instrument_not_found"
+    )
+    assert (
+        refused_key(lambda: surveys.open_wave(team.facilitator, team.group_id, SE, "whenever", now=NOW, path=team.path))
+        == "unknown_moment"
+    )
+    assert count_rows(team.path, "survey_waves") == 0
+
+
+def _loaded(version: int, extra_item: bool = False) -> str:
+    def both(text: str) -> dict[str, str]:
+        return {"nl": f"{text} (nl)", "en": text}
+
+    items = [{"id": f"tc_{n}", "scale": "team", "text": both(f"Statement {n}.")} for n in (1, 2, 3)]
+    if extra_item:
+        items.append({"id": "tc_4", "scale": "team", "text": both("A new statement.")})
+    return tomli_w.dumps(
+        {
+            "id": "team_check",
+            "version": version,
+            "own": False,
+            "citations": ["Author (2001). Title. Journal."],
+            "name": both(f"Team check v{version}"),
+            "description": both("A licensed check."),
+            "options": [{"value": v, "label": both(f"Option {v}")} for v in range(1, 8)],
+            "scales": [{"id": "team", "name": both("Team"), "description": both("The mean.")}],
+            "items": items,
+        }
+    )
+
+
+def test_the_instrument_version_is_pinned_in_the_wave(team: Team):
+    surveys.load_instrument(team.coordinator, _loaded(1), "team_check.toml", now=NOW, path=team.path)
+    old = surveys.open_wave(team.facilitator, team.group_id, "team_check", "start", now=NOW, path=team.path)
+    surveys.load_instrument(team.coordinator, _loaded(2, extra_item=True), "team_check.toml", now=NOW, path=team.path)
+    assert surveys.instruments(team.path)["team_check"].version == 2
+
+    new = surveys.open_wave(
+        team.facilitator, team.group_id, "team_check", "start", now=NOW + timedelta(minutes=1), path=team.path
+    )
+    by_id = {wave.id: wave for wave in surveys.waves(team.facilitator, team.group_id, path=team.path)}
+    assert by_id[old].instrument.version == 1
+    assert [item.id for item in by_id[old].instrument.items] == ["tc_1", "tc_2", "tc_3"]
+    assert by_id[new].instrument.version == 2
+    assert [item.id for item in by_id[new].instrument.items] == ["tc_1", "tc_2", "tc_3", "tc_4"]
+
+    assert refused_key(lambda: answer(team, team.ann, old, {"tc_4": 3})) == "unknown_item"
+    answer(team, team.ann, old, {"tc_1": 7, "tc_2": 6, "tc_3": 5})
+    answer(team, team.ann, new, {"tc_4": 7})
+
+
+def test_a_shipped_instrument_pinned_in_a_wave_survives_the_round_trip(team: Team):
+    for instrument_id in shipped_instruments().instruments:
+        surveys.open_wave(team.facilitator, team.group_id, instrument_id, "start", now=NOW, path=team.path)
+    for wave in surveys.waves(team.facilitator, team.group_id, path=team.path):
+        assert wave.instrument == shipped_instruments().instruments[wave.instrument.id]
+
+
+# --- scheduled waves -------------------------------------------------------------------------------
+
+
+def _close_a_session(team: Team, number: int) -> None:
+    """A live session of the group, closed, then the scheduled waves (as live.close_session does)."""
+    moment = NOW + timedelta(days=number)
+    with db.writing(team.path) as conn:
+        conn.execute(
+            "INSERT INTO live_sessions (group_id, method_id, method_version, status, join_code, projector_token,"
+            " started_at, closed_at) VALUES (?, 'incident', 1, 'closed', ?, ?, ?, ?)",
+            [team.group_id, f"J{number}", f"P{number}", moment.isoformat(), moment.isoformat()],
+        )
+        surveys.open_scheduled_waves(conn, team.group_id, moment)
+
+
+def _scheduled_waves(team: Team) -> list:
+    return surveys.waves(team.facilitator, team.group_id, path=team.path)
+
+
+def test_a_scheduled_wave_opens_after_every_nth_closed_session(team: Team):
+    surveys.set_schedule(team.facilitator, team.group_id, "session_evaluation", 2, path=team.path)
+    counts = []
+    for number in range(1, 6):
+        _close_a_session(team, number)
+        counts.append(len(_scheduled_waves(team)))
+    assert counts == [0, 1, 1, 2, 2]
+    for wave in _scheduled_waves(team):
+        assert wave.moment == "every_n_sessions"
+        assert wave.instrument.id == "session_evaluation"
+        assert wave.is_open
+
+
+def test_every_session_and_a_removed_schedule(team: Team):
+    surveys.set_schedule(team.coordinator, team.group_id, SE, 1, path=team.path)
+    _close_a_session(team, 1)
+    assert len(_scheduled_waves(team)) == 1
+    surveys.set_schedule(team.coordinator, team.group_id, SE, None, path=team.path)
+    _close_a_session(team, 2)
+    assert len(_scheduled_waves(team)) == 1
+
+
+def test_another_groups_sessions_do_not_count(team: Team, make_group):
+    other = make_group("Team South")
+    surveys.set_schedule(team.facilitator, team.group_id, SE, 1, path=team.path)
+    moment = NOW + timedelta(days=1)
+    with db.writing(team.path) as conn:
+        conn.execute(
+            "INSERT INTO live_sessions (group_id, method_id, method_version, status, join_code, projector_token,"
+            " started_at, closed_at) VALUES (?, 'incident', 1, 'closed', 'J', 'P', ?, ?)",
+            [other, moment.isoformat(), moment.isoformat()],
+        )
+        surveys.open_scheduled_waves(conn, other, moment)
+    assert _scheduled_waves(team) == []
+
+
+def test_a_schedule_for_a_loaded_instrument_opens_waves(team: Team):
+    surveys.load_instrument(team.coordinator, _loaded(1), "team_check.toml", now=NOW, path=team.path)
+    surveys.set_schedule(team.coordinator, team.group_id, "team_check", 1, path=team.path)
+    _close_a_session(team, 1)
+    assert [wave.instrument.id for wave in _scheduled_waves(team)] == ["team_check"]
