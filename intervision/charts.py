@@ -82,6 +82,7 @@ def survey_trend(
                 y=highs + lows[::-1],
                 fill="toself",
                 fillcolor="rgba(31,95,139,0.18)",
+                mode="lines",
                 line={"width": 0},
                 hoverinfo="skip",
                 name=t("surveys.band", language),
@@ -94,6 +95,7 @@ def survey_trend(
                 mode="lines+markers+text",
                 text=[f"n={result.n}" for _, result in points],
                 textposition="top center",
+                textfont={"size": FONT_SIZE, "color": "#111"},
                 line={"color": "#1f5f8b", "width": 4},
                 marker={"size": 12},
                 name=t("surveys.group_mean", language),
@@ -110,6 +112,9 @@ def survey_trend(
                 name=t("surveys.my_score", language),
             )
         )
+    if points:  # the time axis spans the waves; sessions outside them would only push the line aside
+        first, last = min(at for at, _ in points), max(at for at, _ in points)
+        sessions = [(at, method) for at, method in sessions if first <= at <= last]
     if sessions:
         figure.add_trace(
             go.Scatter(
@@ -140,7 +145,7 @@ def item_distribution(results: GroupResults, language: Language) -> go.Figure:
     items = {item.id: item for item in instrument.items}
     least = results.least_agreement.item_id if results.least_agreement else None
     labels = [
-        ("◆ " if distribution.item_id == least else "") + _short(items[distribution.item_id].text(language))
+        ("◆ " if distribution.item_id == least else "") + _wrapped(items[distribution.item_id].text(language))
         for distribution in results.latest_items or []
     ]
     figure = go.Figure()
@@ -158,15 +163,23 @@ def item_distribution(results: GroupResults, language: Language) -> go.Figure:
     figure.update_layout(
         barmode="stack",
         font={"size": FONT_SIZE},
-        height=120 + 56 * len(labels),
-        margin={"l": 10, "r": 10, "t": 10, "b": 40},
-        yaxis={"autorange": "reversed", "automargin": True},
+        height=160 + 80 * len(labels),
+        margin={"l": 10, "r": 10, "t": 60, "b": 40},
+        yaxis={"autorange": "reversed", "automargin": True, "tickfont": {"size": FONT_SIZE, "color": "#111"}},
         xaxis={"dtick": 1},
-        legend={"orientation": "h", "y": -0.2},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "traceorder": "normal"},
         plot_bgcolor="white",
     )
     return figure
 
 
-def _short(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _wrapped(text: str, width: int = 45) -> str:
+    """A long statement over several lines of the axis, whole, instead of cut off."""
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + len(word) + 1 > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return "<br>".join([*lines, line])

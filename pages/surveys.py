@@ -30,7 +30,8 @@ def _answer(wave_id: int, instrument: Instrument) -> str:
     form = f"answer.{wave_id}"
     answers = {item.id: forms.value(form, item.id) for item in instrument.items}
     surveys.answer(person, wave_id, answers)
-    return "surveys.saved"
+    st.session_state["_saved_wave"] = wave_id  # said under the button, where the thumb is
+    return None
 
 
 def answer_tab() -> None:
@@ -41,8 +42,9 @@ def answer_tab() -> None:
         instrument = wave.instrument
         form = f"answer.{wave.id}"
         forms.prefill(form, surveys.my_answers(person, wave.id))
-        st.subheader(f"{escape_markdown(wave.group_name)} · {name_of(instrument)}")
-        st.caption(viewer.t("surveys.closes", day=format.day(wave.opened_at, viewer)))
+        st.markdown(f"#### {name_of(instrument)}")
+        since = viewer.t("surveys.closes", day=format.day(wave.opened_at, viewer))
+        st.caption(f"{escape_markdown(wave.group_name)} · {since}")
         st.write(viewer.t("surveys.answer_intro"))
         labels = {option.value: option.label(viewer.language) for option in instrument.options}
         with st.form(form):
@@ -62,6 +64,8 @@ def answer_tab() -> None:
                 on_click=forms.submit,
                 args=(form, viewer, partial(_answer, wave.id, instrument)),
             )
+        if st.session_state.get("_saved_wave") == wave.id:
+            st.success(viewer.t("surveys.saved"), icon=":material/check_circle:")
 
 
 # --- results ---------------------------------------------------------------------------------------
@@ -105,6 +109,7 @@ def results_tab() -> None:
             survey_trend(results, scale.id, viewer.language, held, own or None),
             width="stretch",
             config={"displayModeBar": False},
+            theme=None,
         )
         hidden = sum(
             1 for wave in results.waves for result in wave.scales if result.scale_id == scale.id and not result.shown
@@ -115,13 +120,13 @@ def results_tab() -> None:
     if results.latest_items is None:
         st.caption(viewer.t("surveys.too_few_items", threshold=results.threshold))
     else:
-        st.plotly_chart(item_distribution(results, viewer.language), width="stretch", config={"displayModeBar": False})
+        st.plotly_chart(
+            item_distribution(results, viewer.language), width="stretch", config={"displayModeBar": False}, theme=None
+        )
         least = results.least_agreement
         item = next(item for item in results.instrument.items if item.id == least.item_id)
-        st.info(
-            viewer.t("surveys.least_agreement", item=escape_markdown(item.text(viewer.language))),
-            icon=":material/forum:",
-        )
+        quoted = escape_markdown(item.text(viewer.language).rstrip("."))
+        st.info(viewer.t("surveys.least_agreement", item=quoted), icon=":material/forum:")
     rows = aggregate_rows(results)
     with st.expander(viewer.t("surveys.table")):
         st.dataframe(rows, hide_index=True, width="stretch")
@@ -145,12 +150,13 @@ def aggregate_rows(results: surveys.GroupResults) -> list[dict]:
                 {
                     viewer.t("surveys.wave"): format.day(wave.wave.opened_at, viewer),
                     viewer.t("surveys.instrument"): scale_names[result.scale_id],
-                    viewer.t("surveys.respondents"): result.n if result.shown else f"< {results.threshold}",
-                    viewer.t("surveys.mean"): round(result.mean, 2) if result.shown else hidden,
+                    # Text in every cell: a column that mixes numbers and "not shown" must stay one type.
+                    viewer.t("surveys.respondents"): str(result.n) if result.shown else f"< {results.threshold}",
+                    viewer.t("surveys.mean"): f"{result.mean:.2f}" if result.shown else hidden,
                     viewer.t("surveys.ci"): f"{result.ci[0]:.2f}–{result.ci[1]:.2f}"
                     if result.shown and result.ci
                     else "",
-                    viewer.t("surveys.spread"): round(result.spread, 2) if result.shown else "",
+                    viewer.t("surveys.spread"): f"{result.spread:.2f}" if result.shown else "",
                     viewer.t("surveys.alpha"): f"{result.alpha:.2f} ({result.alpha_n})"
                     if result.alpha is not None
                     else "",
@@ -249,6 +255,7 @@ def manage_tab() -> None:
 def _load() -> str | None:
     upload = st.session_state.get("instrument_file")
     if upload is None:
+        st.session_state.pop("_instrument_refused", None)
         return None
     try:
         surveys.load_instrument(person, upload.getvalue().decode("utf-8", "replace"), upload.name)
@@ -269,7 +276,7 @@ def instruments_tab() -> None:
         kind = viewer.t("surveys.own") if instrument.own else viewer.t("surveys.published")
         count = viewer.t("surveys.items", count=len(instrument.items))
         st.markdown(f"**{escape_markdown(name_of(instrument))}** · {kind} · {count}")
-        st.caption(" ".join(instrument.citations))
+        st.caption(escape_markdown(" ".join(instrument.citations)))
     for refused in shipped_instruments().refused:
         st.warning(f"{refused.source}: " + "; ".join(refused.problems))
     st.subheader(viewer.t("surveys.load"))

@@ -1,0 +1,551 @@
+"""Surveys, as the people involved see them: a member answers (and may skip), the answers are kept until the
+wave closes; results show a chart per scale, the distribution, a table and a CSV, with the member's own
+trend for their eyes only; nothing under the privacy threshold and nothing of an open wave is shown, and
+nobody sees an individual answer; the facilitator opens and closes waves; the coordinator loads
+instruments and sets the threshold.
+
+In the demo, Sofie Claes is a member of "Leidinggevenden Zorg" (facilitated by Jeroen Bakker, five
+members) and of "Jeugdhulp Gent"; each group has four closed waves of self_efficacy and
+collective_efficacy and one open session_evaluation wave.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from driving import app, assert_healthy, open_page, query, texts, values
+from google.protobuf import text_format
+
+from intervision import accounts, surveys
+from intervision.instruments import shipped_instruments
+from intervision.models import Language, Person
+
+SURVEYS = "pages/surveys.py"
+HOME = "pages/home.py"
+LEIDING = "Leidinggevenden Zorg"
+LEIDING_MEMBERS = ["Fatima El Amrani", "Sofie Claes", "Hans Kuipers", "Ingrid Smit", "Mohamed Bouzid"]
+
+SAVED = "Your answers are saved. You can change them until the survey closes."
+NOTHING_OPEN = "No survey is waiting for you."
+MY_SCORE = "My own score (only you see this)"
+GROUP_MEAN = "Group mean"
+SESSIONS = "Sessions"
+LEAST = "The group agrees least on:"
+TABLE = "The same as a table"
+DOWNLOAD = "Download as CSV"
+NO_RESULTS = "No closed survey of this kind yet. Results appear once a survey is closed."
+WAITING = f"{LEIDING}: a survey is waiting for your answers."
+OPENED = "The survey is open. Members see it on their home screen."
+CLOSED = "The survey is closed; its results are shown if enough people answered."
+LOADED = "The instrument is loaded."
+REFUSED = "The file was refused:"
+THRESHOLD_TOO_LOW = "The threshold is at least 3."
+THRESHOLD_SAVED = "The threshold is saved."
+SAFETY = "psychological_safety"
+
+
+def _not_shown(threshold: int) -> str:
+    return f"not shown: fewer than {threshold}"
+
+
+def _hidden_caption(count: int, threshold: int) -> str:
+    return (
+        f"{count} survey(s) had fewer than {threshold} answers on a scale: their results are not shown, "
+        "so that nobody's answers can be told apart."
+    )
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _run(at):
+    at.run()
+    assert_healthy(at)
+    return at
+
+
+def _page(person: Person, page: str = SURVEYS, locale: str = "en-GB", english: bool = True):
+    """A new browser session of `person` on the page; English unless told otherwise."""
+    at = app(person, locale=locale)
+    if english:
+        at.session_state["language"] = "en"
+    open_page(at, page)
+    assert_healthy(at)
+    return at
+
+
+def _tab(at, label: str):
+    found = [tab for tab in at.tabs if tab.label == label]
+    assert len(found) == 1, [tab.label for tab in at.tabs]
+    return found[0]
+
+
+def _text_of(block) -> str:
+    """Every text inside one block (a tab), as driving.texts reads the whole screen."""
+    parts = []
+    for node in block:
+        proto = getattr(node, "proto", None)
+        if proto is not None:
+            parts.append(text_format.MessageToString(proto, as_utf8=True))
+    return "\n".join(parts)
+
+
+def _group_id(name: str) -> int:
+    return query("SELECT id FROM groups WHERE name = ?", (name,))[0][0]
+
+
+def _member(name: str) -> Person:
+    """Anybody in the demo database, by name (not every member is among the demo's published accounts)."""
+    [(email,)] = query("SELECT email FROM people WHERE name = ?", (name,))
+    found = accounts.person_by_email(email)
+    assert found is not None
+    return found
+
+
+def _open_wave_of(group_id: int, instrument_id: str) -> int:
+    rows = query(
+        "SELECT id FROM survey_waves WHERE group_id = ? AND instrument_id = ? AND closed_at IS NULL",
+        (group_id, instrument_id),
+    )
+    assert len(rows) == 1, rows
+    return rows[0][0]
+
+
+def _save_button(at, wave_id: int):
+    found = [button for button in at.button if getattr(button, "form_id", None) == f"answer.{wave_id}"]
+    assert len(found) == 1, [(button.label, getattr(button, "form_id", None)) for button in at.button]
+    return found[0]
+
+
+def _figures(at) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def _trace_names(at) -> set[str]:
+    return {trace.get("name") for figure in _figures(at) for trace in figure["data"]}
+
+
+def _results(at, group_id: int, instrument_id: str):
+    at.selectbox(key="results_group").set_value(group_id)
+    at.selectbox(key="results_instrument").set_value(instrument_id)
+    return _run(at)
+
+
+def _table(at) -> list[dict]:
+    assert len(at.dataframe) == 1, "one table of aggregates"
+    return at.dataframe[0].value.to_dict("records")
+
+
+def _answers_scoring(instrument_id: str, score: int) -> dict[str, int | None]:
+    """Answers whose every item scores `score` (reverse-scored items answered the other way round)."""
+    instrument = shipped_instruments().instruments[instrument_id]
+    return {
+        item.id: instrument.lowest + instrument.highest - score if item.reverse else score for item in instrument.items
+    }
+
+
+def _closed_wave(facilitator: Person, group_id: int, instrument_id: str, scores: dict[str, int], days_ago: int) -> int:
+    """A wave the facilitator opened `days_ago`, answered by these members (name → scale score), then closed."""
+    opened = datetime.now(UTC) - timedelta(days=days_ago)
+    wave_id = surveys.open_wave(facilitator, group_id, instrument_id, "start", now=opened)
+    for name, score in scores.items():
+        surveys.answer(_member(name), wave_id, _answers_scoring(instrument_id, score), now=opened)
+    surveys.close_wave(facilitator, wave_id, now=opened + timedelta(days=7))
+    return wave_id
+
+
+def _trend_values(at) -> list[float]:
+    """Every y value in the trend charts, except the session markers (drawn on the lowest answer)."""
+    found = []
+    for figure in _figures(at):
+        for trace in figure["data"]:
+            if trace.get("type") == "scatter" and trace.get("name") != SESSIONS:
+                found += [value for value in trace.get("y", []) if value is not None]
+    return found
+
+
+# --- answering -----------------------------------------------------------------------------------
+
+
+def test_a_member_answers_skips_one_finds_the_answers_again_and_the_closed_wave_goes(people):
+    group_id = _group_id(LEIDING)
+    wave_id = _open_wave_of(group_id, "session_evaluation")
+    at = _page(people.participant)
+    to_answer = _text_of(_tab(at, "To answer"))
+    assert "#### Session evaluation (own questionnaire)" in values(at.markdown)
+    assert any(caption.startswith(f"{LEIDING} · ") for caption in values(at.caption))
+    assert "Nobody but you sees your answers." in to_answer
+    radios = {radio.key: radio for radio in at.radio if radio.key.startswith(f"answer.{wave_id}.")}
+    assert list(radios) == [f"answer.{wave_id}.{item}" for item in ("use_1", "use_2", "use_3", "proc_1", "proc_2")] + [
+        f"answer.{wave_id}.proc_3"
+    ]
+    assert radios[f"answer.{wave_id}.use_1"].label == "The session helped me with my own work."
+    assert radios[f"answer.{wave_id}.use_1"].options == ["Not at all", "A little", "Moderately", "Mostly", "Completely"]
+    assert all(radio.value is None for radio in radios.values()), "nothing is chosen for the member"
+
+    given = {"use_1": 4, "use_2": 5, "proc_1": 3, "proc_2": 2, "proc_3": 4}  # use_3 skipped
+    for item, value in given.items():
+        at.radio(key=f"answer.{wave_id}.{item}").set_value(value)
+    _save_button(at, wave_id).click()
+    _run(at)
+    assert SAVED in values(at.success)
+    assert not at.error
+    assert surveys.my_answers(people.participant, wave_id) == given | {"use_3": None}
+
+    again = _page(people.participant)
+    kept = {item: again.radio(key=f"answer.{wave_id}.{item}").value for item in [*given, "use_3"]}
+    assert kept == given | {"use_3": None}, "a new session shows the answers given, and the skipped one empty"
+
+    surveys.close_wave(people.facilitator, wave_id)
+    later = _page(people.participant)
+    assert not any(caption.startswith(f"{LEIDING} · ") for caption in values(later.caption))
+    assert not [radio for radio in later.radio if radio.key.startswith(f"answer.{wave_id}.")]
+    assert any(caption.startswith("Jeugdhulp Gent · ") for caption in values(later.caption))
+
+
+def test_with_no_open_survey_the_member_is_told_so(people):
+    for wave in surveys.open_waves(people.participant):
+        surveys.close_wave(_member("Jeroen Bakker" if wave.group_name == LEIDING else "Pieter De Smet"), wave.id)
+    at = _page(people.participant)
+    assert NOTHING_OPEN in values(at.caption)
+    assert not at.radio
+
+
+# --- results -------------------------------------------------------------------------------------
+
+
+def test_results_show_a_chart_per_scale_the_distribution_the_table_and_a_csv(people):
+    group_id = _group_id(LEIDING)
+    at = _results(_page(people.participant), group_id, "self_efficacy")
+    results = _tab(at, "Results")
+    shown = _text_of(results)
+    instrument = shipped_instruments().instruments["self_efficacy"]
+    figures = _figures(at)
+    assert len(figures) == len(instrument.scales) + 1, "a trend per scale and the distribution"
+    for scale in instrument.scales:
+        assert scale.name(Language.EN) in values(at.subheader)
+    assert "How the group answered, latest survey" in values(at.subheader)
+    assert any(value.startswith(LEAST) for value in values(at.info)), values(at.info)
+    assert TABLE in [expander.label for expander in at.expander]
+    assert DOWNLOAD in shown
+    rows = _table(at)
+    assert len(rows) == 4, "one row per closed wave (one scale)"
+    assert set(rows[0]) == {"Survey", "Instrument", "Answers", "Mean", "95% interval", "Spread (SD)",
+                            "Cronbach's alpha (n)"}  # fmt: skip
+    trend = figures[0]
+    means = next(trace for trace in trend["data"] if trace.get("name") == GROUP_MEAN)
+    assert means["text"] and all(text.startswith("n=") for text in means["text"])
+
+
+def test_the_least_agreement_note_has_one_full_stop(people):
+    at = _results(_page(people.participant), _group_id(LEIDING), "self_efficacy")
+    [note] = [value for value in values(at.info) if value.startswith(LEAST)]
+    assert ".”." not in note, note
+
+
+def _an_instrument_sofie_answered(group_id: int) -> str:
+    rows = query(
+        "SELECT DISTINCT w.instrument_id FROM survey_responses r JOIN survey_waves w ON w.id = r.wave_id"
+        " JOIN people p ON p.id = r.person_id WHERE w.group_id = ? AND w.closed_at IS NOT NULL AND p.name = ?"
+        " ORDER BY w.instrument_id",
+        (group_id, "Sofie Claes"),
+    )
+    assert rows, "the demo has Sofie answer at least one closed wave"
+    return rows[0][0]
+
+
+def test_the_own_trend_is_drawn_for_the_member_only(people):
+    group_id = _group_id(LEIDING)
+    instrument_id = _an_instrument_sofie_answered(group_id)
+
+    member = _results(_page(people.participant), group_id, instrument_id)
+    own = [trace for figure in _figures(member) for trace in figure["data"] if trace.get("name") == MY_SCORE]
+    assert len(own) == 1, "the member sees her own scores as one line"
+    expected = [score for _, scores in surveys.my_trend(people.participant, group_id, instrument_id)
+                for score in scores.values() if score is not None]  # fmt: skip
+    assert own[0]["y"] == pytest.approx(expected)
+
+    for viewer in (people.facilitator, people.coordinator):
+        at = _results(_page(viewer), group_id, instrument_id)
+        assert at.get("plotly_chart"), "the results are drawn"
+        assert MY_SCORE not in _trace_names(at), f"{viewer.name} sees an own-score line"
+        assert MY_SCORE not in texts(at)
+
+
+# --- privacy on screen ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def safety_waves(people):
+    """psychological_safety in Leidinggevenden Zorg: a closed wave two members answered, then a closed wave
+    three answered, then an open wave four answered. Each member's scale score is distinct."""
+    group_id = _group_id(LEIDING)
+    few = {"Sofie Claes": 2, "Hans Kuipers": 5}
+    enough = {"Sofie Claes": 1, "Ingrid Smit": 4, "Mohamed Bouzid": 5}
+    _closed_wave(people.facilitator, group_id, SAFETY, few, days_ago=60)
+    _closed_wave(people.facilitator, group_id, SAFETY, enough, days_ago=30)
+    open_id = surveys.open_wave(people.facilitator, group_id, SAFETY, "after_session")
+    for name in LEIDING_MEMBERS[1:]:
+        surveys.answer(_member(name), open_id, _answers_scoring(SAFETY, 3))
+    return group_id, few, enough
+
+
+@pytest.mark.parametrize("role", ["facilitator", "coordinator", "participant"])
+def test_a_wave_with_too_few_answers_is_not_shown_and_one_with_enough_is(people, safety_waves, role):
+    group_id, few, enough = safety_waves
+    at = _results(_page(people.by_role(role)), group_id, SAFETY)
+    rows = _table(at)
+    assert len(rows) == 2, "the two closed waves; the open wave is not in the results"
+    hidden, shown = rows
+    assert hidden["Mean"] == _not_shown(3)
+    assert hidden["Answers"] == "< 3"
+    assert hidden["95% interval"] == hidden["Spread (SD)"] == ""
+    assert shown["Answers"] in (3, "3")
+    assert float(shown["Mean"]) == pytest.approx(round(sum(enough.values()) / 3, 2))
+    assert _hidden_caption(1, 3) in values(at.caption)
+
+    means = [trace for figure in _figures(at) for trace in figure["data"] if trace.get("name") == GROUP_MEAN]
+    assert len(means) == 1 and means[0]["text"] == ["n=3"], "the line has the one wave with enough answers"
+    drawn = _trend_values(at)
+    individual = [*few.values(), *enough.values(), sum(few.values()) / 2] if role != "participant" else []
+    for value in individual:
+        assert all(y != pytest.approx(value) for y in drawn), f"{value} (one person's score) is drawn"
+
+
+@pytest.mark.parametrize("role", ["facilitator", "coordinator"])
+def test_leaders_never_see_an_individual_answer(people, safety_waves, role):
+    group_id, few, enough = safety_waves
+    viewer = people.by_role(role)
+    at = _results(_page(viewer), group_id, SAFETY)
+    screen = texts(at)
+    for name in LEIDING_MEMBERS:
+        assert name not in screen, f"{name} is named on the results of {viewer.name}"
+    assert MY_SCORE not in _trace_names(at)
+    assert _trace_names(at) - {None} <= {"95% confidence band", GROUP_MEAN, SESSIONS} | {
+        option.label(Language.EN)
+        for option in shipped_instruments().instruments[SAFETY].options  # the distribution
+    }, _trace_names(at)
+    assert not at.radio, "no answer form of anybody else"
+
+    if role == "facilitator":
+        waves_tab = _text_of(_tab(at, "Waves"))
+        assert "2 of 5 members answered" in waves_tab
+        assert "3 of 5 members answered" in waves_tab
+        assert "4 of 5 members answered" in waves_tab, "the open wave says how many, never who"
+        for name in LEIDING_MEMBERS:
+            assert name not in waves_tab
+
+
+def test_the_results_table_converts_cleanly(people, safety_waves, caplog):
+    group_id, _, _ = safety_waves
+    with caplog.at_level(logging.INFO, logger="streamlit.dataframe_util"):
+        _results(_page(people.facilitator), group_id, SAFETY)
+    assert "Serialization of dataframe to Arrow table was unsuccessful" not in caplog.text
+
+
+def test_an_open_wave_is_not_in_the_results(people):
+    group_id = _group_id(LEIDING)
+    wave_id = surveys.open_wave(people.facilitator, group_id, SAFETY, "start")
+    for name in LEIDING_MEMBERS:
+        surveys.answer(_member(name), wave_id, _answers_scoring(SAFETY, 4))
+    for viewer in (people.facilitator, people.coordinator, people.participant):
+        at = _results(_page(viewer), group_id, SAFETY)
+        assert NO_RESULTS in values(at.info)
+        assert not at.get("plotly_chart") and not at.dataframe
+
+
+# --- opening and closing a wave ------------------------------------------------------------------
+
+
+def _home_waiting(person: Person) -> list[str]:
+    at = _page(person, HOME)
+    return [line for line in texts(at).splitlines() if "a survey is waiting" in line]
+
+
+def test_the_facilitator_opens_and_closes_a_wave_and_the_member_is_told_while_it_is_open(people):
+    group_id = _group_id(LEIDING)
+    demo_wave = _open_wave_of(group_id, "session_evaluation")
+    assert any(WAITING in line for line in _home_waiting(people.participant))
+
+    at = _page(people.facilitator)
+    waves_tab = _text_of(_tab(at, "Waves"))
+    assert "0 of 5 members answered" in waves_tab
+    at.button(key=f"close_wave.{demo_wave}").click()
+    _run(at)
+    assert CLOSED in values(at.success)
+    assert not [button for button in at.button if button.key == f"close_wave.{demo_wave}"]
+    assert not any(WAITING in line for line in _home_waiting(people.participant)), "no open survey in the group"
+
+    at.selectbox(key="open_wave.instrument_id").set_value(SAFETY)
+    at.selectbox(key="open_wave.moment").set_value("start")
+    [opener] = [button for button in at.button if getattr(button, "form_id", None) == "open_wave"]
+    opener.click()
+    _run(at)
+    assert OPENED in values(at.success)
+    new_wave = _open_wave_of(group_id, SAFETY)
+    line = _text_of(_tab(at, "Waves"))
+    assert "Psychological safety" in line or "safety" in line.lower()
+    assert "0 of 5 members answered" in line
+    assert [button.key for button in at.button if (button.key or "").startswith("close_wave.")] == [
+        f"close_wave.{new_wave}"
+    ]
+
+    assert any(WAITING in line for line in _home_waiting(people.participant)), "the member is told on her home page"
+    surveys.answer(people.participant, new_wave, _answers_scoring(SAFETY, 4))
+    assert not any(WAITING in line for line in _home_waiting(people.participant)), "answered: nothing waits"
+
+    at = _page(people.facilitator)
+    assert "1 of 5 members answered" in _text_of(_tab(at, "Waves"))
+    at.button(key=f"close_wave.{new_wave}").click()
+    _run(at)
+    assert CLOSED in values(at.success)
+    assert query("SELECT closed_at IS NOT NULL FROM survey_waves WHERE id = ?", (new_wave,)) == [(1,)]
+    assert not [button for button in at.button if (button.key or "").startswith("close_wave.")]
+
+
+# --- instruments and the threshold (coordinator) -------------------------------------------------
+
+LICENSED = """\
+id = "licensed_climate"
+version = 1
+own = false
+citations = ["Doe, J. (2020). The Team Climate Scale. Journal of Tests, 1(2), 3-4. Used under licence."]
+reverse_scored = ["tc_2"]
+
+[name]
+nl = "Teamklimaat (gelicentieerd)"
+en = "Team climate (licensed)"
+
+[description]
+nl = "Een gepubliceerde schaal."
+en = "A published scale."
+
+[[options]]
+value = 1
+label = { nl = "Oneens", en = "Disagree" }
+
+[[options]]
+value = 2
+label = { nl = "Neutraal", en = "Neutral" }
+
+[[options]]
+value = 3
+label = { nl = "Eens", en = "Agree" }
+
+[[scales]]
+id = "climate"
+name = { nl = "Klimaat", en = "Climate" }
+description = { nl = "Het gemiddelde.", en = "The mean." }
+
+[[items]]
+id = "tc_1"
+scale = "climate"
+text = { nl = "We helpen elkaar.", en = "We help each other." }
+
+[[items]]
+id = "tc_2"
+scale = "climate"
+text = { nl = "Ik sta er alleen voor.", en = "I am on my own." }
+reverse = true
+"""
+
+BROKEN = LICENSED.replace('id = "licensed_climate"', 'id = "broken_climate"').replace(
+    'reverse_scored = ["tc_2"]', 'reverse_scored = ["tc_2", "tc_9"]'
+)
+
+
+def _upload(at, name: str, text: str):
+    at.file_uploader(key="instrument_file").set_value((name, text.encode(), "application/toml"))
+    return _run(at)
+
+
+def test_a_coordinator_loads_a_licensed_instrument(people):
+    at = _page(people.coordinator)
+    _tab(at, "Instruments")
+    _upload(at, "climate.toml", LICENSED)
+    assert LOADED in values(at.success)
+    listed = [line.replace("\\", "") for line in values(at.markdown)]
+    assert "**Team climate (licensed)** · Published instrument · 2 statements" in listed, listed
+    assert "Doe, J. (2020). The Team Climate Scale." in "\n".join(values(at.caption)).replace("\\", "")
+    assert query("SELECT id FROM loaded_instruments") == [("licensed_climate",)]
+    assert "licensed_climate" in at.selectbox(key="results_instrument").options or any(
+        option == "Team climate (licensed)" for option in at.selectbox(key="results_instrument").options
+    )
+
+
+def test_a_broken_instrument_is_refused_with_the_file_and_the_problem(people):
+    at = _page(people.coordinator)
+    _upload(at, "broken.toml", BROKEN)
+    errors = values(at.error)
+    assert len(errors) == 1, errors
+    assert errors[0].startswith(REFUSED)
+    assert "broken.toml" in errors[0]
+    assert "tc\\_9" in errors[0] or "tc_9" in errors[0]
+    assert "does not exist" in errors[0]
+    assert LOADED not in values(at.success)
+    assert query("SELECT id FROM loaded_instruments") == []
+    assert not [line for line in values(at.markdown) if "climate" in line]
+
+
+def test_the_refusal_goes_when_the_file_is_removed(people):
+    at = _page(people.coordinator)
+    _upload(at, "broken.toml", BROKEN)
+    assert values(at.error)
+    at.file_uploader(key="instrument_file").set_value(None)
+    _run(at)
+    assert not [error for error in values(at.error) if error.startswith(REFUSED)]
+
+
+def _set_threshold(at, value: int):
+    at.number_input(key="threshold.value").set_value(value)
+    [save] = [button for button in at.button if getattr(button, "form_id", None) == "threshold"]
+    save.click()
+    return _run(at)
+
+
+def test_the_threshold_refuses_2_accepts_5_and_then_hides_a_wave_of_4(people):
+    group_id = _group_id(LEIDING)
+    four = dict(zip(LEIDING_MEMBERS[1:], (2, 3, 4, 5), strict=True))
+    _closed_wave(people.facilitator, group_id, SAFETY, four, days_ago=10)
+
+    at = _page(people.coordinator)
+    rows = _table(_results(at, group_id, SAFETY))
+    assert rows[0]["Answers"] in (4, "4"), "with the threshold at 3 a wave of four is shown"
+
+    _set_threshold(at, 2)
+    assert THRESHOLD_TOO_LOW in values(at.error)
+    assert THRESHOLD_SAVED not in values(at.success)
+    assert surveys.threshold() == 3
+
+    _set_threshold(at, 5)
+    assert THRESHOLD_SAVED in values(at.success)
+    assert not at.error
+    assert surveys.threshold() == 5
+
+    for viewer in (people.coordinator, people.facilitator, people.participant):
+        rows = _table(_results(_page(viewer), group_id, SAFETY))
+        assert rows == [rows[0]] and rows[0]["Mean"] == _not_shown(5) and rows[0]["Answers"] == "< 5"
+        shown = _page(viewer)
+        shown = _results(shown, group_id, SAFETY)
+        assert _hidden_caption(1, 5) in values(shown.caption)
+        assert "Fewer than 5 answers per statement in the latest survey: not shown." in values(shown.caption)
+        assert GROUP_MEAN not in _trace_names(shown)
+
+
+# --- Dutch ---------------------------------------------------------------------------------------
+
+
+def test_in_dutch_the_tabs_and_results_read_dutch(people):
+    at = _page(people.participant, locale="nl-NL", english=False)
+    labels = [tab.label for tab in at.tabs]
+    assert labels[:2] == ["In te vullen", "Resultaten"], labels
+    _results(at, _group_id(LEIDING), "self_efficacy")
+    assert "Vertrouwen in eigen kunnen" in values(at.subheader)
+
+    leader = _page(people.facilitator, locale="nl-NL", english=False)
+    assert [tab.label for tab in leader.tabs][:2] == ["In te vullen", "Resultaten"]
+    coordinator = _page(people.coordinator, locale="nl-NL", english=False)
+    assert len(coordinator.tabs) == 4
