@@ -113,10 +113,6 @@ def form_error(form: str) -> None:
     field_error(form, FORM_LEVEL)
 
 
-def has_errors(form: str) -> bool:
-    return bool(_errors(form))
-
-
 def leave_notice(key: str) -> None:
     """A success message for the next time the page is drawn."""
     st.session_state[_NOTICE] = key
