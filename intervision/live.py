@@ -158,10 +158,17 @@ def _session_for(db: Database, viewer: Person, session_id: int, action: Action) 
     return session
 
 
-def console_view(viewer: Person, session_id: int, now: datetime | None = None, path: Path | None = None) -> SessionView:
+def _session_and_method(
+    viewer: Person, session_id: int, action: Action, path: Path | None
+) -> tuple[LiveSession, Method]:
+    """The session (if this person may do `action` in it) and its method, read before a write."""
     with reading(path) as db:
-        session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
-    method = session_method(session, path)
+        session = _session_for(db, viewer, session_id, action)
+    return session, session_method(session, path)
+
+
+def console_view(viewer: Person, session_id: int, now: datetime | None = None, path: Path | None = None) -> SessionView:
+    session, method = _session_and_method(viewer, session_id, Action.RUN_SESSION, path)
     with reading(path) as db:
         return _view(db, session, method, viewer.id, now or utcnow())
 
@@ -347,9 +354,7 @@ def add_minutes(
     path: Path | None = None,
 ) -> None:
     now = now or utcnow()
-    with reading(path) as db:
-        session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
-    method = session_method(session, path)
+    session, method = _session_and_method(viewer, session_id, Action.RUN_SESSION, path)
     with writing(path) as db:
         session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
         extra = max(0.0, session.extra_minutes + minutes)
@@ -372,9 +377,7 @@ def move(
 ) -> None:
     """Next (+1), previous (−1) or skip: the phase left keeps its time; going back loses nothing."""
     now = now or utcnow()
-    with reading(path) as db:
-        session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
-    method = session_method(session, path)
+    session, method = _session_and_method(viewer, session_id, Action.RUN_SESSION, path)
     with writing(path) as db:
         session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
         if session.status is SessionStatus.CLOSING and steps < 0:
@@ -434,9 +437,7 @@ def send_to_board(
 ) -> int:
     """A question, association, advice … from a phone or the console; refused in a phase that does not collect it."""
     now = now or utcnow()
-    with reading(path) as db:
-        session = _session_for(db, person, session_id, Action.TAKE_PART)
-    method = session_method(session, path)
+    session, method = _session_and_method(person, session_id, Action.TAKE_PART, path)
     with writing(path) as db:
         # Read again inside the write lock: the phase may have moved on while the person typed.
         session = _session_for(db, person, session_id, Action.TAKE_PART)
@@ -628,9 +629,7 @@ def session_report(
     viewer: Person, session_id: int, language: Language, include_observations: bool = False, path: Path | None = None
 ) -> SessionReport:
     """The report of a session, for its facilitator; the private observations only when asked for."""
-    with reading(path) as db:
-        session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
-    method = session_method(session, path)
+    session, method = _session_and_method(viewer, session_id, Action.RUN_SESSION, path)
     with reading(path) as db:
         spent = store.phase_seconds(db, session.id)
         board = store.board_items(db, session.id)
