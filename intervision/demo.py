@@ -21,6 +21,7 @@ from intervision import store
 from intervision.auth import hash_password, utcnow
 from intervision.db import writing
 from intervision.demo_cases import add_demo_cases
+from intervision.demo_sessions import add_demo_sessions
 from intervision.demo_surveys import add_demo_waves
 from intervision.errors import DomainError
 from intervision.method_library import pin_version
@@ -457,6 +458,9 @@ def _add_group(db: Database, rng: random.Random, plan: _GroupPlan, people: dict[
         store.set_membership(db, group_id, people[name], GroupRole.MEMBER, set_up)
     _add_sessions(db, rng, plan, group_id, people, now)
     add_demo_cases(db, rng, group_id, plan.name, [people[name] for name in plan.members], now)
+    # A generator of its own, so that the sessions' details leave the rest of the demo as it was.
+    session_rng = random.Random(DEMO_SEED + group_id)
+    add_demo_sessions(db, session_rng, group_id, people[plan.facilitator], [people[name] for name in plan.members], now)
     add_demo_waves(db, rng, group_id, [people[name] for name in plan.members], now)
     return group_id
 
