@@ -6,20 +6,19 @@ validated instrument in the same format.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
 from intervision.config import PROJECT_ROOT
+from intervision.data_files import DataFileError, parse_toml
 from intervision.methods import Name, Slug, Text
 
 INSTRUMENTS_DIR = PROJECT_ROOT / "data" / "instruments"
-MAX_FILE_BYTES = 100_000
 MIN_ANSWERED = 0.8  # a scale score needs at least this share of the scale's items answered
 
 
@@ -108,41 +107,12 @@ class Instrument(_Strict):
         return [item for item in self.items if item.scale == scale_id]
 
 
-class InstrumentFileError(Exception):
+class InstrumentFileError(DataFileError):
     """An instrument file that cannot be used, with every problem spelled out (file, item, field)."""
-
-    def __init__(self, source: str, problems: list[str]) -> None:
-        super().__init__(f"{source}: " + "; ".join(problems))
-        self.source = source
-        self.problems = problems
-
-
-def _where(raw: dict, location: tuple) -> str:
-    parts: list[str] = []
-    for index, part in enumerate(location):
-        previous = location[index - 1] if index else None
-        if previous == "items" and isinstance(part, int):
-            items = raw.get("items") if isinstance(raw.get("items"), list) else []
-            item = items[part] if part < len(items) and isinstance(items[part], dict) else {}
-            parts[-1] = f"item {part + 1} ({item.get('id', '?')})"
-            continue
-        parts.append(str(part))
-    return " › ".join(parts) if parts else "the file"
 
 
 def parse_instrument(text: str, source: str) -> Instrument:
-    if len(text.encode()) > MAX_FILE_BYTES:
-        raise InstrumentFileError(source, [f"the file is larger than {MAX_FILE_BYTES // 1000} kB"])
-    try:
-        raw = tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, RecursionError) as error:
-        raise InstrumentFileError(source, [f"not valid TOML: {error or 'nested too deeply'}"]) from None
-    try:
-        return Instrument.model_validate(raw)
-    except ValidationError as error:
-        raise InstrumentFileError(
-            source, [f"{_where(raw, tuple(problem['loc']))}: {problem['msg']}" for problem in error.errors()]
-        ) from None
+    return parse_toml(text, source, Instrument, InstrumentFileError, "items", "item")
 
 
 @dataclass(frozen=True)

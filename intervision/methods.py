@@ -6,7 +6,6 @@ message naming the file, the phase and the field, and the rest of the library ke
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -14,14 +13,14 @@ from pathlib import Path
 from typing import Annotated
 
 import tomli_w
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
 from intervision.config import PROJECT_ROOT
+from intervision.data_files import DataFileError, parse_toml
 from intervision.models import DevelopmentPhase, Language, QuestionType, Want
 
 METHODS_DIR = PROJECT_ROOT / "methods"
-MAX_FILE_BYTES = 100_000
 TEXT_MAX = 1000
 SHORT_MAX = 120
 MAX_PHASES = 30
@@ -244,47 +243,13 @@ class Method(_Strict):
 # --- loading -----------------------------------------------------------------------------------
 
 
-class MethodFileError(Exception):
+class MethodFileError(DataFileError):
     """A method file that cannot be used, with every problem spelled out."""
-
-    def __init__(self, source: str, problems: list[str]) -> None:
-        super().__init__(f"{source}: " + "; ".join(problems))
-        self.source = source
-        self.problems = problems
-
-
-def _where(raw: dict, location: tuple) -> str:
-    """Say where a problem is: the phase (by number and id) and the field."""
-    parts: list[str] = []
-    index = 0
-    while index < len(location):
-        part = location[index]
-        following = location[index + 1] if index + 1 < len(location) else None
-        if part == "phases" and isinstance(following, int):
-            phases = raw.get("phases") if isinstance(raw.get("phases"), list) else []
-            phase = phases[following] if following < len(phases) and isinstance(phases[following], dict) else {}
-            parts.append(f"phase {following + 1} ({phase.get('id', '?')})")
-            index += 2
-            continue
-        parts.append(str(part))
-        index += 1
-    return " › ".join(parts) if parts else "the file"
 
 
 def parse_method(text: str, source: str) -> Method:
-    """A method from TOML text; MethodFileError says what is wrong and where."""
-    if len(text.encode()) > MAX_FILE_BYTES:
-        raise MethodFileError(source, [f"the file is larger than {MAX_FILE_BYTES // 1000} kB"])
-    try:
-        raw = tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, RecursionError) as error:
-        # A hostile file can nest brackets deep enough to exhaust the parser: refuse it like any other.
-        raise MethodFileError(source, [f"not valid TOML: {error or 'nested too deeply'}"]) from None
-    try:
-        return Method.model_validate(raw)
-    except ValidationError as error:
-        problems = [f"{_where(raw, tuple(problem['loc']))}: {problem['msg']}" for problem in error.errors()]
-        raise MethodFileError(source, problems) from None
+    """A method from TOML text; MethodFileError says what is wrong and where (file, phase, field)."""
+    return parse_toml(text, source, Method, MethodFileError, "phases", "phase")
 
 
 def method_to_toml(method: Method) -> str:

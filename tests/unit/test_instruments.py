@@ -12,10 +12,10 @@ import tomli_w
 from unit_support import NOW, count_rows
 
 from intervision import surveys
+from intervision.data_files import MAX_FILE_BYTES
 from intervision.errors import NotAllowed
 from intervision.instruments import (
     INSTRUMENTS_DIR,
-    MAX_FILE_BYTES,
     InstrumentFileError,
     parse_instrument,
     shipped_instruments,
