@@ -422,6 +422,32 @@ def _surveys(db: Database) -> None:
     )
 
 
+@migrations(name="0008_goals_and_presence")
+def _goals_and_presence(db: Database) -> None:
+    _run_statements(
+        db,
+        """
+        CREATE TABLE goals (
+            id INTEGER PRIMARY KEY,
+            group_id INTEGER REFERENCES groups(id) ON DELETE CASCADE,
+            measure TEXT NOT NULL,
+            target REAL NOT NULL,
+            due TEXT NOT NULL,
+            created_by INTEGER REFERENCES people(id) ON DELETE SET NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE session_presence (
+            live_session_id INTEGER NOT NULL REFERENCES live_sessions(id) ON DELETE CASCADE,
+            person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            present INTEGER NOT NULL,
+            PRIMARY KEY (live_session_id, person_id)
+        );
+        CREATE INDEX survey_waves_by_instrument ON survey_waves(instrument_id, closed_at);
+        CREATE INDEX action_items_by_session ON action_items(live_session_id)
+        """,
+    )
+
+
 def name_key(name: str) -> str:
     """A name as compared for uniqueness: Unicode-normalised and case-folded."""
     return unicodedata.normalize("NFC", name).casefold()

@@ -30,6 +30,7 @@ from intervision.models import (
     AuditAction,
     Contract,
     DevelopmentPhase,
+    GoalMeasure,
     GroupInput,
     GroupRole,
     Language,
@@ -133,6 +134,7 @@ class _GroupPlan:
     facilitator: str
     members: tuple[str, ...]
     plans_next_session: bool = True
+    answering: float = 0.85  # the chance that a member answers a survey wave
 
 
 _CONFIDENTIAL = (
@@ -169,6 +171,8 @@ _GROUPS: tuple[_GroupPlan, ...] = (
             ReportItem.SESSIONS_HELD,
             ReportItem.METHODS_USED,
             ReportItem.SURVEY_AGGREGATES,
+            ReportItem.CASE_COUNTS,
+            ReportItem.OBSERVATION_PROFILE,
         ),
         facilitator="Jeroen Bakker",
         members=("Fatima El Amrani", "Sofie Claes", "Hans Kuipers", "Ingrid Smit", "Mohamed Bouzid"),
@@ -194,7 +198,14 @@ _GROUPS: tuple[_GroupPlan, ...] = (
             "Je komt minstens zes van de acht bijeenkomsten per jaar; dat is ook de norm voor je "
             "registratie. Afmelden doe je vooraf bij de gespreksleider."
         ),
-        reported=(ReportItem.ATTENDANCE, ReportItem.SESSIONS_HELD),
+        reported=(
+            ReportItem.ATTENDANCE,
+            ReportItem.SESSIONS_HELD,
+            ReportItem.METHODS_USED,
+            ReportItem.SURVEY_AGGREGATES,
+            ReportItem.CASE_COUNTS,
+            ReportItem.OBSERVATION_PROFILE,
+        ),
         facilitator="Fatima El Amrani",
         members=(
             "Lotte de Vries",
@@ -261,7 +272,13 @@ _GROUPS: tuple[_GroupPlan, ...] = (
             "Je bent bij elke bijeenkomst, tenzij je ziek bent of met verlof. Wie twee keer na elkaar "
             "ontbreekt, bespreekt met de begeleider hoe het verder moet."
         ),
-        reported=(ReportItem.ATTENDANCE, ReportItem.SESSIONS_HELD),
+        reported=(
+            ReportItem.ATTENDANCE,
+            ReportItem.SESSIONS_HELD,
+            ReportItem.SURVEY_AGGREGATES,
+            ReportItem.CASE_COUNTS,
+        ),
+        answering=0.55,  # a young group where few fill in the surveys: its averages are pooled
         facilitator="Pieter De Smet",
         members=("Sofie Claes", "Lieselot Maes", "Wout Janssens", "Jana Wouters", "Daniel Okafor"),
     ),
@@ -414,8 +431,23 @@ def load_demo(now: datetime | None = None, path: Path | None = None) -> list[Dem
         group_ids = {plan.name: _add_group(db, rng, plan, people, now) for plan in _GROUPS}
         _add_invitations(db, rng, group_ids, people, now)
         _add_own_method(db, people["Jeroen Bakker"], history_starts)
+        _add_goals(db, group_ids, people[_COORDINATOR], now)
         store.add_audit_event(db, now, people[_COORDINATOR], AuditAction.DEMO_LOADED, "", "")
     return demo_accounts()
+
+
+def _add_goals(db: Database, group_ids: dict[str, int], coordinator_id: int, now: datetime) -> None:
+    """The goals the coordinator agreed with management and with two of the groups."""
+    june = date(now.year + (now.month > 6), 6, 30)
+    december = date(now.year, 12, 31) if now.month < 12 else date(now.year + 1, 12, 31)
+    for group_name, measure, target, due in (
+        (None, GoalMeasure.COLLECTIVE_EFFICACY, 3.5, june),
+        (None, GoalMeasure.SESSIONS_HELD, 8, december),
+        (_GROUPS[0].name, GoalMeasure.ACTION_ITEMS_DONE, 80, june),
+        (_GROUPS[1].name, GoalMeasure.ATTENDANCE, 85, december),
+    ):
+        group_id = group_ids[group_name] if group_name else None
+        store.add_goal(db, group_id, measure.value, target, due, coordinator_id, now)
 
 
 def _add_own_method(db: Database, author_id: int, now: datetime) -> None:
@@ -461,7 +493,7 @@ def _add_group(db: Database, rng: random.Random, plan: _GroupPlan, people: dict[
     # A generator of its own, so that the sessions' details leave the rest of the demo as it was.
     session_rng = random.Random(DEMO_SEED + group_id)
     add_demo_sessions(db, session_rng, group_id, people[plan.facilitator], [people[name] for name in plan.members], now)
-    add_demo_waves(db, rng, group_id, [people[name] for name in plan.members], now)
+    add_demo_waves(db, rng, group_id, [people[name] for name in plan.members], now, plan.answering)
     return group_id
 
 

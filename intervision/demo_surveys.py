@@ -27,7 +27,9 @@ def _answers(rng: random.Random, instrument: Instrument, level: float) -> dict[s
     return answers
 
 
-def add_demo_waves(db: Database, rng: random.Random, group_id: int, members: list[int], now: datetime) -> None:
+def add_demo_waves(
+    db: Database, rng: random.Random, group_id: int, members: list[int], now: datetime, answering: float
+) -> None:
     """Closed waves with answers from most members, and one open wave in the most recent month."""
     shelf = shipped_instruments().instruments
     for instrument_id, start in (("self_efficacy", 3.2), ("collective_efficacy", 3.0)):
@@ -40,7 +42,7 @@ def add_demo_waves(db: Database, rng: random.Random, group_id: int, members: lis
             moment = "start" if number == 0 else "every_n_sessions"
             wave_id = store.add_wave(db, group_id, instrument_id, definition, moment, None, opened)
             for person_id in members:
-                if rng.random() < 0.85:
+                if rng.random() < answering:
                     answers = _answers(rng, instrument, start + GROWTH * number + rng.gauss(0, 0.6))
                     store.save_response(db, wave_id, person_id, answers, opened + timedelta(days=rng.randint(0, 6)))
             store.close_wave(db, wave_id, opened + timedelta(days=14))

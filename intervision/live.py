@@ -286,7 +286,26 @@ def start_session(
         if any(person_id not in members for people in form.roles.values() for person_id in people):
             raise DomainError("role_outside_group", field="roles")
         store.set_session_roles(db, session_id, {role.value: people for role, people in form.roles.items()})
+        # Everyone counts as present until the facilitator says otherwise at the check-in.
+        for member in store.members(db, form.group_id):
+            if member.group_role is GroupRole.MEMBER:
+                store.set_presence(db, session_id, member.person_id, True)
         return session_id
+
+
+def presence(viewer: Person, session_id: int, path: Path | None = None) -> dict[int, bool]:
+    """Who is here, per member: what the session's attendance will record."""
+    with reading(path) as db:
+        session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
+        return store.presence(db, session.id)
+
+
+def set_present(viewer: Person, session_id: int, person_id: int, present: bool, path: Path | None = None) -> None:
+    with writing(path) as db:
+        session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
+        if store.group_role(db, session.group_id, person_id) is not GroupRole.MEMBER:
+            raise DomainError("role_outside_group")
+        store.set_presence(db, session.id, person_id, present)
 
 
 # --- moving through the phases -----------------------------------------------------------------
@@ -588,13 +607,14 @@ def close_session(
         if session.status is SessionStatus.CLOSED:
             raise DomainError("session_moved_on")
         _change(db, session, revision, status=SessionStatus.CLOSED.value, closed_at=now)
-        if session.meeting_id:
+        meeting_id = session.meeting_id
+        if meeting_id:
             store.set_meeting_status(
-                db, session.meeting_id, MeetingStatus.HELD.value, session.method_id, session.method_version
+                db, meeting_id, MeetingStatus.HELD.value, session.method_id, session.method_version
             )
         else:
             minutes = max(30, round((now - session.started_at).total_seconds() / 60))
-            store.add_meeting(
+            meeting_id = store.add_meeting(
                 db,
                 session.group_id,
                 session.started_at,
@@ -603,6 +623,8 @@ def close_session(
                 session.method_id,
                 session.method_version,
             )
+        for person_id, present in store.presence(db, session.id).items():
+            store.record_attendance(db, meeting_id, person_id, present)
         open_scheduled_waves(db, session.group_id, now)
         case = store.case(db, session.case_id) if session.case_id else None
         if case and case.status in (CaseStatus.SUBMITTED, CaseStatus.CHOSEN):

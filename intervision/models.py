@@ -81,6 +81,8 @@ class ReportItem(StrEnum):
     SESSIONS_HELD = "sessions_held"
     METHODS_USED = "methods_used"
     SURVEY_AGGREGATES = "survey_aggregates"
+    CASE_COUNTS = "case_counts"  # cases brought, discussed, followed up; action items done
+    OBSERVATION_PROFILE = "observation_profile"  # the facilitator's observations counted per level
 
 
 class AuditAction(StrEnum):
@@ -590,3 +592,65 @@ class ObservationDetailsInput(_Input):
 
 class RatingInput(_Input):
     usefulness: int = Field(ge=1, le=5)
+
+
+# --- goals -----------------------------------------------------------------------------------------
+
+
+class GoalMeasure(StrEnum):
+    """What a goal is measured by, over the twelve months before it is read (or before its date)."""
+
+    SESSIONS_HELD = "sessions_held"  # sessions held per group
+    ATTENDANCE = "attendance"  # % of members present at held sessions
+    ACTION_ITEMS_DONE = "action_items_done"  # % of confirmed action items done
+    CASES_FOLLOWED_UP = "cases_followed_up"  # % of discussed cases whose bringer looked back
+    SELF_EFFICACY = "self_efficacy"  # latest released average (1–5)
+    COLLECTIVE_EFFICACY = "collective_efficacy"  # latest released average (1–5)
+
+
+PERCENT_MEASURES = (GoalMeasure.ATTENDANCE, GoalMeasure.ACTION_ITEMS_DONE, GoalMeasure.CASES_FOLLOWED_UP)
+EFFICACY_MEASURES = (GoalMeasure.SELF_EFFICACY, GoalMeasure.COLLECTIVE_EFFICACY)
+# The range a target can take, per kind of measure.
+GOAL_RANGES: dict[GoalMeasure, tuple[float, float]] = {
+    GoalMeasure.SESSIONS_HELD: (1, 52),
+    **{measure: (1, 100) for measure in PERCENT_MEASURES},
+    **{measure: (1, 5) for measure in EFFICACY_MEASURES},
+}
+
+
+class GoalInput(_Input):
+    """A concrete goal: a measure, a target and a date, for one group or for the whole organisation."""
+
+    group_id: int | None = None  # None: the organisation as a whole
+    measure: GoalMeasure
+    target: float
+    due: date
+
+    @field_validator("target")
+    @classmethod
+    def _in_range(cls, target: float, info) -> float:  # noqa: ANN001 - pydantic's ValidationInfo
+        measure = info.data.get("measure")
+        if measure is not None:
+            lowest, highest = GOAL_RANGES[measure]
+            if not lowest <= target <= highest:
+                raise PydanticCustomError(
+                    "target_range", "between {lowest} and {highest}", {"lowest": lowest, "highest": highest}
+                )
+        return target
+
+    @field_validator("due")
+    @classmethod
+    def _ahead(cls, due: date) -> date:
+        if due <= date.today():
+            raise PydanticCustomError("date_in_future", "a date after today")
+        return due
+
+
+class Goal(BaseModel):
+    id: int
+    group_id: int | None
+    group_name: str | None
+    measure: GoalMeasure
+    target: float
+    due: date
+    created_at: datetime

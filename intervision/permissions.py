@@ -51,6 +51,8 @@ class Action(StrEnum):
     VIEW_SURVEY_RESULTS = "view_survey_results"
     LOAD_INSTRUMENT = "load_instrument"
     SET_PRIVACY_THRESHOLD = "set_privacy_threshold"
+    VIEW_OVERVIEW = "view_overview"
+    MANAGE_GOALS = "manage_goals"
 
 
 _C = Capacity
@@ -91,6 +93,9 @@ PERMISSIONS: dict[Action, frozenset[Capacity]] = {
     Action.VIEW_SURVEY_RESULTS: frozenset({_C.COORDINATOR, _C.GROUP_FACILITATOR, _C.GROUP_MEMBER}),
     Action.LOAD_INSTRUMENT: frozenset({_C.COORDINATOR}),
     Action.SET_PRIVACY_THRESHOLD: frozenset({_C.COORDINATOR}),
+    # The overview compares groups in counts and safe averages, as far as each contract reports them.
+    Action.VIEW_OVERVIEW: frozenset({_C.COORDINATOR}),
+    Action.MANAGE_GOALS: frozenset({_C.COORDINATOR}),
 }
 
 

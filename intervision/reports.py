@@ -110,8 +110,16 @@ _PLAIN = str.maketrans(
         "′": "'",
         "−": "-",
         "★": "*",
+        "↑": "+",
+        "↓": "-",
+        "→": "=",
     }
 )
+
+
+def printable(text: str) -> str:
+    """Text as the PDF's built-in fonts can print it (Latin-1), typographic signs made plain."""
+    return text.translate(_PLAIN).encode("latin-1", "replace").decode("latin-1")
 
 
 def session_report_markdown(report: SessionReport, language: Language) -> str:
@@ -176,8 +184,8 @@ def markdown_to_pdf(markdown: str) -> bytes:
     pdf = FPDF(format="A4")
     pdf.set_margins(15, 15, 15)
     pdf.add_page()
-    for line in markdown.translate(_PLAIN).splitlines():
-        text = line.encode("latin-1", "replace").decode("latin-1")
+    for line in markdown.splitlines():
+        text = printable(line)
         if text.startswith("#"):
             level = len(text) - len(text.lstrip("#"))
             pdf.set_font("Helvetica", "B", {1: 18, 2: 14}.get(level, 12))

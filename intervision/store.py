@@ -20,6 +20,7 @@ from intervision.models import (
     Case,
     CaseCount,
     CaseStatus,
+    Goal,
     Group,
     GroupInput,
     GroupRole,
@@ -1115,3 +1116,138 @@ def closed_live_session_count(db: Database, group_id: int) -> int:
     return db.execute(
         "SELECT count(*) FROM live_sessions WHERE group_id = ? AND status = 'closed'", [group_id]
     ).fetchone()[0]
+
+
+# --- the coordinator's overview: counts and averages only, never texts -----------------------------
+
+
+def held_sessions_per_group(db: Database, since: datetime, until: datetime) -> dict[int, list[tuple[str, str | None]]]:
+    """Per group, its held sessions in a period: (day, method id), oldest first."""
+    rows = db.execute(
+        "SELECT group_id, starts_at, method_id FROM meetings"
+        " WHERE status = 'held' AND starts_at >= ? AND starts_at < ? ORDER BY starts_at",
+        [_iso(since), _iso(until)],
+    )
+    held: dict[int, list[tuple[str, str | None]]] = {}
+    for row in rows:
+        held.setdefault(row[0], []).append((row[1][:10], row[2]))
+    return held
+
+
+def attendance_per_group(db: Database, since: datetime, until: datetime) -> dict[int, tuple[int, int]]:
+    """Per group: (present, recorded) over the held sessions of a period that have attendance."""
+    rows = db.execute(
+        "SELECT m.group_id, sum(a.present), count(*) FROM attendance a JOIN meetings m ON m.id = a.meeting_id"
+        " WHERE m.status = 'held' AND m.starts_at >= ? AND m.starts_at < ? GROUP BY m.group_id",
+        [_iso(since), _iso(until)],
+    )
+    return {row[0]: (row[1], row[2]) for row in rows}
+
+
+def action_item_counts(db: Database, since: datetime, until: datetime) -> dict[int, tuple[int, int]]:
+    """Per group: (confirmed action items made in a period, of those done)."""
+    rows = db.execute(
+        "SELECT group_id, count(*), sum(done) FROM action_items"
+        " WHERE confirmed = 1 AND created_at >= ? AND created_at < ? GROUP BY group_id",
+        [_iso(since), _iso(until)],
+    )
+    return {row[0]: (row[1], row[2]) for row in rows}
+
+
+def facilitators_per_group(db: Database) -> dict[int, list[tuple[int, str]]]:
+    rows = db.execute(
+        "SELECT m.group_id, p.id, p.name FROM memberships m JOIN people p ON p.id = m.person_id"
+        " WHERE m.group_role = 'facilitator' ORDER BY p.name COLLATE NOCASE"
+    )
+    facilitators: dict[int, list[tuple[int, str]]] = {}
+    for row in rows:
+        facilitators.setdefault(row[0], []).append((row[1], row[2]))
+    return facilitators
+
+
+def closed_wave_responses(db: Database, instrument_id: str) -> list[dict]:
+    """Every closed wave of an instrument in the organisation, with its responses, never who gave them.
+
+    Each wave carries its respondents as opaque keys (a response id where the person has left), so that a
+    pool of waves can count distinct people without anyone seeing who.
+    """
+    rows = db.execute(
+        "SELECT w.id AS wave_id, w.group_id, w.closed_at, w.instrument_definition,"
+        " coalesce('p' || r.person_id, 'r' || r.id) AS respondent, r.id AS response_id, a.item_id, a.value"
+        " FROM survey_waves w JOIN survey_responses r ON r.wave_id = w.id"
+        " JOIN survey_answers a ON a.response_id = r.id"
+        " WHERE w.instrument_id = ? AND w.closed_at IS NOT NULL ORDER BY w.closed_at, w.id, r.id",
+        [instrument_id],
+    )
+    waves: dict[int, dict] = {}
+    for row in rows:
+        wave = waves.setdefault(
+            row["wave_id"],
+            {
+                "wave_id": row["wave_id"],
+                "group_id": row["group_id"],
+                "closed_at": row["closed_at"],
+                "definition": row["instrument_definition"],
+                "responses": {},
+            },
+        )
+        wave["responses"].setdefault((row["respondent"], row["response_id"]), {})[row["item_id"]] = row["value"]
+    return list(waves.values())
+
+
+def observation_counts(db: Database, group_id: int) -> list[dict]:
+    """Per closed session of a group: how many observations the facilitator logged on each level."""
+    rows = db.execute(
+        "SELECT s.id AS session_id, s.started_at, o.level, o.automatic, count(o.id) AS count"
+        " FROM live_sessions s LEFT JOIN observations o ON o.live_session_id = s.id"
+        " WHERE s.group_id = ? AND s.status = 'closed'"
+        " GROUP BY s.id, o.level, o.automatic ORDER BY s.started_at",
+        [group_id],
+    )
+    return [dict(row) for row in rows]
+
+
+def presence(db: Database, session_id: int) -> dict[int, bool]:
+    rows = db.execute("SELECT person_id, present FROM session_presence WHERE live_session_id = ?", [session_id])
+    return {row[0]: bool(row[1]) for row in rows}
+
+
+def set_presence(db: Database, session_id: int, person_id: int, present: bool) -> None:
+    db.execute(
+        "INSERT INTO session_presence (live_session_id, person_id, present) VALUES (?, ?, ?)"
+        " ON CONFLICT (live_session_id, person_id) DO UPDATE SET present = excluded.present",
+        [session_id, person_id, int(present)],
+    )
+
+
+# --- goals ---------------------------------------------------------------------------------------
+
+
+def add_goal(db: Database, group_id: int | None, measure: str, target: float, due: date, by: int, now: datetime) -> int:
+    return (
+        db["goals"]
+        .insert(
+            {
+                "group_id": group_id,
+                "measure": measure,
+                "target": target,
+                "due": due.isoformat(),
+                "created_by": by,
+                "created_at": _iso(now),
+            }
+        )
+        .last_pk
+    )
+
+
+def goals(db: Database) -> list[Goal]:
+    rows = db.execute(
+        "SELECT go.id, go.group_id, g.name AS group_name, go.measure, go.target, go.due, go.created_at"
+        " FROM goals go LEFT JOIN groups g ON g.id = go.group_id"
+        " ORDER BY go.group_id IS NOT NULL, g.name COLLATE NOCASE, go.due, go.id"
+    )
+    return [Goal(**dict(row)) for row in rows]
+
+
+def delete_goal(db: Database, goal_id: int) -> None:
+    db.execute("DELETE FROM goals WHERE id = ?", [goal_id])

@@ -14,6 +14,7 @@ from intervision.models import (
     ActionItemInput,
     BoardItemInput,
     GroupRole,
+    LiveSession,
     ObservationDetailsInput,
     SessionRole,
     SessionStatus,
@@ -181,6 +182,7 @@ def check_in(view: live.SessionView) -> None:
     session = view.session
     st.header(viewer.t("live.check_in"))
     st.markdown(f"### {viewer.t('live.check_in_prompt')}")
+    who_is_here(session)
     back = live.look_back(person, session.id)
     st.subheader(viewer.t("live.look_back"))
     st.markdown(f"**{viewer.t('live.previous_actions')}**")
@@ -207,6 +209,23 @@ def check_in(view: live.SessionView) -> None:
         on_click=forms.submit,
         args=("controls", viewer, partial(_act, partial(live.begin_phases, person, session.id, session.revision))),
     )
+
+
+def who_is_here(session: LiveSession) -> None:
+    """Attendance, ticked at the check-in: it is what the organisation may see of who came."""
+    st.subheader(viewer.t("live.who_is_here"))
+    here = live.presence(person, session.id)
+    names = {member.person_id: member.name for member in groups.members(person, session.group_id)}
+    columns = st.columns(3)
+    for index, (person_id, present) in enumerate(sorted(here.items(), key=lambda item: names.get(item[0], ""))):
+        columns[index % 3].checkbox(
+            names.get(person_id, "—"),
+            value=present,
+            key=f"present.{person_id}",
+            on_change=lambda person_id=person_id: live.set_present(
+                person, session.id, person_id, st.session_state[f"present.{person_id}"]
+            ),
+        )
 
 
 # --- running ---------------------------------------------------------------------------------------

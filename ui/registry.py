@@ -46,6 +46,7 @@ SCREENS: dict[str, Screen] = {
             ":material/edit_note:",
             Access.MAKES_METHODS,
         ),
+        Screen("overview", "pages/overview.py", "overview", ":material/monitoring:", Access.COORDINATOR),
         Screen("people", "pages/people.py", "people", ":material/badge:", Access.COORDINATOR),
         Screen("join", "pages/join.py", "join", ":material/login:", Access.ANYONE),
         Screen("projector", "pages/projector.py", "projector", ":material/cast:", Access.ANYONE, hidden=True),

@@ -31,7 +31,7 @@ TEXT_COLUMNS += ("chosen_advice", "follow_up")
 SHORTEST = 12  # shorter pieces of text ("Ik", "Advies") could be on a screen for other reasons
 COORDINATOR_SCREENS = {
     "home", "groups", "cases", "console", "follow", "surveys", "methods", "method_editor", "people", "profile",
-    "invitations",
+    "invitations", "overview",
 }  # fmt: skip
 # Participants of one group only: "Onderwijsteam Basisschool De Regenboog" and "Wijkverpleging Noord".
 UNRELATED = ["Sanne Jansen", "Lotte de Vries"]

@@ -27,6 +27,7 @@ ENGLISH_TITLES = {
     "console": "Session",
     "follow": "Follow session",
     "projector": "Projector",
+    "overview": "Overview",
 }
 
 OFFERED = {
@@ -41,8 +42,8 @@ OFFERED = {
         "projector", "profile",
     ],
     "coordinator": [
-        "home", "groups", "cases", "console", "follow", "invitations", "surveys", "methods", "method_editor", "people",
-        "join", "projector", "profile",
+        "home", "groups", "cases", "console", "follow", "invitations", "surveys", "methods", "method_editor",
+        "overview", "people", "join", "projector", "profile",
     ],
 }  # fmt: skip
 

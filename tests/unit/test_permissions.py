@@ -52,6 +52,8 @@ manage_surveys        Y  Y  Y      .  Y  .      .  Y  .
 view_survey_results   Y  Y  Y      .  Y  Y      .  Y  Y
 load_instrument       Y  Y  Y      .  .  .      .  .  .
 set_privacy_threshold Y  Y  Y      .  .  .      .  .  .
+view_overview         Y  Y  Y      .  .  .      .  .  .
+manage_goals          Y  Y  Y      .  .  .      .  .  .
 """
 
 

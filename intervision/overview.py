@@ -1,0 +1,467 @@
+"""The coordinator's overview: groups side by side, one group's story, all in counts and safe averages.
+
+What a coordinator may see of a group is what its contract reports to the organisation (`ReportItem`);
+case texts, board items, action item texts and the facilitator's notes never leave the store here.
+
+Survey averages are shown only as *releases*: a closed wave with at least the threshold's number of
+respondents, or a fixed pool of the small waves of one calendar half-year across the organisation, once that
+half-year is over. Every number on the page is one release or a combination of whole releases, so no two
+selections (periods, facilitators, labels) differ by a group or a wave that is too small to be shown.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from intervision import store
+from intervision.db import reading
+from intervision.errors import DomainError
+from intervision.instruments import Instrument, parse_instrument
+from intervision.models import CaseCount, DevelopmentPhase, Group, Person, ReportItem
+from intervision.permissions import Action, require
+from intervision.surveys import scale_score, threshold
+
+EFFICACY_INSTRUMENTS = ("self_efficacy", "collective_efficacy")
+LEVELS = ("content", "procedure", "interaction", "feelings")
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole days, both ends included."""
+
+    start: date
+    end: date
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise DomainError("period_reversed", field="period")
+
+    @property
+    def bounds(self) -> tuple[datetime, datetime]:
+        return datetime.combine(self.start, time.min, UTC), datetime.combine(
+            self.end + timedelta(days=1), time.min, UTC
+        )
+
+    def holds(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+    @classmethod
+    def year_before(cls, day: date) -> Period:
+        return cls(day - timedelta(days=364), day)
+
+
+# --- survey releases --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Release:
+    """One survey average that may be shown: a whole wave, or a pool of small waves that says so."""
+
+    instrument_id: str
+    group_ids: tuple[int, ...]
+    day: date  # the day the wave closed; for a pool, the last day of its half-year
+    mean: float
+    respondents: int
+    pooled: bool = False
+    half_year: str = ""  # "2026-1": the pool's calendar half-year
+
+
+def _half_year(day: date) -> tuple[str, date]:
+    """A calendar half-year's name and its last day."""
+    if day.month <= 6:
+        return f"{day.year}-1", date(day.year, 6, 30)
+    return f"{day.year}-2", date(day.year, 12, 31)
+
+
+@lru_cache(maxsize=64)
+def _instrument(definition: str) -> Instrument:
+    return parse_instrument(definition, "wave")
+
+
+def _scale_of(instrument: Instrument) -> str:
+    """The scale a coordinator follows: the one named after the instrument, else its first."""
+    ids = [scale.id for scale in instrument.scales]
+    return instrument.id if instrument.id in ids else ids[0]
+
+
+def releases(db: Database, instrument_id: str, limit: int, reporting: set[int], today: date) -> list[Release]:
+    """Every average of an instrument the organisation may see, oldest first."""
+    shown: list[Release] = []
+    pools: dict[str, dict] = {}
+    for wave in store.closed_wave_responses(db, instrument_id):
+        if wave["group_id"] not in reporting:
+            continue
+        instrument = _instrument(wave["definition"])
+        scale = _scale_of(instrument)
+        scored = [
+            (respondent, score)
+            for (respondent, _), answers in wave["responses"].items()
+            if (score := scale_score(instrument, scale, answers)) is not None
+        ]
+        closed = datetime.fromisoformat(wave["closed_at"]).date()
+        if len(scored) >= limit:
+            scores = [score for _, score in scored]
+            shown.append(Release(instrument_id, (wave["group_id"],), closed, statistics.fmean(scores), len(scores)))
+            continue
+        name, last_day = _half_year(closed)
+        pool = pools.setdefault(name, {"last_day": last_day, "groups": set(), "scored": []})
+        pool["groups"].add(wave["group_id"])
+        pool["scored"].extend(scored)
+    for name, pool in pools.items():
+        people = {respondent for respondent, _ in pool["scored"]}
+        # A pool is shown once its half-year is over: later waves can no longer change it.
+        if pool["last_day"] < today and len(people) >= limit:
+            scores = [score for _, score in pool["scored"]]
+            shown.append(
+                Release(
+                    instrument_id,
+                    tuple(sorted(pool["groups"])),
+                    pool["last_day"],
+                    statistics.fmean(scores),
+                    len(scores),
+                    pooled=True,
+                    half_year=name,
+                )
+            )
+    return sorted(shown, key=lambda release: (release.day, release.pooled, release.group_ids))
+
+
+def combined_mean(parts: list[Release]) -> tuple[float, int] | None:
+    """The respondent-weighted average of whole releases, and how many answers it rests on."""
+    total = sum(release.respondents for release in parts)
+    if not total:
+        return None
+    return sum(release.mean * release.respondents for release in parts) / total, total
+
+
+@dataclass(frozen=True)
+class Efficacy:
+    """A group's latest average in a period, and how it moved since the release before it."""
+
+    latest: Release
+    change: float | None
+
+
+def _efficacy(group_id: int, all_releases: list[Release], period: Period) -> Efficacy | None:
+    mine = [release for release in all_releases if group_id in release.group_ids and period.holds(release.day)]
+    if not mine:
+        return None
+    change = mine[-1].mean - mine[-2].mean if len(mine) > 1 else None
+    return Efficacy(mine[-1], change)
+
+
+# --- groups side by side ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GroupFigures:
+    """One group in a period, as far as its contract reports to the organisation (None: not reported)."""
+
+    group_id: int
+    name: str
+    label: str
+    facilitators: tuple[str, ...]
+    phase: DevelopmentPhase
+    reported: frozenset[ReportItem]
+    sessions_expected: float  # by the contract's rhythm, over the part of the period the group existed
+    sessions_held: int | None
+    attendance: tuple[int, int] | None  # (present, recorded)
+    cases: CaseCount | None
+    action_items: tuple[int, int] | None  # (confirmed, done)
+    methods: dict[str, int] | None
+    efficacy: dict[str, Efficacy | None] = field(default_factory=dict)  # per instrument; absent: not reported
+
+    @property
+    def attendance_share(self) -> float | None:
+        return self.attendance[0] / self.attendance[1] if self.attendance and self.attendance[1] else None
+
+    @property
+    def action_items_done_share(self) -> float | None:
+        return self.action_items[1] / self.action_items[0] if self.action_items and self.action_items[0] else None
+
+    @property
+    def followed_up_share(self) -> float | None:
+        if not self.cases or not self.cases.discussed:
+            return None
+        return min(1.0, self.cases.followed_up / self.cases.discussed)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    period: Period
+    threshold: int
+    groups: list[GroupFigures]
+    releases: dict[str, list[Release]]  # per instrument, the whole organisation's, for pooled notes
+
+
+def _expected(group: Group, period: Period) -> float:
+    first = max(period.start, group.contract.start_date)
+    days = (period.end - first).days + 1
+    return max(0.0, days / (7 * group.contract.meets_every_weeks))
+
+
+def _figures(
+    group: Group,
+    facilitators: list[tuple[int, str]],
+    period: Period,
+    held: list[tuple[str, str | None]],
+    attendance: tuple[int, int] | None,
+    cases: CaseCount | None,
+    action_items: tuple[int, int] | None,
+    all_releases: dict[str, list[Release]],
+) -> GroupFigures:
+    reported = frozenset(group.contract.reported_to_organisation)
+
+    def when(item: ReportItem, value: object) -> object:
+        return value if item in reported else None
+
+    return GroupFigures(
+        group_id=group.id,
+        name=group.name,
+        label=group.label,
+        facilitators=tuple(name for _, name in facilitators),
+        phase=group.contract.development_phase,
+        reported=reported,
+        sessions_expected=_expected(group, period),
+        sessions_held=when(ReportItem.SESSIONS_HELD, len(held)),
+        attendance=when(ReportItem.ATTENDANCE, attendance),
+        cases=when(ReportItem.CASE_COUNTS, cases),
+        action_items=when(ReportItem.CASE_COUNTS, action_items or (0, 0)),
+        methods=when(ReportItem.METHODS_USED, dict(Counter(method for _, method in held if method))),
+        efficacy={
+            instrument_id: _efficacy(group.id, instrument_releases, period)
+            for instrument_id, instrument_releases in all_releases.items()
+        }
+        if ReportItem.SURVEY_AGGREGATES in reported
+        else {},
+    )
+
+
+def all_releases(db: Database, limit: int, today: date) -> dict[str, list[Release]]:
+    """The efficacy releases of every group whose contract reports survey results."""
+    reporting = {
+        group.id
+        for group in store.all_groups(db)
+        if ReportItem.SURVEY_AGGREGATES in group.contract.reported_to_organisation
+    }
+    return {
+        instrument_id: releases(db, instrument_id, limit, reporting, today) for instrument_id in EFFICACY_INSTRUMENTS
+    }
+
+
+def compare_groups(
+    viewer: Person,
+    period: Period,
+    facilitator_id: int | None = None,
+    labels: tuple[str, ...] = (),
+    today: date | None = None,
+    path: Path | None = None,
+) -> Comparison:
+    """Every group side by side in a period; narrowed to one facilitator's groups or to some labels."""
+    require(Action.VIEW_OVERVIEW, viewer.role)
+    since, until = period.bounds
+    limit = threshold(path)
+    with reading(path) as db:
+        groups = store.all_groups(db)
+        facilitators = store.facilitators_per_group(db)
+        held = store.held_sessions_per_group(db, since, until)
+        attendance = store.attendance_per_group(db, since, until)
+        cases = {count.group_id: count for count in store.case_counts(db, since, until)}
+        action_items = store.action_item_counts(db, since, until)
+        released = all_releases(db, limit, today or date.today())
+    chosen = [
+        group
+        for group in groups
+        if (facilitator_id is None or facilitator_id in {person for person, _ in facilitators.get(group.id, [])})
+        and (not labels or group.label in labels)
+    ]
+    return Comparison(
+        period=period,
+        threshold=limit,
+        groups=[
+            _figures(
+                group,
+                facilitators.get(group.id, []),
+                period,
+                held.get(group.id, []),
+                attendance.get(group.id),
+                cases.get(group.id),
+                action_items.get(group.id),
+                released,
+            )
+            for group in chosen
+        ],
+        releases=released,
+    )
+
+
+# --- one group's story ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SessionObservations:
+    """How many observations the facilitator logged in one session, per level: counts, never notes."""
+
+    day: date
+    per_level: dict[str, int]
+    overruns: int  # procedure events the timer logged by itself
+
+    @property
+    def interventions(self) -> int:
+        """Procedure observations the facilitator made: fewer over time means the group runs itself more."""
+        return self.per_level.get("procedure", 0)
+
+
+@dataclass(frozen=True)
+class GroupStory:
+    figures: GroupFigures
+    sessions: list[tuple[date, str | None]] | None  # held sessions (day, method), when reported
+    observations: list[SessionObservations] | None  # when the contract reports the observation profile
+    releases: dict[str, list[Release]]  # the releases that hold this group, per instrument, in the period
+
+    @property
+    def procedure_trend(self) -> float | None:
+        """The change in procedure interventions per session (least squares), or None with too few sessions."""
+        if not self.observations or len(self.observations) < 3:
+            return None
+        xs = list(range(len(self.observations)))
+        ys = [session.interventions for session in self.observations]
+        return statistics.linear_regression(xs, ys).slope
+
+
+def group_story(
+    viewer: Person, group_id: int, period: Period, today: date | None = None, path: Path | None = None
+) -> GroupStory:
+    require(Action.VIEW_OVERVIEW, viewer.role)
+    comparison = compare_groups(viewer, period, today=today, path=path)
+    figures = next((group for group in comparison.groups if group.group_id == group_id), None)
+    if figures is None:
+        raise DomainError("group_not_found")
+    since, until = period.bounds
+    with reading(path) as db:
+        held = store.held_sessions_per_group(db, since, until).get(group_id, [])
+        counted = store.observation_counts(db, group_id)
+    reported = figures.reported
+    sessions = None
+    if ReportItem.SESSIONS_HELD in reported or ReportItem.METHODS_USED in reported:
+        sessions = [
+            (date.fromisoformat(day), method if ReportItem.METHODS_USED in reported else None) for day, method in held
+        ]
+    observations = None
+    if ReportItem.OBSERVATION_PROFILE in reported:
+        observations = _observations_in(counted, period)
+    return GroupStory(
+        figures=figures,
+        sessions=sessions,
+        observations=observations,
+        releases={
+            instrument_id: [r for r in rows if group_id in r.group_ids and period.holds(r.day)]
+            for instrument_id, rows in comparison.releases.items()
+        }
+        if ReportItem.SURVEY_AGGREGATES in reported
+        else {},
+    )
+
+
+def _observations_in(rows: list[dict], period: Period) -> list[SessionObservations]:
+    sessions: dict[int, dict] = {}
+    for row in rows:
+        day = datetime.fromisoformat(row["started_at"]).date()
+        if not period.holds(day):
+            continue
+        session = sessions.setdefault(row["session_id"], {"day": day, "per_level": dict.fromkeys(LEVELS, 0), "auto": 0})
+        if row["level"] is None:
+            continue
+        if row["automatic"]:
+            session["auto"] += row["count"]
+        else:
+            session["per_level"][row["level"]] += row["count"]
+    return [SessionObservations(s["day"], s["per_level"], s["auto"]) for s in sessions.values()]
+
+
+# --- the scorecard: one cell per group and measure, for the heatmap, the table and the report ----------
+
+SCORECARD = ("sessions", "attendance", "followed_up", "action_items", *EFFICACY_INSTRUMENTS)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A measure of one group as a short text and how well it stands (0 poor – 1 good; None: nothing)."""
+
+    text: str
+    standing: float | None
+    reported: bool = True
+    pooled: bool = False
+
+
+NOT_REPORTED = Cell("", None, reported=False)
+NO_DATA = Cell("–", None)
+
+
+def _count_cell(part: int, whole: float, shown: str | None = None) -> Cell:
+    if not whole:
+        return NO_DATA
+    return Cell(shown or f"{part}/{whole:.0f}", min(1.0, part / whole))
+
+
+def _efficacy_cell(efficacy: Efficacy | None) -> Cell:
+    if efficacy is None:
+        return NO_DATA
+    arrow = (
+        "" if efficacy.change is None else " ↑" if efficacy.change > 0.05 else " ↓" if efficacy.change < -0.05 else " →"
+    )
+    mean = efficacy.latest.mean
+    return Cell(f"{mean:.1f}{arrow}", (mean - 1) / 4, pooled=efficacy.latest.pooled)
+
+
+def scorecard(group: GroupFigures) -> dict[str, Cell]:
+    """The group's measures side by side: held against the contract, shares, and the latest averages."""
+    cells: dict[str, Cell] = {}
+    cells["sessions"] = (
+        NOT_REPORTED if group.sessions_held is None else _count_cell(group.sessions_held, group.sessions_expected)
+    )
+    if group.attendance is None:
+        cells["attendance"] = NOT_REPORTED
+    else:
+        share = group.attendance_share
+        cells["attendance"] = NO_DATA if share is None else Cell(f"{share:.0%}", share)
+    if group.cases is None:
+        cells["followed_up"] = cells["action_items"] = NOT_REPORTED
+    else:
+        cells["followed_up"] = _count_cell(group.cases.followed_up, group.cases.discussed)
+        confirmed, done = group.action_items or (0, 0)
+        cells["action_items"] = _count_cell(done, confirmed)
+    for instrument_id in EFFICACY_INSTRUMENTS:
+        reported = ReportItem.SURVEY_AGGREGATES in group.reported
+        cells[instrument_id] = _efficacy_cell(group.efficacy.get(instrument_id)) if reported else NOT_REPORTED
+    return cells
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the overview can be narrowed to: every group, facilitator and label in the organisation."""
+
+    groups: list[tuple[int, str]]
+    facilitators: list[tuple[int, str]]
+    labels: list[str]
+
+
+def choices(viewer: Person, path: Path | None = None) -> Choices:
+    require(Action.VIEW_OVERVIEW, viewer.role)
+    with reading(path) as db:
+        groups = store.all_groups(db)
+        facilitators = store.facilitators_per_group(db)
+    return Choices(
+        groups=[(group.id, group.name) for group in groups],
+        facilitators=sorted(
+            {person for people in facilitators.values() for person in people}, key=lambda person: person[1].casefold()
+        ),
+        labels=sorted({group.label for group in groups if group.label}, key=str.casefold),
+    )

@@ -1,0 +1,212 @@
+"""The overview's figures: groups side by side as a heatmap, efficacy as small multiples, one group's story."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from intervision.charts import FONT_SIZE, LEVEL_COLOURS
+from intervision.i18n import t
+from intervision.methods import Level
+from intervision.models import Language
+from intervision.overview import EFFICACY_INSTRUMENTS, SCORECARD, GroupFigures, Release, SessionObservations, scorecard
+
+# Poor to good, readable for colour-blind people (a single blue hue, light to dark); grey: not reported.
+STANDING_SCALE = [[0.0, "#f7fbff"], [0.5, "#9ecae1"], [1.0, "#2171b5"]]
+INSTRUMENT_COLOURS = {"self_efficacy": "#0072B2", "collective_efficacy": "#D55E00"}
+
+
+def comparison_heatmap(groups: list[GroupFigures], language: Language) -> go.Figure:
+    """One row per group, one column per measure: the colour says how it stands, the cell the figure."""
+    cards = [scorecard(group) for group in groups]
+    standing = [[card[measure].standing for measure in SCORECARD] for card in cards]
+    text = [
+        [
+            t("overview.not_reported_short", language) if not card[measure].reported else card[measure].text
+            for measure in SCORECARD
+        ]
+        for card in cards
+    ]
+    figure = go.Figure(
+        go.Heatmap(
+            z=standing,
+            x=[t(f"overview.measure.{measure}", language) for measure in SCORECARD],
+            y=[group.name for group in groups],
+            text=text,
+            texttemplate="%{text}",
+            textfont={"size": FONT_SIZE},
+            colorscale=STANDING_SCALE,
+            zmin=0,
+            zmax=1,
+            showscale=False,
+            hoverongaps=False,
+            hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>",
+            xgap=3,
+            ygap=3,
+        )
+    )
+    figure.update_layout(
+        height=120 + 56 * len(groups),
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        font={"size": FONT_SIZE},
+        xaxis={"side": "top"},
+        yaxis={"autorange": "reversed", "automargin": True},
+        plot_bgcolor="#e6e6e6",  # what is not reported shows as grey
+    )
+    return figure
+
+
+def efficacy_small_multiples(
+    groups: list[GroupFigures], releases: dict[str, list[Release]], language: Language
+) -> go.Figure:
+    """One small chart per group with both efficacy averages over the period; pooled points hollow."""
+    shown = [group for group in groups if group.efficacy]
+    columns = min(4, max(1, len(shown)))
+    rows = max(1, -(-len(shown) // columns))
+    figure = make_subplots(
+        rows=rows,
+        cols=columns,
+        subplot_titles=[group.name for group in shown],
+        shared_yaxes=True,
+        vertical_spacing=0.12,
+    )
+    for index, group in enumerate(shown):
+        for instrument_id in EFFICACY_INSTRUMENTS:
+            points = [release for release in releases.get(instrument_id, []) if group.group_id in release.group_ids]
+            figure.add_trace(
+                go.Scatter(
+                    x=[release.day for release in points],
+                    y=[release.mean for release in points],
+                    mode="lines+markers",
+                    line={"color": INSTRUMENT_COLOURS[instrument_id], "width": 3},
+                    marker={
+                        "size": 10,
+                        "symbol": ["circle-open" if release.pooled else "circle" for release in points],
+                    },
+                    name=t(f"overview.measure.{instrument_id}", language),
+                    legendgroup=instrument_id,
+                    showlegend=index == 0,
+                    hovertemplate="%{x|%d-%m-%Y}: %{y:.2f}<extra></extra>",
+                ),
+                row=index // columns + 1,
+                col=index % columns + 1,
+            )
+    figure.update_yaxes(range=[1, 5], dtick=1)
+    figure.update_xaxes(tickformat="%m-%Y", nticks=4)
+    figure.update_layout(
+        height=80 + 260 * rows,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        font={"size": FONT_SIZE - 2},
+        legend={"orientation": "h", "y": -0.08},
+        plot_bgcolor="white",
+    )
+    return figure
+
+
+def group_efficacy_trend(
+    releases: dict[str, list[Release]], sessions: list[tuple[date, str | None]] | None, language: Language
+) -> go.Figure:
+    """Both efficacy averages of one group over time, with its held sessions marked along the bottom."""
+    figure = go.Figure()
+    for instrument_id, points in releases.items():
+        figure.add_trace(
+            go.Scatter(
+                x=[release.day for release in points],
+                y=[release.mean for release in points],
+                mode="lines+markers+text",
+                text=[f"n={release.respondents}" + ("*" if release.pooled else "") for release in points],
+                textposition="top center",
+                line={"color": INSTRUMENT_COLOURS.get(instrument_id, "#333"), "width": 4},
+                marker={"size": 12, "symbol": ["circle-open" if r.pooled else "circle" for r in points]},
+                name=t(f"overview.measure.{instrument_id}", language),
+            )
+        )
+    if sessions:
+        figure.add_trace(
+            go.Scatter(
+                x=[day for day, _ in sessions],
+                y=[1.1] * len(sessions),
+                mode="markers",
+                marker={"symbol": "triangle-up", "size": 12, "color": "#555"},
+                text=[method or "" for _, method in sessions],
+                hovertemplate="%{x|%d-%m-%Y} %{text}<extra></extra>",
+                name=t("surveys.sessions", language),
+            )
+        )
+    figure.update_layout(
+        font={"size": FONT_SIZE},
+        height=420,
+        margin={"l": 10, "r": 10, "t": 30, "b": 40},
+        yaxis={"range": [1, 5.3], "dtick": 1},
+        xaxis={"tickformat": "%d-%m-%Y"},
+        legend={"orientation": "h", "y": -0.18},
+        plot_bgcolor="white",
+    )
+    return figure
+
+
+def method_mix(sessions: list[tuple[date, str | None]], method_names: dict[str, str], language: Language) -> go.Figure:
+    """The methods a group used per quarter, stacked."""
+    per_quarter: dict[str, Counter] = {}
+    for day, method in sessions:
+        quarter = f"{day.year} Q{(day.month - 1) // 3 + 1}"
+        per_quarter.setdefault(quarter, Counter())[method or "—"] += 1
+    quarters = sorted(per_quarter)
+    figure = go.Figure()
+    for method in sorted({method for counts in per_quarter.values() for method in counts}):
+        figure.add_trace(
+            go.Bar(
+                x=quarters,
+                y=[per_quarter[quarter].get(method, 0) for quarter in quarters],
+                name=method_names.get(method, method),
+            )
+        )
+    figure.update_layout(
+        barmode="stack",
+        font={"size": FONT_SIZE},
+        height=380,
+        margin={"l": 10, "r": 10, "t": 10, "b": 40},
+        yaxis={"title": {"text": t("overview.sessions_axis", language)}, "dtick": 1},
+        legend={"orientation": "h", "y": -0.2},
+        plot_bgcolor="white",
+    )
+    return figure
+
+
+def observation_profile(observations: list[SessionObservations], language: Language) -> go.Figure:
+    """The facilitator's observations per session, stacked by level; procedure interventions as a line."""
+    days = [session.day for session in observations]
+    figure = go.Figure()
+    for level in Level:
+        figure.add_trace(
+            go.Bar(
+                x=days,
+                y=[session.per_level.get(level.value, 0) for session in observations],
+                name=t(f"level.{level}", language),
+                marker_color=LEVEL_COLOURS[level],
+                opacity=0.55,
+            )
+        )
+    figure.add_trace(
+        go.Scatter(
+            x=days,
+            y=[session.interventions for session in observations],
+            mode="lines+markers",
+            line={"color": LEVEL_COLOURS[Level.PROCEDURE], "width": 4},
+            name=t("overview.procedure_interventions", language),
+        )
+    )
+    figure.update_layout(
+        barmode="stack",
+        font={"size": FONT_SIZE},
+        height=420,
+        margin={"l": 10, "r": 10, "t": 10, "b": 40},
+        xaxis={"tickformat": "%d-%m-%Y"},
+        yaxis={"title": {"text": t("overview.observations_axis", language)}},
+        legend={"orientation": "h", "y": -0.2},
+        plot_bgcolor="white",
+    )
+    return figure

@@ -1,0 +1,291 @@
+"""The coordinator's report for a period: the overview's figures, the goals, and what each measure means.
+
+It is built from the same `Comparison` the page shows, so it can hold nothing the page may not: counts,
+shares and whole survey releases, as far as each group's contract reports them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from fpdf import FPDF
+
+from intervision.goals import GoalProgress, unit_of
+from intervision.i18n import t
+from intervision.models import Language
+from intervision.overview import EFFICACY_INSTRUMENTS, SCORECARD, Comparison, GroupFigures, combined_mean, scorecard
+from intervision.reports import printable
+
+# What each measure means, in the report's own words (catalog keys overview.explain.<measure>).
+EXPLAINED = (*SCORECARD, "methods", "pooled", "not_reported", "threshold")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One figure of the report: a row of the CSV."""
+
+    section: str
+    group: str
+    label: str
+    measure: str
+    value: str
+    note: str
+
+
+def _number(value: float, language: Language, decimals: int = 1) -> str:
+    text = f"{value:.{decimals}f}"
+    return text.replace(".", ",") if language is Language.NL else text
+
+
+def _group_lines(group: GroupFigures, comparison: Comparison, language: Language) -> list[Line]:
+    say = lambda key, **params: t(key, language, **params)  # noqa: E731 - a short local alias
+    section = say("overview.document.groups")
+    lines = []
+
+    def add(measure: str, value: str, note: str = "") -> None:
+        lines.append(Line(section, group.name, group.label, say(f"overview.measure.{measure}"), value, note))
+
+    not_reported = say("overview.not_reported")
+    add("phase", say(f"phase.{group.phase}"))
+    add("facilitators", ", ".join(group.facilitators))
+    if group.sessions_held is None:
+        add("sessions", "", not_reported)
+    else:
+        add(
+            "sessions",
+            str(group.sessions_held),
+            say("overview.expected", expected=_number(group.sessions_expected, language)),
+        )
+    share = group.attendance_share
+    add(
+        "attendance",
+        "" if share is None else _number(100 * share, language, 0),
+        not_reported if group.attendance is None else "%",
+    )
+    if group.cases is None:
+        add("cases", "", not_reported)
+        add("action_items", "", not_reported)
+    else:
+        add(
+            "cases",
+            str(group.cases.submitted),
+            say("overview.cases_note", discussed=group.cases.discussed, followed_up=group.cases.followed_up),
+        )
+        confirmed, done = group.action_items or (0, 0)
+        add("action_items", str(done), say("overview.of_confirmed", confirmed=confirmed))
+    add(
+        "methods",
+        "" if group.methods is None else ", ".join(f"{m} ({n})" for m, n in sorted(group.methods.items())),
+        "" if group.methods is not None else not_reported,
+    )
+    for instrument_id in EFFICACY_INSTRUMENTS:
+        if not group.efficacy:
+            add(instrument_id, "", not_reported)
+            continue
+        efficacy = group.efficacy.get(instrument_id)
+        if efficacy is None:
+            add(instrument_id, "", say("overview.no_release"))
+            continue
+        release = efficacy.latest
+        note = say("overview.release_note", n=release.respondents, day=release.day.isoformat())
+        if release.pooled:
+            note += " · " + say("overview.pooled_note", groups=len(release.group_ids), half_year=release.half_year)
+        add(instrument_id, _number(release.mean, language, 2), note)
+    return lines
+
+
+def goal_line(progress: GoalProgress, language: Language) -> Line:
+    """A goal, its value now, its target and date, and whether it is met."""
+    say = lambda key, **params: t(key, language, **params)  # noqa: E731
+    goal = progress.goal
+    return Line(
+        say("overview.document.goals"),
+        goal.group_name or say("overview.organisation"),
+        "",
+        say(f"overview.measure.{goal.measure.value}"),
+        "" if progress.value is None else _number(progress.value, language),
+        say(
+            "overview.goal_note",
+            target=_number(goal.target, language),
+            unit=say(f"overview.unit.{unit_of(goal.measure)}"),
+            due=goal.due.isoformat(),
+            status=say(f"overview.status.{progress.status}"),
+        ),
+    )
+
+
+def report_lines(comparison: Comparison, goals: list[GoalProgress], language: Language) -> list[Line]:
+    """Every figure of the report, one per line: what the CSV holds and the PDF prints."""
+    say = lambda key, **params: t(key, language, **params)  # noqa: E731
+    lines = [line for group in comparison.groups for line in _group_lines(group, comparison, language)]
+    organisation = say("overview.organisation")
+    for instrument_id in EFFICACY_INSTRUMENTS:
+        parts = [r for r in comparison.releases.get(instrument_id, []) if comparison.period.holds(r.day)]
+        combined = combined_mean(parts)
+        lines.append(
+            Line(
+                say("overview.document.organisation"),
+                organisation,
+                "",
+                say(f"overview.measure.{instrument_id}"),
+                _number(combined[0], language, 2) if combined else "",
+                say("overview.combined_note", n=combined[1], releases=len(parts))
+                if combined
+                else say("overview.no_release"),
+            )
+        )
+    lines.extend(goal_line(progress, language) for progress in goals)
+    for key in EXPLAINED:
+        lines.append(
+            Line(
+                say("overview.document.explanations"),
+                "",
+                "",
+                say(f"overview.explain_title.{key}"),
+                "",
+                say(f"overview.explain.{key}", threshold=comparison.threshold),
+            )
+        )
+    return lines
+
+
+def report_csv(comparison: Comparison, goals: list[GoalProgress], language: Language) -> bytes:
+    """The report as a CSV a spreadsheet opens as it is: semicolons and decimal commas for Dutch."""
+    say = lambda key: t(key, language)  # noqa: E731
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";" if language is Language.NL else ",")
+    writer.writerow(
+        [say(f"overview.csv.{column}") for column in ("section", "group", "label", "measure", "value", "note")]
+    )
+    for line in report_lines(comparison, goals, language):
+        writer.writerow([line.section, line.group, line.label, line.measure, line.value, line.note])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")  # the mark tells a spreadsheet it is UTF-8
+
+
+# --- the PDF ---------------------------------------------------------------------------------------
+
+_BLUE_LIGHT, _BLUE_DARK = (247, 251, 255), (33, 113, 181)
+_GREY = (225, 225, 225)
+
+
+def _standing_colour(standing: float | None) -> tuple[int, int, int]:
+    if standing is None:
+        return _GREY
+    return tuple(round(a + (b - a) * standing) for a, b in zip(_BLUE_LIGHT, _BLUE_DARK, strict=True))
+
+
+class _Report(FPDF):
+    def write_line(self, text: str, size: int = 10, style: str = "", height: float = 5) -> None:
+        self.set_font("Helvetica", style, size)
+        self.multi_cell(0, height, printable(text), new_x="LMARGIN", new_y="NEXT")
+
+
+def _heat_table(pdf: _Report, comparison: Comparison, language: Language) -> None:
+    """The groups side by side, each cell coloured by how it stands, as on the page's heatmap."""
+    name_width, cell_width, height = 52, 21, 8
+    pdf.set_font("Helvetica", "B", 8)
+    pdf.cell(name_width, height, "")
+    for measure in SCORECARD:
+        pdf.cell(cell_width, height, printable(t(f"overview.measure_short.{measure}", language)), align="C")
+    pdf.ln(height)
+    for group in comparison.groups:
+        pdf.set_font("Helvetica", "", 8)
+        pdf.cell(name_width, height, printable(group.name)[:34])
+        for cell in scorecard(group).values():
+            colour = _standing_colour(cell.standing)
+            pdf.set_fill_color(*colour)
+            pdf.set_text_color(*((255, 255, 255) if cell.standing and cell.standing > 0.6 else (17, 17, 17)))
+            text = (
+                cell.text + ("*" if cell.pooled else "")
+                if cell.reported
+                else t("overview.not_reported_short", language)
+            )
+            pdf.cell(cell_width, height, printable(text), border=1, align="C", fill=True)
+        pdf.set_text_color(17, 17, 17)
+        pdf.ln(height)
+
+
+def _trend_charts(pdf: _Report, comparison: Comparison, language: Language) -> None:
+    """Small multiples: per group, both efficacy averages over the period as lines on a 1–5 axis."""
+    shown = [group for group in comparison.groups if group.efficacy]
+    width, height, gap = 58, 34, 6
+    colours = {"self_efficacy": (0, 114, 178), "collective_efficacy": (213, 94, 0)}
+    start, end = comparison.period.start.toordinal(), comparison.period.end.toordinal()
+    for index, group in enumerate(shown):
+        if index % 3 == 0:
+            if pdf.get_y() + height + 12 > pdf.h - pdf.b_margin:
+                pdf.add_page()
+            top = pdf.get_y()
+        left = pdf.l_margin + (index % 3) * (width + gap)
+        pdf.set_font("Helvetica", "B", 8)
+        pdf.set_xy(left, top)
+        pdf.cell(width, 5, printable(group.name)[:38])
+        box_top = top + 6
+        pdf.set_draw_color(180, 180, 180)
+        pdf.rect(left, box_top, width, height)
+        for score in (2, 3, 4):
+            y = box_top + height * (5 - score) / 4
+            pdf.line(left, y, left + width, y)
+        for instrument_id in EFFICACY_INSTRUMENTS:
+            points = [
+                (left + width * (r.day.toordinal() - start) / max(1, end - start), box_top + height * (5 - r.mean) / 4)
+                for r in comparison.releases.get(instrument_id, [])
+                if group.group_id in r.group_ids and comparison.period.holds(r.day)
+            ]
+            pdf.set_draw_color(*colours[instrument_id])
+            pdf.set_fill_color(*colours[instrument_id])
+            pdf.set_line_width(0.6)
+            for (x1, y1), (x2, y2) in zip(points, points[1:], strict=False):
+                pdf.line(x1, y1, x2, y2)
+            for x, y in points:
+                pdf.circle(x, y, 0.9, style="F")
+            pdf.set_line_width(0.2)
+        if index % 3 == 2 or index == len(shown) - 1:
+            pdf.set_xy(pdf.l_margin, box_top + height + 3)
+    pdf.set_draw_color(0, 0, 0)
+    pdf.write_line(
+        t("overview.document.legend", language),
+        size=8,
+    )
+
+
+def report_pdf(comparison: Comparison, goals: list[GoalProgress], language: Language, organisation: str) -> bytes:
+    """A printable report: figures side by side, trends, goals with their progress, and explanations."""
+    say = lambda key, **params: t(key, language, **params)  # noqa: E731
+    pdf = _Report(format="A4")
+    pdf.set_margins(15, 15, 15)
+    pdf.set_auto_page_break(True, 15)
+    pdf.add_page()
+    period = comparison.period
+    pdf.write_line(say("overview.document.title", organisation=organisation), size=18, style="B", height=9)
+    pdf.write_line(say("overview.document.period", start=period.start.isoformat(), end=period.end.isoformat()), size=11)
+    pdf.write_line(say("overview.document.privacy", threshold=comparison.threshold), size=9)
+    pdf.ln(3)
+    pdf.write_line(say("overview.document.groups"), size=14, style="B", height=8)
+    _heat_table(pdf, comparison, language)
+    pdf.ln(2)
+    pdf.write_line(say("overview.document.heat_legend"), size=8)
+    pdf.ln(3)
+    pdf.write_line(say("overview.document.trends"), size=14, style="B", height=8)
+    _trend_charts(pdf, comparison, language)
+    pdf.ln(3)
+    pdf.write_line(say("overview.document.goals"), size=14, style="B", height=8)
+    if not goals:
+        pdf.write_line(say("overview.no_goals"))
+    for progress in goals:
+        line = goal_line(progress, language)
+        pdf.write_line(f"{line.group} · {line.measure}: {line.value or '–'}", size=10, style="B")
+        pdf.set_fill_color(*_GREY)
+        pdf.rect(pdf.l_margin, pdf.get_y() + 1, 80, 3, style="F")
+        pdf.set_fill_color(*_BLUE_DARK)
+        pdf.rect(pdf.l_margin, pdf.get_y() + 1, 80 * progress.share_of_target, 3, style="F")
+        pdf.ln(5)
+        pdf.write_line(line.note, size=9)
+    pdf.ln(3)
+    pdf.write_line(say("overview.document.explanations"), size=14, style="B", height=8)
+    for key in EXPLAINED:
+        pdf.write_line(say(f"overview.explain_title.{key}"), size=10, style="B")
+        pdf.write_line(say(f"overview.explain.{key}", threshold=comparison.threshold), size=9)
+    return bytes(pdf.output())

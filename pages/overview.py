@@ -1,0 +1,329 @@
+"""The coordinator's overview: all groups side by side, one group's story, goals, and the report.
+
+Everything here comes from `intervision.overview`: counts, shares and survey averages released above the
+privacy threshold, as far as each group's contract reports them. Nothing here can show a case or a note.
+"""
+
+from datetime import date, timedelta
+from functools import partial
+
+import streamlit as st
+
+from intervision import goals, method_library, overview, overview_charts, overview_report
+from intervision.errors import DomainError
+from intervision.goals import GoalStatus
+from intervision.models import GoalInput, GoalMeasure, Language, ReportItem
+from intervision.overview import SCORECARD, Comparison, GroupFigures, Period, scorecard
+from ui import forms
+from ui.guard import guard
+
+viewer = guard("overview")
+person = viewer.signed_in
+FILTER = "overview"
+STATUS_ICONS = {
+    GoalStatus.MET: ":material/check_circle:",
+    GoalStatus.NOT_YET: ":material/pending:",
+    GoalStatus.MISSED: ":material/cancel:",
+    GoalStatus.NO_DATA: ":material/visibility_off:",
+}
+
+
+# --- the filters -----------------------------------------------------------------------------------
+
+
+def chosen_period() -> Period | None:
+    today = date.today()
+    forms.prefill(FILTER, {"start": today - timedelta(days=364), "end": today})
+    start, end, who, labels = st.columns([1, 1, 2, 2])
+    start.date_input(viewer.t("overview.from"), key=forms.key(FILTER, "start"), format="DD-MM-YYYY")
+    end.date_input(viewer.t("overview.until"), key=forms.key(FILTER, "end"), format="DD-MM-YYYY")
+    try:
+        period = Period(forms.value(FILTER, "start"), forms.value(FILTER, "end"))
+    except DomainError:
+        end.error(viewer.t("error.period_reversed"), icon=":material/error:")
+        return None
+    who.selectbox(
+        viewer.t("overview.facilitator"),
+        [person_id for person_id, _ in everyone.facilitators],
+        index=None,
+        format_func=dict(everyone.facilitators).get,
+        placeholder=viewer.t("overview.all_facilitators"),
+        key=forms.key(FILTER, "facilitator"),
+    )
+    labels.multiselect(
+        viewer.t("overview.labels"),
+        everyone.labels,
+        placeholder=viewer.t("overview.all_labels"),
+        key=forms.key(FILTER, "labels"),
+    )
+    return period
+
+
+# --- groups side by side ---------------------------------------------------------------------------
+
+
+def organisation_figures(comparison: Comparison) -> None:
+    held = [group.sessions_held for group in comparison.groups if group.sessions_held is not None]
+    attendance = [group.attendance for group in comparison.groups if group.attendance]
+    present, recorded = sum(part[0] for part in attendance), sum(part[1] for part in attendance)
+    columns = st.columns(4)
+    columns[0].metric(viewer.t("overview.groups_count"), len(comparison.groups))
+    columns[1].metric(viewer.t("overview.sessions_held"), sum(held) if held else "–")
+    columns[2].metric(viewer.t("overview.measure.attendance"), f"{present / recorded:.0%}" if recorded else "–")
+    releases = [r for r in comparison.releases["collective_efficacy"] if comparison.period.holds(r.day)]
+    combined = overview.combined_mean(
+        [r for r in releases if set(r.group_ids) & {group.group_id for group in comparison.groups}]
+    )
+    columns[3].metric(
+        viewer.t("overview.measure.collective_efficacy"),
+        f"{combined[0]:.2f}" if combined else "–",
+        help=viewer.t("overview.combined_note", n=combined[1], releases=len(releases)) if combined else None,
+    )
+
+
+def groups_table(comparison: Comparison) -> None:
+    not_shared = viewer.t("overview.not_reported_short")
+    rows = []
+    for group in comparison.groups:
+        cells = scorecard(group)
+        row = {
+            viewer.t("field.group"): group.name,
+            viewer.t("overview.label"): group.label,
+            viewer.t("overview.measure.facilitators"): ", ".join(group.facilitators),
+            viewer.t("overview.measure.phase"): viewer.t(f"phase.{group.phase}"),
+        }
+        for measure in SCORECARD:
+            cell = cells[measure]
+            row[viewer.t(f"overview.measure.{measure}")] = (
+                (cell.text + ("*" if cell.pooled else "")) if cell.reported else not_shared
+            )
+        row[viewer.t("overview.measure.cases")] = group.cases.submitted if group.cases else None
+        row[viewer.t("overview.measure.methods")] = (
+            ", ".join(f"{method_names.get(m, m)} ({n})" for m, n in sorted(group.methods.items(), key=lambda x: -x[1]))
+            if group.methods is not None
+            else not_shared
+        )
+        rows.append(row)
+    st.dataframe(rows, hide_index=True, width="stretch")
+
+
+def compare_tab(comparison: Comparison) -> None:
+    if not comparison.groups:
+        st.info(viewer.t("overview.no_groups"))
+        return
+    organisation_figures(comparison)
+    st.plotly_chart(overview_charts.comparison_heatmap(comparison.groups, viewer.language), width="stretch")
+    st.caption(viewer.t("overview.heat_legend", threshold=comparison.threshold))
+    st.subheader(viewer.t("overview.table"))
+    groups_table(comparison)
+    if any(group.efficacy for group in comparison.groups):
+        st.subheader(viewer.t("overview.trends"))
+        figure = overview_charts.efficacy_small_multiples(comparison.groups, comparison.releases, viewer.language)
+        st.plotly_chart(figure, width="stretch")
+        st.caption(viewer.t("overview.pooled_legend"))
+
+
+# --- one group -------------------------------------------------------------------------------------
+
+
+def not_shared(item: ReportItem) -> None:
+    st.info(viewer.t("overview.not_in_contract", item=viewer.t(f"report.{item}")), icon=":material/visibility_off:")
+
+
+def group_tab(comparison: Comparison) -> None:
+    if not comparison.groups:
+        st.info(viewer.t("overview.no_groups"))
+        return
+    names = {group.group_id: group.name for group in comparison.groups}
+    group_id = st.selectbox(viewer.t("field.group"), list(names), format_func=names.get, key="overview_group")
+    story = overview.group_story(person, group_id, comparison.period)
+    figures: GroupFigures = story.figures
+    st.caption(
+        f"{figures.label} · {viewer.t(f'phase.{figures.phase}')} · "
+        f"{viewer.t('overview.measure.facilitators')}: {', '.join(figures.facilitators) or '–'}"
+    )
+    st.subheader(viewer.t("overview.efficacy_over_time"))
+    if ReportItem.SURVEY_AGGREGATES not in figures.reported:
+        not_shared(ReportItem.SURVEY_AGGREGATES)
+    elif not any(story.releases.values()):
+        st.info(viewer.t("overview.no_release_explained", threshold=comparison.threshold))
+    else:
+        figure = overview_charts.group_efficacy_trend(
+            story.releases,
+            [(day, method_names.get(m, m) if m else None) for day, m in story.sessions or []],
+            viewer.language,
+        )
+        st.plotly_chart(figure, width="stretch")
+        pooled = [r for rows in story.releases.values() for r in rows if r.pooled]
+        if pooled:
+            st.caption(
+                viewer.t(
+                    "overview.pooled_here", groups=max(len(r.group_ids) for r in pooled), threshold=comparison.threshold
+                )
+            )
+    st.subheader(viewer.t("overview.method_mix"))
+    if figures.methods is None:
+        not_shared(ReportItem.METHODS_USED)
+    elif not story.sessions:
+        st.caption(viewer.t("overview.no_sessions"))
+    else:
+        st.plotly_chart(overview_charts.method_mix(story.sessions, method_names, viewer.language), width="stretch")
+    st.subheader(viewer.t("overview.observation_profile"))
+    if story.observations is None:
+        not_shared(ReportItem.OBSERVATION_PROFILE)
+    elif not story.observations:
+        st.caption(viewer.t("overview.no_sessions"))
+    else:
+        st.plotly_chart(overview_charts.observation_profile(story.observations, viewer.language), width="stretch")
+        trend = story.procedure_trend
+        if trend is not None:
+            direction = "falling" if trend < -0.02 else "rising" if trend > 0.02 else "steady"
+            st.write(viewer.t(f"overview.procedure_{direction}", per_ten=f"{abs(trend) * 10:.1f}"))
+        st.caption(viewer.t("overview.observation_profile_help"))
+
+
+# --- goals -----------------------------------------------------------------------------------------
+
+GOAL = "goal"
+GOAL_FIELDS = ["group_id", "measure", "target", "due"]
+
+
+def _add_goal() -> str:
+    goals.add_goal(person, GoalInput(**forms.values(GOAL, GOAL_FIELDS)))
+    forms.forget(GOAL, GOAL_FIELDS)
+    return "overview.goal_added"
+
+
+def _remove_goal(goal_id: int) -> str:
+    goals.remove_goal(person, goal_id)
+    return "overview.goal_removed"
+
+
+def goal_value(measure: GoalMeasure, value: float | None) -> str:
+    if value is None:
+        return "–"
+    unit = goals.unit_of(measure)
+    return f"{value:.0f}%" if unit == "percent" else f"{value:.2f}" if unit == "average" else f"{value:.1f}"
+
+
+def goals_tab(comparison: Comparison) -> None:
+    st.write(viewer.t("overview.goals_intro"))
+    for progress in goals.progress(person):
+        goal = progress.goal
+        line = st.columns([5, 2, 1], vertical_alignment="center")
+        with line[0]:
+            who = goal.group_name or viewer.t("overview.organisation")
+            st.markdown(f"**{who}** · {viewer.t(f'overview.measure.{goal.measure.value}')}")
+            st.progress(
+                progress.share_of_target,
+                text=viewer.t(
+                    "overview.goal_progress",
+                    value=goal_value(goal.measure, progress.value),
+                    target=goal_value(goal.measure, goal.target),
+                    due=goal.due.strftime("%d-%m-%Y"),
+                ),
+            )
+        line[1].markdown(f"{STATUS_ICONS[progress.status]} {viewer.t(f'overview.status.{progress.status}')}")
+        line[2].button(
+            viewer.t("overview.remove_goal"),
+            key=f"goal.remove.{goal.id}",
+            icon=":material/delete:",
+            on_click=forms.submit,
+            args=(GOAL, viewer, partial(_remove_goal, goal.id)),
+        )
+    st.subheader(viewer.t("overview.new_goal"))
+    groups = dict(everyone.groups)
+    forms.prefill(GOAL, {"group_id": None, "measure": GoalMeasure.SESSIONS_HELD, "target": 8.0, "due": None})
+    with st.form(GOAL):
+        scope, measure = st.columns(2)
+        scope.selectbox(
+            viewer.t("overview.goal_for"),
+            list(groups),
+            index=None,
+            format_func=groups.get,
+            placeholder=viewer.t("overview.organisation"),
+            key=forms.key(GOAL, "group_id"),
+        )
+        with scope:
+            forms.field_error(GOAL, "group_id")
+        measure.selectbox(
+            viewer.t("overview.goal_measure"),
+            list(GoalMeasure),
+            format_func=lambda m: viewer.t(f"overview.measure.{m.value}"),
+            key=forms.key(GOAL, "measure"),
+        )
+        target, due = st.columns(2)
+        target.number_input(
+            viewer.t("overview.goal_target"),
+            step=0.5,
+            key=forms.key(GOAL, "target"),
+            help=viewer.t("overview.goal_target_help"),
+        )
+        with target:
+            forms.field_error(GOAL, "target")
+        due.date_input(viewer.t("overview.goal_due"), key=forms.key(GOAL, "due"), format="DD-MM-YYYY")
+        with due:
+            forms.field_error(GOAL, "due")
+        forms.form_error(GOAL)
+        st.form_submit_button(
+            viewer.t("overview.add_goal"), on_click=forms.submit, args=(GOAL, viewer, _add_goal), type="primary"
+        )
+
+
+# --- the report ------------------------------------------------------------------------------------
+
+
+def report_tab(comparison: Comparison) -> None:
+    st.write(viewer.t("overview.report_intro"))
+    language = st.radio(
+        viewer.t("overview.report_language"),
+        list(Language),
+        index=list(Language).index(viewer.language),
+        format_func=lambda code: viewer.t(f"language.{code}"),
+        horizontal=True,
+        key="overview_report_language",
+    )
+    progress = goals.progress(person)
+    name = f"overview-{comparison.period.start}-{comparison.period.end}-{language}"
+    pdf, csv = st.columns(2)
+    pdf.download_button(
+        viewer.t("overview.download_pdf"),
+        overview_report.report_pdf(comparison, progress, language, viewer.organisation.name),
+        file_name=f"{name}.pdf",
+        mime="application/pdf",
+        icon=":material/picture_as_pdf:",
+        width="stretch",
+    )
+    csv.download_button(
+        viewer.t("overview.download_csv"),
+        overview_report.report_csv(comparison, progress, language),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        icon=":material/table_view:",
+        width="stretch",
+    )
+
+
+st.title(viewer.t("nav.overview"))
+forms.notice(viewer)
+method_names = {
+    entry.method.id: entry.method.name(viewer.language) for entry in method_library.available_methods(person)
+}
+everyone = overview.choices(person)
+period = chosen_period()
+if period is not None:
+    comparison = overview.compare_groups(
+        person,
+        period,
+        facilitator_id=forms.value(FILTER, "facilitator"),
+        labels=tuple(forms.value(FILTER, "labels") or ()),
+    )
+    tabs = {
+        "overview.compare": compare_tab,
+        "overview.one_group": group_tab,
+        "overview.goals": goals_tab,
+        "overview.report": report_tab,
+    }
+    for tab, show in zip(st.tabs([viewer.t(label) for label in tabs]), tabs.values(), strict=True):
+        with tab:
+            show(comparison)
