@@ -24,7 +24,7 @@ from intervision import store
 from intervision.db import reading
 from intervision.errors import DomainError
 from intervision.instruments import Instrument, parse_instrument
-from intervision.models import CaseCount, DevelopmentPhase, Group, Person, ReportItem
+from intervision.models import CaseCount, DevelopmentPhase, Group, Language, Person, ReportItem
 from intervision.permissions import Action, require
 from intervision.surveys import scale_score, threshold
 
@@ -399,6 +399,13 @@ class Cell:
     standing: float | None
     reported: bool = True
     pooled: bool = False
+
+    def label(self, language: Language, not_shared: str) -> str:
+        """The cell as printed: decimal commas in Dutch, * when pooled, or that it is not shared."""
+        if not self.reported:
+            return not_shared
+        text = self.text.replace(".", ",") if language is Language.NL else self.text
+        return text + ("*" if self.pooled else "")
 
 
 NOT_REPORTED = Cell("", None, reported=False)

@@ -23,13 +23,8 @@ def comparison_heatmap(groups: list[GroupFigures], language: Language) -> go.Fig
     """One row per group, one column per measure: the colour says how it stands, the cell the figure."""
     cards = [scorecard(group) for group in groups]
     standing = [[card[measure].standing for measure in SCORECARD] for card in cards]
-    text = [
-        [
-            t("overview.not_reported_short", language) if not card[measure].reported else card[measure].text
-            for measure in SCORECARD
-        ]
-        for card in cards
-    ]
+    not_shared = t("overview.not_reported_short", language)
+    text = [[card[measure].label(language, not_shared) for measure in SCORECARD] for card in cards]
     figure = go.Figure(
         go.Heatmap(
             z=standing,
@@ -52,8 +47,8 @@ def comparison_heatmap(groups: list[GroupFigures], language: Language) -> go.Fig
         height=120 + 56 * len(groups),
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
         font={"size": FONT_SIZE},
-        xaxis={"side": "top"},
-        yaxis={"autorange": "reversed", "automargin": True},
+        xaxis={"side": "top", "tickfont": {"size": FONT_SIZE, "color": "#111"}},
+        yaxis={"autorange": "reversed", "automargin": True, "tickfont": {"size": FONT_SIZE, "color": "#111"}},
         plot_bgcolor="#e6e6e6",  # what is not reported shows as grey
     )
     return figure

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from fpdf import FPDF
 
 from intervision.goals import GoalProgress, unit_of
+from intervision.i18n import number as _number
 from intervision.i18n import t
 from intervision.models import Language
 from intervision.overview import EFFICACY_INSTRUMENTS, SCORECARD, Comparison, GroupFigures, combined_mean, scorecard
@@ -32,11 +33,6 @@ class Line:
     measure: str
     value: str
     note: str
-
-
-def _number(value: float, language: Language, decimals: int = 1) -> str:
-    text = f"{value:.{decimals}f}"
-    return text.replace(".", ",") if language is Language.NL else text
 
 
 def _group_lines(group: GroupFigures, comparison: Comparison, language: Language) -> list[Line]:
@@ -197,11 +193,7 @@ def _heat_table(pdf: _Report, comparison: Comparison, language: Language) -> Non
             colour = _standing_colour(cell.standing)
             pdf.set_fill_color(*colour)
             pdf.set_text_color(*((255, 255, 255) if cell.standing and cell.standing > 0.6 else (17, 17, 17)))
-            text = (
-                cell.text + ("*" if cell.pooled else "")
-                if cell.reported
-                else t("overview.not_reported_short", language)
-            )
+            text = cell.label(language, t("overview.not_reported_short", language))
             pdf.cell(cell_width, height, printable(text), border=1, align="C", fill=True)
         pdf.set_text_color(17, 17, 17)
         pdf.ln(height)
@@ -225,6 +217,9 @@ def _trend_charts(pdf: _Report, comparison: Comparison, language: Language) -> N
         box_top = top + 6
         pdf.set_draw_color(180, 180, 180)
         pdf.rect(left, box_top, width, height)
+        pdf.set_font("Helvetica", "", 6)
+        pdf.text(left - 3, box_top + 2, "5")
+        pdf.text(left - 3, box_top + height, "1")
         for score in (2, 3, 4):
             y = box_top + height * (5 - score) / 4
             pdf.line(left, y, left + width, y)
@@ -283,6 +278,7 @@ def report_pdf(comparison: Comparison, goals: list[GoalProgress], language: Lang
         pdf.rect(pdf.l_margin, pdf.get_y() + 1, 80 * progress.share_of_target, 3, style="F")
         pdf.ln(5)
         pdf.write_line(line.note, size=9)
+        pdf.ln(2)
     pdf.ln(3)
     pdf.write_line(say("overview.document.explanations"), size=14, style="B", height=8)
     for key in EXPLAINED:

@@ -44,3 +44,9 @@ def language_from_locale(locale: str | None) -> Language:
     if locale and locale.lower().startswith("nl"):
         return Language.NL
     return Language.EN
+
+
+def number(value: float, language: Language, decimals: int = 1) -> str:
+    """A number as the reader writes it: a decimal comma in Dutch."""
+    text = f"{value:.{decimals}f}"
+    return text.replace(".", ",") if language is Language.NL else text
