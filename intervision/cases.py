@@ -27,6 +27,7 @@ from intervision.models import (
     FollowUpInput,
     GroupRole,
     Person,
+    ReportItem,
     RetentionInput,
 )
 from intervision.permissions import Action, require
@@ -268,13 +269,19 @@ def archive(viewer: Person, group_id: int, path: Path | None = None) -> list[Cas
 def case_counts(viewer: Person, since: date, until: date, path: Path | None = None) -> list[CaseCount]:
     """Cases per group from the start of `since` to the end of `until`, in whole days.
 
-    Whole days only: windows narrowed to the minute would show when one person submitted their case.
+    Whole days only: windows narrowed to the minute would show when one person submitted their case. Only
+    groups whose contract reports case counts to the organisation are counted.
     """
     require(Action.VIEW_CASE_COUNTS, viewer.role)
     start = datetime.combine(since, time.min, UTC)
     end = datetime.combine(until + timedelta(days=1), time.min, UTC)
     with reading(path) as db:
-        return store.case_counts(db, start, end)
+        reporting = {
+            group.id
+            for group in store.all_groups(db)
+            if ReportItem.CASE_COUNTS in group.contract.reported_to_organisation
+        }
+        return [count for count in store.case_counts(db, start, end) if count.group_id in reporting]
 
 
 def set_retention(viewer: Person, form: RetentionInput, now: datetime | None = None, path: Path | None = None) -> None:

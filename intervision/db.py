@@ -448,6 +448,14 @@ def _goals_and_presence(db: Database) -> None:
     )
 
 
+@migrations(name="0009_wave_releases")
+def _wave_releases(db: Database) -> None:
+    from intervision.store import settle_wave_releases  # the store imports this module
+
+    db.execute("ALTER TABLE survey_waves ADD COLUMN release TEXT CHECK (release IN ('alone', 'pool', 'private'))")
+    settle_wave_releases(db)
+
+
 def name_key(name: str) -> str:
     """A name as compared for uniqueness: Unicode-normalised and case-folded."""
     return unicodedata.normalize("NFC", name).casefold()

@@ -3,10 +3,12 @@
 What a coordinator may see of a group is what its contract reports to the organisation (`ReportItem`);
 case texts, board items, action item texts and the facilitator's notes never leave the store here.
 
-Survey averages are shown only as *releases*: a closed wave with at least the threshold's number of
-respondents, or a fixed pool of the small waves of one calendar half-year across the organisation, once that
-half-year is over. Every number on the page is one release or a combination of whole releases, so no two
-selections (periods, facilitators, labels) differ by a group or a wave that is too small to be shown.
+Survey averages are shown only as *releases*. When a wave closes, it is settled for good whether it may
+ever be shown on its own (enough respondents, and the contract reported survey results then), go into the
+pool of its calendar half-year (too few), or stay private. A pool is shown once its half-year is over and
+it holds enough distinct people. So a release never changes afterwards, a wave is in at most one of them,
+and every number on the page is one release or a combination of whole releases: no two selections
+(periods, facilitators, labels, thresholds, contracts over time) differ by a wave too small to be shown.
 """
 
 from __future__ import annotations
@@ -96,7 +98,7 @@ def releases(db: Database, instrument_id: str, limit: int, reporting: set[int], 
     shown: list[Release] = []
     pools: dict[str, dict] = {}
     for wave in store.closed_wave_responses(db, instrument_id):
-        if wave["group_id"] not in reporting:
+        if wave["release"] == "private" or (wave["release"] == "alone" and wave["group_id"] not in reporting):
             continue
         instrument = _instrument(wave["definition"])
         scale = _scale_of(instrument)
@@ -106,7 +108,9 @@ def releases(db: Database, instrument_id: str, limit: int, reporting: set[int], 
             if (score := scale_score(instrument, scale, answers)) is not None
         ]
         closed = datetime.fromisoformat(wave["closed_at"]).date()
-        if len(scored) >= limit:
+        if wave["release"] == "alone":
+            if len(scored) < limit:  # too few complete answers, or a threshold raised since: not shown
+                continue
             scores = [score for _, score in scored]
             shown.append(Release(instrument_id, (wave["group_id"],), closed, statistics.fmean(scores), len(scores)))
             continue
@@ -115,9 +119,10 @@ def releases(db: Database, instrument_id: str, limit: int, reporting: set[int], 
         pool["groups"].add(wave["group_id"])
         pool["scored"].extend(scored)
     for name, pool in pools.items():
+        # Someone who has left could have answered every wave of the pool: together they count as one.
         people = {respondent for respondent, _ in pool["scored"]}
         # A pool is shown once its half-year is over: later waves can no longer change it.
-        if pool["last_day"] < today and len(people) >= limit:
+        if pool["last_day"] < today and len(people - {None}) + (None in people) >= limit:
             scores = [score for _, score in pool["scored"]]
             shown.append(
                 Release(
@@ -442,7 +447,7 @@ def scorecard(group: GroupFigures) -> dict[str, Cell]:
     if group.cases is None:
         cells["followed_up"] = cells["action_items"] = NOT_REPORTED
     else:
-        cells["followed_up"] = _count_cell(group.cases.followed_up, group.cases.discussed)
+        cells["followed_up"] = _count_cell(min(group.cases.followed_up, group.cases.discussed), group.cases.discussed)
         confirmed, done = group.action_items or (0, 0)
         cells["action_items"] = _count_cell(done, confirmed)
     for instrument_id in EFFICACY_INSTRUMENTS:

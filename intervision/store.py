@@ -1045,8 +1045,30 @@ def open_waves_for_member(db: Database, person_id: int) -> list[dict]:
     return [dict(row) for row in rows]
 
 
+# How a closed wave may reach the organisation, settled once when it closes (see overview.py): on its own
+# when enough people answered, in its half-year's pool when too few did, never when the group's contract
+# did not report survey results at that moment.
+_WAVE_RELEASE = """
+    CASE WHEN NOT EXISTS (
+        SELECT 1 FROM groups g, json_each(g.reported_to_organisation) reported
+        WHERE g.id = survey_waves.group_id AND reported.value = 'survey_aggregates'
+    ) THEN 'private'
+    WHEN (SELECT count(*) FROM survey_responses r WHERE r.wave_id = survey_waves.id)
+        >= coalesce((SELECT max(3, privacy_threshold) FROM organisation), 3) THEN 'alone'
+    ELSE 'pool' END
+"""
+
+
 def close_wave(db: Database, wave_id: int, now: datetime) -> None:
-    db.execute("UPDATE survey_waves SET closed_at = ? WHERE id = ? AND closed_at IS NULL", [_iso(now), wave_id])
+    db.execute(
+        f"UPDATE survey_waves SET closed_at = ?, release = {_WAVE_RELEASE} WHERE id = ? AND closed_at IS NULL",
+        [_iso(now), wave_id],
+    )
+
+
+def settle_wave_releases(db: Database) -> None:
+    """Give closed waves from before releases were settled at closing their release, as things stand now."""
+    db.execute(f"UPDATE survey_waves SET release = {_WAVE_RELEASE} WHERE closed_at IS NOT NULL AND release IS NULL")
 
 
 def save_response(db: Database, wave_id: int, person_id: int, answers: dict[str, int | None], now: datetime) -> None:
@@ -1168,12 +1190,12 @@ def facilitators_per_group(db: Database) -> dict[int, list[tuple[int, str]]]:
 def closed_wave_responses(db: Database, instrument_id: str) -> list[dict]:
     """Every closed wave of an instrument in the organisation, with its responses, never who gave them.
 
-    Each wave carries its respondents as opaque keys (a response id where the person has left), so that a
-    pool of waves can count distinct people without anyone seeing who.
+    Each response carries its respondent's id (None once the person has left), so that a pool of waves
+    can count distinct people; the ids never leave the overview.
     """
     rows = db.execute(
-        "SELECT w.id AS wave_id, w.group_id, w.closed_at, w.instrument_definition,"
-        " coalesce('p' || r.person_id, 'r' || r.id) AS respondent, r.id AS response_id, a.item_id, a.value"
+        "SELECT w.id AS wave_id, w.group_id, w.closed_at, w.release, w.instrument_definition,"
+        " r.person_id AS respondent, r.id AS response_id, a.item_id, a.value"
         " FROM survey_waves w JOIN survey_responses r ON r.wave_id = w.id"
         " JOIN survey_answers a ON a.response_id = r.id"
         " WHERE w.instrument_id = ? AND w.closed_at IS NOT NULL ORDER BY w.closed_at, w.id, r.id",
@@ -1187,6 +1209,7 @@ def closed_wave_responses(db: Database, instrument_id: str) -> list[dict]:
                 "wave_id": row["wave_id"],
                 "group_id": row["group_id"],
                 "closed_at": row["closed_at"],
+                "release": row["release"],
                 "definition": row["instrument_definition"],
                 "responses": {},
             },

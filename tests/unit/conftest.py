@@ -58,8 +58,9 @@ def make_group(path: Path, coordinator: Person) -> Callable[..., int]:
         name: str = "Team North",
         facilitators: tuple[Person, ...] = (),
         members: tuple[Person, ...] = (),
+        **contract: object,
     ) -> int:
-        group_id = groups.create_group(coordinator, group_form(name), now=NOW, path=path)
+        group_id = groups.create_group(coordinator, group_form(name, **contract), now=NOW, path=path)
         with db.writing(path) as conn:
             for person in facilitators:
                 store.set_membership(conn, group_id, person.id, GroupRole.FACILITATOR, NOW)

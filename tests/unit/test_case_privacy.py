@@ -25,6 +25,7 @@ from intervision.models import (
     MeetingInput,
     Person,
     QuestionType,
+    ReportItem,
     RetentionInput,
     Role,
 )
@@ -77,8 +78,11 @@ def world(path, coordinator, make_person, make_group) -> World:
     lead = make_person("Fenna Facilitator", Role.FACILITATOR)
     anna, ben, outsider = (make_person(name) for name in ("Anna Member", "Ben Member", "Olga Outsider"))
     other_lead = make_person("Otto Facilitator", Role.FACILITATOR)
-    group_id = make_group("Team North", facilitators=(lead,), members=(anna, ben, boss))
-    other_group_id = make_group("Team South", facilitators=(other_lead,), members=(outsider,))
+    # Both contracts report case counts to the organisation (a third group's does not).
+    counted = {"reported_to_organisation": [ReportItem.CASE_COUNTS]}
+    group_id = make_group("Team North", facilitators=(lead,), members=(anna, ben, boss), **counted)
+    other_group_id = make_group("Team South", facilitators=(other_lead,), members=(outsider,), **counted)
+    make_group("Team Quiet", facilitators=(other_lead,), members=(outsider,))
     groups.plan_session(lead, MeetingInput(group_id=group_id, starts_at=NEXT, minutes=90), now=NOW, path=path)
 
     followed = cases.submit_case(anna, _form(group_id, "kiwi"), now=NOW - 40 * DAY, path=path)
@@ -249,6 +253,11 @@ def test_case_counts_are_for_coordinators_only_and_hold_numbers_only(world, who,
     ]
     # Nothing but the group and numbers: no field where a text could go.
     assert set(result[0].model_dump()) == {"group_id", "group_name", "submitted", "discussed", "followed_up"}
+
+
+def test_case_counts_leave_out_a_group_whose_contract_does_not_report_them(world):
+    counts = cases.case_counts(world.coordinator, NOW - 365 * DAY, NOW + DAY, path=world.path)
+    assert "Team Quiet" not in {count.group_name for count in counts}
 
 
 def test_case_counts_follow_the_period_asked_for(world):

@@ -689,4 +689,5 @@ def test_the_demo_groups_have_an_archive_and_a_queue_that_their_members_can_read
     counts = cases.case_counts(coordinator, NOW - 3 * 365 * DAY, NOW + DAY, path=path)
 
     assert discussed >= 2 and waiting >= 1
-    assert sum(count.discussed for count in counts) >= 7
+    # Three of the four demo contracts report case counts to the organisation.
+    assert len(counts) == 3 and sum(count.discussed for count in counts) >= 5

@@ -1,0 +1,856 @@
+"""The coordinator's overview: groups side by side and one group's story, as far as each contract reports.
+
+Every test builds its own organisation in a fresh database: groups with a contract that reports some or all
+of `ReportItem`, live sessions held on given days (time injected with `now=`), survey waves closed on given
+days, and a `today=` that decides which half-year pools are over. The privacy threshold is 3 unless a test
+raises it.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+from unit_support import NOW, group_form
+
+from intervision import cases, db, groups, live, overview, store, surveys
+from intervision.errors import DomainError, NotAllowed
+from intervision.models import (
+    ActionItemInput,
+    CaseCount,
+    CaseInput,
+    FollowUpInput,
+    GroupInput,
+    GroupRole,
+    MeetingInput,
+    ObservationDetailsInput,
+    Person,
+    QuestionType,
+    ReportItem,
+    Role,
+    SessionRole,
+    StartSessionInput,
+)
+from intervision.overview import Period, Release
+
+SE = "self_efficacy"
+CE = "collective_efficacy"
+ALL = tuple(ReportItem)
+YEAR_2025 = Period(date(2025, 1, 1), date(2025, 12, 31))
+LATER = date(2027, 1, 1)  # a `today` after every half-year these tests use
+CASE_TITLE = "A parent who mails every week"
+NOTE = "Ben cut Anna off twice, she went quiet"
+
+
+def at(day: date, hour: int = 10) -> datetime:
+    return datetime.combine(day, time(hour), UTC)
+
+
+def se_answers(value: int) -> dict[str, int | None]:
+    return {f"se_{n}": value for n in range(1, 7)}
+
+
+def ce_answers(value: int) -> dict[str, int | None]:
+    """Collective efficacy answers that score `value` (ce_3 and ce_6 are reverse-scored)."""
+    return {f"ce_{n}": (6 - value if n in (3, 6) else value) for n in range(1, 7)}
+
+
+@dataclass
+class Org:
+    path: Path
+    coordinator: Person
+    make_person: Callable[..., Person]
+
+    def group(
+        self,
+        name: str,
+        reports: Iterable[ReportItem] = ALL,
+        label: str = "",
+        facilitators: tuple[Person, ...] = (),
+        members: tuple[Person, ...] = (),
+        start: date = date(2025, 1, 6),
+        every_weeks: int = 2,
+    ) -> int:
+        contract = group_form(
+            name, reported_to_organisation=list(reports), start_date=start, meets_every_weeks=every_weeks
+        ).contract
+        form = GroupInput(name=name, label=label, contract=contract)
+        group_id = groups.create_group(self.coordinator, form, now=NOW, path=self.path)
+        with db.writing(self.path) as conn:
+            for person in facilitators:
+                store.set_membership(conn, group_id, person.id, GroupRole.FACILITATOR, NOW)
+            for person in members:
+                store.set_membership(conn, group_id, person.id, GroupRole.MEMBER, NOW)
+        return group_id
+
+    def people(self, *names: str, role: Role = Role.PARTICIPANT) -> list[Person]:
+        return [self.make_person(name, role) for name in names]
+
+    def revision(self, session_id: int) -> int:
+        with db.reading(self.path) as conn:
+            return store.live_session(conn, session_id).revision
+
+    def start(self, lead: Person, group_id: int, day: date, case_id: int | None = None, bringer=None) -> int:
+        roles = {SessionRole.CASE_BRINGER: [bringer.id]} if bringer else {}
+        form = StartSessionInput(group_id=group_id, method_id="incident", case_id=case_id, roles=roles)
+        return live.start_session(lead, form, now=at(day), path=self.path)
+
+    def close(self, lead: Person, session_id: int, day: date) -> None:
+        live.close_session(lead, session_id, self.revision(session_id), now=at(day, 12), path=self.path)
+
+    def hold(
+        self,
+        lead: Person,
+        group_id: int,
+        day: date,
+        absent: tuple[Person, ...] = (),
+        observe: dict[str, int] | None = None,
+        overrun: bool = False,
+    ) -> int:
+        """A live session on `day`: members marked absent, observations logged, then closed."""
+        session_id = self.start(lead, group_id, day)
+        for person in absent:
+            live.set_present(lead, session_id, person.id, False, path=self.path)
+        if overrun:
+            # The first phase of the incident method has 10 minutes: leaving it after 12 logs an overrun.
+            live.begin_phases(lead, session_id, self.revision(session_id), now=at(day), path=self.path)
+            live.move(
+                lead, session_id, self.revision(session_id), 1, now=at(day) + timedelta(minutes=12), path=self.path
+            )
+        for level, count in (observe or {}).items():
+            for _ in range(count):
+                live.observe(lead, session_id, level, now=at(day) + timedelta(minutes=20), path=self.path)
+        self.close(lead, session_id, day)
+        return session_id
+
+    def wave(
+        self,
+        group_id: int,
+        respondents: Iterable[tuple[Person, int]],
+        closed_on: date | None,
+        instrument: str = SE,
+        opened_on: date | None = None,
+    ) -> int:
+        """A wave answered by each (person, value); closed on `closed_on`, or left open with None."""
+        opened = at(opened_on or (closed_on or date(2025, 3, 1)) - timedelta(days=2))
+        wave_id = surveys.open_wave(self.coordinator, group_id, instrument, "after_session", now=opened, path=self.path)
+        for person, value in respondents:
+            answers = se_answers(value) if instrument == SE else ce_answers(value)
+            surveys.answer(person, wave_id, answers, now=opened, path=self.path)
+        if closed_on is not None:
+            surveys.close_wave(self.coordinator, wave_id, now=at(closed_on, 18), path=self.path)
+        return wave_id
+
+    def compare(self, period: Period = YEAR_2025, today: date = LATER, **filters) -> overview.Comparison:
+        return overview.compare_groups(self.coordinator, period, today=today, path=self.path, **filters)
+
+    def figures(self, group_id: int, period: Period = YEAR_2025, today: date = LATER) -> overview.GroupFigures:
+        (found,) = [g for g in self.compare(period, today).groups if g.group_id == group_id]
+        return found
+
+    def releases(self, instrument: str = SE, today: date = LATER) -> list[Release]:
+        return self.compare(today=today).releases[instrument]
+
+
+@pytest.fixture
+def org(path: Path, coordinator: Person, make_person) -> Org:
+    return Org(path, coordinator, make_person)
+
+
+def case_form(group_id: int) -> CaseInput:
+    return CaseInput(
+        group_id=group_id,
+        title=CASE_TITLE,
+        situation="A parent mails long messages every week and copies the head in.",
+        learning_question="How do I set limits and stay in touch?",
+        question_type=QuestionType.OWN_BEHAVIOUR,
+        anonymised=True,
+    )
+
+
+# --- who may look -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", [Role.FACILITATOR, Role.PARTICIPANT])
+def test_only_coordinators_see_the_overview(org: Org, role: Role):
+    lead = org.make_person("Fay Facilitator", Role.FACILITATOR)
+    group_id = org.group("Team North", facilitators=(lead,))
+    viewer = lead if role is Role.FACILITATOR else org.make_person("Ann Member")
+    with pytest.raises(NotAllowed):
+        overview.compare_groups(viewer, YEAR_2025, today=LATER, path=org.path)
+    with pytest.raises(NotAllowed):
+        overview.group_story(viewer, group_id, YEAR_2025, today=LATER, path=org.path)
+
+
+def test_a_coordinator_sees_every_group(org: Org):
+    north = org.group("Team North")
+    south = org.group("Team South", reports=())
+    comparison = org.compare()
+    assert [g.group_id for g in comparison.groups] == [north, south]
+    assert comparison.threshold == 3
+    assert comparison.period == YEAR_2025
+
+
+def test_a_period_ending_before_it_starts_is_refused():
+    with pytest.raises(DomainError) as refused:
+        Period(date(2025, 3, 2), date(2025, 3, 1))
+    assert refused.value.key == "period_reversed"
+    assert refused.value.field == "period"
+    one_day = Period(date(2025, 3, 1), date(2025, 3, 1))
+    assert one_day.holds(date(2025, 3, 1))
+    assert not one_day.holds(date(2025, 3, 2))
+
+
+def test_the_story_of_an_unknown_group_is_refused(org: Org):
+    with pytest.raises(DomainError) as refused:
+        overview.group_story(org.coordinator, 999, YEAR_2025, today=LATER, path=org.path)
+    assert refused.value.key == "group_not_found"
+
+
+# --- what each contract reports ---------------------------------------------------------------------
+
+
+def _busy_group(org: Org, reports: Iterable[ReportItem]) -> int:
+    """A group with some of everything in 2025: sessions, absence, a case, action items, a released wave."""
+    lead = org.make_person("Fay Facilitator", Role.FACILITATOR)
+    anna, ben, chris = org.people("Anna Member", "Ben Member", "Chris Member")
+    group_id = org.group("Team North", reports=reports, facilitators=(lead,), members=(anna, ben, chris))
+
+    case_id = cases.submit_case(anna, case_form(group_id), now=at(date(2025, 3, 1)), path=org.path)
+    session_id = org.start(lead, group_id, date(2025, 3, 10), case_id=case_id, bringer=anna)
+    live.set_present(lead, session_id, ben.id, False, path=org.path)
+    item = live.add_action_item(
+        lead, session_id, ActionItemInput(text="Anna calls the parent"), now=at(date(2025, 3, 10)), path=org.path
+    )
+    live.confirm_action_item(lead, session_id, item, True, path=org.path)
+    org.close(lead, session_id, date(2025, 3, 10))
+    cases.follow_up(
+        anna, case_id, FollowUpInput(text="We agreed on Fridays."), now=at(date(2025, 3, 20)), path=org.path
+    )
+    second = org.hold(lead, group_id, date(2025, 3, 24))
+    live.set_action_item_done(lead, second, item, True, path=org.path)
+    org.wave(group_id, [(anna, 4), (ben, 3), (chris, 5)], closed_on=date(2025, 4, 1))
+    return group_id
+
+
+def test_a_group_that_reports_everything_shows_every_figure(org: Org):
+    group_id = _busy_group(org, ALL)
+    figures = org.figures(group_id)
+
+    assert figures.reported == frozenset(ReportItem)
+    assert figures.sessions_held == 2
+    assert figures.attendance == (5, 6)  # Ben missed the first session
+    assert figures.attendance_share == pytest.approx(5 / 6)
+    assert figures.cases == CaseCount(
+        group_id=group_id, group_name="Team North", submitted=1, discussed=1, followed_up=1
+    )
+    assert figures.followed_up_share == 1.0
+    assert figures.action_items == (1, 1)
+    assert figures.action_items_done_share == 1.0
+    assert figures.methods == {"incident": 2}
+    assert set(figures.efficacy) == {SE, CE}
+    assert figures.efficacy[CE] is None
+    assert figures.efficacy[SE].latest == Release(SE, (group_id,), date(2025, 4, 1), 4.0, 3)
+    assert figures.efficacy[SE].change is None
+
+
+def test_a_group_that_reports_nothing_shows_no_figure(org: Org):
+    group_id = _busy_group(org, ())
+    figures = org.figures(group_id)
+
+    assert figures.reported == frozenset()
+    assert figures.sessions_held is None
+    assert figures.attendance is None and figures.attendance_share is None
+    assert figures.cases is None and figures.followed_up_share is None
+    assert figures.action_items is None and figures.action_items_done_share is None
+    assert figures.methods is None
+    assert figures.efficacy == {}
+    # Its wave is no release of the organisation either.
+    assert org.releases() == []
+    # What it did report still shows where it is: name and rhythm.
+    assert figures.name == "Team North"
+    assert figures.sessions_expected == pytest.approx(360 / 14)  # 6 January to 31 December, every two weeks
+
+
+FIGURE_OF = {
+    ReportItem.SESSIONS_HELD: ("sessions_held",),
+    ReportItem.ATTENDANCE: ("attendance",),
+    ReportItem.CASE_COUNTS: ("cases", "action_items"),
+    ReportItem.METHODS_USED: ("methods",),
+}
+
+
+@pytest.mark.parametrize("item", list(ReportItem))
+def test_each_figure_shows_only_when_its_item_is_reported(org: Org, item: ReportItem):
+    group_id = _busy_group(org, (item,))
+    figures = org.figures(group_id)
+
+    shown = FIGURE_OF.get(item, ())
+    for names in FIGURE_OF.values():
+        for name in names:
+            value = getattr(figures, name)
+            if name in shown:
+                assert value is not None, name
+            else:
+                assert value is None, f"{name} shows though only {item} is reported"
+    if item is ReportItem.SURVEY_AGGREGATES:
+        assert figures.efficacy[SE].latest.mean == 4.0
+    else:
+        assert figures.efficacy == {}
+
+
+def test_a_reported_figure_without_activity_reads_as_nothing_happened(org: Org):
+    group_id = org.group("Team North")
+    figures = org.figures(group_id)
+    assert figures.sessions_held == 0
+    assert figures.methods == {}
+    assert figures.attendance is None
+    assert figures.action_items == (0, 0)
+    assert figures.cases.submitted == figures.cases.discussed == figures.cases.followed_up == 0
+    assert figures.efficacy == {SE: None, CE: None}
+
+
+def test_the_overview_carries_no_texts(org: Org):
+    group_id = _busy_group(org, ALL)
+    comparison = org.compare()
+    story = overview.group_story(org.coordinator, group_id, YEAR_2025, today=LATER, path=org.path)
+    for shown in (repr(comparison), repr(story)):
+        assert CASE_TITLE not in shown
+        assert "Anna calls the parent" not in shown
+        assert "We agreed on Fridays." not in shown
+
+
+# --- sessions -------------------------------------------------------------------------------------
+
+
+def test_sessions_held_are_counted_within_the_period_only(org: Org):
+    lead = org.make_person("Fay Facilitator", Role.FACILITATOR)
+    group_id = org.group("Team North", facilitators=(lead,), members=tuple(org.people("Ann Member")))
+    for day in (date(2025, 2, 28), date(2025, 3, 1), date(2025, 3, 15), date(2025, 3, 31), date(2025, 4, 1)):
+        org.hold(lead, group_id, day)
+    # A planned session that was never held does not count.
+    groups.plan_session(
+        lead, MeetingInput(group_id=group_id, starts_at=at(date(2025, 3, 20)), minutes=90), now=NOW, path=org.path
+    )
+    march = Period(date(2025, 3, 1), date(2025, 3, 31))
+
+    assert org.figures(group_id, march).sessions_held == 3  # both ends of the period included
+    assert org.figures(group_id).sessions_held == 5
+    assert org.figures(group_id, Period(date(2025, 4, 2), date(2025, 12, 31))).sessions_held == 0
+    story = overview.group_story(org.coordinator, group_id, march, today=LATER, path=org.path)
+    assert story.sessions == [
+        (date(2025, 3, 1), "incident"),
+        (date(2025, 3, 15), "incident"),
+        (date(2025, 3, 31), "incident"),
+    ]
+
+
+def test_sessions_expected_follow_the_rhythm_and_the_start_date(org: Org):
+    weekly = org.group("Weekly", start=date(2024, 1, 1), every_weeks=1)
+    fortnightly = org.group("Fortnightly", start=date(2025, 3, 3), every_weeks=2)
+    six_weekly = org.group("Six-weekly", start=date(2024, 6, 1), every_weeks=6)
+    not_yet = org.group("Not yet started", start=date(2025, 6, 1), every_weeks=1)
+    spring = Period(date(2025, 1, 1), date(2025, 3, 30))  # 89 days
+
+    by_id = {g.group_id: g for g in org.compare(spring).groups}
+    assert by_id[weekly].sessions_expected == pytest.approx(89 / 7)
+    assert by_id[fortnightly].sessions_expected == pytest.approx(2.0)  # 3 March to 30 March: four weeks
+    assert by_id[six_weekly].sessions_expected == pytest.approx(89 / 42)
+    assert by_id[not_yet].sessions_expected == 0.0
+
+
+# --- attendance -----------------------------------------------------------------------------------
+
+
+def test_attendance_comes_from_who_was_present_at_closed_sessions(org: Org):
+    lead = org.make_person("Fay Facilitator", Role.FACILITATOR)
+    anna, ben, chris, dirk = org.people("Anna Member", "Ben Member", "Chris Member", "Dirk Member")
+    group_id = org.group("Team North", facilitators=(lead,), members=(anna, ben, chris, dirk))
+
+    session_id = org.start(lead, group_id, date(2025, 3, 10))
+    assert live.presence(lead, session_id, path=org.path) == dict.fromkeys((anna.id, ben.id, chris.id, dirk.id), True)
+    live.set_present(lead, session_id, ben.id, False, path=org.path)
+    live.set_present(lead, session_id, chris.id, False, path=org.path)
+    live.set_present(lead, session_id, chris.id, True, path=org.path)  # Chris came in late after all
+    assert live.presence(lead, session_id, path=org.path)[ben.id] is False
+    # An open session records no attendance yet.
+    assert org.figures(group_id).attendance is None
+
+    org.close(lead, session_id, date(2025, 3, 10))
+    assert org.figures(group_id).attendance == (3, 4)
+
+    org.hold(lead, group_id, date(2025, 3, 24), absent=(anna, dirk))
+    figures = org.figures(group_id)
+    assert figures.attendance == (5, 8)
+    assert figures.attendance_share == pytest.approx(5 / 8)
+    assert org.figures(group_id, Period(date(2025, 3, 20), date(2025, 3, 31))).attendance == (2, 4)
+
+
+def test_only_members_are_marked_present_or_absent(org: Org):
+    lead = org.make_person("Fay Facilitator", Role.FACILITATOR)
+    anna = org.make_person("Anna Member")
+    outsider = org.make_person("Olga Outsider")
+    group_id = org.group("Team North", facilitators=(lead,), members=(anna,))
+    session_id = org.start(lead, group_id, date(2025, 3, 10))
+
+    for person in (lead, outsider):
+        with pytest.raises(DomainError) as refused:
+            live.set_present(lead, session_id, person.id, False, path=org.path)
+        assert refused.value.key == "role_outside_group"
+    for person in (anna, org.coordinator):
+        with pytest.raises(NotAllowed):
+            live.set_present(person, session_id, anna.id, False, path=org.path)
+        with pytest.raises(NotAllowed):
+            live.presence(person, session_id, path=org.path)
+    assert live.presence(lead, session_id, path=org.path) == {anna.id: True}
+
+
+# --- survey releases ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def members(org: Org) -> list[Person]:
+    return org.people(*(f"Member {letter}" for letter in "ABCDEFGH"))
+
+
+def test_a_closed_wave_with_enough_respondents_is_released_on_its_own(org: Org, members):
+    group_id = org.group("Team North", members=tuple(members[:3]))
+    org.wave(group_id, zip(members[:3], (2, 4, 5), strict=True), closed_on=date(2025, 3, 14))
+
+    (release,) = org.releases(today=date(2025, 3, 15))
+    assert release == Release(SE, (group_id,), date(2025, 3, 14), pytest.approx(11 / 3), 3)
+    assert release.pooled is False and release.half_year == ""
+
+
+def test_a_wave_below_the_threshold_is_never_released_alone(org: Org, members):
+    group_id = org.group("Team North", members=tuple(members[:2]))
+    org.wave(group_id, zip(members[:2], (2, 4), strict=True), closed_on=date(2025, 3, 14))
+
+    for today in (date(2025, 3, 15), date(2025, 7, 1), LATER):
+        assert org.releases(today=today) == []
+    assert org.figures(group_id).efficacy == {SE: None, CE: None}
+
+
+def test_an_open_wave_is_in_no_release(org: Org, members):
+    group_id = org.group("Team North", members=tuple(members[:4]))
+    org.wave(group_id, zip(members[:4], (2, 3, 4, 5), strict=True), closed_on=None)
+    small_a = org.group("Team A", members=tuple(members[4:6]))
+    org.wave(small_a, zip(members[4:6], (1, 1), strict=True), closed_on=date(2025, 3, 14))
+    org.wave(group_id, zip(members[:1], (5,), strict=True), closed_on=None)  # a second open one, small
+
+    assert org.releases() == []  # the open waves neither show on their own nor fill the pool
+
+
+def test_a_wave_with_enough_people_but_too_few_scores_is_not_released_alone(org: Org, members):
+    group_id = org.group("Team North", members=tuple(members[:3]))
+    wave_id = org.wave(group_id, zip(members[:2], (3, 3), strict=True), closed_on=None)
+    # The third answered one item of six: too little for a scale score.
+    surveys.answer(members[2], wave_id, {"se_1": 5}, now=at(date(2025, 3, 10)), path=org.path)
+    surveys.close_wave(org.coordinator, wave_id, now=at(date(2025, 3, 14)), path=org.path)
+
+    assert org.releases() == []
+
+
+def test_small_waves_of_one_half_year_are_pooled_once_it_is_over(org: Org, members):
+    north = org.group("Team North", members=tuple(members[:2]))
+    south = org.group("Team South", members=tuple(members[2:4]))
+    org.wave(north, zip(members[:2], (2, 3), strict=True), closed_on=date(2025, 2, 10))
+    org.wave(south, zip(members[2:4], (4, 5), strict=True), closed_on=date(2025, 6, 30))
+
+    assert org.releases(today=date(2025, 6, 30)) == []  # the half-year is not over yet
+    (pool,) = org.releases(today=date(2025, 7, 1))
+    assert pool.pooled is True
+    assert pool.group_ids == (north, south)
+    assert pool.half_year == "2025-1"
+    assert pool.day == date(2025, 6, 30)
+    assert pool.mean == pytest.approx(3.5)
+    assert pool.respondents == 4
+    # Both groups show the pool, never a part of it.
+    for group_id in (north, south):
+        assert org.figures(group_id).efficacy[SE].latest == pool
+
+
+def test_small_waves_of_different_half_years_are_not_pooled_together(org: Org, members):
+    north = org.group("Team North", members=tuple(members[:2]))
+    south = org.group("Team South", members=tuple(members[2:4]))
+    org.wave(north, zip(members[:2], (2, 3), strict=True), closed_on=date(2025, 6, 30))
+    org.wave(south, zip(members[2:4], (4, 5), strict=True), closed_on=date(2025, 7, 1))
+
+    assert org.releases(today=LATER) == []
+
+
+def test_a_pool_counts_distinct_people_not_answers(org: Org, members):
+    north = org.group("Team North", members=tuple(members[:3]))
+    org.wave(north, zip(members[:2], (2, 3), strict=True), closed_on=date(2025, 2, 10))
+    org.wave(north, zip(members[:2], (4, 4), strict=True), closed_on=date(2025, 3, 10), opened_on=date(2025, 3, 1))
+    assert org.releases() == []  # four answers, but the same two people
+
+    org.wave(north, [(members[2], 5)], closed_on=date(2025, 4, 10), opened_on=date(2025, 4, 1))
+    (pool,) = org.releases()
+    assert pool.pooled is True
+    assert pool.group_ids == (north,)
+    assert pool.mean == pytest.approx((2 + 3 + 4 + 4 + 5) / 5)
+
+
+def test_the_same_person_in_two_groups_counts_once_towards_a_pool(org: Org, members):
+    shared, ann, ben = members[:3]
+    north = org.group("Team North", members=(shared, ann))
+    south = org.group("Team South", members=(shared,))
+    org.wave(north, [(shared, 3), (ann, 4)], closed_on=date(2025, 2, 10))
+    org.wave(south, [(shared, 5)], closed_on=date(2025, 3, 10))
+    assert org.releases() == []  # two people
+
+    east = org.group("Team East", members=(ben,))
+    org.wave(east, [(ben, 1)], closed_on=date(2025, 4, 10))
+    (pool,) = org.releases()
+    assert pool.group_ids == (north, south, east)
+
+
+def test_a_group_that_does_not_report_survey_results_is_in_no_release(org: Org, members):
+    quiet = org.group(
+        "Team Quiet", reports=(ReportItem.ATTENDANCE, ReportItem.SESSIONS_HELD), members=tuple(members[:5])
+    )
+    north = org.group("Team North", members=tuple(members[5:8]))
+    org.wave(quiet, zip(members[:4], (1, 1, 1, 1), strict=True), closed_on=date(2025, 2, 10))  # big enough alone
+    org.wave(quiet, [(members[4], 1)], closed_on=date(2025, 3, 10), opened_on=date(2025, 3, 1))  # would fill a pool
+    org.wave(north, zip(members[5:7], (4, 5), strict=True), closed_on=date(2025, 3, 10))
+
+    assert org.releases() == []
+    assert org.figures(quiet).efficacy == {}
+
+    org.wave(north, [(members[7], 3)], closed_on=date(2025, 4, 10), opened_on=date(2025, 4, 1))
+    (pool,) = org.releases()
+    assert pool.group_ids == (north,)
+    assert pool.mean == pytest.approx(4.0)
+
+
+def test_a_higher_threshold_releases_less(org: Org, members):
+    with db.writing(org.path) as conn:
+        store.create_organisation(conn, "Test Org", is_demo=False, now=NOW)
+    north = org.group("Team North", members=tuple(members[:4]))
+    org.wave(north, zip(members[:4], (2, 3, 4, 5), strict=True), closed_on=date(2025, 2, 10))
+    assert [r.respondents for r in org.releases()] == [4]
+
+    surveys.set_threshold(org.coordinator, 5, path=org.path)
+    assert org.compare().threshold == 5
+    assert org.releases() == []
+
+
+def test_efficacy_shows_the_latest_release_of_the_period_and_its_change(org: Org, members):
+    north = org.group("Team North", members=tuple(members[:3]))
+    org.wave(north, zip(members[:3], (2, 3, 4), strict=True), closed_on=date(2025, 2, 10))
+    org.wave(north, zip(members[:3], (4, 4, 4), strict=True), closed_on=date(2025, 9, 10), opened_on=date(2025, 9, 1))
+    org.wave(north, zip(members[:3], (5, 5, 5), strict=True), closed_on=date(2026, 2, 10), opened_on=date(2026, 2, 1))
+
+    efficacy = org.figures(north).efficacy[SE]
+    assert efficacy.latest.day == date(2025, 9, 10)
+    assert efficacy.latest.mean == pytest.approx(4.0)
+    assert efficacy.change == pytest.approx(1.0)
+    spring = org.figures(north, Period(date(2025, 1, 1), date(2025, 6, 30))).efficacy[SE]
+    assert spring.latest.mean == pytest.approx(3.0) and spring.change is None
+    assert org.figures(north, Period(date(2025, 3, 1), date(2025, 8, 31))).efficacy[SE] is None
+
+
+def test_collective_efficacy_is_released_on_its_own_scale(org: Org, members):
+    north = org.group("Team North", members=tuple(members[:3]))
+    org.wave(north, zip(members[:3], (2, 3, 4), strict=True), closed_on=date(2025, 2, 10), instrument=CE)
+
+    efficacy = org.figures(north).efficacy
+    assert efficacy[SE] is None
+    assert efficacy[CE].latest == Release(CE, (north,), date(2025, 2, 10), pytest.approx(3.0), 3)
+
+
+# --- no subtraction ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def landscape(org: Org, members) -> dict:
+    """Five groups under two labels and two facilitators; whole waves, small pooled waves, a non-reporting one."""
+    fay, gus = org.people("Fay Facilitator", "Gus Facilitator", role=Role.FACILITATOR)
+    extra = org.people(*(f"Extra {n}" for n in range(8)))
+    a, b, c, d, e, f, g, h = members
+    school_1 = org.group("School 1", label="school", facilitators=(fay,), members=(a, b, c))
+    school_2 = org.group("School 2", label="school", facilitators=(gus,), members=(d, e))
+    care_1 = org.group("Care 1", label="care", facilitators=(fay,), members=(f, g))
+    care_2 = org.group("Care 2", label="care", facilitators=(gus, fay), members=(h, *extra[:3]))
+    quiet = org.group(
+        "Quiet", label="care", reports=(ReportItem.ATTENDANCE,), facilitators=(gus,), members=tuple(extra[3:])
+    )
+    # School 1: whole waves in both half-years of 2025.
+    org.wave(school_1, [(a, 2), (b, 3), (c, 4)], closed_on=date(2025, 2, 10))
+    org.wave(school_1, [(a, 4), (b, 4), (c, 5)], closed_on=date(2025, 10, 10), opened_on=date(2025, 10, 1))
+    # School 2 and Care 1: small waves in the first half of 2025 (pooled), School 2 again in the second (alone).
+    org.wave(school_2, [(d, 1), (e, 2)], closed_on=date(2025, 3, 10))
+    org.wave(care_1, [(f, 5), (g, 5)], closed_on=date(2025, 5, 10))
+    org.wave(school_2, [(d, 3), (e, 3)], closed_on=date(2025, 11, 10), opened_on=date(2025, 11, 1))
+    # Care 2: a whole wave, and a small one that fills the second half-year's pool with School 2's.
+    org.wave(care_2, [(h, 3), (extra[0], 4), (extra[1], 2), (extra[2], 5)], closed_on=date(2025, 4, 20))
+    org.wave(care_2, [(h, 1)], closed_on=date(2025, 12, 1), opened_on=date(2025, 11, 20))
+    # Quiet: whole and small waves that must never count.
+    org.wave(quiet, [(p, 1) for p in extra[3:]], closed_on=date(2025, 6, 1))
+    org.wave(quiet, [(extra[3], 1)], closed_on=date(2025, 11, 15), opened_on=date(2025, 11, 10))
+    # Collective efficacy: one whole wave in Care 2.
+    org.wave(care_2, [(h, 4), (extra[0], 4), (extra[1], 5)], closed_on=date(2025, 9, 1), instrument=CE)
+    return {
+        "fay": fay,
+        "gus": gus,
+        "groups": {"school_1": school_1, "school_2": school_2, "care_1": care_1, "care_2": care_2, "quiet": quiet},
+    }
+
+
+def test_the_landscape_releases(org: Org, landscape):
+    ids = landscape["groups"]
+    releases = org.releases()
+    assert [(r.group_ids, r.day, r.pooled) for r in releases] == [
+        ((ids["school_1"],), date(2025, 2, 10), False),
+        ((ids["care_2"],), date(2025, 4, 20), False),
+        ((ids["school_2"], ids["care_1"]), date(2025, 6, 30), True),
+        ((ids["school_1"],), date(2025, 10, 10), False),
+        ((ids["school_2"], ids["care_2"]), date(2025, 12, 31), True),
+    ]
+    assert releases[2].mean == pytest.approx((1 + 2 + 5 + 5) / 4)
+    assert releases[4].mean == pytest.approx((3 + 3 + 1) / 3)
+    assert all(ids["quiet"] not in r.group_ids for r in releases)
+
+
+PERIODS = [
+    YEAR_2025,
+    Period(date(2025, 1, 1), date(2025, 6, 30)),
+    Period(date(2025, 7, 1), date(2025, 12, 31)),
+    Period(date(2025, 3, 1), date(2025, 11, 30)),
+    Period(date(2025, 4, 1), date(2025, 4, 30)),
+    Period(date(2024, 1, 1), date(2026, 12, 31)),
+]
+
+
+def test_every_efficacy_number_is_a_whole_release_whatever_the_filter(org: Org, landscape):
+    fay, gus = landscape["fay"], landscape["gus"]
+    filters = [
+        {},
+        {"facilitator_id": fay.id},
+        {"facilitator_id": gus.id},
+        {"labels": ("school",)},
+        {"labels": ("care",)},
+        {"labels": ("school", "care")},
+        {"facilitator_id": gus.id, "labels": ("care",)},
+    ]
+    baseline = org.compare().releases
+    limit = org.compare().threshold
+    for period in PERIODS:
+        unfiltered = {g.group_id: g for g in org.compare(period).groups}
+        for chosen in filters:
+            comparison = org.compare(period, **chosen)
+            # A filter never changes a release: not its mean, not its respondents, not its groups.
+            assert comparison.releases == baseline, (period, chosen)
+            for figures in comparison.groups:
+                # A group looks the same in every selection it is part of.
+                assert figures == unfiltered[figures.group_id], (period, chosen)
+                for instrument, efficacy in figures.efficacy.items():
+                    if efficacy is None:
+                        continue
+                    assert efficacy.latest in baseline[instrument]
+                    assert figures.group_id in efficacy.latest.group_ids
+                    assert period.holds(efficacy.latest.day)
+                    assert efficacy.latest.respondents >= limit
+                    if efficacy.change is not None:
+                        means = {r.mean for r in baseline[instrument]}
+                        assert any(efficacy.latest.mean - m == pytest.approx(efficacy.change) for m in means)
+
+
+def test_a_filter_never_splits_a_pool(org: Org, landscape):
+    ids = landscape["groups"]
+    only_school = org.compare(labels=("school",))
+    school_2 = next(g for g in only_school.groups if g.group_id == ids["school_2"])
+    pool = school_2.efficacy[SE].latest
+    # Care 1 is not in the selection, yet School 2 shows the whole pool it shares with Care 1.
+    assert ids["care_1"] not in {g.group_id for g in only_school.groups}
+    assert pool.group_ids == (ids["school_2"], ids["care_2"])  # the latest: the second half-year's pool
+    first_half = org.compare(Period(date(2025, 1, 1), date(2025, 6, 30)), labels=("school",))
+    school_2_spring = next(g for g in first_half.groups if g.group_id == ids["school_2"])
+    assert school_2_spring.efficacy[SE].latest.group_ids == (ids["school_2"], ids["care_1"])
+    assert school_2_spring.efficacy[SE].latest.mean == pytest.approx(13 / 4)
+
+
+# --- filters -----------------------------------------------------------------------------------------
+
+
+def test_filters_narrow_the_groups(org: Org, landscape):
+    ids = landscape["groups"]
+    fay, gus = landscape["fay"], landscape["gus"]
+
+    def shown(**chosen) -> set[int]:
+        return {g.group_id for g in org.compare(**chosen).groups}
+
+    assert shown() == set(ids.values())
+    assert shown(facilitator_id=fay.id) == {ids["school_1"], ids["care_1"], ids["care_2"]}
+    assert shown(facilitator_id=gus.id) == {ids["school_2"], ids["care_2"], ids["quiet"]}
+    assert shown(labels=("school",)) == {ids["school_1"], ids["school_2"]}
+    assert shown(labels=("care",)) == {ids["care_1"], ids["care_2"], ids["quiet"]}
+    assert shown(labels=("school", "care")) == set(ids.values())
+    assert shown(facilitator_id=fay.id, labels=("care",)) == {ids["care_1"], ids["care_2"]}
+    assert shown(facilitator_id=org.coordinator.id) == set()
+    assert shown(labels=("nursing",)) == set()
+
+    care_2 = next(g for g in org.compare().groups if g.group_id == ids["care_2"])
+    assert care_2.facilitators == ("Fay Facilitator", "Gus Facilitator")
+    assert care_2.label == "care"
+
+
+# --- one group's story ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def observed(org: Org) -> dict:
+    lead = org.make_person("Fay Facilitator", Role.FACILITATOR)
+    anna, ben = org.people("Anna Member", "Ben Member")
+    group_id = org.group("Team North", facilitators=(lead,), members=(anna, ben))
+    first = org.hold(lead, group_id, date(2025, 2, 3), observe={"content": 2, "procedure": 4, "feelings": 1})
+    with db.reading(org.path) as conn:
+        noted = store.observations(conn, first)[0].id
+    live.describe_observation(
+        lead, first, noted, ObservationDetailsInput(category="summary_needed", note=NOTE), path=org.path
+    )
+    org.hold(lead, group_id, date(2025, 2, 17), observe={"procedure": 2, "interaction": 3})
+    org.hold(lead, group_id, date(2025, 3, 3), observe={"procedure": 1}, overrun=True)
+    org.hold(lead, group_id, date(2025, 3, 17))
+    org.hold(lead, group_id, date(2026, 1, 12), observe={"procedure": 9})  # outside 2025
+    return {"lead": lead, "group_id": group_id}
+
+
+def test_the_story_counts_observations_per_level_per_session(org: Org, observed):
+    story = overview.group_story(org.coordinator, observed["group_id"], YEAR_2025, today=LATER, path=org.path)
+
+    assert [(s.day, s.per_level, s.overruns) for s in story.observations] == [
+        (date(2025, 2, 3), {"content": 2, "procedure": 4, "interaction": 0, "feelings": 1}, 0),
+        (date(2025, 2, 17), {"content": 0, "procedure": 2, "interaction": 3, "feelings": 0}, 0),
+        (date(2025, 3, 3), {"content": 0, "procedure": 1, "interaction": 0, "feelings": 0}, 1),
+        (date(2025, 3, 17), {"content": 0, "procedure": 0, "interaction": 0, "feelings": 0}, 0),
+    ]
+    # The overrun the timer logged by itself is no intervention of the facilitator.
+    assert [s.interventions for s in story.observations] == [4, 2, 1, 0]
+    assert story.procedure_trend == pytest.approx(-1.3)
+    assert story.procedure_trend < 0
+    assert [day for day, _ in story.sessions] == [
+        date(2025, 2, 3),
+        date(2025, 2, 17),
+        date(2025, 3, 3),
+        date(2025, 3, 17),
+    ]
+
+
+def test_the_story_never_holds_a_note(org: Org, observed):
+    with db.reading(org.path) as conn:
+        logged = [
+            o.note
+            for s in store.closed_live_sessions(conn, observed["group_id"])
+            for o in store.observations(conn, s.id)
+        ]
+    assert NOTE in logged  # the facilitator's private log has it
+    story = overview.group_story(org.coordinator, observed["group_id"], YEAR_2025, today=LATER, path=org.path)
+    assert NOTE not in repr(story)
+    assert "summary_needed" not in repr(story)
+
+
+def test_the_procedure_trend_needs_three_sessions_and_rises_with_more_interventions(org: Org):
+    lead = org.make_person("Fay Facilitator", Role.FACILITATOR)
+    group_id = org.group("Team North", facilitators=(lead,), members=(org.make_person("Anna Member"),))
+    org.hold(lead, group_id, date(2025, 2, 3), observe={"procedure": 1})
+    org.hold(lead, group_id, date(2025, 2, 17), observe={"procedure": 2}, overrun=True)
+
+    def story():
+        return overview.group_story(org.coordinator, group_id, YEAR_2025, today=LATER, path=org.path)
+
+    assert story().procedure_trend is None
+    org.hold(lead, group_id, date(2025, 3, 3), observe={"procedure": 3})
+    assert story().procedure_trend == pytest.approx(1.0)
+
+
+def test_the_story_has_no_observations_when_the_contract_does_not_report_them(org: Org):
+    lead = org.make_person("Fay Facilitator", Role.FACILITATOR)
+    others = tuple(item for item in ReportItem if item is not ReportItem.OBSERVATION_PROFILE)
+    group_id = org.group("Team North", reports=others, facilitators=(lead,), members=(org.make_person("Anna Member"),))
+    for day in (date(2025, 2, 3), date(2025, 2, 17), date(2025, 3, 3)):
+        org.hold(lead, group_id, day, observe={"procedure": 2})
+
+    story = overview.group_story(org.coordinator, group_id, YEAR_2025, today=LATER, path=org.path)
+    assert story.observations is None
+    assert story.procedure_trend is None
+    assert story.figures.sessions_held == 3
+
+
+def test_the_story_shows_sessions_and_methods_as_the_contract_reports(org: Org):
+    lead = org.make_person("Fay Facilitator", Role.FACILITATOR)
+    anna = org.make_person("Anna Member")
+    days_only = org.group("Days only", reports=(ReportItem.SESSIONS_HELD,), facilitators=(lead,), members=(anna,))
+    nothing = org.group("Nothing", reports=(), facilitators=(lead,), members=(anna,))
+    for group_id in (days_only, nothing):
+        org.hold(lead, group_id, date(2025, 2, 3), observe={"content": 1})
+
+    def story(group_id: int) -> overview.GroupStory:
+        return overview.group_story(org.coordinator, group_id, YEAR_2025, today=LATER, path=org.path)
+
+    assert story(days_only).sessions == [(date(2025, 2, 3), None)]
+    assert story(days_only).releases == {}
+    assert story(nothing).sessions is None
+    assert story(nothing).observations is None
+    assert story(nothing).releases == {}
+
+
+def test_the_story_holds_the_releases_of_its_group_in_the_period(org: Org, landscape):
+    ids = landscape["groups"]
+    spring = Period(date(2025, 1, 1), date(2025, 6, 30))
+    story = overview.group_story(org.coordinator, ids["school_2"], spring, today=LATER, path=org.path)
+    (pool,) = story.releases[SE]
+    assert pool.pooled and pool.group_ids == (ids["school_2"], ids["care_1"])
+    assert story.releases[CE] == []
+    assert all(release in org.releases(instrument) for instrument, rows in story.releases.items() for release in rows)
+    quiet = overview.group_story(org.coordinator, ids["quiet"], YEAR_2025, today=LATER, path=org.path)
+    assert quiet.releases == {}
+
+
+def test_a_pooled_mean_is_the_mean_of_its_scores(org: Org, members):
+    # The pool weighs every answer alike, whichever group gave it.
+    north = org.group("Team North", members=tuple(members[:2]))
+    south = org.group("Team South", members=(members[2],))
+    org.wave(north, zip(members[:2], (1, 1), strict=True), closed_on=date(2025, 2, 10))
+    org.wave(south, [(members[2], 4)], closed_on=date(2025, 3, 10))
+    (pool,) = org.releases()
+    assert pool.mean == pytest.approx(statistics.fmean([1, 1, 4]))
+    assert pool.respondents == 3
+
+
+# --- known gaps ---------------------------------------------------------------------------------------
+
+
+def test_a_deleted_account_does_not_make_a_pool_of_two_people_releasable(org: Org, members):
+    ann, ben = members[:2]
+    north = org.group("Team North", members=(ann, ben))
+    org.wave(north, [(ann, 2), (ben, 4)], closed_on=date(2025, 2, 10))
+    org.wave(north, [(ann, 3)], closed_on=date(2025, 3, 10), opened_on=date(2025, 3, 1))
+    assert org.releases() == []  # two people
+
+    with db.writing(org.path) as conn:
+        conn.execute("DELETE FROM people WHERE id = ?", [ann.id])
+
+    assert org.releases() == []  # still the same two people
+
+
+def test_a_released_pool_does_not_change_when_a_contract_starts_reporting(org: Org, members):
+    north = org.group("Team North", members=tuple(members[:2]))
+    south = org.group("Team South", members=tuple(members[2:4]))
+    quiet_reports = (ReportItem.ATTENDANCE,)
+    quiet = org.group("Team Quiet", reports=quiet_reports, members=tuple(members[4:6]))
+    org.wave(north, zip(members[:2], (2, 3), strict=True), closed_on=date(2025, 2, 10))
+    org.wave(south, zip(members[2:4], (4, 5), strict=True), closed_on=date(2025, 3, 10))
+    org.wave(quiet, zip(members[4:6], (1, 1), strict=True), closed_on=date(2025, 4, 10))
+    (before,) = org.releases()
+
+    contract = group_form("Team Quiet", reported_to_organisation=list(ReportItem), meets_every_weeks=2).contract
+    groups.update_group(org.coordinator, quiet, GroupInput(name="Team Quiet", contract=contract), path=org.path)
+
+    (after,) = org.releases()
+    assert (after.mean, after.respondents) == (before.mean, before.respondents)
