@@ -253,6 +253,31 @@ def test_the_check_in_lists_earlier_action_items_and_asks_how_the_last_case_went
     assert query("SELECT done FROM action_items WHERE id = ?", (item,)) == [(1,)]
 
 
+def test_who_is_here_is_ticked_at_the_check_in_and_becomes_the_sessions_attendance(people):
+    at = _console(people.facilitator)
+    session_id = _open(at)
+    assert "Who is here?" in values(at.subheader)
+    members = {box.label: box for box in at.checkbox if (box.key or "").startswith("present.")}
+    assert "Sofie Claes" in members and "Jeroen Bakker" not in members, "members only, not the facilitator"
+    assert all(box.value for box in members.values()), "everyone counts as present until unticked"
+
+    members["Sofie Claes"].uncheck()
+    _run(at)
+    sofie = _person_id("Sofie Claes")
+    # Stored the moment it is unticked: a restart in the middle of the check-in keeps it.
+    assert live.presence(people.facilitator, session_id)[sofie] is False
+    live.close_session(people.facilitator, session_id, _session(people.facilitator, session_id).revision)
+    attendance = dict(
+        query(
+            "SELECT a.person_id, a.present FROM attendance a JOIN meetings m ON m.id = a.meeting_id"
+            " WHERE m.group_id = ? ORDER BY m.id DESC LIMIT ?",
+            (_group_id(), len(members)),
+        )
+    )
+    assert attendance[sofie] == 0
+    assert sum(attendance.values()) == len(members) - 1
+
+
 # --- the phases ----------------------------------------------------------------------------------
 
 
