@@ -23,7 +23,7 @@ from intervision.models import (
     GoalMeasure,
     Person,
 )
-from intervision.overview import Comparison, GroupFigures, Period, combined_mean, compare_groups
+from intervision.overview import Comparison, GroupFigures, Period, compare_groups
 from intervision.permissions import Action, require
 
 
@@ -82,10 +82,8 @@ def _value(measure: GoalMeasure, groups: list[GroupFigures], comparison: Compari
     instrument_id = measure.value
     if whole:
         # Every release of the period once, pooled ones included: never a part of one.
-        period = comparison.period
-        parts = [r for r in comparison.releases.get(instrument_id, []) if period.holds(r.day)]
-        combined = combined_mean(parts)
-        return combined[0] if combined else None
+        combined = comparison.combined(instrument_id)
+        return combined.mean if combined else None
     latest = [group.efficacy.get(instrument_id) for group in groups]
     return latest[0].latest.mean if latest and latest[0] else None
 

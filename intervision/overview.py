@@ -138,14 +138,6 @@ def releases(db: Database, instrument_id: str, limit: int, reporting: set[int], 
     return sorted(shown, key=lambda release: (release.day, release.pooled, release.group_ids))
 
 
-def combined_mean(parts: list[Release]) -> tuple[float, int] | None:
-    """The respondent-weighted average of whole releases, and how many answers it rests on."""
-    total = sum(release.respondents for release in parts)
-    if not total:
-        return None
-    return sum(release.mean * release.respondents for release in parts) / total, total
-
-
 @dataclass(frozen=True)
 class Efficacy:
     """A group's latest average in a period, and how it moved since the release before it."""
@@ -205,6 +197,26 @@ class Comparison:
     groups: list[GroupFigures]
     releases: dict[str, list[Release]]  # per instrument, the whole organisation's, for pooled notes
 
+    def combined(self, instrument_id: str) -> Combined | None:
+        """The answer-weighted average of the period's whole releases that hold a group of this selection."""
+        chosen = {group.group_id for group in self.groups}
+        parts = [
+            release
+            for release in self.releases.get(instrument_id, [])
+            if self.period.holds(release.day) and chosen & set(release.group_ids)
+        ]
+        answers = sum(release.respondents for release in parts)
+        if not answers:
+            return None
+        return Combined(sum(release.mean * release.respondents for release in parts) / answers, answers, len(parts))
+
+
+@dataclass(frozen=True)
+class Combined:
+    mean: float
+    answers: int
+    releases: int
+
 
 def _expected(group: Group, period: Period) -> float:
     first = max(period.start, group.contract.start_date)
@@ -236,7 +248,7 @@ def _figures(
         reported=reported,
         sessions_expected=_expected(group, period),
         sessions_held=when(ReportItem.SESSIONS_HELD, len(held)),
-        attendance=when(ReportItem.ATTENDANCE, attendance),
+        attendance=when(ReportItem.ATTENDANCE, attendance or (0, 0)),
         cases=when(ReportItem.CASE_COUNTS, cases),
         action_items=when(ReportItem.CASE_COUNTS, action_items or (0, 0)),
         methods=when(ReportItem.METHODS_USED, dict(Counter(method for _, method in held if method))),

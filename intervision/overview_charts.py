@@ -12,7 +12,15 @@ from intervision.charts import FONT_SIZE, LEVEL_COLOURS
 from intervision.i18n import t
 from intervision.methods import Level
 from intervision.models import Language
-from intervision.overview import EFFICACY_INSTRUMENTS, SCORECARD, GroupFigures, Release, SessionObservations, scorecard
+from intervision.overview import (
+    EFFICACY_INSTRUMENTS,
+    SCORECARD,
+    Comparison,
+    GroupFigures,
+    Release,
+    SessionObservations,
+    scorecard,
+)
 
 # Poor to good, readable for colour-blind people (a single blue hue, light to dark); grey: not reported.
 STANDING_SCALE = [[0.0, "#f7fbff"], [0.5, "#9ecae1"], [1.0, "#2171b5"]]
@@ -54,11 +62,10 @@ def comparison_heatmap(groups: list[GroupFigures], language: Language) -> go.Fig
     return figure
 
 
-def efficacy_small_multiples(
-    groups: list[GroupFigures], releases: dict[str, list[Release]], language: Language
-) -> go.Figure:
+def efficacy_small_multiples(comparison: Comparison, language: Language) -> go.Figure:
     """One small chart per group with both efficacy averages over the period; pooled points hollow."""
-    shown = [group for group in groups if group.efficacy]
+    shown = [group for group in comparison.groups if group.efficacy]
+    period = comparison.period
     columns = min(4, max(1, len(shown)))
     rows = max(1, -(-len(shown) // columns))
     figure = make_subplots(
@@ -70,7 +77,11 @@ def efficacy_small_multiples(
     )
     for index, group in enumerate(shown):
         for instrument_id in EFFICACY_INSTRUMENTS:
-            points = [release for release in releases.get(instrument_id, []) if group.group_id in release.group_ids]
+            points = [
+                release
+                for release in comparison.releases.get(instrument_id, [])
+                if group.group_id in release.group_ids and period.holds(release.day)
+            ]
             figure.add_trace(
                 go.Scatter(
                     x=[release.day for release in points],

@@ -16,7 +16,7 @@ from intervision.goals import GoalProgress, unit_of
 from intervision.i18n import number as _number
 from intervision.i18n import t
 from intervision.models import Language
-from intervision.overview import EFFICACY_INSTRUMENTS, SCORECARD, Comparison, GroupFigures, combined_mean, scorecard
+from intervision.overview import EFFICACY_INSTRUMENTS, SCORECARD, Comparison, GroupFigures, scorecard
 from intervision.reports import printable
 
 # What each measure means, in the report's own words (catalog keys overview.explain.<measure>).
@@ -73,7 +73,11 @@ def _group_lines(group: GroupFigures, comparison: Comparison, language: Language
         add("action_items", str(done), say("overview.of_confirmed", confirmed=confirmed))
     add(
         "methods",
-        "" if group.methods is None else ", ".join(f"{m} ({n})" for m, n in sorted(group.methods.items())),
+        "–"
+        if group.methods == {}
+        else ""
+        if group.methods is None
+        else ", ".join(f"{m} ({n})" for m, n in sorted(group.methods.items())),
         "" if group.methods is not None else not_reported,
     )
     for instrument_id in EFFICACY_INSTRUMENTS:
@@ -118,16 +122,15 @@ def report_lines(comparison: Comparison, goals: list[GoalProgress], language: La
     lines = [line for group in comparison.groups for line in _group_lines(group, comparison, language)]
     organisation = say("overview.organisation")
     for instrument_id in EFFICACY_INSTRUMENTS:
-        parts = [r for r in comparison.releases.get(instrument_id, []) if comparison.period.holds(r.day)]
-        combined = combined_mean(parts)
+        combined = comparison.combined(instrument_id)
         lines.append(
             Line(
                 say("overview.document.organisation"),
                 organisation,
                 "",
                 say(f"overview.measure.{instrument_id}"),
-                _number(combined[0], language, 2) if combined else "",
-                say("overview.combined_note", n=combined[1], releases=len(parts))
+                _number(combined.mean, language, 2) if combined else "",
+                say("overview.combined_note", n=combined.answers, releases=combined.releases)
                 if combined
                 else say("overview.no_release"),
             )

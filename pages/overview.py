@@ -12,6 +12,7 @@ import streamlit as st
 from intervision import goals, method_library, overview, overview_charts, overview_report
 from intervision.errors import DomainError
 from intervision.goals import GoalStatus
+from intervision.i18n import number
 from intervision.models import GoalInput, GoalMeasure, Language, ReportItem
 from intervision.overview import SCORECARD, Comparison, GroupFigures, Period, scorecard
 from ui import forms
@@ -70,14 +71,11 @@ def organisation_figures(comparison: Comparison) -> None:
     columns[0].metric(viewer.t("overview.groups_count"), len(comparison.groups))
     columns[1].metric(viewer.t("overview.sessions_held"), sum(held) if held else "–")
     columns[2].metric(viewer.t("overview.measure.attendance"), f"{present / recorded:.0%}" if recorded else "–")
-    releases = [r for r in comparison.releases["collective_efficacy"] if comparison.period.holds(r.day)]
-    combined = overview.combined_mean(
-        [r for r in releases if set(r.group_ids) & {group.group_id for group in comparison.groups}]
-    )
+    combined = comparison.combined("collective_efficacy")
     columns[3].metric(
         viewer.t("overview.measure.collective_efficacy"),
-        f"{combined[0]:.2f}" if combined else "–",
-        help=viewer.t("overview.combined_note", n=combined[1], releases=len(releases)) if combined else None,
+        number(combined.mean, viewer.language, 2) if combined else "–",
+        help=viewer.t("overview.combined_note", n=combined.answers, releases=combined.releases) if combined else None,
     )
 
 
@@ -94,12 +92,12 @@ def groups_table(comparison: Comparison) -> None:
         }
         for measure in SCORECARD:
             cell = cells[measure]
-            row[viewer.t(f"overview.measure.{measure}")] = (
-                (cell.text + ("*" if cell.pooled else "")) if cell.reported else not_shared
-            )
-        row[viewer.t("overview.measure.cases")] = group.cases.submitted if group.cases else None
+            row[viewer.t(f"overview.measure.{measure}")] = cell.label(viewer.language, not_shared)
+        row[viewer.t("overview.measure.cases")] = str(group.cases.submitted) if group.cases else not_shared
         row[viewer.t("overview.measure.methods")] = (
             ", ".join(f"{method_names.get(m, m)} ({n})" for m, n in sorted(group.methods.items(), key=lambda x: -x[1]))
+            if group.methods
+            else "–"
             if group.methods is not None
             else not_shared
         )
@@ -118,7 +116,7 @@ def compare_tab(comparison: Comparison) -> None:
     groups_table(comparison)
     if any(group.efficacy for group in comparison.groups):
         st.subheader(viewer.t("overview.trends"))
-        figure = overview_charts.efficacy_small_multiples(comparison.groups, comparison.releases, viewer.language)
+        figure = overview_charts.efficacy_small_multiples(comparison, viewer.language)
         st.plotly_chart(figure, width="stretch")
         st.caption(viewer.t("overview.pooled_legend"))
 
@@ -156,11 +154,7 @@ def group_tab(comparison: Comparison) -> None:
         st.plotly_chart(figure, width="stretch")
         pooled = [r for rows in story.releases.values() for r in rows if r.pooled]
         if pooled:
-            st.caption(
-                viewer.t(
-                    "overview.pooled_here", groups=max(len(r.group_ids) for r in pooled), threshold=comparison.threshold
-                )
-            )
+            st.caption(viewer.t("overview.pooled_here", threshold=comparison.threshold))
     st.subheader(viewer.t("overview.method_mix"))
     if figures.methods is None:
         not_shared(ReportItem.METHODS_USED)
@@ -203,7 +197,9 @@ def goal_value(measure: GoalMeasure, value: float | None) -> str:
     if value is None:
         return "–"
     unit = goals.unit_of(measure)
-    return f"{value:.0f}%" if unit == "percent" else f"{value:.2f}" if unit == "average" else f"{value:.1f}"
+    if unit == "percent":
+        return f"{value:.0f}%"
+    return number(value, viewer.language, 2 if unit == "average" else 1)
 
 
 def goals_tab(comparison: Comparison) -> None:

@@ -308,7 +308,7 @@ def test_a_reported_figure_without_activity_reads_as_nothing_happened(org: Org):
     figures = org.figures(group_id)
     assert figures.sessions_held == 0
     assert figures.methods == {}
-    assert figures.attendance is None
+    assert figures.attendance == (0, 0) and figures.attendance_share is None  # reported, nothing recorded
     assert figures.action_items == (0, 0)
     assert figures.cases.submitted == figures.cases.discussed == figures.cases.followed_up == 0
     assert figures.efficacy == {SE: None, CE: None}
@@ -378,7 +378,7 @@ def test_attendance_comes_from_who_was_present_at_closed_sessions(org: Org):
     live.set_present(lead, session_id, chris.id, True, path=org.path)  # Chris came in late after all
     assert live.presence(lead, session_id, path=org.path)[ben.id] is False
     # An open session records no attendance yet.
-    assert org.figures(group_id).attendance is None
+    assert org.figures(group_id).attendance == (0, 0)
 
     org.close(lead, session_id, date(2025, 3, 10))
     assert org.figures(group_id).attendance == (3, 4)
