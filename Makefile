@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test lint migrate demo clean
+.PHONY: run test lint migrate demo backup clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ migrate: $(VENV)/.installed
 
 demo: migrate
 	$(BIN)/python -m intervision.demo
+
+# A consistent copy of the database while the app runs (SQLite's online backup), in backups/.
+backup: migrate
+	$(BIN)/python -m intervision.backup create
 
 run: migrate
 	$(BIN)/streamlit run app.py --server.port $(PORT)

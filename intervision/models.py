@@ -104,6 +104,8 @@ class AuditAction(StrEnum):
     CASE_DELETED = "case_deleted"
     CASE_TEXTS_ERASED = "case_texts_erased"
     RETENTION_CHANGED = "retention_changed"
+    BACKUP_TAKEN = "backup_taken"
+    BACKUP_RESTORED = "backup_restored"
 
 
 class InvitationStatus(StrEnum):

@@ -53,6 +53,7 @@ class Action(StrEnum):
     SET_PRIVACY_THRESHOLD = "set_privacy_threshold"
     VIEW_OVERVIEW = "view_overview"
     MANAGE_GOALS = "manage_goals"
+    BACKUP = "backup"
 
 
 _C = Capacity
@@ -96,6 +97,7 @@ PERMISSIONS: dict[Action, frozenset[Capacity]] = {
     # The overview compares groups in counts and safe averages, as far as each contract reports them.
     Action.VIEW_OVERVIEW: frozenset({_C.COORDINATOR}),
     Action.MANAGE_GOALS: frozenset({_C.COORDINATOR}),
+    Action.BACKUP: frozenset({_C.COORDINATOR}),
 }
 
 

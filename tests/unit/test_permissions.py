@@ -54,6 +54,7 @@ load_instrument       Y  Y  Y      .  .  .      .  .  .
 set_privacy_threshold Y  Y  Y      .  .  .      .  .  .
 view_overview         Y  Y  Y      .  .  .      .  .  .
 manage_goals          Y  Y  Y      .  .  .      .  .  .
+backup                Y  Y  Y      .  .  .      .  .  .
 """
 
 
