@@ -104,6 +104,7 @@ class AuditAction(StrEnum):
     CASE_DELETED = "case_deleted"
     CASE_TEXTS_ERASED = "case_texts_erased"
     RETENTION_CHANGED = "retention_changed"
+    PERSON_ERASED = "person_erased"
     BACKUP_TAKEN = "backup_taken"
     BACKUP_RESTORED = "backup_restored"
 
@@ -348,6 +349,21 @@ class PasswordChangeInput(_Input):
 class RoleChangeInput(_Input):
     person_id: int
     role: Role
+
+
+class PersonErasureInput(_Input):
+    """A coordinator confirms erasing someone by typing that person's e-mail address."""
+
+    person_id: int
+    email: str  # the address on record, filled in by the interface, not typed
+    confirm_email: Annotated[str, StringConstraints(min_length=1, max_length=EMAIL_MAX)]
+
+    @field_validator("confirm_email")
+    @classmethod
+    def _same_email(cls, value: str, info) -> str:  # noqa: ANN001 - pydantic's ValidationInfo
+        if value.strip().lower() != str(info.data.get("email", "")).strip().lower():
+            raise PydanticCustomError("confirmation_differs", "not the person's e-mail address")
+        return value
 
 
 class InvitationInput(_Input):

@@ -53,6 +53,8 @@ class Action(StrEnum):
     SET_PRIVACY_THRESHOLD = "set_privacy_threshold"
     VIEW_OVERVIEW = "view_overview"
     MANAGE_GOALS = "manage_goals"
+    EXPORT_OWN_DATA = "export_own_data"
+    ERASE_PERSON = "erase_person"
     BACKUP = "backup"
 
 
@@ -97,6 +99,9 @@ PERMISSIONS: dict[Action, frozenset[Capacity]] = {
     # The overview compares groups in counts and safe averages, as far as each contract reports them.
     Action.VIEW_OVERVIEW: frozenset({_C.COORDINATOR}),
     Action.MANAGE_GOALS: frozenset({_C.COORDINATOR}),
+    # Everyone may take out all that is stored about them; erasing someone is a coordinator's call.
+    Action.EXPORT_OWN_DATA: frozenset({_C.SIGNED_IN}),
+    Action.ERASE_PERSON: frozenset({_C.COORDINATOR}),
     Action.BACKUP: frozenset({_C.COORDINATOR}),
 }
 

@@ -1,16 +1,23 @@
-"""People (coordinators): everyone in the organisation, their roles, and the audit log."""
+"""People (coordinators): everyone in the organisation, their roles, erasing someone, and the audit log."""
+
+from datetime import date
 
 import streamlit as st
 
-from intervision import accounts, cases
-from intervision.models import RetentionInput, Role, RoleChangeInput
+from intervision import accounts, backup, cases, personal_data
+from intervision.errors import DomainError
+from intervision.models import PersonErasureInput, RetentionInput, Role, RoleChangeInput
 from ui import format, forms
-from ui.guard import guard
+from ui.guard import escape_markdown, guard
 
 viewer = guard("people")
 coordinator = viewer.signed_in
 FORM = "role_change"
 RETENTION = "retention"
+RESTORE = "restore"
+BACKUP_READY = "backup_ready"
+ERASE = "erase"
+ERASE_FIELDS = ["person_id", "confirm_email"]
 
 everyone = accounts.people(coordinator)
 by_id = {person.id: person for person in everyone}
@@ -21,11 +28,39 @@ def _set_retention() -> str:
     return "organisation.retention_saved"
 
 
+def _prepare_backup() -> None:
+    # Built on request, not on every draw: a backup copies the whole database and is audit-logged.
+    st.session_state[BACKUP_READY] = backup.backup_for_download(coordinator)
+
+
+def _restore() -> str:
+    upload = forms.value(RESTORE, "file")
+    if upload is None:
+        raise DomainError("required", field="file")
+    if not forms.value(RESTORE, "confirm"):
+        raise DomainError("restore_not_confirmed", field="confirm")
+    backup.restore_upload(coordinator, upload.getvalue())
+    st.session_state.pop(BACKUP_READY, None)
+    return "organisation.restored"
+
+
 def _change_role() -> str:
     form = RoleChangeInput(**forms.values(FORM, ["person_id", "role"]))
     accounts.change_role(coordinator, form.person_id, form.role)
     forms.clear(FORM, ["person_id", "role"])
     return "people.role_changed"
+
+
+def _erase() -> str:
+    chosen = forms.value(ERASE, "person_id")
+    form = PersonErasureInput(
+        person_id=chosen,
+        email=by_id[chosen].email if chosen in by_id else "",
+        confirm_email=forms.value(ERASE, "confirm_email"),
+    )
+    personal_data.erase_person(coordinator, form.person_id)
+    forms.clear(ERASE, ERASE_FIELDS)
+    return "people.erased"
 
 
 st.title(viewer.t("nav.people"))
@@ -72,6 +107,39 @@ with people_tab:
             viewer.t("common.save"), type="primary", on_click=forms.submit, args=(FORM, viewer, _change_role)
         )
 
+    st.subheader(viewer.t("people.erase"))
+    st.caption(viewer.t("people.erase_intro"))
+    st.selectbox(
+        viewer.t("field.person"),
+        [person_id for person_id in by_id if person_id != coordinator.id],
+        format_func=lambda person_id: f"{by_id[person_id].name} ({by_id[person_id].email})",
+        index=None,
+        placeholder=viewer.t("people.choose_person"),
+        key=forms.key(ERASE, "person_id"),
+        on_change=forms.clear,
+        args=(ERASE, ["confirm_email"]),
+    )
+    chosen = forms.value(ERASE, "person_id")
+    if chosen in by_id:
+        with st.form(ERASE):
+            st.warning(
+                viewer.t(
+                    "people.erase_warning",
+                    name=escape_markdown(by_id[chosen].name),
+                    email=escape_markdown(by_id[chosen].email),
+                ),
+                icon=":material/warning:",
+            )
+            st.text_input(viewer.t("people.erase_confirm"), key=forms.key(ERASE, "confirm_email"))
+            forms.field_error(ERASE, "confirm_email")
+            forms.form_error(ERASE)
+            st.form_submit_button(
+                viewer.t("people.erase_button"),
+                on_click=forms.submit,
+                args=(ERASE, viewer, _erase),
+                icon=":material/delete_forever:",
+            )
+
 with audit_tab:
     st.caption(viewer.t("people.audit_intro"))
     st.dataframe(
@@ -105,3 +173,23 @@ with organisation_tab, st.form(RETENTION):
         on_click=forms.submit,
         args=(RETENTION, viewer, _set_retention),
     )
+
+with organisation_tab:
+    st.subheader(viewer.t("organisation.backup"))
+    st.write(viewer.t("organisation.backup_help"))
+    if BACKUP_READY in st.session_state:
+        st.download_button(
+            viewer.t("organisation.backup_download"),
+            st.session_state[BACKUP_READY],
+            file_name=f"intervision-{date.today().isoformat()}.db",
+            mime="application/vnd.sqlite3",
+            icon=":material/download:",
+        )
+    else:
+        st.button(viewer.t("organisation.backup_prepare"), icon=":material/backup:", on_click=_prepare_backup)
+    with st.form(RESTORE):
+        st.file_uploader(viewer.t("organisation.restore_file"), type=["db", "sqlite"], key=forms.key(RESTORE, "file"))
+        forms.field_error(RESTORE, "file")
+        st.checkbox(viewer.t("organisation.restore_confirm"), key=forms.key(RESTORE, "confirm"))
+        forms.field_error(RESTORE, "confirm")
+        st.form_submit_button(viewer.t("organisation.restore"), on_click=forms.submit, args=(RESTORE, viewer, _restore))

@@ -1,10 +1,12 @@
-"""My profile: name, e-mail, language and password; sign out on every device."""
+"""My profile: name, e-mail, language and password; sign out on every device; download all my data."""
+
+from datetime import datetime
 
 import streamlit as st
 
-from intervision import accounts, auth
+from intervision import accounts, auth, personal_data
 from intervision.models import PasswordChangeInput, ProfileInput
-from ui import forms
+from ui import format, forms
 from ui.guard import LANGUAGE_KEY, guard, sign_in_token
 
 viewer = guard("profile")
@@ -73,4 +75,13 @@ with right:
         on_click=forms.submit,
         args=("everywhere", viewer, _sign_out_everywhere),
         icon=":material/devices:",
+    )
+    st.subheader(viewer.t("profile.my_data"))
+    st.write(viewer.t("profile.my_data_intro"))
+    st.download_button(
+        viewer.t("profile.download_data"),
+        data=personal_data.export_my_data(person),
+        file_name=f"my-data-{datetime.now(format.local_zone()).date().isoformat()}.json",
+        mime="application/json",
+        icon=":material/download:",
     )

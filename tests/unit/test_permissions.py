@@ -54,6 +54,8 @@ load_instrument       Y  Y  Y      .  .  .      .  .  .
 set_privacy_threshold Y  Y  Y      .  .  .      .  .  .
 view_overview         Y  Y  Y      .  .  .      .  .  .
 manage_goals          Y  Y  Y      .  .  .      .  .  .
+export_own_data       Y  Y  Y      Y  Y  Y      Y  Y  Y
+erase_person          Y  Y  Y      .  .  .      .  .  .
 backup                Y  Y  Y      .  .  .      .  .  .
 """
 

@@ -1,0 +1,182 @@
+"""A person's own data: taking all of it out, and a coordinator erasing someone.
+
+DOMAIN.md section 5: an organisation asks "how a person can take it out or have it deleted". The export
+holds everything stored about the person who asks, and nothing about anyone else. Erasing is in
+`erase_person`, whose docstring says what goes, what stays anonymised, and why.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from intervision import store
+from intervision.auth import utcnow
+from intervision.db import reading, writing
+from intervision.errors import DomainError
+from intervision.instruments import InstrumentFileError, parse_instrument
+from intervision.models import AuditAction, Language, Person, Role
+from intervision.permissions import Action, require
+
+EXPORT_FORMAT = "intervision personal data export, version 1"
+# Someone else's e-mail address in an audit event of the person's own (a role they changed): not theirs.
+ANOTHER_PERSON = "[another person]"
+_EMAIL_LIKE = re.compile(r"[^@\s]+@[^@\s]+")
+# Columns stored as 0/1 that read better as true/false.
+_FLAGS = {"present", "helpful", "confirmed", "done", "anonymised", "shared"}
+
+
+def _readable(row: dict) -> dict:
+    return {name: bool(value) if name in _FLAGS and value is not None else value for name, value in row.items()}
+
+
+def _rows(rows: list[dict]) -> list[dict]:
+    return [_readable(row) for row in rows]
+
+
+def _case(row: dict) -> dict:
+    case = _readable(row)
+    case["wants"] = json.loads(case["wants"] or "[]")
+    return case
+
+
+def _response(response: dict, language: Language) -> dict:
+    """A survey response with each answer beside the statement it answers, in the person's language."""
+    try:
+        instrument = parse_instrument(response["instrument_definition"], f"wave {response['wave_id']}")
+        statements = {item.id: item.text(language) for item in instrument.items}
+    except InstrumentFileError:  # pragma: no cover - a wave keeps a definition that was valid when opened
+        statements = {}
+    return {
+        "wave_id": response["wave_id"],
+        "group_id": response["group_id"],
+        "instrument_id": response["instrument_id"],
+        "moment": response["moment"],
+        "answered_at": response["answered_at"],
+        "answers": [
+            {"item_id": item_id, "statement": statements.get(item_id, ""), "value": value}
+            for item_id, value in response["answers"].items()
+        ],
+    }
+
+
+def _own_event(event: dict, email: str) -> dict:
+    """An audit event of the person's own, with other people's e-mail addresses left out."""
+
+    def scrub(text: str) -> str:
+        return _EMAIL_LIKE.sub(lambda found: found[0] if found[0] == email else ANOTHER_PERSON, text)
+
+    return {**event, "subject": scrub(event["subject"]), "detail": scrub(event["detail"])}
+
+
+def export_my_data(person: Person, path: Path | None = None) -> bytes:
+    """Everything stored about this person, as an indented UTF-8 JSON document.
+
+    Left out on purpose: the password hash, sign-in failures and locks, sign-in tokens (only when each
+    session began and ends), invitation codes (a code still lets someone in), and anything of anyone
+    else: other members' answers, cases, votes and board items, and other people's e-mail addresses in
+    the audit events of the person's own doings. Groups and sessions appear by id (and a group by name).
+    """
+    require(Action.EXPORT_OWN_DATA, person.role)
+    language = person.language or Language.EN
+    with reading(path) as db:
+        account = store.personal_account(db, person.id)
+        if account is None:
+            raise DomainError("person_not_found")
+        email = account["email"]
+        document = {
+            "format": EXPORT_FORMAT,
+            "exported_at": utcnow().isoformat(timespec="seconds"),
+            "account": {name: account[name] for name in ("name", "email", "role", "language", "created_at")},
+            "memberships": store.personal_memberships(db, person.id),
+            "cases": [_case(row) for row in store.personal_cases(db, person.id)],
+            "case_votes": store.personal_case_votes(db, person.id),
+            "board_items": _rows(store.personal_board_items(db, person.id)),
+            "action_items": _rows(store.personal_action_items(db, person.id)),
+            "session_roles": store.personal_session_roles(db, person.id),
+            "session_ratings": store.personal_session_ratings(db, person.id),
+            "attendance": _rows(store.personal_attendance(db, person.id)),
+            "session_presence": _rows(store.personal_session_presence(db, person.id)),
+            "survey_responses": [_response(row, language) for row in store.personal_survey_responses(db, person.id)],
+            "sign_in_sessions": store.personal_sign_in_sessions(db, person.id),
+            "audit_events": [_own_event(event, email) for event in store.personal_audit_events(db, person.id)],
+            "audit_events_about_me": store.audit_events_about(db, person.id, email),
+            "custom_methods": _rows(store.personal_custom_methods(db, person.id)),
+            "method_draft": store.personal_method_draft(db, person.id),
+            "sessions_facilitated": store.personal_sessions_facilitated(db, person.id),
+            "invitations_created": store.personal_invitations_created(db, person.id),
+            "survey_waves_opened": store.personal_waves_opened(db, person.id),
+            "goals_set": store.personal_goals_set(db, person.id),
+        }
+    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """What erasing a person did, in numbers (never what any of it said)."""
+
+    cases_deleted: int
+    responses_anonymised: int
+    board_items_kept: int
+    action_items_kept: int
+
+
+def pseudonym(person_id: int) -> str:
+    """How the audit log names an erased person from then on."""
+    return f"person {person_id}"
+
+
+def erase_person(viewer: Person, person_id: int, now: datetime | None = None, path: Path | None = None) -> Erasure:
+    """A coordinator erases someone, in one transaction. Refused for oneself and for the last coordinator.
+
+    What goes and what stays:
+    - **Cases** the person brought are deleted with everything in them (drafts too), and the votes cast
+      for them. A session about one of their cases keeps no copy of its title. Case counts in the overview
+      go down accordingly: a count says nothing of what a case was about.
+    - **Survey answers** stay, without who gave them (`survey_responses.person_id` becomes NULL), as the
+      README and the surveys page promise: averages already shown to the group or the organisation do
+      not change, so nothing can be learned by comparing them before and after (DOMAIN.md section 5: no
+      result recoverable by subtracting two selections). The overview counts everyone who left as one
+      respondent when it pools waves, so a pool may drop below the threshold, never rise above it.
+    - **Board items** (questions, advice, ...) and **action items** belong to the group's sessions: their
+      texts stay, without the author or owner.
+    - **Their votes**, session roles, usefulness ratings, attendance and check-in presence, memberships,
+      sign-in sessions and method draft are deleted (the database keeps them only with a person; the
+      usefulness average is shown only above the threshold).
+    - Records of what they did for the organisation (invitations, survey waves, goals, sessions they
+      facilitated, methods they wrote) stay without their name.
+    - **The audit log** keeps what happened, not who: their e-mail address becomes "person <id>"; their
+      own events lose the link to the account (a later account may get the same id) and carry the
+      pseudonym where they concerned nobody else. The erasure itself is logged as concerning "person <id>",
+      with counts only: never their name or e-mail address.
+    """
+    require(Action.ERASE_PERSON, viewer.role)
+    now = now or utcnow()
+    if person_id == viewer.id:
+        raise DomainError("cannot_erase_self")
+    with writing(path) as db:
+        erased = store.person(db, person_id)
+        if erased is None:
+            raise DomainError("person_not_found")
+        if erased.role is Role.COORDINATOR and store.count_coordinators(db) <= 1:
+            raise DomainError("last_coordinator")
+        store.forget_case_titles_of(db, person_id)
+        cases = store.delete_cases_of_author(db, person_id)
+        store.delete_case_votes_of(db, person_id)
+        responses = store.anonymise_survey_responses(db, person_id)
+        board_items = store.unlink_board_items(db, person_id)
+        action_items = store.unlink_action_items(db, person_id)
+        store.pseudonymise_audit_log(db, person_id, erased.email, pseudonym(person_id))
+        store.delete_person(db, person_id)
+        store.add_audit_event(
+            db,
+            now,
+            viewer.id,
+            AuditAction.PERSON_ERASED,
+            pseudonym(person_id),
+            f"cases deleted: {cases}, survey responses anonymised: {responses}",
+        )
+    return Erasure(cases, responses, board_items, action_items)
