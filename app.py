@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import streamlit as st
 
 from intervision.cases import erase_expired_case_texts
-from intervision.db import migrate
+from intervision.db import migrate, storage_problem
 from intervision.i18n import t
 from intervision.models import Language
 from ui.guard import LANGUAGE_SHOWN
@@ -49,7 +49,8 @@ def _apologise(error: Exception) -> bool:
     """Log an unexpected error and show a short apology instead of a traceback."""
     log.exception("Unexpected error on a page", exc_info=error)
     language = Language(st.session_state.get(LANGUAGE_SHOWN) or "en")
-    st.error(t("error.unexpected", language), icon=":material/sentiment_dissatisfied:")
+    # A full disk or a read-only database is not a bug: say what it is, so someone can fix the server.
+    st.error(t(f"error.{storage_problem(error) or 'unexpected'}", language), icon=":material/sentiment_dissatisfied:")
     return True
 
 

@@ -456,6 +456,24 @@ def _wave_releases(db: Database) -> None:
     settle_wave_releases(db)
 
 
+# What SQLite says when the storage itself fails, and the message key a person reads instead.
+_STORAGE_PROBLEMS = {
+    "database or disk is full": "storage_full",
+    "readonly database": "storage_read_only",
+    "unable to open database file": "storage_unreachable",
+    "disk i/o error": "storage_unreachable",
+    "database is locked": "storage_busy",
+}
+
+
+def storage_problem(error: BaseException) -> str | None:
+    """The message key for an error of the storage (a full disk, a read-only file), or None for any other."""
+    if not isinstance(error, sqlite3.OperationalError):
+        return None
+    text = str(error).lower()
+    return next((key for fragment, key in _STORAGE_PROBLEMS.items() if fragment in text), None)
+
+
 def name_key(name: str) -> str:
     """A name as compared for uniqueness: Unicode-normalised and case-folded."""
     return unicodedata.normalize("NFC", name).casefold()
