@@ -24,6 +24,7 @@ from intervision.overview import (
 
 # Poor to good, readable for colour-blind people (a single blue hue, light to dark); grey: not reported.
 STANDING_SCALE = [[0.0, "#f7fbff"], [0.5, "#9ecae1"], [1.0, "#2171b5"]]
+MAX_SMALL_MULTIPLES = 24  # beyond this the trends become a wall: narrow the selection instead
 INSTRUMENT_COLOURS = {"self_efficacy": "#0072B2", "collective_efficacy": "#D55E00"}
 
 
@@ -64,7 +65,7 @@ def comparison_heatmap(groups: list[GroupFigures], language: Language) -> go.Fig
 
 def efficacy_small_multiples(comparison: Comparison, language: Language) -> go.Figure:
     """One small chart per group with both efficacy averages over the period; pooled points hollow."""
-    shown = [group for group in comparison.groups if group.efficacy]
+    shown = [group for group in comparison.groups if group.efficacy][:MAX_SMALL_MULTIPLES]
     period = comparison.period
     columns = min(4, max(1, len(shown)))
     rows = max(1, -(-len(shown) // columns))
@@ -73,7 +74,7 @@ def efficacy_small_multiples(comparison: Comparison, language: Language) -> go.F
         cols=columns,
         subplot_titles=[group.name for group in shown],
         shared_yaxes=True,
-        vertical_spacing=0.12,
+        vertical_spacing=min(0.12, 0.6 / rows),
     )
     for index, group in enumerate(shown):
         for instrument_id in EFFICACY_INSTRUMENTS:

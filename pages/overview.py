@@ -119,6 +119,8 @@ def compare_tab(comparison: Comparison) -> None:
         figure = overview_charts.efficacy_small_multiples(comparison, viewer.language)
         st.plotly_chart(figure, width="stretch")
         st.caption(viewer.t("overview.pooled_legend"))
+        if sum(1 for group in comparison.groups if group.efficacy) > overview_charts.MAX_SMALL_MULTIPLES:
+            st.caption(viewer.t("overview.trends_capped", count=overview_charts.MAX_SMALL_MULTIPLES))
 
 
 # --- one group -------------------------------------------------------------------------------------
