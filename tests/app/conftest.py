@@ -25,6 +25,7 @@ from driving import (
     Server,
     person_named,
 )
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.pages_manager import PagesManager
 
 from intervision import accounts, db, demo
@@ -133,3 +134,18 @@ def warm_server(monkeypatch: pytest.MonkeyPatch) -> None:
             PagesManager.uses_pages_directory = False
 
     monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+@pytest.fixture
+def offered(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
+    """The bytes behind every media URL the app hands out (a download button's proto holds only the URL)."""
+    files: dict[str, bytes] = {}
+    original = MediaFileManager.add
+
+    def add(self, path_or_data, mimetype, *args, **kwargs):
+        url = original(self, path_or_data, mimetype, *args, **kwargs)
+        files[url] = path_or_data.encode("utf-8") if isinstance(path_or_data, str) else path_or_data
+        return url
+
+    monkeypatch.setattr(MediaFileManager, "add", add)
+    return files

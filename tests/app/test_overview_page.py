@@ -14,9 +14,7 @@ import io
 import json
 from datetime import date, timedelta
 
-import pytest
 from driving import app, assert_healthy, click, fill, message_under, open_page, query, texts, values
-from streamlit.runtime.media_file_manager import MediaFileManager
 
 from intervision import goals, overview
 from intervision.goals import GoalStatus
@@ -57,21 +55,6 @@ STATUS = {
 
 
 # --- helpers -------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def offered(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
-    """The bytes behind every media URL the app hands out (a download button's proto holds only the URL)."""
-    files: dict[str, bytes] = {}
-    original = MediaFileManager.add
-
-    def add(self, path_or_data, mimetype, *args, **kwargs):
-        url = original(self, path_or_data, mimetype, *args, **kwargs)
-        files[url] = path_or_data.encode("utf-8") if isinstance(path_or_data, str) else path_or_data
-        return url
-
-    monkeypatch.setattr(MediaFileManager, "add", add)
-    return files
 
 
 def _run(at):

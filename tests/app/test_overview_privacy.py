@@ -21,7 +21,6 @@ from datetime import date, timedelta
 import pytest
 from driving import NOT_ALLOWED, app, assert_healthy, deep_link, open_page, query, refusals, values
 from fpdf import FPDF
-from streamlit.runtime.media_file_manager import MediaFileManager
 from test_case_privacy_screens import everything
 
 from intervision import accounts, cases, demo, goals, groups, live, overview, surveys
@@ -197,21 +196,6 @@ def planted(people) -> Planted:
 
 
 # --- reading everything the overview offers ------------------------------------------------------
-
-
-@pytest.fixture
-def offered(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
-    """The bytes behind every media URL the app hands out (a download button's proto holds only the URL)."""
-    files: dict[str, bytes] = {}
-    original = MediaFileManager.add
-
-    def add(self, path_or_data, mimetype, *args, **kwargs):
-        url = original(self, path_or_data, mimetype, *args, **kwargs)
-        files[url] = path_or_data.encode("utf-8") if isinstance(path_or_data, str) else path_or_data
-        return url
-
-    monkeypatch.setattr(MediaFileManager, "add", add)
-    return files
 
 
 def pdf_text(pdf: bytes) -> str:
