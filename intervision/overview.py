@@ -356,11 +356,16 @@ class GroupStory:
 def group_story(
     viewer: Person, group_id: int, period: Period, today: date | None = None, path: Path | None = None
 ) -> GroupStory:
+    return story_in(viewer, compare_groups(viewer, period, today=today, path=path), group_id, path)
+
+
+def story_in(viewer: Person, comparison: Comparison, group_id: int, path: Path | None = None) -> GroupStory:
+    """One group of a comparison already made: its sessions, observation counts and releases."""
     require(Action.VIEW_OVERVIEW, viewer.role)
-    comparison = compare_groups(viewer, period, today=today, path=path)
     figures = next((group for group in comparison.groups if group.group_id == group_id), None)
     if figures is None:
         raise DomainError("group_not_found")
+    period = comparison.period
     since, until = period.bounds
     with reading(path) as db:
         held = store.held_sessions_per_group(db, since, until).get(group_id, [])

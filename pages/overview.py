@@ -136,7 +136,7 @@ def group_tab(comparison: Comparison) -> None:
         return
     names = {group.group_id: group.name for group in comparison.groups}
     group_id = st.selectbox(viewer.t("field.group"), list(names), format_func=names.get, key="overview_group")
-    story = overview.group_story(person, group_id, comparison.period)
+    story = overview.story_in(person, comparison, group_id)
     figures: GroupFigures = story.figures
     st.caption(
         f"{figures.label} · {viewer.t(f'phase.{figures.phase}')} · "
