@@ -7,6 +7,7 @@ must not be used in another. Opening one costs a fraction of a millisecond.
 from __future__ import annotations
 
 import sqlite3
+import threading
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -58,8 +59,28 @@ def writing(path: Path | None = None) -> Iterator[Database]:
             db.rollback()
             raise
         db.commit()
+        _count_commit()
     finally:
         db.close()
+
+
+_commits = 0
+_commits_lock = threading.Lock()
+
+
+def _count_commit() -> None:
+    global _commits
+    with _commits_lock:
+        _commits += 1
+
+
+def commits() -> int:
+    """How many write transactions this process has committed so far.
+
+    A cache of what the database holds stays fresh while this number does not move; writes by another
+    process (a restore from the command line) are not counted, so such caches also expire after a while.
+    """
+    return _commits
 
 
 _migrated: set[Path] = set()
@@ -454,6 +475,14 @@ def _wave_releases(db: Database) -> None:
 
     db.execute("ALTER TABLE survey_waves ADD COLUMN release TEXT CHECK (release IN ('alone', 'pool', 'private'))")
     settle_wave_releases(db)
+
+
+@migrations(name="0010_main_scores")
+def _main_scores(db: Database) -> None:
+    from intervision.surveys import score_closed_waves  # the surveys module imports this one
+
+    db.execute("ALTER TABLE survey_responses ADD COLUMN main_score REAL")
+    score_closed_waves(db)
 
 
 # What SQLite says when the storage itself fails, and the message key a person reads instead.

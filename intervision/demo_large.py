@@ -26,6 +26,7 @@ from intervision.instruments import shipped_instruments
 from intervision.live import CODE_ALPHABET, OBSERVATION_CATEGORIES
 from intervision.methods import Method, built_in_library, method_to_toml
 from intervision.models import DevelopmentPhase, ReportItem
+from intervision.surveys import score_closed_waves
 
 LARGE_SEED = 20250101
 LARGE_ORGANISATION = "Zorgconcern Groot"
@@ -176,6 +177,7 @@ def load_large(
         store.create_organisation(db, LARGE_ORGANISATION, is_demo=False, now=history_starts)
         for table, statement in _INSERTS.items():
             db.conn.executemany(statement, rows.rows.get(table, []))
+        score_closed_waves(db)  # as closing each wave would have
     return {table: len(rows.rows.get(table, [])) for table in TABLES}
 
 

@@ -10,6 +10,7 @@ from sqlite_utils import Database
 
 from intervision import store
 from intervision.instruments import Instrument, shipped_instruments
+from intervision.surveys import end_wave
 
 WAVE_DAYS_AGO = (330, 220, 110, 20)  # four closed waves across the last year
 GROWTH = 0.25  # how much the group's answers rise, on average, from one wave to the next
@@ -45,7 +46,7 @@ def add_demo_waves(
                 if rng.random() < answering:
                     answers = _answers(rng, instrument, start + GROWTH * number + rng.gauss(0, 0.6))
                     store.save_response(db, wave_id, person_id, answers, opened + timedelta(days=rng.randint(0, 6)))
-            store.close_wave(db, wave_id, opened + timedelta(days=14))
+            end_wave(db, wave_id, opened + timedelta(days=14))
     evaluation = shelf.get("session_evaluation")
     if evaluation is not None:
         definition = tomli_w.dumps(evaluation.model_dump(mode="json"))

@@ -17,18 +17,17 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
 from pathlib import Path
 
 from sqlite_utils import Database
 
 from intervision import store
-from intervision.db import reading
+from intervision.config import database_path
+from intervision.db import commits, reading
 from intervision.errors import DomainError
-from intervision.instruments import Instrument, parse_instrument
 from intervision.models import CaseCount, DevelopmentPhase, Group, Language, Person, ReportItem
 from intervision.permissions import Action, require
-from intervision.surveys import scale_score, threshold
+from intervision.surveys import threshold
 
 EFFICACY_INSTRUMENTS = ("self_efficacy", "collective_efficacy")
 LEVELS = ("content", "procedure", "interaction", "feelings")
@@ -75,64 +74,51 @@ class Release:
     half_year: str = ""  # "2026-1": the pool's calendar half-year
 
 
-def _half_year(day: date) -> tuple[str, date]:
-    """A calendar half-year's name and its last day."""
-    if day.month <= 6:
-        return f"{day.year}-1", date(day.year, 6, 30)
-    return f"{day.year}-2", date(day.year, 12, 31)
+def _half_year_start(day: date) -> date:
+    return date(day.year, 1 if day.month <= 6 else 7, 1)
 
 
-@lru_cache(maxsize=64)
-def _instrument(definition: str) -> Instrument:
-    return parse_instrument(definition, "wave")
+def _half_year_end(name: str) -> date:
+    """The last day of a calendar half-year named "2026-1" or "2026-2"."""
+    year, half = (int(part) for part in name.split("-"))
+    return date(year, 6, 30) if half == 1 else date(year, 12, 31)
 
 
-def _scale_of(instrument: Instrument) -> str:
-    """The scale a coordinator follows: the one named after the instrument, else its first."""
-    ids = [scale.id for scale in instrument.scales]
-    return instrument.id if instrument.id in ids else ids[0]
+def releases(
+    db: Database, instrument_id: str, limit: int, reporting: set[int], period: Period, today: date
+) -> list[Release]:
+    """Every average of an instrument in a period that the organisation may see, oldest first.
 
-
-def releases(db: Database, instrument_id: str, limit: int, reporting: set[int], today: date) -> list[Release]:
-    """Every average of an instrument the organisation may see, oldest first."""
-    shown: list[Release] = []
-    pools: dict[str, dict] = {}
-    for wave in store.closed_wave_responses(db, instrument_id):
-        if wave["release"] == "private" or (wave["release"] == "alone" and wave["group_id"] not in reporting):
-            continue
-        instrument = _instrument(wave["definition"])
-        scale = _scale_of(instrument)
-        scored = [
-            (respondent, score)
-            for (respondent, _), answers in wave["responses"].items()
-            if (score := scale_score(instrument, scale, answers)) is not None
-        ]
-        closed = datetime.fromisoformat(wave["closed_at"]).date()
-        if wave["release"] == "alone":
-            if len(scored) < limit:  # too few complete answers, or a threshold raised since: not shown
-                continue
-            scores = [score for _, score in scored]
-            shown.append(Release(instrument_id, (wave["group_id"],), closed, statistics.fmean(scores), len(scores)))
-            continue
-        name, last_day = _half_year(closed)
-        pool = pools.setdefault(name, {"last_day": last_day, "groups": set(), "scored": []})
-        pool["groups"].add(wave["group_id"])
-        pool["scored"].extend(scored)
-    for name, pool in pools.items():
-        # Someone who has left could have answered every wave of the pool: together they count as one.
-        people = {respondent for respondent, _ in pool["scored"]}
+    Read from the scores kept when each wave closed and averaged in SQL, over the period only (and the
+    rest of the half-year it starts in, for whole pools): as fast in year ten as in year one.
+    """
+    since, until = period.bounds
+    shown = [
+        Release(
+            instrument_id,
+            (row["group_id"],),
+            datetime.fromisoformat(row["closed_at"]).date(),
+            row["mean"],
+            row["scored"],
+        )
+        for row in store.whole_wave_scores(db, instrument_id, since, until)
+        # A group whose contract no longer reports results, or a threshold raised since: not shown.
+        if row["group_id"] in reporting and row["scored"] >= limit
+    ]
+    pool_start = datetime.combine(_half_year_start(period.start), time.min, UTC)
+    for pool in store.pooled_wave_scores(db, instrument_id, pool_start, until):
+        last_day = _half_year_end(pool["half_year"])
         # A pool is shown once its half-year is over: later waves can no longer change it.
-        if pool["last_day"] < today and len(people - {None}) + (None in people) >= limit:
-            scores = [score for _, score in pool["scored"]]
+        if period.holds(last_day) and last_day < today and pool["people"] >= limit:
             shown.append(
                 Release(
                     instrument_id,
-                    tuple(sorted(pool["groups"])),
-                    pool["last_day"],
-                    statistics.fmean(scores),
-                    len(scores),
+                    pool["group_ids"],
+                    last_day,
+                    pool["mean"],
+                    pool["scored"],
                     pooled=True,
-                    half_year=name,
+                    half_year=pool["half_year"],
                 )
             )
     return sorted(shown, key=lambda release: (release.day, release.pooled, release.group_ids))
@@ -195,7 +181,7 @@ class Comparison:
     period: Period
     threshold: int
     groups: list[GroupFigures]
-    releases: dict[str, list[Release]]  # per instrument, the whole organisation's, for pooled notes
+    releases: dict[str, list[Release]]  # per instrument, the whole organisation's in the period
 
     def combined(self, instrument_id: str) -> Combined | None:
         """The answer-weighted average of the period's whole releases that hold a group of this selection."""
@@ -261,15 +247,16 @@ def _figures(
     )
 
 
-def all_releases(db: Database, limit: int, today: date) -> dict[str, list[Release]]:
-    """The efficacy releases of every group whose contract reports survey results."""
+def all_releases(db: Database, limit: int, period: Period, today: date) -> dict[str, list[Release]]:
+    """The efficacy releases in a period of every group whose contract reports survey results."""
     reporting = {
         group.id
         for group in store.all_groups(db)
         if ReportItem.SURVEY_AGGREGATES in group.contract.reported_to_organisation
     }
     return {
-        instrument_id: releases(db, instrument_id, limit, reporting, today) for instrument_id in EFFICACY_INSTRUMENTS
+        instrument_id: releases(db, instrument_id, limit, reporting, period, today)
+        for instrument_id in EFFICACY_INSTRUMENTS
     }
 
 
@@ -292,7 +279,7 @@ def compare_groups(
         attendance = store.attendance_per_group(db, since, until)
         cases = {count.group_id: count for count in store.case_counts(db, since, until)}
         action_items = store.action_item_counts(db, since, until)
-        released = all_releases(db, limit, today or date.today())
+        released = all_releases(db, limit, period, today or date.today())
     chosen = [
         group
         for group in groups
@@ -317,6 +304,12 @@ def compare_groups(
         ],
         releases=released,
     )
+
+
+def data_version(path: Path | None = None) -> tuple[str, int]:
+    """Which database, and how many writes this process committed to it: a comparison made before is
+    still true while neither changed."""
+    return str(Path(path or database_path()).resolve()), commits()
 
 
 # --- one group's story ------------------------------------------------------------------------------

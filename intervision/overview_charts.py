@@ -6,7 +6,6 @@ from collections import Counter
 from datetime import date
 
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from intervision.charts import FONT_SIZE, LEVEL_COLOURS
 from intervision.i18n import t
@@ -64,53 +63,83 @@ def comparison_heatmap(groups: list[GroupFigures], language: Language) -> go.Fig
 
 
 def efficacy_small_multiples(comparison: Comparison, language: Language) -> go.Figure:
-    """One small chart per group with both efficacy averages over the period; pooled points hollow."""
+    """One small chart per group with both efficacy averages over the period; pooled points hollow.
+
+    The grid is laid out by hand and the figure built in one go: make_subplots validates each axis and
+    title again on every change, which made this chart the slowest part of the overview.
+    """
     shown = [group for group in comparison.groups if group.efficacy][:MAX_SMALL_MULTIPLES]
     period = comparison.period
     columns = min(4, max(1, len(shown)))
     rows = max(1, -(-len(shown) // columns))
-    figure = make_subplots(
-        rows=rows,
-        cols=columns,
-        subplot_titles=[group.name for group in shown],
-        shared_yaxes=True,
-        vertical_spacing=min(0.12, 0.6 / rows),
-    )
+    height = 80 + 260 * rows
+    gap_x, gap_y = 0.04, min(0.12, 0.6 / rows)
+    cell_width, cell_height = (1 - gap_x * (columns - 1)) / columns, (1 - gap_y * (rows - 1)) / rows
+    traces: list[dict] = []
+    layout: dict = {"annotations": []}
     for index, group in enumerate(shown):
+        row, column = divmod(index, columns)
+        left, top = column * (cell_width + gap_x), 1 - row * (cell_height + gap_y)
+        suffix = "" if index == 0 else str(index + 1)
+        layout[f"xaxis{suffix}"] = {
+            "domain": [left, left + cell_width],
+            "anchor": f"y{suffix}",
+            "tickformat": "%m-%Y",
+            "nticks": 4,
+        }
+        layout[f"yaxis{suffix}"] = {
+            "domain": [top - cell_height, top],
+            "anchor": f"x{suffix}",
+            "range": [1, 5],
+            "dtick": 1,
+            "showticklabels": column == 0,
+        }
+        layout["annotations"].append(
+            {
+                "text": group.name,
+                "x": left + cell_width / 2,
+                "y": top,
+                "xref": "paper",
+                "yref": "paper",
+                "xanchor": "center",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": FONT_SIZE},
+            }
+        )
         for instrument_id in EFFICACY_INSTRUMENTS:
             points = [
                 release
                 for release in comparison.releases.get(instrument_id, [])
                 if group.group_id in release.group_ids and period.holds(release.day)
             ]
-            figure.add_trace(
-                go.Scatter(
-                    x=[release.day for release in points],
-                    y=[release.mean for release in points],
-                    mode="lines+markers",
-                    line={"color": INSTRUMENT_COLOURS[instrument_id], "width": 3},
-                    marker={
+            traces.append(
+                {
+                    "type": "scatter",
+                    "xaxis": f"x{suffix}",
+                    "yaxis": f"y{suffix}",
+                    "x": [release.day for release in points],
+                    "y": [release.mean for release in points],
+                    "mode": "lines+markers",
+                    "line": {"color": INSTRUMENT_COLOURS[instrument_id], "width": 3},
+                    "marker": {
                         "size": 10,
                         "symbol": ["circle-open" if release.pooled else "circle" for release in points],
                     },
-                    name=t(f"overview.measure.{instrument_id}", language),
-                    legendgroup=instrument_id,
-                    showlegend=index == 0,
-                    hovertemplate="%{x|%d-%m-%Y}: %{y:.2f}<extra></extra>",
-                ),
-                row=index // columns + 1,
-                col=index % columns + 1,
+                    "name": t(f"overview.measure.{instrument_id}", language),
+                    "legendgroup": instrument_id,
+                    "showlegend": index == 0,
+                    "hovertemplate": "%{x|%d-%m-%Y}: %{y:.2f}<extra></extra>",
+                }
             )
-    figure.update_yaxes(range=[1, 5], dtick=1)
-    figure.update_xaxes(tickformat="%m-%Y", nticks=4)
-    figure.update_layout(
-        height=80 + 260 * rows,
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
-        font={"size": FONT_SIZE - 2},
-        legend={"orientation": "h", "y": -0.08},
-        plot_bgcolor="white",
-    )
-    return figure
+    layout |= {
+        "height": height,
+        "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+        "font": {"size": FONT_SIZE - 2},
+        "legend": {"orientation": "h", "y": -0.08},
+        "plot_bgcolor": "white",
+    }
+    return go.Figure(data=traces, layout=layout)
 
 
 def group_efficacy_trend(

@@ -1099,6 +1099,11 @@ def answers_of(db: Database, wave_id: int, person_id: int) -> dict[str, int | No
 
 def wave_answers(db: Database, wave_id: int) -> list[dict[str, int | None]]:
     """Every response of a wave, without who gave it: for aggregates only."""
+    return list(wave_responses(db, wave_id).values())
+
+
+def wave_responses(db: Database, wave_id: int) -> dict[int, dict[str, int | None]]:
+    """Every response of a wave by its id, without who gave it."""
     rows = db.execute(
         "SELECT r.id, a.item_id, a.value FROM survey_responses r JOIN survey_answers a ON a.response_id = r.id"
         " WHERE r.wave_id = ? ORDER BY r.id",
@@ -1107,7 +1112,21 @@ def wave_answers(db: Database, wave_id: int) -> list[dict[str, int | None]]:
     responses: dict[int, dict[str, int | None]] = {}
     for row in rows:
         responses.setdefault(row[0], {})[row[1]] = row[2]
-    return list(responses.values())
+    return responses
+
+
+def closed_wave_definitions(db: Database, wave_ids: list[int] | None = None) -> list[tuple[int, str]]:
+    """(wave id, instrument definition) of closed waves: these ones, or all of them."""
+    sql = "SELECT id, instrument_definition FROM survey_waves WHERE closed_at IS NOT NULL"
+    if wave_ids is None:
+        return [tuple(row) for row in db.execute(sql)]
+    marks = ", ".join("?" * len(wave_ids))
+    return [tuple(row) for row in db.execute(f"{sql} AND id IN ({marks})", wave_ids)]
+
+
+def set_main_scores(db: Database, scores: dict[int, float | None]) -> None:
+    """Each response's score on its instrument's main scale (None: too few items answered)."""
+    db.conn.executemany("UPDATE survey_responses SET main_score = ? WHERE id = ?", [(s, r) for r, s in scores.items()])
 
 
 def respondent_count(db: Database, wave_id: int) -> int:
@@ -1187,35 +1206,40 @@ def facilitators_per_group(db: Database) -> dict[int, list[tuple[int, str]]]:
     return facilitators
 
 
-def closed_wave_responses(db: Database, instrument_id: str) -> list[dict]:
-    """Every closed wave of an instrument in the organisation, with its responses, never who gave them.
+def whole_wave_scores(db: Database, instrument_id: str, since: datetime, until: datetime) -> list[dict]:
+    """Per wave released alone and closed in [since, until): its group, when, how many scored, their mean."""
+    rows = db.execute(
+        "SELECT w.group_id, w.closed_at, count(r.main_score) AS scored, avg(r.main_score) AS mean"
+        " FROM survey_waves w JOIN survey_responses r ON r.wave_id = w.id"
+        " WHERE w.instrument_id = ? AND w.release = 'alone' AND w.closed_at >= ? AND w.closed_at < ?"
+        " AND r.main_score IS NOT NULL GROUP BY w.id ORDER BY w.closed_at, w.id",
+        [instrument_id, _iso(since), _iso(until)],
+    )
+    return [dict(row) for row in rows]
 
-    Each response carries its respondent's id (None once the person has left), so that a pool of waves
-    can count distinct people; the ids never leave the overview.
+
+# A wave's calendar half-year, "2026-1" or "2026-2", from its stored UTC closing moment.
+_HALF_YEAR = "substr(w.closed_at, 1, 4) || '-' || CASE WHEN substr(w.closed_at, 6, 2) <= '06' THEN 1 ELSE 2 END"
+
+
+def pooled_wave_scores(db: Database, instrument_id: str, since: datetime, until: datetime) -> list[dict]:
+    """Per calendar half-year, the pooled waves closed in [since, until): groups, scored answers, mean, people.
+
+    Someone who has left could have answered every wave of a pool: together they count as one person.
     """
     rows = db.execute(
-        "SELECT w.id AS wave_id, w.group_id, w.closed_at, w.release, w.instrument_definition,"
-        " r.person_id AS respondent, r.id AS response_id, a.item_id, a.value"
+        f"SELECT {_HALF_YEAR} AS half_year, group_concat(DISTINCT w.group_id) AS group_ids,"
+        " count(*) AS scored, avg(r.main_score) AS mean,"
+        " count(DISTINCT r.person_id) + max(r.person_id IS NULL) AS people"
         " FROM survey_waves w JOIN survey_responses r ON r.wave_id = w.id"
-        " JOIN survey_answers a ON a.response_id = r.id"
-        " WHERE w.instrument_id = ? AND w.closed_at IS NOT NULL ORDER BY w.closed_at, w.id, r.id",
-        [instrument_id],
+        " WHERE w.instrument_id = ? AND w.release = 'pool' AND w.closed_at >= ? AND w.closed_at < ?"
+        " AND r.main_score IS NOT NULL GROUP BY half_year ORDER BY half_year",
+        [instrument_id, _iso(since), _iso(until)],
     )
-    waves: dict[int, dict] = {}
-    for row in rows:
-        wave = waves.setdefault(
-            row["wave_id"],
-            {
-                "wave_id": row["wave_id"],
-                "group_id": row["group_id"],
-                "closed_at": row["closed_at"],
-                "release": row["release"],
-                "definition": row["instrument_definition"],
-                "responses": {},
-            },
-        )
-        wave["responses"].setdefault((row["respondent"], row["response_id"]), {})[row["item_id"]] = row["value"]
-    return list(waves.values())
+    return [
+        dict(row) | {"group_ids": tuple(sorted(int(group_id) for group_id in row["group_ids"].split(",")))}
+        for row in rows
+    ]
 
 
 def observation_counts(db: Database, group_id: int) -> list[dict]:

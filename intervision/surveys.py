@@ -12,6 +12,7 @@ import math
 import statistics
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 
 import tomli_w
@@ -244,7 +245,38 @@ def close_wave(viewer: Person, wave_id: int, now: datetime | None = None, path: 
         if row is None:
             raise DomainError("wave_not_found")
         require(Action.MANAGE_SURVEYS, viewer.role, store.group_role(db, row["group_id"], viewer.id))
-        store.close_wave(db, wave_id, now or utcnow())
+        end_wave(db, wave_id, now or utcnow())
+
+
+def end_wave(db: Database, wave_id: int, now: datetime) -> None:
+    """Close a wave: its release is settled and its scores are kept, inside the caller's transaction."""
+    store.close_wave(db, wave_id, now)
+    score_closed_waves(db, [wave_id])
+
+
+def main_scale(instrument: Instrument) -> str:
+    """The scale a coordinator follows: the one named after the instrument, else its first."""
+    ids = [scale.id for scale in instrument.scales]
+    return instrument.id if instrument.id in ids else ids[0]
+
+
+@lru_cache(maxsize=64)
+def _kept_instrument(definition: str) -> Instrument:
+    """A wave's own copy of its instrument; many waves share one text, so it is parsed once."""
+    return parse_instrument(definition, "wave")
+
+
+def score_closed_waves(db: Database, wave_ids: list[int] | None = None) -> None:
+    """Store every response's main-scale score once its wave has closed (these waves, or all closed ones).
+
+    A closed wave's answers never change, so its scores are computed once and the overview averages them
+    in SQL instead of scoring every answer of the organisation's history on each look.
+    """
+    for wave_id, definition in store.closed_wave_definitions(db, wave_ids):
+        instrument = _kept_instrument(definition)
+        scale = main_scale(instrument)
+        responses = store.wave_responses(db, wave_id)
+        store.set_main_scores(db, {rid: scale_score(instrument, scale, answers) for rid, answers in responses.items()})
 
 
 def open_waves(person: Person, path: Path | None = None) -> list[Wave]:

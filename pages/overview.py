@@ -7,13 +7,14 @@ privacy threshold, as far as each group's contract reports them. Nothing here ca
 from datetime import date, timedelta
 from functools import partial
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from intervision import goals, method_library, overview, overview_charts, overview_report
 from intervision.errors import DomainError
 from intervision.goals import GoalStatus
 from intervision.i18n import number
-from intervision.models import GoalInput, GoalMeasure, Language, ReportItem
+from intervision.models import GoalInput, GoalMeasure, Language, Person, ReportItem
 from intervision.overview import SCORECARD, Comparison, GroupFigures, Period, scorecard
 from ui import forms
 from ui.guard import guard
@@ -110,14 +111,13 @@ def compare_tab(comparison: Comparison) -> None:
         st.info(viewer.t("overview.no_groups"))
         return
     organisation_figures(comparison)
-    st.plotly_chart(overview_charts.comparison_heatmap(comparison.groups, viewer.language), width="stretch")
+    st.plotly_chart(drawn("heatmap", viewer.language, comparison, selection), width="stretch")
     st.caption(viewer.t("overview.heat_legend", threshold=comparison.threshold))
     st.subheader(viewer.t("overview.table"))
     groups_table(comparison)
     if any(group.efficacy for group in comparison.groups):
         st.subheader(viewer.t("overview.trends"))
-        figure = overview_charts.efficacy_small_multiples(comparison, viewer.language)
-        st.plotly_chart(figure, width="stretch")
+        st.plotly_chart(drawn("trends", viewer.language, comparison, selection), width="stretch")
         st.caption(viewer.t("overview.pooled_legend"))
         if sum(1 for group in comparison.groups if group.efficacy) > overview_charts.MAX_SMALL_MULTIPLES:
             st.caption(viewer.t("overview.trends_capped", count=overview_charts.MAX_SMALL_MULTIPLES))
@@ -281,12 +281,12 @@ def report_tab(comparison: Comparison) -> None:
         horizontal=True,
         key="overview_report_language",
     )
-    progress = goals.progress(person)
     name = f"overview-{comparison.period.start}-{comparison.period.end}-{language}"
     pdf, csv = st.columns(2)
+    # Made when clicked, not on every rerun: a report of hundreds of groups takes a moment to draw.
     pdf.download_button(
         viewer.t("overview.download_pdf"),
-        overview_report.report_pdf(comparison, progress, language, viewer.organisation.name),
+        lambda: overview_report.report_pdf(comparison, goals.progress(person), language, viewer.organisation.name),
         file_name=f"{name}.pdf",
         mime="application/pdf",
         icon=":material/picture_as_pdf:",
@@ -294,12 +294,32 @@ def report_tab(comparison: Comparison) -> None:
     )
     csv.download_button(
         viewer.t("overview.download_csv"),
-        overview_report.report_csv(comparison, progress, language),
+        lambda: overview_report.report_csv(comparison, goals.progress(person), language),
         file_name=f"{name}.csv",
         mime="text/csv",
         icon=":material/table_view:",
         width="stretch",
     )
+
+
+# A comparison (and its charts) is made again only after a write, or after a minute for writes by another
+# process: every tab, filter or form click reruns the page, and comparing hundreds of groups on each would
+# make them all slow. What is cached is never changed afterwards.
+@st.cache_resource(ttl=60, max_entries=32, show_spinner=False)
+def compared(_viewer: Person, selection: tuple) -> Comparison:
+    _, period, facilitator_id, labels, today, _ = selection
+    return overview.compare_groups(_viewer, period, facilitator_id=facilitator_id, labels=labels, today=today)
+
+
+CHARTS = {
+    "heatmap": lambda comparison, language: overview_charts.comparison_heatmap(comparison.groups, language),
+    "trends": overview_charts.efficacy_small_multiples,
+}
+
+
+@st.cache_resource(ttl=60, max_entries=64, show_spinner=False)
+def drawn(chart: str, language: Language, _comparison: Comparison, selection: tuple) -> go.Figure:
+    return CHARTS[chart](_comparison, language)
 
 
 st.title(viewer.t("nav.overview"))
@@ -310,12 +330,15 @@ method_names = {
 everyone = overview.choices(person)
 period = chosen_period()
 if period is not None:
-    comparison = overview.compare_groups(
-        person,
+    selection = (
+        person.id,
         period,
-        facilitator_id=forms.value(FILTER, "facilitator"),
-        labels=tuple(forms.value(FILTER, "labels") or ()),
+        forms.value(FILTER, "facilitator"),
+        tuple(forms.value(FILTER, "labels") or ()),
+        date.today(),
+        overview.data_version(),
     )
+    comparison = compared(person, selection)
     tabs = {
         "overview.compare": compare_tab,
         "overview.one_group": group_tab,

@@ -22,6 +22,7 @@ from driving import (
     PARTICIPANT,
     PARTICIPANT_FACILITATOR,
     DemoPeople,
+    Offered,
     Server,
     person_named,
 )
@@ -137,15 +138,21 @@ def warm_server(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def offered(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
-    """The bytes behind every media URL the app hands out (a download button's proto holds only the URL)."""
-    files: dict[str, bytes] = {}
-    original = MediaFileManager.add
+def offered(monkeypatch: pytest.MonkeyPatch) -> Offered:
+    """The bytes behind every download the app offers (a download button's proto holds only a URL or id)."""
+    files = Offered()
+    original_add, original_deferred = MediaFileManager.add, MediaFileManager.add_deferred
 
     def add(self, path_or_data, mimetype, *args, **kwargs):
-        url = original(self, path_or_data, mimetype, *args, **kwargs)
+        url = original_add(self, path_or_data, mimetype, *args, **kwargs)
         files[url] = path_or_data.encode("utf-8") if isinstance(path_or_data, str) else path_or_data
         return url
 
+    def add_deferred(self, data_callable, *args, **kwargs):
+        file_id = original_deferred(self, data_callable, *args, **kwargs)
+        files.deferred[file_id] = data_callable
+        return file_id
+
     monkeypatch.setattr(MediaFileManager, "add", add)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
     return files

@@ -5,7 +5,7 @@ Fixtures live in conftest.py; this module holds the plain helpers that test modu
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -258,3 +258,20 @@ def check_health_in_dutch(people: DemoPeople, screen: str, role: str) -> None:
         keys = {SIGN_IN_FIRST: "guard.sign_in_first", NOT_ALLOWED: "guard.not_allowed"}
         key = keys.get(expected, "projector.invalid")
         assert t(key, Language.NL) in refusals(at)
+
+
+class Offered(dict):
+    """The bytes behind each download: by media URL, or made on asking for a deferred download's file id."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.deferred: dict[str, Callable[[], bytes | str]] = {}
+
+    def __missing__(self, file_id: str) -> bytes:
+        data = self.deferred[file_id]()  # as the click on the button would
+        self[file_id] = data.encode("utf-8") if isinstance(data, str) else data
+        return self[file_id]
+
+    def of(self, button: object) -> bytes:
+        """What clicking this download button gives."""
+        return self[button.proto.url or button.proto.deferred_file_id]

@@ -14,9 +14,9 @@ import io
 import json
 from datetime import date, timedelta
 
-from driving import app, assert_healthy, click, fill, message_under, open_page, query, texts, values
+from driving import Offered, app, assert_healthy, click, fill, message_under, open_page, query, texts, values
 
-from intervision import goals, overview
+from intervision import goals, overview, surveys
 from intervision.goals import GoalStatus
 from intervision.models import GoalMeasure, Language, Person
 from intervision.overview import Period
@@ -110,9 +110,9 @@ def _choose_group(at, name: str):
     return _run(at)
 
 
-def _download(at, offered: dict[str, bytes], label: str) -> bytes:
+def _download(at, offered: Offered, label: str) -> bytes:
     [button] = [button for button in at.download_button if button.label == label]
-    return offered[button.proto.url]
+    return offered.of(button)
 
 
 def _csv_rows(data: bytes, delimiter: str) -> list[list[str]]:
@@ -432,3 +432,16 @@ def test_the_combined_average_note_counts_the_releases_it_combines(people):
     metric = at.metric[3]
     assert metric.value == f"{mean:.2f}"
     assert metric.proto.help == f"{answers} answers in {len(parts)} released averages"
+
+
+def test_a_change_made_while_the_overview_is_open_shows_on_the_next_look(people):
+    # The page keeps its comparison between clicks; a write anywhere in the app makes it compare again.
+    at = _page(people.coordinator)
+    assert "fewer than 3 answers" in texts(at)
+    before = _heatmap(at)
+    surveys.set_threshold(people.coordinator, 8)
+
+    _run(at)
+
+    assert "fewer than 8 answers" in texts(at)
+    assert _heatmap(at)["text"] != before["text"], "averages of fewer than 8 people are gone"

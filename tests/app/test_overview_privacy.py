@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
-from driving import NOT_ALLOWED, app, assert_healthy, deep_link, open_page, query, refusals, values
+from driving import NOT_ALLOWED, Offered, app, assert_healthy, deep_link, open_page, query, refusals, values
 from fpdf import FPDF
 from test_case_privacy_screens import everything
 
@@ -216,10 +216,10 @@ def _run(at):
     return at
 
 
-def _downloads(at, offered: dict[str, bytes]) -> dict[str, str]:
+def _downloads(at, offered: Offered) -> dict[str, str]:
     found = {}
     for button in at.download_button:
-        data = offered[button.proto.url]
+        data = offered.of(button)
         if data.startswith(b"%PDF"):
             found["pdf"] = pdf_text(data)
         else:
@@ -228,7 +228,7 @@ def _downloads(at, offered: dict[str, bytes]) -> dict[str, str]:
     return found
 
 
-def read_the_overview(person: Person, offered: dict[str, bytes], seen: dict[str, object]) -> dict[str, str]:
+def read_the_overview(person: Person, offered: Offered, seen: dict[str, object]) -> dict[str, str]:
     """Everything the overview shows and offers, per view: tabs, groups, filters, downloads, both languages.
 
     What the "One group" tab drew for the planted group goes into `seen`.

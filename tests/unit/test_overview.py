@@ -474,6 +474,36 @@ def test_small_waves_of_one_half_year_are_pooled_once_it_is_over(org: Org, membe
         assert org.figures(group_id).efficacy[SE].latest == pool
 
 
+def test_a_period_starting_within_a_half_year_shows_its_whole_pool(org: Org, members):
+    north = org.group("Team North", members=tuple(members[:2]))
+    south = org.group("Team South", members=tuple(members[2:4]))
+    org.wave(north, zip(members[:2], (2, 3), strict=True), closed_on=date(2025, 2, 10))
+    org.wave(south, zip(members[2:4], (4, 5), strict=True), closed_on=date(2025, 5, 10))
+
+    (pool,) = org.compare(Period(date(2025, 4, 1), date(2025, 12, 31))).releases[SE]
+    # The February wave closed before the period began, yet it is part of the pool the period shows.
+    assert (pool.group_ids, pool.respondents, pool.mean) == ((north, south), 4, pytest.approx(3.5))
+    # A period that ends before the half-year does shows no pool at all, not a part of one.
+    assert org.compare(Period(date(2025, 1, 1), date(2025, 3, 31))).releases[SE] == []
+
+
+def test_waves_closed_before_scores_were_kept_show_the_same_after_scoring(org: Org, members):
+    north = org.group("Team North", members=tuple(members[:3]))
+    org.wave(north, zip(members[:3], (2, 3, 5), strict=True), closed_on=date(2025, 2, 10))
+    org.wave(north, zip(members[:3], (4, 4, 1), strict=True), closed_on=date(2025, 9, 10), opened_on=date(2025, 9, 1))
+    before = org.releases()
+    assert [release.mean for release in before] == [pytest.approx(10 / 3), pytest.approx(3)]
+    # As a database from before migration 0010 holds them: closed waves without their kept scores.
+    with db.writing(org.path) as conn:
+        conn.execute("UPDATE survey_responses SET main_score = NULL")
+    assert org.releases() == []
+
+    with db.writing(org.path) as conn:
+        surveys.score_closed_waves(conn)  # what the migration does
+
+    assert org.releases() == before
+
+
 def test_small_waves_of_different_half_years_are_not_pooled_together(org: Org, members):
     north = org.group("Team North", members=tuple(members[:2]))
     south = org.group("Team South", members=tuple(members[2:4]))
@@ -638,14 +668,15 @@ def test_every_efficacy_number_is_a_whole_release_whatever_the_filter(org: Org, 
         {"labels": ("school", "care")},
         {"facilitator_id": gus.id, "labels": ("care",)},
     ]
-    baseline = org.compare().releases
+    baseline = org.compare(Period(date(2000, 1, 1), date(2099, 12, 31))).releases
     limit = org.compare().threshold
     for period in PERIODS:
         unfiltered = {g.group_id: g for g in org.compare(period).groups}
+        in_period = {instrument: [r for r in rows if period.holds(r.day)] for instrument, rows in baseline.items()}
         for chosen in filters:
             comparison = org.compare(period, **chosen)
-            # A filter never changes a release: not its mean, not its respondents, not its groups.
-            assert comparison.releases == baseline, (period, chosen)
+            # Neither a period nor a filter changes a release: not its mean, not its respondents, not its groups.
+            assert comparison.releases == in_period, (period, chosen)
             for figures in comparison.groups:
                 # A group looks the same in every selection it is part of.
                 assert figures == unfiltered[figures.group_id], (period, chosen)
