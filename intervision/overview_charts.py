@@ -72,7 +72,7 @@ def efficacy_small_multiples(comparison: Comparison, language: Language) -> go.F
     period = comparison.period
     columns = min(4, max(1, len(shown)))
     rows = max(1, -(-len(shown) // columns))
-    height = 80 + 260 * rows
+    height = 130 + 260 * rows
     gap_x, gap_y = 0.04, min(0.12, 0.6 / rows)
     cell_width, cell_height = (1 - gap_x * (columns - 1)) / columns, (1 - gap_y * (rows - 1)) / rows
     traces: list[dict] = []
@@ -134,9 +134,10 @@ def efficacy_small_multiples(comparison: Comparison, language: Language) -> go.F
             )
     layout |= {
         "height": height,
-        "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+        "margin": {"l": 10, "r": 10, "t": 40, "b": 60},
         "font": {"size": FONT_SIZE - 2},
-        "legend": {"orientation": "h", "y": -0.08},
+        # Under the last row's dates, not on them.
+        "legend": {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom"},
         "plot_bgcolor": "white",
     }
     return go.Figure(data=traces, layout=layout)
