@@ -24,7 +24,7 @@ from intervision.models import (
     Person,
     Role,
 )
-from intervision.permissions import Action, require
+from intervision.permissions import Action, allows, require
 
 # No 0/O or 1/I/L: the code is read aloud and typed from a projector.
 _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -67,12 +67,18 @@ def create_invitation(
 
 
 def invitations(viewer: Person, path: Path | None = None) -> list[Invitation]:
-    """The invitations of every group this person may invite to."""
+    """The invitations of every group this person may invite to, as far as they may make them: a group's
+    facilitator never sees the code of a facilitator invitation, which only a coordinator may hand out."""
     group_ids = [group_id for group_id, _ in groups_to_invite_to(viewer, path)]
     if not group_ids:
         return []
     with reading(path) as db:
-        return store.invitations_for_groups(db, group_ids)
+        return [
+            invitation
+            for invitation in store.invitations_for_groups(db, group_ids)
+            if invitation.group_role is not GroupRole.FACILITATOR
+            or allows(Action.INVITE_FACILITATORS, viewer.role, store.group_role(db, invitation.group_id, viewer.id))
+        ]
 
 
 def revoke_invitation(
@@ -83,7 +89,10 @@ def revoke_invitation(
         found = store.invitation(db, invitation_id)
         if found is None:
             raise DomainError("invitation_not_found")
-        require(Action.MANAGE_INVITATIONS, viewer.role, store.group_role(db, found.group_id, viewer.id))
+        viewer_role = store.group_role(db, found.group_id, viewer.id)
+        require(Action.MANAGE_INVITATIONS, viewer.role, viewer_role)
+        if found.group_role is GroupRole.FACILITATOR:
+            require(Action.INVITE_FACILITATORS, viewer.role, viewer_role)
         store.revoke_invitation(db, invitation_id, now)
         store.add_audit_event(db, now, viewer.id, AuditAction.INVITATION_REVOKED, found.code, found.group_name)
 

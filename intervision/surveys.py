@@ -21,7 +21,7 @@ from sqlite_utils import Database
 from intervision import store
 from intervision.auth import utcnow
 from intervision.db import reading, writing
-from intervision.errors import DomainError
+from intervision.errors import DomainError, NotAllowed
 from intervision.instruments import (
     MIN_ANSWERED,
     Instrument,
@@ -29,7 +29,7 @@ from intervision.instruments import (
     parse_instrument,
     shipped_instruments,
 )
-from intervision.models import GroupRole, Person, Role
+from intervision.models import Group, GroupRole, Person, ReportItem, Role
 from intervision.permissions import Action, require
 
 MOMENTS = ("start", "after_session", "every_n_sessions", "end")
@@ -370,7 +370,10 @@ def threshold(path: Path | None = None) -> int:
 
 def group_results(viewer: Person, group_id: int, instrument_id: str, path: Path | None = None) -> GroupResults | None:
     with reading(path) as db:
-        require(Action.VIEW_SURVEY_RESULTS, viewer.role, _group_role(db, viewer, group_id))
+        role = _group_role(db, viewer, group_id)
+        require(Action.VIEW_SURVEY_RESULTS, viewer.role, role)
+        if role is None and not _reports_survey_results(store.group(db, group_id)):
+            raise NotAllowed(Action.VIEW_SURVEY_RESULTS.value)
         rows = [row for row in store.waves_of_group(db, group_id) if row["instrument_id"] == instrument_id]
         closed = [(_wave(row), store.wave_answers(db, row["id"])) for row in rows if row["closed_at"]]
     if not closed:
@@ -443,6 +446,25 @@ def schedules(viewer: Person, group_id: int, path: Path | None = None) -> list[t
     with reading(path) as db:
         require(Action.MANAGE_SURVEYS, viewer.role, _group_role(db, viewer, group_id))
         return store.survey_schedules(db, group_id)
+
+
+def _reports_survey_results(group: Group) -> bool:
+    return ReportItem.SURVEY_AGGREGATES in group.contract.reported_to_organisation
+
+
+def results_groups(viewer: Person, path: Path | None = None) -> list[tuple[int, str, GroupRole | None]]:
+    """Groups whose survey results this person may read: their own, and for a coordinator also every group
+    whose contract reports survey results to the organisation (as the overview does)."""
+    with reading(path) as db:
+        mine = store.groups_of(db, viewer.id)
+        if viewer.role is not Role.COORDINATOR:
+            return [(group.id, group.name, role) for group, role in mine]
+        roles = {group.id: role for group, role in mine}
+        return [
+            (group.id, group.name, roles.get(group.id))
+            for group in store.all_groups(db)
+            if group.id in roles or _reports_survey_results(group)
+        ]
 
 
 def surveyable_groups(viewer: Person, path: Path | None = None) -> list[tuple[int, str, GroupRole | None]]:

@@ -23,7 +23,7 @@ from intervision.models import (
 from intervision.reports import markdown_to_pdf, session_report_markdown
 from ui import format, forms
 from ui.browser import app_origin
-from ui.guard import escape_markdown, guard
+from ui.guard import escape_markdown, guard, while_signed_in
 from ui.live import board_list, clock_line, join_panel
 
 viewer = guard("console")
@@ -193,8 +193,11 @@ def check_in(view: live.SessionView) -> None:
             f"{item.text} · {item.owner or '—'}",
             value=item.done,
             key=f"done.{item.id}",
-            on_change=lambda item_id=item.id: live.set_action_item_done(
-                person, session.id, item_id, st.session_state[f"done.{item_id}"]
+            on_change=while_signed_in(
+                viewer,
+                lambda item_id=item.id: live.set_action_item_done(
+                    person, session.id, item_id, st.session_state[f"done.{item_id}"]
+                ),
             ),
         )
     if back.last_case_title:
@@ -222,8 +225,11 @@ def who_is_here(session: LiveSession) -> None:
             names.get(person_id, "—"),
             value=present,
             key=f"present.{person_id}",
-            on_change=lambda person_id=person_id: live.set_present(
-                person, session.id, person_id, st.session_state[f"present.{person_id}"]
+            on_change=while_signed_in(
+                viewer,
+                lambda person_id=person_id: live.set_present(
+                    person, session.id, person_id, st.session_state[f"present.{person_id}"]
+                ),
             ),
         )
 
@@ -376,8 +382,11 @@ def action_panel(view: live.SessionView) -> None:
             value=item.confirmed,
             key=f"confirm.{item.id}",
             help=viewer.t("live.confirmed"),
-            on_change=lambda item_id=item.id: live.confirm_action_item(
-                person, view.session.id, item_id, st.session_state[f"confirm.{item_id}"]
+            on_change=while_signed_in(
+                viewer,
+                lambda item_id=item.id: live.confirm_action_item(
+                    person, view.session.id, item_id, st.session_state[f"confirm.{item_id}"]
+                ),
             ),
         )
     with st.form(ACTION):
@@ -428,7 +437,7 @@ def observation_panel(view: live.SessionView) -> None:
             viewer.t(f"level.{level}"),
             key=f"observe.{level}",
             width="stretch",
-            on_click=_observe,
+            on_click=while_signed_in(viewer, _observe),
             args=(view.session.id, level.value),
         )
     last = st.session_state.get("_last_observation")

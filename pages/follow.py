@@ -9,7 +9,7 @@ from intervision.errors import DomainError
 from intervision.methods import BoardKind
 from intervision.models import BoardItemInput, RatingInput, SessionRole, SessionStatus
 from ui import forms
-from ui.guard import escape_markdown, guard
+from ui.guard import escape_markdown, guard, while_signed_in
 from ui.live import MARKABLE
 
 viewer = guard("follow")
@@ -117,8 +117,11 @@ if SessionRole.CASE_BRINGER.value in view.viewer_roles:
                 escape_markdown(item.text),
                 value=item.helpful,
                 key=f"phone_helpful.{item.id}",
-                on_change=lambda item_id=item.id: live.mark_helpful(
-                    person, session.id, item_id, st.session_state[f"phone_helpful.{item_id}"]
+                on_change=while_signed_in(
+                    viewer,
+                    lambda item_id=item.id: live.mark_helpful(
+                        person, session.id, item_id, st.session_state[f"phone_helpful.{item_id}"]
+                    ),
                 ),
             )
 

@@ -19,7 +19,7 @@ from intervision.methods import (
 )
 from intervision.models import DevelopmentPhase, Language, Role
 from ui import forms
-from ui.guard import escape_markdown, guard
+from ui.guard import escape_markdown, guard, while_signed_in
 
 viewer = guard("method_editor")
 person = viewer.signed_in
@@ -145,8 +145,10 @@ def start_panel() -> None:
             format_func=lambda method_id: next(e.method for e in own if e.method.id == method_id).name(viewer.language),
             key=forms.key(START, "own"),
         )
-    st.button(viewer.t("editor.start"), type="primary", on_click=_start)
-    st.file_uploader(viewer.t("editor.import"), type=["toml"], key="method_import", on_change=_import)
+    st.button(viewer.t("editor.start"), type="primary", on_click=while_signed_in(viewer, _start))
+    st.file_uploader(
+        viewer.t("editor.import"), type=["toml"], key="method_import", on_change=while_signed_in(viewer, _import)
+    )
     if problems := st.session_state.get(IMPORT_PROBLEMS):
         st.error(viewer.t("editor.import_refused") + "\n\n" + "\n".join(f"- {escape_markdown(p)}" for p in problems))
 
@@ -192,21 +194,21 @@ def phase_panel(draft: Draft, number: int, key: str, errors: dict[str, str]) -> 
             ":material/arrow_upward:",
             key=f"up.{key}",
             help=viewer.t("editor.up"),
-            on_click=_change,
+            on_click=while_signed_in(viewer, _change),
             args=("up", key),
         )
         down.button(
             ":material/arrow_downward:",
             key=f"down.{key}",
             help=viewer.t("editor.down"),
-            on_click=_change,
+            on_click=while_signed_in(viewer, _change),
             args=("down", key),
         )
         remove.button(
             ":material/delete:",
             key=f"remove.{key}",
             help=viewer.t("editor.remove"),
-            on_click=_change,
+            on_click=while_signed_in(viewer, _change),
             args=("remove", key),
         )
         both_languages(f"{prefix}.name", "name", errors)
@@ -251,7 +253,9 @@ def editor(draft: Draft) -> None:
 
     heading, discard = st.columns([5, 1], vertical_alignment="center")
     heading.subheader(f"{viewer.t('editor.draft')}: {method_drafts.display_name(draft, viewer.language)}")
-    discard.button(viewer.t("editor.discard"), on_click=_discard, icon=":material/delete_forever:")
+    discard.button(
+        viewer.t("editor.discard"), on_click=while_signed_in(viewer, _discard), icon=":material/delete_forever:"
+    )
 
     both_languages("name", "name", errors)
     both_languages("summary", "summary", errors, area=True)
@@ -280,7 +284,9 @@ def editor(draft: Draft) -> None:
     st.markdown(f"### {viewer.t('editor.phases')}")
     for number, key in enumerate(draft["phases"], start=1):
         phase_panel(draft, number, key, errors)
-    st.button(viewer.t("editor.add_phase"), on_click=_change, args=("add",), icon=":material/add:")
+    st.button(
+        viewer.t("editor.add_phase"), on_click=while_signed_in(viewer, _change), args=("add",), icon=":material/add:"
+    )
     total = sum(draft["values"].get(f"p.{key}.minutes") or 0 for key in draft["phases"])
     st.markdown(f"**{viewer.t('editor.total', minutes=f'{total:g}')}**")
 
@@ -325,7 +331,7 @@ def my_methods() -> None:
             share.toggle(
                 viewer.t("editor.share"),
                 key=f"share.{entry.method.id}",
-                on_change=_share,
+                on_change=while_signed_in(viewer, _share),
                 args=(entry.method.id,),
             )
         elif entry.shared:

@@ -18,7 +18,7 @@ from intervision.methods import (
 from intervision.models import DevelopmentPhase, GroupRole, Role
 from intervision.reports import method_card_html
 from ui import forms
-from ui.guard import Viewer, escape_markdown, guard
+from ui.guard import Viewer, escape_markdown, guard, while_signed_in
 
 viewer = guard("methods")
 person = viewer.signed_in
@@ -254,7 +254,7 @@ def chooser_tab() -> None:
             format_func=lambda group_id: visible[group_id].name,
             placeholder=viewer.t("methods.group_none"),
             key=forms.key(CHOOSE, "group"),
-            on_change=_apply_group,
+            on_change=while_signed_in(viewer, _apply_group),
         )
     need = forms.validated(
         CHOOSE, viewer, Need, ["question_type", "wants", "minutes_available", "group_size", "group_phase"]

@@ -8,7 +8,7 @@ from intervision import accounts, backup, cases, personal_data
 from intervision.errors import DomainError
 from intervision.models import PersonErasureInput, RetentionInput, Role, RoleChangeInput
 from ui import format, forms
-from ui.guard import escape_markdown, guard
+from ui.guard import escape_markdown, guard, while_signed_in
 
 viewer = guard("people")
 coordinator = viewer.signed_in
@@ -186,7 +186,11 @@ with organisation_tab:
             icon=":material/download:",
         )
     else:
-        st.button(viewer.t("organisation.backup_prepare"), icon=":material/backup:", on_click=_prepare_backup)
+        st.button(
+            viewer.t("organisation.backup_prepare"),
+            icon=":material/backup:",
+            on_click=while_signed_in(viewer, _prepare_backup),
+        )
     with st.form(RESTORE):
         st.file_uploader(viewer.t("organisation.restore_file"), type=["db", "sqlite"], key=forms.key(RESTORE, "file"))
         forms.field_error(RESTORE, "file")

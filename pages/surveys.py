@@ -72,11 +72,12 @@ def answer_tab() -> None:
 
 
 def results_tab() -> None:
-    if not reachable:
+    readable = surveys.results_groups(person)
+    if not readable:
         st.caption(viewer.t("home.no_groups"))
         return
-    names = {group_id: name for group_id, name, _ in reachable}
-    roles = {group_id: role for group_id, _, role in reachable}
+    names = {group_id: name for group_id, name, _ in readable}
+    roles = {group_id: role for group_id, _, role in readable}
     picked, which = st.columns(2)
     group_id = picked.selectbox(viewer.t("surveys.group"), list(names), format_func=names.get, key="results_group")
     instrument_id = which.selectbox(

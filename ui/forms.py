@@ -17,7 +17,7 @@ from pydantic_core import ErrorDetails
 
 from intervision.errors import DomainError
 from intervision.models import Language
-from ui.guard import Viewer
+from ui.guard import Viewer, still_signed_in
 
 _ERRORS = "_form_errors"
 _NOTICE = "_form_notice"
@@ -73,6 +73,8 @@ def submit(form: str, viewer: Viewer, action: Callable[[], str | None]) -> None:
     """
     errors = _errors(form)
     errors.clear()
+    if not still_signed_in(viewer):
+        return  # the page, drawn again, asks to sign in
     try:
         notice = action()
     except ValidationError as problem:

@@ -7,6 +7,7 @@ each page calls `guard()` as its first statement and trusts nothing the router d
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import streamlit as st
@@ -89,6 +90,29 @@ def current_viewer() -> Viewer:
     )
 
 
+def still_signed_in(viewer: Viewer) -> bool:
+    """Whether the person the page was drawn for still holds this browser's sign-in, in the same role.
+
+    Streamlit runs a widget's callback before the page script, so before the guard: a click in a browser
+    whose sign-in has ended (expired, signed out everywhere, the role changed) must do nothing; the page,
+    drawn again, then asks to sign in. Screens for signed-out visitors have nobody to check.
+    """
+    if viewer.person is None:
+        return True
+    now = accounts.visit(sign_in_token(), _single_sign_on_email()).person
+    return now is not None and (now.id, now.role) == (viewer.person.id, viewer.person.role)
+
+
+def while_signed_in(viewer: Viewer, action: Callable[..., object]) -> Callable[..., None]:
+    """A widget callback that acts only while `still_signed_in(viewer)`."""
+
+    def act(*args: object, **kwargs: object) -> None:
+        if still_signed_in(viewer):
+            action(*args, **kwargs)
+
+    return act
+
+
 def may_open(screen: Screen, viewer: Viewer) -> bool:
     if viewer.first_run:
         return screen.access is Access.FIRST_RUN
@@ -165,7 +189,7 @@ def _language_switch(viewer: Viewer) -> None:
         [Language.NL, Language.EN],
         format_func=lambda language: t("language.name", language),
         key="_language_choice",
-        on_change=_switch_language,
+        on_change=while_signed_in(viewer, _switch_language),
         args=(viewer.person,),
     )
 

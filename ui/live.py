@@ -11,7 +11,7 @@ import streamlit as st
 
 from intervision.live import SessionView, format_clock
 from intervision.methods import BoardKind
-from ui.guard import Viewer, escape_markdown
+from ui.guard import Viewer, escape_markdown, while_signed_in
 
 COLOURS = {"green": "green", "amber": "orange", "red": "red"}  # Streamlit's Markdown colour names
 # Board kinds the case bringer may mark as having helped most.
@@ -97,7 +97,10 @@ def board_list(
                     value=item.helpful,
                     key=f"helpful.{item.id}",
                     help=viewer.t("live.helped"),
-                    on_change=lambda item_id=item.id: helpful_toggle(item_id, st.session_state[f"helpful.{item_id}"]),
+                    on_change=while_signed_in(
+                        viewer,
+                        lambda item_id=item.id: helpful_toggle(item_id, st.session_state[f"helpful.{item_id}"]),
+                    ),
                 )
             elif projected:
                 st.markdown(f"#### • {star}{escape_markdown(item.text)}")

@@ -247,3 +247,19 @@ def test_the_join_link_carries_the_code():
     assert invitations.join_link("https://intervisie.example.org/", "ABCD2345") == (
         "https://intervisie.example.org/join?code=ABCD2345"
     )
+
+
+def test_a_facilitator_neither_sees_nor_revokes_a_facilitator_invitation_of_their_group(
+    path, coordinator, fay, group_id
+):
+    # Only a coordinator may make someone a facilitator: the code that does so is theirs to hand out.
+    for_facilitators = _invite(path, coordinator, group_id, group_role=GroupRole.FACILITATOR)
+    for_members = _invite(path, fay, group_id)
+
+    assert [i.code for i in invitations.invitations(fay, path=path)] == [for_members.code]
+    assert {i.code for i in invitations.invitations(coordinator, path=path)} == {
+        for_facilitators.code,
+        for_members.code,
+    }
+    with pytest.raises(NotAllowed):
+        invitations.revoke_invitation(fay, for_facilitators.id, now=NOW, path=path)

@@ -18,7 +18,7 @@ from unit_support import NOW, count_rows
 from intervision import db, groups, store, surveys
 from intervision.errors import DomainError, NotAllowed
 from intervision.instruments import shipped_instruments
-from intervision.models import Person, Role
+from intervision.models import Person, ReportItem, Role
 
 SE = "self_efficacy"
 SE_ITEMS = [f"se_{n}" for n in range(1, 7)]
@@ -49,7 +49,9 @@ def team(path: Path, coordinator: Person, make_person, make_group) -> Team:
     facilitator = make_person("Fay Facilitator", Role.FACILITATOR)
     members = [make_person(name) for name in ("Ann Member", "Bob Member", "Cas Member", "Dee Member")]
     outsider = make_person("Oscar Outsider", Role.FACILITATOR)
-    group_id = make_group(facilitators=(facilitator,), members=tuple(members))
+    # The contract reports survey results to the organisation: the coordinator may read them.
+    reported = [ReportItem.ATTENDANCE, ReportItem.SURVEY_AGGREGATES]
+    group_id = make_group(facilitators=(facilitator,), members=tuple(members), reported_to_organisation=reported)
     return Team(path, group_id, coordinator, facilitator, members, outsider)
 
 
@@ -470,3 +472,16 @@ def test_a_schedule_for_a_loaded_instrument_opens_waves(team: Team):
     surveys.set_schedule(team.coordinator, team.group_id, "team_check", 1, path=team.path)
     _close_a_session(team, 1)
     assert [wave.instrument.id for wave in _scheduled_waves(team)] == ["team_check"]
+
+
+def test_a_coordinator_reads_no_results_of_a_group_whose_contract_keeps_them_inside(team: Team, make_group):
+    quiet = make_group("Team Quiet", facilitators=(team.facilitator,), reported_to_organisation=[ReportItem.ATTENDANCE])
+    wave_id = surveys.open_wave(team.facilitator, quiet, SE, "after_session", now=NOW, path=team.path)
+    surveys.close_wave(team.facilitator, wave_id, now=NOW, path=team.path)
+
+    assert [g[0] for g in surveys.results_groups(team.coordinator, path=team.path)] == [team.group_id]
+    with pytest.raises(NotAllowed):
+        surveys.group_results(team.coordinator, quiet, SE, path=team.path)
+    # Its facilitator still reads them: the contract is about what leaves the group.
+    assert surveys.group_results(team.facilitator, quiet, SE, path=team.path) is not None
+    assert [g[0] for g in surveys.results_groups(team.facilitator, path=team.path)] == [team.group_id, quiet]
