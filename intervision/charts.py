@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import datetime
 
 import plotly.graph_objects as go
@@ -21,13 +22,18 @@ LEVEL_COLOURS = {
 FONT_SIZE = 18
 
 
+def plain(text: str) -> str:
+    """A person's text as a chart shows it: Plotly reads <b>, <br> and <a> in labels as markup."""
+    return html.escape(text, quote=False)
+
+
 def method_timeline(method: Method, language: Language) -> go.Figure:
     """The phases as bars along the minutes, coloured by the level each mostly calls on."""
     figure = go.Figure()
     start = 0.0
     shown_levels: set[Level] = set()
     for phase in method.phases:
-        label = f"{phase.name(language)} · {phase.minutes:g}′"
+        label = f"{plain(phase.name(language))} · {phase.minutes:g}′"
         figure.add_trace(
             go.Bar(
                 x=[phase.minutes],
@@ -38,7 +44,7 @@ def method_timeline(method: Method, language: Language) -> go.Figure:
                 name=t(f"level.{phase.level}", language),
                 legendgroup=phase.level.value,
                 showlegend=phase.level not in shown_levels,
-                hovertemplate=f"{label}<br>%{{base:g}}–{start + phase.minutes:g} min<extra></extra>",
+                hovertemplate=f"%{{y}}<br>%{{base:g}}–{start + phase.minutes:g} min<extra></extra>",
             )
         )
         shown_levels.add(phase.level)
@@ -122,7 +128,7 @@ def survey_trend(
                 y=[results.instrument.lowest] * len(sessions),
                 mode="markers",
                 marker={"symbol": "triangle-up", "size": 12, "color": "#555"},
-                text=[method for _, method in sessions],
+                text=[plain(method) for _, method in sessions],
                 hovertemplate="%{x|%d-%m-%Y}: %{text}<extra></extra>",
                 name=t("surveys.sessions", language),
             )

@@ -7,7 +7,7 @@ from datetime import date
 
 import plotly.graph_objects as go
 
-from intervision.charts import FONT_SIZE, LEVEL_COLOURS
+from intervision.charts import FONT_SIZE, LEVEL_COLOURS, plain
 from intervision.i18n import t
 from intervision.methods import Level
 from intervision.models import Language
@@ -37,7 +37,7 @@ def comparison_heatmap(groups: list[GroupFigures], language: Language) -> go.Fig
         go.Heatmap(
             z=standing,
             x=[t(f"overview.measure.{measure}", language) for measure in SCORECARD],
-            y=[group.name for group in groups],
+            y=[plain(group.name) for group in groups],
             text=text,
             texttemplate="%{text}",
             textfont={"size": FONT_SIZE},
@@ -96,7 +96,7 @@ def efficacy_small_multiples(comparison: Comparison, language: Language) -> go.F
         }
         layout["annotations"].append(
             {
-                "text": group.name,
+                "text": plain(group.name),
                 "x": left + cell_width / 2,
                 "y": top,
                 "xref": "paper",
@@ -168,7 +168,7 @@ def group_efficacy_trend(
                 y=[1.1] * len(sessions),
                 mode="markers",
                 marker={"symbol": "triangle-up", "size": 12, "color": "#555"},
-                text=[method or "" for _, method in sessions],
+                text=[plain(method or "") for _, method in sessions],
                 hovertemplate="%{x|%d-%m-%Y} %{text}<extra></extra>",
                 name=t("surveys.sessions", language),
             )
@@ -198,7 +198,7 @@ def method_mix(sessions: list[tuple[date, str | None]], method_names: dict[str, 
             go.Bar(
                 x=quarters,
                 y=[per_quarter[quarter].get(method, 0) for quarter in quarters],
-                name=method_names.get(method, method),
+                name=plain(method_names.get(method, method)),
             )
         )
     figure.update_layout(

@@ -81,7 +81,7 @@ def case_details(case: Case, shown: tuple[str, ...] = ("title",)) -> None:
     if case.wants:
         extras.append(", ".join(viewer.t(f"want.{want}") for want in case.wants))
     if case.preferred_method in methods:
-        extras.append(methods[case.preferred_method].name(viewer.language))
+        extras.append(escape_markdown(methods[case.preferred_method].name(viewer.language)))
     st.caption(" · ".join(extras))
 
 

@@ -84,7 +84,9 @@ def start_panel() -> None:
     st.radio(
         viewer.t("live.case"),
         options,
-        format_func=lambda key: viewer.t("live.case_on_the_spot") if key == "spot" else candidates[key].title,
+        format_func=lambda key: (
+            viewer.t("live.case_on_the_spot") if key == "spot" else escape_markdown(candidates[key].title)
+        ),
         key=forms.key(START, "case"),
     )
     chosen_case = candidates.get(forms.value(START, "case"))
@@ -190,7 +192,7 @@ def check_in(view: live.SessionView) -> None:
         st.caption(viewer.t("live.no_previous_actions"))
     for item in back.action_items:
         st.checkbox(
-            f"{item.text} · {item.owner or '—'}",
+            escape_markdown(f"{item.text} · {item.owner or '—'}"),
             value=item.done,
             key=f"done.{item.id}",
             on_change=while_signed_in(
@@ -222,7 +224,7 @@ def who_is_here(session: LiveSession) -> None:
     columns = st.columns(3)
     for index, (person_id, present) in enumerate(sorted(here.items(), key=lambda item: names.get(item[0], ""))):
         columns[index % 3].checkbox(
-            names.get(person_id, "—"),
+            escape_markdown(names.get(person_id, "—")),
             value=present,
             key=f"present.{person_id}",
             on_change=while_signed_in(
@@ -308,7 +310,7 @@ def phase_panel(view: live.SessionView) -> None:
     total = len(view.method.phases)
     st.caption(viewer.t("live.phase_of", number=view.session.phase_index + 1, total=total))
     title, clock = st.columns([3, 2], vertical_alignment="center")
-    title.header(phase.name(viewer.language))
+    title.header(escape_markdown(phase.name(viewer.language)))
     with clock:
         ticking_clock(view.session.id, view.session.revision)
     st.markdown(f"**{viewer.t('live.purpose')}:** {escape_markdown(phase.purpose(viewer.language))}")
@@ -378,7 +380,7 @@ def action_panel(view: live.SessionView) -> None:
     for item in live.action_items(person, view.session.id):
         due = f" · {format.day(item.due_date, viewer)}" if item.due_date else ""
         st.checkbox(
-            f"{item.text} · {item.owner or '—'}{due}",
+            escape_markdown(f"{item.text} · {item.owner or '—'}{due}"),
             value=item.confirmed,
             key=f"confirm.{item.id}",
             help=viewer.t("live.confirmed"),

@@ -135,7 +135,8 @@ def show_contract(group: Group) -> None:
             viewer.t(f"report.{item}") for item in contract.reported_to_organisation
         ),
     }
-    st.table({viewer.t("groups.agreement"): list(facts), "": [str(value) for value in facts.values()]})
+    # st.table reads its cells as Markdown: what people typed is escaped to show as typed.
+    st.table({viewer.t("groups.agreement"): list(facts), "": [escape_markdown(str(value)) for value in facts.values()]})
     st.markdown(f"**{viewer.t('field.confidentiality')}**")
     st.text(contract.confidentiality)
     if contract.attendance_rule:

@@ -252,7 +252,9 @@ def editor(draft: Draft) -> None:
                 general.append(message)
 
     heading, discard = st.columns([5, 1], vertical_alignment="center")
-    heading.subheader(f"{viewer.t('editor.draft')}: {method_drafts.display_name(draft, viewer.language)}")
+    heading.subheader(
+        f"{viewer.t('editor.draft')}: {escape_markdown(method_drafts.display_name(draft, viewer.language))}"
+    )
     discard.button(
         viewer.t("editor.discard"), on_click=while_signed_in(viewer, _discard), icon=":material/delete_forever:"
     )

@@ -97,8 +97,8 @@ def show_phases(method: Method) -> None:
 def show_method(method_id: str) -> None:
     entry = entries[method_id]
     method = entry.method
-    st.header(method.name(viewer.language))
-    st.write(method.summary(viewer.language))
+    st.header(escape_markdown(method.name(viewer.language)))
+    st.text(method.summary(viewer.language))
     st.markdown(f"**{facts(method)}** · {viewer.t('methods.version', version=method.version)}")
     if method.variant_of:
         st.caption(viewer.t("methods.variant_of", method=escape_markdown(name_of(method.variant_of))))
@@ -198,7 +198,7 @@ def library_tab() -> None:
                 st.caption(facts(entry.method))
                 if entry.method.variant_of:
                     st.caption(viewer.t("methods.variant_of", method=escape_markdown(name_of(entry.method.variant_of))))
-                st.write(entry.method.summary(viewer.language))
+                st.text(entry.method.summary(viewer.language))
                 st.button(
                     viewer.t("methods.open"),
                     key=f"open.{entry.method.id}",

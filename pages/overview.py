@@ -17,7 +17,7 @@ from intervision.i18n import number
 from intervision.models import GoalInput, GoalMeasure, Language, Person, ReportItem
 from intervision.overview import SCORECARD, Comparison, GroupFigures, Period, scorecard
 from ui import forms
-from ui.guard import guard
+from ui.guard import escape_markdown, guard
 
 viewer = guard("overview")
 person = viewer.signed_in
@@ -138,9 +138,10 @@ def group_tab(comparison: Comparison) -> None:
     group_id = st.selectbox(viewer.t("field.group"), list(names), format_func=names.get, key="overview_group")
     story = overview.story_in(person, comparison, group_id)
     figures: GroupFigures = story.figures
+    facilitators = escape_markdown(", ".join(figures.facilitators)) or "–"
     st.caption(
-        f"{figures.label} · {viewer.t(f'phase.{figures.phase}')} · "
-        f"{viewer.t('overview.measure.facilitators')}: {', '.join(figures.facilitators) or '–'}"
+        f"{escape_markdown(figures.label)} · {viewer.t(f'phase.{figures.phase}')} · "
+        f"{viewer.t('overview.measure.facilitators')}: {facilitators}"
     )
     st.subheader(viewer.t("overview.efficacy_over_time"))
     if ReportItem.SURVEY_AGGREGATES not in figures.reported:
@@ -210,7 +211,7 @@ def goals_tab(comparison: Comparison) -> None:
         goal = progress.goal
         line = st.columns([5, 2, 1], vertical_alignment="center")
         with line[0]:
-            who = goal.group_name or viewer.t("overview.organisation")
+            who = escape_markdown(goal.group_name) if goal.group_name else viewer.t("overview.organisation")
             st.markdown(f"**{who}** · {viewer.t(f'overview.measure.{goal.measure.value}')}")
             st.progress(
                 progress.share_of_target,

@@ -45,7 +45,7 @@ def projection() -> None:
             st.markdown(f"## {viewer.t('live.closing_prompt')}")
             return
         phase = view.phase
-        st.title(phase.name(viewer.language))
+        st.title(escape_markdown(phase.name(viewer.language)))
         big_clock(view, viewer)
         speakers = ", ".join(viewer.t(f"speaker.{speaker}") for speaker in phase.speakers)
         st.markdown(f"### {viewer.t('live.speaks')}: {speakers}")

@@ -219,5 +219,7 @@ def _sign_out() -> None:
 
 def escape_markdown(text: str) -> str:
     """Markdown-escape a person's text so it renders as typed."""
-    special = "\\`*_{}[]()#+!|<>~$"  # "." and "-" only matter at the start of a line
+    # ":" and "/" stop Streamlit's :red[…], :smile: and :material/…: directives, "&" an HTML entity;
+    # "." and "-" only matter at the start of a line.
+    special = "\\`*_{}[]()#+!|<>~$:/&"
     return "".join("\\" + char if char in special else char for char in text)
