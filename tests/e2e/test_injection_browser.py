@@ -678,6 +678,9 @@ def group(cases: dict[str, Screen], server: Server, browsers: Browsers, shots: P
     visit(coordinator, server.url("/invitations"))
     screens[INVITATIONS] = look(coordinator, INVITATIONS, shots, within=main(coordinator))
     visit(coordinator, server.url("/overview"))
+    # The table's cells are read from its accessibility table, which the grid fills once it has drawn.
+    table = main(coordinator).locator('[data-testid="stDataFrame"] table').first
+    expect(table).to_contain_text(marker("group label"))
     screens[SIDE_BY_SIDE] = look(coordinator, SIDE_BY_SIDE, shots, within=main(coordinator))
     tab(coordinator, "overview.one_group")
     choose(coordinator, text("field.group"), TYPED["group name"])
