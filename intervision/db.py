@@ -485,6 +485,18 @@ def _main_scores(db: Database) -> None:
     score_closed_waves(db)
 
 
+@migrations(name="0011_period_indexes")
+def _period_indexes(db: Database) -> None:
+    """The overview counts sessions and action items in a period: found by time, not by reading years."""
+    _run_statements(
+        db,
+        """
+        CREATE INDEX meetings_by_time ON meetings(starts_at);
+        CREATE INDEX action_items_by_time ON action_items(created_at)
+        """,
+    )
+
+
 # What SQLite says when the storage itself fails, and the message key a person reads instead.
 _STORAGE_PROBLEMS = {
     "database or disk is full": "storage_full",
