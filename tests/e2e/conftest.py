@@ -10,7 +10,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from e2e_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, Server, start_server
+from e2e_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, Server, free_port, seed_demo, start_server
+from live_support import start_server_on
 from playwright.sync_api import Browser, Page, sync_playwright
 
 HERE = Path(__file__).parent
@@ -114,3 +115,25 @@ def artifacts() -> Path:
     """Where screenshots go (gitignored)."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def restartable(tmp_path: Path) -> Iterator[dict]:
+    """A demo database and a fixed free port; the test starts (and kills) servers on them, and the phones
+    keep their address across a restart."""
+    db_path = tmp_path / "intervision.db"
+    seed_demo(db_path)
+    state: dict = {"port": free_port(), "db_path": db_path, "log_path": tmp_path / "server.log", "servers": []}
+
+    def start() -> Server:
+        server = start_server_on(state["port"], db_path, state["log_path"])
+        state["servers"].append(server)
+        return server
+
+    state["start"] = start
+    yield state
+    for server in state["servers"]:
+        server.stop()
+    log = state["log_path"].read_text(errors="replace") if state["log_path"].exists() else ""
+    if "Traceback" in log:
+        print(f"--- server log {state['log_path']} ---\n{log}")

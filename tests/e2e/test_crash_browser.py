@@ -16,20 +16,19 @@ import signal
 import time
 from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from conftest import PHONE, PROJECTOR
-from e2e_support import SESSION_COOKIE, WELCOME, Server, either, free_port, goto, main, seed_demo, settle, text
+from e2e_support import SESSION_COOKIE, WELCOME, Server, either, goto, main, settle, text
 from live_support import (
     FACILITATOR,
     INFORMATION_ROUND,
     LiveSetup,
     clock_seconds,
     open_session,
-    start_server_on,
     wait_until,
 )
 from playwright.sync_api import Locator, Page, expect
@@ -157,27 +156,6 @@ def visible_now(locator: Locator) -> bool:
 # --- the server, killed and started again ------------------------------------------------------------
 
 
-@pytest.fixture
-def crash_site(tmp_path: Path) -> Iterator[dict]:
-    """A demo database and a fixed free port: the phones keep their address across the restart."""
-    db_path = tmp_path / "intervision.db"
-    seed_demo(db_path)
-    state: dict = {"port": free_port(), "db_path": db_path, "log_path": tmp_path / "server.log", "servers": []}
-
-    def start() -> Server:
-        server = start_server_on(state["port"], db_path, state["log_path"])
-        state["servers"].append(server)
-        return server
-
-    state["start"] = start
-    yield state
-    for server in state["servers"]:
-        server.stop()
-    log = state["log_path"].read_text(errors="replace") if state["log_path"].exists() else ""
-    if "Traceback" in log:
-        print(f"--- server log {state['log_path']} ---\n{log}")
-
-
 def signed_in_page(open_page: Callable[..., Page], server: Server, email: str, **options: object) -> Page:
     """A page in a browser that signed in before: it holds the cookie of a sign-in session opened through
     the core. (The sign-in form has tests of its own, and five sign-ins through it take half a minute on
@@ -203,7 +181,7 @@ def kill_hard(server: Server) -> None:
 
 
 def test_killing_the_server_during_writes_loses_nothing_it_acknowledged(
-    crash_site: dict, open_page: Callable[..., Page]
+    restartable: dict, open_page: Callable[..., Page]
 ) -> None:
     """Four phones and the console write without pause; the server dies mid-burst. What people saw saved
     must all be there, once; the room must find its session as it was when the server is back."""
@@ -212,7 +190,7 @@ def test_killing_the_server_during_writes_loses_nothing_it_acknowledged(
     from intervision.demo import demo_email
 
     began = time.monotonic()
-    server: Server = crash_site["start"]()
+    server: Server = restartable["start"]()
     setup: LiveSetup = open_session(server.db_path)
     setup.begin()
     setup.go_to(INFORMATION_ROUND, seconds_ago=PHASE_STARTED_SECONDS_AGO)  # a phase that collects questions
@@ -289,7 +267,7 @@ def test_killing_the_server_during_writes_loses_nothing_it_acknowledged(
     # A new server on the same file and address. The projector shows the same phase, the board as stored
     # (newest first), and a countdown that runs on from the stored phase start rather than starting over.
     console.page.close()  # the facilitator's laptop is shut (its own restart is tested in test_live_browser)
-    crash_site["start"]()
+    restartable["start"]()
     print(f"server up again {time.monotonic() - killed:.1f}s after the kill")
     projector = open_page(locale="en-US", viewport=PROJECTOR)
     goto(projector, server.url(setup.projector_path))

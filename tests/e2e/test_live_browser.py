@@ -22,10 +22,8 @@ from e2e_support import (
     Server,
     either,
     error_boxes,
-    free_port,
     goto,
     main,
-    seed_demo,
     settle,
     sign_in,
     start_server,
@@ -40,7 +38,6 @@ from live_support import (
     clock_seconds,
     open_session,
     shows,
-    start_server_on,
     the_open_session,
     wait_until,
 )
@@ -224,27 +221,6 @@ def test_a_phone_sends_a_question_and_is_refused_advice_in_a_phase_without_it(li
 
 
 # --- 3. the server dies in the middle of a phase --------------------------------------------------
-
-
-@pytest.fixture
-def restartable(tmp_path: Path) -> Iterator[dict]:
-    """A demo database and a fixed free port; the test starts (and kills) servers on them."""
-    db_path = tmp_path / "intervision.db"
-    seed_demo(db_path)
-    state: dict = {"port": free_port(), "db_path": db_path, "log_path": tmp_path / "server.log", "servers": []}
-
-    def start() -> Server:
-        server = start_server_on(state["port"], db_path, state["log_path"])
-        state["servers"].append(server)
-        return server
-
-    state["start"] = start
-    yield state
-    for server in state["servers"]:
-        server.stop()
-    log = state["log_path"].read_text(errors="replace") if state["log_path"].exists() else ""
-    if "Traceback" in log:
-        print(f"--- server log {state['log_path']} ---\n{log}")
 
 
 def test_the_projector_and_the_console_come_back_after_the_server_is_killed(restartable, open_page):
