@@ -5,6 +5,7 @@ Fixtures live in conftest.py; this module holds the plain helpers that test modu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -275,3 +276,8 @@ class Offered(dict):
     def of(self, button: object) -> bytes:
         """What clicking this download button gives."""
         return self[button.proto.url or button.proto.deferred_file_id]
+
+
+def as_read(markdown: str) -> str:
+    """Markdown as a person reads it: without the backslashes that keep typed characters literal."""
+    return re.sub(r"\\(.)", r"\1", markdown)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from driving import (
     ROOT,
     app,
+    as_read,
     assert_healthy,
     button,
     click,
@@ -60,7 +61,7 @@ def _total(at) -> str:
 
 
 def _draft_heading(at) -> str | None:
-    return next((s for s in values(at.subheader) if s.startswith("Draft")), None)
+    return next((as_read(s) for s in values(at.subheader) if s.startswith("Draft")), None)
 
 
 def _stored_draft(person: Person) -> dict | None:

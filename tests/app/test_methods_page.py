@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from driving import app, assert_healthy, message_under, open_page, person_named, value_of, values
+from driving import app, as_read, assert_healthy, message_under, open_page, person_named, value_of, values
 
 from intervision import groups, method_library
 from intervision.methods import Method, Name, built_in_library
@@ -43,7 +43,7 @@ def _open(at, method_id: str):
 
 def _phase_headings(at) -> list[str]:
     """The numbered phase headings of the opened method ("#### 1. Name · minutes′")."""
-    return [m for m in values(at.tabs[0].markdown) if m.startswith("#### ") and m[5].isdigit()]
+    return [as_read(m) for m in values(at.tabs[0].markdown) if m.startswith("#### ") and m[5].isdigit()]
 
 
 def _filter(at, label: str, kind: str):
@@ -138,7 +138,9 @@ def test_opening_the_incident_method_shows_its_phases(people):
     assert values(library.header) == ["Incident method"]
     assert "**50 min · 3–10 members · Works in a new group** · Version 1" in values(library.markdown)
     assert _phase_headings(at) == INCIDENT_PHASES
-    speakers = values(library.text)
+    texts = values(library.text)
+    assert any(text.startswith("A member tells a concrete incident up to the critical moment.") for text in texts)
+    speakers = [text for text in texts if text.startswith("Speaks: ")]
     assert speakers[:2] == ["Speaks: Everyone in turn", "Speaks: Case bringer · Only listens: Members"]
     assert len(speakers) == 6
     shown = values(library.markdown)
@@ -185,7 +187,7 @@ def test_choosing_a_six_hats_sequence_changes_the_phases(people):
         "Green hat",
         "Blue hat",
     ]
-    hats = [line.rsplit(" · ", 1)[1] for line in values(at.tabs[0].text)]
+    hats = [line.rsplit(" · ", 1)[1] for line in values(at.tabs[0].text) if line.startswith("Speaks: ")]
     assert hats == ["Blue hat", "Black hat", "Green hat", "Blue hat"]
     total = sum(float(heading.rsplit(" · ", 1)[1].rstrip("′")) for heading in headings)
     assert f"**{total:g} min · 3–10 members · Works in a new group**" in values(at.tabs[0].markdown)
