@@ -4,7 +4,8 @@
 
 Builds bench/large.db once (intervision.demo_large; reused when present) and a fresh bench/demo.db, then
 for every screen and role that may open it: sign in as the tests do, open the page through the router,
-and time N more `at.run()` calls in this process. Writes bench/RESULTS.md. It asserts nothing.
+and time N more `at.run()` calls in this process. Writes its section ("pages") of bench/RESULTS.md, leaving
+the other sections (bench/scaling.py's) as they are. It asserts nothing.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from streamlit import logger as streamlit_logger  # noqa: E402
 from streamlit.runtime.pages_manager import PagesManager  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
+from bench.results import write_section  # noqa: E402
 from intervision import auth, db, demo, demo_large  # noqa: E402
 from ui.registry import SCREENS, Access  # noqa: E402
 
@@ -221,8 +223,7 @@ def write_results(
     if problems:
         lines += ["", "Exceptions shown on the page:", ""]
         lines += [f"- {key} / {role} / {name}: {problem}" for key, role, name, problem in problems]
-    (BENCH / "RESULTS.md").write_text("\n".join(lines) + "\n")
-    print(f"wrote {BENCH / 'RESULTS.md'}")
+    write_section("pages", "\n".join(lines))
 
 
 if __name__ == "__main__":
