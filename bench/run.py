@@ -5,7 +5,7 @@
 Builds bench/large.db once (intervision.demo_large; reused when present) and a fresh bench/demo.db, then
 for every screen and role that may open it: sign in as the tests do, open the page through the router,
 and time N more `at.run()` calls in this process. Writes its section ("pages") of bench/RESULTS.md, leaving
-the other sections (bench/scaling.py's) as they are. It asserts nothing.
+the other sections (bench/scaling.py's, bench/live.py's) as they are. It asserts nothing.
 """
 
 from __future__ import annotations
