@@ -27,6 +27,19 @@ def plain(text: str) -> str:
     return html.escape(text, quote=False)
 
 
+def session_markers(sessions: list[tuple[object, str | None]], height: float, language: Language) -> go.Scatter:
+    """The held sessions as triangles along the bottom of a trend, the method in each one's hover."""
+    return go.Scatter(
+        x=[day for day, _ in sessions],
+        y=[height] * len(sessions),
+        mode="markers",
+        marker={"symbol": "triangle-up", "size": 12, "color": "#555"},
+        text=[plain(method or "") for _, method in sessions],
+        hovertemplate="%{x|%d-%m-%Y}: %{text}<extra></extra>",
+        name=t("surveys.sessions", language),
+    )
+
+
 def method_timeline(method: Method, language: Language) -> go.Figure:
     """The phases as bars along the minutes, coloured by the level each mostly calls on."""
     figure = go.Figure()
@@ -122,17 +135,7 @@ def survey_trend(
         first, last = min(at for at, _ in points), max(at for at, _ in points)
         sessions = [(at, method) for at, method in sessions if first <= at <= last]
     if sessions:
-        figure.add_trace(
-            go.Scatter(
-                x=[at for at, _ in sessions],
-                y=[results.instrument.lowest] * len(sessions),
-                mode="markers",
-                marker={"symbol": "triangle-up", "size": 12, "color": "#555"},
-                text=[plain(method) for _, method in sessions],
-                hovertemplate="%{x|%d-%m-%Y}: %{text}<extra></extra>",
-                name=t("surveys.sessions", language),
-            )
-        )
+        figure.add_trace(session_markers(sessions, results.instrument.lowest, language))
     figure.update_layout(
         font={"size": FONT_SIZE},
         height=460,

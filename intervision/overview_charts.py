@@ -7,7 +7,7 @@ from datetime import date
 
 import plotly.graph_objects as go
 
-from intervision.charts import FONT_SIZE, LEVEL_COLOURS, plain
+from intervision.charts import FONT_SIZE, LEVEL_COLOURS, plain, session_markers
 from intervision.i18n import t
 from intervision.methods import Level
 from intervision.models import Language
@@ -162,17 +162,7 @@ def group_efficacy_trend(
             )
         )
     if sessions:
-        figure.add_trace(
-            go.Scatter(
-                x=[day for day, _ in sessions],
-                y=[1.1] * len(sessions),
-                mode="markers",
-                marker={"symbol": "triangle-up", "size": 12, "color": "#555"},
-                text=[plain(method or "") for _, method in sessions],
-                hovertemplate="%{x|%d-%m-%Y} %{text}<extra></extra>",
-                name=t("surveys.sessions", language),
-            )
-        )
+        figure.add_trace(session_markers(sessions, 1.1, language))
     figure.update_layout(
         font={"size": FONT_SIZE},
         height=420,
