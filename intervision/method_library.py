@@ -11,6 +11,7 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -121,7 +122,14 @@ def method_as_run(method_id: str, version: int, path: Path | None = None) -> Met
     """The method exactly as a session ran it, even if it changed since."""
     with reading(path) as db:
         definition = store.method_version_definition(db, method_id, version)
-    return parse_method(definition, f"{method_id} v{version}") if definition else None
+    return _pinned_method(definition, f"{method_id} v{version}") if definition else None
+
+
+@lru_cache(maxsize=256)
+def _pinned_method(definition: str, source: str) -> Method:
+    """A pinned version's text never changes and a Method is immutable, so one parse serves every screen:
+    phones and the projector read the session's method on every poll, and parsing was most of that read."""
+    return parse_method(definition, source)
 
 
 # --- drafts: the editor's work in progress, kept as it is typed --------------------------------

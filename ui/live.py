@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from functools import lru_cache
 from html import escape
 
 import segno
@@ -110,7 +111,9 @@ def board_list(
             st.markdown(f"#### {viewer.t('live.more', count=len(items) - len(shown))}")
 
 
+@lru_cache(maxsize=64)
 def qr_png(url: str) -> bytes:
+    """The picture for a session's follow link; the projector draws it every second, the link never changes."""
     buffer = io.BytesIO()
     segno.make(url, error="m").save(buffer, kind="png", scale=8, border=2)
     return buffer.getvalue()

@@ -252,6 +252,17 @@ def test_dockerignore_keeps_what_the_app_reads(path: str) -> None:
     assert not _ignored(path, _ignore_patterns())
 
 
+# --- the server's configuration ---------------------------------------------------------------
+
+
+def test_the_server_does_not_collect_all_garbage_after_every_run() -> None:
+    """Streamlit's gc.collect(2) after each script run was 85% of the server's CPU with thirty phones
+    polling a live session, and the server stopped answering at about twenty (bench/RESULTS.md, live)."""
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["runner"]["postScriptGC"] is False
+    assert config["server"]["fileWatcherType"] == "none"  # nor poll the app's files for changes
+
+
 # --- docs/deployment.md -------------------------------------------------------------------------
 
 

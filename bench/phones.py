@@ -1,0 +1,189 @@
+"""Phones without a browser: a small Streamlit client that speaks the app's websocket protocol the way the
+browser's frontend does, so a load measurement measures the server and not thirty Chromium tabs sharing its
+CPU.
+
+What the frontend does and this client does too: open `/_stcore/stream` with the app's sign-in cookie, ask
+for a page by its path and query string, keep the elements of the latest run, rerun a fragment whenever the
+server asks for an automatic rerun (`st.fragment(run_every=…)`), and send widget values and a click as one
+rerun request. What it leaves out: drawing, and the widget values of widgets nobody touched (the server
+keeps those from the previous run, as it does for a browser that sends them unchanged).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable
+from typing import Any
+
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+Finished = ForwardMsg.ScriptFinishedStatus
+
+
+class Phone:
+    """One browser tab's Streamlit session, on the page at `path` (with its query string)."""
+
+    def __init__(self, origin: str, cookie: str, path: str) -> None:
+        self.stream_url = origin.replace("http://", "ws://").rstrip("/") + "/_stcore/stream"
+        self.cookie = cookie
+        self.page_name, _, self.query_string = path.lstrip("/").partition("?")
+        self.page_script_hash = ""
+        self.values: dict[str, WidgetState] = {}  # what the person set, sent with every rerun
+        self.elements: dict[tuple[int, ...], Any] = {}  # the page as drawn after the latest runs
+        self.connection: websockets.ClientConnection | None = None
+        self.listener: asyncio.Task[None] | None = None
+        self.timers: dict[str, asyncio.Task[None]] = {}
+        self.runs_finished = 0
+        self.changed = asyncio.Condition()
+        self.running = False
+        self.problems: list[str] = []
+
+    # --- connection -------------------------------------------------------------------------------
+
+    async def open(self, timeout: float) -> None:
+        """Connect and run the page once, as opening its address in a browser does."""
+        self.connection = await websockets.connect(
+            self.stream_url,
+            subprotocols=["streamlit"],  # type: ignore[list-item]
+            additional_headers={"Cookie": self.cookie},
+            max_size=None,
+            open_timeout=timeout,
+            ping_interval=None,
+        )
+        self.listener = asyncio.create_task(self._listen())
+        await self.rerun(timeout=timeout)
+
+    async def close(self) -> None:
+        for timer in self.timers.values():
+            timer.cancel()
+        if self.connection is not None:
+            await self.connection.close()
+        if self.listener is not None:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self.listener
+
+    # --- what the person does ---------------------------------------------------------------------
+
+    def find(self, kind: str, accepts: Callable[[Any], bool] = lambda _: True) -> Any:
+        """The first element of `kind` (its proto, e.g. a `text_area`) on the page for which `accepts` holds."""
+        for path in sorted(self.elements):
+            element = self.elements[path]
+            if element.WhichOneof("type") == kind and accepts(getattr(element, kind)):
+                return getattr(element, kind)
+        raise LookupError(f"no {kind} on {self.page_name!r} as asked")
+
+    def texts(self, kind: str) -> list[str]:
+        """The texts of every element of `kind` on the page (markdown bodies, alert bodies, …)."""
+        found = []
+        for path in sorted(self.elements):
+            element = self.elements[path]
+            if element.WhichOneof("type") == kind:
+                found.append(getattr(element, kind).body)
+        return found
+
+    def type_text(self, widget: Any, value: str) -> None:
+        self.values[widget.id] = WidgetState(id=widget.id, string_value=value)
+
+    def choose(self, widget: Any, option: str) -> None:
+        """A radio button or a select box: the frontend sends the option as its shown text."""
+        if option not in widget.options:
+            raise LookupError(f"{option!r} is not one of {list(widget.options)}")
+        self.values[widget.id] = WidgetState(id=widget.id, string_value=option)
+
+    async def click(self, button: Any, timeout: float) -> None:
+        """Press a button (or a form's submit button) and wait until the run it causes has finished."""
+        await self.rerun(trigger=WidgetState(id=button.id, trigger_value=True), timeout=timeout)
+
+    async def shows(self, kind: str, wanted: str, timeout: float) -> None:
+        """Wait until an element of `kind` has `wanted` as its body."""
+        async with self.changed:
+            await asyncio.wait_for(self.changed.wait_for(lambda: wanted in self.texts(kind)), timeout)
+
+    # --- the protocol -----------------------------------------------------------------------------
+
+    async def rerun(self, *, trigger: WidgetState | None = None, fragment_id: str = "", timeout: float) -> None:
+        """Ask for a run (the whole page, or one fragment) and wait until a run finishes."""
+        finished = self.runs_finished
+        await self._send_rerun(trigger=trigger, fragment_id=fragment_id)
+        async with self.changed:
+            await asyncio.wait_for(self.changed.wait_for(lambda: self.runs_finished > finished), timeout)
+
+    async def _send_rerun(self, *, trigger: WidgetState | None = None, fragment_id: str = "") -> None:
+        message = BackMsg()
+        state = message.rerun_script
+        state.query_string = self.query_string
+        state.page_script_hash = self.page_script_hash
+        state.page_name = self.page_name
+        state.fragment_id = fragment_id
+        state.is_auto_rerun = bool(fragment_id)
+        state.context_info.timezone = "Europe/Brussels"
+        state.context_info.locale = "en-US"
+        widgets = [value for key, value in self.values.items() if trigger is None or key != trigger.id]
+        state.widget_states.widgets.extend([*widgets, *([trigger] if trigger else [])])
+        assert self.connection is not None
+        await self.connection.send(message.SerializeToString())
+
+    async def _listen(self) -> None:
+        assert self.connection is not None
+        try:
+            async for frame in self.connection:
+                message = ForwardMsg()
+                message.ParseFromString(frame)  # type: ignore[arg-type]
+                await self._receive(message)
+        except websockets.ConnectionClosed:
+            pass
+
+    async def _receive(self, message: ForwardMsg) -> None:
+        kind = message.WhichOneof("type")
+        if kind == "new_session":
+            self.page_script_hash = message.new_session.page_script_hash or self.page_script_hash
+            if not message.metadata.run.fragment_ids:  # a run of the whole page draws it anew
+                self.elements.clear()
+                self._stop_timers()
+        elif kind == "navigation":
+            self.page_script_hash = message.navigation.page_script_hash or self.page_script_hash
+        elif kind == "page_not_found":
+            self.problems.append(f"page not found: {message.page_not_found.page_name}")
+        elif kind == "delta":
+            self._draw(tuple(message.metadata.delta_path), message.delta)
+        elif kind == "auto_rerun":
+            self._start_timer(message.auto_rerun.fragment_id, message.auto_rerun.interval)
+        elif kind == "script_finished":
+            async with self.changed:
+                if message.script_finished != Finished.FINISHED_EARLY_FOR_RERUN:
+                    self.runs_finished += 1
+                self.changed.notify_all()
+            return
+        async with self.changed:
+            self.changed.notify_all()
+
+    def _draw(self, path: tuple[int, ...], delta: Any) -> None:
+        """Keep the latest element at each place; a fragment run replaces only its own places."""
+        if delta.WhichOneof("type") == "new_element":
+            self.elements[path] = delta.new_element
+
+    def _start_timer(self, fragment_id: str, interval: float) -> None:
+        if fragment_id in self.timers:
+            return
+
+        async def tick() -> None:
+            while True:
+                await asyncio.sleep(interval)
+                with contextlib.suppress(websockets.ConnectionClosed):
+                    await self._send_rerun(fragment_id=fragment_id)
+
+        self.timers[fragment_id] = asyncio.create_task(tick())
+
+    def _stop_timers(self) -> None:
+        for timer in self.timers.values():
+            timer.cancel()
+        self.timers.clear()
+
+
+def now() -> float:
+    return time.perf_counter()
