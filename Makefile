@@ -36,12 +36,13 @@ test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q
 
 # Page rerun times on the demo and on a large organisation (bench/large.db, built once), how the
-# overview grows with groups and years, and a live session on a real server in Chromium (latency, load,
-# memory): each writes its own section of bench/RESULTS.md.
+# overview grows with groups and years, a live session on a real server in Chromium (latency, load,
+# memory), and how many phones one server process carries: each writes its own section of bench/RESULTS.md.
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/scaling.py
 	$(BIN)/python bench/live.py
+	$(BIN)/python bench/capacity.py
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -40,12 +40,13 @@ import tempfile
 import time
 import traceback
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from importlib.metadata import version
 from pathlib import Path
+from typing import Protocol
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -673,7 +674,15 @@ def check_window(submissions: list[Submission]) -> Check:
     return Check(f"All clicks within {WINDOW:.0f} s", inside, detail)
 
 
-def check_board(seeded: Seeded, participants: list[Participant]) -> Check:
+class Sender(Protocol):
+    """Who sent a question and saved answers: a Chromium participant here, a websocket one in capacity.py."""
+
+    person: Person
+    question: str
+    answers: dict[str, int]
+
+
+def check_board(seeded: Seeded, participants: Sequence[Sender]) -> Check:
     """Each question sent on the board exactly once, under its sender's name; nothing else on the board."""
     with db.reading(seeded.db_path) as conn:
         items = store.board_items(conn, seeded.session_id)
@@ -692,7 +701,7 @@ def check_board(seeded: Seeded, participants: list[Participant]) -> Check:
     return Check("Board items stored exactly once", passed, detail)
 
 
-def check_survey(seeded: Seeded, participants: list[Participant]) -> Check:
+def check_survey(seeded: Seeded, participants: Sequence[Sender]) -> Check:
     """One response per person who saved, holding exactly the answers ticked (read back through the core);
     none from anybody else."""
     with db.reading(seeded.db_path) as conn:
@@ -758,7 +767,7 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[max(0, rank - 1)]
 
 
-def _spread(values: list[float]) -> str:
+def spread(values: list[float]) -> str:
     if not values:
         return "— | — | — | —"
     return f"{statistics.median(values):.2f} | {percentile(values, 0.95):.2f} | {min(values):.2f} | {max(values):.2f}"
@@ -783,7 +792,7 @@ def code_version() -> str:
     )
 
 
-def _machine() -> str:
+def machine() -> str:
     memory = re.search(r"MemTotal:\s+(\d+) kB", Path("/proc/meminfo").read_text())
     total = f", {int(memory.group(1)) / 1024 / 1024:.0f} GiB RAM" if memory else ""
     return f"{platform.platform()}, {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs{total}"
@@ -806,7 +815,7 @@ class Run:
     code: str = field(default_factory=code_version)
 
 
-def _load_note(averages: list[str]) -> str:
+def load_note(averages: list[str]) -> str:
     """The load average at the start says whether other work shared the machine; at the end it is mostly
     this run's own Chromium."""
     start, end = (averages + ["—"])[:2]
@@ -825,7 +834,7 @@ def _header(run: Run) -> list[str]:
         "# A live session on a real server",
         "",
         f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; the whole run took {run.took:.0f} s",
-        f"- Machine: {_machine()}; {_load_note(run.load_average)}",
+        f"- Machine: {machine()}; {load_note(run.load_average)}",
         f"- Python {platform.python_version()}, Streamlit {streamlit.__version__}, Playwright {version('playwright')},"
         f" Chromium {run.chromium} (headless; one browser, one context per person)",
         f"- Code: {run.code}",
@@ -853,7 +862,7 @@ def _latency(run: Run) -> list[str]:
         "",
         "| moves | median s | p95 s | min s | max s | target |",
         "|---:|---:|---:|---:|---:|---|",
-        f"| {len(seconds)} | {_spread(seconds)} | p95 < {LATENCY_TARGET} s:"
+        f"| {len(seconds)} | {spread(seconds)} | p95 < {LATENCY_TARGET} s:"
         f" {'met' if p95 < LATENCY_TARGET else 'NOT met'} |",
     ]
 
@@ -877,9 +886,9 @@ def _load(run: Run) -> list[str]:
         "",
         "| submissions | confirmed | median s | p95 s | min s | max s |",
         "|---|---:|---:|---:|---:|---:|",
-        f"| board items (follow page) | {len(board)} | {_spread(board)} |",
-        f"| survey answers (surveys page) | {len(survey)} | {_spread(survey)} |",
-        f"| all | {len(board) + len(survey)} | {_spread(board + survey)} |",
+        f"| board items (follow page) | {len(board)} | {spread(board)} |",
+        f"| survey answers (surveys page) | {len(survey)} | {spread(survey)} |",
+        f"| all | {len(board) + len(survey)} | {spread(board + survey)} |",
         "",
         "The server's CPU time as a share of one core, and its memory, over five seconds:",
         "",

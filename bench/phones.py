@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -34,6 +33,7 @@ class Phone:
         self.page_name, _, self.query_string = path.lstrip("/").partition("?")
         self.page_script_hash = ""
         self.values: dict[str, WidgetState] = {}  # what the person set, sent with every rerun
+        self.unsent: dict[str, dict[str, WidgetState]] = {}  # by form: values set, the form not yet submitted
         self.elements: dict[tuple[int, ...], Any] = {}  # the page as drawn after the latest runs
         self.connection: websockets.ClientConnection | None = None
         self.listener: asyncio.Task[None] | None = None
@@ -87,16 +87,25 @@ class Phone:
         return found
 
     def type_text(self, widget: Any, value: str) -> None:
-        self.values[widget.id] = WidgetState(id=widget.id, string_value=value)
+        self._set(widget, WidgetState(id=widget.id, string_value=value))
 
     def choose(self, widget: Any, option: str) -> None:
         """A radio button or a select box: the frontend sends the option as its shown text."""
         if option not in widget.options:
             raise LookupError(f"{option!r} is not one of {list(widget.options)}")
-        self.values[widget.id] = WidgetState(id=widget.id, string_value=option)
+        self._set(widget, WidgetState(id=widget.id, string_value=option))
+
+    def _set(self, widget: Any, value: WidgetState) -> None:
+        """A widget in a form keeps its value on the phone until the form is submitted, as in a browser."""
+        if widget.form_id:
+            self.unsent.setdefault(widget.form_id, {})[widget.id] = value
+        else:
+            self.values[widget.id] = value
 
     async def click(self, button: Any, timeout: float) -> None:
         """Press a button (or a form's submit button) and wait until the run it causes has finished."""
+        if button.is_form_submitter:
+            self.values.update(self.unsent.pop(button.form_id, {}))
         await self.rerun(trigger=WidgetState(id=button.id, trigger_value=True), timeout=timeout)
 
     async def shows(self, kind: str, wanted: str, timeout: float) -> None:
@@ -183,7 +192,3 @@ class Phone:
         for timer in self.timers.values():
             timer.cancel()
         self.timers.clear()
-
-
-def now() -> float:
-    return time.perf_counter()
