@@ -815,15 +815,23 @@ class Run:
     code: str = field(default_factory=code_version)
 
 
+def wait_until_quiet(longest: float = 180.0) -> None:
+    """Start on a quiet machine: wait (a few minutes at most) until the load average is below the CPU count,
+    for example after an earlier run's server and browsers stopped."""
+    waited = time.monotonic()
+    while float(load_average()) >= (os.cpu_count() or 1) and time.monotonic() - waited < longest:
+        time.sleep(5)
+
+
 def load_note(averages: list[str]) -> str:
     """The load average at the start says whether other work shared the machine; at the end it is mostly
-    this run's own Chromium."""
+    this run's own."""
     start, end = (averages + ["—"])[:2]
-    busy = float(start) > (os.cpu_count() or 1)
+    busy = float(start) >= (os.cpu_count() or 1)
     return (
         f"load average (1 min) {start} at the start"
-        + (" (above the CPU count: other work competed with the server and Chromium)" if busy else " (otherwise quiet)")
-        + f", {end} at the end (this run's Chromium included)"
+        + (" (at or above the CPU count: other work competed with this run)" if busy else " (otherwise quiet)")
+        + f", {end} at the end (this run's own work included)"
     )
 
 
@@ -985,6 +993,7 @@ def main() -> None:
     arguments = parser.parse_args()
     if not CHROMIUM.exists():
         sys.exit(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    wait_until_quiet()
     started = time.monotonic()
     folder = Path(tempfile.mkdtemp(prefix="intervision-bench-live-"))
     os.environ["INTERVISION_DB"] = str(folder / "intervision.db")  # no core call here may touch data/ by default

@@ -37,7 +37,8 @@ class Phone:
         self.elements: dict[tuple[int, ...], Any] = {}  # the page as drawn after the latest runs
         self.connection: websockets.ClientConnection | None = None
         self.listener: asyncio.Task[None] | None = None
-        self.timers: dict[str, asyncio.Task[None]] = {}
+        self.timers: dict[str, asyncio.Task[None]] = {}  # the automatic reruns, by fragment
+        self.intervals: dict[str, float] = {}
         self.runs_finished = 0
         self.changed = asyncio.Condition()
         self.running = False
@@ -72,19 +73,9 @@ class Phone:
     def find(self, kind: str, accepts: Callable[[Any], bool] = lambda _: True) -> Any:
         """The first element of `kind` (its proto, e.g. a `text_area`) on the page for which `accepts` holds."""
         for path in sorted(self.elements):
-            element = self.elements[path]
-            if element.WhichOneof("type") == kind and accepts(getattr(element, kind)):
-                return getattr(element, kind)
+            if self._is(path, kind) and accepts(found := getattr(self.elements[path], kind)):
+                return found
         raise LookupError(f"no {kind} on {self.page_name!r} as asked")
-
-    def texts(self, kind: str) -> list[str]:
-        """The texts of every element of `kind` on the page (markdown bodies, alert bodies, …)."""
-        found = []
-        for path in sorted(self.elements):
-            element = self.elements[path]
-            if element.WhichOneof("type") == kind:
-                found.append(getattr(element, kind).body)
-        return found
 
     def type_text(self, widget: Any, value: str) -> None:
         self._set(widget, WidgetState(id=widget.id, string_value=value))
@@ -108,10 +99,18 @@ class Phone:
             self.values.update(self.unsent.pop(button.form_id, {}))
         await self.rerun(trigger=WidgetState(id=button.id, trigger_value=True), timeout=timeout)
 
-    async def shows(self, kind: str, wanted: str, timeout: float) -> None:
-        """Wait until an element of `kind` has `wanted` as its body."""
+    async def alert(self, formats: set[int], timeout: float) -> Any:
+        """The first alert (st.success, st.error, …) of one of these `Alert.Format`s, once the page shows one."""
+
+        def shown() -> Any:
+            alerts = [self.elements[path].alert for path in sorted(self.elements) if self._is(path, "alert")]
+            return next((alert for alert in alerts if alert.format in formats), None)
+
         async with self.changed:
-            await asyncio.wait_for(self.changed.wait_for(lambda: wanted in self.texts(kind)), timeout)
+            return await asyncio.wait_for(self.changed.wait_for(shown), timeout)
+
+    def _is(self, path: tuple[int, ...], kind: str) -> bool:
+        return self.elements[path].WhichOneof("type") == kind
 
     # --- the protocol -----------------------------------------------------------------------------
 
@@ -153,7 +152,6 @@ class Phone:
             self.page_script_hash = message.new_session.page_script_hash or self.page_script_hash
             if not message.metadata.run.fragment_ids:  # a run of the whole page draws it anew
                 self.elements.clear()
-                self._stop_timers()
         elif kind == "navigation":
             self.page_script_hash = message.navigation.page_script_hash or self.page_script_hash
         elif kind == "page_not_found":
@@ -162,6 +160,9 @@ class Phone:
             self._draw(tuple(message.metadata.delta_path), message.delta)
         elif kind == "auto_rerun":
             self._start_timer(message.auto_rerun.fragment_id, message.auto_rerun.interval)
+        elif kind == "stop_auto_rerun":
+            for fragment_id in message.stop_auto_rerun.fragment_ids:
+                self._stop_timer(fragment_id)
         elif kind == "script_finished":
             async with self.changed:
                 if message.script_finished != Finished.FINISHED_EARLY_FOR_RERUN:
@@ -177,8 +178,12 @@ class Phone:
             self.elements[path] = delta.new_element
 
     def _start_timer(self, fragment_id: str, interval: float) -> None:
-        if fragment_id in self.timers:
+        """As the frontend does: one timer per fragment, kept across runs, replaced when its interval changes;
+        it asks for a run whether or not one is under way."""
+        if self.intervals.get(fragment_id) == interval:
             return
+        self._stop_timer(fragment_id)
+        self.intervals[fragment_id] = interval
 
         async def tick() -> None:
             while True:
@@ -188,7 +193,7 @@ class Phone:
 
         self.timers[fragment_id] = asyncio.create_task(tick())
 
-    def _stop_timers(self) -> None:
-        for timer in self.timers.values():
+    def _stop_timer(self, fragment_id: str) -> None:
+        self.intervals.pop(fragment_id, None)
+        if timer := self.timers.pop(fragment_id, None):
             timer.cancel()
-        self.timers.clear()
