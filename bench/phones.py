@@ -41,8 +41,7 @@ class Phone:
         self.intervals: dict[str, float] = {}
         self.runs_finished = 0
         self.changed = asyncio.Condition()
-        self.running = False
-        self.problems: list[str] = []
+        self.problems: list[str] = []  # what the server said was wrong, such as an unknown page
 
     # --- connection -------------------------------------------------------------------------------
 
@@ -58,6 +57,8 @@ class Phone:
         )
         self.listener = asyncio.create_task(self._listen())
         await self.rerun(timeout=timeout)
+        if self.problems:
+            raise LookupError("; ".join(self.problems))
 
     async def close(self) -> None:
         for timer in self.timers.values():
