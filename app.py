@@ -64,9 +64,20 @@ async def _erase_expired_case_texts() -> None:
         await asyncio.sleep(3600)
 
 
+def _route_from_the_first_run() -> None:
+    """Until the first st.navigation call in a process, Streamlit treats an app with a pages/ folder as a
+    legacy multipage app: the first deep link after a (re)start was looked up among pages/ by file name,
+    and a facilitator reloading /session saw "Page not found" over the console. This app always routes
+    through st.navigation, so Streamlit is told before the first run, as st.navigation itself would."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
+
+
 @asynccontextmanager
 async def _lifespan(_app: object) -> AsyncIterator[None]:
     migrate()
+    _route_from_the_first_run()
     eraser = asyncio.create_task(_erase_expired_case_texts())
     yield
     eraser.cancel()

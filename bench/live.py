@@ -379,9 +379,8 @@ async def open_follow_page(browser: Browser, server: Server, seeded: Seeded, per
 
 
 async def warm_up(browser: Browser, server: Server, seeded: Seeded) -> None:
-    """One visit to the home page, as a server in use has had: until a session has run app.py, Streamlit
-    runs a deep link such as /follow straight from pages/ without the router (see ARCHITECTURE.md), and a
-    deep link to /session shows a "Page not found" dialog over the console."""
+    """One visit to the home page, as a server in use has had, so that the first measurement does not pay
+    for the first run's imports."""
     page = await new_page(browser, server, seeded.facilitator, DESKTOP)
     await goto(page, server.url("/"))
     await close_all([page])

@@ -14,6 +14,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -200,3 +201,18 @@ def sign_in(page: Page, server: Server, email: str, password: str = DEMO_PASSWOR
 
 def session_cookie(context: BrowserContext) -> dict | None:
     return next((cookie for cookie in context.cookies() if cookie["name"] == SESSION_COOKIE), None)
+
+
+def signed_in_page(open_page: Callable[..., Page], server: Server, email: str, **options: object) -> Page:
+    """A page in a browser that signed in before: it holds the cookie of a sign-in session opened through
+    the core. (The sign-in form has tests of its own, and five sign-ins through it take half a minute on
+    a busy machine.)"""
+    from intervision import accounts, auth
+
+    person = accounts.person_by_email(email, server.db_path)
+    assert person is not None, email
+    token = auth.open_session_for(person.id, path=server.db_path)
+    page = open_page(locale="en-US", **options)
+    cookie = {"name": SESSION_COOKIE, "value": token, "url": server.url("/"), "httpOnly": True, "sameSite": "Lax"}
+    page.context.add_cookies([cookie])
+    return page

@@ -21,8 +21,10 @@ from e2e_support import (
     session_cookie,
     settle,
     sign_in,
+    signed_in_page,
     visible_text,
 )
+from live_support import FACILITATOR
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
@@ -149,12 +151,25 @@ def test_deep_link_to_people_as_first_request_is_refused(fresh_demo_server, open
     page = open_page(locale="en-US")
     goto(page, fresh_demo_server.url("/people"))  # the very first request this server answers
 
-    expect(main(page).get_by_text("Please sign in to open this page.")).to_be_visible()
-    expect(page.get_by_role("link", name="Sign in")).to_be_visible()
-    text = visible_text(page)
-    assert DEMO_DOMAIN not in text
-    assert DEMO_COORDINATOR[0] not in text
+    # The router runs from the first request on: /people is not among a signed-out person's screens.
+    expect(main(page).get_by_role("heading", level=1, name=SIGN_IN_TITLE)).to_be_visible()
+    expect(page.get_by_label("Password", exact=True)).to_be_visible()
+    # (The demo's sign-in page lists its accounts to try; the people page's own content is not there.)
+    expect(main(page).get_by_role("heading", level=1, name=either("nav.people"))).to_have_count(0)
     expect(page.get_by_role("tab", name="Audit log")).to_have_count(0)
+    expect(page.get_by_role("tab", name="Organisation")).to_have_count(0)
+
+
+def test_a_facilitators_bookmark_opens_the_console_as_the_first_request_after_a_restart(fresh_demo_server, open_page):
+    """A facilitator reloads /session right after the server restarted: the console, not Streamlit's
+    "Page not found" dialog over it."""
+    page = signed_in_page(open_page, fresh_demo_server, FACILITATOR[1])
+    goto(page, fresh_demo_server.url("/session"))  # the very first request this server answers
+
+    expect(main(page).get_by_role("heading", level=1, name=either("nav.console"))).to_be_visible()
+    page.wait_for_timeout(1000)  # the dialog, when it came, came with the first run's messages
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(page.get_by_text("Page not found")).to_have_count(0)
 
 
 def test_deep_link_to_people_as_a_participant_shows_no_people(demo_server, open_page):

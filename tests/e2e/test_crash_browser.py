@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 from conftest import PHONE, PROJECTOR
-from e2e_support import SESSION_COOKIE, WELCOME, Server, either, goto, main, settle, text
+from e2e_support import WELCOME, Server, either, goto, main, settle, signed_in_page, text
 from live_support import (
     FACILITATOR,
     INFORMATION_ROUND,
@@ -154,21 +154,6 @@ def visible_now(locator: Locator) -> bool:
 
 
 # --- the server, killed and started again ------------------------------------------------------------
-
-
-def signed_in_page(open_page: Callable[..., Page], server: Server, email: str, **options: object) -> Page:
-    """A page in a browser that signed in before: it holds the cookie of a sign-in session opened through
-    the core. (The sign-in form has tests of its own, and five sign-ins through it take half a minute on
-    a busy machine.)"""
-    from intervision import accounts, auth
-
-    person = accounts.person_by_email(email, server.db_path)
-    assert person is not None, email
-    token = auth.open_session_for(person.id, path=server.db_path)
-    page = open_page(locale="en-US", **options)
-    cookie = {"name": SESSION_COOKIE, "value": token, "url": server.url("/"), "httpOnly": True, "sameSite": "Lax"}
-    page.context.add_cookies([cookie])
-    return page
 
 
 def kill_hard(server: Server) -> None:
