@@ -9,7 +9,7 @@ from pathlib import Path
 from intervision import store
 from intervision.auth import utcnow
 from intervision.db import reading
-from intervision.models import Group, GroupRole, Meeting, Person, Role
+from intervision.models import Group, GroupRole, Meeting, Person, ReportItem, Role
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,7 @@ class GroupOverview:
     role: GroupRole | None
     next_session: Meeting | None
     members: int
-    sessions_last_year: int
+    sessions_last_year: int | None  # None: the contract does not report it to a coordinator outside the group
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,13 @@ def agenda_for(person: Person, now: datetime | None = None, path: Path | None = 
         ]
 
     overviews = [
-        GroupOverview(group, role, upcoming.get(group.id), member_counts.get(group.id, 0), held.get(group.id, 0))
+        GroupOverview(
+            group,
+            role,
+            upcoming.get(group.id),
+            member_counts.get(group.id, 0),
+            held.get(group.id, 0) if role or group.reports(ReportItem.SESSIONS_HELD) else None,
+        )
         for group, role in listed
     ]
     waiting: list[Waiting] = [

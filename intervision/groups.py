@@ -22,6 +22,7 @@ from intervision.models import (
     MeetingStatus,
     Member,
     Person,
+    ReportItem,
     Role,
 )
 from intervision.permissions import Action, require
@@ -166,7 +167,18 @@ def next_sessions(group_ids: list[int], now: datetime | None = None, path: Path 
         return store.next_meetings(db, group_ids, now or utcnow())
 
 
-def sessions_held(viewer: Person, group_id: int, path: Path | None = None) -> list[Meeting]:
+def sessions_held(viewer: Person, group_id: int, path: Path | None = None) -> list[Meeting] | None:
+    """The group's held sessions. A coordinator outside the group sees them only as far as the contract
+    reports them to the organisation: None without sessions held, no method without methods used."""
     with reading(path) as db:
-        require(Action.VIEW_GROUP, viewer.role, _role_in(db, viewer, group_id))
-        return store.held_meetings(db, group_id)
+        role = _role_in(db, viewer, group_id)
+        require(Action.VIEW_GROUP, viewer.role, role)
+        held = store.held_meetings(db, group_id)
+        group = store.group(db, group_id)
+    if role is not None:
+        return held
+    if not group.reports(ReportItem.SESSIONS_HELD):
+        return None
+    if group.reports(ReportItem.METHODS_USED):
+        return held
+    return [meeting.model_copy(update={"method_id": None, "method_version": None}) for meeting in held]

@@ -240,6 +240,10 @@ class Group(BaseModel):
             contract=contract,
         )
 
+    def reports(self, item: ReportItem) -> bool:
+        """Whether the group's contract lets the organisation see this (coordinators outside the group)."""
+        return item in self.contract.reported_to_organisation
+
 
 class Member(BaseModel):
     """A person as seen in one group."""

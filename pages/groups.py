@@ -253,6 +253,9 @@ def show_sessions(group: Group, my_role: GroupRole | None) -> None:
                 args=(form, viewer, partial(_plan, form, group.id)),
             )
     held = groups.sessions_held(person, group.id)
+    if held is None:
+        st.caption(viewer.t("groups.sessions_held_not_reported"))
+        return
     method_names = {
         entry.method.id: entry.method.name(viewer.language) for entry in method_library.available_methods(person)
     }

@@ -61,7 +61,9 @@ else:
                 viewer.t("home.next_session"): (
                     format.moment(overview.next_session.starts_at, viewer) if overview.next_session else "—"
                 ),
-                viewer.t("home.sessions_last_year"): overview.sessions_last_year,
+                viewer.t("home.sessions_last_year"): (
+                    "—" if overview.sessions_last_year is None else str(overview.sessions_last_year)
+                ),
             }
             for overview in agenda.groups
         ],

@@ -309,6 +309,33 @@ def test_participant_cannot_plan_sessions(people):
     assert not at.date_input
 
 
+# --- what a coordinator outside the group sees of its sessions -----------------------------------
+
+NOT_REPORTED = "This group's contract does not report the sessions it held to the organisation."
+
+
+def _methods_of_held_sessions(at) -> list[str] | None:
+    """The method column of the held sessions' table, or None when the page shows no such table."""
+    tables = [frame.value for frame in at.dataframe if "Method" in frame.value.columns]
+    return list(tables[0]["Method"]) if tables else None
+
+
+def test_coordinator_sees_held_sessions_only_as_far_as_the_contract_reports_them(people):
+    # De Regenboog reports attendance only; Jeugdhulp Gent also reports sessions held, but not methods.
+    regenboog = _groups_page(people.coordinator, "Onderwijsteam Basisschool De Regenboog")
+    assert NOT_REPORTED in values(regenboog.caption)
+    assert _methods_of_held_sessions(regenboog) is None
+
+    gent = _groups_page(people.coordinator, "Jeugdhulp Gent")
+    methods = _methods_of_held_sessions(gent)
+    assert methods and set(methods) == {"—"}
+
+    annelies = accounts.person_by_email("annelies.verhoeven@demo.example")  # De Regenboog's facilitator
+    own = _groups_page(annelies, "Onderwijsteam Basisschool De Regenboog")
+    assert NOT_REPORTED not in values(own.caption)
+    assert set(_methods_of_held_sessions(own)) - {"—"}, "the group's own facilitator sees the methods"
+
+
 # --- removing a group ----------------------------------------------------------------------------
 
 

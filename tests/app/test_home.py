@@ -126,3 +126,21 @@ def test_a_missing_translation_would_be_noticed(people, monkeypatch):
 
     with pytest.raises(AssertionError, match="home.waiting"):
         assert_healthy(at)
+
+
+def test_coordinators_home_counts_held_sessions_only_where_the_contract_reports_them(people):
+    frames = [frame.value for frame in _home(people.coordinator).dataframe if "Group" in frame.value.columns]
+    held = dict(zip(frames[0]["Group"], frames[0]["Sessions in the last 12 months"], strict=True))
+
+    assert held["Onderwijsteam Basisschool De Regenboog"] == "—"  # its contract reports attendance only
+    assert held["Leidinggevenden Zorg"].isdigit() and int(held["Leidinggevenden Zorg"]) > 0
+    facilitator = accounts.person_by_email("annelies.verhoeven@demo.example")
+    own = [frame.value for frame in _home(facilitator).dataframe if "Group" in frame.value.columns][0]
+    assert (
+        int(
+            dict(zip(own["Group"], own["Sessions in the last 12 months"], strict=True))[
+                "Onderwijsteam Basisschool De Regenboog"
+            ]
+        )
+        > 0
+    )

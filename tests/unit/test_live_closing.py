@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
-from unit_support import NOW, count_rows
+from unit_support import NOW, count_rows, group_form
 
-from intervision import cases, db, groups, live, store
+from intervision import agenda, cases, db, groups, live, store
 from intervision.errors import DomainError, NotAllowed
 from intervision.i18n import t
 from intervision.models import (
@@ -33,6 +33,7 @@ from intervision.models import (
     Person,
     QuestionType,
     RatingInput,
+    ReportItem,
     Role,
     SessionRole,
     SessionStatus,
@@ -346,6 +347,50 @@ def test_closing_without_a_planned_meeting_adds_a_held_one(team):
         (NOW, 95, MeetingStatus.HELD, "incident")
     ]
     assert groups.next_sessions([team.group_id], now=at(100), path=team.path)[team.group_id].id == next_week
+
+
+# --- the sessions held, as a coordinator outside the group sees them ----------------------------
+
+
+def _held_and_reported(team: Team, *reported: ReportItem) -> None:
+    """One session held, and a contract that reports `reported` to the organisation."""
+    session_id = _start(team, now=NOW)
+    _to_closing(team, session_id)
+    _close(team, session_id, at(95))
+    terms = group_form("Team North", reported_to_organisation=list(reported))
+    groups.update_group(team.coordinator, team.group_id, terms, path=team.path)
+
+
+@pytest.mark.parametrize(
+    ("reported", "seen"),
+    [
+        ((ReportItem.ATTENDANCE,), None),
+        ((ReportItem.SESSIONS_HELD,), [(NOW, None)]),
+        ((ReportItem.SESSIONS_HELD, ReportItem.METHODS_USED), [(NOW, "incident")]),
+    ],
+)
+def test_a_coordinator_outside_the_group_sees_held_sessions_only_as_the_contract_reports_them(team, reported, seen):
+    _held_and_reported(team, *reported)
+
+    held = groups.sessions_held(team.coordinator, team.group_id, path=team.path)
+
+    assert (None if held is None else [(meeting.starts_at, meeting.method_id) for meeting in held]) == seen
+    for insider in (team.lead, team.anna):  # the group itself always sees its sessions and methods
+        assert [(m.starts_at, m.method_id) for m in groups.sessions_held(insider, team.group_id, path=team.path)] == [
+            (NOW, "incident")
+        ]
+
+
+@pytest.mark.parametrize(("reported", "count"), [((ReportItem.ATTENDANCE,), None), ((ReportItem.SESSIONS_HELD,), 1)])
+def test_the_coordinators_home_counts_sessions_held_only_when_the_contract_reports_them(team, reported, count):
+    _held_and_reported(team, *reported)
+
+    def sessions_last_year(person: Person) -> int | None:
+        overviews = agenda.agenda_for(person, now=at(200), path=team.path).groups
+        return next(one.sessions_last_year for one in overviews if one.group.id == team.group_id)
+
+    assert sessions_last_year(team.coordinator) == count
+    assert sessions_last_year(team.lead) == 1
 
 
 def test_closing_turns_the_chosen_case_into_a_discussed_one_with_the_method_and_the_bringers_choice(team):
