@@ -276,11 +276,7 @@ def case_counts(viewer: Person, since: date, until: date, path: Path | None = No
     start = datetime.combine(since, time.min, UTC)
     end = datetime.combine(until + timedelta(days=1), time.min, UTC)
     with reading(path) as db:
-        reporting = {
-            group.id
-            for group in store.all_groups(db)
-            if ReportItem.CASE_COUNTS in group.contract.reported_to_organisation
-        }
+        reporting = {group.id for group in store.all_groups(db) if group.reports(ReportItem.CASE_COUNTS)}
         return [count for count in store.case_counts(db, start, end) if count.group_id in reporting]
 
 

@@ -249,11 +249,7 @@ def _figures(
 
 def all_releases(db: Database, limit: int, period: Period, today: date) -> dict[str, list[Release]]:
     """The efficacy releases in a period of every group whose contract reports survey results."""
-    reporting = {
-        group.id
-        for group in store.all_groups(db)
-        if ReportItem.SURVEY_AGGREGATES in group.contract.reported_to_organisation
-    }
+    reporting = {group.id for group in store.all_groups(db) if group.reports(ReportItem.SURVEY_AGGREGATES)}
     return {
         instrument_id: releases(db, instrument_id, limit, reporting, period, today)
         for instrument_id in EFFICACY_INSTRUMENTS

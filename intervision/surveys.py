@@ -29,7 +29,7 @@ from intervision.instruments import (
     parse_instrument,
     shipped_instruments,
 )
-from intervision.models import Group, GroupRole, Person, ReportItem, Role
+from intervision.models import GroupRole, Person, ReportItem, Role
 from intervision.permissions import Action, require
 
 MOMENTS = ("start", "after_session", "every_n_sessions", "end")
@@ -372,7 +372,7 @@ def group_results(viewer: Person, group_id: int, instrument_id: str, path: Path 
     with reading(path) as db:
         role = _group_role(db, viewer, group_id)
         require(Action.VIEW_SURVEY_RESULTS, viewer.role, role)
-        if role is None and not _reports_survey_results(store.group(db, group_id)):
+        if role is None and not store.group(db, group_id).reports(ReportItem.SURVEY_AGGREGATES):
             raise NotAllowed(Action.VIEW_SURVEY_RESULTS.value)
         rows = [row for row in store.waves_of_group(db, group_id) if row["instrument_id"] == instrument_id]
         closed = [(_wave(row), store.wave_answers(db, row["id"])) for row in rows if row["closed_at"]]
@@ -448,10 +448,6 @@ def schedules(viewer: Person, group_id: int, path: Path | None = None) -> list[t
         return store.survey_schedules(db, group_id)
 
 
-def _reports_survey_results(group: Group) -> bool:
-    return ReportItem.SURVEY_AGGREGATES in group.contract.reported_to_organisation
-
-
 def results_groups(viewer: Person, path: Path | None = None) -> list[tuple[int, str, GroupRole | None]]:
     """Groups whose survey results this person may read: their own, and for a coordinator also every group
     whose contract reports survey results to the organisation (as the overview does)."""
@@ -463,7 +459,7 @@ def results_groups(viewer: Person, path: Path | None = None) -> list[tuple[int, 
         return [
             (group.id, group.name, roles.get(group.id))
             for group in store.all_groups(db)
-            if group.id in roles or _reports_survey_results(group)
+            if group.id in roles or group.reports(ReportItem.SURVEY_AGGREGATES)
         ]
 
 
