@@ -17,3 +17,8 @@ SESSION_COOKIE = "intervision_session"
 def database_path() -> Path:
     """Where the SQLite database lives: `INTERVISION_DB`, or data/intervision.db."""
     return Path(os.environ.get("INTERVISION_DB") or DEFAULT_DB_PATH)
+
+
+def backup_key() -> str | None:
+    """The key backups are encrypted with: `INTERVISION_BACKUP_KEY`, or None (backups are not encrypted)."""
+    return os.environ.get("INTERVISION_BACKUP_KEY") or None

@@ -171,6 +171,14 @@ def end_other_sign_in_sessions(db: Database, person_id: int, keep_token_hash: st
     db.execute("DELETE FROM sign_in_sessions WHERE person_id = ? AND token_hash != ?", [person_id, keep_token_hash])
 
 
+def end_every_sign_in(db: Database) -> None:
+    """Nobody stays signed in, and nobody stays locked out: after a restore, nothing from the file (or from
+    before it) signs a browser in, and the failed attempts it holds are from another time."""
+    db.execute("DELETE FROM sign_in_sessions")
+    db.execute("DELETE FROM sign_in_tickets")
+    db.execute("UPDATE people SET failed_sign_ins = 0, locked_until = NULL")
+
+
 def add_sign_in_ticket(db: Database, ticket_hash: str, token: str, expires_at: datetime) -> None:
     db.execute(
         "INSERT INTO sign_in_tickets (ticket_hash, session_token, expires_at) VALUES (?, ?, ?)",
