@@ -105,7 +105,7 @@ class AuditAction(StrEnum):
     CASE_TEXTS_ERASED = "case_texts_erased"
     RETENTION_CHANGED = "retention_changed"
     PERSON_ERASED = "person_erased"
-    BACKUP_TAKEN = "backup_taken"
+    BACKUP_TAKEN = "backup_taken"  # by the coordinator's backup button of earlier releases; their rows still show
     BACKUP_RESTORED = "backup_restored"
 
 

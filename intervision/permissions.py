@@ -55,7 +55,6 @@ class Action(StrEnum):
     MANAGE_GOALS = "manage_goals"
     EXPORT_OWN_DATA = "export_own_data"
     ERASE_PERSON = "erase_person"
-    BACKUP = "backup"
 
 
 _C = Capacity
@@ -102,7 +101,6 @@ PERMISSIONS: dict[Action, frozenset[Capacity]] = {
     # Everyone may take out all that is stored about them; erasing someone is a coordinator's call.
     Action.EXPORT_OWN_DATA: frozenset({_C.SIGNED_IN}),
     Action.ERASE_PERSON: frozenset({_C.COORDINATOR}),
-    Action.BACKUP: frozenset({_C.COORDINATOR}),
 }
 
 

@@ -1,21 +1,16 @@
 """People (coordinators): everyone in the organisation, their roles, erasing someone, and the audit log."""
 
-from datetime import date
-
 import streamlit as st
 
-from intervision import accounts, backup, cases, personal_data
-from intervision.errors import DomainError
+from intervision import accounts, cases, personal_data
 from intervision.models import PersonErasureInput, RetentionInput, Role, RoleChangeInput
 from ui import format, forms
-from ui.guard import escape_markdown, guard, while_signed_in
+from ui.guard import escape_markdown, guard
 
 viewer = guard("people")
 coordinator = viewer.signed_in
 FORM = "role_change"
 RETENTION = "retention"
-RESTORE = "restore"
-BACKUP_READY = "backup_ready"
 ERASE = "erase"
 ERASE_FIELDS = ["person_id", "confirm_email"]
 
@@ -26,22 +21,6 @@ by_id = {person.id: person for person in everyone}
 def _set_retention() -> str:
     cases.set_retention(coordinator, RetentionInput(days=forms.value(RETENTION, "days")))
     return "organisation.retention_saved"
-
-
-def _prepare_backup() -> None:
-    # Built on request, not on every draw: a backup copies the whole database and is audit-logged.
-    st.session_state[BACKUP_READY] = backup.backup_for_download(coordinator)
-
-
-def _restore() -> str:
-    upload = forms.value(RESTORE, "file")
-    if upload is None:
-        raise DomainError("required", field="file")
-    if not forms.value(RESTORE, "confirm"):
-        raise DomainError("restore_not_confirmed", field="confirm")
-    backup.restore_upload(coordinator, upload.getvalue())
-    st.session_state.pop(BACKUP_READY, None)
-    return "organisation.restored"
 
 
 def _change_role() -> str:
@@ -175,25 +154,5 @@ with organisation_tab, st.form(RETENTION):
     )
 
 with organisation_tab:
-    st.subheader(viewer.t("organisation.backup"))
-    st.write(viewer.t("organisation.backup_help"))
-    if BACKUP_READY in st.session_state:
-        st.download_button(
-            viewer.t("organisation.backup_download"),
-            st.session_state[BACKUP_READY],
-            file_name=f"intervision-{date.today().isoformat()}.db",
-            mime="application/vnd.sqlite3",
-            icon=":material/download:",
-        )
-    else:
-        st.button(
-            viewer.t("organisation.backup_prepare"),
-            icon=":material/backup:",
-            on_click=while_signed_in(viewer, _prepare_backup),
-        )
-    with st.form(RESTORE):
-        st.file_uploader(viewer.t("organisation.restore_file"), type=["db", "sqlite"], key=forms.key(RESTORE, "file"))
-        forms.field_error(RESTORE, "file")
-        st.checkbox(viewer.t("organisation.restore_confirm"), key=forms.key(RESTORE, "confirm"))
-        forms.field_error(RESTORE, "confirm")
-        st.form_submit_button(viewer.t("organisation.restore"), on_click=forms.submit, args=(RESTORE, viewer, _restore))
+    # Backups hold everything, so they are the operator's (intervision/backup.py), never a download here.
+    st.caption(viewer.t("organisation.backups_by_operator"))

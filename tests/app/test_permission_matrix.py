@@ -319,7 +319,7 @@ def tab_text(at: AppTest, label: str) -> str:
 #
 # Y: the role is offered the file (the button is there); ".": it is not, because the screen is refused or has
 # no such button for them. Rules: permissions.py (VIEW_CASE_COUNTS, RUN_SESSION, CREATE_METHOD,
-# VIEW_SURVEY_RESULTS, VIEW_OVERVIEW, BACKUP, EXPORT_OWN_DATA) and the screens' access (ui/registry.py).
+# VIEW_SURVEY_RESULTS, VIEW_OVERVIEW, EXPORT_OWN_DATA) and the screens' access (ui/registry.py).
 
 OFFERED = """
                             coordinator  facilitator  participant  mixed  signed_out
@@ -331,7 +331,6 @@ method export (TOML)        Y            Y            .            Y      .
 survey results (CSV)        Y            Y            Y            Y      .
 overview report (PDF)       Y            .            .            .      .
 overview figures (CSV)      Y            .            .            .      .
-backup (SQLite)             Y            .            .            .      .
 my data (JSON)              Y            Y            Y            Y      .
 """
 
@@ -359,11 +358,6 @@ def _safety_results_of_a(at: AppTest, world: World, role: str) -> AppTest:
     at.selectbox(key="results_group").set_value(world.groups["A"])
     at.selectbox(key="results_instrument").set_value(SAFETY)
     return run(at)
-
-
-def _make_a_backup(at: AppTest, world: World, role: str) -> AppTest:
-    [make] = [button for button in at.button if button.label == t("organisation.backup_prepare", EN)]
-    return click(at, make)
 
 
 def _csv_rows(data: bytes) -> list[list[str]]:
@@ -430,10 +424,6 @@ def _overview_figures(data: bytes, world: World, role: str) -> None:
     assert len(_csv_rows(data)) > 1
 
 
-def _backup(data: bytes, world: World, role: str) -> None:
-    assert data.startswith(b"SQLite format 3\x00")
-
-
 def _my_data(data: bytes, world: World, role: str) -> None:
     """Everything about the person who asks, and nobody else's address."""
     person = world.person(role)
@@ -465,11 +455,8 @@ DOWNLOADS = {
     "survey results (CSV)": Download("surveys", "surveys.download", _safety_results_of_a, _survey_results),
     "overview report (PDF)": Download("overview", "overview.download_pdf", None, _pdf),
     "overview figures (CSV)": Download("overview", "overview.download_csv", None, _overview_figures),
-    "backup (SQLite)": Download("people", "organisation.backup_download", _make_a_backup, _backup),
     "my data (JSON)": Download("profile", "profile.download_data", None, _my_data),
 }
-# The backup is the whole database, for the coordinator to restore it: by design it holds every group's texts.
-WHOLE_DATABASE = {"backup (SQLite)"}
 
 
 def _offered_table() -> dict[tuple[str, str], bool]:
@@ -514,7 +501,7 @@ def test_the_table_names_every_download_button_in_the_pages():
 )
 def test_who_is_offered_each_download_and_what_is_in_it(world, offered, download, role):
     """The button is there exactly where the table says. A file that is offered holds what its check expects, and
-    nothing planted in a group the person is not in (the backup aside: it is the whole database)."""
+    nothing planted in a group the person is not in."""
     spec = DOWNLOADS[download]
     at = visit(world, role, spec.screen)
     if spec.reach and is_open(at):
@@ -528,9 +515,8 @@ def test_who_is_offered_each_download_and_what_is_in_it(world, offered, download
     assert label in files, f"{WHO[role]} is not offered the {download}: {list(files)}"
     data = files[label]
     spec.check(data, world, role)
-    if download not in WHOLE_DATABASE:
-        text = data.decode("utf-8", "replace")
-        assert not [secret for secret in foreign_secrets(role) if secret in text]
+    text = data.decode("utf-8", "replace")
+    assert not [secret for secret in foreign_secrets(role) if secret in text]
 
 
 # --- for which group or object each download is offered ---------------------------------------------------

@@ -56,7 +56,6 @@ view_overview         Y  Y  Y      .  .  .      .  .  .
 manage_goals          Y  Y  Y      .  .  .      .  .  .
 export_own_data       Y  Y  Y      Y  Y  Y      Y  Y  Y
 erase_person          Y  Y  Y      .  .  .      .  .  .
-backup                Y  Y  Y      .  .  .      .  .  .
 """
 
 
