@@ -8,7 +8,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     INTERVISION_DB=/data/intervision.db
 
-# The sqlite3 command line, for online backups with `docker exec` (docs/deployment.md, Backups).
+# Backups are the operator's: `docker exec intervision python -m intervision.backup create` writes one to
+# /data/backups/ on the volume (docs/deployment.md, Backups). The sqlite3 command line is there for inspecting
+# a database and for plain online backups.
 RUN apt-get update \
     && apt-get install --yes --no-install-recommends sqlite3 \
     && rm -rf /var/lib/apt/lists/*

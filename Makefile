@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test lint migrate demo backup clean bench
+.PHONY: run test lint migrate demo backup restore clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,9 +24,16 @@ migrate: $(VENV)/.installed
 demo: migrate
 	$(BIN)/python -m intervision.demo
 
-# A consistent copy of the database while the app runs (SQLite's online backup), in backups/.
+# A consistent copy of the database while the app runs (SQLite's online backup), in data/backups/ beside the
+# database; encrypted when INTERVISION_BACKUP_KEY is set (docs/deployment.md, Backups).
 backup: migrate
 	$(BIN)/python -m intervision.backup create
+
+# Put a backup back: `make restore FILE=data/backups/intervision-….db`. Refused unless its schema is exactly
+# this release's; everyone signs in again afterwards.
+restore: $(VENV)/.installed
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=path/to/backup" >&2; exit 2; }
+	$(BIN)/python -m intervision.backup restore "$(FILE)"
 
 run: migrate
 	$(BIN)/streamlit run app.py --server.port $(PORT)
