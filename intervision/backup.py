@@ -230,15 +230,15 @@ def _decrypted(source: Path, key: str | None) -> bytes:
     raise BackupProblem(f"{source.name} is not an Intervision backup (neither a SQLite database nor encrypted)")
 
 
-def _in_memory(image: bytes) -> sqlite3.Connection:
+def _in_memory(data: bytes) -> sqlite3.Connection:
     """The backup as a database in memory: checked and prepared there, it never touches the live file."""
-    image = bytearray(image)
+    image = bytearray(data)
     image[18:20] = b"\x01\x01"  # the header's WAL flag: a database in memory cannot open in WAL mode
     connection = sqlite3.connect(":memory:")
     connection.row_factory = sqlite3.Row
-    connection.execute("PRAGMA trusted_schema = OFF")  # nothing in the file's schema runs while it is checked
+    connection.execute("PRAGMA trusted_schema = OFF")  # no side effects from functions its schema names
     try:
-        connection.deserialize(bytes(image))
+        connection.deserialize(image)
     except sqlite3.DatabaseError as problem:
         connection.close()
         raise BackupProblem(f"the file is damaged: {problem}") from None
