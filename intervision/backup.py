@@ -67,7 +67,7 @@ def _fernet(key: str) -> Fernet:
 
 def _new_file(target: Path) -> None:
     """Create `target`, readable by its owner only, refusing to overwrite a file (an earlier backup)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
         os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     except FileExistsError:
