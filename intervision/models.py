@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
@@ -298,6 +299,15 @@ class AuditEvent(BaseModel):
 
 
 # --- form inputs -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignInDelay:
+    """Failed sign-ins counted against an e-mail address, a client address or the two together."""
+
+    failures: int
+    last_failed_at: datetime
+    wait_until: datetime
 
 
 class SignInInput(_Input):
