@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -45,6 +47,9 @@ from intervision.models import AuditAction, PasswordChangeInput, Person, SignInD
 _hasher = PasswordHasher()
 # Verified when an e-mail has no account, so that a miss takes as long as a wrong password.
 _DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+# Argon2 keeps a core busy for a good part of a second: a burst of sign-in attempts queues here instead of
+# taking every core from the people working in the app.
+_PASSWORD_WORK = threading.BoundedSemaphore(max(1, (os.cpu_count() or 2) // 2))
 
 
 def utcnow() -> datetime:
@@ -52,12 +57,14 @@ def utcnow() -> datetime:
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    with _PASSWORD_WORK:
+        return _hasher.hash(password)
 
 
 def _password_matches(hashed: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(hashed or _DUMMY_HASH, password) and hashed is not None
+        with _PASSWORD_WORK:
+            return _hasher.verify(hashed or _DUMMY_HASH, password) and hashed is not None
     except (VerificationError, InvalidHashError):
         return False
 
