@@ -92,7 +92,7 @@ class AuditAction(StrEnum):
     ACCOUNT_CREATED = "account_created"
     SIGN_IN = "sign_in"
     SIGN_IN_FAILED = "sign_in_failed"
-    ACCOUNT_LOCKED = "account_locked"
+    ACCOUNT_LOCKED = "account_locked"  # no longer written (waits replaced the lock); old entries keep their label
     SIGN_OUT = "sign_out"
     SIGN_OUT_EVERYWHERE = "sign_out_everywhere"
     PASSWORD_CHANGED = "password_changed"

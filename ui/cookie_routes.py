@@ -82,8 +82,13 @@ routes = [
 
 
 class BrowserBinding:
-    """Gives every browser that loads a page a random binding cookie (HttpOnly, SameSite=Strict) that it
-    keeps; the sign-in form reads it over the websocket and ties its ticket to it."""
+    """Gives every browser that loads a page a random binding cookie (HttpOnly) that it keeps; the sign-in
+    form reads it over the websocket and ties its ticket to it.
+
+    SameSite=Lax, not Strict: a page opened from another site's link (a join link in an e-mail) would not
+    send a Strict cookie, get a new one, and leave a tab opened earlier holding a binding that no longer
+    matches. No other site can read or set the value, so Lax binds as firmly.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -111,7 +116,7 @@ def _binding_cookie(secure: bool) -> str:
         max_age=BROWSER_COOKIE_LIFETIME,
         path="/",
         httponly=True,
-        samesite="strict",
+        samesite="lax",
         secure=secure,
     )
     return cookie.headers["set-cookie"]
