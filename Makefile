@@ -44,12 +44,14 @@ test: $(VENV)/.installed-test
 
 # Page rerun times on the demo and on a large organisation (bench/large.db, built once), how the
 # overview grows with groups and years, a live session on a real server in Chromium (latency, load,
-# memory), and how many phones one server process carries: each writes its own section of bench/RESULTS.md.
+# memory), how many phones one server process carries, and board writes while the sign-in is hammered: each
+# writes its own section of bench/RESULTS.md.
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/scaling.py
 	$(BIN)/python bench/live.py
 	$(BIN)/python bench/capacity.py
+	$(BIN)/python bench/sign_in_abuse.py
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -2,7 +2,8 @@
 
 Streamlit runs this file as `__main__` on every rerun: then it only builds the navigation over the
 screens this person may open. When the server starts, `streamlit run` imports it as a module and
-finds `app`: our HTTP routes (the sign-in cookie) and start-up work (migrations) live there.
+finds `app`: our HTTP routes (the sign-in cookie), the middleware that reads a trusted proxy's headers and
+gives each browser its binding cookie, and start-up work (migrations) live there.
 """
 
 from __future__ import annotations
@@ -86,6 +87,11 @@ async def _lifespan(_app: object) -> AsyncIterator[None]:
 if __name__ == "__main__":
     route()
 else:
-    from ui.cookie_routes import routes
+    from starlette.middleware import Middleware
 
-    app = st.App("app.py", routes=routes, lifespan=_lifespan, on_script_error=_apologise)
+    from ui.cookie_routes import BrowserBinding, routes
+    from ui.proxy import TrustedProxyHeaders
+
+    # The proxy's headers first, so that the binding cookie knows whether the browser used HTTPS.
+    middleware = [Middleware(TrustedProxyHeaders), Middleware(BrowserBinding)]
+    app = st.App("app.py", routes=routes, middleware=middleware, lifespan=_lifespan, on_script_error=_apologise)

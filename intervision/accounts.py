@@ -55,20 +55,19 @@ def visit(
 def create_first_coordinator(form: FirstRunInput, now: datetime | None = None, path: Path | None = None) -> int:
     """Set up the organisation with its first coordinator; refused once anyone has an account."""
     now = now or utcnow()
+    hashed = hash_password(form.password)  # before the transaction: argon2 is slow on purpose
     with writing(path) as db:
         if store.count_people(db) > 0:
             raise DomainError("already_set_up")
         store.create_organisation(db, form.organisation_name, is_demo=False, now=now)
-        return add_account(db, form, Role.COORDINATOR, now)
+        return add_account(db, form, hashed, Role.COORDINATOR, now)
 
 
-def add_account(db: Database, form: NewAccountInput, role: Role, now: datetime) -> int:
-    """A new account inside the caller's transaction."""
+def add_account(db: Database, form: NewAccountInput, password_hash: str, role: Role, now: datetime) -> int:
+    """A new account inside the caller's transaction, with the password hashed before it began."""
     if store.person_id_by_email(db, form.email) is not None:
         raise DomainError("account_not_created", field="email")
-    person_id = store.add_person(
-        db, form.name, form.email, role, hash_password(form.password), form.language.value, now
-    )
+    person_id = store.add_person(db, form.name, form.email, role, password_hash, form.language.value, now)
     store.add_audit_event(db, now, person_id, AuditAction.ACCOUNT_CREATED, form.email, role.value)
     return person_id
 

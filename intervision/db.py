@@ -497,6 +497,31 @@ def _period_indexes(db: Database) -> None:
     )
 
 
+@migrations(name="0013_sign_in_delays")
+def _sign_in_delays(db: Database) -> None:
+    """Growing waits after failed sign-ins replace the account lock; a sign-in ticket names its browser.
+
+    `key` is a hash of what the wait is for (an e-mail address and a client address, one of the two),
+    never the addresses themselves. Times are ISO text with microseconds: waits are as short as a second.
+    """
+    _run_statements(
+        db,
+        """
+        CREATE TABLE sign_in_delays (
+            key TEXT PRIMARY KEY,
+            failures INTEGER NOT NULL,
+            last_failed_at TEXT NOT NULL,
+            wait_until TEXT NOT NULL
+        );
+        CREATE INDEX sign_in_delays_by_time ON sign_in_delays(last_failed_at);
+        ALTER TABLE people DROP COLUMN failed_sign_ins;
+        ALTER TABLE people DROP COLUMN locked_until;
+        DELETE FROM sign_in_tickets;
+        ALTER TABLE sign_in_tickets ADD COLUMN browser_hash TEXT NOT NULL DEFAULT ''
+        """,
+    )
+
+
 # What SQLite says when the storage itself fails, and the message key a person reads instead.
 _STORAGE_PROBLEMS = {
     "database or disk is full": "storage_full",

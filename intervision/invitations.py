@@ -10,7 +10,7 @@ from sqlite_utils import Database
 
 from intervision import store
 from intervision.accounts import add_account
-from intervision.auth import utcnow
+from intervision.auth import hash_password, utcnow
 from intervision.db import reading, writing
 from intervision.errors import DomainError
 from intervision.models import (
@@ -139,10 +139,11 @@ def create_account_with_code(
 ) -> int:
     """A newcomer creates an account with an invitation and joins its group, all or nothing."""
     now = now or utcnow()
+    hashed = hash_password(form.password)  # before the transaction: argon2 is slow on purpose
     with writing(path) as db:
         found = _usable_invitation(db, code.code, now)
         role = Role.FACILITATOR if found.group_role is GroupRole.FACILITATOR else Role.PARTICIPANT
-        person_id = add_account(db, form, role, now)
+        person_id = add_account(db, form, hashed, role, now)
         _join(db, found, person_id, now)
         return person_id
 

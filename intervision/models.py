@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
@@ -91,7 +92,7 @@ class AuditAction(StrEnum):
     ACCOUNT_CREATED = "account_created"
     SIGN_IN = "sign_in"
     SIGN_IN_FAILED = "sign_in_failed"
-    ACCOUNT_LOCKED = "account_locked"
+    ACCOUNT_LOCKED = "account_locked"  # no longer written (waits replaced the lock); old entries keep their label
     SIGN_OUT = "sign_out"
     SIGN_OUT_EVERYWHERE = "sign_out_everywhere"
     PASSWORD_CHANGED = "password_changed"
@@ -298,6 +299,15 @@ class AuditEvent(BaseModel):
 
 
 # --- form inputs -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignInDelay:
+    """Failed sign-ins counted against an e-mail address, a client address or the two together."""
+
+    failures: int
+    last_failed_at: datetime
+    wait_until: datetime
 
 
 class SignInInput(_Input):

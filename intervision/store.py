@@ -7,6 +7,7 @@ work. Times are stored as ISO 8601 text in UTC.
 from __future__ import annotations
 
 import json
+import secrets
 from datetime import UTC, date, datetime
 
 from sqlite_utils import Database
@@ -32,6 +33,7 @@ from intervision.models import (
     Organisation,
     Person,
     Role,
+    SignInDelay,
 )
 
 
@@ -114,13 +116,10 @@ def set_role(db: Database, person_id: int, role: Role) -> None:
     db.execute("UPDATE people SET role = ? WHERE id = ?", [role.value, person_id])
 
 
-def credentials(db: Database, email: str) -> dict | None:
-    """The sign-in state of the account with this e-mail: hash, failures and lock."""
-    row = db.execute(
-        "SELECT id, password_hash, failed_sign_ins, locked_until FROM people WHERE email = ?",
-        [email],
-    ).fetchone()
-    return dict(row) if row else None
+def credentials(db: Database, email: str) -> tuple[int, str | None] | None:
+    """The id and password hash of the account with this e-mail address."""
+    row = db.execute("SELECT id, password_hash FROM people WHERE email = ?", [email]).fetchone()
+    return (row[0], row[1]) if row else None
 
 
 def password_hash(db: Database, person_id: int) -> str | None:
@@ -132,11 +131,48 @@ def set_password_hash(db: Database, person_id: int, hashed: str) -> None:
     db.execute("UPDATE people SET password_hash = ? WHERE id = ?", [hashed, person_id])
 
 
-def set_failed_sign_ins(db: Database, person_id: int, failures: int, locked_until: datetime | None) -> None:
-    db.execute(
-        "UPDATE people SET failed_sign_ins = ?, locked_until = ? WHERE id = ?",
-        [failures, _iso(locked_until) if locked_until else None, person_id],
+def _iso_precise(moment: datetime) -> str:
+    # Waits are as short as a second: keep the microseconds (the same width everywhere, so text compares).
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def sign_in_delays(db: Database, keys: list[str]) -> dict[str, SignInDelay]:
+    """The failures counted against each of these keys, by key."""
+    marks = ", ".join("?" * len(keys))
+    rows = db.execute(
+        f"SELECT key, failures, last_failed_at, wait_until FROM sign_in_delays WHERE key IN ({marks})", keys
     )
+    return {
+        row["key"]: SignInDelay(
+            failures=row["failures"],
+            last_failed_at=datetime.fromisoformat(row["last_failed_at"]),
+            wait_until=datetime.fromisoformat(row["wait_until"]),
+        )
+        for row in rows
+    }
+
+
+def set_sign_in_delay(db: Database, key: str, delay: SignInDelay) -> None:
+    db.execute(
+        "INSERT INTO sign_in_delays (key, failures, last_failed_at, wait_until) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (key) DO UPDATE SET failures = excluded.failures,"
+        " last_failed_at = excluded.last_failed_at, wait_until = excluded.wait_until",
+        [key, delay.failures, _iso_precise(delay.last_failed_at), _iso_precise(delay.wait_until)],
+    )
+
+
+def drop_sign_in_delay(db: Database, key: str) -> None:
+    db.execute("DELETE FROM sign_in_delays WHERE key = ?", [key])
+
+
+def uncount_sign_in_failure(db: Database, key: str) -> None:
+    """One failure fewer against this key (an attempt counted in advance that succeeded)."""
+    db.execute("UPDATE sign_in_delays SET failures = failures - 1 WHERE key = ?", [key])
+    db.execute("DELETE FROM sign_in_delays WHERE key = ? AND failures <= 0", [key])
+
+
+def forget_sign_in_failures_before(db: Database, moment: datetime) -> None:
+    db.execute("DELETE FROM sign_in_delays WHERE last_failed_at < ?", [_iso_precise(moment)])
 
 
 # --- sign-in sessions --------------------------------------------------------------------------
@@ -172,31 +208,32 @@ def end_other_sign_in_sessions(db: Database, person_id: int, keep_token_hash: st
 
 
 def end_every_sign_in(db: Database) -> None:
-    """Nobody stays signed in, and nobody stays locked out: after a restore, nothing from the file (or from
-    before it) signs a browser in, and the failed attempts it holds are from another time."""
+    """Nobody stays signed in, and nobody waits after failed sign-ins: after a restore, nothing from the file
+    (or from before it) signs a browser in, and the failures it holds are from another time."""
     db.execute("DELETE FROM sign_in_sessions")
     db.execute("DELETE FROM sign_in_tickets")
-    db.execute("UPDATE people SET failed_sign_ins = 0, locked_until = NULL")
+    db.execute("DELETE FROM sign_in_delays")
 
 
-def add_sign_in_ticket(db: Database, ticket_hash: str, token: str, expires_at: datetime) -> None:
+def add_sign_in_ticket(db: Database, ticket_hash: str, token: str, browser_hash: str, expires_at: datetime) -> None:
     db.execute(
-        "INSERT INTO sign_in_tickets (ticket_hash, session_token, expires_at) VALUES (?, ?, ?)",
-        [ticket_hash, token, _iso(expires_at)],
+        "INSERT INTO sign_in_tickets (ticket_hash, session_token, browser_hash, expires_at) VALUES (?, ?, ?, ?)",
+        [ticket_hash, token, browser_hash, _iso(expires_at)],
     )
 
 
-def take_sign_in_ticket(db: Database, ticket_hash: str, now: datetime) -> str | None:
-    """The session token behind a ticket, which is used up; expired tickets are cleared too."""
+def take_sign_in_ticket(db: Database, ticket_hash: str, browser_hash: str, now: datetime) -> str | None:
+    """The session token behind a ticket, for the browser it was issued to; the ticket is used up either way,
+    and expired tickets are cleared too."""
     row = db.execute(
-        "SELECT session_token FROM sign_in_tickets WHERE ticket_hash = ? AND expires_at > ?",
+        "SELECT session_token, browser_hash FROM sign_in_tickets WHERE ticket_hash = ? AND expires_at > ?",
         [ticket_hash, _iso(now)],
     ).fetchone()
     db.execute(
         "DELETE FROM sign_in_tickets WHERE ticket_hash = ? OR expires_at <= ?",
         [ticket_hash, _iso(now)],
     )
-    return row[0] if row else None
+    return row["session_token"] if row and secrets.compare_digest(row["browser_hash"], browser_hash) else None
 
 
 # --- groups ------------------------------------------------------------------------------------

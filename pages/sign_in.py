@@ -5,14 +5,15 @@ import streamlit as st
 from intervision import auth, demo
 from intervision.models import SignInInput
 from ui import forms
-from ui.guard import guard, remember_sign_in, single_sign_on_configured
+from ui.guard import client_address, guard, remember_sign_in, single_sign_on_configured
 
 viewer = guard("sign_in")
 FORM = "sign_in"
 
 
 def _sign_in() -> None:
-    remember_sign_in(auth.sign_in(SignInInput(**forms.values(FORM, ["email", "password"]))))
+    form = SignInInput(**forms.values(FORM, ["email", "password"]))
+    remember_sign_in(auth.sign_in(form, client_address()))
 
 
 def _describe(account: demo.DemoAccount) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from intervision import accounts, auth
-from intervision.config import SESSION_COOKIE
+from intervision.config import BROWSER_COOKIE, SESSION_COOKIE
 from intervision.db import ensure_migrated
 from intervision.i18n import language_from_locale, t
 from intervision.models import Language, Organisation, Person, Role
@@ -52,6 +52,21 @@ class Viewer:
 def sign_in_token() -> str | None:
     token = st.session_state.get(TOKEN_KEY) or st.context.cookies.get(SESSION_COOKIE)
     return token if isinstance(token, str) else None
+
+
+def client_address() -> str | None:
+    """The browser's address, for the waits after failed sign-ins; None on this machine or when unknown.
+
+    Behind a proxy in FORWARDED_ALLOW_IPS it is the address the proxy forwarded (ui/proxy.py).
+    """
+    address = st.context.ip_address
+    return address if isinstance(address, str) and address else None
+
+
+def browser_binding() -> str | None:
+    """This browser's binding cookie (ui/cookie_routes.py), which its sign-in ticket is tied to."""
+    value = st.context.cookies.get(BROWSER_COOKIE)
+    return value if isinstance(value, str) and value else None
 
 
 def single_sign_on_configured() -> bool:
@@ -202,9 +217,14 @@ def _switch_language(person: Person | None) -> None:
 
 
 def remember_sign_in(token: str) -> None:
-    """Signed in: this browser session knows it now, and the browser keeps it in a cookie after a trip."""
+    """Signed in: this browser session knows it now, and the browser keeps it in a cookie after a trip.
+
+    A browser without its binding cookie (cookies blocked) gets no ticket: it stays signed in until the
+    tab is closed or reloaded, as it could not keep the sign-in cookie either.
+    """
     st.session_state[TOKEN_KEY] = token
-    st.session_state[BROWSER_TRIP] = sign_in_url(auth.issue_cookie_ticket(token))
+    if browser := browser_binding():
+        st.session_state[BROWSER_TRIP] = sign_in_url(auth.issue_cookie_ticket(token, browser))
 
 
 def _sign_out() -> None:

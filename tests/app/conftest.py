@@ -31,6 +31,10 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from intervision import accounts, db, demo
 from intervision.models import FirstRunInput, Language
+from ui import guard
+
+# The binding cookie an AppTest browser presents (ui/cookie_routes.py).
+BROWSER = "an AppTest browser's binding cookie"
 
 
 def _checkpoint(path: Path) -> None:
@@ -119,6 +123,14 @@ def _fresh_caches() -> Iterator[None]:
     yield
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+@pytest.fixture(autouse=True)
+def browser_with_its_binding_cookie(monkeypatch: pytest.MonkeyPatch) -> str:
+    """A real browser has its binding cookie from the first page it loaded; an AppTest run has no HTTP request
+    and so no cookies: it presents this one, so that signing in hands it a ticket as it would a browser."""
+    monkeypatch.setattr(guard, "browser_binding", lambda: BROWSER)
+    return BROWSER
 
 
 @pytest.fixture(autouse=True)

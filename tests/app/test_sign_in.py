@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
 import pytest
 from driving import (
     COORDINATOR_EMAIL,
@@ -17,9 +20,12 @@ from driving import (
 )
 
 from intervision import auth, demo
-from intervision.models import Language
+from intervision.errors import DomainError
+from intervision.models import Language, SignInInput
+from ui import guard
 
-FAILED = "The e-mail address or password is not right, or the account is locked for a while after too many attempts."
+FAILED = "The e-mail address or password is not right."
+HOME, NEXT_DOOR = "198.51.100.7", "198.51.100.8"
 
 
 def _sign_in(email: str, password: str, locale: str = "en-GB"):
@@ -74,15 +80,37 @@ def test_unknown_email_gets_the_same_message(organisation_db):
     assert "sign_in_token" not in unknown.session_state
 
 
-def test_account_is_locked_after_five_failures_with_the_same_message(organisation_db):
-    for _ in range(5):
-        _sign_in(COORDINATOR_EMAIL, "niet het wachtwoord")
-    at = _sign_in(COORDINATOR_EMAIL, COORDINATOR_PASSWORD)
+def _failed_until_now(email: str, times: int, address: str) -> None:
+    """Wrong passwords from this address, each as soon as the wait before it allowed, the last one just now."""
+    waits = [2**n for n in range(times - 1)]  # 1, 2, 4 … seconds
+    moment = auth.utcnow() - timedelta(seconds=sum(waits))
+    for wait in [*waits, 0]:
+        with pytest.raises(DomainError):
+            auth.sign_in(SignInInput(email=email, password="niet het wachtwoord"), address, now=moment)
+        moment += timedelta(seconds=wait)
 
-    assert_healthy(at)
-    assert values(at.error) == [FAILED]
-    assert "sign_in_token" not in at.session_state
-    assert _sign_ins("account_locked") == 1
+
+def test_after_failures_the_address_is_told_to_wait_the_same_for_an_unknown_address(organisation_db, monkeypatch):
+    """No lock: a failed sign-in makes the next attempt from that address wait, and the page says how long,
+    without checking the password; an address without an account reads the same."""
+    _failed_until_now(COORDINATOR_EMAIL, 10, HOME)  # the tenth failure: 512 s to wait
+    _failed_until_now("niemand@proef.example", 10, NEXT_DOOR)
+
+    monkeypatch.setattr(guard, "client_address", lambda: HOME)
+    known = _sign_in(COORDINATOR_EMAIL, COORDINATOR_PASSWORD)
+    monkeypatch.setattr(guard, "client_address", lambda: NEXT_DOOR)
+    unknown = _sign_in("niemand@proef.example", COORDINATOR_PASSWORD)
+
+    assert_healthy(known)
+    assert values(known.error) == values(unknown.error) == ["Too many failed attempts. Try again in 9 min."]
+    assert "sign_in_token" not in known.session_state
+    assert value_of(known, "sign_in.email") == COORDINATOR_EMAIL
+    assert _sign_ins("sign_in_failed") == 10 and _sign_ins("sign_in") == 0
+    # From another address the owner waits half a minute at most, however long the attacker's address waits.
+    monkeypatch.setattr(guard, "client_address", lambda: "203.0.113.77")
+    [told] = values(_sign_in(COORDINATOR_EMAIL, COORDINATOR_PASSWORD).error)
+    seconds = re.fullmatch(r"Too many failed attempts\. Try again in (\d+) s\.", told)
+    assert seconds and int(seconds[1]) <= 30, told
 
 
 def test_empty_email_is_asked_for(organisation_db):

@@ -1,22 +1,27 @@
 """Sign-in security as a browser meets it: an ended or expired sign-in, signing out everywhere, no telling
-whether an address has an account, and the sign-in cookie's flags.
+whether an address has an account, the sign-in cookie's flags, tickets tied to their browser, no sign-in or
+sign-out started by another site, and the browser's address and HTTPS behind a trusted proxy.
 
-What is already proven elsewhere is not repeated: the lockout, hashing and session lifetime in the core
-(tests/unit/test_auth.py); the generic message for a wrong password and an unknown address, the lockout after
-five failures, signing out and a token that was signed out (tests/app/test_sign_in.py, test_router.py,
-test_profile.py); the cookie's HttpOnly and SameSite over plain HTTP in a real browser (tests/e2e/test_browser.py).
+What is already proven elsewhere is not repeated: the waits after failures, hashing and session lifetime in the
+core (tests/unit/test_auth.py, test_client_address.py); the generic message for a wrong password and an unknown
+address, the wait message, signing out and a token that was signed out (tests/app/test_sign_in.py,
+test_router.py, test_profile.py); the cookie's HttpOnly and SameSite over plain HTTP in a real browser
+(tests/e2e/test_browser.py); the real server behind a proxy on 127.0.0.1 (tests/e2e/test_behind_proxy.py).
 The product has no "forgot password" flow, so the sign-in form is the only place an address is tried.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
+import logging
+from dataclasses import dataclass
 from datetime import timedelta
 from http.cookies import SimpleCookie
 
 import pytest
 from driving import (
     COORDINATOR_EMAIL,
-    COORDINATOR_PASSWORD,
     SIGN_IN_FIRST,
     app,
     assert_healthy,
@@ -29,13 +34,18 @@ from driving import (
     texts,
     values,
 )
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse
+from starlette.routing import Route
 from streamlit.testing.v1 import AppTest
 
 from intervision import accounts, auth
-from intervision.config import SESSION_COOKIE, SESSION_LIFETIME
+from intervision.config import BROWSER_COOKIE, SESSION_COOKIE, SESSION_LIFETIME
 from intervision.models import Person, Role
-from ui.cookie_routes import SIGN_IN_ROUTE, SIGN_OUT_ROUTE, routes
+from ui.cookie_routes import SIGN_IN_ROUTE, SIGN_OUT_ROUTE, BrowserBinding, routes
+from ui.proxy import TrustedProxyHeaders
 
 SIGN_IN = "Sign in"
 
@@ -191,61 +201,121 @@ def _screen(at: AppTest) -> list[tuple[str, str]]:
     return [(node.type, str(getattr(node, "value", ""))) for node in at.main if node.type != "text_input"]
 
 
-def test_a_locked_account_an_unknown_address_and_a_wrong_password_draw_the_same_screen(organisation_db):
-    """Whoever tries addresses learns from the screen neither that one has an account nor that it is locked."""
+def test_an_unknown_address_and_a_wrong_password_draw_the_same_screen(organisation_db):
+    """Whoever tries addresses learns from the screen not whether one has an account; nor from a wait, which
+    is counted per typed address whether it has an account or not (tests/app/test_sign_in.py)."""
     wrong = _failed_sign_in(COORDINATOR_EMAIL, "niet het wachtwoord")
     unknown = _failed_sign_in("niemand@proef.example", "niet het wachtwoord")
-    for _ in range(4):  # the fifth failure in a row locks the account
-        _failed_sign_in(COORDINATOR_EMAIL, "niet het wachtwoord")
-    locked = _failed_sign_in(COORDINATOR_EMAIL, COORDINATOR_PASSWORD)
 
-    assert query("SELECT count(*) FROM audit_log WHERE action = 'account_locked'") == [(1,)]
-    assert _screen(locked) == _screen(unknown) == _screen(wrong)
-    assert values(locked.error) and "sign_in_token" not in locked.session_state
+    assert _screen(unknown) == _screen(wrong)
+    assert values(wrong.error) and "sign_in_token" not in wrong.session_state
 
 
-# --- the sign-in cookie --------------------------------------------------------------------------------
+# --- the sign-in cookie ------------------------------------------------------------------------------------
+
+HOST = "intervision.example.org"
+BROWSER = "this browser's binding cookie"
 
 
-def _request(path: str, scheme: str, query_string: str = "") -> Request:
-    host = "intervision.example.org"
-    return Request(
-        {
-            "type": "http",
-            "method": "GET",
-            "scheme": scheme,
-            "path": path,
-            "query_string": query_string.encode(),
-            "headers": [(b"host", host.encode())],
-            "server": (host, 443 if scheme == "https" else 80),
-        }
+def _site() -> Starlette:
+    """The app's own HTTP layer: its middleware and cookie routes, with a page and an echo of the request."""
+
+    def page(request: Request) -> HTMLResponse:
+        return HTMLResponse("<html></html>")
+
+    def who(request: Request) -> JSONResponse:
+        return JSONResponse({"client": request.client.host if request.client else None, "scheme": request.url.scheme})
+
+    return Starlette(
+        routes=[*routes, Route("/", page), Route("/who", who)],
+        middleware=[Middleware(TrustedProxyHeaders, trusted="127.0.0.1"), Middleware(BrowserBinding)],
     )
 
 
-def _route(path: str):  # noqa: ANN202 - a Starlette endpoint
-    [route] = [route for route in routes if route.path == path]
-    return route.endpoint
+@dataclass
+class Answer:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+    def cookies(self) -> SimpleCookie:
+        cookie = SimpleCookie()
+        for name, value in self.headers:
+            if name == "set-cookie":
+                cookie.load(value)
+        return cookie
 
 
-def _set_cookie(response) -> SimpleCookie:  # noqa: ANN001 - a Starlette response
-    headers = [value.decode() for name, value in response.raw_headers if name == b"set-cookie"]
-    cookie = SimpleCookie()
-    for header in headers:
-        cookie.load(header)
-    return cookie
+def _get(
+    url: str,
+    *,
+    scheme: str = "https",
+    cookies: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+    peer: str = "198.51.100.7",
+) -> Answer:
+    """A GET through the app's HTTP layer, as uvicorn hands it over (the ASGI scope, `peer` as the socket saw it)."""
+    raw = [(b"host", HOST.encode())] + [
+        (name.lower().encode(), value.encode()) for name, value in (headers or {}).items()
+    ]
+    if cookies:
+        raw.append((b"cookie", "; ".join(f"{name}={value}" for name, value in cookies.items()).encode()))
+    path, _, query_string = url.partition("?")
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": scheme,
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": query_string.encode(),
+        "headers": raw,
+        "client": (peer, 50000),
+        "server": (HOST, 443 if scheme == "https" else 80),
+    }
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    asyncio.run(_site()(scope, receive, send))
+    start = next(message for message in sent if message["type"] == "http.response.start")
+    body = b"".join(message.get("body", b"") for message in sent if message["type"] == "http.response.body")
+    return Answer(start["status"], [(name.decode(), value.decode()) for name, value in start["headers"]], body)
 
 
-def _ticket(emma: Person) -> str:
-    return auth.issue_cookie_ticket(auth.open_session_for(emma.id))
+def _ticket(emma: Person, browser: str = BROWSER) -> str:
+    return auth.issue_cookie_ticket(auth.open_session_for(emma.id), browser)
+
+
+def _sign_in_trip(ticket: str, browser: str | None = BROWSER, scheme: str = "https", **headers: str) -> Answer:
+    """The browser's trip to the cookie route, as the sign-in form starts it (from this app's own page)."""
+    cookies = {BROWSER_COOKIE: browser} if browser else None
+    return _get(f"{SIGN_IN_ROUTE}?ticket={ticket}", scheme=scheme, cookies=cookies, headers=headers or SAME_ORIGIN)
+
+
+SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin"}
+CROSS_SITE = {
+    "another site's link": {"Sec-Fetch-Site": "cross-site"},
+    "a sibling subdomain's link": {"Sec-Fetch-Site": "same-site"},
+    "another site, older browser (Origin)": {"Origin": "https://elsewhere.example"},
+    "another site, older browser (Referer)": {"Referer": "https://elsewhere.example/page"},
+}
 
 
 def test_over_https_the_cookie_is_secure_httponly_samesite_and_lives_as_long_as_the_sign_in(demo_db):
     """The cookie is the sign-in: no script may read it (HttpOnly), another site's form does not carry it
     (SameSite=Lax), and over HTTPS it never travels unencrypted (Secure)."""
     emma = _emma()
-    response = _route(SIGN_IN_ROUTE)(_request(SIGN_IN_ROUTE, "https", f"ticket={_ticket(emma)}"))
+    answer = _sign_in_trip(_ticket(emma))
 
-    morsel = _set_cookie(response)[SESSION_COOKIE]
+    assert answer.status == 303
+    morsel = answer.cookies()[SESSION_COOKIE]
     assert morsel["secure"] is True and morsel["httponly"] is True
     assert morsel["samesite"].lower() == "lax" and morsel["path"] == "/"
     assert int(morsel["max-age"]) == int(SESSION_LIFETIME.total_seconds())
@@ -255,9 +325,7 @@ def test_over_https_the_cookie_is_secure_httponly_samesite_and_lives_as_long_as_
 def test_over_plain_http_the_cookie_is_not_marked_secure(demo_db):
     """Served on localhost or behind a proxy that does not say HTTPS (docs/deployment.md): a Secure cookie
     would not come back, and nobody could stay signed in."""
-    response = _route(SIGN_IN_ROUTE)(_request(SIGN_IN_ROUTE, "http", f"ticket={_ticket(_emma())}"))
-
-    morsel = _set_cookie(response)[SESSION_COOKIE]
+    morsel = _sign_in_trip(_ticket(_emma()), scheme="http").cookies()[SESSION_COOKIE]
     assert not morsel["secure"] and morsel["httponly"] is True
 
 
@@ -265,19 +333,125 @@ def test_over_plain_http_the_cookie_is_not_marked_secure(demo_db):
 def test_a_used_unknown_or_missing_ticket_sets_no_cookie(demo_db, ticket):
     """A ticket that leaked (in a log, the browser's history) signs nobody in a second time."""
     used = _ticket(_emma())
-    _route(SIGN_IN_ROUTE)(_request(SIGN_IN_ROUTE, "https", f"ticket={used}"))
-    query_string = {"used": f"ticket={used}", "unknown": "ticket=verzonnen", "missing": ""}[ticket]
+    _sign_in_trip(used)
+    answer = _sign_in_trip({"used": used, "unknown": "verzonnen", "missing": ""}[ticket])
 
-    response = _route(SIGN_IN_ROUTE)(_request(SIGN_IN_ROUTE, "https", query_string))
-
-    assert response.status_code == 303
-    assert SESSION_COOKIE not in _set_cookie(response)
+    assert answer.status == 303
+    assert SESSION_COOKIE not in answer.cookies()
 
 
-def test_the_sign_out_route_clears_the_cookie_with_the_same_flags(demo_db):
-    """A browser only drops a cookie that is cleared with the path it was set with."""
-    response = _route(SIGN_OUT_ROUTE)(_request(SIGN_OUT_ROUTE, "https"))
+@pytest.mark.parametrize("browser", ["another browser", None])
+def test_a_ticket_signs_in_no_other_browser(demo_db, browser):
+    """Someone signs in to their own account and sends the ticket's link to a colleague: the colleague's browser
+    (another binding cookie, or none) is not signed in to the sender's account."""
+    ticket = _ticket(_emma())
 
-    morsel = _set_cookie(response)[SESSION_COOKIE]
+    answer = _sign_in_trip(ticket, browser=browser)
+
+    assert answer.status == 303 and SESSION_COOKIE not in answer.cookies()
+    assert SESSION_COOKIE not in _sign_in_trip(ticket).cookies(), "and the ticket is used up"
+
+
+@pytest.mark.parametrize("how", list(CROSS_SITE))
+def test_a_sign_in_link_on_another_site_signs_nobody_in(demo_db, how):
+    answer = _sign_in_trip(_ticket(_emma()), **CROSS_SITE[how])
+
+    assert answer.status == 303 and answer.cookies() == SimpleCookie()
+
+
+def _signed_in_browser(emma: Person) -> dict[str, str]:
+    return {BROWSER_COOKIE: BROWSER, SESSION_COOKIE: auth.open_session_for(emma.id)}
+
+
+def test_the_sign_out_route_ends_the_sign_in_on_the_server_and_clears_the_cookie_with_the_same_flags(demo_db):
+    """A browser only drops a cookie that is cleared with the path it was set with; and a copy of the cookie
+    (kept by someone who had the browser for a moment) opens nothing any more."""
+    emma = _emma()
+    cookies = _signed_in_browser(emma)
+
+    answer = _get(SIGN_OUT_ROUTE, cookies=cookies, headers=SAME_ORIGIN)
+
+    morsel = answer.cookies()[SESSION_COOKIE]
     assert morsel.value in ("", '""') and int(morsel["max-age"]) == 0
     assert morsel["httponly"] is True and morsel["samesite"].lower() == "lax" and morsel["path"] == "/"
+    assert auth.signed_in_person(cookies[SESSION_COOKIE]) is None
+    assert query("SELECT action FROM audit_log ORDER BY id DESC LIMIT 1") == [("sign_out",)]
+
+
+@pytest.mark.parametrize("how", list(CROSS_SITE))
+def test_a_sign_out_link_on_another_site_leaves_the_cookie_and_the_sign_in(demo_db, how):
+    emma = _emma()
+    cookies = _signed_in_browser(emma)
+
+    answer = _get(SIGN_OUT_ROUTE, cookies=cookies, headers=CROSS_SITE[how])
+
+    assert answer.status == 303 and answer.cookies() == SimpleCookie()
+    assert auth.signed_in_person(cookies[SESSION_COOKIE]).id == emma.id
+
+
+def test_a_browser_gets_its_binding_cookie_with_its_first_page_and_keeps_it(demo_db):
+    first = _get("/").cookies()[BROWSER_COOKIE]
+    assert len(first.value) >= 40 and first["httponly"] is True and first["secure"] is True
+    assert first["samesite"].lower() == "lax" and first["path"] == "/"
+    assert not _get("/", scheme="http").cookies()[BROWSER_COOKIE]["secure"]
+    assert BROWSER_COOKIE not in _get("/", cookies={BROWSER_COOKIE: first.value}).cookies(), "kept, not replaced"
+    assert BROWSER_COOKIE not in _get("/who").cookies(), "only pages set it"
+
+
+# --- behind a reverse proxy ----------------------------------------------------------------------------
+
+PROXY_SAYS_HTTPS = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.50"}
+
+
+@pytest.mark.parametrize("peer", ["127.0.0.1", "::ffff:127.0.0.1"])
+def test_behind_the_trusted_proxy_the_app_sees_the_browsers_address_and_https(peer):
+    """FORWARDED_ALLOW_IPS=127.0.0.1 as documented, on a server listening on IPv4 and IPv6 (the proxy then
+    connects as ::ffff:127.0.0.1). Uvicorn handles the plain form before the app (not in this test)."""
+    answer = _get("/who", scheme="http", headers=PROXY_SAYS_HTTPS, peer=peer)
+
+    expected = (
+        {"client": "203.0.113.50", "scheme": "https"} if peer != "127.0.0.1" else {"client": peer, "scheme": "http"}
+    )
+    assert json.loads(answer.body) == expected
+
+
+def test_behind_the_trusted_proxy_the_sign_in_cookie_is_secure(demo_db):
+    cookies = {BROWSER_COOKIE: BROWSER}
+    url = f"{SIGN_IN_ROUTE}?ticket={_ticket(_emma())}"
+    answer = _get(url, scheme="http", cookies=cookies, headers=SAME_ORIGIN | PROXY_SAYS_HTTPS, peer="::ffff:127.0.0.1")
+
+    assert answer.cookies()[SESSION_COOKIE]["secure"] is True
+
+
+@pytest.mark.parametrize("peer", ["::ffff:198.51.100.9", "198.51.100.9", "2001:db8::9"])
+def test_forwarded_headers_from_anyone_else_are_not_believed(peer, caplog):
+    answer = _get("/who", scheme="http", headers=PROXY_SAYS_HTTPS, peer=peer)
+
+    assert json.loads(answer.body) == {"client": peer.removeprefix("::ffff:"), "scheme": "http"}
+
+
+def test_https_through_a_proxy_that_is_not_trusted_is_warned_about_once(caplog):
+    """Otherwise nobody notices that the sign-in cookie goes out without Secure."""
+    app = _site()
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "scheme": "http",
+        "path": "/who",
+        "query_string": b"",
+        "headers": [(b"host", HOST.encode()), (b"x-forwarded-proto", b"https")],
+        "client": ("::ffff:10.0.0.2", 1),
+    }
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    with caplog.at_level(logging.WARNING, logger="intervision"):
+        for _ in range(3):
+            asyncio.run(app(dict(scope), receive, send))
+    warnings = [record.getMessage() for record in caplog.records if "FORWARDED_ALLOW_IPS" in record.getMessage()]
+    assert len(warnings) == 1 and "10.0.0.2" in warnings[0] and "Secure" in warnings[0]

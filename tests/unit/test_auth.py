@@ -1,20 +1,34 @@
-"""Signing in and out: server-side sessions, lockout, cookie tickets and password changes."""
+"""Signing in and out: server-side sessions, growing waits after failures, cookie tickets bound to a browser,
+password changes, and no write lock while a password is hashed or checked."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import sqlite3
+from datetime import datetime, timedelta
 
 import argon2
 import pytest
-from unit_support import NOW, PASSWORD, audit_actions, count_rows
+from unit_support import NOW, PASSWORD, audit_actions, count_rows, group_form
 
-from intervision import auth, db
-from intervision.config import LOCKOUT, MAX_FAILED_SIGN_INS, SESSION_LIFETIME, SIGN_IN_TICKET_LIFETIME
+from intervision import accounts, auth, db, groups, invitations, store
+from intervision.config import SESSION_LIFETIME, SIGN_IN_TICKET_LIFETIME
 from intervision.errors import DomainError
-from intervision.models import PasswordChangeInput, Role, SignInInput
+from intervision.models import (
+    FirstRunInput,
+    InvitationInput,
+    JoinInput,
+    Language,
+    NewAccountInput,
+    PasswordChangeInput,
+    Role,
+    SignInInput,
+)
 
 EMAIL = "pat@example.org"
 SECOND = timedelta(seconds=1)
+HOME = "198.51.100.7"  # where the owner of the account signs in from
+ELSEWHERE = "::ffff:203.0.113.9"  # somebody else, trying passwords
+BROWSER = "the random value of this browser's binding cookie"
 
 
 @pytest.fixture
@@ -22,19 +36,14 @@ def pat(make_person):
     return make_person("Pat", Role.PARTICIPANT, email=EMAIL)
 
 
-def _sign_in(path, password=PASSWORD, email=EMAIL, now=NOW):
-    return auth.sign_in(SignInInput(email=email, password=password), now=now, path=path)
+def _sign_in(path, password=PASSWORD, email=EMAIL, now=NOW, address=HOME):
+    return auth.sign_in(SignInInput(email=email, password=password), address, now=now, path=path)
 
 
-def _refused(path, password=PASSWORD, email=EMAIL, now=NOW) -> DomainError:
+def _refused(path, password=PASSWORD, email=EMAIL, now=NOW, address=HOME) -> DomainError:
     with pytest.raises(DomainError) as refused:
-        _sign_in(path, password, email, now)
+        _sign_in(path, password, email, now, address)
     return refused.value
-
-
-def _fail(path, times, now=NOW):
-    for _ in range(times):
-        _refused(path, "wrong password", now=now)
 
 
 def test_sign_in_returns_a_token_that_identifies_the_person(path, pat):
@@ -66,15 +75,11 @@ def test_no_or_unknown_token_is_nobody(path, pat, token):
     assert auth.signed_in_person(token, now=NOW, path=path) is None
 
 
-def test_wrong_password_unknown_email_and_locked_account_fail_alike(path, pat, make_person):
-    """No account enumeration: the three failures cannot be told apart."""
-    make_person("Lou", email="lou@example.org")
-    for _ in range(MAX_FAILED_SIGN_INS):
-        _refused(path, "wrong password", email="lou@example.org")
+def test_wrong_password_and_unknown_email_fail_alike(path, pat):
+    """No account enumeration: the two failures cannot be told apart."""
     failures = {
         "wrong password": _refused(path, "wrong password"),
         "unknown e-mail": _refused(path, PASSWORD, email="nobody@example.org"),
-        "locked account": _refused(path, PASSWORD, email="lou@example.org"),
     }
     seen = {
         reason: (type(failure), failure.key, failure.field, failure.params, str(failure))
@@ -90,48 +95,230 @@ def test_an_unknown_email_is_checked_against_a_hash_as_costly_as_a_real_one():
     )
 
 
-def test_the_fifth_failure_locks_the_account_even_for_the_right_password(path, pat):
-    _fail(path, MAX_FAILED_SIGN_INS - 1)
-    assert _sign_in(path)  # four failures: still open (and the count starts again)
-
-    _fail(path, MAX_FAILED_SIGN_INS)
-    assert _refused(path, PASSWORD, now=NOW + timedelta(minutes=1)).key == "sign_in_failed"
-    assert _refused(path, PASSWORD, now=NOW + LOCKOUT - SECOND).key == "sign_in_failed"
-
-    token = _sign_in(path, now=NOW + LOCKOUT + SECOND)
-    assert auth.signed_in_person(token, now=NOW + LOCKOUT + SECOND, path=path).id == pat.id
+# --- growing waits instead of a lock --------------------------------------------------------------------
 
 
-def test_a_successful_sign_in_resets_the_failure_count(path, pat):
-    _fail(path, MAX_FAILED_SIGN_INS - 1)
+def _seconds(refusal: DomainError) -> int:
+    assert refusal.key in ("sign_in_wait_seconds", "sign_in_wait_minutes"), refusal.key
+    return refusal.params["seconds"]
+
+
+def _fail_as_fast_as_allowed(path, times, now=NOW, email=EMAIL, address=HOME) -> datetime:
+    """Wrong passwords, each as soon as the wait before it allows; returns the moment of the last failure."""
+    moment = now
+    for attempt in range(times):
+        if attempt:
+            moment += timedelta(seconds=_seconds(_refused(path, "guess", email=email, now=moment, address=address)))
+        assert _refused(path, "guess", email=email, now=moment, address=address).key == "sign_in_failed"
+    return moment
+
+
+@pytest.fixture
+def checks(monkeypatch):
+    """How many passwords were checked against a hash."""
+    counted = []
+    real = auth._hasher
+
+    class Counting:
+        def hash(self, password):
+            return real.hash(password)
+
+        def verify(self, hashed, password):
+            counted.append(1)
+            return real.verify(hashed, password)
+
+    monkeypatch.setattr(auth, "_hasher", Counting())
+    return counted
+
+
+def test_a_failure_makes_that_address_wait_before_its_next_attempt_is_even_checked(path, pat, checks):
+    _refused(path, "wrong password")
+    checked = len(checks)
+
+    waiting = _refused(path, PASSWORD, now=NOW + SECOND / 2)
+
+    assert (waiting.key, waiting.field, waiting.params) == ("sign_in_wait_seconds", None, {"seconds": 1, "minutes": 1})
+    assert len(checks) == checked, "the password was not checked during the wait"
+    assert auth.signed_in_person(_sign_in(path, now=NOW + SECOND), now=NOW + SECOND, path=path).id == pat.id
+
+
+def test_the_waits_grow_one_two_four_seconds_up_to_fifteen_minutes(path, pat):
+    moment, waits = NOW, []
+    for _ in range(13):
+        _refused(path, "guess", now=moment)
+        waits.append(_seconds(_refused(path, "guess", now=moment)))
+        moment += timedelta(seconds=waits[-1])
+    assert waits == [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900, 900]
+    _refused(path, "guess", now=moment)
+    told = _refused(path, PASSWORD, now=moment)
+    assert (told.key, told.params) == ("sign_in_wait_minutes", {"seconds": 900, "minutes": 15})
+
+
+def test_attempts_during_a_wait_do_not_make_it_longer(path, pat):
+    _refused(path, "wrong password")
+    for tenth in range(1, 10):
+        _refused(path, PASSWORD, now=NOW + tenth * SECOND / 10)
+    assert _sign_in(path, now=NOW + SECOND)
+
+
+def test_an_attacker_elsewhere_cannot_keep_the_owner_out(path, pat):
+    """The attacker's failures slow the attacker's address; the owner, from home, waits half a minute at most."""
+    last_failure = _fail_as_fast_as_allowed(path, 20, address=ELSEWHERE)
+
+    told = _refused(path, PASSWORD, now=last_failure, address=HOME)
+    assert told.key == "sign_in_wait_seconds" and _seconds(told) <= 30
+    owner_back = last_failure + timedelta(seconds=_seconds(told))
+    assert auth.signed_in_person(_sign_in(path, now=owner_back), now=owner_back, path=path).id == pat.id
+    # Meanwhile the attacker's address waits minutes, even with the right password.
+    assert _refused(path, PASSWORD, now=owner_back, address=ELSEWHERE).key == "sign_in_wait_minutes"
+
+
+def test_one_address_trying_many_e_mail_addresses_is_slowed_down(path, pat):
+    moment = NOW
+    for number in range(15):
+        moment += 20 * SECOND
+        _refused(path, "guess", email=f"someone{number}@example.org", now=moment, address=ELSEWHERE)
+
+    assert _refused(path, PASSWORD, now=moment + SECOND, address=ELSEWHERE).key == "sign_in_wait_seconds"
+    assert _sign_in(path, now=moment + SECOND, address=HOME), "other addresses are not slowed down"
+
+
+def test_a_wait_reads_the_same_for_an_address_with_and_without_an_account(path, pat):
+    _refused(path, "guess")
+    _refused(path, "guess", email="nobody@example.org")
+    known = _refused(path, PASSWORD, now=NOW + SECOND / 2)
+    unknown = _refused(path, PASSWORD, email="nobody@example.org", now=NOW + SECOND / 2)
+    assert (known.key, known.params) == (unknown.key, unknown.params) == ("sign_in_wait_seconds", known.params)
+
+
+def test_a_success_clears_the_failures_of_that_e_mail_address_from_that_address(path, pat):
+    last_failure = _fail_as_fast_as_allowed(path, 3)
+    assert _seconds(_refused(path, PASSWORD, now=last_failure)) == 4
+    moment = last_failure + 60 * SECOND
+    assert _sign_in(path, now=moment)
+    _refused(path, "guess", now=moment)
+    assert _seconds(_refused(path, "guess", now=moment)) == 1
+
+
+def test_without_a_client_address_only_the_small_account_wide_wait_applies(path, pat):
+    """Behind a proxy that is not trusted every visitor shares one address: nobody may be kept out for long."""
+    for _ in range(3):  # the first three failures on an e-mail address cost no wait
+        assert _refused(path, "guess", address=None).key == "sign_in_failed"
+    _refused(path, "guess", address=None)
+    assert _seconds(_refused(path, PASSWORD, address=None)) == 1
+    last_failure = _fail_as_fast_as_allowed(path, 20, now=NOW + SECOND, address=None)
+    assert _seconds(_refused(path, PASSWORD, now=last_failure, address=None)) == 30
+
+
+def test_the_audit_log_records_sign_ins_and_failures_of_real_accounts(path, pat):
     _sign_in(path)
-    _fail(path, MAX_FAILED_SIGN_INS - 1)
-    assert _sign_in(path)
+    _refused(path, "guess")
+    _refused(path, PASSWORD, now=NOW + SECOND / 2)  # during the wait: refused unchecked, no failure
+    _refused(path, "guess", now=NOW + SECOND)
+    assert audit_actions(path) == ["sign_in", "sign_in_failed", "sign_in_failed"]
 
 
-def test_after_a_lockout_a_fresh_series_of_attempts_begins(path, pat):
-    _fail(path, MAX_FAILED_SIGN_INS)
-    later = NOW + LOCKOUT + SECOND
-    _fail(path, MAX_FAILED_SIGN_INS - 1, now=later)
-    assert _sign_in(path, now=later)
+def test_failures_are_forgotten_after_a_day_and_their_rows_cleared(path, pat):
+    _fail_as_fast_as_allowed(path, 6, address=ELSEWHERE)
+    _refused(path, "guess", email="nobody@example.org", address=HOME)
+    a_day_later = NOW + timedelta(days=1, hours=1)
+
+    _refused(path, "guess", now=a_day_later)
+
+    assert count_rows(path, "sign_in_delays") == 3  # this one failure's: address and e-mail, address, e-mail
+    assert _seconds(_refused(path, "guess", now=a_day_later)) == 1
 
 
-def test_failures_while_locked_do_not_extend_the_lock(path, pat):
-    _fail(path, MAX_FAILED_SIGN_INS)
-    _fail(path, 3, now=NOW + LOCKOUT - SECOND)
-    assert _sign_in(path, now=NOW + LOCKOUT + SECOND)
+def test_waits_are_kept_without_the_address_or_e_mail_in_plain(path, pat):
+    _refused(path, "guess", address=ELSEWHERE)
+    with db.reading(path) as conn:
+        stored = " ".join(str(value) for row in conn.execute("SELECT * FROM sign_in_delays") for value in tuple(row))
+    assert EMAIL not in stored and ELSEWHERE not in stored
 
 
-def test_the_audit_log_records_sign_ins_failures_and_the_lock(path, pat):
-    _sign_in(path)
-    _fail(path, MAX_FAILED_SIGN_INS)
-    _refused(path, PASSWORD)
-    assert audit_actions(path) == [
-        "sign_in",
-        *["sign_in_failed"] * MAX_FAILED_SIGN_INS,
-        "account_locked",
-        "sign_in_failed",
-    ]
+# --- no write lock while a password is hashed or checked ---------------------------------------------
+
+
+def _write_lock_is_free(path) -> bool:
+    """Whether another connection can take the write lock right now, without waiting."""
+    connection = sqlite3.connect(path, timeout=0)
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        connection.rollback()
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        connection.close()
+
+
+def _watch_the_lock(path, monkeypatch) -> list[bool]:
+    """From now on, every hash and check of a password notes whether the write lock was free meanwhile."""
+    free = []
+    real = auth._hasher
+
+    class Watching:
+        def hash(self, password):
+            free.append(_write_lock_is_free(path))
+            return real.hash(password)
+
+        def verify(self, hashed, password):
+            free.append(_write_lock_is_free(path))
+            return real.verify(hashed, password)
+
+    monkeypatch.setattr(auth, "_hasher", Watching())
+    return free
+
+
+def _change_password(path, person):
+    new = "a brand new password"
+    form = PasswordChangeInput(current_password=PASSWORD, new_password=new, new_password_again=new)
+    auth.change_password(person.id, form, now=NOW, path=path)
+
+
+def _join_with_a_new_account(path, person):
+    coordinator = accounts.person(person.id, path)
+    with db.writing(path) as conn:
+        store.set_role(conn, coordinator.id, Role.COORDINATOR)
+    coordinator = accounts.person(person.id, path)
+    group_id = groups.create_group(coordinator, group_form("Team South"), now=NOW, path=path)
+    invitation = invitations.create_invitation(coordinator, InvitationInput(group_id=group_id), now=NOW, path=path)
+    newcomer = NewAccountInput(name="Noor", email="noor@example.org", password=PASSWORD, password_again=PASSWORD)
+    invitations.create_account_with_code(newcomer, JoinInput(code=invitation.code), now=NOW, path=path)
+
+
+LOCKED_ACTIONS = {
+    "right password": lambda path, person: _sign_in(path),
+    "wrong password": lambda path, person: _refused(path, "guess"),
+    "unknown e-mail": lambda path, person: _refused(path, email="nobody@example.org"),
+    "password change": _change_password,
+    "account with an invitation": _join_with_a_new_account,
+}
+
+
+@pytest.mark.parametrize("action", list(LOCKED_ACTIONS))
+def test_no_write_lock_is_held_while_a_password_is_hashed_or_checked(path, pat, monkeypatch, action):
+    """Argon2 takes up to a second under load; other people's writes must not wait for it."""
+    free = _watch_the_lock(path, monkeypatch)
+    LOCKED_ACTIONS[action](path, pat)
+    assert free and all(free), free
+
+
+def test_no_write_lock_is_held_while_the_first_coordinators_password_is_hashed(path, monkeypatch):
+    free = _watch_the_lock(path, monkeypatch)
+    accounts.create_first_coordinator(
+        FirstRunInput(
+            organisation_name="Stichting Proef",
+            name="Carla",
+            email="carla@example.org",
+            password=PASSWORD,
+            password_again=PASSWORD,
+            language=Language.EN,
+        ),
+        now=NOW,
+        path=path,
+    )
+    assert free and all(free), free
 
 
 def test_an_unknown_email_leaves_no_trace_in_the_database(path, pat):
@@ -174,25 +361,46 @@ def test_sign_out_everywhere_ends_every_session_of_that_person_only(path, pat, m
     assert audit_actions(path)[-1] == "sign_out_everywhere"
 
 
-def test_a_cookie_ticket_gives_the_session_token_once(path, pat):
+def test_a_cookie_ticket_gives_the_session_token_once_to_the_browser_that_asked(path, pat):
     token = _sign_in(path)
-    ticket = auth.issue_cookie_ticket(token, now=NOW, path=path)
+    ticket = auth.issue_cookie_ticket(token, BROWSER, now=NOW, path=path)
     assert ticket != token
-    assert auth.redeem_cookie_ticket(ticket, now=NOW + SECOND, path=path) == token
-    assert auth.redeem_cookie_ticket(ticket, now=NOW + SECOND, path=path) is None
+    assert auth.redeem_cookie_ticket(ticket, BROWSER, now=NOW + SECOND, path=path) == token
+    assert auth.redeem_cookie_ticket(ticket, BROWSER, now=NOW + SECOND, path=path) is None
+
+
+@pytest.mark.parametrize("browser", ["another browser", ""])
+def test_a_cookie_ticket_gives_nothing_to_another_browser_and_is_used_up(path, pat, browser):
+    """A ticket that leaks (or an attacker's own, sent to someone) signs no other browser in."""
+    ticket = auth.issue_cookie_ticket(_sign_in(path), BROWSER, now=NOW, path=path)
+    assert auth.redeem_cookie_ticket(ticket, browser, now=NOW + SECOND, path=path) is None
+    assert auth.redeem_cookie_ticket(ticket, BROWSER, now=NOW + SECOND, path=path) is None
+
+
+def test_no_ticket_for_a_browser_that_cannot_be_recognised(path, pat):
+    with pytest.raises(ValueError):
+        auth.issue_cookie_ticket(_sign_in(path), "", now=NOW, path=path)
+    assert count_rows(path, "sign_in_tickets") == 0
+
+
+def test_the_browser_binding_is_not_stored_in_plain(path, pat):
+    auth.issue_cookie_ticket(_sign_in(path), BROWSER, now=NOW, path=path)
+    with db.reading(path) as conn:
+        stored = " ".join(str(value) for row in conn.execute("SELECT * FROM sign_in_tickets") for value in tuple(row))
+    assert BROWSER not in stored
 
 
 def test_a_cookie_ticket_expires(path, pat):
     token = _sign_in(path)
-    fresh = auth.issue_cookie_ticket(token, now=NOW, path=path)
-    stale = auth.issue_cookie_ticket(token, now=NOW, path=path)
-    assert auth.redeem_cookie_ticket(fresh, now=NOW + SIGN_IN_TICKET_LIFETIME - SECOND, path=path) == token
-    assert auth.redeem_cookie_ticket(stale, now=NOW + SIGN_IN_TICKET_LIFETIME, path=path) is None
+    fresh = auth.issue_cookie_ticket(token, BROWSER, now=NOW, path=path)
+    stale = auth.issue_cookie_ticket(token, BROWSER, now=NOW, path=path)
+    assert auth.redeem_cookie_ticket(fresh, BROWSER, now=NOW + SIGN_IN_TICKET_LIFETIME - SECOND, path=path) == token
+    assert auth.redeem_cookie_ticket(stale, BROWSER, now=NOW + SIGN_IN_TICKET_LIFETIME, path=path) is None
     assert count_rows(path, "sign_in_tickets") == 0  # expired tickets are cleared away
 
 
 def test_an_unknown_cookie_ticket_gives_nothing(path, pat):
-    assert auth.redeem_cookie_ticket("made-up-ticket", now=NOW, path=path) is None
+    assert auth.redeem_cookie_ticket("made-up-ticket", BROWSER, now=NOW, path=path) is None
 
 
 def _change(path, person, current, new=None, again=None):
@@ -213,7 +421,7 @@ def test_change_password_with_the_wrong_current_password_is_refused(path, pat):
 def test_change_password_replaces_the_password(path, pat):
     _change(path, pat, PASSWORD)
     assert _refused(path, PASSWORD).key == "sign_in_failed"
-    assert _sign_in(path, "a brand new password")
+    assert _sign_in(path, "a brand new password", now=NOW + SECOND)
     assert "password_changed" in audit_actions(path)
 
 

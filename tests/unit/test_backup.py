@@ -114,7 +114,7 @@ def test_after_a_restore_nobody_is_signed_in_not_even_with_a_session_planted_in_
 ):
     planted = tmp_path / "planted.db"
     token_in_file = auth.open_session_for(coordinator.id, now=NOW, path=path)
-    ticket_in_file = auth.issue_cookie_ticket(token_in_file, now=NOW, path=path)
+    ticket_in_file = auth.issue_cookie_ticket(token_in_file, "this-browser", now=NOW, path=path)
     backup.create_backup(planted, path)
     browser_before = auth.open_session_for(coordinator.id, now=NOW, path=path)
     assert auth.signed_in_person(token_in_file, now=NOW, path=path) is not None
@@ -123,16 +123,18 @@ def test_after_a_restore_nobody_is_signed_in_not_even_with_a_session_planted_in_
 
     assert auth.signed_in_person(token_in_file, now=NOW, path=path) is None
     assert auth.signed_in_person(browser_before, now=NOW, path=path) is None
-    assert auth.redeem_cookie_ticket(ticket_in_file, now=NOW, path=path) is None
+    assert auth.redeem_cookie_ticket(ticket_in_file, "this-browser", now=NOW, path=path) is None
     assert count_rows(path, "sign_in_sessions") == count_rows(path, "sign_in_tickets") == 0
 
 
-def test_a_lockout_in_the_file_is_lifted_by_the_restore(path, coordinator: Person, saved):
-    run_sql(saved, f"UPDATE people SET failed_sign_ins = 5, locked_until = '{LATER.isoformat()}'")
+def test_waits_after_failed_sign_ins_in_the_file_are_lifted_by_the_restore(path, coordinator: Person, saved):
+    run_sql(
+        saved,
+        "INSERT INTO sign_in_delays (key, failures, last_failed_at, wait_until) "
+        f"VALUES ('planted', 12, '{NOW.isoformat()}', '{LATER.isoformat()}')",
+    )
     backup.restore_backup(saved, path, now=NOW)
-    with db.reading(path) as conn:
-        rows = conn.execute("SELECT failed_sign_ins, locked_until FROM people").fetchall()
-    assert [tuple(row) for row in rows] == [(0, None)]
+    assert count_rows(path, "sign_in_delays") == 0
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ TABLES = {
     "invitations",
     "sign_in_sessions",
     "sign_in_tickets",
+    "sign_in_delays",
     "audit_log",
     "meetings",
     "attendance",
