@@ -20,7 +20,7 @@ from intervision.models import (
     SessionStatus,
     StartSessionInput,
 )
-from intervision.reports import markdown_to_pdf, session_report_markdown
+from intervision.reports import session_report_markdown, session_report_pdf
 from ui import format, forms
 from ui.browser import app_origin
 from ui.guard import escape_markdown, guard, while_signed_in
@@ -563,7 +563,7 @@ def report_panel(session_id: int) -> None:
     )
     pdf_button.download_button(
         viewer.t("live.download_pdf"),
-        markdown_to_pdf(markdown),
+        session_report_pdf(report, viewer.language),
         file_name=f"session-{session_id}.pdf",
         mime="application/pdf",
     )

@@ -40,7 +40,7 @@ from intervision.models import (
     StartSessionInput,
     Want,
 )
-from intervision.reports import markdown_to_pdf, session_report_markdown
+from intervision.reports import SessionReport, session_report_markdown, session_report_pdf
 
 CHOOSE, EXPLAIN, INFORMATION, DIAGNOSIS, SOLUTIONS, CHOICE = range(6)  # the incident method's phases
 NEXT_WEEK = NOW + timedelta(weeks=1)
@@ -665,16 +665,33 @@ def test_the_report_becomes_a_pdf(team, held):
     for language in Language:
         report = live.session_report(team.lead, held, language, include_observations=True, path=team.path)
 
-        pdf = markdown_to_pdf(session_report_markdown(report, language))
+        pdf = session_report_pdf(report, language)
 
         assert pdf.startswith(b"%PDF")
         assert "Anna belt de ouder" in _pdf_text(pdf)
 
 
-def test_the_pdf_survives_dutch_typographic_quotes_and_ellipses():
-    markdown = "# Sessie van „Team Noord”\n\n- Inzicht: ‚zo’ — of „anders”…\n\n| Fase | 10 | 12.0 |\n"
+def _report_of(group: str, insight: str) -> SessionReport:
+    """A small report, made directly: a group's name and one insight on the board."""
+    return SessionReport(
+        group_name=group,
+        started_at=NOW,
+        method_name="Incidentmethode",
+        method_version=1,
+        case_title="",
+        roles={},
+        phases=[("Fase", 10, 12.0)],
+        board={"Fase": [("insight", insight, True)]},
+        action_items=[],
+        bringer_choice="",
+        rating_mean=None,
+        rating_count=0,
+        observations=None,
+    )
 
-    pdf = markdown_to_pdf(markdown)
+
+def test_the_pdf_survives_dutch_typographic_quotes_and_ellipses():
+    pdf = session_report_pdf(_report_of("„Team Noord”", "‚zo’ — of „anders”…"), Language.NL)
 
     assert pdf.startswith(b"%PDF")
     assert "..." in _pdf_text(pdf)
@@ -682,9 +699,127 @@ def test_the_pdf_survives_dutch_typographic_quotes_and_ellipses():
 
 @pytest.mark.parametrize("character", ["„", "‚", "★"])
 def test_the_pdf_shows_no_question_marks_that_the_report_does_not_have(character):
-    markdown = f"# Sessie\n\n- {character} Advies: {character}Spreek een vast mailmoment af\n"
-
-    shown = _pdf_text(markdown_to_pdf(markdown))
+    shown = _pdf_text(
+        session_report_pdf(_report_of("Sessie", f"{character}Spreek een vast mailmoment af"), Language.NL)
+    )
 
     assert "Spreek een vast mailmoment af" in shown
     assert "?" not in shown
+
+
+# --- typed text stays text ------------------------------------------------------------------------
+
+# What people type, trying every block of Markdown a report could be forged with; each line is short, so
+# that the PDF draws it on one line.
+FORGED_LINES = ["Gewoon", "## Observation log", "- x", "| a | b |", "|---|---|", "> q", "1. x", "```", "==="]
+FORGED = "\n".join(FORGED_LINES)
+FORGED_INLINE = "[link](http://evil.example) ![img](http://e.example/i.png) <b>vet</b> **vet** `code` www.evil.example"
+
+# How a line starts a block in CommonMark (and GitHub's tables); a line continuing an item starts with spaces.
+BLOCK_STARTS = {
+    "heading": re.compile(r"^\s*#{1,6}(\s|$)"),
+    "list item": re.compile(r"^\s*([-+*]|\d{1,9}[.)])(\s|$)"),
+    "table row": re.compile(r"^\s*\|"),
+    "block quote": re.compile(r"^\s*>"),
+    "code": re.compile(r"^\s*(`{3,}|~{3,})|^( {4,}|\t)\S"),
+    "setext underline": re.compile(r"^\s*(=+|-+)\s*$"),
+}
+
+
+def _structure(markdown: str) -> dict[str, int]:
+    """How many headings, list items, table rows, quotes and code blocks the Markdown has."""
+    lines = markdown.splitlines()
+    return {kind: sum(1 for line in lines if pattern.match(line)) for kind, pattern in BLOCK_STARTS.items()}
+
+
+def _unescaped(markdown: str, characters: str) -> list[str]:
+    """The characters of this set that a Markdown reader would act on (not preceded by a backslash)."""
+    return re.findall(rf"(?<!\\)(?:\\\\)*([{re.escape(characters)}])", markdown)
+
+
+def _as_read(markdown: str) -> str:
+    """Markdown as a person reads it: without the backslashes that keep typed characters literal."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def _typed_session(team: Team, text: str, inline: str) -> int:
+    """A closed session in which everything people typed is `text` (the case title a shorter part of it)."""
+    case_form = _case_form(team.group_id).model_copy(update={"title": text[:120]})
+    case_id = cases.submit_case(team.anna, case_form, now=NOW, path=team.path)
+    roles = {SessionRole.CASE_BRINGER: [team.anna.id]}
+    session_id = _start(team, now=at(0), case_id=case_id, roles=roles)
+    live.begin_phases(team.lead, session_id, _revision(team, session_id), now=at(1), path=team.path)
+    _move(team, session_id, at(2), steps=2)  # the information round, which collects questions
+    for typed in (text, inline):
+        live.send_to_board(team.ben, session_id, BoardItemInput(kind="question", text=typed), now=at(3), path=team.path)
+        item = live.add_action_item(team.lead, session_id, _action(typed, team.ben), path=team.path)
+        live.confirm_action_item(team.lead, session_id, item, True, path=team.path)
+    observation = live.observe(team.lead, session_id, "interaction", now=at(4), path=team.path)
+    live.describe_observation(team.lead, session_id, observation, ObservationDetailsInput(note=text), path=team.path)
+    live.record_bringer_choice(team.lead, session_id, text + "\n" + inline, path=team.path)
+    _to_closing_from_running(team, session_id)
+    _close(team, session_id, at(30))
+    return session_id
+
+
+def _to_closing_from_running(team: Team, session_id: int) -> None:
+    while _session(team, session_id).status is SessionStatus.RUNNING:
+        _move(team, session_id, at(20))
+
+
+def test_typed_text_never_makes_a_heading_list_table_quote_or_code_block_in_the_report(team):
+    forged = live.session_report(
+        team.lead, _typed_session(team, FORGED, FORGED_INLINE), Language.EN, include_observations=True, path=team.path
+    )
+    harmless = live.session_report(
+        team.lead, _typed_session(team, "Gewoon", "Gewoon"), Language.EN, include_observations=True, path=team.path
+    )
+
+    markdown = session_report_markdown(forged, Language.EN)
+
+    assert _structure(markdown) == _structure(session_report_markdown(harmless, Language.EN)), markdown
+    sections = [line for line in markdown.splitlines() if line.startswith("#")]
+    assert sections == [line for line in session_report_markdown(harmless, Language.EN).splitlines() if line[:1] == "#"]
+    assert "## Observations of the facilitator" in sections and "## Observation log" not in sections
+    read = _as_read(markdown)
+    for line in FORGED_LINES:
+        assert line in read, f"{line!r} reads as typed"
+    assert FORGED_INLINE in read
+
+
+def test_typed_text_never_makes_a_link_an_image_html_or_emphasis_in_the_report(team):
+    report = live.session_report(
+        team.lead, _typed_session(team, FORGED, FORGED_INLINE), Language.EN, include_observations=True, path=team.path
+    )
+
+    markdown = session_report_markdown(report, Language.EN)
+
+    assert _unescaped(markdown, "[]<>!*`_&") == [], "no link, image, HTML, emphasis or code starts in typed text"
+    assert not re.search(r"(?<!\\)://|(?i:www)\.", markdown), "no bare address becomes a link"
+    table_rows = [line for line in markdown.splitlines() if line.startswith("|")]
+    assert len(table_rows) == 2 + 6, "the header, its rule, and the method's six phases"
+
+
+def test_a_line_break_inside_an_item_stays_inside_that_item(team):
+    report = live.session_report(team.lead, _typed_session(team, FORGED, "x"), Language.EN, path=team.path)
+
+    markdown = session_report_markdown(report, Language.EN)
+
+    lines = markdown.splitlines()
+    first = next(index for index, line in enumerate(lines) if line.startswith("- Questions: Gewoon"))
+    continued = lines[first + 1 : first + len(FORGED_LINES)]
+    assert all(line.startswith("  ") for line in continued), continued
+    assert lines[first].endswith("\\") and all(line.endswith("\\") for line in continued[:-1]), "hard line breaks"
+
+
+def test_the_pdf_writes_typed_text_literally(team):
+    report = live.session_report(
+        team.lead, _typed_session(team, FORGED, FORGED_INLINE), Language.EN, include_observations=True, path=team.path
+    )
+
+    shown = _pdf_text(session_report_pdf(report, Language.EN)).replace("\\(", "(").replace("\\)", ")")
+
+    for line in FORGED_LINES:
+        assert line in shown.splitlines() or any(part.endswith(line) for part in shown.splitlines()), line
+    assert "## Observation log" in shown, "a typed heading is printed as typed, not as a heading"
+    assert "\\#" not in shown and "\\|" not in shown, "no Markdown escapes in the PDF"
