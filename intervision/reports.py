@@ -29,8 +29,9 @@ class SessionReport:
     board: dict[str, list[tuple[str, str, bool]]]  # phase name: (kind, text, helped most)
     action_items: list[tuple[str, str, str]]  # text, owner, due date
     bringer_choice: str
-    rating_mean: float | None
+    rating_mean: float | None  # None until closed, and when fewer than the threshold rated
     rating_count: int
+    rating_threshold: int
     observations: list[tuple[datetime, str, str, str, str]] | None  # at, phase, level, category, note
 
 
@@ -229,14 +230,15 @@ def _report_blocks(report: SessionReport, language: Language) -> list[_Block]:
         _Block(_Kind.SECTION, say("session_report.choice")),
         _Block(_Kind.TEXT, report.bringer_choice or say("session_report.nothing")),
     ]
-    if report.rating_mean is not None:
-        blocks += [
-            _Block(_Kind.SECTION, say("session_report.evaluation")),
-            _Block(
-                _Kind.TEXT,
-                say("session_report.rating", mean=f"{report.rating_mean:.1f}", count=report.rating_count),
-            ),
-        ]
+    blocks += [
+        _Block(_Kind.SECTION, say("session_report.evaluation")),
+        _Block(
+            _Kind.TEXT,
+            say("session_report.rating_too_few", threshold=report.rating_threshold)
+            if report.rating_mean is None
+            else say("session_report.rating", mean=f"{report.rating_mean:.1f}", count=report.rating_count),
+        ),
+    ]
     if report.observations is not None:
         blocks.append(_Block(_Kind.SECTION, say("session_report.observations")))
         for at, phase, level, category, note in report.observations:

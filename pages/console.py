@@ -542,9 +542,12 @@ def closing(view: live.SessionView) -> None:
 
 
 def rating_line(session_id: int) -> None:
+    """While ratings come in only how many; the mean once the session is closed and enough people rated."""
     summary = live.rating_summary(person, session_id)
-    if summary.mean is None:
-        st.caption(viewer.t("live.rating_hidden", count=summary.count, threshold=summary.threshold))
+    if not summary.closed:
+        st.caption(viewer.t("live.rating_count", count=summary.count))
+    elif summary.mean is None:
+        st.caption(viewer.t("live.rating_too_few", threshold=summary.threshold))
     else:
         st.markdown(viewer.t("live.rating_mean", mean=f"{summary.mean:.1f}", count=summary.count))
 
@@ -567,6 +570,8 @@ def report_panel(session_id: int) -> None:
         file_name=f"session-{session_id}.pdf",
         mime="application/pdf",
     )
+    st.subheader(viewer.t("live.evaluation"))
+    rating_line(session_id)
     logged = live.observations(person, session_id)
     st.subheader(viewer.t("live.observations_title"))
     if not logged:

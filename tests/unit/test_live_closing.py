@@ -16,7 +16,7 @@ import pytest
 from pydantic import ValidationError
 from unit_support import NOW, count_rows, group_form
 
-from intervision import agenda, cases, db, groups, live, store
+from intervision import agenda, cases, db, groups, live, store, surveys
 from intervision.errors import DomainError, NotAllowed
 from intervision.i18n import t
 from intervision.models import (
@@ -466,20 +466,64 @@ def test_one_rating_per_person_and_rating_again_changes_it(team):
 
     assert live.my_rating(team.anna, session_id, path=team.path) == 2
     assert live.my_rating(team.ben, session_id, path=team.path) is None
-    assert live.rating_summary(team.lead, session_id, path=team.path) == live.RatingSummary(1, None, 3)
+    assert live.rating_summary(team.lead, session_id, path=team.path) == live.RatingSummary(1, None, 3, closed=False)
 
 
-def test_the_mean_is_shown_only_from_three_ratings(team):
+def test_while_ratings_come_in_only_their_number_shows_never_the_mean(team):
+    """A mean that moves with each new rating tells the facilitator what the newcomer gave."""
     session_id = _start(team)
+    _to_closing(team, session_id)
 
+    seen = []
+    for person, usefulness in ((team.anna, 5), (team.ben, 2), (team.chris, 4), (team.dirk, 1)):
+        _rate(team, person, session_id, usefulness)
+        seen.append(live.rating_summary(team.lead, session_id, path=team.path))
+
+    assert [summary.count for summary in seen] == [1, 2, 3, 4]
+    assert [summary.mean for summary in seen] == [None] * 4
+    _close(team, session_id, at(45))
+    closed = live.rating_summary(team.anna, session_id, path=team.path)
+    assert closed.closed and closed.count == 4 and closed.mean == pytest.approx(3)
+
+
+def test_after_closing_the_mean_shows_only_from_the_privacy_threshold(team):
+    session_id = _start(team)
     _rate(team, team.anna, session_id, 5)
     _rate(team, team.ben, session_id, 2)
-    below = live.rating_summary(team.anna, session_id, path=team.path)
-    _rate(team, team.chris, session_id, 4)
-    enough = live.rating_summary(team.anna, session_id, path=team.path)
+    _close(team, session_id, at(30))
 
-    assert below == live.RatingSummary(2, None, 3)
-    assert enough.count == 3 and enough.mean == pytest.approx(11 / 3)
+    assert live.rating_summary(team.lead, session_id, path=team.path) == live.RatingSummary(2, None, 3, closed=True)
+
+
+@pytest.mark.parametrize(("threshold", "shown"), [(3, True), (4, True), (5, False)])
+def test_the_organisations_threshold_counts_and_is_never_below_3(team, threshold, shown):
+    with db.writing(team.path) as conn:
+        store.create_organisation(conn, "Test Org", is_demo=False, now=NOW)
+    surveys.set_threshold(team.coordinator, threshold, path=team.path)
+    session_id = _start(team)
+    for person in (team.anna, team.ben, team.chris, team.dirk):
+        _rate(team, person, session_id, 4)
+    _close(team, session_id, at(30))
+
+    summary = live.rating_summary(team.lead, session_id, path=team.path)
+
+    assert summary.threshold == threshold
+    assert (summary.mean is not None) is shown
+
+
+def test_a_closed_session_takes_no_more_ratings(team):
+    session_id = _start(team)
+    for person in (team.anna, team.ben, team.chris):
+        _rate(team, person, session_id, 4)
+    _close(team, session_id, at(30))
+
+    with pytest.raises(DomainError) as refused:
+        _rate(team, team.dirk, session_id, 1)
+    with pytest.raises(DomainError):
+        _rate(team, team.anna, session_id, 1)
+
+    assert refused.value.key == "rating_closed"
+    assert live.rating_summary(team.lead, session_id, path=team.path).mean == pytest.approx(4)
 
 
 def test_only_the_group_rates_and_only_from_1_to_5(team):
@@ -649,6 +693,21 @@ def test_an_empty_report_says_so_instead_of_leaving_gaps(team):
         assert report.rating_mean is None
 
 
+def test_the_report_says_when_too_few_rated_instead_of_a_mean(team):
+    session_id = _start(team)
+    _rate(team, team.anna, session_id, 5)
+    _rate(team, team.ben, session_id, 1)
+    _close(team, session_id, at(30))
+
+    report = live.session_report(team.lead, session_id, Language.EN, path=team.path)
+    markdown = session_report_markdown(report, Language.EN)
+
+    assert report.rating_mean is None and report.rating_count == 2
+    assert "## Evaluation\n\nFewer than 3 people rated the session, so no average is shown.\n" in markdown
+    assert "Average usefulness" not in markdown
+    assert "Fewer than 3 people rated the session" in _pdf_text(session_report_pdf(report, Language.EN))
+
+
 def _pdf_text(pdf: bytes) -> str:
     """The text a PDF shows: the strings drawn in its page streams."""
     shown = []
@@ -686,6 +745,7 @@ def _report_of(group: str, insight: str) -> SessionReport:
         bringer_choice="",
         rating_mean=None,
         rating_count=0,
+        rating_threshold=3,
         observations=None,
     )
 
