@@ -486,6 +486,8 @@ def add_action_item(
     now = now or utcnow()
     with writing(path) as db:
         session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
+        if form.owner_id is not None and store.group_role(db, session.group_id, form.owner_id) is None:
+            raise DomainError("owner_not_in_group", field="owner_id")  # a member or a facilitator of the group
         return store.add_action_item(db, session.id, session.group_id, form.text, form.owner_id, form.due_date, now)
 
 

@@ -404,6 +404,7 @@ def action_panel(view: live.SessionView) -> None:
         )
         due.date_input(viewer.t("live.due"), value=None, format="DD-MM-YYYY", key=forms.key(ACTION, "due_date"))
         forms.field_error(ACTION, "text")
+        forms.field_error(ACTION, "owner_id")
         forms.form_error(ACTION)
         st.form_submit_button(
             viewer.t("live.add_action"),

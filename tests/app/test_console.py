@@ -17,7 +17,7 @@ import pytest
 from driving import app, assert_healthy, button, click, open_page, query, texts, value_of, values
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
-from intervision import accounts, live
+from intervision import accounts, groups, live
 from intervision.db import writing
 from intervision.demo import demo_email
 from intervision.methods import built_in_library
@@ -434,6 +434,25 @@ def test_an_action_item_is_added_with_owner_and_date_and_confirmed(people):
     _run(at)
     assert at.checkbox(key=f"confirm.{item.id}").value
     assert live.action_items(people.facilitator, session_id)[0].confirmed
+
+
+def test_an_action_item_goes_only_to_someone_in_the_group(people):
+    at, session_id = _running(people)
+    in_group = {name for (name,) in query(
+        "SELECT p.name FROM memberships m JOIN people p ON p.id = m.person_id WHERE m.group_id = ?", (_group_id(),)
+    )}  # fmt: skip
+    offered = at.selectbox(key="action_add.owner_id").options
+    assert sorted(offered) == sorted(in_group), "the owner is chosen among the group's members and facilitators"
+
+    hans = _person_id("Hans Kuipers")
+    at.text_input(key="action_add.text").input("Talk to HR about the rota")
+    at.selectbox(key="action_add.owner_id").set_value(hans)
+    groups.remove_member(people.coordinator, _group_id(), hans)  # meanwhile, on another screen
+    _click(at, "Add action item")
+
+    assert "Only someone in this group (a member or its facilitator) can take on an action item." in values(at.error)
+    assert live.action_items(people.facilitator, session_id) == []
+    assert at.text_input(key="action_add.text").value == "Talk to HR about the rota", "what was typed is kept"
 
 
 # --- closing and the report ----------------------------------------------------------------------

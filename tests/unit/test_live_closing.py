@@ -164,6 +164,28 @@ def test_only_the_facilitator_adds_and_confirms_action_items(team):
     assert not live.action_items(team.lead, session_id, path=team.path)[0].confirmed
 
 
+def test_an_action_item_goes_only_to_someone_in_the_group(team, make_person, make_group):
+    """The core refuses an owner from outside the group, also when a page is bypassed with a crafted call."""
+    session_id = _start(team)
+    elsewhere = make_person("Erik Elsewhere")
+    make_group("Team South", members=(elsewhere,))
+
+    for stranger in (team.outsider.id, team.coordinator.id, elsewhere.id, 99_999):
+        with pytest.raises(DomainError) as refused:
+            live.add_action_item(
+                team.lead, session_id, ActionItemInput(text="Call the parent", owner_id=stranger), path=team.path
+            )
+        assert (refused.value.key, refused.value.field) == ("owner_not_in_group", "owner_id")
+    assert count_rows(team.path, "action_items") == 0
+
+    for owner in (team.ben, team.lead):  # a member, or the group's facilitator
+        live.add_action_item(team.lead, session_id, _action("Call the parent", owner), path=team.path)
+    assert [item.owner for item in live.action_items(team.lead, session_id, path=team.path)] == [
+        "Ben Member",
+        "Fenna Facilitator",
+    ]
+
+
 def test_the_next_session_looks_back_on_the_confirmed_action_items_only(team):
     first = _start(team)
     _to_closing(team, first)
