@@ -7,11 +7,12 @@ import streamlit as st
 from intervision import groups, method_library, surveys
 from intervision.charts import item_distribution, survey_trend
 from intervision.csv_export import write_csv
+from intervision.errors import DomainError
 from intervision.instruments import Instrument, InstrumentFileError, shipped_instruments
 from intervision.models import GroupRole, Role
 from intervision.permissions import Action, allows
 from ui import format, forms
-from ui.guard import escape_markdown, guard
+from ui.guard import escape_markdown, guard, while_signed_in
 
 viewer = guard("surveys")
 person = viewer.signed_in
@@ -26,47 +27,87 @@ def name_of(instrument: Instrument) -> str:
 # --- answering -------------------------------------------------------------------------------------
 
 
-def _answer(wave_id: int, instrument: Instrument) -> str:
-    form = f"answer.{wave_id}"
-    answers = {item.id: forms.value(form, item.id) for item in instrument.items}
-    surveys.answer(person, wave_id, answers)
-    st.session_state["_saved_wave"] = wave_id  # said under the button, where the thumb is
+CLOSED_MEANWHILE = "_closed_while_answering"  # waves that closed between drawing the form and saving it
+
+
+def _answer(wave: surveys.Wave) -> str | None:
+    form = f"answer.{wave.id}"
+    st.session_state.pop("_saved_wave", None)
+    answers = {item.id: forms.value(form, item.id) for item in wave.instrument.items}
+    try:
+        surveys.answer(person, wave.id, answers)
+    except DomainError as problem:
+        if problem.key != "wave_closed":
+            raise
+        # The wave is no longer among the open ones: keep drawing it, so that the answers stay on screen.
+        st.session_state.setdefault(CLOSED_MEANWHILE, {})[wave.id] = (wave, answers)
+        return None
+    st.session_state["_saved_wave"] = wave.id  # said under the button, where the thumb is
     return None
+
+
+def _forget_closed(wave_id: int) -> None:
+    st.session_state.get(CLOSED_MEANWHILE, {}).pop(wave_id, None)
+
+
+def answer_form(wave: surveys.Wave, closed: dict[str, int | None] | None = None) -> None:
+    """A wave's statements to answer; or, when it `closed` while being answered, those answers, read-only."""
+    instrument = wave.instrument
+    form = f"answer.{wave.id}"
+    if closed is not None:
+        # Disabled radios are new widgets to Streamlit: they start from the answers as they were ticked.
+        for item_id, value in closed.items():
+            st.session_state[forms.key(form, item_id)] = value
+    forms.prefill(form, surveys.my_answers(person, wave.id))
+    st.markdown(f"#### {escape_markdown(name_of(instrument))}")
+    since = viewer.t("surveys.closes", day=format.day(wave.opened_at, viewer))
+    st.caption(f"{escape_markdown(wave.group_name)} · {since}")
+    if closed is not None:
+        st.warning(viewer.t("surveys.closed_meanwhile"), icon=":material/lock_clock:")
+    else:
+        st.write(viewer.t("surveys.answer_intro"))
+    # Radio labels and options are Markdown: a loaded file's texts are escaped to show as written.
+    labels = {option.value: escape_markdown(option.label(viewer.language)) for option in instrument.options}
+    with st.form(form):
+        for item in instrument.items:
+            st.radio(
+                escape_markdown(item.text(viewer.language)),
+                list(labels),
+                index=None,
+                format_func=labels.get,
+                key=forms.key(form, item.id),
+                disabled=closed is not None,
+            )
+            forms.field_error(form, item.id)
+        forms.form_error(form)
+        st.form_submit_button(
+            viewer.t("surveys.save"),
+            type="primary",
+            disabled=closed is not None,
+            on_click=forms.submit,
+            args=(form, viewer, partial(_answer, wave)),
+        )
+    if closed is not None:
+        st.button(
+            viewer.t("surveys.closed_meanwhile_hide"),
+            key=f"forget_closed.{wave.id}",
+            on_click=while_signed_in(viewer, partial(_forget_closed, wave.id)),
+        )
+    if st.session_state.get("_saved_wave") == wave.id:
+        st.success(viewer.t("surveys.saved"), icon=":material/check_circle:")
 
 
 def answer_tab() -> None:
     waiting = surveys.open_waves(person)
-    if not waiting:
+    open_ids = {wave.id for wave in waiting}
+    closed = [(wave, answers) for wave, answers in st.session_state.get(CLOSED_MEANWHILE, {}).values()]
+    closed = [(wave, answers) for wave, answers in closed if wave.id not in open_ids]
+    if not waiting and not closed:
         st.caption(viewer.t("surveys.nothing_open"))
+    for wave, answers in closed:
+        answer_form(wave, closed=answers)
     for wave in waiting:
-        instrument = wave.instrument
-        form = f"answer.{wave.id}"
-        forms.prefill(form, surveys.my_answers(person, wave.id))
-        st.markdown(f"#### {escape_markdown(name_of(instrument))}")
-        since = viewer.t("surveys.closes", day=format.day(wave.opened_at, viewer))
-        st.caption(f"{escape_markdown(wave.group_name)} · {since}")
-        st.write(viewer.t("surveys.answer_intro"))
-        # Radio labels and options are Markdown: a loaded file's texts are escaped to show as written.
-        labels = {option.value: escape_markdown(option.label(viewer.language)) for option in instrument.options}
-        with st.form(form):
-            for item in instrument.items:
-                st.radio(
-                    escape_markdown(item.text(viewer.language)),
-                    list(labels),
-                    index=None,
-                    format_func=labels.get,
-                    key=forms.key(form, item.id),
-                )
-                forms.field_error(form, item.id)
-            forms.form_error(form)
-            st.form_submit_button(
-                viewer.t("surveys.save"),
-                type="primary",
-                on_click=forms.submit,
-                args=(form, viewer, partial(_answer, wave.id, instrument)),
-            )
-        if st.session_state.get("_saved_wave") == wave.id:
-            st.success(viewer.t("surveys.saved"), icon=":material/check_circle:")
+        answer_form(wave)
 
 
 # --- results ---------------------------------------------------------------------------------------

@@ -209,6 +209,51 @@ def test_a_member_answers_skips_one_finds_the_answers_again_and_the_closed_wave_
     assert any(caption.startswith("Jeugdhulp Gent · ") for caption in values(later.caption))
 
 
+NO_ANSWER = "Choose at least one answer before saving; nothing was saved."
+CLOSED_MEANWHILE = (
+    "This survey closed while you were answering, so your answers were not saved. They stay here for you to see."
+)
+
+
+def test_saving_with_nothing_ticked_says_so_and_stores_nothing(people):
+    group_id = _group_id(LEIDING)
+    wave_id = _open_wave_of(group_id, "session_evaluation")
+    before = surveys.response_rate(people.facilitator, wave_id).respondents
+    at = _page(people.participant)
+
+    _save_button(at, wave_id).click()
+    _run(at)
+
+    assert NO_ANSWER in values(at.error)
+    assert SAVED not in values(at.success)
+    assert surveys.my_answers(people.participant, wave_id) == {}
+    assert surveys.response_rate(people.facilitator, wave_id).respondents == before, "not counted as a response"
+
+
+def test_saving_into_a_survey_that_closed_meanwhile_says_so_and_keeps_the_answers(people):
+    group_id = _group_id(LEIDING)
+    wave_id = _open_wave_of(group_id, "session_evaluation")
+    at = _page(people.participant)
+    given = {"use_1": 4, "proc_2": 2}
+    for item, value in given.items():
+        at.radio(key=f"answer.{wave_id}.{item}").set_value(value)
+    surveys.close_wave(people.facilitator, wave_id)  # between drawing the form and saving it
+
+    _save_button(at, wave_id).click()
+    _run(at)
+
+    assert CLOSED_MEANWHILE in values(at.warning)
+    assert SAVED not in values(at.success)
+    kept = {item: at.radio(key=f"answer.{wave_id}.{item}").value for item in given}
+    assert kept == given, "the ticked answers stay on screen"
+    assert all(radio.disabled for radio in at.radio if radio.key.startswith(f"answer.{wave_id}."))
+    assert surveys.my_answers(people.participant, wave_id) == {}
+
+    at.button(key=f"forget_closed.{wave_id}").click()
+    _run(at)
+    assert not [radio for radio in at.radio if radio.key.startswith(f"answer.{wave_id}.")], "until put away"
+
+
 def test_with_no_open_survey_the_member_is_told_so(people):
     for wave in surveys.open_waves(people.participant):
         surveys.close_wave(_member("Jeroen Bakker" if wave.group_name == LEIDING else "Pieter De Smet"), wave.id)
