@@ -486,6 +486,8 @@ def add_action_item(
     now = now or utcnow()
     with writing(path) as db:
         session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
+        if form.owner_id is not None and store.group_role(db, session.group_id, form.owner_id) is None:
+            raise DomainError("owner_not_in_group", field="owner_id")  # a member or a facilitator of the group
         return store.add_action_item(db, session.id, session.group_id, form.text, form.owner_id, form.due_date, now)
 
 
@@ -571,7 +573,10 @@ def rate(
 ) -> None:
     now = now or utcnow()
     with writing(path) as db:
-        _session_for(db, person, session_id, Action.TAKE_PART)
+        session = _session_for(db, person, session_id, Action.TAKE_PART)
+        if session.status is SessionStatus.CLOSED:
+            # Its mean is shown now: a late rating would change it, and the change would tell what it was.
+            raise DomainError("rating_closed")
         store.rate_session(db, session_id, person.id, form.usefulness, now)
 
 
@@ -583,18 +588,23 @@ def my_rating(person: Person, session_id: int, path: Path | None = None) -> int 
 @dataclass(frozen=True)
 class RatingSummary:
     count: int
-    mean: float | None  # None below the privacy threshold: too few to show without exposing someone
+    # Only once the session is closed (a mean that moves with each new rating tells what that rating was),
+    # and only from the privacy threshold on (too few to show without exposing someone).
+    mean: float | None
     threshold: int
+    closed: bool
 
 
 def rating_summary(viewer: Person, session_id: int, path: Path | None = None) -> RatingSummary:
+    """How many rated the session; their mean only after closing, and only when enough of them did."""
     with reading(path) as db:
-        _session_for(db, viewer, session_id, Action.TAKE_PART)
+        session = _session_for(db, viewer, session_id, Action.TAKE_PART)
         ratings = store.session_ratings(db, session_id)
         organisation = store.organisation(db)
-    threshold = organisation.privacy_threshold if organisation else 3
-    mean = sum(ratings) / len(ratings) if len(ratings) >= threshold else None
-    return RatingSummary(len(ratings), mean, threshold)
+    threshold = max(3, organisation.privacy_threshold if organisation else 3)
+    closed = session.status is SessionStatus.CLOSED
+    mean = sum(ratings) / len(ratings) if closed and len(ratings) >= threshold else None
+    return RatingSummary(len(ratings), mean, threshold, closed)
 
 
 def close_session(
@@ -683,6 +693,7 @@ def session_report(
         bringer_choice=session.bringer_choice,
         rating_mean=summary.mean,
         rating_count=summary.count,
+        rating_threshold=summary.threshold,
         observations=None
         if logged is None
         else [

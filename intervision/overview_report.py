@@ -6,12 +6,11 @@ shares and whole survey releases, as far as each group's contract reports them.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 
 from fpdf import FPDF
 
+from intervision.csv_export import write_csv
 from intervision.goals import GoalProgress, unit_of
 from intervision.i18n import number as _number
 from intervision.i18n import t
@@ -31,7 +30,7 @@ class Line:
     group: str
     label: str
     measure: str
-    value: str
+    value: str | int | float  # a number stays a number, so that the CSV writes it as one
     note: str
 
 
@@ -40,7 +39,7 @@ def _group_lines(group: GroupFigures, comparison: Comparison, language: Language
     section = say("overview.document.groups")
     lines = []
 
-    def add(measure: str, value: str, note: str = "") -> None:
+    def add(measure: str, value: str | int | float, note: str = "") -> None:
         lines.append(Line(section, group.name, group.label, say(f"overview.measure.{measure}"), value, note))
 
     not_reported = say("overview.not_reported")
@@ -51,13 +50,13 @@ def _group_lines(group: GroupFigures, comparison: Comparison, language: Language
     else:
         add(
             "sessions",
-            str(group.sessions_held),
+            group.sessions_held,
             say("overview.expected", expected=_number(group.sessions_expected, language)),
         )
     share = group.attendance_share
     add(
         "attendance",
-        "" if share is None else _number(100 * share, language, 0),
+        "" if share is None else round(100 * share),
         not_reported if group.attendance is None else "%",
     )
     if group.cases is None:
@@ -66,11 +65,11 @@ def _group_lines(group: GroupFigures, comparison: Comparison, language: Language
     else:
         add(
             "cases",
-            str(group.cases.submitted),
+            group.cases.submitted,
             say("overview.cases_note", discussed=group.cases.discussed, followed_up=group.cases.followed_up),
         )
         confirmed, done = group.action_items or (0, 0)
-        add("action_items", str(done), say("overview.of_confirmed", confirmed=confirmed))
+        add("action_items", done, say("overview.of_confirmed", confirmed=confirmed))
     add(
         "methods",
         "–"
@@ -92,7 +91,7 @@ def _group_lines(group: GroupFigures, comparison: Comparison, language: Language
         note = say("overview.release_note", n=release.respondents, day=release.day.isoformat())
         if release.pooled:
             note += " · " + say("overview.pooled_note", groups=len(release.group_ids), half_year=release.half_year)
-        add(instrument_id, _number(release.mean, language, 2), note)
+        add(instrument_id, round(release.mean, 2), note)
     return lines
 
 
@@ -105,7 +104,7 @@ def goal_line(progress: GoalProgress, language: Language) -> Line:
         goal.group_name or say("overview.organisation"),
         "",
         say(f"overview.measure.{goal.measure.value}"),
-        "" if progress.value is None else _number(progress.value, language),
+        "" if progress.value is None else round(progress.value, 1),
         say(
             "overview.goal_note",
             target=_number(goal.target, language),
@@ -129,7 +128,7 @@ def report_lines(comparison: Comparison, goals: list[GoalProgress], language: La
                 organisation,
                 "",
                 say(f"overview.measure.{instrument_id}"),
-                _number(combined.mean, language, 2) if combined else "",
+                round(combined.mean, 2) if combined else "",
                 say("overview.combined_note", n=combined.answers, releases=combined.releases)
                 if combined
                 else say("overview.no_release"),
@@ -151,16 +150,14 @@ def report_lines(comparison: Comparison, goals: list[GoalProgress], language: La
 
 
 def report_csv(comparison: Comparison, goals: list[GoalProgress], language: Language) -> bytes:
-    """The report as a CSV a spreadsheet opens as it is: semicolons and decimal commas for Dutch."""
-    say = lambda key: t(key, language)  # noqa: E731
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";" if language is Language.NL else ",")
-    writer.writerow(
-        [say(f"overview.csv.{column}") for column in ("section", "group", "label", "measure", "value", "note")]
-    )
-    for line in report_lines(comparison, goals, language):
-        writer.writerow([line.section, line.group, line.label, line.measure, line.value, line.note])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")  # the mark tells a spreadsheet it is UTF-8
+    """The report as a CSV in the product's one dialect (see csv_export): numbers stay numbers."""
+    say = lambda key: t(key, language)  # noqa: E731 - a short local alias
+    header = [say(f"overview.csv.{column}") for column in ("section", "group", "label", "measure", "value", "note")]
+    rows = [
+        [line.section, line.group, line.label, line.measure, line.value, line.note]
+        for line in report_lines(comparison, goals, language)
+    ]
+    return write_csv(header, rows)
 
 
 # --- the PDF ---------------------------------------------------------------------------------------
@@ -274,7 +271,8 @@ def report_pdf(comparison: Comparison, goals: list[GoalProgress], language: Lang
         pdf.write_line(say("overview.no_goals"))
     for progress in goals:
         line = goal_line(progress, language)
-        pdf.write_line(f"{line.group} · {line.measure}: {line.value or '–'}", size=10, style="B")
+        shown = "–" if line.value == "" else _number(float(line.value), language)
+        pdf.write_line(f"{line.group} · {line.measure}: {shown}", size=10, style="B")
         pdf.set_fill_color(*_GREY)
         pdf.rect(pdf.l_margin, pdf.get_y() + 1, 80, 3, style="F")
         pdf.set_fill_color(*_BLUE_DARK)

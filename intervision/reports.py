@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from html import escape
 
 from fpdf import FPDF
@@ -27,8 +29,9 @@ class SessionReport:
     board: dict[str, list[tuple[str, str, bool]]]  # phase name: (kind, text, helped most)
     action_items: list[tuple[str, str, str]]  # text, owner, due date
     bringer_choice: str
-    rating_mean: float | None
+    rating_mean: float | None  # None until closed, and when fewer than the threshold rated
     rating_count: int
+    rating_threshold: int
     observations: list[tuple[datetime, str, str, str, str]] | None  # at, phase, level, category, note
 
 
@@ -122,83 +125,180 @@ def printable(text: str) -> str:
     return text.translate(_PLAIN).encode("latin-1", "replace").decode("latin-1")
 
 
+# Everything in a report that a person typed (names, case titles, board and action items, notes) is data: the
+# Markdown escapes it and the PDF prints it as it is, so that typed text never becomes a heading, a list, a
+# table, a quote, code, a link or an image. The report is first a list of blocks of our own making; each
+# kind of document then draws those blocks in its own way.
+
+
+class _Kind(StrEnum):
+    TITLE = "title"
+    SECTION = "section"
+    SUBSECTION = "subsection"
+    ITEM = "item"  # a list item; its text may run over several lines
+    TABLE_HEAD = "table_head"
+    ROW = "row"
+    TEXT = "text"  # a paragraph; may run over several lines
+
+
+@dataclass(frozen=True)
+class _Block:
+    kind: _Kind
+    text: str = ""
+    cells: tuple[str, ...] = ()
+
+
+_HEADINGS = {_Kind.TITLE: "#", _Kind.SECTION: "##", _Kind.SUBSECTION: "###"}
+# Characters that start inline Markdown anywhere in a line: escapes, code, emphasis, links and images, HTML
+# and entities, tables, strikethrough, headings, math, and e-mail autolinks.
+_INLINE = set("\\`*_[]<>!|~&#$@")
+# Characters that start a block only at the beginning of a line: list items, setext underlines.
+_LINE_START = set("-+=")
+_ORDERED = re.compile(r"\d+[.)]")
+_WWW = re.compile(r"(?i)\bwww\.")
+
+
+def _markdown_inline(text: str) -> str:
+    """Typed text inside a line (a heading, a table cell) as Markdown that reads exactly as typed."""
+    escaped = "".join("\\" + char if char in _INLINE else char for char in " ".join(text.split()))
+    escaped = escaped.replace("://", "\\://")  # a bare address would become a link
+    return _WWW.sub(lambda found: found.group(0)[:-1] + "\\.", escaped)
+
+
+def markdown_line(text: str) -> str:
+    """One line of typed text as Markdown that reads exactly as typed and starts no block or link.
+
+    Leading spaces are dropped: they would make an indented code block or a nested list.
+    """
+    escaped = _markdown_inline(text)
+    if ordered := _ORDERED.match(escaped):
+        return escaped[: ordered.end() - 1] + "\\" + escaped[ordered.end() - 1 :]
+    return "\\" + escaped if escaped[:1] in _LINE_START else escaped
+
+
+def markdown_lines(text: str, indent: str = "") -> str:
+    """Typed text over several lines as Markdown: each line escaped, hard line breaks, the same block.
+
+    Continuation lines are indented by `indent` so that they stay inside their list item; empty lines are
+    left out, because an empty line would end the item.
+    """
+    lines = [markdown_line(line) for line in text.splitlines() if line.strip()]
+    return ("\\\n" + indent).join(lines)
+
+
+def _report_blocks(report: SessionReport, language: Language) -> list[_Block]:
+    def say(key: str, **params: object) -> str:
+        return t(key, language, **params)
+
+    blocks = [
+        _Block(_Kind.TITLE, say("session_report.title", group=report.group_name)),
+        _Block(_Kind.ITEM, f"{say('session_report.date')}: {report.started_at:%d-%m-%Y %H:%M}"),
+        _Block(
+            _Kind.ITEM,
+            f"{say('field.method')}: {report.method_name} ({say('methods.version', version=report.method_version)})",
+        ),
+    ]
+    if report.case_title:
+        blocks.append(_Block(_Kind.ITEM, f"{say('session_report.case')}: {report.case_title}"))
+    for role, names in report.roles.items():
+        blocks.append(_Block(_Kind.ITEM, f"{say(f'session_role.{role}')}: {', '.join(names)}"))
+    blocks += [
+        _Block(_Kind.SECTION, say("session_report.phases")),
+        _Block(
+            _Kind.TABLE_HEAD,
+            cells=(say("session_report.phase"), say("session_report.planned"), say("session_report.actual")),
+        ),
+    ]
+    blocks += [
+        _Block(_Kind.ROW, cells=(name, f"{planned:g}", f"{actual:.1f}")) for name, planned, actual in report.phases
+    ]
+    blocks.append(_Block(_Kind.SECTION, say("session_report.board")))
+    if not report.board:
+        blocks.append(_Block(_Kind.TEXT, say("session_report.nothing")))
+    for phase_name, items in report.board.items():
+        blocks.append(_Block(_Kind.SUBSECTION, phase_name))
+        blocks += [
+            _Block(_Kind.ITEM, f"{'★ ' if helpful else ''}{say(f'board.{kind}')}: {text}")
+            for kind, text, helpful in items
+        ]
+    blocks.append(_Block(_Kind.SECTION, say("session_report.actions")))
+    blocks += [
+        _Block(_Kind.ITEM, f"{text} ({owner or '—'}{', ' + due if due else ''})")
+        for text, owner, due in report.action_items
+    ] or [_Block(_Kind.TEXT, say("session_report.nothing"))]
+    blocks += [
+        _Block(_Kind.SECTION, say("session_report.choice")),
+        _Block(_Kind.TEXT, report.bringer_choice or say("session_report.nothing")),
+    ]
+    blocks += [
+        _Block(_Kind.SECTION, say("session_report.evaluation")),
+        _Block(
+            _Kind.TEXT,
+            say("session_report.rating_too_few", threshold=report.rating_threshold)
+            if report.rating_mean is None
+            else say("session_report.rating", mean=f"{report.rating_mean:.1f}", count=report.rating_count),
+        ),
+    ]
+    if report.observations is not None:
+        blocks.append(_Block(_Kind.SECTION, say("session_report.observations")))
+        for at, phase, level, category, note in report.observations:
+            parts = [f"{at:%H:%M}", phase, say(f"level.{level}"), category, note]
+            blocks.append(_Block(_Kind.ITEM, " · ".join(part for part in parts if part)))
+        if not report.observations:
+            blocks.append(_Block(_Kind.TEXT, say("session_report.nothing")))
+    return blocks
+
+
 def session_report_markdown(report: SessionReport, language: Language) -> str:
     """The session as the group keeps it: phases planned and actual, the board, the action items.
 
     The facilitator's observation log is in it only when they chose to include it.
     """
-
-    def say(key: str, **params: object) -> str:
-        return t(key, language, **params)
-
-    lines = [
-        f"# {say('session_report.title', group=report.group_name)}",
-        "",
-        f"- {say('session_report.date')}: {report.started_at:%d-%m-%Y %H:%M}",
-        f"- {say('field.method')}: {report.method_name} ({say('methods.version', version=report.method_version)})",
-    ]
-    if report.case_title:
-        lines.append(f"- {say('session_report.case')}: {report.case_title}")
-    for role, names in report.roles.items():
-        lines.append(f"- {say(f'session_role.{role}')}: {', '.join(names)}")
-    lines += [
-        "",
-        f"## {say('session_report.phases')}",
-        "",
-        f"| {say('session_report.phase')} | {say('session_report.planned')} | {say('session_report.actual')} |",
-        "|---|---:|---:|",
-    ]
-    for name, planned, actual in report.phases:
-        lines.append(f"| {name} | {planned:g} | {actual:.1f} |")
-    lines += ["", f"## {say('session_report.board')}", ""]
-    if not report.board:
-        lines.append(say("session_report.nothing"))
-    for phase_name, items in report.board.items():
-        lines += [f"### {phase_name}", ""]
-        lines += [f"- {'★ ' if helpful else ''}{say(f'board.{kind}')}: {text}" for kind, text, helpful in items]
-        lines.append("")
-    lines += ["", f"## {say('session_report.actions')}", ""]
-    lines += [f"- {text} ({owner or '—'}{', ' + due if due else ''})" for text, owner, due in report.action_items] or [
-        say("session_report.nothing")
-    ]
-    lines += ["", f"## {say('session_report.choice')}", "", report.bringer_choice or say("session_report.nothing"), ""]
-    if report.rating_mean is not None:
-        lines += [
-            f"## {say('session_report.evaluation')}",
-            "",
-            say("session_report.rating", mean=f"{report.rating_mean:.1f}", count=report.rating_count),
-            "",
-        ]
-    if report.observations is not None:
-        lines += [f"## {say('session_report.observations')}", ""]
-        for at, phase, level, category, note in report.observations:
-            parts = [f"{at:%H:%M}", phase, say(f"level.{level}"), category, note]
-            lines.append("- " + " · ".join(part for part in parts if part))
-        if not report.observations:
-            lines.append(say("session_report.nothing"))
+    lines: list[str] = []
+    previous: _Kind | None = None
+    for block in _report_blocks(report, language):
+        # A blank line between blocks, except inside a list or a table.
+        together = (previous, block.kind) in {
+            (_Kind.ITEM, _Kind.ITEM),
+            (_Kind.TABLE_HEAD, _Kind.ROW),
+            (_Kind.ROW, _Kind.ROW),
+        }
+        if previous is not None and not together:
+            lines.append("")
+        if block.kind in _HEADINGS:
+            lines.append(f"{_HEADINGS[block.kind]} {_markdown_inline(block.text)}")
+        elif block.kind is _Kind.ITEM:
+            lines.append("- " + markdown_lines(block.text, indent="  "))
+        elif block.kind is _Kind.TABLE_HEAD:
+            lines += ["| " + " | ".join(_markdown_inline(cell) for cell in block.cells) + " |", "|---|---:|---:|"]
+        elif block.kind is _Kind.ROW:
+            lines.append("| " + " | ".join(_markdown_inline(cell) for cell in block.cells) + " |")
+        else:
+            lines.append(markdown_lines(block.text))
+        previous = block.kind
     return "\n".join(lines) + "\n"
 
 
-def markdown_to_pdf(markdown: str) -> bytes:
-    """A plain, printable PDF of a report written in our small Markdown (headings, lists, tables)."""
+def session_report_pdf(report: SessionReport, language: Language) -> bytes:
+    """The same report as a plain, printable PDF; typed text is printed as it is, never read as Markdown."""
     pdf = FPDF(format="A4")
     pdf.set_margins(15, 15, 15)
     pdf.add_page()
-    for line in markdown.splitlines():
-        text = printable(line)
-        if text.startswith("#"):
-            level = len(text) - len(text.lstrip("#"))
-            pdf.set_font("Helvetica", "B", {1: 18, 2: 14}.get(level, 12))
-            pdf.multi_cell(0, 9, text.lstrip("# "), new_x="LMARGIN", new_y="NEXT")
-        elif text.startswith("|---"):
-            continue
-        elif text.startswith("|"):
-            pdf.set_font("Helvetica", "", 10)
-            cells = [cell.strip() for cell in text.strip("|").split("|")]
-            widths = [110, 35, 35]
-            for cell, width in zip(cells, widths, strict=False):
-                pdf.cell(width, 6, cell[:60])
+    widths = (110, 35, 35)
+    for block in _report_blocks(report, language):
+        text = printable(block.text)
+        if block.kind in _HEADINGS:
+            pdf.set_font("Helvetica", "B", {_Kind.TITLE: 18, _Kind.SECTION: 14}.get(block.kind, 12))
+            pdf.multi_cell(0, 9, " ".join(text.split()), new_x="LMARGIN", new_y="NEXT")
+        elif block.kind in (_Kind.TABLE_HEAD, _Kind.ROW):
+            pdf.set_font("Helvetica", "B" if block.kind is _Kind.TABLE_HEAD else "", 10)
+            for cell, width in zip(block.cells, widths, strict=False):
+                pdf.cell(width, 6, " ".join(printable(cell).split())[:60])
             pdf.ln(6)
+        elif block.kind is _Kind.ITEM:
+            pdf.set_font("Helvetica", "", 11)
+            pdf.cell(5, 6, "-")
+            pdf.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
         else:
             pdf.set_font("Helvetica", "", 11)
             pdf.multi_cell(0, 6, text or " ", new_x="LMARGIN", new_y="NEXT")

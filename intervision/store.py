@@ -1090,15 +1090,18 @@ def open_waves_for_member(db: Database, person_id: int) -> list[dict]:
     return [dict(row) for row in rows]
 
 
+# A response counts only when at least one item is answered (an empty one may be left from before that rule).
+_ANSWERED = "EXISTS (SELECT 1 FROM survey_answers a WHERE a.response_id = r.id AND a.value IS NOT NULL)"
+
 # How a closed wave may reach the organisation, settled once when it closes (see overview.py): on its own
 # when enough people answered, in its half-year's pool when too few did, never when the group's contract
 # did not report survey results at that moment.
-_WAVE_RELEASE = """
+_WAVE_RELEASE = f"""
     CASE WHEN NOT EXISTS (
         SELECT 1 FROM groups g, json_each(g.reported_to_organisation) reported
         WHERE g.id = survey_waves.group_id AND reported.value = 'survey_aggregates'
     ) THEN 'private'
-    WHEN (SELECT count(*) FROM survey_responses r WHERE r.wave_id = survey_waves.id)
+    WHEN (SELECT count(*) FROM survey_responses r WHERE r.wave_id = survey_waves.id AND {_ANSWERED})
         >= coalesce((SELECT max(3, privacy_threshold) FROM organisation), 3) THEN 'alone'
     ELSE 'pool' END
 """
@@ -1143,8 +1146,8 @@ def answers_of(db: Database, wave_id: int, person_id: int) -> dict[str, int | No
 
 
 def wave_answers(db: Database, wave_id: int) -> list[dict[str, int | None]]:
-    """Every response of a wave, without who gave it: for aggregates only."""
-    return list(wave_responses(db, wave_id).values())
+    """Every response of a wave, without who gave it: for aggregates only. An empty response is none."""
+    return [answers for answers in wave_responses(db, wave_id).values() if any(v is not None for v in answers.values())]
 
 
 def wave_responses(db: Database, wave_id: int) -> dict[int, dict[str, int | None]]:
@@ -1175,7 +1178,8 @@ def set_main_scores(db: Database, scores: dict[int, float | None]) -> None:
 
 
 def respondent_count(db: Database, wave_id: int) -> int:
-    return db.execute("SELECT count(*) FROM survey_responses WHERE wave_id = ?", [wave_id]).fetchone()[0]
+    sql = f"SELECT count(*) FROM survey_responses r WHERE r.wave_id = ? AND {_ANSWERED}"
+    return db.execute(sql, [wave_id]).fetchone()[0]
 
 
 def set_privacy_threshold(db: Database, threshold: int) -> None:

@@ -294,7 +294,7 @@ def waves(viewer: Person, group_id: int, path: Path | None = None) -> list[Wave]
 def answer(
     person: Person, wave_id: int, answers: dict[str, int | None], now: datetime | None = None, path: Path | None = None
 ) -> None:
-    """Save this person's answers; an item may be skipped (None). Changeable until the wave closes."""
+    """Save this person's answers; an item may be skipped (None), but not all. Changeable until the wave closes."""
     now = now or utcnow()
     with writing(path) as db:
         row = store.wave(db, wave_id)
@@ -312,6 +312,9 @@ def answer(
                 raise DomainError("unknown_item", field=item_id)
             if value is not None and value not in allowed:
                 raise DomainError("answer_outside_scale", field=item_id)
+        if all(value is None for value in answers.values()):
+            # Nothing ticked is no response: it would count in the response rate without saying anything.
+            raise DomainError("no_answer")
         store.save_response(db, wave_id, person.id, answers, now)
 
 

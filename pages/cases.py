@@ -6,11 +6,11 @@ Coordinators who are not in a group see only counts: a case stays with its group
 from datetime import date, datetime, timedelta
 from functools import partial
 
-import pandas as pd
 import streamlit as st
 
 from intervision import cases, groups, method_library
 from intervision.case_checks import case_hints
+from intervision.csv_export import write_csv
 from intervision.models import (
     CASE_FIELD_MAX,
     CASE_TEXT_MAX,
@@ -430,19 +430,15 @@ def counts_tab() -> None:
     since = start.date_input(viewer.t("cases.from"), today - timedelta(days=365), format="DD-MM-YYYY")
     until = end.date_input(viewer.t("cases.until"), today, format="DD-MM-YYYY")
     counts = cases.case_counts(person, since, until)
-    rows = [
-        {
-            viewer.t("field.group"): count.group_name,
-            viewer.t("cases.submitted_count"): count.submitted,
-            viewer.t("cases.discussed_count"): count.discussed,
-            viewer.t("cases.followed_up_count"): count.followed_up,
-        }
-        for count in counts
+    header = [
+        viewer.t(label)
+        for label in ("field.group", "cases.submitted_count", "cases.discussed_count", "cases.followed_up_count")
     ]
-    st.dataframe(rows, hide_index=True, width="stretch")
+    rows = [[count.group_name, count.submitted, count.discussed, count.followed_up] for count in counts]
+    st.dataframe([dict(zip(header, row, strict=True)) for row in rows], hide_index=True, width="stretch")
     st.download_button(
         viewer.t("cases.download"),
-        pd.DataFrame(rows).to_csv(index=False),
+        write_csv(header, rows),
         file_name=f"cases-{since}-{until}.csv",
         mime="text/csv",
         icon=":material/download:",

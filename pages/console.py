@@ -20,7 +20,7 @@ from intervision.models import (
     SessionStatus,
     StartSessionInput,
 )
-from intervision.reports import markdown_to_pdf, session_report_markdown
+from intervision.reports import session_report_markdown, session_report_pdf
 from ui import format, forms
 from ui.browser import app_origin
 from ui.guard import escape_markdown, guard, while_signed_in
@@ -404,6 +404,7 @@ def action_panel(view: live.SessionView) -> None:
         )
         due.date_input(viewer.t("live.due"), value=None, format="DD-MM-YYYY", key=forms.key(ACTION, "due_date"))
         forms.field_error(ACTION, "text")
+        forms.field_error(ACTION, "owner_id")
         forms.form_error(ACTION)
         st.form_submit_button(
             viewer.t("live.add_action"),
@@ -542,9 +543,12 @@ def closing(view: live.SessionView) -> None:
 
 
 def rating_line(session_id: int) -> None:
+    """While ratings come in only how many; the mean once the session is closed and enough people rated."""
     summary = live.rating_summary(person, session_id)
-    if summary.mean is None:
-        st.caption(viewer.t("live.rating_hidden", count=summary.count, threshold=summary.threshold))
+    if not summary.closed:
+        st.caption(viewer.t("live.rating_count", count=summary.count))
+    elif summary.mean is None:
+        st.caption(viewer.t("live.rating_too_few", threshold=summary.threshold))
     else:
         st.markdown(viewer.t("live.rating_mean", mean=f"{summary.mean:.1f}", count=summary.count))
 
@@ -563,10 +567,12 @@ def report_panel(session_id: int) -> None:
     )
     pdf_button.download_button(
         viewer.t("live.download_pdf"),
-        markdown_to_pdf(markdown),
+        session_report_pdf(report, viewer.language),
         file_name=f"session-{session_id}.pdf",
         mime="application/pdf",
     )
+    st.subheader(viewer.t("live.evaluation"))
+    rating_line(session_id)
     logged = live.observations(person, session_id)
     st.subheader(viewer.t("live.observations_title"))
     if not logged:

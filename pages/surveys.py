@@ -2,16 +2,17 @@
 
 from functools import partial
 
-import pandas as pd
 import streamlit as st
 
 from intervision import groups, method_library, surveys
 from intervision.charts import item_distribution, survey_trend
+from intervision.csv_export import write_csv
+from intervision.errors import DomainError
 from intervision.instruments import Instrument, InstrumentFileError, shipped_instruments
 from intervision.models import GroupRole, Role
 from intervision.permissions import Action, allows
 from ui import format, forms
-from ui.guard import escape_markdown, guard
+from ui.guard import escape_markdown, guard, while_signed_in
 
 viewer = guard("surveys")
 person = viewer.signed_in
@@ -26,46 +27,87 @@ def name_of(instrument: Instrument) -> str:
 # --- answering -------------------------------------------------------------------------------------
 
 
-def _answer(wave_id: int, instrument: Instrument) -> str:
-    form = f"answer.{wave_id}"
-    answers = {item.id: forms.value(form, item.id) for item in instrument.items}
-    surveys.answer(person, wave_id, answers)
-    st.session_state["_saved_wave"] = wave_id  # said under the button, where the thumb is
+CLOSED_MEANWHILE = "_closed_while_answering"  # waves that closed between drawing the form and saving it
+
+
+def _answer(wave: surveys.Wave) -> str | None:
+    form = f"answer.{wave.id}"
+    st.session_state.pop("_saved_wave", None)
+    answers = {item.id: forms.value(form, item.id) for item in wave.instrument.items}
+    try:
+        surveys.answer(person, wave.id, answers)
+    except DomainError as problem:
+        if problem.key != "wave_closed":
+            raise
+        # The wave is no longer among the open ones: keep drawing it, so that the answers stay on screen.
+        st.session_state.setdefault(CLOSED_MEANWHILE, {})[wave.id] = (wave, answers)
+        return None
+    st.session_state["_saved_wave"] = wave.id  # said under the button, where the thumb is
     return None
+
+
+def _forget_closed(wave_id: int) -> None:
+    st.session_state.get(CLOSED_MEANWHILE, {}).pop(wave_id, None)
+
+
+def answer_form(wave: surveys.Wave, closed: dict[str, int | None] | None = None) -> None:
+    """A wave's statements to answer; or, when it `closed` while being answered, those answers, read-only."""
+    instrument = wave.instrument
+    form = f"answer.{wave.id}"
+    if closed is not None:
+        # Disabled radios are new widgets to Streamlit: they start from the answers as they were ticked.
+        for item_id, value in closed.items():
+            st.session_state[forms.key(form, item_id)] = value
+    forms.prefill(form, surveys.my_answers(person, wave.id))
+    st.markdown(f"#### {escape_markdown(name_of(instrument))}")
+    since = viewer.t("surveys.closes", day=format.day(wave.opened_at, viewer))
+    st.caption(f"{escape_markdown(wave.group_name)} · {since}")
+    if closed is not None:
+        st.warning(viewer.t("surveys.closed_meanwhile"), icon=":material/lock_clock:")
+    else:
+        st.write(viewer.t("surveys.answer_intro"))
+    # Radio labels and options are Markdown: a loaded file's texts are escaped to show as written.
+    labels = {option.value: escape_markdown(option.label(viewer.language)) for option in instrument.options}
+    with st.form(form):
+        for item in instrument.items:
+            st.radio(
+                escape_markdown(item.text(viewer.language)),
+                list(labels),
+                index=None,
+                format_func=labels.get,
+                key=forms.key(form, item.id),
+                disabled=closed is not None,
+            )
+            forms.field_error(form, item.id)
+        forms.form_error(form)
+        st.form_submit_button(
+            viewer.t("surveys.save"),
+            type="primary",
+            disabled=closed is not None,
+            on_click=forms.submit,
+            args=(form, viewer, partial(_answer, wave)),
+        )
+    if closed is not None:
+        st.button(
+            viewer.t("surveys.closed_meanwhile_hide"),
+            key=f"forget_closed.{wave.id}",
+            on_click=while_signed_in(viewer, partial(_forget_closed, wave.id)),
+        )
+    if st.session_state.get("_saved_wave") == wave.id:
+        st.success(viewer.t("surveys.saved"), icon=":material/check_circle:")
 
 
 def answer_tab() -> None:
     waiting = surveys.open_waves(person)
-    if not waiting:
+    open_ids = {wave.id for wave in waiting}
+    closed = [(wave, answers) for wave, answers in st.session_state.get(CLOSED_MEANWHILE, {}).values()]
+    closed = [(wave, answers) for wave, answers in closed if wave.id not in open_ids]
+    if not waiting and not closed:
         st.caption(viewer.t("surveys.nothing_open"))
+    for wave, answers in closed:
+        answer_form(wave, closed=answers)
     for wave in waiting:
-        instrument = wave.instrument
-        form = f"answer.{wave.id}"
-        forms.prefill(form, surveys.my_answers(person, wave.id))
-        st.markdown(f"#### {name_of(instrument)}")
-        since = viewer.t("surveys.closes", day=format.day(wave.opened_at, viewer))
-        st.caption(f"{escape_markdown(wave.group_name)} · {since}")
-        st.write(viewer.t("surveys.answer_intro"))
-        labels = {option.value: option.label(viewer.language) for option in instrument.options}
-        with st.form(form):
-            for item in instrument.items:
-                st.radio(
-                    item.text(viewer.language),
-                    list(labels),
-                    index=None,
-                    format_func=labels.get,
-                    key=forms.key(form, item.id),
-                )
-                forms.field_error(form, item.id)
-            forms.form_error(form)
-            st.form_submit_button(
-                viewer.t("surveys.save"),
-                type="primary",
-                on_click=forms.submit,
-                args=(form, viewer, partial(_answer, wave.id, instrument)),
-            )
-        if st.session_state.get("_saved_wave") == wave.id:
-            st.success(viewer.t("surveys.saved"), icon=":material/check_circle:")
+        answer_form(wave)
 
 
 # --- results ---------------------------------------------------------------------------------------
@@ -103,8 +145,8 @@ def results_tab() -> None:
     )
     mine = surveys.my_trend(person, group_id, instrument_id) if roles.get(group_id) is GroupRole.MEMBER else []
     for scale in results.instrument.scales:
-        st.subheader(scale.name(viewer.language))
-        st.caption(scale.description(viewer.language))
+        st.subheader(escape_markdown(scale.name(viewer.language)))
+        st.caption(escape_markdown(scale.description(viewer.language)))
         own = [(wave.opened_at, scores[scale.id]) for wave, scores in mine if scores.get(scale.id) is not None]
         st.plotly_chart(
             survey_trend(results, scale.id, viewer.language, held, own or None),
@@ -131,19 +173,28 @@ def results_tab() -> None:
     rows = aggregate_rows(results)
     with st.expander(viewer.t("surveys.table")):
         st.dataframe(rows, hide_index=True, width="stretch")
+    numbered = aggregate_rows(results, numbers=True)
     st.download_button(
         viewer.t("surveys.download"),
-        pd.DataFrame(rows).to_csv(index=False),
+        write_csv(list(numbered[0]) if numbered else [], [list(row.values()) for row in numbered]),
         file_name=f"survey-{instrument_id}-group-{group_id}.csv",
         mime="text/csv",
         icon=":material/download:",
     )
 
 
-def aggregate_rows(results: surveys.GroupResults) -> list[dict]:
-    """The aggregates behind the charts, with the same suppression: never a value under the threshold."""
+def aggregate_rows(results: surveys.GroupResults, numbers: bool = False) -> list[dict]:
+    """The aggregates behind the charts, with the same suppression: never a value under the threshold.
+
+    For the table every cell is text (a column that mixes numbers and "not shown" must stay one type); for
+    the CSV (`numbers`) the counts, means and spreads stay numbers, so that a spreadsheet can add them up.
+    """
     hidden = viewer.t("surveys.not_shown", threshold=results.threshold)
     scale_names = {scale.id: scale.name(viewer.language) for scale in results.instrument.scales}
+
+    def figure(value: float, decimals: int) -> str | float:
+        return round(value, decimals) if numbers else f"{value:.{decimals}f}"
+
     rows = []
     for wave in results.waves:
         for result in wave.scales:
@@ -151,13 +202,14 @@ def aggregate_rows(results: surveys.GroupResults) -> list[dict]:
                 {
                     viewer.t("surveys.wave"): format.day(wave.wave.opened_at, viewer),
                     viewer.t("surveys.instrument"): scale_names[result.scale_id],
-                    # Text in every cell: a column that mixes numbers and "not shown" must stay one type.
-                    viewer.t("surveys.respondents"): str(result.n) if result.shown else f"< {results.threshold}",
-                    viewer.t("surveys.mean"): f"{result.mean:.2f}" if result.shown else hidden,
+                    viewer.t("surveys.respondents"): (result.n if numbers else str(result.n))
+                    if result.shown
+                    else f"< {results.threshold}",
+                    viewer.t("surveys.mean"): figure(result.mean, 2) if result.shown else hidden,
                     viewer.t("surveys.ci"): f"{result.ci[0]:.2f}–{result.ci[1]:.2f}"
                     if result.shown and result.ci
                     else "",
-                    viewer.t("surveys.spread"): f"{result.spread:.2f}" if result.shown else "",
+                    viewer.t("surveys.spread"): figure(result.spread, 2) if result.shown else "",
                     viewer.t("surveys.alpha"): f"{result.alpha:.2f} ({result.alpha_n})"
                     if result.alpha is not None
                     else "",
@@ -222,9 +274,8 @@ def manage_tab() -> None:
         line, action = st.columns([4, 1], vertical_alignment="center")
         answered = viewer.t("surveys.rate", respondents=rate.respondents, members=rate.members)
         moment = viewer.t(f"moment.{wave.moment}")
-        line.markdown(
-            f"**{name_of(wave.instrument)}** · {moment} · {format.day(wave.opened_at, viewer)} · {status} · {answered}"
-        )
+        name = escape_markdown(name_of(wave.instrument))
+        line.markdown(f"**{name}** · {moment} · {format.day(wave.opened_at, viewer)} · {status} · {answered}")
         if wave.is_open:
             action.button(
                 viewer.t("surveys.close"),
@@ -238,7 +289,7 @@ def manage_tab() -> None:
         key = f"every.{group_id}.{instrument_id}"
         st.session_state.setdefault(key, planned.get(instrument_id, 0))
         label, number, save = st.columns([3, 1, 1], vertical_alignment="bottom")
-        label.markdown(name_of(instrument))
+        label.markdown(escape_markdown(name_of(instrument)))
         number.number_input(
             viewer.t("surveys.schedule"), min_value=0, max_value=20, step=1, key=key, label_visibility="collapsed"
         )
@@ -279,7 +330,7 @@ def instruments_tab() -> None:
         st.markdown(f"**{escape_markdown(name_of(instrument))}** · {kind} · {count}")
         st.caption(escape_markdown(" ".join(instrument.citations)))
     for refused in shipped_instruments().refused:
-        st.warning(f"{refused.source}: " + "; ".join(refused.problems))
+        st.warning(escape_markdown(f"{refused.source}: " + "; ".join(refused.problems)))
     st.subheader(viewer.t("surveys.load"))
     st.caption(viewer.t("surveys.load_intro"))
     st.file_uploader(

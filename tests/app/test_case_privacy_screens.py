@@ -309,7 +309,7 @@ def test_the_coordinator_gets_counts_and_nothing_else(people, group_cases, downl
     [download] = at.get("download_button")
     assert download.proto.label == "Download as CSV"
     [offered] = [data for data in downloads if data.startswith("text/csv")]
-    rows = list(csv.reader(io.StringIO(offered.split("\n", 1)[1])))
+    rows = list(csv.reader(io.StringIO(offered.split("\n", 1)[1].lstrip("\ufeff")), delimiter=";"))
     assert rows[0] == ["Group", "Brought in", "Discussed", "Followed up"]
     # Only the groups whose contract reports case counts to the organisation.
     assert sorted(row[0] for row in rows[1:]) == sorted(set(group_cases) - {"Onderwijsteam Basisschool De Regenboog"})
@@ -317,6 +317,24 @@ def test_the_coordinator_gets_counts_and_nothing_else(people, group_cases, downl
     # This year each group brought in at least its four new cases (the draft does not count).
     assert all(int(row[1]) >= 4 for row in rows[1:]), rows
     assert leaks({"csv": offered, "counts": everything(at)}, case_texts()) == {}
+
+
+def test_a_group_name_never_becomes_a_formula_in_the_case_counts(people, offered):
+    formula = '=HYPERLINK("http://x","y")'
+    with db.writing() as conn:
+        conn.execute("UPDATE groups SET name = ? WHERE name = ?", [formula, "Wijkverpleging Noord"])
+    at = app(people.coordinator)
+    at.session_state["language"] = "en"
+    open_page(at, "pages/cases.py")
+    assert_healthy(at)
+
+    [download] = at.download_button
+    data = offered.of(download).decode("utf-8")
+
+    assert data.startswith("\ufeffGroup;Brought in;Discussed;Followed up\r\n")
+    rows = list(csv.reader(io.StringIO(data[1:], newline=""), delimiter=";"))
+    assert "'" + formula in [row[0] for row in rows[1:]]
+    assert not [row for row in rows if row[0].startswith("=")]
 
 
 def test_the_coordinators_home_names_no_case_in_what_is_waiting(people, group_cases):

@@ -14,10 +14,10 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from driving import app, assert_healthy, button, click, open_page, query, value_of, values
+from driving import app, assert_healthy, button, click, open_page, query, texts, value_of, values
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
-from intervision import accounts, live
+from intervision import accounts, groups, live
 from intervision.db import writing
 from intervision.demo import demo_email
 from intervision.methods import built_in_library
@@ -436,6 +436,25 @@ def test_an_action_item_is_added_with_owner_and_date_and_confirmed(people):
     assert live.action_items(people.facilitator, session_id)[0].confirmed
 
 
+def test_an_action_item_goes_only_to_someone_in_the_group(people):
+    at, session_id = _running(people)
+    in_group = {name for (name,) in query(
+        "SELECT p.name FROM memberships m JOIN people p ON p.id = m.person_id WHERE m.group_id = ?", (_group_id(),)
+    )}  # fmt: skip
+    offered = at.selectbox(key="action_add.owner_id").options
+    assert sorted(offered) == sorted(in_group), "the owner is chosen among the group's members and facilitators"
+
+    hans = _person_id("Hans Kuipers")
+    at.text_input(key="action_add.text").input("Talk to HR about the rota")
+    at.selectbox(key="action_add.owner_id").set_value(hans)
+    groups.remove_member(people.coordinator, _group_id(), hans)  # meanwhile, on another screen
+    _click(at, "Add action item")
+
+    assert "Only someone in this group (a member or its facilitator) can take on an action item." in values(at.error)
+    assert live.action_items(people.facilitator, session_id) == []
+    assert at.text_input(key="action_add.text").value == "Talk to HR about the rota", "what was typed is kept"
+
+
 # --- closing and the report ----------------------------------------------------------------------
 
 
@@ -458,19 +477,33 @@ def test_past_the_last_phase_comes_the_closing(people):
     assert _session(people.facilitator, session_id).bringer_choice == "Ask her how she is first"
 
 
-def test_the_evaluation_shows_the_mean_only_from_three_ratings(people):
+def test_while_ratings_come_in_the_console_shows_how_many_and_the_mean_only_after_closing(people):
     at, session_id = _to_closing(people)
     assert "Session evaluation" in values(at.subheader)
-    hidden = "{} of at least 3 ratings: the average is shown once enough people rated."
-    assert hidden.format(0) in values(at.caption)
-    for name, usefulness in (("Sofie Claes", 4), ("Hans Kuipers", 5)):
+    so_far = "Ratings so far: {}. The average is shown once the session is closed."
+    assert so_far.format(0) in values(at.caption)
+    for count, (name, usefulness) in enumerate((("Sofie Claes", 5), ("Hans Kuipers", 2), ("Ingrid Smit", 4)), 1):
         live.rate(_member(name), session_id, RatingInput(usefulness=usefulness))
-    _run(at)
-    assert hidden.format(2) in values(at.caption)
-    assert not any(text.startswith("Average usefulness") for text in values(at.markdown))
-    live.rate(_member("Ingrid Smit"), session_id, RatingInput(usefulness=3))
-    _run(at)
-    assert "Average usefulness: 4.0 of 5 (3 people)." in values(at.markdown)
+        _run(at)
+        assert so_far.format(count) in values(at.caption)
+        assert "Average usefulness" not in texts(at), "a mean that moves with each rating tells what it was"
+    live.rate(_member("Mohamed Bouzid"), session_id, RatingInput(usefulness=1))
+
+    _click(at, "Close the session")
+
+    assert "Session evaluation" in values(at.subheader)
+    assert "Average usefulness: 3.0 of 5 (4 people)." in values(at.markdown)
+
+
+def test_after_closing_with_too_few_ratings_the_console_says_so(people):
+    at, session_id = _to_closing(people)
+    for name, usefulness in (("Sofie Claes", 5), ("Hans Kuipers", 1)):
+        live.rate(_member(name), session_id, RatingInput(usefulness=usefulness))
+
+    _click(at, "Close the session")
+
+    assert "Fewer than 3 people rated the session, so no average is shown." in values(at.caption)
+    assert "Average usefulness" not in texts(at)
 
 
 def test_the_evaluation_line_names_the_organisations_privacy_threshold(people):
@@ -479,9 +512,9 @@ def test_the_evaluation_line_names_the_organisations_privacy_threshold(people):
     at, session_id = _to_closing(people)
     for name in ("Sofie Claes", "Hans Kuipers", "Ingrid Smit"):
         live.rate(_member(name), session_id, RatingInput(usefulness=4))
-    _run(at)
+    _click(at, "Close the session")
     assert live.rating_summary(people.facilitator, session_id).mean is None, "hidden below five ratings"
-    assert "3 of at least 5 ratings: the average is shown once enough people rated." in values(at.caption)
+    assert "Fewer than 5 people rated the session, so no average is shown." in values(at.caption)
 
 
 def _member(name: str):

@@ -12,11 +12,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import date, timedelta
 
 from driving import Offered, app, assert_healthy, click, fill, message_under, open_page, query, texts, values
 
-from intervision import goals, overview, surveys
+from intervision import db, goals, overview, surveys
 from intervision.goals import GoalStatus
 from intervision.models import GoalMeasure, Language, Person
 from intervision.overview import Period
@@ -349,7 +350,7 @@ def test_the_report_offers_a_pdf_and_a_csv_in_the_chosen_language(people, offere
     assert [button.label for button in at.download_button] == [PDF, CSV]
 
     assert _download(at, offered, PDF).startswith(b"%PDF")
-    rows = _csv_rows(_download(at, offered, CSV), ",")
+    rows = _csv_rows(_download(at, offered, CSV), ";")
     assert rows[0] == CSV_HEADER_EN
     assert {row[1] for row in rows[1:]} >= set(GROUPS) | {"The organisation"}
     [regenboog_efficacy] = [row for row in rows if row[1] == REGENBOOG and row[3] == "Self-efficacy"]
@@ -365,6 +366,31 @@ def test_the_report_offers_a_pdf_and_a_csv_in_the_chosen_language(people, offere
     assert dutch.lstrip("\ufeff").splitlines()[0] == CSV_HEADER_NL
     rows = _csv_rows(_download(at, offered, CSV), ";")
     assert {row[1] for row in rows[1:]} >= set(GROUPS) | {"De organisatie"}
+
+
+FORMULA = '=HYPERLINK("http://x","y")'
+
+
+def test_a_group_name_or_label_never_becomes_a_formula_in_the_csv(people, offered):
+    with db.writing() as conn:
+        conn.execute("UPDATE groups SET name = ?, label = ? WHERE name = ?", [FORMULA, "+1", LEIDING])
+        conn.execute("UPDATE groups SET label = ? WHERE name = ?", ["@SUM(A1)", NOORD])
+    at = _page(people.coordinator)
+
+    data = _download(at, offered, CSV)
+
+    assert b"\r\n" in data and b"\n" not in data.replace(b"\r\n", b""), "CRLF line ends"
+    rows = _csv_rows(data, ";")
+    renamed = [row for row in rows if FORMULA in row[1]]
+    assert renamed and {row[1] for row in renamed} == {"'" + FORMULA}
+    assert {row[2] for row in renamed} == {"'+1", ""}, "its figures carry the label, its goal none"
+    assert "'@SUM(A1)" in {row[2] for row in rows if row[1] == NOORD}
+    assert not [cell for row in rows for cell in row if cell.startswith(("=", "+", "@"))]
+    # Numbers stay numbers, with the decimal comma of the file's one dialect, also in English.
+    [attendance] = [row[4] for row in rows if row[:2] == ["Groups side by side", NOORD] and row[3] == "Attendance"]
+    assert attendance.isdigit(), attendance
+    means = [row[4] for row in rows if row[3] in EFFICACY and row[4]]
+    assert means and all(re.fullmatch(r"\d(,\d{1,2})?", mean) for mean in means), means
 
 
 # --- in Dutch ------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 import sqlite3
 from collections.abc import Callable
@@ -361,7 +362,10 @@ def _safety_results_of_a(at: AppTest, world: World, role: str) -> AppTest:
 
 
 def _csv_rows(data: bytes) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(data.decode("utf-8"))))
+    """A CSV in the product's one dialect (intervision/csv_export.py): a byte order mark, then `;`."""
+    text = data.decode("utf-8")
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:], newline=""), delimiter=";"))
 
 
 def _case_counts(data: bytes, world: World, role: str) -> None:
@@ -378,7 +382,7 @@ def _session_report(data: bytes, world: World, role: str) -> None:
 
 
 def _pdf(data: bytes, world: World, role: str) -> None:
-    """A PDF (the session report's is drawn from the Markdown checked above, whose text it does not search)."""
+    """A PDF (the session report's prints what the Markdown checked above holds; its text is not searched)."""
     assert data.startswith(b"%PDF")
 
 
@@ -415,6 +419,11 @@ def assert_aggregates_only(data: bytes, letter: str) -> None:
     low, high = HIDDEN_SCORES[letter]
     for alone in (low, high, (low + high) / 2):
         assert f"{alone:.2f}" not in text, f"one person's score {alone} (or the mean of two) is in the file"
+    # The file writes its numbers as numbers, with a decimal comma ("3,5"): read every figure back as one.
+    for row in rows:
+        figures = [row["Mean"], row["Spread (SD)"], *row["95% interval"].split("–")]
+        read = {float(figure.replace(",", ".")) for figure in figures if re.fullmatch(r"\d+([.,]\d+)?", figure)}
+        assert not read & {low, high, (low + high) / 2}, f"one person's score (or the mean of two) is in {row}"
     names = [name for (name,) in query("SELECT name FROM people")]
     assert not [name for name in names if name in text], "nobody is named"
 

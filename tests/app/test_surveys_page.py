@@ -11,17 +11,20 @@ collective_efficacy and one open session_evaluation wave.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from driving import app, assert_healthy, open_page, query, texts, values
+from driving import app, as_read, assert_healthy, open_page, query, texts, values
 from google.protobuf import text_format
 
 from intervision import accounts, surveys
 from intervision.instruments import shipped_instruments
 from intervision.models import Language, Person
+from ui.guard import escape_markdown
 
 SURVEYS = "pages/surveys.py"
 HOME = "pages/home.py"
@@ -175,7 +178,7 @@ def test_a_member_answers_skips_one_finds_the_answers_again_and_the_closed_wave_
     wave_id = _open_wave_of(group_id, "session_evaluation")
     at = _page(people.participant)
     to_answer = _text_of(_tab(at, "To answer"))
-    assert "#### Session evaluation (own questionnaire)" in values(at.markdown)
+    assert "#### Session evaluation (own questionnaire)" in [as_read(text) for text in values(at.markdown)]
     assert any(caption.startswith(f"{LEIDING} · ") for caption in values(at.caption))
     assert "Nobody but you sees your answers." in to_answer
     radios = {radio.key: radio for radio in at.radio if radio.key.startswith(f"answer.{wave_id}.")}
@@ -204,6 +207,51 @@ def test_a_member_answers_skips_one_finds_the_answers_again_and_the_closed_wave_
     assert not any(caption.startswith(f"{LEIDING} · ") for caption in values(later.caption))
     assert not [radio for radio in later.radio if radio.key.startswith(f"answer.{wave_id}.")]
     assert any(caption.startswith("Jeugdhulp Gent · ") for caption in values(later.caption))
+
+
+NO_ANSWER = "Choose at least one answer before saving; nothing was saved."
+CLOSED_MEANWHILE = (
+    "This survey closed while you were answering, so your answers were not saved. They stay here for you to see."
+)
+
+
+def test_saving_with_nothing_ticked_says_so_and_stores_nothing(people):
+    group_id = _group_id(LEIDING)
+    wave_id = _open_wave_of(group_id, "session_evaluation")
+    before = surveys.response_rate(people.facilitator, wave_id).respondents
+    at = _page(people.participant)
+
+    _save_button(at, wave_id).click()
+    _run(at)
+
+    assert NO_ANSWER in values(at.error)
+    assert SAVED not in values(at.success)
+    assert surveys.my_answers(people.participant, wave_id) == {}
+    assert surveys.response_rate(people.facilitator, wave_id).respondents == before, "not counted as a response"
+
+
+def test_saving_into_a_survey_that_closed_meanwhile_says_so_and_keeps_the_answers(people):
+    group_id = _group_id(LEIDING)
+    wave_id = _open_wave_of(group_id, "session_evaluation")
+    at = _page(people.participant)
+    given = {"use_1": 4, "proc_2": 2}
+    for item, value in given.items():
+        at.radio(key=f"answer.{wave_id}.{item}").set_value(value)
+    surveys.close_wave(people.facilitator, wave_id)  # between drawing the form and saving it
+
+    _save_button(at, wave_id).click()
+    _run(at)
+
+    assert CLOSED_MEANWHILE in values(at.warning)
+    assert SAVED not in values(at.success)
+    kept = {item: at.radio(key=f"answer.{wave_id}.{item}").value for item in given}
+    assert kept == given, "the ticked answers stay on screen"
+    assert all(radio.disabled for radio in at.radio if radio.key.startswith(f"answer.{wave_id}."))
+    assert surveys.my_answers(people.participant, wave_id) == {}
+
+    at.button(key=f"forget_closed.{wave_id}").click()
+    _run(at)
+    assert not [radio for radio in at.radio if radio.key.startswith(f"answer.{wave_id}.")], "until put away"
 
 
 def test_with_no_open_survey_the_member_is_told_so(people):
@@ -497,6 +545,53 @@ def test_the_refusal_goes_when_the_file_is_removed(people):
     at.file_uploader(key="instrument_file").set_value(None)
     _run(at)
     assert not [error for error in values(at.error) if error.startswith(REFUSED)]
+
+
+FORGED_NAME = "**bold** :red[x]"
+FORGED = (
+    LICENSED.replace('id = "licensed_climate"', 'id = "forged_climate"')
+    .replace('en = "Team climate (licensed)"', f'en = "{FORGED_NAME}"')
+    .replace('name = { nl = "Klimaat", en = "Climate" }', 'name = { nl = "@SUM(A1)", en = "@SUM(A1)" }')
+    .replace('description = { nl = "Het gemiddelde.", en = "The mean." }', 'description = { nl = "# x", en = "# x" }')
+    .replace('text = { nl = "We helpen elkaar.", en = "We help each other." }', 'text = { nl = "_a_", en = "_a_" }')
+)
+
+
+def _markdown_everywhere(at) -> list[str]:
+    """Every Markdown source on the screen: texts, headings, captions, alerts and widget labels."""
+    found = [*values(at.markdown), *values(at.caption), *values(at.subheader), *values(at.header)]
+    found += [*values(at.info), *values(at.warning), *values(at.error), *values(at.success)]
+    return found + [radio.label for radio in at.radio] + [option for radio in at.radio for option in radio.options]
+
+
+def test_a_loaded_instruments_names_show_as_typed_and_never_start_a_formula_in_the_csv(people, offered):
+    surveys.load_instrument(people.coordinator, FORGED, "forged.toml")
+    group_id = _group_id(LEIDING)
+    wave_id = surveys.open_wave(people.facilitator, group_id, "forged_climate", "start")
+
+    answering = _page(people.participant)
+    shown = _markdown_everywhere(answering)
+    assert "#### " + escape_markdown(FORGED_NAME) in shown
+    assert escape_markdown("_a_") in shown, "an item's text is a radio label, and labels are Markdown"
+    assert not [text for text in shown if FORGED_NAME in text or "_a_" in text.replace("\\_", "")]
+
+    managing = _page(people.facilitator)
+    assert any(escape_markdown(FORGED_NAME) in text for text in values(managing.markdown))
+    assert not [text for text in values(managing.markdown) if FORGED_NAME in text]
+    assert not [text for text in values(_page(people.coordinator).markdown) if FORGED_NAME in text]
+
+    for name in LEIDING_MEMBERS[1:4]:
+        surveys.answer(_member(name), wave_id, {"tc_1": 3, "tc_2": 1})
+    surveys.close_wave(people.facilitator, wave_id)
+    at = _results(_page(people.participant), group_id, "forged_climate")
+    assert escape_markdown("@SUM(A1)") in values(at.subheader) and escape_markdown("# x") in values(at.caption)
+    [download] = [button for button in at.download_button if button.label == DOWNLOAD]
+    data = offered.of(download).decode("utf-8")
+    assert data.startswith("\ufeffSurvey;Instrument;Answers;Mean;")
+    rows = list(csv.reader(io.StringIO(data[1:], newline=""), delimiter=";"))
+    [row] = rows[1:]
+    assert row[1] == "'@SUM(A1)", "a scale's name from a loaded file is text, never a formula"
+    assert row[2:4] == ["3", "3"], "the count and the mean stay numbers"
 
 
 def _set_threshold(at, value: int):

@@ -16,7 +16,7 @@ import pytest
 from pydantic import ValidationError
 from unit_support import NOW, count_rows, group_form
 
-from intervision import agenda, cases, db, groups, live, store
+from intervision import agenda, cases, db, groups, live, store, surveys
 from intervision.errors import DomainError, NotAllowed
 from intervision.i18n import t
 from intervision.models import (
@@ -40,7 +40,7 @@ from intervision.models import (
     StartSessionInput,
     Want,
 )
-from intervision.reports import markdown_to_pdf, session_report_markdown
+from intervision.reports import SessionReport, session_report_markdown, session_report_pdf
 
 CHOOSE, EXPLAIN, INFORMATION, DIAGNOSIS, SOLUTIONS, CHOICE = range(6)  # the incident method's phases
 NEXT_WEEK = NOW + timedelta(weeks=1)
@@ -162,6 +162,28 @@ def test_only_the_facilitator_adds_and_confirms_action_items(team):
 
     assert count_rows(team.path, "action_items") == 1
     assert not live.action_items(team.lead, session_id, path=team.path)[0].confirmed
+
+
+def test_an_action_item_goes_only_to_someone_in_the_group(team, make_person, make_group):
+    """The core refuses an owner from outside the group, also when a page is bypassed with a crafted call."""
+    session_id = _start(team)
+    elsewhere = make_person("Erik Elsewhere")
+    make_group("Team South", members=(elsewhere,))
+
+    for stranger in (team.outsider.id, team.coordinator.id, elsewhere.id, 99_999):
+        with pytest.raises(DomainError) as refused:
+            live.add_action_item(
+                team.lead, session_id, ActionItemInput(text="Call the parent", owner_id=stranger), path=team.path
+            )
+        assert (refused.value.key, refused.value.field) == ("owner_not_in_group", "owner_id")
+    assert count_rows(team.path, "action_items") == 0
+
+    for owner in (team.ben, team.lead):  # a member, or the group's facilitator
+        live.add_action_item(team.lead, session_id, _action("Call the parent", owner), path=team.path)
+    assert [item.owner for item in live.action_items(team.lead, session_id, path=team.path)] == [
+        "Ben Member",
+        "Fenna Facilitator",
+    ]
 
 
 def test_the_next_session_looks_back_on_the_confirmed_action_items_only(team):
@@ -466,20 +488,64 @@ def test_one_rating_per_person_and_rating_again_changes_it(team):
 
     assert live.my_rating(team.anna, session_id, path=team.path) == 2
     assert live.my_rating(team.ben, session_id, path=team.path) is None
-    assert live.rating_summary(team.lead, session_id, path=team.path) == live.RatingSummary(1, None, 3)
+    assert live.rating_summary(team.lead, session_id, path=team.path) == live.RatingSummary(1, None, 3, closed=False)
 
 
-def test_the_mean_is_shown_only_from_three_ratings(team):
+def test_while_ratings_come_in_only_their_number_shows_never_the_mean(team):
+    """A mean that moves with each new rating tells the facilitator what the newcomer gave."""
     session_id = _start(team)
+    _to_closing(team, session_id)
 
+    seen = []
+    for person, usefulness in ((team.anna, 5), (team.ben, 2), (team.chris, 4), (team.dirk, 1)):
+        _rate(team, person, session_id, usefulness)
+        seen.append(live.rating_summary(team.lead, session_id, path=team.path))
+
+    assert [summary.count for summary in seen] == [1, 2, 3, 4]
+    assert [summary.mean for summary in seen] == [None] * 4
+    _close(team, session_id, at(45))
+    closed = live.rating_summary(team.anna, session_id, path=team.path)
+    assert closed.closed and closed.count == 4 and closed.mean == pytest.approx(3)
+
+
+def test_after_closing_the_mean_shows_only_from_the_privacy_threshold(team):
+    session_id = _start(team)
     _rate(team, team.anna, session_id, 5)
     _rate(team, team.ben, session_id, 2)
-    below = live.rating_summary(team.anna, session_id, path=team.path)
-    _rate(team, team.chris, session_id, 4)
-    enough = live.rating_summary(team.anna, session_id, path=team.path)
+    _close(team, session_id, at(30))
 
-    assert below == live.RatingSummary(2, None, 3)
-    assert enough.count == 3 and enough.mean == pytest.approx(11 / 3)
+    assert live.rating_summary(team.lead, session_id, path=team.path) == live.RatingSummary(2, None, 3, closed=True)
+
+
+@pytest.mark.parametrize(("threshold", "shown"), [(3, True), (4, True), (5, False)])
+def test_the_organisations_threshold_counts_and_is_never_below_3(team, threshold, shown):
+    with db.writing(team.path) as conn:
+        store.create_organisation(conn, "Test Org", is_demo=False, now=NOW)
+    surveys.set_threshold(team.coordinator, threshold, path=team.path)
+    session_id = _start(team)
+    for person in (team.anna, team.ben, team.chris, team.dirk):
+        _rate(team, person, session_id, 4)
+    _close(team, session_id, at(30))
+
+    summary = live.rating_summary(team.lead, session_id, path=team.path)
+
+    assert summary.threshold == threshold
+    assert (summary.mean is not None) is shown
+
+
+def test_a_closed_session_takes_no_more_ratings(team):
+    session_id = _start(team)
+    for person in (team.anna, team.ben, team.chris):
+        _rate(team, person, session_id, 4)
+    _close(team, session_id, at(30))
+
+    with pytest.raises(DomainError) as refused:
+        _rate(team, team.dirk, session_id, 1)
+    with pytest.raises(DomainError):
+        _rate(team, team.anna, session_id, 1)
+
+    assert refused.value.key == "rating_closed"
+    assert live.rating_summary(team.lead, session_id, path=team.path).mean == pytest.approx(4)
 
 
 def test_only_the_group_rates_and_only_from_1_to_5(team):
@@ -649,6 +715,21 @@ def test_an_empty_report_says_so_instead_of_leaving_gaps(team):
         assert report.rating_mean is None
 
 
+def test_the_report_says_when_too_few_rated_instead_of_a_mean(team):
+    session_id = _start(team)
+    _rate(team, team.anna, session_id, 5)
+    _rate(team, team.ben, session_id, 1)
+    _close(team, session_id, at(30))
+
+    report = live.session_report(team.lead, session_id, Language.EN, path=team.path)
+    markdown = session_report_markdown(report, Language.EN)
+
+    assert report.rating_mean is None and report.rating_count == 2
+    assert "## Evaluation\n\nFewer than 3 people rated the session, so no average is shown.\n" in markdown
+    assert "Average usefulness" not in markdown
+    assert "Fewer than 3 people rated the session" in _pdf_text(session_report_pdf(report, Language.EN))
+
+
 def _pdf_text(pdf: bytes) -> str:
     """The text a PDF shows: the strings drawn in its page streams."""
     shown = []
@@ -665,16 +746,34 @@ def test_the_report_becomes_a_pdf(team, held):
     for language in Language:
         report = live.session_report(team.lead, held, language, include_observations=True, path=team.path)
 
-        pdf = markdown_to_pdf(session_report_markdown(report, language))
+        pdf = session_report_pdf(report, language)
 
         assert pdf.startswith(b"%PDF")
         assert "Anna belt de ouder" in _pdf_text(pdf)
 
 
-def test_the_pdf_survives_dutch_typographic_quotes_and_ellipses():
-    markdown = "# Sessie van „Team Noord”\n\n- Inzicht: ‚zo’ — of „anders”…\n\n| Fase | 10 | 12.0 |\n"
+def _report_of(group: str, insight: str) -> SessionReport:
+    """A small report, made directly: a group's name and one insight on the board."""
+    return SessionReport(
+        group_name=group,
+        started_at=NOW,
+        method_name="Incidentmethode",
+        method_version=1,
+        case_title="",
+        roles={},
+        phases=[("Fase", 10, 12.0)],
+        board={"Fase": [("insight", insight, True)]},
+        action_items=[],
+        bringer_choice="",
+        rating_mean=None,
+        rating_count=0,
+        rating_threshold=3,
+        observations=None,
+    )
 
-    pdf = markdown_to_pdf(markdown)
+
+def test_the_pdf_survives_dutch_typographic_quotes_and_ellipses():
+    pdf = session_report_pdf(_report_of("„Team Noord”", "‚zo’ — of „anders”…"), Language.NL)
 
     assert pdf.startswith(b"%PDF")
     assert "..." in _pdf_text(pdf)
@@ -682,9 +781,127 @@ def test_the_pdf_survives_dutch_typographic_quotes_and_ellipses():
 
 @pytest.mark.parametrize("character", ["„", "‚", "★"])
 def test_the_pdf_shows_no_question_marks_that_the_report_does_not_have(character):
-    markdown = f"# Sessie\n\n- {character} Advies: {character}Spreek een vast mailmoment af\n"
-
-    shown = _pdf_text(markdown_to_pdf(markdown))
+    shown = _pdf_text(
+        session_report_pdf(_report_of("Sessie", f"{character}Spreek een vast mailmoment af"), Language.NL)
+    )
 
     assert "Spreek een vast mailmoment af" in shown
     assert "?" not in shown
+
+
+# --- typed text stays text ------------------------------------------------------------------------
+
+# What people type, trying every block of Markdown a report could be forged with; each line is short, so
+# that the PDF draws it on one line.
+FORGED_LINES = ["Gewoon", "## Observation log", "- x", "| a | b |", "|---|---|", "> q", "1. x", "```", "==="]
+FORGED = "\n".join(FORGED_LINES)
+FORGED_INLINE = "[link](http://evil.example) ![img](http://e.example/i.png) <b>vet</b> **vet** `code` www.evil.example"
+
+# How a line starts a block in CommonMark (and GitHub's tables); a line continuing an item starts with spaces.
+BLOCK_STARTS = {
+    "heading": re.compile(r"^\s*#{1,6}(\s|$)"),
+    "list item": re.compile(r"^\s*([-+*]|\d{1,9}[.)])(\s|$)"),
+    "table row": re.compile(r"^\s*\|"),
+    "block quote": re.compile(r"^\s*>"),
+    "code": re.compile(r"^\s*(`{3,}|~{3,})|^( {4,}|\t)\S"),
+    "setext underline": re.compile(r"^\s*(=+|-+)\s*$"),
+}
+
+
+def _structure(markdown: str) -> dict[str, int]:
+    """How many headings, list items, table rows, quotes and code blocks the Markdown has."""
+    lines = markdown.splitlines()
+    return {kind: sum(1 for line in lines if pattern.match(line)) for kind, pattern in BLOCK_STARTS.items()}
+
+
+def _unescaped(markdown: str, characters: str) -> list[str]:
+    """The characters of this set that a Markdown reader would act on (not preceded by a backslash)."""
+    return re.findall(rf"(?<!\\)(?:\\\\)*([{re.escape(characters)}])", markdown)
+
+
+def _as_read(markdown: str) -> str:
+    """Markdown as a person reads it: without the backslashes that keep typed characters literal."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def _typed_session(team: Team, text: str, inline: str) -> int:
+    """A closed session in which everything people typed is `text` (the case title a shorter part of it)."""
+    case_form = _case_form(team.group_id).model_copy(update={"title": text[:120]})
+    case_id = cases.submit_case(team.anna, case_form, now=NOW, path=team.path)
+    roles = {SessionRole.CASE_BRINGER: [team.anna.id]}
+    session_id = _start(team, now=at(0), case_id=case_id, roles=roles)
+    live.begin_phases(team.lead, session_id, _revision(team, session_id), now=at(1), path=team.path)
+    _move(team, session_id, at(2), steps=2)  # the information round, which collects questions
+    for typed in (text, inline):
+        live.send_to_board(team.ben, session_id, BoardItemInput(kind="question", text=typed), now=at(3), path=team.path)
+        item = live.add_action_item(team.lead, session_id, _action(typed, team.ben), path=team.path)
+        live.confirm_action_item(team.lead, session_id, item, True, path=team.path)
+    observation = live.observe(team.lead, session_id, "interaction", now=at(4), path=team.path)
+    live.describe_observation(team.lead, session_id, observation, ObservationDetailsInput(note=text), path=team.path)
+    live.record_bringer_choice(team.lead, session_id, text + "\n" + inline, path=team.path)
+    _to_closing_from_running(team, session_id)
+    _close(team, session_id, at(30))
+    return session_id
+
+
+def _to_closing_from_running(team: Team, session_id: int) -> None:
+    while _session(team, session_id).status is SessionStatus.RUNNING:
+        _move(team, session_id, at(20))
+
+
+def test_typed_text_never_makes_a_heading_list_table_quote_or_code_block_in_the_report(team):
+    forged = live.session_report(
+        team.lead, _typed_session(team, FORGED, FORGED_INLINE), Language.EN, include_observations=True, path=team.path
+    )
+    harmless = live.session_report(
+        team.lead, _typed_session(team, "Gewoon", "Gewoon"), Language.EN, include_observations=True, path=team.path
+    )
+
+    markdown = session_report_markdown(forged, Language.EN)
+
+    assert _structure(markdown) == _structure(session_report_markdown(harmless, Language.EN)), markdown
+    sections = [line for line in markdown.splitlines() if line.startswith("#")]
+    assert sections == [line for line in session_report_markdown(harmless, Language.EN).splitlines() if line[:1] == "#"]
+    assert "## Observations of the facilitator" in sections and "## Observation log" not in sections
+    read = _as_read(markdown)
+    for line in FORGED_LINES:
+        assert line in read, f"{line!r} reads as typed"
+    assert FORGED_INLINE in read
+
+
+def test_typed_text_never_makes_a_link_an_image_html_or_emphasis_in_the_report(team):
+    report = live.session_report(
+        team.lead, _typed_session(team, FORGED, FORGED_INLINE), Language.EN, include_observations=True, path=team.path
+    )
+
+    markdown = session_report_markdown(report, Language.EN)
+
+    assert _unescaped(markdown, "[]<>!*`_&") == [], "no link, image, HTML, emphasis or code starts in typed text"
+    assert not re.search(r"(?<!\\)://|(?i:www)\.", markdown), "no bare address becomes a link"
+    table_rows = [line for line in markdown.splitlines() if line.startswith("|")]
+    assert len(table_rows) == 2 + 6, "the header, its rule, and the method's six phases"
+
+
+def test_a_line_break_inside_an_item_stays_inside_that_item(team):
+    report = live.session_report(team.lead, _typed_session(team, FORGED, "x"), Language.EN, path=team.path)
+
+    markdown = session_report_markdown(report, Language.EN)
+
+    lines = markdown.splitlines()
+    first = next(index for index, line in enumerate(lines) if line.startswith("- Questions: Gewoon"))
+    continued = lines[first + 1 : first + len(FORGED_LINES)]
+    assert all(line.startswith("  ") for line in continued), continued
+    assert lines[first].endswith("\\") and all(line.endswith("\\") for line in continued[:-1]), "hard line breaks"
+
+
+def test_the_pdf_writes_typed_text_literally(team):
+    report = live.session_report(
+        team.lead, _typed_session(team, FORGED, FORGED_INLINE), Language.EN, include_observations=True, path=team.path
+    )
+
+    shown = _pdf_text(session_report_pdf(report, Language.EN)).replace("\\(", "(").replace("\\)", ")")
+
+    for line in FORGED_LINES:
+        assert line in shown.splitlines() or any(part.endswith(line) for part in shown.splitlines()), line
+    assert "## Observation log" in shown, "a typed heading is printed as typed, not as a heading"
+    assert "\\#" not in shown and "\\|" not in shown, "no Markdown escapes in the PDF"

@@ -156,6 +156,35 @@ def test_skipping_items_is_allowed(team: Team):
     assert surveys.my_answers(team.ann, wave, path=team.path) == answers
 
 
+@pytest.mark.parametrize("empty", [{}, {"se_1": None, "se_2": None}, dict.fromkeys(full(3))])
+def test_a_save_with_nothing_ticked_is_not_stored_nor_counted(team: Team, empty: dict):
+    wave = open_se(team)
+
+    assert refused_key(lambda: answer(team, team.ann, wave, empty)) == "no_answer"
+
+    assert nothing_answered(team.path)
+    assert surveys.response_rate(team.facilitator, wave, path=team.path).respondents == 0
+
+
+def test_a_save_with_nothing_ticked_keeps_the_earlier_answer(team: Team):
+    wave = open_se(team)
+    answer(team, team.ann, wave, full(4))
+
+    assert refused_key(lambda: answer(team, team.ann, wave, dict.fromkeys(full(4)))) == "no_answer"
+
+    assert surveys.my_answers(team.ann, wave, path=team.path) == full(4)
+    assert surveys.response_rate(team.facilitator, wave, path=team.path).respondents == 1
+
+
+def test_an_empty_response_stored_before_this_rule_is_not_counted(team: Team):
+    wave = open_se(team)
+    answer(team, team.members[1], wave, full(3))
+    with db.writing(team.path) as conn:
+        store.save_response(conn, wave, team.ann.id, dict.fromkeys(full(3)), NOW)
+
+    assert surveys.response_rate(team.facilitator, wave, path=team.path).respondents == 1
+
+
 # --- response rate ---------------------------------------------------------------------------------
 
 
