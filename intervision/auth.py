@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from argon2 import PasswordHasher
@@ -17,6 +17,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlite_utils import Database
 
 from intervision import store
+from intervision.clock import utcnow  # other modules still import it from here
 from intervision.config import (
     LOCKOUT,
     MAX_FAILED_SIGN_INS,
@@ -30,10 +31,6 @@ from intervision.models import AuditAction, PasswordChangeInput, Person, SignInI
 _hasher = PasswordHasher()
 # Verified when an e-mail has no account, so that a miss takes as long as a wrong password.
 _DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def hash_password(password: str) -> str:
