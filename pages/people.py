@@ -1,10 +1,8 @@
 """People (coordinators): everyone in the organisation, their roles, erasing someone, and the audit log."""
 
-from datetime import date
-
 import streamlit as st
 
-from intervision import accounts, backup, cases, personal_data
+from intervision import accounts, backup, cases, clock, personal_data
 from intervision.errors import DomainError
 from intervision.models import PersonErasureInput, RetentionInput, Role, RoleChangeInput
 from ui import format, forms
@@ -181,7 +179,7 @@ with organisation_tab:
         st.download_button(
             viewer.t("organisation.backup_download"),
             st.session_state[BACKUP_READY],
-            file_name=f"intervision-{date.today().isoformat()}.db",
+            file_name=f"intervision-{clock.today().isoformat()}.db",
             mime="application/vnd.sqlite3",
             icon=":material/download:",
         )
