@@ -57,3 +57,11 @@ def test_a_shift_that_is_not_a_whole_number_of_days_is_named(monkeypatch):
 def test_auth_still_offers_utcnow_from_the_clock(monkeypatch):
     monkeypatch.setenv(clock.SHIFT_VARIABLE, "10")
     assert auth.utcnow() - datetime.now(UTC) > timedelta(days=9)
+
+
+@pytest.mark.date_sensitive
+def test_a_date_sensitive_test_runs_today_and_again_a_year_ahead(request, clock_shift, suite_clock_shift):
+    suite_today = (datetime.now(UTC) + timedelta(days=suite_clock_shift)).astimezone().date()
+    expected = {"today": suite_today, "a-year-ahead": _a_year_after(suite_today)}
+    assert clock.today() == expected[request.node.callspec.id]
+    assert clock.shift() == timedelta(days=clock_shift)
