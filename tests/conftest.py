@@ -9,6 +9,7 @@ is `[today]`: `INTERVISION_CLOCK_SHIFT_DAYS=29 pytest` tries the whole suite on 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import pytest
@@ -45,3 +46,13 @@ def clock_shift(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch,
         today = clock.today()
         monkeypatch.setenv(clock.SHIFT_VARIABLE, str(suite_clock_shift + (a_year_after(today) - today).days))
     return clock.shift().days
+
+
+@pytest.fixture
+def set_clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[date], None]:
+    """Move the clock so that today is the given day, for the rest of this test."""
+
+    def move(day: date) -> None:
+        monkeypatch.setenv(clock.SHIFT_VARIABLE, str(clock.shift().days + (day - clock.today()).days))
+
+    return move
