@@ -232,6 +232,7 @@ def test_the_demo_is_the_same_every_time(tmp_path):
     assert _meetings(paths[0]) == _meetings(paths[1])
 
 
+@pytest.mark.date_sensitive
 def test_dates_follow_the_moment_of_loading(path):
     demo.load_demo(path=path)
     now = auth.utcnow()
