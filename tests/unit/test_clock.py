@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+import ast
 import time
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from intervision import auth, clock
+
+ROOT = Path(__file__).resolve().parents[2]
+APP_CODE = [ROOT / "app.py", *sorted(p for d in ("intervision", "ui", "pages") for p in (ROOT / d).rglob("*.py"))]
+# Reads of the wall clock; time.monotonic and perf_counter measure durations and may stay.
+WALL_CLOCK = {("date", "today"), ("datetime", "now"), ("datetime", "today"), ("datetime", "utcnow"), ("time", "time")}
+
+
+def _wall_clock_reads(file: Path) -> list[str]:
+    return [
+        f"{file.relative_to(ROOT)}:{node.lineno}"
+        for node in ast.walk(ast.parse(file.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and (node.value.id, node.attr) in WALL_CLOCK
+    ]
 
 
 def _a_year_after(day: date) -> date:
@@ -65,3 +82,9 @@ def test_a_date_sensitive_test_runs_today_and_again_a_year_ahead(request, clock_
     expected = {"today": suite_today, "a-year-ahead": _a_year_after(suite_today)}
     assert clock.today() == expected[request.node.callspec.id]
     assert clock.shift() == timedelta(days=clock_shift)
+
+
+def test_only_the_clock_reads_the_wall_clock():
+    reads = [place for file in APP_CODE if file.name != "clock.py" for place in _wall_clock_reads(file)]
+    assert reads == []
+    assert _wall_clock_reads(ROOT / "intervision" / "clock.py"), "the scan still finds the clock's own read"
