@@ -23,7 +23,7 @@ import os
 import secrets
 import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from argon2 import PasswordHasher
@@ -32,6 +32,7 @@ from sqlite_utils import Database
 
 from intervision import store
 from intervision.client_address import plain_address
+from intervision.clock import utcnow  # other modules still import it from here
 from intervision.config import (
     FAILED_SIGN_INS_FORGOTTEN_AFTER,
     SESSION_LIFETIME,
@@ -50,10 +51,6 @@ _DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
 # Argon2 keeps a core busy for a good part of a second: a burst of sign-in attempts queues here instead of
 # taking every core from the people working in the app.
 _PASSWORD_WORK = threading.BoundedSemaphore(max(1, (os.cpu_count() or 2) // 2))
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def hash_password(password: str) -> str:

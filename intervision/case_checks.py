@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+
+from intervision import clock
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,7 @@ _FULL_NAME = re.compile(
 
 def _long_ago(match: re.Match) -> bool:
     year = int(match.group("a") or match.group("b") or match.group("c"))
-    return year <= datetime.now().year - BIRTH_YEARS_AGO
+    return year <= clock.today().year - BIRTH_YEARS_AGO
 
 
 def _around(text: str, match: re.Match | None) -> str:

@@ -436,15 +436,23 @@ def load_demo(now: datetime | None = None, path: Path | None = None) -> list[Dem
     return demo_accounts()
 
 
+def _end_of_month_ahead(now: datetime, months: int) -> date:
+    """The last day of the month that is `months` after now's month."""
+    following = now.year * 12 + now.month + months  # the month after it, counting January of year 0 as 0
+    return date(following // 12, following % 12 + 1, 1) - timedelta(days=1)
+
+
 def _add_goals(db: Database, group_ids: dict[str, int], coordinator_id: int, now: datetime) -> None:
-    """The goals the coordinator agreed with management and with two of the groups."""
-    june = date(now.year + (now.month > 6), 6, 30)
-    december = date(now.year, 12, 31) if now.month < 12 else date(now.year + 1, 12, 31)
+    """The goals the coordinator agreed with management and with two of the groups.
+
+    Each is due a fixed number of months after loading, so which comes first never depends on the month.
+    """
+    sooner, later = _end_of_month_ahead(now, 4), _end_of_month_ahead(now, 10)
     for group_name, measure, target, due in (
-        (None, GoalMeasure.COLLECTIVE_EFFICACY, 3.5, june),
-        (None, GoalMeasure.SESSIONS_HELD, 8, december),
-        (_GROUPS[0].name, GoalMeasure.ACTION_ITEMS_DONE, 80, june),
-        (_GROUPS[1].name, GoalMeasure.ATTENDANCE, 85, december),
+        (None, GoalMeasure.COLLECTIVE_EFFICACY, 3.5, later),
+        (None, GoalMeasure.SESSIONS_HELD, 8, sooner),
+        (_GROUPS[0].name, GoalMeasure.ACTION_ITEMS_DONE, 80, later),
+        (_GROUPS[1].name, GoalMeasure.ATTENDANCE, 85, sooner),
     ):
         group_id = group_ids[group_name] if group_name else None
         store.add_goal(db, group_id, measure.value, target, due, coordinator_id, now)

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 
-from intervision import store
+from intervision import clock, store
 from intervision.auth import utcnow
 from intervision.db import reading, writing
 from intervision.errors import DomainError
@@ -91,7 +91,7 @@ def _value(measure: GoalMeasure, groups: list[GroupFigures], comparison: Compari
 def progress(viewer: Person, today: date | None = None, path: Path | None = None) -> list[GoalProgress]:
     """Every goal with its value now and whether it is met."""
     require(Action.MANAGE_GOALS, viewer.role)
-    today = today or date.today()
+    today = today or clock.today()
     with reading(path) as db:
         goals = store.goals(db)
     comparisons: dict[Period, Comparison] = {}

@@ -23,6 +23,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from intervision import clock
+
 
 class Role(StrEnum):
     """What a person may do in the organisation as a whole."""
@@ -673,7 +675,7 @@ class GoalInput(_Input):
     @field_validator("due")
     @classmethod
     def _ahead(cls, due: date) -> date:
-        if due <= date.today():
+        if due <= clock.today():
             raise PydanticCustomError("date_in_future", "a date after today")
         return due
 

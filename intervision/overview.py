@@ -21,7 +21,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from intervision import store
+from intervision import clock, store
 from intervision.config import database_path
 from intervision.db import commits, reading
 from intervision.errors import DomainError
@@ -275,7 +275,7 @@ def compare_groups(
         attendance = store.attendance_per_group(db, since, until)
         cases = {count.group_id: count for count in store.case_counts(db, since, until)}
         action_items = store.action_item_counts(db, since, until)
-        released = all_releases(db, limit, period, today or date.today())
+        released = all_releases(db, limit, period, today or clock.today())
     chosen = [
         group
         for group in groups

@@ -3,12 +3,12 @@
 Coordinators who are not in a group see only counts: a case stays with its group.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
 import streamlit as st
 
-from intervision import cases, groups, method_library
+from intervision import cases, clock, groups, method_library
 from intervision.case_checks import case_hints
 from intervision.csv_export import write_csv
 from intervision.models import (
@@ -125,7 +125,7 @@ def _keep_draft() -> None:
         return
     cases.save_draft(person, current["group_id"], current)
     st.session_state[SAVED] = current
-    st.session_state["_case_saved_at"] = datetime.now(format.local_zone()).strftime("%H:%M")
+    st.session_state["_case_saved_at"] = format.local_now().strftime("%H:%M")
 
 
 def _submit() -> str:
@@ -425,7 +425,7 @@ def archive_tab() -> None:
 
 def counts_tab() -> None:
     st.write(viewer.t("cases.counts_intro"))
-    today = date.today()
+    today = clock.today()
     start, end = st.columns(2)
     since = start.date_input(viewer.t("cases.from"), today - timedelta(days=365), format="DD-MM-YYYY")
     until = end.date_input(viewer.t("cases.until"), today, format="DD-MM-YYYY")

@@ -1,6 +1,5 @@
 """The facilitator's console: start a session, guide it phase by phase, keep the board and the private log."""
 
-from datetime import datetime
 from functools import partial
 
 import plotly.express as px
@@ -417,7 +416,7 @@ DETAILS = "observation"
 
 
 def _observe(session_id: int, level: str) -> None:
-    at = datetime.now(format.local_zone()).strftime("%H:%M")
+    at = format.local_now().strftime("%H:%M")
     st.session_state["_last_observation"] = (session_id, live.observe(person, session_id, level), level, at)
 
 

@@ -1,11 +1,11 @@
 """Groups: create a group, edit its contract, assign facilitators and members, plan sessions."""
 
-from datetime import date, datetime, time
+from datetime import datetime, time
 from functools import partial
 
 import streamlit as st
 
-from intervision import groups, method_library
+from intervision import clock, groups, method_library
 from intervision.models import (
     DevelopmentPhase,
     Group,
@@ -50,7 +50,7 @@ def _defaults(group: Group | None, viewer: Viewer) -> dict[str, object]:
             "confidentiality": viewer.t("groups.default_confidentiality"),
             "attendance_rule": viewer.t("groups.default_attendance_rule"),
             "reported_to_organisation": [ReportItem.ATTENDANCE],
-            "start_date": date.today(),
+            "start_date": clock.today(),
             "development_phase": DevelopmentPhase.FORMING,
         }
         return {"name": "", "description": "", "label": ""} | {f"contract.{k}": v for k, v in contract.items()}

@@ -4,13 +4,13 @@ Everything here comes from `intervision.overview`: counts, shares and survey ave
 privacy threshold, as far as each group's contract reports them. Nothing here can show a case or a note.
 """
 
-from datetime import date, timedelta
+from datetime import timedelta
 from functools import partial
 
 import plotly.graph_objects as go
 import streamlit as st
 
-from intervision import goals, method_library, overview, overview_charts, overview_report
+from intervision import clock, goals, method_library, overview, overview_charts, overview_report
 from intervision.errors import DomainError
 from intervision.goals import GoalStatus
 from intervision.i18n import number
@@ -34,7 +34,7 @@ STATUS_ICONS = {
 
 
 def chosen_period() -> Period | None:
-    today = date.today()
+    today = clock.today()
     forms.prefill(FILTER, {"start": today - timedelta(days=364), "end": today})
     start, end, who, labels = st.columns([1, 1, 2, 2])
     start.date_input(viewer.t("overview.from"), key=forms.key(FILTER, "start"), format="DD-MM-YYYY")
@@ -336,7 +336,7 @@ if period is not None:
         period,
         forms.value(FILTER, "facilitator"),
         tuple(forms.value(FILTER, "labels") or ()),
-        date.today(),
+        clock.today(),
         overview.data_version(),
     )
     comparison = compared(person, selection)

@@ -1,7 +1,5 @@
 """My profile: name, e-mail, language and password; sign out on every device; download all my data."""
 
-from datetime import datetime
-
 import streamlit as st
 
 from intervision import accounts, auth, personal_data
@@ -81,7 +79,7 @@ with right:
     st.download_button(
         viewer.t("profile.download_data"),
         data=personal_data.export_my_data(person),
-        file_name=f"my-data-{datetime.now(format.local_zone()).date().isoformat()}.json",
+        file_name=f"my-data-{format.local_now().date().isoformat()}.json",
         mime="application/json",
         icon=":material/download:",
     )

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
 
+from intervision import clock
 from ui.guard import Viewer
 
 
@@ -15,6 +16,11 @@ def local_zone() -> ZoneInfo:
         return ZoneInfo(st.context.timezone or "Europe/Amsterdam")
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("Europe/Amsterdam")
+
+
+def local_now() -> datetime:
+    """The moment now on the clock, in the browser's time zone."""
+    return clock.utcnow().astimezone(local_zone())
 
 
 def day(moment: date, viewer: Viewer) -> str:

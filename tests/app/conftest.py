@@ -1,14 +1,15 @@
 """Fixtures for the AppTest suite: a database of its own for every test, and the demo's people.
 
-The demo organisation is built once per test session (argon2 makes that the slow part) and its file is
-copied for every test, so a test may write to its database freely.
+The demo organisation is built once per test session (argon2 makes that the slow part), and once more on
+a clock a year ahead when a date-sensitive test runs there; its file is copied for every test, so a test
+may write to its database freely.
 """
 
 from __future__ import annotations
 
 import shutil
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -29,7 +30,7 @@ from driving import (
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.pages_manager import PagesManager
 
-from intervision import accounts, db, demo
+from intervision import accounts, clock, db, demo
 from intervision.models import FirstRunInput, Language
 from ui import guard
 
@@ -47,12 +48,31 @@ def _checkpoint(path: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo-template") / "demo.db"
-    db.migrate(path)
-    demo.load_demo(path=path)
-    _checkpoint(path)
-    return path
+def demo_templates(tmp_path_factory: pytest.TempPathFactory) -> Callable[[int], Path]:
+    """The demo loaded once for each clock a test runs on: a year-ahead test needs a demo a year ahead.
+
+    Built when first asked for, so a run without date-sensitive tests builds only today's.
+    """
+    built: dict[int, Path] = {}
+
+    def template(clock_shift: int) -> Path:
+        if clock_shift not in built:
+            path = tmp_path_factory.mktemp("demo-template") / "demo.db"
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setenv(clock.SHIFT_VARIABLE, str(clock_shift))
+                db.migrate(path)
+                demo.load_demo(path=path)
+            _checkpoint(path)
+            built[clock_shift] = path
+        return built[clock_shift]
+
+    return template
+
+
+@pytest.fixture(scope="session")
+def demo_template(demo_templates: Callable[[int], Path], suite_clock_shift: int) -> Path:
+    """The demo loaded on the suite's clock, for fixtures that build on it once."""
+    return demo_templates(suite_clock_shift)
 
 
 @pytest.fixture(scope="session")
@@ -93,9 +113,11 @@ def empty_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def demo_db(demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """This test's own copy of the demo organisation."""
-    return _use_copy(demo_template, tmp_path, monkeypatch)
+def demo_db(
+    demo_templates: Callable[[int], Path], clock_shift: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """This test's own copy of the demo organisation, loaded on this test's clock."""
+    return _use_copy(demo_templates(clock_shift), tmp_path, monkeypatch)
 
 
 @pytest.fixture

@@ -239,6 +239,7 @@ def test_without_the_anonymised_tick_the_case_is_not_brought_in(people):
     assert query("SELECT status FROM cases WHERE title = 'A colleague who interrupts me'") == [("draft",)]
 
 
+@pytest.mark.date_sensitive
 def test_a_complete_case_goes_to_the_queue_and_the_form_is_empty_again(people):
     title = "A colleague who interrupts me"
     at = _page(people.participant)

@@ -11,13 +11,13 @@ queue holds two cases; its last discussed case has a follow-up. The tests run th
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from driving import app, assert_healthy, button, click, open_page, query, texts, value_of, values
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
-from intervision import accounts, groups, live
+from intervision import accounts, clock, groups, live
 from intervision.db import writing
 from intervision.demo import demo_email
 from intervision.methods import built_in_library
@@ -417,7 +417,7 @@ def test_the_next_session_does_not_offer_details_of_an_observation_from_the_last
 def test_an_action_item_is_added_with_owner_and_date_and_confirmed(people):
     at, session_id = _running(people)
     hans = _person_id("Hans Kuipers")
-    due = date.today() + timedelta(days=14)
+    due = clock.today() + timedelta(days=14)
     at.text_input(key="action_add.text").input("Talk to HR about the rota")
     at.selectbox(key="action_add.owner_id").set_value(hans)
     at.date_input(key="action_add.due_date").set_value(due)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from driving import (
@@ -19,7 +19,7 @@ from driving import (
     values,
 )
 
-from intervision import accounts, groups
+from intervision import accounts, clock, groups
 
 NEW = 0  # the group selector's entry for a new group
 NAME_TAKEN = "There is a group with this name already."
@@ -261,16 +261,17 @@ def _meetings(gid: int) -> int:
     return query("SELECT count(*) FROM meetings WHERE group_id = ?", (gid,))[0][0]
 
 
+@pytest.mark.date_sensitive
 def test_planning_a_session_in_the_past_is_refused(people):
     gid = group_id("Leidinggevenden Zorg")
     before = _meetings(gid)
     at = _groups_page(people.facilitator, "Leidinggevenden Zorg")
-    fill(at, {f"plan.{gid}.day": date.today() - timedelta(days=1)})
+    fill(at, {f"plan.{gid}.day": clock.today() - timedelta(days=1)})
     click(at, "Plan")
 
     assert_healthy(at)
     assert values(at.error) == ["Choose a moment in the future."]
-    assert value_of(at, f"plan.{gid}.day") == date.today() - timedelta(days=1)
+    assert value_of(at, f"plan.{gid}.day") == clock.today() - timedelta(days=1)
     assert _meetings(gid) == before
 
 
@@ -285,10 +286,11 @@ def test_planning_a_session_without_a_day_asks_for_one(people):
     assert _meetings(gid) == before
 
 
+@pytest.mark.date_sensitive
 def test_facilitator_plans_a_session(people):
     gid = group_id("Onderwijsteam Basisschool De Regenboog")
     annelies = accounts.person_by_email("annelies.verhoeven@demo.example")
-    day = date.today() + timedelta(days=10)
+    day = clock.today() + timedelta(days=10)
     at = _groups_page(annelies, "Onderwijsteam Basisschool De Regenboog")
     assert "No session planned yet." in texts(at)
     fill(at, {f"plan.{gid}.day": day, f"plan.{gid}.minutes": 90})

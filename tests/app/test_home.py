@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 import pytest
 from driving import (
@@ -14,7 +13,7 @@ from driving import (
     values,
 )
 
-from intervision import accounts, groups, i18n
+from intervision import accounts, clock, groups, i18n
 from intervision.db import writing
 from intervision.models import Contract, GroupInput, Language, Role
 
@@ -22,7 +21,9 @@ UNESCAPED_LINK = re.compile(r"(?<!\\)\]\(")
 
 
 def _group_input(name: str) -> GroupInput:
-    contract = Contract(meets_every_weeks=6, session_minutes=90, confidentiality="Stays here.", start_date=date.today())
+    contract = Contract(
+        meets_every_weeks=6, session_minutes=90, confidentiality="Stays here.", start_date=clock.today()
+    )
     return GroupInput(name=name, contract=contract)
 
 
@@ -38,6 +39,7 @@ def _groups_table(at) -> list[str]:
     return list(frames[0]["Group"])
 
 
+@pytest.mark.date_sensitive
 def test_participant_sees_their_groups_and_next_session(people):
     at = _home(people.participant)
 
@@ -62,6 +64,7 @@ def test_coordinator_sees_all_groups(people):
     assert len(_groups_table(at)) == 4
 
 
+@pytest.mark.date_sensitive
 def test_facilitator_is_told_what_waits_for_them(people):
     # Annelies Verhoeven facilitates the demo's group without a planned session.
     facilitator = accounts.person_by_email("annelies.verhoeven@demo.example")
@@ -128,6 +131,7 @@ def test_a_missing_translation_would_be_noticed(people, monkeypatch):
         assert_healthy(at)
 
 
+@pytest.mark.date_sensitive
 def test_coordinators_home_counts_held_sessions_only_where_the_contract_reports_them(people):
     frames = [frame.value for frame in _home(people.coordinator).dataframe if "Group" in frame.value.columns]
     held = dict(zip(frames[0]["Group"], frames[0]["Sessions in the last 12 months"], strict=True))

@@ -16,14 +16,14 @@ import re
 import statistics
 import zlib
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from driving import NOT_ALLOWED, Offered, app, assert_healthy, deep_link, open_page, query, refusals, values
 from fpdf import FPDF
 from test_case_privacy_screens import everything
 
-from intervision import accounts, cases, demo, goals, groups, live, overview, surveys
+from intervision import accounts, cases, clock, demo, goals, groups, live, overview, surveys
 from intervision.errors import NotAllowed
 from intervision.instruments import shipped_instruments
 from intervision.models import (
@@ -161,7 +161,7 @@ def planted(people) -> Planted:
             group_id=group_id,
             measure=GoalMeasure.COLLECTIVE_EFFICACY,
             target=4.0,
-            due=date.today() + timedelta(days=60),
+            due=clock.today() + timedelta(days=60),
         ),
     )
 
@@ -294,17 +294,18 @@ def leaks(shown: dict[str, str], planted: Planted) -> dict[str, list[str]]:
 # --- the coordinator -----------------------------------------------------------------------------
 
 
+@pytest.mark.date_sensitive
 def test_the_small_wave_has_an_average_of_its_own(people, planted):
     """The two answers make an average no release could have: so finding it would be a leak."""
     assert f"{planted.small_mean:.2f}" == "1.83"
-    period = Period.year_before(date.today())
+    period = Period.year_before(clock.today())
     comparison = overview.compare_groups(people.coordinator, period)
     released = [release for rows in comparison.releases.values() for release in rows]
     assert all(release.respondents >= 3 for release in released)
     assert all(f"{release.mean:.2f}" != "1.83" for release in released)
     [regenboog] = [group for group in comparison.groups if group.group_id == planted.group_id]
     latest = regenboog.efficacy["collective_efficacy"]
-    assert latest is None or latest.latest.day < date.today(), "the small wave (closed today) is not released"
+    assert latest is None or latest.latest.day < clock.today(), "the small wave (closed today) is not released"
 
 
 def test_the_reading_would_notice_a_leak(planted):
@@ -354,8 +355,9 @@ def _efficacy_points(at) -> list[tuple[float, str]]:
     return points
 
 
+@pytest.mark.date_sensitive
 def test_a_raised_threshold_hides_every_average_of_fewer_people(people, offered):
-    period = Period.year_before(date.today())
+    period = Period.year_before(clock.today())
     before = overview.compare_groups(people.coordinator, period)
     released = [release for rows in before.releases.values() for release in rows]
     kept = {release.mean for release in released if release.respondents >= 6}
@@ -382,11 +384,12 @@ def test_a_raised_threshold_hides_every_average_of_fewer_people(people, offered)
     assert "fewer than 6 answers" in everything(at), "the legend names the threshold"
 
 
+@pytest.mark.date_sensitive
 def test_the_session_with_the_secrets_counts_as_a_number(people, planted):
     """The session held today shows as a count in the observation profile and the figures, nothing more."""
-    period = Period.year_before(date.today())
+    period = Period.year_before(clock.today())
     story = overview.group_story(people.coordinator, planted.group_id, period)
-    assert story.observations is not None and story.observations[-1].day == date.today()
+    assert story.observations is not None and story.observations[-1].day == clock.today()
     assert story.observations[-1].interventions == 1
     assert story.figures.cases is not None and story.figures.cases.submitted >= 1
     assert story.figures.action_items is not None and story.figures.action_items[0] >= 1
@@ -417,6 +420,7 @@ def test_the_overview_refuses_who_is_not_a_coordinator(people, planted, offered,
     assert offered == {}, "nothing was offered for download"
 
 
+@pytest.mark.date_sensitive
 def test_who_facilitates_one_group_and_takes_part_in_another_cannot_get_the_figures(people):
     fatima = people.participant_facilitator  # facilitates "Wijkverpleging Noord", member of "Leidinggevenden Zorg"
     assert query(
@@ -424,7 +428,7 @@ def test_who_facilitates_one_group_and_takes_part_in_another_cannot_get_the_figu
         " WHERE m.person_id = ? ORDER BY g.name",
         (fatima.id,),
     ) == [("Leidinggevenden Zorg", "member"), ("Wijkverpleging Noord", "facilitator")]
-    period = Period.year_before(date.today())
+    period = Period.year_before(clock.today())
     noord = _group_id("Wijkverpleging Noord")
     for attempt in (
         lambda: overview.compare_groups(fatima, period),

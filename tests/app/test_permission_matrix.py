@@ -27,7 +27,7 @@ import shutil
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -49,7 +49,7 @@ from driving import (
 from google.protobuf import text_format
 from streamlit.testing.v1 import AppTest
 
-from intervision import accounts, cases, db, invitations, live, method_library, surveys
+from intervision import accounts, cases, clock, db, invitations, live, method_library, surveys
 from intervision.i18n import t
 from intervision.instruments import shipped_instruments
 from intervision.methods import Name, built_in_library, parse_method
@@ -189,7 +189,7 @@ def _scoring(score: int) -> dict[str, int | None]:
 
 
 def _closed_wave(leader: Person, group_id: int, scores: list[tuple[Person, int]], days_ago: int) -> None:
-    opened = datetime.now(UTC) - timedelta(days=days_ago)
+    opened = clock.utcnow() - timedelta(days=days_ago)
     wave_id = surveys.open_wave(leader, group_id, SAFETY, "start", now=opened)
     for member, score in scores:
         surveys.answer(member, wave_id, _scoring(score), now=opened)

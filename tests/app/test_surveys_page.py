@@ -15,13 +15,13 @@ import csv
 import io
 import json
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from driving import app, as_read, assert_healthy, open_page, query, texts, values
 from google.protobuf import text_format
 
-from intervision import accounts, surveys
+from intervision import accounts, clock, surveys
 from intervision.instruments import shipped_instruments
 from intervision.models import Language, Person
 from ui.guard import escape_markdown
@@ -152,7 +152,7 @@ def _answers_scoring(instrument_id: str, score: int) -> dict[str, int | None]:
 
 def _closed_wave(facilitator: Person, group_id: int, instrument_id: str, scores: dict[str, int], days_ago: int) -> int:
     """A wave the facilitator opened `days_ago`, answered by these members (name → scale score), then closed."""
-    opened = datetime.now(UTC) - timedelta(days=days_ago)
+    opened = clock.utcnow() - timedelta(days=days_ago)
     wave_id = surveys.open_wave(facilitator, group_id, instrument_id, "start", now=opened)
     for name, score in scores.items():
         surveys.answer(_member(name), wave_id, _answers_scoring(instrument_id, score), now=opened)
@@ -265,6 +265,7 @@ def test_with_no_open_survey_the_member_is_told_so(people):
 # --- results -------------------------------------------------------------------------------------
 
 
+@pytest.mark.date_sensitive
 def test_results_show_a_chart_per_scale_the_distribution_the_table_and_a_csv(people):
     group_id = _group_id(LEIDING)
     at = _results(_page(people.participant), group_id, "self_efficacy")

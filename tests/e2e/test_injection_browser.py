@@ -612,15 +612,15 @@ def cases(member: dict[str, Screen], server: Server, browsers: Browsers, shots: 
 def set_up_around_the_group(db_path: Path) -> str:
     """What has no free text, through the core as its own screens would: the member joins the new group,
     which gets a goal and a survey wave; returns the code of an invitation to it."""
-    from datetime import date, timedelta
+    from datetime import timedelta
 
-    from intervision import goals, groups, invitations, surveys
+    from intervision import clock, goals, groups, invitations, surveys
     from intervision.models import GoalInput, GoalMeasure, GroupRole, InvitationInput
 
     coordinator = person(db_path, COORDINATOR)
     group_id = next(g.id for g, _ in groups.visible_groups(coordinator, db_path) if g.name == TYPED["group name"])
     groups.set_member_role(coordinator, group_id, person(db_path, MEMBER).id, GroupRole.MEMBER, path=db_path)
-    due = date.today() + timedelta(days=90)
+    due = clock.today() + timedelta(days=90)
     goal = GoalInput(group_id=group_id, measure=GoalMeasure.SESSIONS_HELD, target=4, due=due)
     goals.add_goal(coordinator, goal, path=db_path)
     surveys.open_wave(coordinator, group_id, next(iter(surveys.instruments(db_path))), "start", path=db_path)

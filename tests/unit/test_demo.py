@@ -1,11 +1,13 @@
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from intervision import auth, db, demo, store
+from intervision import auth, db, demo, goals, store
 from intervision.errors import DomainError
+from intervision.goals import GoalStatus
 from intervision.models import (
     DevelopmentPhase,
+    GoalMeasure,
     GroupRole,
     InvitationStatus,
     MeetingStatus,
@@ -230,6 +232,7 @@ def test_the_demo_is_the_same_every_time(tmp_path):
     assert _meetings(paths[0]) == _meetings(paths[1])
 
 
+@pytest.mark.date_sensitive
 def test_dates_follow_the_moment_of_loading(path):
     demo.load_demo(path=path)
     now = auth.utcnow()
@@ -238,3 +241,43 @@ def test_dates_follow_the_moment_of_loading(path):
         upcoming = store.next_meetings(conn, [group.id for group in groups], now)
     assert len(upcoming) == len(groups) - 1
     assert all(meeting.starts_at - now <= timedelta(weeks=8) for meeting in upcoming.values())
+
+
+# Month and year ends, a leap day's eve, the turn of the half-year, and the day this was found (a December).
+TURNS = [
+    date(2026, 12, 31),
+    date(2027, 1, 1),
+    date(2028, 2, 28),
+    date(2027, 6, 30),
+    date(2027, 7, 1),
+    date(2026, 12, 2),
+]
+
+
+@pytest.mark.parametrize("day", TURNS, ids=str)
+def test_the_demo_looks_the_same_whichever_day_it_is_loaded(tmp_path, fast_hashing, set_clock, day):
+    """What the screens list in order, and what is past or ahead, never depends on the month of loading."""
+    set_clock(day)
+    now = auth.utcnow()
+    path = tmp_path / "demo.db"
+    db.migrate(path)
+    demo.load_demo(now=now, path=path)
+    with db.reading(path) as conn:
+        coordinator = store.person(conn, store.person_id_by_email(conn, demo.demo_accounts()[0].email))
+        groups = store.all_groups(conn)
+        upcoming = store.next_meetings(conn, [group.id for group in groups], now)
+        held = [meeting for group in groups for meeting in store.held_meetings(conn, group.id)]
+        invitations = store.invitations_for_groups(conn, [group.id for group in groups])
+
+    listed = goals.progress(coordinator, path=path)
+    assert [(item.goal.group_name, item.goal.measure) for item in listed] == [
+        (None, GoalMeasure.SESSIONS_HELD),
+        (None, GoalMeasure.COLLECTIVE_EFFICACY),
+        ("Leidinggevenden Zorg", GoalMeasure.ACTION_ITEMS_DONE),
+        ("Wijkverpleging Noord", GoalMeasure.ATTENDANCE),
+    ]
+    assert all(item.goal.due > day for item in listed), "a coordinator could have set each goal today"
+    assert GoalStatus.MISSED not in {item.status for item in listed}
+    assert len(upcoming) == len(groups) - 1 and all(meeting.starts_at > now for meeting in upcoming.values())
+    assert all(meeting.starts_at < now for meeting in held)
+    assert [invitation.status(now) for invitation in invitations].count(InvitationStatus.ACTIVE) == 1

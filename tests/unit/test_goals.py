@@ -11,7 +11,7 @@ The organisation built here has four groups, all active in 2025 (time injected w
 - Team Quiet reports nothing, though it is busy: its numbers never count.
 
 Goals due in the past are added with `GoalInput.model_construct`: the form itself refuses a date that is not
-after the real today, and these goals live in 2025.
+after the clock's today, and these goals live in 2025.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import pytest
 from pydantic import ValidationError
 from unit_support import NOW, count_rows, group_form
 
-from intervision import cases, db, goals, groups, live, store, surveys
+from intervision import cases, clock, db, goals, groups, live, store, surveys
 from intervision.errors import DomainError, NotAllowed
 from intervision.goals import GoalStatus
 from intervision.models import (
@@ -55,7 +55,7 @@ def at(day: date, hour: int = 10) -> datetime:
 
 
 def ahead(days: int = 30) -> date:
-    return date.today() + timedelta(days=days)
+    return clock.today() + timedelta(days=days)
 
 
 # --- the form ----------------------------------------------------------------------------------------
@@ -75,6 +75,7 @@ def ahead(days: int = 30) -> date:
         (M.COLLECTIVE_EFFICACY, 3.8),
     ],
 )
+@pytest.mark.date_sensitive
 def test_a_target_within_its_measures_range_is_taken(measure: GoalMeasure, target: float):
     form = GoalInput(measure=measure, target=target, due=ahead())
     assert form.target == target
@@ -97,6 +98,7 @@ def test_a_target_within_its_measures_range_is_taken(measure: GoalMeasure, targe
         (M.COLLECTIVE_EFFICACY, float("nan")),
     ],
 )
+@pytest.mark.date_sensitive
 def test_a_target_outside_its_measures_range_is_refused(measure: GoalMeasure, target: float):
     with pytest.raises(ValidationError) as refused:
         GoalInput(measure=measure, target=target, due=ahead())
@@ -106,15 +108,17 @@ def test_a_target_outside_its_measures_range_is_refused(measure: GoalMeasure, ta
 
 
 @pytest.mark.parametrize("days", [0, -1, -400])
+@pytest.mark.date_sensitive
 def test_a_goal_is_due_after_today(days: int):
     with pytest.raises(ValidationError) as refused:
-        GoalInput(measure=M.ATTENDANCE, target=80, due=date.today() + timedelta(days=days))
+        GoalInput(measure=M.ATTENDANCE, target=80, due=clock.today() + timedelta(days=days))
     (error,) = refused.value.errors()
     assert error["type"] == "date_in_future"
     assert error["loc"] == ("due",)
     assert GoalInput(measure=M.ATTENDANCE, target=80, due=ahead(1)).due == ahead(1)
 
 
+@pytest.mark.date_sensitive
 def test_an_unknown_measure_is_refused():
     with pytest.raises(ValidationError) as refused:
         GoalInput(measure="happiness", target=3, due=ahead())
@@ -131,6 +135,7 @@ def test_units_of_the_measures():
 
 
 @pytest.mark.parametrize("role", [Role.FACILITATOR, Role.PARTICIPANT])
+@pytest.mark.date_sensitive
 def test_only_coordinators_add_remove_and_follow_goals(path: Path, coordinator: Person, make_person, role: Role):
     someone = make_person("Someone Else", role)
     form = GoalInput(measure=M.ATTENDANCE, target=80, due=ahead())
@@ -146,6 +151,7 @@ def test_only_coordinators_add_remove_and_follow_goals(path: Path, coordinator: 
     assert [p.goal.id for p in goals.progress(coordinator, today=date(2025, 6, 1), path=path)] == [goal_id]
 
 
+@pytest.mark.date_sensitive
 def test_a_goal_for_an_unknown_group_is_refused(path: Path, coordinator: Person):
     with pytest.raises(DomainError) as refused:
         goals.add_goal(coordinator, GoalInput(group_id=999, measure=M.ATTENDANCE, target=80, due=ahead()), path=path)
@@ -153,6 +159,7 @@ def test_a_goal_for_an_unknown_group_is_refused(path: Path, coordinator: Person)
     assert count_rows(path, "goals") == 0
 
 
+@pytest.mark.date_sensitive
 def test_a_goal_is_added_and_removed(path: Path, coordinator: Person, make_group):
     group_id = make_group("Team North")
     due = ahead(90)

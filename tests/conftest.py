@@ -1,0 +1,58 @@
+"""The clock for the whole suite: a test that depends on today's date runs today and a year ahead.
+
+Mark such a test `@pytest.mark.date_sensitive` (or a module with `pytestmark`): it runs twice, as
+`[today]` and as `[a-year-ahead]`, the second with intervision.clock moved to the same calendar day next
+year. Tests read the date from `intervision.clock` (or inject `now=`), never from `date.today()`, so
+the test and the app agree on what today is. Whatever INTERVISION_CLOCK_SHIFT_DAYS the suite starts with
+is `[today]`: `INTERVISION_CLOCK_SHIFT_DAYS=29 pytest` tries the whole suite on another day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+
+from intervision import clock
+
+TODAY = "today"
+A_YEAR_AHEAD = "a-year-ahead"
+
+
+def a_year_after(day: date) -> date:
+    """The same calendar day next year; 28 February for 29 February."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if metafunc.definition.get_closest_marker("date_sensitive"):
+        metafunc.parametrize("clock_shift", [TODAY, A_YEAR_AHEAD], indirect=True)
+
+
+@pytest.fixture(scope="session")
+def suite_clock_shift() -> int:
+    """The clock's shift in days that the suite started with: every test's `[today]`."""
+    return clock.shift().days
+
+
+@pytest.fixture(autouse=True)
+def clock_shift(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, suite_clock_shift: int) -> int:
+    """How many days this test's clock is moved: a year more than the suite's for `[a-year-ahead]`."""
+    if getattr(request, "param", TODAY) == A_YEAR_AHEAD:
+        today = clock.today()
+        monkeypatch.setenv(clock.SHIFT_VARIABLE, str(suite_clock_shift + (a_year_after(today) - today).days))
+    return clock.shift().days
+
+
+@pytest.fixture
+def set_clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[date], None]:
+    """Move the clock so that today is the given day, for the rest of this test."""
+
+    def move(day: date) -> None:
+        monkeypatch.setenv(clock.SHIFT_VARIABLE, str(clock.shift().days + (day - clock.today()).days))
+
+    return move
