@@ -8,6 +8,7 @@ have taken part since JOINED, long before.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 from unit_support import JOINED, NOW, audit_actions
 
-from intervision import cases, db, groups, invitations, live, membership, store
+from intervision import cases, db, groups, invitations, live, membership, personal_data, store
 from intervision.errors import DomainError, NotAllowed
 from intervision.models import (
     ActionItemInput,
@@ -323,3 +324,27 @@ def test_the_history_is_for_the_group_not_for_a_coordinator_outside_it(team, mak
         team.anna.id,
         team.ben.id,
     }
+
+
+# --- the person's own data ---------------------------------------------------------------------------------
+
+
+def test_her_export_holds_her_invitations_and_her_lines_of_the_history_and_erasing_her_takes_them(team):
+    declined = membership.invite(team.lead, team.group_id, team.newcomer.id, GroupRole.MEMBER, now=NOW, path=team.path)
+    membership.decline(team.newcomer, declined, now=NOW, path=team.path)
+    _join_at(team, team.newcomer, GroupRole.FACILITATOR, NOW)  # the coordinator's invitation, accepted
+
+    document = json.loads(personal_data.export_my_data(team.newcomer, path=team.path))
+    assert [line["change"] for line in document["membership_history"]] == ["joined"]
+    received = document["group_invitations_received"]
+    assert [(found["group_role"], found["accepted_at"] is not None) for found in received] == [
+        ("member", False),
+        ("facilitator", True),
+    ]
+    assert "Fenna" not in json.dumps(received), "who invited her is the inviter's data"
+
+    personal_data.erase_person(team.coordinator, team.newcomer.id, now=LATER, path=team.path)
+    with db.reading(team.path) as conn:
+        for table in ("membership_events", "group_invitations"):
+            count = conn.execute(f"SELECT count(*) FROM {table} WHERE person_id = ?", [team.newcomer.id]).fetchone()
+            assert count[0] == 0, table
