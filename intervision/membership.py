@@ -69,6 +69,12 @@ def circle(db: Database, group_id: int, person_id: int) -> Circle:
     return Circle(person_id, store.joined_at(db, group_id, person_id))
 
 
+def member_since(person: Person, group_id: int, path: Path | None = None) -> datetime | None:
+    """When this person joined the group (this time): what the group shared from then on is theirs to read."""
+    with reading(path) as db:
+        return store.joined_at(db, group_id, person.id)
+
+
 def require_in_circle(db: Database, person: Person, session: LiveSession) -> None:
     """Refuse a session the group held before this person joined it."""
     if not circle(db, session.group_id, person.id).session(session):
