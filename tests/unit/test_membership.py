@@ -236,6 +236,18 @@ def test_a_new_member_sees_no_case_discussed_before_they_joined(team):
     assert [session.id for session in live.history(team.ben, team.group_id, path=team.path)] == [team.kiwi_session]
 
 
+def test_a_session_under_way_since_before_they_joined_is_not_theirs_to_follow(team):
+    form = StartSessionInput(group_id=team.group_id, method_id="incident", case_id=team.mango)
+    session_id = live.start_session(team.lead, form, now=NOW - timedelta(hours=1), path=team.path)
+    code = live.console_view(team.lead, session_id, now=NOW, path=team.path).session.join_code
+    _join_at(team, team.newcomer, GroupRole.MEMBER, NOW)
+
+    assert live.open_sessions(team.newcomer, path=team.path) == []
+    with pytest.raises(NotAllowed):
+        live.participant_view(team.newcomer, code, now=NOW, path=team.path)
+    assert [session.id for session in live.open_sessions(team.ben, path=team.path)] == [session_id]
+
+
 def test_a_new_member_sees_what_is_discussed_after_they_joined(team):
     _join_at(team, team.newcomer, GroupRole.MEMBER, NOW)
     cases.choose_case(team.lead, team.mango, now=NOW, path=team.path)
