@@ -17,6 +17,7 @@ from intervision import store
 from intervision.auth import utcnow
 from intervision.db import reading, writing
 from intervision.errors import DomainError, NotAllowed
+from intervision.membership import circle
 from intervision.models import (
     AuditAction,
     Case,
@@ -59,6 +60,8 @@ def _case_for(db: Database, person: Person, case_id: int, action: Action) -> Cas
     role = store.group_role(db, found.group_id, person.id)
     require(Action.READ_CASES, person.role, role)
     require(action, person.role, role)
+    if not circle(db, found.group_id, person.id).case(found):
+        raise NotAllowed("before_joining")
     return found
 
 
@@ -257,10 +260,12 @@ def follow_ups_waiting(person: Person, path: Path | None = None) -> list[Case]:
 
 
 def archive(viewer: Person, group_id: int, path: Path | None = None) -> list[Case]:
-    """What the group discussed, with the method, the chosen advice and the follow-up."""
+    """What the group discussed, with the method, the chosen advice and the follow-up: since the viewer joined
+    (a case shared before that stays with the circle that heard it), and the viewer's own cases."""
     with reading(path) as db:
         require(Action.READ_CASES, viewer.role, _role_in(db, viewer, group_id))
-        return store.cases_of_group(db, group_id, DONE)
+        sees = circle(db, group_id, viewer.id)
+        return [case for case in store.cases_of_group(db, group_id, DONE) if sees.case(case)]
 
 
 # --- what the organisation may know --------------------------------------------------------------

@@ -497,6 +497,44 @@ def _period_indexes(db: Database) -> None:
     )
 
 
+@migrations(name="0012_membership_invitations")
+def _membership_invitations(db: Database) -> None:
+    """Joining a group is the person's own act (an invitation they accept), and the group keeps who joined
+    and left when. Memberships that exist already enter the history as joined on their joined_at."""
+    _run_statements(
+        db,
+        """
+        CREATE TABLE group_invitations (
+            id INTEGER PRIMARY KEY,
+            group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+            person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            group_role TEXT NOT NULL CHECK (group_role IN ('facilitator', 'member')),
+            invited_by INTEGER REFERENCES people(id) ON DELETE SET NULL,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            accepted_at TEXT,
+            declined_at TEXT,
+            withdrawn_at TEXT
+        );
+        CREATE INDEX group_invitations_by_person ON group_invitations(person_id);
+        CREATE INDEX group_invitations_by_group ON group_invitations(group_id);
+        CREATE TABLE membership_events (
+            id INTEGER PRIMARY KEY,
+            group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+            person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            change TEXT NOT NULL CHECK (change IN ('joined', 'role_changed', 'left', 'removed')),
+            group_role TEXT NOT NULL CHECK (group_role IN ('facilitator', 'member')),
+            at TEXT NOT NULL,
+            by_id INTEGER REFERENCES people(id) ON DELETE SET NULL
+        );
+        CREATE INDEX membership_events_by_group ON membership_events(group_id, at);
+        CREATE INDEX membership_events_by_person ON membership_events(person_id);
+        INSERT INTO membership_events (group_id, person_id, change, group_role, at)
+            SELECT group_id, person_id, 'joined', group_role, joined_at FROM memberships
+        """,
+    )
+
+
 @migrations(name="0013_sign_in_delays")
 def _sign_in_delays(db: Database) -> None:
     """Growing waits after failed sign-ins replace the account lock; a sign-in ticket names its browser.

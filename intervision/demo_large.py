@@ -83,6 +83,9 @@ _INSERTS = {
         " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
     ),
     "memberships": "INSERT INTO memberships (group_id, person_id, group_role, joined_at) VALUES (?,?,?,?)",
+    "membership_events": (
+        "INSERT INTO membership_events (group_id, person_id, change, group_role, at) VALUES (?,?,'joined',?,?)"
+    ),
     "method_versions": "INSERT INTO method_versions (method_id, version, definition, created_at) VALUES (?,?,?,?)",
     "meetings": (
         "INSERT INTO meetings (id, group_id, starts_at, minutes, method_id, method_version, status)"
@@ -229,8 +232,10 @@ def _group(
         _iso(set_up),
     )
     rows.add("memberships", group_id, facilitator, "facilitator", _iso(set_up))
+    rows.add("membership_events", group_id, facilitator, "facilitator", _iso(set_up))
     for member in members:
         rows.add("memberships", group_id, member, "member", _iso(set_up))
+        rows.add("membership_events", group_id, member, "member", _iso(set_up))
     presence = {facilitator: 0.97} | {member: rng.uniform(0.65, 0.95) for member in members}
     _meetings(rows, rng, group_id, started, every_weeks, minutes, facilitator, members, presence, now)
     _waves(rows, rng, group_id, started, members, reported, now, years)

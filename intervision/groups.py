@@ -60,7 +60,7 @@ def create_group(viewer: Person, form: GroupInput, now: datetime | None = None, 
             raise DomainError("group_name_taken", field="name")
         group_id = store.add_group(db, form, now)
         if viewer.role is Role.FACILITATOR:
-            store.set_membership(db, group_id, viewer.id, GroupRole.FACILITATOR, now)
+            store.set_membership(db, group_id, viewer.id, GroupRole.FACILITATOR, now, by=viewer.id)
         return group_id
 
 
@@ -89,7 +89,7 @@ def members(viewer: Person, group_id: int, path: Path | None = None) -> list[Mem
         return store.members(db, group_id)
 
 
-def set_member_role(
+def change_member_role(
     viewer: Person,
     group_id: int,
     person_id: int,
@@ -97,7 +97,8 @@ def set_member_role(
     now: datetime | None = None,
     path: Path | None = None,
 ) -> None:
-    """Add someone to the group, or change their role in it. Making a facilitator is a coordinator's call."""
+    """Make a member a facilitator or the other way round: a coordinator's call, for someone already in the
+    group. Nobody enters a group this way; they are invited (intervision.membership) and accept."""
     now = now or utcnow()
     with writing(path) as db:
         viewer_role = _role_in(db, viewer, group_id)
@@ -108,8 +109,12 @@ def set_member_role(
         subject = store.person(db, person_id)
         if subject is None:
             raise DomainError("person_not_found")
-        store.set_membership(db, group_id, person_id, role, now)
-        store.add_audit_event(db, now, viewer.id, AuditAction.MEMBER_ADDED, subject.email, f"{group_id}:{role}")
+        if current is None:
+            raise DomainError("not_a_member_yet")
+        if current is role:
+            return
+        store.set_membership(db, group_id, person_id, role, now, by=viewer.id)
+        store.add_audit_event(db, now, viewer.id, AuditAction.ROLE_CHANGED, subject.email, f"{group_id}:{role}")
 
 
 def remove_member(
@@ -124,15 +129,18 @@ def remove_member(
         action = Action.ASSIGN_FACILITATORS if current is GroupRole.FACILITATOR else Action.MANAGE_MEMBERS
         require(action, viewer.role, viewer_role)
         subject = store.person(db, person_id)
-        store.remove_membership(db, group_id, person_id)
+        store.remove_membership(db, group_id, person_id, now, by=viewer.id)
         store.add_audit_event(db, now, viewer.id, AuditAction.MEMBER_REMOVED, subject.email, str(group_id))
 
 
-def candidates_to_add(viewer: Person, group_id: int, path: Path | None = None) -> list[Person]:
-    """People in the organisation who are not in this group yet (for a coordinator or facilitator)."""
+def candidates_to_invite(
+    viewer: Person, group_id: int, now: datetime | None = None, path: Path | None = None
+) -> list[Person]:
+    """People in the organisation who are not in this group and have no invitation to it waiting."""
     with reading(path) as db:
         require(Action.MANAGE_MEMBERS, viewer.role, _role_in(db, viewer, group_id))
         present = {member.person_id for member in store.members(db, group_id)}
+        present |= {found.person_id for found in store.open_group_invitations_to(db, group_id, now or utcnow())}
         return [person for person in store.everyone(db) if person.id not in present]
 
 

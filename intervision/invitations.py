@@ -108,7 +108,7 @@ def _usable_invitation(db: Database, code: str, now: datetime) -> Invitation:
 
 
 def _join(db: Database, invitation: Invitation, person_id: int, now: datetime) -> None:
-    store.set_membership(db, invitation.group_id, person_id, invitation.group_role, now)
+    store.set_membership(db, invitation.group_id, person_id, invitation.group_role, now, by=person_id)
     store.count_invitation_use(db, invitation.id)
     store.add_audit_event(
         db,

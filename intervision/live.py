@@ -20,6 +20,7 @@ from intervision.auth import utcnow
 from intervision.db import reading, writing
 from intervision.errors import DomainError
 from intervision.i18n import t
+from intervision.membership import circle, require_in_circle
 from intervision.method_library import method_as_run, method_entry, pin_version
 from intervision.methods import BoardKind, Lines, Method, Phase
 from intervision.models import (
@@ -155,6 +156,7 @@ def _session_for(db: Database, viewer: Person, session_id: int, action: Action) 
     if session is None:
         raise DomainError("session_not_found")
     require(action, viewer.role, store.group_role(db, session.group_id, viewer.id))
+    require_in_circle(db, viewer, session)
     return session
 
 
@@ -182,6 +184,7 @@ def participant_view(
         if session is None:
             raise DomainError("session_code_unknown", field="code")
         require(Action.TAKE_PART, person.role, store.group_role(db, session.group_id, person.id))
+        require_in_circle(db, person, session)
     method = session_method(session, path)
     with reading(path) as db:
         return _view(db, session, method, person.id, now or utcnow())
@@ -205,7 +208,8 @@ def open_sessions(viewer: Person, path: Path | None = None) -> list[LiveSession]
     """Sessions under way in the groups this person is in."""
     with reading(path) as db:
         group_ids = [group.id for group, _ in store.groups_of(db, viewer.id)]
-        return store.open_live_sessions(db, group_ids)
+        under_way = store.open_live_sessions(db, group_ids)
+        return [session for session in under_way if circle(db, session.group_id, viewer.id).session(session)]
 
 
 # --- starting ------------------------------------------------------------------------------------
@@ -515,10 +519,20 @@ class LookBack:
 
 
 def look_back(viewer: Person, session_id: int, path: Path | None = None) -> LookBack:
+    """Only what the facilitator's circle shared: a facilitator new to the group does not read the action
+    items of sessions, or the follow-up of a case, from before they joined."""
     with reading(path) as db:
         session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
-        items = store.action_items_to_look_back_on(db, session.group_id, session.id)
+        sees = circle(db, session.group_id, viewer.id)
+        shared = {earlier.id for earlier in store.closed_live_sessions(db, session.group_id) if sees.session(earlier)}
+        items = [
+            item
+            for item in store.action_items_to_look_back_on(db, session.group_id, session.id)
+            if item.live_session_id in shared
+        ]
         last = store.last_discussed_case(db, session.group_id)
+    if last is not None and not sees.case(last):
+        last = None
     return LookBack(items, last.title if last else "", last.follow_up if last else "")
 
 
@@ -651,7 +665,8 @@ def close_session(
 def history(viewer: Person, group_id: int, path: Path | None = None) -> list[LiveSession]:
     with reading(path) as db:
         require(Action.TAKE_PART, viewer.role, store.group_role(db, group_id, viewer.id))
-        return store.closed_live_sessions(db, group_id)
+        sees = circle(db, group_id, viewer.id)
+        return [session for session in store.closed_live_sessions(db, group_id) if sees.session(session)]
 
 
 # --- the report ----------------------------------------------------------------------------------

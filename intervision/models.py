@@ -99,6 +99,7 @@ class AuditAction(StrEnum):
     SIGN_OUT_EVERYWHERE = "sign_out_everywhere"
     PASSWORD_CHANGED = "password_changed"
     ROLE_CHANGED = "role_changed"
+    MEMBER_INVITED = "member_invited"
     MEMBER_ADDED = "member_added"
     MEMBER_REMOVED = "member_removed"
     INVITATION_REVOKED = "invitation_revoked"
@@ -117,6 +118,15 @@ class InvitationStatus(StrEnum):
     REVOKED = "revoked"
     EXPIRED = "expired"
     USED_UP = "used_up"
+
+
+class MembershipChange(StrEnum):
+    """What a group's membership history records."""
+
+    JOINED = "joined"
+    ROLE_CHANGED = "role_changed"
+    LEFT = "left"  # the person took themselves out
+    REMOVED = "removed"  # someone who manages the members took them out
 
 
 class CaseStatus(StrEnum):
@@ -255,6 +265,39 @@ class Member(BaseModel):
     name: str
     email: str
     group_role: GroupRole
+    joined_at: datetime | None = None
+
+
+class MembershipEvent(BaseModel):
+    """One line of a group's membership history: who joined, changed role or left, and when."""
+
+    person_id: int
+    name: str
+    change: MembershipChange
+    group_role: GroupRole
+    at: datetime
+
+
+class GroupInvitation(BaseModel):
+    """An invitation for one person to join one group in one role; they become a member only by accepting."""
+
+    id: int
+    group_id: int
+    group_name: str
+    person_id: int
+    person_name: str
+    group_role: GroupRole
+    invited_by: str
+    created_at: datetime
+    expires_at: datetime
+    accepted_at: datetime | None = None
+    declined_at: datetime | None = None
+    withdrawn_at: datetime | None = None
+
+    def open(self, now: datetime) -> bool:
+        """Still waiting for the person's answer."""
+        answered = self.accepted_at or self.declined_at or self.withdrawn_at
+        return answered is None and self.expires_at > now
 
 
 class Invitation(BaseModel):

@@ -28,6 +28,7 @@ class Action(StrEnum):
     DELETE_GROUP = "delete_group"
     ASSIGN_FACILITATORS = "assign_facilitators"
     MANAGE_MEMBERS = "manage_members"
+    VIEW_MEMBERSHIP_HISTORY = "view_membership_history"
     MANAGE_INVITATIONS = "manage_invitations"
     INVITE_FACILITATORS = "invite_facilitators"
     PLAN_SESSIONS = "plan_sessions"
@@ -65,6 +66,9 @@ PERMISSIONS: dict[Action, frozenset[Capacity]] = {
     Action.DELETE_GROUP: frozenset({_C.COORDINATOR}),
     Action.ASSIGN_FACILITATORS: frozenset({_C.COORDINATOR}),
     Action.MANAGE_MEMBERS: frozenset({_C.COORDINATOR, _C.GROUP_FACILITATOR}),
+    # Who joined and left when is the group's own business, like its cases: a coordinator outside it sees
+    # the current members only.
+    Action.VIEW_MEMBERSHIP_HISTORY: frozenset({_C.GROUP_FACILITATOR, _C.GROUP_MEMBER}),
     Action.MANAGE_INVITATIONS: frozenset({_C.COORDINATOR, _C.GROUP_FACILITATOR}),
     Action.INVITE_FACILITATORS: frozenset({_C.COORDINATOR}),
     Action.PLAN_SESSIONS: frozenset({_C.COORDINATOR, _C.GROUP_FACILITATOR}),

@@ -92,6 +92,8 @@ def export_my_data(person: Person, path: Path | None = None) -> bytes:
             "exported_at": utcnow().isoformat(timespec="seconds"),
             "account": {name: account[name] for name in ("name", "email", "role", "language", "created_at")},
             "memberships": store.personal_memberships(db, person.id),
+            "membership_history": store.personal_membership_events(db, person.id),
+            "group_invitations_received": store.personal_group_invitations(db, person.id),
             "cases": [_case(row) for row in store.personal_cases(db, person.id)],
             "case_votes": store.personal_case_votes(db, person.id),
             "board_items": _rows(store.personal_board_items(db, person.id)),
@@ -143,7 +145,8 @@ def erase_person(viewer: Person, person_id: int, now: datetime | None = None, pa
       respondent when it pools waves, so a pool may drop below the threshold, never rise above it.
     - **Board items** (questions, advice, ...) and **action items** belong to the group's sessions: their
       texts stay, without the author or owner.
-    - **Their votes**, session roles, usefulness ratings, attendance and check-in presence, memberships,
+    - **Their votes**, session roles, usefulness ratings, attendance and check-in presence, memberships
+      (with their lines in the groups' membership history), invitations to groups they received,
       sign-in sessions and method draft are deleted (the database keeps them only with a person; the
       usefulness average is shown only above the threshold).
     - Records of what they did for the organisation (invitations, survey waves, goals, sessions they

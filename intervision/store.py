@@ -24,11 +24,14 @@ from intervision.models import (
     Goal,
     Group,
     GroupInput,
+    GroupInvitation,
     GroupRole,
     Invitation,
     LiveSession,
     Meeting,
     Member,
+    MembershipChange,
+    MembershipEvent,
     Observation,
     Organisation,
     Person,
@@ -311,22 +314,72 @@ def group_role(db: Database, group_id: int, person_id: int) -> GroupRole | None:
     return GroupRole(row[0]) if row else None
 
 
-def set_membership(db: Database, group_id: int, person_id: int, role: GroupRole, now: datetime) -> None:
-    """Add the person to the group in this role, or change their role if they are in it already."""
+def _membership_event(
+    db: Database,
+    group_id: int,
+    person_id: int,
+    change: MembershipChange,
+    role: GroupRole,
+    now: datetime,
+    by: int | None,
+) -> None:
+    db.execute(
+        "INSERT INTO membership_events (group_id, person_id, change, group_role, at, by_id) VALUES (?, ?, ?, ?, ?, ?)",
+        [group_id, person_id, change.value, role.value, _iso(now), by],
+    )
+
+
+def set_membership(
+    db: Database, group_id: int, person_id: int, role: GroupRole, now: datetime, by: int | None = None
+) -> None:
+    """Add the person to the group in this role, or change their role if they are in it already.
+
+    The group's membership history gets its line in the same transaction, so no way in goes unrecorded.
+    A role change keeps the day the person joined: they were in the circle already.
+    """
+    current = group_role(db, group_id, person_id)
+    if current is role:
+        return
     db.execute(
         "INSERT INTO memberships (group_id, person_id, group_role, joined_at) VALUES (?, ?, ?, ?)"
         " ON CONFLICT (group_id, person_id) DO UPDATE SET group_role = excluded.group_role",
         [group_id, person_id, role.value, _iso(now)],
     )
+    change = MembershipChange.JOINED if current is None else MembershipChange.ROLE_CHANGED
+    _membership_event(db, group_id, person_id, change, role, now, by)
 
 
-def remove_membership(db: Database, group_id: int, person_id: int) -> None:
+def remove_membership(db: Database, group_id: int, person_id: int, now: datetime, by: int | None) -> None:
+    """Take the person out of the group; whoever joins again starts a new circle (a new joined_at)."""
+    current = group_role(db, group_id, person_id)
+    if current is None:
+        return
     db.execute("DELETE FROM memberships WHERE group_id = ? AND person_id = ?", [group_id, person_id])
+    change = MembershipChange.LEFT if by == person_id else MembershipChange.REMOVED
+    _membership_event(db, group_id, person_id, change, current, now, by)
+
+
+def joined_at(db: Database, group_id: int, person_id: int) -> datetime | None:
+    """When the person joined the group this time, or None when they are not in it."""
+    row = db.execute(
+        "SELECT joined_at FROM memberships WHERE group_id = ? AND person_id = ?", [group_id, person_id]
+    ).fetchone()
+    return datetime.fromisoformat(row[0]) if row else None
+
+
+def membership_events(db: Database, group_id: int) -> list[MembershipEvent]:
+    """The group's membership history, newest first."""
+    rows = db.execute(
+        "SELECT e.person_id, p.name, e.change, e.group_role, e.at FROM membership_events e"
+        " JOIN people p ON p.id = e.person_id WHERE e.group_id = ? ORDER BY e.at DESC, e.id DESC",
+        [group_id],
+    )
+    return [MembershipEvent(**dict(row)) for row in rows]
 
 
 def members(db: Database, group_id: int) -> list[Member]:
     rows = db.execute(
-        "SELECT p.id AS person_id, p.name, p.email, m.group_role"
+        "SELECT p.id AS person_id, p.name, p.email, m.group_role, m.joined_at"
         " FROM memberships m JOIN people p ON p.id = m.person_id WHERE m.group_id = ?"
         " ORDER BY m.group_role = 'member', p.name COLLATE NOCASE",
         [group_id],
@@ -404,6 +457,63 @@ def revoke_invitation(db: Database, invitation_id: int, now: datetime) -> None:
         "UPDATE invitations SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
         [_iso(now), invitation_id],
     )
+
+
+# --- invitations for one person ---------------------------------------------------------------
+
+_GROUP_INVITATION_SELECT = (
+    "SELECT i.id, i.group_id, g.name AS group_name, i.person_id, p.name AS person_name, i.group_role,"
+    " coalesce(b.name, '') AS invited_by, i.created_at, i.expires_at, i.accepted_at, i.declined_at,"
+    " i.withdrawn_at FROM group_invitations i JOIN groups g ON g.id = i.group_id"
+    " JOIN people p ON p.id = i.person_id LEFT JOIN people b ON b.id = i.invited_by"
+)
+_GROUP_INVITATION_OPEN = (
+    "i.accepted_at IS NULL AND i.declined_at IS NULL AND i.withdrawn_at IS NULL AND i.expires_at > ?"
+)
+
+
+def add_group_invitation(
+    db: Database,
+    group_id: int,
+    person_id: int,
+    role: GroupRole,
+    invited_by: int,
+    now: datetime,
+    expires_at: datetime,
+) -> int:
+    cursor = db.execute(
+        "INSERT INTO group_invitations (group_id, person_id, group_role, invited_by, created_at, expires_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [group_id, person_id, role.value, invited_by, _iso(now), _iso(expires_at)],
+    )
+    return cursor.lastrowid
+
+
+def group_invitation(db: Database, invitation_id: int) -> GroupInvitation | None:
+    row = db.execute(f"{_GROUP_INVITATION_SELECT} WHERE i.id = ?", [invitation_id]).fetchone()
+    return GroupInvitation(**dict(row)) if row else None
+
+
+def open_group_invitations_for(db: Database, person_id: int, now: datetime) -> list[GroupInvitation]:
+    rows = db.execute(
+        f"{_GROUP_INVITATION_SELECT} WHERE i.person_id = ? AND {_GROUP_INVITATION_OPEN} ORDER BY i.created_at",
+        [person_id, _iso(now)],
+    )
+    return [GroupInvitation(**dict(row)) for row in rows]
+
+
+def open_group_invitations_to(db: Database, group_id: int, now: datetime) -> list[GroupInvitation]:
+    rows = db.execute(
+        f"{_GROUP_INVITATION_SELECT} WHERE i.group_id = ? AND {_GROUP_INVITATION_OPEN} ORDER BY p.name COLLATE NOCASE",
+        [group_id, _iso(now)],
+    )
+    return [GroupInvitation(**dict(row)) for row in rows]
+
+
+def answer_group_invitation(db: Database, invitation_id: int, column: str, now: datetime) -> None:
+    """Mark the invitation accepted, declined or withdrawn (the column is ours, never a person's)."""
+    assert column in ("accepted_at", "declined_at", "withdrawn_at")
+    db.execute(f"UPDATE group_invitations SET {column} = ? WHERE id = ?", [_iso(now), invitation_id])
 
 
 # --- meetings ----------------------------------------------------------------------------------
@@ -1371,6 +1481,24 @@ def personal_memberships(db: Database, person_id: int) -> list[dict]:
         db,
         "SELECT m.group_id, g.name AS group_name, m.group_role, m.joined_at"
         " FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.person_id = ? ORDER BY m.joined_at, g.id",
+        [person_id],
+    )
+
+
+def personal_membership_events(db: Database, person_id: int) -> list[dict]:
+    return _dicts(
+        db,
+        "SELECT group_id, change, group_role, at FROM membership_events WHERE person_id = ? ORDER BY at, id",
+        [person_id],
+    )
+
+
+def personal_group_invitations(db: Database, person_id: int) -> list[dict]:
+    """Invitations to join a group that this person received (who sent them is that person's data)."""
+    return _dicts(
+        db,
+        "SELECT group_id, group_role, created_at, expires_at, accepted_at, declined_at, withdrawn_at"
+        " FROM group_invitations WHERE person_id = ? ORDER BY created_at",
         [person_id],
     )
 

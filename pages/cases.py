@@ -8,7 +8,7 @@ from functools import partial
 
 import streamlit as st
 
-from intervision import cases, clock, groups, method_library
+from intervision import cases, clock, groups, membership, method_library
 from intervision.case_checks import case_hints
 from intervision.csv_export import write_csv
 from intervision.models import (
@@ -394,6 +394,10 @@ def archive_tab() -> None:
     if group_id is None:
         return
     done = cases.archive(person, group_id)
+    # What was shared before someone joined stays with the circle that heard it: say so, not "nothing yet".
+    joined = membership.member_since(person, group_id)
+    if joined:
+        st.caption(viewer.t("cases.archive_since", day=format.day(joined.astimezone(format.local_zone()), viewer)))
     if not done:
         st.caption(viewer.t("cases.archive_empty"))
     for case in done:

@@ -1,11 +1,11 @@
-"""Groups: create a group, edit its contract, assign facilitators and members, plan sessions."""
+"""Groups: create a group, edit its contract, invite facilitators and members, plan sessions."""
 
 from datetime import datetime, time
 from functools import partial
 
 import streamlit as st
 
-from intervision import clock, groups, method_library
+from intervision import clock, groups, membership, method_library
 from intervision.models import (
     DevelopmentPhase,
     Group,
@@ -144,17 +144,48 @@ def show_contract(group: Group) -> None:
         st.text(contract.attendance_rule)
 
 
-def _add_member(form: str, group_id: int) -> str | None:
+def _invite(form: str, group_id: int) -> str | None:
     person_id = forms.value(form, "person_id")
     if person_id is None:
         return None
-    groups.set_member_role(person, group_id, int(person_id), GroupRole(forms.value(form, "group_role")))
-    return "groups.member_added"
+    membership.invite(person, group_id, int(person_id), GroupRole(forms.value(form, "group_role")))
+    # The person invited leaves the list of candidates: start the choice afresh.
+    forms.forget(form, ["person_id"])
+    return "groups.invited"
+
+
+def _withdraw(invitation_id: int) -> str:
+    membership.withdraw(person, invitation_id)
+    return "groups.withdrawn"
 
 
 def _remove_member(group_id: int, person_id: int) -> str:
     groups.remove_member(person, group_id, person_id)
     return "groups.member_removed"
+
+
+def _role_label(role: GroupRole) -> str:
+    return viewer.t(f"group_role.{role}").lower()
+
+
+def show_history(group: Group) -> None:
+    """Who joined and left when: the group's own business, so only for its facilitators and members."""
+    st.markdown(f"**{viewer.t('groups.history')}**")
+    st.caption(viewer.t("groups.history_hint"))
+    st.dataframe(
+        [
+            {
+                viewer.t("groups.history_when"): format.moment(event.at, viewer),
+                viewer.t("groups.history_who"): event.name,
+                viewer.t("groups.history_what"): viewer.t(
+                    f"groups.change_{event.change}", role=_role_label(event.group_role)
+                ),
+            }
+            for event in membership.history(person, group.id)
+        ],
+        hide_index=True,
+        width="stretch",
+    )
 
 
 def show_members(group: Group, my_role: GroupRole | None) -> None:
@@ -164,7 +195,11 @@ def show_members(group: Group, my_role: GroupRole | None) -> None:
     for member in groups.members(person, group.id):
         name_column, role_column, action_column = st.columns([4, 3, 2], vertical_alignment="center")
         name_column.text(member.name)
-        role_column.text(viewer.t(f"group_role.{member.group_role}"))
+        role = viewer.t(f"group_role.{member.group_role}")
+        if my_role and member.joined_at:
+            joined = format.day(member.joined_at.astimezone(format.local_zone()), viewer)
+            role = f"{role} · {viewer.t('groups.joined_on', day=joined)}"
+        role_column.text(role)
         may_remove = assigns if member.group_role is GroupRole.FACILITATOR else manages
         if may_remove and member.person_id != person.id:
             action_column.button(
@@ -173,18 +208,40 @@ def show_members(group: Group, my_role: GroupRole | None) -> None:
                 on_click=forms.submit,
                 args=("members", viewer, partial(_remove_member, group.id, member.person_id)),
             )
-    if not manages:
-        return
-    candidates = {candidate.id: candidate for candidate in groups.candidates_to_add(person, group.id)}
-    form = f"add_member.{group.id}"
+    if manages:
+        show_invitations(group, assigns)
+    if allows(Action.VIEW_MEMBERSHIP_HISTORY, person.role, my_role):
+        show_history(group)
+
+
+def show_invitations(group: Group, assigns: bool) -> None:
+    """Nobody is added by someone else: they are invited, and join when they accept."""
+    waiting = membership.open_invitations_to(person, group.id)
+    if waiting:
+        st.markdown(f"**{viewer.t('groups.invitations_open')}**")
+    for invitation in waiting:
+        name_column, role_column, action_column = st.columns([4, 3, 2], vertical_alignment="center")
+        name_column.text(invitation.person_name)
+        role_column.text(viewer.t(f"group_role.{invitation.group_role}"))
+        if assigns or invitation.group_role is GroupRole.MEMBER:
+            action_column.button(
+                viewer.t("groups.withdraw"),
+                key=f"withdraw.{group.id}.{invitation.id}",
+                on_click=forms.submit,
+                args=("members", viewer, partial(_withdraw, invitation.id)),
+            )
+    candidates = {candidate.id: candidate for candidate in groups.candidates_to_invite(person, group.id)}
+    form = f"invite.{group.id}"
     with st.form(form):
-        st.markdown(f"**{viewer.t('groups.add_member')}**")
+        st.markdown(f"**{viewer.t('groups.invite_member')}**")
+        st.caption(viewer.t("groups.invite_hint"))
         st.selectbox(
             viewer.t("field.person"),
             list(candidates),
             format_func=lambda person_id: f"{candidates[person_id].name} ({candidates[person_id].email})",
             key=forms.key(form, "person_id"),
         )
+        forms.field_error(form, "person_id")
         roles = [GroupRole.MEMBER, GroupRole.FACILITATOR] if assigns else [GroupRole.MEMBER]
         st.selectbox(
             viewer.t("field.group_role"),
@@ -194,9 +251,9 @@ def show_members(group: Group, my_role: GroupRole | None) -> None:
         )
         forms.form_error(form)
         st.form_submit_button(
-            viewer.t("groups.add"),
+            viewer.t("groups.invite"),
             on_click=forms.submit,
-            args=(form, viewer, partial(_add_member, form, group.id)),
+            args=(form, viewer, partial(_invite, form, group.id)),
         )
     st.page_link("pages/invitations.py", label=viewer.t("groups.invite_newcomers"), icon=":material/mail:")
 

@@ -1,18 +1,57 @@
 """Home: what is next for me — my groups, the next session, and what is waiting."""
 
+from collections.abc import Callable
+from functools import partial
+
 import streamlit as st
 
-from intervision import live
+from intervision import live, membership
 from intervision.agenda import agenda_for
 from intervision.models import Role
-from ui import format
+from ui import format, forms
 from ui.guard import escape_markdown, guard
 
 viewer = guard("home")
 person = viewer.signed_in
+INVITATIONS = "group_invitations"
+
+
+def _answer(answer: Callable[..., object], invitation_id: int, notice: str) -> str:
+    answer(person, invitation_id)
+    return notice
+
+
 agenda = agenda_for(person)
 
 st.title(viewer.t("home.title", name=escape_markdown(person.name)))
+forms.notice(viewer)
+forms.form_error(INVITATIONS)
+# Joining a group is the person's own act: an invitation waits here until they answer it.
+for invitation in membership.my_invitations(person):
+    with st.container(border=True):
+        st.markdown(
+            "**"
+            + viewer.t(
+                f"home.invitation_{invitation.group_role}",
+                group=escape_markdown(invitation.group_name),
+                name=escape_markdown(invitation.invited_by or "—"),
+            )
+            + "**"
+        )
+        accept_column, decline_column = st.columns(2)
+        accept_column.button(
+            viewer.t("home.invitation_accept"),
+            type="primary",
+            key=f"accept.{invitation.id}",
+            on_click=forms.submit,
+            args=(INVITATIONS, viewer, partial(_answer, membership.accept, invitation.id, "home.invitation_accepted")),
+        )
+        decline_column.button(
+            viewer.t("home.invitation_decline"),
+            key=f"decline.{invitation.id}",
+            on_click=forms.submit,
+            args=(INVITATIONS, viewer, partial(_answer, membership.decline, invitation.id, "home.invitation_declined")),
+        )
 for session in live.open_sessions(person):
     st.info(
         viewer.t("home.session_under_way", group=escape_markdown(session.group_name)), icon=":material/play_circle:"

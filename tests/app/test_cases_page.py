@@ -13,9 +13,9 @@ import re
 import pytest
 from driving import app, assert_healthy, click, message_under, open_page, query, texts, values
 
-from intervision import cases
+from intervision import accounts, cases, membership
 from intervision.methods import built_in_library
-from intervision.models import CaseInput, DiscussionInput, FollowUpInput, Language
+from intervision.models import CaseInput, DiscussionInput, FollowUpInput, GroupRole, Language
 
 CASES = "pages/cases.py"
 HOME = "pages/home.py"
@@ -552,3 +552,29 @@ def test_a_hint_quotes_whole_words(people):
     end = start + len(quoted)
     assert start == 0 or situation[start - 1] == " ", quoted
     assert end == len(situation) or not situation[end].isalnum(), quoted
+
+
+def test_a_new_member_finds_no_case_discussed_before_they_joined_in_the_archive(people):
+    """Kim Bos accepts an invitation to Leidinggevenden Zorg today: its rich archive is not hers to read."""
+    kim = accounts.person_by_email("kim.bos@demo.example")
+    gid = _group_id(LEIDING)
+    membership.accept(kim, membership.invite(people.facilitator, gid, kim.id, GroupRole.MEMBER))
+    old_hand = _page(people.participant)
+    old_hand.selectbox(key="archive_group").set_value(gid)
+    old_hand.selectbox(key="queue_group").set_value(gid)
+    assert _headings(_tab(_run(old_hand), "Archive")), "Sofie, there from the start, reads the archive"
+
+    at = _page(kim)
+    at.selectbox(key="archive_group").set_value(gid)
+    at.selectbox(key="queue_group").set_value(gid)
+    archive = _tab(_run(at), "Archive")
+
+    assert _headings(archive) == []
+    assert "No discussed cases to show yet." in values(archive.caption)
+    assert any(
+        text.startswith("You see the cases this group discussed since you joined it on")
+        for text in values(archive.caption)
+    )
+    # The queue is hers: she will be in the room when those cases are discussed.
+    waiting = _headings(_tab(at, "Queue"))
+    assert waiting and waiting == _headings(_tab(old_hand, "Queue"))

@@ -1,4 +1,4 @@
-"""Groups: create a group, edit its contract, assign facilitators and members, plan sessions."""
+"""Groups: create a group, edit its contract, invite facilitators and members, see who joined, plan sessions."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ from driving import (
     values,
 )
 
-from intervision import accounts, clock, groups
+from intervision import accounts, clock, groups, membership
+from intervision.models import GroupRole
 
 NEW = 0  # the group selector's entry for a new group
 NAME_TAKEN = "There is a group with this name already."
@@ -224,34 +225,92 @@ def test_facilitator_may_remove_members_but_not_themselves(people):
     assert _role_in(gid, lotte.id) is None
 
 
-def test_facilitator_adds_a_member(people):
+def _invited(gid: int) -> list[tuple[int, str]]:
+    return query(
+        "SELECT person_id, group_role FROM group_invitations WHERE group_id = ? AND accepted_at IS NULL"
+        " AND declined_at IS NULL AND withdrawn_at IS NULL",
+        (gid,),
+    )
+
+
+def test_facilitator_invites_a_member_who_joins_only_by_accepting(people):
     gid = group_id("Leidinggevenden Zorg")
     newcomer = accounts.person_by_email("kim.bos@demo.example")
     at = _groups_page(people.facilitator, "Leidinggevenden Zorg")
-    # A facilitator adds members; only a coordinator makes someone a facilitator.
-    assert at.selectbox(key=f"add_member.{gid}.group_role").options == ["Member"]
-    at.selectbox(key=f"add_member.{gid}.person_id").set_value(newcomer.id)
-    click(at, "Add")
+    # Nobody is added by someone else's hand any more: there is an invitation, and no "Add".
+    assert "Add" not in [b.label for b in at.button]
+    assert at.selectbox(key=f"invite.{gid}.group_role").options == ["Member"]
+    at.selectbox(key=f"invite.{gid}.person_id").set_value(newcomer.id)
+    click(at, "Invite")
 
     assert_healthy(at)
-    assert "Added to the group." in values(at.success)
+    assert "The invitation is sent. They join when they accept it." in values(at.success)
+    assert _role_in(gid, newcomer.id) is None, "an invitation is not a membership"
+    assert _invited(gid) == [(newcomer.id, "member")]
+    assert "Invited, no answer yet" in texts(at)
     assert newcomer.name in _member_names(at)
-    assert _role_in(gid, newcomer.id) == "member"
-    # Someone in the group is no longer offered.
-    offered = at.selectbox(key=f"add_member.{gid}.person_id").options
+    # Someone invited is no longer offered.
+    offered = at.selectbox(key=f"invite.{gid}.person_id").options
     assert f"{newcomer.name} ({newcomer.email})" not in offered
 
 
-def test_coordinator_makes_someone_facilitator(people):
-    gid = group_id("Onderwijsteam Basisschool De Regenboog")
-    at = _groups_page(people.coordinator, "Onderwijsteam Basisschool De Regenboog")
-    assert at.selectbox(key=f"add_member.{gid}.group_role").options == ["Member", "Facilitator"]
-    at.selectbox(key=f"add_member.{gid}.person_id").set_value(people.facilitator.id)
-    at.selectbox(key=f"add_member.{gid}.group_role").set_value("facilitator")
-    click(at, "Add")
+def test_facilitator_withdraws_an_invitation(people):
+    gid = group_id("Leidinggevenden Zorg")
+    newcomer = accounts.person_by_email("kim.bos@demo.example")
+    invitation = membership.invite(people.facilitator, gid, newcomer.id, GroupRole.MEMBER)
+    at = _groups_page(people.facilitator, "Leidinggevenden Zorg")
+    at.button(key=f"withdraw.{gid}.{invitation}").click().run()
 
     assert_healthy(at)
-    assert _role_in(gid, people.facilitator.id) == "facilitator"
+    assert "The invitation was withdrawn." in values(at.success)
+    assert _invited(gid) == []
+    assert newcomer.name not in _member_names(at)
+
+
+def test_coordinator_invites_someone_as_facilitator(people):
+    gid = group_id("Onderwijsteam Basisschool De Regenboog")
+    at = _groups_page(people.coordinator, "Onderwijsteam Basisschool De Regenboog")
+    assert at.selectbox(key=f"invite.{gid}.group_role").options == ["Member", "Facilitator"]
+    at.selectbox(key=f"invite.{gid}.person_id").set_value(people.facilitator.id)
+    at.selectbox(key=f"invite.{gid}.group_role").set_value("facilitator")
+    click(at, "Invite")
+
+    assert_healthy(at)
+    assert _role_in(gid, people.facilitator.id) is None
+    assert _invited(gid) == [(people.facilitator.id, "facilitator")]
+
+
+def _history(at) -> list[dict[str, str]] | None:
+    frames = [frame.value for frame in at.dataframe if "Who" in frame.value.columns]
+    return frames[0].to_dict("records") if frames else None
+
+
+def test_a_member_sees_who_joined_and_left_the_group_and_when(people):
+    gid = group_id("Leidinggevenden Zorg")
+    kim = accounts.person_by_email("kim.bos@demo.example")
+    membership.accept(kim, membership.invite(people.facilitator, gid, kim.id, GroupRole.MEMBER))
+    groups.remove_member(people.facilitator, gid, people.participant_facilitator.id)
+    at = _groups_page(people.participant, "Leidinggevenden Zorg")
+
+    history = _history(at)
+    assert history is not None
+    lines = [(line["Who"], line["What"]) for line in history]
+    assert lines[:2] == [
+        (people.participant_facilitator.name, "Was removed from the group"),
+        (kim.name, "Joined as member"),
+    ]
+    assert (people.facilitator.name, "Joined as facilitator") in lines
+    assert (people.participant.name, "Joined as member") in lines
+    # Each member's line says since when they are in the group.
+    assert any(text.startswith("Member · in the group since ") for text in values(at.text))
+
+
+def test_a_coordinator_outside_the_group_sees_its_members_but_not_its_history(people):
+    at = _groups_page(people.coordinator, "Leidinggevenden Zorg")
+
+    assert people.participant.name in _member_names(at)
+    assert _history(at) is None
+    assert not [text for text in values(at.text) if "in the group since" in text]
 
 
 # --- sessions ------------------------------------------------------------------------------------

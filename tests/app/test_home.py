@@ -9,13 +9,14 @@ from driving import (
     app,
     assert_healthy,
     open_page,
+    query,
     texts,
     values,
 )
 
-from intervision import accounts, clock, groups, i18n
+from intervision import accounts, clock, groups, i18n, membership
 from intervision.db import writing
-from intervision.models import Contract, GroupInput, Language, Role
+from intervision.models import Contract, GroupInput, GroupRole, Language, Role
 
 UNESCAPED_LINK = re.compile(r"(?<!\\)\]\(")
 
@@ -83,6 +84,69 @@ def test_person_without_groups_is_pointed_to_joining(people):
     assert_healthy(at)
     assert "You are not in a group yet. Did you get an invitation code?" in values(at.info)
     assert [link.proto.label for link in at.get("page_link")] == ["Join a group"]
+
+
+INVITED = {
+    "en": (
+        "Invitation to join Jeugdhulp Gent as member, from {name}",
+        "Accept",
+        "Decline",
+        "You are in the group now.",
+    ),
+    "nl": (
+        "Uitnodiging van {name} om lid te worden van Jeugdhulp Gent",
+        "Accepteren",
+        "Afslaan",
+        "Je zit nu in de groep.",
+    ),
+}
+
+
+def _invite_kim(people) -> tuple:
+    """Kim Bos, invited by the coordinator to Jeugdhulp Gent (a group she is not in)."""
+    kim = accounts.person_by_email("kim.bos@demo.example")
+    gent = next(group.id for group, _ in groups.visible_groups(people.coordinator) if group.name == "Jeugdhulp Gent")
+    assert groups_role(gent, kim.id) is None
+    membership.invite(people.coordinator, gent, kim.id, GroupRole.MEMBER)
+    return kim, gent
+
+
+def groups_role(group_id: int, person_id: int) -> str | None:
+    found = query("SELECT group_role FROM memberships WHERE group_id = ? AND person_id = ?", (group_id, person_id))
+    return found[0][0] if found else None
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_home_shows_an_invitation_and_accepting_it_joins_the_group(people, language):
+    kim, gent = _invite_kim(people)
+    at = app(kim)
+    at.session_state["language"] = language
+    open_page(at, "pages/home.py")
+    invitation, accept, decline, welcome = INVITED[language]
+
+    assert_healthy(at)
+    assert f"**{invitation.format(name=people.coordinator.name)}**" in values(at.markdown)
+    assert [b.label for b in at.button if (b.key or "").startswith(("accept.", "decline."))] == [accept, decline]
+    assert groups_role(gent, kim.id) is None, "she is not in the group before she accepts"
+
+    next(b for b in at.button if b.label == accept).click().run()
+
+    assert_healthy(at)
+    assert any(message.startswith(welcome) for message in values(at.success))
+    assert groups_role(gent, kim.id) == "member"
+    assert any("Jeugdhulp Gent" in list(frame.value.iloc[:, 0]) for frame in at.dataframe), "among her groups"
+    assert invitation.format(name=people.coordinator.name) not in texts(at), "the invitation is answered"
+
+
+def test_declining_an_invitation_leaves_the_person_out_of_the_group(people):
+    kim, gent = _invite_kim(people)
+    at = _home(kim)
+    next(b for b in at.button if b.label == "Decline").click().run()
+
+    assert_healthy(at)
+    assert "The invitation was declined." in values(at.success)
+    assert groups_role(gent, kim.id) is None
+    assert not [b for b in at.button if b.label == "Accept"]
 
 
 def test_home_greets_in_the_persons_own_language_over_the_browsers(people):

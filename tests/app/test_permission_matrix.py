@@ -544,8 +544,18 @@ def test_the_console_offers_reports_of_the_led_groups_sessions_only(world, offer
     at = visit(world, role, "console")
     assert options(at, "start.group_id") == [GROUPS[led]]
     listed = [button.label for button in buttons(at, "report.")]
-    closed = query("SELECT count(*) FROM live_sessions WHERE group_id = ? AND status = 'closed'", (world.groups[led],))
+    # Only the sessions held since they joined the group: Mira joined B today and is offered her own session only.
+    [(joined,)] = query(
+        "SELECT joined_at FROM memberships WHERE group_id = ? AND person_id = ?",
+        (world.groups[led], world.people[role].id),
+    )
+    closed = query(
+        "SELECT count(*) FROM live_sessions WHERE group_id = ? AND status = 'closed' AND started_at >= ?",
+        (world.groups[led], joined),
+    )
     assert len(listed) == min(20, closed[0][0])
+    if role == "mixed":
+        assert len(listed) == 1
     assert secrets_of(led)["session"] in listed[0]
     assert not [label for label in listed for text in foreign_secrets(role) if text in label]
 
@@ -710,22 +720,23 @@ def _form_ids(at: AppTest) -> set[str]:
     return {form.proto.form.form_id for form in at.get("form")}
 
 
-@mixed("groups", "in A she reads the contract, but may not change it, add or remove anyone, or plan a session")
+@mixed("groups", "in A she reads the contract and who joined when; may not change it, invite, remove or plan")
 def groups_a_read_only(world: World, offered: dict[str, bytes]) -> None:
     at = choose(mira_on(world, "groups"), "group_choice", "A", world)
     assert t("groups.your_role", EN, role="Member") in values(at.caption)
-    assert _form_ids(at) == set(), "no contract form, no member form, no planning form"
+    assert _form_ids(at) == set(), "no contract form, no invitation form, no planning form"
     assert buttons(at, "remove.") == []
+    assert [frame for frame in at.dataframe if "Who" in frame.value.columns], "the group's membership history"
     assert t("groups.delete_title", EN) not in [expander.label for expander in at.expander]
 
 
-@mixed("groups", "in B she edits the contract, adds members (never a facilitator), plans sessions, may not delete it")
+@mixed("groups", "in B she edits the contract, invites members (not facilitators), plans sessions, may not delete it")
 def groups_b_leads(world: World, offered: dict[str, bytes]) -> None:
     group = world.groups["B"]
     at = choose(mira_on(world, "groups"), "group_choice", "B", world)
     assert t("groups.your_role", EN, role="Facilitator") in values(at.caption)
-    assert {f"group.{group}", f"add_member.{group}", f"plan.{group}"} <= _form_ids(at)
-    assert options(at, f"add_member.{group}.group_role") == ["Member"]
+    assert {f"group.{group}", f"invite.{group}", f"plan.{group}"} <= _form_ids(at)
+    assert options(at, f"invite.{group}.group_role") == ["Member"]
     annelies = accounts.person_by_email("annelies.verhoeven@demo.example")
     removable = {button.key for button in buttons(at, f"remove.{group}.")}
     assert removable and f"remove.{group}.{annelies.id}" not in removable, "the other facilitator stays"

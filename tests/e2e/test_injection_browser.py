@@ -614,12 +614,14 @@ def set_up_around_the_group(db_path: Path) -> str:
     which gets a goal and a survey wave; returns the code of an invitation to it."""
     from datetime import timedelta
 
-    from intervision import clock, goals, groups, invitations, surveys
+    from intervision import clock, goals, groups, invitations, membership, surveys
     from intervision.models import GoalInput, GoalMeasure, GroupRole, InvitationInput
 
     coordinator = person(db_path, COORDINATOR)
     group_id = next(g.id for g, _ in groups.visible_groups(coordinator, db_path) if g.name == TYPED["group name"])
-    groups.set_member_role(coordinator, group_id, person(db_path, MEMBER).id, GroupRole.MEMBER, path=db_path)
+    member = person(db_path, MEMBER)
+    invitation = membership.invite(coordinator, group_id, member.id, GroupRole.MEMBER, path=db_path)
+    membership.accept(member, invitation, path=db_path)
     due = clock.today() + timedelta(days=90)
     goal = GoalInput(group_id=group_id, measure=GoalMeasure.SESSIONS_HELD, target=4, due=due)
     goals.add_goal(coordinator, goal, path=db_path)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
-from unit_support import NOW, add_person, group_form
+from unit_support import JOINED, NOW, add_person, group_form
 
 from intervision import auth, db, groups, store
 from intervision.models import GroupRole, Person, Role
@@ -52,7 +52,7 @@ def make_person(path: Path) -> Callable[..., Person]:
 
 @pytest.fixture
 def make_group(path: Path, coordinator: Person) -> Callable[..., int]:
-    """A group created by the coordinator, with the given people in it."""
+    """A group created by the coordinator, with the given people in it since long before NOW (JOINED)."""
 
     def make(
         name: str = "Team North",
@@ -63,9 +63,9 @@ def make_group(path: Path, coordinator: Person) -> Callable[..., int]:
         group_id = groups.create_group(coordinator, group_form(name, **contract), now=NOW, path=path)
         with db.writing(path) as conn:
             for person in facilitators:
-                store.set_membership(conn, group_id, person.id, GroupRole.FACILITATOR, NOW)
+                store.set_membership(conn, group_id, person.id, GroupRole.FACILITATOR, JOINED)
             for person in members:
-                store.set_membership(conn, group_id, person.id, GroupRole.MEMBER, NOW)
+                store.set_membership(conn, group_id, person.id, GroupRole.MEMBER, JOINED)
         return group_id
 
     return make

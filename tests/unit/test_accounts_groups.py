@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from unit_support import NOW, PASSWORD, audit_actions, count_rows, group_form
 
-from intervision import accounts, agenda, auth, db, groups, invitations, store
+from intervision import accounts, agenda, auth, db, groups, invitations, membership, store
 from intervision.errors import DomainError, NotAllowed
 from intervision.models import (
     FirstRunInput,
@@ -194,18 +194,20 @@ def test_a_participant_cannot_create_a_group(path, make_person):
     assert count_rows(path, "groups") == 0
 
 
-def test_a_group_facilitator_adds_members_but_does_not_make_facilitators(path, make_person, make_group):
+def test_a_group_facilitator_invites_members_but_does_not_make_facilitators(path, make_person, make_group):
     fay, pat, lou = make_person("Fay"), make_person("Pat"), make_person("Lou")
     group_id = make_group(facilitators=(fay,))
 
-    groups.set_member_role(fay, group_id, pat.id, GroupRole.MEMBER, now=NOW, path=path)
+    invitation = membership.invite(fay, group_id, pat.id, GroupRole.MEMBER, now=NOW, path=path)
+    assert audit_actions(path)[-1] == "member_invited"
+    membership.accept(pat, invitation, now=NOW, path=path)
     assert _group_role(path, group_id, pat) is GroupRole.MEMBER
     assert audit_actions(path)[-1] == "member_added"
 
     with pytest.raises(NotAllowed):
-        groups.set_member_role(fay, group_id, lou.id, GroupRole.FACILITATOR, now=NOW, path=path)
+        membership.invite(fay, group_id, lou.id, GroupRole.FACILITATOR, now=NOW, path=path)
     with pytest.raises(NotAllowed):
-        groups.set_member_role(fay, group_id, pat.id, GroupRole.FACILITATOR, now=NOW, path=path)
+        groups.change_member_role(fay, group_id, pat.id, GroupRole.FACILITATOR, now=NOW, path=path)
     assert _group_role(path, group_id, lou) is None
     assert _group_role(path, group_id, pat) is GroupRole.MEMBER
 
@@ -217,9 +219,10 @@ def test_only_a_coordinator_makes_or_unmakes_facilitators(path, coordinator, mak
     with pytest.raises(NotAllowed):
         groups.remove_member(fay, group_id, fay.id, now=NOW, path=path)  # nor step down themselves
     with pytest.raises(NotAllowed):
-        groups.set_member_role(fay, group_id, fay.id, GroupRole.MEMBER, now=NOW, path=path)
+        groups.change_member_role(fay, group_id, fay.id, GroupRole.MEMBER, now=NOW, path=path)
 
-    groups.set_member_role(coordinator, group_id, fred.id, GroupRole.FACILITATOR, now=NOW, path=path)
+    invitation = membership.invite(coordinator, group_id, fred.id, GroupRole.FACILITATOR, now=NOW, path=path)
+    membership.accept(fred, invitation, now=NOW, path=path)
     groups.remove_member(coordinator, group_id, fay.id, now=NOW, path=path)
     assert [(m.person_id, m.group_role) for m in groups.members(coordinator, group_id, path=path)] == [
         (fred.id, GroupRole.FACILITATOR)
@@ -238,9 +241,9 @@ def test_a_member_cannot_manage_the_group(path, make_person, make_group):
     pat, lou = make_person("Pat"), make_person("Lou")
     group_id = make_group(members=(pat,))
     with pytest.raises(NotAllowed):
-        groups.set_member_role(pat, group_id, lou.id, GroupRole.MEMBER, now=NOW, path=path)
+        membership.invite(pat, group_id, lou.id, GroupRole.MEMBER, now=NOW, path=path)
     with pytest.raises(NotAllowed):
-        groups.candidates_to_add(pat, group_id, path=path)
+        groups.candidates_to_invite(pat, group_id, path=path)
     assert _group_role(path, group_id, lou) is None
 
 
@@ -277,17 +280,20 @@ def test_a_group_that_does_not_exist_says_so(path, coordinator):
     assert refused.value.key == "group_not_found"
 
 
-def test_candidates_to_add_are_the_people_not_in_the_group(path, coordinator, make_person, make_group):
-    fay, pat, lou = make_person("Fay"), make_person("Pat"), make_person("Lou")
+def test_candidates_to_invite_are_the_people_not_in_the_group_nor_invited(path, coordinator, make_person, make_group):
+    fay, pat, lou, ida = make_person("Fay"), make_person("Pat"), make_person("Lou"), make_person("Ida")
     group_id = make_group(facilitators=(fay,), members=(pat,))
-    assert {p.id for p in groups.candidates_to_add(fay, group_id, path=path)} == {coordinator.id, lou.id}
+    membership.invite(fay, group_id, ida.id, GroupRole.MEMBER, now=NOW, path=path)
+    candidates = groups.candidates_to_invite(fay, group_id, now=NOW, path=path)
+    assert {p.id for p in candidates} == {coordinator.id, lou.id}
 
 
 def test_visible_groups_coordinator_sees_all_participant_only_their_own(path, coordinator, make_person, make_group):
     pat = make_person("Pat")
     north = make_group("Team North", members=(pat,))
     south = make_group("Team South")
-    groups.set_member_role(coordinator, south, coordinator.id, GroupRole.FACILITATOR, now=NOW, path=path)
+    invitation = membership.invite(coordinator, south, coordinator.id, GroupRole.FACILITATOR, now=NOW, path=path)
+    membership.accept(coordinator, invitation, now=NOW, path=path)
 
     seen_by_coordinator = [(g.id, role) for g, role in groups.visible_groups(coordinator, path=path)]
     assert seen_by_coordinator == [(north, None), (south, GroupRole.FACILITATOR)]

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
-from unit_support import NOW, count_rows, group_form
+from unit_support import JOINED, NOW, count_rows, group_form
 
 from intervision import cases, clock, db, goals, groups, live, store, surveys
 from intervision.errors import DomainError, NotAllowed
@@ -234,9 +234,9 @@ def org(path: Path, coordinator: Person, make_person) -> Org:
         contract = group_form(name, reported_to_organisation=list(reports), meets_every_weeks=2).contract
         group_id = groups.create_group(coordinator, GroupInput(name=name, contract=contract), now=NOW, path=path)
         with db.writing(path) as conn:
-            store.set_membership(conn, group_id, lead.id, GroupRole.FACILITATOR, NOW)
+            store.set_membership(conn, group_id, lead.id, GroupRole.FACILITATOR, JOINED)
             for person in members:
-                store.set_membership(conn, group_id, person.id, GroupRole.MEMBER, NOW)
+                store.set_membership(conn, group_id, person.id, GroupRole.MEMBER, JOINED)
         return group_id
 
     def session(lead: Person, group_id: int, day: date, absent=(), case_id=None, bringer=None) -> int:

@@ -10,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 from unit_support import NOW
 
-from intervision import db, groups, method_library
+from intervision import db, groups, membership, method_library
 from intervision.errors import DomainError, NotAllowed
 from intervision.method_drafts import (
     add_phase,
@@ -365,7 +365,8 @@ def test_another_facilitator_sees_a_method_only_when_in_a_group_its_author_facil
     assert "custom_1" not in _ids(gus, path)
     assert method_library.method_entry(gus, "custom_1", path=path) is None
 
-    groups.set_member_role(coordinator, group_id, gus.id, GroupRole.MEMBER, now=NOW, path=path)
+    invitation = membership.invite(coordinator, group_id, gus.id, GroupRole.MEMBER, now=NOW, path=path)
+    membership.accept(gus, invitation, now=NOW, path=path)
 
     assert "custom_1" in _ids(gus, path)
     assert not method_library.method_entry(gus, "custom_1", path=path).editable_by(gus)

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-from unit_support import NOW, group_form
+from unit_support import JOINED, NOW, group_form
 
 from intervision import cases, db, groups, live, overview, store, surveys
 from intervision.errors import DomainError, NotAllowed
@@ -82,9 +82,9 @@ class Org:
         group_id = groups.create_group(self.coordinator, form, now=NOW, path=self.path)
         with db.writing(self.path) as conn:
             for person in facilitators:
-                store.set_membership(conn, group_id, person.id, GroupRole.FACILITATOR, NOW)
+                store.set_membership(conn, group_id, person.id, GroupRole.FACILITATOR, JOINED)
             for person in members:
-                store.set_membership(conn, group_id, person.id, GroupRole.MEMBER, NOW)
+                store.set_membership(conn, group_id, person.id, GroupRole.MEMBER, JOINED)
         return group_id
 
     def people(self, *names: str, role: Role = Role.PARTICIPANT) -> list[Person]:

@@ -29,6 +29,7 @@ edit_contract         Y  Y  Y      .  Y  .      .  Y  .
 delete_group          Y  Y  Y      .  .  .      .  .  .
 assign_facilitators   Y  Y  Y      .  .  .      .  .  .
 manage_members        Y  Y  Y      .  Y  .      .  Y  .
+view_membership_history .  Y  Y      .  Y  Y      .  Y  Y
 manage_invitations    Y  Y  Y      .  Y  .      .  Y  .
 invite_facilitators   Y  Y  Y      .  .  .      .  .  .
 plan_sessions         Y  Y  Y      .  Y  .      .  Y  .

@@ -14,7 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from unit_support import NOW, PASSWORD, count_rows
+from unit_support import JOINED, NOW, PASSWORD, count_rows
 
 from intervision import accounts, auth, db, personal_data, store, surveys
 from intervision.errors import DomainError, NotAllowed
@@ -119,7 +119,15 @@ def test_the_export_is_indented_utf8_json_with_the_account(world):
     assert set(account) == {"name", "email", "role", "language", "created_at"}
     assert (account["name"], account["email"], account["role"]) == ("Ann Member", world.ann.email, "facilitator")
     assert document["memberships"] == [
-        {"group_id": world.group_id, "group_name": "Team North", "group_role": "member", "joined_at": NOW.isoformat()}
+        {
+            "group_id": world.group_id,
+            "group_name": "Team North",
+            "group_role": "member",
+            "joined_at": JOINED.isoformat(),
+        }
+    ]
+    assert document["membership_history"] == [
+        {"group_id": world.group_id, "change": "joined", "group_role": "member", "at": JOINED.isoformat()}
     ]
 
 

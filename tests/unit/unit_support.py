@@ -12,6 +12,9 @@ from intervision import auth, db, store
 from intervision.models import Contract, GroupInput, Person, Role
 
 NOW = datetime(2025, 3, 12, 10, 15, tzinfo=UTC)
+# When the people of the fixtures' groups joined them: before anything a test shares in the group, so that
+# they see all of it (a member sees only what was shared since they joined; tests of that join later).
+JOINED = datetime(2024, 1, 8, 9, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"
 
 
