@@ -9,7 +9,8 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from intervision import store
-from intervision.auth import hash_password, person_of_token, utcnow
+from intervision.auth import hash_password, person_of_token
+from intervision.clock import utcnow
 from intervision.db import reading, writing
 from intervision.errors import DomainError
 from intervision.models import (

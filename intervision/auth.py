@@ -32,7 +32,7 @@ from sqlite_utils import Database
 
 from intervision import store
 from intervision.client_address import plain_address
-from intervision.clock import utcnow  # other modules still import it from here
+from intervision.clock import utcnow
 from intervision.config import (
     FAILED_SIGN_INS_FORGOTTEN_AFTER,
     SESSION_LIFETIME,

@@ -33,7 +33,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from sqlite_utils import Database
 
 from intervision import store
-from intervision.auth import utcnow
+from intervision.clock import utcnow
 from intervision.config import backup_key, database_path
 from intervision.db import BUSY_TIMEOUT_MS, migrate
 from intervision.models import AuditAction

@@ -14,7 +14,7 @@ from sqlite3 import IntegrityError
 from sqlite_utils import Database
 
 from intervision import store
-from intervision.auth import utcnow
+from intervision.clock import utcnow
 from intervision.db import reading, writing
 from intervision.errors import DomainError, NotAllowed
 from intervision.membership import circle

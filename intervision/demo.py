@@ -18,7 +18,8 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from intervision import store
-from intervision.auth import hash_password, utcnow
+from intervision.auth import hash_password
+from intervision.clock import utcnow
 from intervision.db import writing
 from intervision.demo_cases import add_demo_cases
 from intervision.demo_sessions import add_demo_sessions

@@ -19,7 +19,8 @@ from pathlib import Path
 import tomli_w
 
 from intervision import store
-from intervision.auth import hash_password, utcnow
+from intervision.auth import hash_password
+from intervision.clock import utcnow
 from intervision.db import migrate, name_key, writing
 from intervision.errors import DomainError
 from intervision.instruments import shipped_instruments

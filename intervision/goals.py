@@ -12,7 +12,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from intervision import clock, store
-from intervision.auth import utcnow
+from intervision.clock import utcnow
 from intervision.db import reading, writing
 from intervision.errors import DomainError
 from intervision.models import (

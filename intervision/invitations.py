@@ -10,7 +10,8 @@ from sqlite_utils import Database
 
 from intervision import store
 from intervision.accounts import add_account
-from intervision.auth import hash_password, utcnow
+from intervision.auth import hash_password
+from intervision.clock import utcnow
 from intervision.db import reading, writing
 from intervision.errors import DomainError
 from intervision.models import (

@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from intervision import store
-from intervision.auth import utcnow
+from intervision.clock import utcnow
 from intervision.db import reading, writing
 from intervision.errors import DomainError
 from intervision.i18n import t

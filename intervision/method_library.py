@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from intervision import store
-from intervision.auth import utcnow
+from intervision.clock import utcnow
 from intervision.db import reading, writing
 from intervision.errors import DomainError, NotAllowed
 from intervision.methods import Method, MethodFileError, built_in_library, method_to_toml, parse_method

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from intervision import store
-from intervision.auth import utcnow
+from intervision.clock import utcnow
 from intervision.db import reading, writing
 from intervision.errors import DomainError
 from intervision.instruments import InstrumentFileError, parse_instrument

@@ -19,7 +19,7 @@ import tomli_w
 from sqlite_utils import Database
 
 from intervision import store
-from intervision.auth import utcnow
+from intervision.clock import utcnow
 from intervision.db import reading, writing
 from intervision.errors import DomainError, NotAllowed
 from intervision.instruments import (

@@ -5,7 +5,7 @@ from functools import partial
 import streamlit as st
 
 from intervision import invitations
-from intervision.auth import utcnow
+from intervision.clock import utcnow
 from intervision.models import GroupRole, InvitationInput, InvitationStatus, Role
 from ui import format, forms
 from ui.browser import app_origin

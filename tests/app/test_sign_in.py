@@ -19,7 +19,7 @@ from driving import (
     values,
 )
 
-from intervision import auth, demo
+from intervision import auth, clock, demo
 from intervision.errors import DomainError
 from intervision.models import Language, SignInInput
 from ui import guard
@@ -83,7 +83,7 @@ def test_unknown_email_gets_the_same_message(organisation_db):
 def _failed_until_now(email: str, times: int, address: str) -> None:
     """Wrong passwords from this address, each as soon as the wait before it allowed, the last one just now."""
     waits = [2**n for n in range(times - 1)]  # 1, 2, 4 … seconds
-    moment = auth.utcnow() - timedelta(seconds=sum(waits))
+    moment = clock.utcnow() - timedelta(seconds=sum(waits))
     for wait in [*waits, 0]:
         with pytest.raises(DomainError):
             auth.sign_in(SignInInput(email=email, password="niet het wachtwoord"), address, now=moment)

@@ -41,7 +41,7 @@ from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Route
 from streamlit.testing.v1 import AppTest
 
-from intervision import accounts, auth
+from intervision import accounts, auth, clock
 from intervision.config import BROWSER_COOKIE, SESSION_COOKIE, SESSION_LIFETIME
 from intervision.models import Person, Role
 from ui.cookie_routes import SIGN_IN_ROUTE, SIGN_OUT_ROUTE, BrowserBinding, routes
@@ -77,7 +77,7 @@ def _signed_out_screen(at: AppTest, person: Person) -> None:
 
 def _later(monkeypatch: pytest.MonkeyPatch, by: timedelta) -> None:
     """The clock the app reads a visitor's sign-in with moves on (the core takes its `now` from here)."""
-    moved = auth.utcnow() + by
+    moved = clock.utcnow() + by
     monkeypatch.setattr(accounts, "utcnow", lambda: moved)
 
 
@@ -88,7 +88,7 @@ def _later(monkeypatch: pytest.MonkeyPatch, by: timedelta) -> None:
 def test_an_expired_sign_in_opens_no_page_and_asks_to_sign_in(demo_db, how):
     """A sign-in lasts SESSION_LIFETIME; after that the token a browser still holds opens nothing."""
     emma = _emma()
-    expired = auth.open_session_for(emma.id, now=auth.utcnow() - SESSION_LIFETIME - timedelta(minutes=1))
+    expired = auth.open_session_for(emma.id, now=clock.utcnow() - SESSION_LIFETIME - timedelta(minutes=1))
     at = _browser(emma, expired)
     if how == "by a deep link":
         deep_link(at, "pages/profile.py")

@@ -67,7 +67,7 @@ class LiveSetup:
     def begin(self, seconds_ago: float = 0.0) -> None:
         """End the check-in: the first phase starts, its countdown `seconds_ago` seconds in."""
         from intervision import live
-        from intervision.auth import utcnow
+        from intervision.clock import utcnow
 
         now = utcnow() - timedelta(seconds=seconds_ago)
         live.begin_phases(self.facilitator(), self.session_id, self.session().revision, now=now, path=self.db_path)
@@ -75,7 +75,7 @@ class LiveSetup:
     def go_to(self, index: int, seconds_ago: float = 0.0) -> None:
         """Move phase by phase to phase `index`; the last move `seconds_ago` seconds ago."""
         from intervision import live
-        from intervision.auth import utcnow
+        from intervision.clock import utcnow
 
         while self.session().phase_index < index:
             last = self.session().phase_index == index - 1

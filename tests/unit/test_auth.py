@@ -430,10 +430,6 @@ def test_open_session_for_signs_in_an_established_person(path, pat):
     assert auth.signed_in_person(token, now=NOW, path=path).id == pat.id
 
 
-def test_utcnow_is_aware_and_in_utc():
-    assert auth.utcnow().utcoffset() == timedelta(0)
-
-
 def test_changing_the_password_signs_out_every_other_device(path, make_person):
     person_id = make_person("Ria", Role.PARTICIPANT).id
     here = auth.open_session_for(person_id, now=NOW, path=path)

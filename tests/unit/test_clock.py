@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from intervision import auth, clock
+from intervision import clock
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_CODE = [ROOT / "app.py", *sorted(p for d in ("intervision", "ui", "pages") for p in (ROOT / d).rglob("*.py"))]
@@ -69,11 +69,6 @@ def test_a_shift_that_is_not_a_whole_number_of_days_is_named(monkeypatch):
     monkeypatch.setenv(clock.SHIFT_VARIABLE, "next year")
     with pytest.raises(ValueError, match=clock.SHIFT_VARIABLE):
         clock.utcnow()
-
-
-def test_auth_still_offers_utcnow_from_the_clock(monkeypatch):
-    monkeypatch.setenv(clock.SHIFT_VARIABLE, "10")
-    assert auth.utcnow() - datetime.now(UTC) > timedelta(days=9)
 
 
 @pytest.mark.date_sensitive

@@ -2,7 +2,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from intervision import auth, db, demo, goals, store
+from intervision import auth, clock, db, demo, goals, store
 from intervision.errors import DomainError
 from intervision.goals import GoalStatus
 from intervision.models import (
@@ -235,7 +235,7 @@ def test_the_demo_is_the_same_every_time(tmp_path):
 @pytest.mark.date_sensitive
 def test_dates_follow_the_moment_of_loading(path):
     demo.load_demo(path=path)
-    now = auth.utcnow()
+    now = clock.utcnow()
     with db.reading(path) as conn:
         groups = store.all_groups(conn)
         upcoming = store.next_meetings(conn, [group.id for group in groups], now)
@@ -258,7 +258,7 @@ TURNS = [
 def test_the_demo_looks_the_same_whichever_day_it_is_loaded(tmp_path, fast_hashing, set_clock, day):
     """What the screens list in order, and what is past or ahead, never depends on the month of loading."""
     set_clock(day)
-    now = auth.utcnow()
+    now = clock.utcnow()
     path = tmp_path / "demo.db"
     db.migrate(path)
     demo.load_demo(now=now, path=path)
