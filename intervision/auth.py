@@ -96,6 +96,7 @@ _PER_EMAIL = WaitRule(*WAIT_PER_EMAIL)
 class _WaitKeys:
     """The hashed keys an attempt is counted against, each with its rule."""
 
+    account: str
     pair: str | None
     rules: dict[str, WaitRule]
 
@@ -108,9 +109,10 @@ def _wait_keys(email: str, client_address: str | None) -> _WaitKeys:
     address = plain_address(client_address) if client_address else None
     if not address:
         # Unknown (or every visitor behind one untrusted proxy): a wait per address would keep everyone out.
-        return _WaitKeys(None, {account: _PER_EMAIL})
+        return _WaitKeys(account, None, {account: _PER_EMAIL})
     pair = key("email and address", email, address)
-    return _WaitKeys(pair, {pair: _PER_EMAIL_AND_ADDRESS, key("address", address): _PER_ADDRESS, account: _PER_EMAIL})
+    rules = {pair: _PER_EMAIL_AND_ADDRESS, key("address", address): _PER_ADDRESS, account: _PER_EMAIL}
+    return _WaitKeys(account, pair, rules)
 
 
 def _claim_attempt(db: Database, keys: _WaitKeys, now: datetime) -> timedelta | None:
@@ -128,10 +130,11 @@ def _claim_attempt(db: Database, keys: _WaitKeys, now: datetime) -> timedelta | 
 
 
 def _succeeded(db: Database, keys: _WaitKeys) -> None:
-    """A success clears the failures of this e-mail address from this client address; elsewhere it only
-    takes back its own advance count (an attacker's own account must not clear the attacker's address)."""
+    """A success clears the failures of this e-mail address (from this client address and from anywhere);
+    for the client address as a whole it only takes back its own advance count (an attacker's own account
+    must not clear the attacker's address)."""
     for key in keys.rules:
-        if key == keys.pair:
+        if key in (keys.pair, keys.account):
             store.drop_sign_in_delay(db, key)
         else:
             store.uncount_sign_in_failure(db, key)

@@ -512,7 +512,8 @@ def open_group_invitations_to(db: Database, group_id: int, now: datetime) -> lis
 
 def answer_group_invitation(db: Database, invitation_id: int, column: str, now: datetime) -> None:
     """Mark the invitation accepted, declined or withdrawn (the column is ours, never a person's)."""
-    assert column in ("accepted_at", "declined_at", "withdrawn_at")
+    if column not in ("accepted_at", "declined_at", "withdrawn_at"):
+        raise ValueError(f"not an answer to an invitation: {column}")
     db.execute(f"UPDATE group_invitations SET {column} = ? WHERE id = ?", [_iso(now), invitation_id])
 
 

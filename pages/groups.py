@@ -6,6 +6,7 @@ from functools import partial
 import streamlit as st
 
 from intervision import clock, groups, membership, method_library
+from intervision.errors import DomainError
 from intervision.models import (
     DevelopmentPhase,
     Group,
@@ -146,9 +147,10 @@ def show_contract(group: Group) -> None:
 
 def _invite(form: str, group_id: int) -> str | None:
     person_id = forms.value(form, "person_id")
-    if person_id is None:
-        return None
-    membership.invite(person, group_id, int(person_id), GroupRole(forms.value(form, "group_role")))
+    # A browser may still send the choice it showed before the list changed (the person was just invited).
+    if not isinstance(person_id, int):
+        raise DomainError("choose_person_to_invite", field="person_id")
+    membership.invite(person, group_id, person_id, GroupRole(forms.value(form, "group_role")))
     # The person invited leaves the list of candidates: start the choice afresh.
     forms.forget(form, ["person_id"])
     return "groups.invited"
@@ -238,6 +240,8 @@ def show_invitations(group: Group, assigns: bool) -> None:
         st.selectbox(
             viewer.t("field.person"),
             list(candidates),
+            index=None,
+            placeholder=viewer.t("people.choose_person"),
             format_func=lambda person_id: f"{candidates[person_id].name} ({candidates[person_id].email})",
             key=forms.key(form, "person_id"),
         )
@@ -362,8 +366,11 @@ if chosen == NEW:
 group, my_role = visible[chosen]
 if my_role:
     st.caption(viewer.t("groups.your_role", role=viewer.t(f"group_role.{my_role}")))
+# The tabs keep their state, so that after inviting or withdrawing the person stays on Members.
 contract_tab, members_tab, sessions_tab = st.tabs(
-    [viewer.t("groups.contract"), viewer.t("groups.members"), viewer.t("groups.sessions")]
+    [viewer.t("groups.contract"), viewer.t("groups.members"), viewer.t("groups.sessions")],
+    key=f"group_tabs.{group.id}",
+    on_change="rerun",
 )
 with contract_tab:
     if allows(Action.EDIT_CONTRACT, person.role, my_role):

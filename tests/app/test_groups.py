@@ -12,6 +12,7 @@ from driving import (
     button,
     click,
     fill,
+    message_under,
     open_page,
     query,
     texts,
@@ -252,6 +253,21 @@ def test_facilitator_invites_a_member_who_joins_only_by_accepting(people):
     # Someone invited is no longer offered.
     offered = at.selectbox(key=f"invite.{gid}.person_id").options
     assert f"{newcomer.name} ({newcomer.email})" not in offered
+
+
+def test_pressing_invite_again_asks_whom_to_invite(people):
+    gid = group_id("Leidinggevenden Zorg")
+    newcomer = accounts.person_by_email("kim.bos@demo.example")
+    at = _groups_page(people.facilitator, "Leidinggevenden Zorg")
+    at.selectbox(key=f"invite.{gid}.person_id").set_value(newcomer.id)
+    click(at, "Invite")
+    assert at.selectbox(key=f"invite.{gid}.person_id").value is None, "the choice starts afresh"
+
+    click(at, "Invite")
+
+    assert_healthy(at)
+    assert message_under(at, f"invite.{gid}.person_id") == "Choose the person you want to invite."
+    assert _invited(gid) == [(newcomer.id, "member")]
 
 
 def test_facilitator_withdraws_an_invitation(people):

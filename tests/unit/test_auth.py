@@ -200,6 +200,17 @@ def test_a_success_clears_the_failures_of_that_e_mail_address_from_that_address(
     assert _seconds(_refused(path, "guess", now=moment)) == 1
 
 
+def test_after_signing_in_the_owner_starts_afresh_also_without_a_client_address(path, pat):
+    """The owner who just signed in is not made to wait for the failures before it on their next typo."""
+    for _ in range(3):  # the first three failures on an e-mail address cost no wait
+        _refused(path, "guess", address=None)
+    last_failure = _fail_as_fast_as_allowed(path, 4, now=NOW + SECOND, address=None)
+    moment = last_failure + 60 * SECOND
+    assert _sign_in(path, now=moment, address=None)
+    assert _refused(path, "typo", now=moment, address=None).key == "sign_in_failed"
+    assert _refused(path, "typo", now=moment, address=None).key == "sign_in_failed"
+
+
 def test_without_a_client_address_only_the_small_account_wide_wait_applies(path, pat):
     """Behind a proxy that is not trusted every visitor shares one address: nobody may be kept out for long."""
     for _ in range(3):  # the first three failures on an e-mail address cost no wait
