@@ -65,6 +65,8 @@ class QuestionType(StrEnum):
     PERSONAL_PATTERN = "personal_pattern"  # something I keep running into
     INTERACTION_PATTERN = "interaction_pattern"  # how I and another keep evoking each other
     VALUES = "values"  # a principle: what is right here
+    UNCLEAR = "unclear"  # "I don't know yet what I want from you": the question itself needs finding
+    STUCK = "stuck"  # stuck in what does not work: look for what does
 
 
 class Want(StrEnum):
