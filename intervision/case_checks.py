@@ -60,11 +60,14 @@ def _around(text: str, match: re.Match | None, start: int | None = None, end: in
         start -= 1
     while end < len(text) and text[end].isalnum():
         end += 1
-    before = text[:start].split()[-3:]
-    after = text[end:].split()[:3]
-    quote = " ".join([*before, text[start:end], *after]).strip()
-    starts = "…" if len(text[:start].split()) > 3 else ""
-    ends = "…" if len(text[end:].split()) > 3 else ""
+    # Three whole words on either side, cut from the text itself so that its spacing and marks stay.
+    words_before = list(re.finditer(r"\S+", text[:start]))[-3:]
+    words_after = list(re.finditer(r"\S+", text[end:]))[:3]
+    quote_start = words_before[0].start() if words_before else start
+    quote_end = end + words_after[-1].end() if words_after else end
+    quote = " ".join(text[quote_start:quote_end].split())
+    starts = "…" if text[:quote_start].strip() else ""
+    ends = "…" if text[quote_end:].strip() else ""
     return f"{starts}{quote}{ends}"
 
 
@@ -417,19 +420,19 @@ _ID = r"[A-Z]{0,3}[-/]?\d[\d/.-]{2,}\d"
 _CLIENT_NUMBER = re.compile(
     r"\b(?i:(cli[eë]nt|dossier|pati[eë]nt|leerling|student|bewoner|deelnemer|zaak|casus|case|file|client|"
     r"patient|pupil|resident|NHS|hospital|registratie|referentie|reference|klant|customer)[\s-]*"
-    r"(nummer|nr\.?|number|no\.?|num\.?|id|#))\s*[:#]?\s*"
+    r"(nummer|nr\.?|number|no\.?|num\.?|id|#))\s*[:#]?\s*((?i:is|was)\s+)?"
     rf"{_ID}\b"
     rf"|\b(?i:kenmerk|ref\.|MRN)\s*[:#]?\s*{_ID}\b"
 )
 _BSN = re.compile(
     r"\b(?i:bsn|burgerservicenummer|sofinummer|sofi-nummer|citizen service number)"
-    r"(\s*(?i:nummer|nr\.?|number))?\s*[:#]?\s*(\d{8,9}|\d{4}\.\d{2}\.\d{3})\b"
+    r"(\s*(?i:nummer|nr\.?|number))?\s*[:#]?\s*((?i:is|was)\s+)?(\d{8,9}|\d{4}\.\d{2}\.\d{3})\b"
 )
 _NINE_DIGITS = re.compile(r"(?<![\d.,€$£-])\b(\d{9}|\d{4}\.\d{2}\.\d{3})\b(?![.,]\d)")
 _AMOUNT_AROUND = re.compile(r"(€|\beur\b|\beuro|\$|£|dollar|pond|pound)", re.IGNORECASE)
 _NATIONAL_NUMBER = re.compile(
     r"\b(?i:rijksregisternummer|rijksregister|insz|ssin|national (register )?number|numéro national)"
-    r"(\s*(?i:nummer|nr\.?|number))?\s*[:#]?\s*\d{2}\.?\d{2}\.?\d{2}[-. ]?\d{3}\.?\d{2}\b"
+    r"(\s*(?i:nummer|nr\.?|number))?\s*[:#]?\s*((?i:is|was)\s+)?\d{2}\.?\d{2}\.?\d{2}[-. ]?\d{3}\.?\d{2}\b"
     r"|\b\d{2}\.\d{2}\.\d{2}-\d{3}\.\d{2}\b"
 )
 _ELEVEN_DIGITS = re.compile(r"(?<![\d.,-])\b(\d{6})[- ]?(\d{3})[- ]?(\d{2})\b(?![.,-]?\d)")

@@ -137,17 +137,14 @@ def _submit() -> str:
     return "cases.submitted"
 
 
-ADVICE_HINTS = {"why_question", "closed_question", "outcome_told"}
-
-
 def show_hints(field: str, hints: dict) -> None:
     """Advice on the question in blue; what may identify someone in yellow, so it is hard to miss."""
     for hint in hints.get(field, []):
         text = escape_markdown(viewer.t(f"hint.{hint.key}", excerpt=hint.excerpt))
-        if hint.key in ADVICE_HINTS:
-            st.info(text, icon=":material/lightbulb:")
-        else:
+        if hint.identifies_someone:
             st.warning(text, icon=":material/privacy_tip:")
+        else:
+            st.info(text, icon=":material/lightbulb:")
 
 
 def bring_tab() -> None:

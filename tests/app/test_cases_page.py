@@ -189,6 +189,34 @@ def test_hints_appear_under_the_fields_they_are_about(people):
     assert len(_hints_under(at, "case.situation")) == 1
 
 
+def test_hints_on_the_story_the_question_and_what_identifies_someone_show_as_advice_and_as_warnings(people):
+    at = _page(people.participant)
+    _type_case(
+        at,
+        _group_id(LEIDING),
+        situation="Years ago Mrs Patel complained about me to the board. Since then things have been better.",
+        involved="Her son; her national number 85.07.30-033.28 was on the letter.",
+        learning_question="How do I get my manager to take my workload seriously?",
+    )
+
+    outcome, long_ago, name = _hints_under(at, "case.situation")
+    assert (
+        outcome.startswith("It sounds as if you tell how it ended") and "Since then things have been better" in outcome
+    )
+    assert long_ago.startswith("This seems to have happened a while ago (“Years ago") and "recent moment" in long_ago
+    assert name.startswith("This may be a person's name: “Mrs Patel”.")
+    assert _hints_under(at, "case.involved") == [
+        "This looks like a Belgian national register number: “national number 85.07.30-033.28”. Leave it out."
+    ]
+    [someone_else] = _hints_under(at, "case.learning_question")
+    assert someone_else.startswith("This asks what someone else should do or change (“How do I get my manager to")
+    # What identifies someone is a warning; advice on the case is a tip.
+    warnings = [_clean(text) for text in values(at.warning)]
+    tips = [_clean(text) for text in values(at.info)]
+    assert [name, *_hints_under(at, "case.involved")] == [text.strip() for text in warnings]
+    assert {outcome, long_ago, someone_else} <= {text.strip() for text in tips}
+
+
 def test_the_draft_is_kept_for_the_next_visit(people):
     at = _page(people.participant)
     _type_case(at, _group_id(LEIDING), title=TITLE, situation=SITUATION, learning_question=WHY_QUESTION)
@@ -507,6 +535,26 @@ def test_a_dutch_participant_brings_a_case_in_dutch(people):
     [why] = _hints_under(at, "case.learning_question")
     assert why.startswith("Een waarom-vraag")
     assert [caption for caption in values(at.caption) if re.match(r"^Concept bewaard om \d{1,2}:\d{2}\.$", caption)]
+
+
+def test_a_dutch_participant_sees_the_new_hints_in_dutch(people):
+    at = _page(people.participant, locale="nl-NL", english=False)
+    _type_case(
+        at,
+        _group_id(LEIDING),
+        situation="Vorig jaar stond dhr. Özdemir boos aan de balie. Inmiddels gaat het goed met hem.",
+        involved="Het gezin woont in 9100 Sint-Niklaas.",
+        learning_question="Hoe voorkom ik dat ik weer uitval tegen een ouder?",
+    )
+
+    outcome, long_ago, name = _hints_under(at, "case.situation")
+    assert outcome.startswith("Het lijkt alsof je vertelt hoe het afliep (‘…") and "Inmiddels" in outcome
+    assert long_ago.startswith("Dit lijkt al een tijd geleden (‘Vorig jaar")
+    assert name.startswith("Dit is misschien een naam: ‘dhr. Özdemir’.")
+    assert _hints_under(at, "case.involved") == ["Dit lijkt een postcode: ‘9100 Sint-Niklaas’. Laat het weg."]
+    [negative] = _hints_under(at, "case.learning_question")
+    assert negative.startswith("Je vraag zegt wat je wilt vermijden (‘Hoe voorkom ik")
+    assert "wél wilt" in negative
 
 
 # --- bugs found ------------------------------------------------------------------------------------

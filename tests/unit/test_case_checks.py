@@ -7,11 +7,22 @@ quiet about a well-anonymised case: a hint on every role, weekday or time teache
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
-from intervision.case_checks import Hint, case_hints, identity_hints, question_hints, situation_hints
+from intervision.case_checks import (
+    IDENTITY_KINDS,
+    KINDS,
+    Hint,
+    case_hints,
+    identity_hints,
+    question_hints,
+    situation_hints,
+)
 from intervision.demo_cases import CASES
-from intervision.models import CASE_TEXT_FIELDS
+from intervision.i18n import catalog
+from intervision.models import CASE_TEXT_FIELDS, Language
 
 
 def _keys(hints: list[Hint]) -> list[str]:
@@ -300,3 +311,246 @@ def test_outcome_words_outside_the_situation_and_questions_outside_the_question_
 
 def test_an_empty_or_missing_field_gets_no_hint():
     assert case_hints({"title": "", "situation": None, "learning_question": "How can I stay calm?"}) == {}
+
+
+# --- what was wrong before (issue 15): each example, as the case bringer typed it ----------------
+
+
+@pytest.mark.parametrize(
+    ("text", "excerpt"),
+    [
+        ("Ik sprak de heer Pietersen na het bezoek.", "de heer Pietersen"),
+        ("Toen kwam dhr. Özdemir binnen.", "dhr. Özdemir"),
+        ("Mevrouw Nguyễn vroeg om een andere juf.", "Mevrouw Nguyễn"),
+        ("Daarna zei Lieselot dat de directie het al wist.", "Lieselot"),
+        ("Tijdens de overdracht zei Marieke dat ze het anders zou doen.", "Marieke"),
+        ("Toen zei Wendy dat ze niet meer wilde.", "Wendy"),
+        ("After the meeting Rebecca said she would not cover for me.", "Rebecca"),
+    ],
+)
+def test_titled_names_names_in_any_script_and_first_names_beyond_a_short_list_are_flagged(text, excerpt):
+    assert identity_hints(text) == [Hint("name", excerpt)]
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "excerpt"),
+    [
+        (
+            "Zijn rijksregisternummer 85.07.30-033.28 stond op de brief.",
+            "national_number",
+            "rijksregisternummer 85.07.30-033.28",
+        ),
+        ("Op het attest stond 85.07.30-033.28.", "national_number", "85.07.30-033.28"),
+        ("Ik noteerde 85073003328 op het formulier.", "national_number", "85073003328"),
+        ("Het gezin woont in 9100 Sint-Niklaas.", "postcode", "9100 Sint-Niklaas"),
+        ("Ze verhuisde naar B-9100, dicht bij het station.", "postcode", "B-9100"),
+        ("Op het formulier stond 123456782.", "bsn", "123456782"),
+    ],
+)
+def test_belgian_numbers_and_postcodes_and_a_bsn_are_flagged(text, key, excerpt):
+    assert identity_hints(text) == [Hint(key, excerpt)]
+
+
+def test_a_number_is_a_bsn_or_a_national_number_only_when_its_check_digits_agree():
+    # 123456789 fails the elfproef; 85073003329 has the wrong check digits. With the word they count anyway.
+    assert identity_hints("Op het formulier stond 123456789.") == []
+    assert identity_hints("Ik noteerde 85073003329 op het formulier.") == []
+    assert _keys(identity_hints("Zijn BSN is 123456789.")) == ["bsn"]
+
+
+@pytest.mark.parametrize(
+    "situation",
+    [
+        "Ik heb haar aangesproken op de afspraak en sindsdien gaat het beter.",
+        "Het was een moeilijk gesprek, maar het is goed gekomen.",
+        "Inmiddels hebben we een nieuwe afspraak gemaakt.",
+        "I spoke to her about it and since then things have been better.",
+        "It was a hard conversation, but it worked out.",
+    ],
+)
+def test_a_situation_that_is_already_solved_gets_the_outcome_hint(situation):
+    assert _keys(situation_hints(situation)) == ["outcome_told"]
+
+
+@pytest.mark.parametrize(
+    "situation",
+    [
+        "Het is nog niet opgelost en ik zie op tegen de volgende dienst.",
+        "It has not been resolved and I dread my next shift with him.",
+        "We zaten met vijf mensen rond de tafel. Uiteindelijk keek iedereen naar mij. Ik zei niets.",
+        "Inmiddels zijn we drie maanden verder en is er nog steeds niets veranderd.",
+        "Het gesprek ging uiteindelijk over iets heel anders dan ik had voorbereid.",
+    ],
+)
+def test_not_yet_solved_and_uiteindelijk_in_the_middle_of_the_story_get_no_hint(situation):
+    assert situation_hints(situation) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sinds 2005 werk ik op deze afdeling.",
+        "In het overleg van 3 maart 2009 is de werkwijze vastgelegd.",
+        "I have worked here since 2005.",
+    ],
+)
+def test_a_start_date_or_a_meeting_is_neither_a_date_of_birth_nor_long_ago(text):
+    assert case_hints({"situation": text}) == {}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "De ouders vragen 1500000 euro schadevergoeding.",
+        "Het budget van € 2.500 is op.",
+        "The school was fined 1500000 euro.",
+    ],
+)
+def test_an_amount_of_money_is_not_a_client_number(text):
+    assert identity_hints(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ik werk op de Max Havelaarschool in groep 7.",
+        "Het kantoor zit aan de Willem de Zwijgerlaan.",
+        "I teach at the Anne Frank School.",
+        "Ons kantoor zit in het Jeroen Bosch Ziekenhuis.",
+    ],
+)
+def test_a_school_street_or_building_named_after_a_person_is_not_a_name(text):
+    assert identity_hints(text) == []
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Kunnen jullie meedenken over hoe ik dit gesprek kan aanpakken?",
+        "Kunnen jullie mij helpen ontdekken wat ik eigenlijk wil?",
+        "Could you help me think about how I can open the conversation?",
+    ],
+)
+def test_asking_the_group_to_think_along_about_how_is_not_a_closed_question(question):
+    assert question_hints(question) == []
+
+
+def test_ordinary_role_words_are_not_names():
+    assert identity_hints("De teamleider en mijn collega waren erbij, met de moeder en de mentor.") == []
+
+
+# --- the new kinds of hint on the question -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "key", "quoted"),
+    [
+        ("Hoe krijg ik de teamleider zover dat hij de roosters eerlijker maakt?", "someone_else", "zover"),
+        ("Wat moet hij nu doen?", "someone_else", "Wat moet hij nu doen?"),
+        ("How do I get my manager to take my workload seriously?", "someone_else", "get my manager to"),
+        ("Hoe voorkom ik dat ik weer uitval tegen deze ouder?", "negative_question", "Hoe voorkom ik"),
+        ("How can I avoid being drawn into the conflict?", "negative_question", "How can I avoid"),
+        ("Wat zegt het protocol over het melden van huiselijk geweld?", "knowledge_question", "Wat zegt het protocol"),
+        ("What is the rule for leaving a pupil alone in class?", "knowledge_question", "What is the rule"),
+    ],
+)
+def test_questions_about_someone_else_about_avoiding_or_about_knowledge_get_their_hint(question, key, quoted):
+    [hint] = question_hints(question)
+    assert hint.key == key
+    assert quoted in hint.excerpt
+
+
+def test_a_closed_knowledge_question_gets_both_hints():
+    assert _keys(question_hints("Mag ik volgens het protocol een cliënt alleen laten douchen?")) == [
+        "closed_question",
+        "knowledge_question",
+    ]
+
+
+# --- long ago, measured from today ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "situation",
+    [
+        "Vorig jaar had ik een stagiaire die steeds te laat kwam.",
+        "Jaren geleden werkte ik op een gesloten afdeling.",
+        "Three years ago my manager told me I lacked initiative.",
+        "In het schooljaar 2017-2018 had ik een klas waar ik geen grip op kreeg.",
+    ],
+)
+def test_a_story_from_long_ago_gets_the_long_ago_hint(situation):
+    assert _keys(situation_hints(situation)) == ["long_ago"]
+
+
+def test_an_explicit_date_is_long_ago_only_when_it_is_more_than_a_year_before_today(set_clock):
+    situation = "Op 3 maart 2025 kwam een vader mijn lokaal binnen en begon te schreeuwen."
+    set_clock(date(2025, 4, 1))
+    assert situation_hints(situation) == []
+    set_clock(date(2026, 6, 1))
+    assert _keys(situation_hints(situation)) == ["long_ago"]
+
+
+def test_a_year_on_its_own_is_long_ago_from_the_year_before_last(set_clock):
+    situation = "In 2024 had ik een leerling die niet meer wilde praten."
+    set_clock(date(2025, 11, 1))
+    assert situation_hints(situation) == []
+    set_clock(date(2026, 1, 15))
+    assert _keys(situation_hints(situation)) == ["long_ago"]
+
+
+# --- dates of birth where the text says so, and ages next to names -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "excerpt"),
+    [
+        ("Cliënt, geb. 12-03-1948, woont sinds kort in het verpleeghuis.", "geb. 12-03-1948"),
+        ("De jongen is geboren in 2009.", "geboren in 2009"),
+        ("Date of birth: 14/05/1950.", "Date of birth: 14/05/1950"),
+    ],
+)
+def test_a_date_of_birth_is_flagged_where_the_text_says_so(text, excerpt):
+    assert identity_hints(text) == [Hint("date_of_birth", excerpt)]
+
+
+def test_an_age_next_to_a_name_is_flagged_and_an_age_alone_is_not():
+    assert identity_hints("Sanne (34) is sinds kort mijn collega.") == [
+        Hint("name", "Sanne"),
+        Hint("date_of_birth", "Sanne (34)"),
+    ]
+    assert _keys(identity_hints("Meneer Jacobs, 82 jaar, weigert zijn medicatie.")) == ["name", "date_of_birth"]
+    assert identity_hints("Een bewoner van 87 weigert zijn medicatie.") == []
+
+
+def test_an_old_date_alone_is_not_a_date_of_birth():
+    assert "date_of_birth" not in _keys(identity_hints("Op 12-03-1985 ging het mis, staat in het verslag."))
+
+
+# --- first names that are also words -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ben ik de enige die dit ziet?",
+        "Will I ever feel at ease in this team?",
+        "Frank feedback is hard for me.",
+        "Lieve collega's, schreef ze, en daarna volgde een klacht.",
+    ],
+)
+def test_a_name_that_is_also_a_word_is_not_flagged_at_the_start_of_a_sentence(text):
+    assert identity_hints(text) == []
+
+
+def test_a_name_that_is_also_a_word_is_flagged_inside_a_sentence():
+    assert identity_hints("Toen zei Ben dat hij stopte.") == [Hint("name", "Ben")]
+    assert identity_hints("Rose, the charge nurse, disagreed.") == [Hint("name", "Rose")]
+
+
+def test_every_kind_of_hint_has_a_text_in_both_languages_and_says_whether_it_identifies_someone():
+    for language in Language:
+        texts = catalog(language)
+        assert [kind for kind in KINDS if f"hint.{kind}" not in texts] == [], language
+    assert {kind for kind in KINDS if Hint(kind).identifies_someone} == set(IDENTITY_KINDS)
+    assert not Hint("outcome_told").identifies_someone
