@@ -112,7 +112,16 @@ _GROUP_REQUEST = re.compile(
     r".*\b(hoe|wat|welke|waar|wanneer|waarmee|how|what|which|where|when)\b",
     re.IGNORECASE,
 )
-_SOMEONE = r"(hem|haar|hen|hun|ze|zij|hij|de|die|deze|dat|mijn|onze|zijn|iedereen|collega'?s?|ouders?)"
+# The people a case is about, by role: "dat de overdracht rustiger verloopt" is about the work, "dat de
+# directeur luistert" about someone else.
+_ROLES = (
+    r"(teamleider|teamleiding|leidinggevende|manager|directeur|directrice|directie|collega|teamlid|team|"
+    r"stagiair|stagiaire|ouder|moeder|vader|familie|cliënt|client|cliënte|bewoner|patiënt|leerling|"
+    r"jongere|kind|zoon|dochter|partner|arts|dokter|huisarts|specialist|mentor|docent|leerkracht|juf|"
+    r"meester|verpleegkundige|verzorgende|begeleider|coördinator|school|afdeling|gemeente|mensen)"
+    r"(s|en|n|'s|e)?"
+)
+_SOMEONE = rf"(hem|haar|hen|hun|ze|zij|hij|iedereen|((de|die|deze|mijn|onze|zijn|haar|hun)\s+)?(\w+)?{_ROLES})"
 _OTHERS = r"(him|her|them|the|my|our|this|that|these|those|his|their|everyone|people|parents?|colleagues?)"
 # A question about changing someone else instead of one's own part.
 _SOMEONE_ELSE = re.compile(
@@ -121,9 +130,10 @@ _SOMEONE_ELSE = re.compile(
     r"[^?]{0,50}?\b(doen|veranderen|aanpakken)\b"
     rf"|\bhoe (zorg|zorgen) (ik|je|we) (er ?voor )?dat {_SOMEONE}\b(?!\s+(ik|niet|nooit|geen)\b)"
     rf"|\bhoe (kan|kun|moet|krijg) (ik|je|we) {_SOMEONE}( \w+){{0,4}}? "
-    r"(overtuigen|motiveren|veranderen|laten|dwingen|bewegen|overhalen|aanzetten|zover|meekrijgen)\b"
+    r"(overtuigen|veranderen|dwingen|bewegen|overhalen|aanzetten|zover|meekrijgen|laten (inzien|stoppen|"
+    r"ophouden|begrijpen|zien|veranderen|luisteren|meewerken|doen))\b"
     rf"|\bhow (do|can|could|should|will) (i|we) (get|persuade|force) {_OTHERS}\b[^?]{{0,40}}?\bto\b"
-    rf"|\bhow (do|can|could|should|will) (i|we) (make|change|convince|motivate) {_OTHERS}\b"
+    rf"|\bhow (do|can|could|should|will) (i|we) (make|change|convince) {_OTHERS}\b"
     rf"|\bwhat (should|must|could|can|ought|would) {_OTHERS}\b[^?]{{0,40}}?\b(do|have done|change)\b",
     re.IGNORECASE,
 )
@@ -215,7 +225,16 @@ _SOLVED = re.compile(
     re.IGNORECASE,
 )
 _SOLVED_NEGATED = re.compile(
-    r"\b(niet|nog|geen|nooit|not|never|yet|still|unresolved)\b|n't\b|\b(hoe|how|wie|who|kan|can|moet|must)\b",
+    r"\b(niet|nog|geen|nooit|not|never|yet|still|unresolved)\b|n't\b"
+    r"|\b(hoe|how|wie|who|kan|can|moet|must|wanneer|when|als|if|zodra|once|tot|until|voordat|before|om|to|"
+    r"wil|wilde|willen|want|wants|wanted|hoop|hoopte|hope|hoped|wish|zou|would|should)\b",
+    re.IGNORECASE,
+)
+# "Ik wil dat dit opgelost wordt", "I want this solved before the summer": a wish, not an outcome.
+_WISHED = re.compile(r"\s*(wordt|worden|kan|moet|zal|krijgen|te krijgen|before|by|soon|quickly)\b", re.IGNORECASE)
+_STILL_GOING_ON = re.compile(
+    r"\b(blijft|nog steeds|nog altijd|komt (steeds )?terug|speelt nog|tot op vandaag|remains|keeps coming back|"
+    r"is still going on|to this day)\b",
     re.IGNORECASE,
 )
 # "Inmiddels", "by now": told from after the critical moment, unless it goes on to say nothing changed.
@@ -335,6 +354,8 @@ def situation_hints(situation: str) -> list[Hint]:
             for found in _LONG_AGO_WORDS.finditer(situation)
             # "Sinds de fusie van vorig jaar …": it started then and is still going on.
             if not _ONGOING_SINCE.search(_clause_before(situation, found.start()))
+            # "Het begon een jaar geleden en het speelt nog steeds": current after all.
+            and not _STILL_GOING_ON.search(_rest_of_sentence(situation, found.end()))
         ),
         None,
     )
@@ -354,6 +375,12 @@ def _clause_before(text: str, position: int) -> str:
     return text[start + 1 : position]
 
 
+def _rest_of_sentence(text: str, position: int) -> str:
+    """The words from `position` to the end of its sentence."""
+    ends = [found for mark in ".?!" if (found := text.find(mark, position)) >= 0]
+    return text[position : min(ends, default=len(text))]
+
+
 def _outcome(text: str) -> str:
     """An excerpt where the text tells the outcome, or "" when it stops before it."""
     found = _OUTCOME.search(text)
@@ -362,8 +389,10 @@ def _outcome(text: str) -> str:
     for solved in _SOLVED.finditer(text):
         clause_start = max(text.rfind(mark, 0, solved.start()) for mark in ".?!,;:")
         before = text[max(clause_start + 1, solved.start() - 30) : solved.start()]
-        if not _SOLVED_NEGATED.search(before):
-            return _around(text, solved)
+        rest = _rest_of_sentence(text, solved.end())
+        if _SOLVED_NEGATED.search(before) or _WISHED.match(rest) or _STILL_GOING_ON.search(rest):
+            continue
+        return _around(text, solved)
     for start, sentence in _sentences(text):
         by_now = _BY_NOW.search(sentence)
         if by_now and not _NOTHING_CHANGED.search(sentence):
@@ -412,7 +441,7 @@ _POSTCODE_NL = re.compile(r"\b[1-9]\d{3} ?(?!SA|SD|SS)[A-Z]{2}\b")
 # Belgian: "B-9100", "postcode 9100", or four digits before a place name ("9100 Sint-Niklaas").
 _POSTCODE_BE = re.compile(
     r"\b(B|BE)-\d{4}\b|\b(?i:postcode|postal code|zip)\s*:?\s*\d{4}\b"
-    r"|(?<![\d.,€$£/-])\b(?P<digits>[1-9]\d{3})\s+(?P<place>[^\W\d_][^\W\d_]*(-[^\W\d_]+)*)"
+    r"|(?<![\d.,€$£/-])\b(?P<digits>[1-9]\d{3})[ \t]+(?P<place>[^\W\d_][^\W\d_]*(-[^\W\d_]+)*)"
     r"|\b(?i:in|te|uit|naar|bij|from|to|near)\s+[^\W\d_]+(-[^\W\d_]+)*\s*\([1-9]\d{3}\)"
 )
 _YEAR_BEFORE = re.compile(r"\b(in|sinds|since|van|tot|vanaf|from|to|until|jaar|year|rond|around|eind|begin)\s*$", re.I)
@@ -443,11 +472,11 @@ _TITLE = (
 )
 _PARTICLE = r"(?i:van|de|der|den|del|el|al|ter|ten|da|di|du|le|la|von|mc|bin|ben|op|in 't|'t)"
 _WORD = r"[^\W\d_]+(?:[-'’][^\W\d_]+)*"
-_TITLED_NAME = re.compile(rf"\b{_TITLE}\s+((?:{_PARTICLE}\s+)*)({_WORD})")
+_TITLED_NAME = re.compile(rf"\b{_TITLE}[ \t]+((?:{_PARTICLE}[ \t]+)*)({_WORD})")
 # Two capitalised words joined by a particle ("El Amrani", "Jansen van der Berg"); a plain "van" is left
 # out, because "Raad van Bestuur" is far commoner in a case than a surname with it.
 _PARTICLE_NAME = re.compile(
-    rf"\b({_WORD})(\s(?i:el|al|van der|van den|van de|ter|ten|da|di))+\s({_WORD})",
+    rf"\b({_WORD})([ \t](?i:el|al|van der|van den|van de|ter|ten|da|di))+[ \t]({_WORD})",
 )
 _CAPITALISED_WORD = re.compile(_WORD)
 # A street, school or building named after a person ("Max Havelaarschool", "Willem de Zwijgerlaan",
@@ -459,6 +488,8 @@ _PLACE_SUFFIX = re.compile(
     r"universiteit|campus|museum|fonds|prijs|award|fund)$",
     re.IGNORECASE,
 )
+# Models a facilitator names after their author: "de Roos van Leary" is no colleague called Roos.
+_A_MODEL = re.compile(r"Roos van Leary\b")
 _PLACE_BEFORE = re.compile(r"\b(koningin|koning|prins|prinses|sint|st\.?|queen|king|prince|princess|saint)\s*$", re.I)
 
 
@@ -492,7 +523,7 @@ def _title_cased(text: str) -> bool:
 
 def _surname_after(text: str, end: int) -> int:
     """Where a surname right after a first name ends ("Jan| de Vries|"), or `end` when there is none."""
-    found = re.compile(rf"((\s{_PARTICLE})*\s)({_WORD})").match(text, end)
+    found = re.compile(rf"(([ \t]{_PARTICLE})*[ \t])({_WORD})").match(text, end)
     if found and found.group(3)[0].isupper() and found.group(3) not in {"I", "Ik"}:
         return found.end()
     return end
@@ -503,7 +534,7 @@ def _names_a_place(text: str, start: int, end: int) -> bool:
     if _PLACE_BEFORE.search(text[:start]):
         return True
     # The capitalised words (and particles) that follow: "Havelaarschool", "de Zwijgerlaan", "Bosch Ziekenhuis".
-    following = re.compile(rf"((\s{_PARTICLE})*\s({_WORD}))").match
+    following = re.compile(rf"(([ \t]{_PARTICLE})*[ \t]({_WORD}))").match
     position = end
     for _ in range(3):
         found = following(text, position)
@@ -518,13 +549,18 @@ def _names_a_place(text: str, start: int, end: int) -> bool:
 def _name_spans(text: str) -> Iterator[tuple[int, int]]:
     """Where a person's name stands: after a title, a known first name (with its surname), or a surname
     with a particle."""
+    names, ordinary_words = first_names()
     for found in _TITLED_NAME.finditer(text):
         if found.group(2)[0].isupper():
             yield found.start(), found.end()
     for found in _PARTICLE_NAME.finditer(text):
-        if found.group(1)[0].isupper() and found.group(3)[0].isupper():
-            yield found.start(), found.end()
-    names, ordinary_words = first_names()
+        surname = found.group(3)
+        # "Afsluiten van de BLITS-groep": a capitalised word opening a sentence, or an acronym, is no name.
+        if not (found.group(1)[0].isupper() and surname[0].isupper()) or re.match(r"[A-Z]{2}", surname):
+            continue
+        if _starts_sentence(text, found.start()) and found.group(1) not in names:
+            continue
+        yield found.start(), found.end()
     title_cased = _title_cased(text)
     for found in _CAPITALISED_WORD.finditer(text):
         word = found.group(0)
@@ -537,7 +573,7 @@ def _name_spans(text: str) -> Iterator[tuple[int, int]]:
             at_start = _starts_sentence(text, start) or title_cased
             if at_start and text[end : end + 1] != ",":
                 continue
-        if _names_a_place(text, start, end):
+        if _names_a_place(text, start, end) or _A_MODEL.match(text, start):
             continue
         yield start, _surname_after(text, end)
 
@@ -603,6 +639,8 @@ def _belgian_postcode(text: str, found: re.Match) -> bool:
         return False
     names, _ = first_names()
     looks_like_a_year = 1900 <= int(found.group("digits")) <= 2099
+    if looks_like_a_year and re.search(rf"\b\d{{1,2}}\s+({_MONTHS})\.?\s*$", text[: found.start()], re.IGNORECASE):
+        return False  # "13 dec 2017 Amsterdam": the year of a date
     if looks_like_a_year and (_YEAR_BEFORE.search(text[: found.start()]) or _starts_sentence(text, found.start())):
         # "woont in 2000 Antwerpen" still is one, "In 2019 Jan …" or "In 2016 I …" is not.
         return place not in names and place not in {"I", "Ik", "We", "Wij", "Ze", "Hij", "Zij", "The"}
