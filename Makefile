@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test lint migrate demo backup restore clean bench
+.PHONY: run test lint migrate demo backup restore clean bench hint-quality
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,13 +48,20 @@ test: $(VENV)/.installed-test
 # Page rerun times on the demo and on a large organisation (bench/large.db, built once), how the
 # overview grows with groups and years, a live session on a real server in Chromium (latency, load,
 # memory), how many phones one server process carries, and board writes while the sign-in is hammered: each
-# writes its own section of bench/RESULTS.md.
+# writes its own section of bench/RESULTS.md. Last, the case hints' precision and recall per kind on the
+# labelled sentences, into docs/case-hints.md.
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/scaling.py
 	$(BIN)/python bench/live.py
 	$(BIN)/python bench/capacity.py
 	$(BIN)/python bench/sign_in_abuse.py
+	$(BIN)/python bench/case_hints_quality.py
+
+# How well the case hints do: precision and recall per kind on tests/data/case_hint_sentences.toml, written
+# into docs/case-hints.md (a few seconds; `--misses` lists every sentence they get wrong).
+hint-quality: $(VENV)/.installed
+	$(BIN)/python bench/case_hints_quality.py
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
