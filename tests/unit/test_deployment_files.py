@@ -245,6 +245,7 @@ def test_dockerignore_leaves_out(path: str) -> None:
         "ui/cookie_routes.py",
         "methods/incident.toml",
         "data/instruments/self_efficacy.toml",
+        "data/first_names.txt",
     ],
 )
 def test_dockerignore_keeps_what_the_app_reads(path: str) -> None:
