@@ -221,7 +221,8 @@ _OUTCOME = re.compile(
 )
 # Solved: flagged unless a negation stands just before it ("is nog niet opgelost", "has not been resolved").
 _SOLVED = re.compile(
-    r"\b(opgelost|uitgepraat|bijgelegd|resolved|solved|sorted out|settled)\b(?!\s*\?)",
+    r"\b(opgelost|uitgepraat|bijgelegd|afgehandeld|uit de wereld|resolved|solved|sorted out|settled|blew over|"
+    r"blown over|died down|dealt with)\b(?!\s*\?)",
     re.IGNORECASE,
 )
 _SOLVED_NEGATED = re.compile(
@@ -252,7 +253,7 @@ _STILL_STUCK = re.compile(
     re.IGNORECASE,
 )
 _LONG_AGO_WORDS = re.compile(
-    r"\b(vorig|vorige|verleden) jaar\b|\bjaren (geleden|terug)\b|\blang geleden\b"
+    r"\b(vorig|vorige|verleden) jaar\b|\bjaren (geleden|terug)\b|\blang geleden\b|\been (hele |lange )?tijd geleden\b"
     r"|\b(een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|anderhalf|paar|\d+) jaar (geleden|terug)\b"
     r"|\blast year\b|\bthe year before last\b|\b(a )?long (time )?ago\b"
     r"|\b(a|one|two|three|four|five|six|seven|eight|nine|ten|several|a few|many|\d+) years? (ago|back)\b"
@@ -308,6 +309,10 @@ _ANOTHER_KIND_OF_DATE = re.compile(
 )
 
 
+_WHEN = re.compile(r"\b(toen|when)\b", re.IGNORECASE)
+_STARTED = {"started", "begon", "begonnen", "gestart", "hired", "aangenomen", "werkte", "worked"}
+
+
 def _date_of(found: re.Match) -> date | None:
     """The date a _DATE match stands for (the first of the year for a bare year), or None if none is."""
     groups = found.groupdict()
@@ -333,7 +338,11 @@ def _long_ago_date(text: str, found: re.Match) -> bool:
     if when is None:
         return False
     before = text[max(0, found.start() - 40) : found.start()]
-    if not _PLACES_THE_STORY.search(before) or _ANOTHER_KIND_OF_DATE.search(before[-25:]):
+    if not _PLACES_THE_STORY.search(before):
+        return False
+    another_kind = _ANOTHER_KIND_OF_DATE.search(before[-25:])
+    # "When I started in 2012, a nurse …" places the story at the start; "I started in 2012" is a start date.
+    if another_kind and not (_WHEN.search(before) and another_kind.group(1).lower() in _STARTED):
         return False
     today = clock.today()
     if found.group("y5") or found.group("y6"):
@@ -479,6 +488,21 @@ _PARTICLE_NAME = re.compile(
     rf"\b({_WORD})([ \t](?i:el|al|van der|van den|van de|ter|ten|da|di))+[ \t]({_WORD})",
 )
 _CAPITALISED_WORD = re.compile(_WORD)
+# A role with a name beside it: "mijn collega Wendelien", "cliënt Jansen", "my manager, Gareth, said".
+_ROLE_BEFORE_NAME = (
+    r"(collega|teamleider|leidinggevende|manager|directeur|directrice|mentor|stagiair|stagiaire|leerling|"
+    r"cliënt|cliënte|client|bewoner|bewoonster|patiënt|patient|colleague|supervisor|pupil|resident)"
+)
+# Right after the role only for roles that are people ("collega Wendelien"), not for titles followed by a
+# department ("de manager Zorg", "teamleider Jeugd").
+_PERSON_ROLE = (
+    r"(collega|cliënt|cliënte|client|bewoner|bewoonster|patiënt|patient|leerling|stagiair|stagiaire|colleague|"
+    r"pupil|resident)"
+)
+_NAME_AFTER_A_ROLE = re.compile(
+    rf"\b(?i:(mijn|onze|de|het|een|my|our|the|a)\s+)?(?i:{_ROLE_BEFORE_NAME}),[ \t]*(?P<name>{_WORD})(?=,)"
+    rf"|\b(?i:{_PERSON_ROLE})[ \t]+(?P<plain>{_WORD})"
+)
 # A street, school or building named after a person ("Max Havelaarschool", "Willem de Zwijgerlaan",
 # "Anne Frank School", "Jeroen Bosch Ziekenhuis") names a place, not a person.
 _PLACE_SUFFIX = re.compile(
@@ -553,6 +577,13 @@ def _name_spans(text: str) -> Iterator[tuple[int, int]]:
     for found in _TITLED_NAME.finditer(text):
         if found.group(2)[0].isupper():
             yield found.start(), found.end()
+    for found in _NAME_AFTER_A_ROLE.finditer(text):
+        group = "name" if found.group("name") else "plain"
+        word, start, end = found.group(group), found.start(group), found.end(group)
+        if not word[0].isupper() or re.match(r"[A-Z]{2}", word) or re.fullmatch(_ROLE_BEFORE_NAME, word.lower()):
+            continue
+        if not _names_a_place(text, start, end):
+            yield start, _surname_after(text, end)
     for found in _PARTICLE_NAME.finditer(text):
         surname = found.group(3)
         # "Afsluiten van de BLITS-groep": a capitalised word opening a sentence, or an acronym, is no name.

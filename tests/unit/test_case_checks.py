@@ -554,3 +554,33 @@ def test_every_kind_of_hint_has_a_text_in_both_languages_and_says_whether_it_ide
         assert [kind for kind in KINDS if f"hint.{kind}" not in texts] == [], language
     assert {kind for kind in KINDS if Hint(kind).identifies_someone} == set(IDENTITY_KINDS)
     assert not Hint("outcome_told").identifies_someone
+
+
+@pytest.mark.parametrize(
+    ("text", "excerpt"),
+    [
+        ("Mijn collega Wendelien zei niets.", "Wendelien"),
+        ("Ik sprak cliënt Jansen na de lunch.", "Jansen"),
+        ("My manager, Gareth, said it was not his problem.", "Gareth"),
+    ],
+)
+def test_a_name_beside_a_role_is_flagged_even_when_it_is_not_in_the_list(text, excerpt):
+    assert identity_hints(text) == [Hint("name", excerpt)]
+
+
+@pytest.mark.parametrize("text", ["Ik sprak de manager Zorg over de bezetting.", "De teamleider Jeugd was er niet."])
+def test_a_department_after_a_title_is_not_a_name(text):
+    assert identity_hints(text) == []
+
+
+@pytest.mark.parametrize(
+    "situation",
+    [
+        "Ik wil dat dit opgelost wordt voor de zomer.",
+        "Ik heb het opgelost met een tijdelijke afspraak, maar het probleem blijft.",
+        "Het is een jaar geleden begonnen en het speelt nog steeds.",
+        "Sinds de fusie van vorig jaar voel ik me niet meer thuis in het team.",
+    ],
+)
+def test_a_wish_or_a_problem_that_still_goes_on_gets_no_hint(situation):
+    assert situation_hints(situation) == []
