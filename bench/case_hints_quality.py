@@ -98,6 +98,15 @@ def table(sentences: list[Sentence], scores: list[Score]) -> str:
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
     ).stdout.strip()
+    changed = subprocess.run(
+        ["git", "status", "--porcelain", "--", "intervision", "data", "tests/data"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    if commit and changed:
+        commit += " with uncommitted changes"  # the figures are of the working tree, not of that commit
     lines = [
         f"Measured on {clock.today().isoformat()} at commit {commit or 'unknown'} by `make hint-quality` "
         f"(bench/case_hints_quality.py) on {len(sentences)} labelled sentences "
