@@ -207,7 +207,7 @@ _OUTCOME = re.compile(
     r"|\b(since then|ever since)\b[^.?!]{0,40}?\b(better|fine|well|good|resolved|solved|improved|no (more )?"
     r"problems|calm)\b"
     r"|\b(het )?(is|was) (het )?(toch |weer |allemaal )*goed gekomen\b|\b(het )?kwam (het )?(toch |weer )*goed\b"
-    r"|\b(liep|loopt|is) (het )?(uiteindelijk |toch |allemaal )*(goed|prima|slecht|verkeerd|goed) (af|afgelopen)\b"
+    r"|\b(liep|loopt|is) (het )?(uiteindelijk |toch |allemaal )*(goed|prima|slecht|verkeerd) (af|afgelopen)\b"
     r"|\b(het )?gaat nu (veel |een stuk |weer |echt )*(beter|goed)\b|\bnu gaat het (weer )?(goed|beter)\b"
     r"|\bachteraf\b|\bin hindsight\b|\b(it )?turned out\b|\blooking back\b"
     r"|\b(it|things|everything|that) (all |eventually |finally )?worked out\b"
@@ -216,19 +216,20 @@ _OUTCOME = re.compile(
     r"|\bweer (prettig|goed|fijn) samen\b"
     r"|\b(is|zijn) (het |de sfeer )?(flink |sterk |veel |een stuk )?(verbeterd|bijgetrokken)\b"
     r"|\b(has|have|had) (really |finally )?(calmed down|settled down|improved|got better|gotten better)\b"
+    r"|\b(was|were|has been|have been) dealt with\b"
     r"|\b(we|they) (now )?(get on|get along|work) (well|fine|great)( together)?( again| now)\b",
     re.IGNORECASE,
 )
 # Solved: flagged unless a negation stands just before it ("is nog niet opgelost", "has not been resolved").
 _SOLVED = re.compile(
-    r"\b(opgelost|uitgepraat|bijgelegd|afgehandeld|uit de wereld|resolved|solved|sorted out|settled|blew over|"
-    r"blown over|died down|dealt with)\b(?!\s*\?)",
+    r"\b(opgelost|uitgepraat|bijgelegd|afgehandeld|uit de wereld|resolved|solved|sorted out|blew over|"
+    r"blown over)\b(?!\s*\?)",
     re.IGNORECASE,
 )
 _SOLVED_NEGATED = re.compile(
     r"\b(niet|nog|geen|nooit|not|never|yet|still|unresolved)\b|n't\b"
     r"|\b(hoe|how|wie|who|kan|can|moet|must|wanneer|when|als|if|zodra|once|tot|until|voordat|before|om|to|"
-    r"wil|wilde|willen|want|wants|wanted|hoop|hoopte|hope|hoped|wish|zou|would|should)\b",
+    r"wil|wilde|willen|want|wants|wanted|hoop|hoopte|hope|hoped|wish|zou|would|should|need|needs|nodig)\b",
     re.IGNORECASE,
 )
 # "Ik wil dat dit opgelost wordt", "I want this solved before the summer": a wish, not an outcome.
@@ -509,12 +510,18 @@ _PLACE_SUFFIX = re.compile(
     r"(school|laan|straat|weg|plein|gracht|kade|singel|park|dreef|lei|steenweg|college|lyceum|"
     r"ziekenhuis|gasthuis|kliniek|huis|centrum|gebouw|zaal|stichting|instituut|academie|kerk|hal|"
     r"street|road|avenue|lane|square|hospital|house|centre|center|hall|building|academy|university|"
-    r"universiteit|campus|museum|fonds|prijs|award|fund)$",
+    r"universiteit|campus|museum|fonds|prijs|award|fund|station)$",
     re.IGNORECASE,
 )
 # Models a facilitator names after their author: "de Roos van Leary" is no colleague called Roos.
 _A_MODEL = re.compile(r"Roos van Leary\b")
-_PLACE_BEFORE = re.compile(r"\b(koningin|koning|prins|prinses|sint|st\.?|queen|king|prince|princess|saint)\s*$", re.I)
+# A name after a royal or saint's title, or after the kind of place ("AZ Maria Middelares", "basisschool
+# Anne Frank", "stichting Jan Pieter Heije"), names the place too.
+_PLACE_BEFORE = re.compile(
+    r"\b(koningin|koning|prins|prinses|sint|st\.?|queen|king|prince|princess|saint|az|uz|basisschool|school|"
+    r"college|lyceum|ziekenhuis|campus|stichting|kliniek|hospital|academy)\s*$",
+    re.IGNORECASE,
+)
 
 
 @cache
@@ -593,9 +600,10 @@ def _name_spans(text: str) -> Iterator[tuple[int, int]]:
             continue
         yield found.start(), found.end()
     title_cased = _title_cased(text)
+    place_ends = 0  # where the last place named after a person ends: "Frank" in "basisschool Anne Frank"
     for found in _CAPITALISED_WORD.finditer(text):
         word = found.group(0)
-        if word not in names:
+        if word not in names or found.start() < place_ends:
             continue
         start, end = found.span()
         if word in ordinary_words:
@@ -605,8 +613,20 @@ def _name_spans(text: str) -> Iterator[tuple[int, int]]:
             if at_start and text[end : end + 1] != ",":
                 continue
         if _names_a_place(text, start, end) or _A_MODEL.match(text, start):
+            place_ends = _capitalised_run_end(text, end)
             continue
         yield start, _surname_after(text, end)
+
+
+def _capitalised_run_end(text: str, end: int) -> int:
+    """Where the capitalised words (and particles) that follow `end` stop: "Anne| Frank|", "Willem| de Zwijgerlaan|"."""
+    following = re.compile(rf"(([ \t]{_PARTICLE})*[ \t]({_WORD}))").match
+    for _ in range(3):
+        found = following(text, end)
+        if not found or not found.group(3)[0].isupper():
+            break
+        end = found.end()
+    return end
 
 
 def _elfproef(digits: str) -> bool:

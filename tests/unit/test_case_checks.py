@@ -417,6 +417,8 @@ def test_an_amount_of_money_is_not_a_client_number(text):
         "Het kantoor zit aan de Willem de Zwijgerlaan.",
         "I teach at the Anne Frank School.",
         "Ons kantoor zit in het Jeroen Bosch Ziekenhuis.",
+        "Ik werk op basisschool Anne Frank in de bovenbouw.",
+        "Ze ligt in AZ Maria Middelares in Gent.",
     ],
 )
 def test_a_school_street_or_building_named_after_a_person_is_not_a_name(text):
