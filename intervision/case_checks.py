@@ -711,8 +711,17 @@ def identity_hints(text: str) -> list[Hint]:
             for s, e, k in found
         )
     ]
-    hints: dict[tuple[str, str], Hint] = {}
+    # Two overlapping pieces of the same kind ("Postcode 1234" and "1234 AB") are one detail.
+    merged: list[tuple[int, int, str]] = []
     for start, end, key in sorted(kept):
+        same = next((i for i, (s, e, k) in enumerate(merged) if k == key and s < end and start < e), None)
+        if same is None:
+            merged.append((start, end, key))
+        else:
+            s, e, _ = merged[same]
+            merged[same] = (min(s, start), max(e, end), key)
+    hints: dict[tuple[str, str], Hint] = {}
+    for start, end, key in merged:
         excerpt = text[start:end].strip()
         hints.setdefault((key, excerpt), Hint(key, excerpt))
     return list(hints.values())

@@ -586,3 +586,8 @@ def test_a_department_after_a_title_is_not_a_name(text):
 )
 def test_a_wish_or_a_problem_that_still_goes_on_gets_no_hint(situation):
     assert situation_hints(situation) == []
+
+
+def test_a_postcode_written_with_its_label_is_one_hint() -> None:
+    hints = identity_hints("Ze woont op postcode 1234 AB, vlak bij de school.")
+    assert [(hint.key, hint.excerpt) for hint in hints] == [("postcode", "postcode 1234 AB")]
