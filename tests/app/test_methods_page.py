@@ -75,7 +75,7 @@ def test_library_lists_every_built_in_method(people):
     at = _methods_page(people.participant)
 
     built_in = built_in_library().methods
-    assert len(built_in) == 14
+    assert len(built_in) == 22
     shown = _listed(at)
     assert set(built_in) <= set(shown)
     assert len(shown) == len(set(shown)), "each method has one card"
