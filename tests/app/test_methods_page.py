@@ -75,7 +75,7 @@ def test_library_lists_every_built_in_method(people):
     at = _methods_page(people.participant)
 
     built_in = built_in_library().methods
-    assert len(built_in) == 14
+    assert len(built_in) == 22
     shown = _listed(at)
     assert set(built_in) <= set(shown)
     assert len(shown) == len(set(shown)), "each method has one card"
@@ -136,7 +136,7 @@ def test_opening_the_incident_method_shows_its_phases(people):
     library = at.tabs[0]
 
     assert values(library.header) == ["Incident method"]
-    assert "**50 min · 3–10 members · Works in a new group** · Version 1" in values(library.markdown)
+    assert "**50 min · 3–10 members · Works in a new group** · Version 2" in values(library.markdown)
     assert _phase_headings(at) == INCIDENT_PHASES
     texts = values(library.text)
     assert any(text.startswith("A member tells a concrete incident up to the critical moment.") for text in texts)
@@ -191,6 +191,25 @@ def test_choosing_a_six_hats_sequence_changes_the_phases(people):
     assert hats == ["Blue hat", "Black hat", "Green hat", "Blue hat"]
     total = sum(float(heading.rsplit(" · ", 1)[1].rstrip("′")) for heading in headings)
     assert f"**{total:g} min · 3–10 members · Works in a new group**" in values(at.tabs[0].markdown)
+
+
+def test_choosing_between_alternatives_can_leave_out_the_optional_green_hat(people):
+    at = _open(_methods_page(people.participant), "six_hats")
+    sequence = at.selectbox(key="sequence.six_hats")
+    assert (
+        "Choosing between alternatives, with green: "
+        "Blue hat → White hat → Green hat → Yellow hat → Black hat → Red hat → Blue hat"
+    ) in sequence.options
+    assert (
+        "Choosing between alternatives, without green: "
+        "Blue hat → White hat → Yellow hat → Black hat → Red hat → Blue hat"
+    ) in sequence.options
+
+    sequence.set_value("choosing_alternatives_without_green").run()
+
+    assert_healthy(at)
+    hats = [heading.split(". ", 1)[1].split(":")[0] for heading in _phase_headings(at)]
+    assert hats == ["Blue hat", "White hat", "Yellow hat", "Black hat", "Red hat", "Blue hat"]
 
 
 # --- the chooser ---------------------------------------------------------------------------------

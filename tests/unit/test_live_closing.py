@@ -349,7 +349,7 @@ def test_closing_marks_the_planned_meeting_of_that_day_as_held(team):
     held = groups.sessions_held(team.lead, team.group_id, path=team.path)
     assert session.status is SessionStatus.CLOSED and session.closed_at == at(150)
     assert [(m.id, m.status, m.method_id, m.method_version, m.minutes) for m in held] == [
-        (meeting, MeetingStatus.HELD, "incident", 1, 90)
+        (meeting, MeetingStatus.HELD, "incident", 2, 90)
     ]
     assert count_rows(team.path, "meetings") == 1
 
@@ -618,7 +618,7 @@ def test_the_report_holds_the_phases_planned_and_actual(team, held):
     report = live.session_report(team.lead, held, Language.EN, path=team.path)
 
     assert report.group_name == "Team North"
-    assert report.method_name == "Incident method" and report.method_version == 1
+    assert report.method_name == "Incident method" and report.method_version == 2
     assert report.case_title == "Een ouder die elke week mailt"
     assert report.roles == {"case_bringer": ["Anna Member"], "chair": ["Ben Member"]}
     assert report.phases == [

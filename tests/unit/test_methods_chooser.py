@@ -115,8 +115,8 @@ def test_a_decision_ranks_six_hats_or_disney_first():
     assert order.index("six_hats") < order.index("incident")
 
 
-def test_a_values_question_ranks_the_socratic_dialogue_first_when_there_is_time():
-    assert _order(_need(QuestionType.VALUES, minutes=120))[0] == "socratic"
+def test_a_values_question_ranks_the_socratic_dialogues_first_when_there_is_time():
+    assert set(_order(_need(QuestionType.VALUES, minutes=120))[:2]) == {"socratic", "socratic_short"}
 
 
 def test_a_values_question_without_the_time_for_a_socratic_dialogue_does_not_fit_it():
@@ -127,10 +127,10 @@ def test_a_values_question_without_the_time_for_a_socratic_dialogue_does_not_fit
 
 
 def test_equal_scores_put_the_shorter_method_first():
-    # six_hats (50), six_hats_roles (55) and disney (65) serve a decision equally well.
+    # six_hats and solution_focused (50), six_hats_roles (55) and disney (65) serve a decision equally well.
     order = _order(_need(QuestionType.DECISION, (Want.PERSPECTIVES,), minutes=90))
 
-    assert order[:3] == ["six_hats", "six_hats_roles", "disney"]
+    assert order[:4] == ["six_hats", "solution_focused", "six_hats_roles", "disney"]
 
 
 # --- reasons -----------------------------------------------------------------------------------
@@ -272,9 +272,11 @@ def test_the_question_type_filter_keeps_methods_for_any_of_the_chosen_types():
     def kept(types):
         return {method.id for method in _methods() if matches(method, types, None, None, None)}
 
-    assert kept([QuestionType.VALUES]) == {"socratic"}
+    assert kept([QuestionType.VALUES]) == {"socratic", "socratic_short"}
     assert kept([QuestionType.VALUES, QuestionType.DECISION]) == {
         "socratic",
+        "socratic_short",
+        "solution_focused",
         "six_hats",
         "six_hats_roles",
         "disney",

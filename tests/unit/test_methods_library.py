@@ -82,6 +82,16 @@ def test_the_core_methods_and_the_well_known_ones_are_in_the_library():
 
     assert {"incident", "clinic", "six_hats", "disney"} <= ids
     assert {"gossip", "balint", "five_step", "ten_step", "core_quadrants", "leary", "socratic"} <= ids
+    assert {
+        "solution_focused",
+        "u_procedure",
+        "reflecting_team",
+        "alact",
+        "core_reflection",
+        "problem_statement",
+        "success_method",
+        "socratic_short",
+    } <= ids
 
 
 def test_every_variant_names_a_method_that_is_in_the_library():
@@ -147,6 +157,7 @@ SEQUENCES = {
     "problem_solving": [B, W, G, R, Y, BK, G, B],
     "identifying_solutions": [B, W, BK, G, B],
     "choosing_alternatives": [B, W, G, Y, BK, R, B],
+    "choosing_alternatives_without_green": [B, W, Y, BK, R, B],
     "quick_feedback": [B, BK, G, B],
 }
 
