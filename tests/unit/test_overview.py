@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from unit_support import JOINED, NOW, group_form
 
-from intervision import cases, db, groups, live, overview, store, surveys
+from intervision import cases, db, groups, live, overview, overview_report, store, surveys
 from intervision.errors import DomainError, NotAllowed
 from intervision.models import (
     ActionItemInput,
@@ -26,6 +26,7 @@ from intervision.models import (
     FollowUpInput,
     GroupInput,
     GroupRole,
+    Language,
     MeetingInput,
     ObservationDetailsInput,
     ObservationKind,
@@ -278,6 +279,7 @@ def test_a_group_that_reports_nothing_shows_no_figure(org: Org):
     assert figures.cases is None and figures.followed_up_share is None
     assert figures.action_items is None and figures.action_items_done_share is None
     assert figures.methods is None
+    assert figures.corrections is None and figures.self_correction_share is None
     assert figures.efficacy == {}
     # Its wave is no release of the organisation either.
     assert org.releases() == []
@@ -291,6 +293,7 @@ FIGURE_OF = {
     ReportItem.ATTENDANCE: ("attendance",),
     ReportItem.CASE_COUNTS: ("cases", "action_items"),
     ReportItem.METHODS_USED: ("methods",),
+    ReportItem.OBSERVATION_PROFILE: ("corrections",),
 }
 
 
@@ -878,6 +881,47 @@ def test_the_story_has_no_observations_when_the_contract_does_not_report_them(or
     assert story.self_share_trend is None
     assert story.figures.corrections is None
     assert story.figures.sessions_held == 3
+
+
+def test_the_coordinators_report_holds_the_balance_as_counts_only(org: Org, observed):
+    comparison = org.compare()
+    story = overview.group_story(org.coordinator, observed["group_id"], YEAR_2025, today=LATER, path=org.path)
+
+    [line] = [
+        line
+        for line in overview_report.report_lines(comparison, [], Language.EN)
+        if line.measure == "Corrections made by the group itself (%)"
+    ]
+    assert (line.group, line.value) == ("Team North", 46)  # 6 of the 13 corrections in 2025 came from the group
+    assert line.note == "facilitator stepped in 7 times, group corrected itself 6 times"
+    csv_text = overview_report.report_csv(comparison, [], Language.NL).decode("utf-8-sig")
+    assert "Zelf bijgestuurd door de groep (%)" in csv_text and NOTE not in csv_text
+    pdf = overview_report.report_pdf(comparison, [], Language.EN, "Org")
+    assert pdf.startswith(b"%PDF")
+
+    said = overview_report.balance_sentence(story, Language.EN)
+    assert said.startswith(
+        "In this period the facilitator stepped in 7 times and the group corrected itself 6 times: 46% of the"
+        " corrections came from the group. The group's share is rising, about 342 percentage points per ten"
+        " sessions (67% in its last sessions)"
+    )
+    assert "rising" in said and NOTE not in said
+    dutch = overview_report.balance_sentence(story, Language.NL)
+    assert dutch.startswith("In deze periode greep de begeleider 7 keer in en stuurde de groep 6 keer zelf bij")
+
+
+def test_a_group_whose_contract_does_not_report_the_profile_has_no_balance_line(org: Org):
+    lead = org.make_person("Fay Facilitator", Role.FACILITATOR)
+    others = tuple(item for item in ReportItem if item is not ReportItem.OBSERVATION_PROFILE)
+    group_id = org.group("Team North", reports=others, facilitators=(lead,), members=(org.make_person("Anna Member"),))
+    org.hold(lead, group_id, date(2025, 2, 3), intervene={"procedure": 2}, self_correct={"content": 1})
+
+    [line] = [
+        line
+        for line in overview_report.report_lines(org.compare(), [], Language.EN)
+        if line.measure == "Corrections made by the group itself (%)"
+    ]
+    assert line.value == "" and line.note.startswith("not reported")
 
 
 def test_the_story_shows_sessions_and_methods_as_the_contract_reports(org: Org):
