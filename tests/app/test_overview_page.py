@@ -39,7 +39,8 @@ NOT_IN_CONTRACT = 'This group\'s contract does not report "{item}" to the organi
 NOT_REPORTED_ITEMS = [
     "Survey results (group averages only)",
     "Methods used",
-    "The facilitator's observation counts per level (never the notes)",
+    "The facilitator's observation counts per level, and how often they stepped in against the group correcting"
+    " itself (never the notes)",
 ]
 ADDED = "The goal is added."
 REMOVED = "The goal is removed."
