@@ -174,8 +174,16 @@ def trend_direction(slope: float) -> str:
     return "rising" if slope > 0.01 else "falling" if slope < -0.01 else "steady"
 
 
-def recent_share(balances: list[Balance], last: int = 3) -> float | None:
-    """The share of corrections the group made itself over its last few sessions with corrections."""
-    counted = [b for b in balances if b.corrections][-last:]
+def _share_over(counted: list[Balance]) -> float | None:
     made = sum(b.corrections for b in counted)
     return sum(b.total_self_corrections for b in counted) / made if made else None
+
+
+def recent_share(balances: list[Balance], last: int = 3) -> float | None:
+    """The share of corrections the group made itself over its last few sessions with corrections."""
+    return _share_over([b for b in balances if b.corrections][-last:])
+
+
+def early_share(balances: list[Balance], first: int = 3) -> float | None:
+    """The same over its first few sessions with corrections: where the trend started."""
+    return _share_over([b for b in balances if b.corrections][:first])

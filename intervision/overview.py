@@ -25,7 +25,7 @@ from intervision.config import database_path
 from intervision.db import commits, reading
 from intervision.errors import DomainError
 from intervision.models import CaseCount, DevelopmentPhase, Group, Language, ObservationKind, Person, ReportItem
-from intervision.observation_log import Balance, balance_of, recent_share, share_trend
+from intervision.observation_log import Balance, balance_of, early_share, recent_share, share_trend
 from intervision.permissions import Action, require
 from intervision.surveys import threshold
 
@@ -356,6 +356,13 @@ class GroupStory:
         if not self.observations:
             return None
         return share_trend([session.balance for session in self.observations])
+
+    @property
+    def early_self_share(self) -> float | None:
+        """The share of corrections the group made itself over its first three sessions with corrections."""
+        if not self.observations:
+            return None
+        return early_share([session.balance for session in self.observations])
 
     @property
     def recent_self_share(self) -> float | None:

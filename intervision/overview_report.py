@@ -128,9 +128,8 @@ def balance_sentence(story: GroupStory, language: Language) -> str:
     trend = story.self_share_trend
     if trend is None:
         return f"{counts} {t('overview.balance_too_few', language)}"
-    direction = trend_direction(trend)
-    recent = story.recent_self_share or 0.0
-    said = t(f"overview.balance_{direction}", language, points=f"{abs(trend) * 1000:.0f}", recent=f"{recent:.0%}")
+    early, recent = story.early_self_share or 0.0, story.recent_self_share or 0.0
+    said = t(f"overview.balance_{trend_direction(trend)}", language, early=f"{early:.0%}", recent=f"{recent:.0%}")
     return f"{counts} {said}"
 
 

@@ -420,8 +420,8 @@ DETAILS = "observation"
 PRESS = "press"
 # One press per level and kind; the two that measure a group learning to run itself sit under each level.
 PRESSES = (
-    (ObservationKind.INTERVENTION, "live.intervene", "secondary"),
-    (ObservationKind.SELF_CORRECTION, "live.self_correct", "primary"),
+    (ObservationKind.INTERVENTION, "live.intervene", ":material/front_hand:"),
+    (ObservationKind.SELF_CORRECTION, "live.self_correct", ":material/groups:"),
 )
 
 
@@ -464,18 +464,21 @@ def observation_panel(view: live.SessionView) -> None:
     st.subheader(viewer.t("live.observe"))
     st.caption(viewer.t("live.observe_help"))
     for column, level in zip(st.columns(4), Level, strict=True):
-        column.button(
+        box = column.container(border=True)
+        box.button(
             viewer.t(f"level.{level}"),
             key=f"observe.{level}",
+            type="primary",
+            icon=":material/visibility:",
             width="stretch",
             on_click=while_signed_in(viewer, _observe),
             args=(view.session.id, level.value),
         )
-        for kind, label, kind_of_button in PRESSES:
-            column.button(
+        for kind, label, icon in PRESSES:
+            box.button(
                 viewer.t(label),
                 key=f"{kind}.{level}",
-                type=kind_of_button,
+                icon=icon,
                 width="stretch",
                 on_click=while_signed_in(viewer, _observe),
                 args=(view.session.id, level.value, kind),
@@ -647,7 +650,7 @@ def balance_panel(session_id: int, group_id: int) -> None:
         figure.update_layout(
             barmode="group", font={"size": 16}, height=320, legend={"orientation": "h", "y": -0.25}, xaxis_title=""
         )
-        figure.update_xaxes(tickformat="%d-%m")
+        figure.update_xaxes(tickformat="%d-%m-%Y")
         figure.update_yaxes(dtick=1)
         st.plotly_chart(figure, width="stretch", config={"displayModeBar": False})
         intervened = sum(entry.balance.total_interventions for entry in counted)
@@ -657,12 +660,19 @@ def balance_panel(session_id: int, group_id: int) -> None:
                 "live.balance_group_counts", sessions=len(counted), intervened=intervened, self_corrected=corrected
             )
         )
-        trend = observation_log.share_trend([entry.balance for entry in sessions])
+        balances = [entry.balance for entry in sessions]
+        trend = observation_log.share_trend(balances)
         if trend is None:
             st.caption(viewer.t("live.balance_too_few"))
         else:
-            direction = observation_log.trend_direction(trend)
-            st.write(viewer.t(f"live.balance_{direction}", points=f"{abs(trend) * 1000:.0f}"))
+            early, recent = observation_log.early_share(balances) or 0.0, observation_log.recent_share(balances) or 0.0
+            st.write(
+                viewer.t(
+                    f"live.balance_{observation_log.trend_direction(trend)}",
+                    early=f"{early:.0%}",
+                    recent=f"{recent:.0%}",
+                )
+            )
 
 
 def report_panel(session_id: int, group_id: int) -> None:

@@ -814,6 +814,7 @@ def test_the_story_counts_observations_per_level_per_session(org: Org, observed)
     # The group's share of the corrections: 0, 1/3, 3/4, 1; rising by about a third per session.
     assert story.self_share_trend == pytest.approx(0.341667, abs=1e-5)
     assert story.recent_self_share == pytest.approx(6 / 9)
+    assert story.early_self_share == pytest.approx(4 / 11)
     assert [day for day, _ in story.sessions] == [
         date(2025, 2, 3),
         date(2025, 2, 17),
@@ -900,10 +901,10 @@ def test_the_coordinators_report_holds_the_balance_as_counts_only(org: Org, obse
     assert pdf.startswith(b"%PDF")
 
     said = overview_report.balance_sentence(story, Language.EN)
-    assert said.startswith(
+    assert said == (
         "In this period the facilitator stepped in 7 times and the group corrected itself 6 times: 46% of the"
-        " corrections came from the group. The group's share is rising, about 342 percentage points per ten"
-        " sessions (67% in its last sessions)"
+        " corrections came from the group. The group's share is rising, from 36% in its first sessions to 67% in"
+        " its last three: the group is learning to run itself."
     )
     assert "rising" in said and NOTE not in said
     dutch = overview_report.balance_sentence(story, Language.NL)
