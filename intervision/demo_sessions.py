@@ -75,15 +75,18 @@ def add_demo_sessions(
 
 def corrections(rng: random.Random, progress: float) -> dict[tuple[str, str], int]:
     """How often the facilitator stepped in and the group corrected itself, per level, at this point of the
-    group's life (0: its first session, 1: its last): stepping in fades, self-correction grows."""
-    weights = {"content": 0.2, "procedure": 0.45, "interaction": 0.25, "feelings": 0.1}
-    stepped_in = max(0.0, 6.0 - 4.8 * progress + rng.gauss(0, 0.7))
-    self_corrected = max(0.0, 0.5 + 4.5 * progress + rng.gauss(0, 0.7))
-    return {
-        (level, kind): round(total * weight)
-        for level, weight in weights.items()
-        for kind, total in (("intervention", stepped_in), ("self_correction", self_corrected))
+    group's life (0: its first session, 1: its last): stepping in fades, self-correction grows. Most of
+    both is about procedure, then interaction."""
+    levels, weights = ["content", "procedure", "interaction", "feelings"], [0.2, 0.45, 0.25, 0.1]
+    totals = {
+        "intervention": max(0, round(6.5 - 4.5 * progress + rng.gauss(0, 0.7))),
+        "self_correction": max(0, round(0.5 + 4.5 * progress + rng.gauss(0, 0.7))),
     }
+    counts: dict[tuple[str, str], int] = {}
+    for kind, total in totals.items():
+        for level in rng.choices(levels, weights, k=total):
+            counts[(level, kind)] = counts.get((level, kind), 0) + 1
+    return counts
 
 
 def observation_counts(rng: random.Random, progress: float) -> dict[str, int]:
