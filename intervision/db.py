@@ -560,6 +560,21 @@ def _sign_in_delays(db: Database) -> None:
     )
 
 
+@migrations(name="0014_observation_kinds")
+def _observation_kinds(db: Database) -> None:
+    """A press in the observation log says what it records: an observation, the facilitator intervening,
+    or the group correcting itself. Earlier rows are observations: none of them was an intervention by
+    definition, so none is counted as one."""
+    _run_statements(
+        db,
+        """
+        ALTER TABLE observations ADD COLUMN kind TEXT NOT NULL DEFAULT 'observation'
+            CHECK (kind IN ('observation', 'intervention', 'self_correction'));
+        CREATE INDEX observations_by_kind ON observations(live_session_id, kind)
+        """,
+    )
+
+
 # What SQLite says when the storage itself fails, and the message key a person reads instead.
 _STORAGE_PROBLEMS = {
     "database or disk is full": "storage_full",

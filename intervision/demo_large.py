@@ -22,11 +22,13 @@ from intervision import store
 from intervision.auth import hash_password
 from intervision.clock import utcnow
 from intervision.db import migrate, name_key, writing
+from intervision.demo_sessions import corrections, observation_counts
 from intervision.errors import DomainError
 from intervision.instruments import shipped_instruments
-from intervision.live import CODE_ALPHABET, OBSERVATION_CATEGORIES
+from intervision.live import CODE_ALPHABET
 from intervision.methods import Method, built_in_library, method_to_toml
 from intervision.models import DevelopmentPhase, ReportItem
+from intervision.observation_log import categories
 from intervision.surveys import score_closed_waves
 
 LARGE_SEED = 20250101
@@ -112,7 +114,8 @@ _INSERTS = {
         " VALUES (?,?,?,?,?,?,?)"
     ),
     "observations": (
-        "INSERT INTO observations (live_session_id, phase_index, level, category, automatic, at) VALUES (?,?,?,?,?,?)"
+        "INSERT INTO observations (live_session_id, phase_index, level, kind, category, automatic, at)"
+        " VALUES (?,?,?,?,?,?,?)"
     ),
     "action_items": (
         "INSERT INTO action_items (live_session_id, group_id, text, owner_id, due_date, confirmed, done, created_at)"
@@ -397,13 +400,9 @@ def _session(
             int(rng.random() < 0.3),
             _iso(at),
         )
-    counts = {
-        "procedure": max(0, round(4.5 - 3.5 * progress + rng.gauss(0, 0.6))),
-        "content": rng.randint(0, 2),
-        "interaction": rng.randint(0, 2),
-        "feelings": rng.randint(0, 1 + round(progress)),
-    }
-    for level, count in counts.items():
+    known = categories()
+    for level, count in observation_counts(rng, progress).items():
+        offered = [category.id for category in known.offered(level)]
         for _ in range(count):
             at = started + timedelta(minutes=rng.uniform(5, minutes - 5))
             rows.add(
@@ -411,10 +410,15 @@ def _session(
                 session_id,
                 rng.randrange(len(phases)),
                 level,
-                rng.choice(OBSERVATION_CATEGORIES[level]),
+                "observation",
+                rng.choice(offered),
                 0,
                 _iso(at),
             )
+    for (level, kind), count in corrections(rng, progress).items():
+        for _ in range(count):
+            at = started + timedelta(minutes=rng.uniform(5, minutes - 5))
+            rows.add("observations", session_id, rng.randrange(len(phases)), level, kind, None, 0, _iso(at))
     closed = started + timedelta(minutes=minutes)
     for number in range(rng.randint(1, 2)):
         due = (closed + timedelta(days=28)).date().isoformat()

@@ -1,7 +1,7 @@
 """The demo organisation's live sessions: how each held session ran, with its log and action items.
 
-A facilitator's procedure interventions go down as a group learns to run itself (DOMAIN.md section 1);
-the demo shows that, so the coordinator's and the facilitator's charts have something to tell.
+A facilitator steps in less and the group corrects itself more as it learns to run itself (DOMAIN.md
+sections 1 and 6); the demo shows that, so the coordinator's and the facilitator's charts have something to tell.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from datetime import datetime, timedelta
 from sqlite_utils import Database
 
 from intervision import store
-from intervision.live import CODE_ALPHABET, OBSERVATION_CATEGORIES
+from intervision.live import CODE_ALPHABET
 from intervision.methods import parse_method
+from intervision.observation_log import categories
 
 ACTIONS = (
     "Het gesprek opnieuw voeren en eerst vragen hoe het gaat",
@@ -72,19 +73,42 @@ def add_demo_sessions(
             store.set_action_item(db, item_id, session_id, confirmed=1, done=int(index < len(held) - 1 and number == 0))
 
 
-def _observe(
-    db: Database, rng: random.Random, session_id: int, phases: int, started: datetime, progress: float
-) -> None:
-    """Procedure interventions fade as the group matures; the other levels come and go."""
-    counts = {
-        "procedure": max(0, round(4.5 - 3.5 * progress + rng.gauss(0, 0.6))),
+def corrections(rng: random.Random, progress: float) -> dict[tuple[str, str], int]:
+    """How often the facilitator stepped in and the group corrected itself, per level, at this point of the
+    group's life (0: its first session, 1: its last): stepping in fades, self-correction grows. Most of
+    both is about procedure, then interaction."""
+    levels, weights = ["content", "procedure", "interaction", "feelings"], [0.2, 0.45, 0.25, 0.1]
+    totals = {
+        "intervention": max(0, round(6.5 - 4.5 * progress + rng.gauss(0, 0.7))),
+        "self_correction": max(0, round(0.5 + 4.5 * progress + rng.gauss(0, 0.7))),
+    }
+    counts: dict[tuple[str, str], int] = {}
+    for kind, total in totals.items():
+        for level in rng.choices(levels, weights, k=total):
+            counts[(level, kind)] = counts.get((level, kind), 0) + 1
+    return counts
+
+
+def observation_counts(rng: random.Random, progress: float) -> dict[str, int]:
+    """What the facilitator noticed, per level: it comes and goes, with feelings named more in a mature group."""
+    return {
+        "procedure": rng.randint(0, 2),
         "content": rng.randint(0, 2),
         "interaction": rng.randint(0, 2),
         "feelings": rng.randint(0, 1 + round(progress)),
     }
-    for level, count in counts.items():
+
+
+def _observe(
+    db: Database, rng: random.Random, session_id: int, phases: int, started: datetime, progress: float
+) -> None:
+    known = categories()
+    for level, count in observation_counts(rng, progress).items():
+        offered = [category.id for category in known.offered(level)]
         for _ in range(count):
             at = started + timedelta(minutes=rng.uniform(5, 85))
-            store.add_observation(
-                db, session_id, rng.randrange(phases), level, at, category=rng.choice(OBSERVATION_CATEGORIES[level])
-            )
+            store.add_observation(db, session_id, rng.randrange(phases), level, at, category=rng.choice(offered))
+    for (level, kind), count in corrections(rng, progress).items():
+        for _ in range(count):
+            at = started + timedelta(minutes=rng.uniform(5, 85))
+            store.add_observation(db, session_id, rng.randrange(phases), level, at, kind=kind)

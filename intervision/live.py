@@ -35,23 +35,18 @@ from intervision.models import (
     MeetingStatus,
     Observation,
     ObservationDetailsInput,
+    ObservationKind,
     Person,
     RatingInput,
     SessionRole,
     SessionStatus,
     StartSessionInput,
 )
+from intervision.observation_log import LEVELS, Balance, balance_of, categories
 from intervision.permissions import Action, require
 from intervision.reports import SessionReport
 from intervision.surveys import open_scheduled_waves
 
-# Per communication level, what a facilitator commonly notes (DOMAIN.md, section 1).
-OBSERVATION_CATEGORIES: dict[str, tuple[str, ...]] = {
-    "content": ("theme_unclear", "different_aspects", "knowledge_unused", "summary_needed"),
-    "procedure": ("advice_in_question_round", "time_overrun", "phase_rule_broken", "goal_unclear"),
-    "interaction": ("member_dropping_out", "interrupting", "feedback_rules", "unequal_turns"),
-    "feelings": ("tension_named", "irritation", "relief", "feelings_unspoken"),
-}
 AMBER_FRACTION = 0.2  # the countdown turns amber when a fifth of the phase is left
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 # In the closing round people still send what the session brought them.
@@ -542,14 +537,31 @@ def set_action_item_done(viewer: Person, session_id: int, item_id: int, done: bo
         store.set_action_item_done(db, item_id, session.group_id, done)
 
 
-def observe(viewer: Person, session_id: int, level: str, now: datetime | None = None, path: Path | None = None) -> int:
-    """One press: an observation on a communication level, stamped with the time and the phase."""
+def observe(
+    viewer: Person,
+    session_id: int,
+    level: str,
+    now: datetime | None = None,
+    path: Path | None = None,
+    kind: ObservationKind = ObservationKind.OBSERVATION,
+) -> int:
+    """One press on a communication level, stored at once with the time and the phase: something noticed,
+    the facilitator intervening, or the group correcting itself."""
     now = now or utcnow()
-    if level not in OBSERVATION_CATEGORIES:
+    if level not in LEVELS:
         raise DomainError("unknown_level")
+    kind = ObservationKind(kind)
     with writing(path) as db:
         session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
-        return store.add_observation(db, session.id, session.phase_index, level, now)
+        return store.add_observation(db, session.id, session.phase_index, level, now, kind=kind.value)
+
+
+def take_back(viewer: Person, session_id: int, observation_id: int, path: Path | None = None) -> None:
+    """Undo a press made by mistake; what the timer logged by itself stays."""
+    with writing(path) as db:
+        _session_for(db, viewer, session_id, Action.RUN_SESSION)
+        if not store.remove_observation(db, session_id, observation_id):
+            raise DomainError("observation_not_found")
 
 
 def describe_observation(
@@ -561,7 +573,8 @@ def describe_observation(
         if observation_id not in logged:
             raise DomainError("observation_not_found")
         level = logged[observation_id].level
-        if form.category is not None and form.category not in OBSERVATION_CATEGORIES[level]:
+        offered = {category.id for category in categories().offered(level)}
+        if form.category is not None and form.category not in offered:
             raise DomainError("invalid_category", field="category")
         concerns = form.concerns.value if isinstance(form.concerns, SessionRole) else form.concerns
         store.set_observation_details(db, session_id, observation_id, form.category, concerns, form.note)
@@ -572,6 +585,38 @@ def observations(viewer: Person, session_id: int, path: Path | None = None) -> l
     with reading(path) as db:
         _session_for(db, viewer, session_id, Action.RUN_SESSION)
         return store.observations(db, session_id)
+
+
+def session_balance(viewer: Person, session_id: int, path: Path | None = None) -> Balance:
+    """How often the facilitator intervened and the group corrected itself in one session, per level."""
+    with reading(path) as db:
+        _session_for(db, viewer, session_id, Action.RUN_SESSION)
+        return _balance(store.observations(db, session_id))
+
+
+def _balance(logged: list[Observation]) -> Balance:
+    return balance_of((observation.level, observation.kind, 1) for observation in logged)
+
+
+@dataclass(frozen=True)
+class SessionBalance:
+    session_id: int
+    started_at: datetime
+    balance: Balance
+
+
+def group_balance(viewer: Person, group_id: int, path: Path | None = None) -> list[SessionBalance]:
+    """The balance of each closed session of the group that this facilitator's circle shared, oldest first:
+    the trend a facilitator follows to see the group learn to run itself."""
+    with reading(path) as db:
+        require(Action.RUN_SESSION, viewer.role, store.group_role(db, group_id, viewer.id))
+        sees = circle(db, group_id, viewer.id)
+        closed = [session for session in store.closed_live_sessions(db, group_id) if sees.session(session)]
+        balances = [
+            SessionBalance(session.id, session.started_at, _balance(store.observations(db, session.id)))
+            for session in closed
+        ]
+    return sorted(balances, key=lambda entry: entry.started_at)
 
 
 def record_bringer_choice(
@@ -682,7 +727,9 @@ def session_report(
         board = store.board_items(db, session.id)
         roles = store.session_roles(db, session.id)
         items = store.action_items(db, session.id)
-        logged = store.observations(db, session.id) if include_observations else None
+        presses = store.observations(db, session.id)
+    logged = presses if include_observations else None
+    labels = categories()
     summary = rating_summary(viewer, session_id, path)
     names = {index: phase.name(language) for index, phase in enumerate(method.phases)}
     grouped: dict[str, list[tuple[str, str, bool]]] = {}
@@ -709,6 +756,7 @@ def session_report(
         rating_mean=summary.mean,
         rating_count=summary.count,
         rating_threshold=summary.threshold,
+        balance=_balance(presses),
         observations=None
         if logged is None
         else [
@@ -716,7 +764,8 @@ def session_report(
                 observation.at.astimezone(),
                 names.get(observation.phase_index, "—"),
                 observation.level,
-                t(f"observation.{observation.level}.{observation.category}", language) if observation.category else "",
+                t(f"observation_kind.{observation.kind}", language),
+                labels.label(observation.level, observation.category, language) if observation.category else "",
                 observation.note,
             )
             for observation in logged

@@ -616,10 +616,19 @@ class ActionItem(BaseModel):
     done: bool
 
 
+class ObservationKind(StrEnum):
+    """What one press in the observation log records."""
+
+    OBSERVATION = "observation"  # something the facilitator noticed
+    INTERVENTION = "intervention"  # the facilitator stepped in
+    SELF_CORRECTION = "self_correction"  # the group corrected itself, without the facilitator
+
+
 class Observation(BaseModel):
     id: int
     phase_index: int
     level: str
+    kind: ObservationKind = ObservationKind.OBSERVATION
     category: str | None
     concerns: str | None
     note: str

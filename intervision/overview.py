@@ -13,7 +13,6 @@ and every number on the page is one release or a combination of whole releases: 
 
 from __future__ import annotations
 
-import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -25,7 +24,8 @@ from intervision import clock, store
 from intervision.config import database_path
 from intervision.db import commits, reading
 from intervision.errors import DomainError
-from intervision.models import CaseCount, DevelopmentPhase, Group, Language, Person, ReportItem
+from intervision.models import CaseCount, DevelopmentPhase, Group, Language, ObservationKind, Person, ReportItem
+from intervision.observation_log import Balance, balance_of, early_share, recent_share, share_trend
 from intervision.permissions import Action, require
 from intervision.surveys import threshold
 
@@ -160,6 +160,14 @@ class GroupFigures:
     action_items: tuple[int, int] | None  # (confirmed, done)
     methods: dict[str, int] | None
     efficacy: dict[str, Efficacy | None] = field(default_factory=dict)  # per instrument; absent: not reported
+    corrections: tuple[int, int] | None = None  # (the facilitator stepped in, the group corrected itself)
+
+    @property
+    def self_correction_share(self) -> float | None:
+        """The share of corrections the group made itself in the period: rising as it learns to run itself."""
+        if not self.corrections or not sum(self.corrections):
+            return None
+        return self.corrections[1] / sum(self.corrections)
 
     @property
     def attendance_share(self) -> float | None:
@@ -219,6 +227,7 @@ def _figures(
     cases: CaseCount | None,
     action_items: tuple[int, int] | None,
     all_releases: dict[str, list[Release]],
+    corrections: tuple[int, int] | None = None,
 ) -> GroupFigures:
     reported = frozenset(group.contract.reported_to_organisation)
 
@@ -244,6 +253,7 @@ def _figures(
         }
         if ReportItem.SURVEY_AGGREGATES in reported
         else {},
+        corrections=when(ReportItem.OBSERVATION_PROFILE, corrections or (0, 0)),
     )
 
 
@@ -275,6 +285,7 @@ def compare_groups(
         attendance = store.attendance_per_group(db, since, until)
         cases = {count.group_id: count for count in store.case_counts(db, since, until)}
         action_items = store.action_item_counts(db, since, until)
+        corrections = store.correction_counts_per_group(db, since, until)
         released = all_releases(db, limit, period, today or clock.today())
     chosen = [
         group
@@ -295,6 +306,7 @@ def compare_groups(
                 cases.get(group.id),
                 action_items.get(group.id),
                 released,
+                corrections.get(group.id),
             )
             for group in chosen
         ],
@@ -313,16 +325,21 @@ def data_version(path: Path | None = None) -> tuple[str, int]:
 
 @dataclass(frozen=True)
 class SessionObservations:
-    """How many observations the facilitator logged in one session, per level: counts, never notes."""
+    """What the facilitator logged in one session, per level: counts, never notes or categories."""
 
     day: date
-    per_level: dict[str, int]
+    per_level: dict[str, int]  # observations (what was noticed), not the corrections below
     overruns: int  # procedure events the timer logged by itself
+    balance: Balance = field(default_factory=Balance)  # the facilitator stepping in against the group itself
 
     @property
     def interventions(self) -> int:
-        """Procedure observations the facilitator made: fewer over time means the group runs itself more."""
-        return self.per_level.get("procedure", 0)
+        """How often the facilitator stepped in; a procedure observation is not an intervention."""
+        return self.balance.total_interventions
+
+    @property
+    def self_corrections(self) -> int:
+        return self.balance.total_self_corrections
 
 
 @dataclass(frozen=True)
@@ -333,13 +350,26 @@ class GroupStory:
     releases: dict[str, list[Release]]  # the releases that hold this group, per instrument, in the period
 
     @property
-    def procedure_trend(self) -> float | None:
-        """The change in procedure interventions per session (least squares), or None with too few sessions."""
-        if not self.observations or len(self.observations) < 3:
+    def self_share_trend(self) -> float | None:
+        """The change per session in the share of corrections the group made itself (rising: the group runs
+        itself more), or None with fewer than three sessions that had corrections."""
+        if not self.observations:
             return None
-        xs = list(range(len(self.observations)))
-        ys = [session.interventions for session in self.observations]
-        return statistics.linear_regression(xs, ys).slope
+        return share_trend([session.balance for session in self.observations])
+
+    @property
+    def early_self_share(self) -> float | None:
+        """The share of corrections the group made itself over its first three sessions with corrections."""
+        if not self.observations:
+            return None
+        return early_share([session.balance for session in self.observations])
+
+    @property
+    def recent_self_share(self) -> float | None:
+        """The share of corrections the group made itself over its last three sessions with corrections."""
+        if not self.observations:
+            return None
+        return recent_share([session.balance for session in self.observations])
 
 
 def group_story(
@@ -387,14 +417,20 @@ def _observations_in(rows: list[dict], period: Period) -> list[SessionObservatio
         day = datetime.fromisoformat(row["started_at"]).date()
         if not period.holds(day):
             continue
-        session = sessions.setdefault(row["session_id"], {"day": day, "per_level": dict.fromkeys(LEVELS, 0), "auto": 0})
+        session = sessions.setdefault(
+            row["session_id"], {"day": day, "per_level": dict.fromkeys(LEVELS, 0), "auto": 0, "presses": []}
+        )
         if row["level"] is None:
             continue
         if row["automatic"]:
             session["auto"] += row["count"]
-        else:
+        elif row["kind"] == ObservationKind.OBSERVATION:
             session["per_level"][row["level"]] += row["count"]
-    return [SessionObservations(s["day"], s["per_level"], s["auto"]) for s in sessions.values()]
+        else:
+            session["presses"].append((row["level"], row["kind"], row["count"]))
+    return [
+        SessionObservations(s["day"], s["per_level"], s["auto"], balance_of(s["presses"])) for s in sessions.values()
+    ]
 
 
 # --- the scorecard: one cell per group and measure, for the heatmap, the table and the report ----------

@@ -203,8 +203,13 @@ def method_mix(sessions: list[tuple[date, str | None]], method_names: dict[str, 
     return figure
 
 
+# Who corrected the course: the facilitator (vermillion, dashed) or the group itself (sky blue, solid).
+CORRECTION_COLOURS = {"intervened": "#D55E00", "self_corrected": "#56B4E9"}
+
+
 def observation_profile(observations: list[SessionObservations], language: Language) -> go.Figure:
-    """The facilitator's observations per session, stacked by level; procedure interventions as a line."""
+    """The facilitator's observations per session, stacked by level; as lines, how often the facilitator
+    stepped in and how often the group corrected itself."""
     days = [session.day for session in observations]
     figure = go.Figure()
     for level in Level:
@@ -217,15 +222,20 @@ def observation_profile(observations: list[SessionObservations], language: Langu
                 opacity=0.55,
             )
         )
-    figure.add_trace(
-        go.Scatter(
-            x=days,
-            y=[session.interventions for session in observations],
-            mode="lines+markers",
-            line={"color": LEVEL_COLOURS[Level.PROCEDURE], "width": 4},
-            name=t("overview.procedure_interventions", language),
+    for key, counts, dash in (
+        ("intervened", [session.interventions for session in observations], "dash"),
+        ("self_corrected", [session.self_corrections for session in observations], "solid"),
+    ):
+        figure.add_trace(
+            go.Scatter(
+                x=days,
+                y=counts,
+                mode="lines+markers",
+                line={"color": CORRECTION_COLOURS[key], "width": 4, "dash": dash},
+                marker={"size": 10},
+                name=t(f"overview.{key}", language),
+            )
         )
-    )
     figure.update_layout(
         barmode="stack",
         font={"size": FONT_SIZE},

@@ -15,11 +15,12 @@ from intervision.goals import GoalProgress, unit_of
 from intervision.i18n import number as _number
 from intervision.i18n import t
 from intervision.models import Language
-from intervision.overview import EFFICACY_INSTRUMENTS, SCORECARD, Comparison, GroupFigures, scorecard
+from intervision.observation_log import trend_direction
+from intervision.overview import EFFICACY_INSTRUMENTS, SCORECARD, Comparison, GroupFigures, GroupStory, scorecard
 from intervision.reports import printable
 
 # What each measure means, in the report's own words (catalog keys overview.explain.<measure>).
-EXPLAINED = (*SCORECARD, "methods", "pooled", "not_reported", "threshold")
+EXPLAINED = (*SCORECARD, "methods", "self_corrections", "pooled", "not_reported", "threshold")
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,15 @@ def _group_lines(group: GroupFigures, comparison: Comparison, language: Language
         else ", ".join(f"{m} ({n})" for m, n in sorted(group.methods.items())),
         "" if group.methods is not None else not_reported,
     )
+    if group.corrections is None:
+        add("self_corrections", "", not_reported)
+    else:
+        share = group.self_correction_share
+        add(
+            "self_corrections",
+            "" if share is None else round(100 * share),
+            corrections_note(group.corrections, language),
+        )
     for instrument_id in EFFICACY_INSTRUMENTS:
         if not group.efficacy:
             add(instrument_id, "", not_reported)
@@ -93,6 +103,34 @@ def _group_lines(group: GroupFigures, comparison: Comparison, language: Language
             note += " · " + say("overview.pooled_note", groups=len(release.group_ids), half_year=release.half_year)
         add(instrument_id, round(release.mean, 2), note)
     return lines
+
+
+def corrections_note(corrections: tuple[int, int], language: Language) -> str:
+    intervened, self_corrected = corrections
+    return t("overview.corrections_note", language, intervened=intervened, self_corrected=self_corrected)
+
+
+def balance_sentence(story: GroupStory, language: Language) -> str:
+    """What the balance between the facilitator stepping in and the group correcting itself says over the
+    period: the counts, the group's share lately, and which way that share goes."""
+    sessions = story.observations or []
+    intervened = sum(session.interventions for session in sessions)
+    self_corrected = sum(session.self_corrections for session in sessions)
+    if not intervened + self_corrected:
+        return t("overview.balance_none", language)
+    counts = t(
+        "overview.balance_counts",
+        language,
+        intervened=intervened,
+        self_corrected=self_corrected,
+        share=f"{self_corrected / (intervened + self_corrected):.0%}",
+    )
+    trend = story.self_share_trend
+    if trend is None:
+        return f"{counts} {t('overview.balance_too_few', language)}"
+    early, recent = story.early_self_share or 0.0, story.recent_self_share or 0.0
+    said = t(f"overview.balance_{trend_direction(trend)}", language, early=f"{early:.0%}", recent=f"{recent:.0%}")
+    return f"{counts} {said}"
 
 
 def goal_line(progress: GoalProgress, language: Language) -> Line:
@@ -246,6 +284,20 @@ def _trend_charts(pdf: _Report, comparison: Comparison, language: Language) -> N
     )
 
 
+def _corrections_section(pdf: _Report, comparison: Comparison, language: Language) -> None:
+    """Per group that reports its observation profile: who corrected the course, in counts only."""
+    pdf.write_line(t("overview.document.corrections", language), size=14, style="B", height=8)
+    shown = [group for group in comparison.groups if group.corrections is not None]
+    if not shown:
+        pdf.write_line(t("overview.document.no_corrections", language), size=10)
+    for group in shown:
+        share = group.self_correction_share
+        said = "–" if share is None else t("overview.document.self_share", language, share=f"{share:.0%}")
+        note = corrections_note(group.corrections or (0, 0), language)
+        pdf.write_line(f"{group.name} · {said} ({note})", size=10)
+    pdf.write_line(t("overview.document.corrections_legend", language), size=8)
+
+
 def report_pdf(comparison: Comparison, goals: list[GoalProgress], language: Language, organisation: str) -> bytes:
     """A printable report: figures side by side, trends, goals with their progress, and explanations."""
     say = lambda key, **params: t(key, language, **params)  # noqa: E731
@@ -265,6 +317,8 @@ def report_pdf(comparison: Comparison, goals: list[GoalProgress], language: Lang
     pdf.ln(3)
     pdf.write_line(say("overview.document.trends"), size=14, style="B", height=8)
     _trend_charts(pdf, comparison, language)
+    pdf.ln(3)
+    _corrections_section(pdf, comparison, language)
     pdf.ln(3)
     pdf.write_line(say("overview.document.goals"), size=14, style="B", height=8)
     if not goals:

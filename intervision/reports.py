@@ -13,6 +13,7 @@ from fpdf import FPDF
 from intervision.i18n import t
 from intervision.methods import Lines, Method
 from intervision.models import Language
+from intervision.observation_log import LEVELS, Balance
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,9 @@ class SessionReport:
     rating_mean: float | None  # None until closed, and when fewer than the threshold rated
     rating_count: int
     rating_threshold: int
-    observations: list[tuple[datetime, str, str, str, str]] | None  # at, phase, level, category, note
+    # Only counts: how often the facilitator intervened and the group corrected itself, per level.
+    balance: Balance
+    observations: list[tuple[datetime, str, str, str, str, str]] | None  # at, phase, level, kind, category, note
 
 
 _CARD_STYLE = """
@@ -239,13 +242,45 @@ def _report_blocks(report: SessionReport, language: Language) -> list[_Block]:
             else say("session_report.rating", mean=f"{report.rating_mean:.1f}", count=report.rating_count),
         ),
     ]
+    blocks += _balance_blocks(report.balance, language)
     if report.observations is not None:
         blocks.append(_Block(_Kind.SECTION, say("session_report.observations")))
-        for at, phase, level, category, note in report.observations:
-            parts = [f"{at:%H:%M}", phase, say(f"level.{level}"), category, note]
+        for at, phase, level, kind, category, note in report.observations:
+            parts = [f"{at:%H:%M}", phase, say(f"level.{level}"), kind, category, note]
             blocks.append(_Block(_Kind.ITEM, " · ".join(part for part in parts if part)))
         if not report.observations:
             blocks.append(_Block(_Kind.TEXT, say("session_report.nothing")))
+    return blocks
+
+
+def _balance_blocks(balance: Balance, language: Language) -> list[_Block]:
+    """Who corrected the course: the facilitator, or the group itself, per level."""
+    blocks = [_Block(_Kind.SECTION, t("session_report.balance", language))]
+    if not balance.corrections:
+        return [*blocks, _Block(_Kind.TEXT, t("session_report.no_corrections", language))]
+    blocks.append(
+        _Block(
+            _Kind.TABLE_HEAD,
+            cells=(
+                t("session_report.level", language),
+                t("observation_kind.intervention", language),
+                t("observation_kind.self_correction", language),
+            ),
+        )
+    )
+    blocks += [
+        _Block(
+            _Kind.ROW,
+            cells=(
+                t(f"level.{level}", language),
+                str(balance.interventions[level]),
+                str(balance.self_corrections[level]),
+            ),
+        )
+        for level in LEVELS
+    ]
+    share = balance.self_share or 0.0
+    blocks.append(_Block(_Kind.TEXT, t("session_report.self_share", language, share=f"{share:.0%}")))
     return blocks
 
 

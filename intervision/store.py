@@ -1060,12 +1060,23 @@ def add_observation(
     now: datetime,
     automatic: bool = False,
     category: str | None = None,
+    kind: str = "observation",
 ) -> int:
     return db.execute(
-        "INSERT INTO observations (live_session_id, phase_index, level, category, automatic, at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        [session_id, phase_index, level, category, int(automatic), _iso(now)],
+        "INSERT INTO observations (live_session_id, phase_index, level, kind, category, automatic, at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [session_id, phase_index, level, kind, category, int(automatic), _iso(now)],
     ).lastrowid
+
+
+def remove_observation(db: Database, session_id: int, observation_id: int) -> bool:
+    """Take back a press; True when there was one to take back."""
+    return bool(
+        db.execute(
+            "DELETE FROM observations WHERE id = ? AND live_session_id = ? AND automatic = 0",
+            [observation_id, session_id],
+        ).rowcount
+    )
 
 
 def set_observation_details(
@@ -1079,7 +1090,7 @@ def set_observation_details(
 
 def observations(db: Database, session_id: int) -> list[Observation]:
     rows = db.execute(
-        "SELECT id, phase_index, level, category, concerns, note, automatic, at FROM observations"
+        "SELECT id, phase_index, level, kind, category, concerns, note, automatic, at FROM observations"
         " WHERE live_session_id = ? ORDER BY id",
         [session_id],
     )
@@ -1403,15 +1414,28 @@ def pooled_wave_scores(db: Database, instrument_id: str, since: datetime, until:
 
 
 def observation_counts(db: Database, group_id: int) -> list[dict]:
-    """Per closed session of a group: how many observations the facilitator logged on each level."""
+    """Per closed session of a group: how many presses of each kind the facilitator logged on each level."""
     rows = db.execute(
-        "SELECT s.id AS session_id, s.started_at, o.level, o.automatic, count(o.id) AS count"
+        "SELECT s.id AS session_id, s.started_at, o.level, o.kind, o.automatic, count(o.id) AS count"
         " FROM live_sessions s LEFT JOIN observations o ON o.live_session_id = s.id"
         " WHERE s.group_id = ? AND s.status = 'closed'"
-        " GROUP BY s.id, o.level, o.automatic ORDER BY s.started_at",
+        " GROUP BY s.id, o.level, o.kind, o.automatic ORDER BY s.started_at",
         [group_id],
     )
     return [dict(row) for row in rows]
+
+
+def correction_counts_per_group(db: Database, since: datetime, until: datetime) -> dict[int, tuple[int, int]]:
+    """Per group, over its closed sessions started in [since, until): (the facilitator stepped in, the group
+    corrected itself)."""
+    rows = db.execute(
+        "SELECT s.group_id, sum(o.kind = 'intervention'), sum(o.kind = 'self_correction')"
+        " FROM live_sessions s JOIN observations o ON o.live_session_id = s.id"
+        " WHERE s.status = 'closed' AND s.started_at >= ? AND s.started_at < ?"
+        " AND o.kind IN ('intervention', 'self_correction') GROUP BY s.group_id",
+        [_iso(since), _iso(until)],
+    )
+    return {row[0]: (int(row[1]), int(row[2])) for row in rows}
 
 
 def presence(db: Database, session_id: int) -> dict[int, bool]:

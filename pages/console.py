@@ -2,10 +2,12 @@
 
 from functools import partial
 
+import pandas as pd
 import plotly.express as px
+import plotly.graph_objects as go
 import streamlit as st
 
-from intervision import cases, groups, live, method_library
+from intervision import cases, groups, live, method_library, observation_log
 from intervision.charts import LEVEL_COLOURS, method_timeline
 from intervision.errors import DomainError
 from intervision.methods import Level, Need, QuestionType, recommend
@@ -15,10 +17,12 @@ from intervision.models import (
     GroupRole,
     LiveSession,
     ObservationDetailsInput,
+    ObservationKind,
     SessionRole,
     SessionStatus,
     StartSessionInput,
 )
+from intervision.overview_charts import CORRECTION_COLOURS
 from intervision.reports import session_report_markdown, session_report_pdf
 from ui import format, forms
 from ui.browser import app_origin
@@ -413,15 +417,29 @@ def action_panel(view: live.SessionView) -> None:
 
 
 DETAILS = "observation"
+PRESS = "press"
+# One press per level and kind; the two that measure a group learning to run itself sit under each level.
+PRESSES = (
+    (ObservationKind.INTERVENTION, "live.intervene", ":material/front_hand:"),
+    (ObservationKind.SELF_CORRECTION, "live.self_correct", ":material/groups:"),
+)
 
 
-def _observe(session_id: int, level: str) -> None:
+def _observe(session_id: int, level: str, kind: ObservationKind = ObservationKind.OBSERVATION) -> None:
     at = format.local_now().strftime("%H:%M")
-    st.session_state["_last_observation"] = (session_id, live.observe(person, session_id, level), level, at)
+    pressed = live.observe(person, session_id, level, kind=kind)
+    st.session_state["_last_observation"] = (session_id, pressed, level, at, kind)
+    forms.clear(DETAILS, ["category", "concerns", "note"])
+
+
+def _take_back(session_id: int) -> str:
+    _, observation_id, *_ = st.session_state.pop("_last_observation")
+    live.take_back(person, session_id, observation_id)
+    return "live.taken_back"
 
 
 def _describe(session_id: int) -> str:
-    _, observation_id, _, _ = st.session_state["_last_observation"]
+    _, observation_id, *_ = st.session_state["_last_observation"]
     live.describe_observation(
         person,
         session_id,
@@ -432,28 +450,64 @@ def _describe(session_id: int) -> str:
     return "live.details_saved"
 
 
+def _category_options(level: str) -> dict[str, str]:
+    """What may be noted on a level, helpful ones first, each labelled with whether it helps or hinders."""
+    known = observation_log.categories()
+    return {
+        category.id: f"{viewer.t(f'observation_effect.{effect}')}: {category.name(viewer.language)}"
+        for effect in observation_log.Effect
+        for category in known.offered(level, effect)
+    }
+
+
 def observation_panel(view: live.SessionView) -> None:
     st.subheader(viewer.t("live.observe"))
+    st.caption(viewer.t("live.observe_help"))
     for column, level in zip(st.columns(4), Level, strict=True):
-        column.button(
+        box = column.container(border=True)
+        box.button(
             viewer.t(f"level.{level}"),
             key=f"observe.{level}",
+            type="primary",
+            icon=":material/visibility:",
             width="stretch",
             on_click=while_signed_in(viewer, _observe),
             args=(view.session.id, level.value),
         )
+        for kind, label, icon in PRESSES:
+            box.button(
+                viewer.t(label),
+                key=f"{kind}.{level}",
+                icon=icon,
+                width="stretch",
+                on_click=while_signed_in(viewer, _observe),
+                args=(view.session.id, level.value, kind),
+            )
     last = st.session_state.get("_last_observation")
     if not last or last[0] != view.session.id:  # an observation of an earlier session is not offered
         return
-    _, _, level, at = last
-    st.caption(viewer.t("live.observed", level=viewer.t(f"level.{level}"), time=at))
+    _, _, level, at, kind = last
+    if kind is ObservationKind.OBSERVATION:
+        st.caption(viewer.t("live.observed", level=viewer.t(f"level.{level}"), time=at))
+    else:
+        said = viewer.t(f"observation_kind.{kind}")
+        st.caption(viewer.t("live.pressed", kind=said, level=viewer.t(f"level.{level}"), time=at))
+    st.button(
+        viewer.t("live.take_back"),
+        key="take_back",
+        icon=":material/undo:",
+        on_click=forms.submit,
+        args=(PRESS, viewer, partial(_take_back, view.session.id)),
+    )
+    forms.form_error(PRESS)
     with st.form(DETAILS):
         category, concerns = st.columns(2)
+        options = _category_options(level)
         category.selectbox(
             viewer.t("live.category"),
-            list(live.OBSERVATION_CATEGORIES[level]),
+            list(options),
             index=None,
-            format_func=lambda key: viewer.t(f"observation.{level}.{key}"),
+            format_func=options.get,
             placeholder="—",
             key=forms.key(DETAILS, "category"),
         )
@@ -555,7 +609,73 @@ def rating_line(session_id: int) -> None:
 # --- after the session -----------------------------------------------------------------------------
 
 
-def report_panel(session_id: int) -> None:
+def balance_panel(session_id: int, group_id: int) -> None:
+    """Who corrected the course in this session, and over the group's sessions: the group learning to run
+    itself shows as a growing share of corrections it made without the facilitator."""
+    st.subheader(viewer.t("live.balance_title"))
+    here, over_time = st.columns(2)
+    balance = live.session_balance(person, session_id)
+    with here:
+        st.markdown(f"**{viewer.t('live.balance_session')}**")
+        if not balance.corrections:
+            st.caption(viewer.t("live.balance_none"))
+        else:
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        viewer.t("live.level_column"): [viewer.t(f"level.{level}") for level in Level],
+                        viewer.t("observation_kind.intervention"): [balance.interventions[level] for level in Level],
+                        viewer.t("observation_kind.self_correction"): [
+                            balance.self_corrections[level] for level in Level
+                        ],
+                    }
+                ),
+                hide_index=True,
+            )
+            st.write(viewer.t("live.balance_share", share=f"{balance.self_share or 0:.0%}"))
+    sessions = live.group_balance(person, group_id)
+    with over_time:
+        st.markdown(f"**{viewer.t('live.balance_group')}**")
+        counted = [entry for entry in sessions if entry.balance.corrections]
+        if not counted:
+            st.caption(viewer.t("live.balance_too_few"))
+            return
+        days = [entry.started_at.astimezone(format.local_zone()) for entry in counted]
+        figure = go.Figure()
+        for key, label, counts in (
+            ("intervened", "observation_kind.intervention", [e.balance.total_interventions for e in counted]),
+            ("self_corrected", "observation_kind.self_correction", [e.balance.total_self_corrections for e in counted]),
+        ):
+            figure.add_trace(go.Bar(x=days, y=counts, name=viewer.t(label), marker_color=CORRECTION_COLOURS[key]))
+        figure.update_layout(
+            barmode="group", font={"size": 16}, height=320, legend={"orientation": "h", "y": -0.25}, xaxis_title=""
+        )
+        figure.update_xaxes(tickformat="%d-%m-%Y")
+        figure.update_yaxes(dtick=1)
+        st.plotly_chart(figure, width="stretch", config={"displayModeBar": False})
+        intervened = sum(entry.balance.total_interventions for entry in counted)
+        corrected = sum(entry.balance.total_self_corrections for entry in counted)
+        st.write(
+            viewer.t(
+                "live.balance_group_counts", sessions=len(counted), intervened=intervened, self_corrected=corrected
+            )
+        )
+        balances = [entry.balance for entry in sessions]
+        trend = observation_log.share_trend(balances)
+        if trend is None:
+            st.caption(viewer.t("live.balance_too_few"))
+        else:
+            early, recent = observation_log.early_share(balances) or 0.0, observation_log.recent_share(balances) or 0.0
+            st.write(
+                viewer.t(
+                    f"live.balance_{observation_log.trend_direction(trend)}",
+                    early=f"{early:.0%}",
+                    recent=f"{recent:.0%}",
+                )
+            )
+
+
+def report_panel(session_id: int, group_id: int) -> None:
     st.subheader(viewer.t("live.report"))
     include = st.toggle(viewer.t("live.include_observations"), value=False)
     report = live.session_report(person, session_id, viewer.language, include_observations=include)
@@ -572,6 +692,7 @@ def report_panel(session_id: int) -> None:
     )
     st.subheader(viewer.t("live.evaluation"))
     rating_line(session_id)
+    balance_panel(session_id, group_id)
     logged = live.observations(person, session_id)
     st.subheader(viewer.t("live.observations_title"))
     if not logged:
@@ -624,7 +745,7 @@ match view.session.status:
     case SessionStatus.CLOSING:
         closing(view)
     case SessionStatus.CLOSED:
-        report_panel(view.session.id)
+        report_panel(view.session.id, view.session.group_id)
         if st.button(viewer.t("live.start_title")):
             st.session_state.pop(CURRENT, None)
             st.rerun()

@@ -172,10 +172,7 @@ def group_tab(comparison: Comparison) -> None:
         st.caption(viewer.t("overview.no_sessions"))
     else:
         st.plotly_chart(overview_charts.observation_profile(story.observations, viewer.language), width="stretch")
-        trend = story.procedure_trend
-        if trend is not None:
-            direction = "falling" if trend < -0.02 else "rising" if trend > 0.02 else "steady"
-            st.write(viewer.t(f"overview.procedure_{direction}", per_ten=f"{abs(trend) * 10:.1f}"))
+        st.write(overview_report.balance_sentence(story, viewer.language))
         st.caption(viewer.t("overview.observation_profile_help"))
 
 

@@ -25,6 +25,7 @@ from intervision.models import (
     ActionItemInput,
     Language,
     ObservationDetailsInput,
+    ObservationKind,
     RatingInput,
     SessionRole,
     StartSessionInput,
@@ -401,6 +402,45 @@ def test_an_observation_is_noted_with_one_press_and_its_details_saved(people):
     ]
 
 
+def test_the_two_presses_per_level_write_what_they_say_and_the_last_can_be_undone(people):
+    at, session_id = _running(people)
+    at.button(key="intervention.procedure").click()
+    _run(at)
+    noted = [caption for caption in values(at.caption) if caption.startswith("Noted:")]
+    assert len(noted) == 1 and re.fullmatch(
+        r"Noted: The facilitator stepped in · Procedure at \d\d:\d\d\. Add details if you like\.", noted[0]
+    )
+    at.button(key="self_correction.interaction").click()
+    _run(at)
+    at.button(key="self_correction.content").click()
+    _run(at)
+    logged = live.observations(people.facilitator, session_id)
+    assert [(o.level, o.kind.value, o.phase_index, o.automatic) for o in logged] == [
+        ("procedure", "intervention", 0, False),
+        ("interaction", "self_correction", 0, False),
+        ("content", "self_correction", 0, False),
+    ]
+
+    _click(at, "Undo the last press")  # the content press was a mistake
+    assert "The last press is undone." in _success(at)
+    assert [(o.level, o.kind.value) for o in live.observations(people.facilitator, session_id)] == [
+        ("procedure", "intervention"),
+        ("interaction", "self_correction"),
+    ]
+    assert "Undo the last press" not in [b.label for b in at.button], "only the last press is taken back"
+
+
+def test_the_details_offer_helpful_categories_first_and_no_retired_ones(people):
+    at, _ = _running(people)
+    _click(at, "Interaction")
+    options = at.selectbox(key="observation.category").options
+    helpful = [option for option in options if option.startswith("Helpful: ")]
+    hindering = [option for option in options if option.startswith("Hindering: ")]
+    assert helpful and hindering and options == helpful + hindering
+    assert {"Helpful: An open question", "Hindering: The case bringer defends themselves"} <= set(options)
+    assert "Hindering: Feedback not by the rules" not in options, "retired: kept for old entries, not offered"
+
+
 def test_the_next_session_does_not_offer_details_of_an_observation_from_the_last(people):
     at, first = _running(people)
     _click(at, "Content")
@@ -548,7 +588,7 @@ def test_closing_the_session_gives_the_report_and_the_observation_charts(people,
     assert _session(people.facilitator, session_id).status.value == "closed"
     assert {"Report", "Observations in this session"} <= set(values(at.subheader))
     assert [b.label for b in at.get("download_button")] == ["Download as Markdown", "Download as PDF"]
-    assert len(at.get("plotly_chart")) == 2, "by level, and along the session"
+    assert len(at.get("plotly_chart")) == 3, "the group's balance over its sessions, by level, along the session"
 
     report = _download(at, downloads, "Download as Markdown").decode()
     assert LEIDING in report
@@ -559,6 +599,29 @@ def test_closing_the_session_gives_the_report_and_the_observation_charts(people,
     _run(at)
     assert at.toggle[0].label == "Include my observation log"
     assert NOTE in _download(at, downloads, "Download as Markdown").decode()
+
+
+def test_after_closing_the_facilitator_sees_who_corrected_the_course(people):
+    at, session_id = _to_closing(people)
+    presses = [
+        ("procedure", ObservationKind.INTERVENTION),
+        ("procedure", ObservationKind.SELF_CORRECTION),
+        ("interaction", ObservationKind.SELF_CORRECTION),
+    ]
+    for level, kind in presses:
+        live.observe(people.facilitator, session_id, level, kind=kind)
+    earlier = live.group_balance(people.facilitator, _group_id())
+    _click(at, "Close the session")
+
+    assert "Who corrected the course?" in values(at.subheader)
+    shown = texts(at)
+    assert "Procedure,1,1" in shown and "Interaction,0,1" in shown and "Content,0,0" in shown
+    assert "The group made 67% of the corrections itself." in values(at.markdown)
+    counted = [entry for entry in earlier if entry.balance.corrections] + ["this session"]
+    over_time = [line for line in values(at.markdown) if line.startswith("Over ")]
+    assert over_time and over_time[0].startswith(f"Over {len(counted)} sessions you stepped in")
+    # The demo group learns to run itself: its share of self-corrections rises over its sessions.
+    assert any(line.startswith("The group's share is rising") for line in values(at.markdown))
 
 
 def test_the_report_holds_the_observation_log_only_when_asked(people):

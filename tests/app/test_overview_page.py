@@ -18,7 +18,7 @@ from datetime import date, timedelta
 import pytest
 from driving import Offered, app, assert_healthy, click, fill, message_under, open_page, query, texts, values
 
-from intervision import clock, db, goals, overview, surveys
+from intervision import clock, db, goals, overview, overview_report, surveys
 from intervision.goals import GoalStatus
 from intervision.models import GoalMeasure, Language, Person
 from intervision.overview import Period
@@ -39,7 +39,8 @@ NOT_IN_CONTRACT = 'This group\'s contract does not report "{item}" to the organi
 NOT_REPORTED_ITEMS = [
     "Survey results (group averages only)",
     "Methods used",
-    "The facilitator's observation counts per level (never the notes)",
+    "The facilitator's observation counts per level, and how often they stepped in against the group correcting"
+    " itself (never the notes)",
 ]
 ADDED = "The goal is added."
 REMOVED = "The goal is removed."
@@ -222,11 +223,11 @@ def test_a_group_whose_contract_reports_little_shows_why_instead_of_charts(peopl
 
     assert values(tab.info) == [NOT_IN_CONTRACT.format(item=item) for item in NOT_REPORTED_ITEMS]
     assert not tab.get("plotly_chart")
-    assert not [text for text in values(tab.markdown) if text.startswith("Procedure interventions")]
+    assert not [text for text in values(tab.markdown) if text.startswith("In this period the facilitator")]
     assert "Onderwijs · De Regenboog, Zeist · Storming · Facilitators: Annelies Verhoeven" in values(tab.caption)
 
 
-def test_a_group_that_reports_everything_shows_its_charts_and_the_procedure_trend(people):
+def test_a_group_that_reports_everything_shows_its_charts_and_who_corrected_the_course(people):
     at = _choose_group(_page(people.coordinator), LEIDING)
     tab = _tab(at, "One group")
 
@@ -235,17 +236,16 @@ def test_a_group_that_reports_everything_shows_its_charts_and_the_procedure_tren
     assert len(figures) == 3, "efficacy over time, the method mix and the observation profile"
     names = {trace.get("name") for trace in figures[0]["data"]}
     assert {"Self-efficacy", "Collective efficacy", "Sessions"} <= names
-    assert "Procedure interventions" in {trace.get("name") for trace in figures[2]["data"]}
-    trend = [text for text in values(tab.markdown) if text.startswith("Procedure interventions")]
-    assert len(trend) == 1, values(tab.markdown)
+    lines = {trace.get("name"): trace for trace in figures[2]["data"] if trace.get("type") == "scatter"}
+    assert set(lines) == {"The facilitator stepped in", "The group corrected itself"}
+    assert "Procedure interventions" not in texts(at)
     story = overview.group_story(people.coordinator, _group_id(LEIDING), _period(at))
-    assert story.procedure_trend is not None
-    if story.procedure_trend < -0.02:
-        per_ten = f"{abs(story.procedure_trend) * 10:.1f}"
-        assert trend[0] == (
-            f"Procedure interventions are falling: about {per_ten} fewer per ten sessions. "
-            "The group is learning to run itself."
-        )
+    assert list(lines["The group corrected itself"]["y"]) == [s.self_corrections for s in story.observations]
+    said = [text for text in values(tab.markdown) if text.startswith("In this period the facilitator stepped in")]
+    assert said == [overview_report.balance_sentence(story, Language.EN)]
+    # The demo group learns to run itself: the facilitator steps in less, the group corrects itself more.
+    assert story.self_share_trend is not None and story.self_share_trend > 0
+    assert "The group's share is rising" in said[0]
 
 
 def test_a_group_without_methods_or_observations_in_its_contract_shows_its_efficacy_only(people):

@@ -36,6 +36,7 @@ from intervision.models import (
     GroupInput,
     Language,
     ObservationDetailsInput,
+    ObservationKind,
     Person,
     ReportItem,
     SessionRole,
@@ -129,6 +130,14 @@ def _held_session(lead: Person, group_id: int) -> None:
     live.send_to_board(asker, session_id, BoardItemInput(kind="question", text=BOARD_ITEM))
     observation = live.observe(lead, session_id, "procedure")
     live.describe_observation(lead, session_id, observation, ObservationDetailsInput(concerns="member", note=NOTE))
+    stepped_in = live.observe(lead, session_id, "procedure", kind=ObservationKind.INTERVENTION)
+    live.describe_observation(
+        lead,
+        session_id,
+        stepped_in,
+        ObservationDetailsInput(category="advice_in_question_round", concerns="member", note=NOTE),
+    )
+    live.observe(lead, session_id, "interaction", kind=ObservationKind.SELF_CORRECTION)
     item = live.add_action_item(lead, session_id, ActionItemInput(text=ACTION_ITEM, owner_id=bringer.id))
     live.confirm_action_item(lead, session_id, item, True)
     live.record_bringer_choice(lead, session_id, ADVICE)
@@ -169,7 +178,7 @@ def planted(people) -> Planted:
     assert query("SELECT count(*) FROM cases WHERE title = ? AND follow_up = ?", (CASE_TITLE, FOLLOW_UP)) == [(1,)]
     assert query("SELECT count(*) FROM board_items WHERE text = ?", (BOARD_ITEM,)) == [(1,)]
     assert query("SELECT count(*) FROM action_items WHERE text = ? AND confirmed = 1", (ACTION_ITEM,)) == [(1,)]
-    assert query("SELECT count(*) FROM observations WHERE note = ?", (NOTE,)) == [(1,)]
+    assert query("SELECT count(*) FROM observations WHERE note = ?", (NOTE,)) == [(2,)]
     [(closed, answered)] = query(
         "SELECT w.closed_at, count(r.id) FROM survey_waves w JOIN survey_responses r ON r.wave_id = w.id"
         " WHERE w.group_id = ? AND w.instrument_id = 'collective_efficacy' GROUP BY w.id ORDER BY w.id DESC LIMIT 1",
@@ -341,7 +350,8 @@ def test_nothing_the_coordinator_opens_or_downloads_holds_a_secret(people, plant
     assert "Leidinggevenden Zorg" in shown["pdf (en)"] and "Leidinggevenden Zorg" in shown["pdf (nl)"]
     assert "Onderwijsteam Basisschool" in shown["pdf (en)"]
     assert FACILITATOR in shown["all tabs"] and FACILITATOR in shown["csv (en)"]
-    assert "Procedure interventions" in shown[f"one group: {REGENBOOG}"]
+    assert "The group corrected itself" in shown[f"one group: {REGENBOOG}"]
+    assert "Does the group run itself?" in shown["pdf (en)"] and "Stuurt de groep zichzelf?" in shown["pdf (nl)"]
 
 
 def _efficacy_points(at) -> list[tuple[float, str]]:
@@ -390,7 +400,10 @@ def test_the_session_with_the_secrets_counts_as_a_number(people, planted):
     period = Period.year_before(clock.today())
     story = overview.group_story(people.coordinator, planted.group_id, period)
     assert story.observations is not None and story.observations[-1].day == clock.today()
-    assert story.observations[-1].interventions == 1
+    today = story.observations[-1]
+    assert (today.per_level["procedure"], today.interventions, today.self_corrections) == (1, 1, 1)
+    assert today.balance.interventions["procedure"] == 1 and today.balance.self_corrections["interaction"] == 1
+    assert "advice_in_question_round" not in repr(story) and NOTE not in repr(story)
     assert story.figures.cases is not None and story.figures.cases.submitted >= 1
     assert story.figures.action_items is not None and story.figures.action_items[0] >= 1
 

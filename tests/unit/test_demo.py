@@ -281,3 +281,21 @@ def test_the_demo_looks_the_same_whichever_day_it_is_loaded(tmp_path, fast_hashi
     assert len(upcoming) == len(groups) - 1 and all(meeting.starts_at > now for meeting in upcoming.values())
     assert all(meeting.starts_at < now for meeting in held)
     assert [invitation.status(now) for invitation in invitations].count(InvitationStatus.ACTIVE) == 1
+
+
+def test_in_every_group_the_facilitator_steps_in_less_and_the_group_corrects_itself_more(loaded):
+    path, _ = loaded
+    with db.reading(path) as conn:
+        group_ids = [row[0] for row in conn.execute("SELECT DISTINCT group_id FROM live_sessions")]
+        assert group_ids
+        for group_id in group_ids:
+            per_session: dict[int, dict[str, int]] = {}
+            for row in store.observation_counts(conn, group_id):
+                counts = per_session.setdefault(row["session_id"], {"intervention": 0, "self_correction": 0})
+                if row["kind"] in counts:
+                    counts[row["kind"]] += row["count"]
+            sessions = list(per_session.values())  # oldest first
+            third = max(1, len(sessions) // 3)
+            early, late = sessions[:third], sessions[-third:]
+            assert sum(s["intervention"] for s in early) > sum(s["intervention"] for s in late), group_id
+            assert sum(s["self_correction"] for s in early) < sum(s["self_correction"] for s in late), group_id

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from unit_support import JOINED, NOW, group_form
 
-from intervision import cases, db, groups, live, overview, store, surveys
+from intervision import cases, db, groups, live, overview, overview_report, store, surveys
 from intervision.errors import DomainError, NotAllowed
 from intervision.models import (
     ActionItemInput,
@@ -26,8 +26,10 @@ from intervision.models import (
     FollowUpInput,
     GroupInput,
     GroupRole,
+    Language,
     MeetingInput,
     ObservationDetailsInput,
+    ObservationKind,
     Person,
     QuestionType,
     ReportItem,
@@ -110,8 +112,11 @@ class Org:
         absent: tuple[Person, ...] = (),
         observe: dict[str, int] | None = None,
         overrun: bool = False,
+        intervene: dict[str, int] | None = None,
+        self_correct: dict[str, int] | None = None,
     ) -> int:
-        """A live session on `day`: members marked absent, observations logged, then closed."""
+        """A live session on `day`: members marked absent, observations, interventions and self-corrections
+        logged per level, then closed."""
         session_id = self.start(lead, group_id, day)
         for person in absent:
             live.set_present(lead, session_id, person.id, False, path=self.path)
@@ -121,9 +126,15 @@ class Org:
             live.move(
                 lead, session_id, self.revision(session_id), 1, now=at(day) + timedelta(minutes=12), path=self.path
             )
-        for level, count in (observe or {}).items():
-            for _ in range(count):
-                live.observe(lead, session_id, level, now=at(day) + timedelta(minutes=20), path=self.path)
+        for kind, counts in (
+            (ObservationKind.OBSERVATION, observe),
+            (ObservationKind.INTERVENTION, intervene),
+            (ObservationKind.SELF_CORRECTION, self_correct),
+        ):
+            for level, count in (counts or {}).items():
+                for _ in range(count):
+                    moment = at(day) + timedelta(minutes=20)
+                    live.observe(lead, session_id, level, now=moment, path=self.path, kind=kind)
         self.close(lead, session_id, day)
         return session_id
 
@@ -268,6 +279,7 @@ def test_a_group_that_reports_nothing_shows_no_figure(org: Org):
     assert figures.cases is None and figures.followed_up_share is None
     assert figures.action_items is None and figures.action_items_done_share is None
     assert figures.methods is None
+    assert figures.corrections is None and figures.self_correction_share is None
     assert figures.efficacy == {}
     # Its wave is no release of the organisation either.
     assert org.releases() == []
@@ -281,6 +293,7 @@ FIGURE_OF = {
     ReportItem.ATTENDANCE: ("attendance",),
     ReportItem.CASE_COUNTS: ("cases", "action_items"),
     ReportItem.METHODS_USED: ("methods",),
+    ReportItem.OBSERVATION_PROFILE: ("corrections",),
 }
 
 
@@ -739,16 +752,37 @@ def observed(org: Org) -> dict:
     lead = org.make_person("Fay Facilitator", Role.FACILITATOR)
     anna, ben = org.people("Anna Member", "Ben Member")
     group_id = org.group("Team North", facilitators=(lead,), members=(anna, ben))
-    first = org.hold(lead, group_id, date(2025, 2, 3), observe={"content": 2, "procedure": 4, "feelings": 1})
+    first = org.hold(
+        lead,
+        group_id,
+        date(2025, 2, 3),
+        observe={"content": 2, "procedure": 4, "feelings": 1},
+        intervene={"procedure": 3, "interaction": 1},
+    )
     with db.reading(org.path) as conn:
         noted = store.observations(conn, first)[0].id
     live.describe_observation(
-        lead, first, noted, ObservationDetailsInput(category="summary_needed", note=NOTE), path=org.path
+        lead, first, noted, ObservationDetailsInput(category="different_aspects", note=NOTE), path=org.path
     )
-    org.hold(lead, group_id, date(2025, 2, 17), observe={"procedure": 2, "interaction": 3})
-    org.hold(lead, group_id, date(2025, 3, 3), observe={"procedure": 1}, overrun=True)
-    org.hold(lead, group_id, date(2025, 3, 17))
-    org.hold(lead, group_id, date(2026, 1, 12), observe={"procedure": 9})  # outside 2025
+    org.hold(
+        lead,
+        group_id,
+        date(2025, 2, 17),
+        observe={"procedure": 2, "interaction": 3},
+        intervene={"procedure": 2},
+        self_correct={"procedure": 1},
+    )
+    org.hold(
+        lead,
+        group_id,
+        date(2025, 3, 3),
+        observe={"procedure": 1},
+        overrun=True,
+        intervene={"content": 1},
+        self_correct={"procedure": 2, "interaction": 1},
+    )
+    org.hold(lead, group_id, date(2025, 3, 17), self_correct={"procedure": 2})
+    org.hold(lead, group_id, date(2026, 1, 12), observe={"procedure": 9}, intervene={"procedure": 9})  # outside 2025
     return {"lead": lead, "group_id": group_id}
 
 
@@ -761,10 +795,26 @@ def test_the_story_counts_observations_per_level_per_session(org: Org, observed)
         (date(2025, 3, 3), {"content": 0, "procedure": 1, "interaction": 0, "feelings": 0}, 1),
         (date(2025, 3, 17), {"content": 0, "procedure": 0, "interaction": 0, "feelings": 0}, 0),
     ]
-    # The overrun the timer logged by itself is no intervention of the facilitator.
+    # Only the facilitator's "I stepped in" presses are interventions: not a procedure observation, nor the
+    # overrun the timer logged by itself.
     assert [s.interventions for s in story.observations] == [4, 2, 1, 0]
-    assert story.procedure_trend == pytest.approx(-1.3)
-    assert story.procedure_trend < 0
+    assert [s.self_corrections for s in story.observations] == [0, 1, 3, 2]
+    assert story.observations[0].balance.interventions == {
+        "content": 0,
+        "procedure": 3,
+        "interaction": 1,
+        "feelings": 0,
+    }
+    assert story.observations[2].balance.self_corrections == {
+        "content": 0,
+        "procedure": 2,
+        "interaction": 1,
+        "feelings": 0,
+    }
+    # The group's share of the corrections: 0, 1/3, 3/4, 1; rising by about a third per session.
+    assert story.self_share_trend == pytest.approx(0.341667, abs=1e-5)
+    assert story.recent_self_share == pytest.approx(6 / 9)
+    assert story.early_self_share == pytest.approx(4 / 11)
     assert [day for day, _ in story.sessions] == [
         date(2025, 2, 3),
         date(2025, 2, 17),
@@ -783,21 +833,41 @@ def test_the_story_never_holds_a_note(org: Org, observed):
     assert NOTE in logged  # the facilitator's private log has it
     story = overview.group_story(org.coordinator, observed["group_id"], YEAR_2025, today=LATER, path=org.path)
     assert NOTE not in repr(story)
-    assert "summary_needed" not in repr(story)
+    assert "different_aspects" not in repr(story)
 
 
-def test_the_procedure_trend_needs_three_sessions_and_rises_with_more_interventions(org: Org):
+def test_procedure_observations_are_no_interventions(org: Org):
     lead = org.make_person("Fay Facilitator", Role.FACILITATOR)
     group_id = org.group("Team North", facilitators=(lead,), members=(org.make_person("Anna Member"),))
-    org.hold(lead, group_id, date(2025, 2, 3), observe={"procedure": 1})
-    org.hold(lead, group_id, date(2025, 2, 17), observe={"procedure": 2}, overrun=True)
+    for day in (date(2025, 2, 3), date(2025, 2, 17), date(2025, 3, 3)):
+        org.hold(lead, group_id, day, observe={"procedure": 3}, overrun=True)
+
+    story = overview.group_story(org.coordinator, group_id, YEAR_2025, today=LATER, path=org.path)
+
+    assert [s.per_level["procedure"] for s in story.observations] == [3, 3, 3]
+    assert [s.interventions for s in story.observations] == [0, 0, 0]
+    assert story.self_share_trend is None, "nothing was corrected, so there is no balance to follow"
+    assert story.figures.corrections == (0, 0)
+    assert story.figures.self_correction_share is None
+
+
+def test_the_self_correction_trend_needs_three_sessions_with_corrections_and_falls_when_the_group_leans_more(
+    org: Org,
+):
+    lead = org.make_person("Fay Facilitator", Role.FACILITATOR)
+    group_id = org.group("Team North", facilitators=(lead,), members=(org.make_person("Anna Member"),))
+    org.hold(lead, group_id, date(2025, 2, 3), self_correct={"procedure": 1})
+    org.hold(lead, group_id, date(2025, 2, 10), observe={"feelings": 2})  # no corrections: not a point
+    org.hold(lead, group_id, date(2025, 2, 17), intervene={"procedure": 1}, self_correct={"interaction": 1})
 
     def story():
         return overview.group_story(org.coordinator, group_id, YEAR_2025, today=LATER, path=org.path)
 
-    assert story().procedure_trend is None
-    org.hold(lead, group_id, date(2025, 3, 3), observe={"procedure": 3})
-    assert story().procedure_trend == pytest.approx(1.0)
+    assert story().self_share_trend is None
+    org.hold(lead, group_id, date(2025, 3, 3), intervene={"procedure": 2, "feelings": 2})
+    # Shares 1, 1/2, 0 at sessions 0, 2 and 3.
+    assert story().self_share_trend == pytest.approx(-0.3214286, abs=1e-6)
+    assert story().figures.corrections == (5, 2)
 
 
 def test_the_story_has_no_observations_when_the_contract_does_not_report_them(org: Org):
@@ -805,12 +875,54 @@ def test_the_story_has_no_observations_when_the_contract_does_not_report_them(or
     others = tuple(item for item in ReportItem if item is not ReportItem.OBSERVATION_PROFILE)
     group_id = org.group("Team North", reports=others, facilitators=(lead,), members=(org.make_person("Anna Member"),))
     for day in (date(2025, 2, 3), date(2025, 2, 17), date(2025, 3, 3)):
-        org.hold(lead, group_id, day, observe={"procedure": 2})
+        org.hold(lead, group_id, day, observe={"procedure": 2}, intervene={"procedure": 1}, self_correct={"content": 2})
 
     story = overview.group_story(org.coordinator, group_id, YEAR_2025, today=LATER, path=org.path)
     assert story.observations is None
-    assert story.procedure_trend is None
+    assert story.self_share_trend is None
+    assert story.figures.corrections is None
     assert story.figures.sessions_held == 3
+
+
+def test_the_coordinators_report_holds_the_balance_as_counts_only(org: Org, observed):
+    comparison = org.compare()
+    story = overview.group_story(org.coordinator, observed["group_id"], YEAR_2025, today=LATER, path=org.path)
+
+    [line] = [
+        line
+        for line in overview_report.report_lines(comparison, [], Language.EN)
+        if line.measure == "Corrections made by the group itself (%)"
+    ]
+    assert (line.group, line.value) == ("Team North", 46)  # 6 of the 13 corrections in 2025 came from the group
+    assert line.note == "facilitator stepped in 7 times, group corrected itself 6 times"
+    csv_text = overview_report.report_csv(comparison, [], Language.NL).decode("utf-8-sig")
+    assert "Zelf bijgestuurd door de groep (%)" in csv_text and NOTE not in csv_text
+    pdf = overview_report.report_pdf(comparison, [], Language.EN, "Org")
+    assert pdf.startswith(b"%PDF")
+
+    said = overview_report.balance_sentence(story, Language.EN)
+    assert said == (
+        "In this period the facilitator stepped in 7 times and the group corrected itself 6 times: 46% of the"
+        " corrections came from the group. The group's share is rising, from 36% in its first sessions to 67% in"
+        " its last three: the group is learning to run itself."
+    )
+    assert "rising" in said and NOTE not in said
+    dutch = overview_report.balance_sentence(story, Language.NL)
+    assert dutch.startswith("In deze periode greep de begeleider 7 keer in en stuurde de groep 6 keer zelf bij")
+
+
+def test_a_group_whose_contract_does_not_report_the_profile_has_no_balance_line(org: Org):
+    lead = org.make_person("Fay Facilitator", Role.FACILITATOR)
+    others = tuple(item for item in ReportItem if item is not ReportItem.OBSERVATION_PROFILE)
+    group_id = org.group("Team North", reports=others, facilitators=(lead,), members=(org.make_person("Anna Member"),))
+    org.hold(lead, group_id, date(2025, 2, 3), intervene={"procedure": 2}, self_correct={"content": 1})
+
+    [line] = [
+        line
+        for line in overview_report.report_lines(org.compare(), [], Language.EN)
+        if line.measure == "Corrections made by the group itself (%)"
+    ]
+    assert line.value == "" and line.note.startswith("not reported")
 
 
 def test_the_story_shows_sessions_and_methods_as_the_contract_reports(org: Org):
