@@ -107,8 +107,8 @@ def test_a_shipped_instrument_is_labelled_as_our_own_and_says_so(instrument_id: 
 def test_a_shipped_instrument_has_every_text_in_both_languages(instrument_id: str):
     instrument = shipped_instruments().instruments[instrument_id]
     texts = _languages_of(instrument.model_dump(mode="json"))
-    # name, description, each option label, each scale's name and description, each item's text
-    expected = 2 + len(instrument.options) + 2 * len(instrument.scales) + len(instrument.items)
+    # name, description, each option label, each scale's and facet's name and description, each item's text
+    expected = 2 + len(instrument.options) + 2 * len(instrument.reported_scales) + len(instrument.items)
     assert len(texts) == expected
     for text in texts:
         assert text["nl"].strip() and text["en"].strip()
@@ -126,8 +126,18 @@ def test_a_shipped_instrument_is_consistent(instrument_id: str):
 
 def test_the_shipped_reverse_scored_items():
     shelf = shipped_instruments().instruments
-    assert shelf["collective_efficacy"].reverse_scored == ["ce_3", "ce_6"]
-    assert shelf["psychological_safety"].reverse_scored == ["ps_2", "ps_4", "ps_6"]
+    assert shelf["collective_efficacy"].reverse_scored == [
+        "ce_stuck_when_complex",
+        "ce_stuck_when_emotional",
+        "ce_cases_too_complex",
+        "ce_problems_too_big",
+    ]
+    # Edmondson's reverse-scored themes: mistakes held against you, rejected for being different, hard to ask.
+    assert shelf["psychological_safety"].reverse_scored == [
+        "ps_mistakes_held_against",
+        "ps_different_belongs_less",
+        "ps_asking_help_weak",
+    ]
     assert shelf["self_efficacy"].reverse_scored == []
 
 

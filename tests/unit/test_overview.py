@@ -19,6 +19,7 @@ from unit_support import JOINED, NOW, group_form
 
 from intervision import cases, db, groups, live, overview, store, surveys
 from intervision.errors import DomainError, NotAllowed
+from intervision.instruments import shipped_instruments
 from intervision.models import (
     ActionItemInput,
     CaseCount,
@@ -39,6 +40,7 @@ from intervision.overview import Period, Release
 
 SE = "self_efficacy"
 CE = "collective_efficacy"
+CURRENT = {instrument_id: shipped_instruments().instruments[instrument_id].version for instrument_id in (SE, CE)}
 ALL = tuple(ReportItem)
 YEAR_2025 = Period(date(2025, 1, 1), date(2025, 12, 31))
 LATER = date(2027, 1, 1)  # a `today` after every half-year these tests use
@@ -51,12 +53,13 @@ def at(day: date, hour: int = 10) -> datetime:
 
 
 def se_answers(value: int) -> dict[str, int | None]:
-    return {f"se_{n}": value for n in range(1, 7)}
+    return {item.id: value for item in shipped_instruments().instruments["self_efficacy"].items}
 
 
 def ce_answers(value: int) -> dict[str, int | None]:
-    """Collective efficacy answers that score `value` (ce_3 and ce_6 are reverse-scored)."""
-    return {f"ce_{n}": (6 - value if n in (3, 6) else value) for n in range(1, 7)}
+    """Collective efficacy answers that score `value` (its reverse-scored items answered the other way round)."""
+    items = shipped_instruments().instruments["collective_efficacy"].items
+    return {item.id: (6 - value if item.reverse else value) for item in items}
 
 
 @dataclass
@@ -254,7 +257,7 @@ def test_a_group_that_reports_everything_shows_every_figure(org: Org):
     assert figures.methods == {"incident": 2}
     assert set(figures.efficacy) == {SE, CE}
     assert figures.efficacy[CE] is None
-    assert figures.efficacy[SE].latest == Release(SE, (group_id,), date(2025, 4, 1), 4.0, 3)
+    assert figures.efficacy[SE].latest == Release(SE, (group_id,), date(2025, 4, 1), 4.0, 3, version=CURRENT[SE])
     assert figures.efficacy[SE].change is None
 
 
@@ -422,7 +425,7 @@ def test_a_closed_wave_with_enough_respondents_is_released_on_its_own(org: Org, 
     org.wave(group_id, zip(members[:3], (2, 4, 5), strict=True), closed_on=date(2025, 3, 14))
 
     (release,) = org.releases(today=date(2025, 3, 15))
-    assert release == Release(SE, (group_id,), date(2025, 3, 14), pytest.approx(11 / 3), 3)
+    assert release == Release(SE, (group_id,), date(2025, 3, 14), pytest.approx(11 / 3), 3, version=CURRENT[SE])
     assert release.pooled is False and release.half_year == ""
 
 
@@ -449,7 +452,7 @@ def test_a_wave_with_enough_people_but_too_few_scores_is_not_released_alone(org:
     group_id = org.group("Team North", members=tuple(members[:3]))
     wave_id = org.wave(group_id, zip(members[:2], (3, 3), strict=True), closed_on=None)
     # The third answered one item of six: too little for a scale score.
-    surveys.answer(members[2], wave_id, {"se_1": 5}, now=at(date(2025, 3, 10)), path=org.path)
+    surveys.answer(members[2], wave_id, {"se_hard_conversation": 5}, now=at(date(2025, 3, 10)), path=org.path)
     surveys.close_wave(org.coordinator, wave_id, now=at(date(2025, 3, 14)), path=org.path)
 
     assert org.releases() == []
@@ -591,7 +594,7 @@ def test_collective_efficacy_is_released_on_its_own_scale(org: Org, members):
 
     efficacy = org.figures(north).efficacy
     assert efficacy[SE] is None
-    assert efficacy[CE].latest == Release(CE, (north,), date(2025, 2, 10), pytest.approx(3.0), 3)
+    assert efficacy[CE].latest == Release(CE, (north,), date(2025, 2, 10), pytest.approx(3.0), 3, version=CURRENT[CE])
 
 
 # --- no subtraction ---------------------------------------------------------------------------------

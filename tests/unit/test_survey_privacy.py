@@ -21,7 +21,7 @@ from intervision.instruments import shipped_instruments
 from intervision.models import Person, ReportItem, Role
 
 SE = "self_efficacy"
-SE_ITEMS = [f"se_{n}" for n in range(1, 7)]
+SE_ITEMS = [item.id for item in shipped_instruments().instruments[SE].items]
 
 
 def full(value: int) -> dict[str, int | None]:
@@ -85,7 +85,7 @@ def refused_key(call) -> str:
 @pytest.mark.parametrize("value", [0, 6, -1, 99])
 def test_an_answer_outside_the_scale_is_refused(team: Team, value: int):
     wave = open_se(team)
-    answers = full(3) | {"se_4": value}
+    answers = full(3) | {SE_ITEMS[3]: value}
     assert refused_key(lambda: answer(team, team.ann, wave, answers)) == "answer_outside_scale"
     assert nothing_answered(team.path)
 
@@ -128,35 +128,35 @@ def test_an_answer_to_an_unknown_wave_is_refused(team: Team):
 def test_a_refused_change_keeps_the_earlier_answer(team: Team):
     wave = open_se(team)
     answer(team, team.ann, wave, full(4))
-    assert refused_key(lambda: answer(team, team.ann, wave, full(2) | {"se_1": 7})) == "answer_outside_scale"
+    assert refused_key(lambda: answer(team, team.ann, wave, full(2) | {SE_ITEMS[0]: 7})) == "answer_outside_scale"
     assert surveys.my_answers(team.ann, wave, path=team.path) == full(4)
 
 
 def test_one_response_per_person_changeable_until_the_wave_closes(team: Team):
     wave = open_se(team)
     answer(team, team.ann, wave, full(2))
-    second = full(5) | {"se_6": None}
+    second = full(5) | {SE_ITEMS[5]: None}
     answer(team, team.ann, wave, second)
     assert surveys.my_answers(team.ann, wave, path=team.path) == second
     assert surveys.response_rate(team.facilitator, wave, path=team.path).respondents == 1
     assert count_rows(team.path, "survey_responses") == 1
-    assert count_rows(team.path, "survey_answers") == 6
+    assert count_rows(team.path, "survey_answers") == len(SE_ITEMS)
     # A shorter second answer replaces the first entirely: nothing of the first is left.
-    answer(team, team.ann, wave, {"se_1": 3})
-    assert surveys.my_answers(team.ann, wave, path=team.path) == {"se_1": 3}
+    answer(team, team.ann, wave, {SE_ITEMS[0]: 3})
+    assert surveys.my_answers(team.ann, wave, path=team.path) == {SE_ITEMS[0]: 3}
     close(team, wave)
     assert refused_key(lambda: answer(team, team.ann, wave, full(1))) == "wave_closed"
-    assert surveys.my_answers(team.ann, wave, path=team.path) == {"se_1": 3}
+    assert surveys.my_answers(team.ann, wave, path=team.path) == {SE_ITEMS[0]: 3}
 
 
 def test_skipping_items_is_allowed(team: Team):
     wave = open_se(team)
-    answers = {"se_1": 4, "se_2": None, "se_3": 5}
+    answers = {SE_ITEMS[0]: 4, SE_ITEMS[1]: None, SE_ITEMS[2]: 5}
     answer(team, team.ann, wave, answers)
     assert surveys.my_answers(team.ann, wave, path=team.path) == answers
 
 
-@pytest.mark.parametrize("empty", [{}, {"se_1": None, "se_2": None}, dict.fromkeys(full(3))])
+@pytest.mark.parametrize("empty", [{}, {SE_ITEMS[0]: None, SE_ITEMS[1]: None}, dict.fromkeys(full(3))])
 def test_a_save_with_nothing_ticked_is_not_stored_nor_counted(team: Team, empty: dict):
     wave = open_se(team)
 
