@@ -151,6 +151,7 @@ def results_tab() -> None:
         own = [(wave.opened_at, scores[scale.id]) for wave, scores in mine if scores.get(scale.id) is not None]
         st.plotly_chart(
             survey_trend(results, scale.id, viewer.language, held, own or None),
+            key=f"trend.{scale.id}",  # two empty trends (every wave hidden) would otherwise be one element
             width="stretch",
             config={"displayModeBar": False},
             theme=None,

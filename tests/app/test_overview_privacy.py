@@ -58,10 +58,28 @@ ACTION_ITEM = "Bel de vertrouwenspersoon voor vrijdag ACT-5542"
 NOTE = "Tim blijft op zijn telefoon kijken NOTE-6653"
 ADVICE = "Eerst de emotie benoemen, dan de grens ADV-7764"
 FOLLOW_UP = "Het tweede gesprek ging goed FUP-8875"
-# Answers to the six collective-efficacy statements (ce_3 and ce_6 are reverse-scored).
+# Answers to the eight collective-efficacy statements (the "stuck" and "too" ones are reverse-scored).
 SMALL_WAVE_ANSWERS = (
-    {"ce_1": 1, "ce_2": 1, "ce_3": 5, "ce_4": 1, "ce_5": 2, "ce_6": 5},
-    {"ce_1": 2, "ce_2": 3, "ce_3": 4, "ce_4": 2, "ce_5": 3, "ce_6": 3},
+    {
+        "ce_able_to_help": 1,
+        "ce_new_view": 1,
+        "ce_stuck_when_complex": 5,
+        "ce_stuck_when_emotional": 5,
+        "ce_cases_too_complex": 4,
+        "ce_enough_experience": 1,
+        "ce_problems_too_big": 5,
+        "ce_what_we_need": 2,
+    },
+    {
+        "ce_able_to_help": 2,
+        "ce_new_view": 3,
+        "ce_stuck_when_complex": 4,
+        "ce_stuck_when_emotional": 3,
+        "ce_cases_too_complex": 4,
+        "ce_enough_experience": 2,
+        "ce_problems_too_big": 3,
+        "ce_what_we_need": 3,
+    },
 )
 
 
