@@ -78,7 +78,7 @@ SMALL_WAVE_ANSWERS = (
         "ce_cases_too_complex": 4,
         "ce_enough_experience": 2,
         "ce_problems_too_big": 3,
-        "ce_what_we_need": 3,
+        "ce_what_we_need": 2,
     },
 )
 
@@ -315,12 +315,12 @@ def leaks(shown: dict[str, str], planted: Planted) -> dict[str, list[str]]:
 @pytest.mark.date_sensitive
 def test_the_small_wave_has_an_average_of_its_own(people, planted):
     """The two answers make an average no release could have: so finding it would be a leak."""
-    assert f"{planted.small_mean:.2f}" == "1.83"
+    assert f"{planted.small_mean:.2f}" == "1.81"
     period = Period.year_before(clock.today())
     comparison = overview.compare_groups(people.coordinator, period)
     released = [release for rows in comparison.releases.values() for release in rows]
     assert all(release.respondents >= 3 for release in released)
-    assert all(f"{release.mean:.2f}" != "1.83" for release in released)
+    assert all(f"{release.mean:.2f}" != "1.81" for release in released)
     [regenboog] = [group for group in comparison.groups if group.group_id == planted.group_id]
     latest = regenboog.efficacy["collective_efficacy"]
     assert latest is None or latest.latest.day < clock.today(), "the small wave (closed today) is not released"
@@ -343,7 +343,7 @@ def test_the_reading_would_notice_a_leak(planted):
     ):
         assert leaks({"screen": text}, planted) != {}, text
     # Other numbers that merely contain the digits are not taken for it.
-    assert leaks({"screen": "11.83 and 1.834 and 2026-01-83"}, planted) == {}
+    assert leaks({"screen": "11.81 and 1.814 and 2026-01-81"}, planted) == {}
 
 
 def test_nothing_the_coordinator_opens_or_downloads_holds_a_secret(people, planted, offered):
