@@ -281,3 +281,33 @@ def test_the_demo_looks_the_same_whichever_day_it_is_loaded(tmp_path, fast_hashi
     assert len(upcoming) == len(groups) - 1 and all(meeting.starts_at > now for meeting in upcoming.values())
     assert all(meeting.starts_at < now for meeting in held)
     assert [invitation.status(now) for invitation in invitations].count(InvitationStatus.ACTIVE) == 1
+
+
+def test_the_demo_answers_the_current_questions_and_keeps_a_few_waves_of_the_first_version(loaded):
+    """So that a demo shows where the questions changed, and that old waves read with their own items."""
+    from intervision.instruments import earlier_version, shipped_instruments
+
+    path, _ = loaded
+    for instrument_id in ("self_efficacy", "collective_efficacy"):
+        items = {
+            1: {item.id for item in earlier_version(instrument_id, 1).items},
+            2: {item.id for item in shipped_instruments().instruments[instrument_id].items},
+        }
+        with db.reading(path) as conn:
+            waves = conn.execute(
+                "SELECT id, instrument_version FROM survey_waves WHERE instrument_id = ? ORDER BY opened_at, id",
+                [instrument_id],
+            ).fetchall()
+            per_group = conn.execute(
+                "SELECT group_id, group_concat(instrument_version) FROM"
+                " (SELECT group_id, instrument_version FROM survey_waves WHERE instrument_id = ? ORDER BY opened_at)"
+                " GROUP BY group_id",
+                [instrument_id],
+            ).fetchall()
+            for wave_id, version in waves:
+                answered = {row[0] for row in conn.execute(
+                    "SELECT a.item_id FROM survey_answers a JOIN survey_responses r ON r.id = a.response_id"
+                    " WHERE r.wave_id = ?", [wave_id])}  # fmt: skip
+                assert answered <= items[version], (instrument_id, version)
+        assert {version for _, version in waves} == {1, 2}
+        assert {versions for _, versions in per_group} == {"1,1,2,2"}, "two old waves, then two new ones per group"

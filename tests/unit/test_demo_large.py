@@ -61,3 +61,16 @@ def test_the_overview_compares_its_groups(tmp_path: Path, fast_hashing: None) ->
         coordinator = store.person(conn, store.person_id_by_email(conn, demo_large.COORDINATOR_EMAIL))
     comparison = overview.compare_groups(coordinator, Period.year_before(NOW.date()), today=NOW.date(), path=path)
     assert len(comparison.groups) == 3
+
+
+def test_waves_of_the_last_year_answer_the_current_questions_and_older_ones_the_first_version(
+    tmp_path: Path, fast_hashing: None
+) -> None:
+    path = tmp_path / "two_years.db"
+    db.migrate(path)
+    demo_large.load_large(path, **(SMALL | {"years": 2}))
+    with db.reading(path) as conn:
+        rows = conn.execute("SELECT opened_at, instrument_version FROM survey_waves ORDER BY opened_at").fetchall()
+    year_ago = (NOW.replace(year=NOW.year - 1)).isoformat()
+    assert {version for opened, version in rows if opened < year_ago} == {1}
+    assert {version for opened, version in rows if opened >= year_ago} == {2}
