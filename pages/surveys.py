@@ -295,6 +295,11 @@ def manage_tab() -> None:
             on_click=forms.submit,
             args=(OPEN, viewer, partial(_open, group_id)),
         )
+    # For those who open surveys: what each one measures, with its technical name (participants never see it).
+    with st.expander(viewer.t("surveys.about_instruments")):
+        for instrument in everything.values():
+            st.markdown(f"**{escape_markdown(name_of(instrument))}**")
+            st.caption(escape_markdown(instrument.description(viewer.language)))
     forms.form_error("waves")
     for wave in reversed(surveys.waves(person, group_id)):
         rate = surveys.response_rate(person, wave.id)
@@ -355,7 +360,9 @@ def instruments_tab() -> None:
     for instrument in everything.values():
         kind = viewer.t("surveys.own") if instrument.own else viewer.t("surveys.published")
         count = viewer.t("surveys.items", count=len(instrument.items))
-        st.markdown(f"**{escape_markdown(name_of(instrument))}** · {kind} · {count}")
+        version = viewer.t("surveys.version", version=instrument.version)
+        st.markdown(f"**{escape_markdown(name_of(instrument))}** · {kind} · {count} · {version}")
+        st.caption(escape_markdown(instrument.description(viewer.language)))
         st.caption(escape_markdown(" ".join(instrument.citations)))
     for refused in shipped_instruments().refused:
         st.warning(escape_markdown(f"{refused.source}: " + "; ".join(refused.problems)))

@@ -587,7 +587,7 @@ def test_a_coordinator_loads_a_licensed_instrument(people):
     _upload(at, "climate.toml", LICENSED)
     assert LOADED in values(at.success)
     listed = [line.replace("\\", "") for line in values(at.markdown)]
-    assert "**Team climate (licensed)** · Published instrument · 2 statements" in listed, listed
+    assert "**Team climate (licensed)** · Published instrument · 2 statements · version 1" in listed, listed
     assert "Doe, J. (2020). The Team Climate Scale." in "\n".join(values(at.caption)).replace("\\", "")
     assert query("SELECT id FROM loaded_instruments") == [("licensed_climate",)]
     assert "licensed_climate" in at.selectbox(key="results_instrument").options or any(
@@ -721,3 +721,28 @@ def test_in_dutch_the_tabs_and_results_read_dutch(people):
     assert [tab.label for tab in leader.tabs][:2] == ["In te vullen", "Resultaten"]
     coordinator = _page(people.coordinator, locale="nl-NL", english=False)
     assert len(coordinator.tabs) == 4
+
+
+def test_participants_read_plain_names_and_leaders_find_the_technical_name_in_the_waves_tab(people):
+    group_id = _group_id(LEIDING)
+    member = _page(people.participant)
+    plain = {
+        "self_efficacy": "Confidence in what I can do",
+        "collective_efficacy": "Confidence in what we can do together",
+        "psychological_safety": None,  # no survey of it in the demo yet: only its name in the list
+    }
+    for instrument_id, subheader in plain.items():
+        _results(member, group_id, instrument_id)
+        if subheader:
+            assert subheader in values(member.subheader)
+        shown = [*values(member.subheader), *values(member.caption), *values(member.markdown), *values(member.info)]
+        shown += [radio.label for radio in member.radio] + list(member.selectbox(key="results_instrument").options)
+        shown += [trace.get("name") or "" for figure in _figures(member) for trace in figure["data"]]
+        shown += [note["text"] for figure in _figures(member) for note in figure["layout"].get("annotations", [])]
+        assert not [text for text in shown if "efficacy" in text.lower() or "psycholog" in text.lower()], shown
+
+    leader = _page(people.facilitator)
+    [about] = [expander for expander in leader.expander if expander.label == "What the questionnaires measure"]
+    explained = _text_of(about)
+    for name in ("collective efficacy", "Goddard", "team psychological safety", "Edmondson", "self-efficacy"):
+        assert name in explained, name
