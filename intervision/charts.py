@@ -71,7 +71,7 @@ def new_questions_marker(
             "showarrow": False,
             "xanchor": "left",
             "yanchor": "top",
-            "font": {"color": NEW_QUESTIONS_COLOUR, "size": FONT_SIZE - 4},
+            "font": {"color": NEW_QUESTIONS_COLOUR, "size": FONT_SIZE - 2},  # still readable on a projector
             "bgcolor": "rgba(255,255,255,0.8)",
         }
         if label
