@@ -15,11 +15,9 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
 
 from sqlite_utils import Database
 
@@ -29,7 +27,7 @@ from intervision.db import commits, reading
 from intervision.errors import DomainError
 from intervision.models import CaseCount, DevelopmentPhase, Group, Language, Person, ReportItem
 from intervision.permissions import Action, require
-from intervision.surveys import threshold
+from intervision.surveys import first_of_each_later_version, threshold
 
 EFFICACY_INSTRUMENTS = ("self_efficacy", "collective_efficacy")
 LEVELS = ("content", "procedure", "interaction", "feelings")
@@ -80,7 +78,7 @@ class Release:
 def new_questions(releases: list[Release]) -> list[Release]:
     """The first release of each new instrument version (releases oldest first): from there a trend's
     questions differ, so the chart and the text beside it say so."""
-    return _first_of_each_later_version(releases, lambda release: release.version)
+    return first_of_each_later_version(releases, lambda release: release.version)
 
 
 def question_changes(releases: dict[str, list[Release]]) -> dict[str, list[date]]:
@@ -89,18 +87,6 @@ def question_changes(releases: dict[str, list[Release]]) -> dict[str, list[date]
         instrument_id: [release.day for release in new_questions(rows)] for instrument_id, rows in releases.items()
     }
     return {instrument_id: days for instrument_id, days in changes.items() if days}
-
-
-def _first_of_each_later_version(entries: list, version_of: Callable[[Any], int]) -> list:
-    # A pool of the old version can close after the first release of the new one: only a version higher
-    # than all before it marks a change.
-    marked, highest = [], None
-    for entry in entries:
-        version = version_of(entry)
-        if highest is not None and version > highest:
-            marked.append(entry)
-        highest = version if highest is None else max(highest, version)
-    return marked
 
 
 def _half_year_start(day: date) -> date:

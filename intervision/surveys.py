@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 from sqlite_utils import Database
 
@@ -371,14 +373,27 @@ class WaveResult:
     scales: list[ScaleResult]
 
 
+_Versioned = TypeVar("_Versioned")
+
+
+def first_of_each_later_version(entries: list[_Versioned], version_of: Callable[[_Versioned], int]) -> list[_Versioned]:
+    """The first entry (of entries oldest first) of each version higher than every version before it.
+
+    Higher, not merely other: on the overview a pool of the old version can close after the first release
+    of the new one, and that is no new change of questions.
+    """
+    marked, highest = [], None
+    for entry in entries:
+        version = version_of(entry)
+        if highest is not None and version > highest:
+            marked.append(entry)
+        highest = version if highest is None else max(highest, version)
+    return marked
+
+
 def new_questions(waves: list[Wave]) -> list[Wave]:
     """The first wave of each new instrument version (waves oldest first): from there the questions differ."""
-    marked, highest = [], None
-    for wave in waves:
-        if highest is not None and wave.instrument.version > highest:
-            marked.append(wave)
-        highest = wave.instrument.version if highest is None else max(highest, wave.instrument.version)
-    return marked
+    return first_of_each_later_version(waves, lambda wave: wave.instrument.version)
 
 
 @dataclass(frozen=True)
@@ -439,16 +454,17 @@ def group_results(viewer: Person, group_id: int, instrument_id: str, path: Path 
 
 def _reliability(closed: list[tuple[Wave, list[dict[str, int | None]]]], limit: int) -> list[Reliability]:
     """Alpha per scale and instrument version, over the waves of that version whose results are shown."""
-    per_version: dict[int, tuple[Instrument, list[dict[str, int | None]]]] = {}
+    definitions: dict[int, Instrument] = {}
+    pooled: dict[int, list[dict[str, int | None]]] = {}
     for wave, responses in closed:
-        _, pooled = per_version.setdefault(wave.instrument.version, (wave.instrument, []))
-        per_version[wave.instrument.version] = (wave.instrument, pooled)  # the version's latest definition
+        version = wave.instrument.version
+        definitions[version] = wave.instrument  # the version as its latest wave kept it
         if len(responses) >= limit:  # a wave too small to show adds nothing that could be told apart
-            pooled.extend(responses)
+            pooled.setdefault(version, []).extend(responses)
     return [
-        pooled_reliability(instrument, scale.id, responses)
-        for _, (instrument, responses) in sorted(per_version.items())
-        for scale in instrument.reported_scales
+        pooled_reliability(definitions[version], scale.id, pooled.get(version, []))
+        for version in sorted(definitions)
+        for scale in definitions[version].reported_scales
     ]
 
 
