@@ -40,6 +40,46 @@ def session_markers(sessions: list[tuple[object, str | None]], height: float, la
     )
 
 
+NEW_QUESTIONS_COLOUR = "#7a3e9d"
+
+
+def new_questions_marker(
+    at: object, language: Language, axis: str = "", label: bool = True
+) -> tuple[dict, dict | None]:
+    """A dotted vertical line where an instrument's new version starts, with a short label at the top.
+
+    Returned as a layout shape and annotation (not add_vline: its label fails on a date axis), so that one
+    chart or each small multiple (`axis` "", "2", "3" …) can carry it.
+    """
+    shape = {
+        "type": "line",
+        "xref": f"x{axis}",
+        "yref": f"y{axis} domain",
+        "x0": at,
+        "x1": at,
+        "y0": 0,
+        "y1": 1,
+        "line": {"color": NEW_QUESTIONS_COLOUR, "width": 2, "dash": "dot"},
+    }
+    note = (
+        {
+            "x": at,
+            "y": 1,
+            "xref": f"x{axis}",
+            "yref": f"y{axis} domain",
+            "text": t("surveys.new_questions_marker", language),
+            "showarrow": False,
+            "xanchor": "left",
+            "yanchor": "top",
+            "font": {"color": NEW_QUESTIONS_COLOUR, "size": FONT_SIZE - 2},  # still readable on a projector
+            "bgcolor": "rgba(255,255,255,0.8)",
+        }
+        if label
+        else None
+    )
+    return shape, note
+
+
 def method_timeline(method: Method, language: Language) -> go.Figure:
     """The phases as bars along the minutes, coloured by the level each mostly calls on."""
     figure = go.Figure()
@@ -82,7 +122,8 @@ def survey_trend(
     sessions: list[tuple[datetime, str]],
     mine: list[tuple[datetime, float]] | None = None,
 ) -> go.Figure:
-    """A scale's group mean per closed wave with its 95% band and n; sessions (with their method) marked.
+    """A scale's group mean per closed wave with its 95% band and n; sessions (with their method) marked,
+    and a dotted line where the questionnaire got new questions.
 
     Waves under the privacy threshold are left out of the line; the caller says why.
     """
@@ -136,6 +177,10 @@ def survey_trend(
         sessions = [(at, method) for at, method in sessions if first <= at <= last]
     if sessions:
         figure.add_trace(session_markers(sessions, results.instrument.lowest, language))
+    for wave in results.new_questions:
+        shape, note = new_questions_marker(wave.opened_at, language)
+        figure.add_shape(shape)
+        figure.add_annotation(note)
     figure.update_layout(
         font={"size": FONT_SIZE},
         height=460,

@@ -575,6 +575,18 @@ def _observation_kinds(db: Database) -> None:
     )
 
 
+@migrations(name="0015_wave_instrument_versions")
+def _wave_instrument_versions(db: Database) -> None:
+    """Each wave's instrument version as a column: the overview marks where the questions changed, in SQL."""
+    import tomllib
+
+    db.execute("ALTER TABLE survey_waves ADD COLUMN instrument_version INTEGER NOT NULL DEFAULT 1")
+    # A wave keeps its instrument's definition as TOML; read the version from there, once.
+    for wave_id, definition in list(db.execute("SELECT id, instrument_definition FROM survey_waves")):
+        version = tomllib.loads(definition).get("version", 1)
+        db.execute("UPDATE survey_waves SET instrument_version = ? WHERE id = ?", [version, wave_id])
+
+
 # What SQLite says when the storage itself fails, and the message key a person reads instead.
 _STORAGE_PROBLEMS = {
     "database or disk is full": "storage_full",

@@ -16,15 +16,13 @@ import random
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
-import tomli_w
-
 from intervision import store
 from intervision.auth import hash_password
 from intervision.clock import utcnow
 from intervision.db import migrate, name_key, writing
 from intervision.demo_sessions import corrections, observation_counts
 from intervision.errors import DomainError
-from intervision.instruments import shipped_instruments
+from intervision.instruments import earlier_version, shipped_instruments
 from intervision.live import CODE_ALPHABET
 from intervision.methods import Method, built_in_library, method_to_toml
 from intervision.models import DevelopmentPhase, ReportItem
@@ -122,8 +120,8 @@ _INSERTS = {
         " VALUES (?,?,?,?,?,?,?,?)"
     ),
     "survey_waves": (
-        "INSERT INTO survey_waves (id, group_id, instrument_id, instrument_definition, moment, opened_by, opened_at,"
-        " closed_at, release) VALUES (?,?,?,?,?,?,?,?,?)"
+        "INSERT INTO survey_waves (id, group_id, instrument_id, instrument_definition, instrument_version, moment,"
+        " opened_by, opened_at, closed_at, release) VALUES (?,?,?,?,?,?,?,?,?,?)"
     ),
     "survey_responses": "INSERT INTO survey_responses (id, wave_id, person_id, answered_at) VALUES (?,?,?,?)",
     "survey_answers": "INSERT INTO survey_answers (response_id, item_id, value) VALUES (?,?,?)",
@@ -438,17 +436,22 @@ def _waves(
     now: datetime,
     years: int,
 ) -> None:
-    """Two closed waves a year per instrument; how many answer varies, some waves stay below three."""
+    """Two closed waves a year per instrument; how many answer varies, some waves stay below three.
+
+    Waves of the last year use the current questionnaires, older ones their first version.
+    """
     shelf = shipped_instruments().instruments
     answering = rng.uniform(0.2, 0.95)
     for instrument_id, level in zip(INSTRUMENTS, (3.2, 3.0), strict=True):
-        instrument = shelf[instrument_id]
-        definition = tomli_w.dumps(instrument.model_dump(mode="json"))
+        versions = {True: shelf[instrument_id], False: earlier_version(instrument_id, 1)}
+        definitions = {recent: instrument.definition() for recent, instrument in versions.items()}
         for number in range(2 * years):
             opened = datetime.combine(started, time(8), tzinfo=UTC) + timedelta(days=30 + 182 * number)
             closed = opened + timedelta(days=14)
             if closed >= now:
                 break
+            recent = opened >= now - timedelta(days=365)
+            instrument, definition = versions[recent], definitions[recent]
             wave_id = rows.next_id("survey_waves")
             moment = "start" if number == 0 else "every_n_sessions"
             respondents = [member for member in members if rng.random() < answering]
@@ -461,6 +464,7 @@ def _waves(
                 group_id,
                 instrument_id,
                 definition,
+                instrument.version,
                 moment,
                 None,
                 _iso(opened),

@@ -1,18 +1,22 @@
-"""The demo organisation's survey waves: self-efficacy and collective efficacy growing over a year."""
+"""The demo organisation's survey waves: self-efficacy and collective efficacy growing over a year.
+
+The first waves were answered with the questionnaires' first version, the later ones with the current
+version: so the demo shows how results read across a change of questions.
+"""
 
 from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
 
-import tomli_w
 from sqlite_utils import Database
 
 from intervision import store
-from intervision.instruments import Instrument, shipped_instruments
+from intervision.instruments import Instrument, earlier_version, shipped_instruments
 from intervision.surveys import end_wave
 
 WAVE_DAYS_AGO = (330, 220, 110, 20)  # four closed waves across the last year
+EARLIER_WAVES = 2  # the first two were answered with version 1 of the questionnaire
 GROWTH = 0.25  # how much the group's answers rise, on average, from one wave to the next
 
 
@@ -34,14 +38,16 @@ def add_demo_waves(
     """Closed waves with answers from most members, and one open wave in the most recent month."""
     shelf = shipped_instruments().instruments
     for instrument_id, start in (("self_efficacy", 3.2), ("collective_efficacy", 3.0)):
-        instrument = shelf.get(instrument_id)
-        if instrument is None:
+        current = shelf.get(instrument_id)
+        if current is None:
             continue
-        definition = tomli_w.dumps(instrument.model_dump(mode="json"))
         for number, days_ago in enumerate(WAVE_DAYS_AGO):
+            instrument = earlier_version(instrument_id, 1) if number < EARLIER_WAVES else current
             opened = now - timedelta(days=days_ago)
             moment = "start" if number == 0 else "every_n_sessions"
-            wave_id = store.add_wave(db, group_id, instrument_id, definition, moment, None, opened)
+            wave_id = store.add_wave(
+                db, group_id, instrument_id, instrument.definition(), moment, None, opened, version=instrument.version
+            )
             for person_id in members:
                 if rng.random() < answering:
                     answers = _answers(rng, instrument, start + GROWTH * number + rng.gauss(0, 0.6))
@@ -49,5 +55,13 @@ def add_demo_waves(
             end_wave(db, wave_id, opened + timedelta(days=14))
     evaluation = shelf.get("session_evaluation")
     if evaluation is not None:
-        definition = tomli_w.dumps(evaluation.model_dump(mode="json"))
-        store.add_wave(db, group_id, evaluation.id, definition, "after_session", None, now - timedelta(days=2))
+        store.add_wave(
+            db,
+            group_id,
+            evaluation.id,
+            evaluation.definition(),
+            "after_session",
+            None,
+            now - timedelta(days=2),
+            version=evaluation.version,
+        )

@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated
 
+import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
@@ -44,6 +45,7 @@ class Item(_Strict):
     scale: Slug
     text: Text
     reverse: bool = False  # scored as (lowest + highest − answer)
+    facet: Slug | None = None  # a part of the scale that is also scored on its own (see Instrument.facets)
 
 
 class Instrument(_Strict):
@@ -55,6 +57,9 @@ class Instrument(_Strict):
     citations: list[Annotated[str, StringConstraints(min_length=1, max_length=500)]] = Field(max_length=10)
     options: list[Option] = Field(min_length=2, max_length=11)
     scales: list[Scale] = Field(min_length=1, max_length=10)
+    # Facets split a scale into the parts its construct has (collective efficacy: what the group can, and
+    # what the task asks); each facet is scored from its own items besides the whole scale.
+    facets: list[Scale] = Field(default_factory=list, max_length=10)
     items: list[Item] = Field(min_length=1, max_length=60)
     reverse_scored: list[Slug] = Field(default_factory=list)  # item ids, for a reader of the file
 
@@ -66,18 +71,26 @@ class Instrument(_Strict):
             raise PydanticCustomError(
                 "duplicate_item", "item {item} appears more than once", {"item": ", ".join(duplicates)}
             )
-        scale_list = [scale.id for scale in self.scales]
+        scale_list = [scale.id for scale in (*self.scales, *self.facets)]
         twice = sorted({scale_id for scale_id in scale_list if scale_list.count(scale_id) > 1})
         if twice:
             raise PydanticCustomError(
                 "duplicate_scale", "scale {scale} appears more than once", {"scale": ", ".join(twice)}
             )
-        scale_ids = set(scale_list)
+        scale_ids = {scale.id for scale in self.scales}
+        facet_ids = {facet.id for facet in self.facets}
         for item in self.items:
             if item.scale not in scale_ids:
                 raise PydanticCustomError(
                     "unknown_scale", "item {item} names a scale that does not exist", {"item": item.id}
                 )
+            if item.facet is not None and item.facet not in facet_ids:
+                raise PydanticCustomError(
+                    "unknown_facet", "item {item} names a facet that does not exist", {"item": item.id}
+                )
+        for facet in self.facets:
+            if not any(item.facet == facet.id for item in self.items):
+                raise PydanticCustomError("empty_facet", "facet {facet} has no items", {"facet": facet.id})
         for item_id in self.reverse_scored:
             if item_id not in item_ids:
                 raise PydanticCustomError(
@@ -103,8 +116,18 @@ class Instrument(_Strict):
     def highest(self) -> int:
         return self.options[-1].value
 
+    @property
+    def reported_scales(self) -> list[Scale]:
+        """What results show: each scale, then each facet."""
+        return [*self.scales, *self.facets]
+
     def items_of(self, scale_id: str) -> list[Item]:
-        return [item for item in self.items if item.scale == scale_id]
+        """The items of a scale or of a facet."""
+        return [item for item in self.items if scale_id in (item.scale, item.facet)]
+
+    def definition(self) -> str:
+        """The instrument as a wave keeps it: TOML, without the fields left empty (TOML has no null)."""
+        return tomli_w.dumps(self.model_dump(mode="json", exclude_none=True))
 
 
 class InstrumentFileError(DataFileError):
@@ -138,3 +161,16 @@ def _shelf(directory: Path, signature: tuple[tuple[str, float], ...]) -> Shelf:
 def shipped_instruments(directory: Path = INSTRUMENTS_DIR) -> Shelf:
     signature = tuple((file.name, file.stat().st_mtime) for file in sorted(directory.glob("*.toml")))
     return _shelf(directory, signature)
+
+
+EARLIER_DIR = INSTRUMENTS_DIR / "earlier"  # earlier versions of the shipped instruments, as they were shipped
+
+
+def earlier_version(instrument_id: str, version: int, directory: Path = EARLIER_DIR) -> Instrument:
+    """A shipped instrument as an earlier version of the product shipped it (its waves keep their own copy;
+    this one is for the demo and for tests that need answers to the old items)."""
+    file = directory / f"{instrument_id}.v{version}.toml"
+    instrument = parse_instrument(file.read_text(encoding="utf-8"), file.name)
+    if (instrument.id, instrument.version) != (instrument_id, version):
+        raise InstrumentFileError(file.name, [f"holds {instrument.id} version {instrument.version}"])
+    return instrument

@@ -27,7 +27,7 @@ from intervision.errors import DomainError
 from intervision.models import CaseCount, DevelopmentPhase, Group, Language, ObservationKind, Person, ReportItem
 from intervision.observation_log import Balance, balance_of, early_share, recent_share, share_trend
 from intervision.permissions import Action, require
-from intervision.surveys import threshold
+from intervision.surveys import first_of_each_later_version, threshold
 
 EFFICACY_INSTRUMENTS = ("self_efficacy", "collective_efficacy")
 LEVELS = ("content", "procedure", "interaction", "feelings")
@@ -72,6 +72,21 @@ class Release:
     respondents: int
     pooled: bool = False
     half_year: str = ""  # "2026-1": the pool's calendar half-year
+    version: int = 1  # the instrument version its waves were answered with (a pool never mixes versions)
+
+
+def new_questions(releases: list[Release]) -> list[Release]:
+    """The first release of each new instrument version (releases oldest first): from there a trend's
+    questions differ, so the chart and the text beside it say so."""
+    return first_of_each_later_version(releases, lambda release: release.version)
+
+
+def question_changes(releases: dict[str, list[Release]]) -> dict[str, list[date]]:
+    """Per instrument, the days from which one group's releases answer new questions (none: left out)."""
+    changes = {
+        instrument_id: [release.day for release in new_questions(rows)] for instrument_id, rows in releases.items()
+    }
+    return {instrument_id: days for instrument_id, days in changes.items() if days}
 
 
 def _half_year_start(day: date) -> date:
@@ -100,6 +115,7 @@ def releases(
             datetime.fromisoformat(row["closed_at"]).date(),
             row["mean"],
             row["scored"],
+            version=row["version"],
         )
         for row in store.whole_wave_scores(db, instrument_id, since, until)
         # A group whose contract no longer reports results, or a threshold raised since: not shown.
@@ -119,9 +135,10 @@ def releases(
                     pool["scored"],
                     pooled=True,
                     half_year=pool["half_year"],
+                    version=pool["version"],
                 )
             )
-    return sorted(shown, key=lambda release: (release.day, release.pooled, release.group_ids))
+    return sorted(shown, key=lambda release: (release.day, release.pooled, release.version, release.group_ids))
 
 
 @dataclass(frozen=True)
@@ -203,6 +220,23 @@ class Comparison:
         if not answers:
             return None
         return Combined(sum(release.mean * release.respondents for release in parts) / answers, answers, len(parts))
+
+    def group_releases(self, group_id: int) -> dict[str, list[Release]]:
+        """The period's releases that hold one group, per instrument: the points of its trend."""
+        return {
+            instrument_id: [r for r in rows if group_id in r.group_ids and self.period.holds(r.day)]
+            for instrument_id, rows in self.releases.items()
+        }
+
+    def question_changes(self) -> dict[str, list[date]]:
+        """Per instrument, the days on which a trend of the chosen groups shows new questions."""
+        days: dict[str, set[date]] = {}
+        for group in self.groups:
+            if not group.efficacy:
+                continue
+            for instrument_id, changed in question_changes(self.group_releases(group.group_id)).items():
+                days.setdefault(instrument_id, set()).update(changed)
+        return {instrument_id: sorted(changed) for instrument_id, changed in days.items()}
 
 
 @dataclass(frozen=True)
@@ -402,12 +436,7 @@ def story_in(viewer: Person, comparison: Comparison, group_id: int, path: Path |
         figures=figures,
         sessions=sessions,
         observations=observations,
-        releases={
-            instrument_id: [r for r in rows if group_id in r.group_ids and period.holds(r.day)]
-            for instrument_id, rows in comparison.releases.items()
-        }
-        if ReportItem.SURVEY_AGGREGATES in reported
-        else {},
+        releases=comparison.group_releases(group_id) if ReportItem.SURVEY_AGGREGATES in reported else {},
     )
 
 

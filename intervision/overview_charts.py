@@ -7,7 +7,7 @@ from datetime import date
 
 import plotly.graph_objects as go
 
-from intervision.charts import FONT_SIZE, LEVEL_COLOURS, plain, session_markers
+from intervision.charts import FONT_SIZE, LEVEL_COLOURS, new_questions_marker, plain, session_markers
 from intervision.i18n import t
 from intervision.methods import Level
 from intervision.models import Language
@@ -18,6 +18,7 @@ from intervision.overview import (
     GroupFigures,
     Release,
     SessionObservations,
+    new_questions,
     scorecard,
 )
 
@@ -76,7 +77,8 @@ def efficacy_small_multiples(comparison: Comparison, language: Language) -> go.F
     gap_x, gap_y = 0.04, min(0.12, 0.6 / rows)
     cell_width, cell_height = (1 - gap_x * (columns - 1)) / columns, (1 - gap_y * (rows - 1)) / rows
     traces: list[dict] = []
-    layout: dict = {"annotations": []}
+    layout: dict = {"annotations": [], "shapes": []}
+    labelled = False
     for index, group in enumerate(shown):
         row, column = divmod(index, columns)
         left, top = column * (cell_width + gap_x), 1 - row * (cell_height + gap_y)
@@ -107,6 +109,7 @@ def efficacy_small_multiples(comparison: Comparison, language: Language) -> go.F
                 "font": {"size": FONT_SIZE},
             }
         )
+        changes: set[date] = set()
         for instrument_id in EFFICACY_INSTRUMENTS:
             points = [
                 release
@@ -132,6 +135,14 @@ def efficacy_small_multiples(comparison: Comparison, language: Language) -> go.F
                     "hovertemplate": "%{x|%d-%m-%Y}: %{y:.2f}<extra></extra>",
                 }
             )
+            changes |= {release.day for release in new_questions(points)}
+        for day in sorted(changes):
+            # Labelled once in the grid: a small chart has no room for the words in each; the caption says it.
+            shape, note = new_questions_marker(day, language, suffix, label=not labelled)
+            layout["shapes"].append(shape)
+            if note:
+                layout["annotations"].append(note)
+                labelled = True
     layout |= {
         "height": height,
         "margin": {"l": 10, "r": 10, "t": 40, "b": 60},
@@ -146,8 +157,14 @@ def efficacy_small_multiples(comparison: Comparison, language: Language) -> go.F
 def group_efficacy_trend(
     releases: dict[str, list[Release]], sessions: list[tuple[date, str | None]] | None, language: Language
 ) -> go.Figure:
-    """Both efficacy averages of one group over time, with its held sessions marked along the bottom."""
+    """Both efficacy averages of one group over time, with its held sessions marked along the bottom and a
+    dotted line where an instrument got new questions."""
     figure = go.Figure()
+    changes = sorted({release.day for points in releases.values() for release in new_questions(points)})
+    for day in changes:
+        shape, note = new_questions_marker(day, language)
+        figure.add_shape(shape)
+        figure.add_annotation(note)
     for instrument_id, points in releases.items():
         figure.add_trace(
             go.Scatter(

@@ -16,7 +16,15 @@ from intervision.i18n import number as _number
 from intervision.i18n import t
 from intervision.models import Language
 from intervision.observation_log import trend_direction
-from intervision.overview import EFFICACY_INSTRUMENTS, SCORECARD, Comparison, GroupFigures, GroupStory, scorecard
+from intervision.overview import (
+    EFFICACY_INSTRUMENTS,
+    SCORECARD,
+    Comparison,
+    GroupFigures,
+    GroupStory,
+    question_changes,
+    scorecard,
+)
 from intervision.reports import printable
 
 # What each measure means, in the report's own words (catalog keys overview.explain.<measure>).
@@ -261,6 +269,14 @@ def _trend_charts(pdf: _Report, comparison: Comparison, language: Language) -> N
         for score in (2, 3, 4):
             y = box_top + height * (5 - score) / 4
             pdf.line(left, y, left + width, y)
+        # A dotted vertical line where the group's questionnaire got new questions, as on the page.
+        changed = {day for days in question_changes(comparison.group_releases(group.group_id)).values() for day in days}
+        pdf.set_draw_color(122, 62, 157)
+        pdf.set_dash_pattern(dash=0.8, gap=0.8)
+        for day in sorted(changed):
+            x = left + width * (day.toordinal() - start) / max(1, end - start)
+            pdf.line(x, box_top, x, box_top + height)
+        pdf.set_dash_pattern()
         for instrument_id in EFFICACY_INSTRUMENTS:
             points = [
                 (left + width * (r.day.toordinal() - start) / max(1, end - start), box_top + height * (5 - r.mean) / 4)
@@ -282,6 +298,17 @@ def _trend_charts(pdf: _Report, comparison: Comparison, language: Language) -> N
         t("overview.document.legend", language),
         size=8,
     )
+    if changes := comparison.question_changes():
+        said = "; ".join(
+            t(
+                "overview.new_questions_change",
+                language,
+                instrument=t(f"overview.measure.{instrument_id}", language),
+                day=", ".join(day.isoformat() for day in days),
+            )
+            for instrument_id, days in changes.items()
+        )
+        pdf.write_line(t("overview.new_questions", language, changes=said), size=8)
 
 
 def _corrections_section(pdf: _Report, comparison: Comparison, language: Language) -> None:

@@ -1176,12 +1176,20 @@ def load_instrument(db: Database, instrument_id: str, definition: str, person_id
 
 
 def add_wave(
-    db: Database, group_id: int, instrument_id: str, definition: str, moment: str, person_id: int | None, now: datetime
+    db: Database,
+    group_id: int,
+    instrument_id: str,
+    definition: str,
+    moment: str,
+    person_id: int | None,
+    now: datetime,
+    *,
+    version: int,
 ) -> int:
     return db.execute(
-        "INSERT INTO survey_waves (group_id, instrument_id, instrument_definition, moment, opened_by, opened_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        [group_id, instrument_id, definition, moment, person_id, _iso(now)],
+        "INSERT INTO survey_waves (group_id, instrument_id, instrument_definition, instrument_version, moment,"
+        " opened_by, opened_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [group_id, instrument_id, definition, version, moment, person_id, _iso(now)],
     ).lastrowid
 
 
@@ -1378,9 +1386,11 @@ def facilitators_per_group(db: Database) -> dict[int, list[tuple[int, str]]]:
 
 
 def whole_wave_scores(db: Database, instrument_id: str, since: datetime, until: datetime) -> list[dict]:
-    """Per wave released alone and closed in [since, until): its group, when, how many scored, their mean."""
+    """Per wave released alone and closed in [since, until): its group, when, its instrument version, how many
+    scored, their mean."""
     rows = db.execute(
-        "SELECT w.group_id, w.closed_at, count(r.main_score) AS scored, avg(r.main_score) AS mean"
+        "SELECT w.group_id, w.closed_at, w.instrument_version AS version,"
+        " count(r.main_score) AS scored, avg(r.main_score) AS mean"
         " FROM survey_waves w JOIN survey_responses r ON r.wave_id = w.id"
         " WHERE w.instrument_id = ? AND w.release = 'alone' AND w.closed_at >= ? AND w.closed_at < ?"
         " AND r.main_score IS NOT NULL GROUP BY w.id ORDER BY w.closed_at, w.id",
@@ -1394,17 +1404,19 @@ _HALF_YEAR = "substr(w.closed_at, 1, 4) || '-' || CASE WHEN substr(w.closed_at, 
 
 
 def pooled_wave_scores(db: Database, instrument_id: str, since: datetime, until: datetime) -> list[dict]:
-    """Per calendar half-year, the pooled waves closed in [since, until): groups, scored answers, mean, people.
+    """Per calendar half-year and instrument version, the pooled waves closed in [since, until): groups, scored
+    answers, mean, people. A pool never mixes versions: each release stands for one set of questions.
 
     Someone who has left could have answered every wave of a pool: together they count as one person.
     """
     rows = db.execute(
-        f"SELECT {_HALF_YEAR} AS half_year, group_concat(DISTINCT w.group_id) AS group_ids,"
+        f"SELECT {_HALF_YEAR} AS half_year, w.instrument_version AS version,"
+        " group_concat(DISTINCT w.group_id) AS group_ids,"
         " count(*) AS scored, avg(r.main_score) AS mean,"
         " count(DISTINCT r.person_id) + max(r.person_id IS NULL) AS people"
         " FROM survey_waves w JOIN survey_responses r ON r.wave_id = w.id"
         " WHERE w.instrument_id = ? AND w.release = 'pool' AND w.closed_at >= ? AND w.closed_at < ?"
-        " AND r.main_score IS NOT NULL GROUP BY half_year ORDER BY half_year",
+        " AND r.main_score IS NOT NULL GROUP BY half_year, version ORDER BY half_year, version",
         [instrument_id, _iso(since), _iso(until)],
     )
     return [

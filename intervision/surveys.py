@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import math
 import statistics
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
-import tomli_w
 from sqlite_utils import Database
 
 from intervision import store
@@ -33,6 +34,9 @@ from intervision.models import GroupRole, Person, ReportItem, Role
 from intervision.permissions import Action, require
 
 MOMENTS = ("start", "after_session", "every_n_sessions", "end")
+# Cronbach's alpha says nothing about a handful of answers: it is shown only over at least this many complete
+# answers, pooled across the waves of one instrument version (DOMAIN.md section 6).
+MIN_RELIABILITY_ANSWERS = 20
 
 # Two-sided 95% t values for n − 1 degrees of freedom (a normal 1.96 beyond 30).
 _T95 = {
@@ -91,8 +95,6 @@ class ScaleResult:
     mean: float | None = None
     spread: float | None = None  # standard deviation of the respondents' scale scores
     ci: tuple[float, float] | None = None
-    alpha: float | None = None
-    alpha_n: int = 0  # complete responses alpha is based on
 
 
 def scale_result(
@@ -103,13 +105,6 @@ def scale_result(
     ]
     if len(scores) < threshold:
         return ScaleResult(scale_id, len(scores), shown=False)
-    items = [item.id for item in instrument.items_of(scale_id)]
-    complete = [
-        [scored(instrument, item_id, answers[item_id]) for item_id in items]
-        for answers in responses
-        if all(answers.get(item_id) is not None for item_id in items)
-    ]
-    alpha = cronbach_alpha(complete) if len(complete) >= threshold else None
     return ScaleResult(
         scale_id,
         len(scores),
@@ -117,9 +112,37 @@ def scale_result(
         mean=statistics.fmean(scores),
         spread=statistics.stdev(scores) if len(scores) > 1 else 0.0,
         ci=confidence_interval(scores),
-        alpha=alpha,
-        alpha_n=len(complete),
     )
+
+
+@dataclass(frozen=True)
+class Reliability:
+    """How consistently a scale's items measure one thing, over the complete answers to one version."""
+
+    scale_id: str
+    version: int
+    complete: int  # complete answers behind it
+    alpha: float | None  # None below MIN_RELIABILITY_ANSWERS complete answers (or when undefined)
+
+    @property
+    def too_few(self) -> bool:
+        return self.complete < MIN_RELIABILITY_ANSWERS
+
+
+def pooled_reliability(instrument: Instrument, scale_id: str, responses: list[dict[str, int | None]]) -> Reliability:
+    """Cronbach's alpha over complete answers pooled from waves of this one instrument version.
+
+    The caller pools only waves of `instrument.version`: other versions have other items, and alpha over a
+    mix would describe no questionnaire anyone answered.
+    """
+    items = [item.id for item in instrument.items_of(scale_id)]
+    complete = [
+        [scored(instrument, item_id, answers[item_id]) for item_id in items]
+        for answers in responses
+        if all(answers.get(item_id) is not None for item_id in items)
+    ]
+    alpha = cronbach_alpha(complete) if len(complete) >= MIN_RELIABILITY_ANSWERS else None
+    return Reliability(scale_id, instrument.version, len(complete), alpha)
 
 
 @dataclass(frozen=True)
@@ -235,8 +258,8 @@ def _open(
     db: Database, group_id: int, instrument: Instrument, moment: str, person_id: int | None, now: datetime
 ) -> int:
     # The wave keeps the instrument as it is today: its answers are always scored with the same items.
-    definition = tomli_w.dumps(instrument.model_dump(mode="json"))
-    return store.add_wave(db, group_id, instrument.id, definition, moment, person_id, now)
+    definition = instrument.definition()
+    return store.add_wave(db, group_id, instrument.id, definition, moment, person_id, now, version=instrument.version)
 
 
 def close_wave(viewer: Person, wave_id: int, now: datetime | None = None, path: Path | None = None) -> None:
@@ -350,6 +373,29 @@ class WaveResult:
     scales: list[ScaleResult]
 
 
+_Versioned = TypeVar("_Versioned")
+
+
+def first_of_each_later_version(entries: list[_Versioned], version_of: Callable[[_Versioned], int]) -> list[_Versioned]:
+    """The first entry (of entries oldest first) of each version higher than every version before it.
+
+    Higher, not merely other: on the overview a pool of the old version can close after the first release
+    of the new one, and that is no new change of questions.
+    """
+    marked, highest = [], None
+    for entry in entries:
+        version = version_of(entry)
+        if highest is not None and version > highest:
+            marked.append(entry)
+        highest = version if highest is None else max(highest, version)
+    return marked
+
+
+def new_questions(waves: list[Wave]) -> list[Wave]:
+    """The first wave of each new instrument version (waves oldest first): from there the questions differ."""
+    return first_of_each_later_version(waves, lambda wave: wave.instrument.version)
+
+
 @dataclass(frozen=True)
 class GroupResults:
     """A group's results for one instrument over its closed waves; only what the threshold allows."""
@@ -358,11 +404,20 @@ class GroupResults:
     threshold: int
     waves: list[WaveResult]
     latest_items: list[ItemDistribution] | None  # per item in the latest closed wave, None when too few
+    reliability: list[Reliability] = field(default_factory=list)  # per scale and version, oldest version first
 
     @property
     def least_agreement(self) -> ItemDistribution | None:
         """The item the group agrees on least: worth talking about together."""
         return max(self.latest_items, key=lambda item: item.spread) if self.latest_items else None
+
+    @property
+    def new_questions(self) -> list[Wave]:
+        """Where a trend must say that the instrument changed: the first wave of each later version."""
+        return new_questions([result.wave for result in self.waves])
+
+    def reliability_of(self, scale_id: str) -> list[Reliability]:
+        return [entry for entry in self.reliability if entry.scale_id == scale_id]
 
 
 def threshold(path: Path | None = None) -> int:
@@ -386,7 +441,7 @@ def group_results(viewer: Person, group_id: int, instrument_id: str, path: Path 
         WaveResult(
             wave,
             len(responses),
-            [scale_result(wave.instrument, s.id, responses, limit) for s in wave.instrument.scales],
+            [scale_result(wave.instrument, s.id, responses, limit) for s in wave.instrument.reported_scales],
         )
         for wave, responses in closed
     ]
@@ -394,7 +449,23 @@ def group_results(viewer: Person, group_id: int, instrument_id: str, path: Path 
     items = (
         item_distributions(latest_wave.instrument, latest_responses, limit) if len(latest_responses) >= limit else None
     )
-    return GroupResults(latest_wave.instrument, limit, results, items)
+    return GroupResults(latest_wave.instrument, limit, results, items, _reliability(closed, limit))
+
+
+def _reliability(closed: list[tuple[Wave, list[dict[str, int | None]]]], limit: int) -> list[Reliability]:
+    """Alpha per scale and instrument version, over the waves of that version whose results are shown."""
+    definitions: dict[int, Instrument] = {}
+    pooled: dict[int, list[dict[str, int | None]]] = {}
+    for wave, responses in closed:
+        version = wave.instrument.version
+        definitions[version] = wave.instrument  # the version as its latest wave kept it
+        if len(responses) >= limit:  # a wave too small to show adds nothing that could be told apart
+            pooled.setdefault(version, []).extend(responses)
+    return [
+        pooled_reliability(definitions[version], scale.id, pooled.get(version, []))
+        for version in sorted(definitions)
+        for scale in definitions[version].reported_scales
+    ]
 
 
 def my_trend(
@@ -411,7 +482,7 @@ def my_trend(
             answers = store.answers_of(db, row["id"], person.id)
             if answers:
                 trend.append(
-                    (wave, {s.id: scale_score(wave.instrument, s.id, answers) for s in wave.instrument.scales})
+                    (wave, {s.id: scale_score(wave.instrument, s.id, answers) for s in wave.instrument.reported_scales})
                 )
     return trend
 

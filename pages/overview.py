@@ -16,7 +16,7 @@ from intervision.goals import GoalStatus
 from intervision.i18n import number
 from intervision.models import GoalInput, GoalMeasure, Language, Person, ReportItem
 from intervision.overview import SCORECARD, Comparison, GroupFigures, Period, scorecard
-from ui import forms
+from ui import format, forms
 from ui.guard import escape_markdown, guard
 
 viewer = guard("overview")
@@ -62,6 +62,21 @@ def chosen_period() -> Period | None:
 
 
 # --- groups side by side ---------------------------------------------------------------------------
+
+
+def new_questions_note(changes: dict[str, list]) -> None:
+    """Beside a trend: where a questionnaire got new questions, as the dotted line on the chart marks it."""
+    if not changes:
+        return
+    said = "; ".join(
+        viewer.t(
+            "overview.new_questions_change",
+            instrument=viewer.t(f"overview.measure.{instrument_id}"),
+            day=", ".join(format.day(day, viewer) for day in days),
+        )
+        for instrument_id, days in changes.items()
+    )
+    st.caption(viewer.t("overview.new_questions", changes=said))
 
 
 def organisation_figures(comparison: Comparison) -> None:
@@ -119,6 +134,7 @@ def compare_tab(comparison: Comparison) -> None:
         st.subheader(viewer.t("overview.trends"))
         st.plotly_chart(drawn("trends", viewer.language, comparison, selection), width="stretch")
         st.caption(viewer.t("overview.pooled_legend"))
+        new_questions_note(comparison.question_changes())
         if sum(1 for group in comparison.groups if group.efficacy) > overview_charts.MAX_SMALL_MULTIPLES:
             st.caption(viewer.t("overview.trends_capped", count=overview_charts.MAX_SMALL_MULTIPLES))
 
@@ -155,6 +171,7 @@ def group_tab(comparison: Comparison) -> None:
             viewer.language,
         )
         st.plotly_chart(figure, width="stretch")
+        new_questions_note(overview.question_changes(story.releases))
         pooled = [r for rows in story.releases.values() for r in rows if r.pooled]
         if pooled:
             st.caption(viewer.t("overview.pooled_here", threshold=comparison.threshold))

@@ -8,6 +8,7 @@ from intervision import groups, method_library, surveys
 from intervision.charts import item_distribution, survey_trend
 from intervision.csv_export import write_csv
 from intervision.errors import DomainError
+from intervision.i18n import number
 from intervision.instruments import Instrument, InstrumentFileError, shipped_instruments
 from intervision.models import GroupRole, Role
 from intervision.permissions import Action, allows
@@ -144,12 +145,13 @@ def results_tab() -> None:
         else []
     )
     mine = surveys.my_trend(person, group_id, instrument_id) if roles.get(group_id) is GroupRole.MEMBER else []
-    for scale in results.instrument.scales:
+    for scale in results.instrument.reported_scales:
         st.subheader(escape_markdown(scale.name(viewer.language)))
         st.caption(escape_markdown(scale.description(viewer.language)))
         own = [(wave.opened_at, scores[scale.id]) for wave, scores in mine if scores.get(scale.id) is not None]
         st.plotly_chart(
             survey_trend(results, scale.id, viewer.language, held, own or None),
+            key=f"trend.{scale.id}",  # two empty trends (every wave hidden) would otherwise be one element
             width="stretch",
             config={"displayModeBar": False},
             theme=None,
@@ -159,6 +161,10 @@ def results_tab() -> None:
         )
         if hidden:
             st.caption(viewer.t("surveys.hidden_waves", count=hidden, threshold=results.threshold))
+        for wave in results.new_questions:
+            day = format.day(wave.opened_at, viewer)
+            st.caption(viewer.t("surveys.new_questions", day=day, version=wave.instrument.version))
+        reliability_lines(results, scale.id)
     st.subheader(viewer.t("surveys.distribution"))
     if results.latest_items is None:
         st.caption(viewer.t("surveys.too_few_items", threshold=results.threshold))
@@ -183,6 +189,26 @@ def results_tab() -> None:
     )
 
 
+def reliability_lines(results: surveys.GroupResults, scale_id: str) -> None:
+    """Cronbach's alpha per questionnaire version, or that there are too few answers for it yet."""
+    entries = results.reliability_of(scale_id)
+    several = len({entry.version for entry in results.reliability}) > 1
+    for entry in entries:
+        version = viewer.t("surveys.reliability_version", version=entry.version) if several else ""
+        if entry.too_few:
+            st.caption(
+                viewer.t(
+                    "surveys.too_few_for_reliability",
+                    version=version,
+                    n=entry.complete,
+                    needed=surveys.MIN_RELIABILITY_ANSWERS,
+                )
+            )
+        elif entry.alpha is not None:
+            alpha = number(entry.alpha, viewer.language, 2)
+            st.caption(viewer.t("surveys.reliability", version=version, alpha=alpha, n=entry.complete))
+
+
 def aggregate_rows(results: surveys.GroupResults, numbers: bool = False) -> list[dict]:
     """The aggregates behind the charts, with the same suppression: never a value under the threshold.
 
@@ -190,7 +216,12 @@ def aggregate_rows(results: surveys.GroupResults, numbers: bool = False) -> list
     the CSV (`numbers`) the counts, means and spreads stay numbers, so that a spreadsheet can add them up.
     """
     hidden = viewer.t("surveys.not_shown", threshold=results.threshold)
-    scale_names = {scale.id: scale.name(viewer.language) for scale in results.instrument.scales}
+    # Every scale any wave reported (an older version may have had other ones), named as its latest version does.
+    scale_names = {
+        scale.id: scale.name(viewer.language)
+        for wave in results.waves
+        for scale in wave.wave.instrument.reported_scales
+    }
 
     def figure(value: float, decimals: int) -> str | float:
         return round(value, decimals) if numbers else f"{value:.{decimals}f}"
@@ -210,9 +241,6 @@ def aggregate_rows(results: surveys.GroupResults, numbers: bool = False) -> list
                     if result.shown and result.ci
                     else "",
                     viewer.t("surveys.spread"): figure(result.spread, 2) if result.shown else "",
-                    viewer.t("surveys.alpha"): f"{result.alpha:.2f} ({result.alpha_n})"
-                    if result.alpha is not None
-                    else "",
                 }
             )
     return rows
@@ -267,6 +295,11 @@ def manage_tab() -> None:
             on_click=forms.submit,
             args=(OPEN, viewer, partial(_open, group_id)),
         )
+    # For those who open surveys: what each one measures, with its technical name (participants never see it).
+    with st.expander(viewer.t("surveys.about_instruments")):
+        for instrument in everything.values():
+            st.markdown(f"**{escape_markdown(name_of(instrument))}**")
+            st.caption(escape_markdown(instrument.description(viewer.language)))
     forms.form_error("waves")
     for wave in reversed(surveys.waves(person, group_id)):
         rate = surveys.response_rate(person, wave.id)
@@ -327,7 +360,9 @@ def instruments_tab() -> None:
     for instrument in everything.values():
         kind = viewer.t("surveys.own") if instrument.own else viewer.t("surveys.published")
         count = viewer.t("surveys.items", count=len(instrument.items))
-        st.markdown(f"**{escape_markdown(name_of(instrument))}** · {kind} · {count}")
+        version = viewer.t("surveys.version", version=instrument.version)
+        st.markdown(f"**{escape_markdown(name_of(instrument))}** · {kind} · {count} · {version}")
+        st.caption(escape_markdown(instrument.description(viewer.language)))
         st.caption(escape_markdown(" ".join(instrument.citations)))
     for refused in shipped_instruments().refused:
         st.warning(escape_markdown(f"{refused.source}: " + "; ".join(refused.problems)))

@@ -478,3 +478,50 @@ def test_a_change_made_while_the_overview_is_open_shows_on_the_next_look(people)
 
     assert "fewer than 8 answers" in texts(at)
     assert _heatmap(at)["text"] != before["text"], "averages of fewer than 8 people are gone"
+
+
+# --- where a questionnaire got new questions ---------------------------------------------------------
+
+NEW_QUESTIONS = "A dotted line marks where a questionnaire got new questions: "
+MARKER = "new questions from here"
+
+
+def _dotted(figure: dict) -> list[str]:
+    """The days of the dotted vertical lines on a figure."""
+    return [shape["x0"][:10] for shape in figure["layout"].get("shapes", []) if shape["line"].get("dash") == "dot"]
+
+
+@pytest.mark.date_sensitive
+def test_where_a_questionnaire_got_new_questions_the_trends_mark_it_and_the_text_says_so(people):
+    at = _page(people.coordinator)
+    comparison = overview.compare_groups(people.coordinator, _period(at))
+    changes = comparison.question_changes()
+    assert changes, "the demo's surveys changed to the questionnaires' new version within the last year"
+
+    compare = _tab(at, "Groups side by side")
+    [said] = [text for text in values(compare.caption) if text.startswith(NEW_QUESTIONS)]
+    for instrument_id, days in changes.items():
+        name = {"self_efficacy": "Self-efficacy", "collective_efficacy": "Collective efficacy"}[instrument_id]
+        assert f"{name} from {days[0].day} {days[0]:%B} {days[0].year}" in said, said
+    [_, multiples] = _figures(compare)
+    assert {date.fromisoformat(day) for day in _dotted(multiples)} == {day for days in changes.values() for day in days}
+    assert [note["text"] for note in multiples["layout"]["annotations"]].count(MARKER) == 1, "labelled once"
+
+    at = _choose_group(at, LEIDING)
+    tab = _tab(at, "One group")
+    story = overview.story_in(people.coordinator, comparison, _group_id(LEIDING))
+    expected = overview.question_changes(story.releases)
+    assert expected, "Leidinggevenden Zorg answered both versions"
+    trend = _figures(tab)[0]
+    assert sorted(set(_dotted(trend))) == sorted({day.isoformat() for days in expected.values() for day in days})
+    assert MARKER in [note["text"] for note in trend["layout"]["annotations"]]
+    assert any(text.startswith(NEW_QUESTIONS) for text in values(tab.caption)), values(tab.caption)
+
+
+def test_in_dutch_the_marker_and_its_text_read_dutch(people):
+    at = _page(people.coordinator, language="nl")
+    compare = _tab(at, "Groepen naast elkaar")
+    assert any(text.startswith("Een stippellijn geeft aan waar een vragenlijst nieuwe vragen kreeg: ")
+               for text in values(compare.caption)), values(compare.caption)  # fmt: skip
+    [_, multiples] = _figures(compare)
+    assert "vanaf hier nieuwe vragen" in [note["text"] for note in multiples["layout"]["annotations"]]

@@ -59,10 +59,28 @@ ACTION_ITEM = "Bel de vertrouwenspersoon voor vrijdag ACT-5542"
 NOTE = "Tim blijft op zijn telefoon kijken NOTE-6653"
 ADVICE = "Eerst de emotie benoemen, dan de grens ADV-7764"
 FOLLOW_UP = "Het tweede gesprek ging goed FUP-8875"
-# Answers to the six collective-efficacy statements (ce_3 and ce_6 are reverse-scored).
+# Answers to the eight collective-efficacy statements (the "stuck" and "too" ones are reverse-scored).
 SMALL_WAVE_ANSWERS = (
-    {"ce_1": 1, "ce_2": 1, "ce_3": 5, "ce_4": 1, "ce_5": 2, "ce_6": 5},
-    {"ce_1": 2, "ce_2": 3, "ce_3": 4, "ce_4": 2, "ce_5": 3, "ce_6": 3},
+    {
+        "ce_able_to_help": 1,
+        "ce_new_view": 1,
+        "ce_stuck_when_complex": 5,
+        "ce_stuck_when_emotional": 5,
+        "ce_cases_too_complex": 4,
+        "ce_enough_experience": 1,
+        "ce_problems_too_big": 5,
+        "ce_what_we_need": 2,
+    },
+    {
+        "ce_able_to_help": 2,
+        "ce_new_view": 3,
+        "ce_stuck_when_complex": 4,
+        "ce_stuck_when_emotional": 3,
+        "ce_cases_too_complex": 4,
+        "ce_enough_experience": 2,
+        "ce_problems_too_big": 3,
+        "ce_what_we_need": 2,
+    },
 )
 
 
@@ -306,12 +324,12 @@ def leaks(shown: dict[str, str], planted: Planted) -> dict[str, list[str]]:
 @pytest.mark.date_sensitive
 def test_the_small_wave_has_an_average_of_its_own(people, planted):
     """The two answers make an average no release could have: so finding it would be a leak."""
-    assert f"{planted.small_mean:.2f}" == "1.83"
+    assert f"{planted.small_mean:.2f}" == "1.81"
     period = Period.year_before(clock.today())
     comparison = overview.compare_groups(people.coordinator, period)
     released = [release for rows in comparison.releases.values() for release in rows]
     assert all(release.respondents >= 3 for release in released)
-    assert all(f"{release.mean:.2f}" != "1.83" for release in released)
+    assert all(f"{release.mean:.2f}" != "1.81" for release in released)
     [regenboog] = [group for group in comparison.groups if group.group_id == planted.group_id]
     latest = regenboog.efficacy["collective_efficacy"]
     assert latest is None or latest.latest.day < clock.today(), "the small wave (closed today) is not released"
@@ -334,7 +352,7 @@ def test_the_reading_would_notice_a_leak(planted):
     ):
         assert leaks({"screen": text}, planted) != {}, text
     # Other numbers that merely contain the digits are not taken for it.
-    assert leaks({"screen": "11.83 and 1.834 and 2026-01-83"}, planted) == {}
+    assert leaks({"screen": "11.81 and 1.814 and 2026-01-81"}, planted) == {}
 
 
 def test_nothing_the_coordinator_opens_or_downloads_holds_a_secret(people, planted, offered):

@@ -399,7 +399,8 @@ def _method_export(data: bytes, world: World, role: str) -> None:
     assert person is not None and person.email not in data.decode("utf-8")
 
 
-AGGREGATE_COLUMNS = ["Survey", "Instrument", "Answers", "Mean", "95% interval", "Spread (SD)", "Cronbach's alpha (n)"]
+# No reliability column: Cronbach's alpha of one wave's handful of answers says nothing (DOMAIN.md section 6).
+AGGREGATE_COLUMNS = ["Survey", "Instrument", "Answers", "Mean", "95% interval", "Spread (SD)"]
 
 
 def _survey_results(data: bytes, world: World, role: str) -> None:

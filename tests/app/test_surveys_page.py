@@ -48,6 +48,7 @@ REFUSED = "The file was refused:"
 THRESHOLD_TOO_LOW = "The threshold is at least 3."
 THRESHOLD_SAVED = "The threshold is saved."
 SAFETY = "psychological_safety"
+NEW_QUESTIONS_NL = "vanaf hier nieuwe vragen"
 
 
 def _not_shown(threshold: int) -> str:
@@ -56,8 +57,8 @@ def _not_shown(threshold: int) -> str:
 
 def _hidden_caption(count: int, threshold: int) -> str:
     return (
-        f"{count} survey(s) had fewer than {threshold} answers on a scale: their results are not shown, "
-        "so that nobody's answers can be told apart."
+        f"Surveys with fewer than {threshold} answers on this scale, not shown so that nobody's answers can be "
+        f"told apart: {count}."
     )
 
 
@@ -282,8 +283,9 @@ def test_results_show_a_chart_per_scale_the_distribution_the_table_and_a_csv(peo
     assert DOWNLOAD in shown
     rows = _table(at)
     assert len(rows) == 4, "one row per closed wave (one scale)"
-    assert set(rows[0]) == {"Survey", "Instrument", "Answers", "Mean", "95% interval", "Spread (SD)",
-                            "Cronbach's alpha (n)"}  # fmt: skip
+    assert set(rows[0]) == {"Survey", "Instrument", "Answers", "Mean", "95% interval", "Spread (SD)"}, (
+        "no reliability per wave: a handful of answers says nothing about it"
+    )
     trend = figures[0]
     means = next(trace for trace in trend["data"] if trace.get("name") == GROUP_MEAN)
     assert means["text"] and all(text.startswith("n=") for text in means["text"])
@@ -311,17 +313,85 @@ def test_the_own_trend_is_drawn_for_the_member_only(people):
     instrument_id = _an_instrument_sofie_answered(group_id)
 
     member = _results(_page(people.participant), group_id, instrument_id)
-    own = [trace for figure in _figures(member) for trace in figure["data"] if trace.get("name") == MY_SCORE]
-    assert len(own) == 1, "the member sees her own scores as one line"
-    expected = [score for _, scores in surveys.my_trend(people.participant, group_id, instrument_id)
-                for score in scores.values() if score is not None]  # fmt: skip
-    assert own[0]["y"] == pytest.approx(expected)
+    own = [[trace for trace in figure["data"] if trace.get("name") == MY_SCORE] for figure in _figures(member)]
+    assert all(len(lines) <= 1 for lines in own), "the member sees her own scores as one line per chart"
+    trend = surveys.my_trend(people.participant, group_id, instrument_id)
+    scales = surveys.group_results(people.participant, group_id, instrument_id).instrument.reported_scales
+    expected = [[scores[scale.id] for _, scores in trend if scores.get(scale.id) is not None] for scale in scales]
+    drawn = [lines[0]["y"] for lines in own if lines]
+    assert drawn and drawn == [pytest.approx(scores) for scores in expected if scores]
 
     for viewer in (people.facilitator, people.coordinator):
         at = _results(_page(viewer), group_id, instrument_id)
         assert at.get("plotly_chart"), "the results are drawn"
         assert MY_SCORE not in _trace_names(at), f"{viewer.name} sees an own-score line"
         assert MY_SCORE not in texts(at)
+
+
+# --- reliability and new questions --------------------------------------------------------------
+
+
+def _too_few(version: int, complete: int) -> str:
+    return (
+        f"Too few answers for a reliability estimate (version {version}): {complete} complete answers, "
+        "at least 20 needed."
+    )
+
+
+def _complete_answers(group_id: int, instrument_id: str, version: int) -> int:
+    """Complete answers to a version's items in the group's closed waves (every demo wave has enough answers)."""
+    [(count,)] = query(
+        "SELECT count(*) FROM survey_responses r JOIN survey_waves w ON w.id = r.wave_id"
+        " WHERE w.group_id = ? AND w.instrument_id = ? AND w.instrument_version = ? AND w.closed_at IS NOT NULL"
+        " AND NOT EXISTS (SELECT 1 FROM survey_answers a WHERE a.response_id = r.id AND a.value IS NULL)",
+        (group_id, instrument_id, version),
+    )
+    return count
+
+
+@pytest.mark.parametrize("role", ["facilitator", "participant"])
+def test_with_fewer_than_20_answers_per_version_the_screen_says_there_are_too_few_for_reliability(people, role):
+    group_id = _group_id(LEIDING)
+    at = _results(_page(people.by_role(role)), group_id, "self_efficacy")
+    captions = values(at.caption)
+    for version in (1, 2):
+        complete = _complete_answers(group_id, "self_efficacy", version)
+        assert 0 < complete < 20, "the demo's five members answer two waves of each version"
+        assert _too_few(version, complete) in captions, captions
+    assert not any("Cronbach's alpha over" in value for value in captions), "no alpha over a handful of answers"
+
+
+def test_from_twenty_pooled_answers_of_one_version_the_screen_shows_alpha(people):
+    group_id = _group_id(LEIDING)
+    # Four more waves of the current version, each answered by all five members with varied answers.
+    for number, days_ago in enumerate((8, 6, 4, 2)):
+        scores = {name: 1 + (index + number) % 5 for index, name in enumerate(LEIDING_MEMBERS)}
+        _closed_wave(people.facilitator, group_id, SAFETY, scores, days_ago=days_ago)
+    at = _results(_page(people.facilitator), group_id, SAFETY)
+    [line] = [value for value in values(at.caption) if value.startswith("Reliability of these questions")]
+    assert line.endswith("(Cronbach's alpha over 20 complete answers)."), line
+    assert not any(value.startswith("Too few answers for a reliability") for value in values(at.caption))
+
+
+def test_where_the_questionnaire_changed_the_trend_and_the_text_beside_it_say_so(people):
+    group_id = _group_id(LEIDING)
+    results = surveys.group_results(people.facilitator, group_id, "collective_efficacy")
+    [first_new] = results.new_questions
+    assert first_new.instrument.version == 2
+    at = _results(_page(people.participant), group_id, "collective_efficacy")
+    day = f"{first_new.opened_at.day} {first_new.opened_at:%B} {first_new.opened_at.year}"
+    said = f"From {day} this questionnaire has new questions (version 2; the dotted line)."
+    # One trend per scale and facet: each says it, and each draws the dotted line with its label.
+    trends = [figure for figure in _figures(at) if figure["layout"].get("yaxis", {}).get("dtick") == 1]
+    assert len(trends) == 3, "collective efficacy and its two facets (the distribution has no time axis)"
+    assert sum(1 for value in values(at.caption) if value.startswith(said)) == 3, values(at.caption)
+    for figure in trends:
+        notes = [note["text"] for note in figure["layout"].get("annotations", [])]
+        assert "new questions from here" in notes
+        [line] = [shape for shape in figure["layout"]["shapes"] if shape.get("line", {}).get("dash") == "dot"]
+        assert line["x0"].startswith(first_new.opened_at.date().isoformat())
+    facets = {"What this group can do", "What our cases ask of the group"}
+    assert facets <= set(values(at.subheader)), values(at.subheader)
 
 
 # --- privacy on screen ---------------------------------------------------------------------------
@@ -517,7 +587,7 @@ def test_a_coordinator_loads_a_licensed_instrument(people):
     _upload(at, "climate.toml", LICENSED)
     assert LOADED in values(at.success)
     listed = [line.replace("\\", "") for line in values(at.markdown)]
-    assert "**Team climate (licensed)** · Published instrument · 2 statements" in listed, listed
+    assert "**Team climate (licensed)** · Published instrument · 2 statements · version 1" in listed, listed
     assert "Doe, J. (2020). The Team Climate Scale." in "\n".join(values(at.caption)).replace("\\", "")
     assert query("SELECT id FROM loaded_instruments") == [("licensed_climate",)]
     assert "licensed_climate" in at.selectbox(key="results_instrument").options or any(
@@ -639,9 +709,40 @@ def test_in_dutch_the_tabs_and_results_read_dutch(people):
     labels = [tab.label for tab in at.tabs]
     assert labels[:2] == ["In te vullen", "Resultaten"], labels
     _results(at, _group_id(LEIDING), "self_efficacy")
-    assert "Vertrouwen in eigen kunnen" in values(at.subheader)
+    assert "Vertrouwen in wat ik kan" in values(at.subheader)
+    assert any("heeft deze vragenlijst nieuwe vragen (versie 2; de stippellijn)" in v for v in values(at.caption))
+    marker = [note["text"] for figure in _figures(at) for note in figure["layout"].get("annotations", [])]
+    assert NEW_QUESTIONS_NL in marker
+    assert any(
+        value.startswith("Te weinig antwoorden om de betrouwbaarheid te schatten") for value in values(at.caption)
+    )
 
     leader = _page(people.facilitator, locale="nl-NL", english=False)
     assert [tab.label for tab in leader.tabs][:2] == ["In te vullen", "Resultaten"]
     coordinator = _page(people.coordinator, locale="nl-NL", english=False)
     assert len(coordinator.tabs) == 4
+
+
+def test_participants_read_plain_names_and_leaders_find_the_technical_name_in_the_waves_tab(people):
+    group_id = _group_id(LEIDING)
+    member = _page(people.participant)
+    plain = {
+        "self_efficacy": "Confidence in what I can do",
+        "collective_efficacy": "Confidence in what we can do together",
+        "psychological_safety": None,  # no survey of it in the demo yet: only its name in the list
+    }
+    for instrument_id, subheader in plain.items():
+        _results(member, group_id, instrument_id)
+        if subheader:
+            assert subheader in values(member.subheader)
+        shown = [*values(member.subheader), *values(member.caption), *values(member.markdown), *values(member.info)]
+        shown += [radio.label for radio in member.radio] + list(member.selectbox(key="results_instrument").options)
+        shown += [trace.get("name") or "" for figure in _figures(member) for trace in figure["data"]]
+        shown += [note["text"] for figure in _figures(member) for note in figure["layout"].get("annotations", [])]
+        assert not [text for text in shown if "efficacy" in text.lower() or "psycholog" in text.lower()], shown
+
+    leader = _page(people.facilitator)
+    [about] = [expander for expander in leader.expander if expander.label == "What the questionnaires measure"]
+    explained = _text_of(about)
+    for name in ("collective efficacy", "Goddard", "team psychological safety", "Edmondson", "self-efficacy"):
+        assert name in explained, name

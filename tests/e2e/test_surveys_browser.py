@@ -16,6 +16,8 @@ from conftest import PHONE, PROJECTOR
 from e2e_support import EXCEPTION_TEXT, either, error_boxes, goto, main, settle, sign_in, text, visible_text
 from playwright.sync_api import Page, expect
 
+from intervision.instruments import shipped_instruments
+
 pytestmark = pytest.mark.browser
 
 # A demo member who reads English, in "Onderwijsteam Basisschool De Regenboog"; no other browser test uses her.
@@ -111,7 +113,10 @@ def test_the_facilitator_shows_the_results_on_a_projector(demo_server, open_page
     charts = main(page).locator('[data-testid="stPlotlyChart"]')
     expect(charts.first).to_be_visible()
     expect(charts.first.locator(".main-svg").first).to_be_visible()
-    assert charts.count() == 2, "the trend of the one scale and the distribution"
+    # The first questionnaire in the list: a trend per scale and facet, and the distribution.
+    first = next(iter(shipped_instruments().instruments.values()))
+    assert charts.count() == len(first.reported_scales) + 1
+    expect(charts.first.locator("text", has_text=either("surveys.new_questions_marker"))).to_be_visible()
     shown = visible_text(page)
     for language in ("en", "nl"):
         assert text("surveys.my_score", language) not in shown, "a facilitator has no own score in the group"

@@ -299,3 +299,33 @@ def test_in_every_group_the_facilitator_steps_in_less_and_the_group_corrects_its
             early, late = sessions[:third], sessions[-third:]
             assert sum(s["intervention"] for s in early) > sum(s["intervention"] for s in late), group_id
             assert sum(s["self_correction"] for s in early) < sum(s["self_correction"] for s in late), group_id
+
+
+def test_the_demo_answers_the_current_questions_and_keeps_a_few_waves_of_the_first_version(loaded):
+    """So that a demo shows where the questions changed, and that old waves read with their own items."""
+    from intervision.instruments import earlier_version, shipped_instruments
+
+    path, _ = loaded
+    for instrument_id in ("self_efficacy", "collective_efficacy"):
+        items = {
+            1: {item.id for item in earlier_version(instrument_id, 1).items},
+            2: {item.id for item in shipped_instruments().instruments[instrument_id].items},
+        }
+        with db.reading(path) as conn:
+            waves = conn.execute(
+                "SELECT id, instrument_version FROM survey_waves WHERE instrument_id = ? ORDER BY opened_at, id",
+                [instrument_id],
+            ).fetchall()
+            per_group = conn.execute(
+                "SELECT group_id, group_concat(instrument_version) FROM"
+                " (SELECT group_id, instrument_version FROM survey_waves WHERE instrument_id = ? ORDER BY opened_at)"
+                " GROUP BY group_id",
+                [instrument_id],
+            ).fetchall()
+            for wave_id, version in waves:
+                answered = {row[0] for row in conn.execute(
+                    "SELECT a.item_id FROM survey_answers a JOIN survey_responses r ON r.id = a.response_id"
+                    " WHERE r.wave_id = ?", [wave_id])}  # fmt: skip
+                assert answered <= items[version], (instrument_id, version)
+        assert {version for _, version in waves} == {1, 2}
+        assert {versions for _, versions in per_group} == {"1,1,2,2"}, "two old waves, then two new ones per group"

@@ -77,3 +77,16 @@ def test_the_large_demo_shows_groups_learning_to_run_themselves(tmp_path: Path, 
         if story.self_share_trend is not None:  # None: the contract does not report it, or too few sessions
             trends[group_id] = story.self_share_trend
     assert trends and all(trend > 0 for trend in trends.values()), trends
+
+
+def test_waves_of_the_last_year_answer_the_current_questions_and_older_ones_the_first_version(
+    tmp_path: Path, fast_hashing: None
+) -> None:
+    path = tmp_path / "two_years.db"
+    db.migrate(path)
+    demo_large.load_large(path, **(SMALL | {"years": 2}))
+    with db.reading(path) as conn:
+        rows = conn.execute("SELECT opened_at, instrument_version FROM survey_waves ORDER BY opened_at").fetchall()
+    year_ago = (NOW.replace(year=NOW.year - 1)).isoformat()
+    assert {version for opened, version in rows if opened < year_ago} == {1}
+    assert {version for opened, version in rows if opened >= year_ago} == {2}

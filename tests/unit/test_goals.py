@@ -27,6 +27,7 @@ from unit_support import JOINED, NOW, count_rows, group_form
 from intervision import cases, clock, db, goals, groups, live, store, surveys
 from intervision.errors import DomainError, NotAllowed
 from intervision.goals import GoalStatus
+from intervision.instruments import shipped_instruments
 from intervision.models import (
     ActionItemInput,
     CaseInput,
@@ -259,7 +260,13 @@ def org(path: Path, coordinator: Person, make_person) -> Org:
         opened = at(closed_on - timedelta(days=2))
         wave_id = surveys.open_wave(coordinator, group_id, "self_efficacy", "after_session", now=opened, path=path)
         for person, value in answers:
-            surveys.answer(person, wave_id, {f"se_{n}": value for n in range(1, 7)}, now=opened, path=path)
+            surveys.answer(
+                person,
+                wave_id,
+                {item.id: value for item in shipped_instruments().instruments["self_efficacy"].items},
+                now=opened,
+                path=path,
+            )
         surveys.close_wave(coordinator, wave_id, now=at(closed_on, 18), path=path)
 
     lead = make_person("Fay Facilitator", Role.FACILITATOR)

@@ -17,10 +17,12 @@ from intervision.errors import NotAllowed
 from intervision.instruments import (
     INSTRUMENTS_DIR,
     InstrumentFileError,
+    earlier_version,
     parse_instrument,
     shipped_instruments,
 )
 from intervision.models import Role
+from intervision.surveys import main_scale
 
 FILENAME = "team_check.toml"
 
@@ -107,8 +109,8 @@ def test_a_shipped_instrument_is_labelled_as_our_own_and_says_so(instrument_id: 
 def test_a_shipped_instrument_has_every_text_in_both_languages(instrument_id: str):
     instrument = shipped_instruments().instruments[instrument_id]
     texts = _languages_of(instrument.model_dump(mode="json"))
-    # name, description, each option label, each scale's name and description, each item's text
-    expected = 2 + len(instrument.options) + 2 * len(instrument.scales) + len(instrument.items)
+    # name, description, each option label, each scale's and facet's name and description, each item's text
+    expected = 2 + len(instrument.options) + 2 * len(instrument.reported_scales) + len(instrument.items)
     assert len(texts) == expected
     for text in texts:
         assert text["nl"].strip() and text["en"].strip()
@@ -126,8 +128,18 @@ def test_a_shipped_instrument_is_consistent(instrument_id: str):
 
 def test_the_shipped_reverse_scored_items():
     shelf = shipped_instruments().instruments
-    assert shelf["collective_efficacy"].reverse_scored == ["ce_3", "ce_6"]
-    assert shelf["psychological_safety"].reverse_scored == ["ps_2", "ps_4", "ps_6"]
+    assert shelf["collective_efficacy"].reverse_scored == [
+        "ce_stuck_when_complex",
+        "ce_stuck_when_emotional",
+        "ce_cases_too_complex",
+        "ce_problems_too_big",
+    ]
+    # Edmondson's reverse-scored themes: mistakes held against you, rejected for being different, hard to ask.
+    assert shelf["psychological_safety"].reverse_scored == [
+        "ps_mistakes_held_against",
+        "ps_different_belongs_less",
+        "ps_asking_help_weak",
+    ]
     assert shelf["self_efficacy"].reverse_scored == []
 
 
@@ -289,3 +301,151 @@ def test_an_invalid_instrument_is_not_loaded(path: Path, coordinator, text: str)
         surveys.load_instrument(coordinator, text, FILENAME, now=NOW, path=path)
     assert count_rows(path, "loaded_instruments") == 0
     assert set(surveys.instruments(path)) == set(shipped_instruments().instruments)
+
+
+# --- the three own scales measure their construct (DOMAIN.md section 6, "The instruments") ------------
+
+OWN_SCALES = ("self_efficacy", "collective_efficacy", "psychological_safety")
+# What a participant reads must be plain words, never the construct's technical name.
+JARGON = ("efficacy", "efficacie", "psycholog", "cronbach", "construct", "self-")
+
+
+def _shipped(instrument_id: str):
+    return shipped_instruments().instruments[instrument_id]
+
+
+@pytest.mark.parametrize("instrument_id", OWN_SCALES)
+def test_an_own_scale_has_six_to_eight_items_in_natural_dutch_and_english(instrument_id: str):
+    instrument = _shipped(instrument_id)
+    assert 6 <= len(instrument.items) <= 8
+    for item in instrument.items:
+        assert item.scale == instrument_id, "every item counts in the main scale"
+        nl, en = item.text.nl, item.text.en
+        assert nl != en and nl.endswith(".") and en.endswith(".")
+        assert "hij of zij" not in nl and "u " not in f" {nl.lower()}", "je-form, never u or hij of zij"
+
+
+@pytest.mark.parametrize("instrument_id", OWN_SCALES)
+def test_an_own_scale_keeps_its_ids_and_its_new_version_never_reuses_an_item_id_with_a_new_text(instrument_id):
+    current = _shipped(instrument_id)
+    earlier = earlier_version(instrument_id, 1)
+    assert current.version > earlier.version
+    assert main_scale(current) == main_scale(earlier) == instrument_id, "other screens read the main scale by id"
+    old_texts = {item.id: item.text for item in earlier.items}
+    for item in current.items:
+        assert old_texts.get(item.id, item.text) == item.text, f"{item.id} was reused with another text"
+    assert not set(old_texts) & {item.id for item in current.items}, "version 2 changed every item"
+
+
+@pytest.mark.parametrize("instrument_id", OWN_SCALES)
+def test_what_a_participant_reads_has_no_jargon(instrument_id: str):
+    instrument = _shipped(instrument_id)
+    shown = [instrument.name, *(scale.name for scale in instrument.reported_scales)]
+    shown += [scale.description for scale in instrument.reported_scales] + [item.text for item in instrument.items]
+    for text in shown:
+        for language_text in (text.nl.lower(), text.en.lower()):
+            assert not any(word in language_text for word in JARGON), language_text
+
+
+@pytest.mark.parametrize(
+    ("instrument_id", "model"),
+    [
+        ("self_efficacy", ["Bandura", "Schwarzer & Jerusalem"]),
+        ("collective_efficacy", ["Bandura", "Goddard", "adapted"]),
+        ("psychological_safety", ["Edmondson"]),
+    ],
+)
+def test_an_own_scale_says_what_it_adapts_that_its_items_are_its_own_and_whether_the_mean_stays_comparable(
+    instrument_id: str, model: list[str]
+):
+    instrument = _shipped(instrument_id)
+    cited = " ".join(instrument.citations)
+    for name in model:
+        assert name in cited, name
+    assert "our own" in cited and "not a validated scale" in cited
+    assert "Version 2" in cited
+    for text in (instrument.description.en, instrument.description.nl):
+        assert "1" in text and "5" in text, "says the mean stays on the same 1 to 5 scale"
+    assert "the line continues" in instrument.description.en and "de lijn loopt door" in instrument.description.nl
+
+
+def test_every_self_efficacy_item_says_what_i_can_do():
+    """Bandura: belief in what I can do. Never what I know or usually do."""
+    for item in _shipped("self_efficacy").items:
+        assert item.text.nl.startswith(("Ik kan ", "Het lukt me ")), item.text.nl
+        assert item.text.en.startswith(("I can ", "I am able to ")), item.text.en
+        assert not any(word in item.text.nl for word in ("weet", "meestal", "doe ik")), item.text.nl
+        assert not any(word in item.text.en for word in ("know", "usually")), item.text.en
+
+
+def test_psychological_safety_is_a_belief_about_the_group_in_edmondsons_seven_themes():
+    instrument = _shipped("psychological_safety")
+    assert len(instrument.items) == 7
+    for item in instrument.items:
+        assert "deze groep" in item.text.nl and "this group" in item.text.en, "about the group"
+        assert not item.text.nl.startswith(("Ik ", "Na ")) and not item.text.en.startswith(("I ", "After ")), (
+            "not about oneself"
+        )
+        assert "spijt" not in item.text.nl and "regret" not in item.text.en
+    themes = {
+        "ps_mistakes_held_against": ("fout", "mistake"),
+        "ps_tough_topics": ("problemen", "problems"),
+        "ps_different_belongs_less": ("anders", "differently"),
+        "ps_room_to_try": ("uitproberen", "try"),
+        "ps_asking_help_weak": ("hulp", "help"),
+        "ps_nobody_undermines": ("niemand", "nobody"),
+        "ps_talents_used": ("benut", "put to use"),
+    }
+    by_id = {item.id: item for item in instrument.items}
+    assert list(by_id) == list(themes), "one item per theme, in Edmondson's order"
+    for item_id, (nl, en) in themes.items():
+        assert nl in by_id[item_id].text.nl and en in by_id[item_id].text.en, item_id
+    # Reverse-keyed as in the original: mistakes held against you, rejected for being different, hard to ask.
+    assert {item.id for item in instrument.items if item.reverse} == {
+        "ps_mistakes_held_against",
+        "ps_different_belongs_less",
+        "ps_asking_help_weak",
+    }
+
+
+def test_collective_efficacy_has_both_facets_with_at_least_two_items_and_a_reverse_keyed_one_each():
+    instrument = _shipped("collective_efficacy")
+    assert [facet.id for facet in instrument.facets] == ["ce_group_competence", "ce_task_analysis"]
+    assert all(item.facet for item in instrument.items), "every item belongs to a facet"
+    for facet in instrument.facets:
+        items = instrument.items_of(facet.id)
+        assert len(items) >= 2
+        assert any(item.reverse for item in items) and not all(item.reverse for item in items)
+    for item in instrument.items_of("ce_group_competence"):
+        # What this group can do: its competence, not how it behaves or how much it learns.
+        assert any(word in item.text.nl.lower() for word in ("deze groep", "als groep")), item.text.nl
+        assert any(word in item.text.en.lower() for word in ("this group", "as a group")), item.text.en
+        assert "leren" not in item.text.nl and "learn" not in item.text.en
+    task = {item.id: item for item in instrument.items_of("ce_task_analysis")}
+    assert task["ce_cases_too_complex"].reverse
+    assert task["ce_cases_too_complex"].text.nl == "De casussen die we bespreken zijn te ingewikkeld voor deze groep."
+
+
+def test_the_facets_score_besides_the_main_scale():
+    instrument = _shipped("collective_efficacy")
+    answers = {item.id: (1 if item.reverse else 5) for item in instrument.items_of("ce_group_competence")}
+    answers |= {item.id: 3 for item in instrument.items_of("ce_task_analysis")}
+    assert surveys.scale_score(instrument, "ce_group_competence", answers) == 5
+    assert surveys.scale_score(instrument, "ce_task_analysis", answers) == 3
+    assert surveys.scale_score(instrument, "collective_efficacy", answers) == 4
+
+
+def test_an_item_naming_a_missing_facet_or_a_facet_without_items_is_refused():
+    facet = {"id": "mood", "name": _both("Mood"), "description": _both("The mood items.")}
+    items = copy.deepcopy(BASE["items"])
+    items[0]["facet"] = "weather"
+    assert "item tc_1 names a facet that does not exist" in str(refusal(instrument_text(facets=[facet], items=items)))
+    assert "facet mood has no items" in str(refusal(instrument_text(facets=[facet])))
+    items[0]["facet"] = "mood"
+    assert parse_instrument(instrument_text(facets=[facet], items=items), FILENAME).items_of("mood")[0].id == "tc_1"
+
+
+def test_a_kept_definition_round_trips_with_its_facets():
+    instrument = _shipped("collective_efficacy")
+    assert parse_instrument(instrument.definition(), "wave") == instrument
+    assert parse_instrument(_shipped("self_efficacy").definition(), "wave") == _shipped("self_efficacy")

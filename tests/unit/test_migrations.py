@@ -8,6 +8,7 @@ import pytest
 from unit_support import NOW, count_rows
 
 from intervision import db, store
+from intervision.instruments import earlier_version, shipped_instruments
 from intervision.models import GroupRole, Role
 
 TABLES = {
@@ -98,3 +99,24 @@ def test_writing_takes_the_write_lock_up_front(path):
             other.execute("BEGIN IMMEDIATE")
         finally:
             other.close()
+
+
+def test_migration_0015_reads_each_existing_waves_instrument_version_from_its_kept_definition(path, make_group):
+    group_id = make_group()
+    kept = {1: earlier_version("self_efficacy", 1), 2: shipped_instruments().instruments["self_efficacy"]}
+    # As a database from before 0015 holds them: waves without the column, their definition only.
+    with db.writing(path) as conn:
+        conn.execute("ALTER TABLE survey_waves DROP COLUMN instrument_version")
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0015_wave_instrument_versions'")
+        for instrument in kept.values():
+            conn.execute(
+                "INSERT INTO survey_waves (group_id, instrument_id, instrument_definition, moment, opened_at)"
+                " VALUES (?, 'self_efficacy', ?, 'start', ?)",
+                [group_id, instrument.definition(), NOW.isoformat()],
+            )
+
+    db.migrate(path)
+
+    with db.reading(path) as conn:
+        versions = [row[0] for row in conn.execute("SELECT instrument_version FROM survey_waves ORDER BY id")]
+    assert versions == [1, 2]

@@ -8,7 +8,9 @@ raises it.
 
 from __future__ import annotations
 
+import re
 import statistics
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -17,8 +19,9 @@ from pathlib import Path
 import pytest
 from unit_support import JOINED, NOW, group_form
 
-from intervision import cases, db, groups, live, overview, overview_report, store, surveys
+from intervision import cases, db, groups, live, overview, overview_charts, overview_report, store, surveys
 from intervision.errors import DomainError, NotAllowed
+from intervision.instruments import earlier_version, shipped_instruments
 from intervision.models import (
     ActionItemInput,
     CaseCount,
@@ -41,6 +44,7 @@ from intervision.overview import Period, Release
 
 SE = "self_efficacy"
 CE = "collective_efficacy"
+CURRENT = {instrument_id: shipped_instruments().instruments[instrument_id].version for instrument_id in (SE, CE)}
 ALL = tuple(ReportItem)
 YEAR_2025 = Period(date(2025, 1, 1), date(2025, 12, 31))
 LATER = date(2027, 1, 1)  # a `today` after every half-year these tests use
@@ -53,12 +57,13 @@ def at(day: date, hour: int = 10) -> datetime:
 
 
 def se_answers(value: int) -> dict[str, int | None]:
-    return {f"se_{n}": value for n in range(1, 7)}
+    return {item.id: value for item in shipped_instruments().instruments["self_efficacy"].items}
 
 
 def ce_answers(value: int) -> dict[str, int | None]:
-    """Collective efficacy answers that score `value` (ce_3 and ce_6 are reverse-scored)."""
-    return {f"ce_{n}": (6 - value if n in (3, 6) else value) for n in range(1, 7)}
+    """Collective efficacy answers that score `value` (its reverse-scored items answered the other way round)."""
+    items = shipped_instruments().instruments["collective_efficacy"].items
+    return {item.id: (6 - value if item.reverse else value) for item in items}
 
 
 @dataclass
@@ -265,7 +270,7 @@ def test_a_group_that_reports_everything_shows_every_figure(org: Org):
     assert figures.methods == {"incident": 2}
     assert set(figures.efficacy) == {SE, CE}
     assert figures.efficacy[CE] is None
-    assert figures.efficacy[SE].latest == Release(SE, (group_id,), date(2025, 4, 1), 4.0, 3)
+    assert figures.efficacy[SE].latest == Release(SE, (group_id,), date(2025, 4, 1), 4.0, 3, version=CURRENT[SE])
     assert figures.efficacy[SE].change is None
 
 
@@ -435,7 +440,7 @@ def test_a_closed_wave_with_enough_respondents_is_released_on_its_own(org: Org, 
     org.wave(group_id, zip(members[:3], (2, 4, 5), strict=True), closed_on=date(2025, 3, 14))
 
     (release,) = org.releases(today=date(2025, 3, 15))
-    assert release == Release(SE, (group_id,), date(2025, 3, 14), pytest.approx(11 / 3), 3)
+    assert release == Release(SE, (group_id,), date(2025, 3, 14), pytest.approx(11 / 3), 3, version=CURRENT[SE])
     assert release.pooled is False and release.half_year == ""
 
 
@@ -462,7 +467,7 @@ def test_a_wave_with_enough_people_but_too_few_scores_is_not_released_alone(org:
     group_id = org.group("Team North", members=tuple(members[:3]))
     wave_id = org.wave(group_id, zip(members[:2], (3, 3), strict=True), closed_on=None)
     # The third answered one item of six: too little for a scale score.
-    surveys.answer(members[2], wave_id, {"se_1": 5}, now=at(date(2025, 3, 10)), path=org.path)
+    surveys.answer(members[2], wave_id, {"se_hard_conversation": 5}, now=at(date(2025, 3, 10)), path=org.path)
     surveys.close_wave(org.coordinator, wave_id, now=at(date(2025, 3, 14)), path=org.path)
 
     assert org.releases() == []
@@ -604,7 +609,7 @@ def test_collective_efficacy_is_released_on_its_own_scale(org: Org, members):
 
     efficacy = org.figures(north).efficacy
     assert efficacy[SE] is None
-    assert efficacy[CE].latest == Release(CE, (north,), date(2025, 2, 10), pytest.approx(3.0), 3)
+    assert efficacy[CE].latest == Release(CE, (north,), date(2025, 2, 10), pytest.approx(3.0), 3, version=CURRENT[CE])
 
 
 # --- no subtraction ---------------------------------------------------------------------------------
@@ -997,3 +1002,96 @@ def test_a_released_pool_does_not_change_when_a_contract_starts_reporting(org: O
 
     (after,) = org.releases()
     assert (after.mean, after.respondents) == (before.mean, before.respondents)
+
+
+# --- a new version of a questionnaire ------------------------------------------------------------------
+
+
+def earlier_wave(org: Org, group_id: int, respondents: Iterable[tuple[Person, int]], closed_on: date) -> int:
+    """A self-efficacy wave answered with version 1 of its questions (as before version 2 shipped)."""
+    instrument = earlier_version(SE, 1)
+    opened = at(closed_on - timedelta(days=2))
+    with db.writing(org.path) as conn:
+        wave_id = store.add_wave(conn, group_id, SE, instrument.definition(), "start", None, opened, version=1)
+    for person, value in respondents:
+        answers = {item.id: value for item in instrument.items}
+        surveys.answer(person, wave_id, answers, now=opened, path=org.path)
+    surveys.close_wave(org.coordinator, wave_id, now=at(closed_on, 18), path=org.path)
+    return wave_id
+
+
+def test_a_release_says_its_version_and_the_first_of_a_new_version_marks_new_questions(org: Org, members):
+    north = org.group("Team North", members=tuple(members[:3]))
+    earlier_wave(org, north, zip(members[:3], (2, 3, 4), strict=True), date(2025, 2, 10))
+    org.wave(north, zip(members[:3], (3, 4, 5), strict=True), closed_on=date(2025, 4, 10), opened_on=date(2025, 4, 8))
+    org.wave(north, zip(members[:3], (4, 4, 5), strict=True), closed_on=date(2025, 6, 10), opened_on=date(2025, 6, 8))
+
+    releases = org.releases()
+    assert [(release.day, release.version) for release in releases] == [
+        (date(2025, 2, 10), 1),
+        (date(2025, 4, 10), CURRENT[SE]),
+        (date(2025, 6, 10), CURRENT[SE]),
+    ]
+    assert releases[0].mean == pytest.approx(3.0), "the old wave is scored with its own items"
+    assert overview.new_questions(releases) == [releases[1]]
+    comparison = org.compare()
+    assert comparison.question_changes() == {SE: [date(2025, 4, 10)]}
+    story = overview.story_in(org.coordinator, comparison, north, path=org.path)
+    assert overview.question_changes(story.releases) == {SE: [date(2025, 4, 10)]}
+
+    trend = overview_charts.group_efficacy_trend(story.releases, None, Language.EN).to_plotly_json()
+    [line] = trend["layout"]["shapes"]
+    assert line["x0"] == date(2025, 4, 10) and line["line"]["dash"] == "dot"
+    assert [note["text"] for note in trend["layout"]["annotations"]] == ["new questions from here"]
+    multiples = overview_charts.efficacy_small_multiples(comparison, Language.NL).to_plotly_json()
+    assert [shape["x0"] for shape in multiples["layout"]["shapes"]] == [date(2025, 4, 10)]
+    assert "vanaf hier nieuwe vragen" in [note["text"] for note in multiples["layout"]["annotations"]]
+
+
+def test_an_old_pool_closing_after_the_new_version_began_is_no_new_change(org: Org, members):
+    north = org.group("Team North", members=tuple(members[:3]))
+    south = org.group("Team South", members=tuple(members[3:5]))
+    org.wave(north, zip(members[:3], (3, 4, 5), strict=True), closed_on=date(2025, 4, 10), opened_on=date(2025, 4, 8))
+    earlier_wave(org, south, zip(members[3:5], (2, 3), strict=True), date(2025, 2, 10))
+    earlier_wave(org, north, [(members[0], 4)], date(2025, 3, 10))
+    releases = org.releases()
+    assert [(release.pooled, release.version) for release in releases] == [(False, CURRENT[SE]), (True, 1)]
+    assert overview.new_questions(releases) == []
+
+
+def test_a_pool_never_mixes_versions(org: Org, members):
+    north = org.group("Team North", members=tuple(members[:4]))
+    south = org.group("Team South", members=tuple(members[4:8]))
+    earlier_wave(org, north, zip(members[:2], (1, 1), strict=True), date(2025, 2, 10))
+    earlier_wave(org, south, zip(members[4:6], (2, 2), strict=True), date(2025, 2, 12))
+    org.wave(north, zip(members[:2], (4, 4), strict=True), closed_on=date(2025, 5, 10), opened_on=date(2025, 5, 8))
+    org.wave(south, zip(members[4:6], (5, 5), strict=True), closed_on=date(2025, 5, 12), opened_on=date(2025, 5, 10))
+
+    old, new = org.releases()
+    assert (old.pooled, old.version, old.respondents, old.mean) == (True, 1, 4, pytest.approx(1.5))
+    assert (new.pooled, new.version, new.respondents, new.mean) == (True, CURRENT[SE], 4, pytest.approx(4.5))
+    assert old.half_year == new.half_year == "2025-1"
+    assert overview.new_questions([old, new]) == [new]
+
+
+def _pdf_text(pdf: bytes) -> str:
+    """The strings drawn in a PDF's (compressed) page streams."""
+    shown = []
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:
+            content = zlib.decompress(stream)
+        except zlib.error:
+            content = stream
+        shown += re.findall(rb"\((.*?)\)\s*Tj", content, re.S)
+    return "\n".join(part.decode("latin-1") for part in shown)
+
+
+def test_the_pdf_report_says_where_the_questions_changed(org: Org, members):
+    north = org.group("Team North", members=tuple(members[:3]))
+    earlier_wave(org, north, zip(members[:3], (2, 3, 4), strict=True), date(2025, 2, 10))
+    text = _pdf_text(overview_report.report_pdf(org.compare(), [], Language.EN, "Test Org"))
+    assert "A dotted line marks where a questionnaire got new questions" not in text, "one version: nothing to say"
+
+    org.wave(north, zip(members[:3], (3, 4, 5), strict=True), closed_on=date(2025, 4, 10), opened_on=date(2025, 4, 8))
+    text = _pdf_text(overview_report.report_pdf(org.compare(), [], Language.EN, "Test Org"))
+    assert "A dotted line marks where a questionnaire got new questions: Self-efficacy from 2025-04-10" in text

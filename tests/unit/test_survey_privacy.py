@@ -16,12 +16,13 @@ import tomli_w
 from unit_support import NOW, count_rows
 
 from intervision import db, groups, store, surveys
+from intervision.charts import survey_trend
 from intervision.errors import DomainError, NotAllowed
-from intervision.instruments import shipped_instruments
-from intervision.models import Person, ReportItem, Role
+from intervision.instruments import earlier_version, shipped_instruments
+from intervision.models import Language, Person, ReportItem, Role
 
 SE = "self_efficacy"
-SE_ITEMS = [f"se_{n}" for n in range(1, 7)]
+SE_ITEMS = [item.id for item in shipped_instruments().instruments[SE].items]
 
 
 def full(value: int) -> dict[str, int | None]:
@@ -85,7 +86,7 @@ def refused_key(call) -> str:
 @pytest.mark.parametrize("value", [0, 6, -1, 99])
 def test_an_answer_outside_the_scale_is_refused(team: Team, value: int):
     wave = open_se(team)
-    answers = full(3) | {"se_4": value}
+    answers = full(3) | {SE_ITEMS[3]: value}
     assert refused_key(lambda: answer(team, team.ann, wave, answers)) == "answer_outside_scale"
     assert nothing_answered(team.path)
 
@@ -128,35 +129,35 @@ def test_an_answer_to_an_unknown_wave_is_refused(team: Team):
 def test_a_refused_change_keeps_the_earlier_answer(team: Team):
     wave = open_se(team)
     answer(team, team.ann, wave, full(4))
-    assert refused_key(lambda: answer(team, team.ann, wave, full(2) | {"se_1": 7})) == "answer_outside_scale"
+    assert refused_key(lambda: answer(team, team.ann, wave, full(2) | {SE_ITEMS[0]: 7})) == "answer_outside_scale"
     assert surveys.my_answers(team.ann, wave, path=team.path) == full(4)
 
 
 def test_one_response_per_person_changeable_until_the_wave_closes(team: Team):
     wave = open_se(team)
     answer(team, team.ann, wave, full(2))
-    second = full(5) | {"se_6": None}
+    second = full(5) | {SE_ITEMS[5]: None}
     answer(team, team.ann, wave, second)
     assert surveys.my_answers(team.ann, wave, path=team.path) == second
     assert surveys.response_rate(team.facilitator, wave, path=team.path).respondents == 1
     assert count_rows(team.path, "survey_responses") == 1
-    assert count_rows(team.path, "survey_answers") == 6
+    assert count_rows(team.path, "survey_answers") == len(SE_ITEMS)
     # A shorter second answer replaces the first entirely: nothing of the first is left.
-    answer(team, team.ann, wave, {"se_1": 3})
-    assert surveys.my_answers(team.ann, wave, path=team.path) == {"se_1": 3}
+    answer(team, team.ann, wave, {SE_ITEMS[0]: 3})
+    assert surveys.my_answers(team.ann, wave, path=team.path) == {SE_ITEMS[0]: 3}
     close(team, wave)
     assert refused_key(lambda: answer(team, team.ann, wave, full(1))) == "wave_closed"
-    assert surveys.my_answers(team.ann, wave, path=team.path) == {"se_1": 3}
+    assert surveys.my_answers(team.ann, wave, path=team.path) == {SE_ITEMS[0]: 3}
 
 
 def test_skipping_items_is_allowed(team: Team):
     wave = open_se(team)
-    answers = {"se_1": 4, "se_2": None, "se_3": 5}
+    answers = {SE_ITEMS[0]: 4, SE_ITEMS[1]: None, SE_ITEMS[2]: 5}
     answer(team, team.ann, wave, answers)
     assert surveys.my_answers(team.ann, wave, path=team.path) == answers
 
 
-@pytest.mark.parametrize("empty", [{}, {"se_1": None, "se_2": None}, dict.fromkeys(full(3))])
+@pytest.mark.parametrize("empty", [{}, {SE_ITEMS[0]: None, SE_ITEMS[1]: None}, dict.fromkeys(full(3))])
 def test_a_save_with_nothing_ticked_is_not_stored_nor_counted(team: Team, empty: dict):
     wave = open_se(team)
 
@@ -514,3 +515,106 @@ def test_a_coordinator_reads_no_results_of_a_group_whose_contract_keeps_them_ins
     # Its facilitator still reads them: the contract is about what leaves the group.
     assert surveys.group_results(team.facilitator, quiet, SE, path=team.path) is not None
     assert [g[0] for g in surveys.results_groups(team.facilitator, path=team.path)] == [team.group_id, quiet]
+
+
+# --- a new version of an instrument -------------------------------------------------------------------
+
+
+def open_earlier_se(team: Team, minutes: int = 0) -> int:
+    """A self-efficacy wave opened before version 2 shipped: it keeps version 1's items."""
+    instrument = earlier_version(SE, 1)
+    opened = NOW + timedelta(minutes=minutes)
+    with db.writing(team.path) as conn:
+        return store.add_wave(
+            conn, team.group_id, SE, instrument.definition(), "start", team.facilitator.id, opened, version=1
+        )
+
+
+def varied(value: int, item_ids: list[str]) -> dict[str, int | None]:
+    """Answers around `value` that differ a little per item, so that a reliability estimate is defined."""
+    return {item_id: max(1, min(5, value + (index % 3) - 1)) for index, item_id in enumerate(item_ids)}
+
+
+def version_waves(team: Team, version: int, count: int, start: int = 0, respondents: int = 4) -> list[int]:
+    """`count` closed waves of a version, answered by the first `respondents` members, with varied answers."""
+    item_ids = OLD_SE_ITEMS if version == 1 else SE_ITEMS
+    made = []
+    for number in range(start, start + count):
+        wave = open_earlier_se(team, number) if version == 1 else open_se(team, number)
+        for index, person in enumerate(team.members[:respondents]):
+            answer(team, person, wave, varied(1 + (index + number) % 5, item_ids))
+        close(team, wave)
+        made.append(wave)
+    return made
+
+
+OLD_SE_ITEMS = [item.id for item in earlier_version(SE, 1).items]
+
+
+def test_an_old_wave_keeps_scoring_with_its_own_items_beside_a_new_one(team: Team):
+    old = open_earlier_se(team)
+    assert refused_key(lambda: answer(team, team.ann, old, full(3))) == "unknown_item", "new items: not in v1"
+    for person, value in zip(team.members, [2, 3, 4, 5], strict=True):
+        answer(team, person, old, dict.fromkeys(OLD_SE_ITEMS, value))
+    close(team, old)
+    new = answered_wave(team, [4, 4, 4, 4], minutes=10)
+
+    results = surveys.group_results(team.facilitator, team.group_id, SE, path=team.path)
+    first, second = results.waves
+    assert (first.wave.id, second.wave.id) == (old, new)
+    assert [item.id for item in first.wave.instrument.items] == OLD_SE_ITEMS
+    assert [item.id for item in second.wave.instrument.items] == SE_ITEMS
+    assert first.scales[0].mean == pytest.approx(3.5) and second.scales[0].mean == pytest.approx(4.0)
+    trend = surveys.my_trend(team.ann, team.group_id, SE, path=team.path)
+    assert [scores[SE] for _, scores in trend] == [2.0, 4.0]
+    with db.reading(team.path) as conn:
+        rows = conn.execute("SELECT id, instrument_version FROM survey_waves ORDER BY id").fetchall()
+    assert [tuple(row) for row in rows] == [(old, 1), (new, 2)]
+
+
+def test_the_trend_marks_the_first_wave_of_the_new_version(team: Team):
+    version_waves(team, 1, 2)
+    [first_new, _] = version_waves(team, 2, 2, start=2)
+    results = surveys.group_results(team.facilitator, team.group_id, SE, path=team.path)
+    assert [wave.id for wave in results.new_questions] == [first_new]
+
+    figure = survey_trend(results, SE, Language.EN, []).to_plotly_json()
+    [line] = figure["layout"]["shapes"]
+    marked = results.new_questions[0].opened_at
+    assert line["x0"] == line["x1"] == marked and line["line"]["dash"] == "dot"
+    assert [note["text"] for note in figure["layout"]["annotations"]] == ["new questions from here"]
+    dutch = survey_trend(results, SE, Language.NL, []).to_plotly_json()
+    assert [note["text"] for note in dutch["layout"]["annotations"]] == ["vanaf hier nieuwe vragen"]
+
+
+def test_no_marker_while_every_wave_has_the_same_version(team: Team):
+    version_waves(team, 2, 3)
+    results = surveys.group_results(team.facilitator, team.group_id, SE, path=team.path)
+    assert results.new_questions == []
+    assert not survey_trend(results, SE, Language.EN, []).to_plotly_json()["layout"].get("shapes")
+
+
+def test_reliability_needs_twenty_complete_answers_pooled_over_the_waves_of_the_version(team: Team):
+    version_waves(team, 2, 4)  # 16 complete answers
+    [entry] = surveys.group_results(team.facilitator, team.group_id, SE, path=team.path).reliability
+    assert (entry.scale_id, entry.version, entry.complete, entry.alpha) == (SE, 2, 16, None)
+    assert entry.too_few
+
+    version_waves(team, 2, 1, start=4)  # 20
+    [entry] = surveys.group_results(team.facilitator, team.group_id, SE, path=team.path).reliability
+    assert entry.complete == 20 and not entry.too_few
+    assert isinstance(entry.alpha, float)
+
+
+def test_reliability_never_pools_answers_to_different_versions(team: Team):
+    version_waves(team, 1, 3)
+    version_waves(team, 2, 3, start=3)  # 12 + 12: 24 answers, but to two different sets of questions
+    reliability = surveys.group_results(team.facilitator, team.group_id, SE, path=team.path).reliability
+    assert [(entry.version, entry.complete, entry.alpha) for entry in reliability] == [(1, 12, None), (2, 12, None)]
+
+
+def test_a_wave_too_small_to_show_adds_nothing_to_the_pooled_reliability(team: Team):
+    version_waves(team, 2, 4)
+    version_waves(team, 2, 1, start=4, respondents=2)  # below the threshold of 3: not shown, not pooled
+    [entry] = surveys.group_results(team.facilitator, team.group_id, SE, path=team.path).reliability
+    assert entry.complete == 16 and entry.alpha is None

@@ -12,11 +12,13 @@ import pytest
 
 from intervision.instruments import Instrument
 from intervision.surveys import (
+    MIN_RELIABILITY_ANSWERS,
     GroupResults,
     ItemDistribution,
     confidence_interval,
     cronbach_alpha,
     item_distributions,
+    pooled_reliability,
     scale_result,
     scale_score,
     scored,
@@ -227,7 +229,7 @@ def test_a_scale_result_under_the_threshold_shows_only_n():
     result = scale_result(instrument, "a", responses, threshold=3)
     assert result.n == 2
     assert result.shown is False
-    assert result.mean is None and result.spread is None and result.ci is None and result.alpha is None
+    assert result.mean is None and result.spread is None and result.ci is None
 
 
 def test_a_scale_result_at_the_threshold_is_shown():
@@ -244,8 +246,7 @@ def test_a_scale_result_at_the_threshold_is_shown():
     assert result.mean == pytest.approx(sum(scores) / 3)
     assert result.spread == pytest.approx(math.sqrt(sum((s - 10 / 3) ** 2 for s in scores) / 2))
     assert result.ci == pytest.approx(confidence_interval(scores))
-    assert result.alpha == pytest.approx(_own_alpha([[4, 5, 4], [2, 2, 3], [3, 4, 3]]))
-    assert result.alpha_n == 3
+    assert not hasattr(result, "alpha"), "a single small wave carries no reliability estimate"
 
 
 def test_respondents_without_a_scale_score_do_not_count_towards_the_threshold():
@@ -257,30 +258,42 @@ def test_respondents_without_a_scale_score_do_not_count_towards_the_threshold():
     assert result.shown is False
 
 
+def _rows_for_alpha(count: int) -> list[dict[str, int | None]]:
+    """`count` complete answers to a 5-item scale a (a_5 reverse-scored) that vary, so alpha is defined."""
+    return [
+        {"a_1": 1 + n % 5, "a_2": 1 + (n + 1) % 5, "a_3": 1 + n % 5, "a_4": 1 + (n * 2) % 5, "a_5": 5 - n % 5}
+        for n in range(count)
+    ]
+
+
 def test_alpha_is_computed_from_complete_rows_only():
     instrument = make_instrument({"a": 5}, reverse=("a_5",))
-    complete = [
-        {"a_1": 4, "a_2": 5, "a_3": 4, "a_4": 5, "a_5": 2},
-        {"a_1": 2, "a_2": 2, "a_3": 3, "a_4": 2, "a_5": 4},
-        {"a_1": 3, "a_2": 4, "a_3": 3, "a_4": 3, "a_5": 3},
-    ]
+    complete = _rows_for_alpha(MIN_RELIABILITY_ANSWERS)
     partial = {"a_1": 5, "a_2": 1, "a_3": 5, "a_4": 1, "a_5": None}  # scored (4 of 5) but not complete
-    result = scale_result(instrument, "a", [*complete, partial], threshold=3)
-    assert result.n == 4
-    assert result.alpha_n == 3
-    # Reverse-scored before alpha: a_5 = 2, 4, 3 counts as 4, 2, 3.
-    expected = _own_alpha([[4, 5, 4, 5, 4], [2, 2, 3, 2, 2], [3, 4, 3, 3, 3]])
-    assert result.alpha == pytest.approx(expected, abs=1e-12)
+    reliability = pooled_reliability(instrument, "a", [*complete, partial])
+    assert reliability.complete == MIN_RELIABILITY_ANSWERS
+    # Reverse-scored before alpha: a_5 = 5 − n % 5 counts as 1 + n % 5.
+    rows = [[row["a_1"], row["a_2"], row["a_3"], row["a_4"], 6 - row["a_5"]] for row in complete]
+    assert reliability.alpha == pytest.approx(_own_alpha(rows), abs=1e-12)
 
 
-def test_no_alpha_when_fewer_complete_rows_than_the_threshold():
+def test_no_alpha_below_twenty_complete_answers_and_a_number_from_twenty():
+    instrument = make_instrument({"a": 5}, reverse=("a_5",))
+    assert MIN_RELIABILITY_ANSWERS == 20
+    below = pooled_reliability(instrument, "a", _rows_for_alpha(19))
+    assert below.alpha is None and below.too_few and below.complete == 19
+    at = pooled_reliability(instrument, "a", _rows_for_alpha(20))
+    assert at.alpha is not None and not at.too_few and at.complete == 20
+    assert isinstance(at.alpha, float) and -1 < at.alpha <= 1
+
+
+def test_incomplete_answers_do_not_count_towards_the_twenty():
     instrument = make_instrument({"a": 5})
-    complete = {"a_1": 4, "a_2": 5, "a_3": 4, "a_4": 5, "a_5": 2}
-    partial = {"a_1": 4, "a_2": 5, "a_3": 4, "a_4": 5}
-    result = scale_result(instrument, "a", [complete, dict(complete), partial], threshold=3)
-    assert result.shown is True
-    assert result.alpha is None
-    assert result.alpha_n == 2
+    rows = _rows_for_alpha(20)
+    rows[0]["a_3"] = None
+    reliability = pooled_reliability(instrument, "a", rows)
+    assert reliability.complete == 19
+    assert reliability.alpha is None
 
 
 # --- item distributions ----------------------------------------------------------------------------
