@@ -498,7 +498,9 @@ _WEIGHTS = {
 def _points(reason: Reason) -> int:
     if reason.key == "fits_time":
         # Time left over is time for the check-in and the closing: full marks from a quarter of an hour.
-        return 10 + min(SPARE_MINUTES, int(reason.params["spare"])) // 3
+        # More than half an hour idle is a session the case does not use: a point less per quarter hour.
+        spare = int(reason.params["spare"])
+        return 10 + min(SPARE_MINUTES, spare) // 3 - max(0, spare - 2 * SPARE_MINUTES) // SPARE_MINUTES
     if reason.key == "shorten":
         # The further over, the more the phases are squeezed: from 9 points just over to 3 at a quarter.
         over = int(reason.params["over"]) / int(reason.params["available"])
@@ -519,8 +521,9 @@ def recommend(methods: list[Method], need: Need) -> list[Recommendation]:
     """Every method for this need in the order the screens show them, each with its reasons.
 
     The question type decides first: only a method made for this kind of question can be among the
-    (at most three) recommended ones, and only when the group is safe enough for it. Then the other
-    methods for this question, then those for another kind of question, then those that cannot fit.
+    (at most three) recommended ones, only when the group is safe enough for it, and only one form of a
+    method (not a method and its variant). Then the other methods for this question, then those for
+    another kind of question, then those that cannot fit.
     """
     scored = []
     for method in methods:
@@ -534,13 +537,20 @@ def recommend(methods: list[Method], need: Need) -> list[Recommendation]:
         else:
             standing = Standing.ALSO_POSSIBLE
         scored.append(Recommendation(method, _score(reasons), reasons, standing, plan))
-    scored.sort(key=lambda r: (-r.score, r.method.total_minutes, r.method.id))
-    top = [
-        r
-        for r in scored
-        if r.standing is Standing.ALSO_POSSIBLE and not {reason.key for reason in r.reasons} & _NOT_YET
-    ][:RECOMMENDED_COUNT]
-    chosen = {id(r) for r in top}
+    # On equal scores, the method that leaves the session's time to the case (besides the check-in and
+    # the closing) comes first.
+    scored.sort(
+        key=lambda r: (-r.score, abs(need.minutes_available - SPARE_MINUTES - r.method.total_minutes), r.method.id)
+    )
+    chosen: set[int] = set()
+    families: set[str] = set()
+    for r in scored:
+        family = r.method.variant_of or r.method.id
+        ready = r.standing is Standing.ALSO_POSSIBLE and not {reason.key for reason in r.reasons} & _NOT_YET
+        # One form of a method among the recommended: its variants make room for a different method.
+        if ready and family not in families and len(chosen) < RECOMMENDED_COUNT:
+            chosen.add(id(r))
+            families.add(family)
     ranked = [
         Recommendation(r.method, r.score, r.reasons, Standing.RECOMMENDED, r.plan) if id(r) in chosen else r
         for r in scored
