@@ -46,6 +46,7 @@ class BoardKind(StrEnum):
     ASSOCIATION = "association"
     QUADRANT_CELL = "quadrant_cell"
     LEARY_POSITION = "leary_position"
+    STRENGTH = "strength"  # what works: exceptions, compliments, success factors
     INSIGHT = "insight"
     ACTION_ITEM = "action_item"
 

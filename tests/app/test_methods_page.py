@@ -77,7 +77,7 @@ def test_library_lists_every_built_in_method(people):
     at = _methods_page(people.participant)
 
     built_in = built_in_library().methods
-    assert len(built_in) == 14
+    assert len(built_in) == 22
     shown = _listed(at)
     assert set(built_in) <= set(shown)
     assert len(shown) == len(set(shown)), "each method has one card"
@@ -218,7 +218,7 @@ def test_chooser_recommends_only_methods_for_the_question_numbered_with_reasons_
     assert len(headings) == len(_listed(at)), "every method is shown once"
     numbered = [h for h in headings if h[5].isdigit()]
     # One form of six hats among the recommended; its variant in roles is also possible.
-    assert numbered == ["#### 1. Six thinking hats · 50 min"]
+    assert numbered == ["#### 1. Six thinking hats · 50 min", "#### 2. Solution-focused intervision · 50 min"]
     assert values(at.tabs[1].subheader) == [
         "Recommended",
         "Also possible",

@@ -128,12 +128,13 @@ def test_the_top_three_hold_one_form_of_a_method_not_also_its_variant():
 
 
 def test_a_method_made_for_another_question_never_reaches_the_top_however_well_it_fits_the_time():
-    # Six hats takes 50 of the 60 minutes and fits a forming group; the only method made for a value
-    # question, the Socratic dialogue, cannot be shortened to an hour.
-    need = _need(QuestionType.VALUES, minutes=60, phase=FORMING)
+    # Six hats takes 50 of the 55 minutes and fits a forming group; neither Socratic dialogue (105 and 75
+    # minutes) can be shortened to 55.
+    need = _need(QuestionType.VALUES, minutes=55, phase=FORMING)
 
     assert _standing("six_hats", need) is Standing.OTHER_QUESTION
     assert _standing("socratic", need) is Standing.RULED_OUT
+    assert _standing("socratic_short", need) is Standing.RULED_OUT
     assert _recommended(need) == []
 
 
@@ -282,7 +283,8 @@ def test_a_method_needing_safety_ranks_low_in_a_group_that_is_not_safe_yet(metho
 @pytest.mark.parametrize("method_id", ["gossip", "balint"])
 @pytest.mark.parametrize("phase", [NORMING, PERFORMING], ids=["norming", "performing"])
 def test_a_method_needing_safety_is_recommended_in_a_mature_group(method_id, phase):
-    need = _need(QuestionType.BELIEFS_FEELINGS, minutes=120, size=6, phase=phase)
+    minutes = {"gossip": 60, "balint": 120}[method_id]
+    need = _need(QuestionType.BELIEFS_FEELINGS, minutes=minutes, size=6, phase=phase)
     reasons = _reasons(method_id, need)
 
     assert "needs_safe_group" not in reasons
@@ -313,7 +315,7 @@ def test_low_is_below_three_fifths_of_the_scales_range():
 
 
 def test_a_low_measured_safety_keeps_methods_needing_safety_out_of_the_top_even_in_a_performing_group():
-    need = _need(QuestionType.BELIEFS_FEELINGS, (Want.RECOGNITION,), minutes=120, size=6, phase=PERFORMING)
+    need = _need(QuestionType.BELIEFS_FEELINGS, (Want.RECOGNITION,), minutes=60, size=6, phase=PERFORMING)
     unsafe = need.model_copy(update={"safety": UNSAFE})
 
     assert "gossip" in _recommended(need)
@@ -433,9 +435,11 @@ def test_the_question_type_filter_keeps_methods_for_any_of_the_chosen_types():
     def kept(types):
         return {method.id for method in _methods() if matches(method, types, None, None, None)}
 
-    assert kept([QuestionType.VALUES]) == {"socratic"}
+    assert kept([QuestionType.VALUES]) == {"socratic", "socratic_short"}
     assert kept([QuestionType.VALUES, QuestionType.DECISION]) == {
         "socratic",
+        "socratic_short",
+        "solution_focused",
         "six_hats",
         "six_hats_roles",
         "disney",
