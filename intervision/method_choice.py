@@ -49,15 +49,18 @@ def chooser_need(
     case: Case | None,
     minutes: int | None = None,
     path: Path | None = None,
+    question_type: QuestionType | None = None,
 ) -> Need:
     """What a session of this group with this case asks of a method.
 
-    `minutes` overrides the contract's session length (a shorter slot today).
+    `minutes` overrides the contract's session length (a shorter slot today); `question_type` is what the
+    facilitator chose for a case that does not say (one told on the spot).
     """
     group, _ = groups.group_for(viewer, group_id, path)
     available = minutes if minutes is not None else group.contract.session_minutes
+    asked = case.question_type if case and case.question_type else question_type
     return Need(
-        question_type=case.question_type if case and case.question_type else DEFAULT_QUESTION,
+        question_type=asked or DEFAULT_QUESTION,
         wants=list(case.wants) if case else [],
         minutes_available=min(480, max(15, available)),
         group_size=group_size(viewer, group_id, path),

@@ -16,6 +16,7 @@ from intervision.models import (
     GroupRole,
     LiveSession,
     ObservationDetailsInput,
+    QuestionType,
     SessionRole,
     SessionStatus,
     StartSessionInput,
@@ -96,7 +97,16 @@ def start_panel() -> None:
     forms.field_error(START, "case_id")
 
     members = {member.person_id: member.name for member in groups.members(person, group_id)}
-    need = chooser_need(person, group_id, chosen_case)
+    question_type = None
+    if chosen_case is None or chosen_case.question_type is None:
+        # The case does not say what kind of question it is: the facilitator asks and picks it here.
+        question_type = st.selectbox(
+            viewer.t("methods.question_types"),
+            list(QuestionType),
+            format_func=lambda kind: viewer.t(f"question_type.{kind}"),
+            key=forms.key(START, "question_type"),
+        )
+    need = chooser_need(person, group_id, chosen_case, question_type=question_type)
     methods = [entry.method for entry in method_library.available_methods(person)]
     ranked = recommend(methods, need)
     by_id = {recommendation.method.id: recommendation for recommendation in ranked}

@@ -217,6 +217,20 @@ def test_only_the_recommended_methods_are_ticked_and_those_that_cannot_fit_are_c
     assert "Disney method · 65′" in unmarked
 
 
+def test_for_a_case_told_on_the_spot_the_facilitator_picks_the_question_type_and_the_ranking_follows(people):
+    at = _console(people.facilitator)
+    assert not [box for box in at.selectbox if box.key == "start.question_type"], "a queued case says it itself"
+    at.radio(key="start.case").set_value("spot")
+    _run(at)
+    assert at.selectbox(key="start.question_type").value == "own_behaviour"
+
+    at.selectbox(key="start.question_type").set_value("stuck")
+    _run(at)
+
+    ticked = [label for label in at.selectbox(key="start.method_id").options if label.startswith("✓ ")]
+    assert ticked == ["✓ Success method · 45′", "✓ Solution-focused intervision · 50′"]
+
+
 def _recommended_in(block) -> list[tuple[str, str]]:
     """The numbered method headings of a chooser ranking, each with its standing and score caption."""
     headings = [m for m in values(block.markdown) if m.startswith("#### ") and m[5].isdigit()]

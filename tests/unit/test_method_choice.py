@@ -84,6 +84,18 @@ def test_without_a_question_type_the_chooser_starts_from_own_behaviour(path, gro
     assert need.wants == []
 
 
+def test_the_facilitators_pick_counts_only_when_the_case_does_not_say(path, group):
+    group_id, facilitator, _ = group
+
+    picked = chooser_need(facilitator, group_id, None, path=path, question_type=QuestionType.UNCLEAR)
+    case_says = chooser_need(
+        facilitator, group_id, _case(QuestionType.VALUES, []), path=path, question_type=QuestionType.UNCLEAR
+    )
+
+    assert picked.question_type is QuestionType.UNCLEAR
+    assert case_says.question_type is QuestionType.VALUES
+
+
 def test_no_safety_score_before_a_survey_closed(path, group):
     group_id, facilitator, _ = group
     assert chooser_need(facilitator, group_id, None, path=path).safety is None
