@@ -24,7 +24,7 @@ from intervision.models import (
 from intervision.reports import session_report_markdown, session_report_pdf
 from ui import format, forms
 from ui.browser import app_origin
-from ui.chooser import plan_text, safety_line, show_ranking
+from ui.chooser import group_line, plan_text, safety_line, show_ranking
 from ui.guard import escape_markdown, guard, while_signed_in
 from ui.live import board_list, clock_line, join_panel
 
@@ -126,6 +126,7 @@ def start_panel() -> None:
     if (plan := plan_text(chosen, viewer)) is not None:
         st.text(plan)
     with st.expander(viewer.t("live.ranking"), expanded=True):
+        st.caption(group_line(need, viewer))
         st.caption(safety_line(need.safety, viewer))
         show_ranking(ranked, viewer, only_recommended=True)
     if method.sequences:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from intervision.i18n import number
-from intervision.methods import RECOMMENDED_COUNT, MeasuredSafety, Reason, Recommendation, Standing
+from intervision.methods import RECOMMENDED_COUNT, MeasuredSafety, Need, Reason, Recommendation, Standing
 from ui.guard import Viewer, escape_markdown
 
 
@@ -21,6 +21,8 @@ def reason_text(reason: Reason, viewer: Viewer) -> str:
         params["phase"] = viewer.t(f"phase.{params['phase']}").lower()
     if "score" in params:
         params["score"] = number(float(params["score"]), viewer.language)  # type: ignore[arg-type]
+    if reason.key == "fits_time" and params["spare"] == 0:
+        return viewer.t("chooser.fits_time_full", **params)
     return viewer.t(f"chooser.{reason.key}", **params)
 
 
@@ -29,6 +31,16 @@ def safety_line(safety: MeasuredSafety | None, viewer: Viewer) -> str:
     if safety is None:
         return viewer.t("chooser.safety_unknown")
     return viewer.t("chooser.safety_known", score=number(safety.score, viewer.language), highest=safety.highest)
+
+
+def group_line(need: Need, viewer: Viewer) -> str:
+    """The group as the chooser counted it: who counts as a member, its phase, the session's minutes."""
+    return viewer.t(
+        "chooser.group_line",
+        size=need.group_size,
+        phase=viewer.t(f"phase.{need.group_phase}").lower(),
+        minutes=need.minutes_available,
+    )
 
 
 def plan_text(recommendation: Recommendation, viewer: Viewer) -> str | None:

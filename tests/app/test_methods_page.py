@@ -260,6 +260,16 @@ def test_chooser_puts_the_gossip_method_under_also_possible_in_a_forming_group(p
     assert "Also possible" in values(at.tabs[1].subheader)
 
 
+def test_chooser_says_when_a_method_leaves_no_time_for_check_in_and_closing(people):
+    at = _methods_page(people.facilitator)
+    _choose(at, question_type="own_behaviour", minutes_available=50, group_size=6, group_phase="norming")
+
+    _, _, reasons = _recommendation(at, "Incident method")
+    assert ":material/check: 50 minutes; you have 50: no time left for the check-in and the closing." in reasons
+    _, _, reasons = _recommendation(at, "Gossip method")
+    assert ":material/check: 40 minutes; you have 50: 10 left for the check-in and the closing." in reasons
+
+
 def test_chooser_says_in_dutch_why(people):
     at = _methods_page(people.facilitator, "nl")
     _choose(at, question_type="decision", minutes_available=45, group_size=6, group_phase="forming")

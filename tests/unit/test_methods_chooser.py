@@ -267,6 +267,26 @@ def test_a_group_too_large_for_the_method_is_ruled_out():
     assert _reasons("disney", _need(QuestionType.DECISION, size=8))["size_fits"].fits
 
 
+@pytest.mark.parametrize(("size", "reflectors"), [(4, 2), (5, 3), (6, 4)])
+def test_a_reflecting_team_of_two_to_four_besides_interviewer_and_case_bringer_fits(size, reflectors):
+    need = _need(QuestionType.BELIEFS_FEELINGS, minutes=60, size=size, phase=PERFORMING)
+
+    assert "reflectors_many" not in _reasons("reflecting_team", need)
+    assert _reasons("reflecting_team", need)["size_fits"].fits
+
+
+def test_a_reflecting_team_with_more_than_four_reflectors_lets_the_others_observe():
+    need = _need(QuestionType.BELIEFS_FEELINGS, minutes=60, size=8, phase=PERFORMING)
+
+    assert _reasons("reflecting_team", need)["reflectors_many"] == Reason(
+        "reflectors_many", False, {"reflectors": 6, "most": 4, "size": 8}
+    )
+    six = need.model_copy(update={"group_size": 6})
+    assert _for("reflecting_team", need).score < _for("reflecting_team", six).score
+    assert _for("reflecting_team", need).fits
+    assert not _for("reflecting_team", need.model_copy(update={"group_size": 3})).fits
+
+
 @pytest.mark.parametrize("method_id", ["gossip", "balint", "incident_gossip"])
 @pytest.mark.parametrize("phase", [FORMING, STORMING], ids=["forming", "storming"])
 def test_a_method_needing_safety_ranks_low_in_a_group_that_is_not_safe_yet(method_id, phase):
