@@ -302,6 +302,7 @@ SPARE_MINUTES = 15
 # Andersen's reflecting team: two to four reflectors besides the interviewer and the case bringer.
 REFLECTORS = {"reflecting_team": (2, 4)}
 _UNSAFE_PHASES = {DevelopmentPhase.FORMING, DevelopmentPhase.STORMING}
+_SAFETY_ORDER = [Safety.LOW, Safety.MEDIUM, Safety.HIGH]
 
 
 class MeasuredSafety(BaseModel):
@@ -538,10 +539,15 @@ def recommend(methods: list[Method], need: Need) -> list[Recommendation]:
         else:
             standing = Standing.ALSO_POSSIBLE
         scored.append(Recommendation(method, _score(reasons), reasons, standing, plan))
-    # On equal scores, the method that leaves the session's time to the case (besides the check-in and
-    # the closing) comes first.
+    # On equal scores, the method that asks less of the group's safety comes first (the safer choice),
+    # then the one that leaves the session's time to the case, besides the check-in and the closing.
     scored.sort(
-        key=lambda r: (-r.score, abs(need.minutes_available - SPARE_MINUTES - r.method.total_minutes), r.method.id)
+        key=lambda r: (
+            -r.score,
+            _SAFETY_ORDER.index(r.method.suitability.safety),
+            abs(need.minutes_available - SPARE_MINUTES - r.method.total_minutes),
+            r.method.id,
+        )
     )
     chosen: set[int] = set()
     families: set[str] = set()
