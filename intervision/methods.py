@@ -316,8 +316,13 @@ class MeasuredSafety(BaseModel):
     highest: int
 
     @property
+    def low_below(self) -> float:
+        """The score under which the group counts as not safe enough yet."""
+        return self.lowest + LOW_SAFETY_SHARE * (self.highest - self.lowest)
+
+    @property
     def is_low(self) -> bool:
-        return (self.score - self.lowest) < LOW_SAFETY_SHARE * (self.highest - self.lowest)
+        return self.score < self.low_below
 
 
 class Need(BaseModel):

@@ -30,7 +30,12 @@ def safety_line(safety: MeasuredSafety | None, viewer: Viewer) -> str:
     """The group's measured safety as the chooser used it, or that there is none."""
     if safety is None:
         return viewer.t("chooser.safety_unknown")
-    return viewer.t("chooser.safety_known", score=number(safety.score, viewer.language), highest=safety.highest)
+    return viewer.t(
+        "chooser.safety_known",
+        score=number(safety.score, viewer.language),
+        highest=safety.highest,
+        line=number(safety.low_below, viewer.language),
+    )
 
 
 def group_line(need: Need, viewer: Viewer) -> str:

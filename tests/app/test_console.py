@@ -263,9 +263,10 @@ def test_the_start_panel_shows_the_recommended_methods_with_reasons_and_a_shorte
     assert sum(int(minutes) for minutes in re.findall(r"(\d+)′", plans[0])) == 45
 
 
-def _measure_safety(people, safe: bool) -> str:
+def _measure_safety(people, safe: bool) -> tuple[str, str]:
     """A closed safety survey in Leidinggevenden Zorg in which every member scored one below the top of the
-    scale (safe) or one above its bottom; the score as the chooser shows it."""
+    scale (safe) or one above its bottom; what the chooser says about it (its line for "low" is 60% up the
+    scale's range)."""
     instrument = surveys.instruments()["psychological_safety"]
     score = instrument.highest - 1 if safe else instrument.lowest + 1
     wave = surveys.open_wave(people.facilitator, _group_id(), "psychological_safety", "after_session")
@@ -282,7 +283,9 @@ def _measure_safety(people, safe: bool) -> str:
         }
         surveys.answer(member, wave, answers)
     surveys.close_wave(people.facilitator, wave)
-    return f"{score:.1f} of {instrument.highest}"
+    line = instrument.lowest + 0.6 * (instrument.highest - instrument.lowest)
+    said = f"This group's safety score: {score:.1f} of {instrument.highest} (its latest survey). "
+    return f"{score:.1f} of {instrument.highest}", said + f"Below {line:.1f}, the methods that need a safe group wait."
 
 
 def _library_chooser(people, question_type: str, wants: list[str]):
@@ -301,14 +304,13 @@ def test_the_console_and_the_method_library_rank_the_same_case_alike(people):
         db.execute(
             "UPDATE cases SET question_type = 'beliefs_feelings', wants = ? WHERE id = ?", ['["recognition"]', case_id]
         )
-    score = _measure_safety(people, safe=True)
+    score, safety = _measure_safety(people, safe=True)
 
     console = _console(people.facilitator)
     console.radio(key="start.case").set_value(case_id)
     _run(console)
     (ranking,) = console.expander
     in_console = _recommended_in(ranking)
-    safety = f"This group's safety score: {score} (its latest survey)."
     assert safety in values(ranking.caption)
 
     library = _library_chooser(people, "beliefs_feelings", ["recognition"])
@@ -322,11 +324,11 @@ def test_the_console_and_the_method_library_rank_the_same_case_alike(people):
 
 
 def test_a_low_safety_score_keeps_the_methods_needing_safety_from_the_top_even_in_a_performing_group(people):
-    score = _measure_safety(people, safe=False)
+    score, safety = _measure_safety(people, safe=False)
 
     library = _library_chooser(people, "beliefs_feelings", ["recognition"])
 
-    assert f"This group's safety score: {score} (its latest survey)." in values(library.tabs[1].caption)
+    assert safety in values(library.tabs[1].caption)
     recommended = _recommended_in(library.tabs[1])
     assert recommended, "the U-procedure is safe for any group"
     assert not any(name in heading for heading, _ in recommended for name in NEEDING_SAFETY)

@@ -327,6 +327,8 @@ SAFE, UNSAFE = MeasuredSafety(score=5.6, lowest=1, highest=7), MeasuredSafety(sc
 
 
 def test_low_is_below_three_fifths_of_the_scales_range():
+    assert MeasuredSafety(score=5.0, lowest=1, highest=7).low_below == pytest.approx(4.6)
+    assert MeasuredSafety(score=5.0, lowest=1, highest=5).low_below == pytest.approx(3.4)
     assert MeasuredSafety(score=4.5, lowest=1, highest=7).is_low
     assert not MeasuredSafety(score=4.6, lowest=1, highest=7).is_low
     assert MeasuredSafety(score=3.3, lowest=1, highest=5).is_low
