@@ -518,10 +518,10 @@ def _points(reason: Reason) -> int:
 
 def _score(reasons: list[Reason]) -> int:
     keys = {reason.key for reason in reasons}
-    # Two facts saying the group is not safe yet count once: the method waits either way.
-    doubled = _WEIGHTS["safety_low"] if {"needs_safe_group", "safety_low"} <= keys else 0
-    doubled += _WEIGHTS["trust_low"] if {"asks_trust", "trust_low"} <= keys else 0
-    return max(0, min(100, sum(_points(reason) for reason in reasons) - doubled))
+    # Two facts saying the group is not safe yet (its phase, its score) count once: the method waits either way.
+    counted_twice = _WEIGHTS["safety_low"] if {"needs_safe_group", "safety_low"} <= keys else 0
+    counted_twice += _WEIGHTS["trust_low"] if {"asks_trust", "trust_low"} <= keys else 0
+    return max(0, min(100, sum(_points(reason) for reason in reasons) - counted_twice))
 
 
 def recommend(methods: list[Method], need: Need) -> list[Recommendation]:
