@@ -290,9 +290,48 @@ def built_in_library(directory: Path = METHODS_DIR) -> Library:
 
 # --- choosing ----------------------------------------------------------------------------------
 
+# A facilitator shortens phases: a method up to a quarter longer than the time there is stays a candidate.
+MAX_OVERRUN = 0.25
+# A measured safety score below this share of its scale's range is low: the mean is not clearly on the
+# "agree" side of neutral (below 3.4 on a 1–5 scale, below 4.6 on a 1–7 scale). Methods that need a safe
+# group wait until the group itself says it is safe.
+LOW_SAFETY_SHARE = 0.6
+RECOMMENDED_COUNT = 3
+# Minutes a session needs besides the method: the check-in and the closing round.
+SPARE_MINUTES = 15
+# Andersen's reflecting team: two to four reflectors besides the interviewer and the case bringer.
+REFLECTORS = {"reflecting_team": (2, 4)}
+_UNSAFE_PHASES = {DevelopmentPhase.FORMING, DevelopmentPhase.STORMING}
+_SAFETY_ORDER = [Safety.LOW, Safety.MEDIUM, Safety.HIGH]
+
+
+class MeasuredSafety(BaseModel):
+    """The group's own psychological-safety score: the main scale's mean in its latest closed wave, known
+    only when at least the privacy threshold of members answered."""
+
+    model_config = ConfigDict(frozen=True)
+
+    score: float
+    lowest: int
+    highest: int
+
+    @property
+    def low_below(self) -> float:
+        """The score under which the group counts as not safe enough yet."""
+        return self.lowest + LOW_SAFETY_SHARE * (self.highest - self.lowest)
+
+    @property
+    def is_low(self) -> bool:
+        return self.score < self.low_below
+
 
 class Need(BaseModel):
-    """What a session asks of a method: the case, the time, the group."""
+    """What a session asks of a method: the case, the time, the group.
+
+    `group_size` counts the people in the circle who work on the case: the group's members, the case
+    bringer included, a facilitator who only guides the procedure not. `safety` is the group's measured
+    psychological safety, None when it was not measured or too few answered.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
@@ -301,6 +340,16 @@ class Need(BaseModel):
     minutes_available: int = Field(ge=15, le=480)
     group_size: int = Field(ge=2, le=30)
     group_phase: DevelopmentPhase
+    safety: MeasuredSafety | None = None
+
+
+class Standing(StrEnum):
+    """Where a method lands for a need, in the order the screens show them."""
+
+    RECOMMENDED = "recommended"  # made for this kind of question, fits: the top three
+    ALSO_POSSIBLE = "also_possible"  # made for this kind of question, but weaker or the group is not safe yet
+    OTHER_QUESTION = "other_question"  # could run, but made for another kind of question
+    RULED_OUT = "ruled_out"  # cannot fit: far too long, or the group's size does not allow it
 
 
 @dataclass(frozen=True)
@@ -313,81 +362,213 @@ class Reason:
 
 
 @dataclass(frozen=True)
+class PlannedPhase:
+    phase: Phase
+    minutes: int
+
+
+@dataclass(frozen=True)
 class Recommendation:
     method: Method
     score: int
     reasons: list[Reason]
+    standing: Standing = Standing.ALSO_POSSIBLE
+    plan: list[PlannedPhase] | None = None  # the phases shortened to the time available, when needed
 
     @property
     def fits(self) -> bool:
-        return all(reason.fits for reason in self.reasons if reason.key in _DEALBREAKERS)
+        """Whether the method can run in this session at all."""
+        return self.standing is not Standing.RULED_OUT
+
+    @property
+    def recommended(self) -> bool:
+        return self.standing is Standing.RECOMMENDED
 
 
 # Reasons that rule a method out, not merely make it less suitable.
-_DEALBREAKERS = {"too_long", "too_few_members", "too_many_members", "needs_safety"}
-_SAFE_PHASES = {DevelopmentPhase.NORMING, DevelopmentPhase.PERFORMING}
+_DEALBREAKERS = {"too_long", "too_few_members", "too_many_members"}
+# Reasons that keep a method out of the top three, however well the rest fits.
+_NOT_YET = {"needs_safe_group", "safety_low"}
+
+
+def shortened_plan(method: Method, minutes_available: int) -> list[PlannedPhase]:
+    """The method's phases in proportion to the time there is, in whole minutes adding up to it."""
+    scale = minutes_available / method.total_minutes
+    exact = [phase.minutes * scale for phase in method.phases]
+    minutes = [max(1, int(value)) for value in exact]
+    # Hand out what rounding down left over to the phases that lost the most, then take back from the
+    # longest phases if the one-minute floor gave too much.
+    by_loss = sorted(range(len(exact)), key=lambda i: (minutes[i] - exact[i], i))
+    index = 0
+    while sum(minutes) < minutes_available:
+        minutes[by_loss[index % len(by_loss)]] += 1
+        index += 1
+    while sum(minutes) > minutes_available and max(minutes) > 1:
+        minutes[minutes.index(max(minutes))] -= 1
+    return [PlannedPhase(phase, minute) for phase, minute in zip(method.phases, minutes, strict=True)]
+
+
+def _question_reason(method: Method, need: Need) -> Reason:
+    kinds = method.suitability.question_types
+    question = need.question_type.value
+    if kinds[0] is need.question_type:
+        return Reason("question_made_for", True, {"question": question})
+    if need.question_type in kinds:
+        return Reason("question_also", True, {"question": question})
+    return Reason("question_other", False, {"question": question, "made_for": kinds[0].value})
+
+
+def _time_reason(method: Method, need: Need) -> Reason:
+    minutes = round(method.total_minutes)
+    available = need.minutes_available
+    if method.total_minutes <= available:
+        return Reason("fits_time", True, {"minutes": minutes, "available": available, "spare": available - minutes})
+    if method.total_minutes <= available * (1 + MAX_OVERRUN):
+        return Reason("shorten", False, {"minutes": minutes, "available": available, "over": minutes - available})
+    return Reason("too_long", False, {"minutes": minutes, "available": available})
+
+
+def _size_reasons(method: Method, need: Need) -> list[Reason]:
+    fit = method.suitability
+    size = need.group_size
+    if size < fit.min_members:
+        return [Reason("too_few_members", False, {"minimum": fit.min_members, "size": size})]
+    if size > fit.max_members:
+        return [Reason("too_many_members", False, {"maximum": fit.max_members, "size": size})]
+    reasons = [Reason("size_fits", True, {"size": size})]
+    fewest, most = REFLECTORS.get(method.id, REFLECTORS.get(method.variant_of or "", (0, 0)))
+    reflectors = size - 2  # besides the case bringer and the one who interviews
+    if most and reflectors > most:
+        reasons.append(Reason("reflectors_many", False, {"reflectors": reflectors, "most": most, "size": size}))
+    elif fewest and reflectors < fewest:
+        reasons = [Reason("too_few_members", False, {"minimum": fewest + 2, "size": size})]
+    return reasons
+
+
+def _safety_reasons(method: Method, need: Need) -> list[Reason]:
+    safety = method.suitability.safety
+    phase = need.group_phase.value
+    measured = need.safety
+    reasons: list[Reason] = []
+    if safety is Safety.HIGH and need.group_phase in _UNSAFE_PHASES:
+        reasons.append(Reason("needs_safe_group", False, {"phase": phase}))
+    elif safety is Safety.HIGH and need.group_phase is DevelopmentPhase.NORMING and measured is None:
+        # A norming group is usually safe enough, but nobody has measured it: check first.
+        reasons.append(Reason("check_safety", False, {"phase": phase}))
+    elif safety is Safety.MEDIUM and need.group_phase is DevelopmentPhase.FORMING:
+        reasons.append(Reason("asks_trust", False, {"phase": phase}))
+    if measured is not None and safety is not Safety.LOW:
+        score = {"score": measured.score, "highest": measured.highest}
+        if measured.is_low:
+            reasons.append(Reason("safety_low" if safety is Safety.HIGH else "trust_low", False, score))
+        elif safety is Safety.HIGH:
+            reasons.append(Reason("safety_measured", True, score))
+    return reasons
 
 
 def _reasons(method: Method, need: Need) -> list[Reason]:
     fit = method.suitability
-    reasons: list[Reason] = []
-    if need.question_type in fit.question_types:
-        reasons.append(Reason("question_fits", True, {"question": need.question_type.value}))
-    else:
-        reasons.append(Reason("question_other", False, {"question": need.question_type.value}))
+    reasons = [_question_reason(method, need)]
     served = [want for want in need.wants if want in fit.wants]
     if served:
         reasons.append(Reason("wants_served", True, {"wants": [want.value for want in served]}))
     missed = [want for want in need.wants if want not in fit.wants]
     if missed:
         reasons.append(Reason("wants_missed", False, {"wants": [want.value for want in missed]}))
-    minutes = round(method.total_minutes)
-    if method.total_minutes <= need.minutes_available:
-        reasons.append(Reason("fits_time", True, {"minutes": minutes, "available": need.minutes_available}))
-    else:
-        reasons.append(Reason("too_long", False, {"minutes": minutes, "available": need.minutes_available}))
-    if need.group_size < fit.min_members:
-        reasons.append(Reason("too_few_members", False, {"minimum": fit.min_members, "size": need.group_size}))
-    elif need.group_size > fit.max_members:
-        reasons.append(Reason("too_many_members", False, {"maximum": fit.max_members, "size": need.group_size}))
-    else:
-        reasons.append(Reason("size_fits", True, {"size": need.group_size}))
-    if fit.safety is Safety.HIGH and need.group_phase not in _SAFE_PHASES:
-        reasons.append(Reason("needs_safety", False, {"phase": need.group_phase.value}))
-    elif need.group_phase in fit.group_phases:
+    reasons.append(_time_reason(method, need))
+    reasons.extend(_size_reasons(method, need))
+    if need.group_phase in fit.group_phases:
         reasons.append(Reason("phase_fits", True, {"phase": need.group_phase.value}))
     else:
         reasons.append(Reason("phase_other", False, {"phase": need.group_phase.value}))
+    reasons.extend(_safety_reasons(method, need))
     return reasons
 
 
+# Points per reason. The question type weighs most; the rest spreads the methods that serve it.
 _WEIGHTS = {
-    "question_fits": 40,
-    "question_other": 0,
-    "wants_served": 10,  # per want served
-    "wants_missed": -5,  # per want missed
-    "fits_time": 15,
+    "question_made_for": 40,
+    "question_also": 28,
+    "wants_served": 6,  # per want served
+    "wants_missed": -4,  # per want missed
     "size_fits": 10,
-    "phase_fits": 15,
-    "phase_other": 0,
+    "reflectors_many": -5,
+    "phase_fits": 10,
+    "needs_safe_group": -35,
+    "check_safety": -4,
+    "safety_low": -35,
+    "asks_trust": -8,
+    "trust_low": -8,
 }
 
 
+def _points(reason: Reason) -> int:
+    if reason.key == "fits_time":
+        # Time left over is time for the check-in and the closing: full marks from a quarter of an hour.
+        # More than half an hour idle is a session the case does not use: a point less per quarter hour.
+        spare = int(reason.params["spare"])
+        return 10 + min(SPARE_MINUTES, spare) // 3 - max(0, spare - 2 * SPARE_MINUTES) // SPARE_MINUTES
+    if reason.key == "shorten":
+        # The further over, the more the phases are squeezed: from 9 points just over to 3 at a quarter.
+        over = int(reason.params["over"]) / int(reason.params["available"])
+        return round(9 - 24 * over)
+    count = len(reason.params["wants"]) if "wants" in reason.params else 1  # type: ignore[arg-type]
+    return _WEIGHTS.get(reason.key, 0) * count
+
+
 def _score(reasons: list[Reason]) -> int:
-    score = 0
-    for reason in reasons:
-        weight = _WEIGHTS.get(reason.key, 0)
-        count = len(reason.params.get("wants", [])) if "wants" in reason.params else 1
-        score += weight * count
-    return score
+    keys = {reason.key for reason in reasons}
+    # Two facts saying the group is not safe yet (its phase, its score) count once: the method waits either way.
+    counted_twice = _WEIGHTS["safety_low"] if {"needs_safe_group", "safety_low"} <= keys else 0
+    counted_twice += _WEIGHTS["trust_low"] if {"asks_trust", "trust_low"} <= keys else 0
+    return max(0, min(100, sum(_points(reason) for reason in reasons) - counted_twice))
 
 
 def recommend(methods: list[Method], need: Need) -> list[Recommendation]:
-    """Every method ranked for this need, those that fit first, each with its reasons."""
+    """Every method for this need in the order the screens show them, each with its reasons.
+
+    The question type decides first: only a method made for this kind of question can be among the
+    (at most three) recommended ones, only when the group is safe enough for it, and only one form of a
+    method (not a method and its variant). Then the other methods for this question, then those for
+    another kind of question, then those that cannot fit.
+    """
+    scored = []
+    for method in methods:
+        reasons = _reasons(method, need)
+        keys = {reason.key for reason in reasons}
+        plan = shortened_plan(method, need.minutes_available) if "shorten" in keys else None
+        if keys & _DEALBREAKERS:
+            standing = Standing.RULED_OUT
+        elif "question_other" in keys:
+            standing = Standing.OTHER_QUESTION
+        else:
+            standing = Standing.ALSO_POSSIBLE
+        scored.append(Recommendation(method, _score(reasons), reasons, standing, plan))
+    # On equal scores, the method that asks less of the group's safety comes first (the safer choice),
+    # then the one that leaves the session's time to the case, besides the check-in and the closing.
+    scored.sort(
+        key=lambda r: (
+            -r.score,
+            _SAFETY_ORDER.index(r.method.suitability.safety),
+            abs(need.minutes_available - SPARE_MINUTES - r.method.total_minutes),
+            r.method.id,
+        )
+    )
+    chosen: set[int] = set()
+    families: set[str] = set()
+    for r in scored:
+        family = r.method.variant_of or r.method.id
+        ready = r.standing is Standing.ALSO_POSSIBLE and not {reason.key for reason in r.reasons} & _NOT_YET
+        # One form of a method among the recommended: its variants make room for a different method.
+        if ready and family not in families and len(chosen) < RECOMMENDED_COUNT:
+            chosen.add(id(r))
+            families.add(family)
     ranked = [
-        Recommendation(method, _score(reasons), reasons) for method in methods for reasons in [_reasons(method, need)]
+        Recommendation(r.method, r.score, r.reasons, Standing.RECOMMENDED, r.plan) if id(r) in chosen else r
+        for r in scored
     ]
-    return sorted(ranked, key=lambda r: (not r.fits, -r.score, r.method.total_minutes, r.method.id))
+    order = list(Standing)
+    return sorted(ranked, key=lambda r: order.index(r.standing))
 
 
 def matches(

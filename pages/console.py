@@ -10,7 +10,8 @@ import streamlit as st
 from intervision import cases, groups, live, method_library, observation_log
 from intervision.charts import LEVEL_COLOURS, method_timeline
 from intervision.errors import DomainError
-from intervision.methods import Level, Need, QuestionType, recommend
+from intervision.method_choice import chooser_need
+from intervision.methods import Level, Standing, recommend
 from intervision.models import (
     ActionItemInput,
     BoardItemInput,
@@ -18,6 +19,7 @@ from intervision.models import (
     LiveSession,
     ObservationDetailsInput,
     ObservationKind,
+    QuestionType,
     SessionRole,
     SessionStatus,
     StartSessionInput,
@@ -26,6 +28,7 @@ from intervision.overview_charts import CORRECTION_COLOURS
 from intervision.reports import session_report_markdown, session_report_pdf
 from ui import format, forms
 from ui.browser import app_origin
+from ui.chooser import group_line, plan_text, safety_line, show_ranking
 from ui.guard import escape_markdown, guard, while_signed_in
 from ui.live import board_list, clock_line, join_panel
 
@@ -80,7 +83,6 @@ def start_panel() -> None:
     group_id = st.selectbox(
         viewer.t("live.group"), list(led), format_func=lambda key: led[key].name, key=forms.key(START, "group_id")
     )
-    group = led[group_id]
     queue = cases.queue(person, group_id)
     candidates = {case.id: case for case in [*queue.chosen, *(queued.case for queued in queue.cases)]}
     options = [*candidates, "spot"]
@@ -99,32 +101,38 @@ def start_panel() -> None:
     forms.field_error(START, "case_id")
 
     members = {member.person_id: member.name for member in groups.members(person, group_id)}
-    need = Need(
-        question_type=chosen_case.question_type
-        if chosen_case and chosen_case.question_type
-        else QuestionType.OWN_BEHAVIOUR,
-        wants=chosen_case.wants if chosen_case else [],
-        minutes_available=min(480, max(15, group.contract.session_minutes)),
-        group_size=max(2, len(members) - 1),
-        group_phase=group.contract.development_phase,
-    )
+    question_type = None
+    if chosen_case is None or chosen_case.question_type is None:
+        # The case does not say what kind of question it is: the facilitator asks and picks it here.
+        question_type = st.selectbox(
+            viewer.t("methods.question_types"),
+            list(QuestionType),
+            format_func=lambda kind: viewer.t(f"question_type.{kind}"),
+            key=forms.key(START, "question_type"),
+        )
+    need = chooser_need(person, group_id, chosen_case, question_type=question_type)
     methods = [entry.method for entry in method_library.available_methods(person)]
     ranked = recommend(methods, need)
     by_id = {recommendation.method.id: recommendation for recommendation in ranked}
+    marks = {Standing.RECOMMENDED: "✓ ", Standing.RULED_OUT: "✗ "}
     st.selectbox(
         viewer.t("live.method"),
         list(by_id),
         format_func=lambda key: (
-            f"{'✓' if by_id[key].fits else '✗'} {by_id[key].method.name(viewer.language)} · "
+            f"{marks.get(by_id[key].standing, '')}{by_id[key].method.name(viewer.language)} · "
             f"{by_id[key].method.total_minutes:g}′"
         ),
         key=forms.key(START, "method_id"),
     )
     forms.field_error(START, "method_id")
-    method = by_id[forms.value(START, "method_id")].method
-    with st.expander(viewer.t("live.ranking")):
-        for recommendation in ranked[:5]:
-            st.markdown(f"**{escape_markdown(recommendation.method.name(viewer.language))}** · {recommendation.score}")
+    chosen = by_id[forms.value(START, "method_id")]
+    method = chosen.method
+    if (plan := plan_text(chosen, viewer)) is not None:
+        st.text(plan)
+    with st.expander(viewer.t("live.ranking"), expanded=True):
+        st.caption(group_line(need, viewer))
+        st.caption(safety_line(need.safety, viewer))
+        show_ranking(ranked, viewer, only_recommended=True)
     if method.sequences:
         names = {sequence.id: sequence.name(viewer.language) for sequence in method.sequences}
         st.selectbox(

@@ -4,21 +4,22 @@ import streamlit as st
 
 from intervision import groups, method_library
 from intervision.charts import method_timeline
+from intervision.method_choice import chooser_need
 from intervision.methods import (
     Lines,
     Method,
     Need,
     QuestionType,
-    Reason,
     Want,
     built_in_library,
     matches,
     recommend,
 )
-from intervision.models import DevelopmentPhase, GroupRole, Role
+from intervision.models import DevelopmentPhase, Role
 from intervision.reports import method_card_html
 from ui import forms
-from ui.guard import Viewer, escape_markdown, guard, while_signed_in
+from ui.chooser import safety_line, show_ranking
+from ui.guard import escape_markdown, guard, while_signed_in
 
 viewer = guard("methods")
 person = viewer.signed_in
@@ -211,26 +212,13 @@ CHOOSE = "chooser"
 
 
 def _apply_group() -> None:
-    """Take the chosen group's size and phase into the chooser."""
+    """Take the chosen group's size, phase, session length and measured safety into the chooser."""
     group_id = forms.value(CHOOSE, "group")
     if group_id is None:
         return
-    group, _ = groups.group_for(person, group_id)
-    members = [member for member in groups.members(person, group_id) if member.group_role is GroupRole.MEMBER]
-    st.session_state[forms.key(CHOOSE, "group_size")] = max(2, len(members))
-    st.session_state[forms.key(CHOOSE, "group_phase")] = group.contract.development_phase
-    st.session_state[forms.key(CHOOSE, "minutes_available")] = group.contract.session_minutes
-
-
-def reason_text(reason: Reason, viewer: Viewer) -> str:
-    params = dict(reason.params)
-    if "question" in params:
-        params["question"] = viewer.t(f"question_type.{params['question']}").lower()
-    if "wants" in params:
-        params["wants"] = ", ".join(viewer.t(f"want.{want}").lower() for want in params["wants"])
-    if "phase" in params:
-        params["phase"] = viewer.t(f"phase.{params['phase']}").lower()
-    return viewer.t(f"chooser.{reason.key}", **params)
+    need = chooser_need(person, group_id, None)
+    for field in ("group_size", "group_phase", "minutes_available", "safety"):
+        st.session_state[forms.key(CHOOSE, field)] = getattr(need, field)
 
 
 def chooser_tab() -> None:
@@ -244,6 +232,7 @@ def chooser_tab() -> None:
             "minutes_available": 90,
             "group_size": 6,
             "group_phase": DevelopmentPhase.NORMING,
+            "safety": None,
         },
     )
     if visible:
@@ -256,8 +245,10 @@ def chooser_tab() -> None:
             key=forms.key(CHOOSE, "group"),
             on_change=while_signed_in(viewer, _apply_group),
         )
+        if forms.value(CHOOSE, "group") is not None:
+            st.caption(safety_line(forms.value(CHOOSE, "safety"), viewer))
     need = forms.validated(
-        CHOOSE, viewer, Need, ["question_type", "wants", "minutes_available", "group_size", "group_phase"]
+        CHOOSE, viewer, Need, ["question_type", "wants", "minutes_available", "group_size", "group_phase", "safety"]
     )
     case, group = st.columns(2)
     case.selectbox(
@@ -276,7 +267,12 @@ def chooser_tab() -> None:
     with group:
         st.number_input(viewer.t("methods.minutes_available"), step=15, key=forms.key(CHOOSE, "minutes_available"))
         forms.field_error(CHOOSE, "minutes_available")
-        st.number_input(viewer.t("methods.group_size"), step=1, key=forms.key(CHOOSE, "group_size"))
+        st.number_input(
+            viewer.t("methods.group_size"),
+            step=1,
+            help=viewer.t("chooser.group_size_help"),
+            key=forms.key(CHOOSE, "group_size"),
+        )
         forms.field_error(CHOOSE, "group_size")
     group.selectbox(
         viewer.t("methods.group_phase"),
@@ -286,20 +282,7 @@ def chooser_tab() -> None:
     )
     if need is None:
         return
-    for rank, recommendation in enumerate(recommend([entry.method for entry in entries.values()], need), start=1):
-        method = recommendation.method
-        verdict = viewer.t("methods.fits") if recommendation.fits else viewer.t("methods.does_not_fit")
-        with st.container(border=True):
-            st.markdown(
-                f"#### {rank}. {escape_markdown(method.name(viewer.language))} · "
-                f"{viewer.t('methods.minutes', minutes=f'{method.total_minutes:g}')}"
-            )
-            st.caption(f"{verdict} · {viewer.t('methods.score', score=recommendation.score)}")
-            lines = []
-            for reason in recommendation.reasons:
-                mark = ":material/check:" if reason.fits else ":material/close:"
-                lines.append(f"- {mark} {reason_text(reason, viewer)}")
-            st.markdown("\n".join(lines))
+    show_ranking(recommend([entry.method for entry in entries.values()], need), viewer)
 
 
 st.title(viewer.t("nav.methods"))

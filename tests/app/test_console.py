@@ -17,7 +17,7 @@ import pytest
 from driving import app, assert_healthy, button, click, open_page, query, texts, value_of, values
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
-from intervision import accounts, clock, groups, live
+from intervision import accounts, clock, groups, live, surveys
 from intervision.db import writing
 from intervision.demo import demo_email
 from intervision.methods import built_in_library
@@ -43,7 +43,11 @@ BEGIN = "Start the first phase"
 NEXT = "Next phase"
 MOVED_ON = "The session had already moved on; this screen now shows where it is."
 NOT_COLLECTED = "This phase does not collect this now (no questions yet). What you typed is kept."
-INCIDENT = built_in_library().methods["incident"]
+LIBRARY = built_in_library().methods
+INCIDENT = LIBRARY["incident"]
+NEEDING_SAFETY = [
+    LIBRARY[method_id].name(Language.EN) for method_id in ("gossip", "balint", "reflecting_team", "core_reflection")
+]
 CLOCK = re.compile(r":(\w+)\[(−?)(\d+):(\d\d)\]")
 
 
@@ -196,18 +200,141 @@ def test_the_roles_are_suggested_with_the_case_author_as_bringer(people):
         assert set(others) <= members, "the facilitator is not suggested for a role"
 
 
-def test_the_methods_are_ranked_and_those_that_do_not_fit_are_crossed(people):
+def test_only_the_recommended_methods_are_ticked_and_those_that_cannot_fit_are_crossed(people):
     with writing() as db:
         db.execute("UPDATE groups SET session_minutes = 60 WHERE id = ?", [_group_id()])
     at = _console(people.facilitator)
     labels = at.selectbox(key="start.method_id").options
-    fits = [label for label in labels if label.startswith("✓ ")]
+    ticked = [label for label in labels if label.startswith("✓ ")]
     crossed = [label for label in labels if label.startswith("✗ ")]
-    assert len(fits) + len(crossed) == len(labels)
-    assert labels == fits + crossed, "the methods that fit come first"
-    assert "✓ Incident method · 50′" in fits
-    assert "✗ Balint method · 110′" in crossed, "a method longer than the session does not fit"
-    assert all(int(re.search(r"(\d+)′$", label).group(1)) > 60 for label in crossed)
+    unmarked = [label for label in labels if label not in ticked and label not in crossed]
+    assert 1 <= len(ticked) <= 3
+    assert labels == ticked + unmarked + crossed, "the recommended methods first, those that cannot fit last"
+    assert "✓ Incident method · 50′" in ticked, "the queued case asks about own behaviour"
+    assert "Six thinking hats · 50′" in unmarked, "made for decisions first: possible, not recommended"
+    assert "✗ Balint method · 110′" in crossed, "far longer than the session"
+    # Up to a quarter over the hour can be shortened; only longer methods are crossed.
+    assert all(int(re.search(r"(\d+)′$", label).group(1)) > 75 for label in crossed)
+    assert "Disney method · 65′" in unmarked
+
+
+def test_for_a_case_told_on_the_spot_the_facilitator_picks_the_question_type_and_the_ranking_follows(people):
+    at = _console(people.facilitator)
+    assert not [box for box in at.selectbox if box.key == "start.question_type"], "a queued case says it itself"
+    at.radio(key="start.case").set_value("spot")
+    _run(at)
+    assert at.selectbox(key="start.question_type").value == "own_behaviour"
+
+    at.selectbox(key="start.question_type").set_value("stuck")
+    _run(at)
+
+    ticked = [label for label in at.selectbox(key="start.method_id").options if label.startswith("✓ ")]
+    assert ticked == ["✓ Success method · 45′", "✓ Solution-focused intervision · 50′"]
+
+
+def _recommended_in(block) -> list[tuple[str, str]]:
+    """The numbered method headings of a chooser ranking, each with its standing and score caption."""
+    headings = [m for m in values(block.markdown) if m.startswith("#### ") and m[5].isdigit()]
+    captions = [c for c in values(block.caption) if c.startswith("Recommended · Match ")]
+    return list(zip(headings, captions, strict=True))
+
+
+def test_the_start_panel_shows_the_recommended_methods_with_reasons_and_a_shortened_plan(people):
+    with writing() as db:
+        db.execute("UPDATE groups SET session_minutes = 45 WHERE id = ?", [_group_id()])
+    at = _console(people.facilitator)
+    (ranking,) = at.expander
+    recommended = _recommended_in(ranking)
+    assert 1 <= len(recommended) <= 3
+    assert [label.removeprefix("✓ ").split(" · ")[0] for label in at.selectbox(key="start.method_id").options][
+        : len(recommended)
+    ] == [heading.removeprefix("#### ").split(". ", 1)[1].split(" · ")[0] for heading, _ in recommended]
+    reasons = "\n".join(m for m in values(ranking.markdown) if m.startswith("- "))
+    assert ":material/check: Made for questions about your own behaviour in a concrete situation." in reasons
+    assert ":material/close: 50 minutes; you have 45: shorten the phases by 5 in all." in reasons
+    assert "No safety score for this group yet: too few answered, or it was not measured." in values(ranking.caption)
+    group = "5 members working on the case (the facilitator not counted) · performing · 45 minutes"
+    assert group in values(ranking.caption)
+
+    at.selectbox(key="start.method_id").set_value("incident")
+    _run(at)
+    plans = [text for text in values(at.text) if text.startswith("Shortened to 45 minutes: ")]
+    assert plans, "the chosen method's shortened plan is shown"
+    assert plans[0].startswith("Shortened to 45 minutes: Choose the incident 9′ · Explain the question 5′")
+    assert sum(int(minutes) for minutes in re.findall(r"(\d+)′", plans[0])) == 45
+
+
+def _measure_safety(people, safe: bool) -> tuple[str, str]:
+    """A closed safety survey in Leidinggevenden Zorg in which every member scored one below the top of the
+    scale (safe) or one above its bottom; what the chooser says about it (its line for "low" is 60% up the
+    scale's range)."""
+    instrument = surveys.instruments()["psychological_safety"]
+    score = instrument.highest - 1 if safe else instrument.lowest + 1
+    wave = surveys.open_wave(people.facilitator, _group_id(), "psychological_safety", "after_session")
+    members = query(
+        "SELECT p.email FROM memberships m JOIN people p ON p.id = m.person_id "
+        "WHERE m.group_id = ? AND m.group_role = 'member'",
+        (_group_id(),),
+    )
+    for (email,) in members:
+        member = accounts.person_by_email(email)
+        answers = {
+            item.id: instrument.lowest + instrument.highest - score if item.reverse else score
+            for item in instrument.items
+        }
+        surveys.answer(member, wave, answers)
+    surveys.close_wave(people.facilitator, wave)
+    line = instrument.lowest + 0.6 * (instrument.highest - instrument.lowest)
+    said = f"This group's safety score: {score:.1f} of {instrument.highest} (its latest survey). "
+    return f"{score:.1f} of {instrument.highest}", said + f"Below {line:.1f}, the methods that need a safe group wait."
+
+
+def _library_chooser(people, question_type: str, wants: list[str]):
+    at = app(people.facilitator)
+    at.session_state["language"] = "en"
+    open_page(at, "pages/methods.py")
+    at.selectbox(key="chooser.group").set_value(_group_id()).run()
+    at.selectbox(key="chooser.question_type").set_value(question_type)
+    at.multiselect(key="chooser.wants").set_value(wants)
+    return _run(at)
+
+
+def test_the_console_and_the_method_library_rank_the_same_case_alike(people):
+    case_id, _, _ = _queued_cases()[0]
+    with writing() as db:
+        db.execute(
+            "UPDATE cases SET question_type = 'beliefs_feelings', wants = ? WHERE id = ?", ['["recognition"]', case_id]
+        )
+    score, safety = _measure_safety(people, safe=True)
+
+    console = _console(people.facilitator)
+    console.radio(key="start.case").set_value(case_id)
+    _run(console)
+    (ranking,) = console.expander
+    in_console = _recommended_in(ranking)
+    assert safety in values(ranking.caption)
+
+    library = _library_chooser(people, "beliefs_feelings", ["recognition"])
+    assert safety in values(library.tabs[1].caption)
+
+    assert len(in_console) == 3
+    assert _recommended_in(library.tabs[1]) == in_console
+    assert any(name in heading for heading, _ in in_console for name in NEEDING_SAFETY), "a safe, performing group"
+    reasons = "\n".join(m for m in values(ranking.markdown) if m.startswith("- "))
+    assert f":material/check: The group's safety score is {score}: safe enough." in reasons
+
+
+def test_a_low_safety_score_keeps_the_methods_needing_safety_from_the_top_even_in_a_performing_group(people):
+    score, safety = _measure_safety(people, safe=False)
+
+    library = _library_chooser(people, "beliefs_feelings", ["recognition"])
+
+    assert safety in values(library.tabs[1].caption)
+    recommended = _recommended_in(library.tabs[1])
+    assert recommended, "the U-procedure is safe for any group"
+    assert not any(name in heading for heading, _ in recommended for name in NEEDING_SAFETY)
+    reasons = "\n".join(m for m in values(library.tabs[1].markdown) if m.startswith("- "))
+    assert f":material/close: Needs a safe group; the group's safety score is {score}." in reasons
 
 
 def test_a_coordinator_outside_the_groups_cannot_start_a_session(people):
