@@ -347,8 +347,9 @@ class Standing(StrEnum):
     """Where a method lands for a need, in the order the screens show them."""
 
     RECOMMENDED = "recommended"  # made for this kind of question, fits: the top three
-    ALSO_POSSIBLE = "also_possible"  # made for this kind of question, but weaker or the group is not safe yet
+    ALSO_POSSIBLE = "also_possible"  # made for this kind of question, but weaker than the recommended ones
     OTHER_QUESTION = "other_question"  # could run, but made for another kind of question
+    NOT_YET = "not_yet"  # made for this kind of question, but the group is not safe enough for it yet
     RULED_OUT = "ruled_out"  # cannot fit: far too long, or the group's size does not allow it
 
 
@@ -505,9 +506,9 @@ _WEIGHTS = {
 def _points(reason: Reason) -> int:
     if reason.key == "fits_time":
         # Time left over is time for the check-in and the closing: full marks from a quarter of an hour.
-        # More than half an hour idle is a session the case does not use: a point less per quarter hour.
+        # More than half an hour idle is a session the case does not use: a point less per five minutes.
         spare = int(reason.params["spare"])
-        return 10 + min(SPARE_MINUTES, spare) // 3 - max(0, spare - 2 * SPARE_MINUTES) // SPARE_MINUTES
+        return 10 + min(SPARE_MINUTES, spare) // 3 - max(0, spare - 2 * SPARE_MINUTES) // 5
     if reason.key == "shorten":
         # The further over, the more the phases are squeezed: from 9 points just over to 3 at a quarter.
         over = int(reason.params["over"]) / int(reason.params["available"])
@@ -530,7 +531,7 @@ def recommend(methods: list[Method], need: Need) -> list[Recommendation]:
     The question type decides first: only a method made for this kind of question can be among the
     (at most three) recommended ones, only when the group is safe enough for it, and only one form of a
     method (not a method and its variant). Then the other methods for this question, then those for
-    another kind of question, then those that cannot fit.
+    another kind of question, then those the group is not safe enough for yet, then those that cannot fit.
     """
     scored = []
     for method in methods:
@@ -541,6 +542,8 @@ def recommend(methods: list[Method], need: Need) -> list[Recommendation]:
             standing = Standing.RULED_OUT
         elif "question_other" in keys:
             standing = Standing.OTHER_QUESTION
+        elif keys & _NOT_YET:
+            standing = Standing.NOT_YET
         else:
             standing = Standing.ALSO_POSSIBLE
         scored.append(Recommendation(method, _score(reasons), reasons, standing, plan))
@@ -558,7 +561,7 @@ def recommend(methods: list[Method], need: Need) -> list[Recommendation]:
     families: set[str] = set()
     for r in scored:
         family = r.method.variant_of or r.method.id
-        ready = r.standing is Standing.ALSO_POSSIBLE and not {reason.key for reason in r.reasons} & _NOT_YET
+        ready = r.standing is Standing.ALSO_POSSIBLE
         # One form of a method among the recommended: its variants make room for a different method.
         if ready and family not in families and len(chosen) < RECOMMENDED_COUNT:
             chosen.add(id(r))

@@ -94,7 +94,7 @@ def show_ranking(ranked: list[Recommendation], viewer: Viewer, only_recommended:
         show_recommendation(recommendation, viewer, rank)
     if only_recommended:
         return
-    for standing in (Standing.ALSO_POSSIBLE, Standing.OTHER_QUESTION, Standing.RULED_OUT):
+    for standing in (Standing.ALSO_POSSIBLE, Standing.OTHER_QUESTION, Standing.NOT_YET, Standing.RULED_OUT):
         rest = [r for r in ranked if r.standing is standing]
         if rest:
             st.subheader(viewer.t(f"chooser.{standing.value}"))

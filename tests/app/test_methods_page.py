@@ -267,16 +267,16 @@ def test_chooser_recommends_only_methods_for_the_question_numbered_with_reasons_
     )
 
 
-def test_chooser_puts_the_gossip_method_under_also_possible_in_a_forming_group(people):
+def test_chooser_puts_the_gossip_method_under_once_the_group_is_safer_in_a_forming_group(people):
     at = _methods_page(people.facilitator)
     _choose(at, question_type="beliefs_feelings", group_phase="forming")
 
     heading, standing, reasons = _recommendation(at, "Gossip method")
     assert not heading[5].isdigit(), "not numbered among the top"
-    assert standing.startswith("Also possible · ")
+    assert standing.startswith("Once the group is safer · ")
     assert ":material/check: Made for questions about beliefs and feelings." in reasons
     assert ":material/close: Needs a safe group; this group is forming." in reasons
-    assert "Also possible" in values(at.tabs[1].subheader)
+    assert "Once the group is safer" in values(at.tabs[1].subheader)
 
 
 def test_chooser_says_when_a_method_leaves_no_time_for_check_in_and_closing(people):
