@@ -7,7 +7,7 @@ from datetime import datetime
 
 import plotly.graph_objects as go
 
-from intervision.i18n import t
+from intervision.i18n import day, short_number, t
 from intervision.methods import Level, Method
 from intervision.models import Language
 from intervision.surveys import GroupResults
@@ -35,7 +35,8 @@ def session_markers(sessions: list[tuple[object, str | None]], height: float, la
         mode="markers",
         marker={"symbol": "triangle-up", "size": 12, "color": "#555"},
         text=[plain(method or "") for _, method in sessions],
-        hovertemplate="%{x|%d-%m-%Y}: %{text}<extra></extra>",
+        customdata=[day(when, language) for when, _ in sessions],
+        hovertemplate="%{customdata}: %{text}<extra></extra>",
         name=t("surveys.sessions", language),
     )
 
@@ -46,7 +47,7 @@ def method_timeline(method: Method, language: Language) -> go.Figure:
     start = 0.0
     shown_levels: set[Level] = set()
     for phase in method.phases:
-        label = f"{plain(phase.name(language))} · {phase.minutes:g}′"
+        label = f"{plain(phase.name(language))} · {short_number(phase.minutes, language)}′"
         figure.add_trace(
             go.Bar(
                 x=[phase.minutes],
@@ -57,7 +58,10 @@ def method_timeline(method: Method, language: Language) -> go.Figure:
                 name=t(f"level.{phase.level}", language),
                 legendgroup=phase.level.value,
                 showlegend=phase.level not in shown_levels,
-                hovertemplate=f"%{{y}}<br>%{{base:g}}–{start + phase.minutes:g} min<extra></extra>",
+                hovertemplate=(
+                    f"%{{y}}<br>{short_number(start, language)}–{short_number(start + phase.minutes, language)} min"
+                    "<extra></extra>"
+                ),
             )
         )
         shown_levels.add(phase.level)

@@ -6,9 +6,10 @@ from collections import Counter
 from datetime import date
 
 import plotly.graph_objects as go
+from babel.dates import format_date
 
 from intervision.charts import FONT_SIZE, LEVEL_COLOURS, plain, session_markers
-from intervision.i18n import t
+from intervision.i18n import day, locale, number, t
 from intervision.methods import Level
 from intervision.models import Language
 from intervision.overview import (
@@ -129,7 +130,10 @@ def efficacy_small_multiples(comparison: Comparison, language: Language) -> go.F
                     "name": t(f"overview.measure.{instrument_id}", language),
                     "legendgroup": instrument_id,
                     "showlegend": index == 0,
-                    "hovertemplate": "%{x|%d-%m-%Y}: %{y:.2f}<extra></extra>",
+                    "customdata": [
+                        f"{day(release.day, language)}: {number(release.mean, language, 2)}" for release in points
+                    ],
+                    "hovertemplate": "%{customdata}<extra></extra>",
                 }
             )
     layout |= {
@@ -177,16 +181,18 @@ def group_efficacy_trend(
 
 def method_mix(sessions: list[tuple[date, str | None]], method_names: dict[str, str], language: Language) -> go.Figure:
     """The methods a group used per quarter, stacked."""
-    per_quarter: dict[str, Counter] = {}
-    for day, method in sessions:
-        quarter = f"{day.year} Q{(day.month - 1) // 3 + 1}"
+    per_quarter: dict[date, Counter] = {}
+    for held, method in sessions:
+        quarter = date(held.year, (held.month - 1) // 3 * 3 + 1, 1)
         per_quarter.setdefault(quarter, Counter())[method or "—"] += 1
     quarters = sorted(per_quarter)
+    # "K4 2026" in Dutch, "Q4 2026" in English: the quarter as CLDR names it.
+    quarter_names = [format_date(quarter, format="QQQ y", locale=locale(language)) for quarter in quarters]
     figure = go.Figure()
     for method in sorted({method for counts in per_quarter.values() for method in counts}):
         figure.add_trace(
             go.Bar(
-                x=quarters,
+                x=quarter_names,
                 y=[per_quarter[quarter].get(method, 0) for quarter in quarters],
                 name=plain(method_names.get(method, method)),
             )

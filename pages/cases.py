@@ -52,11 +52,6 @@ roles = {group.id: role for group, role in memberships}
 methods = {entry.method.id: entry.method for entry in method_library.available_methods(person)}
 
 
-def counted(key: str, number: int, name: str) -> str:
-    """ "1 vote", "2 votes": the catalog has a `<key>_one` for the singular."""
-    return viewer.t(f"{key}_one" if number == 1 else key, **{name: number})
-
-
 def day(moment: datetime | None) -> str:
     return format.day(moment.astimezone(format.local_zone()), viewer) if moment else "—"
 
@@ -253,8 +248,8 @@ def queue_tab() -> None:
                     [
                         viewer.t("cases.by", name=escape_markdown(case.author)),
                         viewer.t(f"urgency.{case.urgency}"),
-                        counted("cases.waited", queued.waited_days, "days"),
-                        counted("cases.votes", queued.votes, "count"),
+                        viewer.t("cases.waited", count=queued.waited_days),
+                        viewer.t("cases.votes", count=queued.votes),
                         turn,
                     ]
                 )
@@ -442,7 +437,7 @@ def counts_tab() -> None:
     st.dataframe([dict(zip(header, row, strict=True)) for row in rows], hide_index=True, width="stretch")
     st.download_button(
         viewer.t("cases.download"),
-        write_csv(header, rows),
+        write_csv(header, rows, viewer.language),
         file_name=f"cases-{since}-{until}.csv",
         mime="text/csv",
         icon=":material/download:",

@@ -112,7 +112,7 @@ def start_panel() -> None:
         list(by_id),
         format_func=lambda key: (
             f"{'✓' if by_id[key].fits else '✗'} {by_id[key].method.name(viewer.language)} · "
-            f"{by_id[key].method.total_minutes:g}′"
+            f"{format.minutes(by_id[key].method.total_minutes, viewer)}′"
         ),
         key=forms.key(START, "method_id"),
     )
@@ -549,7 +549,7 @@ def rating_line(session_id: int) -> None:
     elif summary.mean is None:
         st.caption(viewer.t("live.rating_too_few", threshold=summary.threshold))
     else:
-        st.markdown(viewer.t("live.rating_mean", mean=f"{summary.mean:.1f}", count=summary.count))
+        st.markdown(viewer.t("live.rating_mean", mean=format.number(summary.mean, viewer), count=summary.count))
 
 
 # --- after the session -----------------------------------------------------------------------------

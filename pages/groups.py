@@ -299,7 +299,8 @@ def show_sessions(group: Group, my_role: GroupRole | None) -> None:
                 list(methods),
                 index=None,
                 format_func=lambda method_id: (
-                    f"{methods[method_id].name(viewer.language)} · {methods[method_id].total_minutes:g}′"
+                    f"{methods[method_id].name(viewer.language)} · "
+                    f"{format.minutes(methods[method_id].total_minutes, viewer)}′"
                 ),
                 placeholder=viewer.t("groups.method_later"),
                 key=forms.key(form, "method_id"),

@@ -13,7 +13,7 @@ import streamlit as st
 from intervision import clock, goals, method_library, overview, overview_charts, overview_report
 from intervision.errors import DomainError
 from intervision.goals import GoalStatus
-from intervision.i18n import number
+from intervision.i18n import day, number
 from intervision.models import GoalInput, GoalMeasure, Language, Person, ReportItem
 from intervision.overview import SCORECARD, Comparison, GroupFigures, Period, scorecard
 from ui import forms
@@ -175,7 +175,7 @@ def group_tab(comparison: Comparison) -> None:
         trend = story.procedure_trend
         if trend is not None:
             direction = "falling" if trend < -0.02 else "rising" if trend > 0.02 else "steady"
-            st.write(viewer.t(f"overview.procedure_{direction}", per_ten=f"{abs(trend) * 10:.1f}"))
+            st.write(viewer.t(f"overview.procedure_{direction}", per_ten=number(abs(trend) * 10, viewer.language)))
         st.caption(viewer.t("overview.observation_profile_help"))
 
 
@@ -219,7 +219,7 @@ def goals_tab(comparison: Comparison) -> None:
                     "overview.goal_progress",
                     value=goal_value(goal.measure, progress.value),
                     target=goal_value(goal.measure, goal.target),
-                    due=goal.due.strftime("%d-%m-%Y"),
+                    due=day(goal.due, viewer.language),
                 ),
             )
         line[1].markdown(f"{STATUS_ICONS[progress.status]} {viewer.t(f'overview.status.{progress.status}')}")

@@ -5,13 +5,14 @@ from __future__ import annotations
 import ast
 import re
 import string
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
 import pytest
 
 from intervision.errors import NotAllowed
-from intervision.i18n import MISSING, catalog, language_from_locale, t
+from intervision.i18n import MISSING, catalog, forms, language_from_locale, t
 from intervision.models import (
     AuditAction,
     DevelopmentPhase,
@@ -41,8 +42,9 @@ def _trees() -> dict[str, ast.Module]:
     return {str(file.relative_to(ROOT)): ast.parse(file.read_text(encoding="utf-8")) for file in _python_files()}
 
 
-def _placeholders(text: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+def _placeholders(text: str | Mapping[str, str]) -> set[str]:
+    """The names a text fills in; for a text with plural forms, those of all its forms."""
+    return {name for form in forms(text) for _, name, _, _ in string.Formatter().parse(form) if name is not None}
 
 
 def _called(node: ast.Call, name: str) -> bool:
@@ -105,7 +107,9 @@ def test_both_catalogs_have_exactly_the_same_keys():
 
 def test_every_text_is_a_non_empty_string():
     for language, texts in ((Language.EN, EN), (Language.NL, NL)):
-        empty = sorted(key for key, text in texts.items() if not isinstance(text, str) or not text.strip())
+        empty = sorted(
+            key for key, text in texts.items() for form in forms(text) if not isinstance(form, str) or not form.strip()
+        )
         assert empty == [], language
 
 
@@ -124,8 +128,9 @@ def test_every_text_renders_with_its_placeholders_filled(language):
     for key, text in catalog(language).items():
         params = {name: "X" for name in _placeholders(text)}
         assert all(name.isidentifier() for name in params), key
-        rendered = text.format(**params)
-        assert "{" not in rendered and "}" not in rendered, key
+        for form in forms(text):
+            rendered = form.format(**params)
+            assert "{" not in rendered and "}" not in rendered, key
 
 
 # --- every key the code asks for exists ----------------------------------------------------------
@@ -151,7 +156,6 @@ def _families() -> list[str]:
         *(f"phase.{phase}" for phase in DevelopmentPhase),
         *(f"report.{item}" for item in ReportItem),
         *(f"audit.{action}" for action in AuditAction),
-        *(f"month.{month}" for month in range(1, 13)),
         *(f"language.{language}" for language in Language),
         "language.name",
         *(f"nav.{screen}" for screen in SCREENS),

@@ -656,7 +656,7 @@ def test_the_report_has_only_the_confirmed_action_items_and_the_bringers_choice(
     report = live.session_report(team.lead, held, Language.EN, path=team.path)
     markdown = session_report_markdown(report, Language.EN)
 
-    assert report.action_items == [("Anna belt de ouder", "Anna Member", "2025-03-17")]
+    assert report.action_items == [("Anna belt de ouder", "Anna Member", "17 March 2025")]
     assert report.bringer_choice == CHOICE_TEXT
     assert "Een idee dat niemand oppakte" not in markdown
     assert CHOICE_TEXT in markdown
@@ -684,11 +684,11 @@ def test_the_report_has_no_observations_unless_the_facilitator_includes_them(tea
     [
         (
             Language.NL,
-            ["Incidentmethode", "| Informatieronde | 15 | 13.0 |", "Anna belt de ouder (Anna Member, 2025-03-17)"],
+            ["Incidentmethode", "| Informatieronde | 15 | 13,0 |", "Anna belt de ouder (Anna Member, 17 maart 2025)"],
         ),
         (
             Language.EN,
-            ["Incident method", "| Information round | 15 | 13.0 |", "Anna belt de ouder (Anna Member, 2025-03-17)"],
+            ["Incident method", "| Information round | 15 | 13.0 |", "Anna belt de ouder (Anna Member, 17 March 2025)"],
         ),
     ],
 )
