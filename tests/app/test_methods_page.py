@@ -58,7 +58,7 @@ def _recommendation(at, name: str) -> tuple[str, str, str]:
     headings = [m for m in markdown if m.startswith("#### ")]
     index = next(i for i, m in enumerate(markdown) if m.startswith("#### ") and f" {name} · " in m)
     rank = headings.index(markdown[index])
-    captions = [c for c in values(at.tabs[1].caption) if " · Match " in c]
+    captions = [c for c in values(at.tabs[1].caption) if " points for this case" in c]
     return markdown[index], captions[rank], markdown[index + 1]
 
 

@@ -588,8 +588,8 @@ def test_a_loaded_instruments_names_show_as_typed_and_never_start_a_formula_in_t
     assert escape_markdown("@SUM(A1)") in values(at.subheader) and escape_markdown("# x") in values(at.caption)
     [download] = [button for button in at.download_button if button.label == DOWNLOAD]
     data = offered.of(download).decode("utf-8")
-    assert data.startswith("\ufeffSurvey;Instrument;Answers;Mean;")
-    rows = list(csv.reader(io.StringIO(data[1:], newline=""), delimiter=";"))
+    assert data.startswith("\ufeffSurvey,Instrument,Answers,Mean,"), "English: commas"
+    rows = list(csv.reader(io.StringIO(data[1:], newline=""), delimiter=","))
     [row] = rows[1:]
     assert row[1] == "'@SUM(A1)", "a scale's name from a loaded file is text, never a formula"
     assert row[2:4] == ["3", "3"], "the count and the mean stay numbers"
