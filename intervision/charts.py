@@ -7,7 +7,7 @@ from datetime import datetime
 
 import plotly.graph_objects as go
 
-from intervision.i18n import day, short_number, t
+from intervision.i18n import chart_date_format, day, short_number, t
 from intervision.methods import Level, Method
 from intervision.models import Language
 from intervision.surveys import GroupResults
@@ -145,7 +145,7 @@ def survey_trend(
         height=460,
         margin={"l": 10, "r": 10, "t": 30, "b": 40},
         yaxis={"range": [results.instrument.lowest - 0.2, results.instrument.highest + 0.3], "dtick": 1},
-        xaxis={"tickformat": "%d-%m-%Y"},
+        xaxis={"tickformat": chart_date_format(language)},
         legend={"orientation": "h", "y": -0.18},
         plot_bgcolor="white",
     )

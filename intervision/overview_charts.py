@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 from babel.dates import format_date
 
 from intervision.charts import FONT_SIZE, LEVEL_COLOURS, plain, session_markers
-from intervision.i18n import day, locale, number, t
+from intervision.i18n import chart_date_format, day, locale, number, t
 from intervision.methods import Level
 from intervision.models import Language
 from intervision.overview import (
@@ -85,7 +85,7 @@ def efficacy_small_multiples(comparison: Comparison, language: Language) -> go.F
         layout[f"xaxis{suffix}"] = {
             "domain": [left, left + cell_width],
             "anchor": f"y{suffix}",
-            "tickformat": "%m-%Y",
+            "tickformat": chart_date_format(language, "yM"),
             "nticks": 4,
         }
         layout[f"yaxis{suffix}"] = {
@@ -172,7 +172,7 @@ def group_efficacy_trend(
         height=420,
         margin={"l": 10, "r": 10, "t": 30, "b": 40},
         yaxis={"range": [1, 5.3], "dtick": 1},
-        xaxis={"tickformat": "%d-%m-%Y"},
+        xaxis={"tickformat": chart_date_format(language)},
         legend={"orientation": "h", "y": -0.18},
         plot_bgcolor="white",
     )
@@ -237,7 +237,7 @@ def observation_profile(observations: list[SessionObservations], language: Langu
         font={"size": FONT_SIZE},
         height=420,
         margin={"l": 10, "r": 10, "t": 10, "b": 40},
-        xaxis={"tickformat": "%d-%m-%Y"},
+        xaxis={"tickformat": chart_date_format(language)},
         yaxis={"title": {"text": t("overview.observations_axis", language)}},
         legend={"orientation": "h", "y": -0.2},
         plot_bgcolor="white",

@@ -9,6 +9,7 @@ that depends on a number is a table of CLDR plural forms in the catalog,
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from datetime import date, datetime, tzinfo
@@ -116,6 +117,20 @@ def day(moment: date, language: Language) -> str:
 def short_day(moment: date, language: Language) -> str:
     """A date where space is short and the year is clear: "2 dec", "2 Dec"."""
     return format_date(moment, format="d MMM", locale=locale(language))
+
+
+# CLDR date fields and the d3 directives Plotly formats a date axis with.
+_D3_DIRECTIVES = {"d": "%-d", "dd": "%d", "M": "%-m", "MM": "%m", "y": "%Y", "yyyy": "%Y"}
+
+
+def chart_date_format(language: Language, skeleton: str = "yMd") -> str:
+    """The numeric date a chart axis shows, in the language's own order and marks ("2-12-2026", "02/12/2026").
+
+    Plotly writes the axis in the browser, so it gets a d3 format built from the CLDR pattern for `skeleton`
+    ("yMd": day, month and year; "yM": month and year).
+    """
+    pattern = str(locale(language).datetime_skeletons[skeleton])
+    return re.sub(r"d+|M+|y+", lambda field: _D3_DIRECTIVES[field.group()], pattern)
 
 
 def moment(when: datetime, language: Language, zone: tzinfo | None = None) -> str:

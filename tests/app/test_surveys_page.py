@@ -15,6 +15,7 @@ import csv
 import io
 import json
 import logging
+import re
 from datetime import timedelta
 
 import pytest
@@ -632,6 +633,20 @@ def test_the_threshold_refuses_2_accepts_5_and_then_hides_a_wave_of_4(people):
 
 
 # --- Dutch ---------------------------------------------------------------------------------------
+
+
+def test_in_dutch_the_figures_and_their_csv_have_decimal_commas_and_dutch_dates(people, offered):
+    at = _results(_page(people.participant, locale="nl-NL", english=False), _group_id(LEIDING), "self_efficacy")
+
+    means = [row["Gemiddelde"] for row in _table(at) if row["Gemiddelde"][:1].isdigit()]
+    assert means and all(re.fullmatch(r"\d,\d\d", mean) for mean in means), means
+    [download] = [button for button in at.download_button if button.label == "Download als CSV"]
+    data = offered.of(download).decode("utf-8")
+    assert data.startswith("\ufeffAfname;Vragenlijst;Antwoorden;Gemiddelde;"), "Dutch: semicolons"
+    rows = list(csv.reader(io.StringIO(data[1:], newline=""), delimiter=";"))[1:]
+    assert rows and all(re.fullmatch(r"\d\d-\d\d-\d{4}", row[0]) for row in rows), "a date Dutch Excel reads"
+    written = [row[3] for row in rows if row[3][:1].isdigit()]
+    assert written and all(re.fullmatch(r"\d(,\d{1,2})?", mean) for mean in written), written
 
 
 def test_in_dutch_the_tabs_and_results_read_dutch(people):
