@@ -426,8 +426,10 @@ def counts_tab() -> None:
     st.write(viewer.t("cases.counts_intro"))
     today = clock.today()
     start, end = st.columns(2)
-    since = start.date_input(viewer.t("cases.from"), today - timedelta(days=365), format="DD-MM-YYYY")
-    until = end.date_input(viewer.t("cases.until"), today, format="DD-MM-YYYY")
+    since = start.date_input(
+        viewer.t("cases.from"), today - timedelta(days=365), format=format.date_input_format(viewer)
+    )
+    until = end.date_input(viewer.t("cases.until"), today, format=format.date_input_format(viewer))
     counts = cases.case_counts(person, since, until)
     header = [
         viewer.t(label)

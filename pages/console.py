@@ -401,7 +401,9 @@ def action_panel(view: live.SessionView) -> None:
             placeholder="—",
             key=forms.key(ACTION, "owner_id"),
         )
-        due.date_input(viewer.t("live.due"), value=None, format="DD-MM-YYYY", key=forms.key(ACTION, "due_date"))
+        due.date_input(
+            viewer.t("live.due"), value=None, format=format.date_input_format(viewer), key=forms.key(ACTION, "due_date")
+        )
         forms.field_error(ACTION, "text")
         forms.field_error(ACTION, "owner_id")
         forms.form_error(ACTION)

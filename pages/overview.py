@@ -16,7 +16,7 @@ from intervision.goals import GoalStatus
 from intervision.i18n import day, number
 from intervision.models import GoalInput, GoalMeasure, Language, Person, ReportItem
 from intervision.overview import SCORECARD, Comparison, GroupFigures, Period, scorecard
-from ui import forms
+from ui import format, forms
 from ui.guard import escape_markdown, guard
 
 viewer = guard("overview")
@@ -37,8 +37,8 @@ def chosen_period() -> Period | None:
     today = clock.today()
     forms.prefill(FILTER, {"start": today - timedelta(days=364), "end": today})
     start, end, who, labels = st.columns([1, 1, 2, 2])
-    start.date_input(viewer.t("overview.from"), key=forms.key(FILTER, "start"), format="DD-MM-YYYY")
-    end.date_input(viewer.t("overview.until"), key=forms.key(FILTER, "end"), format="DD-MM-YYYY")
+    start.date_input(viewer.t("overview.from"), key=forms.key(FILTER, "start"), format=format.date_input_format(viewer))
+    end.date_input(viewer.t("overview.until"), key=forms.key(FILTER, "end"), format=format.date_input_format(viewer))
     try:
         period = Period(forms.value(FILTER, "start"), forms.value(FILTER, "end"))
     except DomainError:
@@ -260,7 +260,9 @@ def goals_tab(comparison: Comparison) -> None:
         )
         with target:
             forms.field_error(GOAL, "target")
-        due.date_input(viewer.t("overview.goal_due"), key=forms.key(GOAL, "due"), format="DD-MM-YYYY")
+        due.date_input(
+            viewer.t("overview.goal_due"), key=forms.key(GOAL, "due"), format=format.date_input_format(viewer)
+        )
         with due:
             forms.field_error(GOAL, "due")
         forms.form_error(GOAL)

@@ -28,6 +28,12 @@ def day(moment: date, viewer: Viewer) -> str:
     return i18n.day(moment, viewer.language)
 
 
+def date_input_format(viewer: Viewer) -> str:
+    """How a date picker writes its date: the language's short date (DD-MM-YYYY in Dutch, DD/MM/YYYY in English)."""
+    pattern = str(i18n.locale(viewer.language).date_formats["short"])  # "dd-MM-y", "dd/MM/y"
+    return pattern.replace("dd", "DD").replace("y", "YYYY")
+
+
 def short_day(moment: date, viewer: Viewer) -> str:
     """ "2 dec" or "2 Dec", where the year goes without saying."""
     return i18n.short_day(moment, viewer.language)
