@@ -293,7 +293,7 @@ def chooser_tab() -> None:
         with st.container(border=True):
             st.markdown(
                 f"#### {rank}. {escape_markdown(method.name(viewer.language))} · "
-                f"{viewer.t('methods.minutes', minutes=f'{method.total_minutes:g}')}"
+                f"{viewer.t('methods.minutes', minutes=format.minutes(method.total_minutes, viewer))}"
             )
             st.caption(f"{verdict} · {viewer.t('methods.score', score=recommendation.score)}")
             lines = []

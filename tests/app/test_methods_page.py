@@ -170,6 +170,7 @@ def test_the_incident_method_in_dutch(people):
 
     assert values(at.tabs[0].header) == ["Incidentmethode"]
     assert _phase_headings(at)[0] == "#### 1. Incident kiezen · 10′"
+    assert _phase_headings(at)[3].endswith(" · 7,5′"), "half minutes with a decimal comma"
 
 
 def test_choosing_a_six_hats_sequence_changes_the_phases(people):
