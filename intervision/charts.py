@@ -7,7 +7,7 @@ from datetime import datetime
 
 import plotly.graph_objects as go
 
-from intervision.i18n import t
+from intervision.i18n import chart_date_format, day, short_number, t
 from intervision.methods import Level, Method
 from intervision.models import Language
 from intervision.surveys import GroupResults
@@ -35,7 +35,8 @@ def session_markers(sessions: list[tuple[object, str | None]], height: float, la
         mode="markers",
         marker={"symbol": "triangle-up", "size": 12, "color": "#555"},
         text=[plain(method or "") for _, method in sessions],
-        hovertemplate="%{x|%d-%m-%Y}: %{text}<extra></extra>",
+        customdata=[day(when, language) for when, _ in sessions],
+        hovertemplate="%{customdata}: %{text}<extra></extra>",
         name=t("surveys.sessions", language),
     )
 
@@ -86,7 +87,7 @@ def method_timeline(method: Method, language: Language) -> go.Figure:
     start = 0.0
     shown_levels: set[Level] = set()
     for phase in method.phases:
-        label = f"{plain(phase.name(language))} · {phase.minutes:g}′"
+        label = f"{plain(phase.name(language))} · {short_number(phase.minutes, language)}′"
         figure.add_trace(
             go.Bar(
                 x=[phase.minutes],
@@ -97,7 +98,10 @@ def method_timeline(method: Method, language: Language) -> go.Figure:
                 name=t(f"level.{phase.level}", language),
                 legendgroup=phase.level.value,
                 showlegend=phase.level not in shown_levels,
-                hovertemplate=f"%{{y}}<br>%{{base:g}}–{start + phase.minutes:g} min<extra></extra>",
+                hovertemplate=(
+                    f"%{{y}}<br>{short_number(start, language)}–{short_number(start + phase.minutes, language)} min"
+                    "<extra></extra>"
+                ),
             )
         )
         shown_levels.add(phase.level)
@@ -186,7 +190,7 @@ def survey_trend(
         height=460,
         margin={"l": 10, "r": 10, "t": 30, "b": 40},
         yaxis={"range": [results.instrument.lowest - 0.2, results.instrument.highest + 0.3], "dtick": 1},
-        xaxis={"tickformat": "%d-%m-%Y"},
+        xaxis={"tickformat": chart_date_format(language)},
         legend={"orientation": "h", "y": -0.18},
         plot_bgcolor="white",
     )

@@ -1,9 +1,13 @@
-"""Every CSV the product offers for download, written one way: the way a Dutch spreadsheet opens it.
+"""Every CSV the product offers for download, written the way the reader's spreadsheet opens it.
 
-The dialect: UTF-8 with a byte order mark (without it Excel reads the text as Windows-1252), `;` between
-cells (the list separator of the Dutch locale, so Excel splits the columns on opening), CRLF line ends, and
-numbers with a decimal comma (with `;` as separator Dutch Excel reads `3,5` as a number and `3.5` as text or
-a date). English files use the same dialect: one file format, whoever downloads it.
+The separator and the decimal mark follow the language of the download, because a spreadsheet splits and
+reads a CSV by the list separator and decimal mark of its own locale:
+- Dutch: `;` between cells and a decimal comma (`3,5`). Dutch and Flemish Excel use `;` as list separator,
+  so the columns split on opening, and it reads `3,5` as a number (`3.5` would be text or a date).
+- English: `,` between cells and a decimal point (`3.5`), as English spreadsheets expect.
+Both: UTF-8 with a byte order mark (without it Excel reads the text as Windows-1252), CRLF line ends,
+numbers through Babel with all their decimals and no thousands separator (never Python's repr()), and dates
+in the locale's short numeric form (`02-12-2026`, `02/12/2026`), which that spreadsheet reads as a date.
 
 Cells that a spreadsheet would run as a formula are neutralised (OWASP "CSV injection"): text that begins
 with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, so Excel shows it as typed. Numbers
@@ -16,12 +20,18 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from datetime import date
 
-Cell = str | int | float | None
+from babel.dates import format_date
+
+from intervision.i18n import locale, plain_number
+from intervision.models import Language
+
+Cell = str | int | float | date | None
 
 # What makes a spreadsheet read a cell as a formula (or a tab/CR that some spreadsheets strip first).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-SEPARATOR = ";"
+SEPARATORS = {Language.NL: ";", Language.EN: ","}
 BOM = "\ufeff"
 
 
@@ -30,13 +40,13 @@ def safe_text(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def decimal(value: float) -> str:
-    """A number with a decimal comma, as the dialect writes it."""
-    return repr(float(value)).replace(".", ",") if not float(value).is_integer() else str(int(value))
+def decimal(value: float, language: Language) -> str:
+    """A number with the language's decimal mark: "3,5" in Dutch, "3.5" in English."""
+    return plain_number(value, language)
 
 
-def cell(value: Cell) -> str:
-    """One cell as written: numbers as numbers (decimal comma), text neutralised, nothing as empty."""
+def cell(value: Cell, language: Language) -> str:
+    """One cell as written: numbers as numbers (the language's decimal mark), text neutralised, nothing as empty."""
     if value is None:
         return ""
     if isinstance(value, bool):  # a bool is an int to Python, but a word to a reader
@@ -44,15 +54,17 @@ def cell(value: Cell) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        return decimal(value)
+        return decimal(value, language)
+    if isinstance(value, date):
+        return format_date(value, format="short", locale=locale(language))
     return safe_text(str(value))
 
 
-def write_csv(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
-    """The header and rows as the bytes of a CSV file in the product's one dialect."""
+def write_csv(header: Sequence[str], rows: Iterable[Sequence[Cell]], language: Language) -> bytes:
+    """The header and rows as the bytes of a CSV file in the language's dialect."""
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=SEPARATOR, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow([cell(name) for name in header])
+    writer = csv.writer(out, delimiter=SEPARATORS[language], lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow([cell(name, language) for name in header])
     for row in rows:
-        writer.writerow([cell(value) for value in row])
+        writer.writerow([cell(value, language) for value in row])
     return (BOM + out.getvalue()).encode("utf-8")

@@ -19,7 +19,7 @@ from intervision import store
 from intervision.clock import utcnow
 from intervision.db import reading, writing
 from intervision.errors import DomainError
-from intervision.i18n import t
+from intervision.i18n import day, t
 from intervision.membership import circle, require_in_circle
 from intervision.method_library import method_as_run, method_entry, pin_version
 from intervision.methods import BoardKind, Lines, Method, Phase
@@ -748,7 +748,7 @@ def session_report(
         ],
         board=grouped,
         action_items=[
-            (item.text, item.owner, item.due_date.isoformat() if item.due_date else "")
+            (item.text, item.owner, day(item.due_date, language) if item.due_date else "")
             for item in items
             if item.confirmed
         ],

@@ -24,6 +24,7 @@ from intervision import clock, store
 from intervision.config import database_path
 from intervision.db import commits, reading
 from intervision.errors import DomainError
+from intervision.i18n import number
 from intervision.models import CaseCount, DevelopmentPhase, Group, Language, ObservationKind, Person, ReportItem
 from intervision.observation_log import Balance, balance_of, early_share, recent_share, share_trend
 from intervision.permissions import Action, require
@@ -475,12 +476,13 @@ class Cell:
     standing: float | None
     reported: bool = True
     pooled: bool = False
+    mean: float | None = None  # an average, written in the reader's language before `text` (its direction)
 
     def label(self, language: Language, not_shared: str) -> str:
-        """The cell as printed: decimal commas in Dutch, * when pooled, or that it is not shared."""
+        """The cell as printed: an average as the reader writes it ("4,1 ↑"), * when pooled, or not shared."""
         if not self.reported:
             return not_shared
-        text = self.text.replace(".", ",") if language is Language.NL else self.text
+        text = self.text if self.mean is None else number(self.mean, language) + self.text
         return text + ("*" if self.pooled else "")
 
 
@@ -501,7 +503,7 @@ def _efficacy_cell(efficacy: Efficacy | None) -> Cell:
         "" if efficacy.change is None else " ↑" if efficacy.change > 0.05 else " ↓" if efficacy.change < -0.05 else " →"
     )
     mean = efficacy.latest.mean
-    return Cell(f"{mean:.1f}{arrow}", (mean - 1) / 4, pooled=efficacy.latest.pooled)
+    return Cell(arrow, (mean - 1) / 4, pooled=efficacy.latest.pooled, mean=mean)
 
 
 def scorecard(group: GroupFigures) -> dict[str, Cell]:

@@ -6,9 +6,10 @@ from collections import Counter
 from datetime import date
 
 import plotly.graph_objects as go
+from babel.dates import format_date
 
 from intervision.charts import FONT_SIZE, LEVEL_COLOURS, new_questions_marker, plain, session_markers
-from intervision.i18n import t
+from intervision.i18n import chart_date_format, day, locale, number, t
 from intervision.methods import Level
 from intervision.models import Language
 from intervision.overview import (
@@ -86,7 +87,7 @@ def efficacy_small_multiples(comparison: Comparison, language: Language) -> go.F
         layout[f"xaxis{suffix}"] = {
             "domain": [left, left + cell_width],
             "anchor": f"y{suffix}",
-            "tickformat": "%m-%Y",
+            "tickformat": chart_date_format(language, "yM"),
             "nticks": 4,
         }
         layout[f"yaxis{suffix}"] = {
@@ -132,13 +133,16 @@ def efficacy_small_multiples(comparison: Comparison, language: Language) -> go.F
                     "name": t(f"overview.measure.{instrument_id}", language),
                     "legendgroup": instrument_id,
                     "showlegend": index == 0,
-                    "hovertemplate": "%{x|%d-%m-%Y}: %{y:.2f}<extra></extra>",
+                    "customdata": [
+                        f"{day(release.day, language)}: {number(release.mean, language, 2)}" for release in points
+                    ],
+                    "hovertemplate": "%{customdata}<extra></extra>",
                 }
             )
             changes |= {release.day for release in new_questions(points)}
-        for day in sorted(changes):
+        for changed in sorted(changes):
             # Labelled once in the grid: a small chart has no room for the words in each; the caption says it.
-            shape, note = new_questions_marker(day, language, suffix, label=not labelled)
+            shape, note = new_questions_marker(changed, language, suffix, label=not labelled)
             layout["shapes"].append(shape)
             if note:
                 layout["annotations"].append(note)
@@ -161,8 +165,8 @@ def group_efficacy_trend(
     dotted line where an instrument got new questions."""
     figure = go.Figure()
     changes = sorted({release.day for points in releases.values() for release in new_questions(points)})
-    for day in changes:
-        shape, note = new_questions_marker(day, language)
+    for changed in changes:
+        shape, note = new_questions_marker(changed, language)
         figure.add_shape(shape)
         figure.add_annotation(note)
     for instrument_id, points in releases.items():
@@ -185,7 +189,7 @@ def group_efficacy_trend(
         height=420,
         margin={"l": 10, "r": 10, "t": 30, "b": 40},
         yaxis={"range": [1, 5.3], "dtick": 1},
-        xaxis={"tickformat": "%d-%m-%Y"},
+        xaxis={"tickformat": chart_date_format(language)},
         legend={"orientation": "h", "y": -0.18},
         plot_bgcolor="white",
     )
@@ -194,16 +198,18 @@ def group_efficacy_trend(
 
 def method_mix(sessions: list[tuple[date, str | None]], method_names: dict[str, str], language: Language) -> go.Figure:
     """The methods a group used per quarter, stacked."""
-    per_quarter: dict[str, Counter] = {}
-    for day, method in sessions:
-        quarter = f"{day.year} Q{(day.month - 1) // 3 + 1}"
+    per_quarter: dict[date, Counter] = {}
+    for held, method in sessions:
+        quarter = date(held.year, (held.month - 1) // 3 * 3 + 1, 1)
         per_quarter.setdefault(quarter, Counter())[method or "—"] += 1
     quarters = sorted(per_quarter)
+    # "K4 2026" in Dutch, "Q4 2026" in English: the quarter as CLDR names it.
+    quarter_names = [format_date(quarter, format="QQQ y", locale=locale(language)) for quarter in quarters]
     figure = go.Figure()
     for method in sorted({method for counts in per_quarter.values() for method in counts}):
         figure.add_trace(
             go.Bar(
-                x=quarters,
+                x=quarter_names,
                 y=[per_quarter[quarter].get(method, 0) for quarter in quarters],
                 name=plain(method_names.get(method, method)),
             )
@@ -258,7 +264,7 @@ def observation_profile(observations: list[SessionObservations], language: Langu
         font={"size": FONT_SIZE},
         height=420,
         margin={"l": 10, "r": 10, "t": 10, "b": 40},
-        xaxis={"tickformat": "%d-%m-%Y"},
+        xaxis={"tickformat": chart_date_format(language)},
         yaxis={"title": {"text": t("overview.observations_axis", language)}},
         legend={"orientation": "h", "y": -0.2},
         plot_bgcolor="white",

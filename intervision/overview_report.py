@@ -12,6 +12,7 @@ from fpdf import FPDF
 
 from intervision.csv_export import write_csv
 from intervision.goals import GoalProgress, unit_of
+from intervision.i18n import day as _day
 from intervision.i18n import number as _number
 from intervision.i18n import t
 from intervision.models import Language
@@ -41,6 +42,12 @@ class Line:
     measure: str
     value: str | int | float  # a number stays a number, so that the CSV writes it as one
     note: str
+
+
+def half_year(name: str, language: Language) -> str:
+    """A pool's half-year ("2026-1") as people say it: "eerste halfjaar 2026", "first half of 2026"."""
+    year, half = name.split("-")
+    return t(f"overview.half_year_{half}", language, year=year)
 
 
 def _group_lines(group: GroupFigures, comparison: Comparison, language: Language) -> list[Line]:
@@ -106,9 +113,11 @@ def _group_lines(group: GroupFigures, comparison: Comparison, language: Language
             add(instrument_id, "", say("overview.no_release"))
             continue
         release = efficacy.latest
-        note = say("overview.release_note", n=release.respondents, day=release.day.isoformat())
+        note = say("overview.release_note", n=release.respondents, day=_day(release.day, language))
         if release.pooled:
-            note += " · " + say("overview.pooled_note", groups=len(release.group_ids), half_year=release.half_year)
+            note += " · " + say(
+                "overview.pooled_note", count=len(release.group_ids), half_year=half_year(release.half_year, language)
+            )
         add(instrument_id, round(release.mean, 2), note)
     return lines
 
@@ -155,7 +164,7 @@ def goal_line(progress: GoalProgress, language: Language) -> Line:
             "overview.goal_note",
             target=_number(goal.target, language),
             unit=say(f"overview.unit.{unit_of(goal.measure)}"),
-            due=goal.due.isoformat(),
+            due=_day(goal.due, language),
             status=say(f"overview.status.{progress.status}"),
         ),
     )
@@ -196,14 +205,14 @@ def report_lines(comparison: Comparison, goals: list[GoalProgress], language: La
 
 
 def report_csv(comparison: Comparison, goals: list[GoalProgress], language: Language) -> bytes:
-    """The report as a CSV in the product's one dialect (see csv_export): numbers stay numbers."""
+    """The report as a CSV in the language's dialect (see csv_export): numbers stay numbers."""
     say = lambda key: t(key, language)  # noqa: E731 - a short local alias
     header = [say(f"overview.csv.{column}") for column in ("section", "group", "label", "measure", "value", "note")]
     rows = [
         [line.section, line.group, line.label, line.measure, line.value, line.note]
         for line in report_lines(comparison, goals, language)
     ]
-    return write_csv(header, rows)
+    return write_csv(header, rows, language)
 
 
 # --- the PDF ---------------------------------------------------------------------------------------
@@ -304,7 +313,7 @@ def _trend_charts(pdf: _Report, comparison: Comparison, language: Language) -> N
                 "overview.new_questions_change",
                 language,
                 instrument=t(f"overview.measure.{instrument_id}", language),
-                day=", ".join(day.isoformat() for day in days),
+                day=", ".join(_day(changed, language) for changed in days),
             )
             for instrument_id, days in changes.items()
         )
@@ -334,7 +343,8 @@ def report_pdf(comparison: Comparison, goals: list[GoalProgress], language: Lang
     pdf.add_page()
     period = comparison.period
     pdf.write_line(say("overview.document.title", organisation=organisation), size=18, style="B", height=9)
-    pdf.write_line(say("overview.document.period", start=period.start.isoformat(), end=period.end.isoformat()), size=11)
+    start, end = _day(period.start, language), _day(period.end, language)
+    pdf.write_line(say("overview.document.period", start=start, end=end), size=11)
     pdf.write_line(say("overview.document.privacy", threshold=comparison.threshold), size=9)
     pdf.ln(3)
     pdf.write_line(say("overview.document.groups"), size=14, style="B", height=8)

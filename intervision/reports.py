@@ -10,7 +10,7 @@ from html import escape
 
 from fpdf import FPDF
 
-from intervision.i18n import t
+from intervision.i18n import moment, number, short_number, t
 from intervision.methods import Lines, Method
 from intervision.models import Language
 from intervision.observation_log import LEVELS, Balance
@@ -71,7 +71,7 @@ def method_card_html(method: Method, language: Language) -> str:
         speakers = ", ".join(t(f"speaker.{speaker}", language) for speaker in phase.speakers)
         rows.append(
             "<tr>"
-            f'<td class="minutes">{phase.minutes:g}′</td>'
+            f'<td class="minutes">{short_number(phase.minutes, language)}′</td>'
             f'<td class="name">{escape(phase.name(language))}<br>'
             f'<span class="label">{escape(speakers)}</span></td>'
             f"<td>{escape(phase.purpose(language))}"
@@ -82,7 +82,7 @@ def method_card_html(method: Method, language: Language) -> str:
     fit = method.suitability
     facts = " · ".join(
         [
-            t("methods.minutes", language, minutes=f"{method.total_minutes:g}"),
+            t("methods.minutes", language, minutes=short_number(method.total_minutes, language)),
             t("methods.members_range", language, minimum=fit.min_members, maximum=fit.max_members),
             t(f"safety.{fit.safety}", language),
         ]
@@ -195,7 +195,7 @@ def _report_blocks(report: SessionReport, language: Language) -> list[_Block]:
 
     blocks = [
         _Block(_Kind.TITLE, say("session_report.title", group=report.group_name)),
-        _Block(_Kind.ITEM, f"{say('session_report.date')}: {report.started_at:%d-%m-%Y %H:%M}"),
+        _Block(_Kind.ITEM, f"{say('session_report.date')}: {moment(report.started_at, language)}"),
         _Block(
             _Kind.ITEM,
             f"{say('field.method')}: {report.method_name} ({say('methods.version', version=report.method_version)})",
@@ -213,7 +213,8 @@ def _report_blocks(report: SessionReport, language: Language) -> list[_Block]:
         ),
     ]
     blocks += [
-        _Block(_Kind.ROW, cells=(name, f"{planned:g}", f"{actual:.1f}")) for name, planned, actual in report.phases
+        _Block(_Kind.ROW, cells=(name, short_number(planned, language), number(actual, language)))
+        for name, planned, actual in report.phases
     ]
     blocks.append(_Block(_Kind.SECTION, say("session_report.board")))
     if not report.board:
@@ -239,7 +240,7 @@ def _report_blocks(report: SessionReport, language: Language) -> list[_Block]:
             _Kind.TEXT,
             say("session_report.rating_too_few", threshold=report.rating_threshold)
             if report.rating_mean is None
-            else say("session_report.rating", mean=f"{report.rating_mean:.1f}", count=report.rating_count),
+            else say("session_report.rating", mean=number(report.rating_mean, language), count=report.rating_count),
         ),
     ]
     blocks += _balance_blocks(report.balance, language)

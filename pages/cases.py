@@ -52,11 +52,6 @@ roles = {group.id: role for group, role in memberships}
 methods = {entry.method.id: entry.method for entry in method_library.available_methods(person)}
 
 
-def counted(key: str, number: int, name: str) -> str:
-    """ "1 vote", "2 votes": the catalog has a `<key>_one` for the singular."""
-    return viewer.t(f"{key}_one" if number == 1 else key, **{name: number})
-
-
 def day(moment: datetime | None) -> str:
     return format.day(moment.astimezone(format.local_zone()), viewer) if moment else "—"
 
@@ -250,8 +245,8 @@ def queue_tab() -> None:
                     [
                         viewer.t("cases.by", name=escape_markdown(case.author)),
                         viewer.t(f"urgency.{case.urgency}"),
-                        counted("cases.waited", queued.waited_days, "days"),
-                        counted("cases.votes", queued.votes, "count"),
+                        viewer.t("cases.waited", count=queued.waited_days),
+                        viewer.t("cases.votes", count=queued.votes),
                         turn,
                     ]
                 )
@@ -428,8 +423,10 @@ def counts_tab() -> None:
     st.write(viewer.t("cases.counts_intro"))
     today = clock.today()
     start, end = st.columns(2)
-    since = start.date_input(viewer.t("cases.from"), today - timedelta(days=365), format="DD-MM-YYYY")
-    until = end.date_input(viewer.t("cases.until"), today, format="DD-MM-YYYY")
+    since = start.date_input(
+        viewer.t("cases.from"), today - timedelta(days=365), format=format.date_input_format(viewer)
+    )
+    until = end.date_input(viewer.t("cases.until"), today, format=format.date_input_format(viewer))
     counts = cases.case_counts(person, since, until)
     header = [
         viewer.t(label)
@@ -439,7 +436,7 @@ def counts_tab() -> None:
     st.dataframe([dict(zip(header, row, strict=True)) for row in rows], hide_index=True, width="stretch")
     st.download_button(
         viewer.t("cases.download"),
-        write_csv(header, rows),
+        write_csv(header, rows, viewer.language),
         file_name=f"cases-{since}-{until}.csv",
         mime="text/csv",
         icon=":material/download:",

@@ -120,7 +120,7 @@ def start_panel() -> None:
         list(by_id),
         format_func=lambda key: (
             f"{marks.get(by_id[key].standing, '')}{by_id[key].method.name(viewer.language)} · "
-            f"{by_id[key].method.total_minutes:g}′"
+            f"{format.minutes(by_id[key].method.total_minutes, viewer)}′"
         ),
         key=forms.key(START, "method_id"),
     )
@@ -413,7 +413,9 @@ def action_panel(view: live.SessionView) -> None:
             placeholder="—",
             key=forms.key(ACTION, "owner_id"),
         )
-        due.date_input(viewer.t("live.due"), value=None, format="DD-MM-YYYY", key=forms.key(ACTION, "due_date"))
+        due.date_input(
+            viewer.t("live.due"), value=None, format=format.date_input_format(viewer), key=forms.key(ACTION, "due_date")
+        )
         forms.field_error(ACTION, "text")
         forms.field_error(ACTION, "owner_id")
         forms.form_error(ACTION)
@@ -611,7 +613,7 @@ def rating_line(session_id: int) -> None:
     elif summary.mean is None:
         st.caption(viewer.t("live.rating_too_few", threshold=summary.threshold))
     else:
-        st.markdown(viewer.t("live.rating_mean", mean=f"{summary.mean:.1f}", count=summary.count))
+        st.markdown(viewer.t("live.rating_mean", mean=format.number(summary.mean, viewer), count=summary.count))
 
 
 # --- after the session -----------------------------------------------------------------------------

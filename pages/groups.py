@@ -98,7 +98,11 @@ def group_form(group: Group | None) -> None:
                 format_func=lambda value: viewer.t(f"phase.{value}"),
                 key=forms.key(form, "contract.development_phase"),
             )
-        st.date_input(viewer.t("field.start_date"), key=forms.key(form, "contract.start_date"), format="DD-MM-YYYY")
+        st.date_input(
+            viewer.t("field.start_date"),
+            key=forms.key(form, "contract.start_date"),
+            format=format.date_input_format(viewer),
+        )
         forms.field_error(form, "contract.start_date")
         st.text_area(viewer.t("field.confidentiality"), key=forms.key(form, "contract.confidentiality"))
         forms.field_error(form, "contract.confidentiality")
@@ -288,7 +292,9 @@ def show_sessions(group: Group, my_role: GroupRole | None) -> None:
             st.markdown(f"**{viewer.t('groups.plan_session')}**")
             day_column, time_column, minutes_column = st.columns(3)
             with day_column:
-                st.date_input(viewer.t("field.day"), key=forms.key(form, "day"), format="DD-MM-YYYY")
+                st.date_input(
+                    viewer.t("field.day"), key=forms.key(form, "day"), format=format.date_input_format(viewer)
+                )
             with time_column:
                 st.time_input(viewer.t("field.time"), key=forms.key(form, "time"), step=900)
             with minutes_column:
@@ -299,7 +305,8 @@ def show_sessions(group: Group, my_role: GroupRole | None) -> None:
                 list(methods),
                 index=None,
                 format_func=lambda method_id: (
-                    f"{methods[method_id].name(viewer.language)} · {methods[method_id].total_minutes:g}′"
+                    f"{methods[method_id].name(viewer.language)} · "
+                    f"{format.minutes(methods[method_id].total_minutes, viewer)}′"
                 ),
                 placeholder=viewer.t("groups.method_later"),
                 key=forms.key(form, "method_id"),

@@ -18,7 +18,7 @@ from intervision.methods import (
     parse_method,
 )
 from intervision.models import DevelopmentPhase, Language, Role
-from ui import forms
+from ui import format, forms
 from ui.guard import escape_markdown, guard, while_signed_in
 
 viewer = guard("method_editor")
@@ -290,7 +290,7 @@ def editor(draft: Draft) -> None:
         viewer.t("editor.add_phase"), on_click=while_signed_in(viewer, _change), args=("add",), icon=":material/add:"
     )
     total = sum(draft["values"].get(f"p.{key}.minutes") or 0 for key in draft["phases"])
-    st.markdown(f"**{viewer.t('editor.total', minutes=f'{total:g}')}**")
+    st.markdown(f"**{viewer.t('editor.total', minutes=format.minutes(total, viewer))}**")
 
     if general or errors:
         lines = [escape_markdown(message) for message in general]

@@ -17,7 +17,7 @@ from intervision.methods import (
 )
 from intervision.models import DevelopmentPhase, Role
 from intervision.reports import method_card_html
-from ui import forms
+from ui import format, forms
 from ui.chooser import safety_line, show_ranking
 from ui.guard import escape_markdown, guard, while_signed_in
 
@@ -49,7 +49,7 @@ def facts(method: Method) -> str:
     fit = method.suitability
     return " · ".join(
         [
-            viewer.t("methods.minutes", minutes=f"{method.total_minutes:g}"),
+            viewer.t("methods.minutes", minutes=format.minutes(method.total_minutes, viewer)),
             viewer.t("methods.members_range", minimum=fit.min_members, maximum=fit.max_members),
             viewer.t(f"safety.{fit.safety}"),
         ]
@@ -61,7 +61,8 @@ def show_phases(method: Method) -> None:
     names = {phase.id: phase.name(viewer.language) for phase in method.phases}
     for number, phase in enumerate(method.phases, start=1):
         with st.container(border=True):
-            st.markdown(f"#### {number}. {escape_markdown(phase.name(viewer.language))} · {phase.minutes:g}′")
+            name = escape_markdown(phase.name(viewer.language))
+            st.markdown(f"#### {number}. {name} · {format.minutes(phase.minutes, viewer)}′")
             who = ", ".join(viewer.t(f"speaker.{speaker}") for speaker in phase.speakers)
             line = f"{viewer.t('methods.speakers')}: {who}"
             if phase.listeners:

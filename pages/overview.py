@@ -13,7 +13,7 @@ import streamlit as st
 from intervision import clock, goals, method_library, overview, overview_charts, overview_report
 from intervision.errors import DomainError
 from intervision.goals import GoalStatus
-from intervision.i18n import number
+from intervision.i18n import day, number
 from intervision.models import GoalInput, GoalMeasure, Language, Person, ReportItem
 from intervision.overview import SCORECARD, Comparison, GroupFigures, Period, scorecard
 from ui import format, forms
@@ -37,8 +37,8 @@ def chosen_period() -> Period | None:
     today = clock.today()
     forms.prefill(FILTER, {"start": today - timedelta(days=364), "end": today})
     start, end, who, labels = st.columns([1, 1, 2, 2])
-    start.date_input(viewer.t("overview.from"), key=forms.key(FILTER, "start"), format="DD-MM-YYYY")
-    end.date_input(viewer.t("overview.until"), key=forms.key(FILTER, "end"), format="DD-MM-YYYY")
+    start.date_input(viewer.t("overview.from"), key=forms.key(FILTER, "start"), format=format.date_input_format(viewer))
+    end.date_input(viewer.t("overview.until"), key=forms.key(FILTER, "end"), format=format.date_input_format(viewer))
     try:
         period = Period(forms.value(FILTER, "start"), forms.value(FILTER, "end"))
     except DomainError:
@@ -233,7 +233,7 @@ def goals_tab(comparison: Comparison) -> None:
                     "overview.goal_progress",
                     value=goal_value(goal.measure, progress.value),
                     target=goal_value(goal.measure, goal.target),
-                    due=goal.due.strftime("%d-%m-%Y"),
+                    due=day(goal.due, viewer.language),
                 ),
             )
         line[1].markdown(f"{STATUS_ICONS[progress.status]} {viewer.t(f'overview.status.{progress.status}')}")
@@ -274,7 +274,9 @@ def goals_tab(comparison: Comparison) -> None:
         )
         with target:
             forms.field_error(GOAL, "target")
-        due.date_input(viewer.t("overview.goal_due"), key=forms.key(GOAL, "due"), format="DD-MM-YYYY")
+        due.date_input(
+            viewer.t("overview.goal_due"), key=forms.key(GOAL, "due"), format=format.date_input_format(viewer)
+        )
         with due:
             forms.field_error(GOAL, "due")
         forms.form_error(GOAL)

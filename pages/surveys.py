@@ -182,7 +182,7 @@ def results_tab() -> None:
     numbered = aggregate_rows(results, numbers=True)
     st.download_button(
         viewer.t("surveys.download"),
-        write_csv(list(numbered[0]) if numbered else [], [list(row.values()) for row in numbered]),
+        write_csv(list(numbered[0]) if numbered else [], [list(row.values()) for row in numbered], viewer.language),
         file_name=f"survey-{instrument_id}-group-{group_id}.csv",
         mime="text/csv",
         icon=":material/download:",
@@ -224,20 +224,22 @@ def aggregate_rows(results: surveys.GroupResults, numbers: bool = False) -> list
     }
 
     def figure(value: float, decimals: int) -> str | float:
-        return round(value, decimals) if numbers else f"{value:.{decimals}f}"
+        return round(value, decimals) if numbers else format.number(value, viewer, decimals)
 
     rows = []
     for wave in results.waves:
         for result in wave.scales:
             rows.append(
                 {
-                    viewer.t("surveys.wave"): format.day(wave.wave.opened_at, viewer),
+                    viewer.t("surveys.wave"): wave.wave.opened_at.astimezone(format.local_zone()).date()
+                    if numbers
+                    else format.day(wave.wave.opened_at, viewer),
                     viewer.t("surveys.instrument"): scale_names[result.scale_id],
                     viewer.t("surveys.respondents"): (result.n if numbers else str(result.n))
                     if result.shown
                     else f"< {results.threshold}",
                     viewer.t("surveys.mean"): figure(result.mean, 2) if result.shown else hidden,
-                    viewer.t("surveys.ci"): f"{result.ci[0]:.2f}–{result.ci[1]:.2f}"
+                    viewer.t("surveys.ci"): "–".join(format.number(bound, viewer, 2) for bound in result.ci)
                     if result.shown and result.ci
                     else "",
                     viewer.t("surveys.spread"): figure(result.spread, 2) if result.shown else "",

@@ -7,6 +7,7 @@ import streamlit as st
 
 from intervision.i18n import number
 from intervision.methods import RECOMMENDED_COUNT, MeasuredSafety, Need, Reason, Recommendation, Standing
+from ui import format
 from ui.guard import Viewer, escape_markdown
 
 
@@ -72,7 +73,7 @@ def show_recommendation(recommendation: Recommendation, viewer: Viewer, rank: in
     with st.container(border=True):
         st.markdown(
             f"#### {number_part}{escape_markdown(method.name(viewer.language))} · "
-            f"{viewer.t('methods.minutes', minutes=f'{method.total_minutes:g}')}"
+            f"{viewer.t('methods.minutes', minutes=format.minutes(method.total_minutes, viewer))}"
         )
         verdict = viewer.t(f"chooser.{recommendation.standing.value}")
         st.caption(f"{verdict} · {viewer.t('methods.score', score=recommendation.score)}")

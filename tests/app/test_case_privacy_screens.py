@@ -309,7 +309,7 @@ def test_the_coordinator_gets_counts_and_nothing_else(people, group_cases, downl
     [download] = at.get("download_button")
     assert download.proto.label == "Download as CSV"
     [offered] = [data for data in downloads if data.startswith("text/csv")]
-    rows = list(csv.reader(io.StringIO(offered.split("\n", 1)[1].lstrip("\ufeff")), delimiter=";"))
+    rows = list(csv.reader(io.StringIO(offered.split("\n", 1)[1].lstrip("\ufeff")), delimiter=","))
     assert rows[0] == ["Group", "Brought in", "Discussed", "Followed up"]
     # Only the groups whose contract reports case counts to the organisation.
     assert sorted(row[0] for row in rows[1:]) == sorted(set(group_cases) - {"Onderwijsteam Basisschool De Regenboog"})
@@ -331,8 +331,8 @@ def test_a_group_name_never_becomes_a_formula_in_the_case_counts(people, offered
     [download] = at.download_button
     data = offered.of(download).decode("utf-8")
 
-    assert data.startswith("\ufeffGroup;Brought in;Discussed;Followed up\r\n")
-    rows = list(csv.reader(io.StringIO(data[1:], newline=""), delimiter=";"))
+    assert data.startswith("\ufeffGroup,Brought in,Discussed,Followed up\r\n"), "English: commas"
+    rows = list(csv.reader(io.StringIO(data[1:], newline=""), delimiter=","))
     assert "'" + formula in [row[0] for row in rows[1:]]
     assert not [row for row in rows if row[0].startswith("=")]
 

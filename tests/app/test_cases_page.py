@@ -26,7 +26,7 @@ BRING = "Bring the case in"
 REQUIRED = "Please fill this in."
 NOT_ANONYMISED = "Please confirm that the case is anonymised."
 SUBMITTED = "Your case is in the queue of your group."
-DRAFT_KEPT = re.compile(r"^Draft kept at \d{1,2}:\d{2}\.$")
+DRAFT_KEPT = re.compile(r"^Draft saved at \d{1,2}:\d{2}\.$")
 
 TITLE = "Talking to Jan Jansen about the rota"
 SITUATION = "A colleague called me on 06-12345678 at night and asked me to swap shifts again. I said nothing."
@@ -420,7 +420,7 @@ def test_the_author_follows_up_and_the_archive_shows_it(people):
     at.button(key=f"FormSubmitter:follow_up.{case_id}-Save the follow-up").click()
     _run(at)
 
-    assert values(at.success) == ["Thank you: your follow-up is kept with the case."]
+    assert values(at.success) == ["Thank you: your follow-up is saved with the case."]
     assert f"follow_up.{case_id}.text" not in _keys(_tab(at, "My cases"), f"follow_up.{case_id}")
     at.selectbox(key="archive_group").set_value(_group_id(LEIDING))
     _run(at)

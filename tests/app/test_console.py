@@ -350,9 +350,9 @@ def test_a_coordinator_outside_the_groups_cannot_start_a_session(people):
 def test_opening_the_session_shows_the_check_in_and_looks_back_on_the_last_case(people):
     at = _console(people.facilitator)
     session_id = _open(at)
-    assert "The session is open. Put the projector screen on the beamer." in _success(at)
+    assert "The session is open. Show the projector screen on the projector." in _success(at)
     assert values(at.header) == ["Check-in"]
-    assert "### A short round: how are you here today, and what do you bring?" in values(at.markdown)
+    assert "### A short round: how are you arriving today, and what are you bringing with you?" in values(at.markdown)
     assert "**Action items from earlier sessions**" in values(at.markdown)
     assert f"**The last case: {LAST_CASE}**" in values(at.markdown)
     assert any(LAST_FOLLOW_UP in text for text in values(at.text)), "the last case's follow-up is shown"
@@ -374,7 +374,7 @@ def test_the_check_in_lists_earlier_action_items_and_asks_how_the_last_case_went
     assert "Ask the union first · Hans Kuipers" in labels
     assert not any("Never confirmed" in label for label in labels)
     assert f"**The last case: {title}**" in values(at.markdown)
-    assert "Its bringer has not written a follow-up yet: ask how it went." in values(at.caption)
+    assert "The case bringer has not written a follow-up yet: ask how it went." in values(at.caption)
 
     at.checkbox[labels.index("Ask the union first · Hans Kuipers")].check()
     _run(at)

@@ -144,7 +144,7 @@ def test_declining_an_invitation_leaves_the_person_out_of_the_group(people):
     next(b for b in at.button if b.label == "Decline").click().run()
 
     assert_healthy(at)
-    assert "The invitation was declined." in values(at.success)
+    assert "You declined the invitation." in values(at.success)
     assert groups_role(gent, kim.id) is None
     assert not [b for b in at.button if b.label == "Accept"]
 

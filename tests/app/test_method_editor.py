@@ -134,7 +134,7 @@ def test_an_empty_dutch_phase_name_is_asked_for_under_the_field(people):
     assert message_under(at, "m.p.diagnosis.name.nl") == REQUIRED
     assert message_under(at, "m.p.diagnosis.name.en") is None
     assert values(at.error) == [REQUIRED]
-    assert values(at.warning) == ["To fix before saving\n\n- 1 field(s) marked in red above."]
+    assert values(at.warning) == ["Still to fix before you can save\n\n- 1 field is marked in red above."]
     assert VALID not in values(at.success)
     assert button(at, SAVE).disabled
     # What was typed is kept, as it was typed.

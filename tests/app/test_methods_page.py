@@ -60,7 +60,7 @@ def _recommendation(at, name: str) -> tuple[str, str, str]:
     headings = [m for m in markdown if m.startswith("#### ")]
     index = next(i for i, m in enumerate(markdown) if m.startswith("#### ") and f" {name} · " in m)
     rank = headings.index(markdown[index])
-    captions = [c for c in values(at.tabs[1].caption) if " · Match " in c]
+    captions = [c for c in values(at.tabs[1].caption) if " points for this case" in c]
     return markdown[index], captions[rank], markdown[index + 1]
 
 
@@ -172,6 +172,7 @@ def test_the_incident_method_in_dutch(people):
 
     assert values(at.tabs[0].header) == ["Incidentmethode"]
     assert _phase_headings(at)[0] == "#### 1. Incident kiezen · 10′"
+    assert _phase_headings(at)[3].endswith(" · 7,5′"), "half minutes with a decimal comma"
 
 
 def test_choosing_a_six_hats_sequence_changes_the_phases(people):

@@ -118,6 +118,11 @@ def _download(at, offered: Offered, label: str) -> bytes:
     return offered.of(button)
 
 
+def _written(day: date) -> str:
+    """A date as an English reader writes it: "2 December 2026"."""
+    return f"{day.day} {day:%B} {day.year}"
+
+
 def _csv_rows(data: bytes, delimiter: str) -> list[list[str]]:
     text = data.decode("utf-8")
     assert text.startswith("\ufeff"), "the byte order mark tells a spreadsheet it is UTF-8"
@@ -283,8 +288,8 @@ def test_the_seeded_goals_are_listed_with_their_status(people):
     assert [status.split(" ", 1)[1] for status in statuses] == [STATUS[item.status] for item in progress]
     shown = texts(at)
     for item in progress:
-        assert f"· by {item.goal.due.strftime('%d-%m-%Y')}" in shown
-    assert f"of 85% · by {progress[3].goal.due.strftime('%d-%m-%Y')}" in shown
+        assert f"· by {_written(item.goal.due)}" in shown
+    assert f"of 85% · by {_written(progress[3].goal.due)}" in shown
 
 
 @pytest.mark.date_sensitive
@@ -334,7 +339,7 @@ def test_a_goal_is_added_listed_and_removed(people):
     )
     assert (target, stored_due) == (4.5, due.isoformat())
     assert f"**{NOORD}** · Self-efficacy" in _goal_lines(at)
-    assert f"of 4.50 · by {due.strftime('%d-%m-%Y')}" in texts(at)
+    assert f"of 4.50 · by {_written(due)}" in texts(at)
     # The form starts again from its defaults.
     assert at.selectbox(key="goal.group_id").value is None
     assert at.number_input(key="goal.target").value == 8.0
@@ -355,7 +360,7 @@ def test_the_report_offers_a_pdf_and_a_csv_in_the_chosen_language(people, offere
     assert [button.label for button in at.download_button] == [PDF, CSV]
 
     assert _download(at, offered, PDF).startswith(b"%PDF")
-    rows = _csv_rows(_download(at, offered, CSV), ";")
+    rows = _csv_rows(_download(at, offered, CSV), ",")  # English: commas and decimal points
     assert rows[0] == CSV_HEADER_EN
     assert {row[1] for row in rows[1:]} >= set(GROUPS) | {"The organisation"}
     [regenboog_efficacy] = [row for row in rows if row[1] == REGENBOOG and row[3] == "Self-efficacy"]
@@ -385,17 +390,17 @@ def test_a_group_name_or_label_never_becomes_a_formula_in_the_csv(people, offere
     data = _download(at, offered, CSV)
 
     assert b"\r\n" in data and b"\n" not in data.replace(b"\r\n", b""), "CRLF line ends"
-    rows = _csv_rows(data, ";")
+    rows = _csv_rows(data, ",")
     renamed = [row for row in rows if FORMULA in row[1]]
     assert renamed and {row[1] for row in renamed} == {"'" + FORMULA}
     assert {row[2] for row in renamed} == {"'+1", ""}, "its figures carry the label, its goal none"
     assert "'@SUM(A1)" in {row[2] for row in rows if row[1] == NOORD}
     assert not [cell for row in rows for cell in row if cell.startswith(("=", "+", "@"))]
-    # Numbers stay numbers, with the decimal comma of the file's one dialect, also in English.
+    # Numbers stay numbers, with the decimal mark of the file's language: a point in English.
     [attendance] = [row[4] for row in rows if row[:2] == ["Groups side by side", NOORD] and row[3] == "Attendance"]
     assert attendance.isdigit(), attendance
     means = [row[4] for row in rows if row[3] in EFFICACY and row[4]]
-    assert means and all(re.fullmatch(r"\d(,\d{1,2})?", mean) for mean in means), means
+    assert means and all(re.fullmatch(r"\d(\.\d{1,2})?", mean) for mean in means), means
 
 
 # --- in Dutch ------------------------------------------------------------------------------------
@@ -464,7 +469,7 @@ def test_the_combined_average_note_counts_the_releases_it_combines(people):
     mean = sum(release.mean * release.respondents for release in parts) / answers
     metric = at.metric[3]
     assert metric.value == f"{mean:.2f}"
-    assert metric.proto.help == f"{answers} answers in {len(parts)} released averages"
+    assert metric.proto.help == f"Answers: {answers}. Waves shown: {len(parts)}."
 
 
 def test_a_change_made_while_the_overview_is_open_shows_on_the_next_look(people):

@@ -362,10 +362,10 @@ def _safety_results_of_a(at: AppTest, world: World, role: str) -> AppTest:
 
 
 def _csv_rows(data: bytes) -> list[list[str]]:
-    """A CSV in the product's one dialect (intervision/csv_export.py): a byte order mark, then `;`."""
+    """An English CSV (intervision/csv_export.py): a byte order mark, then `,` between cells."""
     text = data.decode("utf-8")
     assert text.startswith("\ufeff")
-    return list(csv.reader(io.StringIO(text[1:], newline=""), delimiter=";"))
+    return list(csv.reader(io.StringIO(text[1:], newline=""), delimiter=","))
 
 
 def _case_counts(data: bytes, world: World, role: str) -> None:

@@ -150,7 +150,7 @@ def test_the_check_in_and_the_closing_have_their_own_titles(people):
     session_id = _start(people, phase_index=None)
     at = _projector(_token(people, session_id))
     assert values(at.title) == ["Check-in"]
-    assert "A short round: how are you here today, and what do you bring?" in _shown(at)
+    assert "A short round: how are you arriving today, and what are you bringing with you?" in _shown(at)
     assert not CLOCK.search(_shown(at))
 
     live.begin_phases(people.facilitator, session_id, _session(people, session_id).revision)

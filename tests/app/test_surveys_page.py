@@ -15,6 +15,7 @@ import csv
 import io
 import json
 import logging
+import re
 from datetime import timedelta
 
 import pytest
@@ -658,8 +659,8 @@ def test_a_loaded_instruments_names_show_as_typed_and_never_start_a_formula_in_t
     assert escape_markdown("@SUM(A1)") in values(at.subheader) and escape_markdown("# x") in values(at.caption)
     [download] = [button for button in at.download_button if button.label == DOWNLOAD]
     data = offered.of(download).decode("utf-8")
-    assert data.startswith("\ufeffSurvey;Instrument;Answers;Mean;")
-    rows = list(csv.reader(io.StringIO(data[1:], newline=""), delimiter=";"))
+    assert data.startswith("\ufeffSurvey,Instrument,Answers,Mean,"), "English: commas"
+    rows = list(csv.reader(io.StringIO(data[1:], newline=""), delimiter=","))
     [row] = rows[1:]
     assert row[1] == "'@SUM(A1)", "a scale's name from a loaded file is text, never a formula"
     assert row[2:4] == ["3", "3"], "the count and the mean stay numbers"
@@ -702,6 +703,20 @@ def test_the_threshold_refuses_2_accepts_5_and_then_hides_a_wave_of_4(people):
 
 
 # --- Dutch ---------------------------------------------------------------------------------------
+
+
+def test_in_dutch_the_figures_and_their_csv_have_decimal_commas_and_dutch_dates(people, offered):
+    at = _results(_page(people.participant, locale="nl-NL", english=False), _group_id(LEIDING), "self_efficacy")
+
+    means = [row["Gemiddelde"] for row in _table(at) if row["Gemiddelde"][:1].isdigit()]
+    assert means and all(re.fullmatch(r"\d,\d\d", mean) for mean in means), means
+    [download] = [button for button in at.download_button if button.label == "Download als CSV"]
+    data = offered.of(download).decode("utf-8")
+    assert data.startswith("\ufeffAfname;Vragenlijst;Antwoorden;Gemiddelde;"), "Dutch: semicolons"
+    rows = list(csv.reader(io.StringIO(data[1:], newline=""), delimiter=";"))[1:]
+    assert rows and all(re.fullmatch(r"\d\d-\d\d-\d{4}", row[0]) for row in rows), "a date Dutch Excel reads"
+    written = [row[3] for row in rows if row[3][:1].isdigit()]
+    assert written and all(re.fullmatch(r"\d(,\d{1,2})?", mean) for mean in written), written
 
 
 def test_in_dutch_the_tabs_and_results_read_dutch(people):

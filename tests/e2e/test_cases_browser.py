@@ -21,7 +21,7 @@ NAME, EMAIL = "Daniel Okafor", "daniel.okafor@demo.example"
 TITLE = "A father who calls me in the evening"
 SITUATION = "The father called me on 06-12345678 at nine in the evening and asked for the report. I froze."
 PHONE_HINT = "This looks like a phone number: “06-12345678”. Leave it out."
-DRAFT_KEPT = re.compile(r"^Draft kept at \d{1,2}:\d{2}\.$")
+DRAFT_KEPT = re.compile(r"^Draft saved at \d{1,2}:\d{2}\.$")
 
 
 def _check(page: Page, name: str) -> None:

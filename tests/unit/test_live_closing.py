@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 import zlib
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -649,7 +649,7 @@ def test_the_report_has_only_the_confirmed_action_items_and_the_bringers_choice(
     report = live.session_report(team.lead, held, Language.EN, path=team.path)
     markdown = session_report_markdown(report, Language.EN)
 
-    assert report.action_items == [("Anna belt de ouder", "Anna Member", "2025-03-17")]
+    assert report.action_items == [("Anna belt de ouder", "Anna Member", "17 March 2025")]
     assert report.bringer_choice == CHOICE_TEXT
     assert "Een idee dat niemand oppakte" not in markdown
     assert CHOICE_TEXT in markdown
@@ -679,11 +679,11 @@ def test_the_report_has_no_observations_unless_the_facilitator_includes_them(tea
     [
         (
             Language.NL,
-            ["Incidentmethode", "| Informatieronde | 15 | 13.0 |", "Anna belt de ouder (Anna Member, 2025-03-17)"],
+            ["Incidentmethode", "| Informatieronde | 15 | 13,0 |", "Anna belt de ouder (Anna Member, 17 maart 2025)"],
         ),
         (
             Language.EN,
-            ["Incident method", "| Information round | 15 | 13.0 |", "Anna belt de ouder (Anna Member, 2025-03-17)"],
+            ["Incident method", "| Information round | 15 | 13.0 |", "Anna belt de ouder (Anna Member, 17 March 2025)"],
         ),
     ],
 )
@@ -773,6 +773,22 @@ def test_the_pdf_survives_dutch_typographic_quotes_and_ellipses():
 
     assert pdf.startswith(b"%PDF")
     assert "..." in _pdf_text(pdf)
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (Language.NL, ["Datum: 12 maart 2025, 10:15", "12,0", "Gemiddeld nut 3,5 van 5 (4 mensen)"]),
+        (Language.EN, ["Date: 12 March 2025, 10:15", "12.0", "Average usefulness 3.5 of 5 (4 people)"]),
+    ],
+)
+def test_the_pdf_writes_dates_and_numbers_as_the_reader_does(language, expected):
+    started = datetime(2025, 3, 12, 10, 15, tzinfo=UTC)
+    report = replace(_report_of("Sessie", "Inzicht"), started_at=started, rating_mean=3.5, rating_count=4)
+
+    shown = _pdf_text(session_report_pdf(report, language)).replace("\\(", "(").replace("\\)", ")")
+
+    assert all(line in shown for line in expected), shown
 
 
 @pytest.mark.parametrize("character", ["„", "‚", "★"])

@@ -22,11 +22,15 @@ from unit_support import JOINED, NOW, group_form
 from intervision import cases, db, groups, live, overview, overview_charts, overview_report, store, surveys
 from intervision.errors import DomainError, NotAllowed
 from intervision.instruments import earlier_version, shipped_instruments
+from intervision.goals import GoalProgress, GoalStatus
+from intervision.i18n import t
 from intervision.models import (
     ActionItemInput,
     CaseCount,
     CaseInput,
     FollowUpInput,
+    Goal,
+    GoalMeasure,
     GroupInput,
     GroupRole,
     Language,
@@ -40,7 +44,8 @@ from intervision.models import (
     SessionRole,
     StartSessionInput,
 )
-from intervision.overview import Period, Release
+from intervision.overview import Cell, Period, Release
+from intervision.overview_report import goal_line, half_year
 
 SE = "self_efficacy"
 CE = "collective_efficacy"
@@ -1095,3 +1100,53 @@ def test_the_pdf_report_says_where_the_questions_changed(org: Org, members):
     org.wave(north, zip(members[:3], (3, 4, 5), strict=True), closed_on=date(2025, 4, 10), opened_on=date(2025, 4, 8))
     text = _pdf_text(overview_report.report_pdf(org.compare(), [], Language.EN, "Test Org"))
     assert "A dotted line marks where a questionnaire got new questions: Self-efficacy from 2025-04-10" in text
+
+
+# --- written as the reader writes it -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "average", "pooled_over_two", "goal"),
+    [
+        (
+            Language.NL,
+            "4,1 ↑*",
+            "samengevoegd over 2 groepen, eerste halfjaar 2025",
+            "streefwaarde 4,5 (gemiddelde, 1–5) uiterlijk 2 december 2026",
+        ),
+        (
+            Language.EN,
+            "4.1 ↑*",
+            "pooled over 2 groups, first half of 2025",
+            "target 4.5 (average, 1–5) by 2 December 2026",
+        ),
+    ],
+)
+def test_the_report_writes_averages_half_years_and_dates_as_the_reader_does(language, average, pooled_over_two, goal):
+    cell = Cell(" ↑", 0.8, pooled=True, mean=4.14)
+    target = Goal(
+        id=1,
+        group_id=None,
+        group_name=None,
+        measure=GoalMeasure.SELF_EFFICACY,
+        target=4.5,
+        due=date(2026, 12, 2),
+        created_at=datetime(2026, 1, 5, tzinfo=UTC),
+    )
+    progress = GoalProgress(target, 4.14, GoalStatus.NOT_YET, Period(date(2025, 12, 3), date(2026, 12, 2)))
+
+    assert cell.label(language, "–") == average
+    assert t("overview.pooled_note", language, count=2, half_year=half_year("2025-1", language)) == pooled_over_two
+    assert goal_line(progress, language).note.startswith(goal)
+    assert goal_line(progress, language).value == 4.1, "a number stays a number, for the CSV to write"
+
+
+@pytest.mark.parametrize(
+    ("language", "one_group"),
+    [
+        (Language.NL, "samengevoegd over 1 groep, tweede halfjaar 2026"),
+        (Language.EN, "pooled over 1 group, second half of 2026"),
+    ],
+)
+def test_a_pool_of_one_group_reads_in_the_singular(language, one_group):
+    assert t("overview.pooled_note", language, count=1, half_year=half_year("2026-2", language)) == one_group
