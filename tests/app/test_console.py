@@ -235,7 +235,9 @@ def test_for_a_case_told_on_the_spot_the_facilitator_picks_the_question_type_and
 def _recommended_in(block) -> list[tuple[str, str]]:
     """The numbered method headings of a chooser ranking, each with its standing and score caption."""
     headings = [m for m in values(block.markdown) if m.startswith("#### ") and m[5].isdigit()]
-    captions = [c for c in values(block.caption) if c.startswith("Recommended · Match ")]
+    captions = [
+        c for c in values(block.caption) if c.startswith("Recommended · ") and c.endswith(" points for this case")
+    ]
     return list(zip(headings, captions, strict=True))
 
 

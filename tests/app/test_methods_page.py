@@ -60,7 +60,9 @@ def _recommendation(at, name: str) -> tuple[str, str, str]:
     headings = [m for m in markdown if m.startswith("#### ")]
     index = next(i for i, m in enumerate(markdown) if m.startswith("#### ") and f" {name} · " in m)
     rank = headings.index(markdown[index])
-    captions = [c for c in values(at.tabs[1].caption) if " points for this case" in c]
+    captions = [
+        c for c in values(at.tabs[1].caption) if c.endswith((" points for this case", " punten voor deze casus"))
+    ]
     return markdown[index], captions[rank], markdown[index + 1]
 
 
@@ -249,7 +251,7 @@ def test_chooser_recommends_only_methods_for_the_question_numbered_with_reasons_
         at.tabs[1].caption
     )
     _, standing, reasons = _recommendation(at, "Six thinking hats")
-    assert standing.startswith("Recommended · Match ")
+    assert standing.startswith("Recommended · ") and standing.endswith(" points for this case")
     assert ":material/check: Made for decision questions." in reasons
     assert ":material/close: 50 minutes; you have 45: shorten the phases by 5 in all." in reasons
     plans = [text for text in values(at.tabs[1].text) if text.startswith("Shortened to 45 minutes: ")]

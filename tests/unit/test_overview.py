@@ -21,9 +21,9 @@ from unit_support import JOINED, NOW, group_form
 
 from intervision import cases, db, groups, live, overview, overview_charts, overview_report, store, surveys
 from intervision.errors import DomainError, NotAllowed
-from intervision.instruments import earlier_version, shipped_instruments
 from intervision.goals import GoalProgress, GoalStatus
 from intervision.i18n import t
+from intervision.instruments import earlier_version, shipped_instruments
 from intervision.models import (
     ActionItemInput,
     CaseCount,
@@ -1099,7 +1099,7 @@ def test_the_pdf_report_says_where_the_questions_changed(org: Org, members):
 
     org.wave(north, zip(members[:3], (3, 4, 5), strict=True), closed_on=date(2025, 4, 10), opened_on=date(2025, 4, 8))
     text = _pdf_text(overview_report.report_pdf(org.compare(), [], Language.EN, "Test Org"))
-    assert "A dotted line marks where a questionnaire got new questions: Self-efficacy from 2025-04-10" in text
+    assert "A dotted line marks where a questionnaire got new questions: Self-efficacy from 10 April 2025" in text
 
 
 # --- written as the reader writes it -------------------------------------------------------------
