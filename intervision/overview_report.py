@@ -124,7 +124,12 @@ def _group_lines(group: GroupFigures, comparison: Comparison, language: Language
 
 def corrections_note(corrections: tuple[int, int], language: Language) -> str:
     intervened, self_corrected = corrections
-    return t("overview.corrections_note", language, intervened=intervened, self_corrected=self_corrected)
+    return t(
+        "overview.corrections_note",
+        language,
+        intervened=t("common.times", language, count=intervened),
+        self_corrected=t("common.times", language, count=self_corrected),
+    )
 
 
 def balance_sentence(story: GroupStory, language: Language) -> str:
@@ -138,8 +143,8 @@ def balance_sentence(story: GroupStory, language: Language) -> str:
     counts = t(
         "overview.balance_counts",
         language,
-        intervened=intervened,
-        self_corrected=self_corrected,
+        intervened=t("common.times", language, count=intervened),
+        self_corrected=t("common.times", language, count=self_corrected),
         share=f"{self_corrected / (intervened + self_corrected):.0%}",
     )
     trend = story.self_share_trend

@@ -10,6 +10,7 @@ import streamlit as st
 from intervision import cases, groups, live, method_library, observation_log
 from intervision.charts import LEVEL_COLOURS, method_timeline
 from intervision.errors import DomainError
+from intervision.i18n import chart_date_format
 from intervision.method_choice import chooser_need
 from intervision.methods import Level, Standing, recommend
 from intervision.models import (
@@ -660,14 +661,17 @@ def balance_panel(session_id: int, group_id: int) -> None:
         figure.update_layout(
             barmode="group", font={"size": 16}, height=320, legend={"orientation": "h", "y": -0.25}, xaxis_title=""
         )
-        figure.update_xaxes(tickformat="%d-%m-%Y")
+        figure.update_xaxes(tickformat=chart_date_format(viewer.language))
         figure.update_yaxes(dtick=1)
         st.plotly_chart(figure, width="stretch", config={"displayModeBar": False})
         intervened = sum(entry.balance.total_interventions for entry in counted)
         corrected = sum(entry.balance.total_self_corrections for entry in counted)
         st.write(
             viewer.t(
-                "live.balance_group_counts", sessions=len(counted), intervened=intervened, self_corrected=corrected
+                "live.balance_group_counts",
+                sessions=viewer.t("common.sessions", count=len(counted)),
+                intervened=viewer.t("common.times", count=intervened),
+                self_corrected=viewer.t("common.times", count=corrected),
             )
         )
         balances = [entry.balance for entry in sessions]

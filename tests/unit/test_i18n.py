@@ -271,7 +271,8 @@ def test_every_plural_text_has_the_forms_its_language_needs():
         for key, text in catalog(language).items():
             if not isinstance(text, str):
                 assert needed <= set(text), (language, key)
-                assert all("{count}" in form for form in text.values()), (language, key)
+                # "one" may spell its number out ("once", "één keer"): in Dutch and English it is exactly 1.
+                assert all("{count}" in form for name, form in text.items() if name != "one"), (language, key)
 
 
 # "veld(en)", "case(s)", "had(den)": a bracketed ending glued to a word ("alfa (n)" is a sample size).

@@ -1150,3 +1150,14 @@ def test_the_report_writes_averages_half_years_and_dates_as_the_reader_does(lang
 )
 def test_a_pool_of_one_group_reads_in_the_singular(language, one_group):
     assert t("overview.pooled_note", language, count=1, half_year=half_year("2026-2", language)) == one_group
+
+
+def test_a_single_intervention_reads_in_the_singular():
+    assert (
+        overview_report.corrections_note((1, 0), Language.EN)
+        == "facilitator stepped in once, group corrected itself 0 times"
+    )
+    assert (
+        overview_report.corrections_note((1, 2), Language.NL)
+        == "begeleider greep één keer in, groep stuurde 2 keer zelf bij"
+    )
