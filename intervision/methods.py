@@ -390,6 +390,8 @@ class Recommendation:
 _DEALBREAKERS = {"too_long", "too_few_members", "too_many_members"}
 # Reasons that keep a method out of the top three, however well the rest fits.
 _NOT_YET = {"needs_safe_group", "safety_low"}
+# Safety reasons that name the group's phase.
+_NAMES_PHASE = {"needs_safe_group", "check_safety", "asks_trust"}
 
 
 def shortened_plan(method: Method, minutes_available: int) -> list[PlannedPhase]:
@@ -478,11 +480,13 @@ def _reasons(method: Method, need: Need) -> list[Reason]:
         reasons.append(Reason("wants_missed", False, {"wants": [want.value for want in missed]}))
     reasons.append(_time_reason(method, need))
     reasons.extend(_size_reasons(method, need))
+    safety = _safety_reasons(method, need)
     if need.group_phase in fit.group_phases:
         reasons.append(Reason("phase_fits", True, {"phase": need.group_phase.value}))
-    else:
+    elif not any(reason.key in _NAMES_PHASE for reason in safety):
+        # A safety reason already says the group's phase is not the method's: say it once.
         reasons.append(Reason("phase_other", False, {"phase": need.group_phase.value}))
-    reasons.extend(_safety_reasons(method, need))
+    reasons.extend(safety)
     return reasons
 
 
@@ -525,6 +529,18 @@ def _score(reasons: list[Reason]) -> int:
     return max(0, min(100, sum(_points(reason) for reason in reasons) - counted_twice))
 
 
+def _ranked(r: Recommendation, chosen: bool, recommended_forms: dict[str, Method]) -> Recommendation:
+    """The recommendation as shown: recommended, or, for another form of a recommended method, saying why a
+    higher score may still stand below it."""
+    if chosen:
+        return Recommendation(r.method, r.score, r.reasons, Standing.RECOMMENDED, r.plan)
+    other = recommended_forms.get(r.method.variant_of or r.method.id)
+    if r.standing is Standing.ALSO_POSSIBLE and other is not None:
+        reason = Reason("other_form_recommended", False, {"form": other})
+        return Recommendation(r.method, r.score, [*r.reasons, reason], r.standing, r.plan)
+    return r
+
+
 def recommend(methods: list[Method], need: Need) -> list[Recommendation]:
     """Every method for this need in the order the screens show them, each with its reasons.
 
@@ -558,18 +574,15 @@ def recommend(methods: list[Method], need: Need) -> list[Recommendation]:
         )
     )
     chosen: set[int] = set()
-    families: set[str] = set()
+    families: dict[str, Method] = {}
     for r in scored:
         family = r.method.variant_of or r.method.id
         ready = r.standing is Standing.ALSO_POSSIBLE
         # One form of a method among the recommended: its variants make room for a different method.
         if ready and family not in families and len(chosen) < RECOMMENDED_COUNT:
             chosen.add(id(r))
-            families.add(family)
-    ranked = [
-        Recommendation(r.method, r.score, r.reasons, Standing.RECOMMENDED, r.plan) if id(r) in chosen else r
-        for r in scored
-    ]
+            families[family] = r.method
+    ranked = [_ranked(r, id(r) in chosen, families) for r in scored]
     order = list(Standing)
     return sorted(ranked, key=lambda r: order.index(r.standing))
 

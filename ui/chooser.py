@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from intervision.i18n import number
-from intervision.methods import RECOMMENDED_COUNT, MeasuredSafety, Need, Reason, Recommendation, Standing
+from intervision.methods import RECOMMENDED_COUNT, MeasuredSafety, Method, Need, Reason, Recommendation, Standing
 from ui import format
 from ui.guard import Viewer, escape_markdown
 
@@ -19,7 +19,11 @@ def reason_text(reason: Reason, viewer: Viewer) -> str:
     if "wants" in params:
         params["wants"] = ", ".join(viewer.t(f"want.{want}").lower() for want in params["wants"])  # type: ignore[union-attr]
     if "phase" in params:
-        params["phase"] = viewer.t(f"phase.{params['phase']}").lower()
+        # The phase as a word inside a sentence ("in de oriëntatiefase", "in the forming phase").
+        params["phase"] = viewer.t(f"chooser.phase_{params['phase']}")
+    if isinstance(form := params.get("form"), Method):
+        # An own method's name is typed text: escaped, it stays a name in these Markdown lines.
+        params["form"] = escape_markdown(form.name(viewer.language))
     if "score" in params:
         params["score"] = number(float(params["score"]), viewer.language)  # type: ignore[arg-type]
     if reason.key == "fits_time" and params["spare"] == 0:
@@ -44,7 +48,7 @@ def group_line(need: Need, viewer: Viewer) -> str:
     return viewer.t(
         "chooser.group_line",
         size=need.group_size,
-        phase=viewer.t(f"phase.{need.group_phase}").lower(),
+        phase=viewer.t(f"chooser.phase_{need.group_phase}"),
         minutes=need.minutes_available,
     )
 
@@ -61,7 +65,7 @@ def reasons_markdown(recommendation: Recommendation, viewer: Viewer) -> str:
     lines = []
     for reason in recommendation.reasons:
         mark = ":material/check:" if reason.fits else ":material/close:"
-        # Catalog texts filled with catalog texts and numbers: nobody's typing reaches these lines.
+        # Catalog texts filled with catalog texts, numbers and escaped method names.
         lines.append(f"- {mark} {reason_text(reason, viewer)}")
     return "\n".join(lines)
 
@@ -75,8 +79,9 @@ def show_recommendation(recommendation: Recommendation, viewer: Viewer, rank: in
             f"#### {number_part}{escape_markdown(method.name(viewer.language))} · "
             f"{viewer.t('methods.minutes', minutes=format.minutes(method.total_minutes, viewer))}"
         )
-        verdict = viewer.t(f"chooser.{recommendation.standing.value}")
-        st.caption(f"{verdict} · {viewer.t('methods.score', score=recommendation.score)}")
+        # The heading above the card already names its standing; a method that cannot run has no score.
+        if recommendation.fits:
+            st.caption(viewer.t("methods.score", score=recommendation.score))
         st.markdown(reasons_markdown(recommendation, viewer))
         plan = plan_text(recommendation, viewer)
         if plan:

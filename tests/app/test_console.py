@@ -66,9 +66,9 @@ def _click(at, label: str):
     return at
 
 
-def _console(person):
-    at = app(person)
-    at.session_state["language"] = "en"
+def _console(person, language: str = "en"):
+    at = app(person, locale="nl-NL" if language == "nl" else "en-GB")
+    at.session_state["language"] = language
     open_page(at, CONSOLE)
     assert_healthy(at)
     return at
@@ -233,12 +233,12 @@ def test_for_a_case_told_on_the_spot_the_facilitator_picks_the_question_type_and
 
 
 def _recommended_in(block) -> list[tuple[str, str]]:
-    """The numbered method headings of a chooser ranking, each with its standing and score caption."""
+    """The numbered method headings of a chooser ranking, each with its score caption (the standing is the
+    heading above them)."""
     headings = [m for m in values(block.markdown) if m.startswith("#### ") and m[5].isdigit()]
-    captions = [
-        c for c in values(block.caption) if c.startswith("Recommended · ") and c.endswith(" points for this case")
-    ]
-    return list(zip(headings, captions, strict=True))
+    captions = [c for c in values(block.caption) if re.fullmatch(r"\d+ points for this case", c)]
+    # The recommended cards come first, and every method that can run has a score.
+    return list(zip(headings, captions[: len(headings)], strict=True))
 
 
 def test_the_start_panel_shows_the_recommended_methods_with_reasons_and_a_shortened_plan(people):
@@ -255,7 +255,7 @@ def test_the_start_panel_shows_the_recommended_methods_with_reasons_and_a_shorte
     assert ":material/check: Made for questions about your own behaviour in a concrete situation." in reasons
     assert ":material/close: 50 minutes; you have 45: shorten the phases by 5 in all." in reasons
     assert "No safety score for this group yet: too few answered, or it was not measured." in values(ranking.caption)
-    group = "5 members working on the case (the facilitator not counted) · performing · 45 minutes"
+    group = "5 members working on the case (the facilitator not counted) · performing phase · 45 minutes"
     assert group in values(ranking.caption)
 
     at.selectbox(key="start.method_id").set_value("incident")
@@ -264,6 +264,19 @@ def test_the_start_panel_shows_the_recommended_methods_with_reasons_and_a_shorte
     assert plans, "the chosen method's shortened plan is shown"
     assert plans[0].startswith("Shortened to 45 minutes: Choose the incident 9′ · Explain the question 5′")
     assert sum(int(minutes) for minutes in re.findall(r"(\d+)′", plans[0])) == 45
+
+
+def test_the_start_panel_in_dutch_names_the_phase_as_a_facilitator_says_it(people):
+    at = _console(people.facilitator, "nl")
+    (ranking,) = at.expander
+
+    group = "5 leden die aan de casus werken (de begeleider telt niet mee) · prestatiefase · 120 minuten"
+    assert group in values(ranking.caption)
+    reasons = "\n".join(m for m in values(ranking.markdown) if m.startswith("- "))
+    assert ":material/check: Past bij een groep in de prestatiefase." in reasons
+    assert "fase prestatie" not in reasons
+    assert [c for c in values(ranking.caption) if re.fullmatch(r"\d+ punten voor deze casus", c)]
+    assert not [c for c in values(ranking.caption) if c.startswith("Aanbevolen")], "the heading says it once"
 
 
 def _measure_safety(people, safe: bool) -> tuple[str, str]:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from driving import app, as_read, assert_healthy, message_under, open_page, person_named, value_of, values
+from streamlit.testing.v1.element_tree import Block
 
 from intervision import groups, method_library
 from intervision.methods import Method, Name, built_in_library
@@ -54,16 +56,31 @@ def _filter(at, label: str, kind: str):
     return found[0]
 
 
-def _recommendation(at, name: str) -> tuple[str, str, str]:
-    """One ranked method in the chooser: its heading, its standing caption and its reasons."""
-    markdown = values(at.tabs[1].markdown)
-    headings = [m for m in markdown if m.startswith("#### ")]
-    index = next(i for i, m in enumerate(markdown) if m.startswith("#### ") and f" {name} · " in m)
-    rank = headings.index(markdown[index])
-    captions = [
-        c for c in values(at.tabs[1].caption) if c.endswith((" points for this case", " punten voor deze casus"))
-    ]
-    return markdown[index], captions[rank], markdown[index + 1]
+def _cards(block) -> list:
+    """The chooser's method cards in a block: each bordered container holds one "#### " heading."""
+    headings = [m for m in values(block.markdown) if m.startswith("#### ")]
+    if len(headings) == 1 and block.type != "tab":
+        return [block]
+    return [card for child in block.children.values() if isinstance(child, Block) for card in _cards(child)]
+
+
+def _recommendation(at, name: str) -> tuple[str, str | None, str]:
+    """One ranked method in the chooser: its heading, its score caption (None when it has none) and its
+    reasons."""
+    [card] = [card for card in _cards(at.tabs[1]) if f" {name} · " in values(card.markdown)[0]]
+    heading, reasons = values(card.markdown)[:2]
+    captions = values(card.caption)
+    assert len(captions) <= 1, captions
+    return heading, (captions[0] if captions else None), reasons
+
+
+def _numbered_names(at) -> list[str]:
+    """The recommended methods' names, from their numbered headings ("#### 1. Name · 50 min")."""
+    return [h.split(". ", 1)[1].rsplit(" · ", 1)[0] for h in _headings(at) if h[5].isdigit()]
+
+
+def _points(score: str) -> int:
+    return int(score.split(" ", 1)[0])
 
 
 def _custom_method(author: Person) -> Method:
@@ -250,8 +267,9 @@ def test_chooser_recommends_only_methods_for_the_question_numbered_with_reasons_
     assert "Fewer than three methods made for this kind of question fit this group and session." in values(
         at.tabs[1].caption
     )
-    _, standing, reasons = _recommendation(at, "Six thinking hats")
-    assert standing.startswith("Recommended · ") and standing.endswith(" points for this case")
+    _, score, reasons = _recommendation(at, "Six thinking hats")
+    # The heading "Recommended" above says the standing; the card says only what adds to it.
+    assert re.fullmatch(r"\d+ points for this case", score)
     assert ":material/check: Made for decision questions." in reasons
     assert ":material/close: 50 minutes; you have 45: shorten the phases by 5 in all." in reasons
     plans = [text for text in values(at.tabs[1].text) if text.startswith("Shortened to 45 minutes: ")]
@@ -259,11 +277,11 @@ def test_chooser_recommends_only_methods_for_the_question_numbered_with_reasons_
     minutes = [int(part) for part in re.findall(r"(\d+)′", plans[0])]
     assert sum(minutes) == 45
     # Disney serves a decision too, but 65 minutes is more than a quarter over the 45 there are.
-    _, standing, reasons = _recommendation(at, "Disney method")
-    assert standing.startswith("Does not fit this session · ")
+    _, score, reasons = _recommendation(at, "Disney method")
+    assert score is None, "a method that cannot run has no score"
     assert ":material/close: 65 minutes; you have 45: more than a quarter too long to shorten." in reasons
-    _, standing, reasons = _recommendation(at, "Incident method")
-    assert standing.startswith("For another kind of question · ")
+    _, score, reasons = _recommendation(at, "Incident method")
+    assert re.fullmatch(r"\d+ points for this case", score)
     assert (
         ":material/close: Made for questions about your own behaviour in a concrete situation, "
         "not for decision questions." in reasons
@@ -274,12 +292,51 @@ def test_chooser_puts_the_gossip_method_under_once_the_group_is_safer_in_a_formi
     at = _methods_page(people.facilitator)
     _choose(at, question_type="beliefs_feelings", group_phase="forming")
 
-    heading, standing, reasons = _recommendation(at, "Gossip method")
+    heading, _, reasons = _recommendation(at, "Gossip method")
     assert not heading[5].isdigit(), "not numbered among the top"
-    assert standing.startswith("Once the group is safer · ")
     assert ":material/check: Made for questions about beliefs and feelings." in reasons
-    assert ":material/close: Needs a safe group; this group is forming." in reasons
+    assert ":material/close: Needs a safe group; this group is still in the forming phase." in reasons
+    assert "phases than" not in reasons, "the group's phase is given once"
     assert "Once the group is safer" in values(at.tabs[1].subheader)
+
+
+def test_chooser_in_dutch_names_the_phase_once_for_a_group_not_safe_enough_yet(people):
+    at = _methods_page(people.facilitator, "nl")
+    _choose(at, question_type="beliefs_feelings", group_phase="storming")
+
+    _, _, reasons = _recommendation(at, "Roddelmethode")
+    assert ":material/close: Vraagt een veilige groep; deze groep zit nog in de conflictfase." in reasons
+    assert reasons.count("fase") == 1, reasons
+    _, _, reasons = _recommendation(at, "U-procedure")
+    assert "de conflictfase" in reasons and "fase conflict" not in reasons
+
+
+@pytest.mark.parametrize(
+    ("language", "roles", "said"),
+    [
+        (
+            "en",
+            "Six thinking hats in roles",
+            "Another form of this method, Six thinking hats, is already among the recommended ones.",
+        ),
+        (
+            "nl",
+            "Zes denkhoeden in rollen",
+            "Een andere vorm van deze methode, Zes denkhoeden, staat al bij de aanbevolen methodes.",
+        ),
+    ],
+)
+def test_chooser_says_why_a_higher_scoring_form_of_a_recommended_method_is_only_also_possible(
+    people, language, roles, said
+):
+    at = _methods_page(people.facilitator, language)
+    _choose(at, question_type="decision", minutes_available=60, group_size=6, group_phase="norming")
+
+    recommended = [_recommendation(at, name) for name in _numbered_names(at)]
+    heading, score, reasons = _recommendation(at, roles)
+    assert not heading[5].isdigit()
+    assert _points(score) > min(_points(s) for _, s, _ in recommended), "higher than a recommended method"
+    assert f":material/close: {said}" in reasons
 
 
 def test_chooser_says_when_a_method_leaves_no_time_for_check_in_and_closing(people):
@@ -296,8 +353,8 @@ def test_chooser_says_in_dutch_why(people):
     at = _methods_page(people.facilitator, "nl")
     _choose(at, question_type="decision", minutes_available=45, group_size=6, group_phase="forming")
 
-    _, standing, reasons = _recommendation(at, "Zes denkhoeden")
-    assert standing.startswith("Aanbevolen · ")
+    _, score, reasons = _recommendation(at, "Zes denkhoeden")
+    assert re.fullmatch(r"\d+ punten voor deze casus", score)
     assert ":material/check: Gemaakt voor vragen over een beslissing of een plan." in reasons
     assert ":material/close: 50 minuten; je hebt er 45: maak de fasen samen 5 minuten korter." in reasons
     assert any(text.startswith("Ingekort tot 45 minuten: ") for text in values(at.tabs[1].text))

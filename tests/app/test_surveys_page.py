@@ -37,7 +37,7 @@ NOTHING_OPEN = "No survey is waiting for you."
 MY_SCORE = "My own score (only you see this)"
 GROUP_MEAN = "Group mean"
 SESSIONS = "Sessions"
-LEAST = "The group agrees least on:"
+LEAST = "Answers differ most on:"
 TABLE = "The same as a table"
 DOWNLOAD = "Download as CSV"
 NO_RESULTS = "No closed survey of this kind yet. Results appear once a survey is closed."
@@ -180,7 +180,7 @@ def test_a_member_answers_skips_one_finds_the_answers_again_and_the_closed_wave_
     wave_id = _open_wave_of(group_id, "session_evaluation")
     at = _page(people.participant)
     to_answer = _text_of(_tab(at, "To answer"))
-    assert "#### Session evaluation (own questionnaire)" in [as_read(text) for text in values(at.markdown)]
+    assert "#### Session evaluation" in [as_read(text) for text in values(at.markdown)]
     assert any(caption.startswith(f"{LEIDING} · ") for caption in values(at.caption))
     assert "Nobody but you sees your answers." in to_answer
     radios = {radio.key: radio for radio in at.radio if radio.key.startswith(f"answer.{wave_id}.")}
@@ -296,6 +296,21 @@ def test_the_least_agreement_note_has_one_full_stop(people):
     at = _results(_page(people.participant), _group_id(LEIDING), "self_efficacy")
     [note] = [value for value in values(at.info) if value.startswith(LEAST)]
     assert ".”." not in note, note
+
+
+def test_the_widest_spread_is_named_as_where_answers_differ_most_in_dutch(people):
+    at = _results(_page(people.participant, locale="nl-NL", english=False), _group_id(LEIDING), "self_efficacy")
+    [note] = [value for value in values(at.info) if value.startswith("De antwoorden lopen het meest uiteen bij: ‘")]
+    assert note.endswith("’. Goed om samen te bespreken."), note
+    assert not [value for value in values(at.info) if "minst eens" in value]
+
+
+def test_a_participant_reads_plain_names_of_the_surveys_in_dutch(people):
+    _open_wave_of(_group_id(LEIDING), "session_evaluation")
+    at = _page(people.participant, locale="nl-NL", english=False)
+    headings = [as_read(text) for text in values(at.markdown) if text.startswith("#### ")]
+    assert "#### Evaluatie van de bijeenkomst" in headings
+    assert not [heading for heading in headings if "eigen vragenlijst" in heading or "sessie" in heading]
 
 
 def _an_instrument_sofie_answered(group_id: int) -> str:

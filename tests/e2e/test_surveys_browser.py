@@ -72,7 +72,7 @@ def test_a_member_answers_the_open_survey_on_a_phone(demo_server, open_page, art
     goto(page, demo_server.url("/surveys"))
     expect(page.get_by_role("heading", level=1, name=text("nav.surveys"))).to_be_visible()
     expect(page.get_by_role("tab", name=text("surveys.to_answer"))).to_have_attribute("aria-selected", "true")
-    expect(main(page).get_by_text("Session evaluation (own questionnaire)", exact=True)).to_be_visible()
+    expect(main(page).get_by_text("Session evaluation", exact=True)).to_be_visible()
 
     items = {
         "use_1": "The session helped me with my own work.",

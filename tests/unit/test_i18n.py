@@ -306,6 +306,9 @@ NOT_SAID = [
     "follow-up",
     "Collectieve efficacy",
     "Self-efficacy",
+    "methoden",  # "methodes", as on every other screen
+    "observatielog meenemen",
+    "minst eens",  # the widest spread of answers is where they differ most, not what the group rejects
 ]
 
 

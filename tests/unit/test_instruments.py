@@ -101,8 +101,22 @@ def test_a_shipped_instrument_is_labelled_as_our_own_and_says_so(instrument_id: 
     instrument = shipped_instruments().instruments[instrument_id]
     assert instrument.own is True
     assert instrument.citations, "an own instrument still says what it is based on"
-    assert "own" in instrument.name.en.lower()
     assert "not a validated scale" in " ".join(instrument.citations).lower()
+    # Leaders read that we wrote it in the description; a participant's name for it is plain: "(eigen
+    # vragenlijst)" would read to them as a questionnaire of their own.
+    assert (
+        "not a validated scale" in instrument.description.en and "geen gevalideerde schaal" in instrument.description.nl
+    )
+    for name in (instrument.name.nl, instrument.name.en):
+        assert "(" not in name and "eigen vragenlijst" not in name and "own questionnaire" not in name
+
+
+def test_the_session_evaluation_is_named_after_the_bijeenkomst_as_everywhere_else():
+    instrument = shipped_instruments().instruments["session_evaluation"]
+    assert instrument.name.nl == "Evaluatie van de bijeenkomst"
+    assert instrument.version == 1, "only names and descriptions changed, no item"
+    texts = [instrument.name.nl, instrument.description.nl, *(s.description.nl for s in instrument.reported_scales)]
+    assert not [text for text in texts if "sessie" in text.lower()]
 
 
 @pytest.mark.parametrize("instrument_id", sorted(shipped_instruments().instruments))

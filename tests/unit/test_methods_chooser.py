@@ -127,6 +127,34 @@ def test_the_top_three_hold_one_form_of_a_method_not_also_its_variant():
     assert not {"six_hats", "six_hats_roles"} <= {method.id for method in recommended}
 
 
+def test_a_form_passed_over_for_its_recommended_form_says_so_even_with_the_higher_score():
+    need = _need(QuestionType.DECISION, minutes=60, phase=NORMING)
+    ranked = {r.method.id: r for r in _ranked(need)}
+    roles = ranked["six_hats_roles"]
+
+    assert roles.standing is Standing.ALSO_POSSIBLE
+    assert roles.score > min(r.score for r in ranked.values() if r.recommended), "the order needs explaining"
+    [reason] = [reason for reason in roles.reasons if reason.key == "other_form_recommended"]
+    assert reason.params["form"] is ranked["six_hats"].method and not reason.fits
+    assert roles.score == _for("six_hats_roles", need).score, "the reason explains the order; it costs no points"
+
+
+@pytest.mark.parametrize("kind", list(QuestionType))
+def test_every_also_possible_method_scoring_above_a_recommended_one_is_another_form_of_it(kind):
+    for phase in (NORMING, PERFORMING):
+        for minutes in (45, 60, 90, 120):
+            ranked = _ranked(_need(kind, minutes=minutes, phase=phase))
+            recommended = [r for r in ranked if r.recommended]
+            families = {r.method.variant_of or r.method.id for r in recommended}
+            for r in ranked:
+                said = "other_form_recommended" in {reason.key for reason in r.reasons}
+                assert said == (
+                    r.standing is Standing.ALSO_POSSIBLE and (r.method.variant_of or r.method.id) in families
+                )
+                if recommended and r.standing is Standing.ALSO_POSSIBLE and r.score > recommended[-1].score:
+                    assert said, (kind, phase, minutes, r.method.id)
+
+
 def test_a_method_made_for_another_question_never_reaches_the_top_however_well_it_fits_the_time():
     # Six hats takes 50 of the 55 minutes and fits a forming group; neither Socratic dialogue (105 and 75
     # minutes) can be shortened to 55.
@@ -419,6 +447,14 @@ def test_the_fitting_phase_is_named_and_another_phase_counts_against_it_without_
     assert performing.score < norming.score
 
 
+@pytest.mark.parametrize(("method_id", "phase"), [("gossip", FORMING), ("balint", STORMING), ("clinic", FORMING)])
+def test_a_group_not_safe_enough_yet_hears_its_phase_once(method_id, phase):
+    reasons = _for(method_id, _need(QuestionType.BELIEFS_FEELINGS, phase=phase)).reasons
+
+    assert len([reason for reason in reasons if "phase" in reason.params]) == 1, [r.key for r in reasons]
+    assert {reason.key for reason in reasons} & {"needs_safe_group", "asks_trust"}
+
+
 def _every_reason() -> set[tuple[str, tuple[str, ...]]]:
     found = set()
     for kind in QuestionType:
@@ -444,6 +480,9 @@ def test_every_reason_the_chooser_gives_has_a_text_with_its_facts(language):
             assert "{" + param + "}" in texts[f"chooser.{key}"], (key, param)
     for kind in QuestionType:
         assert f"chooser.about_{kind}" in texts
+    for phase in DevelopmentPhase:
+        # The phase as a word inside a sentence, never the bare label ("in de fase conflict").
+        assert texts[f"chooser.phase_{phase}"].islower() and texts[f"chooser.phase_{phase}"].endswith(("fase", "phase"))
 
 
 # --- filters -----------------------------------------------------------------------------------
