@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import plotly.graph_objects as go
 
@@ -79,6 +79,30 @@ def new_questions_marker(
         else None
     )
     return shape, note
+
+
+# Tick steps a facilitator reads at a glance on a clock-time axis.
+MINUTE_STEPS = (1, 2, 5, 10, 15, 20, 30, 60, 120)
+SHORTEST_SESSION_AXIS = timedelta(minutes=10)
+
+
+def session_time_axis(start: datetime, end: datetime, most_ticks: int = 7) -> dict:
+    """A clock-time x axis from start to end with a tick every round number of minutes.
+
+    Left to itself Plotly ticks presses a few seconds apart every few seconds, and written as hours and
+    minutes those ticks all read the same minute. Give naive local times, as the chart shows them.
+    """
+    end = max(end, start + SHORTEST_SESSION_AXIS)
+    minutes = (end - start).total_seconds() / 60
+    step = next((step for step in MINUTE_STEPS if minutes / step <= most_ticks - 1), MINUTE_STEPS[-1])
+    margin = (end - start) * 0.03  # a press at the very start or end is drawn whole
+    return {
+        "type": "date",
+        "range": [start - margin, end + margin],
+        "tick0": start.replace(minute=0, second=0, microsecond=0),
+        "dtick": step * 60_000,
+        "tickformat": "%H:%M",
+    }
 
 
 def method_timeline(method: Method, language: Language) -> go.Figure:
