@@ -271,6 +271,7 @@ def item_distribution(results: GroupResults, language: Language) -> go.Figure:
             showarrow=False,
             align="left",
             font={"size": FONT_SIZE - 2, "color": "#111"},
+            bgcolor="white",  # the grid lines stop behind the words
         )
     figure.update_layout(
         barmode="stack",
