@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import plotly.graph_objects as go
 
@@ -81,6 +81,30 @@ def new_questions_marker(
     return shape, note
 
 
+# Tick steps a facilitator reads at a glance on a clock-time axis.
+MINUTE_STEPS = (1, 2, 5, 10, 15, 20, 30, 60, 120)
+SHORTEST_SESSION_AXIS = timedelta(minutes=10)
+
+
+def session_time_axis(start: datetime, end: datetime, most_ticks: int = 7) -> dict:
+    """A clock-time x axis from start to end with a tick every round number of minutes.
+
+    Left to itself Plotly ticks presses a few seconds apart every few seconds, and written as hours and
+    minutes those ticks all read the same minute. Give naive local times, as the chart shows them.
+    """
+    end = max(end, start + SHORTEST_SESSION_AXIS)
+    minutes = (end - start).total_seconds() / 60
+    step = next((step for step in MINUTE_STEPS if minutes / step <= most_ticks - 1), MINUTE_STEPS[-1])
+    margin = (end - start) * 0.03  # a press at the very start or end is drawn whole
+    return {
+        "type": "date",
+        "range": [start - margin, end + margin],
+        "tick0": start.replace(minute=0, second=0, microsecond=0),
+        "dtick": step * 60_000,
+        "tickformat": "%H:%M",
+    }
+
+
 def method_timeline(method: Method, language: Language) -> go.Figure:
     """The phases as bars along the minutes, coloured by the level each mostly calls on."""
     figure = go.Figure()
@@ -131,10 +155,7 @@ def survey_trend(
 
     Waves under the privacy threshold are left out of the line; the caller says why.
     """
-    shown = [
-        (wave.wave.opened_at, result) for wave in results.waves for result in wave.scales if result.scale_id == scale_id
-    ]
-    points = [(at, result) for at, result in shown if result.shown]
+    points = results.points(scale_id)
     figure = go.Figure()
     if points:
         times = [at for at, _ in points]
@@ -181,7 +202,7 @@ def survey_trend(
         sessions = [(at, method) for at, method in sessions if first <= at <= last]
     if sessions:
         figure.add_trace(session_markers(sessions, results.instrument.lowest, language))
-    for wave in results.new_questions:
+    for wave in results.new_questions_on(scale_id):
         shape, note = new_questions_marker(wave.opened_at, language)
         figure.add_shape(shape)
         figure.add_annotation(note)
@@ -197,35 +218,76 @@ def survey_trend(
     return figure
 
 
+# The distribution chart is laid out in pixels, so that each statement sits whole above its own bar
+# at any width: beside the bars it ate a phone's width and left the bars a sliver.
+STATEMENT_LINE_PX = 22
+STATEMENT_BAR_PX = 30
+STATEMENT_GAP_PX = 18
+STATEMENT_WIDTH = 38  # characters a line: fits a phone's 390 pixels at the statement's type size
+DISTRIBUTION_MARGINS = {"l": 10, "r": 10, "t": 120, "b": 40}  # the legend sits in the top margin, above the bars
+
+
 def item_distribution(results: GroupResults, language: Language) -> go.Figure:
-    """Per item of the latest wave, how many chose each answer; the least agreed item marked ◆."""
+    """Per item of the latest wave, how many chose each answer, each statement written above its bar; the
+    least agreed item marked ◆."""
     instrument = results.instrument
     items = {item.id: item for item in instrument.items}
     least = results.least_agreement.item_id if results.least_agreement else None
-    labels = [
-        ("◆ " if distribution.item_id == least else "") + _wrapped(items[distribution.item_id].text(language))
-        for distribution in results.latest_items or []
+    distributions = results.latest_items or []
+    statements = [
+        ("◆ " if distribution.item_id == least else "")
+        + _wrapped(plain(items[distribution.item_id].text(language)), STATEMENT_WIDTH)
+        for distribution in distributions
     ]
+    tops, bars, top = [], [], 0.0
+    for statement in statements:
+        tops.append(top)
+        text_px = STATEMENT_LINE_PX * (statement.count("<br>") + 1) + 4
+        bars.append(top + text_px + STATEMENT_BAR_PX / 2)
+        top += text_px + STATEMENT_BAR_PX + STATEMENT_GAP_PX
     figure = go.Figure()
     palette = ["#b2182b", "#ef8a62", "#d9d9d9", "#67a9cf", "#2166ac", "#053061", "#1b7837"]
     for index, option in enumerate(instrument.options):
         figure.add_trace(
             go.Bar(
-                y=labels,
-                x=[distribution.counts[option.value] for distribution in results.latest_items or []],
+                y=bars,
+                x=[distribution.counts[option.value] for distribution in distributions],
+                width=[STATEMENT_BAR_PX] * len(bars),
                 orientation="h",
                 name=option.label(language),
                 marker_color=palette[index % len(palette)],
+                customdata=statements,
+                hovertemplate=f"%{{customdata}}<br>{plain(option.label(language))}: %{{x}}<extra></extra>",
             )
+        )
+    for statement, at in zip(statements, tops, strict=True):
+        figure.add_annotation(
+            x=0,
+            xref="paper",
+            xanchor="left",
+            y=at,
+            yanchor="top",
+            text=statement,
+            showarrow=False,
+            align="left",
+            font={"size": FONT_SIZE - 2, "color": "#111"},
+            bgcolor="white",  # the grid lines stop behind the words
         )
     figure.update_layout(
         barmode="stack",
         font={"size": FONT_SIZE},
-        height=160 + 80 * len(labels),
-        margin={"l": 10, "r": 10, "t": 60, "b": 40},
-        yaxis={"autorange": "reversed", "automargin": True, "tickfont": {"size": FONT_SIZE, "color": "#111"}},
-        xaxis={"dtick": 1},
-        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "traceorder": "normal"},
+        height=int(top) + DISTRIBUTION_MARGINS["t"] + DISTRIBUTION_MARGINS["b"],
+        margin=DISTRIBUTION_MARGINS,
+        yaxis={
+            "range": [top, 0],  # top down, in the pixels computed above
+            "showticklabels": False,
+            "showgrid": False,
+            "zeroline": False,
+            "automargin": False,
+            "fixedrange": True,
+        },
+        xaxis={"dtick": 1, "fixedrange": True},
+        legend={"orientation": "h", "x": 0, "y": 1, "yanchor": "bottom", "yref": "paper", "traceorder": "normal"},
         plot_bgcolor="white",
     )
     return figure

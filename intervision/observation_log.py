@@ -1,6 +1,6 @@
 """The observation log as data: categories per level, and the balance between intervening and self-correction.
 
-The categories live in data/observation_categories.toml (Dutch and English, helpful or hindering). The
+The categories live in data/observation_categories.toml (Dutch and English; helpful, hindering or a signal). The
 balance is the measure of a group that learns to run itself (DOMAIN.md sections 1 and 6): how often the
 facilitator stepped in, against how often the group corrected itself, per level and over sessions.
 """
@@ -28,10 +28,16 @@ MIN_SESSIONS_FOR_TREND = 3
 
 
 class Effect(StrEnum):
-    """Whether what was observed helps the group's work or gets in its way."""
+    """Whether what was observed helps the group's work, gets in its way, or is a signal to look at."""
 
     HELPFUL = "helpful"
     HINDERING = "hindering"
+    # Neither: what the facilitator feels in their own body is information about the group (seed 004).
+    SIGNAL = "signal"
+
+
+# Every level offers both sides, so that a facilitator notes what goes well as readily as a breach.
+EVERY_LEVEL_OFFERS = (Effect.HELPFUL, Effect.HINDERING)
 
 
 class _Strict(BaseModel):
@@ -61,7 +67,7 @@ class CategoryFile(_Strict):
                 )
             seen.add(key)
         for level in Level:
-            for effect in Effect:
+            for effect in EVERY_LEVEL_OFFERS:
                 if not any(c.level is level and c.effect is effect and c.offered for c in self.categories):
                     raise PydanticCustomError(
                         "incomplete",

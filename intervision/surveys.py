@@ -416,6 +416,23 @@ class GroupResults:
         """Where a trend must say that the instrument changed: the first wave of each later version."""
         return new_questions([result.wave for result in self.waves])
 
+    def points(self, scale_id: str) -> list[tuple[datetime, ScaleResult]]:
+        """The waves a scale's trend draws (oldest first): only those with enough answers."""
+        return [
+            (wave.wave.opened_at, result)
+            for wave in self.waves
+            for result in wave.scales
+            if result.scale_id == scale_id and result.shown
+        ]
+
+    def new_questions_on(self, scale_id: str) -> list[Wave]:
+        """Where this scale's trend must say that the questions changed: only after a point of its own.
+
+        A scale or facet that first appears with a new version has no earlier line the change could bend.
+        """
+        drawn = [at for at, _ in self.points(scale_id)]
+        return [wave for wave in self.new_questions if any(at < wave.opened_at for at in drawn)]
+
     def reliability_of(self, scale_id: str) -> list[Reliability]:
         return [entry for entry in self.reliability if entry.scale_id == scale_id]
 

@@ -1,14 +1,15 @@
 """The facilitator's console: start a session, guide it phase by phase, keep the board and the private log."""
 
+from datetime import datetime
 from functools import partial
 
-import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from intervision import cases, groups, live, method_library, observation_log
-from intervision.charts import LEVEL_COLOURS, method_timeline
+from intervision.charts import LEVEL_COLOURS, method_timeline, session_time_axis
 from intervision.errors import DomainError
 from intervision.i18n import chart_date_format
 from intervision.method_choice import chooser_need
@@ -462,7 +463,8 @@ def _describe(session_id: int) -> str:
 
 
 def _category_options(level: str) -> dict[str, str]:
-    """What may be noted on a level, helpful ones first, each labelled with whether it helps or hinders."""
+    """What may be noted on a level, helpful ones first, then hindering ones, then signals (the facilitator's
+    own body: information, neither), each labelled with its kind."""
     known = observation_log.categories()
     return {
         category.id: f"{viewer.t(f'observation_effect.{effect}')}: {category.name(viewer.language)}"
@@ -471,9 +473,32 @@ def _category_options(level: str) -> dict[str, str]:
     }
 
 
+def last_press(box: DeltaGenerator, session_id: int, last: tuple) -> None:
+    """What was just noted, and the button that takes it back."""
+    _, _, level, at, kind = last
+    if kind is ObservationKind.OBSERVATION:
+        box.caption(viewer.t("live.observed", level=viewer.t(f"level.{level}"), time=at))
+    else:
+        said = viewer.t(f"observation_kind.{kind}")
+        box.caption(viewer.t("live.pressed", kind=said, level=viewer.t(f"level.{level}"), time=at))
+    box.button(
+        viewer.t("live.take_back"),
+        key="take_back",
+        icon=":material/undo:",
+        width="stretch",
+        on_click=forms.submit,
+        args=(PRESS, viewer, partial(_take_back, session_id)),
+    )
+    with box:
+        forms.form_error(PRESS)
+
+
 def observation_panel(view: live.SessionView) -> None:
     st.subheader(viewer.t("live.observe"))
     st.caption(viewer.t("live.observe_help"))
+    last = st.session_state.get("_last_observation")
+    if last and last[0] != view.session.id:  # an observation of an earlier session is not offered
+        last = None
     for column, level in zip(st.columns(4), Level, strict=True):
         box = column.container(border=True)
         box.button(
@@ -494,27 +519,15 @@ def observation_panel(view: live.SessionView) -> None:
                 on_click=while_signed_in(viewer, _observe),
                 args=(view.session.id, level.value, kind),
             )
-    last = st.session_state.get("_last_observation")
-    if not last or last[0] != view.session.id:  # an observation of an earlier session is not offered
+        if last and last[2] == level.value:  # right under the button just pressed, also on a phone
+            last_press(box, view.session.id, last)
+    if not last:
         return
-    _, _, level, at, kind = last
-    if kind is ObservationKind.OBSERVATION:
-        st.caption(viewer.t("live.observed", level=viewer.t(f"level.{level}"), time=at))
-    else:
-        said = viewer.t(f"observation_kind.{kind}")
-        st.caption(viewer.t("live.pressed", kind=said, level=viewer.t(f"level.{level}"), time=at))
-    st.button(
-        viewer.t("live.take_back"),
-        key="take_back",
-        icon=":material/undo:",
-        on_click=forms.submit,
-        args=(PRESS, viewer, partial(_take_back, view.session.id)),
-    )
-    forms.form_error(PRESS)
+    level = last[2]
     with st.form(DETAILS):
-        category, concerns = st.columns(2)
         options = _category_options(level)
-        category.selectbox(
+        # The whole width: in half of it the longer categories were cut off at 1280 pixels.
+        st.selectbox(
             viewer.t("live.category"),
             list(options),
             index=None,
@@ -527,7 +540,7 @@ def observation_panel(view: live.SessionView) -> None:
             "member": viewer.t("live.concerns_member"),
             "facilitator": viewer.t("live.concerns_facilitator"),
         }
-        concerns.selectbox(
+        st.selectbox(
             viewer.t("live.concerns"),
             list(who),
             index=None,
@@ -631,17 +644,21 @@ def balance_panel(session_id: int, group_id: int) -> None:
         if not balance.corrections:
             st.caption(viewer.t("live.balance_none"))
         else:
-            st.dataframe(
-                pd.DataFrame(
-                    {
-                        viewer.t("live.level_column"): [viewer.t(f"level.{level}") for level in Level],
-                        viewer.t("observation_kind.intervention"): [balance.interventions[level] for level in Level],
-                        viewer.t("observation_kind.self_correction"): [
-                            balance.self_corrections[level] for level in Level
-                        ],
-                    }
-                ),
-                hide_index=True,
+            # A plain table headed with the buttons' own short words: a data frame of three columns lost its
+            # level column at 1280 and 390 pixels, the counts behind a sideways scroll.
+            rows = [
+                f"| {viewer.t(f'level.{level}')} | {balance.interventions[level]} | {balance.self_corrections[level]} |"
+                for level in Level
+            ]
+            st.markdown(
+                "\n".join(
+                    [
+                        f"| {viewer.t('live.level_column')} | {viewer.t('live.intervene')} | "
+                        f"{viewer.t('live.self_correct')} |",
+                        "| :-- | --: | --: |",
+                        *rows,
+                    ]
+                )
             )
             st.write(viewer.t("live.balance_share", share=f"{balance.self_share or 0:.0%}"))
     sessions = live.group_balance(person, group_id)
@@ -689,7 +706,13 @@ def balance_panel(session_id: int, group_id: int) -> None:
             )
 
 
-def report_panel(session_id: int, group_id: int) -> None:
+def _local_clock(moment: datetime) -> datetime:
+    """A stored moment as the facilitator's wall clock shows it (a chart axis has no time zones)."""
+    return moment.astimezone(format.local_zone()).replace(tzinfo=None)
+
+
+def report_panel(session: LiveSession) -> None:
+    session_id, group_id = session.id, session.group_id
     st.subheader(viewer.t("live.report"))
     include = st.toggle(viewer.t("live.include_observations"), value=False)
     report = live.session_report(person, session_id, viewer.language, include_observations=include)
@@ -724,14 +747,12 @@ def report_panel(session_id: int, group_id: int) -> None:
         st.plotly_chart(figure, width="stretch", config={"displayModeBar": False})
     with along:
         st.markdown(f"**{viewer.t('live.along_time')}**")
-        figure = px.scatter(
-            x=[observation.at.astimezone(format.local_zone()) for observation in logged],
-            y=levels,
-            color=levels,
-            color_discrete_map=colours,
-        )
+        times = [_local_clock(observation.at) for observation in logged]
+        figure = px.scatter(x=times, y=levels, color=levels, color_discrete_map=colours)
         figure.update_traces(marker={"size": 16})
-        figure.update_xaxes(tickformat="%H:%M")
+        start = min(_local_clock(session.started_at), *times)
+        end = max(_local_clock(session.closed_at) if session.closed_at else start, *times)
+        figure.update_xaxes(**session_time_axis(start, end))
         figure.update_layout(showlegend=False, xaxis_title="", yaxis_title="", font={"size": 16}, height=320)
         st.plotly_chart(figure, width="stretch", config={"displayModeBar": False})
 
@@ -759,7 +780,7 @@ match view.session.status:
     case SessionStatus.CLOSING:
         closing(view)
     case SessionStatus.CLOSED:
-        report_panel(view.session.id, view.session.group_id)
+        report_panel(view.session)
         if st.button(viewer.t("live.start_title")):
             st.session_state.pop(CURRENT, None)
             st.rerun()

@@ -149,9 +149,13 @@ def results_tab() -> None:
         st.subheader(escape_markdown(scale.name(viewer.language)))
         st.caption(escape_markdown(scale.description(viewer.language)))
         own = [(wave.opened_at, scores[scale.id]) for wave, scores in mine if scores.get(scale.id) is not None]
+        if not results.points(scale.id) and not own:  # empty axes would look like a broken chart
+            st.caption(viewer.t("surveys.trend_not_shown", threshold=results.threshold))
+            reliability_lines(results, scale.id)
+            continue
         st.plotly_chart(
             survey_trend(results, scale.id, viewer.language, held, own or None),
-            key=f"trend.{scale.id}",  # two empty trends (every wave hidden) would otherwise be one element
+            key=f"trend.{scale.id}",
             width="stretch",
             config={"displayModeBar": False},
             theme=None,
@@ -161,7 +165,7 @@ def results_tab() -> None:
         )
         if hidden:
             st.caption(viewer.t("surveys.hidden_waves", count=hidden, threshold=results.threshold))
-        for wave in results.new_questions:
+        for wave in results.new_questions_on(scale.id):
             day = format.day(wave.opened_at, viewer)
             st.caption(viewer.t("surveys.new_questions", day=day, version=wave.instrument.version))
         reliability_lines(results, scale.id)

@@ -10,8 +10,9 @@ queue holds two cases; its last discussed case has a follow-up. The tests run th
 
 from __future__ import annotations
 
+import json
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from driving import app, assert_healthy, button, click, open_page, query, texts, value_of, values
@@ -572,6 +573,29 @@ def test_the_two_presses_per_level_write_what_they_say_and_the_last_can_be_undon
     assert "Undo the last press" not in [b.label for b in at.button], "only the last press is taken back"
 
 
+def _box_of(at, key: str):
+    """The bordered block a widget sits in directly."""
+    for block in at.main:
+        children = getattr(block, "children", {})
+        if any(getattr(child, "key", None) == key for child in children.values()):
+            return block
+    raise AssertionError(f"no block holds {key}")
+
+
+def test_the_undo_button_and_what_was_noted_sit_under_the_level_just_pressed(people):
+    """On a phone the four level blocks stack; the undo must not be four blocks away from the press."""
+    at, _ = _running(people)
+    at.button(key="self_correction.interaction").click()
+    _run(at)
+    box = _box_of(at, "self_correction.interaction")
+    assert _box_of(at, "take_back") is box
+    said = [child.value for child in box.children.values() if child.type == "caption"]
+    assert len(said) == 1 and said[0].startswith("Noted: The group corrected itself · Interaction at ")
+    at.button(key="observe.feelings").click()
+    _run(at)
+    assert _box_of(at, "take_back") is _box_of(at, "observe.feelings"), "it follows the last press"
+
+
 def test_the_details_offer_helpful_categories_first_and_no_retired_ones(people):
     at, _ = _running(people)
     _click(at, "Interaction")
@@ -581,6 +605,16 @@ def test_the_details_offer_helpful_categories_first_and_no_retired_ones(people):
     assert helpful and hindering and options == helpful + hindering
     assert {"Helpful: An open question", "Hindering: The case bringer defends themselves"} <= set(options)
     assert "Hindering: Feedback not by the rules" not in options, "retired: kept for old entries, not offered"
+
+
+def test_the_facilitators_own_body_is_offered_as_a_signal_after_the_helpful_and_hindering_ones(people):
+    at, _ = _running(people)
+    _click(at, "Feelings")
+    options = at.selectbox(key="observation.category").options
+    assert options[-1] == "Signal: What I feel in my own body", options
+    assert not any(option.startswith("Hindering: ") and "body" in option for option in options)
+    kinds = [option.split(": ")[0] for option in options]
+    assert kinds == sorted(kinds, key=["Helpful", "Hindering", "Signal"].index)
 
 
 def test_the_next_session_does_not_offer_details_of_an_observation_from_the_last(people):
@@ -731,6 +765,14 @@ def test_closing_the_session_gives_the_report_and_the_observation_charts(people,
     assert {"Report", "Observations in this session"} <= set(values(at.subheader))
     assert [b.label for b in at.get("download_button")] == ["Download as Markdown", "Download as PDF"]
     assert len(at.get("plotly_chart")) == 3, "the group's balance over its sessions, by level, along the session"
+    along = json.loads(at.get("plotly_chart")[2].proto.spec)["layout"]["xaxis"]
+    assert along["tickformat"] == "%H:%M" and along["dtick"] % 60_000 == 0, "ticks on round minutes"
+    low, high = (datetime.fromisoformat(bound) for bound in along["range"])
+    tick, ticks = datetime.fromisoformat(along["tick0"]), []
+    while tick <= high:
+        ticks += [tick.strftime("%H:%M")] if tick >= low else []
+        tick += timedelta(milliseconds=along["dtick"])
+    assert len(ticks) >= 2 and len(set(ticks)) == len(ticks), f"each minute written once: {ticks}"
 
     report = _download(at, downloads, "Download as Markdown").decode()
     assert LEIDING in report
@@ -756,8 +798,11 @@ def test_after_closing_the_facilitator_sees_who_corrected_the_course(people):
     _click(at, "Close the session")
 
     assert "Who corrected the course?" in values(at.subheader)
-    shown = texts(at)
-    assert "Procedure,1,1" in shown and "Interaction,0,1" in shown and "Content,0,0" in shown
+    [table] = [text for text in values(at.markdown) if text.startswith("| Level |")]
+    lines = table.splitlines()
+    assert lines[0] == "| Level | I stepped in | Group corrected itself |", "short headings that fit a phone"
+    assert {"| Procedure | 1 | 1 |", "| Interaction | 0 | 1 |", "| Content | 0 | 0 |"} <= set(lines)
+    assert not at.dataframe, "no data frame that hides the level column behind a sideways scroll"
     assert "The group made 67% of the corrections itself." in values(at.markdown)
     counted = [entry for entry in earlier if entry.balance.corrections] + ["this session"]
     over_time = [line for line in values(at.markdown) if line.startswith("Over ")]

@@ -63,6 +63,13 @@ def _hidden_caption(count: int, threshold: int) -> str:
     )
 
 
+def _trend_not_shown(threshold: int) -> str:
+    return (
+        f"Not shown: no survey had {threshold} or more answers on this scale, and fewer are never shown, so that "
+        "nobody's answers can be told apart."
+    )
+
+
 # --- helpers -------------------------------------------------------------------------------------
 
 
@@ -389,25 +396,85 @@ def test_from_twenty_pooled_answers_of_one_version_the_screen_shows_alpha(people
     assert not any(value.startswith("Too few answers for a reliability") for value in values(at.caption))
 
 
-def test_where_the_questionnaire_changed_the_trend_and_the_text_beside_it_say_so(people):
+def _trend_of(at, scale_name: str) -> dict | None:
+    """The trend drawn under a scale's heading, or None when the screen draws none there."""
+    figures, inside = iter(_figures(at)), False
+    for element in at.main:
+        if element.type == "subheader":
+            if inside:
+                return None
+            inside = element.value == scale_name
+        elif element.type == "plotly_chart":
+            figure = next(figures)
+            if inside:
+                return figure
+    return None
+
+
+def _texts_under(at, scale_name: str) -> list[str]:
+    """The captions between a scale's heading and the next heading."""
+    said, inside = [], False
+    for element in at.main:
+        if element.type == "subheader":
+            inside = element.value == scale_name
+        elif inside and element.type == "caption":
+            said.append(element.value)
+    return said
+
+
+def test_where_the_questionnaire_changed_only_a_line_that_ran_before_says_so(people):
     group_id = _group_id(LEIDING)
     results = surveys.group_results(people.facilitator, group_id, "collective_efficacy")
     [first_new] = results.new_questions
     assert first_new.instrument.version == 2
+    # The demo's facts: the whole scale runs from version 1, the group-competence facet exists only from
+    # version 2, and no wave had enough answers on the task-analysis facet.
+    assert any(at < first_new.opened_at for at, _ in results.points("collective_efficacy"))
+    assert results.points("ce_group_competence")
+    assert all(at >= first_new.opened_at for at, _ in results.points("ce_group_competence"))
+    assert results.points("ce_task_analysis") == []
     at = _results(_page(people.participant), group_id, "collective_efficacy")
     day = f"{first_new.opened_at.day} {first_new.opened_at:%B} {first_new.opened_at.year}"
     said = f"From {day} this questionnaire has new questions (version 2; the dotted line)."
-    # One trend per scale and facet: each says it, and each draws the dotted line with its label.
-    trends = [figure for figure in _figures(at) if figure["layout"].get("yaxis", {}).get("dtick") == 1]
-    assert len(trends) == 3, "collective efficacy and its two facets (the distribution has no time axis)"
-    assert sum(1 for value in values(at.caption) if value.startswith(said)) == 3, values(at.caption)
-    for figure in trends:
-        notes = [note["text"] for note in figure["layout"].get("annotations", [])]
-        assert "new questions from here" in notes
-        [line] = [shape for shape in figure["layout"]["shapes"] if shape.get("line", {}).get("dash") == "dot"]
-        assert line["x0"].startswith(first_new.opened_at.date().isoformat())
-    facets = {"What this group can do", "What our cases ask of the group"}
-    assert facets <= set(values(at.subheader)), values(at.subheader)
+
+    def dotted(figure: dict) -> list[dict]:
+        return [shape for shape in figure["layout"].get("shapes", []) if shape.get("line", {}).get("dash") == "dot"]
+
+    whole = _trend_of(at, "Confidence in what we can do together")
+    [line] = dotted(whole)
+    assert line["x0"].startswith(first_new.opened_at.date().isoformat())
+    assert "new questions from here" in [note["text"] for note in whole["layout"].get("annotations", [])]
+    assert any(text.startswith(said) for text in _texts_under(at, "Confidence in what we can do together"))
+
+    competence = _trend_of(at, "What this group can do")
+    assert competence is not None and not dotted(competence), "a line that starts with version 2 has no change"
+    assert not competence["layout"].get("annotations")
+    assert not any(text.startswith(said) for text in _texts_under(at, "What this group can do"))
+
+    assert _trend_of(at, "What our cases ask of the group") is None, "no empty axes"
+    assert _trend_not_shown(3) in _texts_under(at, "What our cases ask of the group")
+
+
+def test_the_distribution_writes_each_statement_whole_above_its_bar_and_keeps_the_legend_off_the_bars(people):
+    group_id = _group_id(LEIDING)
+    at = _results(_page(people.participant), group_id, "collective_efficacy")
+    [figure] = [figure for figure in _figures(at) if figure["data"][0].get("orientation") == "h"]
+    instrument = shipped_instruments().instruments["collective_efficacy"]
+    statements = [note["text"] for note in figure["layout"]["annotations"]]
+    assert sorted(text.removeprefix("◆ ").replace("<br>", " ") for text in statements) == sorted(
+        item.text(Language.EN) for item in instrument.items
+    ), "every statement whole, none cut"
+    assert all(len(line) <= 40 for text in statements for line in text.removeprefix("◆ ").split("<br>")), (
+        "lines short enough for a phone"
+    )
+    assert figure["layout"]["yaxis"]["showticklabels"] is False, "no statements beside the bars eating the width"
+    bars = figure["data"][0]["y"]
+    width = figure["data"][0]["width"][0]
+    for note, bar in zip(figure["layout"]["annotations"], bars, strict=True):
+        lines = note["text"].count("<br>") + 1
+        assert note["y"] + 20 * lines <= bar - width / 2, "the statement ends above its own bar"
+    legend = figure["layout"]["legend"]
+    assert legend["y"] >= 1 and legend["yanchor"] == "bottom", "the legend above the plot, never on a bar"
 
 
 # --- privacy on screen ---------------------------------------------------------------------------
@@ -712,7 +779,10 @@ def test_the_threshold_refuses_2_accepts_5_and_then_hides_a_wave_of_4(people):
         assert rows == [rows[0]] and rows[0]["Mean"] == _not_shown(5) and rows[0]["Answers"] == "< 5"
         shown = _page(viewer)
         shown = _results(shown, group_id, SAFETY)
-        assert _hidden_caption(1, 5) in values(shown.caption)
+        if viewer is people.participant:  # their own scores still make a chart, beside no group line
+            assert _hidden_caption(1, 5) in values(shown.caption)
+        else:
+            assert _trend_not_shown(5) in values(shown.caption), "no empty axes where every wave is hidden"
         assert "Fewer than 5 answers per statement in the latest survey: not shown." in values(shown.caption)
         assert GROUP_MEAN not in _trace_names(shown)
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 import os
 import sqlite3
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from unit_support import NOW
 
 from intervision import db, live, observation_log, store
+from intervision.charts import session_time_axis
 from intervision.errors import DomainError, NotAllowed
 from intervision.methods import Level
 from intervision.models import (
@@ -62,8 +63,17 @@ def test_the_shipped_categories_load_with_both_languages_and_a_mark_each():
 def test_each_level_offers_helpful_and_hindering_categories(level):
     shipped = observation_log.categories()
     helpful, hindering = shipped.offered(level, Effect.HELPFUL), shipped.offered(level, Effect.HINDERING)
+    signals = shipped.offered(level, Effect.SIGNAL)
     assert helpful and hindering
-    assert {c.id for c in shipped.offered(level)} == {c.id for c in helpful + hindering}
+    assert {c.id for c in shipped.offered(level)} == {c.id for c in helpful + hindering + signals}
+
+
+def test_the_facilitators_own_signal_is_information_not_a_breach():
+    """Seed 004: what the facilitator feels in their body tells them about the group; it is no fault of it."""
+    shipped = observation_log.categories()
+    signal = shipped.find("feelings", "facilitator_signal")
+    assert signal is not None and signal.effect is Effect.SIGNAL
+    assert signal not in shipped.offered("feelings", Effect.HINDERING)
 
 
 def test_the_facilitators_own_signal_and_the_expert_categories_are_offered():
@@ -441,3 +451,30 @@ def test_observations_logged_before_the_kinds_existed_stay_observations_and_coun
     ]
     assert balance_of((row["level"], row["kind"], row["count"]) for row in counted).corrections == 0
     assert observation_log.categories().label("feelings", "irritation", Language.NL) == "Irritatie"
+
+
+def _tick_labels(axis: dict) -> list[str]:
+    """The labels Plotly writes for an axis with tick0 and dtick, within its range."""
+    low, high = axis["range"]
+    tick, step, labels = axis["tick0"], timedelta(milliseconds=axis["dtick"]), []
+    while tick <= high:
+        if tick >= low:
+            labels.append(tick.strftime(axis["tickformat"]))
+        tick += step
+    return labels
+
+
+@pytest.mark.parametrize(
+    ("minutes", "step"),
+    [(0.2, 2), (50, 10), (80, 15), (150, 30)],
+)
+def test_the_observation_time_axis_ticks_round_minutes_each_written_once(minutes, step):
+    """Presses seconds apart were ticked five times as "08:59"; a session's axis ticks round minutes."""
+    start = datetime(2026, 3, 4, 8, 59, 12)
+    axis = session_time_axis(start, start + timedelta(minutes=minutes))
+    assert axis["dtick"] == step * 60_000
+    labels = _tick_labels(axis)
+    assert 2 <= len(labels) <= 7, labels
+    assert len(set(labels)) == len(labels), labels
+    assert all(int(label[-2:]) % step == 0 for label in labels), labels
+    assert axis["range"][0] <= start and axis["range"][1] >= start + timedelta(minutes=minutes)
