@@ -194,6 +194,10 @@ class _Input(BaseModel):
 # --- entities ---------------------------------------------------------------------------------
 
 
+# No aggregate over fewer respondents is ever shown, whatever an organisation sets (DOMAIN.md section 5).
+PRIVACY_FLOOR = 3
+
+
 class Organisation(BaseModel):
     name: str
     is_demo: bool

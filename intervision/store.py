@@ -15,6 +15,7 @@ from sqlite_utils import Database
 from intervision.db import name_key
 from intervision.models import (
     CASE_TEXT_FIELDS,
+    PRIVACY_FLOOR,
     ActionItem,
     AuditEvent,
     BoardItem,
@@ -1232,7 +1233,7 @@ _WAVE_RELEASE = f"""
         WHERE g.id = survey_waves.group_id AND reported.value = 'survey_aggregates'
     ) THEN 'private'
     WHEN (SELECT count(*) FROM survey_responses r WHERE r.wave_id = survey_waves.id AND {_ANSWERED})
-        >= coalesce((SELECT max(3, privacy_threshold) FROM organisation), 3) THEN 'alone'
+        >= coalesce((SELECT max({PRIVACY_FLOOR}, privacy_threshold) FROM organisation), {PRIVACY_FLOOR}) THEN 'alone'
     ELSE 'pool' END
 """
 

@@ -30,7 +30,7 @@ from intervision.instruments import (
     parse_instrument,
     shipped_instruments,
 )
-from intervision.models import GroupRole, Person, ReportItem, Role
+from intervision.models import PRIVACY_FLOOR, GroupRole, Person, ReportItem, Role
 from intervision.permissions import Action, require
 
 MOMENTS = ("start", "after_session", "every_n_sessions", "end")
@@ -506,8 +506,8 @@ def my_trend(
 
 def set_threshold(viewer: Person, value: int, path: Path | None = None) -> None:
     require(Action.SET_PRIVACY_THRESHOLD, viewer.role)
-    if value < 3:
-        raise DomainError("threshold_too_low", field="threshold")
+    if value < PRIVACY_FLOOR:
+        raise DomainError("threshold_too_low", field="threshold", floor=PRIVACY_FLOOR)
     with writing(path) as db:
         store.set_privacy_threshold(db, value)
 
