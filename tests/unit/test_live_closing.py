@@ -7,14 +7,13 @@ time injected through `now=`.
 from __future__ import annotations
 
 import re
-import zlib
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
-from unit_support import NOW, count_rows, group_form
+from unit_support import NOW, count_rows, group_form, pdf_text
 
 from intervision import agenda, cases, db, groups, live, store, surveys
 from intervision.errors import DomainError, NotAllowed
@@ -722,19 +721,7 @@ def test_the_report_says_when_too_few_rated_instead_of_a_mean(team):
     assert report.rating_mean is None and report.rating_count == 2
     assert "## Evaluation\n\nFewer than 3 people rated the session, so no average is shown.\n" in markdown
     assert "Average usefulness" not in markdown
-    assert "Fewer than 3 people rated the session" in _pdf_text(session_report_pdf(report, Language.EN))
-
-
-def _pdf_text(pdf: bytes) -> str:
-    """The text a PDF shows: the strings drawn in its page streams."""
-    shown = []
-    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
-        try:
-            content = zlib.decompress(stream)
-        except zlib.error:
-            content = stream
-        shown += re.findall(rb"\((.*?)\)\s*Tj", content, re.S)
-    return "\n".join(part.decode("latin-1") for part in shown)
+    assert "Fewer than 3 people rated the session" in pdf_text(session_report_pdf(report, Language.EN))
 
 
 def test_the_report_becomes_a_pdf(team, held):
@@ -744,7 +731,7 @@ def test_the_report_becomes_a_pdf(team, held):
         pdf = session_report_pdf(report, language)
 
         assert pdf.startswith(b"%PDF")
-        assert "Anna belt de ouder" in _pdf_text(pdf)
+        assert "Anna belt de ouder" in pdf_text(pdf)
 
 
 def _report_of(group: str, insight: str) -> SessionReport:
@@ -772,7 +759,7 @@ def test_the_pdf_survives_dutch_typographic_quotes_and_ellipses():
     pdf = session_report_pdf(_report_of("„Team Noord”", "‚zo’ — of „anders”…"), Language.NL)
 
     assert pdf.startswith(b"%PDF")
-    assert "..." in _pdf_text(pdf)
+    assert "..." in pdf_text(pdf)
 
 
 @pytest.mark.parametrize(
@@ -786,16 +773,14 @@ def test_the_pdf_writes_dates_and_numbers_as_the_reader_does(language, expected)
     started = datetime(2025, 3, 12, 10, 15, tzinfo=UTC)
     report = replace(_report_of("Sessie", "Inzicht"), started_at=started, rating_mean=3.5, rating_count=4)
 
-    shown = _pdf_text(session_report_pdf(report, language)).replace("\\(", "(").replace("\\)", ")")
+    shown = pdf_text(session_report_pdf(report, language)).replace("\\(", "(").replace("\\)", ")")
 
     assert all(line in shown for line in expected), shown
 
 
 @pytest.mark.parametrize("character", ["„", "‚", "★"])
 def test_the_pdf_shows_no_question_marks_that_the_report_does_not_have(character):
-    shown = _pdf_text(
-        session_report_pdf(_report_of("Sessie", f"{character}Spreek een vast mailmoment af"), Language.NL)
-    )
+    shown = pdf_text(session_report_pdf(_report_of("Sessie", f"{character}Spreek een vast mailmoment af"), Language.NL))
 
     assert "Spreek een vast mailmoment af" in shown
     assert "?" not in shown
@@ -911,7 +896,7 @@ def test_the_pdf_writes_typed_text_literally(team):
         team.lead, _typed_session(team, FORGED, FORGED_INLINE), Language.EN, include_observations=True, path=team.path
     )
 
-    shown = _pdf_text(session_report_pdf(report, Language.EN)).replace("\\(", "(").replace("\\)", ")")
+    shown = pdf_text(session_report_pdf(report, Language.EN)).replace("\\(", "(").replace("\\)", ")")
 
     for line in FORGED_LINES:
         assert line in shown.splitlines() or any(part.endswith(line) for part in shown.splitlines()), line

@@ -8,16 +8,14 @@ raises it.
 
 from __future__ import annotations
 
-import re
 import statistics
-import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-from unit_support import JOINED, NOW, group_form
+from unit_support import JOINED, NOW, group_form, pdf_text
 
 from intervision import cases, db, groups, live, overview, overview_charts, overview_report, store, surveys
 from intervision.errors import DomainError, NotAllowed
@@ -1079,26 +1077,14 @@ def test_a_pool_never_mixes_versions(org: Org, members):
     assert overview.new_questions([old, new]) == [new]
 
 
-def _pdf_text(pdf: bytes) -> str:
-    """The strings drawn in a PDF's (compressed) page streams."""
-    shown = []
-    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
-        try:
-            content = zlib.decompress(stream)
-        except zlib.error:
-            content = stream
-        shown += re.findall(rb"\((.*?)\)\s*Tj", content, re.S)
-    return "\n".join(part.decode("latin-1") for part in shown)
-
-
 def test_the_pdf_report_says_where_the_questions_changed(org: Org, members):
     north = org.group("Team North", members=tuple(members[:3]))
     earlier_wave(org, north, zip(members[:3], (2, 3, 4), strict=True), date(2025, 2, 10))
-    text = _pdf_text(overview_report.report_pdf(org.compare(), [], Language.EN, "Test Org"))
+    text = pdf_text(overview_report.report_pdf(org.compare(), [], Language.EN, "Test Org"))
     assert "A dotted line marks where a questionnaire got new questions" not in text, "one version: nothing to say"
 
     org.wave(north, zip(members[:3], (3, 4, 5), strict=True), closed_on=date(2025, 4, 10), opened_on=date(2025, 4, 8))
-    text = _pdf_text(overview_report.report_pdf(org.compare(), [], Language.EN, "Test Org"))
+    text = pdf_text(overview_report.report_pdf(org.compare(), [], Language.EN, "Test Org"))
     assert "A dotted line marks where a questionnaire got new questions: Self-efficacy from 10 April 2025" in text
 
 

@@ -5,6 +5,8 @@ Kept out of conftest.py so that test modules can import them by name.
 
 from __future__ import annotations
 
+import re
+import zlib
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -45,3 +47,15 @@ def audit_actions(path: Path) -> list[str]:
     """The audit log's actions, oldest first."""
     with db.reading(path) as conn:
         return [row[0] for row in conn.execute("SELECT action FROM audit_log ORDER BY id")]
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The text a PDF shows: the strings drawn in its (compressed) page streams."""
+    shown = []
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:
+            content = zlib.decompress(stream)
+        except zlib.error:
+            content = stream
+        shown += re.findall(rb"\((.*?)\)\s*Tj", content, re.S)
+    return "\n".join(part.decode("latin-1") for part in shown)
