@@ -35,7 +35,8 @@ from sqlite_utils import Database
 from intervision import store
 from intervision.clock import utcnow
 from intervision.config import backup_key, database_path
-from intervision.db import BUSY_TIMEOUT_MS, migrate
+from intervision.database import BUSY_TIMEOUT_MS
+from intervision.db import migrate
 from intervision.models import AuditAction
 
 KEY_VARIABLE = "INTERVISION_BACKUP_KEY"

@@ -9,14 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from sqlite3 import IntegrityError
 
 from sqlite_utils import Database
 
 from intervision import store
 from intervision.clock import utcnow
 from intervision.db import reading, writing
-from intervision.errors import DomainError, NotAllowed
+from intervision.errors import Conflict, DomainError, NotAllowed
 from intervision.membership import circle
 from intervision.models import (
     AuditAction,
@@ -199,7 +198,7 @@ def vote(viewer: Person, case_id: int, now: datetime | None = None, path: Path |
             raise DomainError("case_not_open")
         try:
             store.add_case_vote(db, found.group_id, viewer.id, _voting_round(db, found.group_id, now), case_id, now)
-        except IntegrityError:
+        except Conflict:
             raise DomainError("already_voted") from None
 
 

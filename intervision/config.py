@@ -39,3 +39,25 @@ def backup_key() -> str | None:
 def trusted_proxies_setting() -> str:
     """The proxies whose X-Forwarded-* headers are believed: `FORWARDED_ALLOW_IPS`, read as uvicorn reads it."""
     return os.environ.get("FORWARDED_ALLOW_IPS", DEFAULT_TRUSTED_PROXIES)
+
+
+def database_url() -> str | None:
+    """A PostgreSQL store: `INTERVISION_DATABASE_URL` (postgresql+psycopg://…), or None for the SQLite file."""
+    url = os.environ.get("INTERVISION_DATABASE_URL", "").strip()
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url or None
+
+
+def pool_settings() -> dict[str, int]:
+    """Connections per app process on PostgreSQL: `INTERVISION_DB_POOL_SIZE` kept open (5), and up to
+    `INTERVISION_DB_MAX_OVERFLOW` more at busy moments (10)."""
+    return {
+        "pool_size": int(os.environ.get("INTERVISION_DB_POOL_SIZE") or 5),
+        "max_overflow": int(os.environ.get("INTERVISION_DB_MAX_OVERFLOW") or 10),
+    }
+
+
+def slow_statement_seconds() -> float:
+    """Statements slower than `INTERVISION_SLOW_SQL_MS` (200) are logged with their time."""
+    return float(os.environ.get("INTERVISION_SLOW_SQL_MS") or 200) / 1000

@@ -181,7 +181,7 @@ def load_large(
             raise DomainError("already_set_up")
         store.create_organisation(db, LARGE_ORGANISATION, is_demo=False, now=history_starts)
         for table, statement in _INSERTS.items():
-            db.conn.executemany(statement, rows.rows.get(table, []))
+            db.execute_many(statement, rows.rows.get(table, []))
         score_closed_waves(db)  # as closing each wave would have
     return {table: len(rows.rows.get(table, [])) for table in TABLES}
 

@@ -18,3 +18,23 @@ class NotAllowed(DomainError):
 
     def __init__(self, action: str) -> None:
         super().__init__("not_allowed", action=action)
+
+
+class StoreError(Exception):
+    """The store could not do what was asked; raised instead of a database driver's own exceptions."""
+
+
+class Conflict(StoreError):
+    """A write broke a rule the database keeps: a unique value taken, a row that must exist missing."""
+
+
+class Missing(StoreError):
+    """The row a write was about no longer exists."""
+
+
+class StorageProblem(StoreError):
+    """The storage itself failed (full, read-only, unreachable, busy). `key` names the message."""
+
+    def __init__(self, key: str, detail: str) -> None:
+        super().__init__(detail)
+        self.key = key

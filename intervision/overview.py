@@ -21,8 +21,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from intervision import clock, store
-from intervision.config import database_path
-from intervision.db import commits, reading
+from intervision.db import database_at, reading
 from intervision.errors import DomainError
 from intervision.i18n import number
 from intervision.models import CaseCount, DevelopmentPhase, Group, Language, ObservationKind, Person, ReportItem
@@ -350,9 +349,10 @@ def compare_groups(
 
 
 def data_version(path: Path | None = None) -> tuple[str, int]:
-    """Which database, and how many writes this process committed to it: a comparison made before is
-    still true while neither changed."""
-    return str(Path(path or database_path()).resolve()), commits()
+    """Which database, and the change signal any process's writes move: a comparison made before is still
+    true while neither changed."""
+    database = database_at(path)
+    return repr(database), database.changes()
 
 
 # --- one group's story ------------------------------------------------------------------------------

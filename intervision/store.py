@@ -10,8 +10,7 @@ import json
 import secrets
 from datetime import UTC, date, datetime
 
-from sqlite_utils import Database
-
+from intervision.database import Unit as Database
 from intervision.db import name_key
 from intervision.models import (
     CASE_TEXT_FIELDS,
@@ -79,11 +78,11 @@ def add_person(
     language: str | None,
     now: datetime,
 ) -> int:
-    cursor = db.execute(
-        "INSERT INTO people (name, email, role, language, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+    return db.execute(
+        "INSERT INTO people (name, email, role, language, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)"
+        " RETURNING id",
         [name, email, role.value, language, password_hash, _iso(now)],
-    )
-    return cursor.lastrowid
+    ).scalar()
 
 
 def person(db: Database, person_id: int) -> Person | None:
@@ -97,7 +96,7 @@ def person_id_by_email(db: Database, email: str) -> int | None:
 
 
 def everyone(db: Database) -> list[Person]:
-    rows = db.execute(f"SELECT {_PERSON_COLUMNS} FROM people ORDER BY name COLLATE NOCASE")
+    rows = db.execute(f"SELECT {_PERSON_COLUMNS} FROM people ORDER BY lower(name)")
     return [Person(**dict(row)) for row in rows]
 
 
@@ -271,8 +270,7 @@ def add_group(db: Database, group: GroupInput, now: datetime) -> int:
     columns = _group_columns(group) | {"created_at": _iso(now)}
     names = ", ".join(columns)
     marks = ", ".join("?" for _ in columns)
-    cursor = db.execute(f"INSERT INTO groups ({names}) VALUES ({marks})", list(columns.values()))
-    return cursor.lastrowid
+    return db.execute(f"INSERT INTO groups ({names}) VALUES ({marks}) RETURNING id", list(columns.values())).scalar()
 
 
 def update_group(db: Database, group_id: int, group: GroupInput) -> None:
@@ -287,14 +285,14 @@ def group(db: Database, group_id: int) -> Group | None:
 
 
 def all_groups(db: Database) -> list[Group]:
-    rows = db.execute("SELECT * FROM groups ORDER BY name COLLATE NOCASE")
+    rows = db.execute("SELECT * FROM groups ORDER BY lower(name)")
     return [Group.from_row(dict(row)) for row in rows]
 
 
 def groups_of(db: Database, person_id: int) -> list[tuple[Group, GroupRole]]:
     rows = db.execute(
         "SELECT g.*, m.group_role FROM groups g JOIN memberships m ON m.group_id = g.id"
-        " WHERE m.person_id = ? ORDER BY g.name COLLATE NOCASE",
+        " WHERE m.person_id = ? ORDER BY lower(g.name)",
         [person_id],
     )
     return [(Group.from_row(dict(row)), GroupRole(row["group_role"])) for row in rows]
@@ -382,7 +380,7 @@ def members(db: Database, group_id: int) -> list[Member]:
     rows = db.execute(
         "SELECT p.id AS person_id, p.name, p.email, m.group_role, m.joined_at"
         " FROM memberships m JOIN people p ON p.id = m.person_id WHERE m.group_id = ?"
-        " ORDER BY m.group_role = 'member', p.name COLLATE NOCASE",
+        " ORDER BY m.group_role = 'member', lower(p.name)",
         [group_id],
     )
     return [Member(**dict(row)) for row in rows]
@@ -425,12 +423,11 @@ def add_invitation(
     expires_at: datetime,
     max_uses: int,
 ) -> int:
-    cursor = db.execute(
+    return db.execute(
         "INSERT INTO invitations (code, group_id, group_role, created_by, created_at, expires_at,"
-        " max_uses) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        " max_uses) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
         [code, group_id, role.value, created_by, _iso(now), _iso(expires_at), max_uses],
-    )
-    return cursor.lastrowid
+    ).scalar()
 
 
 def invitation_by_code(db: Database, code: str) -> Invitation | None:
@@ -482,12 +479,11 @@ def add_group_invitation(
     now: datetime,
     expires_at: datetime,
 ) -> int:
-    cursor = db.execute(
+    return db.execute(
         "INSERT INTO group_invitations (group_id, person_id, group_role, invited_by, created_at, expires_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
         [group_id, person_id, role.value, invited_by, _iso(now), _iso(expires_at)],
-    )
-    return cursor.lastrowid
+    ).scalar()
 
 
 def group_invitation(db: Database, invitation_id: int) -> GroupInvitation | None:
@@ -505,7 +501,7 @@ def open_group_invitations_for(db: Database, person_id: int, now: datetime) -> l
 
 def open_group_invitations_to(db: Database, group_id: int, now: datetime) -> list[GroupInvitation]:
     rows = db.execute(
-        f"{_GROUP_INVITATION_SELECT} WHERE i.group_id = ? AND {_GROUP_INVITATION_OPEN} ORDER BY p.name COLLATE NOCASE",
+        f"{_GROUP_INVITATION_SELECT} WHERE i.group_id = ? AND {_GROUP_INVITATION_OPEN} ORDER BY lower(p.name)",
         [group_id, _iso(now)],
     )
     return [GroupInvitation(**dict(row)) for row in rows]
@@ -536,17 +532,17 @@ def add_meeting(
     method_id: str | None = None,
     method_version: int | None = None,
 ) -> int:
-    cursor = db.execute(
+    return db.execute(
         "INSERT INTO meetings (group_id, starts_at, minutes, method_id, method_version, status)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
         [group_id, _iso(starts_at), minutes, method_id, method_version, status],
-    )
-    return cursor.lastrowid
+    ).scalar()
 
 
 def record_attendance(db: Database, meeting_id: int, person_id: int, present: bool) -> None:
     db.execute(
-        "INSERT OR REPLACE INTO attendance (meeting_id, person_id, present) VALUES (?, ?, ?)",
+        "INSERT INTO attendance (meeting_id, person_id, present) VALUES (?, ?, ?)"
+        " ON CONFLICT (meeting_id, person_id) DO UPDATE SET present = excluded.present",
         [meeting_id, person_id, int(present)],
     )
 
@@ -615,7 +611,8 @@ def method_version_definition(db: Database, method_id: str, version: int) -> str
 def keep_method_version(db: Database, method_id: str, version: int, definition: str, now: datetime) -> None:
     """Store a method as it is at this version; a version once stored never changes."""
     db.execute(
-        "INSERT OR IGNORE INTO method_versions (method_id, version, definition, created_at) VALUES (?, ?, ?, ?)",
+        "INSERT INTO method_versions (method_id, version, definition, created_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT DO NOTHING",
         [method_id, version, definition, _iso(now)],
     )
 
@@ -743,7 +740,7 @@ def add_case(db: Database, group_id: int, author_id: int, status: CaseStatus, va
     }
     names = ", ".join(row)
     marks = ", ".join("?" for _ in row)
-    return db.execute(f"INSERT INTO cases ({names}) VALUES ({marks})", list(row.values())).lastrowid
+    return db.execute(f"INSERT INTO cases ({names}) VALUES ({marks}) RETURNING id", list(row.values())).scalar()
 
 
 def update_case_values(db: Database, case_id: int, group_id: int, values: dict) -> None:
@@ -830,11 +827,11 @@ def case_counts(db: Database, since: datetime, until: datetime) -> list[CaseCoun
     """Per group: cases submitted, discussed and followed up in a period. Counts only, never texts."""
     rows = db.execute(
         "SELECT g.id AS group_id, g.name AS group_name,"
-        " sum(c.submitted_at >= :since AND c.submitted_at < :until) AS submitted,"
-        " sum(c.discussed_at >= :since AND c.discussed_at < :until) AS discussed,"
-        " sum(c.followed_up_at >= :since AND c.followed_up_at < :until) AS followed_up"
+        " count(*) FILTER (WHERE c.submitted_at >= :since AND c.submitted_at < :until) AS submitted,"
+        " count(*) FILTER (WHERE c.discussed_at >= :since AND c.discussed_at < :until) AS discussed,"
+        " count(*) FILTER (WHERE c.followed_up_at >= :since AND c.followed_up_at < :until) AS followed_up"
         " FROM groups g LEFT JOIN cases c ON c.group_id = g.id AND c.status != 'draft'"
-        " GROUP BY g.id ORDER BY g.name COLLATE NOCASE",
+        " GROUP BY g.id ORDER BY lower(g.name)",
         {"since": _iso(since), "until": _iso(until)},
     )
     return [
@@ -894,7 +891,8 @@ def add_live_session(db: Database, values: dict) -> int:
     values = {name: (_iso(value) if isinstance(value, datetime) else value) for name, value in values.items()}
     names = ", ".join(values)
     marks = ", ".join("?" for _ in values)
-    return db.execute(f"INSERT INTO live_sessions ({names}) VALUES ({marks})", list(values.values())).lastrowid
+    sql = f"INSERT INTO live_sessions ({names}) VALUES ({marks}) RETURNING id"
+    return db.execute(sql, list(values.values())).scalar()
 
 
 def live_session(db: Database, session_id: int) -> LiveSession | None:
@@ -968,7 +966,7 @@ def set_session_roles(db: Database, session_id: int, roles: dict[str, list[int]]
     for role, people in roles.items():
         for person_id in people:
             db.execute(
-                "INSERT OR IGNORE INTO session_roles (live_session_id, person_id, role) VALUES (?, ?, ?)",
+                "INSERT INTO session_roles (live_session_id, person_id, role) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                 [session_id, person_id, str(role)],
             )
 
@@ -1000,9 +998,9 @@ def add_board_item(
 ) -> int:
     return db.execute(
         "INSERT INTO board_items (live_session_id, phase_index, kind, text, author_id, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
         [session_id, phase_index, kind, text, author_id, _iso(now)],
-    ).lastrowid
+    ).scalar()
 
 
 def board_items(db: Database, session_id: int) -> list[BoardItem]:
@@ -1025,9 +1023,9 @@ def add_action_item(
 ) -> int:
     return db.execute(
         "INSERT INTO action_items (live_session_id, group_id, text, owner_id, due_date, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
         [session_id, group_id, text, owner_id, due.isoformat() if due else None, _iso(now)],
-    ).lastrowid
+    ).scalar()
 
 
 _ACTION_SELECT = (
@@ -1065,9 +1063,9 @@ def add_observation(
 ) -> int:
     return db.execute(
         "INSERT INTO observations (live_session_id, phase_index, level, kind, category, automatic, at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
         [session_id, phase_index, level, kind, category, int(automatic), _iso(now)],
-    ).lastrowid
+    ).scalar()
 
 
 def remove_observation(db: Database, session_id: int, observation_id: int) -> bool:
@@ -1189,9 +1187,9 @@ def add_wave(
 ) -> int:
     return db.execute(
         "INSERT INTO survey_waves (group_id, instrument_id, instrument_definition, instrument_version, moment,"
-        " opened_by, opened_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        " opened_by, opened_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
         [group_id, instrument_id, definition, version, moment, person_id, _iso(now)],
-    ).lastrowid
+    ).scalar()
 
 
 def wave(db: Database, wave_id: int) -> dict | None:
@@ -1229,11 +1227,12 @@ _ANSWERED = "EXISTS (SELECT 1 FROM survey_answers a WHERE a.response_id = r.id A
 # did not report survey results at that moment.
 _WAVE_RELEASE = f"""
     CASE WHEN NOT EXISTS (
-        SELECT 1 FROM groups g, json_each(g.reported_to_organisation) reported
-        WHERE g.id = survey_waves.group_id AND reported.value = 'survey_aggregates'
+        SELECT 1 FROM groups g
+        WHERE g.id = survey_waves.group_id AND g.reported_to_organisation LIKE '%"survey_aggregates"%'
     ) THEN 'private'
     WHEN (SELECT count(*) FROM survey_responses r WHERE r.wave_id = survey_waves.id AND {_ANSWERED})
-        >= coalesce((SELECT max({PRIVACY_FLOOR}, privacy_threshold) FROM organisation), {PRIVACY_FLOOR}) THEN 'alone'
+        >= coalesce((SELECT CASE WHEN privacy_threshold > {PRIVACY_FLOOR} THEN privacy_threshold
+            ELSE {PRIVACY_FLOOR} END FROM organisation), {PRIVACY_FLOOR}) THEN 'alone'
     ELSE 'pool' END
 """
 
@@ -1305,7 +1304,7 @@ def closed_wave_definitions(db: Database, wave_ids: list[int] | None = None) -> 
 
 def set_main_scores(db: Database, scores: dict[int, float | None]) -> None:
     """Each response's score on its instrument's main scale (None: too few items answered)."""
-    db.conn.executemany("UPDATE survey_responses SET main_score = ? WHERE id = ?", [(s, r) for r, s in scores.items()])
+    db.execute_many("UPDATE survey_responses SET main_score = ? WHERE id = ?", [(s, r) for r, s in scores.items()])
 
 
 def respondent_count(db: Database, wave_id: int) -> int:
@@ -1378,7 +1377,7 @@ def action_item_counts(db: Database, since: datetime, until: datetime) -> dict[i
 def facilitators_per_group(db: Database) -> dict[int, list[tuple[int, str]]]:
     rows = db.execute(
         "SELECT m.group_id, p.id, p.name FROM memberships m JOIN people p ON p.id = m.person_id"
-        " WHERE m.group_role = 'facilitator' ORDER BY p.name COLLATE NOCASE"
+        " WHERE m.group_role = 'facilitator' ORDER BY lower(p.name)"
     )
     facilitators: dict[int, list[tuple[int, str]]] = {}
     for row in rows:
@@ -1400,6 +1399,13 @@ def whole_wave_scores(db: Database, instrument_id: str, since: datetime, until: 
     return [dict(row) for row in rows]
 
 
+def _distinct_list(db: Database, column: str) -> str:
+    """An aggregate of a column's distinct values as comma-separated text, on either engine."""
+    if db.engine == "postgresql":
+        return f"string_agg(DISTINCT CAST({column} AS TEXT), ',')"
+    return f"group_concat(DISTINCT {column})"
+
+
 # A wave's calendar half-year, "2026-1" or "2026-2", from its stored UTC closing moment.
 _HALF_YEAR = "substr(w.closed_at, 1, 4) || '-' || CASE WHEN substr(w.closed_at, 6, 2) <= '06' THEN 1 ELSE 2 END"
 
@@ -1412,9 +1418,9 @@ def pooled_wave_scores(db: Database, instrument_id: str, since: datetime, until:
     """
     rows = db.execute(
         f"SELECT {_HALF_YEAR} AS half_year, w.instrument_version AS version,"
-        " group_concat(DISTINCT w.group_id) AS group_ids,"
+        f" {_distinct_list(db, 'w.group_id')} AS group_ids,"
         " count(*) AS scored, avg(r.main_score) AS mean,"
-        " count(DISTINCT r.person_id) + max(r.person_id IS NULL) AS people"
+        " count(DISTINCT r.person_id) + max(CASE WHEN r.person_id IS NULL THEN 1 ELSE 0 END) AS people"
         " FROM survey_waves w JOIN survey_responses r ON r.wave_id = w.id"
         " WHERE w.instrument_id = ? AND w.release = 'pool' AND w.closed_at >= ? AND w.closed_at < ?"
         " AND r.main_score IS NOT NULL GROUP BY half_year, version ORDER BY half_year, version",
@@ -1442,7 +1448,8 @@ def correction_counts_per_group(db: Database, since: datetime, until: datetime) 
     """Per group, over its closed sessions started in [since, until): (the facilitator stepped in, the group
     corrected itself)."""
     rows = db.execute(
-        "SELECT s.group_id, sum(o.kind = 'intervention'), sum(o.kind = 'self_correction')"
+        "SELECT s.group_id, count(*) FILTER (WHERE o.kind = 'intervention'),"
+        " count(*) FILTER (WHERE o.kind = 'self_correction')"
         " FROM live_sessions s JOIN observations o ON o.live_session_id = s.id"
         " WHERE s.status = 'closed' AND s.started_at >= ? AND s.started_at < ?"
         " AND o.kind IN ('intervention', 'self_correction') GROUP BY s.group_id",
@@ -1468,27 +1475,18 @@ def set_presence(db: Database, session_id: int, person_id: int, present: bool) -
 
 
 def add_goal(db: Database, group_id: int | None, measure: str, target: float, due: date, by: int, now: datetime) -> int:
-    return (
-        db["goals"]
-        .insert(
-            {
-                "group_id": group_id,
-                "measure": measure,
-                "target": target,
-                "due": due.isoformat(),
-                "created_by": by,
-                "created_at": _iso(now),
-            }
-        )
-        .last_pk
-    )
+    return db.execute(
+        "INSERT INTO goals (group_id, measure, target, due, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)"
+        " RETURNING id",
+        [group_id, measure, target, due.isoformat(), by, _iso(now)],
+    ).scalar()
 
 
 def goals(db: Database) -> list[Goal]:
     rows = db.execute(
         "SELECT go.id, go.group_id, g.name AS group_name, go.measure, go.target, go.due, go.created_at"
         " FROM goals go LEFT JOIN groups g ON g.id = go.group_id"
-        " ORDER BY go.group_id IS NOT NULL, g.name COLLATE NOCASE, go.due, go.id"
+        " ORDER BY go.group_id IS NOT NULL, lower(g.name), go.due, go.id"
     )
     return [Goal(**dict(row)) for row in rows]
 

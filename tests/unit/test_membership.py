@@ -360,34 +360,3 @@ def test_her_export_holds_her_invitations_and_her_lines_of_the_history_and_erasi
         for table in ("membership_events", "group_invitations"):
             count = conn.execute(f"SELECT count(*) FROM {table} WHERE person_id = ?", [team.newcomer.id]).fetchone()
             assert count[0] == 0, table
-
-
-def test_memberships_made_before_the_history_existed_enter_it_as_joined_on_their_day(tmp_path):
-    path = tmp_path / "older.db"
-    with db.reading(path) as conn:
-        db.migrations.apply(conn, stop_before="0012_membership_invitations")
-        conn.execute(
-            "INSERT INTO people (id, name, email, role, created_at)"
-            " VALUES (1, 'Ann', 'ann@example.org', 'participant', ?)",
-            [JOINED.isoformat()],
-        )
-        conn.execute(
-            "INSERT INTO groups (id, name, name_key, meets_every_weeks, session_minutes, confidentiality, start_date,"
-            " development_phase, created_at) VALUES (1, 'North', 'north', 6, 90, 'Stays here.', '2024-01-08',"
-            " 'forming', ?)",
-            [JOINED.isoformat()],
-        )
-        conn.execute(
-            "INSERT INTO memberships (group_id, person_id, group_role, joined_at) VALUES (1, 1, 'member', ?)",
-            [JOINED.isoformat()],
-        )
-        conn.conn.commit()
-    db.migrate(path)
-    with db.reading(path) as conn:
-        [event] = store.membership_events(conn, 1)
-    assert (event.name, event.change, event.group_role, event.at) == (
-        "Ann",
-        MembershipChange.JOINED,
-        GroupRole.MEMBER,
-        JOINED,
-    )

@@ -1,15 +1,25 @@
-"""The database file: migrations, pragmas on every connection, and write transactions."""
+"""The schema: one Alembic track for both engines, the upgrade of a file made by the release before it,
+connection settings on every unit of work, and write transactions."""
 
 from __future__ import annotations
 
+import gzip
 import sqlite3
+from pathlib import Path
 
 import pytest
 from unit_support import NOW, count_rows
 
 from intervision import db, store
-from intervision.instruments import earlier_version, shipped_instruments
-from intervision.models import GroupRole, Role
+from intervision.database import Database
+from intervision.errors import StorageProblem
+from intervision.migrations import current_revision, head
+from intervision.models import Role
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+# A copy of the demo organisation as the release of November 2026 left it (sqlite-utils' migration track),
+# dumped as SQL: the file an organisation upgrading today has on its disk.
+LAST_RELEASE_DEMO = DATA / "release-2026-11-demo.sql.gz"
 
 TABLES = {
     "organisation",
@@ -17,26 +27,55 @@ TABLES = {
     "groups",
     "memberships",
     "invitations",
+    "group_invitations",
+    "membership_events",
     "sign_in_sessions",
     "sign_in_tickets",
     "sign_in_delays",
     "audit_log",
     "meetings",
     "attendance",
+    "cases",
+    "live_sessions",
+    "board_items",
+    "survey_waves",
+    "survey_responses",
+    "survey_answers",
 }
 
 
-def _applied_migrations(path):
-    with db.reading(path) as conn:
-        return [row[0] for row in conn.execute("SELECT name FROM _sqlite_migrations ORDER BY name")]
+def _tables(path: Path) -> set[str]:
+    connection = sqlite3.connect(path)
+    try:
+        return {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    finally:
+        connection.close()
 
 
-def test_migrating_an_empty_file_creates_every_table(tmp_path):
-    path = tmp_path / "nested" / "fresh.db"  # the folder does not exist yet either
+def _row_counts(path: Path) -> dict[str, int]:
+    connection = sqlite3.connect(path)
+    try:
+        tables = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return {table: connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] for table in tables}
+    finally:
+        connection.close()
+
+
+def _last_release_file(tmp_path: Path) -> Path:
+    path = tmp_path / "from-last-release.db"
+    connection = sqlite3.connect(path)
+    try:
+        connection.executescript(gzip.decompress(LAST_RELEASE_DEMO.read_bytes()).decode())
+    finally:
+        connection.close()
+    return path
+
+
+def test_migrating_an_empty_file_creates_every_table_at_this_releases_revision(tmp_path):
+    path = tmp_path / "new.db"
     db.migrate(path)
-    with db.reading(path) as conn:
-        assert set(conn.table_names()) >= TABLES
-        assert db.migrations.pending(conn) == []
+    assert _tables(path) >= TABLES
+    assert current_revision(db.database_at(path)) == head()
 
 
 def test_the_database_runs_in_wal_mode(path):
@@ -48,32 +87,56 @@ def test_the_database_runs_in_wal_mode(path):
 def test_every_connection_enforces_foreign_keys(path, open_connection):
     with open_connection(path) as conn:
         assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-    with pytest.raises(sqlite3.IntegrityError), db.writing(path) as conn:
-        store.set_membership(conn, 999, 999, GroupRole.MEMBER, NOW)  # no such group or person
-    assert count_rows(path, "memberships") == 0
 
 
 def test_migrating_twice_changes_nothing(path):
     with db.writing(path) as conn:
-        store.create_organisation(conn, "Zorggroep Oost", is_demo=False, now=NOW)
         store.add_person(conn, "Cora", "cora@example.org", Role.COORDINATOR, None, "nl", NOW)
-    applied = _applied_migrations(path)
-
     db.migrate(path)
-
-    assert _applied_migrations(path) == applied
     assert count_rows(path, "people") == 1
-    with db.reading(path) as conn:
-        assert store.organisation(conn).name == "Zorggroep Oost"
+    assert current_revision(db.database_at(path)) == head()
 
 
 def test_ensure_migrated_recreates_a_database_file_that_was_removed(tmp_path):
     path = tmp_path / "gone.db"
     db.ensure_migrated(path)
     path.unlink()
+    db.database_at(path).dispose()
     db.ensure_migrated(path)
-    with db.reading(path) as conn:
-        assert set(conn.table_names()) >= TABLES
+    assert "people" in _tables(path)
+
+
+def test_a_file_from_the_last_release_upgrades_in_place_and_keeps_every_row(tmp_path):
+    path = _last_release_file(tmp_path)
+    before = _row_counts(path)
+    assert before["people"] > 0 and before["survey_answers"] > 0 and "_sqlite_migrations" in before
+
+    database = Database.for_path(path)
+    database.migrate()
+
+    after = _row_counts(path)
+    assert current_revision(database) == head()
+    assert "_sqlite_migrations" not in after
+    assert {table: count for table, count in before.items() if table != "_sqlite_migrations"} == {
+        table: count for table, count in after.items() if table != "alembic_version"
+    }
+    # And the app reads it as before: the demo's people, through the store.
+    with database.reading() as unit:
+        assert len(store.everyone(unit)) == before["people"]
+    database.dispose()
+
+
+def test_a_file_from_an_older_release_is_refused_with_what_to_do(tmp_path):
+    path = _last_release_file(tmp_path)
+    connection = sqlite3.connect(path)
+    with connection:
+        connection.execute("DELETE FROM _sqlite_migrations WHERE name = '0015_wave_instrument_versions'")
+    connection.close()
+    database = Database.for_path(path)
+    with pytest.raises(RuntimeError, match="older release"):
+        database.migrate()
+    assert "_sqlite_migrations" in _tables(path)  # nothing was changed
+    database.dispose()
 
 
 def test_writing_commits_when_the_block_succeeds(path):
@@ -101,22 +164,12 @@ def test_writing_takes_the_write_lock_up_front(path):
             other.close()
 
 
-def test_migration_0015_reads_each_existing_waves_instrument_version_from_its_kept_definition(path, make_group):
-    group_id = make_group()
-    kept = {1: earlier_version("self_efficacy", 1), 2: shipped_instruments().instruments["self_efficacy"]}
-    # As a database from before 0015 holds them: waves without the column, their definition only.
-    with db.writing(path) as conn:
-        conn.execute("ALTER TABLE survey_waves DROP COLUMN instrument_version")
-        conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0015_wave_instrument_versions'")
-        for instrument in kept.values():
-            conn.execute(
-                "INSERT INTO survey_waves (group_id, instrument_id, instrument_definition, moment, opened_at)"
-                " VALUES (?, 'self_efficacy', ?, 'start', ?)",
-                [group_id, instrument.definition(), NOW.isoformat()],
-            )
-
-    db.migrate(path)
-
-    with db.reading(path) as conn:
-        versions = [row[0] for row in conn.execute("SELECT instrument_version FROM survey_waves ORDER BY id")]
-    assert versions == [1, 2]
+def test_a_writer_that_cannot_get_the_lock_gets_a_storage_problem_not_a_driver_error(path):
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(StorageProblem) as raised, db.database_at(path).writing(busy_timeout_ms=0) as conn:
+            conn.execute("SELECT 1")
+    finally:
+        other.close()
+    assert raised.value.key == "storage_busy"

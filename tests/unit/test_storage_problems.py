@@ -7,6 +7,7 @@ import sqlite3
 import pytest
 
 from intervision import db
+from intervision.errors import StorageProblem
 from intervision.i18n import t
 from intervision.models import Language
 
@@ -18,7 +19,7 @@ def _error_of(action) -> sqlite3.OperationalError:  # noqa: ANN001 - a callable 
 
 
 def test_a_full_disk_is_named(path):
-    with db.reading(path) as conn:
+    with db.writing(path) as conn:
         pages = conn.execute("PRAGMA page_count").fetchone()[0]
 
         def fill() -> None:
@@ -28,7 +29,9 @@ def test_a_full_disk_is_named(path):
                     "INSERT INTO audit_log (at, action, subject) VALUES ('x', 'sign_in', ?)", [str(number) * 50]
                 )
 
-        assert db.storage_problem(_error_of(fill)) == "storage_full"
+        with pytest.raises(StorageProblem) as raised:
+            fill()
+        assert db.storage_problem(raised.value) == "storage_full"
 
 
 def test_a_read_only_database_is_named(path):
