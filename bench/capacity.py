@@ -120,7 +120,7 @@ def _as_read(label: str) -> str:
 async def prepare(server: Server, seeded: Seeded, number: int) -> Participant:
     """Open both pages and fill them in, unsent, as a person on a phone does."""
     person = seeded.members[number]
-    cookie = f"{SESSION_COOKIE}={auth.open_session_for(person.id, path=server.db_path)}"
+    cookie = f"{SESSION_COOKIE}={auth.open_session_for(server.db_path, person.id)}"
     follow = Phone(server.url("/"), cookie, seeded.follow_path())
     await follow.open(OPEN_S)
     question = f"Question {number + 1:03d}: what did you need at that moment?"

@@ -132,7 +132,7 @@ class Seeded:
             return store.live_session(conn, self.session_id)
 
     def phase_names(self) -> list[str]:
-        method = live.session_method(self.session(), self.db_path)
+        method = live.session_method(self.db_path, self.session())
         return [phase.name(Language.EN) for phase in method.phases]
 
     def follow_path(self) -> str:
@@ -142,20 +142,18 @@ class Seeded:
         """Move the session to phase `index` as the facilitator, through the core (not measured)."""
         session = self.session()
         if session.phase_index != index:
-            live.move(
-                self.facilitator, self.session_id, session.revision, index - session.phase_index, path=self.db_path
-            )
+            live.move(self.db_path, self.facilitator, self.session_id, session.revision, index - session.phase_index)
 
 
 def _account(db_path: Path, code: str, name: str, email: str) -> Person:
     form = NewAccountInput(name=name, email=email, password=PASSWORD, password_again=PASSWORD, language=Language.EN)
-    person_id = invitations.create_account_with_code(form, JoinInput(code=code), path=db_path)
-    return accounts.person(person_id, db_path)
+    person_id = invitations.create_account_with_code(db_path, form, JoinInput(code=code))
+    return accounts.person(db_path, person_id)
 
 
 def _invitation(db_path: Path, coordinator: Person, group_id: int, role: GroupRole, uses: int) -> str:
     form = InvitationInput(group_id=group_id, group_role=role, max_uses=uses)
-    return invitations.create_invitation(coordinator, form, path=db_path).code
+    return invitations.create_invitation(db_path, coordinator, form).code
 
 
 def seed(db_path: Path, people: int) -> Seeded:
@@ -170,14 +168,14 @@ def seed(db_path: Path, people: int) -> Seeded:
         password_again=PASSWORD,
         language=Language.EN,
     )
-    coordinator = accounts.person(accounts.create_first_coordinator(first, path=db_path), db_path)
+    coordinator = accounts.person(db_path, accounts.create_first_coordinator(db_path, first))
     contract = Contract(
         meets_every_weeks=4,
         session_minutes=120,
         confidentiality="What is said here stays here.",
         start_date=date.today(),
     )
-    group_id = groups.create_group(coordinator, GroupInput(name="Bench group", contract=contract), path=db_path)
+    group_id = groups.create_group(db_path, coordinator, GroupInput(name="Bench group", contract=contract))
     code = _invitation(db_path, coordinator, group_id, GroupRole.FACILITATOR, 1)
     facilitator = _account(db_path, code, "Bench Facilitator", "facilitator@bench.example")
     members: list[Person] = []
@@ -190,10 +188,10 @@ def seed(db_path: Path, people: int) -> Seeded:
                 _account(db_path, code, f"Participant {number:02d}", f"participant{number:02d}@bench.example")
             )
     start = StartSessionInput(group_id=group_id, spot_case_title="A colleague who never says no", method_id=METHOD)
-    session_id = live.start_session(facilitator, start, path=db_path)
-    wave_id = surveys.open_wave(facilitator, group_id, INSTRUMENT, "after_session", path=db_path)
+    session_id = live.start_session(db_path, facilitator, start)
+    wave_id = surveys.open_wave(db_path, facilitator, group_id, INSTRUMENT, "after_session")
     seeded = Seeded(db_path, facilitator, tuple(members), session_id, wave_id)
-    live.begin_phases(facilitator, session_id, seeded.session().revision, path=db_path)
+    live.begin_phases(db_path, facilitator, session_id, seeded.session().revision)
     seeded.go_to_phase(QUESTIONS_PHASE)
     return seeded
 
@@ -289,7 +287,7 @@ async def new_page(browser: Browser, server: Server, person: Person | None, view
     )
     context.set_default_timeout(WAIT_MS)
     if person is not None:
-        token = auth.open_session_for(person.id, path=server.db_path)
+        token = auth.open_session_for(server.db_path, person.id)
         cookie = {"name": SESSION_COOKIE, "value": token, "url": server.url("/"), "httpOnly": True, "sameSite": "Lax"}
         await context.add_cookies([cookie])
     return await context.new_page()
@@ -657,7 +655,7 @@ def check_confirmations(seeded: Seeded, submissions: list[Submission]) -> Check:
             stored = (
                 one.participant.question in on_board
                 if one.kind == "board"
-                else bool(surveys.my_answers(one.participant.person, seeded.wave_id, seeded.db_path))
+                else bool(surveys.my_answers(seeded.db_path, one.participant.person, seeded.wave_id))
             )
             problems.append(
                 f"{one.participant.person.name} ({one.kind}, {'stored' if stored else 'not stored'}): {one.problem}"
@@ -715,7 +713,7 @@ def check_survey(seeded: Seeded, participants: Sequence[Sender]) -> Check:
     different = [
         participant.person.name
         for participant in participants
-        if surveys.my_answers(participant.person, seeded.wave_id, seeded.db_path) != participant.answers
+        if surveys.my_answers(seeded.db_path, participant.person, seeded.wave_id) != participant.answers
     ]
     passed = not (missing or twice or unexpected or different)
     detail = (

@@ -81,7 +81,7 @@ def build(groups: int) -> dict[str, Path]:
     for stale in BENCH.glob("demo.db*"):
         stale.unlink()
     db.migrate(demo_path)
-    demo.load_demo(path=demo_path)
+    demo.load_demo(demo_path)
     _checkpoint(demo_path)
     return {"demo": demo_path, "large": large}
 
@@ -142,7 +142,7 @@ def page(path: Path, person_id: int, file: str, repeat: int) -> tuple[float, flo
     st.cache_resource.clear()
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.context = {"locale": "en-GB"}
-    at.session_state["sign_in_token"] = auth.open_session_for(person_id, path=path)
+    at.session_state["sign_in_token"] = auth.open_session_for(path, person_id)
     at.session_state["language"] = "en"
     at.run()
     at.switch_page(file)

@@ -79,7 +79,7 @@ def _member_writes(seeded, member, items: int, writes: Writes, rng: random.Rando
         form = BoardItemInput(kind="question", text=f"Question {number + 1} from {member.name}")
         started = time.perf_counter()
         try:
-            live.send_to_board(member, seeded.session_id, form, path=seeded.db_path)
+            live.send_to_board(seeded.db_path, member, seeded.session_id, form)
         except Exception as error:  # noqa: BLE001 - every failure is counted, none stops the run
             with writes.lock:
                 if storage_problem(error) == "storage_busy":
@@ -99,7 +99,7 @@ def _attacker(db_path: Path, number: int, stop: threading.Event, attempts: Attem
         address = f"10.{number}.{tried // 250 % 250}.{tried % 250 + 1}"
         started = time.perf_counter()
         with contextlib.suppress(DomainError):
-            auth.sign_in(form, address, path=db_path)
+            auth.sign_in(db_path, form, address)
         with attempts.lock:
             attempts.seconds.append(time.perf_counter() - started)
 

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
-
-from sqlite_utils import Database
 
 from intervision import store
 from intervision.auth import hash_password, person_of_token
 from intervision.clock import utcnow
-from intervision.db import reading, writing
+from intervision.database import Database, Unit
 from intervision.errors import DomainError
 from intervision.models import (
     AuditAction,
@@ -38,13 +35,10 @@ class Visit:
 
 
 def visit(
-    token: str | None,
-    single_sign_on_email: str | None = None,
-    now: datetime | None = None,
-    path: Path | None = None,
+    database: Database, token: str | None, single_sign_on_email: str | None = None, now: datetime | None = None
 ) -> Visit:
     """Who holds this sign-in token (or single-sign-on identity), and the state of the organisation."""
-    with reading(path) as db:
+    with database.reading() as db:
         person = person_of_token(db, token, now or utcnow())
         if person is None and single_sign_on_email:
             person_id = store.person_id_by_email(db, single_sign_on_email.strip().lower())
@@ -53,18 +47,18 @@ def visit(
         return Visit(person, store.organisation(db), store.count_people(db) == 0, leads)
 
 
-def create_first_coordinator(form: FirstRunInput, now: datetime | None = None, path: Path | None = None) -> int:
+def create_first_coordinator(database: Database, form: FirstRunInput, now: datetime | None = None) -> int:
     """Set up the organisation with its first coordinator; refused once anyone has an account."""
     now = now or utcnow()
     hashed = hash_password(form.password)  # before the transaction: argon2 is slow on purpose
-    with writing(path) as db:
+    with database.writing() as db:
         if store.count_people(db) > 0:
             raise DomainError("already_set_up")
         store.create_organisation(db, form.organisation_name, is_demo=False, now=now)
         return add_account(db, form, hashed, Role.COORDINATOR, now)
 
 
-def add_account(db: Database, form: NewAccountInput, password_hash: str, role: Role, now: datetime) -> int:
+def add_account(db: Unit, form: NewAccountInput, password_hash: str, role: Role, now: datetime) -> int:
     """A new account inside the caller's transaction, with the password hashed before it began."""
     if store.person_id_by_email(db, form.email) is not None:
         raise DomainError("account_not_created", field="email")
@@ -73,37 +67,35 @@ def add_account(db: Database, form: NewAccountInput, password_hash: str, role: R
     return person_id
 
 
-def person(person_id: int, path: Path | None = None) -> Person | None:
-    with reading(path) as db:
+def person(database: Database, person_id: int) -> Person | None:
+    with database.reading() as db:
         return store.person(db, person_id)
 
 
-def update_profile(person_id: int, form: ProfileInput, path: Path | None = None) -> None:
-    with writing(path) as db:
+def update_profile(database: Database, person_id: int, form: ProfileInput) -> None:
+    with database.writing() as db:
         owner = store.person_id_by_email(db, form.email)
         if owner is not None and owner != person_id:
             raise DomainError("email_in_use", field="email")
         store.update_profile(db, person_id, form.name, form.email, form.language.value)
 
 
-def set_language(person_id: int, language: Language, path: Path | None = None) -> None:
-    with writing(path) as db:
+def set_language(database: Database, person_id: int, language: Language) -> None:
+    with database.writing() as db:
         store.set_language(db, person_id, language.value)
 
 
-def people(viewer: Person, path: Path | None = None) -> list[Person]:
+def people(database: Database, viewer: Person) -> list[Person]:
     require(Action.VIEW_PEOPLE, viewer.role)
-    with reading(path) as db:
+    with database.reading() as db:
         return store.everyone(db)
 
 
-def change_role(
-    viewer: Person, person_id: int, role: Role, now: datetime | None = None, path: Path | None = None
-) -> None:
+def change_role(database: Database, viewer: Person, person_id: int, role: Role, now: datetime | None = None) -> None:
     """A coordinator gives someone another organisation role; the last coordinator stays one."""
     require(Action.CHANGE_ROLES, viewer.role)
     now = now or utcnow()
-    with writing(path) as db:
+    with database.writing() as db:
         current = store.person(db, person_id)
         if current is None:
             raise DomainError("person_not_found")
@@ -115,14 +107,14 @@ def change_role(
         store.add_audit_event(db, now, viewer.id, AuditAction.ROLE_CHANGED, current.email, f"{current.role} → {role}")
 
 
-def audit_log(viewer: Person, limit: int = 200, path: Path | None = None) -> list[AuditEvent]:
+def audit_log(database: Database, viewer: Person, limit: int = 200) -> list[AuditEvent]:
     require(Action.VIEW_AUDIT_LOG, viewer.role)
-    with reading(path) as db:
+    with database.reading() as db:
         return store.audit_events(db, limit)
 
 
-def person_by_email(email: str, path: Path | None = None) -> Person | None:
+def person_by_email(database: Database, email: str) -> Person | None:
     """The account that a single-sign-on identity maps to."""
-    with reading(path) as db:
+    with database.reading() as db:
         person_id = store.person_id_by_email(db, email.strip().lower())
         return store.person(db, person_id) if person_id is not None else None

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from intervision import store
 from intervision.clock import utcnow
-from intervision.db import reading
+from intervision.database import Database
 from intervision.models import Group, GroupRole, Meeting, Person, ReportItem, Role
 
 
@@ -41,9 +40,9 @@ class Agenda:
         return min(upcoming, key=lambda meeting: meeting.starts_at, default=None)
 
 
-def agenda_for(person: Person, now: datetime | None = None, path: Path | None = None) -> Agenda:
+def agenda_for(database: Database, person: Person, now: datetime | None = None) -> Agenda:
     now = now or utcnow()
-    with reading(path) as db:
+    with database.reading() as db:
         own = store.groups_of(db, person.id)
         if person.role is Role.COORDINATOR:
             roles = {group.id: role for group, role in own}

@@ -24,11 +24,9 @@ import secrets
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlite_utils import Database
 
 from intervision import store
 from intervision.client_address import plain_address
@@ -41,7 +39,7 @@ from intervision.config import (
     WAIT_PER_EMAIL,
     WAIT_PER_EMAIL_AND_ADDRESS,
 )
-from intervision.db import reading, writing
+from intervision.database import Database, Unit
 from intervision.errors import DomainError
 from intervision.models import AuditAction, PasswordChangeInput, Person, SignInDelay, SignInInput
 
@@ -115,7 +113,7 @@ def _wait_keys(email: str, client_address: str | None) -> _WaitKeys:
     return _WaitKeys(account, pair, rules)
 
 
-def _claim_attempt(db: Database, keys: _WaitKeys, now: datetime) -> timedelta | None:
+def _claim_attempt(db: Unit, keys: _WaitKeys, now: datetime) -> timedelta | None:
     """The wait still to go, or None: then the attempt is counted as a failure in advance, so that parallel
     attempts cannot slip through together; a success takes it back."""
     store.forget_sign_in_failures_before(db, now - FAILED_SIGN_INS_FORGOTTEN_AFTER)
@@ -129,7 +127,7 @@ def _claim_attempt(db: Database, keys: _WaitKeys, now: datetime) -> timedelta | 
     return None
 
 
-def _succeeded(db: Database, keys: _WaitKeys) -> None:
+def _succeeded(db: Unit, keys: _WaitKeys) -> None:
     """A success clears the failures of this e-mail address (from this client address and from anywhere);
     for the client address as a whole it only takes back its own advance count (an attacker's own account
     must not clear the attacker's address)."""
@@ -147,7 +145,7 @@ def _wait_error(wait: timedelta) -> DomainError:
 
 
 def sign_in(
-    form: SignInInput, client_address: str | None = None, now: datetime | None = None, path: Path | None = None
+    database: Database, form: SignInInput, client_address: str | None = None, now: datetime | None = None
 ) -> str:
     """Check the credentials and open a sign-in session; return its token.
 
@@ -157,7 +155,7 @@ def sign_in(
     """
     now = now or utcnow()
     keys = _wait_keys(form.email, client_address)
-    with writing(path) as db:
+    with database.writing() as db:
         wait = _claim_attempt(db, keys, now)
         account = store.credentials(db, form.email) if wait is None else None
     if wait is not None:
@@ -165,56 +163,56 @@ def sign_in(
     person_id, hashed = account or (None, None)
     if not _password_matches(hashed, form.password):  # slow: no transaction open
         if person_id is not None:
-            with writing(path) as db:
+            with database.writing() as db:
                 store.add_audit_event(db, now, person_id, AuditAction.SIGN_IN_FAILED, "", "")
         raise DomainError("sign_in_failed")
-    with writing(path) as db:
+    with database.writing() as db:
         _succeeded(db, keys)
         store.add_audit_event(db, now, person_id, AuditAction.SIGN_IN, "", "")
         return _open_session(db, person_id, now)
 
 
-def _open_session(db: Database, person_id: int, now: datetime) -> str:
+def _open_session(db: Unit, person_id: int, now: datetime) -> str:
     token = secrets.token_urlsafe(32)
     store.add_sign_in_session(db, _digest(token), person_id, now, now + SESSION_LIFETIME)
     return token
 
 
-def open_session_for(person_id: int, now: datetime | None = None, path: Path | None = None) -> str:
+def open_session_for(database: Database, person_id: int, now: datetime | None = None) -> str:
     """A sign-in session for someone whose identity is already established (new account, SSO)."""
     now = now or utcnow()
-    with writing(path) as db:
+    with database.writing() as db:
         return _open_session(db, person_id, now)
 
 
-def signed_in_person(token: str | None, now: datetime | None = None, path: Path | None = None) -> Person | None:
+def signed_in_person(database: Database, token: str | None, now: datetime | None = None) -> Person | None:
     """The person whose sign-in session this token opens, if it exists and has not expired."""
-    with reading(path) as db:
+    with database.reading() as db:
         return person_of_token(db, token, now or utcnow())
 
 
-def person_of_token(db: Database, token: str | None, now: datetime) -> Person | None:
+def person_of_token(db: Unit, token: str | None, now: datetime) -> Person | None:
     """As signed_in_person, inside the caller's unit of work."""
     return store.person_of_sign_in_session(db, _digest(token), now) if token else None
 
 
-def sign_out(token: str, now: datetime | None = None, path: Path | None = None) -> None:
+def sign_out(database: Database, token: str, now: datetime | None = None) -> None:
     now = now or utcnow()
-    with writing(path) as db:
+    with database.writing() as db:
         signed_in = store.person_of_sign_in_session(db, _digest(token), now)
         store.end_sign_in_session(db, _digest(token))
         if signed_in:
             store.add_audit_event(db, now, signed_in.id, AuditAction.SIGN_OUT, "", "")
 
 
-def sign_out_everywhere(person_id: int, now: datetime | None = None, path: Path | None = None) -> None:
+def sign_out_everywhere(database: Database, person_id: int, now: datetime | None = None) -> None:
     now = now or utcnow()
-    with writing(path) as db:
+    with database.writing() as db:
         store.end_all_sign_in_sessions(db, person_id)
         store.add_audit_event(db, now, person_id, AuditAction.SIGN_OUT_EVERYWHERE, "", "")
 
 
-def issue_cookie_ticket(token: str, browser: str, now: datetime | None = None, path: Path | None = None) -> str:
+def issue_cookie_ticket(database: Database, token: str, browser: str, now: datetime | None = None) -> str:
     """A single-use ticket that the cookie route exchanges for the session token, in this browser only.
 
     The sign-in form runs over Streamlit's websocket, which cannot set an HttpOnly cookie; the browser
@@ -226,35 +224,33 @@ def issue_cookie_ticket(token: str, browser: str, now: datetime | None = None, p
         raise ValueError("a sign-in ticket needs the browser's binding cookie")
     ticket = secrets.token_urlsafe(32)
     now = now or utcnow()
-    with writing(path) as db:
+    with database.writing() as db:
         store.add_sign_in_ticket(db, _digest(ticket), token, _digest(browser), now + SIGN_IN_TICKET_LIFETIME)
     return ticket
 
 
-def redeem_cookie_ticket(
-    ticket: str, browser: str, now: datetime | None = None, path: Path | None = None
-) -> str | None:
+def redeem_cookie_ticket(database: Database, ticket: str, browser: str, now: datetime | None = None) -> str | None:
     """The session token, when the browser that asked for the ticket presents it; the ticket is used up."""
-    with writing(path) as db:
+    with database.writing() as db:
         return store.take_sign_in_ticket(db, _digest(ticket), _digest(browser), now or utcnow())
 
 
 def change_password(
+    database: Database,
     person_id: int,
     form: PasswordChangeInput,
     current_token: str | None = None,
     now: datetime | None = None,
-    path: Path | None = None,
 ) -> None:
     """A new password; every other device is signed out, since whoever knew the old one may be there."""
     now = now or utcnow()
-    with reading(path) as db:
+    with database.reading() as db:
         hashed = store.password_hash(db, person_id)
     # Checked and hashed with no transaction open: argon2 is slow on purpose.
     if not _password_matches(hashed, form.current_password):
         raise DomainError("password_wrong", field="current_password")
     new_hash = hash_password(form.new_password)
-    with writing(path) as db:
+    with database.writing() as db:
         if store.password_hash(db, person_id) != hashed:  # changed meanwhile, in another browser
             raise DomainError("password_wrong", field="current_password")
         store.set_password_hash(db, person_id, new_hash)

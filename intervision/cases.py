@@ -8,13 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
-
-from sqlite_utils import Database
 
 from intervision import store
 from intervision.clock import utcnow
-from intervision.db import reading, writing
+from intervision.database import Database, Unit
 from intervision.errors import Conflict, DomainError, NotAllowed
 from intervision.membership import circle
 from intervision.models import (
@@ -36,13 +33,13 @@ OPEN = (CaseStatus.SUBMITTED, CaseStatus.CHOSEN)
 DONE = (CaseStatus.DISCUSSED, CaseStatus.FOLLOWED_UP)
 
 
-def _role_in(db: Database, person: Person, group_id: int) -> GroupRole | None:
+def _role_in(db: Unit, person: Person, group_id: int) -> GroupRole | None:
     if store.group(db, group_id) is None:
         raise DomainError("group_not_found")
     return store.group_role(db, group_id, person.id)
 
 
-def _own_case(db: Database, person: Person, case_id: int) -> Case:
+def _own_case(db: Unit, person: Person, case_id: int) -> Case:
     found = store.case(db, case_id)
     if found is None:
         raise DomainError("case_not_found")
@@ -51,7 +48,7 @@ def _own_case(db: Database, person: Person, case_id: int) -> Case:
     return found
 
 
-def _case_for(db: Database, person: Person, case_id: int, action: Action) -> Case:
+def _case_for(db: Unit, person: Person, case_id: int, action: Action) -> Case:
     """A case of a group this person is in, if their role there allows `action`."""
     found = store.case(db, case_id)
     if found is None:
@@ -67,19 +64,17 @@ def _case_for(db: Database, person: Person, case_id: int, action: Action) -> Cas
 # --- bringing a case in ------------------------------------------------------------------------
 
 
-def draft(person: Person, path: Path | None = None) -> Case | None:
+def draft(database: Database, person: Person) -> Case | None:
     """The case this person is writing, as last saved."""
-    with reading(path) as db:
+    with database.reading() as db:
         case_id = store.draft_case_id(db, person.id)
         return store.case(db, case_id) if case_id else None
 
 
-def save_draft(
-    person: Person, group_id: int, values: dict, now: datetime | None = None, path: Path | None = None
-) -> int:
+def save_draft(database: Database, person: Person, group_id: int, values: dict, now: datetime | None = None) -> int:
     """Keep what the person has typed so far, checked only for where it may go."""
     now = now or utcnow()
-    with writing(path) as db:
+    with database.writing() as db:
         require(Action.BRING_CASE, person.role, _role_in(db, person, group_id))
         case_id = store.draft_case_id(db, person.id)
         if case_id is None:
@@ -88,11 +83,11 @@ def save_draft(
         return case_id
 
 
-def submit_case(person: Person, form: CaseInput, now: datetime | None = None, path: Path | None = None) -> int:
+def submit_case(database: Database, person: Person, form: CaseInput, now: datetime | None = None) -> int:
     """Bring the case to the group's queue; the draft becomes the case."""
     now = now or utcnow()
     values = form.model_dump(exclude={"group_id"})
-    with writing(path) as db:
+    with database.writing() as db:
         require(Action.BRING_CASE, person.role, _role_in(db, person, form.group_id))
         case_id = store.draft_case_id(db, person.id)
         if case_id is None:
@@ -102,10 +97,10 @@ def submit_case(person: Person, form: CaseInput, now: datetime | None = None, pa
         return case_id
 
 
-def withdraw_case(person: Person, case_id: int, now: datetime | None = None, path: Path | None = None) -> None:
+def withdraw_case(database: Database, person: Person, case_id: int, now: datetime | None = None) -> None:
     """The case bringer takes the case back, until it has been discussed."""
     now = now or utcnow()
-    with writing(path) as db:
+    with database.writing() as db:
         found = _own_case(db, person, case_id)
         if found.status not in OPEN:
             raise DomainError("case_not_open")
@@ -114,18 +109,18 @@ def withdraw_case(person: Person, case_id: int, now: datetime | None = None, pat
         store.drop_case_votes(db, case_id)
 
 
-def delete_case(person: Person, case_id: int, now: datetime | None = None, path: Path | None = None) -> None:
+def delete_case(database: Database, person: Person, case_id: int, now: datetime | None = None) -> None:
     """The case bringer removes the case and everything in it, at any time."""
     now = now or utcnow()
-    with writing(path) as db:
+    with database.writing() as db:
         found = _own_case(db, person, case_id)
         store.delete_case(db, case_id)
         # The log says that a case went, never what it was about.
         store.add_audit_event(db, now, person.id, AuditAction.CASE_DELETED, f"case {case_id}", str(found.group_id))
 
 
-def my_cases(person: Person, path: Path | None = None) -> list[Case]:
-    with reading(path) as db:
+def my_cases(database: Database, person: Person) -> list[Case]:
+    with database.reading() as db:
         return store.cases_of_author(db, person.id)
 
 
@@ -151,15 +146,15 @@ class Queue:
     next_session_id: int | None
 
 
-def _voting_round(db: Database, group_id: int, now: datetime) -> int:
+def _voting_round(db: Unit, group_id: int, now: datetime) -> int:
     """Votes count towards the group's next planned session (0 while none is planned)."""
     upcoming = store.next_meetings(db, [group_id], now).get(group_id)
     return upcoming.id if upcoming else 0
 
 
-def queue(viewer: Person, group_id: int, now: datetime | None = None, path: Path | None = None) -> Queue:
+def queue(database: Database, viewer: Person, group_id: int, now: datetime | None = None) -> Queue:
     now = now or utcnow()
-    with reading(path) as db:
+    with database.reading() as db:
         require(Action.READ_CASES, viewer.role, _role_in(db, viewer, group_id))
         round_id = _voting_round(db, group_id, now)
         votes = store.case_vote_counts(db, group_id, round_id)
@@ -189,10 +184,10 @@ def queue(viewer: Person, group_id: int, now: datetime | None = None, path: Path
     return Queue(group_id, queued, chosen, my_vote, round_id or None)
 
 
-def vote(viewer: Person, case_id: int, now: datetime | None = None, path: Path | None = None) -> None:
+def vote(database: Database, viewer: Person, case_id: int, now: datetime | None = None) -> None:
     """One vote per member for the group's next case; a second vote is refused."""
     now = now or utcnow()
-    with writing(path) as db:
+    with database.writing() as db:
         found = _case_for(db, viewer, case_id, Action.VOTE_FOR_CASE)
         if found.status is not CaseStatus.SUBMITTED:
             raise DomainError("case_not_open")
@@ -202,10 +197,10 @@ def vote(viewer: Person, case_id: int, now: datetime | None = None, path: Path |
             raise DomainError("already_voted") from None
 
 
-def choose_case(viewer: Person, case_id: int, now: datetime | None = None, path: Path | None = None) -> None:
+def choose_case(database: Database, viewer: Person, case_id: int, now: datetime | None = None) -> None:
     """The facilitator takes the case for the group's next session; it leaves the queue."""
     now = now or utcnow()
-    with writing(path) as db:
+    with database.writing() as db:
         found = _case_for(db, viewer, case_id, Action.CHOOSE_CASE)
         if found.status is CaseStatus.WITHDRAWN:
             raise DomainError("case_withdrawn")
@@ -215,10 +210,10 @@ def choose_case(viewer: Person, case_id: int, now: datetime | None = None, path:
         store.set_case_status(db, case_id, CaseStatus.CHOSEN, now, meeting_id=upcoming.id if upcoming else None)
 
 
-def put_back(viewer: Person, case_id: int, now: datetime | None = None, path: Path | None = None) -> None:
+def put_back(database: Database, viewer: Person, case_id: int, now: datetime | None = None) -> None:
     """A chosen case that was not worked on goes back to the queue, keeping its place in time."""
     now = now or utcnow()
-    with writing(path) as db:
+    with database.writing() as db:
         found = _case_for(db, viewer, case_id, Action.CHOOSE_CASE)
         if found.status is not CaseStatus.CHOSEN:
             raise DomainError("case_not_open")
@@ -226,11 +221,11 @@ def put_back(viewer: Person, case_id: int, now: datetime | None = None, path: Pa
 
 
 def record_discussion(
-    viewer: Person, case_id: int, form: DiscussionInput, now: datetime | None = None, path: Path | None = None
+    database: Database, viewer: Person, case_id: int, form: DiscussionInput, now: datetime | None = None
 ) -> None:
     """After the session: the case was discussed, with this method, and the bringer chose this advice."""
     now = now or utcnow()
-    with writing(path) as db:
+    with database.writing() as db:
         found = _case_for(db, viewer, case_id, Action.RECORD_DISCUSSION)
         if found.status is not CaseStatus.CHOSEN:
             raise DomainError("case_not_chosen")
@@ -240,11 +235,11 @@ def record_discussion(
 
 
 def follow_up(
-    person: Person, case_id: int, form: FollowUpInput, now: datetime | None = None, path: Path | None = None
+    database: Database, person: Person, case_id: int, form: FollowUpInput, now: datetime | None = None
 ) -> None:
     """The case bringer tells what they did and what happened."""
     now = now or utcnow()
-    with writing(path) as db:
+    with database.writing() as db:
         found = _own_case(db, person, case_id)
         if found.status not in DONE:
             raise DomainError("case_not_discussed")
@@ -253,15 +248,15 @@ def follow_up(
         store.set_case_status(db, case_id, CaseStatus.FOLLOWED_UP, now, follow_up=form.text)
 
 
-def follow_ups_waiting(person: Person, path: Path | None = None) -> list[Case]:
-    with reading(path) as db:
+def follow_ups_waiting(database: Database, person: Person) -> list[Case]:
+    with database.reading() as db:
         return store.cases_waiting_for_follow_up(db, person.id)
 
 
-def archive(viewer: Person, group_id: int, path: Path | None = None) -> list[Case]:
+def archive(database: Database, viewer: Person, group_id: int) -> list[Case]:
     """What the group discussed, with the method, the chosen advice and the follow-up: since the viewer joined
     (a case shared before that stays with the circle that heard it), and the viewer's own cases."""
-    with reading(path) as db:
+    with database.reading() as db:
         require(Action.READ_CASES, viewer.role, _role_in(db, viewer, group_id))
         sees = circle(db, group_id, viewer.id)
         return [case for case in store.cases_of_group(db, group_id, DONE) if sees.case(case)]
@@ -270,7 +265,7 @@ def archive(viewer: Person, group_id: int, path: Path | None = None) -> list[Cas
 # --- what the organisation may know --------------------------------------------------------------
 
 
-def case_counts(viewer: Person, since: date, until: date, path: Path | None = None) -> list[CaseCount]:
+def case_counts(database: Database, viewer: Person, since: date, until: date) -> list[CaseCount]:
     """Cases per group from the start of `since` to the end of `until`, in whole days.
 
     Whole days only: windows narrowed to the minute would show when one person submitted their case. Only
@@ -279,28 +274,28 @@ def case_counts(viewer: Person, since: date, until: date, path: Path | None = No
     require(Action.VIEW_CASE_COUNTS, viewer.role)
     start = datetime.combine(since, time.min, UTC)
     end = datetime.combine(until + timedelta(days=1), time.min, UTC)
-    with reading(path) as db:
+    with database.reading() as db:
         reporting = {group.id for group in store.all_groups(db) if group.reports(ReportItem.CASE_COUNTS)}
         return [count for count in store.case_counts(db, start, end) if count.group_id in reporting]
 
 
-def set_retention(viewer: Person, form: RetentionInput, now: datetime | None = None, path: Path | None = None) -> None:
+def set_retention(database: Database, viewer: Person, form: RetentionInput, now: datetime | None = None) -> None:
     require(Action.SET_CASE_RETENTION, viewer.role)
     now = now or utcnow()
-    with writing(path) as db:
+    with database.writing() as db:
         store.set_case_retention(db, form.days)
         store.add_audit_event(db, now, viewer.id, AuditAction.RETENTION_CHANGED, "", str(form.days or ""))
 
 
-def retention_days(path: Path | None = None) -> int | None:
-    with reading(path) as db:
+def retention_days(database: Database) -> int | None:
+    with database.reading() as db:
         return store.case_retention_days(db)
 
 
-def erase_expired_case_texts(now: datetime | None = None, path: Path | None = None) -> int:
+def erase_expired_case_texts(database: Database, now: datetime | None = None) -> int:
     """Erase the texts of cases discussed longer ago than the organisation keeps them; counts remain."""
     now = now or utcnow()
-    with writing(path) as db:
+    with database.writing() as db:
         days = store.case_retention_days(db)
         if not days:
             return 0

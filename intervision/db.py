@@ -15,7 +15,9 @@ __all__ = ["storage_problem"]
 _by_path: dict[Path, Database] = {}
 
 
-def database_at(path: Path | None = None) -> Database:
+def database_at(path: Path | Database | None = None) -> Database:
+    if isinstance(path, Database):
+        return path
     if path is None:
         return configured()
     resolved = Path(path).resolve()
@@ -27,22 +29,22 @@ def database_at(path: Path | None = None) -> Database:
 
 
 @contextmanager
-def reading(path: Path | None = None) -> Iterator[Unit]:
+def reading(path: Path | Database | None = None) -> Iterator[Unit]:
     with database_at(path).reading() as unit:
         yield unit
 
 
 @contextmanager
-def writing(path: Path | None = None) -> Iterator[Unit]:
+def writing(path: Path | Database | None = None) -> Iterator[Unit]:
     with database_at(path).writing() as unit:
         yield unit
 
 
-def migrate(path: Path | None = None) -> None:
+def migrate(path: Path | Database | None = None) -> None:
     database_at(path).migrate()
 
 
-def ensure_migrated(path: Path | None = None) -> None:
+def ensure_migrated(path: Path | Database | None = None) -> None:
     database_at(path).ensure_migrated()
 
 

@@ -13,14 +13,12 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
-
-from sqlite_utils import Database
 
 from intervision import store
 from intervision.auth import hash_password
 from intervision.clock import utcnow
-from intervision.db import writing
+from intervision.database import Database, Unit
+from intervision.database import configured as configured_database
 from intervision.demo_cases import add_demo_cases
 from intervision.demo_sessions import add_demo_sessions
 from intervision.demo_surveys import add_demo_waves
@@ -359,7 +357,7 @@ def _choose_method(rng: random.Random, phase: DevelopmentPhase, progress: float,
 
 
 def _add_sessions(
-    db: Database, rng: random.Random, plan: _GroupPlan, group_id: int, people: dict[str, int], now: datetime
+    db: Unit, rng: random.Random, plan: _GroupPlan, group_id: int, people: dict[str, int], now: datetime
 ) -> None:
     slots = list(_session_times(plan, now))
     past, upcoming = slots[:-1], slots[-1]
@@ -393,13 +391,13 @@ def _add_sessions(
         )
 
 
-def _pinned(db: Database, method_id: str, now: datetime) -> int | None:
+def _pinned(db: Unit, method_id: str, now: datetime) -> int | None:
     """The version of a built-in method that the session ran with, kept for its history."""
     method = built_in_library().methods.get(method_id)
     return pin_version(db, method, now) if method else None
 
 
-def _record_attendance(db: Database, rng: random.Random, meeting_id: int, presence: dict[int, float]) -> None:
+def _record_attendance(db: Unit, rng: random.Random, meeting_id: int, presence: dict[int, float]) -> None:
     for person_id, chance in presence.items():
         store.record_attendance(db, meeting_id, person_id, rng.random() < chance)
 
@@ -415,7 +413,7 @@ def _presence_of(rng: random.Random, plan: _GroupPlan, people: dict[str, int]) -
 # --- loading -----------------------------------------------------------------------------------
 
 
-def load_demo(now: datetime | None = None, path: Path | None = None) -> list[DemoAccount]:
+def load_demo(database: Database, now: datetime | None = None) -> list[DemoAccount]:
     """Fill an empty database with the demo organisation; refused once anyone has an account.
 
     All of it is written in one transaction: either the whole demo is there, or nothing is.
@@ -424,7 +422,7 @@ def load_demo(now: datetime | None = None, path: Path | None = None) -> list[Dem
     hashed = hash_password(DEMO_PASSWORD)  # once: hashing is slow on purpose
     rng = random.Random(DEMO_SEED)
     history_starts = now - timedelta(days=max(plan.started_days_ago for plan in _GROUPS) + 30)
-    with writing(path) as db:
+    with database.writing() as db:
         if store.count_people(db) > 0:
             raise DomainError("already_set_up")
         store.create_organisation(db, DEMO_ORGANISATION, is_demo=True, now=history_starts)
@@ -443,7 +441,7 @@ def _end_of_month_ahead(now: datetime, months: int) -> date:
     return date(following // 12, following % 12 + 1, 1) - timedelta(days=1)
 
 
-def _add_goals(db: Database, group_ids: dict[str, int], coordinator_id: int, now: datetime) -> None:
+def _add_goals(db: Unit, group_ids: dict[str, int], coordinator_id: int, now: datetime) -> None:
     """The goals the coordinator agreed with management and with two of the groups.
 
     Each is due a fixed number of months after loading, so which comes first never depends on the month.
@@ -459,7 +457,7 @@ def _add_goals(db: Database, group_ids: dict[str, int], coordinator_id: int, now
         store.add_goal(db, group_id, measure.value, target, due, coordinator_id, now)
 
 
-def _add_own_method(db: Database, author_id: int, now: datetime) -> None:
+def _add_own_method(db: Unit, author_id: int, now: datetime) -> None:
     """A facilitator's own short version of the incident method, for the library and the editor."""
     incident = built_in_library().methods.get("incident")
     if incident is None:
@@ -483,14 +481,14 @@ def _add_own_method(db: Database, author_id: int, now: datetime) -> None:
     store.keep_method_version(db, method.id, method.version, method_to_toml(method), now)
 
 
-def _add_people(db: Database, hashed: str, now: datetime) -> dict[str, int]:
+def _add_people(db: Unit, hashed: str, now: datetime) -> dict[str, int]:
     return {
         plan.name: store.add_person(db, plan.name, demo_email(plan.name), plan.role, hashed, plan.language.value, now)
         for plan in _PEOPLE
     }
 
 
-def _add_group(db: Database, rng: random.Random, plan: _GroupPlan, people: dict[str, int], now: datetime) -> int:
+def _add_group(db: Unit, rng: random.Random, plan: _GroupPlan, people: dict[str, int], now: datetime) -> int:
     # The group was set up, and its members joined, two weeks before its contract started.
     set_up = datetime.combine(_start_date(plan, now) - timedelta(days=14), time(9, 0), tzinfo=UTC)
     group_id = store.add_group(db, _group_input(plan, now), now=set_up)
@@ -511,7 +509,7 @@ _CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 
 def _add_invitations(
-    db: Database, rng: random.Random, group_ids: dict[str, int], people: dict[str, int], now: datetime
+    db: Unit, rng: random.Random, group_ids: dict[str, int], people: dict[str, int], now: datetime
 ) -> None:
     """One invitation still open, one that expired after a use, and one the coordinator withdrew."""
     codes = iter(rng.sample(_CODE_ALPHABET, k=len(_CODE_ALPHABET)))
@@ -576,6 +574,6 @@ if __name__ == "__main__":
     from intervision.db import migrate
 
     migrate()
-    for account in load_demo():
+    for account in load_demo(configured_database()):
         print(f"{account.email:40} {', '.join(account.facilitates + account.takes_part_in) or 'coordinator'}")
     print(f"Password for every demo account: {DEMO_PASSWORD}")

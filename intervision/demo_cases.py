@@ -5,9 +5,8 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from sqlite_utils import Database
-
 from intervision import store
+from intervision.database import Unit
 from intervision.models import CaseStatus, QuestionType, Urgency, Want
 
 
@@ -122,7 +121,7 @@ CASES: dict[str, list[dict]] = {
 
 
 def add_demo_cases(
-    db: Database, rng: random.Random, group_id: int, group_name: str, members: list[int], now: datetime
+    db: Unit, rng: random.Random, group_id: int, group_name: str, members: list[int], now: datetime
 ) -> None:
     """Discussed cases on the group's past sessions (most followed up), and a queue for the next one."""
     pool = CASES.get(group_name, [])

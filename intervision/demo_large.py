@@ -19,7 +19,8 @@ from pathlib import Path
 from intervision import store
 from intervision.auth import hash_password
 from intervision.clock import utcnow
-from intervision.db import migrate, name_key, writing
+from intervision.database import Database
+from intervision.db import migrate, name_key
 from intervision.demo_sessions import corrections, observation_counts
 from intervision.errors import DomainError
 from intervision.instruments import earlier_version, shipped_instruments
@@ -130,7 +131,7 @@ TABLES = tuple(_INSERTS)  # every table load_large fills (and the organisation)
 
 
 def load_large(
-    path: Path | None = None,
+    database: Database,
     groups: int = 200,
     people: int = 1600,
     years: int = 5,
@@ -176,7 +177,7 @@ def load_large(
             members.append(candidate)
         _group(rows, rng, number, facilitators[number], members, now, years)
 
-    with writing(path) as db:
+    with database.writing() as db:
         if store.count_people(db) > 0:
             raise DomainError("already_set_up")
         store.create_organisation(db, LARGE_ORGANISATION, is_demo=False, now=history_starts)

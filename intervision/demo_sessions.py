@@ -10,9 +10,8 @@ import random
 import secrets
 from datetime import datetime, timedelta
 
-from sqlite_utils import Database
-
 from intervision import store
+from intervision.database import Unit
 from intervision.live import CODE_ALPHABET
 from intervision.methods import parse_method
 from intervision.observation_log import categories
@@ -26,7 +25,7 @@ ACTIONS = (
 
 
 def add_demo_sessions(
-    db: Database, rng: random.Random, group_id: int, facilitator_id: int, members: list[int], now: datetime
+    db: Unit, rng: random.Random, group_id: int, facilitator_id: int, members: list[int], now: datetime
 ) -> None:
     held = list(reversed(store.held_meetings(db, group_id)))  # oldest first
     for index, meeting in enumerate(held):
@@ -99,9 +98,7 @@ def observation_counts(rng: random.Random, progress: float) -> dict[str, int]:
     }
 
 
-def _observe(
-    db: Database, rng: random.Random, session_id: int, phases: int, started: datetime, progress: float
-) -> None:
+def _observe(db: Unit, rng: random.Random, session_id: int, phases: int, started: datetime, progress: float) -> None:
     known = categories()
     for level, count in observation_counts(rng, progress).items():
         offered = [category.id for category in known.offered(level)]

@@ -9,9 +9,8 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from sqlite_utils import Database
-
 from intervision import store
+from intervision.database import Unit
 from intervision.instruments import Instrument, earlier_version, shipped_instruments
 from intervision.surveys import end_wave
 
@@ -33,7 +32,7 @@ def _answers(rng: random.Random, instrument: Instrument, level: float) -> dict[s
 
 
 def add_demo_waves(
-    db: Database, rng: random.Random, group_id: int, members: list[int], now: datetime, answering: float
+    db: Unit, rng: random.Random, group_id: int, members: list[int], now: datetime, answering: float
 ) -> None:
     """Closed waves with answers from most members, and one open wave in the most recent month."""
     shelf = shipped_instruments().instruments

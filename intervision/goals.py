@@ -9,11 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from pathlib import Path
 
 from intervision import clock, store
 from intervision.clock import utcnow
-from intervision.db import reading, writing
+from intervision.database import Database
 from intervision.errors import DomainError
 from intervision.models import (
     EFFICACY_MEASURES,
@@ -47,17 +46,17 @@ class GoalProgress:
         return 0.0 if self.value is None else max(0.0, min(1.0, self.value / self.goal.target))
 
 
-def add_goal(viewer: Person, form: GoalInput, now: datetime | None = None, path: Path | None = None) -> int:
+def add_goal(database: Database, viewer: Person, form: GoalInput, now: datetime | None = None) -> int:
     require(Action.MANAGE_GOALS, viewer.role)
-    with writing(path) as db:
+    with database.writing() as db:
         if form.group_id is not None and store.group(db, form.group_id) is None:
             raise DomainError("group_not_found", field="group_id")
         return store.add_goal(db, form.group_id, form.measure.value, form.target, form.due, viewer.id, now or utcnow())
 
 
-def remove_goal(viewer: Person, goal_id: int, path: Path | None = None) -> None:
+def remove_goal(database: Database, viewer: Person, goal_id: int) -> None:
     require(Action.MANAGE_GOALS, viewer.role)
-    with writing(path) as db:
+    with database.writing() as db:
         store.delete_goal(db, goal_id)
 
 
@@ -88,18 +87,18 @@ def _value(measure: GoalMeasure, groups: list[GroupFigures], comparison: Compari
     return latest[0].latest.mean if latest and latest[0] else None
 
 
-def progress(viewer: Person, today: date | None = None, path: Path | None = None) -> list[GoalProgress]:
+def progress(database: Database, viewer: Person, today: date | None = None) -> list[GoalProgress]:
     """Every goal with its value now and whether it is met."""
     require(Action.MANAGE_GOALS, viewer.role)
     today = today or clock.today()
-    with reading(path) as db:
+    with database.reading() as db:
         goals = store.goals(db)
     comparisons: dict[Period, Comparison] = {}
     result = []
     for goal in goals:
         period = Period.year_before(min(today, goal.due))
         if period not in comparisons:
-            comparisons[period] = compare_groups(viewer, period, today=today, path=path)
+            comparisons[period] = compare_groups(database, viewer, period, today=today)
         comparison = comparisons[period]
         groups = [g for g in comparison.groups if goal.group_id is None or g.group_id == goal.group_id]
         value = _value(goal.measure, groups, comparison, whole=goal.group_id is None)

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
-
-from sqlite_utils import Database
 
 from intervision import store
 from intervision.clock import utcnow
-from intervision.db import reading, writing
+from intervision.database import Database, Unit
 from intervision.errors import DomainError
 from intervision.method_library import method_entry, pin_version
 from intervision.models import (
@@ -28,15 +25,15 @@ from intervision.models import (
 from intervision.permissions import Action, require
 
 
-def _role_in(db: Database, viewer: Person, group_id: int) -> GroupRole | None:
+def _role_in(db: Unit, viewer: Person, group_id: int) -> GroupRole | None:
     if store.group(db, group_id) is None:
         raise DomainError("group_not_found")
     return store.group_role(db, group_id, viewer.id)
 
 
-def visible_groups(viewer: Person, path: Path | None = None) -> list[tuple[Group, GroupRole | None]]:
+def visible_groups(database: Database, viewer: Person) -> list[tuple[Group, GroupRole | None]]:
     """The groups this person may open, with their role in each (None: a coordinator's oversight)."""
-    with reading(path) as db:
+    with database.reading() as db:
         own = store.groups_of(db, viewer.id)
         if viewer.role is not Role.COORDINATOR:
             return own
@@ -44,18 +41,18 @@ def visible_groups(viewer: Person, path: Path | None = None) -> list[tuple[Group
         return [(group, roles.get(group.id)) for group in store.all_groups(db)]
 
 
-def group_for(viewer: Person, group_id: int, path: Path | None = None) -> tuple[Group, GroupRole | None]:
-    with reading(path) as db:
+def group_for(database: Database, viewer: Person, group_id: int) -> tuple[Group, GroupRole | None]:
+    with database.reading() as db:
         role = _role_in(db, viewer, group_id)
         require(Action.VIEW_GROUP, viewer.role, role)
         return store.group(db, group_id), role
 
 
-def create_group(viewer: Person, form: GroupInput, now: datetime | None = None, path: Path | None = None) -> int:
+def create_group(database: Database, viewer: Person, form: GroupInput, now: datetime | None = None) -> int:
     """A new group; a facilitator who starts one facilitates it."""
     require(Action.CREATE_GROUP, viewer.role)
     now = now or utcnow()
-    with writing(path) as db:
+    with database.writing() as db:
         if store.group_name_taken(db, form.name):
             raise DomainError("group_name_taken", field="name")
         group_id = store.add_group(db, form, now)
@@ -64,18 +61,18 @@ def create_group(viewer: Person, form: GroupInput, now: datetime | None = None, 
         return group_id
 
 
-def update_group(viewer: Person, group_id: int, form: GroupInput, path: Path | None = None) -> None:
-    with writing(path) as db:
+def update_group(database: Database, viewer: Person, group_id: int, form: GroupInput) -> None:
+    with database.writing() as db:
         require(Action.EDIT_CONTRACT, viewer.role, _role_in(db, viewer, group_id))
         if store.group_name_taken(db, form.name, except_group_id=group_id):
             raise DomainError("group_name_taken", field="name")
         store.update_group(db, group_id, form)
 
 
-def delete_group(viewer: Person, group_id: int, now: datetime | None = None, path: Path | None = None) -> None:
+def delete_group(database: Database, viewer: Person, group_id: int, now: datetime | None = None) -> None:
     require(Action.DELETE_GROUP, viewer.role)
     now = now or utcnow()
-    with writing(path) as db:
+    with database.writing() as db:
         group = store.group(db, group_id)
         if group is None:
             raise DomainError("group_not_found")
@@ -83,24 +80,19 @@ def delete_group(viewer: Person, group_id: int, now: datetime | None = None, pat
         store.add_audit_event(db, now, viewer.id, AuditAction.GROUP_DELETED, group.name, "")
 
 
-def members(viewer: Person, group_id: int, path: Path | None = None) -> list[Member]:
-    with reading(path) as db:
+def members(database: Database, viewer: Person, group_id: int) -> list[Member]:
+    with database.reading() as db:
         require(Action.VIEW_GROUP, viewer.role, _role_in(db, viewer, group_id))
         return store.members(db, group_id)
 
 
 def change_member_role(
-    viewer: Person,
-    group_id: int,
-    person_id: int,
-    role: GroupRole,
-    now: datetime | None = None,
-    path: Path | None = None,
+    database: Database, viewer: Person, group_id: int, person_id: int, role: GroupRole, now: datetime | None = None
 ) -> None:
     """Make a member a facilitator or the other way round: a coordinator's call, for someone already in the
     group. Nobody enters a group this way; they are invited (intervision.membership) and accept."""
     now = now or utcnow()
-    with writing(path) as db:
+    with database.writing() as db:
         viewer_role = _role_in(db, viewer, group_id)
         current = store.group_role(db, group_id, person_id)
         touches_facilitation = GroupRole.FACILITATOR in (role, current)
@@ -118,10 +110,10 @@ def change_member_role(
 
 
 def remove_member(
-    viewer: Person, group_id: int, person_id: int, now: datetime | None = None, path: Path | None = None
+    database: Database, viewer: Person, group_id: int, person_id: int, now: datetime | None = None
 ) -> None:
     now = now or utcnow()
-    with writing(path) as db:
+    with database.writing() as db:
         viewer_role = _role_in(db, viewer, group_id)
         current = store.group_role(db, group_id, person_id)
         if current is None:
@@ -134,17 +126,17 @@ def remove_member(
 
 
 def candidates_to_invite(
-    viewer: Person, group_id: int, now: datetime | None = None, path: Path | None = None
+    database: Database, viewer: Person, group_id: int, now: datetime | None = None
 ) -> list[Person]:
     """People in the organisation who are not in this group and have no invitation to it waiting."""
-    with reading(path) as db:
+    with database.reading() as db:
         require(Action.MANAGE_MEMBERS, viewer.role, _role_in(db, viewer, group_id))
         present = {member.person_id for member in store.members(db, group_id)}
         present |= {found.person_id for found in store.open_group_invitations_to(db, group_id, now or utcnow())}
         return [person for person in store.everyone(db) if person.id not in present]
 
 
-def plan_session(viewer: Person, form: MeetingInput, now: datetime | None = None, path: Path | None = None) -> int:
+def plan_session(database: Database, viewer: Person, form: MeetingInput, now: datetime | None = None) -> int:
     now = now or utcnow()
     if form.starts_at.tzinfo is None:
         raise DomainError("time_without_zone", field="starts_at")
@@ -152,11 +144,11 @@ def plan_session(viewer: Person, form: MeetingInput, now: datetime | None = None
         raise DomainError("session_in_past", field="starts_at")
     method = None
     if form.method_id:
-        entry = method_entry(viewer, form.method_id, path)
+        entry = method_entry(database, viewer, form.method_id)
         if entry is None:
             raise DomainError("method_not_found", field="method_id")
         method = entry.method
-    with writing(path) as db:
+    with database.writing() as db:
         require(Action.PLAN_SESSIONS, viewer.role, _role_in(db, viewer, form.group_id))
         version = pin_version(db, method, now) if method else None
         return store.add_meeting(
@@ -170,15 +162,15 @@ def plan_session(viewer: Person, form: MeetingInput, now: datetime | None = None
         )
 
 
-def next_sessions(group_ids: list[int], now: datetime | None = None, path: Path | None = None) -> dict[int, Meeting]:
-    with reading(path) as db:
+def next_sessions(database: Database, group_ids: list[int], now: datetime | None = None) -> dict[int, Meeting]:
+    with database.reading() as db:
         return store.next_meetings(db, group_ids, now or utcnow())
 
 
-def sessions_held(viewer: Person, group_id: int, path: Path | None = None) -> list[Meeting] | None:
+def sessions_held(database: Database, viewer: Person, group_id: int) -> list[Meeting] | None:
     """The group's held sessions. A coordinator outside the group sees them only as far as the contract
     reports them to the organisation: None without sessions held, no method without methods used."""
-    with reading(path) as db:
+    with database.reading() as db:
         role = _role_in(db, viewer, group_id)
         require(Action.VIEW_GROUP, viewer.role, role)
         held = store.held_meetings(db, group_id)

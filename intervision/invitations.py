@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
-from pathlib import Path
-
-from sqlite_utils import Database
 
 from intervision import store
 from intervision.accounts import add_account
 from intervision.auth import hash_password
 from intervision.clock import utcnow
-from intervision.db import reading, writing
+from intervision.database import Database, Unit
 from intervision.errors import DomainError
 from intervision.models import (
     AuditAction,
@@ -41,10 +38,10 @@ def join_link(base_url: str, code: str) -> str:
 
 
 def create_invitation(
-    viewer: Person, form: InvitationInput, now: datetime | None = None, path: Path | None = None
+    database: Database, viewer: Person, form: InvitationInput, now: datetime | None = None
 ) -> Invitation:
     now = now or utcnow()
-    with writing(path) as db:
+    with database.writing() as db:
         if store.group(db, form.group_id) is None:
             raise DomainError("group_not_found")
         viewer_role = store.group_role(db, form.group_id, viewer.id)
@@ -67,13 +64,13 @@ def create_invitation(
         return store.invitation(db, invitation_id)
 
 
-def invitations(viewer: Person, path: Path | None = None) -> list[Invitation]:
+def invitations(database: Database, viewer: Person) -> list[Invitation]:
     """The invitations of every group this person may invite to, as far as they may make them: a group's
     facilitator never sees the code of a facilitator invitation, which only a coordinator may hand out."""
-    group_ids = [group_id for group_id, _ in groups_to_invite_to(viewer, path)]
+    group_ids = [group_id for group_id, _ in groups_to_invite_to(database, viewer)]
     if not group_ids:
         return []
-    with reading(path) as db:
+    with database.reading() as db:
         return [
             invitation
             for invitation in store.invitations_for_groups(db, group_ids)
@@ -82,11 +79,9 @@ def invitations(viewer: Person, path: Path | None = None) -> list[Invitation]:
         ]
 
 
-def revoke_invitation(
-    viewer: Person, invitation_id: int, now: datetime | None = None, path: Path | None = None
-) -> None:
+def revoke_invitation(database: Database, viewer: Person, invitation_id: int, now: datetime | None = None) -> None:
     now = now or utcnow()
-    with writing(path) as db:
+    with database.writing() as db:
         found = store.invitation(db, invitation_id)
         if found is None:
             raise DomainError("invitation_not_found")
@@ -98,7 +93,7 @@ def revoke_invitation(
         store.add_audit_event(db, now, viewer.id, AuditAction.INVITATION_REVOKED, found.code, found.group_name)
 
 
-def _usable_invitation(db: Database, code: str, now: datetime) -> Invitation:
+def _usable_invitation(db: Unit, code: str, now: datetime) -> Invitation:
     found = store.invitation_by_code(db, code)
     if found is None:
         raise DomainError("invitation_unknown", field="code")
@@ -108,7 +103,7 @@ def _usable_invitation(db: Database, code: str, now: datetime) -> Invitation:
     return found
 
 
-def _join(db: Database, invitation: Invitation, person_id: int, now: datetime) -> None:
+def _join(db: Unit, invitation: Invitation, person_id: int, now: datetime) -> None:
     store.set_membership(db, invitation.group_id, person_id, invitation.group_role, now, by=person_id)
     store.count_invitation_use(db, invitation.id)
     store.add_audit_event(
@@ -121,13 +116,11 @@ def _join(db: Database, invitation: Invitation, person_id: int, now: datetime) -
     )
 
 
-def join_with_code(
-    person: Person, form: JoinInput, now: datetime | None = None, path: Path | None = None
-) -> Invitation:
+def join_with_code(database: Database, person: Person, form: JoinInput, now: datetime | None = None) -> Invitation:
     """A signed-in person joins the invitation's group. Joining twice is refused and uses nothing."""
     require(Action.JOIN_WITH_CODE, person.role)
     now = now or utcnow()
-    with writing(path) as db:
+    with database.writing() as db:
         found = _usable_invitation(db, form.code, now)
         if store.group_role(db, found.group_id, person.id) is not None:
             raise DomainError("already_in_group", field="code")
@@ -136,12 +129,12 @@ def join_with_code(
 
 
 def create_account_with_code(
-    form: NewAccountInput, code: JoinInput, now: datetime | None = None, path: Path | None = None
+    database: Database, form: NewAccountInput, code: JoinInput, now: datetime | None = None
 ) -> int:
     """A newcomer creates an account with an invitation and joins its group, all or nothing."""
     now = now or utcnow()
     hashed = hash_password(form.password)  # before the transaction: argon2 is slow on purpose
-    with writing(path) as db:
+    with database.writing() as db:
         found = _usable_invitation(db, code.code, now)
         role = Role.FACILITATOR if found.group_role is GroupRole.FACILITATOR else Role.PARTICIPANT
         person_id = add_account(db, form, hashed, role, now)
@@ -149,18 +142,18 @@ def create_account_with_code(
         return person_id
 
 
-def invitation_preview(code: str, now: datetime | None = None, path: Path | None = None) -> Invitation | None:
+def invitation_preview(database: Database, code: str, now: datetime | None = None) -> Invitation | None:
     """The invitation behind a link, if it can still be used (to greet a newcomer by group name)."""
-    with reading(path) as db:
+    with database.reading() as db:
         try:
             return _usable_invitation(db, code.strip().upper(), now or utcnow())
         except DomainError:
             return None
 
 
-def groups_to_invite_to(viewer: Person, path: Path | None = None) -> list[tuple[int, str]]:
+def groups_to_invite_to(database: Database, viewer: Person) -> list[tuple[int, str]]:
     """(id, name) of every group this person may create invitations for."""
-    with reading(path) as db:
+    with database.reading() as db:
         if viewer.role is Role.COORDINATOR:
             return [(group.id, group.name) for group in store.all_groups(db)]
         return [

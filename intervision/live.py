@@ -11,13 +11,10 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
-
-from sqlite_utils import Database
 
 from intervision import store
 from intervision.clock import utcnow
-from intervision.db import reading, writing
+from intervision.database import Database, Unit
 from intervision.errors import DomainError
 from intervision.i18n import day, t
 from intervision.membership import circle, require_in_circle
@@ -114,9 +111,9 @@ def format_clock(seconds: float) -> str:
 # --- reading a session ---------------------------------------------------------------------------
 
 
-def session_method(session: LiveSession, path: Path | None = None) -> Method:
+def session_method(database: Database, session: LiveSession) -> Method:
     """The method exactly as this session runs it (its pinned version, in its chosen hat order)."""
-    method = method_as_run(session.method_id, session.method_version, path)
+    method = method_as_run(database, session.method_id, session.method_version)
     if method is None:
         raise DomainError("method_not_found")
     return method.in_sequence(session.sequence_id) if session.sequence_id else method
@@ -136,7 +133,7 @@ class SessionView:
     viewer_roles: tuple[str, ...]
 
 
-def _view(db: Database, session: LiveSession, method: Method, viewer_id: int | None, now: datetime) -> SessionView:
+def _view(db: Unit, session: LiveSession, method: Method, viewer_id: int | None, now: datetime) -> SessionView:
     phase = method.phases[session.phase_index] if session.status is SessionStatus.RUNNING else None
     clock = countdown(session, phase, now) if phase else None
     spent = store.phase_seconds(db, session.id)
@@ -146,7 +143,7 @@ def _view(db: Database, session: LiveSession, method: Method, viewer_id: int | N
     return SessionView(session, method, phase, clock, behind, store.board_items(db, session.id), roles, mine)
 
 
-def _session_for(db: Database, viewer: Person, session_id: int, action: Action) -> LiveSession:
+def _session_for(db: Unit, viewer: Person, session_id: int, action: Action) -> LiveSession:
     session = store.live_session(db, session_id)
     if session is None:
         raise DomainError("session_not_found")
@@ -156,52 +153,50 @@ def _session_for(db: Database, viewer: Person, session_id: int, action: Action) 
 
 
 def _session_and_method(
-    viewer: Person, session_id: int, action: Action, path: Path | None
+    database: Database, viewer: Person, session_id: int, action: Action
 ) -> tuple[LiveSession, Method]:
     """The session (if this person may do `action` in it) and its method, read before a write."""
-    with reading(path) as db:
+    with database.reading() as db:
         session = _session_for(db, viewer, session_id, action)
-    return session, session_method(session, path)
+    return session, session_method(database, session)
 
 
-def console_view(viewer: Person, session_id: int, now: datetime | None = None, path: Path | None = None) -> SessionView:
-    session, method = _session_and_method(viewer, session_id, Action.RUN_SESSION, path)
-    with reading(path) as db:
+def console_view(database: Database, viewer: Person, session_id: int, now: datetime | None = None) -> SessionView:
+    session, method = _session_and_method(database, viewer, session_id, Action.RUN_SESSION)
+    with database.reading() as db:
         return _view(db, session, method, viewer.id, now or utcnow())
 
 
-def participant_view(
-    person: Person, join_code: str, now: datetime | None = None, path: Path | None = None
-) -> SessionView:
+def participant_view(database: Database, person: Person, join_code: str, now: datetime | None = None) -> SessionView:
     """A phone's view: for members of the session's group who know its code."""
-    with reading(path) as db:
+    with database.reading() as db:
         session = store.live_session_by(db, "join_code", join_code.strip().upper())
         if session is None:
             raise DomainError("session_code_unknown", field="code")
         require(Action.TAKE_PART, person.role, store.group_role(db, session.group_id, person.id))
         require_in_circle(db, person, session)
-    method = session_method(session, path)
-    with reading(path) as db:
+    method = session_method(database, session)
+    with database.reading() as db:
         return _view(db, session, method, person.id, now or utcnow())
 
 
-def projector_view(token: str, now: datetime | None = None, path: Path | None = None) -> SessionView | None:
+def projector_view(database: Database, token: str, now: datetime | None = None) -> SessionView | None:
     """What the beamer shows; the link's token is the key. Tips and observations are never in it."""
-    with reading(path) as db:
+    with database.reading() as db:
         session = store.live_session_by(db, "projector_token", token)
     if session is None:
         return None
-    method = session_method(session, path)
+    method = session_method(database, session)
     # The beamer's view carries no facilitator tips at all, not only a page that leaves them out.
     untipped = [phase.model_copy(update={"tips": Lines()}) for phase in method.phases]
     method = method.model_copy(update={"phases": untipped})
-    with reading(path) as db:
+    with database.reading() as db:
         return _view(db, session, method, None, now or utcnow())
 
 
-def open_sessions(viewer: Person, path: Path | None = None) -> list[LiveSession]:
+def open_sessions(database: Database, viewer: Person) -> list[LiveSession]:
     """Sessions under way in the groups this person is in."""
-    with reading(path) as db:
+    with database.reading() as db:
         group_ids = [group.id for group, _ in store.groups_of(db, viewer.id)]
         under_way = store.open_live_sessions(db, group_ids)
         return [session for session in under_way if circle(db, session.group_id, viewer.id).session(session)]
@@ -210,7 +205,7 @@ def open_sessions(viewer: Person, path: Path | None = None) -> list[LiveSession]
 # --- starting ------------------------------------------------------------------------------------
 
 
-def _code(db: Database) -> str:
+def _code(db: Unit) -> str:
     while True:
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
         if store.live_session_by(db, "join_code", code) is None:
@@ -218,10 +213,10 @@ def _code(db: Database) -> str:
 
 
 def suggest_roles(
-    viewer: Person, group_id: int, case_bringer: int | None, path: Path | None = None
+    database: Database, viewer: Person, group_id: int, case_bringer: int | None
 ) -> dict[SessionRole, int]:
     """Who could take each role now: whoever held it least recently (never first), a different person for each."""
-    with reading(path) as db:
+    with database.reading() as db:
         require(Action.RUN_SESSION, viewer.role, store.group_role(db, group_id, viewer.id))
         members = [member.person_id for member in store.members(db, group_id) if member.group_role is GroupRole.MEMBER]
         history = store.role_history(db, group_id)
@@ -237,17 +232,15 @@ def suggest_roles(
     return suggestion
 
 
-def start_session(
-    viewer: Person, form: StartSessionInput, now: datetime | None = None, path: Path | None = None
-) -> int:
+def start_session(database: Database, viewer: Person, form: StartSessionInput, now: datetime | None = None) -> int:
     """Open a session for a group: its case, its method (pinned at this version), its roles."""
     now = now or utcnow()
-    entry = method_entry(viewer, form.method_id, path)
+    entry = method_entry(database, viewer, form.method_id)
     if entry is None:
         raise DomainError("method_not_found", field="method_id")
     if form.sequence_id and form.sequence_id not in {sequence.id for sequence in entry.method.sequences}:
         raise DomainError("sequence_not_found", field="sequence_id")
-    with writing(path) as db:
+    with database.writing() as db:
         require(Action.RUN_SESSION, viewer.role, store.group_role(db, form.group_id, viewer.id))
         if store.open_live_sessions(db, [form.group_id]):
             raise DomainError("session_already_open")
@@ -292,15 +285,15 @@ def start_session(
         return session_id
 
 
-def presence(viewer: Person, session_id: int, path: Path | None = None) -> dict[int, bool]:
+def presence(database: Database, viewer: Person, session_id: int) -> dict[int, bool]:
     """Who is here, per member: what the session's attendance will record."""
-    with reading(path) as db:
+    with database.reading() as db:
         session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
         return store.presence(db, session.id)
 
 
-def set_present(viewer: Person, session_id: int, person_id: int, present: bool, path: Path | None = None) -> None:
-    with writing(path) as db:
+def set_present(database: Database, viewer: Person, session_id: int, person_id: int, present: bool) -> None:
+    with database.writing() as db:
         session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
         if store.group_role(db, session.group_id, person_id) is not GroupRole.MEMBER:
             raise DomainError("role_outside_group")
@@ -310,7 +303,7 @@ def set_present(viewer: Person, session_id: int, person_id: int, present: bool, 
 # --- moving through the phases -----------------------------------------------------------------
 
 
-def _change(db: Database, session: LiveSession, revision: int, **columns: object) -> None:
+def _change(db: Unit, session: LiveSession, revision: int, **columns: object) -> None:
     if session.revision != revision or not store.update_live_session(db, session.id, revision, **columns):
         # Someone (or a second click) changed the session since this screen was drawn: do nothing twice.
         raise DomainError("session_moved_on")
@@ -329,32 +322,28 @@ def _fresh_phase(index: int, now: datetime, status: SessionStatus = SessionStatu
 
 
 def begin_phases(
-    viewer: Person, session_id: int, revision: int, now: datetime | None = None, path: Path | None = None
+    database: Database, viewer: Person, session_id: int, revision: int, now: datetime | None = None
 ) -> None:
     """After the check-in: the first phase starts, and its countdown with it."""
     now = now or utcnow()
-    with writing(path) as db:
+    with database.writing() as db:
         session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
         if session.status is not SessionStatus.CHECK_IN:
             raise DomainError("session_moved_on")
         _change(db, session, revision, **_fresh_phase(0, now))
 
 
-def pause(
-    viewer: Person, session_id: int, revision: int, now: datetime | None = None, path: Path | None = None
-) -> None:
+def pause(database: Database, viewer: Person, session_id: int, revision: int, now: datetime | None = None) -> None:
     now = now or utcnow()
-    with writing(path) as db:
+    with database.writing() as db:
         session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
         if session.paused_at is None and session.phase_started_at is not None:
             _change(db, session, revision, paused_at=now)
 
 
-def resume(
-    viewer: Person, session_id: int, revision: int, now: datetime | None = None, path: Path | None = None
-) -> None:
+def resume(database: Database, viewer: Person, session_id: int, revision: int, now: datetime | None = None) -> None:
     now = now or utcnow()
-    with writing(path) as db:
+    with database.writing() as db:
         session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
         if session.phase_started_at is None:
             _change(db, session, revision, phase_started_at=now)
@@ -364,16 +353,11 @@ def resume(
 
 
 def add_minutes(
-    viewer: Person,
-    session_id: int,
-    revision: int,
-    minutes: float,
-    now: datetime | None = None,
-    path: Path | None = None,
+    database: Database, viewer: Person, session_id: int, revision: int, minutes: float, now: datetime | None = None
 ) -> None:
     now = now or utcnow()
-    session, method = _session_and_method(viewer, session_id, Action.RUN_SESSION, path)
-    with writing(path) as db:
+    session, method = _session_and_method(database, viewer, session_id, Action.RUN_SESSION)
+    with database.writing() as db:
         session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
         extra = max(0.0, session.extra_minutes + minutes)
         columns: dict[str, object] = {"extra_minutes": extra}
@@ -385,18 +369,18 @@ def add_minutes(
 
 
 def move(
+    database: Database,
     viewer: Person,
     session_id: int,
     revision: int,
     steps: int,
     skip: bool = False,
     now: datetime | None = None,
-    path: Path | None = None,
 ) -> None:
     """Next (+1), previous (−1) or skip: the phase left keeps its time; going back loses nothing."""
     now = now or utcnow()
-    session, method = _session_and_method(viewer, session_id, Action.RUN_SESSION, path)
-    with writing(path) as db:
+    session, method = _session_and_method(database, viewer, session_id, Action.RUN_SESSION)
+    with database.writing() as db:
         session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
         if session.status is SessionStatus.CLOSING and steps < 0:
             _change(db, session, revision, **_fresh_phase(len(method.phases) - 1, now))
@@ -416,7 +400,7 @@ def move(
             _change(db, session, revision, **_fresh_phase(max(0, target), now))
 
 
-def _log_overrun(db: Database, session: LiveSession, clock: Countdown, now: datetime) -> None:
+def _log_overrun(db: Unit, session: LiveSession, clock: Countdown, now: datetime) -> None:
     """A phase over its time is a procedure event: logged once, by itself."""
     if clock.remaining_seconds < 0 and store.mark_overrun_logged(db, session.id, session.phase_index):
         store.add_observation(
@@ -424,17 +408,17 @@ def _log_overrun(db: Database, session: LiveSession, clock: Countdown, now: date
         )
 
 
-def log_overrun_if_due(session_id: int, now: datetime | None = None, path: Path | None = None) -> None:
+def log_overrun_if_due(database: Database, session_id: int, now: datetime | None = None) -> None:
     """Called by the console as its countdown ticks: the moment a phase runs over, it is logged."""
     now = now or utcnow()
-    with reading(path) as db:
+    with database.reading() as db:
         session = store.live_session(db, session_id)
     if session is None or session.status is not SessionStatus.RUNNING or session.overrun_logged:
         return
-    method = session_method(session, path)
+    method = session_method(database, session)
     clock = countdown(session, method.phases[session.phase_index], now)
     if clock.remaining_seconds < 0:
-        with writing(path) as db:
+        with database.writing() as db:
             _log_overrun(db, session, clock, now)
 
 
@@ -451,12 +435,12 @@ def accepted_kinds(view: SessionView) -> tuple[str, ...]:
 
 
 def send_to_board(
-    person: Person, session_id: int, form: BoardItemInput, now: datetime | None = None, path: Path | None = None
+    database: Database, person: Person, session_id: int, form: BoardItemInput, now: datetime | None = None
 ) -> int:
     """A question, association, advice … from a phone or the console; refused in a phase that does not collect it."""
     now = now or utcnow()
-    session, method = _session_and_method(person, session_id, Action.TAKE_PART, path)
-    with writing(path) as db:
+    session, method = _session_and_method(database, person, session_id, Action.TAKE_PART)
+    with database.writing() as db:
         # Read again inside the write lock: the phase may have moved on while the person typed.
         session = _session_for(db, person, session_id, Action.TAKE_PART)
         view = _view(db, session, method, person.id, now)
@@ -465,9 +449,9 @@ def send_to_board(
         return store.add_board_item(db, session.id, session.phase_index, form.kind, form.text, person.id, now)
 
 
-def mark_helpful(person: Person, session_id: int, item_id: int, helpful: bool, path: Path | None = None) -> None:
+def mark_helpful(database: Database, person: Person, session_id: int, item_id: int, helpful: bool) -> None:
     """The case bringer (or the facilitator for them) marks what helped most."""
-    with writing(path) as db:
+    with database.writing() as db:
         session = _session_for(db, person, session_id, Action.TAKE_PART)
         roles = store.session_roles(db, session.id)
         bringers = {person_id for person_id, _ in roles.get(SessionRole.CASE_BRINGER.value, [])}
@@ -480,26 +464,24 @@ def mark_helpful(person: Person, session_id: int, item_id: int, helpful: bool, p
 
 
 def add_action_item(
-    viewer: Person, session_id: int, form: ActionItemInput, now: datetime | None = None, path: Path | None = None
+    database: Database, viewer: Person, session_id: int, form: ActionItemInput, now: datetime | None = None
 ) -> int:
     now = now or utcnow()
-    with writing(path) as db:
+    with database.writing() as db:
         session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
         if form.owner_id is not None and store.group_role(db, session.group_id, form.owner_id) is None:
             raise DomainError("owner_not_in_group", field="owner_id")  # a member or a facilitator of the group
         return store.add_action_item(db, session.id, session.group_id, form.text, form.owner_id, form.due_date, now)
 
 
-def action_items(viewer: Person, session_id: int, path: Path | None = None) -> list[ActionItem]:
-    with reading(path) as db:
+def action_items(database: Database, viewer: Person, session_id: int) -> list[ActionItem]:
+    with database.reading() as db:
         _session_for(db, viewer, session_id, Action.TAKE_PART)
         return store.action_items(db, session_id)
 
 
-def confirm_action_item(
-    viewer: Person, session_id: int, item_id: int, confirmed: bool, path: Path | None = None
-) -> None:
-    with writing(path) as db:
+def confirm_action_item(database: Database, viewer: Person, session_id: int, item_id: int, confirmed: bool) -> None:
+    with database.writing() as db:
         _session_for(db, viewer, session_id, Action.RUN_SESSION)
         store.set_action_item(db, item_id, session_id, confirmed=int(confirmed))
 
@@ -513,10 +495,10 @@ class LookBack:
     last_case_follow_up: str
 
 
-def look_back(viewer: Person, session_id: int, path: Path | None = None) -> LookBack:
+def look_back(database: Database, viewer: Person, session_id: int) -> LookBack:
     """Only what the facilitator's circle shared: a facilitator new to the group does not read the action
     items of sessions, or the follow-up of a case, from before they joined."""
-    with reading(path) as db:
+    with database.reading() as db:
         session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
         sees = circle(db, session.group_id, viewer.id)
         shared = {earlier.id for earlier in store.closed_live_sessions(db, session.group_id) if sees.session(earlier)}
@@ -531,18 +513,18 @@ def look_back(viewer: Person, session_id: int, path: Path | None = None) -> Look
     return LookBack(items, last.title if last else "", last.follow_up if last else "")
 
 
-def set_action_item_done(viewer: Person, session_id: int, item_id: int, done: bool, path: Path | None = None) -> None:
-    with writing(path) as db:
+def set_action_item_done(database: Database, viewer: Person, session_id: int, item_id: int, done: bool) -> None:
+    with database.writing() as db:
         session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
         store.set_action_item_done(db, item_id, session.group_id, done)
 
 
 def observe(
+    database: Database,
     viewer: Person,
     session_id: int,
     level: str,
     now: datetime | None = None,
-    path: Path | None = None,
     kind: ObservationKind = ObservationKind.OBSERVATION,
 ) -> int:
     """One press on a communication level, stored at once with the time and the phase: something noticed,
@@ -551,23 +533,23 @@ def observe(
     if level not in LEVELS:
         raise DomainError("unknown_level")
     kind = ObservationKind(kind)
-    with writing(path) as db:
+    with database.writing() as db:
         session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
         return store.add_observation(db, session.id, session.phase_index, level, now, kind=kind.value)
 
 
-def take_back(viewer: Person, session_id: int, observation_id: int, path: Path | None = None) -> None:
+def take_back(database: Database, viewer: Person, session_id: int, observation_id: int) -> None:
     """Undo a press made by mistake; what the timer logged by itself stays."""
-    with writing(path) as db:
+    with database.writing() as db:
         _session_for(db, viewer, session_id, Action.RUN_SESSION)
         if not store.remove_observation(db, session_id, observation_id):
             raise DomainError("observation_not_found")
 
 
 def describe_observation(
-    viewer: Person, session_id: int, observation_id: int, form: ObservationDetailsInput, path: Path | None = None
+    database: Database, viewer: Person, session_id: int, observation_id: int, form: ObservationDetailsInput
 ) -> None:
-    with writing(path) as db:
+    with database.writing() as db:
         _session_for(db, viewer, session_id, Action.RUN_SESSION)
         logged = {observation.id: observation for observation in store.observations(db, session_id)}
         if observation_id not in logged:
@@ -580,16 +562,16 @@ def describe_observation(
         store.set_observation_details(db, session_id, observation_id, form.category, concerns, form.note)
 
 
-def observations(viewer: Person, session_id: int, path: Path | None = None) -> list[Observation]:
+def observations(database: Database, viewer: Person, session_id: int) -> list[Observation]:
     """The facilitator's private log."""
-    with reading(path) as db:
+    with database.reading() as db:
         _session_for(db, viewer, session_id, Action.RUN_SESSION)
         return store.observations(db, session_id)
 
 
-def session_balance(viewer: Person, session_id: int, path: Path | None = None) -> Balance:
+def session_balance(database: Database, viewer: Person, session_id: int) -> Balance:
     """How often the facilitator intervened and the group corrected itself in one session, per level."""
-    with reading(path) as db:
+    with database.reading() as db:
         _session_for(db, viewer, session_id, Action.RUN_SESSION)
         return _balance(store.observations(db, session_id))
 
@@ -605,10 +587,10 @@ class SessionBalance:
     balance: Balance
 
 
-def group_balance(viewer: Person, group_id: int, path: Path | None = None) -> list[SessionBalance]:
+def group_balance(database: Database, viewer: Person, group_id: int) -> list[SessionBalance]:
     """The balance of each closed session of the group that this facilitator's circle shared, oldest first:
     the trend a facilitator follows to see the group learn to run itself."""
-    with reading(path) as db:
+    with database.reading() as db:
         require(Action.RUN_SESSION, viewer.role, store.group_role(db, group_id, viewer.id))
         sees = circle(db, group_id, viewer.id)
         closed = [session for session in store.closed_live_sessions(db, group_id) if sees.session(session)]
@@ -620,18 +602,16 @@ def group_balance(viewer: Person, group_id: int, path: Path | None = None) -> li
 
 
 def record_bringer_choice(
-    viewer: Person, session_id: int, choice: str, now: datetime | None = None, path: Path | None = None
+    database: Database, viewer: Person, session_id: int, choice: str, now: datetime | None = None
 ) -> None:
-    with writing(path) as db:
+    with database.writing() as db:
         session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
         store.set_bringer_choice(db, session.id, choice.strip()[:1000])
 
 
-def rate(
-    person: Person, session_id: int, form: RatingInput, now: datetime | None = None, path: Path | None = None
-) -> None:
+def rate(database: Database, person: Person, session_id: int, form: RatingInput, now: datetime | None = None) -> None:
     now = now or utcnow()
-    with writing(path) as db:
+    with database.writing() as db:
         session = _session_for(db, person, session_id, Action.TAKE_PART)
         if session.status is SessionStatus.CLOSED:
             # Its mean is shown now: a late rating would change it, and the change would tell what it was.
@@ -639,8 +619,8 @@ def rate(
         store.rate_session(db, session_id, person.id, form.usefulness, now)
 
 
-def my_rating(person: Person, session_id: int, path: Path | None = None) -> int | None:
-    with reading(path) as db:
+def my_rating(database: Database, person: Person, session_id: int) -> int | None:
+    with database.reading() as db:
         return store.my_rating(db, session_id, person.id)
 
 
@@ -654,9 +634,9 @@ class RatingSummary:
     closed: bool
 
 
-def rating_summary(viewer: Person, session_id: int, path: Path | None = None) -> RatingSummary:
+def rating_summary(database: Database, viewer: Person, session_id: int) -> RatingSummary:
     """How many rated the session; their mean only after closing, and only when enough of them did."""
-    with reading(path) as db:
+    with database.reading() as db:
         session = _session_for(db, viewer, session_id, Action.TAKE_PART)
         ratings = store.session_ratings(db, session_id)
         organisation = store.organisation(db)
@@ -667,11 +647,11 @@ def rating_summary(viewer: Person, session_id: int, path: Path | None = None) ->
 
 
 def close_session(
-    viewer: Person, session_id: int, revision: int, now: datetime | None = None, path: Path | None = None
+    database: Database, viewer: Person, session_id: int, revision: int, now: datetime | None = None
 ) -> None:
     """The session ends: it is kept in the group's history, and its case counts as discussed."""
     now = now or utcnow()
-    with writing(path) as db:
+    with database.writing() as db:
         session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
         if session.status is SessionStatus.CLOSED:
             raise DomainError("session_moved_on")
@@ -707,8 +687,8 @@ def close_session(
             )
 
 
-def history(viewer: Person, group_id: int, path: Path | None = None) -> list[LiveSession]:
-    with reading(path) as db:
+def history(database: Database, viewer: Person, group_id: int) -> list[LiveSession]:
+    with database.reading() as db:
         require(Action.TAKE_PART, viewer.role, store.group_role(db, group_id, viewer.id))
         sees = circle(db, group_id, viewer.id)
         return [session for session in store.closed_live_sessions(db, group_id) if sees.session(session)]
@@ -718,11 +698,11 @@ def history(viewer: Person, group_id: int, path: Path | None = None) -> list[Liv
 
 
 def session_report(
-    viewer: Person, session_id: int, language: Language, include_observations: bool = False, path: Path | None = None
+    database: Database, viewer: Person, session_id: int, language: Language, include_observations: bool = False
 ) -> SessionReport:
     """The report of a session, for its facilitator; the private observations only when asked for."""
-    session, method = _session_and_method(viewer, session_id, Action.RUN_SESSION, path)
-    with reading(path) as db:
+    session, method = _session_and_method(database, viewer, session_id, Action.RUN_SESSION)
+    with database.reading() as db:
         spent = store.phase_seconds(db, session.id)
         board = store.board_items(db, session.id)
         roles = store.session_roles(db, session.id)
@@ -730,7 +710,7 @@ def session_report(
         presses = store.observations(db, session.id)
     logged = presses if include_observations else None
     labels = categories()
-    summary = rating_summary(viewer, session_id, path)
+    summary = rating_summary(database, viewer, session_id)
     names = {index: phase.name(language) for index, phase in enumerate(method.phases)}
     grouped: dict[str, list[tuple[str, str, bool]]] = {}
     for item in board:

@@ -10,13 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
-
-from sqlite_utils import Database
 
 from intervision import store
 from intervision.clock import utcnow
-from intervision.db import reading, writing
+from intervision.database import Database, Unit
 from intervision.errors import DomainError, NotAllowed
 from intervision.models import (
     AuditAction,
@@ -65,17 +62,17 @@ class Circle:
         return self.shares(session.started_at)
 
 
-def circle(db: Database, group_id: int, person_id: int) -> Circle:
+def circle(db: Unit, group_id: int, person_id: int) -> Circle:
     return Circle(person_id, store.joined_at(db, group_id, person_id))
 
 
-def member_since(person: Person, group_id: int, path: Path | None = None) -> datetime | None:
+def member_since(database: Database, person: Person, group_id: int) -> datetime | None:
     """When this person joined the group (this time): what the group shared from then on is theirs to read."""
-    with reading(path) as db:
+    with database.reading() as db:
         return store.joined_at(db, group_id, person.id)
 
 
-def require_in_circle(db: Database, person: Person, session: LiveSession) -> None:
+def require_in_circle(db: Unit, person: Person, session: LiveSession) -> None:
     """Refuse a session the group held before this person joined it."""
     if not circle(db, session.group_id, person.id).session(session):
         raise NotAllowed("before_joining")
@@ -84,7 +81,7 @@ def require_in_circle(db: Database, person: Person, session: LiveSession) -> Non
 # --- invitations for one person ----------------------------------------------------------------
 
 
-def _may_manage(db: Database, viewer: Person, group_id: int, role: GroupRole) -> None:
+def _may_manage(db: Unit, viewer: Person, group_id: int, role: GroupRole) -> None:
     if store.group(db, group_id) is None:
         raise DomainError("group_not_found")
     viewer_role = store.group_role(db, group_id, viewer.id)
@@ -95,16 +92,11 @@ def _may_manage(db: Database, viewer: Person, group_id: int, role: GroupRole) ->
 
 
 def invite(
-    viewer: Person,
-    group_id: int,
-    person_id: int,
-    role: GroupRole,
-    now: datetime | None = None,
-    path: Path | None = None,
+    database: Database, viewer: Person, group_id: int, person_id: int, role: GroupRole, now: datetime | None = None
 ) -> int:
     """Invite one person to the group in a role; they join only when they accept it themselves."""
     now = now or utcnow()
-    with writing(path) as db:
+    with database.writing() as db:
         _may_manage(db, viewer, group_id, role)
         invited = store.person(db, person_id)
         if invited is None:
@@ -121,17 +113,17 @@ def invite(
 
 
 def open_invitations_to(
-    viewer: Person, group_id: int, now: datetime | None = None, path: Path | None = None
+    database: Database, viewer: Person, group_id: int, now: datetime | None = None
 ) -> list[GroupInvitation]:
     """The invitations to this group still waiting for an answer, for whoever may manage its members."""
-    with reading(path) as db:
+    with database.reading() as db:
         _may_manage(db, viewer, group_id, GroupRole.MEMBER)
         return store.open_group_invitations_to(db, group_id, now or utcnow())
 
 
-def withdraw(viewer: Person, invitation_id: int, now: datetime | None = None, path: Path | None = None) -> None:
+def withdraw(database: Database, viewer: Person, invitation_id: int, now: datetime | None = None) -> None:
     now = now or utcnow()
-    with writing(path) as db:
+    with database.writing() as db:
         found = store.group_invitation(db, invitation_id)
         if found is None:
             raise DomainError("invitation_not_found")
@@ -145,13 +137,13 @@ def withdraw(viewer: Person, invitation_id: int, now: datetime | None = None, pa
         )
 
 
-def my_invitations(person: Person, now: datetime | None = None, path: Path | None = None) -> list[GroupInvitation]:
+def my_invitations(database: Database, person: Person, now: datetime | None = None) -> list[GroupInvitation]:
     """The invitations waiting for this person's answer."""
-    with reading(path) as db:
+    with database.reading() as db:
         return store.open_group_invitations_for(db, person.id, now or utcnow())
 
 
-def _own_open_invitation(db: Database, person: Person, invitation_id: int, now: datetime) -> GroupInvitation:
+def _own_open_invitation(db: Unit, person: Person, invitation_id: int, now: datetime) -> GroupInvitation:
     found = store.group_invitation(db, invitation_id)
     if found is None:
         raise DomainError("invitation_not_found")
@@ -163,12 +155,10 @@ def _own_open_invitation(db: Database, person: Person, invitation_id: int, now: 
     return found
 
 
-def accept(
-    person: Person, invitation_id: int, now: datetime | None = None, path: Path | None = None
-) -> GroupInvitation:
+def accept(database: Database, person: Person, invitation_id: int, now: datetime | None = None) -> GroupInvitation:
     """The invited person joins the group; their circle starts now."""
     now = now or utcnow()
-    with writing(path) as db:
+    with database.writing() as db:
         found = _own_open_invitation(db, person, invitation_id, now)
         if store.group_role(db, found.group_id, person.id) is not None:
             raise DomainError("already_in_group")
@@ -180,9 +170,9 @@ def accept(
         return found
 
 
-def decline(person: Person, invitation_id: int, now: datetime | None = None, path: Path | None = None) -> None:
+def decline(database: Database, person: Person, invitation_id: int, now: datetime | None = None) -> None:
     now = now or utcnow()
-    with writing(path) as db:
+    with database.writing() as db:
         _own_open_invitation(db, person, invitation_id, now)
         store.answer_group_invitation(db, invitation_id, "declined_at", now)
 
@@ -190,9 +180,9 @@ def decline(person: Person, invitation_id: int, now: datetime | None = None, pat
 # --- the group's membership history ------------------------------------------------------------
 
 
-def history(viewer: Person, group_id: int, path: Path | None = None) -> list[MembershipEvent]:
+def history(database: Database, viewer: Person, group_id: int) -> list[MembershipEvent]:
     """Who joined and left the group when, newest first: for the group's facilitators and members."""
-    with reading(path) as db:
+    with database.reading() as db:
         if store.group(db, group_id) is None:
             raise DomainError("group_not_found")
         require(Action.VIEW_MEMBERSHIP_HISTORY, viewer.role, store.group_role(db, group_id, viewer.id))

@@ -7,9 +7,8 @@ case, and the group's own psychological-safety score when enough members answere
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from intervision import groups, surveys
+from intervision.database import Database
 from intervision.errors import NotAllowed
 from intervision.methods import MeasuredSafety, Need
 from intervision.models import Case, GroupRole, Person, QuestionType
@@ -20,16 +19,16 @@ SAFETY_INSTRUMENT = "psychological_safety"
 DEFAULT_QUESTION = QuestionType.OWN_BEHAVIOUR
 
 
-def group_size(viewer: Person, group_id: int, path: Path | None = None) -> int:
+def group_size(database: Database, viewer: Person, group_id: int) -> int:
     """The people in the circle who work on a case: the members, not the group's facilitator."""
-    members = groups.members(viewer, group_id, path)
+    members = groups.members(database, viewer, group_id)
     return max(2, sum(member.group_role is GroupRole.MEMBER for member in members))
 
 
-def measured_safety(viewer: Person, group_id: int, path: Path | None = None) -> MeasuredSafety | None:
+def measured_safety(database: Database, viewer: Person, group_id: int) -> MeasuredSafety | None:
     """The main scale's mean in the group's latest closed safety wave, if enough members answered."""
     try:
-        results = surveys.group_results(viewer, group_id, SAFETY_INSTRUMENT, path)
+        results = surveys.group_results(database, viewer, group_id, SAFETY_INSTRUMENT)
     except NotAllowed:
         return None
     if results is None:
@@ -44,11 +43,11 @@ def measured_safety(viewer: Person, group_id: int, path: Path | None = None) -> 
 
 
 def chooser_need(
+    database: Database,
     viewer: Person,
     group_id: int,
     case: Case | None,
     minutes: int | None = None,
-    path: Path | None = None,
     question_type: QuestionType | None = None,
 ) -> Need:
     """What a session of this group with this case asks of a method.
@@ -56,14 +55,14 @@ def chooser_need(
     `minutes` overrides the contract's session length (a shorter slot today); `question_type` is what the
     facilitator chose for a case that does not say (one told on the spot).
     """
-    group, _ = groups.group_for(viewer, group_id, path)
+    group, _ = groups.group_for(database, viewer, group_id)
     available = minutes if minutes is not None else group.contract.session_minutes
     asked = case.question_type if case and case.question_type else question_type
     return Need(
         question_type=asked or DEFAULT_QUESTION,
         wants=list(case.wants) if case else [],
         minutes_available=min(480, max(15, available)),
-        group_size=group_size(viewer, group_id, path),
+        group_size=group_size(database, viewer, group_id),
         group_phase=group.contract.development_phase,
-        safety=measured_safety(viewer, group_id, path),
+        safety=measured_safety(database, viewer, group_id),
     )

@@ -12,13 +12,10 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from pathlib import Path
-
-from sqlite_utils import Database
 
 from intervision import store
 from intervision.clock import utcnow
-from intervision.db import reading, writing
+from intervision.database import Database, Unit
 from intervision.errors import DomainError, NotAllowed
 from intervision.methods import Method, MethodFileError, built_in_library, method_to_toml, parse_method
 from intervision.models import GroupRole, Person, Role
@@ -51,33 +48,33 @@ def _entry(row: dict) -> MethodEntry | None:
     return MethodEntry(method, True, row["author"], row["author_id"], bool(row["shared"]))
 
 
-def available_methods(viewer: Person, path: Path | None = None) -> list[MethodEntry]:
+def available_methods(database: Database, viewer: Person) -> list[MethodEntry]:
     """Every method this person may read and use: built-in ones first, then custom ones."""
     built_in = [MethodEntry(method) for method in built_in_library().methods.values()]
-    with reading(path) as db:
+    with database.reading() as db:
         rows = store.custom_method_rows(db, None if viewer.role is Role.COORDINATOR else viewer.id)
     return built_in + [entry for entry in map(_entry, rows) if entry is not None]
 
 
-def method_entry(viewer: Person, method_id: str, path: Path | None = None) -> MethodEntry | None:
-    return next((entry for entry in available_methods(viewer, path) if entry.method.id == method_id), None)
+def method_entry(database: Database, viewer: Person, method_id: str) -> MethodEntry | None:
+    return next((entry for entry in available_methods(database, viewer) if entry.method.id == method_id), None)
 
 
-def _method_role(db: Database, viewer: Person) -> GroupRole | None:
+def _method_role(db: Unit, viewer: Person) -> GroupRole | None:
     """Creating methods goes with facilitating: the group role that counts is 'facilitator of some group'."""
     return GroupRole.FACILITATOR if store.facilitates_any_group(db, viewer.id) else None
 
 
-def may_create_methods(viewer: Person, path: Path | None = None) -> bool:
+def may_create_methods(database: Database, viewer: Person) -> bool:
     try:
-        with reading(path) as db:
+        with database.reading() as db:
             require(Action.CREATE_METHOD, viewer.role, _method_role(db, viewer))
     except NotAllowed:
         return False
     return True
 
 
-def _new_custom_id(db: Database) -> str:
+def _new_custom_id(db: Unit) -> str:
     taken = set(built_in_library().methods) | {row["method_id"] for row in store.custom_method_rows(db, None)}
     number = store.custom_method_count(db) + 1
     while f"custom_{number}" in taken:
@@ -85,10 +82,10 @@ def _new_custom_id(db: Database) -> str:
     return f"custom_{number}"
 
 
-def save_custom_method(viewer: Person, method: Method, now: datetime | None = None, path: Path | None = None) -> Method:
+def save_custom_method(database: Database, viewer: Person, method: Method, now: datetime | None = None) -> Method:
     """Save a method the person made or changed. A new method gets its own id; a change, a new version."""
     now = now or utcnow()
-    with writing(path) as db:
+    with database.writing() as db:
         require(Action.CREATE_METHOD, viewer.role, _method_role(db, viewer))
         existing = store.custom_method_row(db, method.id)
         if existing is None:
@@ -104,23 +101,23 @@ def save_custom_method(viewer: Person, method: Method, now: datetime | None = No
         return method
 
 
-def share_method(viewer: Person, method_id: str, shared: bool, path: Path | None = None) -> None:
+def share_method(database: Database, viewer: Person, method_id: str, shared: bool) -> None:
     require(Action.SHARE_METHOD, viewer.role)
-    with writing(path) as db:
+    with database.writing() as db:
         if store.custom_method_row(db, method_id) is None:
             raise DomainError("method_not_found")
         store.share_custom_method(db, method_id, shared)
 
 
-def pin_version(db: Database, method: Method, now: datetime) -> int:
+def pin_version(db: Unit, method: Method, now: datetime) -> int:
     """Keep the method as it is now, for a session that will run with it; return its version."""
     store.keep_method_version(db, method.id, method.version, method_to_toml(method), now)
     return method.version
 
 
-def method_as_run(method_id: str, version: int, path: Path | None = None) -> Method | None:
+def method_as_run(database: Database, method_id: str, version: int) -> Method | None:
     """The method exactly as a session ran it, even if it changed since."""
-    with reading(path) as db:
+    with database.reading() as db:
         definition = store.method_version_definition(db, method_id, version)
     return _pinned_method(definition, f"{method_id} v{version}") if definition else None
 
@@ -135,17 +132,17 @@ def _pinned_method(definition: str, source: str) -> Method:
 # --- drafts: the editor's work in progress, kept as it is typed --------------------------------
 
 
-def save_draft(viewer: Person, draft: dict, now: datetime | None = None, path: Path | None = None) -> None:
-    with writing(path) as db:
+def save_draft(database: Database, viewer: Person, draft: dict, now: datetime | None = None) -> None:
+    with database.writing() as db:
         store.save_method_draft(db, viewer.id, json.dumps(draft, ensure_ascii=False), now or utcnow())
 
 
-def draft_of(viewer: Person, path: Path | None = None) -> dict | None:
-    with reading(path) as db:
+def draft_of(database: Database, viewer: Person) -> dict | None:
+    with database.reading() as db:
         body = store.method_draft(db, viewer.id)
     return json.loads(body) if body else None
 
 
-def drop_draft(viewer: Person, path: Path | None = None) -> None:
-    with writing(path) as db:
+def drop_draft(database: Database, viewer: Person) -> None:
+    with database.writing() as db:
         store.drop_method_draft(db, viewer.id)

@@ -16,12 +16,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
-
-from sqlite_utils import Database
 
 from intervision import clock, store
-from intervision.db import database_at, reading
+from intervision.database import Database, Unit
+from intervision.db import database_at
 from intervision.errors import DomainError
 from intervision.i18n import number
 from intervision.models import CaseCount, DevelopmentPhase, Group, Language, ObservationKind, Person, ReportItem
@@ -100,7 +98,7 @@ def _half_year_end(name: str) -> date:
 
 
 def releases(
-    db: Database, instrument_id: str, limit: int, reporting: set[int], period: Period, today: date
+    db: Unit, instrument_id: str, limit: int, reporting: set[int], period: Period, today: date
 ) -> list[Release]:
     """Every average of an instrument in a period that the organisation may see, oldest first.
 
@@ -291,7 +289,7 @@ def _figures(
     )
 
 
-def all_releases(db: Database, limit: int, period: Period, today: date) -> dict[str, list[Release]]:
+def all_releases(db: Unit, limit: int, period: Period, today: date) -> dict[str, list[Release]]:
     """The efficacy releases in a period of every group whose contract reports survey results."""
     reporting = {group.id for group in store.all_groups(db) if group.reports(ReportItem.SURVEY_AGGREGATES)}
     return {
@@ -301,18 +299,18 @@ def all_releases(db: Database, limit: int, period: Period, today: date) -> dict[
 
 
 def compare_groups(
+    database: Database,
     viewer: Person,
     period: Period,
     facilitator_id: int | None = None,
     labels: tuple[str, ...] = (),
     today: date | None = None,
-    path: Path | None = None,
 ) -> Comparison:
     """Every group side by side in a period; narrowed to one facilitator's groups or to some labels."""
     require(Action.VIEW_OVERVIEW, viewer.role)
     since, until = period.bounds
-    limit = threshold(path)
-    with reading(path) as db:
+    limit = threshold(database)
+    with database.reading() as db:
         groups = store.all_groups(db)
         facilitators = store.facilitators_per_group(db)
         held = store.held_sessions_per_group(db, since, until)
@@ -348,10 +346,10 @@ def compare_groups(
     )
 
 
-def data_version(path: Path | None = None) -> tuple[str, int]:
+def data_version(database: Database) -> tuple[str, int]:
     """Which database, and the change signal any process's writes move: a comparison made before is still
     true while neither changed."""
-    database = database_at(path)
+    database = database_at(database)
     return repr(database), database.changes()
 
 
@@ -408,12 +406,12 @@ class GroupStory:
 
 
 def group_story(
-    viewer: Person, group_id: int, period: Period, today: date | None = None, path: Path | None = None
+    database: Database, viewer: Person, group_id: int, period: Period, today: date | None = None
 ) -> GroupStory:
-    return story_in(viewer, compare_groups(viewer, period, today=today, path=path), group_id, path)
+    return story_in(database, viewer, compare_groups(database, viewer, period, today=today), group_id)
 
 
-def story_in(viewer: Person, comparison: Comparison, group_id: int, path: Path | None = None) -> GroupStory:
+def story_in(database: Database, viewer: Person, comparison: Comparison, group_id: int) -> GroupStory:
     """One group of a comparison already made: its sessions, observation counts and releases."""
     require(Action.VIEW_OVERVIEW, viewer.role)
     figures = next((group for group in comparison.groups if group.group_id == group_id), None)
@@ -421,7 +419,7 @@ def story_in(viewer: Person, comparison: Comparison, group_id: int, path: Path |
         raise DomainError("group_not_found")
     period = comparison.period
     since, until = period.bounds
-    with reading(path) as db:
+    with database.reading() as db:
         held = store.held_sessions_per_group(db, since, until).get(group_id, [])
         counted = store.observation_counts(db, group_id)
     reported = figures.reported
@@ -538,9 +536,9 @@ class Choices:
     labels: list[str]
 
 
-def choices(viewer: Person, path: Path | None = None) -> Choices:
+def choices(database: Database, viewer: Person) -> Choices:
     require(Action.VIEW_OVERVIEW, viewer.role)
-    with reading(path) as db:
+    with database.reading() as db:
         groups = store.all_groups(db)
         facilitators = store.facilitators_per_group(db)
     return Choices(

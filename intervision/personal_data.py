@@ -11,11 +11,10 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 from intervision import store
 from intervision.clock import utcnow
-from intervision.db import reading, writing
+from intervision.database import Database
 from intervision.errors import DomainError
 from intervision.instruments import InstrumentFileError, parse_instrument
 from intervision.models import AuditAction, Language, Person, Role
@@ -72,7 +71,7 @@ def _own_event(event: dict, email: str) -> dict:
     return {**event, "subject": scrub(event["subject"]), "detail": scrub(event["detail"])}
 
 
-def export_my_data(person: Person, path: Path | None = None) -> bytes:
+def export_my_data(database: Database, person: Person) -> bytes:
     """Everything stored about this person, as an indented UTF-8 JSON document.
 
     Left out on purpose: the password hash, sign-in failures and locks, sign-in tokens (only when each
@@ -82,7 +81,7 @@ def export_my_data(person: Person, path: Path | None = None) -> bytes:
     """
     require(Action.EXPORT_OWN_DATA, person.role)
     language = person.language or Language.EN
-    with reading(path) as db:
+    with database.reading() as db:
         account = store.personal_account(db, person.id)
         if account is None:
             raise DomainError("person_not_found")
@@ -131,7 +130,7 @@ def pseudonym(person_id: int) -> str:
     return f"person {person_id}"
 
 
-def erase_person(viewer: Person, person_id: int, now: datetime | None = None, path: Path | None = None) -> Erasure:
+def erase_person(database: Database, viewer: Person, person_id: int, now: datetime | None = None) -> Erasure:
     """A coordinator erases someone, in one transaction. Refused for oneself and for the last coordinator.
 
     What goes and what stays:
@@ -160,7 +159,7 @@ def erase_person(viewer: Person, person_id: int, now: datetime | None = None, pa
     now = now or utcnow()
     if person_id == viewer.id:
         raise DomainError("cannot_erase_self")
-    with writing(path) as db:
+    with database.writing() as db:
         erased = store.person(db, person_id)
         if erased is None:
             raise DomainError("person_not_found")

@@ -14,14 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from pathlib import Path
 from typing import TypeVar
-
-from sqlite_utils import Database
 
 from intervision import store
 from intervision.clock import utcnow
-from intervision.db import reading, writing
+from intervision.database import Database, Unit
 from intervision.errors import DomainError, NotAllowed
 from intervision.instruments import (
     MIN_ANSWERED,
@@ -171,13 +168,13 @@ def item_distributions(
 # --- instruments ---------------------------------------------------------------------------------
 
 
-def instruments(path: Path | None = None) -> dict[str, Instrument]:
+def instruments(database: Database) -> dict[str, Instrument]:
     """The shipped instruments and those the organisation loaded."""
-    with reading(path) as db:
+    with database.reading() as db:
         return _available(db)
 
 
-def _available(db: Database) -> dict[str, Instrument]:
+def _available(db: Unit) -> dict[str, Instrument]:
     available = dict(shipped_instruments().instruments)
     for definition in store.loaded_instrument_definitions(db):
         loaded = parse_instrument(definition, "loaded")
@@ -186,14 +183,14 @@ def _available(db: Database) -> dict[str, Instrument]:
 
 
 def load_instrument(
-    viewer: Person, text: str, filename: str, now: datetime | None = None, path: Path | None = None
+    database: Database, viewer: Person, text: str, filename: str, now: datetime | None = None
 ) -> Instrument:
     """A coordinator loads a (licensed) instrument file; it is checked like the shipped ones."""
     require(Action.LOAD_INSTRUMENT, viewer.role)
     instrument = parse_instrument(text, filename)
     if instrument.id in shipped_instruments().instruments:
         raise InstrumentFileError(filename, [f"id '{instrument.id}' is taken by a shipped instrument"])
-    with writing(path) as db:
+    with database.writing() as db:
         store.load_instrument(db, instrument.id, text, viewer.id, now or utcnow())
     return instrument
 
@@ -228,42 +225,35 @@ def _wave(row: dict) -> Wave:
     )
 
 
-def _group_role(db: Database, viewer: Person, group_id: int) -> GroupRole | None:
+def _group_role(db: Unit, viewer: Person, group_id: int) -> GroupRole | None:
     if store.group(db, group_id) is None:
         raise DomainError("group_not_found")
     return store.group_role(db, group_id, viewer.id)
 
 
 def open_wave(
-    viewer: Person,
-    group_id: int,
-    instrument_id: str,
-    moment: str,
-    now: datetime | None = None,
-    path: Path | None = None,
+    database: Database, viewer: Person, group_id: int, instrument_id: str, moment: str, now: datetime | None = None
 ) -> int:
     """A survey for the group's members, with the instrument as it is now (later edits do not change it)."""
     now = now or utcnow()
     if moment not in MOMENTS:
         raise DomainError("unknown_moment", field="moment")
-    available = instruments(path)
+    available = instruments(database)
     if instrument_id not in available:
         raise DomainError("instrument_not_found", field="instrument_id")
-    with writing(path) as db:
+    with database.writing() as db:
         require(Action.MANAGE_SURVEYS, viewer.role, _group_role(db, viewer, group_id))
         return _open(db, group_id, available[instrument_id], moment, viewer.id, now)
 
 
-def _open(
-    db: Database, group_id: int, instrument: Instrument, moment: str, person_id: int | None, now: datetime
-) -> int:
+def _open(db: Unit, group_id: int, instrument: Instrument, moment: str, person_id: int | None, now: datetime) -> int:
     # The wave keeps the instrument as it is today: its answers are always scored with the same items.
     definition = instrument.definition()
     return store.add_wave(db, group_id, instrument.id, definition, moment, person_id, now, version=instrument.version)
 
 
-def close_wave(viewer: Person, wave_id: int, now: datetime | None = None, path: Path | None = None) -> None:
-    with writing(path) as db:
+def close_wave(database: Database, viewer: Person, wave_id: int, now: datetime | None = None) -> None:
+    with database.writing() as db:
         row = store.wave(db, wave_id)
         if row is None:
             raise DomainError("wave_not_found")
@@ -271,7 +261,7 @@ def close_wave(viewer: Person, wave_id: int, now: datetime | None = None, path: 
         end_wave(db, wave_id, now or utcnow())
 
 
-def end_wave(db: Database, wave_id: int, now: datetime) -> None:
+def end_wave(db: Unit, wave_id: int, now: datetime) -> None:
     """Close a wave: its release is settled and its scores are kept, inside the caller's transaction."""
     store.close_wave(db, wave_id, now)
     score_closed_waves(db, [wave_id])
@@ -289,7 +279,7 @@ def _kept_instrument(definition: str) -> Instrument:
     return parse_instrument(definition, "wave")
 
 
-def score_closed_waves(db: Database, wave_ids: list[int] | None = None) -> None:
+def score_closed_waves(db: Unit, wave_ids: list[int] | None = None) -> None:
     """Store every response's main-scale score once its wave has closed (these waves, or all closed ones).
 
     A closed wave's answers never change, so its scores are computed once and the overview averages them
@@ -302,24 +292,24 @@ def score_closed_waves(db: Database, wave_ids: list[int] | None = None) -> None:
         store.set_main_scores(db, {rid: scale_score(instrument, scale, answers) for rid, answers in responses.items()})
 
 
-def open_waves(person: Person, path: Path | None = None) -> list[Wave]:
+def open_waves(database: Database, person: Person) -> list[Wave]:
     """The surveys waiting for this person's answer (in groups where they are a member)."""
-    with reading(path) as db:
+    with database.reading() as db:
         return [_wave(row) for row in store.open_waves_for_member(db, person.id)]
 
 
-def waves(viewer: Person, group_id: int, path: Path | None = None) -> list[Wave]:
-    with reading(path) as db:
+def waves(database: Database, viewer: Person, group_id: int) -> list[Wave]:
+    with database.reading() as db:
         require(Action.VIEW_SURVEY_RESULTS, viewer.role, _group_role(db, viewer, group_id))
         return [_wave(row) for row in store.waves_of_group(db, group_id)]
 
 
 def answer(
-    person: Person, wave_id: int, answers: dict[str, int | None], now: datetime | None = None, path: Path | None = None
+    database: Database, person: Person, wave_id: int, answers: dict[str, int | None], now: datetime | None = None
 ) -> None:
     """Save this person's answers; an item may be skipped (None), but not all. Changeable until the wave closes."""
     now = now or utcnow()
-    with writing(path) as db:
+    with database.writing() as db:
         row = store.wave(db, wave_id)
         if row is None:
             raise DomainError("wave_not_found")
@@ -341,8 +331,8 @@ def answer(
         store.save_response(db, wave_id, person.id, answers, now)
 
 
-def my_answers(person: Person, wave_id: int, path: Path | None = None) -> dict[str, int | None]:
-    with reading(path) as db:
+def my_answers(database: Database, person: Person, wave_id: int) -> dict[str, int | None]:
+    with database.reading() as db:
         return store.answers_of(db, wave_id, person.id)
 
 
@@ -352,9 +342,9 @@ class ResponseRate:
     members: int
 
 
-def response_rate(viewer: Person, wave_id: int, path: Path | None = None) -> ResponseRate:
+def response_rate(database: Database, viewer: Person, wave_id: int) -> ResponseRate:
     """How many answered, never who."""
-    with reading(path) as db:
+    with database.reading() as db:
         row = store.wave(db, wave_id)
         if row is None:
             raise DomainError("wave_not_found")
@@ -437,14 +427,14 @@ class GroupResults:
         return [entry for entry in self.reliability if entry.scale_id == scale_id]
 
 
-def threshold(path: Path | None = None) -> int:
-    with reading(path) as db:
+def threshold(database: Database) -> int:
+    with database.reading() as db:
         organisation = store.organisation(db)
     return max(3, organisation.privacy_threshold if organisation else 3)
 
 
-def group_results(viewer: Person, group_id: int, instrument_id: str, path: Path | None = None) -> GroupResults | None:
-    with reading(path) as db:
+def group_results(database: Database, viewer: Person, group_id: int, instrument_id: str) -> GroupResults | None:
+    with database.reading() as db:
         role = _group_role(db, viewer, group_id)
         require(Action.VIEW_SURVEY_RESULTS, viewer.role, role)
         if role is None and not store.group(db, group_id).reports(ReportItem.SURVEY_AGGREGATES):
@@ -453,7 +443,7 @@ def group_results(viewer: Person, group_id: int, instrument_id: str, path: Path 
         closed = [(_wave(row), store.wave_answers(db, row["id"])) for row in rows if row["closed_at"]]
     if not closed:
         return None
-    limit = threshold(path)
+    limit = threshold(database)
     results = [
         WaveResult(
             wave,
@@ -486,10 +476,10 @@ def _reliability(closed: list[tuple[Wave, list[dict[str, int | None]]]], limit: 
 
 
 def my_trend(
-    person: Person, group_id: int, instrument_id: str, path: Path | None = None
+    database: Database, person: Person, group_id: int, instrument_id: str
 ) -> list[tuple[Wave, dict[str, float | None]]]:
     """This person's own scale scores over the closed waves: for their eyes only."""
-    with reading(path) as db:
+    with database.reading() as db:
         rows = [row for row in store.waves_of_group(db, group_id) if row["instrument_id"] == instrument_id]
         trend = []
         for row in rows:
@@ -504,15 +494,15 @@ def my_trend(
     return trend
 
 
-def set_threshold(viewer: Person, value: int, path: Path | None = None) -> None:
+def set_threshold(database: Database, viewer: Person, value: int) -> None:
     require(Action.SET_PRIVACY_THRESHOLD, viewer.role)
     if value < PRIVACY_FLOOR:
         raise DomainError("threshold_too_low", field="threshold", floor=PRIVACY_FLOOR)
-    with writing(path) as db:
+    with database.writing() as db:
         store.set_privacy_threshold(db, value)
 
 
-def open_scheduled_waves(db: Database, group_id: int, now: datetime) -> None:
+def open_scheduled_waves(db: Unit, group_id: int, now: datetime) -> None:
     """After a session closes: open the waves the group planned every n sessions."""
     held = store.closed_live_session_count(db, group_id)
     available = _available(db)
@@ -521,28 +511,26 @@ def open_scheduled_waves(db: Database, group_id: int, now: datetime) -> None:
             _open(db, group_id, available[instrument_id], "every_n_sessions", None, now)
 
 
-def set_schedule(
-    viewer: Person, group_id: int, instrument_id: str, every: int | None, path: Path | None = None
-) -> None:
+def set_schedule(database: Database, viewer: Person, group_id: int, instrument_id: str, every: int | None) -> None:
     if every is not None and every < 0:
         raise DomainError("schedule_negative")
-    if instrument_id not in instruments(path):
+    if instrument_id not in instruments(database):
         raise DomainError("instrument_not_found")
-    with writing(path) as db:
+    with database.writing() as db:
         require(Action.MANAGE_SURVEYS, viewer.role, _group_role(db, viewer, group_id))
         store.set_survey_schedule(db, group_id, instrument_id, every)
 
 
-def schedules(viewer: Person, group_id: int, path: Path | None = None) -> list[tuple[str, int]]:
-    with reading(path) as db:
+def schedules(database: Database, viewer: Person, group_id: int) -> list[tuple[str, int]]:
+    with database.reading() as db:
         require(Action.MANAGE_SURVEYS, viewer.role, _group_role(db, viewer, group_id))
         return store.survey_schedules(db, group_id)
 
 
-def results_groups(viewer: Person, path: Path | None = None) -> list[tuple[int, str, GroupRole | None]]:
+def results_groups(database: Database, viewer: Person) -> list[tuple[int, str, GroupRole | None]]:
     """Groups whose survey results this person may read: their own, and for a coordinator also every group
     whose contract reports survey results to the organisation (as the overview does)."""
-    with reading(path) as db:
+    with database.reading() as db:
         mine = store.groups_of(db, viewer.id)
         if viewer.role is not Role.COORDINATOR:
             return [(group.id, group.name, role) for group, role in mine]
@@ -554,9 +542,9 @@ def results_groups(viewer: Person, path: Path | None = None) -> list[tuple[int, 
         ]
 
 
-def surveyable_groups(viewer: Person, path: Path | None = None) -> list[tuple[int, str, GroupRole | None]]:
+def surveyable_groups(database: Database, viewer: Person) -> list[tuple[int, str, GroupRole | None]]:
     """Groups whose surveys this person may manage or read results of."""
-    with reading(path) as db:
+    with database.reading() as db:
         if viewer.role is Role.COORDINATOR:
             roles = {group.id: role for group, role in store.groups_of(db, viewer.id)}
             return [(group.id, group.name, roles.get(group.id)) for group in store.all_groups(db)]

@@ -11,6 +11,7 @@ import streamlit as st
 from intervision import cases, clock, groups, membership, method_library
 from intervision.case_checks import case_hints
 from intervision.csv_export import write_csv
+from intervision.database import configured as configured_database
 from intervision.models import (
     CASE_FIELD_MAX,
     CASE_TEXT_MAX,
@@ -30,6 +31,9 @@ from intervision.permissions import Action, allows
 from ui import format, forms
 from ui.guard import escape_markdown, guard
 
+# The store this server was set up with (intervision/database.py), built once per process.
+database = configured_database()
+
 viewer = guard("cases")
 person = viewer.signed_in
 INTAKE = "case"
@@ -46,10 +50,10 @@ TEXTS = {  # field: (label key, limit, text area)
 FIELDS = [*TEXTS, "question_type", "wants", "urgency", "preferred_method", "anonymised"]
 HELP = {"situation": "cases.situation_help", "learning_question": "cases.learning_question_help"}
 
-memberships = [(group, role) for group, role in groups.visible_groups(person) if role]
+memberships = [(group, role) for group, role in groups.visible_groups(database, person) if role]
 my_groups = {group.id: group.name for group, _ in memberships}
 roles = {group.id: role for group, role in memberships}
-methods = {entry.method.id: entry.method for entry in method_library.available_methods(person)}
+methods = {entry.method.id: entry.method for entry in method_library.available_methods(database, person)}
 
 
 def day(moment: datetime | None) -> str:
@@ -95,7 +99,7 @@ def _load_draft() -> None:
     if st.session_state.get("_case_loaded"):
         return
     st.session_state["_case_loaded"] = True
-    kept = cases.draft(person)
+    kept = cases.draft(database, person)
     defaults = {field: "" for field in TEXTS} | {
         "question_type": None,
         "wants": [],
@@ -118,14 +122,14 @@ def _keep_draft() -> None:
     current = _intake_values() | {"group_id": forms.value(INTAKE, "group_id")}
     if current == st.session_state.get(SAVED) or current["group_id"] not in my_groups:
         return
-    cases.save_draft(person, current["group_id"], current)
+    cases.save_draft(database, person, current["group_id"], current)
     st.session_state[SAVED] = current
     st.session_state["_case_saved_at"] = format.local_now().strftime("%H:%M")
 
 
 def _submit() -> str:
     form = CaseInput(**(_intake_values() | {"group_id": forms.value(INTAKE, "group_id")}))
-    cases.submit_case(person, form)
+    cases.submit_case(database, person, form)
     forms.forget(INTAKE, FIELDS)  # the next draw fills the form afresh, from an empty draft
     st.session_state.pop("_case_loaded", None)
     st.session_state.pop("_case_saved_at", None)
@@ -211,7 +215,9 @@ def _act(action: object, notice: str) -> str:
 
 def _record(case_id: int) -> str:
     form = f"record.{case_id}"
-    cases.record_discussion(person, case_id, DiscussionInput(**forms.values(form, ["method_id", "chosen_advice"])))
+    cases.record_discussion(
+        database, person, case_id, DiscussionInput(**forms.values(form, ["method_id", "chosen_advice"]))
+    )
     return "cases.recorded"
 
 
@@ -227,7 +233,7 @@ def queue_tab() -> None:
     if group_id is None:
         return
     leads = allows(Action.CHOOSE_CASE, person.role, roles.get(group_id))
-    queue = cases.queue(person, group_id)
+    queue = cases.queue(database, person, group_id)
     forms.form_error("queue")
     if not queue.cases:
         st.caption(viewer.t("cases.queue_empty"))
@@ -262,7 +268,11 @@ def queue_tab() -> None:
                     viewer.t("cases.vote"),
                     key=f"vote.{case.id}",
                     on_click=forms.submit,
-                    args=("queue", viewer, partial(_act, partial(cases.vote, person, case.id), "cases.voted")),
+                    args=(
+                        "queue",
+                        viewer,
+                        partial(_act, partial(cases.vote, database, person, case.id), "cases.voted"),
+                    ),
                 )
             if leads:
                 buttons[1].button(
@@ -270,7 +280,11 @@ def queue_tab() -> None:
                     key=f"choose.{case.id}",
                     type="primary",
                     on_click=forms.submit,
-                    args=("queue", viewer, partial(_act, partial(cases.choose_case, person, case.id), "cases.chosen")),
+                    args=(
+                        "queue",
+                        viewer,
+                        partial(_act, partial(cases.choose_case, database, person, case.id), "cases.chosen"),
+                    ),
                 )
             if case.author_id == person.id:
                 buttons[2].button(
@@ -280,7 +294,7 @@ def queue_tab() -> None:
                     args=(
                         "queue",
                         viewer,
-                        partial(_act, partial(cases.withdraw_case, person, case.id), "cases.withdrawn"),
+                        partial(_act, partial(cases.withdraw_case, database, person, case.id), "cases.withdrawn"),
                     ),
                 )
     if queue.chosen:
@@ -321,7 +335,11 @@ def record_form(case: Case) -> None:
         viewer.t("cases.put_back"),
         key=f"put_back.{case.id}",
         on_click=forms.submit,
-        args=("queue", viewer, partial(_act, partial(cases.put_back, person, case.id), "cases.put_back_done")),
+        args=(
+            "queue",
+            viewer,
+            partial(_act, partial(cases.put_back, database, person, case.id), "cases.put_back_done"),
+        ),
     )
 
 
@@ -330,12 +348,12 @@ def record_form(case: Case) -> None:
 
 def _follow_up(case_id: int) -> str:
     form = f"follow_up.{case_id}"
-    cases.follow_up(person, case_id, FollowUpInput(text=forms.value(form, "text") or ""))
+    cases.follow_up(database, person, case_id, FollowUpInput(text=forms.value(form, "text") or ""))
     return "cases.followed_up"
 
 
 def mine_tab() -> None:
-    mine = cases.my_cases(person)
+    mine = cases.my_cases(database, person)
     forms.form_error("mine")
     if not mine:
         st.caption(viewer.t("cases.mine_empty"))
@@ -365,7 +383,7 @@ def mine_tab() -> None:
                     args=(
                         "mine",
                         viewer,
-                        partial(_act, partial(cases.withdraw_case, person, case.id), "cases.withdrawn"),
+                        partial(_act, partial(cases.withdraw_case, database, person, case.id), "cases.withdrawn"),
                     ),
                 )
             confirmed = st.checkbox(viewer.t("cases.delete_confirm"), key=f"confirm_delete_case.{case.id}")
@@ -374,7 +392,11 @@ def mine_tab() -> None:
                 key=f"delete.{case.id}",
                 disabled=not confirmed,
                 on_click=forms.submit,
-                args=("mine", viewer, partial(_act, partial(cases.delete_case, person, case.id), "cases.deleted")),
+                args=(
+                    "mine",
+                    viewer,
+                    partial(_act, partial(cases.delete_case, database, person, case.id), "cases.deleted"),
+                ),
             )
 
 
@@ -385,9 +407,9 @@ def archive_tab() -> None:
     group_id = group_picker("archive_group")
     if group_id is None:
         return
-    done = cases.archive(person, group_id)
+    done = cases.archive(database, person, group_id)
     # What was shared before someone joined stays with the circle that heard it: say so, not "nothing yet".
-    joined = membership.member_since(person, group_id)
+    joined = membership.member_since(database, person, group_id)
     if joined:
         st.caption(viewer.t("cases.archive_since", day=format.day(joined.astimezone(format.local_zone()), viewer)))
     if not done:
@@ -427,7 +449,7 @@ def counts_tab() -> None:
         viewer.t("cases.from"), today - timedelta(days=365), format=format.date_input_format(viewer)
     )
     until = end.date_input(viewer.t("cases.until"), today, format=format.date_input_format(viewer))
-    counts = cases.case_counts(person, since, until)
+    counts = cases.case_counts(database, person, since, until)
     header = [
         viewer.t(label)
         for label in ("field.group", "cases.submitted_count", "cases.discussed_count", "cases.followed_up_count")

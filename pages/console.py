@@ -10,6 +10,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from intervision import cases, groups, live, method_library, observation_log
 from intervision.charts import LEVEL_COLOURS, method_timeline, session_time_axis
+from intervision.database import configured as configured_database
 from intervision.errors import DomainError
 from intervision.i18n import chart_date_format
 from intervision.method_choice import chooser_need
@@ -34,11 +35,14 @@ from ui.chooser import group_line, plan_text, safety_line, show_ranking
 from ui.guard import escape_markdown, guard, while_signed_in
 from ui.live import board_list, clock_line, join_panel
 
+# The store this server was set up with (intervision/database.py), built once per process.
+database = configured_database()
+
 viewer = guard("console")
 person = viewer.signed_in
 CURRENT = "live_session_id"
-led = {group.id: group for group, role in groups.visible_groups(person) if role is GroupRole.FACILITATOR}
-under_way = [session for session in live.open_sessions(person) if session.group_id in led]
+led = {group.id: group for group, role in groups.visible_groups(database, person) if role is GroupRole.FACILITATOR}
+under_way = [session for session in live.open_sessions(database, person) if session.group_id in led]
 
 
 def _act(action: object, notice: str | None = None) -> str | None:
@@ -73,7 +77,7 @@ def _start() -> str:
         sequence_id=values["sequence_id"],
         roles=roles,
     )
-    st.session_state[CURRENT] = live.start_session(person, form)
+    st.session_state[CURRENT] = live.start_session(database, person, form)
     return "live.started"
 
 
@@ -85,7 +89,7 @@ def start_panel() -> None:
     group_id = st.selectbox(
         viewer.t("live.group"), list(led), format_func=lambda key: led[key].name, key=forms.key(START, "group_id")
     )
-    queue = cases.queue(person, group_id)
+    queue = cases.queue(database, person, group_id)
     candidates = {case.id: case for case in [*queue.chosen, *(queued.case for queued in queue.cases)]}
     options = [*candidates, "spot"]
     st.radio(
@@ -102,7 +106,7 @@ def start_panel() -> None:
         forms.field_error(START, "spot_case_title")
     forms.field_error(START, "case_id")
 
-    members = {member.person_id: member.name for member in groups.members(person, group_id)}
+    members = {member.person_id: member.name for member in groups.members(database, person, group_id)}
     question_type = None
     if chosen_case is None or chosen_case.question_type is None:
         # The case does not say what kind of question it is: the facilitator asks and picks it here.
@@ -112,8 +116,8 @@ def start_panel() -> None:
             format_func=lambda kind: viewer.t(f"question_type.{kind}"),
             key=forms.key(START, "question_type"),
         )
-    need = chooser_need(person, group_id, chosen_case, question_type=question_type)
-    methods = [entry.method for entry in method_library.available_methods(person)]
+    need = chooser_need(database, person, group_id, chosen_case, question_type=question_type)
+    methods = [entry.method for entry in method_library.available_methods(database, person)]
     ranked = recommend(methods, need)
     by_id = {recommendation.method.id: recommendation for recommendation in ranked}
     marks = {Standing.RECOMMENDED: "✓ ", Standing.RULED_OUT: "✗ "}
@@ -149,7 +153,7 @@ def start_panel() -> None:
     st.markdown(f"**{viewer.t('live.roles')}**")
     st.caption(viewer.t("live.suggested"))
     bringer = chosen_case.author_id if chosen_case else None
-    suggestion = live.suggest_roles(person, group_id, bringer)
+    suggestion = live.suggest_roles(database, person, group_id, bringer)
     defaults = {"case_bringer": bringer} | {role.value: person_id for role, person_id in suggestion.items()}
     if st.session_state.get("_roles_for") != (group_id, forms.value(START, "case")):
         st.session_state["_roles_for"] = (group_id, forms.value(START, "case"))
@@ -181,7 +185,7 @@ def start_panel() -> None:
 def earlier_sessions(group_id: int) -> None:
     """The group's closed sessions: each opens its report again."""
     st.subheader(viewer.t("live.history"))
-    closed = live.history(person, group_id)
+    closed = live.history(database, person, group_id)
     if not closed:
         st.caption(viewer.t("live.no_history"))
     for session in closed[:20]:
@@ -198,7 +202,7 @@ def check_in(view: live.SessionView) -> None:
     st.header(viewer.t("live.check_in"))
     st.markdown(f"### {viewer.t('live.check_in_prompt')}")
     who_is_here(session)
-    back = live.look_back(person, session.id)
+    back = live.look_back(database, person, session.id)
     st.subheader(viewer.t("live.look_back"))
     st.markdown(f"**{viewer.t('live.previous_actions')}**")
     if not back.action_items:
@@ -211,7 +215,7 @@ def check_in(view: live.SessionView) -> None:
             on_change=while_signed_in(
                 viewer,
                 lambda item_id=item.id: live.set_action_item_done(
-                    person, session.id, item_id, st.session_state[f"done.{item_id}"]
+                    database, person, session.id, item_id, st.session_state[f"done.{item_id}"]
                 ),
             ),
         )
@@ -225,15 +229,19 @@ def check_in(view: live.SessionView) -> None:
         viewer.t("live.begin"),
         type="primary",
         on_click=forms.submit,
-        args=("controls", viewer, partial(_act, partial(live.begin_phases, person, session.id, session.revision))),
+        args=(
+            "controls",
+            viewer,
+            partial(_act, partial(live.begin_phases, database, person, session.id, session.revision)),
+        ),
     )
 
 
 def who_is_here(session: LiveSession) -> None:
     """Attendance, ticked at the check-in: it is what the organisation may see of who came."""
     st.subheader(viewer.t("live.who_is_here"))
-    here = live.presence(person, session.id)
-    names = {member.person_id: member.name for member in groups.members(person, session.group_id)}
+    here = live.presence(database, person, session.id)
+    names = {member.person_id: member.name for member in groups.members(database, person, session.group_id)}
     columns = st.columns(3)
     for index, (person_id, present) in enumerate(sorted(here.items(), key=lambda item: names.get(item[0], ""))):
         columns[index % 3].checkbox(
@@ -243,7 +251,7 @@ def who_is_here(session: LiveSession) -> None:
             on_change=while_signed_in(
                 viewer,
                 lambda person_id=person_id: live.set_present(
-                    person, session.id, person_id, st.session_state[f"present.{person_id}"]
+                    database, person, session.id, person_id, st.session_state[f"present.{person_id}"]
                 ),
             ),
         )
@@ -255,8 +263,8 @@ def who_is_here(session: LiveSession) -> None:
 @st.fragment(run_every=1)
 def ticking_clock(session_id: int, revision: int) -> None:
     """The countdown, every second; a change made elsewhere (a second device) redraws the whole console."""
-    live.log_overrun_if_due(session_id)
-    view = live.console_view(person, session_id)
+    live.log_overrun_if_due(database, session_id)
+    view = live.console_view(database, person, session_id)
     if view.session.revision != revision:
         st.rerun()
     clock_line(view, viewer)
@@ -265,8 +273,8 @@ def ticking_clock(session_id: int, revision: int) -> None:
 @st.fragment(run_every=1)
 def ticking_board(session_id: int) -> None:
     """The board as phones fill it."""
-    view = live.console_view(person, session_id)
-    board_list(view, viewer, helpful_toggle=partial(live.mark_helpful, person, session_id))
+    view = live.console_view(database, person, session_id)
+    board_list(view, viewer, helpful_toggle=partial(live.mark_helpful, database, person, session_id))
 
 
 def controls(view: live.SessionView) -> None:
@@ -280,13 +288,17 @@ def controls(view: live.SessionView) -> None:
             viewer.t(label),
             type="primary",
             on_click=forms.submit,
-            args=("controls", viewer, partial(do, partial(live.resume, person, session.id, session.revision))),
+            args=(
+                "controls",
+                viewer,
+                partial(do, partial(live.resume, database, person, session.id, session.revision)),
+            ),
         )
     else:
         buttons[0].button(
             viewer.t("live.pause"),
             on_click=forms.submit,
-            args=("controls", viewer, partial(do, partial(live.pause, person, session.id, session.revision))),
+            args=("controls", viewer, partial(do, partial(live.pause, database, person, session.id, session.revision))),
         )
     for column, minutes, label in ((buttons[1], 1, "live.plus_one"), (buttons[2], 5, "live.plus_five")):
         column.button(
@@ -296,7 +308,7 @@ def controls(view: live.SessionView) -> None:
             args=(
                 "controls",
                 viewer,
-                partial(do, partial(live.add_minutes, person, session.id, session.revision, minutes)),
+                partial(do, partial(live.add_minutes, database, person, session.id, session.revision, minutes)),
             ),
         )
     for column, steps, skip, label, kind in (
@@ -313,7 +325,7 @@ def controls(view: live.SessionView) -> None:
             args=(
                 "controls",
                 viewer,
-                partial(do, partial(live.move, person, session.id, session.revision, steps, skip)),
+                partial(do, partial(live.move, database, person, session.id, session.revision, steps, skip)),
             ),
         )
 
@@ -349,7 +361,10 @@ BOARD = "board_add"
 
 def _add_to_board(session_id: int) -> str:
     live.send_to_board(
-        person, session_id, BoardItemInput(kind=forms.value(BOARD, "kind") or "", text=forms.value(BOARD, "text") or "")
+        database,
+        person,
+        session_id,
+        BoardItemInput(kind=forms.value(BOARD, "kind") or "", text=forms.value(BOARD, "text") or ""),
     )
     forms.clear(BOARD, ["text"])
     return "live.sent"
@@ -382,15 +397,17 @@ ACTION = "action_add"
 
 
 def _add_action(session_id: int) -> str:
-    live.add_action_item(person, session_id, ActionItemInput(**forms.values(ACTION, ["text", "owner_id", "due_date"])))
+    live.add_action_item(
+        database, person, session_id, ActionItemInput(**forms.values(ACTION, ["text", "owner_id", "due_date"]))
+    )
     forms.clear(ACTION, ["text", "owner_id", "due_date"])
     return "live.action_added"
 
 
 def action_panel(view: live.SessionView) -> None:
     st.subheader(viewer.t("live.actions"))
-    members = {member.person_id: member.name for member in groups.members(person, view.session.group_id)}
-    for item in live.action_items(person, view.session.id):
+    members = {member.person_id: member.name for member in groups.members(database, person, view.session.group_id)}
+    for item in live.action_items(database, person, view.session.id):
         due = f" · {format.day(item.due_date, viewer)}" if item.due_date else ""
         st.checkbox(
             escape_markdown(f"{item.text} · {item.owner or '—'}{due}"),
@@ -400,7 +417,7 @@ def action_panel(view: live.SessionView) -> None:
             on_change=while_signed_in(
                 viewer,
                 lambda item_id=item.id: live.confirm_action_item(
-                    person, view.session.id, item_id, st.session_state[f"confirm.{item_id}"]
+                    database, person, view.session.id, item_id, st.session_state[f"confirm.{item_id}"]
                 ),
             ),
         )
@@ -439,20 +456,21 @@ PRESSES = (
 
 def _observe(session_id: int, level: str, kind: ObservationKind = ObservationKind.OBSERVATION) -> None:
     at = format.local_now().strftime("%H:%M")
-    pressed = live.observe(person, session_id, level, kind=kind)
+    pressed = live.observe(database, person, session_id, level, kind=kind)
     st.session_state["_last_observation"] = (session_id, pressed, level, at, kind)
     forms.clear(DETAILS, ["category", "concerns", "note"])
 
 
 def _take_back(session_id: int) -> str:
     _, observation_id, *_ = st.session_state.pop("_last_observation")
-    live.take_back(person, session_id, observation_id)
+    live.take_back(database, person, session_id, observation_id)
     return "live.taken_back"
 
 
 def _describe(session_id: int) -> str:
     _, observation_id, *_ = st.session_state["_last_observation"]
     live.describe_observation(
+        database,
         person,
         session_id,
         observation_id,
@@ -582,7 +600,7 @@ CHOICE = "choice"
 
 
 def _choose(session_id: int) -> str:
-    live.record_bringer_choice(person, session_id, forms.value(CHOICE, "text") or "")
+    live.record_bringer_choice(database, person, session_id, forms.value(CHOICE, "text") or "")
     return "live.choice_saved"
 
 
@@ -591,7 +609,7 @@ def closing(view: live.SessionView) -> None:
     st.header(viewer.t("live.closing"))
     st.markdown(f"### {viewer.t('live.closing_prompt')}")
     board_form(view)
-    board_list(view, viewer, helpful_toggle=partial(live.mark_helpful, person, session.id))
+    board_list(view, viewer, helpful_toggle=partial(live.mark_helpful, database, person, session.id))
     action_panel(view)
     forms.prefill(CHOICE, {"text": session.bringer_choice})
     with st.form(CHOICE):
@@ -605,7 +623,11 @@ def closing(view: live.SessionView) -> None:
     back.button(
         viewer.t("live.back_to_last_phase"),
         on_click=forms.submit,
-        args=("controls", viewer, partial(_act, partial(live.move, person, session.id, session.revision, -1))),
+        args=(
+            "controls",
+            viewer,
+            partial(_act, partial(live.move, database, person, session.id, session.revision, -1)),
+        ),
     )
     close.button(
         viewer.t("live.close"),
@@ -614,14 +636,14 @@ def closing(view: live.SessionView) -> None:
         args=(
             "controls",
             viewer,
-            partial(_act, partial(live.close_session, person, session.id, session.revision), "live.closed"),
+            partial(_act, partial(live.close_session, database, person, session.id, session.revision), "live.closed"),
         ),
     )
 
 
 def rating_line(session_id: int) -> None:
     """While ratings come in only how many; the mean once the session is closed and enough people rated."""
-    summary = live.rating_summary(person, session_id)
+    summary = live.rating_summary(database, person, session_id)
     if not summary.closed:
         st.caption(viewer.t("live.rating_count", count=summary.count))
     elif summary.mean is None:
@@ -638,7 +660,7 @@ def balance_panel(session_id: int, group_id: int) -> None:
     itself shows as a growing share of corrections it made without the facilitator."""
     st.subheader(viewer.t("live.balance_title"))
     here, over_time = st.columns(2)
-    balance = live.session_balance(person, session_id)
+    balance = live.session_balance(database, person, session_id)
     with here:
         st.markdown(f"**{viewer.t('live.balance_session')}**")
         if not balance.corrections:
@@ -661,7 +683,7 @@ def balance_panel(session_id: int, group_id: int) -> None:
                 )
             )
             st.write(viewer.t("live.balance_share", share=f"{balance.self_share or 0:.0%}"))
-    sessions = live.group_balance(person, group_id)
+    sessions = live.group_balance(database, person, group_id)
     with over_time:
         st.markdown(f"**{viewer.t('live.balance_group')}**")
         counted = [entry for entry in sessions if entry.balance.corrections]
@@ -715,7 +737,7 @@ def report_panel(session: LiveSession) -> None:
     session_id, group_id = session.id, session.group_id
     st.subheader(viewer.t("live.report"))
     include = st.toggle(viewer.t("live.include_observations"), value=False)
-    report = live.session_report(person, session_id, viewer.language, include_observations=include)
+    report = live.session_report(database, person, session_id, viewer.language, include_observations=include)
     markdown = session_report_markdown(report, viewer.language)
     markdown_button, pdf_button = st.columns(2)
     markdown_button.download_button(
@@ -730,7 +752,7 @@ def report_panel(session: LiveSession) -> None:
     st.subheader(viewer.t("live.evaluation"))
     rating_line(session_id)
     balance_panel(session_id, group_id)
-    logged = live.observations(person, session_id)
+    logged = live.observations(database, person, session_id)
     st.subheader(viewer.t("live.observations_title"))
     if not logged:
         st.caption("—")
@@ -769,7 +791,7 @@ if session_id is None:
     start_panel()
     st.stop()
 
-view = live.console_view(person, session_id)
+view = live.console_view(database, person, session_id)
 if view.session.status is not SessionStatus.CLOSED:
     join_panel(view, viewer, app_origin(), show_projector_link=True)
 match view.session.status:

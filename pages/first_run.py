@@ -3,9 +3,13 @@
 import streamlit as st
 
 from intervision import accounts, auth, demo
+from intervision.database import configured as configured_database
 from intervision.models import FirstRunInput
 from ui import forms
 from ui.guard import guard, remember_sign_in
+
+# The store this server was set up with (intervision/database.py), built once per process.
+database = configured_database()
 
 viewer = guard("first_run")
 FORM = "first_run"
@@ -13,12 +17,12 @@ FIELDS = ["organisation_name", "name", "email", "password", "password_again", "l
 
 
 def _create_coordinator() -> None:
-    person_id = accounts.create_first_coordinator(FirstRunInput(**forms.values(FORM, FIELDS)))
-    remember_sign_in(auth.open_session_for(person_id))
+    person_id = accounts.create_first_coordinator(database, FirstRunInput(**forms.values(FORM, FIELDS)))
+    remember_sign_in(auth.open_session_for(database, person_id))
 
 
 def _load_demo() -> None:
-    demo.load_demo()
+    demo.load_demo(database)
 
 
 st.title(viewer.t("first_run.title"))

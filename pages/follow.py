@@ -5,12 +5,16 @@ from functools import partial
 import streamlit as st
 
 from intervision import live
+from intervision.database import configured as configured_database
 from intervision.errors import DomainError
 from intervision.methods import BoardKind
 from intervision.models import BoardItemInput, RatingInput, SessionRole, SessionStatus
 from ui import forms
 from ui.guard import escape_markdown, guard, while_signed_in
 from ui.live import MARKABLE
+
+# The store this server was set up with (intervision/database.py), built once per process.
+database = configured_database()
 
 viewer = guard("follow")
 person = viewer.signed_in
@@ -23,7 +27,7 @@ if "code" in st.query_params and not st.session_state.get("_follow_code_taken"):
     st.session_state[CODE] = st.query_params["code"]
     st.session_state["_follow_code_taken"] = True
 if CODE not in st.session_state:
-    under_way = live.open_sessions(person)
+    under_way = live.open_sessions(database, person)
     st.session_state[CODE] = under_way[0].join_code if under_way else ""
 
 
@@ -32,7 +36,7 @@ def current_view() -> live.SessionView | None:
     if not code:
         return None
     try:
-        return live.participant_view(person, code)
+        return live.participant_view(database, person, code)
     except DomainError as problem:
         st.error(viewer.t(f"error.{problem.key}"), icon=":material/error:")
         return None
@@ -40,14 +44,17 @@ def current_view() -> live.SessionView | None:
 
 def _send(session_id: int) -> str:
     live.send_to_board(
-        person, session_id, BoardItemInput(kind=forms.value(SEND, "kind") or "", text=forms.value(SEND, "text") or "")
+        database,
+        person,
+        session_id,
+        BoardItemInput(kind=forms.value(SEND, "kind") or "", text=forms.value(SEND, "text") or ""),
     )
     forms.clear(SEND, ["text"])
     return "live.sent"
 
 
 def _rate(session_id: int) -> str:
-    live.rate(person, session_id, RatingInput(usefulness=forms.value("rating", "usefulness") or 0))
+    live.rate(database, person, session_id, RatingInput(usefulness=forms.value("rating", "usefulness") or 0))
     return "follow.rated"
 
 
@@ -55,7 +62,7 @@ def _rate(session_id: int) -> str:
 def now_showing(session_id: int, revision: int) -> None:
     """The phase as it is now; when the facilitator moves on, the whole page follows."""
     try:
-        view = live.participant_view(person, st.session_state[CODE])
+        view = live.participant_view(database, person, st.session_state[CODE])
     except DomainError:
         return  # the code was changed or the session removed: the page itself says so on its next run
     if view.session.revision != revision:
@@ -120,14 +127,14 @@ if SessionRole.CASE_BRINGER.value in view.viewer_roles:
                 on_change=while_signed_in(
                     viewer,
                     lambda item_id=item.id: live.mark_helpful(
-                        person, session.id, item_id, st.session_state[f"phone_helpful.{item_id}"]
+                        database, person, session.id, item_id, st.session_state[f"phone_helpful.{item_id}"]
                     ),
                 ),
             )
 
 if session.status is SessionStatus.CLOSING:
     with st.form("rating"):
-        forms.prefill("rating", {"usefulness": live.my_rating(person, session.id)})
+        forms.prefill("rating", {"usefulness": live.my_rating(database, person, session.id)})
         st.radio(viewer.t("follow.rate"), [1, 2, 3, 4, 5], horizontal=True, key=forms.key("rating", "usefulness"))
         forms.field_error("rating", "usefulness")
         st.form_submit_button(

@@ -6,6 +6,7 @@ from functools import partial
 import streamlit as st
 
 from intervision import clock, groups, membership, method_library
+from intervision.database import configured as configured_database
 from intervision.errors import DomainError
 from intervision.models import (
     DevelopmentPhase,
@@ -19,6 +20,9 @@ from intervision.models import (
 from intervision.permissions import Action, allows
 from ui import format, forms
 from ui.guard import Viewer, escape_markdown, guard
+
+# The store this server was set up with (intervision/database.py), built once per process.
+database = configured_database()
 
 viewer = guard("groups")
 person = viewer.signed_in
@@ -62,14 +66,14 @@ def _defaults(group: Group | None, viewer: Viewer) -> dict[str, object]:
 
 
 def _create(form: str) -> str:
-    group_id = groups.create_group(person, _group_input(form))
+    group_id = groups.create_group(database, person, _group_input(form))
     forms.forget(form, list(_defaults(None, viewer)))
     st.session_state["group_choice"] = group_id
     return "groups.created"
 
 
 def _update(form: str, group_id: int) -> str:
-    groups.update_group(person, group_id, _group_input(form))
+    groups.update_group(database, person, group_id, _group_input(form))
     return "groups.saved"
 
 
@@ -154,19 +158,19 @@ def _invite(form: str, group_id: int) -> str | None:
     # A browser may still send the choice it showed before the list changed (the person was just invited).
     if not isinstance(person_id, int):
         raise DomainError("choose_person_to_invite", field="person_id")
-    membership.invite(person, group_id, person_id, GroupRole(forms.value(form, "group_role")))
+    membership.invite(database, person, group_id, person_id, GroupRole(forms.value(form, "group_role")))
     # The person invited leaves the list of candidates: start the choice afresh.
     forms.forget(form, ["person_id"])
     return "groups.invited"
 
 
 def _withdraw(invitation_id: int) -> str:
-    membership.withdraw(person, invitation_id)
+    membership.withdraw(database, person, invitation_id)
     return "groups.withdrawn"
 
 
 def _remove_member(group_id: int, person_id: int) -> str:
-    groups.remove_member(person, group_id, person_id)
+    groups.remove_member(database, person, group_id, person_id)
     return "groups.member_removed"
 
 
@@ -187,7 +191,7 @@ def show_history(group: Group) -> None:
                     f"groups.change_{event.change}", role=_role_label(event.group_role)
                 ),
             }
-            for event in membership.history(person, group.id)
+            for event in membership.history(database, person, group.id)
         ],
         hide_index=True,
         width="stretch",
@@ -198,7 +202,7 @@ def show_members(group: Group, my_role: GroupRole | None) -> None:
     manages = allows(Action.MANAGE_MEMBERS, person.role, my_role)
     assigns = allows(Action.ASSIGN_FACILITATORS, person.role, my_role)
     forms.form_error("members")
-    for member in groups.members(person, group.id):
+    for member in groups.members(database, person, group.id):
         name_column, role_column, action_column = st.columns([4, 3, 2], vertical_alignment="center")
         name_column.text(member.name)
         role = viewer.t(f"group_role.{member.group_role}")
@@ -222,7 +226,7 @@ def show_members(group: Group, my_role: GroupRole | None) -> None:
 
 def show_invitations(group: Group, assigns: bool) -> None:
     """Nobody is added by someone else: they are invited, and join when they accept."""
-    waiting = membership.open_invitations_to(person, group.id)
+    waiting = membership.open_invitations_to(database, person, group.id)
     if waiting:
         st.markdown(f"**{viewer.t('groups.invitations_open')}**")
     for invitation in waiting:
@@ -236,7 +240,7 @@ def show_invitations(group: Group, assigns: bool) -> None:
                 on_click=forms.submit,
                 args=("members", viewer, partial(_withdraw, invitation.id)),
             )
-    candidates = {candidate.id: candidate for candidate in groups.candidates_to_invite(person, group.id)}
+    candidates = {candidate.id: candidate for candidate in groups.candidates_to_invite(database, person, group.id)}
     form = f"invite.{group.id}"
     with st.form(form):
         st.markdown(f"**{viewer.t('groups.invite_member')}**")
@@ -270,6 +274,7 @@ def _plan(form: str, group_id: int) -> str:
     day, at = forms.value(form, "day"), forms.value(form, "time")
     starts_at = datetime.combine(day, at, tzinfo=format.local_zone()) if day and at else None
     groups.plan_session(
+        database,
         person,
         MeetingInput(
             group_id=group_id,
@@ -282,7 +287,7 @@ def _plan(form: str, group_id: int) -> str:
 
 
 def show_sessions(group: Group, my_role: GroupRole | None) -> None:
-    upcoming = groups.next_sessions([group.id]).get(group.id)
+    upcoming = groups.next_sessions(database, [group.id]).get(group.id)
     st.markdown(f"**{viewer.t('home.next_session')}**")
     st.write(format.moment(upcoming.starts_at, viewer) if upcoming else viewer.t("home.no_next_session"))
     if allows(Action.PLAN_SESSIONS, person.role, my_role):
@@ -299,7 +304,7 @@ def show_sessions(group: Group, my_role: GroupRole | None) -> None:
                 st.time_input(viewer.t("field.time"), key=forms.key(form, "time"), step=900)
             with minutes_column:
                 st.number_input(viewer.t("field.session_minutes"), step=15, key=forms.key(form, "minutes"))
-            methods = {entry.method.id: entry.method for entry in method_library.available_methods(person)}
+            methods = {entry.method.id: entry.method for entry in method_library.available_methods(database, person)}
             st.selectbox(
                 viewer.t("field.method"),
                 list(methods),
@@ -320,12 +325,13 @@ def show_sessions(group: Group, my_role: GroupRole | None) -> None:
                 on_click=forms.submit,
                 args=(form, viewer, partial(_plan, form, group.id)),
             )
-    held = groups.sessions_held(person, group.id)
+    held = groups.sessions_held(database, person, group.id)
     if held is None:
         st.caption(viewer.t("groups.sessions_held_not_reported"))
         return
     method_names = {
-        entry.method.id: entry.method.name(viewer.language) for entry in method_library.available_methods(person)
+        entry.method.id: entry.method.name(viewer.language)
+        for entry in method_library.available_methods(database, person)
     }
     st.markdown(f"**{viewer.t('groups.sessions_held', count=len(held))}**")
     st.dataframe(
@@ -343,14 +349,14 @@ def show_sessions(group: Group, my_role: GroupRole | None) -> None:
 
 
 def _delete(group_id: int) -> str:
-    groups.delete_group(person, group_id)
+    groups.delete_group(database, person, group_id)
     st.session_state.pop("group_choice", None)
     return "groups.deleted"
 
 
 st.title(viewer.t("nav.groups"))
 forms.notice(viewer)
-visible = dict((group.id, (group, role)) for group, role in groups.visible_groups(person))
+visible = dict((group.id, (group, role)) for group, role in groups.visible_groups(database, person))
 may_create = allows(Action.CREATE_GROUP, person.role)
 choices = [*visible, *([NEW] if may_create else [])]
 if not choices:

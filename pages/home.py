@@ -7,9 +7,13 @@ import streamlit as st
 
 from intervision import live, membership
 from intervision.agenda import agenda_for
+from intervision.database import configured as configured_database
 from intervision.models import Role
 from ui import format, forms
 from ui.guard import escape_markdown, guard
+
+# The store this server was set up with (intervision/database.py), built once per process.
+database = configured_database()
 
 viewer = guard("home")
 person = viewer.signed_in
@@ -17,17 +21,17 @@ INVITATIONS = "group_invitations"
 
 
 def _answer(answer: Callable[..., object], invitation_id: int, notice: str) -> str:
-    answer(person, invitation_id)
+    answer(database, person, invitation_id)
     return notice
 
 
-agenda = agenda_for(person)
+agenda = agenda_for(database, person)
 
 st.title(viewer.t("home.title", name=escape_markdown(person.name)))
 forms.notice(viewer)
 forms.form_error(INVITATIONS)
 # Joining a group is the person's own act: an invitation waits here until they answer it.
-for invitation in membership.my_invitations(person):
+for invitation in membership.my_invitations(database, person):
     with st.container(border=True):
         st.markdown(
             "**"
@@ -52,7 +56,7 @@ for invitation in membership.my_invitations(person):
             on_click=forms.submit,
             args=(INVITATIONS, viewer, partial(_answer, membership.decline, invitation.id, "home.invitation_declined")),
         )
-for session in live.open_sessions(person):
+for session in live.open_sessions(database, person):
     st.info(
         viewer.t("home.session_under_way", group=escape_markdown(session.group_name)), icon=":material/play_circle:"
     )

@@ -6,10 +6,14 @@ import streamlit as st
 
 from intervision import invitations
 from intervision.clock import utcnow
+from intervision.database import configured as configured_database
 from intervision.models import GroupRole, InvitationInput, InvitationStatus, Role
 from ui import format, forms
 from ui.browser import app_origin
 from ui.guard import guard
+
+# The store this server was set up with (intervision/database.py), built once per process.
+database = configured_database()
 
 viewer = guard("invitations")
 person = viewer.signed_in
@@ -17,17 +21,17 @@ FORM = "invitation"
 FIELDS = ["group_id", "group_role", "valid_days", "max_uses"]
 CREATED = "_created_invitation"
 
-groups = dict(invitations.groups_to_invite_to(person))
+groups = dict(invitations.groups_to_invite_to(database, person))
 
 
 def _create() -> str:
-    created = invitations.create_invitation(person, InvitationInput(**forms.values(FORM, FIELDS)))
+    created = invitations.create_invitation(database, person, InvitationInput(**forms.values(FORM, FIELDS)))
     st.session_state[CREATED] = created.code
     return "invitations.created"
 
 
 def _revoke(invitation_id: int) -> None:
-    invitations.revoke_invitation(person, invitation_id)
+    invitations.revoke_invitation(database, person, invitation_id)
 
 
 st.title(viewer.t("nav.invitations"))
@@ -64,7 +68,7 @@ with st.expander(viewer.t("invitations.new"), expanded=code is None), st.form(FO
     )
 
 st.subheader(viewer.t("invitations.list_title"))
-existing = invitations.invitations(person)
+existing = invitations.invitations(database, person)
 now = utcnow()
 if not existing:
     st.write(viewer.t("invitations.none"))

@@ -3,9 +3,13 @@
 import streamlit as st
 
 from intervision import auth, invitations
+from intervision.database import configured as configured_database
 from intervision.models import JoinInput, NewAccountInput
 from ui import forms
 from ui.guard import escape_markdown, guard, remember_sign_in
+
+# The store this server was set up with (intervision/database.py), built once per process.
+database = configured_database()
 
 viewer = guard("join")
 JOIN = "join"
@@ -19,7 +23,7 @@ if "code" in st.query_params and not st.session_state.get("_link_code_taken"):
 
 
 def _join() -> str:
-    joined = invitations.join_with_code(viewer.signed_in, JoinInput(code=forms.value(JOIN, "code") or ""))
+    joined = invitations.join_with_code(database, viewer.signed_in, JoinInput(code=forms.value(JOIN, "code") or ""))
     st.session_state["_joined_group"] = joined.group_name
     forms.clear(JOIN, ["code"])
     return "join.joined"
@@ -27,8 +31,8 @@ def _join() -> str:
 
 def _create_account() -> None:
     code = JoinInput(code=forms.value(JOIN, "code") or "")
-    person_id = invitations.create_account_with_code(NewAccountInput(**forms.values(NEW, NEW_FIELDS)), code)
-    remember_sign_in(auth.open_session_for(person_id))
+    person_id = invitations.create_account_with_code(database, NewAccountInput(**forms.values(NEW, NEW_FIELDS)), code)
+    remember_sign_in(auth.open_session_for(database, person_id))
 
 
 st.title(viewer.t("join.title"))
@@ -39,7 +43,7 @@ if joined := st.session_state.pop("_joined_group", None):
 st.text_input(viewer.t("field.code"), key=forms.key(JOIN, "code"), max_chars=32)
 forms.field_error(JOIN, "code")
 forms.field_error(NEW, "code")  # a newcomer's form is refused for its code: say so under the code
-preview = invitations.invitation_preview(forms.value(JOIN, "code") or "")
+preview = invitations.invitation_preview(database, forms.value(JOIN, "code") or "")
 if preview:
     st.info(
         viewer.t(

@@ -4,6 +4,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from intervision import method_drafts, method_library
+from intervision.database import configured as configured_database
 from intervision.i18n import t
 from intervision.method_drafts import LANGUAGES, Draft
 from intervision.methods import (
@@ -21,6 +22,9 @@ from intervision.models import DevelopmentPhase, Language, Role
 from ui import format, forms
 from ui.guard import escape_markdown, guard, while_signed_in
 
+# The store this server was set up with (intervision/database.py), built once per process.
+database = configured_database()
+
 viewer = guard("method_editor")
 person = viewer.signed_in
 DRAFT = "_method_draft"
@@ -28,7 +32,7 @@ START = "method_start"
 WIDGET = "m."  # the editor's widgets are keyed "m.<draft value key>"
 IMPORT_PROBLEMS = "_import_problems"
 
-entries = method_library.available_methods(person)
+entries = method_library.available_methods(database, person)
 own = [entry for entry in entries if entry.editable_by(person)]
 
 
@@ -39,15 +43,15 @@ def _show_draft(draft: Draft | None) -> None:
     st.session_state.pop(IMPORT_PROBLEMS, None)
     st.session_state[DRAFT] = draft
     if draft is None:
-        method_library.drop_draft(person)
+        method_library.drop_draft(database, person)
         return
     for key, value in draft["values"].items():
         st.session_state[WIDGET + key] = value
-    method_library.save_draft(person, draft)
+    method_library.save_draft(database, person, draft)
 
 
 if DRAFT not in st.session_state:
-    _show_draft(method_library.draft_of(person))
+    _show_draft(method_library.draft_of(database, person))
 elif st.session_state[DRAFT] is not None:
     # Streamlit forgets the values of widgets that were not drawn on the last page: after a visit
     # elsewhere, the fields start again from the draft instead of from empty.
@@ -107,13 +111,13 @@ def _change(operation: str, key: str = "") -> None:
 
 
 def _save() -> None:
-    saved = method_library.save_custom_method(person, method_drafts.method_from_draft(_current()))
+    saved = method_library.save_custom_method(database, person, method_drafts.method_from_draft(_current()))
     _show_draft(None)
     st.session_state["_saved_version"] = saved.version
 
 
 def _share(method_id: str) -> None:
-    method_library.share_method(person, method_id, st.session_state[f"share.{method_id}"])
+    method_library.share_method(database, person, method_id, st.session_state[f"share.{method_id}"])
     forms.leave_notice("editor.shared")
 
 
@@ -351,7 +355,7 @@ if draft is None:
 else:
     if draft != st.session_state[DRAFT]:
         st.session_state[DRAFT] = draft
-        method_library.save_draft(person, draft)
+        method_library.save_draft(database, person, draft)
     editor(draft)
 st.divider()
 st.subheader(viewer.t("nav.method_editor"))

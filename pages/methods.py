@@ -4,6 +4,7 @@ import streamlit as st
 
 from intervision import groups, method_library
 from intervision.charts import method_timeline
+from intervision.database import configured as configured_database
 from intervision.method_choice import chooser_need
 from intervision.methods import (
     Lines,
@@ -21,10 +22,13 @@ from ui import format, forms
 from ui.chooser import safety_line, show_ranking
 from ui.guard import escape_markdown, guard, while_signed_in
 
+# The store this server was set up with (intervision/database.py), built once per process.
+database = configured_database()
+
 viewer = guard("methods")
 person = viewer.signed_in
 OPEN = "open_method"
-entries = {entry.method.id: entry for entry in method_library.available_methods(person)}
+entries = {entry.method.id: entry for entry in method_library.available_methods(database, person)}
 if "method" in st.query_params and st.query_params["method"] in entries:
     st.session_state.setdefault(OPEN, st.query_params["method"])
 
@@ -217,14 +221,14 @@ def _apply_group() -> None:
     group_id = forms.value(CHOOSE, "group")
     if group_id is None:
         return
-    need = chooser_need(person, group_id, None)
+    need = chooser_need(database, person, group_id, None)
     for field in ("group_size", "group_phase", "minutes_available", "safety"):
         st.session_state[forms.key(CHOOSE, field)] = getattr(need, field)
 
 
 def chooser_tab() -> None:
     st.write(viewer.t("methods.choose_intro"))
-    visible = {group.id: group for group, _ in groups.visible_groups(person)}
+    visible = {group.id: group for group, _ in groups.visible_groups(database, person)}
     forms.prefill(
         CHOOSE,
         {

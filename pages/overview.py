@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from intervision import clock, goals, method_library, overview, overview_charts, overview_report
+from intervision.database import configured as configured_database
 from intervision.errors import DomainError
 from intervision.goals import GoalStatus
 from intervision.i18n import day, number
@@ -18,6 +19,9 @@ from intervision.models import GoalInput, GoalMeasure, Language, Person, ReportI
 from intervision.overview import SCORECARD, Comparison, GroupFigures, Period, scorecard
 from ui import format, forms
 from ui.guard import escape_markdown, guard
+
+# The store this server was set up with (intervision/database.py), built once per process.
+database = configured_database()
 
 viewer = guard("overview")
 person = viewer.signed_in
@@ -152,7 +156,7 @@ def group_tab(comparison: Comparison) -> None:
         return
     names = {group.group_id: group.name for group in comparison.groups}
     group_id = st.selectbox(viewer.t("field.group"), list(names), format_func=names.get, key="overview_group")
-    story = overview.story_in(person, comparison, group_id)
+    story = overview.story_in(database, person, comparison, group_id)
     figures: GroupFigures = story.figures
     facilitators = escape_markdown(", ".join(figures.facilitators)) or "–"
     st.caption(
@@ -200,13 +204,13 @@ GOAL_FIELDS = ["group_id", "measure", "target", "due"]
 
 
 def _add_goal() -> str:
-    goals.add_goal(person, GoalInput(**forms.values(GOAL, GOAL_FIELDS)))
+    goals.add_goal(database, person, GoalInput(**forms.values(GOAL, GOAL_FIELDS)))
     forms.forget(GOAL, GOAL_FIELDS)
     return "overview.goal_added"
 
 
 def _remove_goal(goal_id: int) -> str:
-    goals.remove_goal(person, goal_id)
+    goals.remove_goal(database, person, goal_id)
     return "overview.goal_removed"
 
 
@@ -221,7 +225,7 @@ def goal_value(measure: GoalMeasure, value: float | None) -> str:
 
 def goals_tab(comparison: Comparison) -> None:
     st.write(viewer.t("overview.goals_intro"))
-    for progress in goals.progress(person):
+    for progress in goals.progress(database, person):
         goal = progress.goal
         line = st.columns([5, 2, 1], vertical_alignment="center")
         with line[0]:
@@ -303,7 +307,9 @@ def report_tab(comparison: Comparison) -> None:
     # Made when clicked, not on every rerun: a report of hundreds of groups takes a moment to draw.
     pdf.download_button(
         viewer.t("overview.download_pdf"),
-        lambda: overview_report.report_pdf(comparison, goals.progress(person), language, viewer.organisation.name),
+        lambda: overview_report.report_pdf(
+            comparison, goals.progress(database, person), language, viewer.organisation.name
+        ),
         file_name=f"{name}.pdf",
         mime="application/pdf",
         icon=":material/picture_as_pdf:",
@@ -311,7 +317,7 @@ def report_tab(comparison: Comparison) -> None:
     )
     csv.download_button(
         viewer.t("overview.download_csv"),
-        lambda: overview_report.report_csv(comparison, goals.progress(person), language),
+        lambda: overview_report.report_csv(comparison, goals.progress(database, person), language),
         file_name=f"{name}.csv",
         mime="text/csv",
         icon=":material/table_view:",
@@ -325,7 +331,7 @@ def report_tab(comparison: Comparison) -> None:
 @st.cache_resource(ttl=60, max_entries=32, show_spinner=False)
 def compared(_viewer: Person, selection: tuple) -> Comparison:
     _, period, facilitator_id, labels, today, _ = selection
-    return overview.compare_groups(_viewer, period, facilitator_id=facilitator_id, labels=labels, today=today)
+    return overview.compare_groups(database, _viewer, period, facilitator_id=facilitator_id, labels=labels, today=today)
 
 
 CHARTS = {
@@ -342,9 +348,9 @@ def drawn(chart: str, language: Language, _comparison: Comparison, selection: tu
 st.title(viewer.t("nav.overview"))
 forms.notice(viewer)
 method_names = {
-    entry.method.id: entry.method.name(viewer.language) for entry in method_library.available_methods(person)
+    entry.method.id: entry.method.name(viewer.language) for entry in method_library.available_methods(database, person)
 }
-everyone = overview.choices(person)
+everyone = overview.choices(database, person)
 period = chosen_period()
 if period is not None:
     selection = (
@@ -353,7 +359,7 @@ if period is not None:
         forms.value(FILTER, "facilitator"),
         tuple(forms.value(FILTER, "labels") or ()),
         clock.today(),
-        overview.data_version(),
+        overview.data_version(database),
     )
     comparison = compared(person, selection)
     tabs = {

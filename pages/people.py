@@ -3,9 +3,13 @@
 import streamlit as st
 
 from intervision import accounts, cases, personal_data
+from intervision.database import configured as configured_database
 from intervision.models import PersonErasureInput, RetentionInput, Role, RoleChangeInput
 from ui import format, forms
 from ui.guard import escape_markdown, guard
+
+# The store this server was set up with (intervision/database.py), built once per process.
+database = configured_database()
 
 viewer = guard("people")
 coordinator = viewer.signed_in
@@ -14,18 +18,18 @@ RETENTION = "retention"
 ERASE = "erase"
 ERASE_FIELDS = ["person_id", "confirm_email"]
 
-everyone = accounts.people(coordinator)
+everyone = accounts.people(database, coordinator)
 by_id = {person.id: person for person in everyone}
 
 
 def _set_retention() -> str:
-    cases.set_retention(coordinator, RetentionInput(days=forms.value(RETENTION, "days")))
+    cases.set_retention(database, coordinator, RetentionInput(days=forms.value(RETENTION, "days")))
     return "organisation.retention_saved"
 
 
 def _change_role() -> str:
     form = RoleChangeInput(**forms.values(FORM, ["person_id", "role"]))
-    accounts.change_role(coordinator, form.person_id, form.role)
+    accounts.change_role(database, coordinator, form.person_id, form.role)
     forms.clear(FORM, ["person_id", "role"])
     return "people.role_changed"
 
@@ -37,7 +41,7 @@ def _erase() -> str:
         email=by_id[chosen].email if chosen in by_id else "",
         confirm_email=forms.value(ERASE, "confirm_email"),
     )
-    personal_data.erase_person(coordinator, form.person_id)
+    personal_data.erase_person(database, coordinator, form.person_id)
     forms.clear(ERASE, ERASE_FIELDS)
     return "people.erased"
 
@@ -130,7 +134,7 @@ with audit_tab:
                 viewer.t("audit.subject"): event.subject,
                 viewer.t("audit.detail"): event.detail,
             }
-            for event in accounts.audit_log(coordinator)
+            for event in accounts.audit_log(database, coordinator)
         ],
         hide_index=True,
         width="stretch",
@@ -140,7 +144,7 @@ with organisation_tab, st.form(RETENTION):
     st.number_input(
         viewer.t("organisation.retention"),
         step=30,
-        value=cases.retention_days(),
+        value=cases.retention_days(database),
         help=viewer.t("organisation.retention_help"),
         key=forms.key(RETENTION, "days"),
     )

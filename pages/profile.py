@@ -3,9 +3,13 @@
 import streamlit as st
 
 from intervision import accounts, auth, personal_data
+from intervision.database import configured as configured_database
 from intervision.models import PasswordChangeInput, ProfileInput
 from ui import format, forms
 from ui.guard import LANGUAGE_KEY, guard, sign_in_token
+
+# The store this server was set up with (intervision/database.py), built once per process.
+database = configured_database()
 
 viewer = guard("profile")
 person = viewer.signed_in
@@ -18,20 +22,20 @@ forms.prefill(PROFILE, {"name": person.name, "email": person.email, "language": 
 
 def _save_profile() -> str:
     form = ProfileInput(**forms.values(PROFILE, ["name", "email", "language"]))
-    accounts.update_profile(person.id, form)
+    accounts.update_profile(database, person.id, form)
     st.session_state[LANGUAGE_KEY] = form.language.value
     return "profile.saved"
 
 
 def _change_password() -> str:
     form = PasswordChangeInput(**forms.values(PASSWORD, PASSWORD_FIELDS))
-    auth.change_password(person.id, form, current_token=sign_in_token())
+    auth.change_password(database, person.id, form, current_token=sign_in_token())
     forms.clear(PASSWORD, PASSWORD_FIELDS)
     return "profile.password_changed"
 
 
 def _sign_out_everywhere() -> str:
-    auth.sign_out_everywhere(person.id)
+    auth.sign_out_everywhere(database, person.id)
     return "profile.signed_out_everywhere"
 
 
@@ -78,7 +82,7 @@ with right:
     st.write(viewer.t("profile.my_data_intro"))
     st.download_button(
         viewer.t("profile.download_data"),
-        data=personal_data.export_my_data(person),
+        data=personal_data.export_my_data(database, person),
         file_name=f"my-data-{format.local_now().date().isoformat()}.json",
         mime="application/json",
         icon=":material/download:",

@@ -7,10 +7,14 @@ observation log are never part of what this page reads.
 import streamlit as st
 
 from intervision import live
+from intervision.database import configured as configured_database
 from intervision.models import SessionStatus
 from ui.browser import app_origin
 from ui.guard import escape_markdown, guard
 from ui.live import big_clock, board_list, follow_url, qr_png
+
+# The store this server was set up with (intervision/database.py), built once per process.
+database = configured_database()
 
 viewer = guard("projector", chrome=False)
 token = st.query_params.get("token", "")
@@ -19,7 +23,7 @@ token = st.query_params.get("token", "")
 @st.fragment(run_every=1)
 def projection() -> None:
     """Read the session again every second; after a network blip or a restart the next tick catches up."""
-    view = live.projector_view(token) if token else None
+    view = live.projector_view(database, token) if token else None
     if view is None:
         st.error(viewer.t("projector.invalid"))
         return

@@ -3,9 +3,13 @@
 import streamlit as st
 
 from intervision import auth, demo
+from intervision.database import configured as configured_database
 from intervision.models import SignInInput
 from ui import forms
 from ui.guard import client_address, guard, remember_sign_in, single_sign_on_configured
+
+# The store this server was set up with (intervision/database.py), built once per process.
+database = configured_database()
 
 viewer = guard("sign_in")
 FORM = "sign_in"
@@ -13,7 +17,7 @@ FORM = "sign_in"
 
 def _sign_in() -> None:
     form = SignInInput(**forms.values(FORM, ["email", "password"]))
-    remember_sign_in(auth.sign_in(form, client_address()))
+    remember_sign_in(auth.sign_in(database, form, client_address()))
 
 
 def _describe(account: demo.DemoAccount) -> str:

@@ -7,6 +7,7 @@ import streamlit as st
 from intervision import groups, method_library, surveys
 from intervision.charts import item_distribution, survey_trend
 from intervision.csv_export import write_csv
+from intervision.database import configured as configured_database
 from intervision.errors import DomainError
 from intervision.i18n import number
 from intervision.instruments import Instrument, InstrumentFileError, shipped_instruments
@@ -15,10 +16,13 @@ from intervision.permissions import Action, allows
 from ui import format, forms
 from ui.guard import escape_markdown, guard, while_signed_in
 
+# The store this server was set up with (intervision/database.py), built once per process.
+database = configured_database()
+
 viewer = guard("surveys")
 person = viewer.signed_in
-everything = surveys.instruments()
-reachable = surveys.surveyable_groups(person)
+everything = surveys.instruments(database)
+reachable = surveys.surveyable_groups(database, person)
 
 
 def name_of(instrument: Instrument) -> str:
@@ -36,7 +40,7 @@ def _answer(wave: surveys.Wave) -> str | None:
     st.session_state.pop("_saved_wave", None)
     answers = {item.id: forms.value(form, item.id) for item in wave.instrument.items}
     try:
-        surveys.answer(person, wave.id, answers)
+        surveys.answer(database, person, wave.id, answers)
     except DomainError as problem:
         if problem.key != "wave_closed":
             raise
@@ -59,7 +63,7 @@ def answer_form(wave: surveys.Wave, closed: dict[str, int | None] | None = None)
         # Disabled radios are new widgets to Streamlit: they start from the answers as they were ticked.
         for item_id, value in closed.items():
             st.session_state[forms.key(form, item_id)] = value
-    forms.prefill(form, surveys.my_answers(person, wave.id))
+    forms.prefill(form, surveys.my_answers(database, person, wave.id))
     st.markdown(f"#### {escape_markdown(name_of(instrument))}")
     since = viewer.t("surveys.closes", day=format.day(wave.opened_at, viewer))
     st.caption(f"{escape_markdown(wave.group_name)} · {since}")
@@ -99,7 +103,7 @@ def answer_form(wave: surveys.Wave, closed: dict[str, int | None] | None = None)
 
 
 def answer_tab() -> None:
-    waiting = surveys.open_waves(person)
+    waiting = surveys.open_waves(database, person)
     open_ids = {wave.id for wave in waiting}
     closed = [(wave, answers) for wave, answers in st.session_state.get(CLOSED_MEANWHILE, {}).values()]
     closed = [(wave, answers) for wave, answers in closed if wave.id not in open_ids]
@@ -115,7 +119,7 @@ def answer_tab() -> None:
 
 
 def results_tab() -> None:
-    readable = surveys.results_groups(person)
+    readable = surveys.results_groups(database, person)
     if not readable:
         st.caption(viewer.t("home.no_groups"))
         return
@@ -129,22 +133,25 @@ def results_tab() -> None:
         format_func=lambda key: name_of(everything[key]),
         key="results_instrument",
     )
-    results = surveys.group_results(person, group_id, instrument_id)
+    results = surveys.group_results(database, person, group_id, instrument_id)
     if results is None:
         st.info(viewer.t("surveys.no_results"))
         return
     method_names = {
-        entry.method.id: entry.method.name(viewer.language) for entry in method_library.available_methods(person)
+        entry.method.id: entry.method.name(viewer.language)
+        for entry in method_library.available_methods(database, person)
     }
     held = (
         [
             (meeting.starts_at, method_names.get(meeting.method_id or "", meeting.method_id or ""))
-            for meeting in groups.sessions_held(person, group_id)
+            for meeting in groups.sessions_held(database, person, group_id)
         ]
         if roles.get(group_id) or person.role is Role.COORDINATOR
         else []
     )
-    mine = surveys.my_trend(person, group_id, instrument_id) if roles.get(group_id) is GroupRole.MEMBER else []
+    mine = (
+        surveys.my_trend(database, person, group_id, instrument_id) if roles.get(group_id) is GroupRole.MEMBER else []
+    )
     for scale in results.instrument.reported_scales:
         st.subheader(escape_markdown(scale.name(viewer.language)))
         st.caption(escape_markdown(scale.description(viewer.language)))
@@ -258,18 +265,18 @@ OPEN = "open_wave"
 
 
 def _open(group_id: int) -> str:
-    surveys.open_wave(person, group_id, forms.value(OPEN, "instrument_id"), forms.value(OPEN, "moment") or "")
+    surveys.open_wave(database, person, group_id, forms.value(OPEN, "instrument_id"), forms.value(OPEN, "moment") or "")
     return "surveys.opened"
 
 
 def _close(wave_id: int) -> str:
-    surveys.close_wave(person, wave_id)
+    surveys.close_wave(database, person, wave_id)
     return "surveys.closed_notice"
 
 
 def _schedule(group_id: int, instrument_id: str) -> str:
     every = st.session_state.get(f"every.{group_id}.{instrument_id}") or None
-    surveys.set_schedule(person, group_id, instrument_id, every)
+    surveys.set_schedule(database, person, group_id, instrument_id, every)
     return "surveys.schedule_saved"
 
 
@@ -307,8 +314,8 @@ def manage_tab() -> None:
             st.markdown(f"**{escape_markdown(name_of(instrument))}**")
             st.caption(escape_markdown(instrument.description(viewer.language)))
     forms.form_error("waves")
-    for wave in reversed(surveys.waves(person, group_id)):
-        rate = surveys.response_rate(person, wave.id)
+    for wave in reversed(surveys.waves(database, person, group_id)):
+        rate = surveys.response_rate(database, person, wave.id)
         status = viewer.t("surveys.open_label") if wave.is_open else viewer.t("surveys.closed_label")
         line, action = st.columns([4, 1], vertical_alignment="center")
         answered = viewer.t("surveys.rate", respondents=rate.respondents, members=rate.members)
@@ -323,7 +330,7 @@ def manage_tab() -> None:
                 args=("waves", viewer, partial(_close, wave.id)),
             )
     st.markdown(f"**{viewer.t('surveys.schedule')}**")
-    planned = dict(surveys.schedules(person, group_id))
+    planned = dict(surveys.schedules(database, person, group_id))
     for instrument_id, instrument in everything.items():
         key = f"every.{group_id}.{instrument_id}"
         st.session_state.setdefault(key, planned.get(instrument_id, 0))
@@ -349,7 +356,7 @@ def _load() -> str | None:
         st.session_state.pop("_instrument_refused", None)
         return None
     try:
-        surveys.load_instrument(person, upload.getvalue().decode("utf-8", "replace"), upload.name)
+        surveys.load_instrument(database, person, upload.getvalue().decode("utf-8", "replace"), upload.name)
     except InstrumentFileError as refused:
         st.session_state["_instrument_refused"] = [f"{refused.source}: {problem}" for problem in refused.problems]
         return None
@@ -358,7 +365,7 @@ def _load() -> str | None:
 
 
 def _threshold() -> str:
-    surveys.set_threshold(person, int(forms.value("threshold", "value") or 0))
+    surveys.set_threshold(database, person, int(forms.value("threshold", "value") or 0))
     return "surveys.threshold_saved"
 
 
@@ -387,7 +394,10 @@ def instruments_tab() -> None:
         st.error(viewer.t("surveys.load_refused") + "\n\n" + "\n".join(f"- {escape_markdown(p)}" for p in problems))
     with st.form("threshold"):
         st.number_input(
-            viewer.t("surveys.threshold"), value=surveys.threshold(), step=1, key=forms.key("threshold", "value")
+            viewer.t("surveys.threshold"),
+            value=surveys.threshold(database),
+            step=1,
+            key=forms.key("threshold", "value"),
         )
         forms.field_error("threshold", "threshold")
         forms.form_error("threshold")

@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from intervision import auth
 from intervision.config import BROWSER_COOKIE, SESSION_COOKIE, SESSION_LIFETIME
+from intervision.database import configured as configured_database
 
 SIGN_IN_ROUTE = "/_intervision/signed-in"
 SIGN_OUT_ROUTE = "/_intervision/signed-out"
@@ -50,7 +51,9 @@ def _signed_in(request: Request) -> RedirectResponse:
     if not started_here(request.headers):
         return response
     # Presented by another browser (or one without its binding cookie), the ticket is used up for nothing.
-    token = auth.redeem_cookie_ticket(request.query_params.get("ticket", ""), request.cookies.get(BROWSER_COOKIE, ""))
+    token = auth.redeem_cookie_ticket(
+        configured_database(), request.query_params.get("ticket", ""), request.cookies.get(BROWSER_COOKIE, "")
+    )
     if token:
         response.set_cookie(
             SESSION_COOKIE,
@@ -70,7 +73,7 @@ def _signed_out(request: Request) -> RedirectResponse:
         return response
     # Ends the session on the server too: a copy of the cookie kept elsewhere opens nothing any more.
     if token := request.cookies.get(SESSION_COOKIE):
-        auth.sign_out(token)
+        auth.sign_out(configured_database(), token)
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
     return response
 

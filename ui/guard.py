@@ -14,6 +14,7 @@ import streamlit as st
 
 from intervision import accounts, auth
 from intervision.config import BROWSER_COOKIE, SESSION_COOKIE
+from intervision.database import configured as configured_database
 from intervision.db import ensure_migrated
 from intervision.i18n import language_from_locale, t
 from intervision.models import Language, Organisation, Person, Role
@@ -95,7 +96,7 @@ def _language(person: Person | None) -> Language:
 
 def current_viewer() -> Viewer:
     ensure_migrated()
-    here = accounts.visit(sign_in_token(), _single_sign_on_email())
+    here = accounts.visit(configured_database(), sign_in_token(), _single_sign_on_email())
     return Viewer(
         person=here.person,
         language=_language(here.person),
@@ -114,7 +115,7 @@ def still_signed_in(viewer: Viewer) -> bool:
     """
     if viewer.person is None:
         return True
-    now = accounts.visit(sign_in_token(), _single_sign_on_email()).person
+    now = accounts.visit(configured_database(), sign_in_token(), _single_sign_on_email()).person
     return now is not None and (now.id, now.role) == (viewer.person.id, viewer.person.role)
 
 
@@ -213,7 +214,7 @@ def _switch_language(person: Person | None) -> None:
     language = Language(st.session_state["_language_choice"])
     st.session_state[LANGUAGE_KEY] = language.value
     if person:
-        accounts.set_language(person.id, language)
+        accounts.set_language(configured_database(), person.id, language)
 
 
 def remember_sign_in(token: str) -> None:
@@ -224,13 +225,13 @@ def remember_sign_in(token: str) -> None:
     """
     st.session_state[TOKEN_KEY] = token
     if browser := browser_binding():
-        st.session_state[BROWSER_TRIP] = sign_in_url(auth.issue_cookie_ticket(token, browser))
+        st.session_state[BROWSER_TRIP] = sign_in_url(auth.issue_cookie_ticket(configured_database(), token, browser))
 
 
 def _sign_out() -> None:
     token = sign_in_token()
     if token:
-        auth.sign_out(token)
+        auth.sign_out(configured_database(), token)
     st.session_state.pop(TOKEN_KEY, None)
     st.session_state[BROWSER_TRIP] = SIGN_OUT_ROUTE
     if single_sign_on_configured() and st.user.is_logged_in:

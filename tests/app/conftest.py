@@ -31,6 +31,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.pages_manager import PagesManager
 
 from intervision import accounts, clock, db, demo
+from intervision.database import Database
 from intervision.models import FirstRunInput, Language
 from ui import guard
 
@@ -60,8 +61,10 @@ def demo_templates(tmp_path_factory: pytest.TempPathFactory) -> Callable[[int], 
             path = tmp_path_factory.mktemp("demo-template") / "demo.db"
             with pytest.MonkeyPatch.context() as patch:
                 patch.setenv(clock.SHIFT_VARIABLE, str(clock_shift))
-                db.migrate(path)
-                demo.load_demo(path=path)
+                database = Database.for_path(path)
+                database.migrate()
+                demo.load_demo(database)
+                database.dispose()
             _checkpoint(path)
             built[clock_shift] = path
         return built[clock_shift]
@@ -79,8 +82,10 @@ def demo_template(demo_templates: Callable[[int], Path], suite_clock_shift: int)
 def organisation_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A real (not demo) organisation with only its first coordinator, who reads English."""
     path = tmp_path_factory.mktemp("organisation-template") / "organisation.db"
-    db.migrate(path)
+    database = Database.for_path(path)
+    database.migrate()
     accounts.create_first_coordinator(
+        database,
         FirstRunInput(
             organisation_name=ORGANISATION,
             name=COORDINATOR_NAME,
@@ -89,8 +94,8 @@ def organisation_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
             password_again=COORDINATOR_PASSWORD,
             language=Language.EN,
         ),
-        path=path,
     )
+    database.dispose()
     _checkpoint(path)
     return path
 

@@ -15,6 +15,7 @@ from google.protobuf import text_format
 from streamlit.testing.v1 import AppTest
 
 from intervision import accounts, auth, db, demo
+from intervision.database import configured as configured_database
 from intervision.i18n import t
 from intervision.models import Language, Person
 
@@ -51,7 +52,7 @@ def query(sql: str, params: tuple = ()) -> list[tuple]:
 def person_named(name: str) -> Person:
     """A demo person, found by the e-mail address the demo publishes for them."""
     account = next(account for account in demo.demo_accounts() if account.name == name)
-    found = accounts.person_by_email(account.email)
+    found = accounts.person_by_email(configured_database(), account.email)
     assert found is not None, f"{name} is not in the database"
     return found
 
@@ -73,7 +74,7 @@ def app(person: Person | None = None, locale: str | None = "en-GB") -> AppTest:
     if locale:
         at.context = {"locale": locale}
     if person is not None:
-        at.session_state["sign_in_token"] = auth.open_session_for(person.id)
+        at.session_state["sign_in_token"] = auth.open_session_for(configured_database(), person.id)
     return at
 
 

@@ -21,6 +21,7 @@ from google.protobuf.message import Message
 from streamlit.runtime.media_file_manager import MediaFileManager
 
 from intervision import accounts, auth, cases, db, demo, store
+from intervision.database import configured as configured_database
 from intervision.demo_cases import CASES
 from intervision.models import CaseInput, DiscussionInput, FollowUpInput, Language, Person
 from ui.guard import Viewer, may_open
@@ -54,7 +55,7 @@ def _person(person_id: int) -> Person:
 
 
 def _named(name: str) -> Person:
-    found = accounts.person_by_email(demo.demo_email(name))
+    found = accounts.person_by_email(configured_database(), demo.demo_email(name))
     assert found is not None, name
     return found
 
@@ -69,6 +70,7 @@ def _members(group_id: int, role: str) -> list[Person]:
 
 def _bring(author: Person, group_id: int, number: int, state: str, group: str) -> int:
     return cases.submit_case(
+        configured_database(),
         author,
         CaseInput(
             group_id=group_id,
@@ -100,14 +102,29 @@ def _cases_in(group_id: int, group: str, members: list[Person], first: int, writ
     ):
         ids[state] = _bring(author, group_id, number, state, group)
     advice = f"Gekozen advies bij {group}: eerst luisteren, dan benoemen."
-    cases.choose_case(facilitator, ids["opgevolgd"])
-    cases.record_discussion(facilitator, ids["opgevolgd"], DiscussionInput(method_id="incident", chosen_advice=advice))
-    cases.follow_up(members[0], ids["opgevolgd"], FollowUpInput(text=f"Nabespreking bij {group}: het gesprek lukte."))
-    cases.choose_case(facilitator, ids["gekozen"])
-    cases.withdraw_case(members[2], ids["ingetrokken"])
-    cases.vote(members[1], ids["in de wachtrij"])
+    cases.choose_case(configured_database(), facilitator, ids["opgevolgd"])
+    cases.record_discussion(
+        configured_database(),
+        facilitator,
+        ids["opgevolgd"],
+        DiscussionInput(method_id="incident", chosen_advice=advice),
+    )
+    cases.follow_up(
+        configured_database(),
+        members[0],
+        ids["opgevolgd"],
+        FollowUpInput(text=f"Nabespreking bij {group}: het gesprek lukte."),
+    )
+    cases.choose_case(configured_database(), facilitator, ids["gekozen"])
+    cases.withdraw_case(configured_database(), members[2], ids["ingetrokken"])
+    cases.vote(configured_database(), members[1], ids["in de wachtrij"])
     draft = f"Vertrouwelijk concept van {group}"
-    cases.save_draft(writer, group_id, {"title": draft, "situation": f"Een half geschreven situatie van {group}."})
+    cases.save_draft(
+        configured_database(),
+        writer,
+        group_id,
+        {"title": draft, "situation": f"Een half geschreven situatie van {group}."},
+    )
     titles = {state: query("SELECT title FROM cases WHERE id = ?", (case_id,))[0][0] for state, case_id in ids.items()}
     return titles | {"concept": draft}
 
@@ -205,7 +222,7 @@ def everything(at) -> str:
 
 def screens_for(person: Person) -> list[str]:
     """The screens of ui/registry.SCREENS that this person may open, as the guard decides."""
-    here = accounts.visit(auth.open_session_for(person.id))
+    here = accounts.visit(configured_database(), auth.open_session_for(configured_database(), person.id))
     viewer = Viewer(here.person, Language.EN, here.organisation, here.first_run, here.leads_groups)
     return [key for key, screen in SCREENS.items() if may_open(screen, viewer)]
 
@@ -280,7 +297,7 @@ def test_the_coordinator_sees_no_case_text_on_any_screen_or_download(people, gro
     assert {"Een nieuw teamlid dat niets vraagt", "Een lastig gesprek over ziekteverzuim"} <= secret  # waiting
     # A deleted case leaves a line in the audit log (read below): that a case went, not what it was.
     [(deleted, author_id)] = query("SELECT id, author_id FROM cases WHERE status = 'withdrawn' LIMIT 1")
-    cases.delete_case(_person(author_id), deleted)
+    cases.delete_case(configured_database(), _person(author_id), deleted)
 
     assert set(screens_for(people.coordinator)) >= COORDINATOR_SCREENS
     shown = read_every_screen(people.coordinator, downloads)

@@ -14,6 +14,7 @@ import pytest
 from driving import app, assert_healthy, click, message_under, open_page, query, texts, values
 
 from intervision import accounts, cases, membership
+from intervision.database import configured as configured_database
 from intervision.methods import built_in_library
 from intervision.models import CaseInput, DiscussionInput, FollowUpInput, GroupRole, Language
 
@@ -138,13 +139,15 @@ def _bring(author, group: str, title: str, **overrides: object) -> int:
         "preferred_method": "incident",
         "anonymised": True,
     } | overrides
-    return cases.submit_case(author, CaseInput(**form))
+    return cases.submit_case(configured_database(), author, CaseInput(**form))
 
 
 def _discussed(author, facilitator, group: str, title: str) -> int:
     case_id = _bring(author, group, title)
-    cases.choose_case(facilitator, case_id)
-    cases.record_discussion(facilitator, case_id, DiscussionInput(method_id="incident", chosen_advice="Ask first."))
+    cases.choose_case(configured_database(), facilitator, case_id)
+    cases.record_discussion(
+        configured_database(), facilitator, case_id, DiscussionInput(method_id="incident", chosen_advice="Ask first.")
+    )
     return case_id
 
 
@@ -371,7 +374,7 @@ def test_the_facilitator_chooses_the_case_and_records_it_as_discussed(people):
 def test_the_facilitator_puts_a_chosen_case_back_in_the_queue(people):
     title = "Rolling eyes at the handover"
     case_id = _bring(people.participant, LEIDING, title)
-    cases.choose_case(people.facilitator, case_id)
+    cases.choose_case(configured_database(), people.facilitator, case_id)
     at = _queue(people.facilitator, LEIDING)
 
     at.button(key=f"put_back.{case_id}").click()
@@ -387,7 +390,7 @@ def test_the_facilitator_puts_a_chosen_case_back_in_the_queue(people):
 def test_a_member_reads_the_chosen_case_but_does_not_record_it(people):
     title = "Rolling eyes at the handover"
     case_id = _bring(people.participant_facilitator, LEIDING, title)
-    cases.choose_case(people.facilitator, case_id)
+    cases.choose_case(configured_database(), people.facilitator, case_id)
     queue = _tab(_queue(people.participant, LEIDING), "Queue")
 
     assert "Chosen for a session" in values(queue.subheader)
@@ -491,7 +494,7 @@ def test_a_withdrawn_case_gives_its_voters_their_vote_back(people):
     _run(at)
     assert values(at.success) == ["Your vote is counted."]
 
-    cases.withdraw_case(people.participant, withdrawn)
+    cases.withdraw_case(configured_database(), people.participant, withdrawn)
     queue = _tab(_queue(people.participant_facilitator, LEIDING), "Queue")
 
     assert "Rolling eyes at the handover" not in _headings(queue)
@@ -574,7 +577,7 @@ def test_the_emptied_form_is_not_kept_as_a_new_draft(people):
 
 def test_one_vote_reads_as_one_vote(people):
     case_id = _bring(people.participant, LEIDING, "Rolling eyes at the handover")
-    cases.vote(people.participant_facilitator, case_id)
+    cases.vote(configured_database(), people.participant_facilitator, case_id)
     caption = _caption_of(_tab(_queue(people.participant, LEIDING), "Queue"), "Rolling eyes at the handover")
 
     assert "· 1 vote ·" in caption, caption
@@ -582,7 +585,7 @@ def test_one_vote_reads_as_one_vote(people):
 
 def test_the_archive_labels_a_follow_up_neutrally(people):
     case_id = _discussed(people.participant, people.facilitator, LEIDING, "Rolling eyes at the handover")
-    cases.follow_up(people.participant, case_id, FollowUpInput(text="I asked."))
+    cases.follow_up(configured_database(), people.participant, case_id, FollowUpInput(text="I asked."))
     archive = _tab(_queue(people.facilitator, LEIDING), "Archive")
 
     assert "I asked." in values(archive.text)
@@ -604,9 +607,13 @@ def test_a_hint_quotes_whole_words(people):
 
 def test_a_new_member_finds_no_case_discussed_before_they_joined_in_the_archive(people):
     """Kim Bos accepts an invitation to Leidinggevenden Zorg today: its rich archive is not hers to read."""
-    kim = accounts.person_by_email("kim.bos@demo.example")
+    kim = accounts.person_by_email(configured_database(), "kim.bos@demo.example")
     gid = _group_id(LEIDING)
-    membership.accept(kim, membership.invite(people.facilitator, gid, kim.id, GroupRole.MEMBER))
+    membership.accept(
+        configured_database(),
+        kim,
+        membership.invite(configured_database(), people.facilitator, gid, kim.id, GroupRole.MEMBER),
+    )
     old_hand = _page(people.participant)
     old_hand.selectbox(key="archive_group").set_value(gid)
     old_hand.selectbox(key="queue_group").set_value(gid)

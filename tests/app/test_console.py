@@ -19,6 +19,7 @@ from driving import app, assert_healthy, button, click, open_page, query, texts,
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from intervision import accounts, clock, groups, live, surveys
+from intervision.database import configured as configured_database
 from intervision.db import writing
 from intervision.demo import demo_email
 from intervision.methods import built_in_library
@@ -100,12 +101,12 @@ def _running(people):
 
 
 def _session(person, session_id: int):
-    return live.console_view(person, session_id).session
+    return live.console_view(configured_database(), person, session_id).session
 
 
 def _move(person, session_id: int, steps: int) -> None:
     """Move the session through the core, as a second device of the facilitator would."""
-    live.move(person, session_id, _session(person, session_id).revision, steps)
+    live.move(configured_database(), person, session_id, _session(person, session_id).revision, steps)
 
 
 def _phase(at) -> tuple[str, str]:
@@ -129,8 +130,7 @@ def _success(at) -> list[str]:
 
 def _start_through_core(people, **form: object) -> int:
     return live.start_session(
-        people.facilitator,
-        StartSessionInput(group_id=_group_id(), method_id="incident", **form),
+        configured_database(), people.facilitator, StartSessionInput(group_id=_group_id(), method_id="incident", **form)
     )
 
 
@@ -284,22 +284,24 @@ def _measure_safety(people, safe: bool) -> tuple[str, str]:
     """A closed safety survey in Leidinggevenden Zorg in which every member scored one below the top of the
     scale (safe) or one above its bottom; what the chooser says about it (its line for "low" is 60% up the
     scale's range)."""
-    instrument = surveys.instruments()["psychological_safety"]
+    instrument = surveys.instruments(configured_database())["psychological_safety"]
     score = instrument.highest - 1 if safe else instrument.lowest + 1
-    wave = surveys.open_wave(people.facilitator, _group_id(), "psychological_safety", "after_session")
+    wave = surveys.open_wave(
+        configured_database(), people.facilitator, _group_id(), "psychological_safety", "after_session"
+    )
     members = query(
         "SELECT p.email FROM memberships m JOIN people p ON p.id = m.person_id "
         "WHERE m.group_id = ? AND m.group_role = 'member'",
         (_group_id(),),
     )
     for (email,) in members:
-        member = accounts.person_by_email(email)
+        member = accounts.person_by_email(configured_database(), email)
         answers = {
             item.id: instrument.lowest + instrument.highest - score if item.reverse else score
             for item in instrument.items
         }
-        surveys.answer(member, wave, answers)
-    surveys.close_wave(people.facilitator, wave)
+        surveys.answer(configured_database(), member, wave, answers)
+    surveys.close_wave(configured_database(), people.facilitator, wave)
     line = instrument.lowest + 0.6 * (instrument.highest - instrument.lowest)
     said = f"This group's safety score: {score:.1f} of {instrument.highest} (its latest survey). "
     return f"{score:.1f} of {instrument.highest}", said + f"Below {line:.1f}, the methods that need a safe group wait."
@@ -379,10 +381,14 @@ def test_the_check_in_lists_earlier_action_items_and_asks_how_the_last_case_went
     hans = _person_id("Hans Kuipers")
     case_id, title, _ = _queued_cases()[0]
     earlier = _start_through_core(people, case_id=case_id)
-    item = live.add_action_item(people.facilitator, earlier, ActionItemInput(text="Ask the union first", owner_id=hans))
-    live.confirm_action_item(people.facilitator, earlier, item, True)
-    live.add_action_item(people.facilitator, earlier, ActionItemInput(text="Never confirmed"))
-    live.close_session(people.facilitator, earlier, _session(people.facilitator, earlier).revision)
+    item = live.add_action_item(
+        configured_database(), people.facilitator, earlier, ActionItemInput(text="Ask the union first", owner_id=hans)
+    )
+    live.confirm_action_item(configured_database(), people.facilitator, earlier, item, True)
+    live.add_action_item(configured_database(), people.facilitator, earlier, ActionItemInput(text="Never confirmed"))
+    live.close_session(
+        configured_database(), people.facilitator, earlier, _session(people.facilitator, earlier).revision
+    )
 
     at = _console(people.facilitator)
     _open(at)
@@ -409,8 +415,10 @@ def test_who_is_here_is_ticked_at_the_check_in_and_becomes_the_sessions_attendan
     _run(at)
     sofie = _person_id("Sofie Claes")
     # Stored the moment it is unticked: a restart in the middle of the check-in keeps it.
-    assert live.presence(people.facilitator, session_id)[sofie] is False
-    live.close_session(people.facilitator, session_id, _session(people.facilitator, session_id).revision)
+    assert live.presence(configured_database(), people.facilitator, session_id)[sofie] is False
+    live.close_session(
+        configured_database(), people.facilitator, session_id, _session(people.facilitator, session_id).revision
+    )
     attendance = dict(
         query(
             "SELECT a.person_id, a.present FROM attendance a JOIN meetings m ON m.id = a.meeting_id"
@@ -477,7 +485,7 @@ def test_five_more_minutes_add_to_the_countdown(people):
     _, after, _ = _clock(at)
     assert 5 * 60 - 30 < after - before <= 5 * 60
     session = _session(people.facilitator, session_id)
-    clock = live.console_view(people.facilitator, session_id, now=session.phase_started_at).clock
+    clock = live.console_view(configured_database(), people.facilitator, session_id, now=session.phase_started_at).clock
     assert clock.remaining_seconds == 15 * 60, "the phase's 10 minutes and 5 more"
 
 
@@ -490,7 +498,7 @@ def test_pause_and_resume(people):
     assert paused_at is not None
 
     def remaining(now):
-        return live.console_view(people.facilitator, session_id, now=now).clock.remaining_seconds
+        return live.console_view(configured_database(), people.facilitator, session_id, now=now).clock.remaining_seconds
 
     assert remaining(paused_at + timedelta(hours=1)) == remaining(paused_at), "a paused countdown stands still"
     _click(at, "Resume")
@@ -526,7 +534,7 @@ def test_the_board_refuses_what_the_phase_no_longer_collects_and_keeps_the_text(
     _click(at, "Add to the board")
     assert NOT_COLLECTED in values(at.error)
     assert value_of(at, "board_add.text") == "Who else was there?"
-    assert [item.text for item in live.console_view(people.facilitator, session_id).board] == []
+    assert [item.text for item in live.console_view(configured_database(), people.facilitator, session_id).board] == []
 
 
 def test_an_observation_is_noted_with_one_press_and_its_details_saved(people):
@@ -539,7 +547,7 @@ def test_an_observation_is_noted_with_one_press_and_its_details_saved(people):
     at.text_input(key="observation.note").input("Two themes at once")
     _click(at, "Save details")
     assert "Details saved." in _success(at)
-    logged = live.observations(people.facilitator, session_id)
+    logged = live.observations(configured_database(), people.facilitator, session_id)
     assert [(o.level, o.category, o.concerns, o.note) for o in logged] == [
         ("content", "theme_unclear", "group", "Two themes at once")
     ]
@@ -557,7 +565,7 @@ def test_the_two_presses_per_level_write_what_they_say_and_the_last_can_be_undon
     _run(at)
     at.button(key="self_correction.content").click()
     _run(at)
-    logged = live.observations(people.facilitator, session_id)
+    logged = live.observations(configured_database(), people.facilitator, session_id)
     assert [(o.level, o.kind.value, o.phase_index, o.automatic) for o in logged] == [
         ("procedure", "intervention", 0, False),
         ("interaction", "self_correction", 0, False),
@@ -566,7 +574,9 @@ def test_the_two_presses_per_level_write_what_they_say_and_the_last_can_be_undon
 
     _click(at, "Undo the last press")  # the content press was a mistake
     assert "The last press is undone." in _success(at)
-    assert [(o.level, o.kind.value) for o in live.observations(people.facilitator, session_id)] == [
+    assert [
+        (o.level, o.kind.value) for o in live.observations(configured_database(), people.facilitator, session_id)
+    ] == [
         ("procedure", "intervention"),
         ("interaction", "self_correction"),
     ]
@@ -620,7 +630,7 @@ def test_the_facilitators_own_body_is_offered_as_a_signal_after_the_helpful_and_
 def test_the_next_session_does_not_offer_details_of_an_observation_from_the_last(people):
     at, first = _running(people)
     _click(at, "Content")
-    live.close_session(people.facilitator, first, _session(people.facilitator, first).revision)
+    live.close_session(configured_database(), people.facilitator, first, _session(people.facilitator, first).revision)
     _run(at)
     _click(at, "Start a session")
     second = _open(at)
@@ -639,7 +649,7 @@ def test_an_action_item_is_added_with_owner_and_date_and_confirmed(people):
     at.date_input(key="action_add.due_date").set_value(due)
     _click(at, "Add action item")
     assert "Action item added." in _success(at)
-    [item] = live.action_items(people.facilitator, session_id)
+    [item] = live.action_items(configured_database(), people.facilitator, session_id)
     assert (item.text, item.owner_id, item.due_date, item.confirmed) == ("Talk to HR about the rota", hans, due, False)
     box = at.checkbox(key=f"confirm.{item.id}")
     assert box.label.startswith("Talk to HR about the rota · Hans Kuipers · ")
@@ -649,7 +659,7 @@ def test_an_action_item_is_added_with_owner_and_date_and_confirmed(people):
     box.check()
     _run(at)
     assert at.checkbox(key=f"confirm.{item.id}").value
-    assert live.action_items(people.facilitator, session_id)[0].confirmed
+    assert live.action_items(configured_database(), people.facilitator, session_id)[0].confirmed
 
 
 def test_an_action_item_goes_only_to_someone_in_the_group(people):
@@ -663,11 +673,11 @@ def test_an_action_item_goes_only_to_someone_in_the_group(people):
     hans = _person_id("Hans Kuipers")
     at.text_input(key="action_add.text").input("Talk to HR about the rota")
     at.selectbox(key="action_add.owner_id").set_value(hans)
-    groups.remove_member(people.coordinator, _group_id(), hans)  # meanwhile, on another screen
+    groups.remove_member(configured_database(), people.coordinator, _group_id(), hans)  # meanwhile, on another screen
     _click(at, "Add action item")
 
     assert "Only someone in this group (a member or its facilitator) can take on an action item." in values(at.error)
-    assert live.action_items(people.facilitator, session_id) == []
+    assert live.action_items(configured_database(), people.facilitator, session_id) == []
     assert at.text_input(key="action_add.text").value == "Talk to HR about the rota", "what was typed is kept"
 
 
@@ -699,11 +709,11 @@ def test_while_ratings_come_in_the_console_shows_how_many_and_the_mean_only_afte
     so_far = "Ratings so far: {}. The average is shown once the session is closed."
     assert so_far.format(0) in values(at.caption)
     for count, (name, usefulness) in enumerate((("Sofie Claes", 5), ("Hans Kuipers", 2), ("Ingrid Smit", 4)), 1):
-        live.rate(_member(name), session_id, RatingInput(usefulness=usefulness))
+        live.rate(configured_database(), _member(name), session_id, RatingInput(usefulness=usefulness))
         _run(at)
         assert so_far.format(count) in values(at.caption)
         assert "Average usefulness" not in texts(at), "a mean that moves with each rating tells what it was"
-    live.rate(_member("Mohamed Bouzid"), session_id, RatingInput(usefulness=1))
+    live.rate(configured_database(), _member("Mohamed Bouzid"), session_id, RatingInput(usefulness=1))
 
     _click(at, "Close the session")
 
@@ -714,7 +724,7 @@ def test_while_ratings_come_in_the_console_shows_how_many_and_the_mean_only_afte
 def test_after_closing_with_too_few_ratings_the_console_says_so(people):
     at, session_id = _to_closing(people)
     for name, usefulness in (("Sofie Claes", 5), ("Hans Kuipers", 1)):
-        live.rate(_member(name), session_id, RatingInput(usefulness=usefulness))
+        live.rate(configured_database(), _member(name), session_id, RatingInput(usefulness=usefulness))
 
     _click(at, "Close the session")
 
@@ -727,15 +737,17 @@ def test_the_evaluation_line_names_the_organisations_privacy_threshold(people):
         db.execute("UPDATE organisation SET privacy_threshold = 5")
     at, session_id = _to_closing(people)
     for name in ("Sofie Claes", "Hans Kuipers", "Ingrid Smit"):
-        live.rate(_member(name), session_id, RatingInput(usefulness=4))
+        live.rate(configured_database(), _member(name), session_id, RatingInput(usefulness=4))
     _click(at, "Close the session")
-    assert live.rating_summary(people.facilitator, session_id).mean is None, "hidden below five ratings"
+    assert live.rating_summary(configured_database(), people.facilitator, session_id).mean is None, (
+        "hidden below five ratings"
+    )
     assert "Fewer than 5 people rated the session, so no average is shown." in values(at.caption)
 
 
 def _member(name: str):
     """Any member of the demo, also one the demo does not offer to sign in with."""
-    found = accounts.person_by_email(demo_email(name))
+    found = accounts.person_by_email(configured_database(), demo_email(name))
     assert found is not None
     return found
 
@@ -752,8 +764,9 @@ NOTE = "Hans looked away whenever Fatima spoke (ZX-42)"
 
 def test_closing_the_session_gives_the_report_and_the_observation_charts(people, downloads):
     at, session_id = _to_closing(people)
-    observation = live.observe(people.facilitator, session_id, "interaction")
+    observation = live.observe(configured_database(), people.facilitator, session_id, "interaction")
     live.describe_observation(
+        configured_database(),
         people.facilitator,
         session_id,
         observation,
@@ -793,8 +806,8 @@ def test_after_closing_the_facilitator_sees_who_corrected_the_course(people):
         ("interaction", ObservationKind.SELF_CORRECTION),
     ]
     for level, kind in presses:
-        live.observe(people.facilitator, session_id, level, kind=kind)
-    earlier = live.group_balance(people.facilitator, _group_id())
+        live.observe(configured_database(), people.facilitator, session_id, level, kind=kind)
+    earlier = live.group_balance(configured_database(), people.facilitator, _group_id())
     _click(at, "Close the session")
 
     assert "Who corrected the course?" in values(at.subheader)
@@ -816,12 +829,18 @@ def test_the_report_holds_the_observation_log_only_when_asked(people):
     session_id = _start_through_core(
         people, spot_case_title="A case told on the spot", roles={SessionRole.CASE_BRINGER: [people.participant.id]}
     )
-    observation = live.observe(people.facilitator, session_id, "feelings")
-    live.describe_observation(people.facilitator, session_id, observation, ObservationDetailsInput(note=NOTE))
-    live.close_session(people.facilitator, session_id, _session(people.facilitator, session_id).revision)
+    observation = live.observe(configured_database(), people.facilitator, session_id, "feelings")
+    live.describe_observation(
+        configured_database(), people.facilitator, session_id, observation, ObservationDetailsInput(note=NOTE)
+    )
+    live.close_session(
+        configured_database(), people.facilitator, session_id, _session(people.facilitator, session_id).revision
+    )
 
     def report(include: bool) -> str:
-        found = live.session_report(people.facilitator, session_id, Language.EN, include_observations=include)
+        found = live.session_report(
+            configured_database(), people.facilitator, session_id, Language.EN, include_observations=include
+        )
         return session_report_markdown(found, Language.EN)
 
     assert NOTE not in report(False)

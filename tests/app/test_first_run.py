@@ -19,6 +19,7 @@ from driving import (
 )
 
 from intervision import auth, demo
+from intervision.database import configured as configured_database
 from intervision.models import Language
 from ui.registry import SCREENS
 
@@ -138,7 +139,7 @@ def test_good_input_creates_the_coordinator_and_signs_in(empty_db):
         ("Wendy Wit", "wendy@oost.example", "coordinator", "en")
     ]
     assert query("SELECT name, is_demo FROM organisation") == [("Zorggroep Oost", 0)]
-    person = auth.signed_in_person(at.session_state["sign_in_token"])
+    person = auth.signed_in_person(configured_database(), at.session_state["sign_in_token"])
     assert person is not None and person.name == "Wendy Wit"
     assert not any("Demo" in caption for caption in values(at.caption))
 
@@ -186,7 +187,7 @@ def test_loading_the_demo(empty_db):
 
 def test_someone_else_set_up_first(empty_db):
     at = _first_run()
-    demo.load_demo()
+    demo.load_demo(configured_database())
     fill(at, GOOD)
     click(at, CREATE)
 

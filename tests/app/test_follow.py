@@ -10,6 +10,7 @@ from __future__ import annotations
 from driving import app, assert_healthy, click, message_under, open_page, person_named, query, value_of, values
 
 from intervision import live
+from intervision.database import configured as configured_database
 from intervision.methods import built_in_library
 from intervision.models import BoardItemInput, Language, SessionRole, StartSessionInput
 
@@ -36,24 +37,25 @@ def _start(people, phase_index: int | None = INFORMATION_ROUND, bringer=None) ->
     group_id = query("SELECT id FROM groups WHERE name = ?", (LEIDING,))[0][0]
     roles = {SessionRole.CASE_BRINGER: [bringer.id]} if bringer else {}
     session_id = live.start_session(
+        configured_database(),
         people.facilitator,
         StartSessionInput(
             group_id=group_id, spot_case_title="A case told on the spot", method_id="incident", roles=roles
         ),
     )
     if phase_index is not None:
-        live.begin_phases(people.facilitator, session_id, _session(people, session_id).revision)
+        live.begin_phases(configured_database(), people.facilitator, session_id, _session(people, session_id).revision)
         if phase_index:
             _move(people, session_id, phase_index)
     return session_id
 
 
 def _session(people, session_id: int):
-    return live.console_view(people.facilitator, session_id).session
+    return live.console_view(configured_database(), people.facilitator, session_id).session
 
 
 def _move(people, session_id: int, steps: int) -> None:
-    live.move(people.facilitator, session_id, _session(people, session_id).revision, steps)
+    live.move(configured_database(), people.facilitator, session_id, _session(people, session_id).revision, steps)
 
 
 def _follow(person, code: str):
@@ -71,7 +73,10 @@ def _code(people, session_id: int) -> str:
 
 
 def _board(people, session_id: int) -> list[tuple[str, str, str]]:
-    return [(item.kind, item.text, item.author) for item in live.console_view(people.facilitator, session_id).board]
+    return [
+        (item.kind, item.text, item.author)
+        for item in live.console_view(configured_database(), people.facilitator, session_id).board
+    ]
 
 
 def _shows_a_phase(at) -> bool:
@@ -145,7 +150,12 @@ def test_when_the_phase_moves_on_the_phone_proposes_what_the_new_phase_collects(
 def test_the_case_bringer_marks_what_helped_most(people):
     session_id = _start(people, bringer=people.participant)
     for text in ("What did you feel then?", "Who decides the rota?"):
-        live.send_to_board(people.participant_facilitator, session_id, BoardItemInput(kind="question", text=text))
+        live.send_to_board(
+            configured_database(),
+            people.participant_facilitator,
+            session_id,
+            BoardItemInput(kind="question", text=text),
+        )
 
     other = _follow(people.participant_facilitator, _code(people, session_id))
     assert "Mark what helped you most" not in values(other.subheader), "only the case bringer marks"
@@ -158,7 +168,10 @@ def test_the_case_bringer_marks_what_helped_most(people):
 
     boxes["Who decides the rota?"].check()
     _run(at)
-    helpful = {item.text: item.helpful for item in live.console_view(people.facilitator, session_id).board}
+    helpful = {
+        item.text: item.helpful
+        for item in live.console_view(configured_database(), people.facilitator, session_id).board
+    }
     assert helpful == {"What did you feel then?": False, "Who decides the rota?": True}
     assert {box.label: box.value for box in at.checkbox} == {
         "What did you feel then?": False,
@@ -182,7 +195,7 @@ def test_in_the_closing_round_a_member_rates_the_session(people):
     click(at, "Save my rating")
     assert_healthy(at)
     assert "Thank you for your rating." in values(at.success)
-    assert live.my_rating(people.participant, session_id) == 4
+    assert live.my_rating(configured_database(), people.participant, session_id) == 4
 
 
 # --- refused -------------------------------------------------------------------------------------
@@ -209,7 +222,7 @@ def test_after_the_session_is_closed_the_phone_says_it_has_ended(people):
     session_id = _start(people)
     code = _code(people, session_id)
     at = _follow(people.participant, code)
-    live.close_session(people.facilitator, session_id, _session(people, session_id).revision)
+    live.close_session(configured_database(), people.facilitator, session_id, _session(people, session_id).revision)
     _run(at)
     assert "The session has ended." in values(at.info)
     assert UNKNOWN_CODE not in values(at.error)

@@ -21,6 +21,7 @@ from driving import (
 )
 
 from intervision import accounts, clock, groups, membership
+from intervision.database import configured as configured_database
 from intervision.models import GroupRole
 
 NEW = 0  # the group selector's entry for a new group
@@ -217,7 +218,7 @@ def test_facilitator_may_remove_members_but_not_themselves(people):
     members = query("SELECT person_id FROM memberships WHERE group_id = ? AND group_role = 'member'", (gid,))
     assert removable == {f"remove.{gid}.{person_id}" for (person_id,) in members}
 
-    lotte = accounts.person_by_email("lotte.devries@demo.example")
+    lotte = accounts.person_by_email(configured_database(), "lotte.devries@demo.example")
     at.button(key=f"remove.{gid}.{lotte.id}").click().run()
 
     assert_healthy(at)
@@ -236,7 +237,7 @@ def _invited(gid: int) -> list[tuple[int, str]]:
 
 def test_facilitator_invites_a_member_who_joins_only_by_accepting(people):
     gid = group_id("Leidinggevenden Zorg")
-    newcomer = accounts.person_by_email("kim.bos@demo.example")
+    newcomer = accounts.person_by_email(configured_database(), "kim.bos@demo.example")
     at = _groups_page(people.facilitator, "Leidinggevenden Zorg")
     # Nobody is added by someone else's hand any more: there is an invitation, and no "Add".
     assert "Add" not in [b.label for b in at.button]
@@ -257,7 +258,7 @@ def test_facilitator_invites_a_member_who_joins_only_by_accepting(people):
 
 def test_pressing_invite_again_asks_whom_to_invite(people):
     gid = group_id("Leidinggevenden Zorg")
-    newcomer = accounts.person_by_email("kim.bos@demo.example")
+    newcomer = accounts.person_by_email(configured_database(), "kim.bos@demo.example")
     at = _groups_page(people.facilitator, "Leidinggevenden Zorg")
     at.selectbox(key=f"invite.{gid}.person_id").set_value(newcomer.id)
     click(at, "Invite")
@@ -272,8 +273,8 @@ def test_pressing_invite_again_asks_whom_to_invite(people):
 
 def test_facilitator_withdraws_an_invitation(people):
     gid = group_id("Leidinggevenden Zorg")
-    newcomer = accounts.person_by_email("kim.bos@demo.example")
-    invitation = membership.invite(people.facilitator, gid, newcomer.id, GroupRole.MEMBER)
+    newcomer = accounts.person_by_email(configured_database(), "kim.bos@demo.example")
+    invitation = membership.invite(configured_database(), people.facilitator, gid, newcomer.id, GroupRole.MEMBER)
     at = _groups_page(people.facilitator, "Leidinggevenden Zorg")
     at.button(key=f"withdraw.{gid}.{invitation}").click().run()
 
@@ -303,9 +304,13 @@ def _history(at) -> list[dict[str, str]] | None:
 
 def test_a_member_sees_who_joined_and_left_the_group_and_when(people):
     gid = group_id("Leidinggevenden Zorg")
-    kim = accounts.person_by_email("kim.bos@demo.example")
-    membership.accept(kim, membership.invite(people.facilitator, gid, kim.id, GroupRole.MEMBER))
-    groups.remove_member(people.facilitator, gid, people.participant_facilitator.id)
+    kim = accounts.person_by_email(configured_database(), "kim.bos@demo.example")
+    membership.accept(
+        configured_database(),
+        kim,
+        membership.invite(configured_database(), people.facilitator, gid, kim.id, GroupRole.MEMBER),
+    )
+    groups.remove_member(configured_database(), people.facilitator, gid, people.participant_facilitator.id)
     at = _groups_page(people.participant, "Leidinggevenden Zorg")
 
     history = _history(at)
@@ -364,7 +369,7 @@ def test_planning_a_session_without_a_day_asks_for_one(people):
 @pytest.mark.date_sensitive
 def test_facilitator_plans_a_session(people):
     gid = group_id("Onderwijsteam Basisschool De Regenboog")
-    annelies = accounts.person_by_email("annelies.verhoeven@demo.example")
+    annelies = accounts.person_by_email(configured_database(), "annelies.verhoeven@demo.example")
     day = clock.today() + timedelta(days=10)
     at = _groups_page(annelies, "Onderwijsteam Basisschool De Regenboog")
     assert "No session planned yet." in texts(at)
@@ -407,7 +412,9 @@ def test_coordinator_sees_held_sessions_only_as_far_as_the_contract_reports_them
     methods = _methods_of_held_sessions(gent)
     assert methods and set(methods) == {"—"}
 
-    annelies = accounts.person_by_email("annelies.verhoeven@demo.example")  # De Regenboog's facilitator
+    annelies = accounts.person_by_email(
+        configured_database(), "annelies.verhoeven@demo.example"
+    )  # De Regenboog's facilitator
     own = _groups_page(annelies, "Onderwijsteam Basisschool De Regenboog")
     assert NOT_REPORTED not in values(own.caption)
     assert set(_methods_of_held_sessions(own)) - {"—"}, "the group's own facilitator sees the methods"
@@ -439,7 +446,7 @@ def test_only_the_coordinator_may_remove_a_group(people):
 
 
 def test_coordinator_of_a_new_organisation_starts_with_a_new_group(organisation_db):
-    coordinator = accounts.person_by_email(COORDINATOR_EMAIL)
+    coordinator = accounts.person_by_email(configured_database(), COORDINATOR_EMAIL)
     at = _groups_page(coordinator)
 
     assert at.selectbox(key="group_choice").options == ["➕ New group"]
@@ -448,8 +455,8 @@ def test_coordinator_of_a_new_organisation_starts_with_a_new_group(organisation_
 
 
 def test_person_without_groups_is_pointed_to_joining(people):
-    for group, _ in groups.visible_groups(people.participant):
-        groups.remove_member(people.coordinator, group.id, people.participant.id)
+    for group, _ in groups.visible_groups(configured_database(), people.participant):
+        groups.remove_member(configured_database(), people.coordinator, group.id, people.participant.id)
     at = _groups_page(people.participant)
 
     assert values(at.info) == ["You are not in a group yet. Did you get an invitation code?"]

@@ -15,6 +15,7 @@ from driving import (
 )
 
 from intervision import accounts, clock, groups, i18n, membership
+from intervision.database import configured as configured_database
 from intervision.db import writing
 from intervision.models import Contract, GroupInput, GroupRole, Language, Role
 
@@ -68,7 +69,7 @@ def test_coordinator_sees_all_groups(people):
 @pytest.mark.date_sensitive
 def test_facilitator_is_told_what_waits_for_them(people):
     # Annelies Verhoeven facilitates the demo's group without a planned session.
-    facilitator = accounts.person_by_email("annelies.verhoeven@demo.example")
+    facilitator = accounts.person_by_email(configured_database(), "annelies.verhoeven@demo.example")
     at = _home(facilitator)
 
     assert_healthy(at)
@@ -77,8 +78,8 @@ def test_facilitator_is_told_what_waits_for_them(people):
 
 
 def test_person_without_groups_is_pointed_to_joining(people):
-    for group, _ in groups.visible_groups(people.participant):
-        groups.remove_member(people.coordinator, group.id, people.participant.id)
+    for group, _ in groups.visible_groups(configured_database(), people.participant):
+        groups.remove_member(configured_database(), people.coordinator, group.id, people.participant.id)
     at = _home(people.participant)
 
     assert_healthy(at)
@@ -104,10 +105,14 @@ INVITED = {
 
 def _invite_kim(people) -> tuple:
     """Kim Bos, invited by the coordinator to Jeugdhulp Gent (a group she is not in)."""
-    kim = accounts.person_by_email("kim.bos@demo.example")
-    gent = next(group.id for group, _ in groups.visible_groups(people.coordinator) if group.name == "Jeugdhulp Gent")
+    kim = accounts.person_by_email(configured_database(), "kim.bos@demo.example")
+    gent = next(
+        group.id
+        for group, _ in groups.visible_groups(configured_database(), people.coordinator)
+        if group.name == "Jeugdhulp Gent"
+    )
     assert groups_role(gent, kim.id) is None
-    membership.invite(people.coordinator, gent, kim.id, GroupRole.MEMBER)
+    membership.invite(configured_database(), people.coordinator, gent, kim.id, GroupRole.MEMBER)
     return kim, gent
 
 
@@ -151,7 +156,7 @@ def test_declining_an_invitation_leaves_the_person_out_of_the_group(people):
 
 def test_home_greets_in_the_persons_own_language_over_the_browsers(people):
     # Emma Clarke chose English; her browser says Dutch.
-    emma = accounts.person_by_email("emma.clarke@demo.example")
+    emma = accounts.person_by_email(configured_database(), "emma.clarke@demo.example")
     assert emma.role is Role.PARTICIPANT
     at = app(emma, locale="nl-NL").run()
 
@@ -175,7 +180,7 @@ def test_home_follows_the_browser_for_someone_without_a_language(people, locale,
 
 def test_group_name_is_shown_as_typed_not_as_a_link(people):
     name = "[Sign in again](https://phish.example)"
-    groups.create_group(people.coordinator, _group_input(name))
+    groups.create_group(configured_database(), people.coordinator, _group_input(name))
     at = _home(people.coordinator)
 
     assert_healthy(at)
@@ -202,7 +207,7 @@ def test_coordinators_home_counts_held_sessions_only_where_the_contract_reports_
 
     assert held["Onderwijsteam Basisschool De Regenboog"] == "—"  # its contract reports attendance only
     assert held["Leidinggevenden Zorg"].isdigit() and int(held["Leidinggevenden Zorg"]) > 0
-    facilitator = accounts.person_by_email("annelies.verhoeven@demo.example")
+    facilitator = accounts.person_by_email(configured_database(), "annelies.verhoeven@demo.example")
     own = [frame.value for frame in _home(facilitator).dataframe if "Group" in frame.value.columns][0]
     assert (
         int(

@@ -18,6 +18,7 @@ from driving import (
 )
 
 from intervision import auth, groups, invitations
+from intervision.database import configured as configured_database
 from intervision.db import writing
 from intervision.models import GroupInput, GroupRole, InvitationInput, JoinInput
 
@@ -37,7 +38,7 @@ def _group_id(name: str) -> int:
 
 def _invite(people, group: str = "Wijkverpleging Noord", role: GroupRole = GroupRole.MEMBER, **kwargs) -> str:
     form = InvitationInput(group_id=_group_id(group), group_role=role, **kwargs)
-    return invitations.create_invitation(people.coordinator, form).code
+    return invitations.create_invitation(configured_database(), people.coordinator, form).code
 
 
 def _expire(code: str) -> None:
@@ -108,9 +109,9 @@ def test_unusable_code_is_explained_next_to_the_code_field(people, make, message
         _expire(code)
     elif make == "revoked":
         [(invitation_id,)] = query("SELECT id FROM invitations WHERE code = ?", (code,))
-        invitations.revoke_invitation(people.coordinator, invitation_id)
+        invitations.revoke_invitation(configured_database(), people.coordinator, invitation_id)
     elif make == "used_up":
-        invitations.join_with_code(people.facilitator, JoinInput(code=code))
+        invitations.join_with_code(configured_database(), people.facilitator, JoinInput(code=code))
     elif make == "already_in":
         code = _invite(people, group="Leidinggevenden Zorg")
     uses_before = query("SELECT coalesce(sum(uses), 0) FROM invitations")
@@ -160,7 +161,7 @@ def test_newcomer_creates_an_account_and_is_signed_in(people):
     assert (role, name) == ("participant", "Noor Nieuw")
     assert _in_group(person_id, "Wijkverpleging Noord") == "member"
     # Signed in: this session belongs to the new account, and the browser gets a cookie ticket.
-    signed_in = auth.signed_in_person(at.session_state["sign_in_token"])
+    signed_in = auth.signed_in_person(configured_database(), at.session_state["sign_in_token"])
     assert signed_in is not None and signed_in.id == person_id
     assert query("SELECT count(*) FROM sign_in_tickets") == [(1,)]
     assert "**Noor Nieuw**" in values(at.sidebar.markdown)
@@ -247,9 +248,10 @@ def test_after_joining_from_a_link_the_code_is_not_offered_again(people):
 
 
 def test_group_name_in_the_invitation_preview_is_shown_as_typed(people):
-    template = groups.group_for(people.coordinator, _group_id("Jeugdhulp Gent"))[0]
+    template = groups.group_for(configured_database(), people.coordinator, _group_id("Jeugdhulp Gent"))[0]
     name = "[Sign in again](https://phish.example)"
     groups.update_group(
+        configured_database(),
         people.coordinator,
         template.id,
         GroupInput(name=name, description="", label="", contract=template.contract),

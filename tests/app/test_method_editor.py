@@ -18,6 +18,7 @@ from driving import (
 )
 
 from intervision import method_library
+from intervision.database import configured as configured_database
 from intervision.methods import Method, Name, built_in_library
 from intervision.models import Person
 
@@ -65,7 +66,7 @@ def _draft_heading(at) -> str | None:
 
 
 def _stored_draft(person: Person) -> dict | None:
-    return method_library.draft_of(person)
+    return method_library.draft_of(configured_database(), person)
 
 
 def _upload(at, name: str, text: str):
@@ -81,7 +82,7 @@ def _versions(method_id: str) -> list[int]:
 def _own_method(author: Person) -> Method:
     incident = built_in_library().methods["incident"]
     return method_library.save_custom_method(
-        author, incident.model_copy(update={"name": Name(nl="Ons incident", en="Our incident")})
+        configured_database(), author, incident.model_copy(update={"name": Name(nl="Ons incident", en="Our incident")})
     )
 
 

@@ -9,6 +9,7 @@ from driving import app, as_read, assert_healthy, message_under, open_page, pers
 from streamlit.testing.v1.element_tree import Block
 
 from intervision import groups, method_library
+from intervision.database import configured as configured_database
 from intervision.methods import Method, Name, built_in_library
 from intervision.models import Person
 
@@ -86,7 +87,7 @@ def _points(score: str) -> int:
 def _custom_method(author: Person) -> Method:
     incident = built_in_library().methods["incident"]
     mine = incident.model_copy(update={"name": Name(nl="Ons incident", en="Our incident")})
-    return method_library.save_custom_method(author, mine)
+    return method_library.save_custom_method(configured_database(), author, mine)
 
 
 # --- the library ---------------------------------------------------------------------------------
@@ -368,7 +369,7 @@ def test_chooser_takes_size_phase_time_and_safety_from_a_group(people):
         "The members who work on the case, the case bringer included; the facilitator is not counted."
     )
 
-    [group_id] = [group.id for group, _ in groups.visible_groups(people.facilitator)]
+    [group_id] = [group.id for group, _ in groups.visible_groups(configured_database(), people.facilitator)]
     at.selectbox(key="chooser.group").set_value(group_id).run()
 
     assert_healthy(at)

@@ -19,6 +19,7 @@ import pytest
 from driving import Offered, app, assert_healthy, click, fill, message_under, open_page, query, texts, values
 
 from intervision import clock, db, goals, overview, overview_report, surveys
+from intervision.database import configured as configured_database
 from intervision.goals import GoalStatus
 from intervision.models import GoalMeasure, Language, Person
 from intervision.overview import Period
@@ -170,7 +171,7 @@ def test_what_a_contract_does_not_report_reads_not_shared(people):
 def test_a_pooled_average_is_marked_with_a_star(people):
     at = _page(people.coordinator)
     table = _table(at)
-    comparison = overview.compare_groups(people.coordinator, _period(at))
+    comparison = overview.compare_groups(configured_database(), people.coordinator, _period(at))
 
     for figures in comparison.groups:
         for instrument_id, column in zip(overview.EFFICACY_INSTRUMENTS, EFFICACY, strict=True):
@@ -244,7 +245,7 @@ def test_a_group_that_reports_everything_shows_its_charts_and_who_corrected_the_
     lines = {trace.get("name"): trace for trace in figures[2]["data"] if trace.get("type") == "scatter"}
     assert set(lines) == {"The facilitator stepped in", "The group corrected itself"}
     assert "Procedure interventions" not in texts(at)
-    story = overview.group_story(people.coordinator, _group_id(LEIDING), _period(at))
+    story = overview.group_story(configured_database(), people.coordinator, _group_id(LEIDING), _period(at))
     assert list(lines["The group corrected itself"]["y"]) == [s.self_corrections for s in story.observations]
     said = [text for text in values(tab.markdown) if text.startswith("In this period the facilitator stepped in")]
     assert said == [overview_report.balance_sentence(story, Language.EN)]
@@ -259,7 +260,7 @@ def test_a_group_without_methods_or_observations_in_its_contract_shows_its_effic
 
     assert values(tab.info) == [NOT_IN_CONTRACT.format(item=item) for item in NOT_REPORTED_ITEMS[1:]]
     assert len(tab.get("plotly_chart")) == 1
-    story = overview.group_story(people.coordinator, _group_id(GENT), _period(at))
+    story = overview.group_story(configured_database(), people.coordinator, _group_id(GENT), _period(at))
     pooled = [release for rows in story.releases.values() for release in rows if release.pooled]
     captions = [text for text in values(tab.caption) if text.startswith("Points marked * are pooled")]
     assert len(captions) == (1 if pooled else 0)
@@ -275,7 +276,7 @@ def _goal_lines(at) -> list[str]:
 @pytest.mark.date_sensitive
 def test_the_seeded_goals_are_listed_with_their_status(people):
     at = _page(people.coordinator)
-    progress = goals.progress(people.coordinator)
+    progress = goals.progress(configured_database(), people.coordinator)
     assert len(progress) == 4
 
     assert _goal_lines(at) == [
@@ -458,7 +459,9 @@ def test_the_combined_average_note_counts_the_releases_it_combines(people):
     at.selectbox(key="overview.facilitator").set_value(jeroen.id)
     _run(at)
 
-    comparison = overview.compare_groups(people.coordinator, _period(at), facilitator_id=jeroen.id)
+    comparison = overview.compare_groups(
+        configured_database(), people.coordinator, _period(at), facilitator_id=jeroen.id
+    )
     ids = {group.group_id for group in comparison.groups}
     parts = [
         release
@@ -477,7 +480,7 @@ def test_a_change_made_while_the_overview_is_open_shows_on_the_next_look(people)
     at = _page(people.coordinator)
     assert "fewer than 3 answers" in texts(at)
     before = _heatmap(at)
-    surveys.set_threshold(people.coordinator, 8)
+    surveys.set_threshold(configured_database(), people.coordinator, 8)
 
     _run(at)
 
@@ -499,7 +502,7 @@ def _dotted(figure: dict) -> list[str]:
 @pytest.mark.date_sensitive
 def test_where_a_questionnaire_got_new_questions_the_trends_mark_it_and_the_text_says_so(people):
     at = _page(people.coordinator)
-    comparison = overview.compare_groups(people.coordinator, _period(at))
+    comparison = overview.compare_groups(configured_database(), people.coordinator, _period(at))
     changes = comparison.question_changes()
     assert changes, "the demo's surveys changed to the questionnaires' new version within the last year"
 
@@ -514,7 +517,7 @@ def test_where_a_questionnaire_got_new_questions_the_trends_mark_it_and_the_text
 
     at = _choose_group(at, LEIDING)
     tab = _tab(at, "One group")
-    story = overview.story_in(people.coordinator, comparison, _group_id(LEIDING))
+    story = overview.story_in(configured_database(), people.coordinator, comparison, _group_id(LEIDING))
     expected = overview.question_changes(story.releases)
     assert expected, "Leidinggevenden Zorg answered both versions"
     trend = _figures(tab)[0]

@@ -24,6 +24,7 @@ from fpdf import FPDF
 from test_case_privacy_screens import everything
 
 from intervision import accounts, cases, clock, demo, goals, groups, live, overview, surveys
+from intervision.database import configured as configured_database
 from intervision.errors import NotAllowed
 from intervision.instruments import shipped_instruments
 from intervision.models import (
@@ -96,7 +97,7 @@ class Planted:
 
 
 def _named(name: str) -> Person:
-    found = accounts.person_by_email(demo.demo_email(name))
+    found = accounts.person_by_email(configured_database(), demo.demo_email(name))
     assert found is not None, name
     return found
 
@@ -106,22 +107,23 @@ def _group_id(name: str) -> int:
 
 
 def _report_everything(coordinator: Person, group_id: int) -> None:
-    group, _ = groups.group_for(coordinator, group_id)
+    group, _ = groups.group_for(configured_database(), coordinator, group_id)
     contract = group.contract.model_copy(update={"reported_to_organisation": list(ReportItem)})
     form = GroupInput(name=group.name, description=group.description, label=group.label, contract=contract)
-    groups.update_group(coordinator, group_id, form)
-    group, _ = groups.group_for(coordinator, group_id)
+    groups.update_group(configured_database(), coordinator, group_id, form)
+    group, _ = groups.group_for(configured_database(), coordinator, group_id)
     assert set(group.contract.reported_to_organisation) == set(ReportItem)
 
 
 def _revision(lead: Person, session_id: int) -> int:
-    return live.console_view(lead, session_id).session.revision
+    return live.console_view(configured_database(), lead, session_id).session.revision
 
 
 def _held_session(lead: Person, group_id: int) -> None:
     """A case brought and discussed in a live session, with a board, an action item and a noted observation."""
     bringer, asker = _named(BRINGER), _named(ASKER)
     case_id = cases.submit_case(
+        configured_database(),
         bringer,
         CaseInput(
             group_id=group_id,
@@ -136,40 +138,46 @@ def _held_session(lead: Person, group_id: int) -> None:
             anonymised=True,
         ),
     )
-    cases.choose_case(lead, case_id)
+    cases.choose_case(configured_database(), lead, case_id)
     session_id = live.start_session(
+        configured_database(),
         lead,
         StartSessionInput(
             group_id=group_id, case_id=case_id, method_id="incident", roles={SessionRole.CASE_BRINGER: [bringer.id]}
         ),
     )
-    live.begin_phases(lead, session_id, _revision(lead, session_id))
-    live.move(lead, session_id, _revision(lead, session_id), INFORMATION_ROUND)
-    live.send_to_board(asker, session_id, BoardItemInput(kind="question", text=BOARD_ITEM))
-    observation = live.observe(lead, session_id, "procedure")
-    live.describe_observation(lead, session_id, observation, ObservationDetailsInput(concerns="member", note=NOTE))
-    stepped_in = live.observe(lead, session_id, "procedure", kind=ObservationKind.INTERVENTION)
+    live.begin_phases(configured_database(), lead, session_id, _revision(lead, session_id))
+    live.move(configured_database(), lead, session_id, _revision(lead, session_id), INFORMATION_ROUND)
+    live.send_to_board(configured_database(), asker, session_id, BoardItemInput(kind="question", text=BOARD_ITEM))
+    observation = live.observe(configured_database(), lead, session_id, "procedure")
     live.describe_observation(
+        configured_database(), lead, session_id, observation, ObservationDetailsInput(concerns="member", note=NOTE)
+    )
+    stepped_in = live.observe(configured_database(), lead, session_id, "procedure", kind=ObservationKind.INTERVENTION)
+    live.describe_observation(
+        configured_database(),
         lead,
         session_id,
         stepped_in,
         ObservationDetailsInput(category="advice_in_question_round", concerns="member", note=NOTE),
     )
-    live.observe(lead, session_id, "interaction", kind=ObservationKind.SELF_CORRECTION)
-    item = live.add_action_item(lead, session_id, ActionItemInput(text=ACTION_ITEM, owner_id=bringer.id))
-    live.confirm_action_item(lead, session_id, item, True)
-    live.record_bringer_choice(lead, session_id, ADVICE)
-    live.close_session(lead, session_id, _revision(lead, session_id))
-    cases.follow_up(bringer, case_id, FollowUpInput(text=FOLLOW_UP))
+    live.observe(configured_database(), lead, session_id, "interaction", kind=ObservationKind.SELF_CORRECTION)
+    item = live.add_action_item(
+        configured_database(), lead, session_id, ActionItemInput(text=ACTION_ITEM, owner_id=bringer.id)
+    )
+    live.confirm_action_item(configured_database(), lead, session_id, item, True)
+    live.record_bringer_choice(configured_database(), lead, session_id, ADVICE)
+    live.close_session(configured_database(), lead, session_id, _revision(lead, session_id))
+    cases.follow_up(configured_database(), bringer, case_id, FollowUpInput(text=FOLLOW_UP))
 
 
 def _small_wave(lead: Person, group_id: int) -> float:
     """A closed collective-efficacy wave that only two members answered: its exact average."""
     instrument = shipped_instruments().instruments["collective_efficacy"]
-    wave_id = surveys.open_wave(lead, group_id, "collective_efficacy", "start")
+    wave_id = surveys.open_wave(configured_database(), lead, group_id, "collective_efficacy", "start")
     for name, answers in zip(RESPONDENTS, SMALL_WAVE_ANSWERS, strict=True):
-        surveys.answer(_named(name), wave_id, answers)
-    surveys.close_wave(lead, wave_id)
+        surveys.answer(configured_database(), _named(name), wave_id, answers)
+    surveys.close_wave(configured_database(), lead, wave_id)
     scores = [surveys.scale_score(instrument, "collective_efficacy", answers) for answers in SMALL_WAVE_ANSWERS]
     return statistics.fmean(scores)
 
@@ -183,6 +191,7 @@ def planted(people) -> Planted:
     small_mean = _small_wave(lead, group_id)
     # A goal on the very measure and group of the small wave.
     goals.add_goal(
+        configured_database(),
         people.coordinator,
         GoalInput(
             group_id=group_id,
@@ -203,7 +212,7 @@ def planted(people) -> Planted:
         (group_id,),
     )
     assert closed is not None and answered == 2
-    assert surveys.threshold() == 3
+    assert surveys.threshold(configured_database()) == 3
 
     secrets = (CASE_TITLE, CASE_SITUATION, CASE_QUESTION, BOARD_ITEM, ACTION_ITEM, NOTE, ADVICE, FOLLOW_UP)
     tokens = re.findall(r"[A-Z]{3,4}-\d{4}", " ".join(secrets)) + [f"KSQ-990{n}" for n in range(1, 5)]
@@ -326,7 +335,7 @@ def test_the_small_wave_has_an_average_of_its_own(people, planted):
     """The two answers make an average no release could have: so finding it would be a leak."""
     assert f"{planted.small_mean:.2f}" == "1.81"
     period = Period.year_before(clock.today())
-    comparison = overview.compare_groups(people.coordinator, period)
+    comparison = overview.compare_groups(configured_database(), people.coordinator, period)
     released = [release for rows in comparison.releases.values() for release in rows]
     assert all(release.respondents >= 3 for release in released)
     assert all(f"{release.mean:.2f}" != "1.81" for release in released)
@@ -386,13 +395,13 @@ def _efficacy_points(at) -> list[tuple[float, str]]:
 @pytest.mark.date_sensitive
 def test_a_raised_threshold_hides_every_average_of_fewer_people(people, offered):
     period = Period.year_before(clock.today())
-    before = overview.compare_groups(people.coordinator, period)
+    before = overview.compare_groups(configured_database(), people.coordinator, period)
     released = [release for rows in before.releases.values() for release in rows]
     kept = {release.mean for release in released if release.respondents >= 6}
     hidden = {release.mean for release in released if release.respondents < 6} - kept  # sixths recur
     assert hidden, "the demo has averages of 3 to 5 people"
     assert kept, "and some of 6 or more"
-    surveys.set_threshold(people.coordinator, 6)
+    surveys.set_threshold(configured_database(), people.coordinator, 6)
 
     at = app(people.coordinator)
     at.session_state["language"] = "en"
@@ -416,7 +425,7 @@ def test_a_raised_threshold_hides_every_average_of_fewer_people(people, offered)
 def test_the_session_with_the_secrets_counts_as_a_number(people, planted):
     """The session held today shows as a count in the observation profile and the figures, nothing more."""
     period = Period.year_before(clock.today())
-    story = overview.group_story(people.coordinator, planted.group_id, period)
+    story = overview.group_story(configured_database(), people.coordinator, planted.group_id, period)
     assert story.observations is not None and story.observations[-1].day == clock.today()
     today = story.observations[-1]
     assert (today.per_level["procedure"], today.interventions, today.self_corrections) == (1, 1, 1)
@@ -462,10 +471,10 @@ def test_who_facilitates_one_group_and_takes_part_in_another_cannot_get_the_figu
     period = Period.year_before(clock.today())
     noord = _group_id("Wijkverpleging Noord")
     for attempt in (
-        lambda: overview.compare_groups(fatima, period),
-        lambda: overview.group_story(fatima, noord, period),
-        lambda: overview.choices(fatima),
-        lambda: goals.progress(fatima),
+        lambda: overview.compare_groups(configured_database(), fatima, period),
+        lambda: overview.group_story(configured_database(), fatima, noord, period),
+        lambda: overview.choices(configured_database(), fatima),
+        lambda: goals.progress(configured_database(), fatima),
     ):
         with pytest.raises(NotAllowed):
             attempt()

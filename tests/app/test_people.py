@@ -14,6 +14,7 @@ from driving import (
 )
 
 from intervision import accounts, auth, demo
+from intervision.database import configured as configured_database
 from intervision.errors import DomainError
 from intervision.models import Role, SignInInput
 
@@ -75,7 +76,7 @@ def test_demoting_the_last_coordinator_is_refused(people):
 
 
 def test_a_coordinator_who_steps_down_loses_the_page(people):
-    accounts.change_role(people.coordinator, people.facilitator.id, Role.COORDINATOR)
+    accounts.change_role(configured_database(), people.coordinator, people.facilitator.id, Role.COORDINATOR)
     at = _people_page(app(people.coordinator))
     _change_role(at, people.coordinator.id, Role.FACILITATOR)
 
@@ -87,9 +88,9 @@ def test_a_coordinator_who_steps_down_loses_the_page(people):
 
 def test_audit_log_shows_sign_ins(people):
     marieke = demo.demo_accounts()[0]
-    token = auth.sign_in(SignInInput(email=marieke.email, password=demo.DEMO_PASSWORD))
+    token = auth.sign_in(configured_database(), SignInInput(email=marieke.email, password=demo.DEMO_PASSWORD))
     with pytest.raises(DomainError):
-        auth.sign_in(SignInInput(email=marieke.email, password="not the password"))
+        auth.sign_in(configured_database(), SignInInput(email=marieke.email, password="not the password"))
     at = app()
     at.session_state["sign_in_token"] = token
     at = _people_page(at)

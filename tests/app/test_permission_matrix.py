@@ -50,6 +50,7 @@ from google.protobuf import text_format
 from streamlit.testing.v1 import AppTest
 
 from intervision import accounts, cases, clock, db, invitations, live, method_library, surveys
+from intervision.database import configured as configured_database
 from intervision.i18n import t
 from intervision.instruments import shipped_instruments
 from intervision.methods import Name, built_in_library, parse_method
@@ -122,7 +123,7 @@ class World:
 
 def _named(name: str) -> Person:
     [(email,)] = query("SELECT email FROM people WHERE name = ?", (name,))
-    found = accounts.person_by_email(email)
+    found = accounts.person_by_email(configured_database(), email)
     assert found is not None, name
     return found
 
@@ -133,24 +134,28 @@ def _group_id(name: str) -> int:
 
 def _make_mira(coordinator: Person, group_a: int, group_b: int) -> Person:
     """The coordinator invites a newcomer to A as a member and, later, to facilitate B: both through codes."""
-    member = invitations.create_invitation(coordinator, InvitationInput(group_id=group_a))
+    member = invitations.create_invitation(configured_database(), coordinator, InvitationInput(group_id=group_a))
     password = "een lang wachtwoord voor Mira"
     person_id = invitations.create_account_with_code(
+        configured_database(),
         NewAccountInput(name=CAST["mixed"], email=MIRA_EMAIL, password=password, password_again=password, language=EN),
         JoinInput(code=member.code),
     )
-    mira = accounts.person(person_id)
+    mira = accounts.person(configured_database(), person_id)
     assert mira is not None and mira.role is Role.PARTICIPANT, "a member invitation makes a participant"
     lead = invitations.create_invitation(
-        coordinator, InvitationInput(group_id=group_b, group_role=GroupRole.FACILITATOR, max_uses=3)
+        configured_database(),
+        coordinator,
+        InvitationInput(group_id=group_b, group_role=GroupRole.FACILITATOR, max_uses=3),
     )
-    invitations.join_with_code(mira, JoinInput(code=lead.code))
+    invitations.join_with_code(configured_database(), mira, JoinInput(code=lead.code))
     return mira
 
 
 def _bring_case(author: Person, group_id: int, letter: str) -> None:
     secret = secrets_of(letter)
     cases.submit_case(
+        configured_database(),
         author,
         CaseInput(
             group_id=group_id,
@@ -167,16 +172,18 @@ def _closed_session(leader: Person, group_id: int, letter: str) -> int:
     """A session told on the spot, run to its closing round, with an insight on the board and a choice."""
     secret = secrets_of(letter)
     form = StartSessionInput(group_id=group_id, spot_case_title=secret["session"], method_id="incident")
-    session_id = live.start_session(leader, form)
+    session_id = live.start_session(configured_database(), leader, form)
 
     def revision() -> int:
-        return live.console_view(leader, session_id).session.revision
+        return live.console_view(configured_database(), leader, session_id).session.revision
 
-    live.begin_phases(leader, session_id, revision())
-    live.move(leader, session_id, revision(), steps=99)  # past the last phase: the closing round
-    live.send_to_board(leader, session_id, BoardItemInput(kind="insight", text=secret["insight"]))
-    live.record_bringer_choice(leader, session_id, secret["choice"])
-    live.close_session(leader, session_id, revision())
+    live.begin_phases(configured_database(), leader, session_id, revision())
+    live.move(configured_database(), leader, session_id, revision(), steps=99)  # past the last phase: the closing round
+    live.send_to_board(
+        configured_database(), leader, session_id, BoardItemInput(kind="insight", text=secret["insight"])
+    )
+    live.record_bringer_choice(configured_database(), leader, session_id, secret["choice"])
+    live.close_session(configured_database(), leader, session_id, revision())
     return session_id
 
 
@@ -190,10 +197,10 @@ def _scoring(score: int) -> dict[str, int | None]:
 
 def _closed_wave(leader: Person, group_id: int, scores: list[tuple[Person, int]], days_ago: int) -> None:
     opened = clock.utcnow() - timedelta(days=days_ago)
-    wave_id = surveys.open_wave(leader, group_id, SAFETY, "start", now=opened)
+    wave_id = surveys.open_wave(configured_database(), leader, group_id, SAFETY, "start", now=opened)
     for member, score in scores:
-        surveys.answer(member, wave_id, _scoring(score), now=opened)
-    surveys.close_wave(leader, wave_id, now=opened + timedelta(days=7))
+        surveys.answer(configured_database(), member, wave_id, _scoring(score), now=opened)
+    surveys.close_wave(configured_database(), leader, wave_id, now=opened + timedelta(days=7))
 
 
 # Scale scores of single people in the waves with too few answers: none of them may be in any export.
@@ -215,7 +222,7 @@ def _build() -> World:
     }
     clinic = built_in_library().methods["clinic"]
     own = clinic.model_copy(update={"name": Name(nl=C_METHOD, en=C_METHOD)})
-    c_method = method_library.save_custom_method(fatima, own).id
+    c_method = method_library.save_custom_method(configured_database(), fatima, own).id
     hans = _named("Hans Kuipers")
     low, high = HIDDEN_SCORES["A"]
     _closed_wave(jeroen, groups["A"], [(mira, low), (sofie, high)], days_ago=40)
@@ -658,9 +665,11 @@ def choose(at: AppTest, key: str, letter: str, world: World) -> AppTest:
 def under_way(leader: Person, group_id: int) -> str:
     """A session started (and at its check-in) in this group; its join code."""
     session_id = live.start_session(
-        leader, StartSessionInput(group_id=group_id, spot_case_title="Vandaag verteld", method_id="incident")
+        configured_database(),
+        leader,
+        StartSessionInput(group_id=group_id, spot_case_title="Vandaag verteld", method_id="incident"),
     )
-    return live.console_view(leader, session_id).session.join_code
+    return live.console_view(configured_database(), leader, session_id).session.join_code
 
 
 def link_after(at: AppTest, text: str) -> str | None:
@@ -701,7 +710,7 @@ def home_lists_her_groups(world: World, offered: dict[str, bytes]) -> None:
 def home_points_to_follow_or_console(world: World, offered: dict[str, bytes]) -> None:
     under_way(world.people["facilitator"], world.groups["A"])
     under_way(world.people["mixed"], world.groups["B"])
-    under_way(accounts.person_by_email("fatima.elamrani@demo.example"), world.groups["C"])
+    under_way(accounts.person_by_email(configured_database(), "fatima.elamrani@demo.example"), world.groups["C"])
     at = mira_on(world, "home")
     assert link_after(at, GROUPS["A"]) == t("nav.follow", EN)
     assert link_after(at, GROUPS["B"]) == t("nav.console", EN)
@@ -738,7 +747,7 @@ def groups_b_leads(world: World, offered: dict[str, bytes]) -> None:
     assert t("groups.your_role", EN, role="Facilitator") in values(at.caption)
     assert {f"group.{group}", f"invite.{group}", f"plan.{group}"} <= _form_ids(at)
     assert options(at, f"invite.{group}.group_role") == ["Member"]
-    annelies = accounts.person_by_email("annelies.verhoeven@demo.example")
+    annelies = accounts.person_by_email(configured_database(), "annelies.verhoeven@demo.example")
     removable = {button.key for button in buttons(at, f"remove.{group}.")}
     assert removable and f"remove.{group}.{annelies.id}" not in removable, "the other facilitator stays"
     assert t("groups.delete_title", EN) not in [expander.label for expander in at.expander]
@@ -860,7 +869,7 @@ def follow_a(world: World, offered: dict[str, bytes]) -> None:
 
 @mixed("follow", "the code of C's session under way is refused")
 def follow_not_c(world: World, offered: dict[str, bytes]) -> None:
-    code = under_way(accounts.person_by_email("fatima.elamrani@demo.example"), world.groups["C"])
+    code = under_way(accounts.person_by_email(configured_database(), "fatima.elamrani@demo.example"), world.groups["C"])
     at = mira_on(world, "follow")
     at.text_input(key="follow.code").set_value(code)
     run(at)
@@ -934,7 +943,7 @@ def invitations_hide_facilitator_codes(world: World, offered: dict[str, bytes]) 
         "SELECT code FROM invitations WHERE group_id = ? AND group_role = 'facilitator' AND revoked_at IS NULL",
         (world.groups["B"],),
     )
-    assert invitations.invitation_preview(code) is not None, "the code can still be used"
+    assert invitations.invitation_preview(configured_database(), code) is not None, "the code can still be used"
     assert code not in texts(mira_on(world, "invitations"))
 
 

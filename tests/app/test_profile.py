@@ -16,6 +16,7 @@ from driving import (
 )
 
 from intervision import accounts, auth, demo
+from intervision.database import configured as configured_database
 from intervision.errors import DomainError
 from intervision.models import Language, SignInInput
 
@@ -25,7 +26,7 @@ NEW_PASSWORD = "een heel nieuw wachtwoord"
 @pytest.fixture
 def emma(demo_db):
     """A demo participant who reads English."""
-    person = accounts.person_by_email("emma.clarke@demo.example")
+    person = accounts.person_by_email(configured_database(), "emma.clarke@demo.example")
     assert person.language is Language.EN
     return person
 
@@ -38,7 +39,7 @@ def _profile_page(person):
 
 def _signs_in(email: str, password: str) -> bool:
     try:
-        auth.sign_in(SignInInput(email=email, password=password))
+        auth.sign_in(configured_database(), SignInInput(email=email, password=password))
     except DomainError:
         return False
     return True
@@ -180,7 +181,7 @@ def test_new_passwords_must_match_and_be_long_enough(emma):
 
 
 def test_changing_my_password(emma):
-    elsewhere = auth.open_session_for(emma.id)
+    elsewhere = auth.open_session_for(configured_database(), emma.id)
     at = _profile_page(emma)
     fill(
         at,
@@ -199,17 +200,17 @@ def test_changing_my_password(emma):
     assert _signs_in(emma.email, NEW_PASSWORD)
     assert not _signs_in(emma.email, demo.DEMO_PASSWORD)
     # Whoever knew the old password is signed out elsewhere; this device stays signed in.
-    assert auth.signed_in_person(elsewhere) is None
-    assert auth.signed_in_person(at.session_state["sign_in_token"]).id == emma.id
+    assert auth.signed_in_person(configured_database(), elsewhere) is None
+    assert auth.signed_in_person(configured_database(), at.session_state["sign_in_token"]).id == emma.id
 
 
 def test_signing_out_everywhere(emma):
-    elsewhere = auth.open_session_for(emma.id)
+    elsewhere = auth.open_session_for(configured_database(), emma.id)
     at = _profile_page(emma)
     here = at.session_state["sign_in_token"]
     click(at, "Sign out everywhere")
 
     assert_healthy(at)
-    assert auth.signed_in_person(elsewhere) is None
-    assert auth.signed_in_person(here) is None
+    assert auth.signed_in_person(configured_database(), elsewhere) is None
+    assert auth.signed_in_person(configured_database(), here) is None
     assert values(at.title) == ["Sign in"]

@@ -12,6 +12,7 @@ import re
 from driving import app, assert_healthy, open_page, query, texts, values
 
 from intervision import live
+from intervision.database import configured as configured_database
 from intervision.methods import built_in_library
 from intervision.models import BoardItemInput, Language, ObservationDetailsInput, SessionRole, StartSessionInput
 
@@ -32,6 +33,7 @@ def _start(people, phase_index: int | None = INFORMATION_ROUND) -> int:
     """A session started through the core, at this phase (None: still in the check-in)."""
     group_id = query("SELECT id FROM groups WHERE name = ?", (LEIDING,))[0][0]
     session_id = live.start_session(
+        configured_database(),
         people.facilitator,
         StartSessionInput(
             group_id=group_id,
@@ -41,18 +43,18 @@ def _start(people, phase_index: int | None = INFORMATION_ROUND) -> int:
         ),
     )
     if phase_index is not None:
-        live.begin_phases(people.facilitator, session_id, _session(people, session_id).revision)
+        live.begin_phases(configured_database(), people.facilitator, session_id, _session(people, session_id).revision)
         if phase_index:
             _move(people, session_id, phase_index)
     return session_id
 
 
 def _session(people, session_id: int):
-    return live.console_view(people.facilitator, session_id).session
+    return live.console_view(configured_database(), people.facilitator, session_id).session
 
 
 def _move(people, session_id: int, steps: int) -> None:
-    live.move(people.facilitator, session_id, _session(people, session_id).revision, steps)
+    live.move(configured_database(), people.facilitator, session_id, _session(people, session_id).revision, steps)
 
 
 def _projector(token: str, person=None, locale: str = "en-GB"):
@@ -83,9 +85,12 @@ def _elements(at) -> list[str]:
 
 def _with_question_and_observation(people) -> int:
     session_id = _start(people)
-    live.send_to_board(people.participant, session_id, BoardItemInput(kind="question", text=QUESTION))
-    observation = live.observe(people.facilitator, session_id, "interaction")
+    live.send_to_board(
+        configured_database(), people.participant, session_id, BoardItemInput(kind="question", text=QUESTION)
+    )
+    observation = live.observe(configured_database(), people.facilitator, session_id, "interaction")
     live.describe_observation(
+        configured_database(),
         people.facilitator,
         session_id,
         observation,
@@ -153,7 +158,7 @@ def test_the_check_in_and_the_closing_have_their_own_titles(people):
     assert "A short round: how are you arriving today, and what are you bringing with you?" in _shown(at)
     assert not CLOCK.search(_shown(at))
 
-    live.begin_phases(people.facilitator, session_id, _session(people, session_id).revision)
+    live.begin_phases(configured_database(), people.facilitator, session_id, _session(people, session_id).revision)
     _move(people, session_id, len(INCIDENT.phases))
     at.run()
     assert_healthy(at)
@@ -164,7 +169,7 @@ def test_the_check_in_and_the_closing_have_their_own_titles(people):
 def test_after_closing_the_projector_says_the_session_ended(people):
     session_id = _start(people)
     at = _projector(_token(people, session_id))
-    live.close_session(people.facilitator, session_id, _session(people, session_id).revision)
+    live.close_session(configured_database(), people.facilitator, session_id, _session(people, session_id).revision)
     at.run()
     assert_healthy(at)
     assert values(at.title) == ["The session has ended. Thank you."]

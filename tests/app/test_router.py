@@ -7,6 +7,7 @@ import streamlit as st
 from driving import ROLES, app, assert_healthy, query, values
 
 from intervision import auth
+from intervision.database import configured as configured_database
 from intervision.models import Language
 from ui.registry import SCREENS
 
@@ -135,7 +136,7 @@ def test_unknown_token_signs_nobody_in(demo_db, navigation):
 
 def test_ended_session_signs_nobody_in(people, navigation):
     at = app(people.participant)
-    auth.sign_out(at.session_state["sign_in_token"])
+    auth.sign_out(configured_database(), at.session_state["sign_in_token"])
     at.run()
 
     assert _screens(navigation) == OFFERED["signed_out"]
@@ -152,7 +153,7 @@ def test_sign_out_ends_the_session_and_returns_to_sign_in(people, navigation):
     sign_out[0].click().run()
 
     assert_healthy(at)
-    assert auth.signed_in_person(token) is None
+    assert auth.signed_in_person(configured_database(), token) is None
     assert _screens(navigation) == OFFERED["signed_out"]
     assert values(at.title) == ["Sign in"]
     assert query("SELECT count(*) FROM audit_log WHERE action = 'sign_out'") == [(1,)]

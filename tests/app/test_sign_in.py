@@ -20,6 +20,7 @@ from driving import (
 )
 
 from intervision import auth, clock, demo
+from intervision.database import configured as configured_database
 from intervision.errors import DomainError
 from intervision.models import Language, SignInInput
 from ui import guard
@@ -44,7 +45,7 @@ def test_correct_credentials_sign_in(organisation_db):
 
     assert_healthy(at)
     assert values(at.title) == [f"Welcome, {COORDINATOR_NAME}"]
-    person = auth.signed_in_person(at.session_state["sign_in_token"])
+    person = auth.signed_in_person(configured_database(), at.session_state["sign_in_token"])
     assert person is not None and person.email == COORDINATOR_EMAIL
     # The browser is handed a one-time ticket for its HttpOnly cookie.
     assert query("SELECT count(*) FROM sign_in_tickets") == [(1,)]
@@ -86,7 +87,9 @@ def _failed_until_now(email: str, times: int, address: str) -> None:
     moment = clock.utcnow() - timedelta(seconds=sum(waits))
     for wait in [*waits, 0]:
         with pytest.raises(DomainError):
-            auth.sign_in(SignInInput(email=email, password="niet het wachtwoord"), address, now=moment)
+            auth.sign_in(
+                configured_database(), SignInInput(email=email, password="niet het wachtwoord"), address, now=moment
+            )
         moment += timedelta(seconds=wait)
 
 

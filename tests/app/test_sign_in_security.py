@@ -43,6 +43,7 @@ from streamlit.testing.v1 import AppTest
 
 from intervision import accounts, auth, clock
 from intervision.config import BROWSER_COOKIE, SESSION_COOKIE, SESSION_LIFETIME
+from intervision.database import configured as configured_database
 from intervision.models import Person, Role
 from ui.cookie_routes import SIGN_IN_ROUTE, SIGN_OUT_ROUTE, BrowserBinding, routes
 from ui.proxy import TrustedProxyHeaders
@@ -52,7 +53,7 @@ SIGN_IN = "Sign in"
 
 def _emma() -> Person:
     """A demo participant who reads English."""
-    found = accounts.person_by_email("emma.clarke@demo.example")
+    found = accounts.person_by_email(configured_database(), "emma.clarke@demo.example")
     assert found is not None
     return found
 
@@ -60,7 +61,7 @@ def _emma() -> Person:
 def _browser(person: Person, token: str | None = None) -> AppTest:
     """A browser of this person (its own sign-in session unless `token` is given), in English."""
     at = app(None)
-    at.session_state["sign_in_token"] = token or auth.open_session_for(person.id)
+    at.session_state["sign_in_token"] = token or auth.open_session_for(configured_database(), person.id)
     at.session_state["language"] = "en"
     return at
 
@@ -88,7 +89,9 @@ def _later(monkeypatch: pytest.MonkeyPatch, by: timedelta) -> None:
 def test_an_expired_sign_in_opens_no_page_and_asks_to_sign_in(demo_db, how):
     """A sign-in lasts SESSION_LIFETIME; after that the token a browser still holds opens nothing."""
     emma = _emma()
-    expired = auth.open_session_for(emma.id, now=clock.utcnow() - SESSION_LIFETIME - timedelta(minutes=1))
+    expired = auth.open_session_for(
+        configured_database(), emma.id, now=clock.utcnow() - SESSION_LIFETIME - timedelta(minutes=1)
+    )
     at = _browser(emma, expired)
     if how == "by a deep link":
         deep_link(at, "pages/profile.py")
@@ -116,7 +119,7 @@ def test_signing_out_everywhere_signs_out_another_open_browser_on_its_next_rerun
     emma = _emma()
     phone = open_page(_browser(emma), "pages/cases.py")
     laptop = open_page(_browser(emma), "pages/profile.py")
-    colleague = _browser(accounts.person_by_email("kim.bos@demo.example"))
+    colleague = _browser(accounts.person_by_email(configured_database(), "kim.bos@demo.example"))
     open_page(colleague, "pages/cases.py")
 
     click(laptop, "Sign out everywhere")
@@ -146,7 +149,7 @@ def test_signing_out_leaves_the_other_browsers_of_the_same_person_signed_in(demo
 
 ENDED = {
     "expired": lambda monkeypatch, person: _later(monkeypatch, SESSION_LIFETIME + timedelta(seconds=1)),
-    "signed out everywhere": lambda monkeypatch, person: auth.sign_out_everywhere(person.id),
+    "signed out everywhere": lambda monkeypatch, person: auth.sign_out_everywhere(configured_database(), person.id),
 }
 
 
@@ -177,7 +180,7 @@ CLICKS = {
 def test_a_click_in_a_browser_whose_sign_in_ended_changes_nothing(demo_db, monkeypatch, what, ended):
     """Ending a sign-in must also end what the browser's last drawn page can still do."""
     email, page, act = CLICKS[what]
-    person, emma = accounts.person_by_email(email), _emma()
+    person, emma = accounts.person_by_email(configured_database(), email), _emma()
     left_open = open_page(_browser(person), page)
     ENDED[ended](monkeypatch, person)
 
@@ -290,7 +293,9 @@ def _get(
 
 
 def _ticket(emma: Person, browser: str = BROWSER) -> str:
-    return auth.issue_cookie_ticket(auth.open_session_for(emma.id), browser)
+    return auth.issue_cookie_ticket(
+        configured_database(), auth.open_session_for(configured_database(), emma.id), browser
+    )
 
 
 def _sign_in_trip(ticket: str, browser: str | None = BROWSER, scheme: str = "https", **headers: str) -> Answer:
@@ -319,7 +324,9 @@ def test_over_https_the_cookie_is_secure_httponly_samesite_and_lives_as_long_as_
     assert morsel["secure"] is True and morsel["httponly"] is True
     assert morsel["samesite"].lower() == "lax" and morsel["path"] == "/"
     assert int(morsel["max-age"]) == int(SESSION_LIFETIME.total_seconds())
-    assert auth.signed_in_person(morsel.value).id == emma.id, "the cookie holds the sign-in, not the ticket"
+    assert auth.signed_in_person(configured_database(), morsel.value).id == emma.id, (
+        "the cookie holds the sign-in, not the ticket"
+    )
 
 
 def test_over_plain_http_the_cookie_is_not_marked_secure(demo_db):
@@ -360,7 +367,7 @@ def test_a_sign_in_link_on_another_site_signs_nobody_in(demo_db, how):
 
 
 def _signed_in_browser(emma: Person) -> dict[str, str]:
-    return {BROWSER_COOKIE: BROWSER, SESSION_COOKIE: auth.open_session_for(emma.id)}
+    return {BROWSER_COOKIE: BROWSER, SESSION_COOKIE: auth.open_session_for(configured_database(), emma.id)}
 
 
 def test_the_sign_out_route_ends_the_sign_in_on_the_server_and_clears_the_cookie_with_the_same_flags(demo_db):
@@ -374,7 +381,7 @@ def test_the_sign_out_route_ends_the_sign_in_on_the_server_and_clears_the_cookie
     morsel = answer.cookies()[SESSION_COOKIE]
     assert morsel.value in ("", '""') and int(morsel["max-age"]) == 0
     assert morsel["httponly"] is True and morsel["samesite"].lower() == "lax" and morsel["path"] == "/"
-    assert auth.signed_in_person(cookies[SESSION_COOKIE]) is None
+    assert auth.signed_in_person(configured_database(), cookies[SESSION_COOKIE]) is None
     assert query("SELECT action FROM audit_log ORDER BY id DESC LIMIT 1") == [("sign_out",)]
 
 
@@ -386,7 +393,7 @@ def test_a_sign_out_link_on_another_site_leaves_the_cookie_and_the_sign_in(demo_
     answer = _get(SIGN_OUT_ROUTE, cookies=cookies, headers=CROSS_SITE[how])
 
     assert answer.status == 303 and answer.cookies() == SimpleCookie()
-    assert auth.signed_in_person(cookies[SESSION_COOKIE]).id == emma.id
+    assert auth.signed_in_person(configured_database(), cookies[SESSION_COOKIE]).id == emma.id
 
 
 def test_a_browser_gets_its_binding_cookie_with_its_first_page_and_keeps_it(demo_db):

@@ -23,6 +23,7 @@ from driving import app, as_read, assert_healthy, open_page, query, texts, value
 from google.protobuf import text_format
 
 from intervision import accounts, clock, surveys
+from intervision.database import configured as configured_database
 from intervision.instruments import shipped_instruments
 from intervision.models import Language, Person
 from ui.guard import escape_markdown
@@ -112,7 +113,7 @@ def _group_id(name: str) -> int:
 def _member(name: str) -> Person:
     """Anybody in the demo database, by name (not every member is among the demo's published accounts)."""
     [(email,)] = query("SELECT email FROM people WHERE name = ?", (name,))
-    found = accounts.person_by_email(email)
+    found = accounts.person_by_email(configured_database(), email)
     assert found is not None
     return found
 
@@ -162,10 +163,12 @@ def _answers_scoring(instrument_id: str, score: int) -> dict[str, int | None]:
 def _closed_wave(facilitator: Person, group_id: int, instrument_id: str, scores: dict[str, int], days_ago: int) -> int:
     """A wave the facilitator opened `days_ago`, answered by these members (name → scale score), then closed."""
     opened = clock.utcnow() - timedelta(days=days_ago)
-    wave_id = surveys.open_wave(facilitator, group_id, instrument_id, "start", now=opened)
+    wave_id = surveys.open_wave(configured_database(), facilitator, group_id, instrument_id, "start", now=opened)
     for name, score in scores.items():
-        surveys.answer(_member(name), wave_id, _answers_scoring(instrument_id, score), now=opened)
-    surveys.close_wave(facilitator, wave_id, now=opened + timedelta(days=7))
+        surveys.answer(
+            configured_database(), _member(name), wave_id, _answers_scoring(instrument_id, score), now=opened
+        )
+    surveys.close_wave(configured_database(), facilitator, wave_id, now=opened + timedelta(days=7))
     return wave_id
 
 
@@ -205,13 +208,13 @@ def test_a_member_answers_skips_one_finds_the_answers_again_and_the_closed_wave_
     _run(at)
     assert SAVED in values(at.success)
     assert not at.error
-    assert surveys.my_answers(people.participant, wave_id) == given | {"use_3": None}
+    assert surveys.my_answers(configured_database(), people.participant, wave_id) == given | {"use_3": None}
 
     again = _page(people.participant)
     kept = {item: again.radio(key=f"answer.{wave_id}.{item}").value for item in [*given, "use_3"]}
     assert kept == given | {"use_3": None}, "a new session shows the answers given, and the skipped one empty"
 
-    surveys.close_wave(people.facilitator, wave_id)
+    surveys.close_wave(configured_database(), people.facilitator, wave_id)
     later = _page(people.participant)
     assert not any(caption.startswith(f"{LEIDING} · ") for caption in values(later.caption))
     assert not [radio for radio in later.radio if radio.key.startswith(f"answer.{wave_id}.")]
@@ -227,7 +230,7 @@ CLOSED_MEANWHILE = (
 def test_saving_with_nothing_ticked_says_so_and_stores_nothing(people):
     group_id = _group_id(LEIDING)
     wave_id = _open_wave_of(group_id, "session_evaluation")
-    before = surveys.response_rate(people.facilitator, wave_id).respondents
+    before = surveys.response_rate(configured_database(), people.facilitator, wave_id).respondents
     at = _page(people.participant)
 
     _save_button(at, wave_id).click()
@@ -235,8 +238,10 @@ def test_saving_with_nothing_ticked_says_so_and_stores_nothing(people):
 
     assert NO_ANSWER in values(at.error)
     assert SAVED not in values(at.success)
-    assert surveys.my_answers(people.participant, wave_id) == {}
-    assert surveys.response_rate(people.facilitator, wave_id).respondents == before, "not counted as a response"
+    assert surveys.my_answers(configured_database(), people.participant, wave_id) == {}
+    assert surveys.response_rate(configured_database(), people.facilitator, wave_id).respondents == before, (
+        "not counted as a response"
+    )
 
 
 def test_saving_into_a_survey_that_closed_meanwhile_says_so_and_keeps_the_answers(people):
@@ -246,7 +251,7 @@ def test_saving_into_a_survey_that_closed_meanwhile_says_so_and_keeps_the_answer
     given = {"use_1": 4, "proc_2": 2}
     for item, value in given.items():
         at.radio(key=f"answer.{wave_id}.{item}").set_value(value)
-    surveys.close_wave(people.facilitator, wave_id)  # between drawing the form and saving it
+    surveys.close_wave(configured_database(), people.facilitator, wave_id)  # between drawing the form and saving it
 
     _save_button(at, wave_id).click()
     _run(at)
@@ -256,7 +261,7 @@ def test_saving_into_a_survey_that_closed_meanwhile_says_so_and_keeps_the_answer
     kept = {item: at.radio(key=f"answer.{wave_id}.{item}").value for item in given}
     assert kept == given, "the ticked answers stay on screen"
     assert all(radio.disabled for radio in at.radio if radio.key.startswith(f"answer.{wave_id}."))
-    assert surveys.my_answers(people.participant, wave_id) == {}
+    assert surveys.my_answers(configured_database(), people.participant, wave_id) == {}
 
     at.button(key=f"forget_closed.{wave_id}").click()
     _run(at)
@@ -264,8 +269,10 @@ def test_saving_into_a_survey_that_closed_meanwhile_says_so_and_keeps_the_answer
 
 
 def test_with_no_open_survey_the_member_is_told_so(people):
-    for wave in surveys.open_waves(people.participant):
-        surveys.close_wave(_member("Jeroen Bakker" if wave.group_name == LEIDING else "Pieter De Smet"), wave.id)
+    for wave in surveys.open_waves(configured_database(), people.participant):
+        surveys.close_wave(
+            configured_database(), _member("Jeroen Bakker" if wave.group_name == LEIDING else "Pieter De Smet"), wave.id
+        )
     at = _page(people.participant)
     assert NOTHING_OPEN in values(at.caption)
     assert not at.radio
@@ -338,8 +345,10 @@ def test_the_own_trend_is_drawn_for_the_member_only(people):
     member = _results(_page(people.participant), group_id, instrument_id)
     own = [[trace for trace in figure["data"] if trace.get("name") == MY_SCORE] for figure in _figures(member)]
     assert all(len(lines) <= 1 for lines in own), "the member sees her own scores as one line per chart"
-    trend = surveys.my_trend(people.participant, group_id, instrument_id)
-    scales = surveys.group_results(people.participant, group_id, instrument_id).instrument.reported_scales
+    trend = surveys.my_trend(configured_database(), people.participant, group_id, instrument_id)
+    scales = surveys.group_results(
+        configured_database(), people.participant, group_id, instrument_id
+    ).instrument.reported_scales
     expected = [[scores[scale.id] for _, scores in trend if scores.get(scale.id) is not None] for scale in scales]
     drawn = [lines[0]["y"] for lines in own if lines]
     assert drawn and drawn == [pytest.approx(scores) for scores in expected if scores]
@@ -424,7 +433,7 @@ def _texts_under(at, scale_name: str) -> list[str]:
 
 def test_where_the_questionnaire_changed_only_a_line_that_ran_before_says_so(people):
     group_id = _group_id(LEIDING)
-    results = surveys.group_results(people.facilitator, group_id, "collective_efficacy")
+    results = surveys.group_results(configured_database(), people.facilitator, group_id, "collective_efficacy")
     [first_new] = results.new_questions
     assert first_new.instrument.version == 2
     # The demo's facts: the whole scale runs from version 1, the group-competence facet exists only from
@@ -489,9 +498,9 @@ def safety_waves(people):
     enough = {"Sofie Claes": 1, "Ingrid Smit": 4, "Mohamed Bouzid": 5}
     _closed_wave(people.facilitator, group_id, SAFETY, few, days_ago=60)
     _closed_wave(people.facilitator, group_id, SAFETY, enough, days_ago=30)
-    open_id = surveys.open_wave(people.facilitator, group_id, SAFETY, "after_session")
+    open_id = surveys.open_wave(configured_database(), people.facilitator, group_id, SAFETY, "after_session")
     for name in LEIDING_MEMBERS[1:]:
-        surveys.answer(_member(name), open_id, _answers_scoring(SAFETY, 3))
+        surveys.answer(configured_database(), _member(name), open_id, _answers_scoring(SAFETY, 3))
     return group_id, few, enough
 
 
@@ -550,9 +559,9 @@ def test_the_results_table_converts_cleanly(people, safety_waves, caplog):
 
 def test_an_open_wave_is_not_in_the_results(people):
     group_id = _group_id(LEIDING)
-    wave_id = surveys.open_wave(people.facilitator, group_id, SAFETY, "start")
+    wave_id = surveys.open_wave(configured_database(), people.facilitator, group_id, SAFETY, "start")
     for name in LEIDING_MEMBERS:
-        surveys.answer(_member(name), wave_id, _answers_scoring(SAFETY, 4))
+        surveys.answer(configured_database(), _member(name), wave_id, _answers_scoring(SAFETY, 4))
     for viewer in (people.facilitator, people.coordinator, people.participant):
         at = _results(_page(viewer), group_id, SAFETY)
         assert NO_RESULTS in values(at.info)
@@ -596,7 +605,7 @@ def test_the_facilitator_opens_and_closes_a_wave_and_the_member_is_told_while_it
     ]
 
     assert any(WAITING in line for line in _home_waiting(people.participant)), "the member is told on her home page"
-    surveys.answer(people.participant, new_wave, _answers_scoring(SAFETY, 4))
+    surveys.answer(configured_database(), people.participant, new_wave, _answers_scoring(SAFETY, 4))
     assert not any(WAITING in line for line in _home_waiting(people.participant)), "answered: nothing waits"
 
     at = _page(people.facilitator)
@@ -719,9 +728,9 @@ def _markdown_everywhere(at) -> list[str]:
 
 
 def test_a_loaded_instruments_names_show_as_typed_and_never_start_a_formula_in_the_csv(people, offered):
-    surveys.load_instrument(people.coordinator, FORGED, "forged.toml")
+    surveys.load_instrument(configured_database(), people.coordinator, FORGED, "forged.toml")
     group_id = _group_id(LEIDING)
-    wave_id = surveys.open_wave(people.facilitator, group_id, "forged_climate", "start")
+    wave_id = surveys.open_wave(configured_database(), people.facilitator, group_id, "forged_climate", "start")
 
     answering = _page(people.participant)
     shown = _markdown_everywhere(answering)
@@ -735,8 +744,8 @@ def test_a_loaded_instruments_names_show_as_typed_and_never_start_a_formula_in_t
     assert not [text for text in values(_page(people.coordinator).markdown) if FORGED_NAME in text]
 
     for name in LEIDING_MEMBERS[1:4]:
-        surveys.answer(_member(name), wave_id, {"tc_1": 3, "tc_2": 1})
-    surveys.close_wave(people.facilitator, wave_id)
+        surveys.answer(configured_database(), _member(name), wave_id, {"tc_1": 3, "tc_2": 1})
+    surveys.close_wave(configured_database(), people.facilitator, wave_id)
     at = _results(_page(people.participant), group_id, "forged_climate")
     assert escape_markdown("@SUM(A1)") in values(at.subheader) and escape_markdown("# x") in values(at.caption)
     [download] = [button for button in at.download_button if button.label == DOWNLOAD]
@@ -767,12 +776,12 @@ def test_the_threshold_refuses_2_accepts_5_and_then_hides_a_wave_of_4(people):
     _set_threshold(at, 2)
     assert THRESHOLD_TOO_LOW in values(at.error)
     assert THRESHOLD_SAVED not in values(at.success)
-    assert surveys.threshold() == 3
+    assert surveys.threshold(configured_database()) == 3
 
     _set_threshold(at, 5)
     assert THRESHOLD_SAVED in values(at.success)
     assert not at.error
-    assert surveys.threshold() == 5
+    assert surveys.threshold(configured_database()) == 5
 
     for viewer in (people.coordinator, people.facilitator, people.participant):
         rows = _table(_results(_page(viewer), group_id, SAFETY))

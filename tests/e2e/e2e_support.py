@@ -84,7 +84,7 @@ def seed_demo(path: Path) -> None:
     from intervision import db, demo
 
     db.migrate(path)
-    demo.load_demo(path=path)
+    demo.load_demo(path)
 
 
 @dataclass
@@ -209,9 +209,9 @@ def signed_in_page(open_page: Callable[..., Page], server: Server, email: str, *
     a busy machine.)"""
     from intervision import accounts, auth
 
-    person = accounts.person_by_email(email, server.db_path)
+    person = accounts.person_by_email(server.db_path, email)
     assert person is not None, email
-    token = auth.open_session_for(person.id, path=server.db_path)
+    token = auth.open_session_for(server.db_path, person.id)
     page = open_page(locale="en-US", **options)
     cookie = {"name": SESSION_COOKIE, "value": token, "url": server.url("/"), "httpOnly": True, "sameSite": "Lax"}
     page.context.add_cookies([cookie])

@@ -43,7 +43,7 @@ class LiveSetup:
     def facilitator(self) -> object:
         from intervision import accounts
 
-        return accounts.person_by_email(self.facilitator_email, self.db_path)
+        return accounts.person_by_email(self.db_path, self.facilitator_email)
 
     def session(self) -> object:
         from intervision import store
@@ -70,7 +70,7 @@ class LiveSetup:
         from intervision.clock import utcnow
 
         now = utcnow() - timedelta(seconds=seconds_ago)
-        live.begin_phases(self.facilitator(), self.session_id, self.session().revision, now=now, path=self.db_path)
+        live.begin_phases(self.db_path, self.facilitator(), self.session_id, self.session().revision, now=now)
 
     def go_to(self, index: int, seconds_ago: float = 0.0) -> None:
         """Move phase by phase to phase `index`; the last move `seconds_ago` seconds ago."""
@@ -80,21 +80,21 @@ class LiveSetup:
         while self.session().phase_index < index:
             last = self.session().phase_index == index - 1
             now: datetime = utcnow() - timedelta(seconds=seconds_ago if last else 0)
-            live.move(self.facilitator(), self.session_id, self.session().revision, 1, now=now, path=self.db_path)
+            live.move(self.db_path, self.facilitator(), self.session_id, self.session().revision, 1, now=now)
 
     def to_closing(self) -> None:
         from intervision import live
 
-        method = live.session_method(self.session(), self.db_path)
+        method = live.session_method(self.db_path, self.session())
         self.go_to(len(method.phases) - 1)
-        live.move(self.facilitator(), self.session_id, self.session().revision, 1, path=self.db_path)
+        live.move(self.db_path, self.facilitator(), self.session_id, self.session().revision, 1)
 
     def add_to_board(self, kind: str, text: str) -> int:
         from intervision import live
         from intervision.models import BoardItemInput
 
         return live.send_to_board(
-            self.facilitator(), self.session_id, BoardItemInput(kind=kind, text=text), path=self.db_path
+            self.db_path, self.facilitator(), self.session_id, BoardItemInput(kind=kind, text=text)
         )
 
     def board(self) -> list:
@@ -109,7 +109,7 @@ class LiveSetup:
         from intervision import live
 
         session = self.session()
-        method = live.session_method(session, self.db_path)
+        method = live.session_method(self.db_path, session)
         return method.phases[session.phase_index if index is None else index]
 
     def phase_name(self, language: str = "en", index: int | None = None) -> str:
@@ -123,7 +123,7 @@ class LiveSetup:
     def remaining_seconds(self) -> float:
         from intervision import live
 
-        view = live.projector_view(self.session().projector_token, path=self.db_path)
+        view = live.projector_view(self.db_path, self.session().projector_token)
         assert view is not None and view.clock is not None
         return view.clock.remaining_seconds
 
@@ -134,7 +134,7 @@ class LiveSetup:
 
         session = self.session()
         if session is not None and session.status is not SessionStatus.CLOSED:
-            live.close_session(self.facilitator(), self.session_id, session.revision, path=self.db_path)
+            live.close_session(self.db_path, self.facilitator(), self.session_id, session.revision)
 
 
 def open_session(
@@ -148,17 +148,17 @@ def open_session(
     from intervision import accounts, groups, live
     from intervision.models import SessionRole, StartSessionInput
 
-    facilitator = accounts.person_by_email(facilitator_email, db_path)
-    bringer = accounts.person_by_email(CASE_BRINGER, db_path)
+    facilitator = accounts.person_by_email(db_path, facilitator_email)
+    bringer = accounts.person_by_email(db_path, CASE_BRINGER)
     assert facilitator is not None and bringer is not None
-    group_id = next(g.id for g, _ in groups.visible_groups(facilitator, db_path) if g.name == group)
+    group_id = next(g.id for g, _ in groups.visible_groups(db_path, facilitator) if g.name == group)
     form = StartSessionInput(
         group_id=group_id,
         spot_case_title=case_title,
         method_id=method_id,
         roles={SessionRole.CASE_BRINGER: [bringer.id]},
     )
-    session_id = live.start_session(facilitator, form, path=db_path)
+    session_id = live.start_session(db_path, facilitator, form)
     return LiveSetup(db_path=db_path, session_id=session_id, facilitator_email=facilitator_email)
 
 
@@ -166,9 +166,9 @@ def the_open_session(db_path: Path, facilitator_email: str = FACILITATOR[1], gro
     """The session under way in the group (one opened in the browser, say)."""
     from intervision import accounts, live
 
-    facilitator = accounts.person_by_email(facilitator_email, db_path)
+    facilitator = accounts.person_by_email(db_path, facilitator_email)
     assert facilitator is not None
-    sessions = [s for s in live.open_sessions(facilitator, db_path) if s.group_name == group]
+    sessions = [s for s in live.open_sessions(db_path, facilitator) if s.group_name == group]
     assert len(sessions) == 1, f"expected one session under way in {group}, found {sessions}"
     return LiveSetup(db_path=db_path, session_id=sessions[0].id, facilitator_email=facilitator_email)
 

@@ -54,9 +54,9 @@ def test_behind_the_proxy_on_127_0_0_1_the_cookies_are_secure(proxied_server):
     binding = cookies[BROWSER_COOKIE]
     assert binding["secure"] is True and binding["httponly"] is True
 
-    emma = accounts.person_by_email(DEMO_PARTICIPANT_EN[1], proxied_server.db_path)
-    token = auth.open_session_for(emma.id, path=proxied_server.db_path)
-    ticket = auth.issue_cookie_ticket(token, binding.value, path=proxied_server.db_path)
+    emma = accounts.person_by_email(proxied_server.db_path, DEMO_PARTICIPANT_EN[1])
+    token = auth.open_session_for(proxied_server.db_path, emma.id)
+    ticket = auth.issue_cookie_ticket(proxied_server.db_path, token, binding.value)
     trip = PROXY | {"Sec-Fetch-Site": "same-origin", "Cookie": f"{BROWSER_COOKIE}={binding.value}"}
     status, cookies = _get(proxied_server, sign_in_url(ticket), trip)
 

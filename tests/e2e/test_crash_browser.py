@@ -232,8 +232,8 @@ def test_killing_the_server_during_writes_loses_nothing_it_acknowledged(
         stored = [item for item in board if item in phone.sent]
         assert stored == phone.sent[: len(stored)], f"{phone.name} sent {phone.sent}; stored: {stored}"
         assert set(phone.acknowledged) <= set(stored), f"{phone.name} saw saved {phone.acknowledged}; stored: {stored}"
-    facilitator = accounts.person_by_email(FACILITATOR[1], setup.db_path)
-    logged = [observation.level for observation in live.observations(facilitator, setup.session_id, setup.db_path)]
+    facilitator = accounts.person_by_email(setup.db_path, FACILITATOR[1])
+    logged = [observation.level for observation in live.observations(setup.db_path, facilitator, setup.session_id)]
     assert logged == console.sent[: len(logged)], f"pressed {console.sent}; logged {logged}"
     assert len(logged) >= len(console.acknowledged), f"saw noted {console.acknowledged}; logged {logged}"
     in_flight = [writer.pending for writer in writers if writer.pending]

@@ -383,7 +383,7 @@ class Browsers:
 def person(db_path: Path, email: str) -> object:
     from intervision import accounts
 
-    found = accounts.person_by_email(email, db_path)
+    found = accounts.person_by_email(db_path, email)
     assert found is not None, email
     return found
 
@@ -406,7 +406,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
     server = start_server(tmp_path_factory.mktemp("injection"), demo=True)
     for email in (COORDINATOR, FACILITATOR, MEMBER, BRINGER):
-        accounts.set_language(person(server.db_path, email).id, Language.EN, server.db_path)
+        accounts.set_language(server.db_path, person(server.db_path, email).id, Language.EN)
     yield server
     stop(server)
 
@@ -618,15 +618,15 @@ def set_up_around_the_group(db_path: Path) -> str:
     from intervision.models import GoalInput, GoalMeasure, GroupRole, InvitationInput
 
     coordinator = person(db_path, COORDINATOR)
-    group_id = next(g.id for g, _ in groups.visible_groups(coordinator, db_path) if g.name == TYPED["group name"])
+    group_id = next(g.id for g, _ in groups.visible_groups(db_path, coordinator) if g.name == TYPED["group name"])
     member = person(db_path, MEMBER)
-    invitation = membership.invite(coordinator, group_id, member.id, GroupRole.MEMBER, path=db_path)
-    membership.accept(member, invitation, path=db_path)
+    invitation = membership.invite(db_path, coordinator, group_id, member.id, GroupRole.MEMBER)
+    membership.accept(db_path, member, invitation)
     due = clock.today() + timedelta(days=90)
     goal = GoalInput(group_id=group_id, measure=GoalMeasure.SESSIONS_HELD, target=4, due=due)
-    goals.add_goal(coordinator, goal, path=db_path)
-    surveys.open_wave(coordinator, group_id, next(iter(surveys.instruments(db_path))), "start", path=db_path)
-    return invitations.create_invitation(coordinator, InvitationInput(group_id=group_id), path=db_path).code
+    goals.add_goal(db_path, coordinator, goal)
+    surveys.open_wave(db_path, coordinator, group_id, next(iter(surveys.instruments(db_path))), "start")
+    return invitations.create_invitation(db_path, coordinator, InvitationInput(group_id=group_id)).code
 
 
 @pytest.fixture(scope="module")
@@ -777,7 +777,7 @@ def custom_method_id(db_path: Path) -> str:
     from intervision import method_library
     from intervision.models import Language
 
-    entries = method_library.available_methods(person(db_path, FACILITATOR), db_path)
+    entries = method_library.available_methods(db_path, person(db_path, FACILITATOR))
     return next(e.method.id for e in entries if e.custom and e.method.name(Language.EN) == TYPED["method name"])
 
 

@@ -6,7 +6,7 @@ see each other's data. Time is injected with `now=` wherever it matters.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +14,7 @@ from argon2 import PasswordHasher
 from unit_support import JOINED, NOW, add_person, group_form
 
 from intervision import auth, db, groups, store
+from intervision.database import Database
 from intervision.models import GroupRole, Person, Role
 
 
@@ -30,11 +31,12 @@ def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def path(tmp_path: Path, fast_hashing: None) -> Path:
+def path(tmp_path: Path, fast_hashing: None) -> Iterator[Database]:
     """A freshly migrated, empty database of its own."""
-    database = tmp_path / "test.db"
-    db.migrate(database)
-    return database
+    database = Database.for_path(tmp_path / "test.db")
+    database.migrate()
+    yield database
+    database.dispose()
 
 
 @pytest.fixture
@@ -60,7 +62,7 @@ def make_group(path: Path, coordinator: Person) -> Callable[..., int]:
         members: tuple[Person, ...] = (),
         **contract: object,
     ) -> int:
-        group_id = groups.create_group(coordinator, group_form(name, **contract), now=NOW, path=path)
+        group_id = groups.create_group(path, coordinator, group_form(name, **contract), now=NOW)
         with db.writing(path) as conn:
             for person in facilitators:
                 store.set_membership(conn, group_id, person.id, GroupRole.FACILITATOR, JOINED)

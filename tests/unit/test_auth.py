@@ -37,7 +37,7 @@ def pat(make_person):
 
 
 def _sign_in(path, password=PASSWORD, email=EMAIL, now=NOW, address=HOME):
-    return auth.sign_in(SignInInput(email=email, password=password), address, now=now, path=path)
+    return auth.sign_in(path, SignInInput(email=email, password=password), address, now=now)
 
 
 def _refused(path, password=PASSWORD, email=EMAIL, now=NOW, address=HOME) -> DomainError:
@@ -48,14 +48,14 @@ def _refused(path, password=PASSWORD, email=EMAIL, now=NOW, address=HOME) -> Dom
 
 def test_sign_in_returns_a_token_that_identifies_the_person(path, pat):
     token = _sign_in(path)
-    signed_in = auth.signed_in_person(token, now=NOW, path=path)
+    signed_in = auth.signed_in_person(path, token, now=NOW)
     assert signed_in is not None
     assert signed_in.id == pat.id
     assert signed_in.email == EMAIL
 
 
 def test_sign_in_accepts_the_email_in_any_case(path, pat):
-    assert auth.signed_in_person(_sign_in(path, email=" PAT@Example.org "), now=NOW, path=path).id == pat.id
+    assert auth.signed_in_person(path, _sign_in(path, email=" PAT@Example.org "), now=NOW).id == pat.id
 
 
 def test_the_token_itself_is_not_stored(path, pat):
@@ -72,7 +72,7 @@ def test_every_sign_in_gets_its_own_token(path, pat):
 
 @pytest.mark.parametrize("token", [None, "", "made-up-token"])
 def test_no_or_unknown_token_is_nobody(path, pat, token):
-    assert auth.signed_in_person(token, now=NOW, path=path) is None
+    assert auth.signed_in_person(path, token, now=NOW) is None
 
 
 def test_wrong_password_and_unknown_email_fail_alike(path, pat):
@@ -139,7 +139,7 @@ def test_a_failure_makes_that_address_wait_before_its_next_attempt_is_even_check
 
     assert (waiting.key, waiting.field, waiting.params) == ("sign_in_wait_seconds", None, {"seconds": 1, "minutes": 1})
     assert len(checks) == checked, "the password was not checked during the wait"
-    assert auth.signed_in_person(_sign_in(path, now=NOW + SECOND), now=NOW + SECOND, path=path).id == pat.id
+    assert auth.signed_in_person(path, _sign_in(path, now=NOW + SECOND), now=NOW + SECOND).id == pat.id
 
 
 def test_the_waits_grow_one_two_four_seconds_up_to_fifteen_minutes(path, pat):
@@ -168,7 +168,7 @@ def test_an_attacker_elsewhere_cannot_keep_the_owner_out(path, pat):
     told = _refused(path, PASSWORD, now=last_failure, address=HOME)
     assert told.key == "sign_in_wait_seconds" and _seconds(told) <= 30
     owner_back = last_failure + timedelta(seconds=_seconds(told))
-    assert auth.signed_in_person(_sign_in(path, now=owner_back), now=owner_back, path=path).id == pat.id
+    assert auth.signed_in_person(path, _sign_in(path, now=owner_back), now=owner_back).id == pat.id
     # Meanwhile the attacker's address waits minutes, even with the right password.
     assert _refused(path, PASSWORD, now=owner_back, address=ELSEWHERE).key == "sign_in_wait_minutes"
 
@@ -252,7 +252,7 @@ def test_waits_are_kept_without_the_address_or_e_mail_in_plain(path, pat):
 
 def _write_lock_is_free(path) -> bool:
     """Whether another connection can take the write lock right now, without waiting."""
-    connection = sqlite3.connect(path, timeout=0)
+    connection = sqlite3.connect(path.path, timeout=0)
     try:
         connection.execute("BEGIN IMMEDIATE")
         connection.rollback()
@@ -284,18 +284,18 @@ def _watch_the_lock(path, monkeypatch) -> list[bool]:
 def _change_password(path, person):
     new = "a brand new password"
     form = PasswordChangeInput(current_password=PASSWORD, new_password=new, new_password_again=new)
-    auth.change_password(person.id, form, now=NOW, path=path)
+    auth.change_password(path, person.id, form, now=NOW)
 
 
 def _join_with_a_new_account(path, person):
-    coordinator = accounts.person(person.id, path)
+    coordinator = accounts.person(path, person.id)
     with db.writing(path) as conn:
         store.set_role(conn, coordinator.id, Role.COORDINATOR)
-    coordinator = accounts.person(person.id, path)
-    group_id = groups.create_group(coordinator, group_form("Team South"), now=NOW, path=path)
-    invitation = invitations.create_invitation(coordinator, InvitationInput(group_id=group_id), now=NOW, path=path)
+    coordinator = accounts.person(path, person.id)
+    group_id = groups.create_group(path, coordinator, group_form("Team South"), now=NOW)
+    invitation = invitations.create_invitation(path, coordinator, InvitationInput(group_id=group_id), now=NOW)
     newcomer = NewAccountInput(name="Noor", email="noor@example.org", password=PASSWORD, password_again=PASSWORD)
-    invitations.create_account_with_code(newcomer, JoinInput(code=invitation.code), now=NOW, path=path)
+    invitations.create_account_with_code(path, newcomer, JoinInput(code=invitation.code), now=NOW)
 
 
 LOCKED_ACTIONS = {
@@ -318,6 +318,7 @@ def test_no_write_lock_is_held_while_a_password_is_hashed_or_checked(path, pat, 
 def test_no_write_lock_is_held_while_the_first_coordinators_password_is_hashed(path, monkeypatch):
     free = _watch_the_lock(path, monkeypatch)
     accounts.create_first_coordinator(
+        path,
         FirstRunInput(
             organisation_name="Stichting Proef",
             name="Carla",
@@ -327,7 +328,6 @@ def test_no_write_lock_is_held_while_the_first_coordinators_password_is_hashed(p
             language=Language.EN,
         ),
         now=NOW,
-        path=path,
     )
     assert free and all(free), free
 
@@ -340,23 +340,23 @@ def test_an_unknown_email_leaves_no_trace_in_the_database(path, pat):
 
 def test_a_session_ends_when_its_lifetime_is_over(path, pat):
     token = _sign_in(path)
-    assert auth.signed_in_person(token, now=NOW + SESSION_LIFETIME - SECOND, path=path) is not None
-    assert auth.signed_in_person(token, now=NOW + SESSION_LIFETIME, path=path) is None
+    assert auth.signed_in_person(path, token, now=NOW + SESSION_LIFETIME - SECOND) is not None
+    assert auth.signed_in_person(path, token, now=NOW + SESSION_LIFETIME) is None
 
 
 def test_sign_out_ends_the_session_on_the_server(path, pat):
     token = _sign_in(path)
     other_device = _sign_in(path)
-    auth.sign_out(token, now=NOW, path=path)
-    assert auth.signed_in_person(token, now=NOW, path=path) is None
-    assert auth.signed_in_person(other_device, now=NOW, path=path) is not None
+    auth.sign_out(path, token, now=NOW)
+    assert auth.signed_in_person(path, token, now=NOW) is None
+    assert auth.signed_in_person(path, other_device, now=NOW) is not None
     assert audit_actions(path)[-1] == "sign_out"
 
 
 def test_sign_out_with_an_unknown_token_is_harmless(path, pat):
     token = _sign_in(path)
-    auth.sign_out("made-up-token", now=NOW, path=path)
-    assert auth.signed_in_person(token, now=NOW, path=path) is not None
+    auth.sign_out(path, "made-up-token", now=NOW)
+    assert auth.signed_in_person(path, token, now=NOW) is not None
 
 
 def test_sign_out_everywhere_ends_every_session_of_that_person_only(path, pat, make_person):
@@ -364,38 +364,38 @@ def test_sign_out_everywhere_ends_every_session_of_that_person_only(path, pat, m
     make_person("Lou", email="lou@example.org")
     lou = _sign_in(path, email="lou@example.org")
 
-    auth.sign_out_everywhere(pat.id, now=NOW, path=path)
+    auth.sign_out_everywhere(path, pat.id, now=NOW)
 
-    assert auth.signed_in_person(laptop, now=NOW, path=path) is None
-    assert auth.signed_in_person(phone, now=NOW, path=path) is None
-    assert auth.signed_in_person(lou, now=NOW, path=path) is not None
+    assert auth.signed_in_person(path, laptop, now=NOW) is None
+    assert auth.signed_in_person(path, phone, now=NOW) is None
+    assert auth.signed_in_person(path, lou, now=NOW) is not None
     assert audit_actions(path)[-1] == "sign_out_everywhere"
 
 
 def test_a_cookie_ticket_gives_the_session_token_once_to_the_browser_that_asked(path, pat):
     token = _sign_in(path)
-    ticket = auth.issue_cookie_ticket(token, BROWSER, now=NOW, path=path)
+    ticket = auth.issue_cookie_ticket(path, token, BROWSER, now=NOW)
     assert ticket != token
-    assert auth.redeem_cookie_ticket(ticket, BROWSER, now=NOW + SECOND, path=path) == token
-    assert auth.redeem_cookie_ticket(ticket, BROWSER, now=NOW + SECOND, path=path) is None
+    assert auth.redeem_cookie_ticket(path, ticket, BROWSER, now=NOW + SECOND) == token
+    assert auth.redeem_cookie_ticket(path, ticket, BROWSER, now=NOW + SECOND) is None
 
 
 @pytest.mark.parametrize("browser", ["another browser", ""])
 def test_a_cookie_ticket_gives_nothing_to_another_browser_and_is_used_up(path, pat, browser):
     """A ticket that leaks (or an attacker's own, sent to someone) signs no other browser in."""
-    ticket = auth.issue_cookie_ticket(_sign_in(path), BROWSER, now=NOW, path=path)
-    assert auth.redeem_cookie_ticket(ticket, browser, now=NOW + SECOND, path=path) is None
-    assert auth.redeem_cookie_ticket(ticket, BROWSER, now=NOW + SECOND, path=path) is None
+    ticket = auth.issue_cookie_ticket(path, _sign_in(path), BROWSER, now=NOW)
+    assert auth.redeem_cookie_ticket(path, ticket, browser, now=NOW + SECOND) is None
+    assert auth.redeem_cookie_ticket(path, ticket, BROWSER, now=NOW + SECOND) is None
 
 
 def test_no_ticket_for_a_browser_that_cannot_be_recognised(path, pat):
     with pytest.raises(ValueError):
-        auth.issue_cookie_ticket(_sign_in(path), "", now=NOW, path=path)
+        auth.issue_cookie_ticket(path, _sign_in(path), "", now=NOW)
     assert count_rows(path, "sign_in_tickets") == 0
 
 
 def test_the_browser_binding_is_not_stored_in_plain(path, pat):
-    auth.issue_cookie_ticket(_sign_in(path), BROWSER, now=NOW, path=path)
+    auth.issue_cookie_ticket(path, _sign_in(path), BROWSER, now=NOW)
     with db.reading(path) as conn:
         stored = " ".join(str(value) for row in conn.execute("SELECT * FROM sign_in_tickets") for value in tuple(row))
     assert BROWSER not in stored
@@ -403,21 +403,21 @@ def test_the_browser_binding_is_not_stored_in_plain(path, pat):
 
 def test_a_cookie_ticket_expires(path, pat):
     token = _sign_in(path)
-    fresh = auth.issue_cookie_ticket(token, BROWSER, now=NOW, path=path)
-    stale = auth.issue_cookie_ticket(token, BROWSER, now=NOW, path=path)
-    assert auth.redeem_cookie_ticket(fresh, BROWSER, now=NOW + SIGN_IN_TICKET_LIFETIME - SECOND, path=path) == token
-    assert auth.redeem_cookie_ticket(stale, BROWSER, now=NOW + SIGN_IN_TICKET_LIFETIME, path=path) is None
+    fresh = auth.issue_cookie_ticket(path, token, BROWSER, now=NOW)
+    stale = auth.issue_cookie_ticket(path, token, BROWSER, now=NOW)
+    assert auth.redeem_cookie_ticket(path, fresh, BROWSER, now=NOW + SIGN_IN_TICKET_LIFETIME - SECOND) == token
+    assert auth.redeem_cookie_ticket(path, stale, BROWSER, now=NOW + SIGN_IN_TICKET_LIFETIME) is None
     assert count_rows(path, "sign_in_tickets") == 0  # expired tickets are cleared away
 
 
 def test_an_unknown_cookie_ticket_gives_nothing(path, pat):
-    assert auth.redeem_cookie_ticket("made-up-ticket", BROWSER, now=NOW, path=path) is None
+    assert auth.redeem_cookie_ticket(path, "made-up-ticket", BROWSER, now=NOW) is None
 
 
 def _change(path, person, current, new=None, again=None):
     new = new or "a brand new password"
     form = PasswordChangeInput(current_password=current, new_password=new, new_password_again=again or new)
-    auth.change_password(person.id, form, now=NOW, path=path)
+    auth.change_password(path, person.id, form, now=NOW)
 
 
 def test_change_password_with_the_wrong_current_password_is_refused(path, pat):
@@ -437,17 +437,17 @@ def test_change_password_replaces_the_password(path, pat):
 
 
 def test_open_session_for_signs_in_an_established_person(path, pat):
-    token = auth.open_session_for(pat.id, now=NOW, path=path)
-    assert auth.signed_in_person(token, now=NOW, path=path).id == pat.id
+    token = auth.open_session_for(path, pat.id, now=NOW)
+    assert auth.signed_in_person(path, token, now=NOW).id == pat.id
 
 
 def test_changing_the_password_signs_out_every_other_device(path, make_person):
     person_id = make_person("Ria", Role.PARTICIPANT).id
-    here = auth.open_session_for(person_id, now=NOW, path=path)
-    elsewhere = auth.open_session_for(person_id, now=NOW, path=path)
+    here = auth.open_session_for(path, person_id, now=NOW)
+    elsewhere = auth.open_session_for(path, person_id, now=NOW)
     form = PasswordChangeInput(
         current_password=PASSWORD, new_password="a brand new secret", new_password_again="a brand new secret"
     )
-    auth.change_password(person_id, form, current_token=here, now=NOW, path=path)
-    assert auth.signed_in_person(here, now=NOW, path=path).id == person_id
-    assert auth.signed_in_person(elsewhere, now=NOW, path=path) is None
+    auth.change_password(path, person_id, form, current_token=here, now=NOW)
+    assert auth.signed_in_person(path, here, now=NOW).id == person_id
+    assert auth.signed_in_person(path, elsewhere, now=NOW) is None

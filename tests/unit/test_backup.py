@@ -91,7 +91,7 @@ def test_restoring_brings_back_the_database_as_it_was_and_the_audit_log_records_
     path, coordinator, make_group, saved
 ):
     group_id = make_group("Team South")
-    groups.delete_group(coordinator, group_id, now=NOW, path=path)
+    groups.delete_group(path, coordinator, group_id, now=NOW)
     make_group("Team East")
 
     backup.restore_backup(saved, path, now=LATER)
@@ -113,17 +113,17 @@ def test_after_a_restore_nobody_is_signed_in_not_even_with_a_session_planted_in_
     path, coordinator: Person, saved, tmp_path
 ):
     planted = tmp_path / "planted.db"
-    token_in_file = auth.open_session_for(coordinator.id, now=NOW, path=path)
-    ticket_in_file = auth.issue_cookie_ticket(token_in_file, "this-browser", now=NOW, path=path)
+    token_in_file = auth.open_session_for(path, coordinator.id, now=NOW)
+    ticket_in_file = auth.issue_cookie_ticket(path, token_in_file, "this-browser", now=NOW)
     backup.create_backup(planted, path)
-    browser_before = auth.open_session_for(coordinator.id, now=NOW, path=path)
-    assert auth.signed_in_person(token_in_file, now=NOW, path=path) is not None
+    browser_before = auth.open_session_for(path, coordinator.id, now=NOW)
+    assert auth.signed_in_person(path, token_in_file, now=NOW) is not None
 
     backup.restore_backup(planted, path, now=NOW)
 
-    assert auth.signed_in_person(token_in_file, now=NOW, path=path) is None
-    assert auth.signed_in_person(browser_before, now=NOW, path=path) is None
-    assert auth.redeem_cookie_ticket(ticket_in_file, "this-browser", now=NOW, path=path) is None
+    assert auth.signed_in_person(path, token_in_file, now=NOW) is None
+    assert auth.signed_in_person(path, browser_before, now=NOW) is None
+    assert auth.redeem_cookie_ticket(path, ticket_in_file, "this-browser", now=NOW) is None
     assert count_rows(path, "sign_in_sessions") == count_rows(path, "sign_in_tickets") == 0
 
 

@@ -83,17 +83,17 @@ def world(path, coordinator, make_person, make_group) -> World:
     group_id = make_group("Team North", facilitators=(lead,), members=(anna, ben, boss), **counted)
     other_group_id = make_group("Team South", facilitators=(other_lead,), members=(outsider,), **counted)
     make_group("Team Quiet", facilitators=(other_lead,), members=(outsider,))
-    groups.plan_session(lead, MeetingInput(group_id=group_id, starts_at=NEXT, minutes=90), now=NOW, path=path)
+    groups.plan_session(path, lead, MeetingInput(group_id=group_id, starts_at=NEXT, minutes=90), now=NOW)
 
-    followed = cases.submit_case(anna, _form(group_id, "kiwi"), now=NOW - 40 * DAY, path=path)
-    cases.choose_case(lead, followed, now=NOW - 30 * DAY, path=path)
+    followed = cases.submit_case(path, anna, _form(group_id, "kiwi"), now=NOW - 40 * DAY)
+    cases.choose_case(path, lead, followed, now=NOW - 30 * DAY)
     discussion = DiscussionInput(method_id="incident", chosen_advice=ADVICE)
-    cases.record_discussion(lead, followed, discussion, now=NOW - 28 * DAY, path=path)
-    cases.follow_up(anna, followed, FollowUpInput(text=FOLLOW_UP), now=NOW - 5 * DAY, path=path)
-    waiting = cases.submit_case(anna, _form(group_id, "mango"), now=NOW - 3 * DAY, path=path)
-    chosen = cases.submit_case(ben, _form(group_id, "papaya"), now=NOW - 2 * DAY, path=path)
-    cases.choose_case(lead, chosen, now=NOW - DAY, path=path)
-    cases.save_draft(anna, group_id, _texts("guava"), now=NOW, path=path)
+    cases.record_discussion(path, lead, followed, discussion, now=NOW - 28 * DAY)
+    cases.follow_up(path, anna, followed, FollowUpInput(text=FOLLOW_UP), now=NOW - 5 * DAY)
+    waiting = cases.submit_case(path, anna, _form(group_id, "mango"), now=NOW - 3 * DAY)
+    chosen = cases.submit_case(path, ben, _form(group_id, "papaya"), now=NOW - 2 * DAY)
+    cases.choose_case(path, lead, chosen, now=NOW - DAY)
+    cases.save_draft(path, anna, group_id, _texts("guava"), now=NOW)
     return World(
         path=path,
         coordinator=coordinator,
@@ -134,9 +134,9 @@ def test_only_the_group_and_its_facilitator_read_the_queue(world, who, reads):
 
     if not reads:
         with pytest.raises(NotAllowed):
-            cases.queue(viewer, world.group_id, now=NOW, path=world.path)
+            cases.queue(world.path, viewer, world.group_id, now=NOW)
         return
-    queue = cases.queue(viewer, world.group_id, now=NOW, path=world.path)
+    queue = cases.queue(world.path, viewer, world.group_id, now=NOW)
     assert [queued.case.title for queued in queue.cases] == ["title mango"]
     assert [case.title for case in queue.chosen] == ["title papaya"]
     assert "guava" not in repr(queue)  # the draft is not in it
@@ -148,9 +148,9 @@ def test_only_the_group_and_its_facilitator_read_the_archive(world, who, reads):
 
     if not reads:
         with pytest.raises(NotAllowed):
-            cases.archive(viewer, world.group_id, path=world.path)
+            cases.archive(world.path, viewer, world.group_id)
         return
-    [case] = cases.archive(viewer, world.group_id, path=world.path)
+    [case] = cases.archive(world.path, viewer, world.group_id)
     assert (case.title, case.chosen_advice, case.follow_up) == ("title kiwi", ADVICE, FOLLOW_UP)
 
 
@@ -158,10 +158,10 @@ def test_only_the_group_and_its_facilitator_read_the_archive(world, who, reads):
 def test_nobody_else_gets_the_authors_cases_or_draft_through_their_own_pages(world, who):
     viewer = getattr(world, who)
 
-    own = cases.my_cases(viewer, path=world.path)
-    draft = cases.draft(viewer, path=world.path)
-    follow_ups = cases.follow_ups_waiting(viewer, path=world.path)
-    home = agenda.agenda_for(viewer, now=NOW, path=world.path)
+    own = cases.my_cases(world.path, viewer)
+    draft = cases.draft(world.path, viewer)
+    follow_ups = cases.follow_ups_waiting(world.path, viewer)
+    home = agenda.agenda_for(world.path, viewer, now=NOW)
 
     assert all(case.author_id == viewer.id for case in own)
     assert draft is None
@@ -173,32 +173,32 @@ def test_nobody_else_gets_the_authors_cases_or_draft_through_their_own_pages(wor
 
 
 def test_the_author_gets_her_own_cases_and_draft(world):
-    assert [case.id for case in cases.my_cases(world.anna, path=world.path)] == [world.waiting, world.followed]
-    assert cases.draft(world.anna, path=world.path).title == "title guava"
+    assert [case.id for case in cases.my_cases(world.path, world.anna)] == [world.waiting, world.followed]
+    assert cases.draft(world.path, world.anna).title == "title guava"
 
 
 def test_a_draft_is_never_visible_to_another_person(world):
-    cases.save_draft(world.ben, world.group_id, {"title": "title of Ben's draft"}, now=NOW, path=world.path)
+    cases.save_draft(world.path, world.ben, world.group_id, {"title": "title of Ben's draft"}, now=NOW)
 
-    assert cases.draft(world.ben, path=world.path).title == "title of Ben's draft"
-    assert cases.draft(world.anna, path=world.path).title == "title guava"  # Ben's draft did not overwrite hers
+    assert cases.draft(world.path, world.ben).title == "title of Ben's draft"
+    assert cases.draft(world.path, world.anna).title == "title guava"  # Ben's draft did not overwrite hers
     for reader in (world.lead, world.ben, world.boss):
         seen = (
-            cases.queue(reader, world.group_id, now=NOW, path=world.path),
-            cases.archive(reader, world.group_id, path=world.path),
-            cases.my_cases(reader, path=world.path),
-            cases.follow_ups_waiting(reader, path=world.path),
-            agenda.agenda_for(reader, now=NOW, path=world.path),
+            cases.queue(world.path, reader, world.group_id, now=NOW),
+            cases.archive(world.path, reader, world.group_id),
+            cases.my_cases(world.path, reader),
+            cases.follow_ups_waiting(world.path, reader),
+            agenda.agenda_for(world.path, reader, now=NOW),
         )
         assert [secret for secret in _leaks(*seen) if "guava" in secret] == []
-    counts = cases.case_counts(world.coordinator, NOW - DAY, NOW + DAY, path=world.path)
+    counts = cases.case_counts(world.path, world.coordinator, NOW - DAY, NOW + DAY)
     assert {count.group_name: count.submitted for count in counts}["Team North"] == 0  # a draft is not submitted
 
 
 def _what_the_facilitator_sees(world: World) -> tuple:
     return (
-        cases.queue(world.lead, world.group_id, now=NOW, path=world.path),
-        cases.archive(world.lead, world.group_id, path=world.path),
+        cases.queue(world.path, world.lead, world.group_id, now=NOW),
+        cases.archive(world.path, world.lead, world.group_id),
     )
 
 
@@ -208,13 +208,13 @@ def test_someone_outside_the_group_cannot_act_on_its_cases(world, who):
     before = _what_the_facilitator_sees(world)
 
     for act in (
-        lambda: cases.vote(viewer, world.waiting, now=NOW, path=world.path),
-        lambda: cases.choose_case(viewer, world.waiting, now=NOW, path=world.path),
-        lambda: cases.put_back(viewer, world.chosen, now=NOW, path=world.path),
-        lambda: cases.record_discussion(viewer, world.chosen, DiscussionInput(), now=NOW, path=world.path),
-        lambda: cases.withdraw_case(viewer, world.waiting, now=NOW, path=world.path),
-        lambda: cases.delete_case(viewer, world.waiting, now=NOW, path=world.path),
-        lambda: cases.follow_up(viewer, world.followed, FollowUpInput(text="x"), now=NOW, path=world.path),
+        lambda: cases.vote(world.path, viewer, world.waiting, now=NOW),
+        lambda: cases.choose_case(world.path, viewer, world.waiting, now=NOW),
+        lambda: cases.put_back(world.path, viewer, world.chosen, now=NOW),
+        lambda: cases.record_discussion(world.path, viewer, world.chosen, DiscussionInput(), now=NOW),
+        lambda: cases.withdraw_case(world.path, viewer, world.waiting, now=NOW),
+        lambda: cases.delete_case(world.path, viewer, world.waiting, now=NOW),
+        lambda: cases.follow_up(world.path, viewer, world.followed, FollowUpInput(text="x"), now=NOW),
     ):
         with pytest.raises(NotAllowed):
             act()
@@ -223,12 +223,12 @@ def test_someone_outside_the_group_cannot_act_on_its_cases(world, who):
 
 
 def test_a_member_who_leaves_the_group_no_longer_reads_its_cases(world):
-    groups.remove_member(world.lead, world.group_id, world.ben.id, now=NOW, path=world.path)
+    groups.remove_member(world.path, world.lead, world.group_id, world.ben.id, now=NOW)
 
     with pytest.raises(NotAllowed):
-        cases.queue(world.ben, world.group_id, now=NOW, path=world.path)
+        cases.queue(world.path, world.ben, world.group_id, now=NOW)
     with pytest.raises(NotAllowed):
-        cases.archive(world.ben, world.group_id, path=world.path)
+        cases.archive(world.path, world.ben, world.group_id)
 
 
 # --- what the organisation may know --------------------------------------------------------------
@@ -241,9 +241,9 @@ def test_case_counts_are_for_coordinators_only_and_hold_numbers_only(world, who,
 
     if not counts:
         with pytest.raises(NotAllowed):
-            cases.case_counts(viewer, since, until, path=world.path)
+            cases.case_counts(world.path, viewer, since, until)
         return
-    result = cases.case_counts(viewer, since, until, path=world.path)
+    result = cases.case_counts(world.path, viewer, since, until)
 
     serialised = json.dumps([count.model_dump(mode="json") for count in result])
     assert _leaks(serialised) == []
@@ -256,12 +256,12 @@ def test_case_counts_are_for_coordinators_only_and_hold_numbers_only(world, who,
 
 
 def test_case_counts_leave_out_a_group_whose_contract_does_not_report_them(world):
-    counts = cases.case_counts(world.coordinator, NOW - 365 * DAY, NOW + DAY, path=world.path)
+    counts = cases.case_counts(world.path, world.coordinator, NOW - 365 * DAY, NOW + DAY)
     assert "Team Quiet" not in {count.group_name for count in counts}
 
 
 def test_case_counts_follow_the_period_asked_for(world):
-    recent = cases.case_counts(world.coordinator, NOW - 10 * DAY, NOW + DAY, path=world.path)
+    recent = cases.case_counts(world.path, world.coordinator, NOW - 10 * DAY, NOW + DAY)
     assert [(count.submitted, count.discussed, count.followed_up) for count in recent][0] == (2, 0, 1)
 
 
@@ -276,15 +276,15 @@ def _whole_audit_log(path: Path) -> list[dict]:
 def test_the_audit_log_never_holds_a_case_text(world):
     with db.writing(world.path) as conn:
         store.create_organisation(conn, "Zorggroep Oost", is_demo=False, now=NOW - 400 * DAY)
-    cases.record_discussion(world.lead, world.chosen, DiscussionInput(chosen_advice=ADVICE), now=NOW, path=world.path)
-    cases.follow_up(world.ben, world.chosen, FollowUpInput(text=FOLLOW_UP), now=NOW, path=world.path)
-    cases.set_retention(world.coordinator, RetentionInput(days=30), now=NOW, path=world.path)
-    erased = cases.erase_expired_case_texts(now=NOW + 10 * DAY, path=world.path)
-    cases.delete_case(world.anna, world.waiting, now=NOW, path=world.path)
-    draft = cases.draft(world.anna, path=world.path)
-    cases.delete_case(world.anna, draft.id, now=NOW, path=world.path)
+    cases.record_discussion(world.path, world.lead, world.chosen, DiscussionInput(chosen_advice=ADVICE), now=NOW)
+    cases.follow_up(world.path, world.ben, world.chosen, FollowUpInput(text=FOLLOW_UP), now=NOW)
+    cases.set_retention(world.path, world.coordinator, RetentionInput(days=30), now=NOW)
+    erased = cases.erase_expired_case_texts(world.path, now=NOW + 10 * DAY)
+    cases.delete_case(world.path, world.anna, world.waiting, now=NOW)
+    draft = cases.draft(world.path, world.anna)
+    cases.delete_case(world.path, world.anna, draft.id, now=NOW)
 
     assert erased == 1
     assert {"case_texts_erased", "case_deleted", "retention_changed"} <= set(audit_actions(world.path))
-    assert _leaks(accounts.audit_log(world.coordinator, path=world.path)) == []
+    assert _leaks(accounts.audit_log(world.path, world.coordinator)) == []
     assert _leaks(_whole_audit_log(world.path)) == []

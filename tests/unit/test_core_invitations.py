@@ -32,11 +32,11 @@ def group_id(make_group, fay):
 
 
 def _invite(path, viewer, group_id, now=NOW, **form):
-    return invitations.create_invitation(viewer, InvitationInput(group_id=group_id, **form), now=now, path=path)
+    return invitations.create_invitation(path, viewer, InvitationInput(group_id=group_id, **form), now=now)
 
 
 def _join(path, person, code, now=NOW):
-    return invitations.join_with_code(person, JoinInput(code=code), now=now, path=path)
+    return invitations.join_with_code(path, person, JoinInput(code=code), now=now)
 
 
 def _newcomer(email="noor@example.org"):
@@ -99,7 +99,7 @@ def test_an_unusable_code_is_refused_with_its_own_reason_and_nothing_is_written(
     if spoil == "expire":
         now = NOW + timedelta(days=1)
     elif spoil == "revoke":
-        invitations.revoke_invitation(fay, invitation.id, now=NOW, path=path)
+        invitations.revoke_invitation(path, fay, invitation.id, now=NOW)
     elif spoil == "use up":
         _join(path, make_person("First"), code)
     else:
@@ -111,9 +111,9 @@ def test_an_unusable_code_is_refused_with_its_own_reason_and_nothing_is_written(
     assert _uses(path, invitation) == uses
     assert count_rows(path, "memberships") == memberships
     assert _role_in(path, group_id, pat.id) is None
-    assert invitations.invitation_preview(code, now=now, path=path) is None
+    assert invitations.invitation_preview(path, code, now=now) is None
     if spoil != "unknown":
-        listed = {i.id: i for i in invitations.invitations(fay, path=path)}[invitation.id]
+        listed = {i.id: i for i in invitations.invitations(path, fay)}[invitation.id]
         assert f"invitation_{listed.status(now)}" == key  # the list shows the same reason
 
 
@@ -138,19 +138,19 @@ def test_a_facilitator_cannot_use_a_member_code_to_step_down_in_their_own_group(
 
 def test_a_newcomer_creates_an_account_and_joins_in_one_step(path, fay, group_id):
     invitation = _invite(path, fay, group_id)
-    person_id = invitations.create_account_with_code(_newcomer(), JoinInput(code=invitation.code), now=NOW, path=path)
+    person_id = invitations.create_account_with_code(path, _newcomer(), JoinInput(code=invitation.code), now=NOW)
 
-    assert accounts.person(person_id, path=path).role is Role.PARTICIPANT
+    assert accounts.person(path, person_id).role is Role.PARTICIPANT
     assert _role_in(path, group_id, person_id) is GroupRole.MEMBER
     assert _uses(path, invitation) == 1
-    token = auth.sign_in(SignInInput(email="noor@example.org", password=PASSWORD), now=NOW, path=path)
-    assert auth.signed_in_person(token, now=NOW, path=path).id == person_id
+    token = auth.sign_in(path, SignInInput(email="noor@example.org", password=PASSWORD), now=NOW)
+    assert auth.signed_in_person(path, token, now=NOW).id == person_id
 
 
 def test_a_newcomer_with_a_facilitator_invitation_becomes_a_facilitator(path, coordinator, group_id):
     invitation = _invite(path, coordinator, group_id, group_role=GroupRole.FACILITATOR)
-    person_id = invitations.create_account_with_code(_newcomer(), JoinInput(code=invitation.code), now=NOW, path=path)
-    assert accounts.person(person_id, path=path).role is Role.FACILITATOR
+    person_id = invitations.create_account_with_code(path, _newcomer(), JoinInput(code=invitation.code), now=NOW)
+    assert accounts.person(path, person_id).role is Role.FACILITATOR
     assert _role_in(path, group_id, person_id) is GroupRole.FACILITATOR
 
 
@@ -161,7 +161,7 @@ def test_a_new_account_with_an_existing_email_writes_nothing(path, fay, group_id
 
     with pytest.raises(DomainError) as refused:
         invitations.create_account_with_code(
-            _newcomer("NOOR@example.org"), JoinInput(code=invitation.code), now=NOW, path=path
+            path, _newcomer("NOOR@example.org"), JoinInput(code=invitation.code), now=NOW
         )
 
     assert (refused.value.key, refused.value.field) == ("account_not_created", "email")
@@ -173,10 +173,10 @@ def test_a_new_account_with_an_unusable_code_writes_nothing(path, fay, group_id)
     invitation = _invite(path, fay, group_id, valid_days=1)
     with pytest.raises(DomainError) as refused:
         invitations.create_account_with_code(
-            _newcomer(), JoinInput(code=invitation.code), now=NOW + timedelta(days=2), path=path
+            path, _newcomer(), JoinInput(code=invitation.code), now=NOW + timedelta(days=2)
         )
     assert refused.value.key == "invitation_expired"
-    assert accounts.person_by_email("noor@example.org", path=path) is None
+    assert accounts.person_by_email(path, "noor@example.org") is None
 
 
 def test_only_coordinators_create_facilitator_invitations(path, coordinator, fay, group_id):
@@ -212,11 +212,11 @@ def test_revoking_is_for_who_manages_the_group_and_is_audited(path, fay, group_i
     outsider = make_person("Fred", Role.FACILITATOR)
     make_group("Team South", facilitators=(outsider,))
     with pytest.raises(NotAllowed):
-        invitations.revoke_invitation(outsider, invitation.id, now=NOW, path=path)
-    assert invitations.invitation_preview(invitation.code, now=NOW, path=path) is not None
+        invitations.revoke_invitation(path, outsider, invitation.id, now=NOW)
+    assert invitations.invitation_preview(path, invitation.code, now=NOW) is not None
 
-    invitations.revoke_invitation(fay, invitation.id, now=NOW, path=path)
-    assert invitations.invitation_preview(invitation.code, now=NOW, path=path) is None
+    invitations.revoke_invitation(path, fay, invitation.id, now=NOW)
+    assert invitations.invitation_preview(path, invitation.code, now=NOW) is None
     assert audit_actions(path)[-1] == "invitation_revoked"
 
 
@@ -224,14 +224,14 @@ def test_a_facilitator_sees_the_invitations_of_their_groups_only(path, coordinat
     other = make_group("Team South")
     mine = _invite(path, fay, group_id)
     _invite(path, coordinator, other)
-    assert [i.id for i in invitations.invitations(fay, path=path)] == [mine.id]
-    assert invitations.groups_to_invite_to(fay, path=path) == [(group_id, "Team North")]
-    assert len(invitations.invitations(coordinator, path=path)) == 2
+    assert [i.id for i in invitations.invitations(path, fay)] == [mine.id]
+    assert invitations.groups_to_invite_to(path, fay) == [(group_id, "Team North")]
+    assert len(invitations.invitations(path, coordinator)) == 2
 
 
 def test_the_preview_greets_by_group_name(path, fay, group_id):
     invitation = _invite(path, fay, group_id)
-    preview = invitations.invitation_preview(f"  {invitation.code.lower()} ", now=NOW, path=path)
+    preview = invitations.invitation_preview(path, f"  {invitation.code.lower()} ", now=NOW)
     assert (preview.group_name, preview.group_role) == ("Team North", GroupRole.MEMBER)
 
 
@@ -256,10 +256,10 @@ def test_a_facilitator_neither_sees_nor_revokes_a_facilitator_invitation_of_thei
     for_facilitators = _invite(path, coordinator, group_id, group_role=GroupRole.FACILITATOR)
     for_members = _invite(path, fay, group_id)
 
-    assert [i.code for i in invitations.invitations(fay, path=path)] == [for_members.code]
-    assert {i.code for i in invitations.invitations(coordinator, path=path)} == {
+    assert [i.code for i in invitations.invitations(path, fay)] == [for_members.code]
+    assert {i.code for i in invitations.invitations(path, coordinator)} == {
         for_facilitators.code,
         for_members.code,
     }
     with pytest.raises(NotAllowed):
-        invitations.revoke_invitation(fay, for_facilitators.id, now=NOW, path=path)
+        invitations.revoke_invitation(path, fay, for_facilitators.id, now=NOW)

@@ -3,6 +3,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from intervision import auth, clock, db, demo, goals, store
+from intervision.database import Database
 from intervision.errors import DomainError
 from intervision.goals import GoalStatus
 from intervision.models import (
@@ -30,14 +31,15 @@ TABLES = (
 
 @pytest.fixture
 def path(tmp_path):
-    database = tmp_path / "x.db"
-    db.migrate(database)
-    return database
+    database = Database.for_path(tmp_path / "x.db")
+    database.migrate()
+    yield database
+    database.dispose()
 
 
 @pytest.fixture
 def loaded(path):
-    accounts = demo.load_demo(now=NOW, path=path)
+    accounts = demo.load_demo(path, now=NOW)
     return path, accounts
 
 
@@ -184,22 +186,22 @@ def test_accounts_to_try_start_with_the_coordinator_then_facilitators(loaded):
 
 def test_the_demo_coordinator_signs_in_with_the_demo_password(loaded):
     path, accounts = loaded
-    token = auth.sign_in(SignInInput(email=accounts[0].email, password=demo.DEMO_PASSWORD), path=path)
-    person = auth.signed_in_person(token, path=path)
+    token = auth.sign_in(path, SignInInput(email=accounts[0].email, password=demo.DEMO_PASSWORD))
+    person = auth.signed_in_person(path, token)
     assert person.role is Role.COORDINATOR
 
 
 def test_a_participant_signs_in_with_the_same_password(loaded):
     path, accounts = loaded
-    token = auth.sign_in(SignInInput(email=accounts[-1].email, password=demo.DEMO_PASSWORD), path=path)
-    assert auth.signed_in_person(token, path=path).role is Role.PARTICIPANT
+    token = auth.sign_in(path, SignInInput(email=accounts[-1].email, password=demo.DEMO_PASSWORD))
+    assert auth.signed_in_person(path, token).role is Role.PARTICIPANT
 
 
 def test_a_second_load_is_refused_and_writes_nothing(loaded):
     path, _ = loaded
     before = _row_counts(path)
     with pytest.raises(DomainError) as refused:
-        demo.load_demo(now=NOW + timedelta(days=1), path=path)
+        demo.load_demo(path, now=NOW + timedelta(days=1))
     assert refused.value.key == "already_set_up"
     assert _row_counts(path) == before
 
@@ -209,7 +211,7 @@ def test_the_demo_is_refused_once_a_real_organisation_exists(path):
         store.create_organisation(conn, "Echt", is_demo=False, now=NOW)
         store.add_person(conn, "Echte Persoon", "echt@example.org", Role.COORDINATOR, None, "nl", NOW)
     with pytest.raises(DomainError):
-        demo.load_demo(now=NOW, path=path)
+        demo.load_demo(path, now=NOW)
     with db.reading(path) as conn:
         assert not store.organisation(conn).is_demo
 
@@ -220,21 +222,21 @@ def test_a_failure_halfway_leaves_nothing_behind(path, monkeypatch):
 
     monkeypatch.setattr(store, "add_audit_event", fail)
     with pytest.raises(RuntimeError):
-        demo.load_demo(now=NOW, path=path)
+        demo.load_demo(path, now=NOW)
     assert set(_row_counts(path).values()) == {0}
 
 
 def test_the_demo_is_the_same_every_time(tmp_path):
-    paths = [tmp_path / "a.db", tmp_path / "b.db"]
+    paths = [Database.for_path(tmp_path / "a.db"), Database.for_path(tmp_path / "b.db")]
     for each in paths:
         db.migrate(each)
-        demo.load_demo(now=NOW, path=each)
+        demo.load_demo(each, now=NOW)
     assert _meetings(paths[0]) == _meetings(paths[1])
 
 
 @pytest.mark.date_sensitive
 def test_dates_follow_the_moment_of_loading(path):
-    demo.load_demo(path=path)
+    demo.load_demo(path)
     now = clock.utcnow()
     with db.reading(path) as conn:
         groups = store.all_groups(conn)
@@ -259,9 +261,9 @@ def test_the_demo_looks_the_same_whichever_day_it_is_loaded(tmp_path, fast_hashi
     """What the screens list in order, and what is past or ahead, never depends on the month of loading."""
     set_clock(day)
     now = clock.utcnow()
-    path = tmp_path / "demo.db"
+    path = Database.for_path(tmp_path / "demo.db")
     db.migrate(path)
-    demo.load_demo(now=now, path=path)
+    demo.load_demo(path, now=now)
     with db.reading(path) as conn:
         coordinator = store.person(conn, store.person_id_by_email(conn, demo.demo_accounts()[0].email))
         groups = store.all_groups(conn)
@@ -269,7 +271,7 @@ def test_the_demo_looks_the_same_whichever_day_it_is_loaded(tmp_path, fast_hashi
         held = [meeting for group in groups for meeting in store.held_meetings(conn, group.id)]
         invitations = store.invitations_for_groups(conn, [group.id for group in groups])
 
-    listed = goals.progress(coordinator, path=path)
+    listed = goals.progress(path, coordinator)
     assert [(item.goal.group_name, item.goal.measure) for item in listed] == [
         (None, GoalMeasure.SESSIONS_HELD),
         (None, GoalMeasure.COLLECTIVE_EFFICACY),

@@ -59,7 +59,7 @@ def test_the_overview_compares_its_groups(tmp_path: Path, fast_hashing: None) ->
     path = _load(tmp_path, "a.db")
     with db.reading(path) as conn:
         coordinator = store.person(conn, store.person_id_by_email(conn, demo_large.COORDINATOR_EMAIL))
-    comparison = overview.compare_groups(coordinator, Period.year_before(NOW.date()), today=NOW.date(), path=path)
+    comparison = overview.compare_groups(path, coordinator, Period.year_before(NOW.date()), today=NOW.date())
     assert len(comparison.groups) == 3
 
 
@@ -73,7 +73,7 @@ def test_the_large_demo_shows_groups_learning_to_run_themselves(tmp_path: Path, 
     period = Period.year_before(NOW.date())
     trends = {}
     for group_id in group_ids:
-        story = overview.group_story(coordinator, group_id, period, today=NOW.date(), path=path)
+        story = overview.group_story(path, coordinator, group_id, period, today=NOW.date())
         if story.self_share_trend is not None:  # None: the contract does not report it, or too few sessions
             trends[group_id] = story.self_share_trend
     assert trends and all(trend > 0 for trend in trends.values()), trends

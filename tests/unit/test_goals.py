@@ -140,22 +140,22 @@ def test_units_of_the_measures():
 def test_only_coordinators_add_remove_and_follow_goals(path: Path, coordinator: Person, make_person, role: Role):
     someone = make_person("Someone Else", role)
     form = GoalInput(measure=M.ATTENDANCE, target=80, due=ahead())
-    goal_id = goals.add_goal(coordinator, form, now=NOW, path=path)
+    goal_id = goals.add_goal(path, coordinator, form, now=NOW)
 
     with pytest.raises(NotAllowed):
-        goals.add_goal(someone, form, now=NOW, path=path)
+        goals.add_goal(path, someone, form, now=NOW)
     with pytest.raises(NotAllowed):
-        goals.remove_goal(someone, goal_id, path=path)
+        goals.remove_goal(path, someone, goal_id)
     with pytest.raises(NotAllowed):
-        goals.progress(someone, today=date(2025, 6, 1), path=path)
+        goals.progress(path, someone, today=date(2025, 6, 1))
     assert count_rows(path, "goals") == 1
-    assert [p.goal.id for p in goals.progress(coordinator, today=date(2025, 6, 1), path=path)] == [goal_id]
+    assert [p.goal.id for p in goals.progress(path, coordinator, today=date(2025, 6, 1))] == [goal_id]
 
 
 @pytest.mark.date_sensitive
 def test_a_goal_for_an_unknown_group_is_refused(path: Path, coordinator: Person):
     with pytest.raises(DomainError) as refused:
-        goals.add_goal(coordinator, GoalInput(group_id=999, measure=M.ATTENDANCE, target=80, due=ahead()), path=path)
+        goals.add_goal(path, coordinator, GoalInput(group_id=999, measure=M.ATTENDANCE, target=80, due=ahead()))
     assert (refused.value.key, refused.value.field) == ("group_not_found", "group_id")
     assert count_rows(path, "goals") == 0
 
@@ -164,11 +164,11 @@ def test_a_goal_for_an_unknown_group_is_refused(path: Path, coordinator: Person)
 def test_a_goal_is_added_and_removed(path: Path, coordinator: Person, make_group):
     group_id = make_group("Team North")
     due = ahead(90)
-    kept = goals.add_goal(coordinator, GoalInput(measure=M.SESSIONS_HELD, target=6, due=due), now=NOW, path=path)
+    kept = goals.add_goal(path, coordinator, GoalInput(measure=M.SESSIONS_HELD, target=6, due=due), now=NOW)
     gone = goals.add_goal(
-        coordinator, GoalInput(group_id=group_id, measure=M.SELF_EFFICACY, target=3.5, due=due), now=NOW, path=path
+        path, coordinator, GoalInput(group_id=group_id, measure=M.SELF_EFFICACY, target=3.5, due=due), now=NOW
     )
-    (org_goal, group_goal) = [p.goal for p in goals.progress(coordinator, today=date(2025, 6, 1), path=path)]
+    (org_goal, group_goal) = [p.goal for p in goals.progress(path, coordinator, today=date(2025, 6, 1))]
     assert (org_goal.id, org_goal.group_id, org_goal.group_name, org_goal.measure, org_goal.target, org_goal.due) == (
         kept,
         None,
@@ -185,8 +185,8 @@ def test_a_goal_is_added_and_removed(path: Path, coordinator: Person, make_group
     )
     assert group_goal.created_at == NOW
 
-    goals.remove_goal(coordinator, gone, path=path)
-    assert [p.goal.id for p in goals.progress(coordinator, today=date(2025, 6, 1), path=path)] == [kept]
+    goals.remove_goal(path, coordinator, gone)
+    assert [p.goal.id for p in goals.progress(path, coordinator, today=date(2025, 6, 1))] == [kept]
 
 
 # --- progress ------------------------------------------------------------------------------------------
@@ -203,10 +203,10 @@ class Org:
 
     def goal(self, measure: GoalMeasure, target: float, group_id: int | None = None, due: date = DUE) -> int:
         form = GoalInput.model_construct(group_id=group_id, measure=measure, target=target, due=due)
-        return goals.add_goal(self.coordinator, form, now=NOW, path=self.path)
+        return goals.add_goal(self.path, self.coordinator, form, now=NOW)
 
     def progress(self, today: date = AFTER) -> dict[int, goals.GoalProgress]:
-        return {p.goal.id: p for p in goals.progress(self.coordinator, today=today, path=self.path)}
+        return {p.goal.id: p for p in goals.progress(self.path, self.coordinator, today=today)}
 
     def one(self, measure: GoalMeasure, target: float, group_id: int | None = None, due: date = DUE, today=AFTER):
         goal_id = self.goal(measure, target, group_id, due)
@@ -233,7 +233,7 @@ def _case(group_id: int) -> CaseInput:
 def org(path: Path, coordinator: Person, make_person) -> Org:
     def group(name: str, reports, lead: Person, members: list[Person]) -> int:
         contract = group_form(name, reported_to_organisation=list(reports), meets_every_weeks=2).contract
-        group_id = groups.create_group(coordinator, GroupInput(name=name, contract=contract), now=NOW, path=path)
+        group_id = groups.create_group(path, coordinator, GroupInput(name=name, contract=contract), now=NOW)
         with db.writing(path) as conn:
             store.set_membership(conn, group_id, lead.id, GroupRole.FACILITATOR, JOINED)
             for person in members:
@@ -243,31 +243,31 @@ def org(path: Path, coordinator: Person, make_person) -> Org:
     def session(lead: Person, group_id: int, day: date, absent=(), case_id=None, bringer=None) -> int:
         roles = {SessionRole.CASE_BRINGER: [bringer.id]} if bringer else {}
         form = StartSessionInput(group_id=group_id, method_id="incident", case_id=case_id, roles=roles)
-        session_id = live.start_session(lead, form, now=at(day), path=path)
+        session_id = live.start_session(path, lead, form, now=at(day))
         for person in absent:
-            live.set_present(lead, session_id, person.id, False, path=path)
+            live.set_present(path, lead, session_id, person.id, False)
         return session_id
 
     def close(lead: Person, session_id: int, day: date) -> None:
-        live.close_session(lead, session_id, _revision(path, session_id), now=at(day, 12), path=path)
+        live.close_session(path, lead, session_id, _revision(path, session_id), now=at(day, 12))
 
     def item(lead: Person, session_id: int, day: date, confirmed: bool) -> int:
-        item_id = live.add_action_item(lead, session_id, ActionItemInput(text="Call"), now=at(day), path=path)
-        live.confirm_action_item(lead, session_id, item_id, confirmed, path=path)
+        item_id = live.add_action_item(path, lead, session_id, ActionItemInput(text="Call"), now=at(day))
+        live.confirm_action_item(path, lead, session_id, item_id, confirmed)
         return item_id
 
     def wave(group_id: int, answers: list[tuple[Person, int]], closed_on: date) -> None:
         opened = at(closed_on - timedelta(days=2))
-        wave_id = surveys.open_wave(coordinator, group_id, "self_efficacy", "after_session", now=opened, path=path)
+        wave_id = surveys.open_wave(path, coordinator, group_id, "self_efficacy", "after_session", now=opened)
         for person, value in answers:
             surveys.answer(
+                path,
                 person,
                 wave_id,
                 {item.id: value for item in shipped_instruments().instruments["self_efficacy"].items},
                 now=opened,
-                path=path,
             )
-        surveys.close_wave(coordinator, wave_id, now=at(closed_on, 18), path=path)
+        surveys.close_wave(path, coordinator, wave_id, now=at(closed_on, 18))
 
     lead = make_person("Fay Facilitator", Role.FACILITATOR)
     anna, ben, chris, dirk = (make_person(f"{name} North") for name in ("Anna", "Ben", "Chris", "Dirk"))
@@ -281,16 +281,16 @@ def org(path: Path, coordinator: Person, make_person) -> Org:
     quiet = group("Team Quiet", (), lead, quiet_people)
 
     # Team North: three sessions in 2025 (Ben away at the first), one in January 2026.
-    first_case = cases.submit_case(anna, _case(north), now=at(date(2025, 3, 1)), path=path)
+    first_case = cases.submit_case(path, anna, _case(north), now=at(date(2025, 3, 1)))
     first = session(lead, north, date(2025, 3, 10), absent=(ben,), case_id=first_case, bringer=anna)
     done = item(lead, first, date(2025, 3, 10), confirmed=True)
     item(lead, first, date(2025, 3, 10), confirmed=True)
     item(lead, first, date(2025, 3, 10), confirmed=False)
     close(lead, first, date(2025, 3, 10))
-    cases.follow_up(anna, first_case, FollowUpInput(text="It went well."), now=at(date(2025, 3, 20)), path=path)
-    second_case = cases.submit_case(ben, _case(north), now=at(date(2025, 5, 1)), path=path)
+    cases.follow_up(path, anna, first_case, FollowUpInput(text="It went well."), now=at(date(2025, 3, 20)))
+    second_case = cases.submit_case(path, ben, _case(north), now=at(date(2025, 5, 1)))
     second = session(lead, north, date(2025, 5, 12), case_id=second_case, bringer=ben)
-    live.set_action_item_done(lead, second, done, True, path=path)
+    live.set_action_item_done(path, lead, second, done, True)
     close(lead, second, date(2025, 5, 12))
     close(lead, session(lead, north, date(2025, 9, 15)), date(2025, 9, 15))
     close(lead, session(lead, north, date(2026, 1, 5)), date(2026, 1, 5))
@@ -300,7 +300,7 @@ def org(path: Path, coordinator: Person, make_person) -> Org:
     # Team South: one session, all present; an action item done; a small wave.
     south_session = session(lead, south, date(2025, 4, 7))
     south_item = item(lead, south_session, date(2025, 4, 7), confirmed=True)
-    live.set_action_item_done(lead, south_session, south_item, True, path=path)
+    live.set_action_item_done(path, lead, south_session, south_item, True)
     close(lead, south_session, date(2025, 4, 7))
     wave(south, [(eva, 2), (finn, 3)], date(2025, 4, 20))
 
@@ -416,7 +416,7 @@ def test_a_groups_numbers_count_once_its_contract_reports_them_but_not_its_earli
     assert silent[M.ATTENDANCE] == pytest.approx(100 * 13 / 14)
 
     contract = group_form("Team Quiet", reported_to_organisation=list(ReportItem), meets_every_weeks=2).contract
-    groups.update_group(org.coordinator, org.quiet, GroupInput(name="Team Quiet", contract=contract), path=org.path)
+    groups.update_group(org.path, org.coordinator, org.quiet, GroupInput(name="Team Quiet", contract=contract))
     told = {measure: org.one(measure, 1).value for measure in measures}
 
     assert told[M.SESSIONS_HELD] == pytest.approx((3 + 1 + 2) / 3)
@@ -432,5 +432,5 @@ def test_goals_are_listed_organisation_first_then_by_group(org: Org):
     whole = org.goal(M.ATTENDANCE, 80)
     north_late = org.goal(M.ATTENDANCE, 80, org.north, due=LATE_DUE)
     north = org.goal(M.ATTENDANCE, 80, org.north)
-    listed = goals.progress(org.coordinator, today=AFTER, path=org.path)
+    listed = goals.progress(org.path, org.coordinator, today=AFTER)
     assert [p.goal.id for p in listed] == [whole, north, north_late, south]

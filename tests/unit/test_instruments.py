@@ -274,7 +274,7 @@ def test_every_problem_with_a_field_is_listed():
 
 def test_a_coordinator_loads_an_instrument_and_it_becomes_available(path: Path, coordinator):
     text = instrument_text(own=False, citations=["Author (2001). Title. Journal."])
-    instrument = surveys.load_instrument(coordinator, text, FILENAME, now=NOW, path=path)
+    instrument = surveys.load_instrument(path, coordinator, text, FILENAME, now=NOW)
     assert instrument.id == "team_check"
     available = surveys.instruments(path)
     assert "team_check" in available
@@ -286,14 +286,14 @@ def test_a_coordinator_loads_an_instrument_and_it_becomes_available(path: Path, 
 def test_only_coordinators_load_instruments(path: Path, make_person, role: Role):
     person = make_person("Pat Person", role)
     with pytest.raises(NotAllowed):
-        surveys.load_instrument(person, instrument_text(), FILENAME, now=NOW, path=path)
+        surveys.load_instrument(path, person, instrument_text(), FILENAME, now=NOW)
     assert count_rows(path, "loaded_instruments") == 0
     assert "team_check" not in surveys.instruments(path)
 
 
 def test_an_instrument_may_not_take_the_id_of_a_shipped_one(path: Path, coordinator):
     with pytest.raises(InstrumentFileError) as caught:
-        surveys.load_instrument(coordinator, instrument_text(id="self_efficacy"), FILENAME, now=NOW, path=path)
+        surveys.load_instrument(path, coordinator, instrument_text(id="self_efficacy"), FILENAME, now=NOW)
     assert "self_efficacy" in str(caught.value)
     assert FILENAME in str(caught.value)
     assert count_rows(path, "loaded_instruments") == 0
@@ -312,7 +312,7 @@ def test_an_instrument_may_not_take_the_id_of_a_shipped_one(path: Path, coordina
 )
 def test_an_invalid_instrument_is_not_loaded(path: Path, coordinator, text: str):
     with pytest.raises(InstrumentFileError):
-        surveys.load_instrument(coordinator, text, FILENAME, now=NOW, path=path)
+        surveys.load_instrument(path, coordinator, text, FILENAME, now=NOW)
     assert count_rows(path, "loaded_instruments") == 0
     assert set(surveys.instruments(path)) == set(shipped_instruments().instruments)
 

@@ -64,7 +64,7 @@ def _session(team: Team, session_id: int) -> LiveSession:
 
 
 def _move(team: Team, session_id: int, now, steps: int = 1) -> None:
-    live.move(team.lead, session_id, _session(team, session_id).revision, steps, now=now, path=team.path)
+    live.move(team.path, team.lead, session_id, _session(team, session_id).revision, steps, now=now)
 
 
 def _session_in(team: Team, phase: int | None, lead: Person | None = None, group_id: int | None = None) -> int:
@@ -76,12 +76,12 @@ def _session_in(team: Team, phase: int | None, lead: Person | None = None, group
         group_id=group_id or team.group_id, method_id="incident", roles={SessionRole.CASE_BRINGER: [team.anna.id]}
     )
     lead = lead or team.lead
-    session_id = live.start_session(lead, form, now=NOW, path=team.path)
+    session_id = live.start_session(team.path, lead, form, now=NOW)
     if phase is None:
         return session_id
-    live.begin_phases(lead, session_id, _session(team, session_id).revision, now=NOW, path=team.path)
+    live.begin_phases(team.path, lead, session_id, _session(team, session_id).revision, now=NOW)
     for minute in range(1, phase + 1):
-        live.move(lead, session_id, _session(team, session_id).revision, 1, now=at(minute), path=team.path)
+        live.move(team.path, lead, session_id, _session(team, session_id).revision, 1, now=at(minute))
     return session_id
 
 
@@ -92,13 +92,11 @@ def _closing(team: Team) -> int:
 
 
 def _send(team: Team, person: Person, session_id: int, kind: str, text: str, now=None) -> int:
-    return live.send_to_board(
-        person, session_id, BoardItemInput(kind=kind, text=text), now=now or at(7), path=team.path
-    )
+    return live.send_to_board(team.path, person, session_id, BoardItemInput(kind=kind, text=text), now=now or at(7))
 
 
 def _board(team: Team, session_id: int) -> list[tuple[int, str, str, str, bool]]:
-    view = live.console_view(team.lead, session_id, now=at(30), path=team.path)
+    view = live.console_view(team.path, team.lead, session_id, now=at(30))
     return [(item.phase_index, item.kind, item.text, item.author, item.helpful) for item in view.board]
 
 
@@ -114,7 +112,7 @@ def test_the_information_round_takes_questions(team):
     assert _board(team, session_id) == [
         (INFORMATION, "question", "What did the parent say exactly?", "Ben Member", False)
     ]
-    assert live.accepted_kinds(live.console_view(team.lead, session_id, now=at(7), path=team.path)) == ("question",)
+    assert live.accepted_kinds(live.console_view(team.path, team.lead, session_id, now=at(7))) == ("question",)
 
 
 @pytest.mark.parametrize("kind", ["advice", "diagnosis", "insight", "action_item", "association", "nonsense"])
@@ -153,7 +151,7 @@ def test_the_check_in_and_phases_that_collect_nothing_take_nothing(team, phase):
 
 def test_a_question_typed_while_the_phase_moved_on_is_refused(team):
     session_id = _session_in(team, INFORMATION)
-    seen_by_ben = live.participant_view(team.ben, _session(team, session_id).join_code, now=at(7), path=team.path)
+    seen_by_ben = live.participant_view(team.path, team.ben, _session(team, session_id).join_code, now=at(7))
     assert live.accepted_kinds(seen_by_ben) == ("question",)
 
     _move(team, session_id, at(8))  # the facilitator moves on to the diagnosis while Ben types
@@ -181,7 +179,7 @@ def test_the_closing_round_takes_insights_and_action_items(team):
 
 def test_a_closed_session_takes_nothing(team):
     session_id = _closing(team)
-    live.close_session(team.lead, session_id, _session(team, session_id).revision, now=at(12), path=team.path)
+    live.close_session(team.path, team.lead, session_id, _session(team, session_id).revision, now=at(12))
 
     with pytest.raises(DomainError) as refused:
         _send(team, team.ben, session_id, "insight", "Too late", now=at(13))
@@ -240,10 +238,10 @@ def test_twelve_phones_sending_at_once_lose_nothing(path, make_person, make_grou
     phones = [make_person(f"Member {number:02d}") for number in range(12)]
     group_id = make_group("Big Group", facilitators=(lead,), members=tuple(phones))
     form = StartSessionInput(group_id=group_id, method_id="incident")
-    session_id = live.start_session(lead, form, now=NOW, path=path)
-    live.begin_phases(lead, session_id, 0, now=NOW, path=path)
-    live.move(lead, session_id, 1, 1, now=at(1), path=path)
-    live.move(lead, session_id, 2, 1, now=at(2), path=path)  # the information round
+    session_id = live.start_session(path, lead, form, now=NOW)
+    live.begin_phases(path, lead, session_id, 0, now=NOW)
+    live.move(path, lead, session_id, 1, 1, now=at(1))
+    live.move(path, lead, session_id, 2, 1, now=at(2))  # the information round
 
     everyone_ready = threading.Barrier(len(phones))
     problems: list[BaseException] = []
@@ -253,7 +251,7 @@ def test_twelve_phones_sending_at_once_lose_nothing(path, make_person, make_grou
         try:
             for number in range(5):
                 question = BoardItemInput(kind="question", text=f"{person.name}: question {number}")
-                live.send_to_board(person, session_id, question, now=at(3), path=path)
+                live.send_to_board(path, person, session_id, question, now=at(3))
         except BaseException as problem:  # noqa: BLE001 - reported in the main thread
             problems.append(problem)
 
@@ -263,7 +261,7 @@ def test_twelve_phones_sending_at_once_lose_nothing(path, make_person, make_grou
     for thread in threads:
         thread.join(timeout=60)
 
-    board = live.console_view(lead, session_id, now=at(4), path=path).board
+    board = live.console_view(path, lead, session_id, now=at(4)).board
     assert problems == []
     assert len(board) == 60
     assert {item.text for item in board} == {f"{p.name}: question {n}" for p in phones for n in range(5)}
@@ -282,11 +280,11 @@ def test_the_case_bringer_marks_what_helped_most(team):
     advice = _send(team, team.ben, session_id, "advice", "Agree on one fixed moment a week for e-mail")
     other = _send(team, team.chris, session_id, "advice", "Copy the head teacher in yourself")
 
-    live.mark_helpful(team.anna, session_id, advice, True, path=team.path)
+    live.mark_helpful(team.path, team.anna, session_id, advice, True)
 
     assert [helpful for *_, helpful in _board(team, session_id)] == [True, False]
-    live.mark_helpful(team.anna, session_id, advice, False, path=team.path)
-    live.mark_helpful(team.anna, session_id, other, True, path=team.path)
+    live.mark_helpful(team.path, team.anna, session_id, advice, False)
+    live.mark_helpful(team.path, team.anna, session_id, other, True)
     assert [helpful for *_, helpful in _board(team, session_id)] == [False, True]
 
 
@@ -294,7 +292,7 @@ def test_the_facilitator_may_mark_for_the_case_bringer(team):
     session_id = _session_in(team, SOLUTIONS)
     advice = _send(team, team.ben, session_id, "advice", "Agree on one fixed moment a week for e-mail")
 
-    live.mark_helpful(team.lead, session_id, advice, True, path=team.path)
+    live.mark_helpful(team.path, team.lead, session_id, advice, True)
 
     assert _board(team, session_id)[0][-1] is True
 
@@ -305,11 +303,11 @@ def test_nobody_else_marks_what_helped(team):
 
     for member in (team.ben, team.chris):
         with pytest.raises(DomainError) as refused:
-            live.mark_helpful(member, session_id, advice, True, path=team.path)
+            live.mark_helpful(team.path, member, session_id, advice, True)
         assert refused.value.key == "only_case_bringer"
     for stranger in (team.outsider, team.coordinator):
         with pytest.raises(NotAllowed):
-            live.mark_helpful(stranger, session_id, advice, True, path=team.path)
+            live.mark_helpful(team.path, stranger, session_id, advice, True)
 
     assert _board(team, session_id)[0][-1] is False
 
@@ -322,9 +320,9 @@ def test_marking_reaches_only_the_sessions_own_items(team, make_person, make_gro
     north_session = _session_in(team, SOLUTIONS)
 
     # Anna brings the case in the north session, and tries to mark an item of the south session through it.
-    live.mark_helpful(team.anna, north_session, south_item, True, path=team.path)
+    live.mark_helpful(team.path, team.anna, north_session, south_item, True)
 
-    south_board = live.console_view(other_lead, south_session, now=at(30), path=team.path).board
+    south_board = live.console_view(team.path, other_lead, south_session, now=at(30)).board
     assert [item.helpful for item in south_board] == [False]
 
 
@@ -334,19 +332,19 @@ def test_marking_reaches_only_the_sessions_own_items(team, make_person, make_gro
 def test_a_wrong_projector_token_shows_nothing(team):
     _session_in(team, INFORMATION)
 
-    assert live.projector_view("not-the-token", now=at(7), path=team.path) is None
-    assert live.projector_view("", now=at(7), path=team.path) is None
+    assert live.projector_view(team.path, "not-the-token", now=at(7)) is None
+    assert live.projector_view(team.path, "", now=at(7)) is None
 
 
 def test_the_projector_shows_the_board_but_never_the_observations(team):
     session_id = _session_in(team, INFORMATION)
     _send(team, team.ben, session_id, "question", "What did the parent say exactly?")
-    observation = live.observe(team.lead, session_id, "interaction", now=at(7), path=team.path)
+    observation = live.observe(team.path, team.lead, session_id, "interaction", now=at(7))
     note = "Ben interrupts Chris for the third time"
     details = ObservationDetailsInput(category="interrupting", concerns="member", note=note)
-    live.describe_observation(team.lead, session_id, observation, details, path=team.path)
+    live.describe_observation(team.path, team.lead, session_id, observation, details)
 
-    view = live.projector_view(_session(team, session_id).projector_token, now=at(8), path=team.path)
+    view = live.projector_view(team.path, _session(team, session_id).projector_token, now=at(8))
 
     assert view is not None
     assert [item.text for item in view.board] == ["What did the parent say exactly?"]
@@ -390,7 +388,7 @@ def test_a_wrong_code_is_unknown(team):
     _session_in(team, INFORMATION)
 
     with pytest.raises(DomainError) as refused:
-        live.participant_view(team.ben, "WRONG1", now=at(7), path=team.path)
+        live.participant_view(team.path, team.ben, "WRONG1", now=at(7))
 
     assert (refused.value.key, refused.value.field) == ("session_code_unknown", "code")
 
@@ -399,7 +397,7 @@ def test_the_right_code_as_typed_on_a_phone_shows_the_session(team):
     session_id = _session_in(team, INFORMATION)
     code = _session(team, session_id).join_code
 
-    view = live.participant_view(team.anna, f"  {code.lower()} ", now=at(7), path=team.path)
+    view = live.participant_view(team.path, team.anna, f"  {code.lower()} ", now=at(7))
 
     assert view.session.id == session_id
     assert view.phase.id == "information_round"
@@ -411,14 +409,14 @@ def test_the_right_code_is_not_enough_outside_the_group(team, who):
     session_id = _session_in(team, INFORMATION)
 
     with pytest.raises(NotAllowed):
-        live.participant_view(getattr(team, who), _session(team, session_id).join_code, now=at(7), path=team.path)
+        live.participant_view(team.path, getattr(team, who), _session(team, session_id).join_code, now=at(7))
 
 
 def test_a_phone_learns_that_its_session_has_closed(team):
     session_id = _closing(team)
     code = _session(team, session_id).join_code
-    live.close_session(team.lead, session_id, _session(team, session_id).revision, now=at(12), path=team.path)
+    live.close_session(team.path, team.lead, session_id, _session(team, session_id).revision, now=at(12))
 
-    view = live.participant_view(team.ben, code, now=at(13), path=team.path)
+    view = live.participant_view(team.path, team.ben, code, now=at(13))
 
     assert view.session.status is SessionStatus.CLOSED

@@ -83,22 +83,22 @@ def _revision(team: Team, session_id: int) -> int:
 
 def _start(team: Team, now=NOW, case_id: int | None = None, roles: dict | None = None) -> int:
     form = StartSessionInput(group_id=team.group_id, method_id="incident", case_id=case_id, roles=roles or {})
-    return live.start_session(team.lead, form, now=now, path=team.path)
+    return live.start_session(team.path, team.lead, form, now=now)
 
 
 def _move(team: Team, session_id: int, now, steps: int = 1, skip: bool = False) -> None:
-    live.move(team.lead, session_id, _revision(team, session_id), steps, skip=skip, now=now, path=team.path)
+    live.move(team.path, team.lead, session_id, _revision(team, session_id), steps, skip=skip, now=now)
 
 
 def _to_closing(team: Team, session_id: int, start=NOW) -> None:
     """Run all six phases, a minute each, from `start`."""
-    live.begin_phases(team.lead, session_id, _revision(team, session_id), now=start, path=team.path)
+    live.begin_phases(team.path, team.lead, session_id, _revision(team, session_id), now=start)
     for minute in range(1, 7):
         _move(team, session_id, start + timedelta(minutes=minute))
 
 
 def _close(team: Team, session_id: int, now) -> None:
-    live.close_session(team.lead, session_id, _revision(team, session_id), now=now, path=team.path)
+    live.close_session(team.path, team.lead, session_id, _revision(team, session_id), now=now)
 
 
 def _case_form(group_id: int) -> CaseInput:
@@ -131,36 +131,36 @@ def test_action_items_are_added_and_confirmed(team):
     _to_closing(team, session_id)
 
     call = live.add_action_item(
-        team.lead, session_id, _action("Call the parent", team.anna, date(2025, 3, 17)), path=team.path
+        team.path, team.lead, session_id, _action("Call the parent", team.anna, date(2025, 3, 17))
     )
-    read = live.add_action_item(team.lead, session_id, _action("Read up on setting limits"), path=team.path)
-    live.confirm_action_item(team.lead, session_id, call, True, path=team.path)
+    read = live.add_action_item(team.path, team.lead, session_id, _action("Read up on setting limits"))
+    live.confirm_action_item(team.path, team.lead, session_id, call, True)
 
-    items = live.action_items(team.ben, session_id, path=team.path)  # the group sees them too
+    items = live.action_items(team.path, team.ben, session_id)  # the group sees them too
     assert [(item.id, item.text, item.owner, item.due_date, item.confirmed, item.done) for item in items] == [
         (call, "Call the parent", "Anna Member", date(2025, 3, 17), True, False),
         (read, "Read up on setting limits", "", None, False, False),
     ]
 
-    live.confirm_action_item(team.lead, session_id, call, False, path=team.path)
-    assert not live.action_items(team.lead, session_id, path=team.path)[0].confirmed
+    live.confirm_action_item(team.path, team.lead, session_id, call, False)
+    assert not live.action_items(team.path, team.lead, session_id)[0].confirmed
 
 
 def test_only_the_facilitator_adds_and_confirms_action_items(team):
     session_id = _start(team)
-    item = live.add_action_item(team.lead, session_id, _action("Call the parent"), path=team.path)
+    item = live.add_action_item(team.path, team.lead, session_id, _action("Call the parent"))
 
     for person in (team.anna, team.coordinator, team.outsider):
         with pytest.raises(NotAllowed):
-            live.add_action_item(person, session_id, _action("Something else"), path=team.path)
+            live.add_action_item(team.path, person, session_id, _action("Something else"))
         with pytest.raises(NotAllowed):
-            live.confirm_action_item(person, session_id, item, True, path=team.path)
+            live.confirm_action_item(team.path, person, session_id, item, True)
     for person in (team.coordinator, team.outsider):
         with pytest.raises(NotAllowed):
-            live.action_items(person, session_id, path=team.path)
+            live.action_items(team.path, person, session_id)
 
     assert count_rows(team.path, "action_items") == 1
-    assert not live.action_items(team.lead, session_id, path=team.path)[0].confirmed
+    assert not live.action_items(team.path, team.lead, session_id)[0].confirmed
 
 
 def test_an_action_item_goes_only_to_someone_in_the_group(team, make_person, make_group):
@@ -172,14 +172,14 @@ def test_an_action_item_goes_only_to_someone_in_the_group(team, make_person, mak
     for stranger in (team.outsider.id, team.coordinator.id, elsewhere.id, 99_999):
         with pytest.raises(DomainError) as refused:
             live.add_action_item(
-                team.lead, session_id, ActionItemInput(text="Call the parent", owner_id=stranger), path=team.path
+                team.path, team.lead, session_id, ActionItemInput(text="Call the parent", owner_id=stranger)
             )
         assert (refused.value.key, refused.value.field) == ("owner_not_in_group", "owner_id")
     assert count_rows(team.path, "action_items") == 0
 
     for owner in (team.ben, team.lead):  # a member, or the group's facilitator
-        live.add_action_item(team.lead, session_id, _action("Call the parent", owner), path=team.path)
-    assert [item.owner for item in live.action_items(team.lead, session_id, path=team.path)] == [
+        live.add_action_item(team.path, team.lead, session_id, _action("Call the parent", owner))
+    assert [item.owner for item in live.action_items(team.path, team.lead, session_id)] == [
         "Ben Member",
         "Fenna Facilitator",
     ]
@@ -188,14 +188,14 @@ def test_an_action_item_goes_only_to_someone_in_the_group(team, make_person, mak
 def test_the_next_session_looks_back_on_the_confirmed_action_items_only(team):
     first = _start(team)
     _to_closing(team, first)
-    agreed = live.add_action_item(team.lead, first, _action("Call the parent", team.anna), path=team.path)
-    live.add_action_item(team.lead, first, _action("An idea nobody took on"), path=team.path)
-    live.confirm_action_item(team.lead, first, agreed, True, path=team.path)
+    agreed = live.add_action_item(team.path, team.lead, first, _action("Call the parent", team.anna))
+    live.add_action_item(team.path, team.lead, first, _action("An idea nobody took on"))
+    live.confirm_action_item(team.path, team.lead, first, agreed, True)
 
-    in_the_same_session = live.look_back(team.lead, first, path=team.path)
+    in_the_same_session = live.look_back(team.path, team.lead, first)
     _close(team, first, at(60))
     second = _start(team, now=NEXT_WEEK)
-    looking_back = live.look_back(team.lead, second, path=team.path)
+    looking_back = live.look_back(team.path, team.lead, second)
 
     assert in_the_same_session.action_items == []  # nothing to look back on yet
     assert [(item.id, item.text, item.owner, item.done) for item in looking_back.action_items] == [
@@ -205,57 +205,57 @@ def test_the_next_session_looks_back_on_the_confirmed_action_items_only(team):
 
 def test_an_action_item_is_ticked_off_and_back_at_the_next_session(team):
     first = _start(team)
-    agreed = live.add_action_item(team.lead, first, _action("Call the parent"), path=team.path)
-    live.confirm_action_item(team.lead, first, agreed, True, path=team.path)
+    agreed = live.add_action_item(team.path, team.lead, first, _action("Call the parent"))
+    live.confirm_action_item(team.path, team.lead, first, agreed, True)
     _close(team, first, at(60))
     second = _start(team, now=NEXT_WEEK)
 
-    live.set_action_item_done(team.lead, second, agreed, True, path=team.path)
-    assert [item.done for item in live.look_back(team.lead, second, path=team.path).action_items] == [True]
+    live.set_action_item_done(team.path, team.lead, second, agreed, True)
+    assert [item.done for item in live.look_back(team.path, team.lead, second).action_items] == [True]
 
-    live.set_action_item_done(team.lead, second, agreed, False, path=team.path)
-    assert [item.done for item in live.look_back(team.lead, second, path=team.path).action_items] == [False]
+    live.set_action_item_done(team.path, team.lead, second, agreed, False)
+    assert [item.done for item in live.look_back(team.path, team.lead, second).action_items] == [False]
 
     with pytest.raises(NotAllowed):
-        live.set_action_item_done(team.anna, second, agreed, True, path=team.path)
-    assert [item.done for item in live.look_back(team.lead, second, path=team.path).action_items] == [False]
+        live.set_action_item_done(team.path, team.anna, second, agreed, True)
+    assert [item.done for item in live.look_back(team.path, team.lead, second).action_items] == [False]
 
 
 def test_another_groups_action_items_are_out_of_reach(team, make_person, make_group):
     first = _start(team)
-    agreed = live.add_action_item(team.lead, first, _action("Call the parent"), path=team.path)
-    live.confirm_action_item(team.lead, first, agreed, True, path=team.path)
+    agreed = live.add_action_item(team.path, team.lead, first, _action("Call the parent"))
+    live.confirm_action_item(team.path, team.lead, first, agreed, True)
     other_lead = make_person("Gijs Facilitator", Role.FACILITATOR)
     south = make_group("Team South", facilitators=(other_lead,))
     south_session = live.start_session(
-        other_lead, StartSessionInput(group_id=south, method_id="incident"), now=NOW, path=team.path
+        team.path, other_lead, StartSessionInput(group_id=south, method_id="incident"), now=NOW
     )
 
-    live.set_action_item_done(other_lead, south_session, agreed, True, path=team.path)
+    live.set_action_item_done(team.path, other_lead, south_session, agreed, True)
 
-    assert live.look_back(other_lead, south_session, path=team.path).action_items == []
-    assert not live.action_items(team.lead, first, path=team.path)[0].done
+    assert live.look_back(team.path, other_lead, south_session).action_items == []
+    assert not live.action_items(team.path, team.lead, first)[0].done
 
 
 def test_look_back_shows_the_last_discussed_case_and_its_follow_up(team):
     very_first = _start(team)
-    assert live.look_back(team.lead, very_first, path=team.path) == live.LookBack([], "", "")
+    assert live.look_back(team.path, team.lead, very_first) == live.LookBack([], "", "")
     _close(team, very_first, at(1))
 
-    case_id = cases.submit_case(team.anna, _case_form(team.group_id), now=NOW, path=team.path)
+    case_id = cases.submit_case(team.path, team.anna, _case_form(team.group_id), now=NOW)
     first = _start(team, now=at(10), case_id=case_id, roles={SessionRole.CASE_BRINGER: [team.anna.id]})
     _to_closing(team, first, start=at(10))
     _close(team, first, at(60))
     follow_up = "I called the parent; we now write once a week, on Fridays."
-    cases.follow_up(team.anna, case_id, FollowUpInput(text=follow_up), now=NOW + timedelta(days=5), path=team.path)
+    cases.follow_up(team.path, team.anna, case_id, FollowUpInput(text=follow_up), now=NOW + timedelta(days=5))
 
     second = _start(team, now=NEXT_WEEK)
-    looking_back = live.look_back(team.lead, second, path=team.path)
+    looking_back = live.look_back(team.path, team.lead, second)
 
     assert looking_back.last_case_title == "Een ouder die elke week mailt"
     assert looking_back.last_case_follow_up == follow_up
     with pytest.raises(NotAllowed):
-        live.look_back(team.anna, second, path=team.path)
+        live.look_back(team.path, team.anna, second)
 
 
 # --- the facilitator's observation log ---------------------------------------------------------------
@@ -264,48 +264,48 @@ def test_look_back_shows_the_last_discussed_case_and_its_follow_up(team):
 def test_observations_are_the_facilitators_alone(team):
     session_id = _start(team)
     _to_closing(team, session_id)
-    observation = live.observe(team.lead, session_id, "feelings", now=at(3), path=team.path)
+    observation = live.observe(team.path, team.lead, session_id, "feelings", now=at(3))
 
     for person in (team.anna, team.ben, team.coordinator, team.outsider):
         with pytest.raises(NotAllowed):
-            live.observations(person, session_id, path=team.path)
+            live.observations(team.path, person, session_id)
         with pytest.raises(NotAllowed):
-            live.observe(person, session_id, "content", now=at(3), path=team.path)
+            live.observe(team.path, person, session_id, "content", now=at(3))
         with pytest.raises(NotAllowed):
             live.describe_observation(
-                person, session_id, observation, ObservationDetailsInput(note="Overwritten"), path=team.path
+                team.path, person, session_id, observation, ObservationDetailsInput(note="Overwritten")
             )
 
-    logged = live.observations(team.lead, session_id, path=team.path)
+    logged = live.observations(team.path, team.lead, session_id)
     assert [(entry.level, entry.note) for entry in logged] == [("feelings", "")]
     with pytest.raises(NotAllowed):
-        live.session_report(team.anna, session_id, Language.EN, include_observations=True, path=team.path)
+        live.session_report(team.path, team.anna, session_id, Language.EN, include_observations=True)
 
 
 def test_an_observation_is_stamped_with_its_moment_and_phase_and_described_afterwards(team):
     session_id = _start(team)
-    live.begin_phases(team.lead, session_id, _revision(team, session_id), now=at(0), path=team.path)
+    live.begin_phases(team.path, team.lead, session_id, _revision(team, session_id), now=at(0))
     _move(team, session_id, at(10))
     _move(team, session_id, at(15))  # the information round
-    interaction = live.observe(team.lead, session_id, "interaction", now=at(17), path=team.path)
-    procedure = live.observe(team.lead, session_id, "procedure", now=at(18), path=team.path)
+    interaction = live.observe(team.path, team.lead, session_id, "interaction", now=at(17))
+    procedure = live.observe(team.path, team.lead, session_id, "procedure", now=at(18))
 
     live.describe_observation(
+        team.path,
         team.lead,
         session_id,
         interaction,
         ObservationDetailsInput(category="interrupting", concerns="member", note="Ben cut Anna off twice"),
-        path=team.path,
     )
     live.describe_observation(
+        team.path,
         team.lead,
         session_id,
         procedure,
         ObservationDetailsInput(category="advice_in_question_round", concerns=SessionRole.CHAIR),
-        path=team.path,
     )
 
-    logged = live.observations(team.lead, session_id, path=team.path)
+    logged = live.observations(team.path, team.lead, session_id)
     assert [
         (
             entry.id,
@@ -329,7 +329,7 @@ def test_an_observation_is_stamped_with_its_moment_and_phase_and_described_after
 
 def test_closing_marks_the_planned_meeting_of_that_day_as_held(team):
     meeting = groups.plan_session(
-        team.lead, MeetingInput(group_id=team.group_id, starts_at=at(60), minutes=90), now=NOW, path=team.path
+        team.path, team.lead, MeetingInput(group_id=team.group_id, starts_at=at(60), minutes=90), now=NOW
     )
     session_id = _start(team, now=at(65))
     assert _session(team, session_id).meeting_id == meeting
@@ -338,7 +338,7 @@ def test_closing_marks_the_planned_meeting_of_that_day_as_held(team):
     _close(team, session_id, at(150))
 
     session = _session(team, session_id)
-    held = groups.sessions_held(team.lead, team.group_id, path=team.path)
+    held = groups.sessions_held(team.path, team.lead, team.group_id)
     assert session.status is SessionStatus.CLOSED and session.closed_at == at(150)
     assert [(m.id, m.status, m.method_id, m.method_version, m.minutes) for m in held] == [
         (meeting, MeetingStatus.HELD, "incident", 2, 90)
@@ -348,7 +348,7 @@ def test_closing_marks_the_planned_meeting_of_that_day_as_held(team):
 
 def test_closing_without_a_planned_meeting_adds_a_held_one(team):
     next_week = groups.plan_session(
-        team.lead, MeetingInput(group_id=team.group_id, starts_at=NEXT_WEEK, minutes=90), now=NOW, path=team.path
+        team.path, team.lead, MeetingInput(group_id=team.group_id, starts_at=NEXT_WEEK, minutes=90), now=NOW
     )
     session_id = _start(team, now=NOW)
     assert _session(team, session_id).meeting_id is None
@@ -356,11 +356,11 @@ def test_closing_without_a_planned_meeting_adds_a_held_one(team):
 
     _close(team, session_id, at(95))
 
-    held = groups.sessions_held(team.lead, team.group_id, path=team.path)
+    held = groups.sessions_held(team.path, team.lead, team.group_id)
     assert [(m.starts_at, m.minutes, m.status, m.method_id) for m in held] == [
         (NOW, 95, MeetingStatus.HELD, "incident")
     ]
-    assert groups.next_sessions([team.group_id], now=at(100), path=team.path)[team.group_id].id == next_week
+    assert groups.next_sessions(team.path, [team.group_id], now=at(100))[team.group_id].id == next_week
 
 
 # --- the sessions held, as a coordinator outside the group sees them ----------------------------
@@ -372,7 +372,7 @@ def _held_and_reported(team: Team, *reported: ReportItem) -> None:
     _to_closing(team, session_id)
     _close(team, session_id, at(95))
     terms = group_form("Team North", reported_to_organisation=list(reported))
-    groups.update_group(team.coordinator, team.group_id, terms, path=team.path)
+    groups.update_group(team.path, team.coordinator, team.group_id, terms)
 
 
 @pytest.mark.parametrize(
@@ -386,11 +386,11 @@ def _held_and_reported(team: Team, *reported: ReportItem) -> None:
 def test_a_coordinator_outside_the_group_sees_held_sessions_only_as_the_contract_reports_them(team, reported, seen):
     _held_and_reported(team, *reported)
 
-    held = groups.sessions_held(team.coordinator, team.group_id, path=team.path)
+    held = groups.sessions_held(team.path, team.coordinator, team.group_id)
 
     assert (None if held is None else [(meeting.starts_at, meeting.method_id) for meeting in held]) == seen
     for insider in (team.lead, team.anna):  # the group itself always sees its sessions and methods
-        assert [(m.starts_at, m.method_id) for m in groups.sessions_held(insider, team.group_id, path=team.path)] == [
+        assert [(m.starts_at, m.method_id) for m in groups.sessions_held(team.path, insider, team.group_id)] == [
             (NOW, "incident")
         ]
 
@@ -400,7 +400,7 @@ def test_the_coordinators_home_counts_sessions_held_only_when_the_contract_repor
     _held_and_reported(team, *reported)
 
     def sessions_last_year(person: Person) -> int | None:
-        overviews = agenda.agenda_for(person, now=at(200), path=team.path).groups
+        overviews = agenda.agenda_for(team.path, person, now=at(200)).groups
         return next(one.sessions_last_year for one in overviews if one.group.id == team.group_id)
 
     assert sessions_last_year(team.coordinator) == count
@@ -408,17 +408,17 @@ def test_the_coordinators_home_counts_sessions_held_only_when_the_contract_repor
 
 
 def test_closing_turns_the_chosen_case_into_a_discussed_one_with_the_method_and_the_bringers_choice(team):
-    case_id = cases.submit_case(team.anna, _case_form(team.group_id), now=NOW, path=team.path)
+    case_id = cases.submit_case(team.path, team.anna, _case_form(team.group_id), now=NOW)
     session_id = _start(team, now=at(5), case_id=case_id, roles={SessionRole.CASE_BRINGER: [team.anna.id]})
     _to_closing(team, session_id, start=at(5))
 
-    live.record_bringer_choice(team.lead, session_id, f"  {CHOICE_TEXT}  ", path=team.path)
+    live.record_bringer_choice(team.path, team.lead, session_id, f"  {CHOICE_TEXT}  ")
     _close(team, session_id, at(60))
 
     case = _case(team, case_id)
     assert case.status is CaseStatus.DISCUSSED
     assert (case.method_id, case.chosen_advice, case.discussed_at) == ("incident", CHOICE_TEXT, at(60))
-    assert cases.follow_ups_waiting(team.anna, path=team.path)[0].id == case_id
+    assert cases.follow_ups_waiting(team.path, team.anna)[0].id == case_id
 
 
 def test_a_closed_session_cannot_be_closed_again(team):
@@ -436,15 +436,15 @@ def test_a_closed_session_cannot_be_closed_again(team):
 
 def test_a_closed_session_leaves_the_open_ones_for_the_history(team):
     session_id = _start(team)
-    assert [s.id for s in live.open_sessions(team.anna, path=team.path)] == [session_id]
+    assert [s.id for s in live.open_sessions(team.path, team.anna)] == [session_id]
     _to_closing(team, session_id)
 
     _close(team, session_id, at(30))
 
-    assert live.open_sessions(team.anna, path=team.path) == []
-    assert [s.id for s in live.history(team.anna, team.group_id, path=team.path)] == [session_id]
+    assert live.open_sessions(team.path, team.anna) == []
+    assert [s.id for s in live.history(team.path, team.anna, team.group_id)] == [session_id]
     with pytest.raises(NotAllowed):
-        live.history(team.outsider, team.group_id, path=team.path)
+        live.history(team.path, team.outsider, team.group_id)
 
 
 @pytest.mark.parametrize("who", ["anna", "coordinator", "outsider"])
@@ -455,21 +455,21 @@ def test_only_the_facilitator_closes_and_records_the_choice(team, who):
     with pytest.raises(NotAllowed):
         _close_as(team, getattr(team, who), session_id)
     with pytest.raises(NotAllowed):
-        live.record_bringer_choice(getattr(team, who), session_id, "Something else", path=team.path)
+        live.record_bringer_choice(team.path, getattr(team, who), session_id, "Something else")
 
     assert _session(team, session_id).status is SessionStatus.CLOSING
     assert _session(team, session_id).bringer_choice == ""
 
 
 def _close_as(team: Team, person: Person, session_id: int) -> None:
-    live.close_session(person, session_id, _revision(team, session_id), now=at(30), path=team.path)
+    live.close_session(team.path, person, session_id, _revision(team, session_id), now=at(30))
 
 
 # --- rating -------------------------------------------------------------------------------------
 
 
 def _rate(team: Team, person: Person, session_id: int, usefulness: int) -> None:
-    live.rate(person, session_id, RatingInput(usefulness=usefulness), now=at(40), path=team.path)
+    live.rate(team.path, person, session_id, RatingInput(usefulness=usefulness), now=at(40))
 
 
 def test_one_rating_per_person_and_rating_again_changes_it(team):
@@ -478,9 +478,9 @@ def test_one_rating_per_person_and_rating_again_changes_it(team):
     _rate(team, team.anna, session_id, 4)
     _rate(team, team.anna, session_id, 2)
 
-    assert live.my_rating(team.anna, session_id, path=team.path) == 2
-    assert live.my_rating(team.ben, session_id, path=team.path) is None
-    assert live.rating_summary(team.lead, session_id, path=team.path) == live.RatingSummary(1, None, 3, closed=False)
+    assert live.my_rating(team.path, team.anna, session_id) == 2
+    assert live.my_rating(team.path, team.ben, session_id) is None
+    assert live.rating_summary(team.path, team.lead, session_id) == live.RatingSummary(1, None, 3, closed=False)
 
 
 def test_while_ratings_come_in_only_their_number_shows_never_the_mean(team):
@@ -491,12 +491,12 @@ def test_while_ratings_come_in_only_their_number_shows_never_the_mean(team):
     seen = []
     for person, usefulness in ((team.anna, 5), (team.ben, 2), (team.chris, 4), (team.dirk, 1)):
         _rate(team, person, session_id, usefulness)
-        seen.append(live.rating_summary(team.lead, session_id, path=team.path))
+        seen.append(live.rating_summary(team.path, team.lead, session_id))
 
     assert [summary.count for summary in seen] == [1, 2, 3, 4]
     assert [summary.mean for summary in seen] == [None] * 4
     _close(team, session_id, at(45))
-    closed = live.rating_summary(team.anna, session_id, path=team.path)
+    closed = live.rating_summary(team.path, team.anna, session_id)
     assert closed.closed and closed.count == 4 and closed.mean == pytest.approx(3)
 
 
@@ -506,20 +506,20 @@ def test_after_closing_the_mean_shows_only_from_the_privacy_threshold(team):
     _rate(team, team.ben, session_id, 2)
     _close(team, session_id, at(30))
 
-    assert live.rating_summary(team.lead, session_id, path=team.path) == live.RatingSummary(2, None, 3, closed=True)
+    assert live.rating_summary(team.path, team.lead, session_id) == live.RatingSummary(2, None, 3, closed=True)
 
 
 @pytest.mark.parametrize(("threshold", "shown"), [(3, True), (4, True), (5, False)])
 def test_the_organisations_threshold_counts_and_is_never_below_3(team, threshold, shown):
     with db.writing(team.path) as conn:
         store.create_organisation(conn, "Test Org", is_demo=False, now=NOW)
-    surveys.set_threshold(team.coordinator, threshold, path=team.path)
+    surveys.set_threshold(team.path, team.coordinator, threshold)
     session_id = _start(team)
     for person in (team.anna, team.ben, team.chris, team.dirk):
         _rate(team, person, session_id, 4)
     _close(team, session_id, at(30))
 
-    summary = live.rating_summary(team.lead, session_id, path=team.path)
+    summary = live.rating_summary(team.path, team.lead, session_id)
 
     assert summary.threshold == threshold
     assert (summary.mean is not None) is shown
@@ -537,7 +537,7 @@ def test_a_closed_session_takes_no_more_ratings(team):
         _rate(team, team.anna, session_id, 1)
 
     assert refused.value.key == "rating_closed"
-    assert live.rating_summary(team.lead, session_id, path=team.path).mean == pytest.approx(4)
+    assert live.rating_summary(team.path, team.lead, session_id).mean == pytest.approx(4)
 
 
 def test_only_the_group_rates_and_only_from_1_to_5(team):
@@ -547,7 +547,7 @@ def test_only_the_group_rates_and_only_from_1_to_5(team):
         with pytest.raises(NotAllowed):
             _rate(team, person, session_id, 5)
         with pytest.raises(NotAllowed):
-            live.rating_summary(person, session_id, path=team.path)
+            live.rating_summary(team.path, person, session_id)
     for usefulness in (0, 6):
         with pytest.raises(ValidationError):
             RatingInput(usefulness=usefulness)
@@ -563,43 +563,43 @@ NOTE = "Chris stayed silent after Ben's remark"
 @pytest.fixture
 def held(team) -> int:
     """A full incident session: every phase with its own time, a board, action items, ratings and a note."""
-    case_id = cases.submit_case(team.anna, _case_form(team.group_id), now=NOW, path=team.path)
+    case_id = cases.submit_case(team.path, team.anna, _case_form(team.group_id), now=NOW)
     roles = {SessionRole.CASE_BRINGER: [team.anna.id], SessionRole.CHAIR: [team.ben.id]}
     session_id = _start(team, now=at(0), case_id=case_id, roles=roles)
 
     def send(person: Person, kind: str, text: str, minute: float) -> int:
         form = BoardItemInput(kind=kind, text=text)
-        return live.send_to_board(person, session_id, form, now=at(minute), path=team.path)
+        return live.send_to_board(team.path, person, session_id, form, now=at(minute))
 
-    live.begin_phases(team.lead, session_id, _revision(team, session_id), now=at(5), path=team.path)
+    live.begin_phases(team.path, team.lead, session_id, _revision(team, session_id), now=at(5))
     _move(team, session_id, at(17))  # choosing: 12 of 10 minutes
     _move(team, session_id, at(17), skip=True)  # explaining: skipped
     send(team.ben, "question", "Wat zei de ouder precies?", 20)
     send(team.chris, "question", "Wie las de mails nog meer?", 21)
-    observation = live.observe(team.lead, session_id, "interaction", now=at(25), path=team.path)
+    observation = live.observe(team.path, team.lead, session_id, "interaction", now=at(25))
     live.describe_observation(
+        team.path,
         team.lead,
         session_id,
         observation,
         ObservationDetailsInput(category="member_dropping_out", concerns="member", note=NOTE),
-        path=team.path,
     )
     _move(team, session_id, at(30))  # the information round: 13 of 15 minutes
     send(team.dirk, "diagnosis", "Je wilt het iedereen naar de zin maken.", 32)
     _move(team, session_id, at(38))  # the diagnosis: 8 of 7.5 minutes
     helped = send(team.ben, "advice", "Spreek één vast mailmoment per week af.", 40)
     send(team.chris, "advice", "Zet de directeur zelf in de cc.", 41)
-    live.mark_helpful(team.anna, session_id, helped, True, path=team.path)
+    live.mark_helpful(team.path, team.anna, session_id, helped, True)
     _move(team, session_id, at(45))  # the solutions: 7 of 7.5 minutes
     _move(team, session_id, at(50))  # the bringer's choice: 5 of 5 minutes
     send(team.chris, "insight", "Ik ga zelf ook vaker open vragen stellen.", 51)
 
     agreed = live.add_action_item(
-        team.lead, session_id, _action("Anna belt de ouder", team.anna, date(2025, 3, 17)), path=team.path
+        team.path, team.lead, session_id, _action("Anna belt de ouder", team.anna, date(2025, 3, 17))
     )
-    live.add_action_item(team.lead, session_id, _action("Een idee dat niemand oppakte"), path=team.path)
-    live.confirm_action_item(team.lead, session_id, agreed, True, path=team.path)
-    live.record_bringer_choice(team.lead, session_id, CHOICE_TEXT, path=team.path)
+    live.add_action_item(team.path, team.lead, session_id, _action("Een idee dat niemand oppakte"))
+    live.confirm_action_item(team.path, team.lead, session_id, agreed, True)
+    live.record_bringer_choice(team.path, team.lead, session_id, CHOICE_TEXT)
     for person, usefulness in ((team.anna, 5), (team.ben, 4), (team.chris, 4)):
         _rate(team, person, session_id, usefulness)
     _close(team, session_id, at(55))
@@ -607,7 +607,7 @@ def held(team) -> int:
 
 
 def test_the_report_holds_the_phases_planned_and_actual(team, held):
-    report = live.session_report(team.lead, held, Language.EN, path=team.path)
+    report = live.session_report(team.path, team.lead, held, Language.EN)
 
     assert report.group_name == "Team North"
     assert report.method_name == "Incident method" and report.method_version == 2
@@ -625,7 +625,7 @@ def test_the_report_holds_the_phases_planned_and_actual(team, held):
 
 
 def test_the_report_groups_the_board_by_phase_and_stars_what_helped(team, held):
-    report = live.session_report(team.lead, held, Language.EN, path=team.path)
+    report = live.session_report(team.path, team.lead, held, Language.EN)
 
     assert report.board == {
         "Information round": [
@@ -645,7 +645,7 @@ def test_the_report_groups_the_board_by_phase_and_stars_what_helped(team, held):
 
 
 def test_the_report_has_only_the_confirmed_action_items_and_the_bringers_choice(team, held):
-    report = live.session_report(team.lead, held, Language.EN, path=team.path)
+    report = live.session_report(team.path, team.lead, held, Language.EN)
     markdown = session_report_markdown(report, Language.EN)
 
     assert report.action_items == [("Anna belt de ouder", "Anna Member", "17 March 2025")]
@@ -655,8 +655,8 @@ def test_the_report_has_only_the_confirmed_action_items_and_the_bringers_choice(
 
 
 def test_the_report_has_no_observations_unless_the_facilitator_includes_them(team, held):
-    without = live.session_report(team.lead, held, Language.EN, path=team.path)
-    with_them = live.session_report(team.lead, held, Language.EN, include_observations=True, path=team.path)
+    without = live.session_report(team.path, team.lead, held, Language.EN)
+    with_them = live.session_report(team.path, team.lead, held, Language.EN, include_observations=True)
 
     assert without.observations is None
     assert NOTE not in repr(without)
@@ -687,7 +687,7 @@ def test_the_report_has_no_observations_unless_the_facilitator_includes_them(tea
     ],
 )
 def test_the_report_reads_in_dutch_and_english_without_missing_texts(team, held, language, expected):
-    report = live.session_report(team.lead, held, language, include_observations=True, path=team.path)
+    report = live.session_report(team.path, team.lead, held, language, include_observations=True)
 
     markdown = session_report_markdown(report, language)
 
@@ -702,7 +702,7 @@ def test_an_empty_report_says_so_instead_of_leaving_gaps(team):
     _close(team, session_id, at(30))
 
     for language in Language:
-        report = live.session_report(team.lead, session_id, language, include_observations=True, path=team.path)
+        report = live.session_report(team.path, team.lead, session_id, language, include_observations=True)
         markdown = session_report_markdown(report, language)
         assert "⟦" not in markdown
         assert report.board == {} and report.action_items == [] and report.observations == []
@@ -715,7 +715,7 @@ def test_the_report_says_when_too_few_rated_instead_of_a_mean(team):
     _rate(team, team.ben, session_id, 1)
     _close(team, session_id, at(30))
 
-    report = live.session_report(team.lead, session_id, Language.EN, path=team.path)
+    report = live.session_report(team.path, team.lead, session_id, Language.EN)
     markdown = session_report_markdown(report, Language.EN)
 
     assert report.rating_mean is None and report.rating_count == 2
@@ -726,7 +726,7 @@ def test_the_report_says_when_too_few_rated_instead_of_a_mean(team):
 
 def test_the_report_becomes_a_pdf(team, held):
     for language in Language:
-        report = live.session_report(team.lead, held, language, include_observations=True, path=team.path)
+        report = live.session_report(team.path, team.lead, held, language, include_observations=True)
 
         pdf = session_report_pdf(report, language)
 
@@ -824,18 +824,18 @@ def _as_read(markdown: str) -> str:
 def _typed_session(team: Team, text: str, inline: str) -> int:
     """A closed session in which everything people typed is `text` (the case title a shorter part of it)."""
     case_form = _case_form(team.group_id).model_copy(update={"title": text[:120]})
-    case_id = cases.submit_case(team.anna, case_form, now=NOW, path=team.path)
+    case_id = cases.submit_case(team.path, team.anna, case_form, now=NOW)
     roles = {SessionRole.CASE_BRINGER: [team.anna.id]}
     session_id = _start(team, now=at(0), case_id=case_id, roles=roles)
-    live.begin_phases(team.lead, session_id, _revision(team, session_id), now=at(1), path=team.path)
+    live.begin_phases(team.path, team.lead, session_id, _revision(team, session_id), now=at(1))
     _move(team, session_id, at(2), steps=2)  # the information round, which collects questions
     for typed in (text, inline):
-        live.send_to_board(team.ben, session_id, BoardItemInput(kind="question", text=typed), now=at(3), path=team.path)
-        item = live.add_action_item(team.lead, session_id, _action(typed, team.ben), path=team.path)
-        live.confirm_action_item(team.lead, session_id, item, True, path=team.path)
-    observation = live.observe(team.lead, session_id, "interaction", now=at(4), path=team.path)
-    live.describe_observation(team.lead, session_id, observation, ObservationDetailsInput(note=text), path=team.path)
-    live.record_bringer_choice(team.lead, session_id, text + "\n" + inline, path=team.path)
+        live.send_to_board(team.path, team.ben, session_id, BoardItemInput(kind="question", text=typed), now=at(3))
+        item = live.add_action_item(team.path, team.lead, session_id, _action(typed, team.ben))
+        live.confirm_action_item(team.path, team.lead, session_id, item, True)
+    observation = live.observe(team.path, team.lead, session_id, "interaction", now=at(4))
+    live.describe_observation(team.path, team.lead, session_id, observation, ObservationDetailsInput(note=text))
+    live.record_bringer_choice(team.path, team.lead, session_id, text + "\n" + inline)
     _to_closing_from_running(team, session_id)
     _close(team, session_id, at(30))
     return session_id
@@ -848,10 +848,10 @@ def _to_closing_from_running(team: Team, session_id: int) -> None:
 
 def test_typed_text_never_makes_a_heading_list_table_quote_or_code_block_in_the_report(team):
     forged = live.session_report(
-        team.lead, _typed_session(team, FORGED, FORGED_INLINE), Language.EN, include_observations=True, path=team.path
+        team.path, team.lead, _typed_session(team, FORGED, FORGED_INLINE), Language.EN, include_observations=True
     )
     harmless = live.session_report(
-        team.lead, _typed_session(team, "Gewoon", "Gewoon"), Language.EN, include_observations=True, path=team.path
+        team.path, team.lead, _typed_session(team, "Gewoon", "Gewoon"), Language.EN, include_observations=True
     )
 
     markdown = session_report_markdown(forged, Language.EN)
@@ -868,7 +868,7 @@ def test_typed_text_never_makes_a_heading_list_table_quote_or_code_block_in_the_
 
 def test_typed_text_never_makes_a_link_an_image_html_or_emphasis_in_the_report(team):
     report = live.session_report(
-        team.lead, _typed_session(team, FORGED, FORGED_INLINE), Language.EN, include_observations=True, path=team.path
+        team.path, team.lead, _typed_session(team, FORGED, FORGED_INLINE), Language.EN, include_observations=True
     )
 
     markdown = session_report_markdown(report, Language.EN)
@@ -880,7 +880,7 @@ def test_typed_text_never_makes_a_link_an_image_html_or_emphasis_in_the_report(t
 
 
 def test_a_line_break_inside_an_item_stays_inside_that_item(team):
-    report = live.session_report(team.lead, _typed_session(team, FORGED, "x"), Language.EN, path=team.path)
+    report = live.session_report(team.path, team.lead, _typed_session(team, FORGED, "x"), Language.EN)
 
     markdown = session_report_markdown(report, Language.EN)
 
@@ -893,7 +893,7 @@ def test_a_line_break_inside_an_item_stays_inside_that_item(team):
 
 def test_the_pdf_writes_typed_text_literally(team):
     report = live.session_report(
-        team.lead, _typed_session(team, FORGED, FORGED_INLINE), Language.EN, include_observations=True, path=team.path
+        team.path, team.lead, _typed_session(team, FORGED, FORGED_INLINE), Language.EN, include_observations=True
     )
 
     shown = pdf_text(session_report_pdf(report, Language.EN)).replace("\\(", "(").replace("\\)", ")")

@@ -72,7 +72,7 @@ def team(path, coordinator, make_person, make_group) -> Team:
 
 def _start(team: Team, method_id: str = "incident", now=NOW, viewer: Person | None = None, **fields) -> int:
     form = StartSessionInput(group_id=team.group_id, method_id=method_id, **fields)
-    return live.start_session(viewer or team.lead, form, now=now, path=team.path)
+    return live.start_session(team.path, viewer or team.lead, form, now=now)
 
 
 def _session(team: Team, session_id: int) -> LiveSession:
@@ -85,7 +85,7 @@ def _revision(team: Team, session_id: int) -> int:
 
 
 def _begin(team: Team, session_id: int, now=NOW) -> None:
-    live.begin_phases(team.lead, session_id, _revision(team, session_id), now=now, path=team.path)
+    live.begin_phases(team.path, team.lead, session_id, _revision(team, session_id), now=now)
 
 
 def _running(team: Team, method_id: str = "incident", now=NOW, **fields) -> int:
@@ -96,11 +96,11 @@ def _running(team: Team, method_id: str = "incident", now=NOW, **fields) -> int:
 
 
 def _move(team: Team, session_id: int, now, steps: int = 1, skip: bool = False) -> None:
-    live.move(team.lead, session_id, _revision(team, session_id), steps, skip=skip, now=now, path=team.path)
+    live.move(team.path, team.lead, session_id, _revision(team, session_id), steps, skip=skip, now=now)
 
 
 def _view(team: Team, session_id: int, now) -> live.SessionView:
-    return live.console_view(team.lead, session_id, now=now, path=team.path)
+    return live.console_view(team.path, team.lead, session_id, now=now)
 
 
 def _visits(team: Team, session_id: int) -> list[tuple[int, float, bool]]:
@@ -121,7 +121,7 @@ def _seconds(team: Team, session_id: int) -> dict[int, float]:
 def _overruns(team: Team, session_id: int) -> list[tuple[int, str, str | None, bool]]:
     return [
         (observation.phase_index, observation.level, observation.category, observation.automatic)
-        for observation in live.observations(team.lead, session_id, path=team.path)
+        for observation in live.observations(team.path, team.lead, session_id)
     ]
 
 
@@ -168,9 +168,9 @@ def test_a_running_phase_counts_down_from_the_moment_it_started(team):
 def test_a_paused_clock_stands_still_and_resuming_adds_the_pause_to_paused_seconds(team):
     session_id = _running(team, now=at(0))
 
-    live.pause(team.lead, session_id, _revision(team, session_id), now=at(2), path=team.path)
+    live.pause(team.path, team.lead, session_id, _revision(team, session_id), now=at(2))
     while_paused = [_view(team, session_id, at(minute)).clock for minute in (2, 5, 9)]
-    live.resume(team.lead, session_id, _revision(team, session_id), now=at(9), path=team.path)
+    live.resume(team.path, team.lead, session_id, _revision(team, session_id), now=at(9))
 
     assert [clock.remaining_seconds for clock in while_paused] == [480, 480, 480]
     assert not any(clock.running for clock in while_paused)
@@ -182,8 +182,8 @@ def test_a_paused_clock_stands_still_and_resuming_adds_the_pause_to_paused_secon
 def test_a_second_pause_adds_to_the_first(team):
     session_id = _running(team, now=at(0))
     for pause_at, resume_at in ((1, 3), (4, 5)):
-        live.pause(team.lead, session_id, _revision(team, session_id), now=at(pause_at), path=team.path)
-        live.resume(team.lead, session_id, _revision(team, session_id), now=at(resume_at), path=team.path)
+        live.pause(team.path, team.lead, session_id, _revision(team, session_id), now=at(pause_at))
+        live.resume(team.path, team.lead, session_id, _revision(team, session_id), now=at(resume_at))
 
     assert _session(team, session_id).paused_seconds == 3 * 60
     # 8 minutes on the wall clock, 3 of them paused: 5 of the phase's 10 minutes are left.
@@ -194,7 +194,7 @@ def test_extra_minutes_lengthen_the_phase(team):
     session_id = _running(team, now=at(0))
     assert _view(team, session_id, at(9)).clock.colour == "amber"
 
-    live.add_minutes(team.lead, session_id, _revision(team, session_id), 5, path=team.path)
+    live.add_minutes(team.path, team.lead, session_id, _revision(team, session_id), 5)
     clock = _view(team, session_id, at(9)).clock
 
     assert clock.planned_seconds == 15 * 60
@@ -204,7 +204,7 @@ def test_extra_minutes_lengthen_the_phase(team):
 def test_extra_minutes_never_make_a_phase_shorter_than_planned(team):
     session_id = _running(team, now=at(0))
 
-    live.add_minutes(team.lead, session_id, _revision(team, session_id), -5, path=team.path)
+    live.add_minutes(team.path, team.lead, session_id, _revision(team, session_id), -5)
 
     assert _view(team, session_id, at(0)).clock.planned_seconds == 600
 
@@ -282,7 +282,7 @@ def test_a_phase_visited_twice_counts_both_visits(team):
 
 def test_after_extra_minutes_pressing_next_does_not_change_how_far_behind_the_session_is(team):
     session_id = _running(team, now=at(0))
-    live.add_minutes(team.lead, session_id, _revision(team, session_id), 5, path=team.path)
+    live.add_minutes(team.path, team.lead, session_id, _revision(team, session_id), 5)
 
     before = _view(team, session_id, at(13)).behind_seconds  # 13 minutes in a phase planned for 10
     _move(team, session_id, at(13))
@@ -348,7 +348,7 @@ def test_going_back_loses_nothing(team):
     _move(team, session_id, at(10))
     _move(team, session_id, at(15))
     question = BoardItemInput(kind="question", text="What did the parent say exactly?")
-    live.send_to_board(team.anna, session_id, question, now=at(16), path=team.path)
+    live.send_to_board(team.path, team.anna, session_id, question, now=at(16))
 
     _move(team, session_id, at(18), steps=-1)  # back to explaining the question
     view = _view(team, session_id, at(18))
@@ -411,9 +411,9 @@ def test_a_double_click_on_next_moves_one_phase(team):
     session_id = _running(team, now=at(0))
     drawn_on = _revision(team, session_id)
 
-    live.move(team.lead, session_id, drawn_on, 1, now=at(3), path=team.path)
+    live.move(team.path, team.lead, session_id, drawn_on, 1, now=at(3))
     with pytest.raises(DomainError) as refused:
-        live.move(team.lead, session_id, drawn_on, 1, now=at(3), path=team.path)
+        live.move(team.path, team.lead, session_id, drawn_on, 1, now=at(3))
 
     assert refused.value.key == "session_moved_on"
     assert _session(team, session_id).phase_index == EXPLAIN
@@ -423,10 +423,10 @@ def test_a_double_click_on_next_moves_one_phase(team):
 @pytest.mark.parametrize(
     "action",
     [
-        lambda team, session_id, revision: live.pause(team.lead, session_id, revision, now=at(3), path=team.path),
-        lambda team, session_id, revision: live.add_minutes(team.lead, session_id, revision, 5, path=team.path),
-        lambda team, session_id, revision: live.move(team.lead, session_id, revision, -1, now=at(3), path=team.path),
-        lambda team, session_id, revision: live.close_session(team.lead, session_id, revision, at(3), team.path),
+        lambda team, session_id, revision: live.pause(team.path, team.lead, session_id, revision, now=at(3)),
+        lambda team, session_id, revision: live.add_minutes(team.path, team.lead, session_id, revision, 5),
+        lambda team, session_id, revision: live.move(team.path, team.lead, session_id, revision, -1, now=at(3)),
+        lambda team, session_id, revision: live.close_session(team.path, team.lead, session_id, revision, at(3)),
     ],
     ids=["pause", "add_minutes", "previous", "close"],
 )
@@ -459,7 +459,7 @@ def test_two_devices_pressing_next_at_once_never_skip_two_phases(team):
         ):
             ready.wait()
             try:
-                live.move(team.lead, session_id, revision, 1, now=at(minute), path=team.path)
+                live.move(team.path, team.lead, session_id, revision, 1, now=at(minute))
                 outcomes.append("moved")
             except DomainError as error:
                 outcomes.append(error.key)
@@ -481,14 +481,14 @@ def test_two_devices_pressing_next_at_once_never_skip_two_phases(team):
 def test_the_overrun_is_logged_once_when_the_phase_runs_over(team):
     session_id = _running(team, now=at(0))
 
-    live.log_overrun_if_due(session_id, now=at(9.5), path=team.path)
+    live.log_overrun_if_due(team.path, session_id, now=at(9.5))
     assert _overruns(team, session_id) == []
 
     for minute in (10.5, 11, 15, 20):
-        live.log_overrun_if_due(session_id, now=at(minute), path=team.path)
+        live.log_overrun_if_due(team.path, session_id, now=at(minute))
 
     assert _overruns(team, session_id) == [(CHOOSE, "procedure", "time_overrun", True)]
-    assert live.observations(team.lead, session_id, path=team.path)[0].at == at(10.5)
+    assert live.observations(team.path, team.lead, session_id)[0].at == at(10.5)
 
 
 def test_moving_on_from_an_overrun_phase_logs_it_if_the_console_did_not(team):
@@ -501,10 +501,10 @@ def test_moving_on_from_an_overrun_phase_logs_it_if_the_console_did_not(team):
 
 def test_moving_on_from_a_logged_overrun_does_not_log_it_again(team):
     session_id = _running(team, now=at(0))
-    live.log_overrun_if_due(session_id, now=at(11), path=team.path)
+    live.log_overrun_if_due(team.path, session_id, now=at(11))
 
     _move(team, session_id, at(12))
-    live.log_overrun_if_due(session_id, now=at(13), path=team.path)  # the next phase: 1 of its 5 minutes
+    live.log_overrun_if_due(team.path, session_id, now=at(13))  # the next phase: 1 of its 5 minutes
 
     assert _overruns(team, session_id) == [(CHOOSE, "procedure", "time_overrun", True)]
 
@@ -520,35 +520,35 @@ def test_moving_on_in_time_logs_nothing(team):
 
 def test_after_extra_minutes_a_new_overrun_is_logged_again(team):
     session_id = _running(team, now=at(0))
-    live.log_overrun_if_due(session_id, now=at(11), path=team.path)
+    live.log_overrun_if_due(team.path, session_id, now=at(11))
 
-    live.add_minutes(team.lead, session_id, _revision(team, session_id), 5, now=at(11), path=team.path)
-    live.log_overrun_if_due(session_id, now=at(12), path=team.path)  # 3 of the 15 minutes left
+    live.add_minutes(team.path, team.lead, session_id, _revision(team, session_id), 5, now=at(11))
+    live.log_overrun_if_due(team.path, session_id, now=at(12))  # 3 of the 15 minutes left
     assert len(_overruns(team, session_id)) == 1
 
-    live.log_overrun_if_due(session_id, now=at(15.5), path=team.path)  # over the extra minutes too
+    live.log_overrun_if_due(team.path, session_id, now=at(15.5))  # over the extra minutes too
 
     assert _overruns(team, session_id) == [(CHOOSE, "procedure", "time_overrun", True)] * 2
 
 
 def test_extra_minutes_that_do_not_end_the_overrun_do_not_log_it_again(team):
     session_id = _running(team, now=at(0))
-    live.log_overrun_if_due(session_id, now=at(10.5), path=team.path)
+    live.log_overrun_if_due(team.path, session_id, now=at(10.5))
 
-    live.add_minutes(team.lead, session_id, _revision(team, session_id), 1, path=team.path)  # still 9 over at 20
-    live.log_overrun_if_due(session_id, now=at(20), path=team.path)
+    live.add_minutes(team.path, team.lead, session_id, _revision(team, session_id), 1)  # still 9 over at 20
+    live.log_overrun_if_due(team.path, session_id, now=at(20))
 
     assert len(_overruns(team, session_id)) == 1
 
 
 def test_no_overrun_is_logged_during_check_in_or_closing(team):
     session_id = _start(team, now=at(0))
-    live.log_overrun_if_due(session_id, now=at(60), path=team.path)
+    live.log_overrun_if_due(team.path, session_id, now=at(60))
     _begin(team, session_id, at(60))
     for minute in range(61, 67):
         _move(team, session_id, at(minute))
 
-    live.log_overrun_if_due(session_id, now=at(200), path=team.path)
+    live.log_overrun_if_due(team.path, session_id, now=at(200))
 
     assert _overruns(team, session_id) == []
 
@@ -559,14 +559,14 @@ def test_no_overrun_is_logged_during_check_in_or_closing(team):
 def test_a_fresh_read_after_a_restart_shows_the_same_phase_and_time(team):
     session_id = _running(team, now=at(0))
     _move(team, session_id, at(11))
-    live.pause(team.lead, session_id, _revision(team, session_id), now=at(12), path=team.path)
-    live.resume(team.lead, session_id, _revision(team, session_id), now=at(13), path=team.path)
+    live.pause(team.path, team.lead, session_id, _revision(team, session_id), now=at(12))
+    live.resume(team.path, team.lead, session_id, _revision(team, session_id), now=at(13))
 
     before = _view(team, session_id, at(14))
     # A restart: nothing is kept in memory, every screen reads the stored moments again.
     after = _view(team, session_id, at(14))
-    projected = live.projector_view(before.session.projector_token, now=at(14), path=team.path)
-    phone = live.participant_view(team.anna, before.session.join_code, now=at(14), path=team.path)
+    projected = live.projector_view(team.path, before.session.projector_token, now=at(14))
+    phone = live.participant_view(team.path, team.anna, before.session.join_code, now=at(14))
 
     assert before.phase.id == "explain_question"
     assert before.clock.remaining_seconds == 3 * 60
@@ -610,7 +610,7 @@ def test_in_a_sequence_each_hat_collects_what_that_hat_collects(team):
     session_id = _running(team, "six_hats", sequence_id="quick_feedback")
     _move(team, session_id, at(1))  # the black hat: risks, kept as insights
 
-    live.send_to_board(team.ben, session_id, BoardItemInput(kind="insight", text="It may not work"), at(2), team.path)
+    live.send_to_board(team.path, team.ben, session_id, BoardItemInput(kind="insight", text="It may not work"), at(2))
 
     assert live.accepted_kinds(_view(team, session_id, at(2))) == ("insight",)
 
@@ -628,14 +628,14 @@ def test_an_unknown_sequence_is_refused(team):
 
 def _suggest(team: Team, case_bringer: Person | None = None) -> dict[SessionRole, Person]:
     people = {person.id: person for person in team.members}
-    suggestion = live.suggest_roles(team.lead, team.group_id, case_bringer.id if case_bringer else None, team.path)
+    suggestion = live.suggest_roles(team.path, team.lead, team.group_id, case_bringer.id if case_bringer else None)
     return {role: people[person_id] for role, person_id in suggestion.items()}
 
 
 def _held_session(team: Team, now, roles: dict[SessionRole, Person]) -> None:
     """A session that took place, with these people in these roles."""
     session_id = _start(team, now=now, roles={role: [person.id] for role, person in roles.items()})
-    live.close_session(team.lead, session_id, _revision(team, session_id), now=now, path=team.path)
+    live.close_session(team.path, team.lead, session_id, _revision(team, session_id), now=now)
 
 
 def test_the_case_bringer_gets_no_other_role_and_nobody_gets_two(team):
@@ -682,7 +682,7 @@ def test_when_everyone_held_a_role_the_one_who_held_it_longest_ago_gets_it(team)
 def test_only_the_facilitator_asks_for_suggested_roles(team):
     for person in (team.anna, team.coordinator, team.outsider):
         with pytest.raises(NotAllowed):
-            live.suggest_roles(person, team.group_id, None, team.path)
+            live.suggest_roles(team.path, person, team.group_id, None)
 
 
 # --- starting a session ---------------------------------------------------------------------------
@@ -696,10 +696,10 @@ def _changed(method: Method, information_minutes: float) -> Method:
 
 
 def test_a_session_keeps_the_method_version_it_started_with(team):
-    first = method_library.save_custom_method(team.lead, INCIDENT, now=NOW, path=team.path)
+    first = method_library.save_custom_method(team.path, team.lead, INCIDENT, now=NOW)
     session_id = _running(team, first.id, now=at(0))
 
-    second = method_library.save_custom_method(team.lead, _changed(first, 20), now=at(1), path=team.path)
+    second = method_library.save_custom_method(team.path, team.lead, _changed(first, 20), now=at(1))
     view = _view(team, session_id, at(2))
 
     assert (first.version, second.version) == (1, 2)
@@ -707,7 +707,7 @@ def test_a_session_keeps_the_method_version_it_started_with(team):
     assert view.method.phases[INFORMATION].minutes == 15
     assert view.method.total_minutes == 50
 
-    live.close_session(team.lead, session_id, _revision(team, session_id), now=at(3), path=team.path)
+    live.close_session(team.path, team.lead, session_id, _revision(team, session_id), now=at(3))
     later = _start(team, first.id, now=at(60))
     assert _view(team, later, at(60)).method.phases[INFORMATION].minutes == 20
 
@@ -721,14 +721,14 @@ def test_a_group_has_one_open_session_at_a_time(team):
     assert refused.value.key == "session_already_open"
     assert count_rows(team.path, "live_sessions") == 1
 
-    live.close_session(team.lead, first, _revision(team, first), now=at(2), path=team.path)
+    live.close_session(team.path, team.lead, first, _revision(team, first), now=at(2))
     assert _start(team, now=at(3)) != first
 
 
 def test_a_case_of_another_group_is_refused(team, make_person, make_group):
     south_member = make_person("Sam South")
     south = make_group("Team South", facilitators=(team.lead,), members=(south_member,))
-    case_id = cases.submit_case(south_member, _case_form(south), now=NOW, path=team.path)
+    case_id = cases.submit_case(team.path, south_member, _case_form(south), now=NOW)
 
     with pytest.raises(DomainError) as refused:
         _start(team, case_id=case_id)
@@ -740,7 +740,7 @@ def test_a_case_of_another_group_is_refused(team, make_person, make_group):
 
 
 def test_a_submitted_case_becomes_the_chosen_case_of_the_session(team):
-    case_id = cases.submit_case(team.anna, _case_form(team.group_id), now=NOW, path=team.path)
+    case_id = cases.submit_case(team.path, team.anna, _case_form(team.group_id), now=NOW)
 
     session_id = _start(team, now=at(5), case_id=case_id, roles={SessionRole.CASE_BRINGER: [team.anna.id]})
 
@@ -753,8 +753,8 @@ def test_a_submitted_case_becomes_the_chosen_case_of_the_session(team):
 
 
 def test_a_withdrawn_case_cannot_be_started(team):
-    case_id = cases.submit_case(team.anna, _case_form(team.group_id), now=NOW, path=team.path)
-    cases.withdraw_case(team.anna, case_id, now=at(1), path=team.path)
+    case_id = cases.submit_case(team.path, team.anna, _case_form(team.group_id), now=NOW)
+    cases.withdraw_case(team.path, team.anna, case_id, now=at(1))
 
     with pytest.raises(DomainError) as refused:
         _start(team, case_id=case_id)
@@ -784,12 +784,12 @@ def test_only_the_groups_facilitator_runs_a_session(team, who):
     before = _session(team, session_id)
 
     for action in (
-        lambda: live.move(person, session_id, revision, 1, now=at(1), path=team.path),
-        lambda: live.pause(person, session_id, revision, now=at(1), path=team.path),
-        lambda: live.add_minutes(person, session_id, revision, 5, path=team.path),
-        lambda: live.close_session(person, session_id, revision, now=at(1), path=team.path),
-        lambda: live.console_view(person, session_id, now=at(1), path=team.path),
-        lambda: live.observe(person, session_id, "content", now=at(1), path=team.path),
+        lambda: live.move(team.path, person, session_id, revision, 1, now=at(1)),
+        lambda: live.pause(team.path, person, session_id, revision, now=at(1)),
+        lambda: live.add_minutes(team.path, person, session_id, revision, 5),
+        lambda: live.close_session(team.path, person, session_id, revision, now=at(1)),
+        lambda: live.console_view(team.path, person, session_id, now=at(1)),
+        lambda: live.observe(team.path, person, session_id, "content", now=at(1)),
     ):
         with pytest.raises(NotAllowed):
             action()
@@ -804,6 +804,6 @@ def test_a_second_facilitator_of_the_group_may_run_it_too(team, make_person):
         store.set_membership(conn, team.group_id, co_lead.id, GroupRole.FACILITATOR, NOW)
     session_id = _running(team, now=at(0))
 
-    live.move(co_lead, session_id, _revision(team, session_id), 1, now=at(2), path=team.path)
+    live.move(team.path, co_lead, session_id, _revision(team, session_id), 1, now=at(2))
 
     assert _session(team, session_id).phase_index == EXPLAIN

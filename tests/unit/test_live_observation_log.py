@@ -220,19 +220,19 @@ def _revision(team: Team, session_id: int) -> int:
 
 def _start(team: Team, now=NOW) -> int:
     form = StartSessionInput(group_id=team.group_id, method_id="incident", spot_case_title="Een ouder die mailt")
-    return live.start_session(team.lead, form, now=now, path=team.path)
+    return live.start_session(team.path, team.lead, form, now=now)
 
 
 def _to_information_round(team: Team, session_id: int, start=NOW) -> None:
-    live.begin_phases(team.lead, session_id, _revision(team, session_id), now=start, path=team.path)
+    live.begin_phases(team.path, team.lead, session_id, _revision(team, session_id), now=start)
     for minute in (10, 15):
         live.move(
-            team.lead, session_id, _revision(team, session_id), 1, now=start + timedelta(minutes=minute), path=team.path
+            team.path, team.lead, session_id, _revision(team, session_id), 1, now=start + timedelta(minutes=minute)
         )
 
 
 def _close(team: Team, session_id: int, now) -> None:
-    live.close_session(team.lead, session_id, _revision(team, session_id), now=now, path=team.path)
+    live.close_session(team.path, team.lead, session_id, _revision(team, session_id), now=now)
 
 
 def test_a_press_is_stored_at_once_with_its_kind_level_phase_and_moment(team):
@@ -240,47 +240,47 @@ def test_a_press_is_stored_at_once_with_its_kind_level_phase_and_moment(team):
     _to_information_round(team, session_id)
 
     stepped_in = live.observe(
-        team.lead, session_id, "procedure", now=at(17), path=team.path, kind=ObservationKind.INTERVENTION
+        team.path, team.lead, session_id, "procedure", now=at(17), kind=ObservationKind.INTERVENTION
     )
     corrected = live.observe(
-        team.lead, session_id, "interaction", now=at(18), path=team.path, kind=ObservationKind.SELF_CORRECTION
+        team.path, team.lead, session_id, "interaction", now=at(18), kind=ObservationKind.SELF_CORRECTION
     )
-    noticed = live.observe(team.lead, session_id, "procedure", now=at(19), path=team.path)
+    noticed = live.observe(team.path, team.lead, session_id, "procedure", now=at(19))
 
-    logged = live.observations(team.lead, session_id, path=team.path)
+    logged = live.observations(team.path, team.lead, session_id)
     assert [(o.id, o.kind, o.level, o.phase_index, o.at, o.automatic) for o in logged] == [
         (stepped_in, ObservationKind.INTERVENTION, "procedure", INFORMATION, at(17), False),
         (corrected, ObservationKind.SELF_CORRECTION, "interaction", INFORMATION, at(18), False),
         (noticed, ObservationKind.OBSERVATION, "procedure", INFORMATION, at(19), False),
     ]
-    balance = live.session_balance(team.lead, session_id, path=team.path)
+    balance = live.session_balance(team.path, team.lead, session_id)
     assert (balance.total_interventions, balance.total_self_corrections) == (1, 1)
 
 
 def test_only_the_sessions_facilitator_presses_or_reads_the_balance(team):
     session_id = _start(team)
     _to_information_round(team, session_id)
-    pressed = live.observe(team.lead, session_id, "content", path=team.path, kind=ObservationKind.INTERVENTION)
+    pressed = live.observe(team.path, team.lead, session_id, "content", kind=ObservationKind.INTERVENTION)
 
     for person in (team.anna, team.coordinator, team.outsider):
         for kind in (ObservationKind.INTERVENTION, ObservationKind.SELF_CORRECTION):
             with pytest.raises(NotAllowed):
-                live.observe(person, session_id, "content", path=team.path, kind=kind)
+                live.observe(team.path, person, session_id, "content", kind=kind)
         with pytest.raises(NotAllowed):
-            live.take_back(person, session_id, pressed, path=team.path)
+            live.take_back(team.path, person, session_id, pressed)
         with pytest.raises(NotAllowed):
-            live.session_balance(person, session_id, path=team.path)
+            live.session_balance(team.path, person, session_id)
         with pytest.raises(NotAllowed):
-            live.group_balance(person, team.group_id, path=team.path)
-    assert [o.id for o in live.observations(team.lead, session_id, path=team.path)] == [pressed]
+            live.group_balance(team.path, person, team.group_id)
+    assert [o.id for o in live.observations(team.path, team.lead, session_id)] == [pressed]
 
 
 def test_an_unknown_level_or_kind_is_refused(team):
     session_id = _start(team)
     with pytest.raises(DomainError):
-        live.observe(team.lead, session_id, "weather", path=team.path, kind=ObservationKind.INTERVENTION)
+        live.observe(team.path, team.lead, session_id, "weather", kind=ObservationKind.INTERVENTION)
     with pytest.raises(ValueError):
-        live.observe(team.lead, session_id, "content", path=team.path, kind="applause")  # type: ignore[arg-type]
+        live.observe(team.path, team.lead, session_id, "content", kind="applause")  # type: ignore[arg-type]
     with db.writing(team.path) as conn, pytest.raises(Conflict):
         conn.execute(
             "INSERT INTO observations (live_session_id, phase_index, level, kind, at) VALUES (?, 0, 'content', 'x', ?)",
@@ -290,31 +290,31 @@ def test_an_unknown_level_or_kind_is_refused(team):
 
 def test_the_last_press_can_be_taken_back_but_not_what_the_timer_logged(team):
     session_id = _start(team)
-    live.begin_phases(team.lead, session_id, _revision(team, session_id), now=at(0), path=team.path)
-    live.move(team.lead, session_id, _revision(team, session_id), 1, now=at(12), path=team.path)  # 2 min over
-    mistake = live.observe(team.lead, session_id, "feelings", path=team.path, kind=ObservationKind.SELF_CORRECTION)
+    live.begin_phases(team.path, team.lead, session_id, _revision(team, session_id), now=at(0))
+    live.move(team.path, team.lead, session_id, _revision(team, session_id), 1, now=at(12))  # 2 min over
+    mistake = live.observe(team.path, team.lead, session_id, "feelings", kind=ObservationKind.SELF_CORRECTION)
 
-    live.take_back(team.lead, session_id, mistake, path=team.path)
-    logged = live.observations(team.lead, session_id, path=team.path)
+    live.take_back(team.path, team.lead, session_id, mistake)
+    logged = live.observations(team.path, team.lead, session_id)
     assert [(o.kind, o.category, o.automatic) for o in logged] == [(ObservationKind.OBSERVATION, "time_overrun", True)]
     with pytest.raises(DomainError, match="observation_not_found"):
-        live.take_back(team.lead, session_id, mistake, path=team.path)
+        live.take_back(team.path, team.lead, session_id, mistake)
     with pytest.raises(DomainError, match="observation_not_found"):
-        live.take_back(team.lead, session_id, logged[0].id, path=team.path)
+        live.take_back(team.path, team.lead, session_id, logged[0].id)
 
 
 def test_details_take_an_offered_category_and_refuse_a_retired_one(team):
     session_id = _start(team)
-    pressed = live.observe(team.lead, session_id, "interaction", path=team.path, kind=ObservationKind.INTERVENTION)
+    pressed = live.observe(team.path, team.lead, session_id, "interaction", kind=ObservationKind.INTERVENTION)
     live.describe_observation(
-        team.lead, session_id, pressed, ObservationDetailsInput(category="jumping_to_solutions"), path=team.path
+        team.path, team.lead, session_id, pressed, ObservationDetailsInput(category="jumping_to_solutions")
     )
     for category in ("feedback_rules", "core_named"):  # retired; another level's
         with pytest.raises(DomainError, match="invalid_category"):
             live.describe_observation(
-                team.lead, session_id, pressed, ObservationDetailsInput(category=category), path=team.path
+                team.path, team.lead, session_id, pressed, ObservationDetailsInput(category=category)
             )
-    assert live.observations(team.lead, session_id, path=team.path)[0].category == "jumping_to_solutions"
+    assert live.observations(team.path, team.lead, session_id)[0].category == "jumping_to_solutions"
 
 
 def test_an_observation_stored_with_an_earlier_key_still_renders_in_the_report(team):
@@ -326,7 +326,7 @@ def test_an_observation_stored_with_an_earlier_key_still_renders_in_the_report(t
     _close(team, session_id, at(60))
 
     for language in Language:
-        report = live.session_report(team.lead, session_id, language, include_observations=True, path=team.path)
+        report = live.session_report(team.path, team.lead, session_id, language, include_observations=True)
         categories = [category for *_, category, _ in report.observations]
         assert "Needed a summary" in categories or "Samenvatting nodig" in categories
         assert all(category and "_" not in category for category in categories), categories
@@ -343,23 +343,23 @@ def _session_with(team: Team, day: int, stepped_in: dict[str, int], corrected: d
     for kind, counts in ((ObservationKind.INTERVENTION, stepped_in), (ObservationKind.SELF_CORRECTION, corrected)):
         for level, count in counts.items():
             for _ in range(count):
-                live.observe(team.lead, session_id, level, now=start, path=team.path, kind=kind)
+                live.observe(team.path, team.lead, session_id, level, now=start, kind=kind)
     _close(team, session_id, start + timedelta(minutes=90))
     return session_id
 
 
 def test_the_report_holds_the_balance_per_level_in_counts_and_never_notes(team):
     session_id = _start(team)
-    stepped_in = live.observe(team.lead, session_id, "procedure", path=team.path, kind=ObservationKind.INTERVENTION)
+    stepped_in = live.observe(team.path, team.lead, session_id, "procedure", kind=ObservationKind.INTERVENTION)
     live.describe_observation(
-        team.lead, session_id, stepped_in, ObservationDetailsInput(note="Ben gaf al advies"), path=team.path
+        team.path, team.lead, session_id, stepped_in, ObservationDetailsInput(note="Ben gaf al advies")
     )
     for level in ("procedure", "interaction", "interaction"):
-        live.observe(team.lead, session_id, level, path=team.path, kind=ObservationKind.SELF_CORRECTION)
-    live.observe(team.lead, session_id, "procedure", path=team.path)  # noticed only
+        live.observe(team.path, team.lead, session_id, level, kind=ObservationKind.SELF_CORRECTION)
+    live.observe(team.path, team.lead, session_id, "procedure")  # noticed only
     _close(team, session_id, at(60))
 
-    report = live.session_report(team.lead, session_id, Language.EN, path=team.path)
+    report = live.session_report(team.path, team.lead, session_id, Language.EN)
     markdown = session_report_markdown(report, Language.EN)
     assert report.balance.interventions["procedure"] == 1
     assert report.balance.self_corrections == {"content": 0, "procedure": 1, "interaction": 2, "feelings": 0}
@@ -367,20 +367,16 @@ def test_the_report_holds_the_balance_per_level_in_counts_and_never_notes(team):
     assert "| Procedure | 1 | 1 |" in markdown and "| Interaction | 0 | 2 |" in markdown
     assert "The group made 75% of the corrections itself." in markdown
     assert "Ben gaf al advies" not in markdown
-    dutch = session_report_markdown(
-        live.session_report(team.lead, session_id, Language.NL, path=team.path), Language.NL
-    )
+    dutch = session_report_markdown(live.session_report(team.path, team.lead, session_id, Language.NL), Language.NL)
     assert "De groep stuurde 75% van de keren zelf bij." in dutch
     assert session_report_pdf(report, Language.EN).startswith(b"%PDF")
 
 
 def test_a_report_without_corrections_says_so(team):
     session_id = _start(team)
-    live.observe(team.lead, session_id, "procedure", path=team.path)
+    live.observe(team.path, team.lead, session_id, "procedure")
     _close(team, session_id, at(60))
-    markdown = session_report_markdown(
-        live.session_report(team.lead, session_id, Language.EN, path=team.path), Language.EN
-    )
+    markdown = session_report_markdown(live.session_report(team.path, team.lead, session_id, Language.EN), Language.EN)
     assert "## Who corrected the course\n\nNo interventions or self-corrections were noted." in markdown
 
 
@@ -390,9 +386,9 @@ def test_over_the_groups_sessions_the_facilitator_sees_the_share_rise(team):
     _session_with(team, 8, {"feelings": 1}, {"procedure": 2, "interaction": 1})
     _session_with(team, 12, {}, {"procedure": 2})
     open_one = _start(team, now=NOW + timedelta(weeks=16))  # still running: not yet in the history
-    live.observe(team.lead, open_one, "procedure", path=team.path, kind=ObservationKind.INTERVENTION)
+    live.observe(team.path, team.lead, open_one, "procedure", kind=ObservationKind.INTERVENTION)
 
-    sessions = live.group_balance(team.lead, team.group_id, path=team.path)
+    sessions = live.group_balance(team.path, team.lead, team.group_id)
 
     assert [(s.balance.total_interventions, s.balance.total_self_corrections) for s in sessions] == [
         (4, 0),
@@ -412,8 +408,8 @@ def test_a_facilitator_new_to_the_group_does_not_see_the_balance_of_sessions_bef
     with db.writing(team.path) as conn:
         store.set_membership(conn, team.group_id, newcomer.id, GroupRole.FACILITATOR, NOW + timedelta(weeks=2))
 
-    assert live.group_balance(newcomer, team.group_id, path=team.path) == []
-    assert len(live.group_balance(team.lead, team.group_id, path=team.path)) == 1
+    assert live.group_balance(team.path, newcomer, team.group_id) == []
+    assert len(live.group_balance(team.path, team.lead, team.group_id)) == 1
 
 
 # --- the migration ----------------------------------------------------------------------------------------

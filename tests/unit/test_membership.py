@@ -74,10 +74,10 @@ def _hold_session(team_path: Path, lead: Person, group_id: int, case_id: int, br
     form = StartSessionInput(
         group_id=group_id, method_id="incident", case_id=case_id, roles={SessionRole.CASE_BRINGER: [bringer.id]}
     )
-    session_id = live.start_session(lead, form, now=at, path=team_path)
-    item = live.add_action_item(lead, session_id, ActionItemInput(text=f"action {code}"), now=at, path=team_path)
-    live.confirm_action_item(lead, session_id, item, True, path=team_path)
-    live.close_session(lead, session_id, _revision(team_path, session_id), now=at + timedelta(hours=2), path=team_path)
+    session_id = live.start_session(team_path, lead, form, now=at)
+    item = live.add_action_item(team_path, lead, session_id, ActionItemInput(text=f"action {code}"), now=at)
+    live.confirm_action_item(team_path, lead, session_id, item, True)
+    live.close_session(team_path, lead, session_id, _revision(team_path, session_id), now=at + timedelta(hours=2))
     return session_id
 
 
@@ -86,15 +86,15 @@ def team(path, coordinator, make_person, make_group) -> Team:
     lead = make_person("Fenna Facilitator", Role.FACILITATOR)
     anna, ben, newcomer = make_person("Anna Member"), make_person("Ben Member"), make_person("Nina Newcomer")
     group_id = make_group("Team North", facilitators=(lead,), members=(anna, ben))
-    kiwi = cases.submit_case(anna, _case(group_id, "kiwi"), now=DISCUSSED - 5 * DAY, path=path)
+    kiwi = cases.submit_case(path, anna, _case(group_id, "kiwi"), now=DISCUSSED - 5 * DAY)
     kiwi_session = _hold_session(path, lead, group_id, kiwi, anna, "kiwi", DISCUSSED)
-    cases.follow_up(anna, kiwi, FollowUpInput(text="follow-up kiwi"), now=NOW - 2 * DAY, path=path)
-    mango = cases.submit_case(ben, _case(group_id, "mango"), now=NOW - DAY, path=path)
+    cases.follow_up(path, anna, kiwi, FollowUpInput(text="follow-up kiwi"), now=NOW - 2 * DAY)
+    mango = cases.submit_case(path, ben, _case(group_id, "mango"), now=NOW - DAY)
     return Team(path, coordinator, lead, anna, ben, newcomer, group_id, kiwi, kiwi_session, mango)
 
 
 def _archive_titles(team: Team, viewer: Person) -> list[str]:
-    return [case.title for case in cases.archive(viewer, team.group_id, path=team.path)]
+    return [case.title for case in cases.archive(team.path, viewer, team.group_id)]
 
 
 def _role(team: Team, person: Person) -> GroupRole | None:
@@ -104,8 +104,8 @@ def _role(team: Team, person: Person) -> GroupRole | None:
 
 def _join_at(team: Team, person: Person, role: GroupRole, moment) -> None:
     """Someone is invited by the coordinator and accepts at `moment`."""
-    invitation = membership.invite(team.coordinator, team.group_id, person.id, role, now=moment, path=team.path)
-    membership.accept(person, invitation, now=moment, path=team.path)
+    invitation = membership.invite(team.path, team.coordinator, team.group_id, person.id, role, now=moment)
+    membership.accept(team.path, person, invitation, now=moment)
 
 
 # --- joining is the person's own act -------------------------------------------------------------------------
@@ -113,54 +113,50 @@ def _join_at(team: Team, person: Person, role: GroupRole, moment) -> None:
 
 def test_a_coordinator_who_invites_themselves_reads_nothing_until_they_accept_and_then_only_what_follows(team):
     invitation = membership.invite(
-        team.coordinator, team.group_id, team.coordinator.id, GroupRole.MEMBER, now=NOW, path=team.path
+        team.path, team.coordinator, team.group_id, team.coordinator.id, GroupRole.MEMBER, now=NOW
     )
 
     assert _role(team, team.coordinator) is None, "an invitation is not a membership"
     with pytest.raises(NotAllowed):
-        cases.archive(team.coordinator, team.group_id, path=team.path)
+        cases.archive(team.path, team.coordinator, team.group_id)
     with pytest.raises(NotAllowed):
-        cases.queue(team.coordinator, team.group_id, now=NOW, path=team.path)
+        cases.queue(team.path, team.coordinator, team.group_id, now=NOW)
 
-    membership.accept(team.coordinator, invitation, now=NOW, path=team.path)
+    membership.accept(team.path, team.coordinator, invitation, now=NOW)
 
     assert _role(team, team.coordinator) is GroupRole.MEMBER
     assert _archive_titles(team, team.coordinator) == [], "the case discussed before they joined stays closed"
     # A case still in the queue is for whoever will be in the room when it is discussed.
-    queue = cases.queue(team.coordinator, team.group_id, now=NOW, path=team.path)
+    queue = cases.queue(team.path, team.coordinator, team.group_id, now=NOW)
     assert [queued.case.title for queued in queue.cases] == ["title mango"]
     assert audit_actions(team.path)[-2:] == ["member_invited", "member_added"]
 
 
 def test_an_invitation_cannot_be_accepted_or_declined_by_someone_else(team):
-    invitation = membership.invite(
-        team.lead, team.group_id, team.newcomer.id, GroupRole.MEMBER, now=NOW, path=team.path
-    )
+    invitation = membership.invite(team.path, team.lead, team.group_id, team.newcomer.id, GroupRole.MEMBER, now=NOW)
 
     for other in (team.coordinator, team.lead, team.ben):
         with pytest.raises(NotAllowed):
-            membership.accept(other, invitation, now=NOW, path=team.path)
+            membership.accept(team.path, other, invitation, now=NOW)
         with pytest.raises(NotAllowed):
-            membership.decline(other, invitation, now=NOW, path=team.path)
+            membership.decline(team.path, other, invitation, now=NOW)
     assert _role(team, team.newcomer) is None
-    assert [found.id for found in membership.my_invitations(team.newcomer, now=NOW, path=team.path)] == [invitation]
-    assert membership.my_invitations(team.coordinator, now=NOW, path=team.path) == []
+    assert [found.id for found in membership.my_invitations(team.path, team.newcomer, now=NOW)] == [invitation]
+    assert membership.my_invitations(team.path, team.coordinator, now=NOW) == []
 
 
 def test_a_declined_invitation_leaves_no_membership_and_cannot_be_accepted_after(team):
-    invitation = membership.invite(
-        team.lead, team.group_id, team.newcomer.id, GroupRole.MEMBER, now=NOW, path=team.path
-    )
+    invitation = membership.invite(team.path, team.lead, team.group_id, team.newcomer.id, GroupRole.MEMBER, now=NOW)
 
-    membership.decline(team.newcomer, invitation, now=NOW, path=team.path)
+    membership.decline(team.path, team.newcomer, invitation, now=NOW)
 
     assert _role(team, team.newcomer) is None
-    assert membership.my_invitations(team.newcomer, now=NOW, path=team.path) == []
+    assert membership.my_invitations(team.path, team.newcomer, now=NOW) == []
     with pytest.raises(DomainError) as refused:
-        membership.accept(team.newcomer, invitation, now=NOW, path=team.path)
+        membership.accept(team.path, team.newcomer, invitation, now=NOW)
     assert refused.value.key == "invitation_answered"
     assert _role(team, team.newcomer) is None
-    assert [event.person_id for event in membership.history(team.lead, team.group_id, path=team.path)] == [
+    assert [event.person_id for event in membership.history(team.path, team.lead, team.group_id)] == [
         team.ben.id,
         team.anna.id,
         team.lead.id,
@@ -168,52 +164,50 @@ def test_a_declined_invitation_leaves_no_membership_and_cannot_be_accepted_after
 
 
 def test_an_invitation_expires_and_can_be_withdrawn_by_who_manages_members(team):
-    expiring = membership.invite(team.lead, team.group_id, team.newcomer.id, GroupRole.MEMBER, now=NOW, path=team.path)
+    expiring = membership.invite(team.path, team.lead, team.group_id, team.newcomer.id, GroupRole.MEMBER, now=NOW)
     expired_at = NOW + timedelta(days=membership.INVITATION_DAYS)
-    assert membership.my_invitations(team.newcomer, now=expired_at, path=team.path) == []
+    assert membership.my_invitations(team.path, team.newcomer, now=expired_at) == []
     with pytest.raises(DomainError) as refused:
-        membership.accept(team.newcomer, expiring, now=expired_at, path=team.path)
+        membership.accept(team.path, team.newcomer, expiring, now=expired_at)
     assert refused.value.key == "invitation_expired"
 
     withdrawn = membership.invite(
-        team.lead, team.group_id, team.newcomer.id, GroupRole.MEMBER, now=expired_at, path=team.path
+        team.path, team.lead, team.group_id, team.newcomer.id, GroupRole.MEMBER, now=expired_at
     )
     with pytest.raises(NotAllowed):
-        membership.withdraw(team.ben, withdrawn, now=expired_at, path=team.path)  # a member does not manage members
-    membership.withdraw(team.lead, withdrawn, now=expired_at, path=team.path)
+        membership.withdraw(team.path, team.ben, withdrawn, now=expired_at)  # a member does not manage members
+    membership.withdraw(team.path, team.lead, withdrawn, now=expired_at)
     with pytest.raises(DomainError) as refused:
-        membership.accept(team.newcomer, withdrawn, now=expired_at, path=team.path)
+        membership.accept(team.path, team.newcomer, withdrawn, now=expired_at)
     assert refused.value.key == "invitation_answered"
     assert _role(team, team.newcomer) is None
 
 
 def test_a_facilitator_invites_members_but_only_a_coordinator_invites_or_withdraws_a_facilitator(team):
     with pytest.raises(NotAllowed):
-        membership.invite(team.lead, team.group_id, team.newcomer.id, GroupRole.FACILITATOR, now=NOW, path=team.path)
+        membership.invite(team.path, team.lead, team.group_id, team.newcomer.id, GroupRole.FACILITATOR, now=NOW)
     invitation = membership.invite(
-        team.coordinator, team.group_id, team.newcomer.id, GroupRole.FACILITATOR, now=NOW, path=team.path
+        team.path, team.coordinator, team.group_id, team.newcomer.id, GroupRole.FACILITATOR, now=NOW
     )
     with pytest.raises(NotAllowed):
-        membership.withdraw(team.lead, invitation, now=NOW, path=team.path)
+        membership.withdraw(team.path, team.lead, invitation, now=NOW)
     with pytest.raises(DomainError) as refused:
-        membership.invite(team.coordinator, team.group_id, team.newcomer.id, GroupRole.MEMBER, now=NOW, path=team.path)
+        membership.invite(team.path, team.coordinator, team.group_id, team.newcomer.id, GroupRole.MEMBER, now=NOW)
     assert refused.value.key == "already_invited"
     with pytest.raises(DomainError) as refused:
-        membership.invite(team.lead, team.group_id, team.ben.id, GroupRole.MEMBER, now=NOW, path=team.path)
+        membership.invite(team.path, team.lead, team.group_id, team.ben.id, GroupRole.MEMBER, now=NOW)
     assert refused.value.key == "already_member"
 
 
 def test_changing_a_role_is_for_people_in_the_group_only(team):
     with pytest.raises(DomainError) as refused:
         groups.change_member_role(
-            team.coordinator, team.group_id, team.newcomer.id, GroupRole.MEMBER, now=NOW, path=team.path
+            team.path, team.coordinator, team.group_id, team.newcomer.id, GroupRole.MEMBER, now=NOW
         )
     assert refused.value.key == "not_a_member_yet"
     assert _role(team, team.newcomer) is None
 
-    groups.change_member_role(
-        team.coordinator, team.group_id, team.ben.id, GroupRole.FACILITATOR, now=NOW, path=team.path
-    )
+    groups.change_member_role(team.path, team.coordinator, team.group_id, team.ben.id, GroupRole.FACILITATOR, now=NOW)
     assert _role(team, team.ben) is GroupRole.FACILITATOR
     assert _archive_titles(team, team.ben) == ["title kiwi"], "a new role keeps the circle Ben was in"
 
@@ -228,62 +222,62 @@ def test_a_new_member_sees_no_case_discussed_before_they_joined(team):
     assert _archive_titles(team, team.newcomer) == []
     assert _archive_titles(team, team.ben) == ["title kiwi"]
     assert _archive_titles(team, team.anna) == ["title kiwi"]
-    assert [session.id for session in live.history(team.newcomer, team.group_id, path=team.path)] == []
+    assert [session.id for session in live.history(team.path, team.newcomer, team.group_id)] == []
     with pytest.raises(NotAllowed):
-        live.action_items(team.newcomer, team.kiwi_session, path=team.path)
+        live.action_items(team.path, team.newcomer, team.kiwi_session)
     with pytest.raises(NotAllowed):
-        live.rating_summary(team.newcomer, team.kiwi_session, path=team.path)
-    assert [session.id for session in live.history(team.ben, team.group_id, path=team.path)] == [team.kiwi_session]
+        live.rating_summary(team.path, team.newcomer, team.kiwi_session)
+    assert [session.id for session in live.history(team.path, team.ben, team.group_id)] == [team.kiwi_session]
 
 
 def test_a_session_under_way_since_before_they_joined_is_not_theirs_to_follow(team):
     form = StartSessionInput(group_id=team.group_id, method_id="incident", case_id=team.mango)
-    session_id = live.start_session(team.lead, form, now=NOW - timedelta(hours=1), path=team.path)
-    code = live.console_view(team.lead, session_id, now=NOW, path=team.path).session.join_code
+    session_id = live.start_session(team.path, team.lead, form, now=NOW - timedelta(hours=1))
+    code = live.console_view(team.path, team.lead, session_id, now=NOW).session.join_code
     _join_at(team, team.newcomer, GroupRole.MEMBER, NOW)
 
-    assert live.open_sessions(team.newcomer, path=team.path) == []
+    assert live.open_sessions(team.path, team.newcomer) == []
     with pytest.raises(NotAllowed):
-        live.participant_view(team.newcomer, code, now=NOW, path=team.path)
-    assert [session.id for session in live.open_sessions(team.ben, path=team.path)] == [session_id]
+        live.participant_view(team.path, team.newcomer, code, now=NOW)
+    assert [session.id for session in live.open_sessions(team.path, team.ben)] == [session_id]
 
 
 def test_a_new_member_sees_what_is_discussed_after_they_joined(team):
     _join_at(team, team.newcomer, GroupRole.MEMBER, NOW)
-    cases.choose_case(team.lead, team.mango, now=NOW, path=team.path)
+    cases.choose_case(team.path, team.lead, team.mango, now=NOW)
     mango_session = _hold_session(team.path, team.lead, team.group_id, team.mango, team.ben, "mango", LATER)
 
     assert _archive_titles(team, team.newcomer) == ["title mango"]
-    assert [session.id for session in live.history(team.newcomer, team.group_id, path=team.path)] == [mango_session]
-    assert [item.text for item in live.action_items(team.newcomer, mango_session, path=team.path)] == ["action mango"]
+    assert [session.id for session in live.history(team.path, team.newcomer, team.group_id)] == [mango_session]
+    assert [item.text for item in live.action_items(team.path, team.newcomer, mango_session)] == ["action mango"]
 
 
 def test_a_newly_invited_facilitator_gets_no_report_action_items_or_follow_up_from_before(team):
     _join_at(team, team.newcomer, GroupRole.FACILITATOR, NOW)
 
     with pytest.raises(NotAllowed):
-        live.session_report(team.newcomer, team.kiwi_session, Language.EN, path=team.path)
-    assert live.history(team.newcomer, team.group_id, path=team.path) == []
+        live.session_report(team.path, team.newcomer, team.kiwi_session, Language.EN)
+    assert live.history(team.path, team.newcomer, team.group_id) == []
     # Their first session's check-in looks back on nothing from before they joined.
     form = StartSessionInput(group_id=team.group_id, method_id="incident", case_id=team.mango)
-    session_id = live.start_session(team.newcomer, form, now=LATER, path=team.path)
-    back = live.look_back(team.newcomer, session_id, path=team.path)
+    session_id = live.start_session(team.path, team.newcomer, form, now=LATER)
+    back = live.look_back(team.path, team.newcomer, session_id)
     assert (back.action_items, back.last_case_title, back.last_case_follow_up) == ([], "", "")
     # The facilitator who was there looks back on all of it.
-    old_hand = live.look_back(team.lead, session_id, path=team.path)
+    old_hand = live.look_back(team.path, team.lead, session_id)
     assert [item.text for item in old_hand.action_items] == ["action kiwi"]
     assert (old_hand.last_case_title, old_hand.last_case_follow_up) == ("title kiwi", "follow-up kiwi")
 
 
 def test_leaving_and_joining_again_starts_a_new_circle_but_the_bringer_keeps_their_own_cases(team):
-    groups.remove_member(team.coordinator, team.group_id, team.ben.id, now=NOW, path=team.path)
-    groups.remove_member(team.coordinator, team.group_id, team.anna.id, now=NOW, path=team.path)
+    groups.remove_member(team.path, team.coordinator, team.group_id, team.ben.id, now=NOW)
+    groups.remove_member(team.path, team.coordinator, team.group_id, team.anna.id, now=NOW)
     _join_at(team, team.ben, GroupRole.MEMBER, LATER)
     _join_at(team, team.anna, GroupRole.MEMBER, LATER)
 
     assert _archive_titles(team, team.ben) == [], "Ben read kiwi before, but his new circle starts today"
     assert _archive_titles(team, team.anna) == ["title kiwi"], "Anna always sees her own case"
-    assert live.history(team.ben, team.group_id, path=team.path) == []
+    assert live.history(team.path, team.ben, team.group_id) == []
     with db.reading(team.path) as conn:
         assert store.joined_at(conn, team.group_id, team.ben.id) == LATER
 
@@ -292,25 +286,18 @@ def test_leaving_and_joining_again_starts_a_new_circle_but_the_bringer_keeps_the
 
 
 def test_the_history_shows_who_joined_changed_role_and_left_when_however_it_happened(team):
-    code = invitations.create_invitation(team.lead, InvitationInput(group_id=team.group_id), now=NOW, path=team.path)
-    invitations.join_with_code(team.newcomer, JoinInput(code=code.code), now=NOW + timedelta(hours=1), path=team.path)
+    code = invitations.create_invitation(team.path, team.lead, InvitationInput(group_id=team.group_id), now=NOW)
+    invitations.join_with_code(team.path, team.newcomer, JoinInput(code=code.code), now=NOW + timedelta(hours=1))
     _join_at(team, team.coordinator, GroupRole.MEMBER, NOW + timedelta(hours=2))
     groups.change_member_role(
-        team.coordinator,
-        team.group_id,
-        team.ben.id,
-        GroupRole.FACILITATOR,
-        now=NOW + timedelta(hours=3),
-        path=team.path,
+        team.path, team.coordinator, team.group_id, team.ben.id, GroupRole.FACILITATOR, now=NOW + timedelta(hours=3)
     )
-    groups.remove_member(team.lead, team.group_id, team.anna.id, now=NOW + timedelta(hours=4), path=team.path)
-    groups.remove_member(
-        team.coordinator, team.group_id, team.coordinator.id, now=NOW + timedelta(hours=5), path=team.path
-    )
+    groups.remove_member(team.path, team.lead, team.group_id, team.anna.id, now=NOW + timedelta(hours=4))
+    groups.remove_member(team.path, team.coordinator, team.group_id, team.coordinator.id, now=NOW + timedelta(hours=5))
 
     lines = [
         (event.name, event.change, event.group_role, event.at)
-        for event in membership.history(team.newcomer, team.group_id, path=team.path)
+        for event in membership.history(team.path, team.newcomer, team.group_id)
     ]
     assert lines == [
         ("Cora Coordinator", MembershipChange.LEFT, GroupRole.MEMBER, NOW + timedelta(hours=5)),
@@ -325,13 +312,13 @@ def test_the_history_shows_who_joined_changed_role_and_left_when_however_it_happ
 
 
 def test_the_history_is_for_the_group_not_for_a_coordinator_outside_it(team, make_person):
-    assert membership.history(team.lead, team.group_id, path=team.path)
-    assert membership.history(team.ben, team.group_id, path=team.path)
+    assert membership.history(team.path, team.lead, team.group_id)
+    assert membership.history(team.path, team.ben, team.group_id)
     for outsider in (team.coordinator, team.newcomer):
         with pytest.raises(NotAllowed):
-            membership.history(outsider, team.group_id, path=team.path)
+            membership.history(team.path, outsider, team.group_id)
     # The coordinator still sees who is in the group now.
-    assert {member.person_id for member in groups.members(team.coordinator, team.group_id, path=team.path)} == {
+    assert {member.person_id for member in groups.members(team.path, team.coordinator, team.group_id)} == {
         team.lead.id,
         team.anna.id,
         team.ben.id,
@@ -342,11 +329,11 @@ def test_the_history_is_for_the_group_not_for_a_coordinator_outside_it(team, mak
 
 
 def test_her_export_holds_her_invitations_and_her_lines_of_the_history_and_erasing_her_takes_them(team):
-    declined = membership.invite(team.lead, team.group_id, team.newcomer.id, GroupRole.MEMBER, now=NOW, path=team.path)
-    membership.decline(team.newcomer, declined, now=NOW, path=team.path)
+    declined = membership.invite(team.path, team.lead, team.group_id, team.newcomer.id, GroupRole.MEMBER, now=NOW)
+    membership.decline(team.path, team.newcomer, declined, now=NOW)
     _join_at(team, team.newcomer, GroupRole.FACILITATOR, NOW)  # the coordinator's invitation, accepted
 
-    document = json.loads(personal_data.export_my_data(team.newcomer, path=team.path))
+    document = json.loads(personal_data.export_my_data(team.path, team.newcomer))
     assert [line["change"] for line in document["membership_history"]] == ["joined"]
     received = document["group_invitations_received"]
     assert [(found["group_role"], found["accepted_at"] is not None) for found in received] == [
@@ -355,7 +342,7 @@ def test_her_export_holds_her_invitations_and_her_lines_of_the_history_and_erasi
     ]
     assert "Fenna" not in json.dumps(received), "who invited her is the inviter's data"
 
-    personal_data.erase_person(team.coordinator, team.newcomer.id, now=LATER, path=team.path)
+    personal_data.erase_person(team.path, team.coordinator, team.newcomer.id, now=LATER)
     with db.reading(team.path) as conn:
         for table in ("membership_events", "group_invitations"):
             count = conn.execute(f"SELECT count(*) FROM {table} WHERE person_id = ?", [team.newcomer.id]).fetchone()

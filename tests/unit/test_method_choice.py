@@ -42,33 +42,33 @@ def _safety_wave(path: Path, group, answer_value: int, respondents: int, minutes
     group_id, facilitator, members = group
     instrument = surveys.instruments(path)[SAFETY]
     when = NOW + timedelta(minutes=minutes)
-    wave = surveys.open_wave(facilitator, group_id, SAFETY, "after_session", now=when, path=path)
+    wave = surveys.open_wave(path, facilitator, group_id, SAFETY, "after_session", now=when)
     answers = {
         item.id: instrument.lowest + instrument.highest - answer_value if item.reverse else answer_value
         for item in instrument.items
     }
     for member in members[:respondents]:
-        surveys.answer(member, wave, answers, now=when, path=path)
+        surveys.answer(path, member, wave, answers, now=when)
     if close:
-        surveys.close_wave(facilitator, wave, now=when + timedelta(minutes=1), path=path)
+        surveys.close_wave(path, facilitator, wave, now=when + timedelta(minutes=1))
     return instrument
 
 
 def test_the_group_gives_size_phase_and_session_length(path, group):
     group_id, facilitator, _ = group
 
-    need = chooser_need(facilitator, group_id, None, path=path)
+    need = chooser_need(path, facilitator, group_id, None)
 
     assert need.group_size == 5, "the five members; the facilitator only guides"
     assert need.group_phase is DevelopmentPhase.STORMING
     assert need.minutes_available == 75
-    assert chooser_need(facilitator, group_id, None, minutes=50, path=path).minutes_available == 50
+    assert chooser_need(path, facilitator, group_id, None, minutes=50).minutes_available == 50
 
 
 def test_the_case_gives_the_question_and_what_its_bringer_wants(path, group):
     group_id, facilitator, _ = group
 
-    need = chooser_need(facilitator, group_id, _case(QuestionType.STUCK, [Want.RECOGNITION]), path=path)
+    need = chooser_need(path, facilitator, group_id, _case(QuestionType.STUCK, [Want.RECOGNITION]))
 
     assert need.question_type is QuestionType.STUCK
     assert need.wants == [Want.RECOGNITION]
@@ -78,7 +78,7 @@ def test_the_case_gives_the_question_and_what_its_bringer_wants(path, group):
 def test_without_a_question_type_the_chooser_starts_from_own_behaviour(path, group, case):
     group_id, facilitator, _ = group
 
-    need = chooser_need(facilitator, group_id, case, path=path)
+    need = chooser_need(path, facilitator, group_id, case)
 
     assert need.question_type is QuestionType.OWN_BEHAVIOUR
     assert need.wants == []
@@ -87,9 +87,9 @@ def test_without_a_question_type_the_chooser_starts_from_own_behaviour(path, gro
 def test_the_facilitators_pick_counts_only_when_the_case_does_not_say(path, group):
     group_id, facilitator, _ = group
 
-    picked = chooser_need(facilitator, group_id, None, path=path, question_type=QuestionType.UNCLEAR)
+    picked = chooser_need(path, facilitator, group_id, None, question_type=QuestionType.UNCLEAR)
     case_says = chooser_need(
-        facilitator, group_id, _case(QuestionType.VALUES, []), path=path, question_type=QuestionType.UNCLEAR
+        path, facilitator, group_id, _case(QuestionType.VALUES, []), question_type=QuestionType.UNCLEAR
     )
 
     assert picked.question_type is QuestionType.UNCLEAR
@@ -98,11 +98,11 @@ def test_the_facilitators_pick_counts_only_when_the_case_does_not_say(path, grou
 
 def test_no_safety_score_before_a_survey_closed(path, group):
     group_id, facilitator, _ = group
-    assert chooser_need(facilitator, group_id, None, path=path).safety is None
+    assert chooser_need(path, facilitator, group_id, None).safety is None
 
     _safety_wave(path, group, 4, respondents=5, close=False)
 
-    assert chooser_need(facilitator, group_id, None, path=path).safety is None, "an open survey does not count"
+    assert chooser_need(path, facilitator, group_id, None).safety is None, "an open survey does not count"
 
 
 def test_no_safety_score_when_fewer_than_the_threshold_answered(path, group):
@@ -110,7 +110,7 @@ def test_no_safety_score_when_fewer_than_the_threshold_answered(path, group):
     _safety_wave(path, group, 2, respondents=2)
 
     assert surveys.threshold(path) == 3
-    assert chooser_need(facilitator, group_id, None, path=path).safety is None
+    assert chooser_need(path, facilitator, group_id, None).safety is None
 
 
 def test_the_latest_closed_survey_gives_the_safety_score(path, group):
@@ -119,10 +119,10 @@ def test_the_latest_closed_survey_gives_the_safety_score(path, group):
     instrument = _safety_wave(path, group, 4, respondents=3, minutes=60)
     _safety_wave(path, group, 1, respondents=5, minutes=120, close=False)
 
-    safety = chooser_need(facilitator, group_id, None, path=path).safety
+    safety = chooser_need(path, facilitator, group_id, None).safety
 
     assert safety == MeasuredSafety(score=4.0, lowest=instrument.lowest, highest=instrument.highest)
-    assert chooser_need(group[2][0], group_id, None, path=path).safety == safety, "a member reads it alike"
+    assert chooser_need(path, group[2][0], group_id, None).safety == safety, "a member reads it alike"
 
 
 def test_a_coordinator_the_group_does_not_report_to_ranks_without_its_safety_score(path, group, coordinator):
@@ -131,7 +131,7 @@ def test_a_coordinator_the_group_does_not_report_to_ranks_without_its_safety_sco
     with db.reading(path) as conn:
         assert not store.group(conn, group_id).reports(ReportItem.SURVEY_AGGREGATES)
 
-    need = chooser_need(coordinator, group_id, None, path=path)
+    need = chooser_need(path, coordinator, group_id, None)
 
     assert need.safety is None
     assert need.group_size == 5

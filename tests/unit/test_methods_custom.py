@@ -276,18 +276,18 @@ def _changed(method, minutes: float = 20):
 
 
 def _ids(person, path) -> set[str]:
-    return {entry.method.id for entry in method_library.available_methods(person, path=path)}
+    return {entry.method.id for entry in method_library.available_methods(path, person)}
 
 
 def _custom_ids(person, path) -> set[str]:
-    return {entry.method.id for entry in method_library.available_methods(person, path=path) if entry.custom}
+    return {entry.method.id for entry in method_library.available_methods(path, person) if entry.custom}
 
 
 def test_a_facilitator_saves_a_new_method_as_custom_1_version_1(path, fay):
-    saved = method_library.save_custom_method(fay, _copy_of_incident(), now=NOW, path=path)
+    saved = method_library.save_custom_method(path, fay, _copy_of_incident(), now=NOW)
 
     assert (saved.id, saved.version) == ("custom_1", 1)
-    entry = method_library.method_entry(fay, "custom_1", path=path)
+    entry = method_library.method_entry(path, fay, "custom_1")
     assert entry.custom and entry.author == "Fay Facilitator" and entry.author_id == fay.id
     assert entry.method == saved
     assert entry.method.name.en == "Incident method (copy)"
@@ -296,9 +296,9 @@ def test_a_facilitator_saves_a_new_method_as_custom_1_version_1(path, fay):
 
 
 def test_a_second_new_method_gets_the_next_id(path, fay):
-    method_library.save_custom_method(fay, _copy_of_incident(), now=NOW, path=path)
+    method_library.save_custom_method(path, fay, _copy_of_incident(), now=NOW)
 
-    second = method_library.save_custom_method(fay, _copy_of_incident(), now=NOW, path=path)
+    second = method_library.save_custom_method(path, fay, _copy_of_incident(), now=NOW)
 
     assert (second.id, second.version) == ("custom_2", 1)
 
@@ -306,92 +306,92 @@ def test_a_second_new_method_gets_the_next_id(path, fay):
 def test_a_copy_of_a_variant_is_a_method_of_its_own(path, fay):
     copy = method_from_draft(draft_from_method(_built_in("incident_hendriksen"), copy_names=COPY))
 
-    saved = method_library.save_custom_method(fay, copy, now=NOW, path=path)
+    saved = method_library.save_custom_method(path, fay, copy, now=NOW)
 
     assert saved.id == "custom_1"
     assert saved.variant_of is None
 
 
 def test_saving_a_method_again_makes_version_2_and_keeps_version_1(path, fay):
-    first = method_library.save_custom_method(fay, _copy_of_incident(), now=NOW, path=path)
+    first = method_library.save_custom_method(path, fay, _copy_of_incident(), now=NOW)
 
-    second = method_library.save_custom_method(fay, _changed(first), now=LATER, path=path)
+    second = method_library.save_custom_method(path, fay, _changed(first), now=LATER)
 
     assert (second.id, second.version) == ("custom_1", 2)
-    as_first_run = method_library.method_as_run("custom_1", 1, path=path)
-    as_second_run = method_library.method_as_run("custom_1", 2, path=path)
+    as_first_run = method_library.method_as_run(path, "custom_1", 1)
+    as_second_run = method_library.method_as_run(path, "custom_1", 2)
     assert as_first_run == first
     assert as_second_run == second
     assert as_first_run != as_second_run
     assert as_first_run.phases[2].minutes == 15 and as_second_run.phases[2].minutes == 20
     assert as_second_run.total_minutes == 55
-    assert method_library.method_entry(fay, "custom_1", path=path).method.version == 2
-    assert method_library.method_as_run("custom_1", 3, path=path) is None
+    assert method_library.method_entry(path, fay, "custom_1").method.version == 2
+    assert method_library.method_as_run(path, "custom_1", 3) is None
 
 
 def test_another_facilitator_may_not_change_someone_elses_method(path, fay, make_person, make_group):
-    first = method_library.save_custom_method(fay, _copy_of_incident(), now=NOW, path=path)
+    first = method_library.save_custom_method(path, fay, _copy_of_incident(), now=NOW)
     gus = make_person("Gus Facilitator", Role.FACILITATOR)
     make_group("Team Gus", facilitators=(gus,))
 
     with pytest.raises(NotAllowed):
-        method_library.save_custom_method(gus, _changed(first), now=LATER, path=path)
+        method_library.save_custom_method(path, gus, _changed(first), now=LATER)
 
-    assert method_library.method_as_run("custom_1", 2, path=path) is None
-    entry = method_library.method_entry(fay, "custom_1", path=path)
+    assert method_library.method_as_run(path, "custom_1", 2) is None
+    entry = method_library.method_entry(path, fay, "custom_1")
     assert entry.method == first and entry.author_id == fay.id
     assert not entry.editable_by(gus)
 
 
 def test_a_refused_save_keeps_the_editors_draft(path, fay, make_person):
-    first = method_library.save_custom_method(fay, _copy_of_incident(), now=NOW, path=path)
+    first = method_library.save_custom_method(path, fay, _copy_of_incident(), now=NOW)
     gus = make_person("Gus Facilitator", Role.FACILITATOR)
     draft = draft_from_method(_changed(first))
-    method_library.save_draft(gus, draft, now=NOW, path=path)
+    method_library.save_draft(path, gus, draft, now=NOW)
 
     with pytest.raises(NotAllowed):
-        method_library.save_custom_method(gus, method_from_draft(draft), now=LATER, path=path)
+        method_library.save_custom_method(path, gus, method_from_draft(draft), now=LATER)
 
-    assert method_library.draft_of(gus, path=path) == draft
+    assert method_library.draft_of(path, gus) == draft
 
 
 def test_another_facilitator_sees_a_method_only_when_in_a_group_its_author_facilitates(
     path, fay, own_group, coordinator, make_person, make_group
 ):
     group_id, _ = own_group
-    method_library.save_custom_method(fay, _copy_of_incident(), now=NOW, path=path)
+    method_library.save_custom_method(path, fay, _copy_of_incident(), now=NOW)
     gus = make_person("Gus Facilitator", Role.FACILITATOR)
     make_group("Team Gus", facilitators=(gus,), members=(fay,))  # Fay only takes part in Gus's group
 
     assert "custom_1" not in _ids(gus, path)
-    assert method_library.method_entry(gus, "custom_1", path=path) is None
+    assert method_library.method_entry(path, gus, "custom_1") is None
 
-    invitation = membership.invite(coordinator, group_id, gus.id, GroupRole.MEMBER, now=NOW, path=path)
-    membership.accept(gus, invitation, now=NOW, path=path)
+    invitation = membership.invite(path, coordinator, group_id, gus.id, GroupRole.MEMBER, now=NOW)
+    membership.accept(path, gus, invitation, now=NOW)
 
     assert "custom_1" in _ids(gus, path)
-    assert not method_library.method_entry(gus, "custom_1", path=path).editable_by(gus)
+    assert not method_library.method_entry(path, gus, "custom_1").editable_by(gus)
 
 
 def test_a_co_facilitator_of_the_authors_group_sees_the_method(path, fay, make_person, make_group):
     gus = make_person("Gus Facilitator", Role.FACILITATOR)
     make_group("Team Both", facilitators=(fay, gus))
-    method_library.save_custom_method(fay, _copy_of_incident(), now=NOW, path=path)
+    method_library.save_custom_method(path, fay, _copy_of_incident(), now=NOW)
 
     assert "custom_1" in _ids(gus, path)
 
 
 def test_a_participant_in_the_authors_group_sees_the_method(path, fay, own_group):
     _, pim = own_group
-    method_library.save_custom_method(fay, _copy_of_incident(), now=NOW, path=path)
+    method_library.save_custom_method(path, fay, _copy_of_incident(), now=NOW)
 
     assert "custom_1" in _ids(pim, path)
-    entry = method_library.method_entry(pim, "custom_1", path=path)
+    entry = method_library.method_entry(path, pim, "custom_1")
     assert not entry.editable_by(pim)
 
 
 def test_a_stranger_does_not_see_the_method(path, fay, own_group, make_person, make_group):
-    method_library.save_custom_method(fay, _copy_of_incident(), now=NOW, path=path)
+    method_library.save_custom_method(path, fay, _copy_of_incident(), now=NOW)
     stranger = make_person("Sam Stranger")
     make_group("Team South", members=(stranger,))
     lonely = make_person("Lou Lonely", Role.FACILITATOR)
@@ -404,8 +404,8 @@ def test_a_stranger_does_not_see_the_method(path, fay, own_group, make_person, m
 def test_a_coordinator_sees_every_custom_method(path, fay, coordinator, make_person, make_group):
     gus = make_person("Gus Facilitator", Role.FACILITATOR)
     make_group("Team Gus", facilitators=(gus,))
-    method_library.save_custom_method(fay, _copy_of_incident(), now=NOW, path=path)
-    method_library.save_custom_method(gus, _copy_of_incident(), now=NOW, path=path)
+    method_library.save_custom_method(path, fay, _copy_of_incident(), now=NOW)
+    method_library.save_custom_method(path, gus, _copy_of_incident(), now=NOW)
 
     assert _custom_ids(coordinator, path) == {"custom_1", "custom_2"}
     assert _custom_ids(fay, path) == {"custom_1"}
@@ -413,30 +413,30 @@ def test_a_coordinator_sees_every_custom_method(path, fay, coordinator, make_per
 
 
 def test_a_shared_method_is_seen_by_everyone_and_unsharing_takes_it_back(path, fay, coordinator, make_person):
-    method_library.save_custom_method(fay, _copy_of_incident(), now=NOW, path=path)
+    method_library.save_custom_method(path, fay, _copy_of_incident(), now=NOW)
     stranger = make_person("Sam Stranger")
 
-    method_library.share_method(coordinator, "custom_1", True, path=path)
+    method_library.share_method(path, coordinator, "custom_1", True)
 
     assert "custom_1" in _ids(stranger, path)
-    assert method_library.method_entry(stranger, "custom_1", path=path).shared
-    assert not method_library.method_entry(stranger, "custom_1", path=path).editable_by(stranger)
+    assert method_library.method_entry(path, stranger, "custom_1").shared
+    assert not method_library.method_entry(path, stranger, "custom_1").editable_by(stranger)
 
-    method_library.share_method(coordinator, "custom_1", False, path=path)
+    method_library.share_method(path, coordinator, "custom_1", False)
 
     assert "custom_1" not in _ids(stranger, path)
 
 
 def test_only_a_coordinator_shares_a_method(path, fay):
-    method_library.save_custom_method(fay, _copy_of_incident(), now=NOW, path=path)
+    method_library.save_custom_method(path, fay, _copy_of_incident(), now=NOW)
 
     with pytest.raises(NotAllowed):
-        method_library.share_method(fay, "custom_1", True, path=path)
+        method_library.share_method(path, fay, "custom_1", True)
 
 
 def test_sharing_a_method_that_does_not_exist_is_refused(path, coordinator):
     with pytest.raises(DomainError) as refused:
-        method_library.share_method(coordinator, "custom_9", True, path=path)
+        method_library.share_method(path, coordinator, "custom_9", True)
 
     assert refused.value.key == "method_not_found"
 
@@ -444,29 +444,29 @@ def test_sharing_a_method_that_does_not_exist_is_refused(path, coordinator):
 def test_a_participant_without_groups_cannot_create_methods(path, make_person):
     pia = make_person("Pia Participant")
 
-    assert not method_library.may_create_methods(pia, path=path)
+    assert not method_library.may_create_methods(path, pia)
     with pytest.raises(NotAllowed):
-        method_library.save_custom_method(pia, _copy_of_incident(), now=NOW, path=path)
+        method_library.save_custom_method(path, pia, _copy_of_incident(), now=NOW)
     assert _custom_ids(pia, path) == set()
 
 
 def test_a_participant_who_only_takes_part_cannot_create_methods(path, own_group):
     _, pim = own_group
 
-    assert not method_library.may_create_methods(pim, path=path)
+    assert not method_library.may_create_methods(path, pim)
 
 
 def test_a_participant_who_facilitates_a_group_can_create_methods(path, make_person, make_group):
     pia = make_person("Pia Participant")
     make_group("Team Pia", facilitators=(pia,))
 
-    assert method_library.may_create_methods(pia, path=path)
-    assert method_library.save_custom_method(pia, _copy_of_incident(), now=NOW, path=path).id == "custom_1"
+    assert method_library.may_create_methods(path, pia)
+    assert method_library.save_custom_method(path, pia, _copy_of_incident(), now=NOW).id == "custom_1"
 
 
 def test_facilitators_and_coordinators_can_create_methods(path, fay, coordinator):
-    assert method_library.may_create_methods(fay, path=path)
-    assert method_library.may_create_methods(coordinator, path=path)
+    assert method_library.may_create_methods(path, fay)
+    assert method_library.may_create_methods(path, coordinator)
 
 
 # --- sessions keep the version they were planned with -----------------------------------------
@@ -474,35 +474,35 @@ def test_facilitators_and_coordinators_can_create_methods(path, fay, coordinator
 
 def _plan(path, viewer, group_id, method_id):
     form = MeetingInput(group_id=group_id, starts_at=NOW + timedelta(days=7), minutes=90, method_id=method_id)
-    return groups.plan_session(viewer, form, now=NOW, path=path)
+    return groups.plan_session(path, viewer, form, now=NOW)
 
 
 def _next_session(path, group_id):
-    return groups.next_sessions([group_id], now=NOW, path=path)[group_id]
+    return groups.next_sessions(path, [group_id], now=NOW)[group_id]
 
 
 def test_a_planned_session_keeps_the_version_of_its_method(path, fay, own_group):
     group_id, _ = own_group
-    first = method_library.save_custom_method(fay, _copy_of_incident(), now=NOW, path=path)
+    first = method_library.save_custom_method(path, fay, _copy_of_incident(), now=NOW)
     _plan(path, fay, group_id, "custom_1")
 
-    method_library.save_custom_method(fay, _changed(first), now=LATER, path=path)
+    method_library.save_custom_method(path, fay, _changed(first), now=LATER)
 
     session = _next_session(path, group_id)
     assert (session.method_id, session.method_version) == ("custom_1", 1)
-    assert method_library.method_as_run(session.method_id, session.method_version, path=path) == first
+    assert method_library.method_as_run(path, session.method_id, session.method_version) == first
 
 
 def test_a_session_planned_after_the_change_gets_the_new_version(path, fay, own_group):
     group_id, _ = own_group
-    first = method_library.save_custom_method(fay, _copy_of_incident(), now=NOW, path=path)
-    second = method_library.save_custom_method(fay, _changed(first), now=LATER, path=path)
+    first = method_library.save_custom_method(path, fay, _copy_of_incident(), now=NOW)
+    second = method_library.save_custom_method(path, fay, _changed(first), now=LATER)
 
     _plan(path, fay, group_id, "custom_1")
 
     session = _next_session(path, group_id)
     assert session.method_version == 2
-    assert method_library.method_as_run("custom_1", 2, path=path) == second
+    assert method_library.method_as_run(path, "custom_1", 2) == second
 
 
 def test_a_session_with_a_built_in_method_pins_it_too(path, fay, own_group):
@@ -513,7 +513,7 @@ def test_a_session_with_a_built_in_method_pins_it_too(path, fay, own_group):
     session = _next_session(path, group_id)
     disney = _built_in("disney")
     assert (session.method_id, session.method_version) == ("disney", disney.version)
-    assert method_library.method_as_run("disney", disney.version, path=path) == disney
+    assert method_library.method_as_run(path, "disney", disney.version) == disney
 
 
 def test_a_version_once_kept_never_changes(path, fay, own_group):
@@ -527,11 +527,11 @@ def test_a_version_once_kept_never_changes(path, fay, own_group):
     with db.writing(path) as conn:
         assert method_library.pin_version(conn, edited, LATER) == disney.version
 
-    assert method_library.method_as_run("disney", disney.version, path=path) == disney
+    assert method_library.method_as_run(path, "disney", disney.version) == disney
 
 
 def test_a_session_cannot_be_planned_with_a_method_the_planner_cannot_see(path, fay, make_person, make_group):
-    method_library.save_custom_method(fay, _copy_of_incident(), now=NOW, path=path)
+    method_library.save_custom_method(path, fay, _copy_of_incident(), now=NOW)
     gus = make_person("Gus Facilitator", Role.FACILITATOR)
     gus_group = make_group("Team Gus", facilitators=(gus,))
 
@@ -539,7 +539,7 @@ def test_a_session_cannot_be_planned_with_a_method_the_planner_cannot_see(path, 
         _plan(path, gus, gus_group, "custom_1")
 
     assert (refused.value.key, refused.value.field) == ("method_not_found", "method_id")
-    assert groups.next_sessions([gus_group], now=NOW, path=path) == {}
+    assert groups.next_sessions(path, [gus_group], now=NOW) == {}
 
 
 # --- drafts in the database --------------------------------------------------------------------
@@ -547,30 +547,30 @@ def test_a_session_cannot_be_planned_with_a_method_the_planner_cannot_see(path, 
 
 def test_a_saved_draft_comes_back_and_is_dropped_once_the_method_is_saved(path, fay):
     draft = _set(draft_from_method(_built_in("clinic"), copy_names=COPY), p__introduction__minutes=7)
-    method_library.save_draft(fay, draft, now=NOW, path=path)
+    method_library.save_draft(path, fay, draft, now=NOW)
 
-    kept = method_library.draft_of(fay, path=path)
+    kept = method_library.draft_of(path, fay)
 
     assert kept == draft
     assert method_from_draft(kept) == method_from_draft(draft)
 
-    method_library.save_custom_method(fay, method_from_draft(kept), now=LATER, path=path)
+    method_library.save_custom_method(path, fay, method_from_draft(kept), now=LATER)
 
-    assert method_library.draft_of(fay, path=path) is None
+    assert method_library.draft_of(path, fay) is None
 
 
 def test_a_draft_is_saved_over_and_belongs_to_its_author(path, fay, make_person):
     gus = make_person("Gus Facilitator", Role.FACILITATOR)
-    method_library.save_draft(fay, blank_draft("First"), now=NOW, path=path)
-    method_library.save_draft(fay, blank_draft("Second"), now=LATER, path=path)
+    method_library.save_draft(path, fay, blank_draft("First"), now=NOW)
+    method_library.save_draft(path, fay, blank_draft("Second"), now=LATER)
 
-    assert display_name(method_library.draft_of(fay, path=path), Language.NL) == "Second"
-    assert method_library.draft_of(gus, path=path) is None
+    assert display_name(method_library.draft_of(path, fay), Language.NL) == "Second"
+    assert method_library.draft_of(path, gus) is None
 
 
 def test_a_draft_can_be_thrown_away(path, fay):
-    method_library.save_draft(fay, blank_draft("Mine"), now=NOW, path=path)
+    method_library.save_draft(path, fay, blank_draft("Mine"), now=NOW)
 
-    method_library.drop_draft(fay, path=path)
+    method_library.drop_draft(path, fay)
 
-    assert method_library.draft_of(fay, path=path) is None
+    assert method_library.draft_of(path, fay) is None

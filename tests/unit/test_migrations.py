@@ -157,7 +157,7 @@ def test_writing_rolls_everything_back_when_the_block_fails(path):
 def test_writing_takes_the_write_lock_up_front(path):
     """A second writer waits (here: times out) instead of failing half-way through its work."""
     with db.writing(path), pytest.raises(sqlite3.OperationalError, match="locked"):
-        other = sqlite3.connect(path, timeout=0)
+        other = sqlite3.connect(path.path, timeout=0)
         try:
             other.execute("BEGIN IMMEDIATE")
         finally:
@@ -165,7 +165,7 @@ def test_writing_takes_the_write_lock_up_front(path):
 
 
 def test_a_writer_that_cannot_get_the_lock_gets_a_storage_problem_not_a_driver_error(path):
-    other = sqlite3.connect(path, isolation_level=None)
+    other = sqlite3.connect(path.path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     try:
         with pytest.raises(StorageProblem) as raised, db.database_at(path).writing(busy_timeout_ms=0) as conn:

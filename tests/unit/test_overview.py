@@ -89,7 +89,7 @@ class Org:
             name, reported_to_organisation=list(reports), start_date=start, meets_every_weeks=every_weeks
         ).contract
         form = GroupInput(name=name, label=label, contract=contract)
-        group_id = groups.create_group(self.coordinator, form, now=NOW, path=self.path)
+        group_id = groups.create_group(self.path, self.coordinator, form, now=NOW)
         with db.writing(self.path) as conn:
             for person in facilitators:
                 store.set_membership(conn, group_id, person.id, GroupRole.FACILITATOR, JOINED)
@@ -107,10 +107,10 @@ class Org:
     def start(self, lead: Person, group_id: int, day: date, case_id: int | None = None, bringer=None) -> int:
         roles = {SessionRole.CASE_BRINGER: [bringer.id]} if bringer else {}
         form = StartSessionInput(group_id=group_id, method_id="incident", case_id=case_id, roles=roles)
-        return live.start_session(lead, form, now=at(day), path=self.path)
+        return live.start_session(self.path, lead, form, now=at(day))
 
     def close(self, lead: Person, session_id: int, day: date) -> None:
-        live.close_session(lead, session_id, self.revision(session_id), now=at(day, 12), path=self.path)
+        live.close_session(self.path, lead, session_id, self.revision(session_id), now=at(day, 12))
 
     def hold(
         self,
@@ -127,13 +127,11 @@ class Org:
         logged per level, then closed."""
         session_id = self.start(lead, group_id, day)
         for person in absent:
-            live.set_present(lead, session_id, person.id, False, path=self.path)
+            live.set_present(self.path, lead, session_id, person.id, False)
         if overrun:
             # The first phase of the incident method has 10 minutes: leaving it after 12 logs an overrun.
-            live.begin_phases(lead, session_id, self.revision(session_id), now=at(day), path=self.path)
-            live.move(
-                lead, session_id, self.revision(session_id), 1, now=at(day) + timedelta(minutes=12), path=self.path
-            )
+            live.begin_phases(self.path, lead, session_id, self.revision(session_id), now=at(day))
+            live.move(self.path, lead, session_id, self.revision(session_id), 1, now=at(day) + timedelta(minutes=12))
         for kind, counts in (
             (ObservationKind.OBSERVATION, observe),
             (ObservationKind.INTERVENTION, intervene),
@@ -142,7 +140,7 @@ class Org:
             for level, count in (counts or {}).items():
                 for _ in range(count):
                     moment = at(day) + timedelta(minutes=20)
-                    live.observe(lead, session_id, level, now=moment, path=self.path, kind=kind)
+                    live.observe(self.path, lead, session_id, level, now=moment, kind=kind)
         self.close(lead, session_id, day)
         return session_id
 
@@ -156,16 +154,16 @@ class Org:
     ) -> int:
         """A wave answered by each (person, value); closed on `closed_on`, or left open with None."""
         opened = at(opened_on or (closed_on or date(2025, 3, 1)) - timedelta(days=2))
-        wave_id = surveys.open_wave(self.coordinator, group_id, instrument, "after_session", now=opened, path=self.path)
+        wave_id = surveys.open_wave(self.path, self.coordinator, group_id, instrument, "after_session", now=opened)
         for person, value in respondents:
             answers = se_answers(value) if instrument == SE else ce_answers(value)
-            surveys.answer(person, wave_id, answers, now=opened, path=self.path)
+            surveys.answer(self.path, person, wave_id, answers, now=opened)
         if closed_on is not None:
-            surveys.close_wave(self.coordinator, wave_id, now=at(closed_on, 18), path=self.path)
+            surveys.close_wave(self.path, self.coordinator, wave_id, now=at(closed_on, 18))
         return wave_id
 
     def compare(self, period: Period = YEAR_2025, today: date = LATER, **filters) -> overview.Comparison:
-        return overview.compare_groups(self.coordinator, period, today=today, path=self.path, **filters)
+        return overview.compare_groups(self.path, self.coordinator, period, today=today, **filters)
 
     def figures(self, group_id: int, period: Period = YEAR_2025, today: date = LATER) -> overview.GroupFigures:
         (found,) = [g for g in self.compare(period, today).groups if g.group_id == group_id]
@@ -200,9 +198,9 @@ def test_only_coordinators_see_the_overview(org: Org, role: Role):
     group_id = org.group("Team North", facilitators=(lead,))
     viewer = lead if role is Role.FACILITATOR else org.make_person("Ann Member")
     with pytest.raises(NotAllowed):
-        overview.compare_groups(viewer, YEAR_2025, today=LATER, path=org.path)
+        overview.compare_groups(org.path, viewer, YEAR_2025, today=LATER)
     with pytest.raises(NotAllowed):
-        overview.group_story(viewer, group_id, YEAR_2025, today=LATER, path=org.path)
+        overview.group_story(org.path, viewer, group_id, YEAR_2025, today=LATER)
 
 
 def test_a_coordinator_sees_every_group(org: Org):
@@ -226,7 +224,7 @@ def test_a_period_ending_before_it_starts_is_refused():
 
 def test_the_story_of_an_unknown_group_is_refused(org: Org):
     with pytest.raises(DomainError) as refused:
-        overview.group_story(org.coordinator, 999, YEAR_2025, today=LATER, path=org.path)
+        overview.group_story(org.path, org.coordinator, 999, YEAR_2025, today=LATER)
     assert refused.value.key == "group_not_found"
 
 
@@ -239,19 +237,17 @@ def _busy_group(org: Org, reports: Iterable[ReportItem]) -> int:
     anna, ben, chris = org.people("Anna Member", "Ben Member", "Chris Member")
     group_id = org.group("Team North", reports=reports, facilitators=(lead,), members=(anna, ben, chris))
 
-    case_id = cases.submit_case(anna, case_form(group_id), now=at(date(2025, 3, 1)), path=org.path)
+    case_id = cases.submit_case(org.path, anna, case_form(group_id), now=at(date(2025, 3, 1)))
     session_id = org.start(lead, group_id, date(2025, 3, 10), case_id=case_id, bringer=anna)
-    live.set_present(lead, session_id, ben.id, False, path=org.path)
+    live.set_present(org.path, lead, session_id, ben.id, False)
     item = live.add_action_item(
-        lead, session_id, ActionItemInput(text="Anna calls the parent"), now=at(date(2025, 3, 10)), path=org.path
+        org.path, lead, session_id, ActionItemInput(text="Anna calls the parent"), now=at(date(2025, 3, 10))
     )
-    live.confirm_action_item(lead, session_id, item, True, path=org.path)
+    live.confirm_action_item(org.path, lead, session_id, item, True)
     org.close(lead, session_id, date(2025, 3, 10))
-    cases.follow_up(
-        anna, case_id, FollowUpInput(text="We agreed on Fridays."), now=at(date(2025, 3, 20)), path=org.path
-    )
+    cases.follow_up(org.path, anna, case_id, FollowUpInput(text="We agreed on Fridays."), now=at(date(2025, 3, 20)))
     second = org.hold(lead, group_id, date(2025, 3, 24))
-    live.set_action_item_done(lead, second, item, True, path=org.path)
+    live.set_action_item_done(org.path, lead, second, item, True)
     org.wave(group_id, [(anna, 4), (ben, 3), (chris, 5)], closed_on=date(2025, 4, 1))
     return group_id
 
@@ -338,7 +334,7 @@ def test_a_reported_figure_without_activity_reads_as_nothing_happened(org: Org):
 def test_the_overview_carries_no_texts(org: Org):
     group_id = _busy_group(org, ALL)
     comparison = org.compare()
-    story = overview.group_story(org.coordinator, group_id, YEAR_2025, today=LATER, path=org.path)
+    story = overview.group_story(org.path, org.coordinator, group_id, YEAR_2025, today=LATER)
     for shown in (repr(comparison), repr(story)):
         assert CASE_TITLE not in shown
         assert "Anna calls the parent" not in shown
@@ -355,14 +351,14 @@ def test_sessions_held_are_counted_within_the_period_only(org: Org):
         org.hold(lead, group_id, day)
     # A planned session that was never held does not count.
     groups.plan_session(
-        lead, MeetingInput(group_id=group_id, starts_at=at(date(2025, 3, 20)), minutes=90), now=NOW, path=org.path
+        org.path, lead, MeetingInput(group_id=group_id, starts_at=at(date(2025, 3, 20)), minutes=90), now=NOW
     )
     march = Period(date(2025, 3, 1), date(2025, 3, 31))
 
     assert org.figures(group_id, march).sessions_held == 3  # both ends of the period included
     assert org.figures(group_id).sessions_held == 5
     assert org.figures(group_id, Period(date(2025, 4, 2), date(2025, 12, 31))).sessions_held == 0
-    story = overview.group_story(org.coordinator, group_id, march, today=LATER, path=org.path)
+    story = overview.group_story(org.path, org.coordinator, group_id, march, today=LATER)
     assert story.sessions == [
         (date(2025, 3, 1), "incident"),
         (date(2025, 3, 15), "incident"),
@@ -393,11 +389,11 @@ def test_attendance_comes_from_who_was_present_at_closed_sessions(org: Org):
     group_id = org.group("Team North", facilitators=(lead,), members=(anna, ben, chris, dirk))
 
     session_id = org.start(lead, group_id, date(2025, 3, 10))
-    assert live.presence(lead, session_id, path=org.path) == dict.fromkeys((anna.id, ben.id, chris.id, dirk.id), True)
-    live.set_present(lead, session_id, ben.id, False, path=org.path)
-    live.set_present(lead, session_id, chris.id, False, path=org.path)
-    live.set_present(lead, session_id, chris.id, True, path=org.path)  # Chris came in late after all
-    assert live.presence(lead, session_id, path=org.path)[ben.id] is False
+    assert live.presence(org.path, lead, session_id) == dict.fromkeys((anna.id, ben.id, chris.id, dirk.id), True)
+    live.set_present(org.path, lead, session_id, ben.id, False)
+    live.set_present(org.path, lead, session_id, chris.id, False)
+    live.set_present(org.path, lead, session_id, chris.id, True)  # Chris came in late after all
+    assert live.presence(org.path, lead, session_id)[ben.id] is False
     # An open session records no attendance yet.
     assert org.figures(group_id).attendance == (0, 0)
 
@@ -420,14 +416,14 @@ def test_only_members_are_marked_present_or_absent(org: Org):
 
     for person in (lead, outsider):
         with pytest.raises(DomainError) as refused:
-            live.set_present(lead, session_id, person.id, False, path=org.path)
+            live.set_present(org.path, lead, session_id, person.id, False)
         assert refused.value.key == "role_outside_group"
     for person in (anna, org.coordinator):
         with pytest.raises(NotAllowed):
-            live.set_present(person, session_id, anna.id, False, path=org.path)
+            live.set_present(org.path, person, session_id, anna.id, False)
         with pytest.raises(NotAllowed):
-            live.presence(person, session_id, path=org.path)
-    assert live.presence(lead, session_id, path=org.path) == {anna.id: True}
+            live.presence(org.path, person, session_id)
+    assert live.presence(org.path, lead, session_id) == {anna.id: True}
 
 
 # --- survey releases ------------------------------------------------------------------------------
@@ -470,8 +466,8 @@ def test_a_wave_with_enough_people_but_too_few_scores_is_not_released_alone(org:
     group_id = org.group("Team North", members=tuple(members[:3]))
     wave_id = org.wave(group_id, zip(members[:2], (3, 3), strict=True), closed_on=None)
     # The third answered one item of six: too little for a scale score.
-    surveys.answer(members[2], wave_id, {"se_hard_conversation": 5}, now=at(date(2025, 3, 10)), path=org.path)
-    surveys.close_wave(org.coordinator, wave_id, now=at(date(2025, 3, 14)), path=org.path)
+    surveys.answer(org.path, members[2], wave_id, {"se_hard_conversation": 5}, now=at(date(2025, 3, 10)))
+    surveys.close_wave(org.path, org.coordinator, wave_id, now=at(date(2025, 3, 14)))
 
     assert org.releases() == []
 
@@ -586,7 +582,7 @@ def test_a_higher_threshold_releases_less(org: Org, members):
     org.wave(north, zip(members[:4], (2, 3, 4, 5), strict=True), closed_on=date(2025, 2, 10))
     assert [r.respondents for r in org.releases()] == [4]
 
-    surveys.set_threshold(org.coordinator, 5, path=org.path)
+    surveys.set_threshold(org.path, org.coordinator, 5)
     assert org.compare().threshold == 5
     assert org.releases() == []
 
@@ -770,7 +766,7 @@ def observed(org: Org) -> dict:
     with db.reading(org.path) as conn:
         noted = store.observations(conn, first)[0].id
     live.describe_observation(
-        lead, first, noted, ObservationDetailsInput(category="different_aspects", note=NOTE), path=org.path
+        org.path, lead, first, noted, ObservationDetailsInput(category="different_aspects", note=NOTE)
     )
     org.hold(
         lead,
@@ -795,7 +791,7 @@ def observed(org: Org) -> dict:
 
 
 def test_the_story_counts_observations_per_level_per_session(org: Org, observed):
-    story = overview.group_story(org.coordinator, observed["group_id"], YEAR_2025, today=LATER, path=org.path)
+    story = overview.group_story(org.path, org.coordinator, observed["group_id"], YEAR_2025, today=LATER)
 
     assert [(s.day, s.per_level, s.overruns) for s in story.observations] == [
         (date(2025, 2, 3), {"content": 2, "procedure": 4, "interaction": 0, "feelings": 1}, 0),
@@ -839,7 +835,7 @@ def test_the_story_never_holds_a_note(org: Org, observed):
             for o in store.observations(conn, s.id)
         ]
     assert NOTE in logged  # the facilitator's private log has it
-    story = overview.group_story(org.coordinator, observed["group_id"], YEAR_2025, today=LATER, path=org.path)
+    story = overview.group_story(org.path, org.coordinator, observed["group_id"], YEAR_2025, today=LATER)
     assert NOTE not in repr(story)
     assert "different_aspects" not in repr(story)
 
@@ -850,7 +846,7 @@ def test_procedure_observations_are_no_interventions(org: Org):
     for day in (date(2025, 2, 3), date(2025, 2, 17), date(2025, 3, 3)):
         org.hold(lead, group_id, day, observe={"procedure": 3}, overrun=True)
 
-    story = overview.group_story(org.coordinator, group_id, YEAR_2025, today=LATER, path=org.path)
+    story = overview.group_story(org.path, org.coordinator, group_id, YEAR_2025, today=LATER)
 
     assert [s.per_level["procedure"] for s in story.observations] == [3, 3, 3]
     assert [s.interventions for s in story.observations] == [0, 0, 0]
@@ -869,7 +865,7 @@ def test_the_self_correction_trend_needs_three_sessions_with_corrections_and_fal
     org.hold(lead, group_id, date(2025, 2, 17), intervene={"procedure": 1}, self_correct={"interaction": 1})
 
     def story():
-        return overview.group_story(org.coordinator, group_id, YEAR_2025, today=LATER, path=org.path)
+        return overview.group_story(org.path, org.coordinator, group_id, YEAR_2025, today=LATER)
 
     assert story().self_share_trend is None
     org.hold(lead, group_id, date(2025, 3, 3), intervene={"procedure": 2, "feelings": 2})
@@ -885,7 +881,7 @@ def test_the_story_has_no_observations_when_the_contract_does_not_report_them(or
     for day in (date(2025, 2, 3), date(2025, 2, 17), date(2025, 3, 3)):
         org.hold(lead, group_id, day, observe={"procedure": 2}, intervene={"procedure": 1}, self_correct={"content": 2})
 
-    story = overview.group_story(org.coordinator, group_id, YEAR_2025, today=LATER, path=org.path)
+    story = overview.group_story(org.path, org.coordinator, group_id, YEAR_2025, today=LATER)
     assert story.observations is None
     assert story.self_share_trend is None
     assert story.figures.corrections is None
@@ -894,7 +890,7 @@ def test_the_story_has_no_observations_when_the_contract_does_not_report_them(or
 
 def test_the_coordinators_report_holds_the_balance_as_counts_only(org: Org, observed):
     comparison = org.compare()
-    story = overview.group_story(org.coordinator, observed["group_id"], YEAR_2025, today=LATER, path=org.path)
+    story = overview.group_story(org.path, org.coordinator, observed["group_id"], YEAR_2025, today=LATER)
 
     [line] = [
         line
@@ -942,7 +938,7 @@ def test_the_story_shows_sessions_and_methods_as_the_contract_reports(org: Org):
         org.hold(lead, group_id, date(2025, 2, 3), observe={"content": 1})
 
     def story(group_id: int) -> overview.GroupStory:
-        return overview.group_story(org.coordinator, group_id, YEAR_2025, today=LATER, path=org.path)
+        return overview.group_story(org.path, org.coordinator, group_id, YEAR_2025, today=LATER)
 
     assert story(days_only).sessions == [(date(2025, 2, 3), None)]
     assert story(days_only).releases == {}
@@ -954,12 +950,12 @@ def test_the_story_shows_sessions_and_methods_as_the_contract_reports(org: Org):
 def test_the_story_holds_the_releases_of_its_group_in_the_period(org: Org, landscape):
     ids = landscape["groups"]
     spring = Period(date(2025, 1, 1), date(2025, 6, 30))
-    story = overview.group_story(org.coordinator, ids["school_2"], spring, today=LATER, path=org.path)
+    story = overview.group_story(org.path, org.coordinator, ids["school_2"], spring, today=LATER)
     (pool,) = story.releases[SE]
     assert pool.pooled and pool.group_ids == (ids["school_2"], ids["care_1"])
     assert story.releases[CE] == []
     assert all(release in org.releases(instrument) for instrument, rows in story.releases.items() for release in rows)
-    quiet = overview.group_story(org.coordinator, ids["quiet"], YEAR_2025, today=LATER, path=org.path)
+    quiet = overview.group_story(org.path, org.coordinator, ids["quiet"], YEAR_2025, today=LATER)
     assert quiet.releases == {}
 
 
@@ -1001,7 +997,7 @@ def test_a_released_pool_does_not_change_when_a_contract_starts_reporting(org: O
     (before,) = org.releases()
 
     contract = group_form("Team Quiet", reported_to_organisation=list(ReportItem), meets_every_weeks=2).contract
-    groups.update_group(org.coordinator, quiet, GroupInput(name="Team Quiet", contract=contract), path=org.path)
+    groups.update_group(org.path, org.coordinator, quiet, GroupInput(name="Team Quiet", contract=contract))
 
     (after,) = org.releases()
     assert (after.mean, after.respondents) == (before.mean, before.respondents)
@@ -1018,8 +1014,8 @@ def earlier_wave(org: Org, group_id: int, respondents: Iterable[tuple[Person, in
         wave_id = store.add_wave(conn, group_id, SE, instrument.definition(), "start", None, opened, version=1)
     for person, value in respondents:
         answers = {item.id: value for item in instrument.items}
-        surveys.answer(person, wave_id, answers, now=opened, path=org.path)
-    surveys.close_wave(org.coordinator, wave_id, now=at(closed_on, 18), path=org.path)
+        surveys.answer(org.path, person, wave_id, answers, now=opened)
+    surveys.close_wave(org.path, org.coordinator, wave_id, now=at(closed_on, 18))
     return wave_id
 
 
@@ -1039,7 +1035,7 @@ def test_a_release_says_its_version_and_the_first_of_a_new_version_marks_new_que
     assert overview.new_questions(releases) == [releases[1]]
     comparison = org.compare()
     assert comparison.question_changes() == {SE: [date(2025, 4, 10)]}
-    story = overview.story_in(org.coordinator, comparison, north, path=org.path)
+    story = overview.story_in(org.path, org.coordinator, comparison, north)
     assert overview.question_changes(story.releases) == {SE: [date(2025, 4, 10)]}
 
     trend = overview_charts.group_efficacy_trend(story.releases, None, Language.EN).to_plotly_json()

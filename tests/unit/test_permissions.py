@@ -118,26 +118,26 @@ def test_participant_facilitating_one_group_and_member_of_another(path, make_per
     tomorrow = NOW + timedelta(days=1)
 
     # Group A: Pat edits the contract, invites and plans sessions.
-    groups.update_group(pat, group_a, group_form("Group A", meets_every_weeks=4), path=path)
-    assert groups.group_for(pat, group_a, path=path)[0].contract.meets_every_weeks == 4
-    invitations.create_invitation(pat, InvitationInput(group_id=group_a), now=NOW, path=path)
-    groups.plan_session(pat, MeetingInput(group_id=group_a, starts_at=tomorrow, minutes=90), now=NOW, path=path)
+    groups.update_group(path, pat, group_a, group_form("Group A", meets_every_weeks=4))
+    assert groups.group_for(path, pat, group_a)[0].contract.meets_every_weeks == 4
+    invitations.create_invitation(path, pat, InvitationInput(group_id=group_a), now=NOW)
+    groups.plan_session(path, pat, MeetingInput(group_id=group_a, starts_at=tomorrow, minutes=90), now=NOW)
 
     # Group B: Pat may look, but not lead.
-    assert groups.group_for(pat, group_b, path=path)[1] is GroupRole.MEMBER
+    assert groups.group_for(path, pat, group_b)[1] is GroupRole.MEMBER
     with pytest.raises(NotAllowed):
-        groups.update_group(pat, group_b, group_form("Group B", meets_every_weeks=4), path=path)
+        groups.update_group(path, pat, group_b, group_form("Group B", meets_every_weeks=4))
     with pytest.raises(NotAllowed):
-        invitations.create_invitation(pat, InvitationInput(group_id=group_b), now=NOW, path=path)
+        invitations.create_invitation(path, pat, InvitationInput(group_id=group_b), now=NOW)
     with pytest.raises(NotAllowed):
-        groups.plan_session(pat, MeetingInput(group_id=group_b, starts_at=tomorrow, minutes=90), now=NOW, path=path)
-    assert groups.group_for(pat, group_b, path=path)[0].contract.meets_every_weeks == 6
+        groups.plan_session(path, pat, MeetingInput(group_id=group_b, starts_at=tomorrow, minutes=90), now=NOW)
+    assert groups.group_for(path, pat, group_b)[0].contract.meets_every_weeks == 6
 
     # Facilitating a group does not make Pat someone who may start groups.
     with pytest.raises(NotAllowed):
-        groups.create_group(pat, group_form("Group C"), now=NOW, path=path)
+        groups.create_group(path, pat, group_form("Group C"), now=NOW)
     # Nor a facilitator of someone else's group: facilitator invitations are a coordinator's call.
     with pytest.raises(NotAllowed):
         invitations.create_invitation(
-            pat, InvitationInput(group_id=group_a, group_role=GroupRole.FACILITATOR), now=NOW, path=path
+            path, pat, InvitationInput(group_id=group_a, group_role=GroupRole.FACILITATOR), now=NOW
         )

@@ -86,19 +86,19 @@ def world(path: Path, coordinator: Person, make_person, make_group) -> World:
         store.add_action_item(conn, session_id, group_id, "Bob reads the protocol", bob.id, None, NOW)
         store.rate_session(conn, session_id, ann.id, 4, NOW)
         store.rate_session(conn, session_id, bob.id, 5, NOW)
-    wave_id = surveys.open_wave(fay, group_id, "self_efficacy", "after_session", now=NOW, path=path)
+    wave_id = surveys.open_wave(path, fay, group_id, "self_efficacy", "after_session", now=NOW)
     for person, value in ((ann, 4), (bob, 2), (cas, 3)):
-        surveys.answer(person, wave_id, dict.fromkeys(SE_ITEMS, value), now=NOW, path=path)
-    surveys.close_wave(fay, wave_id, now=NOW + timedelta(hours=1), path=path)
-    ann_token = auth.sign_in(SignInInput(email=ann.email, password=PASSWORD), now=NOW, path=path)
-    auth.sign_in(SignInInput(email=bob.email, password=PASSWORD), now=NOW, path=path)
-    accounts.change_role(coordinator, ann.id, Role.FACILITATOR, now=NOW, path=path)
-    ann = accounts.person(ann.id, path=path)
+        surveys.answer(path, person, wave_id, dict.fromkeys(SE_ITEMS, value), now=NOW)
+    surveys.close_wave(path, fay, wave_id, now=NOW + timedelta(hours=1))
+    ann_token = auth.sign_in(path, SignInInput(email=ann.email, password=PASSWORD), now=NOW)
+    auth.sign_in(path, SignInInput(email=bob.email, password=PASSWORD), now=NOW)
+    accounts.change_role(path, coordinator, ann.id, Role.FACILITATOR, now=NOW)
+    ann = accounts.person(path, ann.id)
     return World(path, coordinator, fay, ann, bob, cas, group_id, ann_case, bob_case, session_id, wave_id, ann_token)
 
 
 def _export(world: World, person: Person) -> tuple[str, dict]:
-    raw = personal_data.export_my_data(person, path=world.path)
+    raw = personal_data.export_my_data(world.path, person)
     text = raw.decode("utf-8")
     return text, json.loads(text)
 
@@ -112,7 +112,7 @@ def _rows(world: World, sql: str, params: tuple = ()) -> list[tuple]:
 
 
 def test_the_export_is_indented_utf8_json_with_the_account(world):
-    raw = personal_data.export_my_data(world.ann, path=world.path)
+    raw = personal_data.export_my_data(world.path, world.ann)
     assert raw.startswith(b"{\n  ")
     document = json.loads(raw.decode("utf-8"))
     assert document["format"] == personal_data.EXPORT_FORMAT
@@ -200,10 +200,10 @@ def test_a_coordinators_export_leaves_out_whom_they_acted_on(world):
 
 def test_anyone_signed_in_may_export_only_while_the_account_exists(world):
     for person in (world.ann, world.fay, world.coordinator):
-        assert personal_data.export_my_data(person, path=world.path)
-    personal_data.erase_person(world.coordinator, world.bob.id, now=NOW, path=world.path)
+        assert personal_data.export_my_data(world.path, person)
+    personal_data.erase_person(world.path, world.coordinator, world.bob.id, now=NOW)
     with pytest.raises(DomainError) as refused:
-        personal_data.export_my_data(world.bob, path=world.path)
+        personal_data.export_my_data(world.path, world.bob)
     assert refused.value.key == "person_not_found"
 
 
@@ -211,7 +211,7 @@ def test_anyone_signed_in_may_export_only_while_the_account_exists(world):
 
 
 def test_erasing_deletes_her_cases_and_votes_and_the_account(world):
-    erasure = personal_data.erase_person(world.coordinator, world.ann.id, now=NOW, path=world.path)
+    erasure = personal_data.erase_person(world.path, world.coordinator, world.ann.id, now=NOW)
 
     assert erasure == personal_data.Erasure(
         cases_deleted=1, responses_anonymised=1, board_items_kept=1, action_items_kept=1
@@ -223,21 +223,21 @@ def test_erasing_deletes_her_cases_and_votes_and_the_account(world):
     assert _rows(world, "SELECT id FROM people WHERE id = ?", (world.ann.id,)) == []
     for table in ("memberships", "sign_in_sessions", "session_roles", "session_ratings", "attendance"):
         assert _rows(world, f"SELECT count(*) FROM {table} WHERE person_id = ?", (world.ann.id,)) == [(0,)], table
-    assert auth.signed_in_person(world.ann_token, now=NOW, path=world.path) is None
+    assert auth.signed_in_person(world.path, world.ann_token, now=NOW) is None
     # Bob's things are untouched.
-    assert accounts.person(world.bob.id, path=world.path) == world.bob
+    assert accounts.person(world.path, world.bob.id) == world.bob
     assert _rows(world, "SELECT usefulness FROM session_ratings") == [(5,)]
 
 
 def test_her_survey_answers_stay_anonymously_and_no_aggregate_changes(world):
-    before = surveys.group_results(world.fay, world.group_id, "self_efficacy", path=world.path)
+    before = surveys.group_results(world.path, world.fay, world.group_id, "self_efficacy")
     with db.reading(world.path) as conn:
         answers_before = sorted(map(sorted, (a.items() for a in store.wave_answers(conn, world.wave_id))))
     assert before.waves[0].scales[0].shown and before.waves[0].respondents == 3
 
-    personal_data.erase_person(world.coordinator, world.ann.id, now=NOW, path=world.path)
+    personal_data.erase_person(world.path, world.coordinator, world.ann.id, now=NOW)
 
-    assert surveys.group_results(world.fay, world.group_id, "self_efficacy", path=world.path) == before
+    assert surveys.group_results(world.path, world.fay, world.group_id, "self_efficacy") == before
     with db.reading(world.path) as conn:
         answers_after = sorted(map(sorted, (a.items() for a in store.wave_answers(conn, world.wave_id))))
         assert store.respondent_count(conn, world.wave_id) == 3
@@ -247,7 +247,7 @@ def test_her_survey_answers_stay_anonymously_and_no_aggregate_changes(world):
 
 
 def test_her_board_and_action_items_stay_with_the_group_without_her_name(world):
-    personal_data.erase_person(world.coordinator, world.ann.id, now=NOW, path=world.path)
+    personal_data.erase_person(world.path, world.coordinator, world.ann.id, now=NOW)
 
     with db.reading(world.path) as conn:
         board = {item.text: item.author for item in store.board_items(conn, world.session_id)}
@@ -257,7 +257,7 @@ def test_her_board_and_action_items_stay_with_the_group_without_her_name(world):
 
 
 def test_the_erasure_is_logged_without_her_name_or_email(world):
-    personal_data.erase_person(world.coordinator, world.ann.id, now=NOW, path=world.path)
+    personal_data.erase_person(world.path, world.coordinator, world.ann.id, now=NOW)
 
     events = _rows(world, "SELECT actor_id, action, subject, detail FROM audit_log ORDER BY id")
     actor, action, subject, detail = events[-1]
@@ -270,45 +270,45 @@ def test_the_erasure_is_logged_without_her_name_or_email(world):
     assert _rows(world, "SELECT count(*) FROM audit_log WHERE actor_id = ?", (world.ann.id,)) == [(0,)]
     assert (None, "sign_in", f"person {world.ann.id}", "") in events
     assert (world.coordinator.id, "role_changed", f"person {world.ann.id}", "participant → facilitator") in events
-    shown = accounts.audit_log(world.coordinator, path=world.path)[0]
+    shown = accounts.audit_log(world.path, world.coordinator)[0]
     assert (shown.actor, shown.action, shown.subject) == (world.coordinator.name, "person_erased", subject)
 
 
 def test_only_a_coordinator_may_erase(world):
     for viewer in (world.fay, world.bob):
         with pytest.raises(NotAllowed):
-            personal_data.erase_person(viewer, world.ann.id, now=NOW, path=world.path)
-    assert accounts.person(world.ann.id, path=world.path) is not None
+            personal_data.erase_person(world.path, viewer, world.ann.id, now=NOW)
+    assert accounts.person(world.path, world.ann.id) is not None
 
 
 def test_nobody_erases_themselves(world):
     with pytest.raises(DomainError) as refused:
-        personal_data.erase_person(world.coordinator, world.coordinator.id, now=NOW, path=world.path)
+        personal_data.erase_person(world.path, world.coordinator, world.coordinator.id, now=NOW)
     assert refused.value.key == "cannot_erase_self"
-    assert accounts.person(world.coordinator.id, path=world.path) is not None
+    assert accounts.person(world.path, world.coordinator.id) is not None
 
 
 def test_the_last_coordinator_is_never_erased(world, make_person):
     # Dan was a coordinator when his page opened; since then Cora made him a participant.
     dan = make_person("Dan Coordinator", Role.COORDINATOR)
-    accounts.change_role(world.coordinator, dan.id, Role.PARTICIPANT, now=NOW, path=world.path)
+    accounts.change_role(world.path, world.coordinator, dan.id, Role.PARTICIPANT, now=NOW)
     people_before = count_rows(world.path, "people")
 
     with pytest.raises(DomainError) as refused:
-        personal_data.erase_person(dan, world.coordinator.id, now=NOW, path=world.path)
+        personal_data.erase_person(world.path, dan, world.coordinator.id, now=NOW)
     assert refused.value.key == "last_coordinator"
     assert count_rows(world.path, "people") == people_before
 
 
 def test_another_coordinator_may_be_erased(world, make_person):
     dan = make_person("Dan Coordinator", Role.COORDINATOR)
-    personal_data.erase_person(world.coordinator, dan.id, now=NOW, path=world.path)
-    assert accounts.person(dan.id, path=world.path) is None
+    personal_data.erase_person(world.path, world.coordinator, dan.id, now=NOW)
+    assert accounts.person(world.path, dan.id) is None
 
 
 def test_erasing_someone_unknown_is_refused_and_changes_nothing(world):
     log_before = count_rows(world.path, "audit_log")
     with pytest.raises(DomainError) as refused:
-        personal_data.erase_person(world.coordinator, 9999, now=NOW, path=world.path)
+        personal_data.erase_person(world.path, world.coordinator, 9999, now=NOW)
     assert refused.value.key == "person_not_found"
     assert count_rows(world.path, "audit_log") == log_before

@@ -35,7 +35,7 @@ def test_a_full_disk_is_named(path):
 
 
 def test_a_read_only_database_is_named(path):
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    connection = sqlite3.connect(f"file:{path.path}?mode=ro", uri=True)
     try:
         error = _error_of(lambda: connection.execute("INSERT INTO audit_log (at, action) VALUES ('x', 'y')"))
     finally:

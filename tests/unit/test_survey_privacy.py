@@ -58,16 +58,16 @@ def team(path: Path, coordinator: Person, make_person, make_group) -> Team:
 
 def open_se(team: Team, minutes: int = 0) -> int:
     return surveys.open_wave(
-        team.facilitator, team.group_id, SE, "after_session", now=NOW + timedelta(minutes=minutes), path=team.path
+        team.path, team.facilitator, team.group_id, SE, "after_session", now=NOW + timedelta(minutes=minutes)
     )
 
 
 def answer(team: Team, person: Person, wave_id: int, answers: dict[str, int | None]) -> None:
-    surveys.answer(person, wave_id, answers, now=NOW, path=team.path)
+    surveys.answer(team.path, person, wave_id, answers, now=NOW)
 
 
 def close(team: Team, wave_id: int) -> None:
-    surveys.close_wave(team.facilitator, wave_id, now=NOW + timedelta(hours=1), path=team.path)
+    surveys.close_wave(team.path, team.facilitator, wave_id, now=NOW + timedelta(hours=1))
 
 
 def nothing_answered(path: Path) -> bool:
@@ -130,7 +130,7 @@ def test_a_refused_change_keeps_the_earlier_answer(team: Team):
     wave = open_se(team)
     answer(team, team.ann, wave, full(4))
     assert refused_key(lambda: answer(team, team.ann, wave, full(2) | {SE_ITEMS[0]: 7})) == "answer_outside_scale"
-    assert surveys.my_answers(team.ann, wave, path=team.path) == full(4)
+    assert surveys.my_answers(team.path, team.ann, wave) == full(4)
 
 
 def test_one_response_per_person_changeable_until_the_wave_closes(team: Team):
@@ -138,23 +138,23 @@ def test_one_response_per_person_changeable_until_the_wave_closes(team: Team):
     answer(team, team.ann, wave, full(2))
     second = full(5) | {SE_ITEMS[5]: None}
     answer(team, team.ann, wave, second)
-    assert surveys.my_answers(team.ann, wave, path=team.path) == second
-    assert surveys.response_rate(team.facilitator, wave, path=team.path).respondents == 1
+    assert surveys.my_answers(team.path, team.ann, wave) == second
+    assert surveys.response_rate(team.path, team.facilitator, wave).respondents == 1
     assert count_rows(team.path, "survey_responses") == 1
     assert count_rows(team.path, "survey_answers") == len(SE_ITEMS)
     # A shorter second answer replaces the first entirely: nothing of the first is left.
     answer(team, team.ann, wave, {SE_ITEMS[0]: 3})
-    assert surveys.my_answers(team.ann, wave, path=team.path) == {SE_ITEMS[0]: 3}
+    assert surveys.my_answers(team.path, team.ann, wave) == {SE_ITEMS[0]: 3}
     close(team, wave)
     assert refused_key(lambda: answer(team, team.ann, wave, full(1))) == "wave_closed"
-    assert surveys.my_answers(team.ann, wave, path=team.path) == {SE_ITEMS[0]: 3}
+    assert surveys.my_answers(team.path, team.ann, wave) == {SE_ITEMS[0]: 3}
 
 
 def test_skipping_items_is_allowed(team: Team):
     wave = open_se(team)
     answers = {SE_ITEMS[0]: 4, SE_ITEMS[1]: None, SE_ITEMS[2]: 5}
     answer(team, team.ann, wave, answers)
-    assert surveys.my_answers(team.ann, wave, path=team.path) == answers
+    assert surveys.my_answers(team.path, team.ann, wave) == answers
 
 
 @pytest.mark.parametrize("empty", [{}, {SE_ITEMS[0]: None, SE_ITEMS[1]: None}, dict.fromkeys(full(3))])
@@ -164,7 +164,7 @@ def test_a_save_with_nothing_ticked_is_not_stored_nor_counted(team: Team, empty:
     assert refused_key(lambda: answer(team, team.ann, wave, empty)) == "no_answer"
 
     assert nothing_answered(team.path)
-    assert surveys.response_rate(team.facilitator, wave, path=team.path).respondents == 0
+    assert surveys.response_rate(team.path, team.facilitator, wave).respondents == 0
 
 
 def test_a_save_with_nothing_ticked_keeps_the_earlier_answer(team: Team):
@@ -173,8 +173,8 @@ def test_a_save_with_nothing_ticked_keeps_the_earlier_answer(team: Team):
 
     assert refused_key(lambda: answer(team, team.ann, wave, dict.fromkeys(full(4)))) == "no_answer"
 
-    assert surveys.my_answers(team.ann, wave, path=team.path) == full(4)
-    assert surveys.response_rate(team.facilitator, wave, path=team.path).respondents == 1
+    assert surveys.my_answers(team.path, team.ann, wave) == full(4)
+    assert surveys.response_rate(team.path, team.facilitator, wave).respondents == 1
 
 
 def test_an_empty_response_stored_before_this_rule_is_not_counted(team: Team):
@@ -183,7 +183,7 @@ def test_an_empty_response_stored_before_this_rule_is_not_counted(team: Team):
     with db.writing(team.path) as conn:
         store.save_response(conn, wave, team.ann.id, dict.fromkeys(full(3)), NOW)
 
-    assert surveys.response_rate(team.facilitator, wave, path=team.path).respondents == 1
+    assert surveys.response_rate(team.path, team.facilitator, wave).respondents == 1
 
 
 # --- response rate ---------------------------------------------------------------------------------
@@ -194,7 +194,7 @@ def test_the_response_rate_gives_counts_only(team: Team):
     answer(team, team.members[0], wave, full(3))
     answer(team, team.members[2], wave, full(4))
     for viewer in (team.facilitator, team.coordinator):
-        rate = surveys.response_rate(viewer, wave, path=team.path)
+        rate = surveys.response_rate(team.path, viewer, wave)
         assert rate == surveys.ResponseRate(respondents=2, members=4)
         assert {field.name for field in dataclasses.fields(rate)} == {"respondents", "members"}
 
@@ -203,7 +203,7 @@ def test_the_response_rate_gives_counts_only(team: Team):
 def test_the_response_rate_is_refused_to_members_and_outsiders(team: Team, who: str):
     wave = open_se(team)
     with pytest.raises(NotAllowed):
-        surveys.response_rate(getattr(team, who), wave, path=team.path)
+        surveys.response_rate(team.path, getattr(team, who), wave)
 
 
 # --- group results ---------------------------------------------------------------------------------
@@ -220,13 +220,13 @@ def answered_wave(team: Team, values: list[int], minutes: int = 0, closed: bool 
 
 def test_an_open_waves_answers_never_show(team: Team):
     answered_wave(team, [2, 3, 4, 5], closed=False)
-    assert surveys.group_results(team.facilitator, team.group_id, SE, path=team.path) is None
+    assert surveys.group_results(team.path, team.facilitator, team.group_id, SE) is None
 
 
 def test_only_closed_waves_count(team: Team):
     first = answered_wave(team, [2, 3, 4, 5])
     answered_wave(team, [1, 1, 1, 1], minutes=10, closed=False)
-    results = surveys.group_results(team.facilitator, team.group_id, SE, path=team.path)
+    results = surveys.group_results(team.path, team.facilitator, team.group_id, SE)
     assert [result.wave.id for result in results.waves] == [first]
     (scale,) = results.waves[0].scales
     assert scale.shown is True
@@ -238,7 +238,7 @@ def test_only_closed_waves_count(team: Team):
 
 def test_a_wave_with_fewer_respondents_than_the_threshold_shows_only_its_n(team: Team):
     answered_wave(team, [2, 5])
-    results = surveys.group_results(team.coordinator, team.group_id, SE, path=team.path)
+    results = surveys.group_results(team.path, team.coordinator, team.group_id, SE)
     (wave,) = results.waves
     assert wave.respondents == 2
     (scale,) = wave.scales
@@ -249,19 +249,19 @@ def test_a_wave_with_fewer_respondents_than_the_threshold_shows_only_its_n(team:
 
 def test_members_see_the_groups_results_and_outsiders_do_not(team: Team):
     answered_wave(team, [2, 3, 4])
-    results = surveys.group_results(team.ann, team.group_id, SE, path=team.path)
+    results = surveys.group_results(team.path, team.ann, team.group_id, SE)
     assert results.waves[0].scales[0].mean == pytest.approx(3.0)
     with pytest.raises(NotAllowed):
-        surveys.group_results(team.outsider, team.group_id, SE, path=team.path)
+        surveys.group_results(team.path, team.outsider, team.group_id, SE)
 
 
 def test_raising_the_threshold_hides_more(team: Team):
     answered_wave(team, [2, 3, 4, 5])
-    shown = surveys.group_results(team.coordinator, team.group_id, SE, path=team.path)
+    shown = surveys.group_results(team.path, team.coordinator, team.group_id, SE)
     assert shown.threshold == 3 and shown.waves[0].scales[0].shown is True
-    surveys.set_threshold(team.coordinator, 5, path=team.path)
+    surveys.set_threshold(team.path, team.coordinator, 5)
     assert surveys.threshold(team.path) == 5
-    hidden = surveys.group_results(team.coordinator, team.group_id, SE, path=team.path)
+    hidden = surveys.group_results(team.path, team.coordinator, team.group_id, SE)
     assert hidden.threshold == 5
     assert hidden.waves[0].respondents == 4
     assert hidden.waves[0].scales[0] == surveys.ScaleResult(SE, 4, shown=False)
@@ -270,7 +270,7 @@ def test_raising_the_threshold_hides_more(team: Team):
 
 def test_the_threshold_is_never_below_three(team: Team):
     for value in (2, 1, 0, -3):
-        assert refused_key(lambda value=value: surveys.set_threshold(team.coordinator, value, path=team.path)) == (
+        assert refused_key(lambda value=value: surveys.set_threshold(team.path, team.coordinator, value)) == (
             "threshold_too_low"
         )
     assert surveys.threshold(team.path) == 3
@@ -279,7 +279,7 @@ def test_the_threshold_is_never_below_three(team: Team):
 @pytest.mark.parametrize("who", ["facilitator", "ann"])
 def test_only_coordinators_set_the_threshold(team: Team, who: str):
     with pytest.raises(NotAllowed):
-        surveys.set_threshold(getattr(team, who), 5, path=team.path)
+        surveys.set_threshold(team.path, getattr(team, who), 5)
     assert surveys.threshold(team.path) == 3
 
 
@@ -289,12 +289,12 @@ def test_only_coordinators_set_the_threshold(team: Team, who: str):
 def test_my_answers_and_my_trend_give_only_the_callers_own(team: Team):
     ann, bob = team.members[0], team.members[1]
     wave = answered_wave(team, [5, 1, 3])
-    assert surveys.my_answers(ann, wave, path=team.path) == full(5)
-    assert surveys.my_answers(bob, wave, path=team.path) == full(1)
+    assert surveys.my_answers(team.path, ann, wave) == full(5)
+    assert surveys.my_answers(team.path, bob, wave) == full(1)
     for viewer in (team.facilitator, team.coordinator, team.outsider, team.members[3]):
-        assert surveys.my_answers(viewer, wave, path=team.path) == {}
-        assert surveys.my_trend(viewer, team.group_id, SE, path=team.path) == []
-    (entry,) = surveys.my_trend(ann, team.group_id, SE, path=team.path)
+        assert surveys.my_answers(team.path, viewer, wave) == {}
+        assert surveys.my_trend(team.path, viewer, team.group_id, SE) == []
+    (entry,) = surveys.my_trend(team.path, ann, team.group_id, SE)
     assert entry[0].id == wave
     assert entry[1] == {SE: 5.0}
 
@@ -302,13 +302,13 @@ def test_my_answers_and_my_trend_give_only_the_callers_own(team: Team):
 def test_my_trend_leaves_out_open_waves(team: Team):
     answered_wave(team, [4, 4, 4])
     answered_wave(team, [1, 1, 1], minutes=10, closed=False)
-    trend = surveys.my_trend(team.ann, team.group_id, SE, path=team.path)
+    trend = surveys.my_trend(team.path, team.ann, team.group_id, SE)
     assert [scores for _, scores in trend] == [{SE: 4.0}]
 
 
 def test_results_carry_no_individual_answers(team: Team):
     answered_wave(team, [2, 3, 4, 5])
-    results = surveys.group_results(team.facilitator, team.group_id, SE, path=team.path)
+    results = surveys.group_results(team.path, team.facilitator, team.group_id, SE)
     assert {field.name for field in dataclasses.fields(results.waves[0])} == {"wave", "respondents", "scales"}
     for item in results.latest_items:
         assert {field.name for field in dataclasses.fields(item)} == {"item_id", "counts", "n", "spread"}
@@ -319,7 +319,7 @@ def test_results_carry_no_individual_answers(team: Team):
 
 
 def _aggregate(team: Team) -> tuple:
-    results = surveys.group_results(team.coordinator, team.group_id, SE, path=team.path)
+    results = surveys.group_results(team.path, team.coordinator, team.group_id, SE)
     return tuple((wave.respondents, wave.scales, wave.wave.id) for wave in results.waves), results.latest_items
 
 
@@ -328,7 +328,7 @@ def test_leaving_the_group_or_deleting_the_account_does_not_change_past_aggregat
     before = _aggregate(team)
     bob, cas = team.members[1], team.members[2]
 
-    groups.remove_member(team.coordinator, team.group_id, bob.id, now=NOW, path=team.path)
+    groups.remove_member(team.path, team.coordinator, team.group_id, bob.id, now=NOW)
     assert _aggregate(team) == before
 
     with db.writing(team.path) as conn:
@@ -342,13 +342,13 @@ def test_leaving_the_group_or_deleting_the_account_does_not_change_past_aggregat
     assert bobs == 1
     # Bob still sees his own past answers; he can no longer answer for the group.
     wave = before[0][0][2]
-    assert surveys.my_answers(bob, wave, path=team.path) == full(3)
+    assert surveys.my_answers(team.path, bob, wave) == full(3)
 
 
 def test_a_person_who_left_can_no_longer_answer_an_open_wave(team: Team):
     wave = open_se(team)
     bob = team.members[1]
-    groups.remove_member(team.coordinator, team.group_id, bob.id, now=NOW, path=team.path)
+    groups.remove_member(team.path, team.coordinator, team.group_id, bob.id, now=NOW)
     assert refused_key(lambda: answer(team, bob, wave, full(3))) == "not_in_group"
 
 
@@ -357,8 +357,8 @@ def test_a_person_who_left_can_no_longer_answer_an_open_wave(team: Team):
 
 @pytest.mark.parametrize("who", ["facilitator", "coordinator"])
 def test_the_groups_facilitator_or_a_coordinator_opens_a_wave(team: Team, who: str):
-    wave_id = surveys.open_wave(getattr(team, who), team.group_id, SE, "start", now=NOW, path=team.path)
-    (wave,) = surveys.open_waves(team.ann, path=team.path)
+    wave_id = surveys.open_wave(team.path, getattr(team, who), team.group_id, SE, "start", now=NOW)
+    (wave,) = surveys.open_waves(team.path, team.ann)
     assert wave.id == wave_id
     assert wave.is_open and wave.moment == "start"
     assert wave.instrument == shipped_instruments().instruments[SE]
@@ -367,7 +367,7 @@ def test_the_groups_facilitator_or_a_coordinator_opens_a_wave(team: Team, who: s
 @pytest.mark.parametrize("who", ["ann", "outsider"])
 def test_members_and_outsiders_do_not_open_waves(team: Team, who: str):
     with pytest.raises(NotAllowed):
-        surveys.open_wave(getattr(team, who), team.group_id, SE, "start", now=NOW, path=team.path)
+        surveys.open_wave(team.path, getattr(team, who), team.group_id, SE, "start", now=NOW)
     assert count_rows(team.path, "survey_waves") == 0
 
 
@@ -375,19 +375,17 @@ def test_members_and_outsiders_do_not_open_waves(team: Team, who: str):
 def test_members_and_outsiders_do_not_close_waves(team: Team, who: str):
     wave = open_se(team)
     with pytest.raises(NotAllowed):
-        surveys.close_wave(getattr(team, who), wave, now=NOW, path=team.path)
-    assert surveys.open_waves(team.ann, path=team.path)[0].is_open
+        surveys.close_wave(team.path, getattr(team, who), wave, now=NOW)
+    assert surveys.open_waves(team.path, team.ann)[0].is_open
 
 
 def test_an_unknown_instrument_or_moment_opens_nothing(team: Team):
     assert (
-        refused_key(
-            lambda: surveys.open_wave(team.facilitator, team.group_id, "nope", "start", now=NOW, path=team.path)
-        )
+        refused_key(lambda: surveys.open_wave(team.path, team.facilitator, team.group_id, "nope", "start", now=NOW))
         == "instrument_not_found"
     )
     assert (
-        refused_key(lambda: surveys.open_wave(team.facilitator, team.group_id, SE, "whenever", now=NOW, path=team.path))
+        refused_key(lambda: surveys.open_wave(team.path, team.facilitator, team.group_id, SE, "whenever", now=NOW))
         == "unknown_moment"
     )
     assert count_rows(team.path, "survey_waves") == 0
@@ -416,15 +414,15 @@ def _loaded(version: int, extra_item: bool = False) -> str:
 
 
 def test_the_instrument_version_is_pinned_in_the_wave(team: Team):
-    surveys.load_instrument(team.coordinator, _loaded(1), "team_check.toml", now=NOW, path=team.path)
-    old = surveys.open_wave(team.facilitator, team.group_id, "team_check", "start", now=NOW, path=team.path)
-    surveys.load_instrument(team.coordinator, _loaded(2, extra_item=True), "team_check.toml", now=NOW, path=team.path)
+    surveys.load_instrument(team.path, team.coordinator, _loaded(1), "team_check.toml", now=NOW)
+    old = surveys.open_wave(team.path, team.facilitator, team.group_id, "team_check", "start", now=NOW)
+    surveys.load_instrument(team.path, team.coordinator, _loaded(2, extra_item=True), "team_check.toml", now=NOW)
     assert surveys.instruments(team.path)["team_check"].version == 2
 
     new = surveys.open_wave(
-        team.facilitator, team.group_id, "team_check", "start", now=NOW + timedelta(minutes=1), path=team.path
+        team.path, team.facilitator, team.group_id, "team_check", "start", now=NOW + timedelta(minutes=1)
     )
-    by_id = {wave.id: wave for wave in surveys.waves(team.facilitator, team.group_id, path=team.path)}
+    by_id = {wave.id: wave for wave in surveys.waves(team.path, team.facilitator, team.group_id)}
     assert by_id[old].instrument.version == 1
     assert [item.id for item in by_id[old].instrument.items] == ["tc_1", "tc_2", "tc_3"]
     assert by_id[new].instrument.version == 2
@@ -437,8 +435,8 @@ def test_the_instrument_version_is_pinned_in_the_wave(team: Team):
 
 def test_a_shipped_instrument_pinned_in_a_wave_survives_the_round_trip(team: Team):
     for instrument_id in shipped_instruments().instruments:
-        surveys.open_wave(team.facilitator, team.group_id, instrument_id, "start", now=NOW, path=team.path)
-    for wave in surveys.waves(team.facilitator, team.group_id, path=team.path):
+        surveys.open_wave(team.path, team.facilitator, team.group_id, instrument_id, "start", now=NOW)
+    for wave in surveys.waves(team.path, team.facilitator, team.group_id):
         assert wave.instrument == shipped_instruments().instruments[wave.instrument.id]
 
 
@@ -458,11 +456,11 @@ def _close_a_session(team: Team, number: int) -> None:
 
 
 def _scheduled_waves(team: Team) -> list:
-    return surveys.waves(team.facilitator, team.group_id, path=team.path)
+    return surveys.waves(team.path, team.facilitator, team.group_id)
 
 
 def test_a_scheduled_wave_opens_after_every_nth_closed_session(team: Team):
-    surveys.set_schedule(team.facilitator, team.group_id, "session_evaluation", 2, path=team.path)
+    surveys.set_schedule(team.path, team.facilitator, team.group_id, "session_evaluation", 2)
     counts = []
     for number in range(1, 6):
         _close_a_session(team, number)
@@ -475,17 +473,17 @@ def test_a_scheduled_wave_opens_after_every_nth_closed_session(team: Team):
 
 
 def test_every_session_and_a_removed_schedule(team: Team):
-    surveys.set_schedule(team.coordinator, team.group_id, SE, 1, path=team.path)
+    surveys.set_schedule(team.path, team.coordinator, team.group_id, SE, 1)
     _close_a_session(team, 1)
     assert len(_scheduled_waves(team)) == 1
-    surveys.set_schedule(team.coordinator, team.group_id, SE, None, path=team.path)
+    surveys.set_schedule(team.path, team.coordinator, team.group_id, SE, None)
     _close_a_session(team, 2)
     assert len(_scheduled_waves(team)) == 1
 
 
 def test_another_groups_sessions_do_not_count(team: Team, make_group):
     other = make_group("Team South")
-    surveys.set_schedule(team.facilitator, team.group_id, SE, 1, path=team.path)
+    surveys.set_schedule(team.path, team.facilitator, team.group_id, SE, 1)
     moment = NOW + timedelta(days=1)
     with db.writing(team.path) as conn:
         conn.execute(
@@ -498,23 +496,23 @@ def test_another_groups_sessions_do_not_count(team: Team, make_group):
 
 
 def test_a_schedule_for_a_loaded_instrument_opens_waves(team: Team):
-    surveys.load_instrument(team.coordinator, _loaded(1), "team_check.toml", now=NOW, path=team.path)
-    surveys.set_schedule(team.coordinator, team.group_id, "team_check", 1, path=team.path)
+    surveys.load_instrument(team.path, team.coordinator, _loaded(1), "team_check.toml", now=NOW)
+    surveys.set_schedule(team.path, team.coordinator, team.group_id, "team_check", 1)
     _close_a_session(team, 1)
     assert [wave.instrument.id for wave in _scheduled_waves(team)] == ["team_check"]
 
 
 def test_a_coordinator_reads_no_results_of_a_group_whose_contract_keeps_them_inside(team: Team, make_group):
     quiet = make_group("Team Quiet", facilitators=(team.facilitator,), reported_to_organisation=[ReportItem.ATTENDANCE])
-    wave_id = surveys.open_wave(team.facilitator, quiet, SE, "after_session", now=NOW, path=team.path)
-    surveys.close_wave(team.facilitator, wave_id, now=NOW, path=team.path)
+    wave_id = surveys.open_wave(team.path, team.facilitator, quiet, SE, "after_session", now=NOW)
+    surveys.close_wave(team.path, team.facilitator, wave_id, now=NOW)
 
-    assert [g[0] for g in surveys.results_groups(team.coordinator, path=team.path)] == [team.group_id]
+    assert [g[0] for g in surveys.results_groups(team.path, team.coordinator)] == [team.group_id]
     with pytest.raises(NotAllowed):
-        surveys.group_results(team.coordinator, quiet, SE, path=team.path)
+        surveys.group_results(team.path, team.coordinator, quiet, SE)
     # Its facilitator still reads them: the contract is about what leaves the group.
-    assert surveys.group_results(team.facilitator, quiet, SE, path=team.path) is not None
-    assert [g[0] for g in surveys.results_groups(team.facilitator, path=team.path)] == [team.group_id, quiet]
+    assert surveys.group_results(team.path, team.facilitator, quiet, SE) is not None
+    assert [g[0] for g in surveys.results_groups(team.path, team.facilitator)] == [team.group_id, quiet]
 
 
 # --- a new version of an instrument -------------------------------------------------------------------
@@ -559,13 +557,13 @@ def test_an_old_wave_keeps_scoring_with_its_own_items_beside_a_new_one(team: Tea
     close(team, old)
     new = answered_wave(team, [4, 4, 4, 4], minutes=10)
 
-    results = surveys.group_results(team.facilitator, team.group_id, SE, path=team.path)
+    results = surveys.group_results(team.path, team.facilitator, team.group_id, SE)
     first, second = results.waves
     assert (first.wave.id, second.wave.id) == (old, new)
     assert [item.id for item in first.wave.instrument.items] == OLD_SE_ITEMS
     assert [item.id for item in second.wave.instrument.items] == SE_ITEMS
     assert first.scales[0].mean == pytest.approx(3.5) and second.scales[0].mean == pytest.approx(4.0)
-    trend = surveys.my_trend(team.ann, team.group_id, SE, path=team.path)
+    trend = surveys.my_trend(team.path, team.ann, team.group_id, SE)
     assert [scores[SE] for _, scores in trend] == [2.0, 4.0]
     with db.reading(team.path) as conn:
         rows = conn.execute("SELECT id, instrument_version FROM survey_waves ORDER BY id").fetchall()
@@ -575,7 +573,7 @@ def test_an_old_wave_keeps_scoring_with_its_own_items_beside_a_new_one(team: Tea
 def test_the_trend_marks_the_first_wave_of_the_new_version(team: Team):
     version_waves(team, 1, 2)
     [first_new, _] = version_waves(team, 2, 2, start=2)
-    results = surveys.group_results(team.facilitator, team.group_id, SE, path=team.path)
+    results = surveys.group_results(team.path, team.facilitator, team.group_id, SE)
     assert [wave.id for wave in results.new_questions] == [first_new]
 
     figure = survey_trend(results, SE, Language.EN, []).to_plotly_json()
@@ -589,19 +587,19 @@ def test_the_trend_marks_the_first_wave_of_the_new_version(team: Team):
 
 def test_no_marker_while_every_wave_has_the_same_version(team: Team):
     version_waves(team, 2, 3)
-    results = surveys.group_results(team.facilitator, team.group_id, SE, path=team.path)
+    results = surveys.group_results(team.path, team.facilitator, team.group_id, SE)
     assert results.new_questions == []
     assert not survey_trend(results, SE, Language.EN, []).to_plotly_json()["layout"].get("shapes")
 
 
 def test_reliability_needs_twenty_complete_answers_pooled_over_the_waves_of_the_version(team: Team):
     version_waves(team, 2, 4)  # 16 complete answers
-    [entry] = surveys.group_results(team.facilitator, team.group_id, SE, path=team.path).reliability
+    [entry] = surveys.group_results(team.path, team.facilitator, team.group_id, SE).reliability
     assert (entry.scale_id, entry.version, entry.complete, entry.alpha) == (SE, 2, 16, None)
     assert entry.too_few
 
     version_waves(team, 2, 1, start=4)  # 20
-    [entry] = surveys.group_results(team.facilitator, team.group_id, SE, path=team.path).reliability
+    [entry] = surveys.group_results(team.path, team.facilitator, team.group_id, SE).reliability
     assert entry.complete == 20 and not entry.too_few
     assert isinstance(entry.alpha, float)
 
@@ -609,12 +607,12 @@ def test_reliability_needs_twenty_complete_answers_pooled_over_the_waves_of_the_
 def test_reliability_never_pools_answers_to_different_versions(team: Team):
     version_waves(team, 1, 3)
     version_waves(team, 2, 3, start=3)  # 12 + 12: 24 answers, but to two different sets of questions
-    reliability = surveys.group_results(team.facilitator, team.group_id, SE, path=team.path).reliability
+    reliability = surveys.group_results(team.path, team.facilitator, team.group_id, SE).reliability
     assert [(entry.version, entry.complete, entry.alpha) for entry in reliability] == [(1, 12, None), (2, 12, None)]
 
 
 def test_a_wave_too_small_to_show_adds_nothing_to_the_pooled_reliability(team: Team):
     version_waves(team, 2, 4)
     version_waves(team, 2, 1, start=4, respondents=2)  # below the threshold of 3: not shown, not pooled
-    [entry] = surveys.group_results(team.facilitator, team.group_id, SE, path=team.path).reliability
+    [entry] = surveys.group_results(team.path, team.facilitator, team.group_id, SE).reliability
     assert entry.complete == 16 and entry.alpha is None

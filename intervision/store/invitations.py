@@ -1,0 +1,118 @@
+"""Join codes for a group, and personal invitations to one person."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from intervision.database import Unit
+from intervision.models import (
+    GroupInvitation,
+    GroupRole,
+    Invitation,
+)
+from intervision.store._sql import _iso
+
+_INVITATION_SELECT = (
+    "SELECT i.id, i.code, i.group_id, g.name AS group_name, i.group_role, i.created_at,"
+    " i.expires_at, i.max_uses, i.uses, i.revoked_at"
+    " FROM invitations i JOIN groups g ON g.id = i.group_id"
+)
+
+
+def add_invitation(
+    db: Unit,
+    code: str,
+    group_id: int,
+    role: GroupRole,
+    created_by: int,
+    now: datetime,
+    expires_at: datetime,
+    max_uses: int,
+) -> int:
+    return db.execute(
+        "INSERT INTO invitations (code, group_id, group_role, created_by, created_at, expires_at,"
+        " max_uses) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        [code, group_id, role.value, created_by, _iso(now), _iso(expires_at), max_uses],
+    ).scalar()
+
+
+def invitation_by_code(db: Unit, code: str) -> Invitation | None:
+    row = db.execute(f"{_INVITATION_SELECT} WHERE i.code = ?", [code]).fetchone()
+    return Invitation(**dict(row)) if row else None
+
+
+def invitation(db: Unit, invitation_id: int) -> Invitation | None:
+    row = db.execute(f"{_INVITATION_SELECT} WHERE i.id = ?", [invitation_id]).fetchone()
+    return Invitation(**dict(row)) if row else None
+
+
+def invitations_for_groups(db: Unit, group_ids: list[int]) -> list[Invitation]:
+    marks = ", ".join("?" for _ in group_ids)
+    rows = db.execute(f"{_INVITATION_SELECT} WHERE i.group_id IN ({marks}) ORDER BY i.created_at DESC", group_ids)
+    return [Invitation(**dict(row)) for row in rows]
+
+
+def count_invitation_use(db: Unit, invitation_id: int) -> None:
+    db.execute("UPDATE invitations SET uses = uses + 1 WHERE id = ?", [invitation_id])
+
+
+def revoke_invitation(db: Unit, invitation_id: int, now: datetime) -> None:
+    db.execute(
+        "UPDATE invitations SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+        [_iso(now), invitation_id],
+    )
+
+
+_GROUP_INVITATION_SELECT = (
+    "SELECT i.id, i.group_id, g.name AS group_name, i.person_id, p.name AS person_name, i.group_role,"
+    " coalesce(b.name, '') AS invited_by, i.created_at, i.expires_at, i.accepted_at, i.declined_at,"
+    " i.withdrawn_at FROM group_invitations i JOIN groups g ON g.id = i.group_id"
+    " JOIN people p ON p.id = i.person_id LEFT JOIN people b ON b.id = i.invited_by"
+)
+_GROUP_INVITATION_OPEN = (
+    "i.accepted_at IS NULL AND i.declined_at IS NULL AND i.withdrawn_at IS NULL AND i.expires_at > ?"
+)
+
+
+def add_group_invitation(
+    db: Unit,
+    group_id: int,
+    person_id: int,
+    role: GroupRole,
+    invited_by: int,
+    now: datetime,
+    expires_at: datetime,
+) -> int:
+    return db.execute(
+        "INSERT INTO group_invitations (group_id, person_id, group_role, invited_by, created_at, expires_at)"
+        " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        [group_id, person_id, role.value, invited_by, _iso(now), _iso(expires_at)],
+    ).scalar()
+
+
+def group_invitation(db: Unit, invitation_id: int) -> GroupInvitation | None:
+    row = db.execute(f"{_GROUP_INVITATION_SELECT} WHERE i.id = ?", [invitation_id]).fetchone()
+    return GroupInvitation(**dict(row)) if row else None
+
+
+def open_group_invitations_for(db: Unit, person_id: int, now: datetime) -> list[GroupInvitation]:
+    rows = db.execute(
+        f"{_GROUP_INVITATION_SELECT} WHERE i.person_id = ? AND {_GROUP_INVITATION_OPEN} ORDER BY i.created_at",
+        [person_id, _iso(now)],
+    )
+    return [GroupInvitation(**dict(row)) for row in rows]
+
+
+def open_group_invitations_to(db: Unit, group_id: int, now: datetime) -> list[GroupInvitation]:
+    rows = db.execute(
+        f"{_GROUP_INVITATION_SELECT} WHERE i.group_id = ? AND {_GROUP_INVITATION_OPEN} ORDER BY lower(p.name)",
+        [group_id, _iso(now)],
+    )
+    return [GroupInvitation(**dict(row)) for row in rows]
+
+
+def answer_group_invitation(db: Unit, invitation_id: int, column: str, now: datetime) -> None:
+    """Mark the invitation accepted, declined or withdrawn (the column is ours, never a person's)."""
+    if column not in ("accepted_at", "declined_at", "withdrawn_at"):
+        raise ValueError(f"not an answer to an invitation: {column}")
+    db.execute(f"UPDATE group_invitations SET {column} = ? WHERE id = ?", [_iso(now), invitation_id])

@@ -1,0 +1,138 @@
+"""The coordinator's overview: counts and averages only, never texts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from intervision.database import Unit
+from intervision.store._sql import _iso
+
+
+def held_sessions_per_group(db: Unit, since: datetime, until: datetime) -> dict[int, list[tuple[str, str | None]]]:
+    """Per group, its held sessions in a period: (day, method id), oldest first."""
+    rows = db.execute(
+        "SELECT group_id, starts_at, method_id FROM meetings"
+        " WHERE status = 'held' AND starts_at >= ? AND starts_at < ? ORDER BY starts_at",
+        [_iso(since), _iso(until)],
+    )
+    held: dict[int, list[tuple[str, str | None]]] = {}
+    for row in rows:
+        held.setdefault(row[0], []).append((row[1][:10], row[2]))
+    return held
+
+
+def attendance_per_group(db: Unit, since: datetime, until: datetime) -> dict[int, tuple[int, int]]:
+    """Per group: (present, recorded) over the held sessions of a period that have attendance."""
+    rows = db.execute(
+        "SELECT m.group_id, sum(a.present), count(*) FROM attendance a JOIN meetings m ON m.id = a.meeting_id"
+        " WHERE m.status = 'held' AND m.starts_at >= ? AND m.starts_at < ? GROUP BY m.group_id",
+        [_iso(since), _iso(until)],
+    )
+    return {row[0]: (row[1], row[2]) for row in rows}
+
+
+def action_item_counts(db: Unit, since: datetime, until: datetime) -> dict[int, tuple[int, int]]:
+    """Per group: (confirmed action items made in a period, of those done)."""
+    rows = db.execute(
+        "SELECT group_id, count(*), sum(done) FROM action_items"
+        " WHERE confirmed = 1 AND created_at >= ? AND created_at < ? GROUP BY group_id",
+        [_iso(since), _iso(until)],
+    )
+    return {row[0]: (row[1], row[2]) for row in rows}
+
+
+def facilitators_per_group(db: Unit) -> dict[int, list[tuple[int, str]]]:
+    rows = db.execute(
+        "SELECT m.group_id, p.id, p.name FROM memberships m JOIN people p ON p.id = m.person_id"
+        " WHERE m.group_role = 'facilitator' ORDER BY lower(p.name)"
+    )
+    facilitators: dict[int, list[tuple[int, str]]] = {}
+    for row in rows:
+        facilitators.setdefault(row[0], []).append((row[1], row[2]))
+    return facilitators
+
+
+def whole_wave_scores(db: Unit, instrument_id: str, since: datetime, until: datetime) -> list[dict]:
+    """Per wave released alone and closed in [since, until): its group, when, its instrument version, how many
+    scored, their mean."""
+    rows = db.execute(
+        "SELECT w.group_id, w.closed_at, w.instrument_version AS version,"
+        " count(r.main_score) AS scored, avg(r.main_score) AS mean"
+        " FROM survey_waves w JOIN survey_responses r ON r.wave_id = w.id"
+        " WHERE w.instrument_id = ? AND w.release = 'alone' AND w.closed_at >= ? AND w.closed_at < ?"
+        " AND r.main_score IS NOT NULL GROUP BY w.id ORDER BY w.closed_at, w.id",
+        [instrument_id, _iso(since), _iso(until)],
+    )
+    return [dict(row) for row in rows]
+
+
+def _distinct_list(db: Unit, column: str) -> str:
+    """An aggregate of a column's distinct values as comma-separated text, on either engine."""
+    if db.engine == "postgresql":
+        return f"string_agg(DISTINCT CAST({column} AS TEXT), ',')"
+    return f"group_concat(DISTINCT {column})"
+
+
+# A wave's calendar half-year, "2026-1" or "2026-2", from its stored UTC closing moment.
+_HALF_YEAR = "substr(w.closed_at, 1, 4) || '-' || CASE WHEN substr(w.closed_at, 6, 2) <= '06' THEN 1 ELSE 2 END"
+
+
+def pooled_wave_scores(db: Unit, instrument_id: str, since: datetime, until: datetime) -> list[dict]:
+    """Per calendar half-year and instrument version, the pooled waves closed in [since, until): groups, scored
+    answers, mean, people. A pool never mixes versions: each release stands for one set of questions.
+
+    Someone who has left could have answered every wave of a pool: together they count as one person.
+    """
+    rows = db.execute(
+        f"SELECT {_HALF_YEAR} AS half_year, w.instrument_version AS version,"
+        f" {_distinct_list(db, 'w.group_id')} AS group_ids,"
+        " count(*) AS scored, avg(r.main_score) AS mean,"
+        " count(DISTINCT r.person_id) + max(CASE WHEN r.person_id IS NULL THEN 1 ELSE 0 END) AS people"
+        " FROM survey_waves w JOIN survey_responses r ON r.wave_id = w.id"
+        " WHERE w.instrument_id = ? AND w.release = 'pool' AND w.closed_at >= ? AND w.closed_at < ?"
+        " AND r.main_score IS NOT NULL GROUP BY half_year, version ORDER BY half_year, version",
+        [instrument_id, _iso(since), _iso(until)],
+    )
+    return [
+        dict(row) | {"group_ids": tuple(sorted(int(group_id) for group_id in row["group_ids"].split(",")))}
+        for row in rows
+    ]
+
+
+def observation_counts(db: Unit, group_id: int) -> list[dict]:
+    """Per closed session of a group: how many presses of each kind the facilitator logged on each level."""
+    rows = db.execute(
+        "SELECT s.id AS session_id, s.started_at, o.level, o.kind, o.automatic, count(o.id) AS count"
+        " FROM live_sessions s LEFT JOIN observations o ON o.live_session_id = s.id"
+        " WHERE s.group_id = ? AND s.status = 'closed'"
+        " GROUP BY s.id, o.level, o.kind, o.automatic ORDER BY s.started_at",
+        [group_id],
+    )
+    return [dict(row) for row in rows]
+
+
+def correction_counts_per_group(db: Unit, since: datetime, until: datetime) -> dict[int, tuple[int, int]]:
+    """Per group, over its closed sessions started in [since, until): (the facilitator stepped in, the group
+    corrected itself)."""
+    rows = db.execute(
+        "SELECT s.group_id, count(*) FILTER (WHERE o.kind = 'intervention'),"
+        " count(*) FILTER (WHERE o.kind = 'self_correction')"
+        " FROM live_sessions s JOIN observations o ON o.live_session_id = s.id"
+        " WHERE s.status = 'closed' AND s.started_at >= ? AND s.started_at < ?"
+        " AND o.kind IN ('intervention', 'self_correction') GROUP BY s.group_id",
+        [_iso(since), _iso(until)],
+    )
+    return {row[0]: (int(row[1]), int(row[2])) for row in rows}
+
+
+def presence(db: Unit, session_id: int) -> dict[int, bool]:
+    rows = db.execute("SELECT person_id, present FROM session_presence WHERE live_session_id = ?", [session_id])
+    return {row[0]: bool(row[1]) for row in rows}
+
+
+def set_presence(db: Unit, session_id: int, person_id: int, present: bool) -> None:
+    db.execute(
+        "INSERT INTO session_presence (live_session_id, person_id, present) VALUES (?, ?, ?)"
+        " ON CONFLICT (live_session_id, person_id) DO UPDATE SET present = excluded.present",
+        [session_id, person_id, int(present)],
+    )

@@ -1,0 +1,124 @@
+"""Accounts: who someone is, their role and language, their password hash, and waits after failed sign-ins."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from intervision.database import Unit
+from intervision.models import (
+    Person,
+    Role,
+    SignInDelay,
+)
+from intervision.store._sql import _iso
+
+_PERSON_COLUMNS = "id, name, email, role, language"
+
+
+def add_person(
+    db: Unit,
+    name: str,
+    email: str,
+    role: Role,
+    password_hash: str | None,
+    language: str | None,
+    now: datetime,
+) -> int:
+    return db.execute(
+        "INSERT INTO people (name, email, role, language, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)"
+        " RETURNING id",
+        [name, email, role.value, language, password_hash, _iso(now)],
+    ).scalar()
+
+
+def person(db: Unit, person_id: int) -> Person | None:
+    row = db.execute(f"SELECT {_PERSON_COLUMNS} FROM people WHERE id = ?", [person_id]).fetchone()
+    return Person(**dict(row)) if row else None
+
+
+def person_id_by_email(db: Unit, email: str) -> int | None:
+    row = db.execute("SELECT id FROM people WHERE email = ?", [email]).fetchone()
+    return row[0] if row else None
+
+
+def everyone(db: Unit) -> list[Person]:
+    rows = db.execute(f"SELECT {_PERSON_COLUMNS} FROM people ORDER BY lower(name)")
+    return [Person(**dict(row)) for row in rows]
+
+
+def count_coordinators(db: Unit) -> int:
+    return db.execute("SELECT count(*) FROM people WHERE role = 'coordinator'").fetchone()[0]
+
+
+def update_profile(db: Unit, person_id: int, name: str, email: str, language: str) -> None:
+    db.execute(
+        "UPDATE people SET name = ?, email = ?, language = ? WHERE id = ?",
+        [name, email, language, person_id],
+    )
+
+
+def set_language(db: Unit, person_id: int, language: str) -> None:
+    db.execute("UPDATE people SET language = ? WHERE id = ?", [language, person_id])
+
+
+def set_role(db: Unit, person_id: int, role: Role) -> None:
+    db.execute("UPDATE people SET role = ? WHERE id = ?", [role.value, person_id])
+
+
+def credentials(db: Unit, email: str) -> tuple[int, str | None] | None:
+    """The id and password hash of the account with this e-mail address."""
+    row = db.execute("SELECT id, password_hash FROM people WHERE email = ?", [email]).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def password_hash(db: Unit, person_id: int) -> str | None:
+    row = db.execute("SELECT password_hash FROM people WHERE id = ?", [person_id]).fetchone()
+    return row[0] if row else None
+
+
+def set_password_hash(db: Unit, person_id: int, hashed: str) -> None:
+    db.execute("UPDATE people SET password_hash = ? WHERE id = ?", [hashed, person_id])
+
+
+def _iso_precise(moment: datetime) -> str:
+    # Waits are as short as a second: keep the microseconds (the same width everywhere, so text compares).
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def sign_in_delays(db: Unit, keys: list[str]) -> dict[str, SignInDelay]:
+    """The failures counted against each of these keys, by key."""
+    marks = ", ".join("?" * len(keys))
+    rows = db.execute(
+        f"SELECT key, failures, last_failed_at, wait_until FROM sign_in_delays WHERE key IN ({marks})", keys
+    )
+    return {
+        row["key"]: SignInDelay(
+            failures=row["failures"],
+            last_failed_at=datetime.fromisoformat(row["last_failed_at"]),
+            wait_until=datetime.fromisoformat(row["wait_until"]),
+        )
+        for row in rows
+    }
+
+
+def set_sign_in_delay(db: Unit, key: str, delay: SignInDelay) -> None:
+    db.execute(
+        "INSERT INTO sign_in_delays (key, failures, last_failed_at, wait_until) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (key) DO UPDATE SET failures = excluded.failures,"
+        " last_failed_at = excluded.last_failed_at, wait_until = excluded.wait_until",
+        [key, delay.failures, _iso_precise(delay.last_failed_at), _iso_precise(delay.wait_until)],
+    )
+
+
+def drop_sign_in_delay(db: Unit, key: str) -> None:
+    db.execute("DELETE FROM sign_in_delays WHERE key = ?", [key])
+
+
+def uncount_sign_in_failure(db: Unit, key: str) -> None:
+    """One failure fewer against this key (an attempt counted in advance that succeeded)."""
+    db.execute("UPDATE sign_in_delays SET failures = failures - 1 WHERE key = ?", [key])
+    db.execute("DELETE FROM sign_in_delays WHERE key = ? AND failures <= 0", [key])
+
+
+def forget_sign_in_failures_before(db: Unit, moment: datetime) -> None:
+    db.execute("DELETE FROM sign_in_delays WHERE last_failed_at < ?", [_iso_precise(moment)])
