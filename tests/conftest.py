@@ -9,10 +9,11 @@ is `[today]`: `INTERVISION_CLOCK_SHIFT_DAYS=29 pytest` tries the whole suite on 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 
 import pytest
+from postgres_server import PostgresServer, start_postgres_server
 
 from intervision import clock
 
@@ -56,3 +57,14 @@ def set_clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[date], None]:
         monkeypatch.setenv(clock.SHIFT_VARIABLE, str(clock.shift().days + (day - clock.today()).days))
 
     return move
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A throwaway PostgreSQL server for this session (each xdist worker has its own), stopped at the end.
+
+    Fails, never skips, when Debian's `postgresql` package is missing (tests/postgres_server.py).
+    """
+    server = start_postgres_server()
+    yield server
+    server.stop()
