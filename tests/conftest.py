@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import date
+from typing import TYPE_CHECKING
 
 import pytest
-from postgres_server import PostgresServer, start_postgres_server
 
 from intervision import clock
+
+if TYPE_CHECKING:
+    from postgres_server import PostgresServer
 
 TODAY = "today"
 A_YEAR_AHEAD = "a-year-ahead"
@@ -65,6 +68,8 @@ def postgres_server() -> Iterator[PostgresServer]:
 
     Fails, never skips, when Debian's `postgresql` package is missing (tests/postgres_server.py).
     """
+    from postgres_server import start_postgres_server  # psycopg only for the sessions that use PostgreSQL
+
     server = start_postgres_server()
     yield server
     server.stop()
