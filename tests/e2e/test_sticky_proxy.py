@@ -10,6 +10,7 @@ import base64
 import hashlib
 import http.client
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -19,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from sticky_proxy import HEALTH_PATH, STICKY_COOKIE, StickyProxy, replica_name, start_sticky_proxy
+from sticky_proxy import HEALTH_PATH, STICKY_COOKIE, StickyProxy, haproxy_binary, replica_name, start_sticky_proxy
 
 pytestmark = pytest.mark.browser
 
@@ -189,3 +190,45 @@ def test_stopping_the_proxy_closes_its_port(backends, tmp_path):
     assert proxy.process.poll() is not None
     with pytest.raises(ConnectionRefusedError), socket.create_connection(("127.0.0.1", proxy.port), timeout=5):
         pass
+
+
+def _self_signed_pem() -> bytes:
+    """A throwaway certificate and key in one PEM file, as haproxy's `crt` takes them."""
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "intervision.test")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return certificate.public_bytes(serialization.Encoding.PEM) + key_pem
+
+
+def test_the_production_haproxy_cfg_is_valid_for_haproxy(tmp_path):
+    """deploy/haproxy.cfg as HAProxy reads it; only the certificate folder is pointed at a throwaway one."""
+    deployed = Path(__file__).resolve().parents[2] / "deploy" / "haproxy.cfg"
+    certs = tmp_path / "certs"
+    certs.mkdir()
+    (certs / "intervision.pem").write_bytes(_self_signed_pem())
+    text = deployed.read_text(encoding="utf-8")
+    assert "/usr/local/etc/haproxy/certs/" in text
+    config = tmp_path / "haproxy.cfg"
+    config.write_text(text.replace("/usr/local/etc/haproxy/certs/", f"{certs}/"), encoding="utf-8")
+    checked = subprocess.run([haproxy_binary(), "-c", "-f", str(config)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
