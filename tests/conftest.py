@@ -9,12 +9,16 @@ is `[today]`: `INTERVISION_CLOCK_SHIFT_DAYS=29 pytest` tries the whole suite on 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
+from typing import TYPE_CHECKING
 
 import pytest
 
 from intervision import clock
+
+if TYPE_CHECKING:
+    from postgres_server import PostgresServer
 
 TODAY = "today"
 A_YEAR_AHEAD = "a-year-ahead"
@@ -56,3 +60,16 @@ def set_clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[date], None]:
         monkeypatch.setenv(clock.SHIFT_VARIABLE, str(clock.shift().days + (day - clock.today()).days))
 
     return move
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A throwaway PostgreSQL server for this session (each xdist worker has its own), stopped at the end.
+
+    Fails, never skips, when Debian's `postgresql` package is missing (tests/postgres_server.py).
+    """
+    from postgres_server import start_postgres_server  # psycopg only for the sessions that use PostgreSQL
+
+    server = start_postgres_server()
+    yield server
+    server.stop()

@@ -364,3 +364,109 @@ def test_the_single_sign_on_settings_are_documented() -> None:
 )
 def test_the_deployment_doc_covers(needed: str) -> None:
     assert needed in DEPLOYMENT_DOC.read_text(encoding="utf-8")
+
+
+# --- deploy/: PostgreSQL, two app containers and the sticky proxy ---------------------------------
+
+COMPOSE = ROOT / "deploy" / "compose.yaml"
+HAPROXY = ROOT / "deploy" / "haproxy.cfg"
+STICKY_COOKIE = "INTERVISION_REPLICA"
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    import yaml  # test-only dependency (requirements-test.txt)
+
+    return yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))
+
+
+def _haproxy_sections(text: str) -> dict[str, list[str]]:
+    """HAProxy's sections ('backend intervision_app', 'defaults', …) with their directive lines, comments dropped."""
+    sections: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for raw in text.splitlines():
+        line = raw.split("#", 1)[0].rstrip()
+        if not line.strip():
+            continue
+        if not raw[0].isspace():
+            current = sections.setdefault(" ".join(line.split()), [])
+        else:
+            assert current is not None, f"a directive outside any section: {raw}"
+            current.append(" ".join(line.split()))
+    return sections
+
+
+@pytest.fixture(scope="module")
+def haproxy() -> dict[str, list[str]]:
+    return _haproxy_sections(HAPROXY.read_text(encoding="utf-8"))
+
+
+def _app_services(compose: dict) -> dict[str, dict]:
+    return {name: service for name, service in compose["services"].items() if name.startswith("app")}
+
+
+def _depends_on(service: dict) -> dict[str, str]:
+    depends = service.get("depends_on", {})
+    if isinstance(depends, list):
+        return dict.fromkeys(depends, "service_started")
+    return {name: condition.get("condition", "service_started") for name, condition in depends.items()}
+
+
+def test_the_haproxy_parser_reads_sections_and_skips_comments() -> None:
+    text = "global\n    maxconn 10  # why\n# a comment\nbackend b\n    server  a  a:1 check\n"
+    assert _haproxy_sections(text) == {"global": ["maxconn 10"], "backend b": ["server a a:1 check"]}
+
+
+def test_two_app_containers_stand_behind_the_proxy(compose, haproxy) -> None:
+    apps = _app_services(compose)
+    assert sorted(apps) == ["app1", "app2"]
+    backend = haproxy["backend intervision_app"]
+    servers = {line.split()[1]: line.split() for line in backend if line.startswith("server ")}
+    assert sorted(servers) == ["app1", "app2"]
+    for name, words in servers.items():
+        assert words[2] == f"{name}:8501", "each server line must address its own container by service name"
+        assert "check" in words and words[words.index("cookie") + 1] == name
+    assert "balance roundrobin" in backend
+    proxy = compose["services"]["proxy"]
+    assert proxy["image"].startswith("haproxy:2.8")
+    assert any(volume.startswith("./haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg") for volume in proxy["volumes"])
+    assert not any("ports" in app for app in apps.values()), "only the proxy is published"
+
+
+def test_each_browser_sticks_to_its_container_websocket_included(haproxy) -> None:
+    backend = haproxy["backend intervision_app"]
+    cookie = next(line.split() for line in backend if line.startswith("cookie "))
+    assert cookie[1] == STICKY_COOKIE
+    assert {"insert", "indirect", "nocache"} <= set(cookie[2:])
+    assert "timeout tunnel 1h" in haproxy["defaults"], "websockets are closed after the default (client) timeout"
+    assert "option httpchk" in backend and "http-check send meth GET uri /_stcore/health" in backend
+    frontend = haproxy["frontend intervision"]
+    assert "option forwardfor" in frontend
+    assert "http-request set-header X-Forwarded-Proto https if { ssl_fc }" in frontend
+
+
+def test_the_apps_believe_forwarded_headers_from_the_proxy_only(compose) -> None:
+    proxy_address = compose["services"]["proxy"]["networks"]["intervision"]["ipv4_address"]
+    for app in _app_services(compose).values():
+        assert app["environment"]["FORWARDED_ALLOW_IPS"] == proxy_address
+
+
+def test_every_app_and_the_migration_use_the_postgresql_url(compose) -> None:
+    expected = "postgresql+psycopg://intervision:${POSTGRES_PASSWORD"
+    for name in [*_app_services(compose), "migrate"]:
+        url = compose["services"][name]["environment"]["INTERVISION_DATABASE_URL"]
+        assert url.startswith(expected) and url.endswith("@postgres:5432/intervision"), name
+    postgres = compose["services"]["postgres"]
+    assert postgres["image"].startswith("postgres:16")
+    assert "pg_isready" in " ".join(postgres["healthcheck"]["test"])
+    assert any(volume.endswith(":/var/lib/postgresql/data") for volume in postgres["volumes"])
+
+
+def test_the_migration_runs_once_before_the_apps_start(compose) -> None:
+    migrate = compose["services"]["migrate"]
+    assert migrate["entrypoint"] == ["python", "-m", "intervision.db"]
+    assert migrate.get("restart", "no") == "no"
+    assert _depends_on(migrate) == {"postgres": "service_healthy"}
+    for name, app in _app_services(compose).items():
+        assert _depends_on(app).get("migrate") == "service_completed_successfully", name
+        assert _depends_on(app).get("postgres") == "service_healthy", name
