@@ -9,8 +9,10 @@ is `[today]`: `INTERVISION_CLOCK_SHIFT_DAYS=29 pytest` tries the whole suite on 
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -19,6 +21,8 @@ from intervision import clock
 
 if TYPE_CHECKING:
     from postgres_server import PostgresServer
+
+    from intervision.database import Database
 
 TODAY = "today"
 A_YEAR_AHEAD = "a-year-ahead"
@@ -73,3 +77,41 @@ def postgres_server() -> Iterator[PostgresServer]:
     server = start_postgres_server()
     yield server
     server.stop()
+
+
+ENGINES = ("sqlite", "postgresql")
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_server: PostgresServer) -> str:
+    """A database migrated once per session; each test's database is a copy of it (CREATE DATABASE … TEMPLATE)."""
+    from intervision.database import Database
+
+    name = "intervision_template"
+    postgres_server.create_database(name)
+    template = Database(postgres_server.url(name), pool_size=1, max_overflow=0)
+    template.migrate()
+    template.dispose()
+    return name
+
+
+@pytest.fixture(params=ENGINES)
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A freshly migrated, empty database of its own, once on each engine."""
+    from intervision.database import Database
+
+    if request.param == "sqlite":
+        database = Database.for_path(tmp_path / "test.db")
+        database.migrate()
+        yield database
+        database.dispose()
+        return
+    server = request.getfixturevalue("postgres_server")
+    template = request.getfixturevalue("postgres_template")
+    name = f"test_{uuid.uuid4().hex[:16]}"
+    server.create_database(name, template=template)
+    database = Database(server.url(name), pool_size=2, max_overflow=8)
+    database.migrated = True
+    yield database
+    database.dispose()
+    server.drop_database(name)

@@ -37,7 +37,7 @@ def _group_columns(group: GroupInput) -> dict:
 
 def group_name_taken(db: Unit, name: str, except_group_id: int | None = None) -> bool:
     row = db.execute(
-        "SELECT 1 FROM groups WHERE name_key = ? AND id IS NOT ?", [name_key(name), except_group_id]
+        "SELECT 1 FROM groups WHERE name_key = ? AND id IS DISTINCT FROM ?", [name_key(name), except_group_id]
     ).fetchone()
     return row is not None
 

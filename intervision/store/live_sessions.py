@@ -262,7 +262,7 @@ def action_items_to_look_back_on(db: Unit, group_id: int, session_id: int) -> li
     ).fetchone()[0]
     rows = db.execute(
         f"{_ACTION_SELECT} WHERE a.group_id = ? AND a.live_session_id != ? AND a.confirmed = 1"
-        " AND (a.done = 0 OR a.live_session_id IS ?) ORDER BY a.done, a.id",
+        " AND (a.done = 0 OR a.live_session_id IS NOT DISTINCT FROM ?) ORDER BY a.done, a.id",
         [group_id, session_id, previous],
     )
     return [ActionItem(**dict(row)) for row in rows]

@@ -167,7 +167,7 @@ def audit_events_about(db: Unit, person_id: int, email: str) -> list[dict]:
     """What others did to this person's account (a role change, being added to a group), without who did it."""
     return _dicts(
         db,
-        "SELECT at, action, detail FROM audit_log WHERE subject = ? AND actor_id IS NOT ? ORDER BY id",
+        "SELECT at, action, detail FROM audit_log WHERE subject = ? AND actor_id IS DISTINCT FROM ? ORDER BY id",
         [email, person_id],
     )
 

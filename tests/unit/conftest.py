@@ -6,7 +6,7 @@ see each other's data. Time is injected with `now=` wherever it matters.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -31,12 +31,9 @@ def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def path(tmp_path: Path, fast_hashing: None) -> Iterator[Database]:
-    """A freshly migrated, empty database of its own."""
-    database = Database.for_path(tmp_path / "test.db")
-    database.migrate()
-    yield database
-    database.dispose()
+def path(database: Database, fast_hashing: None) -> Database:
+    """A freshly migrated, empty database of its own, on each engine (tests/conftest.py)."""
+    return database
 
 
 @pytest.fixture

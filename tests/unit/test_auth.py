@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 import argon2
 import pytest
-from unit_support import NOW, PASSWORD, audit_actions, count_rows, group_form
+from unit_support import NOW, PASSWORD, SQLITE_FILE, audit_actions, count_rows, group_form
 
 from intervision import accounts, auth, db, groups, invitations, store
 from intervision.config import SESSION_LIFETIME, SIGN_IN_TICKET_LIFETIME
@@ -307,6 +307,7 @@ LOCKED_ACTIONS = {
 }
 
 
+@SQLITE_FILE
 @pytest.mark.parametrize("action", list(LOCKED_ACTIONS))
 def test_no_write_lock_is_held_while_a_password_is_hashed_or_checked(path, pat, monkeypatch, action):
     """Argon2 takes up to a second under load; other people's writes must not wait for it."""
@@ -315,6 +316,7 @@ def test_no_write_lock_is_held_while_a_password_is_hashed_or_checked(path, pat, 
     assert free and all(free), free
 
 
+@SQLITE_FILE
 def test_no_write_lock_is_held_while_the_first_coordinators_password_is_hashed(path, monkeypatch):
     free = _watch_the_lock(path, monkeypatch)
     accounts.create_first_coordinator(

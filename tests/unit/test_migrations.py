@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from unit_support import NOW, count_rows
+from unit_support import NOW, SQLITE_FILE, count_rows
 
 from intervision import db, store
 from intervision.database import Database
@@ -78,11 +78,13 @@ def test_migrating_an_empty_file_creates_every_table_at_this_releases_revision(t
     assert current_revision(db.database_at(path)) == head()
 
 
+@SQLITE_FILE
 def test_the_database_runs_in_wal_mode(path):
     with db.reading(path) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
+@SQLITE_FILE
 @pytest.mark.parametrize("open_connection", [db.reading, db.writing])
 def test_every_connection_enforces_foreign_keys(path, open_connection):
     with open_connection(path) as conn:
@@ -154,6 +156,7 @@ def test_writing_rolls_everything_back_when_the_block_fails(path):
     assert count_rows(path, "audit_log") == 0
 
 
+@SQLITE_FILE
 def test_writing_takes_the_write_lock_up_front(path):
     """A second writer waits (here: times out) instead of failing half-way through its work."""
     with db.writing(path), pytest.raises(sqlite3.OperationalError, match="locked"):
@@ -164,6 +167,7 @@ def test_writing_takes_the_write_lock_up_front(path):
             other.close()
 
 
+@SQLITE_FILE
 def test_a_writer_that_cannot_get_the_lock_gets_a_storage_problem_not_a_driver_error(path):
     other = sqlite3.connect(path.path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")

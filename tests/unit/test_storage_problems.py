@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from unit_support import SQLITE_FILE
 
 from intervision import db
 from intervision.errors import StorageProblem
@@ -18,6 +19,7 @@ def _error_of(action) -> sqlite3.OperationalError:  # noqa: ANN001 - a callable 
     return raised.value
 
 
+@SQLITE_FILE
 def test_a_full_disk_is_named(path):
     with db.writing(path) as conn:
         pages = conn.execute("PRAGMA page_count").fetchone()[0]
@@ -34,6 +36,7 @@ def test_a_full_disk_is_named(path):
         assert db.storage_problem(raised.value) == "storage_full"
 
 
+@SQLITE_FILE
 def test_a_read_only_database_is_named(path):
     connection = sqlite3.connect(f"file:{path.path}?mode=ro", uri=True)
     try:

@@ -10,6 +10,8 @@ import zlib
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
+
 from intervision import auth, db, store
 from intervision.models import Contract, GroupInput, Person, Role
 
@@ -18,6 +20,9 @@ NOW = datetime(2025, 3, 12, 10, 15, tzinfo=UTC)
 # they see all of it (a member sees only what was shared since they joined; tests of that join later).
 JOINED = datetime(2024, 1, 8, 9, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"
+# For a test of the SQLite file itself (its pragmas, its locks, the disk under it): the `path` database on
+# SQLite only. Every other test of the core runs on both engines.
+SQLITE_FILE = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 
 
 def add_person(path: Path, name: str, role: Role, email: str | None = None, password: str = PASSWORD) -> Person:
