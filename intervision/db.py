@@ -55,4 +55,4 @@ def name_key(name: str) -> str:
 
 if __name__ == "__main__":
     migrate()
-    print(f"Database ready at {database_path()}")
+    print(f"Database ready: {configured()!r}")
