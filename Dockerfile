@@ -10,9 +10,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 # Backups are the operator's: `docker exec intervision python -m intervision.backup create` writes one to
 # /data/backups/ on the volume (docs/deployment.md, Backups). The sqlite3 command line is there for inspecting
-# a database and for plain online backups.
+# a database and for plain online backups; pg_dump and pg_restore (postgresql-client) for a PostgreSQL store.
 RUN apt-get update \
-    && apt-get install --yes --no-install-recommends sqlite3 \
+    && apt-get install --yes --no-install-recommends sqlite3 postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 
 # A fixed, unprivileged user; /data is created here and handed to it *before* VOLUME, so a new named
