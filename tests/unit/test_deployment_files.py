@@ -359,7 +359,7 @@ def test_the_single_sign_on_settings_are_documented() -> None:
         "/_stcore/health",
         ".backup /backup/",
         "BEGIN IMMEDIATE",
-        "intervision/store.py",
+        "intervision/store/",
     ],
 )
 def test_the_deployment_doc_covers(needed: str) -> None:
