@@ -57,9 +57,7 @@ def agenda_for(database: Database, person: Person, now: datetime | None = None) 
         queued = store.queue_sizes(db, group_ids)
         follow_ups = store.cases_waiting_for_follow_up(db, person.id)
         unanswered = [
-            wave
-            for wave in store.open_waves_for_member(db, person.id)
-            if not store.answers_of(db, wave["id"], person.id)
+            wave for wave in store.open_waves_for_member(db, person.id) if not store.answers_of(db, wave.id, person.id)
         ]
 
     overviews = [
@@ -75,7 +73,7 @@ def agenda_for(database: Database, person: Person, now: datetime | None = None) 
     waiting: list[Waiting] = [
         Waiting("waiting.follow_up", case.group_name, {"title": case.title}) for case in follow_ups if case.title
     ]
-    waiting += [Waiting("waiting.survey", wave["group_name"]) for wave in unanswered]
+    waiting += [Waiting("waiting.survey", wave.group_name) for wave in unanswered]
     for overview in overviews:
         name = overview.group.name
         leads = overview.role is GroupRole.FACILITATOR or person.role is Role.COORDINATOR

@@ -154,6 +154,14 @@ class MeetingStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class WaveRelease(StrEnum):
+    """How a closed survey wave may reach the organisation, settled when it closes."""
+
+    ALONE = "alone"  # enough people answered: its own average
+    POOL = "pool"  # too few answered: only within its half-year's pool
+    PRIVATE = "private"  # the group's contract did not report survey results then
+
+
 NAME_MAX = 80
 EMAIL_MAX = 254
 PASSWORD_MIN = 10

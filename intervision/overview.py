@@ -25,6 +25,14 @@ from intervision.i18n import number
 from intervision.models import CaseCount, DevelopmentPhase, Group, Language, ObservationKind, Person, ReportItem
 from intervision.observation_log import Balance, balance_of, early_share, recent_share, share_trend
 from intervision.permissions import Action, require
+from intervision.store.overview import (
+    ActionItemCount,
+    AttendanceCount,
+    CorrectionCount,
+    GroupFacilitator,
+    HeldSession,
+    ObservationCount,
+)
 from intervision.surveys import first_of_each_later_version, threshold
 
 EFFICACY_INSTRUMENTS = ("self_efficacy", "collective_efficacy")
@@ -107,33 +115,26 @@ def releases(
     """
     since, until = period.bounds
     shown = [
-        Release(
-            instrument_id,
-            (row["group_id"],),
-            datetime.fromisoformat(row["closed_at"]).date(),
-            row["mean"],
-            row["scored"],
-            version=row["version"],
-        )
-        for row in store.whole_wave_scores(db, instrument_id, since, until)
+        Release(instrument_id, (wave.group_id,), wave.closed_at.date(), wave.mean, wave.scored, version=wave.version)
+        for wave in store.whole_wave_scores(db, instrument_id, since, until)
         # A group whose contract no longer reports results, or a threshold raised since: not shown.
-        if row["group_id"] in reporting and row["scored"] >= limit
+        if wave.group_id in reporting and wave.scored >= limit
     ]
     pool_start = datetime.combine(_half_year_start(period.start), time.min, UTC)
     for pool in store.pooled_wave_scores(db, instrument_id, pool_start, until):
-        last_day = _half_year_end(pool["half_year"])
+        last_day = _half_year_end(pool.half_year)
         # A pool is shown once its half-year is over: later waves can no longer change it.
-        if period.holds(last_day) and last_day < today and pool["people"] >= limit:
+        if period.holds(last_day) and last_day < today and pool.people >= limit:
             shown.append(
                 Release(
                     instrument_id,
-                    pool["group_ids"],
+                    pool.group_ids,
                     last_day,
-                    pool["mean"],
-                    pool["scored"],
+                    pool.mean,
+                    pool.scored,
                     pooled=True,
-                    half_year=pool["half_year"],
-                    version=pool["version"],
+                    half_year=pool.half_year,
+                    version=pool.version,
                 )
             )
     return sorted(shown, key=lambda release: (release.day, release.pooled, release.version, release.group_ids))
@@ -252,14 +253,14 @@ def _expected(group: Group, period: Period) -> float:
 
 def _figures(
     group: Group,
-    facilitators: list[tuple[int, str]],
+    facilitators: list[GroupFacilitator],
     period: Period,
-    held: list[tuple[str, str | None]],
-    attendance: tuple[int, int] | None,
+    held: list[HeldSession],
+    attendance: AttendanceCount | None,
     cases: CaseCount | None,
-    action_items: tuple[int, int] | None,
+    action_items: ActionItemCount | None,
     all_releases: dict[str, list[Release]],
-    corrections: tuple[int, int] | None = None,
+    corrections: CorrectionCount | None = None,
 ) -> GroupFigures:
     reported = frozenset(group.contract.reported_to_organisation)
 
@@ -270,22 +271,29 @@ def _figures(
         group_id=group.id,
         name=group.name,
         label=group.label,
-        facilitators=tuple(name for _, name in facilitators),
+        facilitators=tuple(facilitator.name for facilitator in facilitators),
         phase=group.contract.development_phase,
         reported=reported,
         sessions_expected=_expected(group, period),
         sessions_held=when(ReportItem.SESSIONS_HELD, len(held)),
-        attendance=when(ReportItem.ATTENDANCE, attendance or (0, 0)),
+        attendance=when(ReportItem.ATTENDANCE, (attendance.present, attendance.recorded) if attendance else (0, 0)),
         cases=when(ReportItem.CASE_COUNTS, cases),
-        action_items=when(ReportItem.CASE_COUNTS, action_items or (0, 0)),
-        methods=when(ReportItem.METHODS_USED, dict(Counter(method for _, method in held if method))),
+        action_items=when(
+            ReportItem.CASE_COUNTS, (action_items.confirmed, action_items.done) if action_items else (0, 0)
+        ),
+        methods=when(
+            ReportItem.METHODS_USED, dict(Counter(session.method_id for session in held if session.method_id))
+        ),
         efficacy={
             instrument_id: _efficacy(group.id, instrument_releases, period)
             for instrument_id, instrument_releases in all_releases.items()
         }
         if ReportItem.SURVEY_AGGREGATES in reported
         else {},
-        corrections=when(ReportItem.OBSERVATION_PROFILE, corrections or (0, 0)),
+        corrections=when(
+            ReportItem.OBSERVATION_PROFILE,
+            (corrections.interventions, corrections.self_corrections) if corrections else (0, 0),
+        ),
     )
 
 
@@ -322,7 +330,10 @@ def compare_groups(
     chosen = [
         group
         for group in groups
-        if (facilitator_id is None or facilitator_id in {person for person, _ in facilitators.get(group.id, [])})
+        if (
+            facilitator_id is None
+            or facilitator_id in {facilitator.person_id for facilitator in facilitators.get(group.id, [])}
+        )
         and (not labels or group.label in labels)
     ]
     return Comparison(
@@ -426,7 +437,7 @@ def story_in(database: Database, viewer: Person, comparison: Comparison, group_i
     sessions = None
     if ReportItem.SESSIONS_HELD in reported or ReportItem.METHODS_USED in reported:
         sessions = [
-            (date.fromisoformat(day), method if ReportItem.METHODS_USED in reported else None) for day, method in held
+            (session.day, session.method_id if ReportItem.METHODS_USED in reported else None) for session in held
         ]
     observations = None
     if ReportItem.OBSERVATION_PROFILE in reported:
@@ -439,23 +450,23 @@ def story_in(database: Database, viewer: Person, comparison: Comparison, group_i
     )
 
 
-def _observations_in(rows: list[dict], period: Period) -> list[SessionObservations]:
+def _observations_in(counts: list[ObservationCount], period: Period) -> list[SessionObservations]:
     sessions: dict[int, dict] = {}
-    for row in rows:
-        day = datetime.fromisoformat(row["started_at"]).date()
+    for count in counts:
+        day = count.started_at.date()
         if not period.holds(day):
             continue
         session = sessions.setdefault(
-            row["session_id"], {"day": day, "per_level": dict.fromkeys(LEVELS, 0), "auto": 0, "presses": []}
+            count.session_id, {"day": day, "per_level": dict.fromkeys(LEVELS, 0), "auto": 0, "presses": []}
         )
-        if row["level"] is None:
+        if count.level is None:
             continue
-        if row["automatic"]:
-            session["auto"] += row["count"]
-        elif row["kind"] == ObservationKind.OBSERVATION:
-            session["per_level"][row["level"]] += row["count"]
+        if count.automatic:
+            session["auto"] += count.count
+        elif count.kind == ObservationKind.OBSERVATION:
+            session["per_level"][count.level] += count.count
         else:
-            session["presses"].append((row["level"], row["kind"], row["count"]))
+            session["presses"].append((count.level, count.kind, count.count))
     return [
         SessionObservations(s["day"], s["per_level"], s["auto"], balance_of(s["presses"])) for s in sessions.values()
     ]
@@ -544,7 +555,8 @@ def choices(database: Database, viewer: Person) -> Choices:
     return Choices(
         groups=[(group.id, group.name) for group in groups],
         facilitators=sorted(
-            {person for people in facilitators.values() for person in people}, key=lambda person: person[1].casefold()
+            {(person.person_id, person.name) for people in facilitators.values() for person in people},
+            key=lambda person: person[1].casefold(),
         ),
         labels=sorted({group.label for group in groups if group.label}, key=str.casefold),
     )

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel
 
 from intervision import store
 from intervision.clock import utcnow
@@ -19,56 +23,64 @@ from intervision.errors import DomainError
 from intervision.instruments import InstrumentFileError, parse_instrument
 from intervision.models import AuditAction, Language, Person, Role
 from intervision.permissions import Action, require
+from intervision.store.personal_data import PersonalAuditEvent, PersonalSurveyResponse
 
 EXPORT_FORMAT = "intervision personal data export, version 1"
 # Someone else's e-mail address in an audit event of the person's own (a role they changed): not theirs.
 ANOTHER_PERSON = "[another person]"
 _EMAIL_LIKE = re.compile(r"[^@\s]+@[^@\s]+")
-# Columns stored as 0/1 that read better as true/false.
-_FLAGS = {"present", "helpful", "confirmed", "done", "anonymised", "shared"}
 
 
-def _readable(row: dict) -> dict:
-    return {name: bool(value) if name in _FLAGS and value is not None else value for name, value in row.items()}
+def _plain(value: object) -> object:
+    """A stored value as the export writes it: moments as the store keeps them (UTC, to the second)."""
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, StrEnum):
+        return value.value
+    if isinstance(value, dict):
+        return {name: _plain(inner) for name, inner in value.items()}
+    if isinstance(value, list):
+        return [_plain(inner) for inner in value]
+    return value
 
 
-def _rows(rows: list[dict]) -> list[dict]:
-    return [_readable(row) for row in rows]
+def _exported(record: BaseModel) -> dict:
+    return {name: _plain(value) for name, value in record.model_dump().items()}
 
 
-def _case(row: dict) -> dict:
-    case = _readable(row)
-    case["wants"] = json.loads(case["wants"] or "[]")
-    return case
+def _rows(records: Sequence[BaseModel]) -> list[dict]:
+    return [_exported(record) for record in records]
 
 
-def _response(response: dict, language: Language) -> dict:
+def _response(response: PersonalSurveyResponse, language: Language) -> dict:
     """A survey response with each answer beside the statement it answers, in the person's language."""
     try:
-        instrument = parse_instrument(response["instrument_definition"], f"wave {response['wave_id']}")
+        instrument = parse_instrument(response.instrument_definition, f"wave {response.wave_id}")
         statements = {item.id: item.text(language) for item in instrument.items}
     except InstrumentFileError:  # pragma: no cover - a wave keeps a definition that was valid when opened
         statements = {}
     return {
-        "wave_id": response["wave_id"],
-        "group_id": response["group_id"],
-        "instrument_id": response["instrument_id"],
-        "moment": response["moment"],
-        "answered_at": response["answered_at"],
+        "wave_id": response.wave_id,
+        "group_id": response.group_id,
+        "instrument_id": response.instrument_id,
+        "moment": response.moment,
+        "answered_at": _plain(response.answered_at),
         "answers": [
             {"item_id": item_id, "statement": statements.get(item_id, ""), "value": value}
-            for item_id, value in response["answers"].items()
+            for item_id, value in response.answers.items()
         ],
     }
 
 
-def _own_event(event: dict, email: str) -> dict:
+def _own_event(event: PersonalAuditEvent, email: str) -> dict:
     """An audit event of the person's own, with other people's e-mail addresses left out."""
 
     def scrub(text: str) -> str:
         return _EMAIL_LIKE.sub(lambda found: found[0] if found[0] == email else ANOTHER_PERSON, text)
 
-    return {**event, "subject": scrub(event["subject"]), "detail": scrub(event["detail"])}
+    return {**_exported(event), "subject": scrub(event.subject), "detail": scrub(event.detail)}
 
 
 def export_my_data(database: Database, person: Person) -> bytes:
@@ -85,32 +97,35 @@ def export_my_data(database: Database, person: Person) -> bytes:
         account = store.personal_account(db, person.id)
         if account is None:
             raise DomainError("person_not_found")
-        email = account["email"]
+        email = account.email
+        draft = store.personal_method_draft(db, person.id)
         document = {
             "format": EXPORT_FORMAT,
             "exported_at": utcnow().isoformat(timespec="seconds"),
-            "account": {name: account[name] for name in ("name", "email", "role", "language", "created_at")},
-            "memberships": store.personal_memberships(db, person.id),
-            "membership_history": store.personal_membership_events(db, person.id),
-            "group_invitations_received": store.personal_group_invitations(db, person.id),
-            "cases": [_case(row) for row in store.personal_cases(db, person.id)],
-            "case_votes": store.personal_case_votes(db, person.id),
+            "account": {
+                name: _plain(getattr(account, name)) for name in ("name", "email", "role", "language", "created_at")
+            },
+            "memberships": _rows(store.personal_memberships(db, person.id)),
+            "membership_history": _rows(store.personal_membership_events(db, person.id)),
+            "group_invitations_received": _rows(store.personal_group_invitations(db, person.id)),
+            "cases": _rows(store.personal_cases(db, person.id)),
+            "case_votes": _rows(store.personal_case_votes(db, person.id)),
             "board_items": _rows(store.personal_board_items(db, person.id)),
             "action_items": _rows(store.personal_action_items(db, person.id)),
-            "session_roles": store.personal_session_roles(db, person.id),
-            "session_ratings": store.personal_session_ratings(db, person.id),
+            "session_roles": _rows(store.personal_session_roles(db, person.id)),
+            "session_ratings": _rows(store.personal_session_ratings(db, person.id)),
             "attendance": _rows(store.personal_attendance(db, person.id)),
             "session_presence": _rows(store.personal_session_presence(db, person.id)),
             "survey_responses": [_response(row, language) for row in store.personal_survey_responses(db, person.id)],
-            "sign_in_sessions": store.personal_sign_in_sessions(db, person.id),
+            "sign_in_sessions": _rows(store.personal_sign_in_sessions(db, person.id)),
             "audit_events": [_own_event(event, email) for event in store.personal_audit_events(db, person.id)],
-            "audit_events_about_me": store.audit_events_about(db, person.id, email),
+            "audit_events_about_me": _rows(store.audit_events_about(db, person.id, email)),
             "custom_methods": _rows(store.personal_custom_methods(db, person.id)),
-            "method_draft": store.personal_method_draft(db, person.id),
-            "sessions_facilitated": store.personal_sessions_facilitated(db, person.id),
-            "invitations_created": store.personal_invitations_created(db, person.id),
-            "survey_waves_opened": store.personal_waves_opened(db, person.id),
-            "goals_set": store.personal_goals_set(db, person.id),
+            "method_draft": _exported(draft) if draft else None,
+            "sessions_facilitated": _rows(store.personal_sessions_facilitated(db, person.id)),
+            "invitations_created": _rows(store.personal_invitations_created(db, person.id)),
+            "survey_waves_opened": _rows(store.personal_waves_opened(db, person.id)),
+            "goals_set": _rows(store.personal_goals_set(db, person.id)),
         }
     return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
 

@@ -29,6 +29,7 @@ from intervision.instruments import (
 )
 from intervision.models import PRIVACY_FLOOR, GroupRole, Person, ReportItem, Role
 from intervision.permissions import Action, require
+from intervision.store.surveys import StoredWave, SurveySchedule
 
 MOMENTS = ("start", "after_session", "every_n_sessions", "end")
 # Cronbach's alpha says nothing about a handful of answers: it is shown only over at least this many complete
@@ -213,15 +214,15 @@ class Wave:
         return self.closed_at is None
 
 
-def _wave(row: dict) -> Wave:
+def _wave(stored: StoredWave) -> Wave:
     return Wave(
-        row["id"],
-        row["group_id"],
-        row["group_name"],
-        parse_instrument(row["instrument_definition"], f"wave {row['id']}"),
-        row["moment"],
-        datetime.fromisoformat(row["opened_at"]),
-        datetime.fromisoformat(row["closed_at"]) if row["closed_at"] else None,
+        stored.id,
+        stored.group_id,
+        stored.group_name,
+        parse_instrument(stored.instrument_definition, f"wave {stored.id}"),
+        stored.moment,
+        stored.opened_at,
+        stored.closed_at,
     )
 
 
@@ -254,10 +255,10 @@ def _open(db: Unit, group_id: int, instrument: Instrument, moment: str, person_i
 
 def close_wave(database: Database, viewer: Person, wave_id: int, now: datetime | None = None) -> None:
     with database.writing() as db:
-        row = store.wave(db, wave_id)
-        if row is None:
+        stored = store.wave(db, wave_id)
+        if stored is None:
             raise DomainError("wave_not_found")
-        require(Action.MANAGE_SURVEYS, viewer.role, store.group_role(db, row["group_id"], viewer.id))
+        require(Action.MANAGE_SURVEYS, viewer.role, store.group_role(db, stored.group_id, viewer.id))
         end_wave(db, wave_id, now or utcnow())
 
 
@@ -285,23 +286,25 @@ def score_closed_waves(db: Unit, wave_ids: list[int] | None = None) -> None:
     A closed wave's answers never change, so its scores are computed once and the overview averages them
     in SQL instead of scoring every answer of the organisation's history on each look.
     """
-    for wave_id, definition in store.closed_wave_definitions(db, wave_ids):
-        instrument = _kept_instrument(definition)
+    for closed in store.closed_wave_definitions(db, wave_ids):
+        instrument = _kept_instrument(closed.instrument_definition)
         scale = main_scale(instrument)
-        responses = store.wave_responses(db, wave_id)
-        store.set_main_scores(db, {rid: scale_score(instrument, scale, answers) for rid, answers in responses.items()})
+        responses = store.wave_responses(db, closed.wave_id)
+        store.set_main_scores(
+            db, {response.id: scale_score(instrument, scale, response.answers) for response in responses}
+        )
 
 
 def open_waves(database: Database, person: Person) -> list[Wave]:
     """The surveys waiting for this person's answer (in groups where they are a member)."""
     with database.reading() as db:
-        return [_wave(row) for row in store.open_waves_for_member(db, person.id)]
+        return [_wave(stored) for stored in store.open_waves_for_member(db, person.id)]
 
 
 def waves(database: Database, viewer: Person, group_id: int) -> list[Wave]:
     with database.reading() as db:
         require(Action.VIEW_SURVEY_RESULTS, viewer.role, _group_role(db, viewer, group_id))
-        return [_wave(row) for row in store.waves_of_group(db, group_id)]
+        return [_wave(stored) for stored in store.waves_of_group(db, group_id)]
 
 
 def answer(
@@ -310,14 +313,14 @@ def answer(
     """Save this person's answers; an item may be skipped (None), but not all. Changeable until the wave closes."""
     now = now or utcnow()
     with database.writing() as db:
-        row = store.wave(db, wave_id)
-        if row is None:
+        stored = store.wave(db, wave_id)
+        if stored is None:
             raise DomainError("wave_not_found")
-        if store.group_role(db, row["group_id"], person.id) is not GroupRole.MEMBER:
+        if store.group_role(db, stored.group_id, person.id) is not GroupRole.MEMBER:
             raise DomainError("not_in_group")
-        if row["closed_at"] is not None:
+        if stored.closed_at is not None:
             raise DomainError("wave_closed")
-        instrument = _wave(row).instrument
+        instrument = _wave(stored).instrument
         allowed = {option.value for option in instrument.options}
         known = {item.id for item in instrument.items}
         for item_id, value in answers.items():
@@ -345,11 +348,11 @@ class ResponseRate:
 def response_rate(database: Database, viewer: Person, wave_id: int) -> ResponseRate:
     """How many answered, never who."""
     with database.reading() as db:
-        row = store.wave(db, wave_id)
-        if row is None:
+        stored = store.wave(db, wave_id)
+        if stored is None:
             raise DomainError("wave_not_found")
-        require(Action.MANAGE_SURVEYS, viewer.role, store.group_role(db, row["group_id"], viewer.id))
-        members = sum(1 for member in store.members(db, row["group_id"]) if member.group_role is GroupRole.MEMBER)
+        require(Action.MANAGE_SURVEYS, viewer.role, store.group_role(db, stored.group_id, viewer.id))
+        members = sum(1 for member in store.members(db, stored.group_id) if member.group_role is GroupRole.MEMBER)
         return ResponseRate(store.respondent_count(db, wave_id), members)
 
 
@@ -439,8 +442,12 @@ def group_results(database: Database, viewer: Person, group_id: int, instrument_
         require(Action.VIEW_SURVEY_RESULTS, viewer.role, role)
         if role is None and not store.group(db, group_id).reports(ReportItem.SURVEY_AGGREGATES):
             raise NotAllowed(Action.VIEW_SURVEY_RESULTS.value)
-        rows = [row for row in store.waves_of_group(db, group_id) if row["instrument_id"] == instrument_id]
-        closed = [(_wave(row), store.wave_answers(db, row["id"])) for row in rows if row["closed_at"]]
+        kept = [stored for stored in store.waves_of_group(db, group_id) if stored.instrument_id == instrument_id]
+        closed = [
+            (_wave(stored), [response.answers for response in store.wave_answers(db, stored.id)])
+            for stored in kept
+            if stored.closed_at
+        ]
     if not closed:
         return None
     limit = threshold(database)
@@ -480,13 +487,13 @@ def my_trend(
 ) -> list[tuple[Wave, dict[str, float | None]]]:
     """This person's own scale scores over the closed waves: for their eyes only."""
     with database.reading() as db:
-        rows = [row for row in store.waves_of_group(db, group_id) if row["instrument_id"] == instrument_id]
+        kept = [stored for stored in store.waves_of_group(db, group_id) if stored.instrument_id == instrument_id]
         trend = []
-        for row in rows:
-            if not row["closed_at"]:
+        for stored in kept:
+            if not stored.closed_at:
                 continue
-            wave = _wave(row)
-            answers = store.answers_of(db, row["id"], person.id)
+            wave = _wave(stored)
+            answers = store.answers_of(db, stored.id, person.id)
             if answers:
                 trend.append(
                     (wave, {s.id: scale_score(wave.instrument, s.id, answers) for s in wave.instrument.reported_scales})
@@ -506,9 +513,9 @@ def open_scheduled_waves(db: Unit, group_id: int, now: datetime) -> None:
     """After a session closes: open the waves the group planned every n sessions."""
     held = store.closed_live_session_count(db, group_id)
     available = _available(db)
-    for instrument_id, every in store.survey_schedules(db, group_id):
-        if held and held % every == 0 and instrument_id in available:
-            _open(db, group_id, available[instrument_id], "every_n_sessions", None, now)
+    for schedule in store.survey_schedules(db, group_id):
+        if held and held % schedule.every_sessions == 0 and schedule.instrument_id in available:
+            _open(db, group_id, available[schedule.instrument_id], "every_n_sessions", None, now)
 
 
 def set_schedule(database: Database, viewer: Person, group_id: int, instrument_id: str, every: int | None) -> None:
@@ -521,7 +528,7 @@ def set_schedule(database: Database, viewer: Person, group_id: int, instrument_i
         store.set_survey_schedule(db, group_id, instrument_id, every)
 
 
-def schedules(database: Database, viewer: Person, group_id: int) -> list[tuple[str, int]]:
+def schedules(database: Database, viewer: Person, group_id: int) -> list[SurveySchedule]:
     with database.reading() as db:
         require(Action.MANAGE_SURVEYS, viewer.role, _group_role(db, viewer, group_id))
         return store.survey_schedules(db, group_id)

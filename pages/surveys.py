@@ -330,7 +330,9 @@ def manage_tab() -> None:
                 args=("waves", viewer, partial(_close, wave.id)),
             )
     st.markdown(f"**{viewer.t('surveys.schedule')}**")
-    planned = dict(surveys.schedules(database, person, group_id))
+    planned = {
+        schedule.instrument_id: schedule.every_sessions for schedule in surveys.schedules(database, person, group_id)
+    }
     for instrument_id, instrument in everything.items():
         key = f"every.{group_id}.{instrument_id}"
         st.session_state.setdefault(key, planned.get(instrument_id, 0))

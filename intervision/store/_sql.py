@@ -8,3 +8,13 @@ from datetime import UTC, datetime
 def _iso(moment: datetime) -> str:
     # Always UTC, so that comparing the stored text compares the moments.
     return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _moment(stored: str) -> datetime:
+    """A stored moment as an aware UTC datetime (text from before offsets were written counts as UTC)."""
+    moment = datetime.fromisoformat(stored)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _maybe_moment(stored: str | None) -> datetime | None:
+    return None if stored is None else _moment(stored)

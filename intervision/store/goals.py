@@ -7,8 +7,9 @@ from datetime import date, datetime
 from intervision.database import Unit
 from intervision.models import (
     Goal,
+    GoalMeasure,
 )
-from intervision.store._sql import _iso
+from intervision.store._sql import _iso, _moment
 
 
 def add_goal(db: Unit, group_id: int | None, measure: str, target: float, due: date, by: int, now: datetime) -> int:
@@ -25,7 +26,18 @@ def goals(db: Unit) -> list[Goal]:
         " FROM goals go LEFT JOIN groups g ON g.id = go.group_id"
         " ORDER BY go.group_id IS NOT NULL, lower(g.name), go.due, go.id"
     )
-    return [Goal(**dict(row)) for row in rows]
+    return [
+        Goal(
+            id=row["id"],
+            group_id=row["group_id"],
+            group_name=row["group_name"],
+            measure=GoalMeasure(row["measure"]),
+            target=row["target"],
+            due=date.fromisoformat(row["due"]),
+            created_at=_moment(row["created_at"]),
+        )
+        for row in rows
+    ]
 
 
 def delete_goal(db: Unit, goal_id: int) -> None:

@@ -2,13 +2,59 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from intervision.database import Unit
+from intervision.database import Row, Unit
 from intervision.models import (
     PRIVACY_FLOOR,
+    GroupRole,
+    ReportItem,
+    SessionStatus,
+    WaveRelease,
 )
-from intervision.store._sql import _iso
+from intervision.store._sql import _iso, _maybe_moment, _moment
+
+
+@dataclass(frozen=True)
+class StoredWave:
+    """A survey wave as stored: the instrument's text as it was when the wave opened (parsed by the core)."""
+
+    id: int
+    group_id: int
+    group_name: str
+    instrument_id: str
+    instrument_definition: str
+    instrument_version: int
+    moment: str
+    opened_by: int | None
+    opened_at: datetime
+    closed_at: datetime | None
+    release: WaveRelease | None  # settled when the wave closes
+
+
+@dataclass(frozen=True)
+class WaveResponse:
+    """One response of a wave, without who gave it: its answer (or None, skipped) per item."""
+
+    id: int
+    answers: dict[str, int | None]
+
+
+@dataclass(frozen=True)
+class ClosedWaveDefinition:
+    """A closed wave and the instrument text its answers are scored with."""
+
+    wave_id: int
+    instrument_definition: str
+
+
+@dataclass(frozen=True)
+class SurveySchedule:
+    """A group's plan: a wave of this instrument every so many closed sessions."""
+
+    instrument_id: str
+    every_sessions: int
 
 
 def loaded_instrument_definitions(db: Unit) -> list[str]:
@@ -42,31 +88,53 @@ def add_wave(
     ).scalar()
 
 
-def wave(db: Unit, wave_id: int) -> dict | None:
+_WAVE_COLUMNS = (
+    "w.id, w.group_id, g.name AS group_name, w.instrument_id, w.instrument_definition, w.instrument_version,"
+    " w.moment, w.opened_by, w.opened_at, w.closed_at, w.release"
+)
+
+
+def _stored_wave(row: Row) -> StoredWave:
+    return StoredWave(
+        id=row["id"],
+        group_id=row["group_id"],
+        group_name=row["group_name"],
+        instrument_id=row["instrument_id"],
+        instrument_definition=row["instrument_definition"],
+        instrument_version=row["instrument_version"],
+        moment=row["moment"],
+        opened_by=row["opened_by"],
+        opened_at=_moment(row["opened_at"]),
+        closed_at=_maybe_moment(row["closed_at"]),
+        release=None if row["release"] is None else WaveRelease(row["release"]),
+    )
+
+
+def wave(db: Unit, wave_id: int) -> StoredWave | None:
     row = db.execute(
-        "SELECT w.*, g.name AS group_name FROM survey_waves w JOIN groups g ON g.id = w.group_id WHERE w.id = ?",
+        f"SELECT {_WAVE_COLUMNS} FROM survey_waves w JOIN groups g ON g.id = w.group_id WHERE w.id = ?",
         [wave_id],
     ).fetchone()
-    return dict(row) if row else None
+    return _stored_wave(row) if row else None
 
 
-def waves_of_group(db: Unit, group_id: int) -> list[dict]:
+def waves_of_group(db: Unit, group_id: int) -> list[StoredWave]:
     rows = db.execute(
-        "SELECT w.*, g.name AS group_name FROM survey_waves w JOIN groups g ON g.id = w.group_id"
+        f"SELECT {_WAVE_COLUMNS} FROM survey_waves w JOIN groups g ON g.id = w.group_id"
         " WHERE w.group_id = ? ORDER BY w.opened_at, w.id",
         [group_id],
     )
-    return [dict(row) for row in rows]
+    return [_stored_wave(row) for row in rows]
 
 
-def open_waves_for_member(db: Unit, person_id: int) -> list[dict]:
+def open_waves_for_member(db: Unit, person_id: int) -> list[StoredWave]:
     rows = db.execute(
-        "SELECT w.*, g.name AS group_name FROM survey_waves w JOIN groups g ON g.id = w.group_id"
-        " JOIN memberships m ON m.group_id = w.group_id AND m.person_id = ? AND m.group_role = 'member'"
+        f"SELECT {_WAVE_COLUMNS} FROM survey_waves w JOIN groups g ON g.id = w.group_id"
+        " JOIN memberships m ON m.group_id = w.group_id AND m.person_id = ? AND m.group_role = ?"
         " WHERE w.closed_at IS NULL ORDER BY w.opened_at",
-        [person_id],
+        [person_id, GroupRole.MEMBER.value],
     )
-    return [dict(row) for row in rows]
+    return [_stored_wave(row) for row in rows]
 
 
 # A response counts only when at least one item is answered (an empty one may be left from before that rule).
@@ -78,25 +146,39 @@ _ANSWERED = "EXISTS (SELECT 1 FROM survey_answers a WHERE a.response_id = r.id A
 _WAVE_RELEASE = f"""
     CASE WHEN NOT EXISTS (
         SELECT 1 FROM groups g
-        WHERE g.id = survey_waves.group_id AND g.reported_to_organisation LIKE '%"survey_aggregates"%'
-    ) THEN 'private'
+        WHERE g.id = survey_waves.group_id AND g.reported_to_organisation LIKE :reports_surveys
+    ) THEN :private
     WHEN (SELECT count(*) FROM survey_responses r WHERE r.wave_id = survey_waves.id AND {_ANSWERED})
-        >= coalesce((SELECT CASE WHEN privacy_threshold > {PRIVACY_FLOOR} THEN privacy_threshold
-            ELSE {PRIVACY_FLOOR} END FROM organisation), {PRIVACY_FLOOR}) THEN 'alone'
-    ELSE 'pool' END
+        >= coalesce((SELECT CASE WHEN privacy_threshold > :floor THEN privacy_threshold
+            ELSE :floor END FROM organisation), :floor) THEN :alone
+    ELSE :pool END
 """
+
+
+def _release_parameters() -> dict[str, str | int]:
+    return {
+        # The contract's reported items are stored as a JSON list of their names.
+        "reports_surveys": f'%"{ReportItem.SURVEY_AGGREGATES.value}"%',
+        "private": WaveRelease.PRIVATE.value,
+        "alone": WaveRelease.ALONE.value,
+        "pool": WaveRelease.POOL.value,
+        "floor": PRIVACY_FLOOR,
+    }
 
 
 def close_wave(db: Unit, wave_id: int, now: datetime) -> None:
     db.execute(
-        f"UPDATE survey_waves SET closed_at = ?, release = {_WAVE_RELEASE} WHERE id = ? AND closed_at IS NULL",
-        [_iso(now), wave_id],
+        f"UPDATE survey_waves SET closed_at = :now, release = {_WAVE_RELEASE} WHERE id = :wave AND closed_at IS NULL",
+        {"now": _iso(now), "wave": wave_id, **_release_parameters()},
     )
 
 
 def settle_wave_releases(db: Unit) -> None:
     """Give closed waves from before releases were settled at closing their release, as things stand now."""
-    db.execute(f"UPDATE survey_waves SET release = {_WAVE_RELEASE} WHERE closed_at IS NOT NULL AND release IS NULL")
+    db.execute(
+        f"UPDATE survey_waves SET release = {_WAVE_RELEASE} WHERE closed_at IS NOT NULL AND release IS NULL",
+        _release_parameters(),
+    )
 
 
 def save_response(db: Unit, wave_id: int, person_id: int, answers: dict[str, int | None], now: datetime) -> None:
@@ -125,31 +207,37 @@ def answers_of(db: Unit, wave_id: int, person_id: int) -> dict[str, int | None]:
     return {row[0]: row[1] for row in rows}
 
 
-def wave_answers(db: Unit, wave_id: int) -> list[dict[str, int | None]]:
+def wave_answers(db: Unit, wave_id: int) -> list[WaveResponse]:
     """Every response of a wave, without who gave it: for aggregates only. An empty response is none."""
-    return [answers for answers in wave_responses(db, wave_id).values() if any(v is not None for v in answers.values())]
+    return [
+        response
+        for response in wave_responses(db, wave_id)
+        if any(value is not None for value in response.answers.values())
+    ]
 
 
-def wave_responses(db: Unit, wave_id: int) -> dict[int, dict[str, int | None]]:
-    """Every response of a wave by its id, without who gave it."""
+def wave_responses(db: Unit, wave_id: int) -> list[WaveResponse]:
+    """Every response of a wave, in the order given, without who gave it."""
     rows = db.execute(
         "SELECT r.id, a.item_id, a.value FROM survey_responses r JOIN survey_answers a ON a.response_id = r.id"
         " WHERE r.wave_id = ? ORDER BY r.id",
         [wave_id],
     )
-    responses: dict[int, dict[str, int | None]] = {}
+    answers: dict[int, dict[str, int | None]] = {}
     for row in rows:
-        responses.setdefault(row[0], {})[row[1]] = row[2]
-    return responses
+        answers.setdefault(row[0], {})[row[1]] = row[2]
+    return [WaveResponse(response_id, given) for response_id, given in answers.items()]
 
 
-def closed_wave_definitions(db: Unit, wave_ids: list[int] | None = None) -> list[tuple[int, str]]:
-    """(wave id, instrument definition) of closed waves: these ones, or all of them."""
+def closed_wave_definitions(db: Unit, wave_ids: list[int] | None = None) -> list[ClosedWaveDefinition]:
+    """Closed waves with their instrument text: these ones, or all of them."""
     sql = "SELECT id, instrument_definition FROM survey_waves WHERE closed_at IS NOT NULL"
     if wave_ids is None:
-        return [tuple(row) for row in db.execute(sql)]
-    marks = ", ".join("?" * len(wave_ids))
-    return [tuple(row) for row in db.execute(f"{sql} AND id IN ({marks})", wave_ids)]
+        rows = db.execute(sql)
+    else:
+        marks = ", ".join("?" * len(wave_ids))
+        rows = db.execute(f"{sql} AND id IN ({marks})", wave_ids)
+    return [ClosedWaveDefinition(row[0], row[1]) for row in rows]
 
 
 def set_main_scores(db: Unit, scores: dict[int, float | None]) -> None:
@@ -166,9 +254,9 @@ def set_privacy_threshold(db: Unit, threshold: int) -> None:
     db.execute("UPDATE organisation SET privacy_threshold = ?", [threshold])
 
 
-def survey_schedules(db: Unit, group_id: int) -> list[tuple[str, int]]:
+def survey_schedules(db: Unit, group_id: int) -> list[SurveySchedule]:
     rows = db.execute("SELECT instrument_id, every_sessions FROM survey_schedules WHERE group_id = ?", [group_id])
-    return [(row[0], row[1]) for row in rows]
+    return [SurveySchedule(row[0], row[1]) for row in rows]
 
 
 def set_survey_schedule(db: Unit, group_id: int, instrument_id: str, every: int | None) -> None:
@@ -184,5 +272,5 @@ def set_survey_schedule(db: Unit, group_id: int, instrument_id: str, every: int 
 
 def closed_live_session_count(db: Unit, group_id: int) -> int:
     return db.execute(
-        "SELECT count(*) FROM live_sessions WHERE group_id = ? AND status = 'closed'", [group_id]
+        "SELECT count(*) FROM live_sessions WHERE group_id = ? AND status = ?", [group_id, SessionStatus.CLOSED.value]
     ).fetchone()[0]

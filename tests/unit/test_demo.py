@@ -292,10 +292,10 @@ def test_in_every_group_the_facilitator_steps_in_less_and_the_group_corrects_its
         assert group_ids
         for group_id in group_ids:
             per_session: dict[int, dict[str, int]] = {}
-            for row in store.observation_counts(conn, group_id):
-                counts = per_session.setdefault(row["session_id"], {"intervention": 0, "self_correction": 0})
-                if row["kind"] in counts:
-                    counts[row["kind"]] += row["count"]
+            for observed in store.observation_counts(conn, group_id):
+                counts = per_session.setdefault(observed.session_id, {"intervention": 0, "self_correction": 0})
+                if observed.kind in counts:
+                    counts[observed.kind] += observed.count
             sessions = list(per_session.values())  # oldest first
             third = max(1, len(sessions) // 3)
             early, late = sessions[:third], sessions[-third:]

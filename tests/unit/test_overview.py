@@ -41,6 +41,7 @@ from intervision.models import (
     Role,
     SessionRole,
     StartSessionInput,
+    WaveRelease,
 )
 from intervision.overview import Cell, Period, Release
 from intervision.overview_report import goal_line, half_year
@@ -441,6 +442,23 @@ def test_a_closed_wave_with_enough_respondents_is_released_on_its_own(org: Org, 
     (release,) = org.releases(today=date(2025, 3, 15))
     assert release == Release(SE, (group_id,), date(2025, 3, 14), pytest.approx(11 / 3), 3, version=CURRENT[SE])
     assert release.pooled is False and release.half_year == ""
+
+
+def test_settling_releases_later_gives_each_closed_wave_the_release_it_got_when_it_closed(org: Org, members):
+    north = org.group("Team North", members=tuple(members[:3]))
+    south = org.group("Team South", members=tuple(members[3:5]))
+    quiet = org.group("Team Quiet", reports=(), members=tuple(members[5:8]))
+    waves = {
+        org.wave(north, zip(members[:3], (2, 4, 5), strict=True), closed_on=date(2025, 3, 14)): WaveRelease.ALONE,
+        org.wave(south, zip(members[3:5], (2, 4), strict=True), closed_on=date(2025, 3, 14)): WaveRelease.POOL,
+        org.wave(quiet, zip(members[5:8], (2, 4, 5), strict=True), closed_on=date(2025, 3, 14)): WaveRelease.PRIVATE,
+    }
+    with org.path.writing() as conn:
+        assert {wave_id: store.wave(conn, wave_id).release for wave_id in waves} == waves
+        conn.execute("UPDATE survey_waves SET release = NULL")
+        store.settle_wave_releases(conn)
+    with org.path.reading() as conn:
+        assert {wave_id: store.wave(conn, wave_id).release for wave_id in waves} == waves
 
 
 def test_a_wave_below_the_threshold_is_never_released_alone(org: Org, members):

@@ -232,14 +232,14 @@ def test_erasing_deletes_her_cases_and_votes_and_the_account(world):
 def test_her_survey_answers_stay_anonymously_and_no_aggregate_changes(world):
     before = surveys.group_results(world.path, world.fay, world.group_id, "self_efficacy")
     with db.reading(world.path) as conn:
-        answers_before = sorted(map(sorted, (a.items() for a in store.wave_answers(conn, world.wave_id))))
+        answers_before = sorted(sorted(r.answers.items()) for r in store.wave_answers(conn, world.wave_id))
     assert before.waves[0].scales[0].shown and before.waves[0].respondents == 3
 
     personal_data.erase_person(world.path, world.coordinator, world.ann.id, now=NOW)
 
     assert surveys.group_results(world.path, world.fay, world.group_id, "self_efficacy") == before
     with db.reading(world.path) as conn:
-        answers_after = sorted(map(sorted, (a.items() for a in store.wave_answers(conn, world.wave_id))))
+        answers_after = sorted(sorted(r.answers.items()) for r in store.wave_answers(conn, world.wave_id))
         assert store.respondent_count(conn, world.wave_id) == 3
         assert store.answers_of(conn, world.wave_id, world.ann.id) == {}
     assert answers_after == answers_before
