@@ -265,7 +265,8 @@ class Schema:
 
 
 def _folded(text: str | None) -> str:
-    return re.sub(r"\s+", " ", text or "").strip()
+    # Whitespace only; also the " , kind TEXT)" that SQLite's ALTER TABLE … ADD COLUMN leaves in a definition.
+    return re.sub(r"\s*([(),])\s*", r"\1", re.sub(r"\s+", " ", text or "")).strip()
 
 
 def _revision(read: Iterator[tuple]) -> str | None:
