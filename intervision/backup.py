@@ -118,9 +118,9 @@ def postgres_tool(name: str) -> Path:
     return newest / "bin" / name
 
 
-def _conninfo(database: Database, dbname: str | None = None) -> tuple[str, dict[str, str]]:
-    """libpq connection parameters of the database (or of another one on its server), and the environment
-    for PostgreSQL's tools: the password goes there, never on a command line that `ps` shows."""
+def _conninfo(database: Database, **more: str) -> str:
+    """libpq connection parameters of the database, without its password (that never goes on a command
+    line, which `ps` shows)."""
     url = database.url
     parameters: dict[str, str] = {
         name: value for name, value in url.query.items() if isinstance(value, str)
@@ -128,26 +128,34 @@ def _conninfo(database: Database, dbname: str | None = None) -> tuple[str, dict[
     for name, value in (("host", url.host), ("port", url.port), ("user", url.username)):
         if value is not None:
             parameters[name] = str(value)
-    parameters["dbname"] = dbname or url.database or ""
-    environment = dict(os.environ)
-    if url.password:
-        environment["PGPASSWORD"] = str(url.password)
-    return make_conninfo(**parameters), environment
+    parameters["dbname"] = url.database or ""
+    return make_conninfo(**parameters, **more)
 
 
-def _run_tool(
-    name: str, arguments: list[str], database: Database, dbname: str | None = None, data: bytes | None = None
-) -> bytes:
-    """Run pg_dump or pg_restore against the database (or `dbname` on its server); its standard output."""
-    conninfo, environment = _conninfo(database, dbname)
+@contextmanager
+def _password_file(database: Database) -> Iterator[dict[str, str]]:
+    """For PostgreSQL's tools, the password in a file only we read (libpq's passfile), for as long as they run."""
+    if not database.url.password:
+        yield {}
+        return
+    escaped = str(database.url.password).replace("\\", "\\\\").replace(":", "\\:")
+    with tempfile.TemporaryDirectory(prefix="intervision-pg-") as folder:
+        passfile = Path(folder) / "pgpass"
+        passfile.touch(mode=0o600)
+        passfile.write_text(f"*:*:*:*:{escaped}\n")
+        yield {"passfile": str(passfile)}
+
+
+def _run_tool(name: str, arguments: list[str], database: Database, data: bytes | None = None) -> bytes:
+    """Run pg_dump or pg_restore against the database; its standard output."""
     try:
-        finished = subprocess.run(
-            [str(postgres_tool(name)), *arguments, f"--dbname={conninfo}"],
-            input=data,
-            capture_output=True,
-            env=environment,
-            timeout=TOOL_TIMEOUT_SECONDS,
-        )
+        with _password_file(database) as password:
+            finished = subprocess.run(
+                [str(postgres_tool(name)), *arguments, f"--dbname={_conninfo(database, **password)}"],
+                input=data,
+                capture_output=True,
+                timeout=TOOL_TIMEOUT_SECONDS,
+            )
     except subprocess.TimeoutExpired:
         raise BackupProblem(f"{name} did not finish within {TOOL_TIMEOUT_SECONDS} seconds") from None
     if finished.returncode != 0:
@@ -157,9 +165,8 @@ def _run_tool(
 
 
 def _admin_connection(database: Database) -> psycopg.Connection:
-    conninfo, _ = _conninfo(database)
     password = database.url.password
-    return psycopg.connect(conninfo, autocommit=True, **({"password": str(password)} if password else {}))
+    return psycopg.connect(_conninfo(database), autocommit=True, **({"password": str(password)} if password else {}))
 
 
 @contextmanager
