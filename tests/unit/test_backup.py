@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import gzip
 import sqlite3
+import subprocess
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
+import psycopg
 import pytest
 from cryptography.fernet import Fernet
+from psycopg import sql
+from sqlalchemy.engine import make_url
 from unit_support import NOW, SQLITE_FILE, audit_actions, count_rows
 
 from intervision import auth, backup, db, groups, store
@@ -417,6 +422,59 @@ def test_the_scratch_databases_of_a_check_are_dropped(path, saved, made_by_hand,
             "SELECT datname FROM pg_database WHERE datname LIKE %s", [backup.SCRATCH_PREFIX + "%"]
         ).fetchall()
     assert left == []
+
+
+DATABASE_PASSWORD = "p:w\\ord@/with?signs"
+
+
+def test_the_database_password_reaches_pg_dump_and_pg_restore_but_never_their_command_line(tmp_path, monkeypatch):
+    """A server of its own that asks for passwords (the suite's servers trust everyone)."""
+    from postgres_server import start_postgres_server
+
+    server = start_postgres_server()
+    try:
+        with server.connect() as connection:
+            connection.execute(sql.SQL("ALTER ROLE postgres PASSWORD {}").format(sql.Literal(DATABASE_PASSWORD)))
+            hba = server.data_dir / "pg_hba.conf"
+            hba.write_text(
+                "\n".join(
+                    line.replace("trust", "scram-sha-256") if line.startswith("host") else line
+                    for line in hba.read_text().splitlines()
+                )
+                + "\n"
+            )
+            connection.execute("SELECT pg_reload_conf()")
+        deadline = time.monotonic() + 30
+        while True:  # the reload is asynchronous: wait until a connection without the password is refused
+            try:
+                psycopg.connect(server.url().replace("postgresql+psycopg", "postgresql")).close()
+            except psycopg.OperationalError:
+                break
+            assert time.monotonic() < deadline, "the server never started asking for passwords"
+        url = make_url(server.url()).set(password=DATABASE_PASSWORD)
+        database = Database(url, pool_size=1, max_overflow=0)
+        database.migrate()
+        command_lines: list[list[str]] = []
+        run = subprocess.run
+
+        def watched(arguments: list[str], **options: object) -> subprocess.CompletedProcess:
+            command_lines.append(arguments)
+            return run(arguments, **options)
+
+        monkeypatch.setattr(backup.subprocess, "run", watched)
+        copy = backup.create_backup(database, tmp_path / "with-password.dump")
+        backup.restore_backup(database, copy, now=NOW)
+        assert audit_actions(database)[-1] == "backup_restored"
+        assert {Path(line[0]).name for line in command_lines} == {"pg_dump", "pg_restore"}
+        # Its tail, which no quoting (libpq's conninfo escapes the backslash) would change.
+        assert not [line for line in command_lines if any(DATABASE_PASSWORD[-10:] in argument for argument in line)]
+
+        wrong = Database(url.set(password="not the password"), pool_size=1, max_overflow=0)
+        with pytest.raises(backup.BackupProblem, match="password authentication failed"):
+            backup.create_backup(wrong, tmp_path / "wrong.dump")
+        database.dispose()
+    finally:
+        server.stop()
 
 
 # --- encryption -----------------------------------------------------------------------------------------
