@@ -24,8 +24,9 @@ migrate: $(VENV)/.installed
 demo: migrate
 	$(BIN)/python -m intervision.demo
 
-# A consistent copy of the database while the app runs (SQLite's online backup), in data/backups/ beside the
-# database; encrypted when INTERVISION_BACKUP_KEY is set (docs/deployment.md, Backups).
+# A consistent copy of the database while the app runs (SQLite's online backup, or pg_dump when
+# INTERVISION_DATABASE_URL is set), in data/backups/; encrypted when INTERVISION_BACKUP_KEY is set
+# (docs/deployment.md, Backups).
 backup: migrate
 	$(BIN)/python -m intervision.backup create
 

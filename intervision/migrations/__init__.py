@@ -32,6 +32,12 @@ def head() -> str:
     return ScriptDirectory.from_config(_config()).get_current_head()
 
 
+def older_revisions() -> frozenset[str]:
+    """Every revision before head: a database at one of them was made by an older release."""
+    script = ScriptDirectory.from_config(_config())
+    return frozenset(revision.revision for revision in script.walk_revisions() if revision.revision != head())
+
+
 def upgrade(database: Database) -> None:
     """Apply every pending revision; a no-op when the schema is current."""
     from intervision.database import MIGRATION_BUSY_TIMEOUT_MS
