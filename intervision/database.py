@@ -252,9 +252,7 @@ class Database:
             event.listen(engine, "connect", _prepare_sqlite_connection)
             event.listen(engine, "begin", _begin_sqlite_transaction)
             return engine
-        return sqlalchemy.create_engine(
-            self.url, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True
-        )
+        return sqlalchemy.create_engine(self.url, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True)
 
     @contextmanager
     def reading(self) -> Iterator[Unit]:
@@ -369,4 +367,3 @@ def configured() -> Database:
         if key not in _databases:
             _databases[key] = Database.from_settings()
         return _databases[key]
-

@@ -356,11 +356,6 @@ def test_a_file_whose_schema_differs_from_the_products_is_refused(path, saved, m
 
 
 @SQLITE_FILE
-@pytest.mark.xfail(
-    strict=True,
-    reason="the first revision adopts a file of the last release as it is, and two of its tables differ from a "
-    "fresh one's (groups.name COLLATE NOCASE; invitations without CHECK (uses <= max_uses)): the migration's to fix",
-)
 def test_a_backup_of_a_database_upgraded_from_the_last_release_restores(path, tmp_path):
     upgraded_path = tmp_path / "upgraded.db"
     connection = sqlite3.connect(upgraded_path)
