@@ -242,6 +242,8 @@ def start_session(database: Database, viewer: Person, form: StartSessionInput, n
         raise DomainError("sequence_not_found", field="sequence_id")
     with database.writing() as db:
         require(Action.RUN_SESSION, viewer.role, store.group_role(db, form.group_id, viewer.id))
+        # One starter at a time: the open-session check and the fresh join code hold until this one commits.
+        db.lock("start_session")
         if store.open_live_sessions(db, [form.group_id]):
             raise DomainError("session_already_open")
         title = form.spot_case_title.strip()
