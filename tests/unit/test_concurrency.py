@@ -22,7 +22,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TypeVar
 
-from unit_support import NOW, audit_actions, count_rows
+from unit_support import NOW, SQLITE_FILE, audit_actions, count_rows
 
 from intervision import accounts, cases, db, invitations, live, method_library, store, surveys
 from intervision.database import Database
@@ -275,3 +275,75 @@ def test_two_app_servers_erasing_expired_case_texts_at_once_erase_and_log_each_c
     assert audit_actions(path).count("case_texts_erased") == logged_before + 1
     assert cases.erase_expired_case_texts(path, now=NOW) == 0
     assert audit_actions(path).count("case_texts_erased") == logged_before + 1
+
+
+# --- the change signal reaches the live screens ------------------------------------------------------
+
+
+def _another_database_on(database: Database) -> Database:
+    """A second Database object on the same store: what another app process holds."""
+    return Database(database.url, pool_size=1, max_overflow=1)
+
+
+def test_a_write_through_another_database_object_moves_the_signal_of_both(path, coordinator):
+    other = _another_database_on(path)
+    try:
+        before = (path.changes(), other.changes())
+        with other.writing() as unit:
+            store.create_organisation(unit, "Zorggroep Oost", is_demo=False, now=NOW)
+        after_theirs = (path.changes(), other.changes())
+        with path.writing() as unit:
+            unit.execute("UPDATE organisation SET name = ?", ["Zorggroep West"])
+        after_ours = (path.changes(), other.changes())
+    finally:
+        other.dispose()
+
+    assert after_theirs[0] != before[0] and after_theirs[1] != before[1]
+    assert after_ours[0] != after_theirs[0] and after_ours[1] != after_theirs[1]
+
+
+@SQLITE_FILE
+def test_the_signal_never_goes_back_when_the_watching_connection_is_opened_again(path):
+    with path.writing() as unit:
+        store.create_organisation(unit, "Zorggroep Oost", is_demo=False, now=NOW)
+    seen = path.changes()
+
+    path.dispose()  # as before a restore replaces the file
+
+    assert path.changes() > seen
+
+
+def test_a_live_screen_sees_a_write_by_another_process_on_its_next_poll_and_its_clock_ticks_between(
+    path, make_person, make_group
+):
+    lead = make_person("Fenna Facilitator", Role.FACILITATOR)
+    anna = make_person("Anna Member")
+    group_id = make_group("Team North", facilitators=(lead,), members=(anna,))
+    session_id = _start(path, lead, group_id)
+    revision = live.console_view(path, lead, session_id, now=NOW).session.revision
+    live.begin_phases(path, lead, session_id, revision, now=NOW)
+    first = live.console_view(path, lead, session_id, now=NOW)
+    token, code = first.session.projector_token, first.session.join_code
+    screens = {
+        "console": lambda now: live.console_view(path, lead, session_id, now=now),
+        "projector": lambda now: live.projector_view(path, token, now=now),
+        "phone": lambda now: live.participant_view(path, anna, code, now=now),
+    }
+    for screen in screens.values():
+        screen(NOW)
+
+    # Polls with nothing written in between read nothing from the store, yet the countdown runs on.
+    with path.timing() as timings:
+        later = {name: screen(NOW + timedelta(seconds=10)) for name, screen in screens.items()}
+    assert timings.statements == []
+    for name, view in later.items():
+        assert view.clock.remaining_seconds == first.clock.remaining_seconds - 10, name
+
+    other = _another_database_on(path)
+    try:
+        live.move(other, lead, session_id, first.session.revision, 1, now=NOW + timedelta(seconds=11))
+    finally:
+        other.dispose()
+
+    for name, screen in screens.items():
+        assert screen(NOW + timedelta(seconds=11)).session.phase_index == first.session.phase_index + 1, name
