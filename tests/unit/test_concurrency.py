@@ -24,7 +24,7 @@ from typing import TypeVar
 
 from unit_support import NOW, SQLITE_FILE, audit_actions, count_rows
 
-from intervision import accounts, cases, db, invitations, live, method_library, store, surveys
+from intervision import accounts, cases, db, invitations, live, method_library, personal_data, store, surveys
 from intervision.database import Database
 from intervision.errors import DomainError
 from intervision.instruments import shipped_instruments
@@ -133,6 +133,17 @@ def test_coordinators_demoting_each_other_at_once_leave_one_coordinator(path, co
         accounts.change_role(path, coordinators[index], demoted.id, Role.FACILITATOR, now=NOW)
 
     outcomes = race(RACERS, demote)
+
+    assert refusals(outcomes) == ["last_coordinator"]
+    with db.reading(path) as conn:
+        assert store.count_coordinators(conn) == 1
+
+
+def test_two_coordinators_erasing_each_other_at_once_leave_one_coordinator(path, coordinator, make_person):
+    other = make_person("Corry Coordinator", Role.COORDINATOR)
+    pair = [coordinator, other]
+
+    outcomes = race(2, lambda index: personal_data.erase_person(path, pair[index], pair[1 - index].id, now=NOW))
 
     assert refusals(outcomes) == ["last_coordinator"]
     with db.reading(path) as conn:
