@@ -101,6 +101,8 @@ def change_role(database: Database, viewer: Person, person_id: int, role: Role, 
             raise DomainError("person_not_found")
         if current.role is role:
             return
+        # Two coordinators demoting each other at once must not both see the other one still there.
+        db.lock("coordinators")
         if current.role is Role.COORDINATOR and store.count_coordinators(db) == 1:
             raise DomainError("last_coordinator", field="role")
         store.set_role(db, person_id, role)

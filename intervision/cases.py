@@ -296,6 +296,8 @@ def erase_expired_case_texts(database: Database, now: datetime | None = None) ->
     """Erase the texts of cases discussed longer ago than the organisation keeps them; counts remain."""
     now = now or utcnow()
     with database.writing() as db:
+        # Every app process runs this job: one at a time, and the later one finds nothing left to erase.
+        db.lock("erase_expired_case_texts")
         days = store.case_retention_days(db)
         if not days:
             return 0

@@ -213,6 +213,10 @@ class Database:
         self._timings_lock = threading.Lock()
         self._watcher: sqlite3.Connection | None = None
         self._watcher_lock = threading.Lock()
+        # A new watcher counts data_version from its own start: add what the closed ones counted, so that the
+        # signal never goes back to a number a cache already holds (after a restore replaced the file).
+        self._changes_before_watcher = 0
+        self._last_change = 0
         self.migrated = False
 
     @classmethod
@@ -283,6 +287,7 @@ class Database:
             if self._watcher is not None:
                 self._watcher.close()
                 self._watcher = None
+                self._changes_before_watcher = self._last_change + 1
 
     # --- the change signal -----------------------------------------------------------------------------
 
@@ -299,7 +304,9 @@ class Database:
         with self._watcher_lock:
             if self._watcher is None:
                 self._watcher = sqlite3.connect(self.url.database, check_same_thread=False)
-            return self._watcher.execute("PRAGMA data_version").fetchone()[0]
+            counted = self._watcher.execute("PRAGMA data_version").fetchone()[0]
+            self._last_change = self._changes_before_watcher + counted
+            return self._last_change
 
     # --- slow statements and profiles --------------------------------------------------------------------
 

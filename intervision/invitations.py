@@ -48,6 +48,7 @@ def create_invitation(
         require(Action.MANAGE_INVITATIONS, viewer.role, viewer_role)
         if form.group_role is GroupRole.FACILITATOR:
             require(Action.INVITE_FACILITATORS, viewer.role, viewer_role)
+        db.lock("invitation_codes")  # so that no one else takes the code between the check and the insert
         code = _new_code()
         while store.invitation_by_code(db, code) is not None:
             code = _new_code()
@@ -104,8 +105,10 @@ def _usable_invitation(db: Unit, code: str, now: datetime) -> Invitation:
 
 
 def _join(db: Unit, invitation: Invitation, person_id: int, now: datetime) -> None:
+    # The use first: another person may have taken the last one since `_usable_invitation` looked.
+    if not store.count_invitation_use(db, invitation.id):
+        raise DomainError("invitation_used_up", field="code")
     store.set_membership(db, invitation.group_id, person_id, invitation.group_role, now, by=person_id)
-    store.count_invitation_use(db, invitation.id)
     store.add_audit_event(
         db,
         now,

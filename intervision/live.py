@@ -9,6 +9,9 @@ or a second facilitator device can never move the session twice.
 from __future__ import annotations
 
 import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -133,14 +136,67 @@ class SessionView:
     viewer_roles: tuple[str, ...]
 
 
-def _view(db: Unit, session: LiveSession, method: Method, viewer_id: int | None, now: datetime) -> SessionView:
+@dataclass(frozen=True)
+class _Stored:
+    """What a screen of the session reads from the store; the countdown is worked out from it at each draw."""
+
+    session: LiveSession
+    method: Method
+    spent: dict[int, float]
+    board: list[BoardItem]
+    roles: dict[str, list[tuple[int, str]]]
+
+
+def _stored(db: Unit, session: LiveSession, method: Method) -> _Stored:
+    return _Stored(
+        session,
+        method,
+        store.phase_seconds(db, session.id),
+        store.board_items(db, session.id),
+        store.session_roles(db, session.id),
+    )
+
+
+def _drawn(stored: _Stored, viewer_id: int | None, now: datetime) -> SessionView:
+    session, method = stored.session, stored.method
     phase = method.phases[session.phase_index] if session.status is SessionStatus.RUNNING else None
     clock = countdown(session, phase, now) if phase else None
-    spent = store.phase_seconds(db, session.id)
-    behind = behind_plan_seconds(method, spent, session.phase_index, clock) if clock else 0.0
-    roles = store.session_roles(db, session.id)
+    behind = behind_plan_seconds(method, stored.spent, session.phase_index, clock) if clock else 0.0
+    roles = stored.roles
     mine = tuple(role for role, people in roles.items() if any(person_id == viewer_id for person_id, _ in people))
-    return SessionView(session, method, phase, clock, behind, store.board_items(db, session.id), roles, mine)
+    return SessionView(session, method, phase, clock, behind, stored.board, roles, mine)
+
+
+def _view(db: Unit, session: LiveSession, method: Method, viewer_id: int | None, now: datetime) -> SessionView:
+    return _drawn(_stored(db, session, method), viewer_id, now)
+
+
+# Live screens poll every second or two, and most polls find nothing new: a screen's last read is kept with
+# the change signal it was read at (`Database.changes`, which moves on any process's commit) and used again
+# while the signal stands still. Only reads are kept, never the countdown, which is drawn anew from `now`.
+_KEPT_READS = 256
+_kept_reads: OrderedDict[tuple[object, ...], tuple[int, _Stored | None]] = OrderedDict()
+_kept_reads_lock = threading.Lock()
+
+
+def _read_unless_unchanged(
+    database: Database, screen: tuple[object, ...], read: Callable[[], _Stored | None]
+) -> _Stored | None:
+    # The Database object itself in the key: SQLite's signal is counted per object, not per file.
+    key = (database, *screen)
+    signal = database.changes()  # before reading: a write landing during the read moves it again
+    with _kept_reads_lock:
+        kept = _kept_reads.get(key)
+        if kept is not None and kept[0] == signal:
+            _kept_reads.move_to_end(key)
+            return kept[1]
+    stored = read()
+    with _kept_reads_lock:
+        _kept_reads[key] = (signal, stored)
+        _kept_reads.move_to_end(key)
+        while len(_kept_reads) > _KEPT_READS:
+            _kept_reads.popitem(last=False)
+    return stored
 
 
 def _session_for(db: Unit, viewer: Person, session_id: int, action: Action) -> LiveSession:
@@ -162,36 +218,51 @@ def _session_and_method(
 
 
 def console_view(database: Database, viewer: Person, session_id: int, now: datetime | None = None) -> SessionView:
-    session, method = _session_and_method(database, viewer, session_id, Action.RUN_SESSION)
-    with database.reading() as db:
-        return _view(db, session, method, viewer.id, now or utcnow())
+    def read() -> _Stored:
+        session, method = _session_and_method(database, viewer, session_id, Action.RUN_SESSION)
+        with database.reading() as db:
+            return _stored(db, session, method)
+
+    stored = _read_unless_unchanged(database, ("console", viewer.id, viewer.role, session_id), read)
+    return _drawn(stored, viewer.id, now or utcnow())
 
 
 def participant_view(database: Database, person: Person, join_code: str, now: datetime | None = None) -> SessionView:
     """A phone's view: for members of the session's group who know its code."""
-    with database.reading() as db:
-        session = store.live_session_by(db, "join_code", join_code.strip().upper())
-        if session is None:
-            raise DomainError("session_code_unknown", field="code")
-        require(Action.TAKE_PART, person.role, store.group_role(db, session.group_id, person.id))
-        require_in_circle(db, person, session)
-    method = session_method(database, session)
-    with database.reading() as db:
-        return _view(db, session, method, person.id, now or utcnow())
+    code = join_code.strip().upper()
+
+    def read() -> _Stored:
+        with database.reading() as db:
+            session = store.live_session_by(db, "join_code", code)
+            if session is None:
+                raise DomainError("session_code_unknown", field="code")
+            require(Action.TAKE_PART, person.role, store.group_role(db, session.group_id, person.id))
+            require_in_circle(db, person, session)
+        method = session_method(database, session)
+        with database.reading() as db:
+            return _stored(db, session, method)
+
+    stored = _read_unless_unchanged(database, ("phone", person.id, person.role, code), read)
+    return _drawn(stored, person.id, now or utcnow())
 
 
 def projector_view(database: Database, token: str, now: datetime | None = None) -> SessionView | None:
     """What the beamer shows; the link's token is the key. Tips and observations are never in it."""
-    with database.reading() as db:
-        session = store.live_session_by(db, "projector_token", token)
-    if session is None:
-        return None
-    method = session_method(database, session)
-    # The beamer's view carries no facilitator tips at all, not only a page that leaves them out.
-    untipped = [phase.model_copy(update={"tips": Lines()}) for phase in method.phases]
-    method = method.model_copy(update={"phases": untipped})
-    with database.reading() as db:
-        return _view(db, session, method, None, now or utcnow())
+
+    def read() -> _Stored | None:
+        with database.reading() as db:
+            session = store.live_session_by(db, "projector_token", token)
+        if session is None:
+            return None
+        method = session_method(database, session)
+        # The beamer's view carries no facilitator tips at all, not only a page that leaves them out.
+        untipped = [phase.model_copy(update={"tips": Lines()}) for phase in method.phases]
+        method = method.model_copy(update={"phases": untipped})
+        with database.reading() as db:
+            return _stored(db, session, method)
+
+    stored = _read_unless_unchanged(database, ("projector", token), read)
+    return _drawn(stored, None, now or utcnow()) if stored is not None else None
 
 
 def open_sessions(database: Database, viewer: Person) -> list[LiveSession]:
@@ -242,6 +313,8 @@ def start_session(database: Database, viewer: Person, form: StartSessionInput, n
         raise DomainError("sequence_not_found", field="sequence_id")
     with database.writing() as db:
         require(Action.RUN_SESSION, viewer.role, store.group_role(db, form.group_id, viewer.id))
+        # One starter at a time: the open-session check and the fresh join code hold until this one commits.
+        db.lock("start_session")
         if store.open_live_sessions(db, [form.group_id]):
             raise DomainError("session_already_open")
         title = form.spot_case_title.strip()

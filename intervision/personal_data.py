@@ -178,6 +178,7 @@ def erase_person(database: Database, viewer: Person, person_id: int, now: dateti
         erased = store.person(db, person_id)
         if erased is None:
             raise DomainError("person_not_found")
+        db.lock("coordinators")  # as in accounts.change_role: the last coordinator stays
         if erased.role is Role.COORDINATOR and store.count_coordinators(db) <= 1:
             raise DomainError("last_coordinator")
         store.forget_case_titles_of(db, person_id)

@@ -52,8 +52,13 @@ def invitations_for_groups(db: Unit, group_ids: list[int]) -> list[Invitation]:
     return [Invitation(**dict(row)) for row in rows]
 
 
-def count_invitation_use(db: Unit, invitation_id: int) -> None:
-    db.execute("UPDATE invitations SET uses = uses + 1 WHERE id = ?", [invitation_id])
+def count_invitation_use(db: Unit, invitation_id: int) -> bool:
+    """Count one use, if one is left; False when the limit is reached.
+
+    The check is in the UPDATE itself: two people joining at once cannot both take the last use.
+    """
+    cursor = db.execute("UPDATE invitations SET uses = uses + 1 WHERE id = ? AND uses < max_uses", [invitation_id])
+    return cursor.rowcount == 1
 
 
 def revoke_invitation(db: Unit, invitation_id: int, now: datetime) -> None:

@@ -12,6 +12,7 @@ import re
 from driving import app, assert_healthy, open_page, query, texts, values
 
 from intervision import live
+from intervision.database import Database
 from intervision.database import configured as configured_database
 from intervision.methods import built_in_library
 from intervision.models import BoardItemInput, Language, ObservationDetailsInput, SessionRole, StartSessionInput
@@ -174,6 +175,23 @@ def test_after_closing_the_projector_says_the_session_ended(people):
     assert_healthy(at)
     assert values(at.title) == ["The session has ended. Thank you."]
     assert _session(people, session_id).join_code not in _shown(at)
+
+
+def test_a_move_made_by_another_app_process_shows_on_the_next_poll(people):
+    session_id = _start(people)
+    at = _projector(_token(people, session_id))
+    assert values(at.title) == ["Information round"]
+    # Another app server: its own Database object, its own connections, on the same store.
+    elsewhere = Database.for_path(configured_database().path)
+    try:
+        live.move(elsewhere, people.facilitator, session_id, _session(people, session_id).revision, 1)
+    finally:
+        elsewhere.dispose()
+
+    at.run()
+
+    assert_healthy(at)
+    assert values(at.title) == [INCIDENT.phases[INFORMATION_ROUND + 1].name(Language.EN)]
 
 
 def test_an_invalid_token_shows_only_that_the_link_is_not_valid(people):
