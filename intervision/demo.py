@@ -483,7 +483,7 @@ def _add_own_method(db: Unit, author_id: int, now: datetime) -> None:
 
 def _add_people(db: Unit, hashed: str, now: datetime) -> dict[str, int]:
     return {
-        plan.name: store.add_person(db, plan.name, demo_email(plan.name), plan.role, hashed, plan.language.value, now)
+        plan.name: store.add_person(db, plan.name, demo_email(plan.name), plan.role, hashed, plan.language, now)
         for plan in _PEOPLE
     }
 

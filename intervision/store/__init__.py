@@ -136,6 +136,7 @@ from intervision.store.overview import (
     whole_wave_scores,
 )
 from intervision.store.people import (
+    Credentials,
     add_person,
     count_coordinators,
     credentials,
@@ -264,6 +265,7 @@ __all__ = [
     "count_invitation_use",
     "count_people",
     "create_organisation",
+    "Credentials",
     "credentials",
     "custom_method_count",
     "custom_method_row",
