@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import date, datetime
-from enum import Enum, StrEnum
+from enum import StrEnum
 
 from intervision.database import Unit
 from intervision.errors import Missing
@@ -19,18 +19,10 @@ from intervision.models import (
     SessionRole,
     SessionStatus,
 )
-from intervision.store._sql import _iso
+from intervision.store._sql import UNCHANGED, _iso, _Unchanged
 from intervision.store.cases import _CASE_SELECT
 
 _LIVE_SELECT = "SELECT s.*, g.name AS group_name FROM live_sessions s JOIN groups g ON g.id = s.group_id"
-
-
-class _Unchanged(Enum):
-    UNCHANGED = "unchanged"
-
-
-# Marks a field of a change that is not written (None is a value: a pause that ends, a phase without a clock).
-UNCHANGED = _Unchanged.UNCHANGED
 
 
 def _stored(value: object) -> object:
