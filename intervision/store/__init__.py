@@ -54,6 +54,7 @@ from intervision.store.groups import (
     update_group,
 )
 from intervision.store.invitations import (
+    InvitationAnswer,
     add_group_invitation,
     add_invitation,
     answer_group_invitation,
@@ -225,6 +226,7 @@ from intervision.store.surveys import (
 )
 
 __all__ = [
+    "InvitationAnswer",
     "UNCHANGED",
     "LiveSessionChange",
     "NewLiveSession",
