@@ -36,6 +36,7 @@ from intervision.store.goals import (
     goals,
 )
 from intervision.store.groups import (
+    GroupMembership,
     add_group,
     all_groups,
     delete_group,
@@ -226,6 +227,7 @@ from intervision.store.surveys import (
 )
 
 __all__ = [
+    "GroupMembership",
     "InvitationAnswer",
     "UNCHANGED",
     "LiveSessionChange",
