@@ -62,7 +62,7 @@ def add_account(db: Unit, form: NewAccountInput, password_hash: str, role: Role,
     """A new account inside the caller's transaction, with the password hashed before it began."""
     if store.person_id_by_email(db, form.email) is not None:
         raise DomainError("account_not_created", field="email")
-    person_id = store.add_person(db, form.name, form.email, role, password_hash, form.language.value, now)
+    person_id = store.add_person(db, form.name, form.email, role, password_hash, form.language, now)
     store.add_audit_event(db, now, person_id, AuditAction.ACCOUNT_CREATED, form.email, role.value)
     return person_id
 
@@ -77,12 +77,12 @@ def update_profile(database: Database, person_id: int, form: ProfileInput) -> No
         owner = store.person_id_by_email(db, form.email)
         if owner is not None and owner != person_id:
             raise DomainError("email_in_use", field="email")
-        store.update_profile(db, person_id, form.name, form.email, form.language.value)
+        store.update_profile(db, person_id, form.name, form.email, form.language)
 
 
 def set_language(database: Database, person_id: int, language: Language) -> None:
     with database.writing() as db:
-        store.set_language(db, person_id, language.value)
+        store.set_language(db, person_id, language)
 
 
 def people(database: Database, viewer: Person) -> list[Person]:

@@ -160,7 +160,8 @@ def sign_in(
         account = store.credentials(db, form.email) if wait is None else None
     if wait is not None:
         raise _wait_error(wait)
-    person_id, hashed = account or (None, None)
+    person_id = account.person_id if account else None
+    hashed = account.password_hash if account else None
     if not _password_matches(hashed, form.password):  # slow: no transaction open
         if person_id is not None:
             with database.writing() as db:

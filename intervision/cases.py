@@ -167,7 +167,7 @@ def queue(database: Database, viewer: Person, group_id: int, now: datetime | Non
             case,
             votes.get(case.id, 0),
             (now - case.submitted_at).days if case.submitted_at else 0,
-            datetime.fromisoformat(last_discussed[case.author_id]) if case.author_id in last_discussed else None,
+            last_discussed.get(case.author_id) if case.author_id is not None else None,
         )
         for case in waiting
     ]

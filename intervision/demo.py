@@ -365,7 +365,7 @@ def _add_sessions(
     previous: str | None = None
     for index, starts_at in enumerate(past):
         if 0 < index < len(past) - 1 and rng.random() < _CANCEL_CHANCE:
-            store.add_meeting(db, group_id, starts_at, plan.minutes, MeetingStatus.CANCELLED.value)
+            store.add_meeting(db, group_id, starts_at, plan.minutes, MeetingStatus.CANCELLED)
             continue
         previous = _choose_method(rng, plan.phase, index / len(past), previous)
         held = store.add_meeting(
@@ -373,7 +373,7 @@ def _add_sessions(
             group_id,
             starts_at,
             plan.minutes,
-            MeetingStatus.HELD.value,
+            MeetingStatus.HELD,
             previous,
             _pinned(db, previous, now),
         )
@@ -385,7 +385,7 @@ def _add_sessions(
             group_id,
             upcoming,
             plan.minutes,
-            MeetingStatus.PLANNED.value,
+            MeetingStatus.PLANNED,
             method,
             _pinned(db, method, now),
         )
@@ -483,7 +483,7 @@ def _add_own_method(db: Unit, author_id: int, now: datetime) -> None:
 
 def _add_people(db: Unit, hashed: str, now: datetime) -> dict[str, int]:
     return {
-        plan.name: store.add_person(db, plan.name, demo_email(plan.name), plan.role, hashed, plan.language.value, now)
+        plan.name: store.add_person(db, plan.name, demo_email(plan.name), plan.role, hashed, plan.language, now)
         for plan in _PEOPLE
     }
 

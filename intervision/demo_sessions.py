@@ -14,6 +14,7 @@ from intervision import store
 from intervision.database import Unit
 from intervision.live import CODE_ALPHABET
 from intervision.methods import parse_method
+from intervision.models import ObservationKind, SessionStatus
 from intervision.observation_log import categories
 
 ACTIONS = (
@@ -37,20 +38,20 @@ def add_demo_sessions(
         closed = started + timedelta(minutes=meeting.minutes)
         session_id = store.add_live_session(
             db,
-            {
-                "group_id": group_id,
-                "meeting_id": meeting.id,
-                "case_title": "",
-                "method_id": method.id,
-                "method_version": method.version,
-                "status": "closed",
-                "phase_index": len(method.phases) - 1,
-                "join_code": "".join(secrets.choice(CODE_ALPHABET) for _ in range(8)),
-                "projector_token": secrets.token_urlsafe(24),
-                "facilitator_id": facilitator_id,
-                "started_at": started,
-                "closed_at": closed,
-            },
+            store.NewLiveSession(
+                group_id=group_id,
+                meeting_id=meeting.id,
+                case_title="",
+                method_id=method.id,
+                method_version=method.version,
+                status=SessionStatus.CLOSED,
+                phase_index=len(method.phases) - 1,
+                join_code="".join(secrets.choice(CODE_ALPHABET) for _ in range(8)),
+                projector_token=secrets.token_urlsafe(24),
+                facilitator_id=facilitator_id,
+                started_at=started,
+                closed_at=closed,
+            ),
         )
         moment = started
         progress = index / max(1, len(held) - 1)
@@ -69,7 +70,8 @@ def add_demo_sessions(
                 (closed + timedelta(days=28)).date(),
                 closed,
             )
-            store.set_action_item(db, item_id, session_id, confirmed=1, done=int(index < len(held) - 1 and number == 0))
+            store.set_action_item_confirmed(db, item_id, session_id, True)
+            store.set_action_item_done(db, item_id, group_id, index < len(held) - 1 and number == 0)
 
 
 def corrections(rng: random.Random, progress: float) -> dict[tuple[str, str], int]:
@@ -108,4 +110,4 @@ def _observe(db: Unit, rng: random.Random, session_id: int, phases: int, started
     for (level, kind), count in corrections(rng, progress).items():
         for _ in range(count):
             at = started + timedelta(minutes=rng.uniform(5, 85))
-            store.add_observation(db, session_id, rng.randrange(phases), level, at, kind=kind)
+            store.add_observation(db, session_id, rng.randrange(phases), level, at, kind=ObservationKind(kind))

@@ -12,8 +12,8 @@ import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 
 from intervision import store
 from intervision.clock import utcnow
@@ -45,12 +45,15 @@ from intervision.models import (
 from intervision.observation_log import LEVELS, Balance, balance_of, categories
 from intervision.permissions import Action, require
 from intervision.reports import SessionReport
+from intervision.store.live_sessions import LiveSessionChange, NewLiveSession, RoleHeld, RoleHolder
 from intervision.surveys import open_scheduled_waves
 
 AMBER_FRACTION = 0.2  # the countdown turns amber when a fifth of the phase is left
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 # In the closing round people still send what the session brought them.
 CLOSING_KINDS = (BoardKind.INSIGHT, BoardKind.ACTION_ITEM)
+# Before any session: who never held a role comes first when roles are suggested.
+NEVER = datetime.min.replace(tzinfo=UTC)
 
 
 # --- the countdown (pure) ------------------------------------------------------------------------
@@ -132,8 +135,8 @@ class SessionView:
     clock: Countdown | None
     behind_seconds: float
     board: list[BoardItem]
-    roles: dict[str, list[tuple[int, str]]]
-    viewer_roles: tuple[str, ...]
+    roles: dict[SessionRole, list[RoleHolder]]
+    viewer_roles: tuple[SessionRole, ...]
 
 
 @dataclass(frozen=True)
@@ -144,7 +147,7 @@ class _Stored:
     method: Method
     spent: dict[int, float]
     board: list[BoardItem]
-    roles: dict[str, list[tuple[int, str]]]
+    roles: dict[SessionRole, list[RoleHolder]]
 
 
 def _stored(db: Unit, session: LiveSession, method: Method) -> _Stored:
@@ -163,7 +166,7 @@ def _drawn(stored: _Stored, viewer_id: int | None, now: datetime) -> SessionView
     clock = countdown(session, phase, now) if phase else None
     behind = behind_plan_seconds(method, stored.spent, session.phase_index, clock) if clock else 0.0
     roles = stored.roles
-    mine = tuple(role for role, people in roles.items() if any(person_id == viewer_id for person_id, _ in people))
+    mine = tuple(role for role, people in roles.items() if any(holder.person_id == viewer_id for holder in people))
     return SessionView(session, method, phase, clock, behind, stored.board, roles, mine)
 
 
@@ -233,7 +236,7 @@ def participant_view(database: Database, person: Person, join_code: str, now: da
 
     def read() -> _Stored:
         with database.reading() as db:
-            session = store.live_session_by(db, "join_code", code)
+            session = store.live_session_by_join_code(db, code)
             if session is None:
                 raise DomainError("session_code_unknown", field="code")
             require(Action.TAKE_PART, person.role, store.group_role(db, session.group_id, person.id))
@@ -251,7 +254,7 @@ def projector_view(database: Database, token: str, now: datetime | None = None) 
 
     def read() -> _Stored | None:
         with database.reading() as db:
-            session = store.live_session_by(db, "projector_token", token)
+            session = store.live_session_by_projector_token(db, token)
         if session is None:
             return None
         method = session_method(database, session)
@@ -279,7 +282,7 @@ def open_sessions(database: Database, viewer: Person) -> list[LiveSession]:
 def _code(db: Unit) -> str:
     while True:
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(6))
-        if store.live_session_by(db, "join_code", code) is None:
+        if store.live_session_by_join_code(db, code) is None:
             return code
 
 
@@ -297,7 +300,7 @@ def suggest_roles(
         free = [person_id for person_id in members if person_id not in taken]
         if not free:
             break
-        chosen = min(free, key=lambda person_id: (history.get((person_id, role.value), ""), person_id))
+        chosen = min(free, key=lambda person_id: (history.get(RoleHeld(person_id, role), NEVER), person_id))
         suggestion[role] = chosen
         taken.add(chosen)
     return suggestion
@@ -332,25 +335,25 @@ def start_session(database: Database, viewer: Person, form: StartSessionInput, n
         upcoming = store.next_meetings(db, [form.group_id], now.replace(hour=0, minute=0, second=0)).get(form.group_id)
         session_id = store.add_live_session(
             db,
-            {
-                "group_id": form.group_id,
-                "meeting_id": upcoming.id if upcoming and upcoming.starts_at.date() == now.date() else None,
-                "case_id": form.case_id,
-                "case_title": title,
-                "method_id": entry.method.id,
-                "method_version": pin_version(db, entry.method, now),
-                "sequence_id": form.sequence_id,
-                "status": SessionStatus.CHECK_IN.value,
-                "join_code": _code(db),
-                "projector_token": secrets.token_urlsafe(24),
-                "facilitator_id": viewer.id,
-                "started_at": now,
-            },
+            NewLiveSession(
+                group_id=form.group_id,
+                meeting_id=upcoming.id if upcoming and upcoming.starts_at.date() == now.date() else None,
+                case_id=form.case_id,
+                case_title=title,
+                method_id=entry.method.id,
+                method_version=pin_version(db, entry.method, now),
+                sequence_id=form.sequence_id,
+                status=SessionStatus.CHECK_IN,
+                join_code=_code(db),
+                projector_token=secrets.token_urlsafe(24),
+                facilitator_id=viewer.id,
+                started_at=now,
+            ),
         )
         members = {member.person_id for member in store.members(db, form.group_id)}
         if any(person_id not in members for people in form.roles.values() for person_id in people):
             raise DomainError("role_outside_group", field="roles")
-        store.set_session_roles(db, session_id, {role.value: people for role, people in form.roles.items()})
+        store.set_session_roles(db, session_id, form.roles)
         # Everyone counts as present until the facilitator says otherwise at the check-in.
         for member in store.members(db, form.group_id):
             if member.group_role is GroupRole.MEMBER:
@@ -376,22 +379,22 @@ def set_present(database: Database, viewer: Person, session_id: int, person_id: 
 # --- moving through the phases -----------------------------------------------------------------
 
 
-def _change(db: Unit, session: LiveSession, revision: int, **columns: object) -> None:
-    if session.revision != revision or not store.update_live_session(db, session.id, revision, **columns):
+def _change(db: Unit, session: LiveSession, revision: int, change: LiveSessionChange) -> None:
+    if session.revision != revision or not store.update_live_session(db, session.id, revision, change):
         # Someone (or a second click) changed the session since this screen was drawn: do nothing twice.
         raise DomainError("session_moved_on")
 
 
-def _fresh_phase(index: int, now: datetime, status: SessionStatus = SessionStatus.RUNNING) -> dict[str, object]:
-    return {
-        "status": status.value,
-        "phase_index": index,
-        "phase_started_at": now if status is SessionStatus.RUNNING else None,
-        "paused_at": None,
-        "paused_seconds": 0.0,
-        "extra_minutes": 0.0,
-        "overrun_logged": 0,
-    }
+def _fresh_phase(index: int, now: datetime, status: SessionStatus = SessionStatus.RUNNING) -> LiveSessionChange:
+    return LiveSessionChange(
+        status=status,
+        phase_index=index,
+        phase_started_at=now if status is SessionStatus.RUNNING else None,
+        paused_at=None,
+        paused_seconds=0.0,
+        extra_minutes=0.0,
+        overrun_logged=False,
+    )
 
 
 def begin_phases(
@@ -403,7 +406,7 @@ def begin_phases(
         session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
         if session.status is not SessionStatus.CHECK_IN:
             raise DomainError("session_moved_on")
-        _change(db, session, revision, **_fresh_phase(0, now))
+        _change(db, session, revision, _fresh_phase(0, now))
 
 
 def pause(database: Database, viewer: Person, session_id: int, revision: int, now: datetime | None = None) -> None:
@@ -411,7 +414,7 @@ def pause(database: Database, viewer: Person, session_id: int, revision: int, no
     with database.writing() as db:
         session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
         if session.paused_at is None and session.phase_started_at is not None:
-            _change(db, session, revision, paused_at=now)
+            _change(db, session, revision, LiveSessionChange(paused_at=now))
 
 
 def resume(database: Database, viewer: Person, session_id: int, revision: int, now: datetime | None = None) -> None:
@@ -419,10 +422,10 @@ def resume(database: Database, viewer: Person, session_id: int, revision: int, n
     with database.writing() as db:
         session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
         if session.phase_started_at is None:
-            _change(db, session, revision, phase_started_at=now)
+            _change(db, session, revision, LiveSessionChange(phase_started_at=now))
         elif session.paused_at is not None:
             paused = session.paused_seconds + (now - session.paused_at).total_seconds()
-            _change(db, session, revision, paused_at=None, paused_seconds=paused)
+            _change(db, session, revision, LiveSessionChange(paused_at=None, paused_seconds=paused))
 
 
 def add_minutes(
@@ -433,12 +436,13 @@ def add_minutes(
     with database.writing() as db:
         session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
         extra = max(0.0, session.extra_minutes + minutes)
-        columns: dict[str, object] = {"extra_minutes": extra}
+        change = LiveSessionChange(extra_minutes=extra)
         if session.status is SessionStatus.RUNNING:
             longer = session.model_copy(update={"extra_minutes": extra})
             if countdown(longer, method.phases[session.phase_index], now).remaining_seconds > 0:
-                columns["overrun_logged"] = 0  # back within time: a new overrun will be logged again
-        _change(db, session, revision, **columns)
+                # Back within time: a new overrun will be logged again.
+                change = replace(change, overrun_logged=False)
+        _change(db, session, revision, change)
 
 
 def move(
@@ -456,7 +460,7 @@ def move(
     with database.writing() as db:
         session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
         if session.status is SessionStatus.CLOSING and steps < 0:
-            _change(db, session, revision, **_fresh_phase(len(method.phases) - 1, now))
+            _change(db, session, revision, _fresh_phase(len(method.phases) - 1, now))
             return
         if session.status is not SessionStatus.RUNNING:
             raise DomainError("session_moved_on")
@@ -468,9 +472,9 @@ def move(
         )
         target = session.phase_index + steps
         if target >= len(method.phases):
-            _change(db, session, revision, **_fresh_phase(session.phase_index, now, SessionStatus.CLOSING))
+            _change(db, session, revision, _fresh_phase(session.phase_index, now, SessionStatus.CLOSING))
         else:
-            _change(db, session, revision, **_fresh_phase(max(0, target), now))
+            _change(db, session, revision, _fresh_phase(max(0, target), now))
 
 
 def _log_overrun(db: Unit, session: LiveSession, clock: Countdown, now: datetime) -> None:
@@ -527,7 +531,7 @@ def mark_helpful(database: Database, person: Person, session_id: int, item_id: i
     with database.writing() as db:
         session = _session_for(db, person, session_id, Action.TAKE_PART)
         roles = store.session_roles(db, session.id)
-        bringers = {person_id for person_id, _ in roles.get(SessionRole.CASE_BRINGER.value, [])}
+        bringers = {holder.person_id for holder in roles.get(SessionRole.CASE_BRINGER, [])}
         if person.id not in bringers and person.id != session.facilitator_id:
             raise DomainError("only_case_bringer")
         store.set_board_item_helpful(db, session.id, item_id, helpful)
@@ -556,7 +560,7 @@ def action_items(database: Database, viewer: Person, session_id: int) -> list[Ac
 def confirm_action_item(database: Database, viewer: Person, session_id: int, item_id: int, confirmed: bool) -> None:
     with database.writing() as db:
         _session_for(db, viewer, session_id, Action.RUN_SESSION)
-        store.set_action_item(db, item_id, session_id, confirmed=int(confirmed))
+        store.set_action_item_confirmed(db, item_id, session_id, confirmed)
 
 
 @dataclass(frozen=True)
@@ -608,7 +612,7 @@ def observe(
     kind = ObservationKind(kind)
     with database.writing() as db:
         session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
-        return store.add_observation(db, session.id, session.phase_index, level, now, kind=kind.value)
+        return store.add_observation(db, session.id, session.phase_index, level, now, kind=kind)
 
 
 def take_back(database: Database, viewer: Person, session_id: int, observation_id: int) -> None:
@@ -728,12 +732,10 @@ def close_session(
         session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
         if session.status is SessionStatus.CLOSED:
             raise DomainError("session_moved_on")
-        _change(db, session, revision, status=SessionStatus.CLOSED.value, closed_at=now)
+        _change(db, session, revision, LiveSessionChange(status=SessionStatus.CLOSED, closed_at=now))
         meeting_id = session.meeting_id
         if meeting_id:
-            store.set_meeting_status(
-                db, meeting_id, MeetingStatus.HELD.value, session.method_id, session.method_version
-            )
+            store.set_meeting_status(db, meeting_id, MeetingStatus.HELD, session.method_id, session.method_version)
         else:
             minutes = max(30, round((now - session.started_at).total_seconds() / 60))
             meeting_id = store.add_meeting(
@@ -741,7 +743,7 @@ def close_session(
                 session.group_id,
                 session.started_at,
                 minutes,
-                MeetingStatus.HELD.value,
+                MeetingStatus.HELD,
                 session.method_id,
                 session.method_version,
             )
@@ -794,7 +796,7 @@ def session_report(
         method_name=method.name(language),
         method_version=session.method_version,
         case_title=session.case_title,
-        roles={role: [name for _, name in people] for role, people in roles.items()},
+        roles={role: [holder.name for holder in people] for role, people in roles.items()},
         phases=[
             (phase.name(language), phase.minutes, spent.get(index, 0.0) / 60)
             for index, phase in enumerate(method.phases)

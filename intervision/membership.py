@@ -130,7 +130,7 @@ def withdraw(database: Database, viewer: Person, invitation_id: int, now: dateti
         _may_manage(db, viewer, found.group_id, found.group_role)
         if not found.open(now):
             raise DomainError("invitation_answered")
-        store.answer_group_invitation(db, invitation_id, "withdrawn_at", now)
+        store.answer_group_invitation(db, invitation_id, store.InvitationAnswer.WITHDRAWN, now)
         invited = store.person(db, found.person_id)
         store.add_audit_event(
             db, now, viewer.id, AuditAction.INVITATION_REVOKED, invited.email if invited else "", found.group_name
@@ -162,7 +162,7 @@ def accept(database: Database, person: Person, invitation_id: int, now: datetime
         found = _own_open_invitation(db, person, invitation_id, now)
         if store.group_role(db, found.group_id, person.id) is not None:
             raise DomainError("already_in_group")
-        store.answer_group_invitation(db, invitation_id, "accepted_at", now)
+        store.answer_group_invitation(db, invitation_id, store.InvitationAnswer.ACCEPTED, now)
         store.set_membership(db, found.group_id, person.id, found.group_role, now, by=person.id)
         store.add_audit_event(
             db, now, person.id, AuditAction.MEMBER_ADDED, person.email, f"{found.group_id}:{found.group_role}"
@@ -174,7 +174,7 @@ def decline(database: Database, person: Person, invitation_id: int, now: datetim
     now = now or utcnow()
     with database.writing() as db:
         _own_open_invitation(db, person, invitation_id, now)
-        store.answer_group_invitation(db, invitation_id, "declined_at", now)
+        store.answer_group_invitation(db, invitation_id, store.InvitationAnswer.DECLINED, now)
 
 
 # --- the group's membership history ------------------------------------------------------------

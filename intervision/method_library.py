@@ -38,22 +38,22 @@ class MethodEntry:
         return self.custom and self.author_id == person.id
 
 
-def _entry(row: dict) -> MethodEntry | None:
+def _entry(stored: store.CustomMethod) -> MethodEntry | None:
     try:
-        method = parse_method(row["definition"], row["method_id"])
+        method = parse_method(stored.definition, stored.method_id)
     except MethodFileError:
         # A stored method that no longer passes (say, a limit was tightened) must not take the library down.
-        log.exception("Custom method %s no longer validates", row["method_id"])
+        log.exception("Custom method %s no longer validates", stored.method_id)
         return None
-    return MethodEntry(method, True, row["author"], row["author_id"], bool(row["shared"]))
+    return MethodEntry(method, True, stored.author, stored.author_id, stored.shared)
 
 
 def available_methods(database: Database, viewer: Person) -> list[MethodEntry]:
     """Every method this person may read and use: built-in ones first, then custom ones."""
     built_in = [MethodEntry(method) for method in built_in_library().methods.values()]
     with database.reading() as db:
-        rows = store.custom_method_rows(db, None if viewer.role is Role.COORDINATOR else viewer.id)
-    return built_in + [entry for entry in map(_entry, rows) if entry is not None]
+        stored = store.custom_methods(db, None if viewer.role is Role.COORDINATOR else viewer.id)
+    return built_in + [entry for entry in map(_entry, stored) if entry is not None]
 
 
 def method_entry(database: Database, viewer: Person, method_id: str) -> MethodEntry | None:
@@ -75,7 +75,7 @@ def may_create_methods(database: Database, viewer: Person) -> bool:
 
 
 def _new_custom_id(db: Unit) -> str:
-    taken = set(built_in_library().methods) | {row["method_id"] for row in store.custom_method_rows(db, None)}
+    taken = set(built_in_library().methods) | {stored.method_id for stored in store.custom_methods(db, None)}
     number = store.custom_method_count(db) + 1
     while f"custom_{number}" in taken:
         number += 1
@@ -87,14 +87,14 @@ def save_custom_method(database: Database, viewer: Person, method: Method, now: 
     now = now or utcnow()
     with database.writing() as db:
         require(Action.CREATE_METHOD, viewer.role, _method_role(db, viewer))
-        existing = store.custom_method_row(db, method.id)
+        existing = store.custom_method(db, method.id)
         if existing is None:
             method = method.model_copy(update={"id": _new_custom_id(db), "version": 1, "variant_of": None})
             store.add_custom_method(db, method.id, viewer.id, now)
         else:
-            if existing["author_id"] != viewer.id:
+            if existing.author_id != viewer.id:
                 raise NotAllowed(Action.CREATE_METHOD.value)
-            method = method.model_copy(update={"version": existing["current_version"] + 1})
+            method = method.model_copy(update={"version": existing.current_version + 1})
             store.set_custom_method_version(db, method.id, method.version)
         store.keep_method_version(db, method.id, method.version, method_to_toml(method), now)
         store.drop_method_draft(db, viewer.id)
@@ -104,7 +104,7 @@ def save_custom_method(database: Database, viewer: Person, method: Method, now: 
 def share_method(database: Database, viewer: Person, method_id: str, shared: bool) -> None:
     require(Action.SHARE_METHOD, viewer.role)
     with database.writing() as db:
-        if store.custom_method_row(db, method_id) is None:
+        if store.custom_method(db, method_id) is None:
             raise DomainError("method_not_found")
         store.share_custom_method(db, method_id, shared)
 

@@ -116,7 +116,7 @@ with st.form(SEND):
         viewer.t("live.send"), type="primary", on_click=forms.submit, args=(SEND, viewer, partial(_send, session.id))
     )
 
-if SessionRole.CASE_BRINGER.value in view.viewer_roles:
+if SessionRole.CASE_BRINGER in view.viewer_roles:
     st.subheader(viewer.t("follow.helped_title"))
     for item in view.board:
         if item.kind in MARKABLE:

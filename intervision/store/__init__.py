@@ -36,6 +36,7 @@ from intervision.store.goals import (
     goals,
 )
 from intervision.store.groups import (
+    GroupMembership,
     add_group,
     all_groups,
     delete_group,
@@ -54,6 +55,7 @@ from intervision.store.groups import (
     update_group,
 )
 from intervision.store.invitations import (
+    InvitationAnswer,
     add_group_invitation,
     add_invitation,
     answer_group_invitation,
@@ -67,6 +69,11 @@ from intervision.store.invitations import (
     revoke_invitation,
 )
 from intervision.store.live_sessions import (
+    UNCHANGED,
+    LiveSessionChange,
+    NewLiveSession,
+    RoleHeld,
+    RoleHolder,
     action_items,
     action_items_to_look_back_on,
     add_action_item,
@@ -78,7 +85,8 @@ from intervision.store.live_sessions import (
     closed_live_sessions,
     last_discussed_case,
     live_session,
-    live_session_by,
+    live_session_by_join_code,
+    live_session_by_projector_token,
     mark_overrun_logged,
     my_rating,
     observations,
@@ -89,7 +97,7 @@ from intervision.store.live_sessions import (
     role_history,
     session_ratings,
     session_roles,
-    set_action_item,
+    set_action_item_confirmed,
     set_action_item_done,
     set_board_item_helpful,
     set_bringer_choice,
@@ -106,10 +114,11 @@ from intervision.store.meetings import (
     record_attendance,
 )
 from intervision.store.methods import (
+    CustomMethod,
     add_custom_method,
+    custom_method,
     custom_method_count,
-    custom_method_row,
-    custom_method_rows,
+    custom_methods,
     drop_method_draft,
     keep_method_version,
     method_draft,
@@ -136,6 +145,7 @@ from intervision.store.overview import (
     whole_wave_scores,
 )
 from intervision.store.people import (
+    Credentials,
     add_person,
     count_coordinators,
     credentials,
@@ -218,6 +228,13 @@ from intervision.store.surveys import (
 )
 
 __all__ = [
+    "GroupMembership",
+    "InvitationAnswer",
+    "UNCHANGED",
+    "LiveSessionChange",
+    "NewLiveSession",
+    "RoleHeld",
+    "RoleHolder",
     "action_item_counts",
     "action_items",
     "action_items_to_look_back_on",
@@ -264,10 +281,12 @@ __all__ = [
     "count_invitation_use",
     "count_people",
     "create_organisation",
+    "Credentials",
     "credentials",
     "custom_method_count",
-    "custom_method_row",
-    "custom_method_rows",
+    "CustomMethod",
+    "custom_method",
+    "custom_methods",
     "delete_case",
     "delete_case_votes_of",
     "delete_cases_of_author",
@@ -305,7 +324,8 @@ __all__ = [
     "last_discussed_by_author",
     "last_discussed_case",
     "live_session",
-    "live_session_by",
+    "live_session_by_join_code",
+    "live_session_by_projector_token",
     "load_instrument",
     "loaded_instrument_definitions",
     "mark_overrun_logged",
@@ -365,7 +385,7 @@ __all__ = [
     "save_response",
     "session_ratings",
     "session_roles",
-    "set_action_item",
+    "set_action_item_confirmed",
     "set_action_item_done",
     "set_board_item_helpful",
     "set_bringer_choice",

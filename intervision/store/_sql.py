@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import Enum
 
 
 def _iso(moment: datetime) -> str:
@@ -18,3 +19,11 @@ def _moment(stored: str) -> datetime:
 
 def _maybe_moment(stored: str | None) -> datetime | None:
     return None if stored is None else _moment(stored)
+
+
+class _Unchanged(Enum):
+    UNCHANGED = "unchanged"
+
+
+# Marks a column a write leaves as it is (None is a value: a pause that ends, a case taken off a meeting).
+UNCHANGED = _Unchanged.UNCHANGED

@@ -6,15 +6,19 @@ from datetime import datetime
 
 from intervision.database import Unit
 from intervision.models import (
+    AuditAction,
     AuditEvent,
 )
 from intervision.store._sql import _iso
 
 
-def add_audit_event(db: Unit, now: datetime, actor_id: int | None, action: str, subject: str, detail: str) -> None:
+def add_audit_event(
+    db: Unit, now: datetime, actor_id: int | None, action: AuditAction, subject: str, detail: str
+) -> None:
     db.execute(
         "INSERT INTO audit_log (at, actor_id, action, subject, detail) VALUES (?, ?, ?, ?, ?)",
-        [_iso(now), actor_id, action, subject, detail],
+        # Only the actions the product knows are kept: an unknown one raises ValueError here.
+        [_iso(now), actor_id, AuditAction(action).value, subject, detail],
     )
 
 

@@ -6,13 +6,15 @@ import json
 from datetime import datetime
 
 from intervision.database import Unit
+from intervision.errors import Missing
 from intervision.models import (
     CASE_TEXT_FIELDS,
     Case,
     CaseCount,
     CaseStatus,
+    Urgency,
 )
-from intervision.store._sql import _iso
+from intervision.store._sql import UNCHANGED, _iso, _Unchanged
 
 _CASE_SELECT = (
     "SELECT c.*, g.name AS group_name, coalesce(p.name, '') AS author, m.starts_at AS meeting_starts_at"
@@ -39,7 +41,7 @@ def _case_values(values: dict) -> dict:
     row = {column: values.get(column) for column in _CASE_VALUE_COLUMNS}
     row["wants"] = json.dumps([str(want) for want in values.get("wants") or []])
     row["anonymised"] = int(bool(values.get("anonymised")))
-    row["urgency"] = str(values.get("urgency") or "normal")
+    row["urgency"] = str(values.get("urgency") or Urgency.NORMAL.value)
     for column in ("title", "situation", "involved", "own_role", "evoked", "learning_question", "tried"):
         row[column] = row[column] or ""
     return row
@@ -52,7 +54,8 @@ def case(db: Unit, case_id: int) -> Case | None:
 
 def draft_case_id(db: Unit, author_id: int) -> int | None:
     row = db.execute(
-        "SELECT id FROM cases WHERE author_id = ? AND status = 'draft' ORDER BY id DESC LIMIT 1", [author_id]
+        "SELECT id FROM cases WHERE author_id = ? AND status = ? ORDER BY id DESC LIMIT 1",
+        [author_id, CaseStatus.DRAFT.value],
     ).fetchone()
     return row[0] if row else None
 
@@ -71,24 +74,46 @@ def add_case(db: Unit, group_id: int, author_id: int, status: CaseStatus, values
 
 
 def update_case_values(db: Unit, case_id: int, group_id: int, values: dict) -> None:
+    """Write the intake's fields (only those of _CASE_VALUE_COLUMNS: other keys are never read)."""
     row = _case_values(values) | {"group_id": group_id}
     assignments = ", ".join(f"{name} = ?" for name in row)
-    db.execute(f"UPDATE cases SET {assignments} WHERE id = ?", [*row.values(), case_id])
+    cursor = db.execute(f"UPDATE cases SET {assignments} WHERE id = ?", [*row.values(), case_id])
+    if cursor.rowcount == 0:
+        raise Missing(f"case {case_id}")
 
 
-def set_case_status(db: Unit, case_id: int, status: CaseStatus, now: datetime, **extra: object) -> None:
-    """Move a case on; the moment is kept in the column that belongs to the new status."""
-    moments = {
-        CaseStatus.SUBMITTED: "submitted_at",
-        CaseStatus.CHOSEN: "chosen_at",
-        CaseStatus.DISCUSSED: "discussed_at",
-        CaseStatus.FOLLOWED_UP: "followed_up_at",
-    }
-    columns = {"status": status.value} | extra
-    if status in moments:
-        columns[moments[status]] = _iso(now)
+# The column that keeps the moment a case reached each status.
+_STATUS_MOMENTS = {
+    CaseStatus.SUBMITTED: "submitted_at",
+    CaseStatus.CHOSEN: "chosen_at",
+    CaseStatus.DISCUSSED: "discussed_at",
+    CaseStatus.FOLLOWED_UP: "followed_up_at",
+}
+
+
+def set_case_status(
+    db: Unit,
+    case_id: int,
+    status: CaseStatus,
+    now: datetime,
+    *,
+    meeting_id: int | None | _Unchanged = UNCHANGED,
+    method_id: str | None | _Unchanged = UNCHANGED,
+    chosen_advice: str | _Unchanged = UNCHANGED,
+    follow_up: str | _Unchanged = UNCHANGED,
+) -> None:
+    """Move a case on; the moment is kept in the column that belongs to the new status. What goes with the
+    step (the meeting it is chosen for, the method and advice of its discussion, the follow-up) is written
+    when given. Raises Missing when the case is gone."""
+    columns: dict[str, object] = {"status": status.value}
+    if status in _STATUS_MOMENTS:
+        columns[_STATUS_MOMENTS[status]] = _iso(now)
+    given = {"meeting_id": meeting_id, "method_id": method_id, "chosen_advice": chosen_advice, "follow_up": follow_up}
+    columns |= {name: value for name, value in given.items() if value is not UNCHANGED}
     assignments = ", ".join(f"{name} = ?" for name in columns)
-    db.execute(f"UPDATE cases SET {assignments} WHERE id = ?", [*columns.values(), case_id])
+    cursor = db.execute(f"UPDATE cases SET {assignments} WHERE id = ?", [*columns.values(), case_id])
+    if cursor.rowcount == 0:
+        raise Missing(f"case {case_id}")
 
 
 def delete_case(db: Unit, case_id: int) -> None:
@@ -107,20 +132,20 @@ def cases_of_group(db: Unit, group_id: int, statuses: tuple[CaseStatus, ...]) ->
 
 def cases_of_author(db: Unit, author_id: int) -> list[Case]:
     rows = db.execute(
-        f"{_CASE_SELECT} WHERE c.author_id = ? AND c.status != 'draft' ORDER BY c.created_at DESC",
-        [author_id],
+        f"{_CASE_SELECT} WHERE c.author_id = ? AND c.status != ? ORDER BY c.created_at DESC",
+        [author_id, CaseStatus.DRAFT.value],
     )
     return [Case.from_row(dict(row)) for row in rows]
 
 
-def last_discussed_by_author(db: Unit, group_id: int) -> dict[int, str]:
+def last_discussed_by_author(db: Unit, group_id: int) -> dict[int, datetime]:
     """When each member of a group last had a case discussed there."""
     rows = db.execute(
         "SELECT author_id, max(discussed_at) FROM cases WHERE group_id = ? AND discussed_at IS NOT NULL"
         " GROUP BY author_id",
         [group_id],
     )
-    return {row[0]: row[1] for row in rows if row[0] is not None}
+    return {row[0]: datetime.fromisoformat(row[1]) for row in rows if row[0] is not None}
 
 
 def add_case_vote(db: Unit, group_id: int, voter_id: int, round_id: int, case_id: int, now: datetime) -> None:
@@ -157,9 +182,9 @@ def case_counts(db: Unit, since: datetime, until: datetime) -> list[CaseCount]:
         " count(*) FILTER (WHERE c.submitted_at >= :since AND c.submitted_at < :until) AS submitted,"
         " count(*) FILTER (WHERE c.discussed_at >= :since AND c.discussed_at < :until) AS discussed,"
         " count(*) FILTER (WHERE c.followed_up_at >= :since AND c.followed_up_at < :until) AS followed_up"
-        " FROM groups g LEFT JOIN cases c ON c.group_id = g.id AND c.status != 'draft'"
+        " FROM groups g LEFT JOIN cases c ON c.group_id = g.id AND c.status != :draft"
         " GROUP BY g.id ORDER BY lower(g.name)",
-        {"since": _iso(since), "until": _iso(until)},
+        {"since": _iso(since), "until": _iso(until), "draft": CaseStatus.DRAFT.value},
     )
     return [
         CaseCount(
@@ -194,7 +219,7 @@ def case_retention_days(db: Unit) -> int | None:
 
 
 def cases_waiting_for_follow_up(db: Unit, author_id: int) -> list[Case]:
-    rows = db.execute(f"{_CASE_SELECT} WHERE c.author_id = ? AND c.status = 'discussed'", [author_id])
+    rows = db.execute(f"{_CASE_SELECT} WHERE c.author_id = ? AND c.status = ?", [author_id, CaseStatus.DISCUSSED.value])
     return [Case.from_row(dict(row)) for row in rows]
 
 
@@ -203,7 +228,7 @@ def queue_sizes(db: Unit, group_ids: list[int]) -> dict[int, int]:
         return {}
     marks = ", ".join("?" for _ in group_ids)
     rows = db.execute(
-        f"SELECT group_id, count(*) FROM cases WHERE status = 'submitted' AND group_id IN ({marks}) GROUP BY group_id",
-        group_ids,
+        f"SELECT group_id, count(*) FROM cases WHERE status = ? AND group_id IN ({marks}) GROUP BY group_id",
+        [CaseStatus.SUBMITTED.value, *group_ids],
     )
     return {row[0]: row[1] for row in rows}

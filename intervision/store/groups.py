@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import NamedTuple
 
 from intervision.database import Unit
 from intervision.db import name_key
+from intervision.errors import Missing
 from intervision.models import (
     Group,
     GroupInput,
@@ -16,6 +18,13 @@ from intervision.models import (
     MembershipEvent,
 )
 from intervision.store._sql import _iso
+
+
+class GroupMembership(NamedTuple):
+    """A group someone is in, and their role there. Named fields; it still unpacks as (group, role)."""
+
+    group: Group
+    group_role: GroupRole
 
 
 def _group_columns(group: GroupInput) -> dict:
@@ -50,9 +59,12 @@ def add_group(db: Unit, group: GroupInput, now: datetime) -> int:
 
 
 def update_group(db: Unit, group_id: int, group: GroupInput) -> None:
+    """Write the group's name, description and contract (the columns of _group_columns); Missing when it is gone."""
     columns = _group_columns(group)
     assignments = ", ".join(f"{name} = ?" for name in columns)
-    db.execute(f"UPDATE groups SET {assignments} WHERE id = ?", [*columns.values(), group_id])
+    cursor = db.execute(f"UPDATE groups SET {assignments} WHERE id = ?", [*columns.values(), group_id])
+    if cursor.rowcount == 0:
+        raise Missing(f"group {group_id}")
 
 
 def group(db: Unit, group_id: int) -> Group | None:
@@ -65,13 +77,13 @@ def all_groups(db: Unit) -> list[Group]:
     return [Group.from_row(dict(row)) for row in rows]
 
 
-def groups_of(db: Unit, person_id: int) -> list[tuple[Group, GroupRole]]:
+def groups_of(db: Unit, person_id: int) -> list[GroupMembership]:
     rows = db.execute(
         "SELECT g.*, m.group_role FROM groups g JOIN memberships m ON m.group_id = g.id"
         " WHERE m.person_id = ? ORDER BY lower(g.name)",
         [person_id],
     )
-    return [(Group.from_row(dict(row)), GroupRole(row["group_role"])) for row in rows]
+    return [GroupMembership(Group.from_row(dict(row)), GroupRole(row["group_role"])) for row in rows]
 
 
 def delete_group(db: Unit, group_id: int) -> None:
@@ -153,25 +165,28 @@ def members(db: Unit, group_id: int) -> list[Member]:
     rows = db.execute(
         "SELECT p.id AS person_id, p.name, p.email, m.group_role, m.joined_at"
         " FROM memberships m JOIN people p ON p.id = m.person_id WHERE m.group_id = ?"
-        " ORDER BY m.group_role = 'member', lower(p.name)",
-        [group_id],
+        " ORDER BY m.group_role = ?, lower(p.name)",
+        [group_id, GroupRole.MEMBER.value],
     )
     return [Member(**dict(row)) for row in rows]
 
 
 def facilitated_group_ids(db: Unit) -> set[int]:
-    rows = db.execute("SELECT DISTINCT group_id FROM memberships WHERE group_role = 'facilitator'")
+    rows = db.execute("SELECT DISTINCT group_id FROM memberships WHERE group_role = ?", [GroupRole.FACILITATOR.value])
     return {row[0] for row in rows}
 
 
 def facilitates_any_group(db: Unit, person_id: int) -> bool:
     row = db.execute(
-        "SELECT 1 FROM memberships WHERE person_id = ? AND group_role = 'facilitator' LIMIT 1", [person_id]
+        "SELECT 1 FROM memberships WHERE person_id = ? AND group_role = ? LIMIT 1",
+        [person_id, GroupRole.FACILITATOR.value],
     ).fetchone()
     return row is not None
 
 
 def member_counts(db: Unit) -> dict[int, int]:
     """Members (not facilitators) per group."""
-    rows = db.execute("SELECT group_id, count(*) FROM memberships WHERE group_role = 'member' GROUP BY group_id")
+    rows = db.execute(
+        "SELECT group_id, count(*) FROM memberships WHERE group_role = ? GROUP BY group_id", [GroupRole.MEMBER.value]
+    )
     return {row[0]: row[1] for row in rows}

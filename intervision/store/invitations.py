@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from intervision.database import Unit
+from intervision.errors import Missing
 from intervision.models import (
     GroupInvitation,
     GroupRole,
@@ -116,8 +118,25 @@ def open_group_invitations_to(db: Unit, group_id: int, now: datetime) -> list[Gr
     return [GroupInvitation(**dict(row)) for row in rows]
 
 
-def answer_group_invitation(db: Unit, invitation_id: int, column: str, now: datetime) -> None:
-    """Mark the invitation accepted, declined or withdrawn (the column is ours, never a person's)."""
-    if column not in ("accepted_at", "declined_at", "withdrawn_at"):
-        raise ValueError(f"not an answer to an invitation: {column}")
-    db.execute(f"UPDATE group_invitations SET {column} = ? WHERE id = ?", [_iso(now), invitation_id])
+class InvitationAnswer(StrEnum):
+    """How a personal invitation ends: the invited person accepts or declines, or whoever invited withdraws it."""
+
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
+# The column that keeps the moment of each answer: the allow-list of what an answer writes.
+_ANSWER_COLUMNS = {
+    InvitationAnswer.ACCEPTED: "accepted_at",
+    InvitationAnswer.DECLINED: "declined_at",
+    InvitationAnswer.WITHDRAWN: "withdrawn_at",
+}
+
+
+def answer_group_invitation(db: Unit, invitation_id: int, answer: InvitationAnswer, now: datetime) -> None:
+    """Mark the invitation accepted, declined or withdrawn; Missing when the invitation is gone."""
+    column = _ANSWER_COLUMNS[InvitationAnswer(answer)]
+    cursor = db.execute(f"UPDATE group_invitations SET {column} = ? WHERE id = ?", [_iso(now), invitation_id])
+    if cursor.rowcount == 0:
+        raise Missing(f"group invitation {invitation_id}")

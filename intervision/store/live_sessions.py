@@ -2,28 +2,105 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
 from datetime import date, datetime
+from enum import StrEnum
 
 from intervision.database import Unit
+from intervision.errors import Missing
 from intervision.models import (
     ActionItem,
     BoardItem,
     Case,
     LiveSession,
+    MeetingStatus,
     Observation,
+    ObservationKind,
+    SessionRole,
+    SessionStatus,
 )
-from intervision.store._sql import _iso
+from intervision.store._sql import UNCHANGED, _iso, _Unchanged
 from intervision.store.cases import _CASE_SELECT
 
 _LIVE_SELECT = "SELECT s.*, g.name AS group_name FROM live_sessions s JOIN groups g ON g.id = s.group_id"
 
 
-def add_live_session(db: Unit, values: dict) -> int:
-    values = {name: (_iso(value) if isinstance(value, datetime) else value) for name, value in values.items()}
-    names = ", ".join(values)
-    marks = ", ".join("?" for _ in values)
+def _stored(value: object) -> object:
+    """A value as its column keeps it."""
+    if isinstance(value, datetime):
+        return _iso(value)
+    if isinstance(value, StrEnum):
+        return value.value
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+@dataclass(frozen=True)
+class NewLiveSession:
+    """What a session starts with; the rest (the clock, the revision, the choice) starts at the schema's default."""
+
+    group_id: int
+    case_title: str
+    method_id: str
+    method_version: int
+    status: SessionStatus
+    join_code: str
+    projector_token: str
+    facilitator_id: int | None
+    started_at: datetime
+    meeting_id: int | None = None
+    case_id: int | None = None
+    sequence_id: str | None = None
+    phase_index: int = 0
+    closed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class LiveSessionChange:
+    """A step of a session: only the fields given are written. The fields are the columns a step may change,
+    so no other column name ever reaches the UPDATE."""
+
+    status: SessionStatus | _Unchanged = UNCHANGED
+    phase_index: int | _Unchanged = UNCHANGED
+    phase_started_at: datetime | None | _Unchanged = UNCHANGED
+    paused_at: datetime | None | _Unchanged = UNCHANGED
+    paused_seconds: float | _Unchanged = UNCHANGED
+    extra_minutes: float | _Unchanged = UNCHANGED
+    overrun_logged: bool | _Unchanged = UNCHANGED
+    closed_at: datetime | None | _Unchanged = UNCHANGED
+
+    def columns(self) -> dict[str, object]:
+        """The columns this change writes, with their stored values."""
+        return {
+            field.name: _stored(getattr(self, field.name))
+            for field in fields(self)
+            if getattr(self, field.name) is not UNCHANGED
+        }
+
+
+@dataclass(frozen=True)
+class RoleHolder:
+    """Someone who holds a role in a session."""
+
+    person_id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class RoleHeld:
+    """A person in a role: the key of a group's role history."""
+
+    person_id: int
+    role: SessionRole
+
+
+def add_live_session(db: Unit, new: NewLiveSession) -> int:
+    columns = {field.name: _stored(getattr(new, field.name)) for field in fields(new)}
+    names = ", ".join(columns)
+    marks = ", ".join("?" for _ in columns)
     sql = f"INSERT INTO live_sessions ({names}) VALUES ({marks}) RETURNING id"
-    return db.execute(sql, list(values.values())).scalar()
+    return db.execute(sql, list(columns.values())).scalar()
 
 
 def live_session(db: Unit, session_id: int) -> LiveSession | None:
@@ -31,10 +108,13 @@ def live_session(db: Unit, session_id: int) -> LiveSession | None:
     return LiveSession(**dict(row)) if row else None
 
 
-def live_session_by(db: Unit, column: str, value: str) -> LiveSession | None:
-    """The session with this join code or projector token (the column is ours, never a person's)."""
-    assert column in ("join_code", "projector_token")
-    row = db.execute(f"{_LIVE_SELECT} WHERE s.{column} = ?", [value]).fetchone()
+def live_session_by_join_code(db: Unit, join_code: str) -> LiveSession | None:
+    row = db.execute(f"{_LIVE_SELECT} WHERE s.join_code = ?", [join_code]).fetchone()
+    return LiveSession(**dict(row)) if row else None
+
+
+def live_session_by_projector_token(db: Unit, token: str) -> LiveSession | None:
+    row = db.execute(f"{_LIVE_SELECT} WHERE s.projector_token = ?", [token]).fetchone()
     return LiveSession(**dict(row)) if row else None
 
 
@@ -43,21 +123,25 @@ def open_live_sessions(db: Unit, group_ids: list[int]) -> list[LiveSession]:
         return []
     marks = ", ".join("?" for _ in group_ids)
     rows = db.execute(
-        f"{_LIVE_SELECT} WHERE s.status != 'closed' AND s.group_id IN ({marks}) ORDER BY s.started_at DESC", group_ids
+        f"{_LIVE_SELECT} WHERE s.status != ? AND s.group_id IN ({marks}) ORDER BY s.started_at DESC",
+        [SessionStatus.CLOSED.value, *group_ids],
     )
     return [LiveSession(**dict(row)) for row in rows]
 
 
 def closed_live_sessions(db: Unit, group_id: int) -> list[LiveSession]:
     rows = db.execute(
-        f"{_LIVE_SELECT} WHERE s.status = 'closed' AND s.group_id = ? ORDER BY s.started_at DESC", [group_id]
+        f"{_LIVE_SELECT} WHERE s.status = ? AND s.group_id = ? ORDER BY s.started_at DESC",
+        [SessionStatus.CLOSED.value, group_id],
     )
     return [LiveSession(**dict(row)) for row in rows]
 
 
-def update_live_session(db: Unit, session_id: int, expected_revision: int, **columns: object) -> bool:
+def update_live_session(db: Unit, session_id: int, expected_revision: int, change: LiveSessionChange) -> bool:
     """Change the session only if nobody changed it since `expected_revision`; True when it was changed."""
-    columns = {name: (_iso(value) if isinstance(value, datetime) else value) for name, value in columns.items()}
+    columns = change.columns()
+    if not columns:
+        raise ValueError("a change of a live session changes something")
     assignments = ", ".join(f"{name} = ?" for name in columns)
     cursor = db.execute(
         f"UPDATE live_sessions SET {assignments}, revision = revision + 1 WHERE id = ? AND revision = ?",
@@ -92,36 +176,36 @@ def phase_seconds(db: Unit, session_id: int) -> dict[int, float]:
     return {row[0]: row[1] for row in rows}
 
 
-def set_session_roles(db: Unit, session_id: int, roles: dict[str, list[int]]) -> None:
+def set_session_roles(db: Unit, session_id: int, roles: dict[SessionRole, list[int]]) -> None:
     db.execute("DELETE FROM session_roles WHERE live_session_id = ?", [session_id])
     for role, people in roles.items():
         for person_id in people:
             db.execute(
                 "INSERT INTO session_roles (live_session_id, person_id, role) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                [session_id, person_id, str(role)],
+                [session_id, person_id, SessionRole(role).value],
             )
 
 
-def session_roles(db: Unit, session_id: int) -> dict[str, list[tuple[int, str]]]:
+def session_roles(db: Unit, session_id: int) -> dict[SessionRole, list[RoleHolder]]:
     rows = db.execute(
         "SELECT r.role, p.id, p.name FROM session_roles r JOIN people p ON p.id = r.person_id"
         " WHERE r.live_session_id = ? ORDER BY p.name",
         [session_id],
     )
-    roles: dict[str, list[tuple[int, str]]] = {}
+    roles: dict[SessionRole, list[RoleHolder]] = {}
     for row in rows:
-        roles.setdefault(row[0], []).append((row[1], row[2]))
+        roles.setdefault(SessionRole(row[0]), []).append(RoleHolder(person_id=row[1], name=row[2]))
     return roles
 
 
-def role_history(db: Unit, group_id: int) -> dict[tuple[int, str], str]:
-    """When each person last held each role in this group's sessions."""
+def role_history(db: Unit, group_id: int) -> dict[RoleHeld, datetime]:
+    """When each person last held each role in this group's sessions (when that session started)."""
     rows = db.execute(
         "SELECT r.person_id, r.role, max(s.started_at) FROM session_roles r"
         " JOIN live_sessions s ON s.id = r.live_session_id WHERE s.group_id = ? GROUP BY r.person_id, r.role",
         [group_id],
     )
-    return {(row[0], row[1]): row[2] for row in rows}
+    return {RoleHeld(person_id=row[0], role=SessionRole(row[1])): datetime.fromisoformat(row[2]) for row in rows}
 
 
 def add_board_item(
@@ -170,12 +254,14 @@ def action_items(db: Unit, session_id: int) -> list[ActionItem]:
     return [ActionItem(**dict(row)) for row in rows]
 
 
-def set_action_item(db: Unit, item_id: int, session_id: int, **columns: object) -> None:
-    assignments = ", ".join(f"{name} = ?" for name in columns)
-    db.execute(
-        f"UPDATE action_items SET {assignments} WHERE id = ? AND live_session_id = ?",
-        [*columns.values(), item_id, session_id],
+def set_action_item_confirmed(db: Unit, item_id: int, session_id: int, confirmed: bool) -> None:
+    """Confirm an action item of this session (or take the confirmation back); Missing when it is not one."""
+    cursor = db.execute(
+        "UPDATE action_items SET confirmed = ? WHERE id = ? AND live_session_id = ?",
+        [int(confirmed), item_id, session_id],
     )
+    if cursor.rowcount == 0:
+        raise Missing(f"action item {item_id} of session {session_id}")
 
 
 def set_action_item_done(db: Unit, item_id: int, group_id: int, done: bool) -> None:
@@ -190,12 +276,12 @@ def add_observation(
     now: datetime,
     automatic: bool = False,
     category: str | None = None,
-    kind: str = "observation",
+    kind: ObservationKind = ObservationKind.OBSERVATION,
 ) -> int:
     return db.execute(
         "INSERT INTO observations (live_session_id, phase_index, level, kind, category, automatic, at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        [session_id, phase_index, level, kind, category, int(automatic), _iso(now)],
+        [session_id, phase_index, level, ObservationKind(kind).value, category, int(automatic), _iso(now)],
     ).scalar()
 
 
@@ -247,18 +333,20 @@ def my_rating(db: Unit, session_id: int, person_id: int) -> int | None:
     return row[0] if row else None
 
 
-def set_meeting_status(db: Unit, meeting_id: int, status: str, method_id: str, method_version: int) -> None:
-    db.execute(
+def set_meeting_status(db: Unit, meeting_id: int, status: MeetingStatus, method_id: str, method_version: int) -> None:
+    cursor = db.execute(
         "UPDATE meetings SET status = ?, method_id = ?, method_version = ? WHERE id = ?",
-        [status, method_id, method_version, meeting_id],
+        [MeetingStatus(status).value, method_id, method_version, meeting_id],
     )
+    if cursor.rowcount == 0:
+        raise Missing(f"meeting {meeting_id}")
 
 
 def action_items_to_look_back_on(db: Unit, group_id: int, session_id: int) -> list[ActionItem]:
     """The confirmed action items of the group's previous session, and older ones not done yet."""
     previous = db.execute(
-        "SELECT max(id) FROM live_sessions WHERE group_id = ? AND status = 'closed' AND id != ?",
-        [group_id, session_id],
+        "SELECT max(id) FROM live_sessions WHERE group_id = ? AND status = ? AND id != ?",
+        [group_id, SessionStatus.CLOSED.value, session_id],
     ).fetchone()[0]
     rows = db.execute(
         f"{_ACTION_SELECT} WHERE a.group_id = ? AND a.live_session_id != ? AND a.confirmed = 1"

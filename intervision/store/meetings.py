@@ -7,6 +7,7 @@ from datetime import datetime
 from intervision.database import Unit
 from intervision.models import (
     Meeting,
+    MeetingStatus,
 )
 from intervision.store._sql import _iso
 
@@ -22,14 +23,14 @@ def add_meeting(
     group_id: int,
     starts_at: datetime,
     minutes: int,
-    status: str,
+    status: MeetingStatus,
     method_id: str | None = None,
     method_version: int | None = None,
 ) -> int:
     return db.execute(
         "INSERT INTO meetings (group_id, starts_at, minutes, method_id, method_version, status)"
         " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-        [group_id, _iso(starts_at), minutes, method_id, method_version, status],
+        [group_id, _iso(starts_at), minutes, method_id, method_version, MeetingStatus(status).value],
     ).scalar()
 
 
@@ -47,9 +48,9 @@ def next_meetings(db: Unit, group_ids: list[int], now: datetime) -> dict[int, Me
         return {}
     marks = ", ".join("?" for _ in group_ids)
     rows = db.execute(
-        f"{_MEETING_SELECT} WHERE m.status = 'planned' AND m.starts_at >= ?"
+        f"{_MEETING_SELECT} WHERE m.status = ? AND m.starts_at >= ?"
         f" AND m.group_id IN ({marks}) ORDER BY m.starts_at DESC",
-        [_iso(now), *group_ids],
+        [MeetingStatus.PLANNED.value, _iso(now), *group_ids],
     )
     # Ordered latest first, so the earliest planned session per group is written last.
     return {row["group_id"]: Meeting(**dict(row)) for row in rows}
@@ -57,8 +58,8 @@ def next_meetings(db: Unit, group_ids: list[int], now: datetime) -> dict[int, Me
 
 def held_meetings(db: Unit, group_id: int) -> list[Meeting]:
     rows = db.execute(
-        f"{_MEETING_SELECT} WHERE m.group_id = ? AND m.status = 'held' ORDER BY m.starts_at DESC",
-        [group_id],
+        f"{_MEETING_SELECT} WHERE m.group_id = ? AND m.status = ? ORDER BY m.starts_at DESC",
+        [group_id, MeetingStatus.HELD.value],
     )
     return [Meeting(**dict(row)) for row in rows]
 
@@ -66,7 +67,7 @@ def held_meetings(db: Unit, group_id: int) -> list[Meeting]:
 def meeting_counts(db: Unit, since: datetime) -> dict[int, int]:
     """Sessions held per group since a moment."""
     rows = db.execute(
-        "SELECT group_id, count(*) FROM meetings WHERE status = 'held' AND starts_at >= ? GROUP BY group_id",
-        [_iso(since)],
+        "SELECT group_id, count(*) FROM meetings WHERE status = ? AND starts_at >= ? GROUP BY group_id",
+        [MeetingStatus.HELD.value, _iso(since)],
     )
     return {row[0]: row[1] for row in rows}

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from intervision.database import Unit
+from intervision.errors import Missing
 from intervision.models import (
+    Language,
     Person,
     Role,
     SignInDelay,
@@ -15,19 +18,33 @@ from intervision.store._sql import _iso
 _PERSON_COLUMNS = "id, name, email, role, language"
 
 
+@dataclass(frozen=True)
+class Credentials:
+    """What signing in checks a password against: whose account, and its hash (None: no password set)."""
+
+    person_id: int
+    password_hash: str | None
+
+
+def _changed_one(rowcount: int, what: str) -> None:
+    # An update that found no row: the account was erased since it was read.
+    if rowcount == 0:
+        raise Missing(what)
+
+
 def add_person(
     db: Unit,
     name: str,
     email: str,
     role: Role,
     password_hash: str | None,
-    language: str | None,
+    language: Language | None,
     now: datetime,
 ) -> int:
     return db.execute(
         "INSERT INTO people (name, email, role, language, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)"
         " RETURNING id",
-        [name, email, role.value, language, password_hash, _iso(now)],
+        [name, email, role.value, language.value if language else None, password_hash, _iso(now)],
     ).scalar()
 
 
@@ -47,28 +64,29 @@ def everyone(db: Unit) -> list[Person]:
 
 
 def count_coordinators(db: Unit) -> int:
-    return db.execute("SELECT count(*) FROM people WHERE role = 'coordinator'").fetchone()[0]
+    return db.execute("SELECT count(*) FROM people WHERE role = ?", [Role.COORDINATOR.value]).fetchone()[0]
 
 
-def update_profile(db: Unit, person_id: int, name: str, email: str, language: str) -> None:
+def update_profile(db: Unit, person_id: int, name: str, email: str, language: Language) -> None:
     db.execute(
         "UPDATE people SET name = ?, email = ?, language = ? WHERE id = ?",
-        [name, email, language, person_id],
+        [name, email, language.value, person_id],
     )
 
 
-def set_language(db: Unit, person_id: int, language: str) -> None:
-    db.execute("UPDATE people SET language = ? WHERE id = ?", [language, person_id])
+def set_language(db: Unit, person_id: int, language: Language) -> None:
+    db.execute("UPDATE people SET language = ? WHERE id = ?", [language.value, person_id])
 
 
 def set_role(db: Unit, person_id: int, role: Role) -> None:
-    db.execute("UPDATE people SET role = ? WHERE id = ?", [role.value, person_id])
+    cursor = db.execute("UPDATE people SET role = ? WHERE id = ?", [role.value, person_id])
+    _changed_one(cursor.rowcount, f"person {person_id}")
 
 
-def credentials(db: Unit, email: str) -> tuple[int, str | None] | None:
-    """The id and password hash of the account with this e-mail address."""
+def credentials(db: Unit, email: str) -> Credentials | None:
+    """Whose account has this e-mail address, and its password hash."""
     row = db.execute("SELECT id, password_hash FROM people WHERE email = ?", [email]).fetchone()
-    return (row[0], row[1]) if row else None
+    return Credentials(person_id=row["id"], password_hash=row["password_hash"]) if row else None
 
 
 def password_hash(db: Unit, person_id: int) -> str | None:
@@ -77,7 +95,8 @@ def password_hash(db: Unit, person_id: int) -> str | None:
 
 
 def set_password_hash(db: Unit, person_id: int, hashed: str) -> None:
-    db.execute("UPDATE people SET password_hash = ? WHERE id = ?", [hashed, person_id])
+    cursor = db.execute("UPDATE people SET password_hash = ? WHERE id = ?", [hashed, person_id])
+    _changed_one(cursor.rowcount, f"person {person_id}")
 
 
 def _iso_precise(moment: datetime) -> str:

@@ -11,6 +11,7 @@ from intervision.models import (
     GoalMeasure,
     GroupRole,
     InvitationStatus,
+    Language,
     MeetingStatus,
     Role,
     SignInInput,
@@ -209,7 +210,7 @@ def test_a_second_load_is_refused_and_writes_nothing(loaded):
 def test_the_demo_is_refused_once_a_real_organisation_exists(path):
     with db.writing(path) as conn:
         store.create_organisation(conn, "Echt", is_demo=False, now=NOW)
-        store.add_person(conn, "Echte Persoon", "echt@example.org", Role.COORDINATOR, None, "nl", NOW)
+        store.add_person(conn, "Echte Persoon", "echt@example.org", Role.COORDINATOR, None, Language.NL, NOW)
     with pytest.raises(DomainError):
         demo.load_demo(path, now=NOW)
     with db.reading(path) as conn:

@@ -401,7 +401,7 @@ def test_the_right_code_as_typed_on_a_phone_shows_the_session(team):
 
     assert view.session.id == session_id
     assert view.phase.id == "information_round"
-    assert view.viewer_roles == (SessionRole.CASE_BRINGER.value,)
+    assert view.viewer_roles == (SessionRole.CASE_BRINGER,)
 
 
 @pytest.mark.parametrize("who", ["outsider", "coordinator"])

@@ -749,7 +749,7 @@ def test_a_submitted_case_becomes_the_chosen_case_of_the_session(team):
     view = _view(team, session_id, at(5))
     assert case.status is CaseStatus.CHOSEN and case.chosen_at == at(5)
     assert view.session.case_title == "Een ouder die elke week mailt"
-    assert view.roles[SessionRole.CASE_BRINGER.value] == [(team.anna.id, "Anna Member")]
+    assert view.roles[SessionRole.CASE_BRINGER] == [store.RoleHolder(person_id=team.anna.id, name="Anna Member")]
 
 
 def test_a_withdrawn_case_cannot_be_started(team):

@@ -14,7 +14,7 @@ from intervision import db, store
 from intervision.database import Database
 from intervision.errors import StorageProblem
 from intervision.migrations import current_revision, head
-from intervision.models import Role
+from intervision.models import AuditAction, Language, Role
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 # A copy of the demo organisation as the release of November 2026 left it (sqlite-utils' migration track),
@@ -93,7 +93,7 @@ def test_every_connection_enforces_foreign_keys(path, open_connection):
 
 def test_migrating_twice_changes_nothing(path):
     with db.writing(path) as conn:
-        store.add_person(conn, "Cora", "cora@example.org", Role.COORDINATOR, None, "nl", NOW)
+        store.add_person(conn, "Cora", "cora@example.org", Role.COORDINATOR, None, Language.NL, NOW)
     db.migrate(path)
     assert count_rows(path, "people") == 1
     assert current_revision(db.database_at(path)) == head()
@@ -143,14 +143,14 @@ def test_a_file_from_an_older_release_is_refused_with_what_to_do(tmp_path):
 
 def test_writing_commits_when_the_block_succeeds(path):
     with db.writing(path) as conn:
-        store.add_person(conn, "Cora", "cora@example.org", Role.COORDINATOR, None, "nl", NOW)
+        store.add_person(conn, "Cora", "cora@example.org", Role.COORDINATOR, None, Language.NL, NOW)
     assert count_rows(path, "people") == 1
 
 
 def test_writing_rolls_everything_back_when_the_block_fails(path):
     with pytest.raises(RuntimeError), db.writing(path) as conn:
-        store.add_person(conn, "Cora", "cora@example.org", Role.COORDINATOR, None, "nl", NOW)
-        store.add_audit_event(conn, NOW, None, "account_created", "cora@example.org", "")
+        store.add_person(conn, "Cora", "cora@example.org", Role.COORDINATOR, None, Language.NL, NOW)
+        store.add_audit_event(conn, NOW, None, AuditAction.ACCOUNT_CREATED, "cora@example.org", "")
         raise RuntimeError("half-way")
     assert count_rows(path, "people") == 0
     assert count_rows(path, "audit_log") == 0

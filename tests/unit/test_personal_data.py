@@ -19,7 +19,7 @@ from unit_support import JOINED, NOW, PASSWORD, count_rows
 from intervision import accounts, auth, db, personal_data, store, surveys
 from intervision.errors import DomainError, NotAllowed
 from intervision.instruments import shipped_instruments
-from intervision.models import CaseStatus, Person, Role, SignInInput
+from intervision.models import CaseStatus, MeetingStatus, Person, Role, SessionRole, SessionStatus, SignInInput
 
 SE_ITEMS = [item.id for item in shipped_instruments().instruments["self_efficacy"].items]
 ANN_SECRET, BOB_SECRET = "Ann's manager shouts at her", "Bob's client threatens him"
@@ -57,27 +57,27 @@ def world(path: Path, coordinator: Person, make_person, make_group) -> World:
         bob_case = _case(conn, group_id, bob, "Bob's case", BOB_SECRET)
         store.add_case_vote(conn, group_id, ann.id, 1, bob_case, NOW)
         store.add_case_vote(conn, group_id, bob.id, 1, ann_case, NOW)
-        meeting_id = store.add_meeting(conn, group_id, NOW, 90, "held")
+        meeting_id = store.add_meeting(conn, group_id, NOW, 90, MeetingStatus.HELD)
         store.record_attendance(conn, meeting_id, ann.id, True)
         store.record_attendance(conn, meeting_id, bob.id, False)
         session_id = store.add_live_session(
             conn,
-            {
-                "group_id": group_id,
-                "meeting_id": meeting_id,
-                "case_id": ann_case,
-                "case_title": "Ann's case",
-                "method_id": "incident",
-                "method_version": 1,
-                "status": "closed",
-                "join_code": "ABC123",
-                "projector_token": "projector-token",
-                "facilitator_id": fay.id,
-                "started_at": NOW,
-                "closed_at": NOW + timedelta(hours=1),
-            },
+            store.NewLiveSession(
+                group_id=group_id,
+                meeting_id=meeting_id,
+                case_id=ann_case,
+                case_title="Ann's case",
+                method_id="incident",
+                method_version=1,
+                status=SessionStatus.CLOSED,
+                join_code="ABC123",
+                projector_token="projector-token",
+                facilitator_id=fay.id,
+                started_at=NOW,
+                closed_at=NOW + timedelta(hours=1),
+            ),
         )
-        store.set_session_roles(conn, session_id, {"case_bringer": [ann.id], "chair": [bob.id]})
+        store.set_session_roles(conn, session_id, {SessionRole.CASE_BRINGER: [ann.id], SessionRole.CHAIR: [bob.id]})
         store.set_presence(conn, session_id, ann.id, True)
         store.set_presence(conn, session_id, bob.id, True)
         store.add_board_item(conn, session_id, 2, "question", "Ann asks: since when?", ann.id, NOW)

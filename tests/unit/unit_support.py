@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from intervision import auth, db, store
-from intervision.models import Contract, GroupInput, Person, Role
+from intervision.models import Contract, GroupInput, Language, Person, Role
 
 NOW = datetime(2025, 3, 12, 10, 15, tzinfo=UTC)
 # When the people of the fixtures' groups joined them: before anything a test shares in the group, so that
@@ -29,7 +29,7 @@ def add_person(path: Path, name: str, role: Role, email: str | None = None, pass
     """An account straight in the database (the account flows have their own tests)."""
     email = email or f"{name.lower().replace(' ', '.')}@example.org"
     with db.writing(path) as conn:
-        person_id = store.add_person(conn, name, email, role, auth.hash_password(password), "en", NOW)
+        person_id = store.add_person(conn, name, email, role, auth.hash_password(password), Language.EN, NOW)
         return store.person(conn, person_id)
 
 
