@@ -224,8 +224,7 @@ def _add_meetings(
         meeting_id = store.add_meeting(
             db, group_id, starts_at, minutes, MeetingStatus.HELD.value, method.id, method.version
         )
-        for person_id, chance in presence.items():
-            store.record_attendance(db, meeting_id, person_id, rng.random() < chance)
+        store.record_attendances(db, meeting_id, {person: rng.random() < chance for person, chance in presence.items()})
         case_id = _discussed_case(db, rng, group_id, members, meeting_id, method.id, starts_at, now)
         session_id = add_closed_session(
             db,

@@ -92,10 +92,12 @@ def add_closed_session(
         },
     )
     moment = started
+    visits = []
     for phase_index, phase in enumerate(method.phases):
         seconds = phase.minutes * 60 * rng.uniform(0.85, 1.3 - 0.2 * progress)
         moment += timedelta(seconds=seconds)
-        store.add_phase_visit(db, session_id, phase_index, phase.id, phase.minutes, seconds, False, moment)
+        visits.append((phase_index, phase.id, phase.minutes, seconds, False, moment))
+    store.add_phase_visits(db, session_id, visits)  # in bulk: the large organisation writes tens of thousands
     _observe(db, rng, session_id, len(method.phases), started, minutes, progress)
     for number in range(rng.randint(1, 2)):
         item_id = store.add_action_item(
@@ -142,12 +144,14 @@ def _observe(
     db: Unit, rng: random.Random, session_id: int, phases: int, started: datetime, minutes: int, progress: float
 ) -> None:
     known = categories()
+    logged: list[tuple[int, str, datetime, str | None, str]] = []
     for level, count in observation_counts(rng, progress).items():
         offered = [category.id for category in known.offered(level)]
         for _ in range(count):
             at = started + timedelta(minutes=rng.uniform(5, minutes - 5))
-            store.add_observation(db, session_id, rng.randrange(phases), level, at, category=rng.choice(offered))
+            logged.append((rng.randrange(phases), level, at, rng.choice(offered), "observation"))
     for (level, kind), count in corrections(rng, progress).items():
         for _ in range(count):
             at = started + timedelta(minutes=rng.uniform(5, minutes - 5))
-            store.add_observation(db, session_id, rng.randrange(phases), level, at, kind=kind)
+            logged.append((rng.randrange(phases), level, at, None, kind))
+    store.add_observations(db, session_id, logged)
