@@ -2,7 +2,7 @@
 
     make bench                       # or: .venv/bin/python bench/run.py [--repeat N] [--groups N]
 
-Builds bench/large.db once (intervision.demo_large; reused when present) and a fresh bench/demo.db, then
+Builds bench/large.db once (bench/large_organisation.py; reused when present) and a fresh bench/demo.db, then
 for every screen and role that may open it: sign in as the tests do, open the page through the router,
 and time N more `at.run()` calls in this process. Writes its section ("pages") of bench/RESULTS.md, leaving
 the other sections (bench/scaling.py's, bench/live.py's) as they are. It asserts nothing.
@@ -39,8 +39,10 @@ from streamlit import logger as streamlit_logger  # noqa: E402
 from streamlit.runtime.pages_manager import PagesManager  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
+from bench.large_organisation import load_large  # noqa: E402
 from bench.results import write_section  # noqa: E402
-from intervision import auth, db, demo, demo_large  # noqa: E402
+from intervision import auth, db, demo  # noqa: E402
+from intervision.database import Database  # noqa: E402
 from ui.registry import SCREENS, Access  # noqa: E402
 
 # As tests/app/conftest.py's warm_server: every run starts with the router, as on a server in use.
@@ -73,15 +75,19 @@ def build(groups: int) -> dict[str, Path]:
     large = BENCH / "large.db"
     if not large.exists():
         started = time.perf_counter()
-        db.migrate(large)
-        demo_large.load_large(large, groups=groups, people=8 * groups, years=5)
+        database = Database.for_path(large)
+        database.migrate()
+        load_large(database, groups=groups, people=8 * groups, years=5)
+        database.dispose()
         _checkpoint(large)
         print(f"built {large.name} in {time.perf_counter() - started:.1f} s", flush=True)
     demo_path = BENCH / "demo.db"
     for stale in BENCH.glob("demo.db*"):
         stale.unlink()
-    db.migrate(demo_path)
-    demo.load_demo(demo_path)
+    demo_database = Database.for_path(demo_path)
+    demo_database.migrate()
+    demo.load_demo(demo_database)  # the core takes the Database, not its path
+    demo_database.dispose()
     _checkpoint(demo_path)
     return {"demo": demo_path, "large": large}
 
@@ -205,7 +211,7 @@ def write_results(
         f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         f"- Machine: {platform.platform()}, {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs",
         f"- Python: {platform.python_version()} ({platform.python_implementation()}), Streamlit {st.__version__}",
-        f"- Large data set: {groups} groups, {people} people, 5 years (bench/large.db, intervision.demo_large)",
+        f"- Large data set: {groups} groups, {people} people, 5 years (bench/large.db, bench/large_organisation.py)",
         f"- Repetitions: {arguments.repeat} full AppTest reruns per cell, after opening the page;"
         f" the whole measurement took {took:.0f} s",
         "",

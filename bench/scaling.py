@@ -18,9 +18,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import run  # bench/run.py: its page() measures a page as the pages table does
+from large_organisation import COORDINATOR_EMAIL, load_large
 from results import write_section
 
-from intervision import accounts, db, demo_large, overview
+from intervision import accounts, db, overview
+from intervision.database import Database
 
 SIZES = [(50, 5), (100, 5), (200, 5), (200, 1), (200, 3)]  # (groups, years)
 FOLDER = run.BENCH / "scaling"
@@ -30,21 +32,25 @@ def organisation(groups: int, years: int) -> Path:
     path = FOLDER / f"groups{groups}-years{years}.db"
     if not path.exists():
         FOLDER.mkdir(exist_ok=True)
-        db.migrate(path)
-        demo_large.load_large(path, groups=groups, people=8 * groups, years=years)
+        database = Database.for_path(path)
+        database.migrate()
+        load_large(database, groups=groups, people=8 * groups, years=years)
+        database.dispose()
         run._checkpoint(path)
     return path
 
 
 def comparison_ms(path: Path, repeat: int) -> float:
     """The median time (ms) of comparing every group over the last year, without the page around it."""
-    coordinator = accounts.person_by_email(path, demo_large.COORDINATOR_EMAIL)
+    database = Database.for_path(path)  # the core takes the Database, not its path
+    coordinator = accounts.person_by_email(database, COORDINATOR_EMAIL)
     period = overview.Period(date.today() - timedelta(days=364), date.today())
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
-        overview.compare_groups(path, coordinator, period)
+        overview.compare_groups(database, coordinator, period)
         times.append((time.perf_counter() - started) * 1000)
+    database.dispose()
     return statistics.median(times)
 
 
@@ -68,7 +74,7 @@ def main() -> None:
         f"- Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {arguments.repeat} reruns per row",
         "- The coordinator's overview page (median / p95 of full AppTest reruns, as in the pages table) and the",
         "  core's comparison of every group over the last year (median), on organisations built by",
-        "  `intervision.demo_large` with 8 people per group.",
+        "  `bench/large_organisation.py` with 8 people per group.",
         "",
         "| groups | years of history | survey waves | page median / p95 (ms) | comparison (ms) |",
         "|---:|---:|---:|---:|---:|",

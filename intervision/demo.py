@@ -398,8 +398,7 @@ def _pinned(db: Unit, method_id: str, now: datetime) -> int | None:
 
 
 def _record_attendance(db: Unit, rng: random.Random, meeting_id: int, presence: dict[int, float]) -> None:
-    for person_id, chance in presence.items():
-        store.record_attendance(db, meeting_id, person_id, rng.random() < chance)
+    store.record_attendances(db, meeting_id, {person: rng.random() < chance for person, chance in presence.items()})
 
 
 def _presence_of(rng: random.Random, plan: _GroupPlan, people: dict[str, int]) -> dict[int, float]:

@@ -127,25 +127,19 @@ def add_demo_cases(
     pool = CASES.get(group_name, [])
     held = store.held_meetings(db, group_id)  # latest first
     for case, meeting in zip(pool, held[1:], strict=False):
-        author = rng.choice(members)
         values = {key: value for key, value in case.items() if key not in ("chosen_advice", "follow_up")}
-        case_id = store.add_case(
-            db, group_id, author, CaseStatus.SUBMITTED, values, meeting.starts_at - timedelta(days=9)
-        )
-        store.set_case_status(
-            db, case_id, CaseStatus.CHOSEN, meeting.starts_at - timedelta(days=2), meeting_id=meeting.id
-        )
-        store.set_case_status(
+        add_discussed_case(
             db,
-            case_id,
-            CaseStatus.DISCUSSED,
+            group_id,
+            rng.choice(members),
+            values,
+            meeting.id,
+            meeting.method_id,
             meeting.starts_at,
-            method_id=meeting.method_id,
-            chosen_advice=case["chosen_advice"],
+            case["chosen_advice"],
+            case["follow_up"],
+            min(now, meeting.starts_at + timedelta(days=30)),
         )
-        if case["follow_up"]:
-            later = min(now, meeting.starts_at + timedelta(days=30))
-            store.set_case_status(db, case_id, CaseStatus.FOLLOWED_UP, later, follow_up=case["follow_up"])
     waiting = [
         (
             "Een nieuw teamlid dat niets vraagt",
@@ -167,3 +161,27 @@ def add_demo_cases(
         store.add_case(
             db, group_id, rng.choice(members), CaseStatus.SUBMITTED, values, now - timedelta(days=rng.randint(3, 20))
         )
+
+
+def add_discussed_case(
+    db: Unit,
+    group_id: int,
+    author_id: int,
+    values: dict,
+    meeting_id: int,
+    method_id: str | None,
+    discussed_at: datetime,
+    chosen_advice: str,
+    follow_up: str = "",
+    followed_up_at: datetime | None = None,
+) -> int:
+    """A case that went the whole way: submitted, chosen for a session, discussed, and followed up when
+    there is a `follow_up`."""
+    case_id = store.add_case(db, group_id, author_id, CaseStatus.SUBMITTED, values, discussed_at - timedelta(days=9))
+    store.set_case_status(db, case_id, CaseStatus.CHOSEN, discussed_at - timedelta(days=2), meeting_id=meeting_id)
+    store.set_case_status(
+        db, case_id, CaseStatus.DISCUSSED, discussed_at, method_id=method_id, chosen_advice=chosen_advice
+    )
+    if follow_up and followed_up_at is not None:
+        store.set_case_status(db, case_id, CaseStatus.FOLLOWED_UP, followed_up_at, follow_up=follow_up)
+    return case_id

@@ -19,6 +19,23 @@ EARLIER_WAVES = 2  # the first two were answered with version 1 of the questionn
 GROWTH = 0.25  # how much the group's answers rise, on average, from one wave to the next
 
 
+def answer_wave(
+    db: Unit,
+    rng: random.Random,
+    wave_id: int,
+    instrument: Instrument,
+    members: list[int],
+    answering: float,
+    level: float,
+    opened: datetime,
+) -> None:
+    """Answers from the members who respond (each with `answering` chance), around the group's `level`."""
+    for person_id in members:
+        if rng.random() < answering:
+            answers = _answers(rng, instrument, level + rng.gauss(0, 0.6))
+            store.save_response(db, wave_id, person_id, answers, opened + timedelta(days=rng.randint(0, 6)))
+
+
 def _answers(rng: random.Random, instrument: Instrument, level: float) -> dict[str, int | None]:
     answers: dict[str, int | None] = {}
     for item in instrument.items:
@@ -47,10 +64,7 @@ def add_demo_waves(
             wave_id = store.add_wave(
                 db, group_id, instrument_id, instrument.definition(), moment, None, opened, version=instrument.version
             )
-            for person_id in members:
-                if rng.random() < answering:
-                    answers = _answers(rng, instrument, start + GROWTH * number + rng.gauss(0, 0.6))
-                    store.save_response(db, wave_id, person_id, answers, opened + timedelta(days=rng.randint(0, 6)))
+            answer_wave(db, rng, wave_id, instrument, members, answering, start + GROWTH * number, opened)
             end_wave(db, wave_id, opened + timedelta(days=14))
     evaluation = shelf.get("session_evaluation")
     if evaluation is not None:

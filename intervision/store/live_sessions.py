@@ -150,6 +150,12 @@ def update_live_session(db: Unit, session_id: int, expected_revision: int, chang
     return cursor.rowcount == 1
 
 
+_PHASE_VISIT_INSERT = (
+    "INSERT INTO phase_visits (live_session_id, phase_index, phase_id, planned_minutes, seconds, skipped, ended_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+
+
 def add_phase_visit(
     db: Unit,
     session_id: int,
@@ -160,11 +166,16 @@ def add_phase_visit(
     skipped: bool,
     now: datetime,
 ) -> None:
-    db.execute(
-        "INSERT INTO phase_visits (live_session_id, phase_index, phase_id, planned_minutes, seconds, skipped, ended_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [session_id, phase_index, phase_id, planned, seconds, int(skipped), _iso(now)],
-    )
+    db.execute(_PHASE_VISIT_INSERT, [session_id, phase_index, phase_id, planned, seconds, int(skipped), _iso(now)])
+
+
+def add_phase_visits(db: Unit, session_id: int, visits: list[tuple[int, str, float, float, bool, datetime]]) -> None:
+    """Many visits at once (phase index, phase id, planned minutes, seconds, skipped, ended at): bulk loading."""
+    db.execute_many(
+        _PHASE_VISIT_INSERT,
+        [(session_id, index, phase_id, planned, seconds, int(skipped), _iso(ended)) for index, phase_id, planned,
+         seconds, skipped, ended in visits],
+    )  # fmt: skip
 
 
 def phase_seconds(db: Unit, session_id: int) -> dict[int, float]:
@@ -268,6 +279,12 @@ def set_action_item_done(db: Unit, item_id: int, group_id: int, done: bool) -> N
     db.execute("UPDATE action_items SET done = ? WHERE id = ? AND group_id = ?", [int(done), item_id, group_id])
 
 
+_OBSERVATION_INSERT = (
+    "INSERT INTO observations (live_session_id, phase_index, level, kind, category, automatic, at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+
+
 def add_observation(
     db: Unit,
     session_id: int,
@@ -278,11 +295,19 @@ def add_observation(
     category: str | None = None,
     kind: ObservationKind = ObservationKind.OBSERVATION,
 ) -> int:
-    return db.execute(
-        "INSERT INTO observations (live_session_id, phase_index, level, kind, category, automatic, at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        [session_id, phase_index, level, ObservationKind(kind).value, category, int(automatic), _iso(now)],
-    ).scalar()
+    row = [session_id, phase_index, level, ObservationKind(kind).value, category, int(automatic), _iso(now)]
+    return db.execute(f"{_OBSERVATION_INSERT} RETURNING id", row).scalar()
+
+
+def add_observations(db: Unit, session_id: int, observations: list[tuple[int, str, datetime, str | None, str]]) -> None:
+    """Many logged observations at once (phase index, level, at, category, kind), none automatic: bulk loading."""
+    db.execute_many(
+        _OBSERVATION_INSERT,
+        [
+            (session_id, index, level, ObservationKind(kind).value, category, 0, _iso(at))
+            for index, level, at, category, kind in observations
+        ],
+    )
 
 
 def remove_observation(db: Unit, session_id: int, observation_id: int) -> bool:

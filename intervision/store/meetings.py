@@ -34,12 +34,19 @@ def add_meeting(
     ).scalar()
 
 
+_ATTENDANCE_UPSERT = (
+    "INSERT INTO attendance (meeting_id, person_id, present) VALUES (?, ?, ?)"
+    " ON CONFLICT (meeting_id, person_id) DO UPDATE SET present = excluded.present"
+)
+
+
 def record_attendance(db: Unit, meeting_id: int, person_id: int, present: bool) -> None:
-    db.execute(
-        "INSERT INTO attendance (meeting_id, person_id, present) VALUES (?, ?, ?)"
-        " ON CONFLICT (meeting_id, person_id) DO UPDATE SET present = excluded.present",
-        [meeting_id, person_id, int(present)],
-    )
+    db.execute(_ATTENDANCE_UPSERT, [meeting_id, person_id, int(present)])
+
+
+def record_attendances(db: Unit, meeting_id: int, present: dict[int, bool]) -> None:
+    """Who was there, for many people at once (bulk loading)."""
+    db.execute_many(_ATTENDANCE_UPSERT, [(meeting_id, person_id, int(was)) for person_id, was in present.items()])
 
 
 def next_meetings(db: Unit, group_ids: list[int], now: datetime) -> dict[int, Meeting]:

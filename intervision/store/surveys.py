@@ -192,10 +192,10 @@ def save_response(db: Unit, wave_id: int, person_id: int, answers: dict[str, int
         "SELECT id FROM survey_responses WHERE wave_id = ? AND person_id = ?", [wave_id, person_id]
     ).fetchone()[0]
     db.execute("DELETE FROM survey_answers WHERE response_id = ?", [response_id])
-    for item_id, value in answers.items():
-        db.execute(
-            "INSERT INTO survey_answers (response_id, item_id, value) VALUES (?, ?, ?)", [response_id, item_id, value]
-        )
+    db.execute_many(
+        "INSERT INTO survey_answers (response_id, item_id, value) VALUES (?, ?, ?)",
+        [(response_id, item_id, value) for item_id, value in answers.items()],
+    )
 
 
 def answers_of(db: Unit, wave_id: int, person_id: int) -> dict[str, int | None]:

@@ -30,12 +30,7 @@ TABLES = (
 )
 
 
-@pytest.fixture
-def path(tmp_path):
-    database = Database.for_path(tmp_path / "x.db")
-    database.migrate()
-    yield database
-    database.dispose()
+# `path`: tests/unit/conftest.py's fresh database, on SQLite and on PostgreSQL.
 
 
 @pytest.fixture
@@ -316,19 +311,17 @@ def test_the_demo_answers_the_current_questions_and_keeps_a_few_waves_of_the_fir
         }
         with db.reading(path) as conn:
             waves = conn.execute(
-                "SELECT id, instrument_version FROM survey_waves WHERE instrument_id = ? ORDER BY opened_at, id",
+                "SELECT id, group_id, instrument_version FROM survey_waves WHERE instrument_id = ?"
+                " ORDER BY opened_at, id",
                 [instrument_id],
             ).fetchall()
-            per_group = conn.execute(
-                "SELECT group_id, group_concat(instrument_version) FROM"
-                " (SELECT group_id, instrument_version FROM survey_waves WHERE instrument_id = ? ORDER BY opened_at)"
-                " GROUP BY group_id",
-                [instrument_id],
-            ).fetchall()
-            for wave_id, version in waves:
+            for wave_id, _, version in waves:
                 answered = {row[0] for row in conn.execute(
                     "SELECT a.item_id FROM survey_answers a JOIN survey_responses r ON r.id = a.response_id"
                     " WHERE r.wave_id = ?", [wave_id])}  # fmt: skip
                 assert answered <= items[version], (instrument_id, version)
-        assert {version for _, version in waves} == {1, 2}
-        assert {versions for _, versions in per_group} == {"1,1,2,2"}, "two old waves, then two new ones per group"
+        per_group: dict[int, list[int]] = {}
+        for _, group_id, version in waves:
+            per_group.setdefault(group_id, []).append(version)
+        assert {version for _, _, version in waves} == {1, 2}
+        assert per_group and all(versions == [1, 1, 2, 2] for versions in per_group.values()), "old, then new"
