@@ -12,7 +12,7 @@ from intervision import store
 from intervision.config import database_url
 from intervision.database import Database, configured
 from intervision.errors import Conflict
-from intervision.models import Role
+from intervision.models import Language, Role
 
 
 def _same_store(database: Database) -> Database:
@@ -26,7 +26,7 @@ def test_a_write_through_another_process_moves_the_change_signal_here(path):
         before = path.changes()
         assert path.changes() == before, "reading moves nothing"
         with other.writing() as unit:
-            store.add_person(unit, "Cora", "cora@example.org", Role.COORDINATOR, None, "nl", NOW)
+            store.add_person(unit, "Cora", "cora@example.org", Role.COORDINATOR, None, Language.NL, NOW)
         after = path.changes()
         assert after != before
         with path.reading() as unit:
@@ -39,7 +39,7 @@ def test_a_write_through_another_process_moves_the_change_signal_here(path):
 def test_a_failed_write_moves_nothing_and_keeps_nothing(path):
     before = path.changes()
     with pytest.raises(RuntimeError), path.writing() as unit:
-        store.add_person(unit, "Cora", "cora@example.org", Role.COORDINATOR, None, "nl", NOW)
+        store.add_person(unit, "Cora", "cora@example.org", Role.COORDINATOR, None, Language.NL, NOW)
         raise RuntimeError("half-way")
     with path.reading() as unit:
         assert store.everyone(unit) == []
@@ -48,14 +48,14 @@ def test_a_failed_write_moves_nothing_and_keeps_nothing(path):
 
 def test_a_broken_rule_is_a_conflict_not_a_driver_error(path):
     with path.writing() as unit:
-        store.add_person(unit, "Cora", "cora@example.org", Role.COORDINATOR, None, "nl", NOW)
+        store.add_person(unit, "Cora", "cora@example.org", Role.COORDINATOR, None, Language.NL, NOW)
     with pytest.raises(Conflict), path.writing() as unit:
-        store.add_person(unit, "Cora again", "cora@example.org", Role.PARTICIPANT, None, "nl", NOW)
+        store.add_person(unit, "Cora again", "cora@example.org", Role.PARTICIPANT, None, Language.NL, NOW)
 
 
 def test_rows_are_read_by_position_and_by_name_and_percent_signs_are_literal(path):
     with path.writing() as unit:
-        store.add_person(unit, "Cora 100%", "cora@example.org", Role.COORDINATOR, None, "nl", NOW)
+        store.add_person(unit, "Cora 100%", "cora@example.org", Role.COORDINATOR, None, Language.NL, NOW)
     with path.reading() as unit:
         row = unit.execute(
             "SELECT name, email FROM people WHERE name LIKE '%100\\%%' ESCAPE '\\' AND email = :email",
@@ -68,7 +68,7 @@ def test_rows_are_read_by_position_and_by_name_and_percent_signs_are_literal(pat
 def test_slow_statements_are_logged_with_their_sql_but_never_their_values(path, caplog):
     path.slow_seconds = 0
     with caplog.at_level(logging.WARNING, logger="intervision.sql"), path.writing() as unit:
-        store.add_person(unit, "Cora", "secret-address@example.org", Role.COORDINATOR, None, "nl", NOW)
+        store.add_person(unit, "Cora", "secret-address@example.org", Role.COORDINATOR, None, Language.NL, NOW)
     logged = " ".join(record.getMessage() for record in caplog.records)
     assert "INSERT INTO people" in logged
     assert "secret-address" not in logged and "Cora" not in logged
