@@ -7,7 +7,6 @@ from datetime import datetime
 
 from intervision import store
 from intervision.auth import hash_password, person_of_token
-from intervision.clock import utcnow
 from intervision.database import Database, Unit
 from intervision.errors import DomainError
 from intervision.models import (
@@ -39,7 +38,7 @@ def visit(
 ) -> Visit:
     """Who holds this sign-in token (or single-sign-on identity), and the state of the organisation."""
     with database.reading() as db:
-        person = person_of_token(db, token, now or utcnow())
+        person = person_of_token(db, token, now or database.clock.now())
         if person is None and single_sign_on_email:
             person_id = store.person_id_by_email(db, single_sign_on_email.strip().lower())
             person = store.person(db, person_id) if person_id is not None else None
@@ -49,7 +48,7 @@ def visit(
 
 def create_first_coordinator(database: Database, form: FirstRunInput, now: datetime | None = None) -> int:
     """Set up the organisation with its first coordinator; refused once anyone has an account."""
-    now = now or utcnow()
+    now = now or database.clock.now()
     hashed = hash_password(form.password)  # before the transaction: argon2 is slow on purpose
     with database.writing() as db:
         if store.count_people(db) > 0:
@@ -94,7 +93,7 @@ def people(database: Database, viewer: Person) -> list[Person]:
 def change_role(database: Database, viewer: Person, person_id: int, role: Role, now: datetime | None = None) -> None:
     """A coordinator gives someone another organisation role; the last coordinator stays one."""
     require(Action.CHANGE_ROLES, viewer.role)
-    now = now or utcnow()
+    now = now or database.clock.now()
     with database.writing() as db:
         current = store.person(db, person_id)
         if current is None:

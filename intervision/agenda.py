@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from intervision import store
-from intervision.clock import utcnow
 from intervision.database import Database
 from intervision.models import Group, GroupRole, Meeting, Person, ReportItem, Role
 
@@ -41,7 +40,7 @@ class Agenda:
 
 
 def agenda_for(database: Database, person: Person, now: datetime | None = None) -> Agenda:
-    now = now or utcnow()
+    now = now or database.clock.now()
     with database.reading() as db:
         own = store.groups_of(db, person.id)
         if person.role is Role.COORDINATOR:

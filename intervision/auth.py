@@ -30,7 +30,6 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from intervision import store
 from intervision.client_address import plain_address
-from intervision.clock import utcnow
 from intervision.config import (
     FAILED_SIGN_INS_FORGOTTEN_AFTER,
     SESSION_LIFETIME,
@@ -153,7 +152,7 @@ def sign_in(
     DomainError("sign_in_wait_seconds" or "sign_in_wait_minutes") while an earlier failure makes this
     client wait: then the password is not checked at all.
     """
-    now = now or utcnow()
+    now = now or database.clock.now()
     keys = _wait_keys(form.email, client_address)
     with database.writing() as db:
         wait = _claim_attempt(db, keys, now)
@@ -181,7 +180,7 @@ def _open_session(db: Unit, person_id: int, now: datetime) -> str:
 
 def open_session_for(database: Database, person_id: int, now: datetime | None = None) -> str:
     """A sign-in session for someone whose identity is already established (new account, SSO)."""
-    now = now or utcnow()
+    now = now or database.clock.now()
     with database.writing() as db:
         return _open_session(db, person_id, now)
 
@@ -189,7 +188,7 @@ def open_session_for(database: Database, person_id: int, now: datetime | None = 
 def signed_in_person(database: Database, token: str | None, now: datetime | None = None) -> Person | None:
     """The person whose sign-in session this token opens, if it exists and has not expired."""
     with database.reading() as db:
-        return person_of_token(db, token, now or utcnow())
+        return person_of_token(db, token, now or database.clock.now())
 
 
 def person_of_token(db: Unit, token: str | None, now: datetime) -> Person | None:
@@ -198,7 +197,7 @@ def person_of_token(db: Unit, token: str | None, now: datetime) -> Person | None
 
 
 def sign_out(database: Database, token: str, now: datetime | None = None) -> None:
-    now = now or utcnow()
+    now = now or database.clock.now()
     with database.writing() as db:
         signed_in = store.person_of_sign_in_session(db, _digest(token), now)
         store.end_sign_in_session(db, _digest(token))
@@ -207,7 +206,7 @@ def sign_out(database: Database, token: str, now: datetime | None = None) -> Non
 
 
 def sign_out_everywhere(database: Database, person_id: int, now: datetime | None = None) -> None:
-    now = now or utcnow()
+    now = now or database.clock.now()
     with database.writing() as db:
         store.end_all_sign_in_sessions(db, person_id)
         store.add_audit_event(db, now, person_id, AuditAction.SIGN_OUT_EVERYWHERE, "", "")
@@ -224,7 +223,7 @@ def issue_cookie_ticket(database: Database, token: str, browser: str, now: datet
     if not browser:
         raise ValueError("a sign-in ticket needs the browser's binding cookie")
     ticket = secrets.token_urlsafe(32)
-    now = now or utcnow()
+    now = now or database.clock.now()
     with database.writing() as db:
         store.add_sign_in_ticket(db, _digest(ticket), token, _digest(browser), now + SIGN_IN_TICKET_LIFETIME)
     return ticket
@@ -233,7 +232,7 @@ def issue_cookie_ticket(database: Database, token: str, browser: str, now: datet
 def redeem_cookie_ticket(database: Database, ticket: str, browser: str, now: datetime | None = None) -> str | None:
     """The session token, when the browser that asked for the ticket presents it; the ticket is used up."""
     with database.writing() as db:
-        return store.take_sign_in_ticket(db, _digest(ticket), _digest(browser), now or utcnow())
+        return store.take_sign_in_ticket(db, _digest(ticket), _digest(browser), now or database.clock.now())
 
 
 def change_password(
@@ -244,7 +243,7 @@ def change_password(
     now: datetime | None = None,
 ) -> None:
     """A new password; every other device is signed out, since whoever knew the old one may be there."""
-    now = now or utcnow()
+    now = now or database.clock.now()
     with database.reading() as db:
         hashed = store.password_hash(db, person_id)
     # Checked and hashed with no transaction open: argon2 is slow on purpose.

@@ -620,9 +620,9 @@ def restore_backup(database: Database, source: Path, key: str | None = None, now
     data = _decrypted(source, key)
     _for_this_engine(database, data, source)
     if database.engine_name == POSTGRESQL:
-        _restore_postgresql(database, data, source, now or utcnow())
+        _restore_postgresql(database, data, source, now or database.clock.now())
     else:
-        _restore_sqlite(database, data, source, now or utcnow())
+        _restore_sqlite(database, data, source, now or database.clock.now())
 
 
 def integrity_problems(path: Path) -> list[str]:

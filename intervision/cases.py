@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from intervision import store
-from intervision.clock import utcnow
 from intervision.database import Database, Unit
 from intervision.errors import Conflict, DomainError, NotAllowed
 from intervision.membership import circle
@@ -73,7 +72,7 @@ def draft(database: Database, person: Person) -> Case | None:
 
 def save_draft(database: Database, person: Person, group_id: int, values: dict, now: datetime | None = None) -> int:
     """Keep what the person has typed so far, checked only for where it may go."""
-    now = now or utcnow()
+    now = now or database.clock.now()
     with database.writing() as db:
         require(Action.BRING_CASE, person.role, _role_in(db, person, group_id))
         case_id = store.draft_case_id(db, person.id)
@@ -85,7 +84,7 @@ def save_draft(database: Database, person: Person, group_id: int, values: dict, 
 
 def submit_case(database: Database, person: Person, form: CaseInput, now: datetime | None = None) -> int:
     """Bring the case to the group's queue; the draft becomes the case."""
-    now = now or utcnow()
+    now = now or database.clock.now()
     values = form.model_dump(exclude={"group_id"})
     with database.writing() as db:
         require(Action.BRING_CASE, person.role, _role_in(db, person, form.group_id))
@@ -99,7 +98,7 @@ def submit_case(database: Database, person: Person, form: CaseInput, now: dateti
 
 def withdraw_case(database: Database, person: Person, case_id: int, now: datetime | None = None) -> None:
     """The case bringer takes the case back, until it has been discussed."""
-    now = now or utcnow()
+    now = now or database.clock.now()
     with database.writing() as db:
         found = _own_case(db, person, case_id)
         if found.status not in OPEN:
@@ -111,7 +110,7 @@ def withdraw_case(database: Database, person: Person, case_id: int, now: datetim
 
 def delete_case(database: Database, person: Person, case_id: int, now: datetime | None = None) -> None:
     """The case bringer removes the case and everything in it, at any time."""
-    now = now or utcnow()
+    now = now or database.clock.now()
     with database.writing() as db:
         found = _own_case(db, person, case_id)
         store.delete_case(db, case_id)
@@ -153,7 +152,7 @@ def _voting_round(db: Unit, group_id: int, now: datetime) -> int:
 
 
 def queue(database: Database, viewer: Person, group_id: int, now: datetime | None = None) -> Queue:
-    now = now or utcnow()
+    now = now or database.clock.now()
     with database.reading() as db:
         require(Action.READ_CASES, viewer.role, _role_in(db, viewer, group_id))
         round_id = _voting_round(db, group_id, now)
@@ -186,7 +185,7 @@ def queue(database: Database, viewer: Person, group_id: int, now: datetime | Non
 
 def vote(database: Database, viewer: Person, case_id: int, now: datetime | None = None) -> None:
     """One vote per member for the group's next case; a second vote is refused."""
-    now = now or utcnow()
+    now = now or database.clock.now()
     with database.writing() as db:
         found = _case_for(db, viewer, case_id, Action.VOTE_FOR_CASE)
         if found.status is not CaseStatus.SUBMITTED:
@@ -199,7 +198,7 @@ def vote(database: Database, viewer: Person, case_id: int, now: datetime | None 
 
 def choose_case(database: Database, viewer: Person, case_id: int, now: datetime | None = None) -> None:
     """The facilitator takes the case for the group's next session; it leaves the queue."""
-    now = now or utcnow()
+    now = now or database.clock.now()
     with database.writing() as db:
         found = _case_for(db, viewer, case_id, Action.CHOOSE_CASE)
         if found.status is CaseStatus.WITHDRAWN:
@@ -212,7 +211,7 @@ def choose_case(database: Database, viewer: Person, case_id: int, now: datetime 
 
 def put_back(database: Database, viewer: Person, case_id: int, now: datetime | None = None) -> None:
     """A chosen case that was not worked on goes back to the queue, keeping its place in time."""
-    now = now or utcnow()
+    now = now or database.clock.now()
     with database.writing() as db:
         found = _case_for(db, viewer, case_id, Action.CHOOSE_CASE)
         if found.status is not CaseStatus.CHOSEN:
@@ -224,7 +223,7 @@ def record_discussion(
     database: Database, viewer: Person, case_id: int, form: DiscussionInput, now: datetime | None = None
 ) -> None:
     """After the session: the case was discussed, with this method, and the bringer chose this advice."""
-    now = now or utcnow()
+    now = now or database.clock.now()
     with database.writing() as db:
         found = _case_for(db, viewer, case_id, Action.RECORD_DISCUSSION)
         if found.status is not CaseStatus.CHOSEN:
@@ -238,7 +237,7 @@ def follow_up(
     database: Database, person: Person, case_id: int, form: FollowUpInput, now: datetime | None = None
 ) -> None:
     """The case bringer tells what they did and what happened."""
-    now = now or utcnow()
+    now = now or database.clock.now()
     with database.writing() as db:
         found = _own_case(db, person, case_id)
         if found.status not in DONE:
@@ -281,7 +280,7 @@ def case_counts(database: Database, viewer: Person, since: date, until: date) ->
 
 def set_retention(database: Database, viewer: Person, form: RetentionInput, now: datetime | None = None) -> None:
     require(Action.SET_CASE_RETENTION, viewer.role)
-    now = now or utcnow()
+    now = now or database.clock.now()
     with database.writing() as db:
         store.set_case_retention(db, form.days)
         store.add_audit_event(db, now, viewer.id, AuditAction.RETENTION_CHANGED, "", str(form.days or ""))
@@ -294,7 +293,7 @@ def retention_days(database: Database) -> int | None:
 
 def erase_expired_case_texts(database: Database, now: datetime | None = None) -> int:
     """Erase the texts of cases discussed longer ago than the organisation keeps them; counts remain."""
-    now = now or utcnow()
+    now = now or database.clock.now()
     with database.writing() as db:
         # Every app process runs this job: one at a time, and the later one finds nothing left to erase.
         db.lock("erase_expired_case_texts")

@@ -37,3 +37,29 @@ def utcnow() -> datetime:
 def today() -> date:
     """Today's date where the server runs, as `date.today()` gives it, on the shifted clock."""
     return utcnow().astimezone().date()
+
+
+class Clock:
+    """The clock a store's core functions read (`database.clock`): the shifted wall clock above.
+
+    Injected with the Database, so that a caller (a test, a bench, a replay) may hand the core another one.
+    """
+
+    def now(self) -> datetime:
+        return utcnow()
+
+    def today(self) -> date:
+        return today()
+
+
+class FixedClock(Clock):
+    """A clock that stands still at one moment (tests, and building data as of a moment)."""
+
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def now(self) -> datetime:
+        return self.moment
+
+    def today(self) -> date:
+        return self.moment.astimezone().date()

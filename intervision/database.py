@@ -30,6 +30,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, CursorResult, Engine, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from intervision.clock import Clock
 from intervision.config import database_path, database_url, pool_settings, slow_statement_seconds
 from intervision.errors import Conflict, StorageProblem, StoreError
 
@@ -204,8 +205,12 @@ class Timings:
 class Database:
     """One store: SQLite by a file path, or PostgreSQL by a URL. Build it once and pass it on."""
 
-    def __init__(self, url: str | URL, *, pool_size: int = 5, max_overflow: int = 10) -> None:
+    def __init__(
+        self, url: str | URL, *, pool_size: int = 5, max_overflow: int = 10, clock: Clock | None = None
+    ) -> None:
         self.url = make_url(url)
+        # The clock the core reads for this store's writes and views, injected with it (intervision/clock.py).
+        self.clock = clock or Clock()
         self.engine_name = POSTGRESQL if self.url.get_backend_name() == POSTGRESQL else SQLITE
         self.engine: Engine = self._create_engine(pool_size, max_overflow)
         self.slow_seconds = slow_statement_seconds()

@@ -16,7 +16,6 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from intervision import store
 from intervision.auth import hash_password
-from intervision.clock import utcnow
 from intervision.database import Database, Unit
 from intervision.database import configured as configured_database
 from intervision.demo_cases import add_demo_cases
@@ -417,7 +416,7 @@ def load_demo(database: Database, now: datetime | None = None) -> list[DemoAccou
 
     All of it is written in one transaction: either the whole demo is there, or nothing is.
     """
-    now = now or utcnow()
+    now = now or database.clock.now()
     hashed = hash_password(DEMO_PASSWORD)  # once: hashing is slow on purpose
     rng = random.Random(DEMO_SEED)
     history_starts = now - timedelta(days=max(plan.started_days_ago for plan in _GROUPS) + 30)

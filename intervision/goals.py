@@ -11,7 +11,6 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from intervision import clock, store
-from intervision.clock import utcnow
 from intervision.database import Database
 from intervision.errors import DomainError
 from intervision.models import (
@@ -51,7 +50,9 @@ def add_goal(database: Database, viewer: Person, form: GoalInput, now: datetime 
     with database.writing() as db:
         if form.group_id is not None and store.group(db, form.group_id) is None:
             raise DomainError("group_not_found", field="group_id")
-        return store.add_goal(db, form.group_id, form.measure.value, form.target, form.due, viewer.id, now or utcnow())
+        return store.add_goal(
+            db, form.group_id, form.measure.value, form.target, form.due, viewer.id, now or database.clock.now()
+        )
 
 
 def remove_goal(database: Database, viewer: Person, goal_id: int) -> None:

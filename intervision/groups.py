@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from intervision import store
-from intervision.clock import utcnow
 from intervision.database import Database, Unit
 from intervision.errors import DomainError
 from intervision.method_library import method_entry, pin_version
@@ -51,7 +50,7 @@ def group_for(database: Database, viewer: Person, group_id: int) -> tuple[Group,
 def create_group(database: Database, viewer: Person, form: GroupInput, now: datetime | None = None) -> int:
     """A new group; a facilitator who starts one facilitates it."""
     require(Action.CREATE_GROUP, viewer.role)
-    now = now or utcnow()
+    now = now or database.clock.now()
     with database.writing() as db:
         if store.group_name_taken(db, form.name):
             raise DomainError("group_name_taken", field="name")
@@ -71,7 +70,7 @@ def update_group(database: Database, viewer: Person, group_id: int, form: GroupI
 
 def delete_group(database: Database, viewer: Person, group_id: int, now: datetime | None = None) -> None:
     require(Action.DELETE_GROUP, viewer.role)
-    now = now or utcnow()
+    now = now or database.clock.now()
     with database.writing() as db:
         group = store.group(db, group_id)
         if group is None:
@@ -91,7 +90,7 @@ def change_member_role(
 ) -> None:
     """Make a member a facilitator or the other way round: a coordinator's call, for someone already in the
     group. Nobody enters a group this way; they are invited (intervision.membership) and accept."""
-    now = now or utcnow()
+    now = now or database.clock.now()
     with database.writing() as db:
         viewer_role = _role_in(db, viewer, group_id)
         current = store.group_role(db, group_id, person_id)
@@ -112,7 +111,7 @@ def change_member_role(
 def remove_member(
     database: Database, viewer: Person, group_id: int, person_id: int, now: datetime | None = None
 ) -> None:
-    now = now or utcnow()
+    now = now or database.clock.now()
     with database.writing() as db:
         viewer_role = _role_in(db, viewer, group_id)
         current = store.group_role(db, group_id, person_id)
@@ -132,12 +131,14 @@ def candidates_to_invite(
     with database.reading() as db:
         require(Action.MANAGE_MEMBERS, viewer.role, _role_in(db, viewer, group_id))
         present = {member.person_id for member in store.members(db, group_id)}
-        present |= {found.person_id for found in store.open_group_invitations_to(db, group_id, now or utcnow())}
+        present |= {
+            found.person_id for found in store.open_group_invitations_to(db, group_id, now or database.clock.now())
+        }
         return [person for person in store.everyone(db) if person.id not in present]
 
 
 def plan_session(database: Database, viewer: Person, form: MeetingInput, now: datetime | None = None) -> int:
-    now = now or utcnow()
+    now = now or database.clock.now()
     if form.starts_at.tzinfo is None:
         raise DomainError("time_without_zone", field="starts_at")
     if form.starts_at < now:
@@ -164,7 +165,7 @@ def plan_session(database: Database, viewer: Person, form: MeetingInput, now: da
 
 def next_sessions(database: Database, group_ids: list[int], now: datetime | None = None) -> dict[int, Meeting]:
     with database.reading() as db:
-        return store.next_meetings(db, group_ids, now or utcnow())
+        return store.next_meetings(db, group_ids, now or database.clock.now())
 
 
 def sessions_held(database: Database, viewer: Person, group_id: int) -> list[Meeting] | None:

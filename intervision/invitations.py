@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from intervision import store
 from intervision.accounts import add_account
 from intervision.auth import hash_password
-from intervision.clock import utcnow
 from intervision.database import Database, Unit
 from intervision.errors import DomainError
 from intervision.models import (
@@ -40,7 +39,7 @@ def join_link(base_url: str, code: str) -> str:
 def create_invitation(
     database: Database, viewer: Person, form: InvitationInput, now: datetime | None = None
 ) -> Invitation:
-    now = now or utcnow()
+    now = now or database.clock.now()
     with database.writing() as db:
         if store.group(db, form.group_id) is None:
             raise DomainError("group_not_found")
@@ -81,7 +80,7 @@ def invitations(database: Database, viewer: Person) -> list[Invitation]:
 
 
 def revoke_invitation(database: Database, viewer: Person, invitation_id: int, now: datetime | None = None) -> None:
-    now = now or utcnow()
+    now = now or database.clock.now()
     with database.writing() as db:
         found = store.invitation(db, invitation_id)
         if found is None:
@@ -122,7 +121,7 @@ def _join(db: Unit, invitation: Invitation, person_id: int, now: datetime) -> No
 def join_with_code(database: Database, person: Person, form: JoinInput, now: datetime | None = None) -> Invitation:
     """A signed-in person joins the invitation's group. Joining twice is refused and uses nothing."""
     require(Action.JOIN_WITH_CODE, person.role)
-    now = now or utcnow()
+    now = now or database.clock.now()
     with database.writing() as db:
         found = _usable_invitation(db, form.code, now)
         if store.group_role(db, found.group_id, person.id) is not None:
@@ -135,7 +134,7 @@ def create_account_with_code(
     database: Database, form: NewAccountInput, code: JoinInput, now: datetime | None = None
 ) -> int:
     """A newcomer creates an account with an invitation and joins its group, all or nothing."""
-    now = now or utcnow()
+    now = now or database.clock.now()
     hashed = hash_password(form.password)  # before the transaction: argon2 is slow on purpose
     with database.writing() as db:
         found = _usable_invitation(db, code.code, now)
@@ -149,7 +148,7 @@ def invitation_preview(database: Database, code: str, now: datetime | None = Non
     """The invitation behind a link, if it can still be used (to greet a newcomer by group name)."""
     with database.reading() as db:
         try:
-            return _usable_invitation(db, code.strip().upper(), now or utcnow())
+            return _usable_invitation(db, code.strip().upper(), now or database.clock.now())
         except DomainError:
             return None
 

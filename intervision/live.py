@@ -16,7 +16,6 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from intervision import store
-from intervision.clock import utcnow
 from intervision.database import Database, Unit
 from intervision.errors import DomainError
 from intervision.i18n import day, t
@@ -227,7 +226,7 @@ def console_view(database: Database, viewer: Person, session_id: int, now: datet
             return _stored(db, session, method)
 
     stored = _read_unless_unchanged(database, ("console", viewer.id, viewer.role, session_id), read)
-    return _drawn(stored, viewer.id, now or utcnow())
+    return _drawn(stored, viewer.id, now or database.clock.now())
 
 
 def participant_view(database: Database, person: Person, join_code: str, now: datetime | None = None) -> SessionView:
@@ -246,7 +245,7 @@ def participant_view(database: Database, person: Person, join_code: str, now: da
             return _stored(db, session, method)
 
     stored = _read_unless_unchanged(database, ("phone", person.id, person.role, code), read)
-    return _drawn(stored, person.id, now or utcnow())
+    return _drawn(stored, person.id, now or database.clock.now())
 
 
 def projector_view(database: Database, token: str, now: datetime | None = None) -> SessionView | None:
@@ -265,7 +264,7 @@ def projector_view(database: Database, token: str, now: datetime | None = None) 
             return _stored(db, session, method)
 
     stored = _read_unless_unchanged(database, ("projector", token), read)
-    return _drawn(stored, None, now or utcnow()) if stored is not None else None
+    return _drawn(stored, None, now or database.clock.now()) if stored is not None else None
 
 
 def open_sessions(database: Database, viewer: Person) -> list[LiveSession]:
@@ -308,7 +307,7 @@ def suggest_roles(
 
 def start_session(database: Database, viewer: Person, form: StartSessionInput, now: datetime | None = None) -> int:
     """Open a session for a group: its case, its method (pinned at this version), its roles."""
-    now = now or utcnow()
+    now = now or database.clock.now()
     entry = method_entry(database, viewer, form.method_id)
     if entry is None:
         raise DomainError("method_not_found", field="method_id")
@@ -401,7 +400,7 @@ def begin_phases(
     database: Database, viewer: Person, session_id: int, revision: int, now: datetime | None = None
 ) -> None:
     """After the check-in: the first phase starts, and its countdown with it."""
-    now = now or utcnow()
+    now = now or database.clock.now()
     with database.writing() as db:
         session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
         if session.status is not SessionStatus.CHECK_IN:
@@ -410,7 +409,7 @@ def begin_phases(
 
 
 def pause(database: Database, viewer: Person, session_id: int, revision: int, now: datetime | None = None) -> None:
-    now = now or utcnow()
+    now = now or database.clock.now()
     with database.writing() as db:
         session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
         if session.paused_at is None and session.phase_started_at is not None:
@@ -418,7 +417,7 @@ def pause(database: Database, viewer: Person, session_id: int, revision: int, no
 
 
 def resume(database: Database, viewer: Person, session_id: int, revision: int, now: datetime | None = None) -> None:
-    now = now or utcnow()
+    now = now or database.clock.now()
     with database.writing() as db:
         session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
         if session.phase_started_at is None:
@@ -431,7 +430,7 @@ def resume(database: Database, viewer: Person, session_id: int, revision: int, n
 def add_minutes(
     database: Database, viewer: Person, session_id: int, revision: int, minutes: float, now: datetime | None = None
 ) -> None:
-    now = now or utcnow()
+    now = now or database.clock.now()
     session, method = _session_and_method(database, viewer, session_id, Action.RUN_SESSION)
     with database.writing() as db:
         session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
@@ -455,7 +454,7 @@ def move(
     now: datetime | None = None,
 ) -> None:
     """Next (+1), previous (−1) or skip: the phase left keeps its time; going back loses nothing."""
-    now = now or utcnow()
+    now = now or database.clock.now()
     session, method = _session_and_method(database, viewer, session_id, Action.RUN_SESSION)
     with database.writing() as db:
         session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
@@ -487,7 +486,7 @@ def _log_overrun(db: Unit, session: LiveSession, clock: Countdown, now: datetime
 
 def log_overrun_if_due(database: Database, session_id: int, now: datetime | None = None) -> None:
     """Called by the console as its countdown ticks: the moment a phase runs over, it is logged."""
-    now = now or utcnow()
+    now = now or database.clock.now()
     with database.reading() as db:
         session = store.live_session(db, session_id)
     if session is None or session.status is not SessionStatus.RUNNING or session.overrun_logged:
@@ -515,7 +514,7 @@ def send_to_board(
     database: Database, person: Person, session_id: int, form: BoardItemInput, now: datetime | None = None
 ) -> int:
     """A question, association, advice … from a phone or the console; refused in a phase that does not collect it."""
-    now = now or utcnow()
+    now = now or database.clock.now()
     session, method = _session_and_method(database, person, session_id, Action.TAKE_PART)
     with database.writing() as db:
         # Read again inside the write lock: the phase may have moved on while the person typed.
@@ -543,7 +542,7 @@ def mark_helpful(database: Database, person: Person, session_id: int, item_id: i
 def add_action_item(
     database: Database, viewer: Person, session_id: int, form: ActionItemInput, now: datetime | None = None
 ) -> int:
-    now = now or utcnow()
+    now = now or database.clock.now()
     with database.writing() as db:
         session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
         if form.owner_id is not None and store.group_role(db, session.group_id, form.owner_id) is None:
@@ -606,7 +605,7 @@ def observe(
 ) -> int:
     """One press on a communication level, stored at once with the time and the phase: something noticed,
     the facilitator intervening, or the group correcting itself."""
-    now = now or utcnow()
+    now = now or database.clock.now()
     if level not in LEVELS:
         raise DomainError("unknown_level")
     kind = ObservationKind(kind)
@@ -687,7 +686,7 @@ def record_bringer_choice(
 
 
 def rate(database: Database, person: Person, session_id: int, form: RatingInput, now: datetime | None = None) -> None:
-    now = now or utcnow()
+    now = now or database.clock.now()
     with database.writing() as db:
         session = _session_for(db, person, session_id, Action.TAKE_PART)
         if session.status is SessionStatus.CLOSED:
@@ -727,7 +726,7 @@ def close_session(
     database: Database, viewer: Person, session_id: int, revision: int, now: datetime | None = None
 ) -> None:
     """The session ends: it is kept in the group's history, and its case counts as discussed."""
-    now = now or utcnow()
+    now = now or database.clock.now()
     with database.writing() as db:
         session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
         if session.status is SessionStatus.CLOSED:

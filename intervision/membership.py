@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from intervision import store
-from intervision.clock import utcnow
 from intervision.database import Database, Unit
 from intervision.errors import DomainError, NotAllowed
 from intervision.models import (
@@ -95,7 +94,7 @@ def invite(
     database: Database, viewer: Person, group_id: int, person_id: int, role: GroupRole, now: datetime | None = None
 ) -> int:
     """Invite one person to the group in a role; they join only when they accept it themselves."""
-    now = now or utcnow()
+    now = now or database.clock.now()
     with database.writing() as db:
         _may_manage(db, viewer, group_id, role)
         invited = store.person(db, person_id)
@@ -118,11 +117,11 @@ def open_invitations_to(
     """The invitations to this group still waiting for an answer, for whoever may manage its members."""
     with database.reading() as db:
         _may_manage(db, viewer, group_id, GroupRole.MEMBER)
-        return store.open_group_invitations_to(db, group_id, now or utcnow())
+        return store.open_group_invitations_to(db, group_id, now or database.clock.now())
 
 
 def withdraw(database: Database, viewer: Person, invitation_id: int, now: datetime | None = None) -> None:
-    now = now or utcnow()
+    now = now or database.clock.now()
     with database.writing() as db:
         found = store.group_invitation(db, invitation_id)
         if found is None:
@@ -140,7 +139,7 @@ def withdraw(database: Database, viewer: Person, invitation_id: int, now: dateti
 def my_invitations(database: Database, person: Person, now: datetime | None = None) -> list[GroupInvitation]:
     """The invitations waiting for this person's answer."""
     with database.reading() as db:
-        return store.open_group_invitations_for(db, person.id, now or utcnow())
+        return store.open_group_invitations_for(db, person.id, now or database.clock.now())
 
 
 def _own_open_invitation(db: Unit, person: Person, invitation_id: int, now: datetime) -> GroupInvitation:
@@ -157,7 +156,7 @@ def _own_open_invitation(db: Unit, person: Person, invitation_id: int, now: date
 
 def accept(database: Database, person: Person, invitation_id: int, now: datetime | None = None) -> GroupInvitation:
     """The invited person joins the group; their circle starts now."""
-    now = now or utcnow()
+    now = now or database.clock.now()
     with database.writing() as db:
         found = _own_open_invitation(db, person, invitation_id, now)
         if store.group_role(db, found.group_id, person.id) is not None:
@@ -171,7 +170,7 @@ def accept(database: Database, person: Person, invitation_id: int, now: datetime
 
 
 def decline(database: Database, person: Person, invitation_id: int, now: datetime | None = None) -> None:
-    now = now or utcnow()
+    now = now or database.clock.now()
     with database.writing() as db:
         _own_open_invitation(db, person, invitation_id, now)
         store.answer_group_invitation(db, invitation_id, store.InvitationAnswer.DECLINED, now)

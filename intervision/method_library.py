@@ -14,7 +14,6 @@ from datetime import datetime
 from functools import lru_cache
 
 from intervision import store
-from intervision.clock import utcnow
 from intervision.database import Database, Unit
 from intervision.errors import DomainError, NotAllowed
 from intervision.methods import Method, MethodFileError, built_in_library, method_to_toml, parse_method
@@ -84,7 +83,7 @@ def _new_custom_id(db: Unit) -> str:
 
 def save_custom_method(database: Database, viewer: Person, method: Method, now: datetime | None = None) -> Method:
     """Save a method the person made or changed. A new method gets its own id; a change, a new version."""
-    now = now or utcnow()
+    now = now or database.clock.now()
     with database.writing() as db:
         require(Action.CREATE_METHOD, viewer.role, _method_role(db, viewer))
         existing = store.custom_method(db, method.id)
@@ -134,7 +133,7 @@ def _pinned_method(definition: str, source: str) -> Method:
 
 def save_draft(database: Database, viewer: Person, draft: dict, now: datetime | None = None) -> None:
     with database.writing() as db:
-        store.save_method_draft(db, viewer.id, json.dumps(draft, ensure_ascii=False), now or utcnow())
+        store.save_method_draft(db, viewer.id, json.dumps(draft, ensure_ascii=False), now or database.clock.now())
 
 
 def draft_of(database: Database, viewer: Person) -> dict | None:

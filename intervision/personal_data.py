@@ -17,7 +17,6 @@ from enum import StrEnum
 from pydantic import BaseModel
 
 from intervision import store
-from intervision.clock import utcnow
 from intervision.database import Database
 from intervision.errors import DomainError
 from intervision.instruments import InstrumentFileError, parse_instrument
@@ -101,7 +100,7 @@ def export_my_data(database: Database, person: Person) -> bytes:
         draft = store.personal_method_draft(db, person.id)
         document = {
             "format": EXPORT_FORMAT,
-            "exported_at": utcnow().isoformat(timespec="seconds"),
+            "exported_at": database.clock.now().isoformat(timespec="seconds"),
             "account": {
                 name: _plain(getattr(account, name)) for name in ("name", "email", "role", "language", "created_at")
             },
@@ -171,7 +170,7 @@ def erase_person(database: Database, viewer: Person, person_id: int, now: dateti
       with counts only: never their name or e-mail address.
     """
     require(Action.ERASE_PERSON, viewer.role)
-    now = now or utcnow()
+    now = now or database.clock.now()
     if person_id == viewer.id:
         raise DomainError("cannot_erase_self")
     with database.writing() as db:

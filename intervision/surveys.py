@@ -17,7 +17,6 @@ from functools import lru_cache
 from typing import TypeVar
 
 from intervision import store
-from intervision.clock import utcnow
 from intervision.database import Database, Unit
 from intervision.errors import DomainError, NotAllowed
 from intervision.instruments import (
@@ -192,7 +191,7 @@ def load_instrument(
     if instrument.id in shipped_instruments().instruments:
         raise InstrumentFileError(filename, [f"id '{instrument.id}' is taken by a shipped instrument"])
     with database.writing() as db:
-        store.load_instrument(db, instrument.id, text, viewer.id, now or utcnow())
+        store.load_instrument(db, instrument.id, text, viewer.id, now or database.clock.now())
     return instrument
 
 
@@ -236,7 +235,7 @@ def open_wave(
     database: Database, viewer: Person, group_id: int, instrument_id: str, moment: str, now: datetime | None = None
 ) -> int:
     """A survey for the group's members, with the instrument as it is now (later edits do not change it)."""
-    now = now or utcnow()
+    now = now or database.clock.now()
     if moment not in MOMENTS:
         raise DomainError("unknown_moment", field="moment")
     available = instruments(database)
@@ -259,7 +258,7 @@ def close_wave(database: Database, viewer: Person, wave_id: int, now: datetime |
         if stored is None:
             raise DomainError("wave_not_found")
         require(Action.MANAGE_SURVEYS, viewer.role, store.group_role(db, stored.group_id, viewer.id))
-        end_wave(db, wave_id, now or utcnow())
+        end_wave(db, wave_id, now or database.clock.now())
 
 
 def end_wave(db: Unit, wave_id: int, now: datetime) -> None:
@@ -311,7 +310,7 @@ def answer(
     database: Database, person: Person, wave_id: int, answers: dict[str, int | None], now: datetime | None = None
 ) -> None:
     """Save this person's answers; an item may be skipped (None), but not all. Changeable until the wave closes."""
-    now = now or utcnow()
+    now = now or database.clock.now()
     with database.writing() as db:
         stored = store.wave(db, wave_id)
         if stored is None:

@@ -4,11 +4,13 @@ signal, and the slow-statement log."""
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 import pytest
-from unit_support import NOW
+from unit_support import NOW, group_form
 
-from intervision import store
+from intervision import groups, store
+from intervision.clock import FixedClock
 from intervision.config import database_url
 from intervision.database import Database, configured
 from intervision.errors import Conflict
@@ -95,3 +97,12 @@ def test_without_settings_the_store_is_the_sqlite_file(monkeypatch, tmp_path):
     monkeypatch.setenv("INTERVISION_DB", str(tmp_path / "here.db"))
     database = configured()
     assert database.engine_name == "sqlite" and database.path == tmp_path / "here.db"
+
+
+def test_the_core_reads_the_clock_injected_with_the_database(path, make_person):
+    moment = datetime(2031, 5, 6, 7, 8, tzinfo=UTC)
+    path.clock = FixedClock(moment)
+    lead = make_person("Lea Lead", Role.FACILITATOR)
+    group_id = groups.create_group(path, lead, group_form("Team Clock"))  # no `now`: the store's clock
+    with path.reading() as unit:
+        assert store.joined_at(unit, group_id, lead.id) == moment
