@@ -69,7 +69,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 @pytest.fixture
 def session(live_server: Server) -> Iterator[LiveSetup]:
     """A session of Leidinggevenden Zorg in its check-in; closed afterwards so the next test can open one."""
-    setup = open_session(live_server.db_path)
+    setup = open_session(live_server.database)
     yield setup
     setup.close()
 
@@ -225,7 +225,7 @@ def test_a_phone_sends_a_question_and_is_refused_advice_in_a_phase_without_it(li
 
 def test_the_projector_and_the_console_come_back_after_the_server_is_killed(restartable, open_page):
     server = restartable["start"]()
-    setup = open_session(server.db_path)
+    setup = open_session(server.database)
     setup.begin()
     setup.go_to(INFORMATION_ROUND, seconds_ago=20)
     items = ["Hoe lang werkt deze medewerker al bij jullie?", "Wat zei je teamleider erover?"]
@@ -293,7 +293,7 @@ def test_live_screenshots(live_server, open_page, artifacts):
     main(console).get_by_role("button", name=either("live.start")).click()
     expect(main(console).get_by_role("heading", name=either("live.check_in"))).to_be_visible()
     expect(main(console).get_by_text(either("live.started"))).to_be_visible()
-    session = the_open_session(live_server.db_path)
+    session = the_open_session(live_server.database)
     try:
         screens_of_a_session(live_server, session, console, open_page, artifacts)
     finally:

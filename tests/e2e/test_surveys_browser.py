@@ -8,7 +8,6 @@ variant when the page is longer than the screen).
 from __future__ import annotations
 
 import re
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -30,11 +29,8 @@ SKIPPED = "The method we chose suited the case."  # use_3
 
 
 def _email(server, name: str) -> str:
-    connection = sqlite3.connect(server.db_path)
-    try:
-        [(email,)] = connection.execute("SELECT email FROM people WHERE name = ?", (name,)).fetchall()
-    finally:
-        connection.close()
+    with server.database.reading() as db:
+        [(email,)] = db.execute("SELECT email FROM people WHERE name = ?", (name,)).fetchall()
     return email
 
 
