@@ -226,6 +226,12 @@ def settle(page: Page, pause_ms: int = 200, timeout_ms: int = 20_000) -> None:
     page.wait_for_selector(SETTLED, state="attached", timeout=timeout_ms)
 
 
+def redrawn(page: Page) -> None:
+    """Wait until the browser has laid out and painted what changed (after a resize, say): two animation
+    frames, since layout and resize observers run before the first one's paint."""
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
 def goto(page: Page, url: str) -> None:
     page.goto(url, wait_until="domcontentloaded")
     settle(page)

@@ -24,6 +24,7 @@ from e2e_support import (
     error_boxes,
     goto,
     main,
+    redrawn,
     settle,
     sign_in,
     start_server,
@@ -53,6 +54,7 @@ CLOCK_JS = """main => {
     e => re.test(e.textContent.trim()) && ![...e.children].some(c => re.test(c.textContent.trim())));
   return hits.map(e => ({text: e.textContent.trim(), color: getComputedStyle(e).color}));
 }"""
+DISCONNECTED = '[data-testid="stApp"]:not([data-test-connection-state="CONNECTED"])'
 H1_JS = "main => [...main.querySelectorAll('h1')].map(h => h.textContent.trim())"
 
 
@@ -114,7 +116,7 @@ def shoot(page: Page, folder: Path, name: str) -> None:
     length = page.locator('[data-testid="stMain"]').evaluate("main => main.scrollHeight")
     if length > viewport["height"] + 10:
         page.set_viewport_size({"width": viewport["width"], "height": min(length, 6000)})
-        page.wait_for_timeout(400)
+        redrawn(page)
         page.screenshot(path=folder / f"{name}-full.png")
         page.set_viewport_size(viewport)
 
@@ -246,8 +248,8 @@ def test_the_projector_and_the_console_come_back_after_the_server_is_killed(rest
     os.killpg(server.process.pid, signal.SIGKILL)
     server.process.wait(timeout=5)
     killed = time.monotonic()
-    # The projector notices: its next second's tick fails.
-    projector.wait_for_timeout(1500)
+    # The projector notices: it loses its connection.
+    expect(projector.locator(DISCONNECTED)).to_be_attached()
     restartable["start"]()
     print(f"\nserver down and up again in {time.monotonic() - killed:.1f}s")
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import PHONE, PROJECTOR
-from e2e_support import EXCEPTION_TEXT, either, error_boxes, goto, main, settle, sign_in, text, visible_text
+from e2e_support import EXCEPTION_TEXT, either, error_boxes, goto, main, redrawn, settle, sign_in, text, visible_text
 from playwright.sync_api import Page, expect
 
 from intervision.instruments import shipped_instruments
@@ -52,7 +52,7 @@ def _shoot(page: Page, folder: Path, name: str) -> None:
     length = main(page).evaluate("main => main.scrollHeight")
     if length > viewport["height"] + 10:
         page.set_viewport_size({"width": viewport["width"], "height": min(length, 6000)})
-        page.wait_for_timeout(600)
+        redrawn(page)
         page.screenshot(path=folder / f"{name}-full.png")
         page.set_viewport_size(viewport)
 
