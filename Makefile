@@ -39,12 +39,13 @@ restore: $(VENV)/.installed
 run: migrate
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
-# The core and page tests share the cores, a test file per worker; the browser tests, which start servers
-# and Chromium of their own and measure what a person would wait for, run one at a time afterwards.
+# The core and page tests share the cores, a test file per worker. The browser tests run afterwards on two
+# workers, a test file each: a browser test mostly waits for its server and Chromium, so two of them at once
+# take about half the time of one after the other, even on two cores (they assert no timings).
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q -n auto --dist loadfile tests/unit tests/app
-	$(BIN)/python -m pytest -q tests/e2e
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile tests/e2e
 
 # Page rerun times on the demo and on a large organisation (bench/large.db, built once), how the
 # overview grows with groups and years, a live session on a real server in Chromium (latency, load,

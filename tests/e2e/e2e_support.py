@@ -5,20 +5,27 @@ Kept out of conftest.py so that test modules can import them by name.
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
+import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from playwright.sync_api import BrowserContext, Page, expect
+
+from intervision.database import Database
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -79,12 +86,56 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def seed_demo(path: Path) -> None:
-    """Fill a database with the demo organisation, through the core, before any server sees it."""
-    from intervision import db, demo
+# The demo is seeded once per test process into this file and copied for each server that needs it:
+# seeding hashes a password and writes a whole organisation, copying a file takes milliseconds.
+_demo_template: Path | None = None
+_databases: dict[str, Database] = {}
 
-    db.migrate(path)
-    demo.load_demo(path)
+
+def database_at(path: Path) -> Database:
+    """The Database of a SQLite file, one per file for the whole test process (an engine is not free)."""
+    key = str(path.resolve())
+    if key not in _databases:
+        _databases[key] = Database.for_path(path)
+    return _databases[key]
+
+
+def database_of(url: str) -> Database:
+    """The Database at a PostgreSQL URL, one per URL for the whole test process."""
+    if url not in _databases:
+        _databases[url] = Database(url, pool_size=2, max_overflow=4)
+    return _databases[url]
+
+
+def _seed_template() -> Path:
+    global _demo_template
+    if _demo_template is None:
+        from intervision import demo
+
+        directory = Path(tempfile.mkdtemp(prefix="intervision-demo-template-"))
+        atexit.register(shutil.rmtree, directory, ignore_errors=True)
+        path = directory / "demo.db"
+        template = Database.for_path(path)
+        template.migrate()
+        demo.load_demo(template)
+        template.dispose()
+        _demo_template = path
+    return _demo_template
+
+
+def seed_demo(path: Path) -> None:
+    """Fill a database file with the demo organisation before any server sees it: a copy of the demo
+    seeded once per test process (SQLite's backup API, so the copy is consistent whatever the WAL holds)."""
+    with closing(sqlite3.connect(_seed_template())) as source, closing(sqlite3.connect(path)) as copy:
+        source.backup(copy)
+
+
+def seed_demo_into(database: Database) -> None:
+    """Fill an empty database (on either engine) with the demo organisation, through the core."""
+    from intervision import demo
+
+    database.migrate()
+    demo.load_demo(database)
 
 
 @dataclass
@@ -93,6 +144,12 @@ class Server:
     db_path: Path
     log_path: Path
     process: subprocess.Popen = field(repr=False)
+    database_url: str = ""  # set when the server runs on PostgreSQL (db_path is then unused)
+
+    @property
+    def database(self) -> Database:
+        """What the server stores in, for the test to read or prepare through the core."""
+        return database_of(self.database_url) if self.database_url else database_at(self.db_path)
 
     def url(self, path: str = "/") -> str:
         return f"http://127.0.0.1:{self.port}{path}"
@@ -114,26 +171,25 @@ class Server:
             pass
 
 
-def start_server(directory: Path, *, demo: bool = False) -> Server:
-    """`streamlit run app.py` on a free port with its own database; returns once /_stcore/health is 200."""
-    directory.mkdir(parents=True, exist_ok=True)
-    db_path = directory / "intervision.db"
-    if demo:
-        seed_demo(db_path)
-    port = free_port()
-    log_path = directory / f"server-{port}.log"
+def launch_server(port: int, db_path: Path, log_path: Path, *, database_url: str = "") -> Server:
+    """`streamlit run app.py` on this port, on the SQLite file or (with database_url) on PostgreSQL, in a
+    process group of its own; returns once /_stcore/health answers 200."""
     env = os.environ | {
         "INTERVISION_DB": str(db_path),
         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
         "PYTHONUNBUFFERED": "1",
     }
+    if database_url:
+        env["INTERVISION_DATABASE_URL"] = database_url
+    else:
+        env.pop("INTERVISION_DATABASE_URL", None)
     command = [sys.executable, "-m", "streamlit", "run", "app.py"]
     command += ["--server.port", str(port), "--server.headless", "true", "--server.fileWatcherType", "none"]
-    with open(log_path, "wb") as log:
+    with open(log_path, "ab") as log:
         process = subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
-    server = Server(port=port, db_path=db_path, log_path=log_path, process=process)
+    server = Server(port=port, db_path=db_path, log_path=log_path, process=process, database_url=database_url)
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -144,9 +200,19 @@ def start_server(directory: Path, *, demo: bool = False) -> Server:
                     return server
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
-        time.sleep(0.1)
+        time.sleep(0.05)  # polling for the port to open, not a fixed wait
     server.stop()
     raise RuntimeError(f"streamlit did not answer /_stcore/health within {STARTUP_TIMEOUT}s:\n{server.log()}")
+
+
+def start_server(directory: Path, *, demo: bool = False) -> Server:
+    """`streamlit run app.py` on a free port with its own database file (the demo in it when asked)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    db_path = directory / "intervision.db"
+    if demo:
+        seed_demo(db_path)
+    port = free_port()
+    return launch_server(port, db_path, directory / f"server-{port}.log")
 
 
 # --- the page -----------------------------------------------------------------------------------
@@ -158,6 +224,12 @@ def settle(page: Page, pause_ms: int = 200, timeout_ms: int = 20_000) -> None:
     page.wait_for_timeout(pause_ms)
     # A rerun may have started in that moment (a callback, a trip to the cookie route): wait for it too.
     page.wait_for_selector(SETTLED, state="attached", timeout=timeout_ms)
+
+
+def redrawn(page: Page) -> None:
+    """Wait until the browser has laid out and painted what changed (after a resize, say): two animation
+    frames, since layout and resize observers run before the first one's paint."""
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
 
 
 def goto(page: Page, url: str) -> None:
@@ -209,9 +281,9 @@ def signed_in_page(open_page: Callable[..., Page], server: Server, email: str, *
     a busy machine.)"""
     from intervision import accounts, auth
 
-    person = accounts.person_by_email(server.db_path, email)
+    person = accounts.person_by_email(server.database, email)
     assert person is not None, email
-    token = auth.open_session_for(server.db_path, person.id)
+    token = auth.open_session_for(server.database, person.id)
     page = open_page(locale="en-US", **options)
     cookie = {"name": SESSION_COOKIE, "value": token, "url": server.url("/"), "httpOnly": True, "sameSite": "Lax"}
     page.context.add_cookies([cookie])

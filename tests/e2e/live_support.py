@@ -1,25 +1,22 @@
 """Helpers for the live-session browser tests: a session set up through the core, a server on a fixed port.
 
-The server and this test process share one SQLite file, so a session started here is what the server
-shows; every change carries a revision, read fresh before each step.
+The server and this test process share one store (a SQLite file, or a PostgreSQL database), so a session
+started here is what the server shows; every change carries a revision, read fresh before each step.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from e2e_support import ROOT, STARTUP_TIMEOUT, Server
+from e2e_support import Server, launch_server
 from playwright.sync_api import Locator
+
+from intervision.database import Database
 
 FACILITATOR = ("Jeroen Bakker", "jeroen.bakker@demo.example")  # facilitates Leidinggevenden Zorg; Dutch
 MEMBER = ("Sofie Claes", "sofie.claes@demo.example")  # a member of Leidinggevenden Zorg; Dutch
@@ -36,20 +33,19 @@ INFORMATION_ROUND = 2
 class LiveSetup:
     """A session as the test set it up: who runs it, and the keys the browser pages open it with."""
 
-    db_path: Path
+    database: Database
     session_id: int
     facilitator_email: str
 
     def facilitator(self) -> object:
         from intervision import accounts
 
-        return accounts.person_by_email(self.db_path, self.facilitator_email)
+        return accounts.person_by_email(self.database, self.facilitator_email)
 
     def session(self) -> object:
         from intervision import store
-        from intervision.db import reading
 
-        with reading(self.db_path) as db:
+        with self.database.reading() as db:
             return store.live_session(db, self.session_id)
 
     @property
@@ -70,7 +66,7 @@ class LiveSetup:
         from intervision.clock import utcnow
 
         now = utcnow() - timedelta(seconds=seconds_ago)
-        live.begin_phases(self.db_path, self.facilitator(), self.session_id, self.session().revision, now=now)
+        live.begin_phases(self.database, self.facilitator(), self.session_id, self.session().revision, now=now)
 
     def go_to(self, index: int, seconds_ago: float = 0.0) -> None:
         """Move phase by phase to phase `index`; the last move `seconds_ago` seconds ago."""
@@ -80,28 +76,27 @@ class LiveSetup:
         while self.session().phase_index < index:
             last = self.session().phase_index == index - 1
             now: datetime = utcnow() - timedelta(seconds=seconds_ago if last else 0)
-            live.move(self.db_path, self.facilitator(), self.session_id, self.session().revision, 1, now=now)
+            live.move(self.database, self.facilitator(), self.session_id, self.session().revision, 1, now=now)
 
     def to_closing(self) -> None:
         from intervision import live
 
-        method = live.session_method(self.db_path, self.session())
+        method = live.session_method(self.database, self.session())
         self.go_to(len(method.phases) - 1)
-        live.move(self.db_path, self.facilitator(), self.session_id, self.session().revision, 1)
+        live.move(self.database, self.facilitator(), self.session_id, self.session().revision, 1)
 
     def add_to_board(self, kind: str, text: str) -> int:
         from intervision import live
         from intervision.models import BoardItemInput
 
         return live.send_to_board(
-            self.db_path, self.facilitator(), self.session_id, BoardItemInput(kind=kind, text=text)
+            self.database, self.facilitator(), self.session_id, BoardItemInput(kind=kind, text=text)
         )
 
     def board(self) -> list:
         from intervision import store
-        from intervision.db import reading
 
-        with reading(self.db_path) as db:
+        with self.database.reading() as db:
             return store.board_items(db, self.session_id)
 
     def phase(self, index: int | None = None) -> object:
@@ -109,7 +104,7 @@ class LiveSetup:
         from intervision import live
 
         session = self.session()
-        method = live.session_method(self.db_path, session)
+        method = live.session_method(self.database, session)
         return method.phases[session.phase_index if index is None else index]
 
     def phase_name(self, language: str = "en", index: int | None = None) -> str:
@@ -123,7 +118,7 @@ class LiveSetup:
     def remaining_seconds(self) -> float:
         from intervision import live
 
-        view = live.projector_view(self.db_path, self.session().projector_token)
+        view = live.projector_view(self.database, self.session().projector_token)
         assert view is not None and view.clock is not None
         return view.clock.remaining_seconds
 
@@ -134,11 +129,11 @@ class LiveSetup:
 
         session = self.session()
         if session is not None and session.status is not SessionStatus.CLOSED:
-            live.close_session(self.db_path, self.facilitator(), self.session_id, session.revision)
+            live.close_session(self.database, self.facilitator(), self.session_id, session.revision)
 
 
 def open_session(
-    db_path: Path,
+    database: Database,
     facilitator_email: str = FACILITATOR[1],
     group: str = GROUP,
     method_id: str = METHOD,
@@ -148,62 +143,37 @@ def open_session(
     from intervision import accounts, groups, live
     from intervision.models import SessionRole, StartSessionInput
 
-    facilitator = accounts.person_by_email(db_path, facilitator_email)
-    bringer = accounts.person_by_email(db_path, CASE_BRINGER)
+    facilitator = accounts.person_by_email(database, facilitator_email)
+    bringer = accounts.person_by_email(database, CASE_BRINGER)
     assert facilitator is not None and bringer is not None
-    group_id = next(g.id for g, _ in groups.visible_groups(db_path, facilitator) if g.name == group)
+    group_id = next(g.id for g, _ in groups.visible_groups(database, facilitator) if g.name == group)
     form = StartSessionInput(
         group_id=group_id,
         spot_case_title=case_title,
         method_id=method_id,
         roles={SessionRole.CASE_BRINGER: [bringer.id]},
     )
-    session_id = live.start_session(db_path, facilitator, form)
-    return LiveSetup(db_path=db_path, session_id=session_id, facilitator_email=facilitator_email)
+    session_id = live.start_session(database, facilitator, form)
+    return LiveSetup(database=database, session_id=session_id, facilitator_email=facilitator_email)
 
 
-def the_open_session(db_path: Path, facilitator_email: str = FACILITATOR[1], group: str = GROUP) -> LiveSetup:
+def the_open_session(database: Database, facilitator_email: str = FACILITATOR[1], group: str = GROUP) -> LiveSetup:
     """The session under way in the group (one opened in the browser, say)."""
     from intervision import accounts, live
 
-    facilitator = accounts.person_by_email(db_path, facilitator_email)
+    facilitator = accounts.person_by_email(database, facilitator_email)
     assert facilitator is not None
-    sessions = [s for s in live.open_sessions(db_path, facilitator) if s.group_name == group]
+    sessions = [s for s in live.open_sessions(database, facilitator) if s.group_name == group]
     assert len(sessions) == 1, f"expected one session under way in {group}, found {sessions}"
-    return LiveSetup(db_path=db_path, session_id=sessions[0].id, facilitator_email=facilitator_email)
+    return LiveSetup(database=database, session_id=sessions[0].id, facilitator_email=facilitator_email)
 
 
 # --- a server on a port of our choosing ----------------------------------------------------------
 
 
 def start_server_on(port: int, db_path: Path, log_path: Path) -> Server:
-    """`streamlit run app.py` on this port with this database (already migrated or seeded), in a
-    process group of its own; returns once /_stcore/health answers 200."""
-    env = os.environ | {
-        "INTERVISION_DB": str(db_path),
-        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
-        "PYTHONUNBUFFERED": "1",
-    }
-    command = [sys.executable, "-m", "streamlit", "run", "app.py"]
-    command += ["--server.port", str(port), "--server.headless", "true", "--server.fileWatcherType", "none"]
-    with open(log_path, "ab") as log:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    server = Server(port=port, db_path=db_path, log_path=log_path, process=process)
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {process.returncode}:\n{server.log()}")
-        try:
-            with urllib.request.urlopen(server.url("/_stcore/health"), timeout=1) as response:
-                if response.status == 200:
-                    return server
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.1)
-    server.stop()
-    raise RuntimeError(f"streamlit did not answer /_stcore/health within {STARTUP_TIMEOUT}s:\n{server.log()}")
+    """`streamlit run app.py` on this port with this database file (already migrated or seeded)."""
+    return launch_server(port, db_path, log_path)
 
 
 # --- waiting on the page -------------------------------------------------------------------------

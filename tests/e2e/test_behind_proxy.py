@@ -16,7 +16,7 @@ import pytest
 from e2e_support import DEMO_PARTICIPANT_EN, Server, goto, start_server
 from playwright.sync_api import expect
 
-from intervision import accounts, auth, db
+from intervision import accounts, auth
 from intervision.config import BROWSER_COOKIE, SESSION_COOKIE
 from ui.cookie_routes import sign_in_url
 
@@ -54,9 +54,9 @@ def test_behind_the_proxy_on_127_0_0_1_the_cookies_are_secure(proxied_server):
     binding = cookies[BROWSER_COOKIE]
     assert binding["secure"] is True and binding["httponly"] is True
 
-    emma = accounts.person_by_email(proxied_server.db_path, DEMO_PARTICIPANT_EN[1])
-    token = auth.open_session_for(proxied_server.db_path, emma.id)
-    ticket = auth.issue_cookie_ticket(proxied_server.db_path, token, binding.value)
+    emma = accounts.person_by_email(proxied_server.database, DEMO_PARTICIPANT_EN[1])
+    token = auth.open_session_for(proxied_server.database, emma.id)
+    ticket = auth.issue_cookie_ticket(proxied_server.database, token, binding.value)
     trip = PROXY | {"Sec-Fetch-Site": "same-origin", "Cookie": f"{BROWSER_COOKIE}={binding.value}"}
     status, cookies = _get(proxied_server, sign_in_url(ticket), trip)
 
@@ -76,6 +76,6 @@ def test_behind_the_proxy_a_failed_sign_in_counts_against_the_browsers_address(p
     page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.get_by_text("The e-mail address or password is not right.")).to_be_visible()
 
-    with db.reading(proxied_server.db_path) as conn:
+    with proxied_server.database.reading() as conn:
         counted = {row[0] for row in conn.execute("SELECT key FROM sign_in_delays")}
     assert counted == set(auth._wait_keys(email, BROWSERS_ADDRESS).rules)

@@ -167,7 +167,7 @@ def test_a_facilitators_bookmark_opens_the_console_as_the_first_request_after_a_
     goto(page, fresh_demo_server.url("/session"))  # the very first request this server answers
 
     expect(main(page).get_by_role("heading", level=1, name=either("nav.console"))).to_be_visible()
-    page.wait_for_timeout(1000)  # the dialog, when it came, came with the first run's messages
+    settle(page)  # the dialog, when it came, came with the first run's messages
     expect(page.get_by_role("dialog")).to_have_count(0)
     expect(page.get_by_text("Page not found")).to_have_count(0)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import PHONE, PROJECTOR
-from e2e_support import EXCEPTION_TEXT, error_boxes, goto, main, settle, sign_in, text, visible_text
+from e2e_support import EXCEPTION_TEXT, error_boxes, goto, main, redrawn, settle, sign_in, text, visible_text
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
@@ -42,7 +42,7 @@ def _shoot(page: Page, folder: Path, name: str) -> None:
     length = page.locator('[data-testid="stMain"]').evaluate("main => main.scrollHeight")
     if length > viewport["height"] + 10:
         page.set_viewport_size({"width": viewport["width"], "height": min(length, 6000)})
-        page.wait_for_timeout(400)
+        redrawn(page)
         page.screenshot(path=folder / f"{name}-full.png")
         page.set_viewport_size(viewport)
 

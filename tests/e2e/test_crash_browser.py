@@ -176,7 +176,7 @@ def test_killing_the_server_during_writes_loses_nothing_it_acknowledged(
 
     began = time.monotonic()
     server: Server = restartable["start"]()
-    setup: LiveSetup = open_session(server.db_path)
+    setup: LiveSetup = open_session(server.database)
     setup.begin()
     setup.go_to(INFORMATION_ROUND, seconds_ago=PHASE_STARTED_SECONDS_AGO)  # a phase that collects questions
 
@@ -215,13 +215,13 @@ def test_killing_the_server_during_writes_loses_nothing_it_acknowledged(
     wait_until(lambda: any(writer.check() for writer in writers), timeout=15, interval=0.005)
     kill_hard(server)
     killed = time.monotonic()
-    wal = Path(f"{setup.db_path}-wal")
+    wal = Path(f"{server.db_path}-wal")
     left_behind = wal.stat().st_size if wal.exists() else 0  # SQLite removes it when the last connection closes
     for writer in writers:  # what reached a page before the kill was acknowledged too
         writer.check()
 
     # The file is sound, as the crash left it.
-    assert integrity_problems(setup.db_path) == []
+    assert integrity_problems(server.db_path) == []
 
     # Every acknowledged write is stored exactly once; what each page stored is the start of what it sent,
     # in order (nothing skipped, nothing doubled, nothing invented).
@@ -232,8 +232,8 @@ def test_killing_the_server_during_writes_loses_nothing_it_acknowledged(
         stored = [item for item in board if item in phone.sent]
         assert stored == phone.sent[: len(stored)], f"{phone.name} sent {phone.sent}; stored: {stored}"
         assert set(phone.acknowledged) <= set(stored), f"{phone.name} saw saved {phone.acknowledged}; stored: {stored}"
-    facilitator = accounts.person_by_email(setup.db_path, FACILITATOR[1])
-    logged = [observation.level for observation in live.observations(setup.db_path, facilitator, setup.session_id)]
+    facilitator = accounts.person_by_email(setup.database, FACILITATOR[1])
+    logged = [observation.level for observation in live.observations(setup.database, facilitator, setup.session_id)]
     assert logged == console.sent[: len(logged)], f"pressed {console.sent}; logged {logged}"
     assert len(logged) >= len(console.acknowledged), f"saw noted {console.acknowledged}; logged {logged}"
     in_flight = [writer.pending for writer in writers if writer.pending]

@@ -85,6 +85,8 @@ from live_support import INFORMATION_ROUND, open_session, the_open_session
 from playwright.sync_api import Browser, BrowserContext, Dialog, Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from intervision.database import Database
+
 pytestmark = pytest.mark.browser
 
 
@@ -380,10 +382,10 @@ class Browsers:
             context.close()
 
 
-def person(db_path: Path, email: str) -> object:
+def person(database: Database, email: str) -> object:
     from intervision import accounts
 
-    found = accounts.person_by_email(db_path, email)
+    found = accounts.person_by_email(database, email)
     assert found is not None, email
     return found
 
@@ -406,7 +408,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
     server = start_server(tmp_path_factory.mktemp("injection"), demo=True)
     for email in (COORDINATOR, FACILITATOR, MEMBER, BRINGER):
-        accounts.set_language(server.db_path, person(server.db_path, email).id, Language.EN)
+        accounts.set_language(server.database, person(server.database, email).id, Language.EN)
     yield server
     stop(server)
 
@@ -609,7 +611,7 @@ def cases(member: dict[str, Screen], server: Server, browsers: Browsers, shots: 
 # --- stage "group": a coordinator makes a group, a newcomer joins it, members and the overview read it --
 
 
-def set_up_around_the_group(db_path: Path) -> str:
+def set_up_around_the_group(database: Database) -> str:
     """What has no free text, through the core as its own screens would: the member joins the new group,
     which gets a goal and a survey wave; returns the code of an invitation to it."""
     from datetime import timedelta
@@ -617,16 +619,16 @@ def set_up_around_the_group(db_path: Path) -> str:
     from intervision import clock, goals, groups, invitations, membership, surveys
     from intervision.models import GoalInput, GoalMeasure, GroupRole, InvitationInput
 
-    coordinator = person(db_path, COORDINATOR)
-    group_id = next(g.id for g, _ in groups.visible_groups(db_path, coordinator) if g.name == TYPED["group name"])
-    member = person(db_path, MEMBER)
-    invitation = membership.invite(db_path, coordinator, group_id, member.id, GroupRole.MEMBER)
-    membership.accept(db_path, member, invitation)
+    coordinator = person(database, COORDINATOR)
+    group_id = next(g.id for g, _ in groups.visible_groups(database, coordinator) if g.name == TYPED["group name"])
+    member = person(database, MEMBER)
+    invitation = membership.invite(database, coordinator, group_id, member.id, GroupRole.MEMBER)
+    membership.accept(database, member, invitation)
     due = clock.today() + timedelta(days=90)
     goal = GoalInput(group_id=group_id, measure=GoalMeasure.SESSIONS_HELD, target=4, due=due)
-    goals.add_goal(db_path, coordinator, goal)
-    surveys.open_wave(db_path, coordinator, group_id, next(iter(surveys.instruments(db_path))), "start")
-    return invitations.create_invitation(db_path, coordinator, InvitationInput(group_id=group_id)).code
+    goals.add_goal(database, coordinator, goal)
+    surveys.open_wave(database, coordinator, group_id, next(iter(surveys.instruments(database))), "start")
+    return invitations.create_invitation(database, coordinator, InvitationInput(group_id=group_id)).code
 
 
 @pytest.fixture(scope="module")
@@ -647,7 +649,7 @@ def group(cases: dict[str, Screen], server: Server, browsers: Browsers, shots: P
         type_into(coordinator, text(label), TYPED[field])
     press(coordinator, "groups.create")
     says(coordinator, "groups.created")
-    code = set_up_around_the_group(server.db_path)
+    code = set_up_around_the_group(server.database)
 
     newcomer = browsers.open("newcomer")
     visit(newcomer, server.url(f"/join?code={code}"))
@@ -714,7 +716,7 @@ def live(group: dict[str, Screen], server: Server, browsers: Browsers, shots: Pa
 
     console.polls = True  # from the first phase on, the console's clock and board redraw every second
     press(console, "live.begin")
-    session = the_open_session(server.db_path, FACILITATOR, GROUP)
+    session = the_open_session(server.database, FACILITATOR, GROUP)
     session.go_to(INFORMATION_ROUND)
     expect(main(console).get_by_role("heading", name=session.phase_name("en"))).to_be_visible()
     type_into(console, text("live.text"), TYPED["board item (console)"])
@@ -773,11 +775,11 @@ def live(group: dict[str, Screen], server: Server, browsers: Browsers, shots: Pa
 # --- stage "method": a facilitator writes a method, reads it in the library, runs a session with it ----
 
 
-def custom_method_id(db_path: Path) -> str:
+def custom_method_id(database: Database) -> str:
     from intervision import method_library
     from intervision.models import Language
 
-    entries = method_library.available_methods(db_path, person(db_path, FACILITATOR))
+    entries = method_library.available_methods(database, person(database, FACILITATOR))
     return next(e.method.id for e in entries if e.custom and e.method.name(Language.EN) == TYPED["method name"])
 
 
@@ -813,7 +815,7 @@ def method(live: dict[str, Screen], server: Server, browsers: Browsers, shots: P
     open_expander(page, text("methods.tips"), within=container(page, marker("phase name")))
     screens[OPENED] = look(page, OPENED, shots, within=main(page))
 
-    session = open_session(server.db_path, FACILITATOR, GROUP, custom_method_id(server.db_path))
+    session = open_session(server.database, FACILITATOR, GROUP, custom_method_id(server.database))
     try:
         visit(page, server.url("/session"))
         expect(main(page).get_by_role("heading", name=text("live.check_in"))).to_be_visible()

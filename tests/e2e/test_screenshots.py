@@ -20,6 +20,7 @@ from e2e_support import (
     error_boxes,
     goto,
     main,
+    redrawn,
     settle,
     sign_in,
     visible_text,
@@ -46,7 +47,7 @@ def shoot(page: Page, folder: Path, size: str, name: str) -> None:
     length = page.locator('[data-testid="stMain"]').evaluate("main => main.scrollHeight")
     if length > viewport["height"] + 10:
         page.set_viewport_size({"width": viewport["width"], "height": min(length, 6000)})
-        page.wait_for_timeout(400)
+        redrawn(page)
         page.screenshot(path=folder / f"{name}-{size}-full.png")
         page.set_viewport_size(viewport)
 

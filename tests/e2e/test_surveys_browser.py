@@ -8,12 +8,11 @@ variant when the page is longer than the screen).
 from __future__ import annotations
 
 import re
-import sqlite3
 from pathlib import Path
 
 import pytest
 from conftest import PHONE, PROJECTOR
-from e2e_support import EXCEPTION_TEXT, either, error_boxes, goto, main, settle, sign_in, text, visible_text
+from e2e_support import EXCEPTION_TEXT, either, error_boxes, goto, main, redrawn, settle, sign_in, text, visible_text
 from playwright.sync_api import Page, expect
 
 from intervision.instruments import shipped_instruments
@@ -30,11 +29,8 @@ SKIPPED = "The method we chose suited the case."  # use_3
 
 
 def _email(server, name: str) -> str:
-    connection = sqlite3.connect(server.db_path)
-    try:
-        [(email,)] = connection.execute("SELECT email FROM people WHERE name = ?", (name,)).fetchall()
-    finally:
-        connection.close()
+    with server.database.reading() as db:
+        [(email,)] = db.execute("SELECT email FROM people WHERE name = ?", (name,)).fetchall()
     return email
 
 
@@ -56,7 +52,7 @@ def _shoot(page: Page, folder: Path, name: str) -> None:
     length = main(page).evaluate("main => main.scrollHeight")
     if length > viewport["height"] + 10:
         page.set_viewport_size({"width": viewport["width"], "height": min(length, 6000)})
-        page.wait_for_timeout(600)
+        redrawn(page)
         page.screenshot(path=folder / f"{name}-full.png")
         page.set_viewport_size(viewport)
 
