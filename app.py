@@ -18,7 +18,7 @@ import streamlit as st
 
 from intervision.cases import erase_expired_case_texts
 from intervision.database import configured as configured_database
-from intervision.db import migrate, storage_problem
+from intervision.database import storage_problem
 from intervision.i18n import t
 from intervision.models import Language
 from ui.guard import LANGUAGE_SHOWN
@@ -78,7 +78,7 @@ def _route_from_the_first_run() -> None:
 
 @asynccontextmanager
 async def _lifespan(_app: object) -> AsyncIterator[None]:
-    migrate()
+    configured_database().migrate()
     _route_from_the_first_run()
     eraser = asyncio.create_task(_erase_expired_case_texts())
     yield

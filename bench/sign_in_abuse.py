@@ -38,7 +38,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "e2e")]
 from bench.live import QUESTIONS_PHASE, seed  # noqa: E402
 from bench.results import write_section  # noqa: E402
 from intervision import auth, live  # noqa: E402
-from intervision.db import storage_problem  # noqa: E402
+from intervision.database import storage_problem  # noqa: E402
 from intervision.errors import DomainError  # noqa: E402
 from intervision.models import BoardItemInput, SignInInput  # noqa: E402
 

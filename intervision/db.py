@@ -1,8 +1,11 @@
-"""Transitional: the path-based entry points, while the core moves to `intervision.database.Database`."""
+"""`python -m intervision.db` migrates the configured store (make migrate, the image's entrypoint, the Compose
+file's migrate service).
+
+The functions below take a SQLite file's path or a Database, for the tests and benchmarks that handle files;
+the app itself passes its Database (intervision.database.configured) and never calls them."""
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -46,11 +49,6 @@ def migrate(path: Path | Database | None = None) -> None:
 
 def ensure_migrated(path: Path | Database | None = None) -> None:
     database_at(path).ensure_migrated()
-
-
-def name_key(name: str) -> str:
-    """A name as compared for uniqueness: Unicode-normalised and case-folded."""
-    return unicodedata.normalize("NFC", name).casefold()
 
 
 if __name__ == "__main__":

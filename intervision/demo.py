@@ -569,9 +569,8 @@ def demo_accounts() -> list[DemoAccount]:
 
 
 if __name__ == "__main__":
-    from intervision.db import migrate
-
-    migrate()
-    for account in load_demo(configured_database()):
+    database = configured_database()
+    database.migrate()
+    for account in load_demo(database):
         print(f"{account.email:40} {', '.join(account.facilitates + account.takes_part_in) or 'coordinator'}")
     print(f"Password for every demo account: {DEMO_PASSWORD}")

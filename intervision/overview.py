@@ -19,7 +19,6 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from intervision import clock, store
 from intervision.database import Database, Unit
-from intervision.db import database_at
 from intervision.errors import DomainError
 from intervision.i18n import number
 from intervision.models import CaseCount, DevelopmentPhase, Group, Language, ObservationKind, Person, ReportItem
@@ -360,7 +359,6 @@ def compare_groups(
 def data_version(database: Database) -> tuple[str, int]:
     """Which database, and the change signal any process's writes move: a comparison made before is still
     true while neither changed."""
-    database = database_at(database)
     return repr(database), database.changes()
 
 

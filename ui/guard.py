@@ -15,7 +15,6 @@ import streamlit as st
 from intervision import accounts, auth
 from intervision.config import BROWSER_COOKIE, SESSION_COOKIE
 from intervision.database import configured as configured_database
-from intervision.db import ensure_migrated
 from intervision.i18n import language_from_locale, t
 from intervision.models import Language, Organisation, Person, Role
 from ui.browser import send_browser_to
@@ -95,7 +94,7 @@ def _language(person: Person | None) -> Language:
 
 
 def current_viewer() -> Viewer:
-    ensure_migrated()
+    configured_database().ensure_migrated()
     here = accounts.visit(configured_database(), sign_in_token(), _single_sign_on_email())
     return Viewer(
         person=here.person,

@@ -50,6 +50,7 @@ from intervision.store.groups import (
     member_counts,
     members,
     membership_events,
+    name_key,
     remove_membership,
     set_membership,
     update_group,
@@ -231,6 +232,7 @@ from intervision.store.surveys import (
 )
 
 __all__ = [
+    "name_key",
     "GroupMembership",
     "InvitationAnswer",
     "UNCHANGED",

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from datetime import datetime
 from typing import NamedTuple
 
 from intervision.database import Unit
-from intervision.db import name_key
 from intervision.errors import Missing
 from intervision.models import (
     Group,
@@ -25,6 +25,11 @@ class GroupMembership(NamedTuple):
 
     group: Group
     group_role: GroupRole
+
+
+def name_key(name: str) -> str:
+    """A group's name as compared for uniqueness: Unicode-normalised and case-folded ("Één team" is "één team")."""
+    return unicodedata.normalize("NFC", name).casefold()
 
 
 def _group_columns(group: GroupInput) -> dict:
