@@ -70,3 +70,24 @@ def test_the_sql_pattern_recognises_sql():
     assert SQL.search("INSERT INTO memberships (group_id) VALUES (?)")
     assert SQL.search("DELETE FROM groups WHERE id = ?")
     assert not SQL.search("Select a group from the list, then delete from it whoever left.")
+
+
+STORE_OUTSIDE = [
+    file
+    for file in CORE
+    if "store" not in file.relative_to(ROOT / "intervision").parts
+    and "migrations" not in file.parts
+    # backup.py copies and checks the SQLite file or the PostgreSQL dump itself, below the store.
+    and file.name not in {"database.py", "db.py", "backup.py"}
+]
+
+
+@pytest.mark.parametrize("file", STORE_OUTSIDE, ids=_relative)
+def test_the_core_holds_sql_only_in_the_store_and_reaches_it_through_a_database(file):
+    """SQL sits beside its feature in intervision/store/; the rest of the core never opens a file by its path
+    (intervision/db.py's helpers are for tests and benchmarks) nor talks to a driver itself."""
+    modules = _imported_modules(file)
+    assert sorted(m for m in modules if _within(m, ("intervision.db", "sqlite3", "psycopg", "sqlalchemy"))) == []
+    tree = ast.parse(file.read_text(encoding="utf-8"))
+    texts = [node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)]
+    assert [text for text in texts if SQL.search(text)] == []
