@@ -43,6 +43,7 @@ run: migrate
 # workers, a test file each: a browser test mostly waits for its server and Chromium, so two of them at once
 # take about half the time of one after the other, even on two cores (they assert no timings).
 test: $(VENV)/.installed-test
+	scripts/system-packages
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q -n auto --dist loadfile tests/unit tests/app
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile tests/e2e
