@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import streamlit as st
 
 from intervision.cases import erase_expired_case_texts
+from intervision.database import configured as configured_database
 from intervision.db import migrate, storage_problem
 from intervision.i18n import t
 from intervision.models import Language
@@ -59,7 +60,7 @@ async def _erase_expired_case_texts() -> None:
     """Erase case texts past the organisation's retention period, at start and then every hour."""
     while True:
         try:
-            await asyncio.to_thread(erase_expired_case_texts)
+            await asyncio.to_thread(erase_expired_case_texts, configured_database())
         except Exception:  # noqa: BLE001 - a failed round is logged and tried again next hour
             log.exception("Erasing expired case texts failed")
         await asyncio.sleep(3600)
