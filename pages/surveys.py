@@ -314,8 +314,9 @@ def manage_tab() -> None:
             st.markdown(f"**{escape_markdown(name_of(instrument))}**")
             st.caption(escape_markdown(instrument.description(viewer.language)))
     forms.form_error("waves")
+    rates = surveys.response_rates(database, person, group_id)
     for wave in reversed(surveys.waves(database, person, group_id)):
-        rate = surveys.response_rate(database, person, wave.id)
+        rate = rates[wave.id]
         status = viewer.t("surveys.open_label") if wave.is_open else viewer.t("surveys.closed_label")
         line, action = st.columns([4, 1], vertical_alignment="center")
         answered = viewer.t("surveys.rate", respondents=rate.respondents, members=rate.members)
