@@ -359,8 +359,9 @@ def response_rates(database: Database, viewer: Person, group_id: int) -> dict[in
     with database.reading() as db:
         require(Action.MANAGE_SURVEYS, viewer.role, _group_role(db, viewer, group_id))
         members = sum(1 for member in store.members(db, group_id) if member.group_role is GroupRole.MEMBER)
+        respondents = store.respondent_counts_of_group(db, group_id)
         return {
-            row["id"]: ResponseRate(store.respondent_count(db, row["id"]), members)
+            row["id"]: ResponseRate(respondents.get(row["id"], 0), members)
             for row in store.waves_of_group(db, group_id)
         }
 

@@ -212,10 +212,12 @@ def test_the_response_rates_of_a_group_are_those_of_each_wave(team: Team):
     second = open_se(team, minutes=5)
     for person in team.members[1:]:
         answer(team, person, second, full(4))
+    unanswered = open_se(team, minutes=10)
     for viewer in (team.facilitator, team.coordinator):
         rates = surveys.response_rates(team.path, viewer, team.group_id)
-        assert rates == {wave: surveys.response_rate(team.path, viewer, wave) for wave in (first, second)}
+        assert rates == {wave: surveys.response_rate(team.path, viewer, wave) for wave in (first, second, unanswered)}
         assert rates[second] == surveys.ResponseRate(respondents=3, members=4)
+        assert rates[unanswered] == surveys.ResponseRate(respondents=0, members=4)
 
 
 @pytest.mark.parametrize("who", ["ann", "outsider"])
