@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -173,20 +174,34 @@ def allowed(access: Access, role: str, leads_groups: bool) -> bool:
     return False
 
 
-def measure(at: AppTest, repeat: int) -> tuple[float, float, str | None]:
-    """Median and p95 (ms) of `repeat` full reruns, and the first exception shown, if any."""
-    times = []
+class Measured(NamedTuple):
+    median: float  # ms, wall clock
+    p95: float
+    problem: str | None  # the first exception shown, if any
+    cpu: float  # ms, median of the process's CPU time per rerun: what other work on a shared machine hardly moves
+
+
+def measured(at: AppTest, repeat: int) -> Measured:
+    """`repeat` full reruns: their wall-clock median and p95, the median CPU time, the first exception shown."""
+    times, cpu_times = [], []
     for _ in range(repeat):
-        started = time.perf_counter()
+        started, used = time.perf_counter(), time.process_time()
         at.run()
         times.append((time.perf_counter() - started) * 1000)
+        cpu_times.append((time.process_time() - used) * 1000)
     times.sort()
     p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
     problem = None
     if at.exception:
         exception = at.exception[0]
         problem = " ".join(exception.message.split())
-    return statistics.median(times), p95, problem
+    return Measured(statistics.median(times), p95, problem, statistics.median(cpu_times))
+
+
+def measure(at: AppTest, repeat: int) -> tuple[float, float, str | None]:
+    """Median and p95 (ms) of `repeat` full reruns, and the first exception shown, if any."""
+    median, p95, problem, _ = measured(at, repeat)
+    return median, p95, problem
 
 
 def open_page(target: Path | Database, person_id: int, file: str) -> AppTest:
@@ -209,6 +224,10 @@ def page(target: Path | Database, person_id: int, file: str, repeat: int) -> tup
     return measure(open_page(target, person_id, file), repeat)
 
 
+def page_measured(target: Path | Database, person_id: int, file: str, repeat: int) -> Measured:
+    return measured(open_page(target, person_id, file), repeat)
+
+
 def pages_for(people: dict[str, tuple[int, bool]]) -> Iterator[tuple[str, str, str, int]]:
     """(screen key, role, page file, person id) for every screen measured and every role that may open it."""
     for screen in SCREENS.values():
@@ -220,16 +239,16 @@ def pages_for(people: dict[str, tuple[int, bool]]) -> Iterator[tuple[str, str, s
                 yield screen.key, role, screen.file, person_id
 
 
-def empty_page(repeat: int) -> tuple[float, float, str | None]:
+def empty_page(repeat: int) -> Measured:
     with tempfile.TemporaryDirectory() as folder:
         script = Path(folder) / "empty.py"
         script.write_text('import streamlit as st\n\nst.write("x")\n')
         at = AppTest.from_file(str(script), default_timeout=TIMEOUT)
         at.run()
-        return measure(at, repeat)
+        return measured(at, repeat)
 
 
-Result = tuple[float, float, str | None]  # median ms, p95 ms, the first exception shown
+Result = Measured
 
 
 def main() -> None:
@@ -239,6 +258,7 @@ def main() -> None:
     parser.add_argument("--engines", default=",".join(ENGINES), help="sqlite, postgresql or both (comma-separated)")
     arguments = parser.parse_args()
     engines = tuple(arguments.engines.split(","))
+    arguments.load_before = f"{os.getloadavg()[0]:.2f}"
     with stores(arguments.groups, engines) as found:
         people = {key: people_of(database) for key, database in found.items()}
         started = time.perf_counter()
@@ -247,7 +267,7 @@ def main() -> None:
         rows: dict[tuple[str, str], dict[tuple[str, str], Result]] = {}
         for key, database in found.items():
             for screen_key, role, file, person_id in pages_for(people[key]):
-                result = page(database, person_id, file, arguments.repeat)
+                result = page_measured(database, person_id, file, arguments.repeat)
                 rows.setdefault((screen_key, role), {})[key] = result
                 print(
                     f"{key[0]:10} {key[1]:5} {screen_key:14} {role:12} {result[0]:7.0f}/{result[1]:7.0f} ms", flush=True
@@ -260,8 +280,7 @@ def main() -> None:
 def _cell(result: Result | None) -> str:
     if result is None:
         return "—"
-    median, p95, problem = result
-    return f"{median:.0f} / {p95:.0f}" + (" (exception)" if problem else "")
+    return f"{result.median:.0f} / {result.p95:.0f}" + (" (exception)" if result.problem else "")
 
 
 def write_results(
@@ -275,7 +294,8 @@ def write_results(
     with large.reading() as conn:
         groups = conn.execute("SELECT count(*) FROM groups").fetchone()[0]
         people = conn.execute("SELECT count(*) FROM people").fetchone()[0]
-    empty = statistics.mean(result[0] for result in empties)
+    empty = statistics.mean(result.median for result in empties)
+    empty_cpu = statistics.mean(result.cpu for result in empties)
     names = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
     header = (
         "| page | role |"
@@ -294,31 +314,34 @@ def write_results(
         f"- Repetitions: {arguments.repeat} full AppTest reruns per cell, after opening the page;"
         f" the whole measurement took {took:.0f} s",
         f"- Empty page (`st.write('x')`), median / p95: {_cell(empties[0])} before the pages,"
-        f" {_cell(empties[1])} after; the ratios are to their mean, {empty:.1f} ms",
+        f" {_cell(empties[1])} after; the ratios are to their mean, {empty:.1f} ms (CPU time {empty_cpu:.1f} ms)",
+        f"- Load average (1 min) at the start and the end: {arguments.load_before} and {os.getloadavg()[0]:.2f}"
+        " (other work on this 2-core machine slows the wall clock; the CPU-time ratio moves much less)",
         "",
         "Times in ms, median / p95 of full in-process `AppTest.run()` reruns (router + page), sorted by the",
-        "slowest large median. × empty: the large median over the empty page's. — means the role may not open",
-        f"the page. Target (the issue): every page on the large data set within {LIMIT}× the empty page, on",
-        "both engines.",
+        "slowest large median. × empty: the large median over the empty page's, wall clock (and in brackets the",
+        "same ratio of the process's CPU time per rerun). — means the role may not open the page. Target (the",
+        f"issue): every page's rerun on the large data set within {LIMIT}× the empty page (wall clock), on both",
+        "engines.",
         "",
         header,
         "|---|---|" + "---:|---:|---:|" * len(engines) + "---|",
     ]
 
     def slowest(item: tuple[tuple[str, str], dict[tuple[str, str], Result]]) -> float:
-        return -max(result[0] for (_, name), result in item[1].items() if name == "large")
+        return -max(result.median for (_, name), result in item[1].items() if name == "large")
 
     failing = []
     for (key, role), results in sorted(rows.items(), key=slowest):
         cells, within = [], True
         for engine in engines:
             large_result = results.get((engine, "large"))
-            ratio = large_result[0] / empty if large_result else None
+            ratio = large_result.median / empty if large_result else None
             within = within and (ratio is None or ratio <= LIMIT)
             cells += [
                 _cell(results.get((engine, "demo"))),
                 _cell(large_result),
-                f"{ratio:.0f}×" if ratio is not None else "—",
+                f"{ratio:.0f}× ({large_result.cpu / empty_cpu:.0f}×)" if large_result and ratio else "—",
             ]
         if not within:
             failing.append(f"{key} / {role}")
@@ -329,10 +352,10 @@ def write_results(
         + ("every page." if not failing else "all but " + ", ".join(failing) + "."),
     ]
     problems = [
-        (key, role, f"{engine} {name}", result[2])
+        (key, role, f"{engine} {name}", result.problem)
         for (key, role), results in rows.items()
         for (engine, name), result in results.items()
-        if result[2]
+        if result.problem
     ]
     if problems:
         lines += ["", "Exceptions shown on the page:", ""]
