@@ -3,7 +3,7 @@ two or four app processes share one store, on SQLite and on PostgreSQL. The load
 bench/live.py, with websocket clients (bench/phones.py) instead of Chromium, so the browsers' own CPU does
 not count against the servers they share a machine with.
 
-    make bench   # or: .venv/bin/python bench/capacity.py [--levels 30,120] [--processes 1,2,4]
+    make bench   # or: .venv/bin/python bench/capacity.py [--levels 30] [--processes 1,2,4]
                  #                                        [--engines sqlite,postgresql]
 
 For each engine, number of processes and level: a fresh database through the core (one group of that many
@@ -318,7 +318,7 @@ def report(levels: list[Level], averages: list[str], took: float) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--levels", default="30,120", help="participants per run, comma-separated")
+    parser.add_argument("--levels", default="30", help="participants per run, comma-separated (30,120 finds more)")
     parser.add_argument("--processes", default="1,2,4", help="app processes on the one store, comma-separated")
     parser.add_argument("--engines", default="sqlite,postgresql")
     arguments = parser.parse_args()
