@@ -48,13 +48,15 @@ test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q -n auto --dist loadfile tests/unit tests/app
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile tests/e2e
 
-# Page rerun times on the demo and on a large organisation (bench/large.db, built once), how the
-# overview grows with groups and years, a live session on a real server in Chromium (latency, load,
-# memory), how many phones one server process carries, and board writes while the sign-in is hammered: each
-# writes its own section of bench/RESULTS.md. Last, the case hints' precision and recall per kind on the
+# Page rerun times on the demo and on a large organisation (bench/large.db, built once), on SQLite and on a
+# throwaway PostgreSQL, against 30× the empty page, and where each page's time goes (bench/PROFILES.md); how
+# the overview grows with groups and years, a live session on a real server in Chromium (latency, load,
+# memory), how many participants 1, 2 and 4 app processes carry on each engine, and board writes while the
+# sign-in is hammered: each writes its own section of bench/RESULTS.md. Last, the case hints' precision and recall per kind on the
 # labelled sentences, into docs/case-hints.md.
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/profile_pages.py
 	$(BIN)/python bench/scaling.py
 	$(BIN)/python bench/live.py
 	$(BIN)/python bench/capacity.py

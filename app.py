@@ -28,8 +28,10 @@ log = logging.getLogger("intervision")
 
 def route() -> None:
     from ui.guard import current_viewer, may_open
+    from ui.memory import freeze_what_start_up_made
     from ui.registry import SCREENS
 
+    freeze_what_start_up_made()
     viewer = current_viewer()
     pages = [
         st.Page(

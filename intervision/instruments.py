@@ -7,7 +7,7 @@ validated instrument in the same format.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Annotated
 
@@ -135,7 +135,19 @@ class InstrumentFileError(DataFileError):
 
 
 def parse_instrument(text: str, source: str) -> Instrument:
-    return parse_toml(text, source, Instrument, InstrumentFileError, "items", "item")
+    try:
+        return _parsed_instrument(text)
+    except InstrumentFileError:
+        # Parsed again to name the source in the message (a failure is never cached).
+        return parse_toml(text, source, Instrument, InstrumentFileError, "items", "item")
+
+
+# Every wave stores its instrument's text, and a page of waves parsed each one on every rerun (30 parses,
+# most of the surveys page's time on the large data set); a handful of distinct texts exist. The model is
+# frozen, so one parsed copy may be shared.
+@lru_cache(maxsize=64)
+def _parsed_instrument(text: str) -> Instrument:
+    return parse_toml(text, "instrument", Instrument, InstrumentFileError, "items", "item")
 
 
 @dataclass(frozen=True)

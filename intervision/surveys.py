@@ -355,6 +355,19 @@ def response_rate(database: Database, viewer: Person, wave_id: int) -> ResponseR
         return ResponseRate(store.respondent_count(db, wave_id), members)
 
 
+def response_rates(database: Database, viewer: Person, group_id: int) -> dict[int, ResponseRate]:
+    """Every wave of the group's response rate, by wave id: one look for the list of waves (asking
+    `response_rate` per wave checked the viewer and counted the members again for each)."""
+    with database.reading() as db:
+        require(Action.MANAGE_SURVEYS, viewer.role, _group_role(db, viewer, group_id))
+        members = sum(1 for member in store.members(db, group_id) if member.group_role is GroupRole.MEMBER)
+        respondents = store.respondent_counts_of_group(db, group_id)
+        return {
+            row["id"]: ResponseRate(respondents.get(row["id"], 0), members)
+            for row in store.waves_of_group(db, group_id)
+        }
+
+
 # --- results ---------------------------------------------------------------------------------------
 
 

@@ -5,7 +5,7 @@ from functools import partial
 
 import streamlit as st
 
-from intervision import clock, groups, membership, method_library
+from intervision import clock, groups, membership, method_library, overview
 from intervision.database import configured as configured_database
 from intervision.errors import DomainError
 from intervision.models import (
@@ -14,6 +14,7 @@ from intervision.models import (
     GroupInput,
     GroupRole,
     MeetingInput,
+    Person,
     ReportItem,
     Role,
 )
@@ -224,6 +225,18 @@ def show_members(group: Group, my_role: GroupRole | None) -> None:
         show_history(group)
 
 
+# Everyone in the organisation not yet in the group: 1,600 people on a large organisation, read and shown
+# again on every click of the page. Made again after any process's write (the change signal in the key), or
+# after a minute: an invitation that expired meanwhile may keep someone off the list for that minute.
+@st.cache_resource(ttl=60, max_entries=32, show_spinner=False)
+def invitable(_viewer: Person, viewer_id: int, group_id: int, version: tuple) -> dict[int, str]:
+    """Whom the viewer may invite to the group, by person id, as the picker names them."""
+    return {
+        candidate.id: f"{candidate.name} ({candidate.email})"
+        for candidate in groups.candidates_to_invite(database, _viewer, group_id)
+    }
+
+
 def show_invitations(group: Group, assigns: bool) -> None:
     """Nobody is added by someone else: they are invited, and join when they accept."""
     waiting = membership.open_invitations_to(database, person, group.id)
@@ -240,7 +253,7 @@ def show_invitations(group: Group, assigns: bool) -> None:
                 on_click=forms.submit,
                 args=("members", viewer, partial(_withdraw, invitation.id)),
             )
-    candidates = {candidate.id: candidate for candidate in groups.candidates_to_invite(database, person, group.id)}
+    candidates = invitable(person, person.id, group.id, overview.data_version(database))
     form = f"invite.{group.id}"
     with st.form(form):
         st.markdown(f"**{viewer.t('groups.invite_member')}**")
@@ -250,7 +263,7 @@ def show_invitations(group: Group, assigns: bool) -> None:
             list(candidates),
             index=None,
             placeholder=viewer.t("people.choose_person"),
-            format_func=lambda person_id: f"{candidates[person_id].name} ({candidates[person_id].email})",
+            format_func=candidates.get,
             key=forms.key(form, "person_id"),
         )
         forms.field_error(form, "person_id")

@@ -156,7 +156,7 @@ def group_tab(comparison: Comparison) -> None:
         return
     names = {group.group_id: group.name for group in comparison.groups}
     group_id = st.selectbox(viewer.t("field.group"), list(names), format_func=names.get, key="overview_group")
-    story = overview.story_in(database, person, comparison, group_id)
+    story = story_of(person, comparison, group_id, selection)
     figures: GroupFigures = story.figures
     facilitators = escape_markdown(", ".join(figures.facilitators)) or "–"
     st.caption(
@@ -169,12 +169,7 @@ def group_tab(comparison: Comparison) -> None:
     elif not any(story.releases.values()):
         st.info(viewer.t("overview.no_release_explained", threshold=comparison.threshold))
     else:
-        figure = overview_charts.group_efficacy_trend(
-            story.releases,
-            [(day, method_names.get(m, m) if m else None) for day, m in story.sessions or []],
-            viewer.language,
-        )
-        st.plotly_chart(figure, width="stretch")
+        st.plotly_chart(group_drawn("efficacy", viewer.language, group_id, story, selection), width="stretch")
         new_questions_note(overview.question_changes(story.releases))
         pooled = [r for rows in story.releases.values() for r in rows if r.pooled]
         if pooled:
@@ -185,14 +180,14 @@ def group_tab(comparison: Comparison) -> None:
     elif not story.sessions:
         st.caption(viewer.t("overview.no_sessions"))
     else:
-        st.plotly_chart(overview_charts.method_mix(story.sessions, method_names, viewer.language), width="stretch")
+        st.plotly_chart(group_drawn("methods", viewer.language, group_id, story, selection), width="stretch")
     st.subheader(viewer.t("overview.observation_profile"))
     if story.observations is None:
         not_shared(ReportItem.OBSERVATION_PROFILE)
     elif not story.observations:
         st.caption(viewer.t("overview.no_sessions"))
     else:
-        st.plotly_chart(overview_charts.observation_profile(story.observations, viewer.language), width="stretch")
+        st.plotly_chart(group_drawn("observations", viewer.language, group_id, story, selection), width="stretch")
         st.write(overview_report.balance_sentence(story, viewer.language))
         st.caption(viewer.t("overview.observation_profile_help"))
 
@@ -343,6 +338,31 @@ CHARTS = {
 @st.cache_resource(ttl=60, max_entries=64, show_spinner=False)
 def drawn(chart: str, language: Language, _comparison: Comparison, selection: tuple) -> go.Figure:
     return CHARTS[chart](_comparison, language)
+
+
+# One group's story and its charts, likewise: made again after a write (the selection holds the change
+# signal), or for another group or language, not on every click of the page.
+@st.cache_resource(ttl=60, max_entries=64, show_spinner=False)
+def story_of(_viewer: Person, _comparison: Comparison, group_id: int, selection: tuple) -> overview.GroupStory:
+    return overview.story_in(database, _viewer, _comparison, group_id)
+
+
+GROUP_CHARTS = {
+    "efficacy": lambda story, language: overview_charts.group_efficacy_trend(
+        story.releases,
+        [(day, method_names.get(m, m) if m else None) for day, m in story.sessions or []],
+        language,
+    ),
+    "methods": lambda story, language: overview_charts.method_mix(story.sessions, method_names, language),
+    "observations": lambda story, language: overview_charts.observation_profile(story.observations, language),
+}
+
+
+@st.cache_resource(ttl=60, max_entries=64, show_spinner=False)
+def group_drawn(
+    chart: str, language: Language, group_id: int, _story: overview.GroupStory, selection: tuple
+) -> go.Figure:
+    return GROUP_CHARTS[chart](_story, language)
 
 
 st.title(viewer.t("nav.overview"))

@@ -1,17 +1,19 @@
 """Surveys: answer on a phone, see the group's trends (safely), open and close waves, load instruments."""
 
+from dataclasses import dataclass
 from functools import partial
 
+import plotly.graph_objects as go
 import streamlit as st
 
-from intervision import groups, method_library, surveys
+from intervision import groups, method_library, overview, surveys
 from intervision.charts import item_distribution, survey_trend
 from intervision.csv_export import write_csv
 from intervision.database import configured as configured_database
 from intervision.errors import DomainError
 from intervision.i18n import number
 from intervision.instruments import Instrument, InstrumentFileError, shipped_instruments
-from intervision.models import GroupRole, Role
+from intervision.models import GroupRole, Person, Role
 from intervision.permissions import Action, allows
 from ui import format, forms
 from ui.guard import escape_markdown, guard, while_signed_in
@@ -118,6 +120,46 @@ def answer_tab() -> None:
 # --- results ---------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ResultsView:
+    """A group's results for one instrument as the results tab draws them: the charts already built."""
+
+    results: surveys.GroupResults | None
+    trends: dict[str, go.Figure]  # per reported scale with something to draw
+    distribution: go.Figure | None
+
+
+# The results and their charts are made again only after a write (any process's: the key holds the change
+# signal), the person, group, instrument or language changing, or after a minute: every click on the page
+# reruns it, and scoring every wave and building four figures each time made it the slowest page.
+# What is cached is never changed afterwards.
+@st.cache_resource(ttl=60, max_entries=64, show_spinner=False)
+def results_view(_viewer: Person, key: tuple) -> ResultsView:
+    _, group_id, instrument_id, language, role = key  # role: the viewer's in the group, None for a coordinator
+    results = surveys.group_results(database, _viewer, group_id, instrument_id)
+    if results is None:
+        return ResultsView(None, {}, None)
+    method_names = {
+        entry.method.id: entry.method.name(language) for entry in method_library.available_methods(database, _viewer)
+    }
+    held = (
+        [
+            (meeting.starts_at, method_names.get(meeting.method_id or "", meeting.method_id or ""))
+            for meeting in groups.sessions_held(database, _viewer, group_id)
+        ]
+        if role or _viewer.role is Role.COORDINATOR
+        else []
+    )
+    mine = surveys.my_trend(database, _viewer, group_id, instrument_id) if role is GroupRole.MEMBER else []
+    trends = {}
+    for scale in results.instrument.reported_scales:
+        own = [(wave.opened_at, scores[scale.id]) for wave, scores in mine if scores.get(scale.id) is not None]
+        if results.points(scale.id) or own:
+            trends[scale.id] = survey_trend(results, scale.id, language, held, own or None)
+    distribution = item_distribution(results, language) if results.latest_items is not None else None
+    return ResultsView(results, trends, distribution)
+
+
 def results_tab() -> None:
     readable = surveys.results_groups(database, person)
     if not readable:
@@ -133,40 +175,22 @@ def results_tab() -> None:
         format_func=lambda key: name_of(everything[key]),
         key="results_instrument",
     )
-    results = surveys.group_results(database, person, group_id, instrument_id)
+    shown = results_view(
+        person, (overview.data_version(database), group_id, instrument_id, viewer.language, roles.get(group_id))
+    )
+    results = shown.results
     if results is None:
         st.info(viewer.t("surveys.no_results"))
         return
-    method_names = {
-        entry.method.id: entry.method.name(viewer.language)
-        for entry in method_library.available_methods(database, person)
-    }
-    held = (
-        [
-            (meeting.starts_at, method_names.get(meeting.method_id or "", meeting.method_id or ""))
-            for meeting in groups.sessions_held(database, person, group_id)
-        ]
-        if roles.get(group_id) or person.role is Role.COORDINATOR
-        else []
-    )
-    mine = (
-        surveys.my_trend(database, person, group_id, instrument_id) if roles.get(group_id) is GroupRole.MEMBER else []
-    )
     for scale in results.instrument.reported_scales:
         st.subheader(escape_markdown(scale.name(viewer.language)))
         st.caption(escape_markdown(scale.description(viewer.language)))
-        own = [(wave.opened_at, scores[scale.id]) for wave, scores in mine if scores.get(scale.id) is not None]
-        if not results.points(scale.id) and not own:  # empty axes would look like a broken chart
+        trend = shown.trends.get(scale.id)
+        if trend is None:  # empty axes would look like a broken chart
             st.caption(viewer.t("surveys.trend_not_shown", threshold=results.threshold))
             reliability_lines(results, scale.id)
             continue
-        st.plotly_chart(
-            survey_trend(results, scale.id, viewer.language, held, own or None),
-            key=f"trend.{scale.id}",
-            width="stretch",
-            config={"displayModeBar": False},
-            theme=None,
-        )
+        st.plotly_chart(trend, key=f"trend.{scale.id}", width="stretch", config={"displayModeBar": False}, theme=None)
         hidden = sum(
             1 for wave in results.waves for result in wave.scales if result.scale_id == scale.id and not result.shown
         )
@@ -180,9 +204,7 @@ def results_tab() -> None:
     if results.latest_items is None:
         st.caption(viewer.t("surveys.too_few_items", threshold=results.threshold))
     else:
-        st.plotly_chart(
-            item_distribution(results, viewer.language), width="stretch", config={"displayModeBar": False}, theme=None
-        )
+        st.plotly_chart(shown.distribution, width="stretch", config={"displayModeBar": False}, theme=None)
         least = results.least_agreement
         item = next(item for item in results.instrument.items if item.id == least.item_id)
         quoted = escape_markdown(item.text(viewer.language).rstrip("."))
@@ -314,8 +336,9 @@ def manage_tab() -> None:
             st.markdown(f"**{escape_markdown(name_of(instrument))}**")
             st.caption(escape_markdown(instrument.description(viewer.language)))
     forms.form_error("waves")
+    rates = surveys.response_rates(database, person, group_id)
     for wave in reversed(surveys.waves(database, person, group_id)):
-        rate = surveys.response_rate(database, person, wave.id)
+        rate = rates[wave.id]
         status = viewer.t("surveys.open_label") if wave.is_open else viewer.t("surveys.closed_label")
         line, action = st.columns([4, 1], vertical_alignment="center")
         answered = viewer.t("surveys.rate", respondents=rate.respondents, members=rate.members)

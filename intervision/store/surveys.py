@@ -250,6 +250,15 @@ def respondent_count(db: Unit, wave_id: int) -> int:
     return db.execute(sql, [wave_id]).fetchone()[0]
 
 
+def respondent_counts_of_group(db: Unit, group_id: int) -> dict[int, int]:
+    """`respondent_count` of every wave of the group, in one statement (waves nobody answered are left out)."""
+    sql = (
+        "SELECT r.wave_id, count(*) FROM survey_responses r JOIN survey_waves w ON w.id = r.wave_id"
+        f" WHERE w.group_id = ? AND {_ANSWERED} GROUP BY r.wave_id"
+    )
+    return {row[0]: row[1] for row in db.execute(sql, [group_id])}
+
+
 def set_privacy_threshold(db: Unit, threshold: int) -> None:
     db.execute("UPDATE organisation SET privacy_threshold = ?", [threshold])
 

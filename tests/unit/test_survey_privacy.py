@@ -206,6 +206,27 @@ def test_the_response_rate_is_refused_to_members_and_outsiders(team: Team, who: 
         surveys.response_rate(team.path, getattr(team, who), wave)
 
 
+def test_the_response_rates_of_a_group_are_those_of_each_wave(team: Team):
+    first = open_se(team)
+    answer(team, team.members[0], first, full(3))
+    second = open_se(team, minutes=5)
+    for person in team.members[1:]:
+        answer(team, person, second, full(4))
+    unanswered = open_se(team, minutes=10)
+    for viewer in (team.facilitator, team.coordinator):
+        rates = surveys.response_rates(team.path, viewer, team.group_id)
+        assert rates == {wave: surveys.response_rate(team.path, viewer, wave) for wave in (first, second, unanswered)}
+        assert rates[second] == surveys.ResponseRate(respondents=3, members=4)
+        assert rates[unanswered] == surveys.ResponseRate(respondents=0, members=4)
+
+
+@pytest.mark.parametrize("who", ["ann", "outsider"])
+def test_the_response_rates_are_refused_to_members_and_outsiders(team: Team, who: str):
+    open_se(team)
+    with pytest.raises(NotAllowed):
+        surveys.response_rates(team.path, getattr(team, who), team.group_id)
+
+
 # --- group results ---------------------------------------------------------------------------------
 
 
