@@ -243,7 +243,7 @@ def run_level(participants: int, engine: str, processes: int, postgres: Postgres
         database = Database.for_path(folder / "intervision.db")
         os.environ.pop("INTERVISION_DATABASE_URL", None)
     os.environ["INTERVISION_DB"] = str(folder / "intervision.db")
-    seeded = seed(database, participants)  # type: ignore[arg-type]  # the core takes the Database
+    seeded = seed(database, participants)
     servers: list[Server] = []
     level = Level(participants, engine, processes)
     try:

@@ -59,6 +59,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeoutError  # noqa:
 
 from bench.results import write_section  # noqa: E402
 from intervision import accounts, auth, db, groups, invitations, live, store, surveys  # noqa: E402
+from intervision.database import Database  # noqa: E402
 from intervision.models import (  # noqa: E402
     Contract,
     FirstRunInput,
@@ -132,7 +133,7 @@ class Seeded:
             return store.live_session(conn, self.session_id)
 
     def phase_names(self) -> list[str]:
-        method = live.session_method(self.db_path, self.session())
+        method = live.session_method(db.database_at(self.db_path), self.session())
         return [phase.name(Language.EN) for phase in method.phases]
 
     def follow_path(self) -> str:
@@ -142,21 +143,27 @@ class Seeded:
         """Move the session to phase `index` as the facilitator, through the core (not measured)."""
         session = self.session()
         if session.phase_index != index:
-            live.move(self.db_path, self.facilitator, self.session_id, session.revision, index - session.phase_index)
+            live.move(
+                db.database_at(self.db_path),
+                self.facilitator,
+                self.session_id,
+                session.revision,
+                index - session.phase_index,
+            )
 
 
 def _account(db_path: Path, code: str, name: str, email: str) -> Person:
     form = NewAccountInput(name=name, email=email, password=PASSWORD, password_again=PASSWORD, language=Language.EN)
-    person_id = invitations.create_account_with_code(db_path, form, JoinInput(code=code))
-    return accounts.person(db_path, person_id)
+    person_id = invitations.create_account_with_code(db.database_at(db_path), form, JoinInput(code=code))
+    return accounts.person(db.database_at(db_path), person_id)
 
 
 def _invitation(db_path: Path, coordinator: Person, group_id: int, role: GroupRole, uses: int) -> str:
     form = InvitationInput(group_id=group_id, group_role=role, max_uses=uses)
-    return invitations.create_invitation(db_path, coordinator, form).code
+    return invitations.create_invitation(db.database_at(db_path), coordinator, form).code
 
 
-def seed(db_path: Path, people: int) -> Seeded:
+def seed(db_path: Path | Database, people: int) -> Seeded:
     """A fresh database: one group of `people` members and its facilitator, a session under way in its
     questions phase, and an open survey wave, everything through the core as the pages would do it."""
     db.migrate(db_path)
@@ -168,14 +175,18 @@ def seed(db_path: Path, people: int) -> Seeded:
         password_again=PASSWORD,
         language=Language.EN,
     )
-    coordinator = accounts.person(db_path, accounts.create_first_coordinator(db_path, first))
+    coordinator = accounts.person(
+        db.database_at(db_path), accounts.create_first_coordinator(db.database_at(db_path), first)
+    )
     contract = Contract(
         meets_every_weeks=4,
         session_minutes=120,
         confidentiality="What is said here stays here.",
         start_date=date.today(),
     )
-    group_id = groups.create_group(db_path, coordinator, GroupInput(name="Bench group", contract=contract))
+    group_id = groups.create_group(
+        db.database_at(db_path), coordinator, GroupInput(name="Bench group", contract=contract)
+    )
     code = _invitation(db_path, coordinator, group_id, GroupRole.FACILITATOR, 1)
     facilitator = _account(db_path, code, "Bench Facilitator", "facilitator@bench.example")
     members: list[Person] = []
@@ -188,10 +199,10 @@ def seed(db_path: Path, people: int) -> Seeded:
                 _account(db_path, code, f"Participant {number:02d}", f"participant{number:02d}@bench.example")
             )
     start = StartSessionInput(group_id=group_id, spot_case_title="A colleague who never says no", method_id=METHOD)
-    session_id = live.start_session(db_path, facilitator, start)
-    wave_id = surveys.open_wave(db_path, facilitator, group_id, INSTRUMENT, "after_session")
+    session_id = live.start_session(db.database_at(db_path), facilitator, start)
+    wave_id = surveys.open_wave(db.database_at(db_path), facilitator, group_id, INSTRUMENT, "after_session")
     seeded = Seeded(db_path, facilitator, tuple(members), session_id, wave_id)
-    live.begin_phases(db_path, facilitator, session_id, seeded.session().revision)
+    live.begin_phases(db.database_at(db_path), facilitator, session_id, seeded.session().revision)
     seeded.go_to_phase(QUESTIONS_PHASE)
     return seeded
 
@@ -287,7 +298,7 @@ async def new_page(browser: Browser, server: Server, person: Person | None, view
     )
     context.set_default_timeout(WAIT_MS)
     if person is not None:
-        token = auth.open_session_for(server.db_path, person.id)
+        token = auth.open_session_for(db.database_at(server.db_path), person.id)
         cookie = {"name": SESSION_COOKIE, "value": token, "url": server.url("/"), "httpOnly": True, "sameSite": "Lax"}
         await context.add_cookies([cookie])
     return await context.new_page()
@@ -531,12 +542,12 @@ class Submission:
 
 def answers_for(number: int, db_path: Path) -> dict[str, int]:
     """Different answers per person (1–5), so a mix-up between people would show in the check."""
-    instrument = surveys.instruments(db_path)[INSTRUMENT]
+    instrument = surveys.instruments(db.database_at(db_path))[INSTRUMENT]
     return {item.id: 1 + (number + index) % 5 for index, item in enumerate(instrument.items)}
 
 
 async def tick_answers(page: Page, answers: dict[str, int], db_path: Path) -> None:
-    instrument = surveys.instruments(db_path)[INSTRUMENT]
+    instrument = surveys.instruments(db.database_at(db_path))[INSTRUMENT]
     labels = {option.value: option.label(Language.EN) for option in instrument.options}
     for item in instrument.items:
         statement = main_area(page).locator('[data-testid="stRadio"]').filter(has_text=item.text(Language.EN))
@@ -655,7 +666,7 @@ def check_confirmations(seeded: Seeded, submissions: list[Submission]) -> Check:
             stored = (
                 one.participant.question in on_board
                 if one.kind == "board"
-                else bool(surveys.my_answers(seeded.db_path, one.participant.person, seeded.wave_id))
+                else bool(surveys.my_answers(db.database_at(seeded.db_path), one.participant.person, seeded.wave_id))
             )
             problems.append(
                 f"{one.participant.person.name} ({one.kind}, {'stored' if stored else 'not stored'}): {one.problem}"
@@ -713,7 +724,7 @@ def check_survey(seeded: Seeded, participants: Sequence[Sender]) -> Check:
     different = [
         participant.person.name
         for participant in participants
-        if surveys.my_answers(seeded.db_path, participant.person, seeded.wave_id) != participant.answers
+        if surveys.my_answers(db.database_at(seeded.db_path), participant.person, seeded.wave_id) != participant.answers
     ]
     passed = not (missing or twice or unexpected or different)
     detail = (
