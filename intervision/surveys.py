@@ -363,8 +363,7 @@ def response_rates(database: Database, viewer: Person, group_id: int) -> dict[in
         members = sum(1 for member in store.members(db, group_id) if member.group_role is GroupRole.MEMBER)
         respondents = store.respondent_counts_of_group(db, group_id)
         return {
-            row["id"]: ResponseRate(respondents.get(row["id"], 0), members)
-            for row in store.waves_of_group(db, group_id)
+            wave.id: ResponseRate(respondents.get(wave.id, 0), members) for wave in store.waves_of_group(db, group_id)
         }
 
 

@@ -77,9 +77,8 @@ def _signed_out_screen(at: AppTest, person: Person) -> None:
 
 
 def _later(monkeypatch: pytest.MonkeyPatch, by: timedelta) -> None:
-    """The clock the app reads a visitor's sign-in with moves on (the core takes its `now` from here)."""
-    moved = clock.utcnow() + by
-    monkeypatch.setattr(accounts, "utcnow", lambda: moved)
+    """The clock the app reads a visitor's sign-in with moves on (the core reads the clock injected with the store)."""
+    monkeypatch.setattr(configured_database(), "clock", clock.FixedClock(clock.utcnow() + by))
 
 
 # --- an ended sign-in ----------------------------------------------------------------------------------
