@@ -99,7 +99,7 @@ def load_large(
     history_starts = now - timedelta(days=365 * years + 60)
     hashed = hash_password(PASSWORD)  # once: hashing is slow on purpose
     with database.writing() as db:
-        if store.count_people(db) > 0:
+        if store.anyone_has_an_account(db):
             raise DomainError("already_set_up")
         store.create_organisation(db, LARGE_ORGANISATION, is_demo=False, now=history_starts)
         store.add_person(db, COORDINATOR_NAME, COORDINATOR_EMAIL, Role.COORDINATOR, hashed, Language.NL, history_starts)

@@ -43,7 +43,7 @@ def visit(
             person_id = store.person_id_by_email(db, single_sign_on_email.strip().lower())
             person = store.person(db, person_id) if person_id is not None else None
         leads = person is not None and (person.role is Role.COORDINATOR or store.facilitates_any_group(db, person.id))
-        return Visit(person, store.organisation(db), store.count_people(db) == 0, leads)
+        return Visit(person, store.organisation(db), not store.anyone_has_an_account(db), leads)
 
 
 def create_first_coordinator(database: Database, form: FirstRunInput, now: datetime | None = None) -> int:
@@ -51,7 +51,7 @@ def create_first_coordinator(database: Database, form: FirstRunInput, now: datet
     now = now or database.clock.now()
     hashed = hash_password(form.password)  # before the transaction: argon2 is slow on purpose
     with database.writing() as db:
-        if store.count_people(db) > 0:
+        if store.anyone_has_an_account(db):
             raise DomainError("already_set_up")
         store.create_organisation(db, form.organisation_name, is_demo=False, now=now)
         return add_account(db, form, hashed, Role.COORDINATOR, now)

@@ -421,7 +421,7 @@ def load_demo(database: Database, now: datetime | None = None) -> list[DemoAccou
     rng = random.Random(DEMO_SEED)
     history_starts = now - timedelta(days=max(plan.started_days_ago for plan in _GROUPS) + 30)
     with database.writing() as db:
-        if store.count_people(db) > 0:
+        if store.anyone_has_an_account(db):
             raise DomainError("already_set_up")
         store.create_organisation(db, DEMO_ORGANISATION, is_demo=True, now=history_starts)
         people = _add_people(db, hashed, history_starts)

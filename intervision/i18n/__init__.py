@@ -13,7 +13,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from datetime import date, datetime, tzinfo
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from types import MappingProxyType
 
@@ -93,12 +93,16 @@ def language_from_locale(locale: str | None) -> Language:
     return Language.EN
 
 
+# Pages format hundreds of numbers per rerun (the overview's table and heatmap), Babel takes tens of
+# microseconds for each, and the same few values recur: formatting is pure, so it is remembered.
+@lru_cache(maxsize=8192)
 def number(value: float, language: Language, decimals: int = 1) -> str:
     """A number as the reader writes it, with a fixed number of decimals: "3,5" in Dutch, "3.5" in English."""
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
     return format_decimal(value, format=pattern, locale=locale(language))
 
 
+@lru_cache(maxsize=8192)
 def short_number(value: float, language: Language) -> str:
     """Minutes and the like: one decimal when there is one, none when whole ("7,5", "50")."""
     return format_decimal(value, format="#,##0.#", locale=locale(language))

@@ -132,7 +132,7 @@ from intervision.store.methods import (
     share_custom_method,
 )
 from intervision.store.organisation import (
-    count_people,
+    anyone_has_an_account,
     create_organisation,
     organisation,
 )
@@ -287,7 +287,7 @@ __all__ = [
     "correction_counts_per_group",
     "count_coordinators",
     "count_invitation_use",
-    "count_people",
+    "anyone_has_an_account",
     "create_organisation",
     "Credentials",
     "credentials",
