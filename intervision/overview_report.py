@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fpdf import FPDF
-
 from intervision.csv_export import write_csv
 from intervision.goals import GoalProgress, unit_of
 from intervision.i18n import day as _day
@@ -26,7 +24,7 @@ from intervision.overview import (
     question_changes,
     scorecard,
 )
-from intervision.reports import printable
+from intervision.pdf_fonts import FAMILY, ReportPDF, printable, row_height, table_row
 
 # What each measure means, in the report's own words (catalog keys overview.explain.<measure>).
 EXPLAINED = (*SCORECARD, "methods", "self_corrections", "pooled", "not_reported", "threshold")
@@ -232,23 +230,29 @@ def _standing_colour(standing: float | None) -> tuple[int, int, int]:
     return tuple(round(a + (b - a) * standing) for a, b in zip(_BLUE_LIGHT, _BLUE_DARK, strict=True))
 
 
-class _Report(FPDF):
+class _Report(ReportPDF):
     def write_line(self, text: str, size: int = 10, style: str = "", height: float = 5) -> None:
-        self.set_font("Helvetica", style, size)
+        self.set_font(FAMILY, style, size)
         self.multi_cell(0, height, printable(text), new_x="LMARGIN", new_y="NEXT")
 
 
 def _heat_table(pdf: _Report, comparison: Comparison, language: Language) -> None:
     """The groups side by side, each cell coloured by how it stands, as on the page's heatmap."""
-    name_width, cell_width, height = 52, 21, 8
-    pdf.set_font("Helvetica", "B", 8)
-    pdf.cell(name_width, height, "")
-    for measure in SCORECARD:
-        pdf.cell(cell_width, height, printable(t(f"overview.measure_short.{measure}", language)), align="C")
-    pdf.ln(height)
+    name_width, cell_width, line_height = 52, 21, 4
+    widths = [name_width] + [cell_width] * len(SCORECARD)
+    pdf.set_font(FAMILY, "B", 8)
+    heads = [printable(t(f"overview.measure_short.{measure}", language)) for measure in SCORECARD]
+    table_row(pdf, ["", *heads], widths, line_height, aligns="L" + "C" * len(SCORECARD))
     for group in comparison.groups:
-        pdf.set_font("Helvetica", "", 8)
-        pdf.cell(name_width, height, printable(group.name)[:34])
+        pdf.set_font(FAMILY, "", 8)
+        # A long name wraps onto more lines and the row grows with it: a name is never cut.
+        name = printable(group.name)
+        height = max(8.0, row_height(pdf, [name], [name_width], line_height))
+        if pdf.will_page_break(height):
+            pdf.add_page()
+        top = pdf.get_y()
+        pdf.multi_cell(name_width, line_height, name, new_x="RIGHT", new_y="TOP")
+        pdf.set_xy(pdf.l_margin + name_width, top)
         for cell in scorecard(group).values():
             colour = _standing_colour(cell.standing)
             pdf.set_fill_color(*colour)
@@ -256,7 +260,7 @@ def _heat_table(pdf: _Report, comparison: Comparison, language: Language) -> Non
             text = cell.label(language, t("overview.not_reported_short", language))
             pdf.cell(cell_width, height, printable(text), border=1, align="C", fill=True)
         pdf.set_text_color(17, 17, 17)
-        pdf.ln(height)
+        pdf.set_xy(pdf.l_margin, top + height)
 
 
 def _trend_charts(pdf: _Report, comparison: Comparison, language: Language) -> None:
@@ -271,13 +275,17 @@ def _trend_charts(pdf: _Report, comparison: Comparison, language: Language) -> N
                 pdf.add_page()
             top = pdf.get_y()
         left = pdf.l_margin + (index % 3) * (width + gap)
-        pdf.set_font("Helvetica", "B", 8)
+        pdf.set_font(FAMILY, "B", 8)
         pdf.set_xy(left, top)
-        pdf.cell(width, 5, printable(group.name)[:38])
-        box_top = top + 6
+        # The name wraps above its chart (two lines at most fit the room left for it; a third shrinks the font).
+        name = printable(group.name)
+        while row_height(pdf, [name], [width], 3) > 6 and pdf.font_size_pt > 5:
+            pdf.set_font(FAMILY, "B", pdf.font_size_pt - 0.5)
+        pdf.multi_cell(width, 3, name, align="L")
+        box_top = top + 7
         pdf.set_draw_color(180, 180, 180)
         pdf.rect(left, box_top, width, height)
-        pdf.set_font("Helvetica", "", 6)
+        pdf.set_font(FAMILY, "", 6)
         pdf.text(left - 3, box_top + 2, "5")
         pdf.text(left - 3, box_top + height, "1")
         for score in (2, 3, 4):
@@ -342,7 +350,7 @@ def _corrections_section(pdf: _Report, comparison: Comparison, language: Languag
 def report_pdf(comparison: Comparison, goals: list[GoalProgress], language: Language, organisation: str) -> bytes:
     """A printable report: figures side by side, trends, goals with their progress, and explanations."""
     say = lambda key, **params: t(key, language, **params)  # noqa: E731
-    pdf = _Report(format="A4")
+    pdf = _Report()
     pdf.set_margins(15, 15, 15)
     pdf.set_auto_page_break(True, 15)
     pdf.add_page()

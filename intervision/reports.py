@@ -8,12 +8,11 @@ from datetime import datetime
 from enum import StrEnum
 from html import escape
 
-from fpdf import FPDF
-
 from intervision.i18n import moment, number, short_number, t
 from intervision.methods import Lines, Method
 from intervision.models import Language
 from intervision.observation_log import LEVELS, Balance
+from intervision.pdf_fonts import FAMILY, ReportPDF, printable, table_row
 
 
 @dataclass(frozen=True)
@@ -101,32 +100,6 @@ def method_card_html(method: Method, language: Language) -> str:
 
 
 # --- the session report --------------------------------------------------------------------------
-
-_PLAIN = str.maketrans(
-    {
-        "“": '"',
-        "”": '"',
-        "„": '"',
-        "‘": "'",
-        "’": "'",
-        "‚": "'",
-        "–": "-",
-        "—": "-",
-        "…": "...",
-        "′": "'",
-        "−": "-",
-        "★": "*",
-        "↑": "+",
-        "↓": "-",
-        "→": "=",
-    }
-)
-
-
-def printable(text: str) -> str:
-    """Text as the PDF's built-in fonts can print it (Latin-1), typographic signs made plain."""
-    return text.translate(_PLAIN).encode("latin-1", "replace").decode("latin-1")
-
 
 # Everything in a report that a person typed (names, case titles, board and action items, notes) is data: the
 # Markdown escapes it and the PDF prints it as it is, so that typed text never becomes a heading, a list, a
@@ -316,26 +289,27 @@ def session_report_markdown(report: SessionReport, language: Language) -> str:
 
 
 def session_report_pdf(report: SessionReport, language: Language) -> bytes:
-    """The same report as a plain, printable PDF; typed text is printed as it is, never read as Markdown."""
-    pdf = FPDF(format="A4")
+    """The same report as a plain, printable PDF; typed text is printed as it is, never read as Markdown.
+
+    Every character people type is printed (see pdf_fonts); a long name wraps in its cell, it is never cut.
+    """
+    pdf = ReportPDF()
     pdf.set_margins(15, 15, 15)
     pdf.add_page()
-    widths = (110, 35, 35)
+    widths = [110, 35, 35]
     for block in _report_blocks(report, language):
         text = printable(block.text)
         if block.kind in _HEADINGS:
-            pdf.set_font("Helvetica", "B", {_Kind.TITLE: 18, _Kind.SECTION: 14}.get(block.kind, 12))
+            pdf.set_font(FAMILY, "B", {_Kind.TITLE: 18, _Kind.SECTION: 14}.get(block.kind, 12))
             pdf.multi_cell(0, 9, " ".join(text.split()), new_x="LMARGIN", new_y="NEXT")
         elif block.kind in (_Kind.TABLE_HEAD, _Kind.ROW):
-            pdf.set_font("Helvetica", "B" if block.kind is _Kind.TABLE_HEAD else "", 10)
-            for cell, width in zip(block.cells, widths, strict=False):
-                pdf.cell(width, 6, " ".join(printable(cell).split())[:60])
-            pdf.ln(6)
+            pdf.set_font(FAMILY, "B" if block.kind is _Kind.TABLE_HEAD else "", 10)
+            table_row(pdf, [" ".join(printable(cell).split()) for cell in block.cells], widths, 6, aligns="LRR")
         elif block.kind is _Kind.ITEM:
-            pdf.set_font("Helvetica", "", 11)
+            pdf.set_font(FAMILY, "", 11)
             pdf.cell(5, 6, "-")
             pdf.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
         else:
-            pdf.set_font("Helvetica", "", 11)
+            pdf.set_font(FAMILY, "", 11)
             pdf.multi_cell(0, 6, text or " ", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

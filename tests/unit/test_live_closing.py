@@ -755,11 +755,53 @@ def _report_of(group: str, insight: str) -> SessionReport:
     )
 
 
-def test_the_pdf_survives_dutch_typographic_quotes_and_ellipses():
+def test_the_pdf_prints_dutch_typographic_quotes_and_ellipses_as_typed():
     pdf = session_report_pdf(_report_of("„Team Noord”", "‚zo’ — of „anders”…"), Language.NL)
 
     assert pdf.startswith(b"%PDF")
-    assert "..." in pdf_text(pdf)
+    shown = pdf_text(pdf)
+    assert "„Team Noord”" in shown and "‚zo’ — of „anders”…" in shown, shown
+
+
+# Names and words as people type them, in the scripts a group may write in, with emoji.
+TYPED_IN_ANY_SCRIPT = {
+    "Latin with accents": "Zoë Çelik-Nuñez, Łukasz Wójcik, Ærøskøbing",
+    "Greek": "Αθηνά Παπαδοπούλου",
+    "Cyrillic": "Жанна Тимофеевна",
+    "Arabic": "أحمد",
+    "Hebrew": "שרה",
+    "Chinese": "李小龙",
+    "Japanese": "さくら 山田",
+    "emoji": "Goed gedaan 👍 😀 🎉 ❤",
+}
+
+
+@pytest.mark.parametrize("typed", TYPED_IN_ANY_SCRIPT.values(), ids=TYPED_IN_ANY_SCRIPT.keys())
+def test_the_pdf_prints_every_character_people_type(typed):
+    report = replace(_report_of(typed, f"Inzicht van {typed}"), roles={"case_bringer": [typed]})
+
+    shown = pdf_text(session_report_pdf(report, Language.NL))
+
+    assert typed in shown, shown
+    assert f"Inzicht van {typed}" in shown
+    assert "\ufffd" not in shown and "?" not in shown
+
+
+def test_a_character_no_font_has_is_replaced_by_a_visible_sign_not_dropped():
+    # An Egyptian hieroglyph is in none of the shipped fonts; an emoji's presentation selector is invisible.
+    shown = pdf_text(session_report_pdf(_report_of("Sessie", "voor 𓀀 na ❤️ bel"), Language.NL))
+
+    assert "voor \ufffd na ❤ bel" in shown, shown
+
+
+def test_a_long_name_in_a_table_wraps_instead_of_being_cut():
+    long_name = "Verkenning van de vraag achter de vraag, met de inbrenger en de hele groep samen " * 2
+    report = replace(_report_of("Sessie", "Inzicht"), phases=[(long_name.strip(), 10, 12.5)])
+
+    shown = pdf_text(session_report_pdf(report, Language.NL))
+
+    assert " ".join(shown.split()).count(" ".join(long_name.split())) == 1, shown
+    assert "12,5" in shown
 
 
 @pytest.mark.parametrize(
