@@ -1161,3 +1161,17 @@ def test_a_single_intervention_reads_in_the_singular():
         overview_report.corrections_note((1, 2), Language.NL)
         == "begeleider greep één keer in, groep stuurde 2 keer zelf bij"
     )
+
+
+def test_the_pdf_report_prints_a_long_name_in_any_script_whole(org: Org, members):
+    # Longer than the heatmap's name column and the trend chart's width: it wraps there, it is never cut.
+    name = "Intervisiegroep Zoë Çelik & Αθηνά – Жанна, 李小龙, さくら 🎉 in één lange groepsnaam"
+    group = org.group(name, members=tuple(members[:3]))
+    earlier_wave(org, group, zip(members[:3], (2, 3, 4), strict=True), date(2025, 2, 10))
+
+    text = pdf_text(overview_report.report_pdf(org.compare(), [], Language.NL, "Organisatie Ørsted"))
+
+    assert "Organisatie Ørsted" in " ".join(text.split())
+    # The heatmap, the trend chart and the corrections section each print it (wrapped over lines).
+    assert " ".join(text.split()).count(name) >= 2, text[:3000]
+    assert "\ufffd" not in text

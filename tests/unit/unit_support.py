@@ -54,7 +54,22 @@ def audit_actions(path: Path) -> list[str]:
         return [row[0] for row in conn.execute("SELECT action FROM audit_log ORDER BY id")]
 
 
-_PDF_OBJECT = re.compile(rb"(\d+) 0 obj\s*(<<.*?>>)\s*(?:stream\r?\n(.*?)\r?\nendstream)?", re.S)
+_PDF_OBJECT = re.compile(rb"(\d+) 0 obj\s*(<<.*?>>)\s*(stream\r?\n|endobj)", re.S)
+
+
+def _pdf_objects(pdf: bytes) -> list[tuple[bytes, bytes, bytes]]:
+    """Each object's number, dictionary and raw stream, a stream skipped by its /Length (it is binary)."""
+    found, position = [], 0
+    while match := _PDF_OBJECT.search(pdf, position):
+        number, dictionary, after = match.groups()
+        position, stream = match.end(), b""
+        if after.startswith(b"stream"):
+            length = int(re.findall(rb"/Length (\d+)", dictionary)[0])
+            stream, position = pdf[position : position + length], position + length
+        found.append((number, dictionary, stream))
+    return found
+
+
 # In a page's content: a font switch, a literal string, or the end of a text object (a line of the page).
 _CONTENT_TOKEN = re.compile(rb"/(\w+)\s+[\d.]+\s+Tf|\(((?:\\.|[^\\)])*)\)|\bET\b", re.S)
 _ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
@@ -93,7 +108,7 @@ def pdf_text(pdf: bytes) -> str:
     characters they are. A built-in font draws Latin-1 bytes.
     """
     objects: dict[bytes, tuple[bytes, bytes]] = {}
-    for number, dictionary, stream in _PDF_OBJECT.findall(pdf):
+    for number, dictionary, stream in _pdf_objects(pdf):
         try:
             content = zlib.decompress(stream) if b"FlateDecode" in dictionary else stream
         except zlib.error:
