@@ -35,9 +35,12 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecor
 .stMainBlockContainer { padding: calc(var(--u) * 2) calc(var(--u) * 3) 0 calc(var(--u) * 3); max-width: 100%; }
 .stMain [data-testid="stVerticalBlock"] { gap: calc(var(--u) * 1); }
 .st-key-projector-phase h1 { font-size: calc(var(--u) * 7); line-height: 1.1; padding: 0; }
-.st-key-projector-phase p { font-size: calc(var(--u) * 3.2); line-height: 1.25; margin: 0; }
+.st-key-projector-phase p { font-size: calc(var(--u) * 3.6); line-height: 1.25; margin: 0; }
 .st-key-projector-who p { font-weight: 600; }
-.st-key-projector-rules p { font-size: calc(var(--u) * 2.6); color: #444; }
+/* Streamlit pulls each Markdown block up by the margin its last paragraph had; ours have none. */
+.st-key-projector-phase [data-testid="stMarkdownContainer"],
+.st-key-projector-join [data-testid="stMarkdownContainer"] { margin-bottom: 0 !important; }
+.st-key-projector-rules p { font-size: calc(var(--u) * 3); color: #444; }
 .projector-clock { font-size: calc(var(--u) * 16); font-weight: 700; line-height: 1; }
 .projector-plan { font-size: calc(var(--u) * 2.6); color: #333; }
 .projector-time-up { animation: projector-flash 1s steps(2, start) infinite; }
@@ -45,14 +48,14 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecor
 .st-key-projector-join p { font-size: calc(var(--u) * 2.6); margin: 0; white-space: nowrap; }
 .st-key-projector-join strong { font-size: calc(var(--u) * 7); letter-spacing: 0.05em; }
 .st-key-projector-join img { width: calc(var(--u) * 20) !important; height: auto; }
-.projector-board { font-size: calc(var(--u) * 2.8); line-height: 1.25; }
+.projector-board { font-size: calc(var(--u) * 3.2); line-height: 1.25; }
 .projector-board-title { font-size: calc(var(--u) * 4); font-weight: 700; }
 .projector-board-kind { font-size: calc(var(--u) * 2.6); font-weight: 700; color: #555;
   margin-top: calc(var(--u) * 0.8); }
 .projector-board ul { margin: 0; padding-left: calc(var(--u) * 3); }
-.projector-board li { margin: 0 0 calc(var(--u) * 0.6) 0; display: -webkit-box; -webkit-box-orient: vertical;
+.projector-board ul li { font-size: calc(var(--u) * 3.2); line-height: 1.25; margin: 0 0 calc(var(--u) * 0.6) 0; display: -webkit-box; -webkit-box-orient: vertical;
   -webkit-line-clamp: 2; line-clamp: 2; overflow: hidden; }
-.projector-board li::before { content: "• "; }
+.projector-board ul li::before { content: "• "; }
 .projector-board-more, .projector-board-empty { color: #555; }
 .st-key-projector-controls { position: fixed; right: calc(var(--u) * 1); bottom: calc(var(--u) * 1); z-index: 10;
   width: auto; }
