@@ -53,7 +53,8 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecor
 .projector-board-kind { font-size: calc(var(--u) * 2.6); font-weight: 700; color: #555;
   margin-top: calc(var(--u) * 0.8); }
 .projector-board ul { margin: 0; padding-left: calc(var(--u) * 3); }
-.projector-board ul li { font-size: calc(var(--u) * 3.2); line-height: 1.25; margin: 0 0 calc(var(--u) * 0.6) 0; display: -webkit-box; -webkit-box-orient: vertical;
+.projector-board ul li { font-size: calc(var(--u) * 3.2); line-height: 1.25; margin: 0 0 calc(var(--u) * 0.6) 0;
+  display: -webkit-box; -webkit-box-orient: vertical;
   -webkit-line-clamp: 2; line-clamp: 2; overflow: hidden; }
 .projector-board ul li::before { content: "• "; }
 .projector-board-more, .projector-board-empty { color: #555; }
