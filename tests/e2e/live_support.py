@@ -154,8 +154,8 @@ def open_session(
     found = next(g for g, _ in groups.visible_groups(database, facilitator) if g.name == group)
     group_id = found.id
     if found.language is not Language(language):
-        setting = GroupInput(**(found.model_dump(include={"name", "description", "label", "contract"})))
-        groups.update_group(database, facilitator, group_id, setting.model_copy(update={"language": language}))
+        kept = found.model_dump(include={"name", "description", "label", "contract"})
+        groups.update_group(database, facilitator, group_id, GroupInput(**kept, language=Language(language)))
     form = StartSessionInput(
         group_id=group_id,
         spot_case_title=case_title,
