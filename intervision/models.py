@@ -239,6 +239,7 @@ class GroupInput(_Input):
     description: str = Field(default="", max_length=DESCRIPTION_MAX)
     label: str = Field(default="", max_length=NAME_MAX)
     contract: Contract
+    language: Language = Language.NL  # what the projector speaks in the group's sessions, whatever the browser
 
 
 class Group(BaseModel):
@@ -247,6 +248,7 @@ class Group(BaseModel):
     description: str
     label: str
     contract: Contract
+    language: Language = Language.NL
 
     @classmethod
     def from_row(cls, row: dict) -> Group:
@@ -265,6 +267,7 @@ class Group(BaseModel):
             description=row["description"],
             label=row["label"],
             contract=contract,
+            language=row["language"],
         )
 
     def reports(self, item: ReportItem) -> bool:
@@ -585,6 +588,7 @@ class LiveSession(BaseModel):
     id: int
     group_id: int
     group_name: str
+    group_language: Language = Language.NL  # the projector speaks it, not the beamer browser's language
     meeting_id: int | None
     case_id: int | None
     case_title: str

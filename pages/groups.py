@@ -13,6 +13,7 @@ from intervision.models import (
     Group,
     GroupInput,
     GroupRole,
+    Language,
     MeetingInput,
     Person,
     ReportItem,
@@ -44,6 +45,7 @@ def _group_input(form: str) -> GroupInput:
         name=forms.value(form, "name") or "",
         description=forms.value(form, "description") or "",
         label=forms.value(form, "label") or "",
+        language=forms.value(form, "language") or Language.NL,
         contract={field: forms.value(form, f"contract.{field}") for field in CONTRACT_FIELDS},
     )
 
@@ -59,11 +61,11 @@ def _defaults(group: Group | None, viewer: Viewer) -> dict[str, object]:
             "start_date": clock.today(),
             "development_phase": DevelopmentPhase.FORMING,
         }
-        return {"name": "", "description": "", "label": ""} | {f"contract.{k}": v for k, v in contract.items()}
+        blank = {"name": "", "description": "", "label": "", "language": viewer.language}
+        return blank | {f"contract.{k}": v for k, v in contract.items()}
     values = group.contract.model_dump()
-    return {"name": group.name, "description": group.description, "label": group.label} | {
-        f"contract.{field}": values[field] for field in CONTRACT_FIELDS
-    }
+    chosen = {"name": group.name, "description": group.description, "label": group.label, "language": group.language}
+    return chosen | {f"contract.{field}": values[field] for field in CONTRACT_FIELDS}
 
 
 def _create(form: str) -> str:
@@ -86,6 +88,13 @@ def group_form(group: Group | None) -> None:
         forms.text_inputs(form, viewer, [("name", "field.group_name", "default"), ("label", "field.label", "default")])
         st.text_area(viewer.t("field.description"), key=forms.key(form, "description"), height=80)
         forms.field_error(form, "description")
+        st.selectbox(
+            viewer.t("field.group_language"),
+            list(Language),
+            format_func=lambda language: viewer.t(f"language.{language}"),
+            key=forms.key(form, "language"),
+            help=viewer.t("groups.language_hint"),
+        )
         st.markdown(f"**{viewer.t('groups.contract')}**")
         every, minutes, phase = st.columns(3)
         with every:

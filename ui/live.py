@@ -17,7 +17,6 @@ from ui.guard import Viewer, escape_markdown, while_signed_in
 COLOURS = {"green": "green", "amber": "orange", "red": "red"}  # Streamlit's Markdown colour names
 # Board kinds the case bringer may mark as having helped most.
 MARKABLE = (BoardKind.QUESTION.value, BoardKind.ADVICE.value)
-PROJECTED_ITEMS = 5  # per kind, newest first: what fits a 1080-pixel beamer beside the phase
 
 
 def clock_line(view: SessionView, viewer: Viewer, size: str = "##") -> None:
@@ -40,13 +39,16 @@ def clock_line(view: SessionView, viewer: Viewer, size: str = "##") -> None:
 
 
 HEX = {"green": "#1b7f3b", "amber": "#b85c00", "red": "#c62828"}  # readable on white from the back of a room
+# The newest board items the beamer shows: eight at least, each in type a back row can read (issue 17).
+PROJECTED_BOARD_ITEMS = 8
 
 
 def big_clock(view: SessionView, viewer: Viewer) -> None:
-    """The countdown as large as the projector allows, in its colour.
+    """The countdown as large as the projector allows, in its colour; once time is up it flashes.
 
     Only digits and our own catalog texts go into this markup (escaped all the same), never what a
     person typed; so st.html is safe here, and Markdown's largest heading is too small for a beamer.
+    The sizes are the projector's CSS classes (pages/projector.py), which scale with the screen.
     """
     clock = view.clock
     if clock is None:
@@ -62,10 +64,13 @@ def big_clock(view: SessionView, viewer: Viewer) -> None:
         if minutes == 0
         else viewer.t("live.behind" if view.behind_seconds > 0 else "live.ahead", minutes=minutes)
     )
+    time_up = clock.started and clock.remaining_seconds <= 0
+    flashing = " projector-time-up" if time_up else ""
+    label = f' aria-label="{escape(viewer.t("projector.time_up"))}"' if time_up else ""
     st.html(
-        f'<div style="font-size:10rem;font-weight:700;line-height:1;color:{HEX[clock.colour]}">'
+        f'<div class="projector-clock{flashing}"{label} style="color:{HEX[clock.colour]}">'
         f"{escape(format_clock(clock.remaining_seconds))}</div>"
-        f'<div style="font-size:2rem;color:#333">{escape(" · ".join(part for part in (state, plan) if part))}</div>'
+        f'<div class="projector-plan">{escape(" · ".join(part for part in (state, plan) if part))}</div>'
     )
 
 
@@ -77,20 +82,21 @@ def board_list(
 ) -> None:
     """The board grouped by kind; what helped most is starred.
 
-    On the beamer the newest items come first and only as many as fit the screen; the console shows all.
+    On the beamer only the newest items, as many as fit the screen; the console shows all.
     """
-    st.markdown(f"## {viewer.t('live.board')}" if projected else f"#### {viewer.t('live.board')}")
+    if projected:
+        _projected_board(view, viewer)
+        return
+    st.markdown(f"#### {viewer.t('live.board')}")
     if not view.board:
         st.caption(viewer.t("live.board_empty"))
         return
     kinds: dict[str, list] = {}
-    for item in reversed(view.board) if projected else view.board:
+    for item in view.board:
         kinds.setdefault(item.kind, []).append(item)
     for kind, items in kinds.items():
-        label = viewer.t(f"board.{kind}")
-        st.markdown(f"### {label}" if projected else f"**{label}**")
-        shown = items[:PROJECTED_ITEMS] if projected else items
-        for item in shown:
+        st.markdown(f"**{viewer.t(f'board.{kind}')}**")
+        for item in items:
             star = "★ " if item.helpful else ""
             if helpful_toggle and kind in MARKABLE:
                 st.checkbox(
@@ -103,12 +109,31 @@ def board_list(
                         lambda item_id=item.id: helpful_toggle(item_id, st.session_state[f"helpful.{item_id}"]),
                     ),
                 )
-            elif projected:
-                st.markdown(f"#### • {star}{escape_markdown(item.text)}")
             else:
                 st.markdown(f"- {star}{escape_markdown(item.text)}")
-        if len(items) > len(shown):
-            st.markdown(f"#### {viewer.t('live.more', count=len(items) - len(shown))}")
+
+
+def _projected_board(view: SessionView, viewer: Viewer) -> None:
+    """The newest board items on the beamer, grouped by kind, in one block the projector's CSS sizes.
+
+    What people typed is HTML-escaped here; st.html runs no script, so nothing typed can act on the page.
+    A long item is cut after two lines so that eight always fit; the console shows it whole.
+    """
+    newest = list(reversed(view.board))[:PROJECTED_BOARD_ITEMS]
+    parts = [f'<div class="projector-board-title">{escape(viewer.t("live.board"))}</div>']
+    if not newest:
+        parts.append(f'<div class="projector-board-empty">{escape(viewer.t("live.board_empty"))}</div>')
+    kinds: dict[str, list] = {}
+    for item in newest:
+        kinds.setdefault(item.kind, []).append(item)
+    for kind, items in kinds.items():
+        parts.append(f'<div class="projector-board-kind">{escape(viewer.t(f"board.{kind}"))}</div><ul>')
+        parts += [f"<li>{'★ ' if item.helpful else ''}{escape(item.text)}</li>" for item in items]
+        parts.append("</ul>")
+    hidden = len(view.board) - len(newest)
+    if hidden > 0:
+        parts.append(f'<div class="projector-board-more">{escape(viewer.t("live.more", count=hidden))}</div>')
+    st.html(f'<div class="projector-board">{"".join(parts)}</div>')
 
 
 @lru_cache(maxsize=64)

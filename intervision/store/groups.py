@@ -46,6 +46,7 @@ def _group_columns(group: GroupInput) -> dict:
         "reported_to_organisation": json.dumps([item.value for item in contract.reported_to_organisation]),
         "start_date": contract.start_date.isoformat(),
         "development_phase": contract.development_phase.value,
+        "language": group.language.value,
     }
 
 

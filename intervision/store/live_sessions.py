@@ -22,7 +22,10 @@ from intervision.models import (
 from intervision.store._sql import UNCHANGED, _iso, _Unchanged
 from intervision.store.cases import _CASE_SELECT
 
-_LIVE_SELECT = "SELECT s.*, g.name AS group_name FROM live_sessions s JOIN groups g ON g.id = s.group_id"
+_LIVE_SELECT = (
+    "SELECT s.*, g.name AS group_name, g.language AS group_language"
+    " FROM live_sessions s JOIN groups g ON g.id = s.group_id"
+)
 
 
 def _stored(value: object) -> object:

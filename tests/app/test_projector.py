@@ -11,11 +11,18 @@ import re
 
 from driving import app, assert_healthy, open_page, query, texts, values
 
-from intervision import live
+from intervision import groups, live
 from intervision.database import Database
 from intervision.database import configured as configured_database
 from intervision.methods import built_in_library
-from intervision.models import BoardItemInput, Language, ObservationDetailsInput, SessionRole, StartSessionInput
+from intervision.models import (
+    BoardItemInput,
+    GroupInput,
+    Language,
+    ObservationDetailsInput,
+    SessionRole,
+    StartSessionInput,
+)
 
 PROJECTOR = "pages/projector.py"
 LEIDING = "Leidinggevenden Zorg"
@@ -30,8 +37,19 @@ CLOCK = re.compile(r"(?<![\d:])1[45]:[0-5]\d(?![\d:])")  # the information round
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def _start(people, phase_index: int | None = INFORMATION_ROUND) -> int:
-    """A session started through the core, at this phase (None: still in the check-in)."""
+def _group_speaks(people, language: Language) -> None:
+    """The group's setting for the projector's language, changed as its facilitator does on the groups page."""
+    group_id = query("SELECT id FROM groups WHERE name = ?", (LEIDING,))[0][0]
+    group, _ = groups.group_for(configured_database(), people.facilitator, group_id)
+    form = GroupInput(
+        name=group.name, description=group.description, label=group.label, contract=group.contract, language=language
+    )
+    groups.update_group(configured_database(), people.facilitator, group_id, form)
+
+
+def _start(people, phase_index: int | None = INFORMATION_ROUND, language: Language = Language.EN) -> int:
+    """A session of a group speaking this language, started through the core, at this phase (None: check-in)."""
+    _group_speaks(people, language)
     group_id = query("SELECT id FROM groups WHERE name = ?", (LEIDING,))[0][0]
     session_id = live.start_session(
         configured_database(),
@@ -203,9 +221,9 @@ def test_an_invalid_token_shows_only_that_the_link_is_not_valid(people):
         assert [node.type for node in at.sidebar if type(node).__name__ != "SpecialBlock"] == []
 
 
-def test_in_dutch_the_projector_speaks_dutch(people):
-    session_id = _start(people)
-    at = _projector(_token(people, session_id), locale="nl-NL")
+def test_a_dutch_group_sees_dutch_on_a_beamer_whose_browser_is_english(people):
+    session_id = _start(people, language=Language.NL)
+    at = _projector(_token(people, session_id), locale="en-GB")
     phase = INCIDENT.phases[INFORMATION_ROUND]
     shown = _shown(at)
     assert values(at.title) == [phase.name(Language.NL)] == ["Informatieronde"]
@@ -214,4 +232,31 @@ def test_in_dutch_the_projector_speaks_dutch(people):
         assert line in shown
     assert "Doe mee op je telefoon" in shown
     assert "Nog niets op het bord." in shown
-    assert "Speaks" not in shown and "Board" not in shown
+    assert "Volledig scherm" in shown, "the full-screen button"
+    assert "Speaks" not in shown and "Board" not in shown and "Full screen" not in shown
+
+
+def test_an_english_group_sees_english_on_a_beamer_whose_browser_is_dutch(people):
+    session_id = _start(people, language=Language.EN)
+    at = _projector(_token(people, session_id), locale="nl-NL")
+    shown = _shown(at)
+    assert values(at.title) == ["Information round"]
+    assert "Join on your phone" in shown and "Full screen" in shown
+    assert "Spreekt" not in shown and "Doe mee" not in shown
+
+
+def test_a_signed_in_viewer_s_own_language_does_not_change_the_projector(people):
+    session_id = _start(people, language=Language.NL)
+    at = _projector(_token(people, session_id), person=people.facilitator)  # reads English (see _projector)
+    assert values(at.title) == ["Informatieronde"]
+
+
+def test_the_group_s_language_holds_for_the_check_in_and_the_end(people):
+    session_id = _start(people, phase_index=None, language=Language.NL)
+    at = _projector(_token(people, session_id), locale="en-GB")
+    assert values(at.title) == ["Inchecken"]
+    live.begin_phases(configured_database(), people.facilitator, session_id, _session(people, session_id).revision)
+    live.close_session(configured_database(), people.facilitator, session_id, _session(people, session_id).revision)
+    at.run()
+    assert_healthy(at)
+    assert values(at.title) == ["De bijeenkomst is afgelopen. Dank je wel."]

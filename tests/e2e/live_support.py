@@ -138,15 +138,24 @@ def open_session(
     group: str = GROUP,
     method_id: str = METHOD,
     case_title: str = "Een medewerker die steeds te laat komt",
+    language: str = "en",
 ) -> LiveSetup:
-    """Open a session (in its check-in) for the group, as its facilitator would, with a case told on the spot."""
+    """Open a session (in its check-in) for the group, as its facilitator would, with a case told on the spot.
+
+    The group speaks `language` on the projector (its setting, changed first): English by default, which the
+    tests that read the projector in English rely on; the demo's groups speak Dutch.
+    """
     from intervision import accounts, groups, live
-    from intervision.models import SessionRole, StartSessionInput
+    from intervision.models import GroupInput, Language, SessionRole, StartSessionInput
 
     facilitator = accounts.person_by_email(database, facilitator_email)
     bringer = accounts.person_by_email(database, CASE_BRINGER)
     assert facilitator is not None and bringer is not None
-    group_id = next(g.id for g, _ in groups.visible_groups(database, facilitator) if g.name == group)
+    found = next(g for g, _ in groups.visible_groups(database, facilitator) if g.name == group)
+    group_id = found.id
+    if found.language is not Language(language):
+        kept = found.model_dump(include={"name", "description", "label", "contract"})
+        groups.update_group(database, facilitator, group_id, GroupInput(**kept, language=Language(language)))
     form = StartSessionInput(
         group_id=group_id,
         spot_case_title=case_title,

@@ -41,7 +41,7 @@ MEMBERS = ("Fatima El Amrani", "Sofie Claes", "Ingrid Smit", "Mohamed Bouzid")
 LEVELS = ("content", "procedure", "interaction", "feelings")  # the console's observation buttons, in turn
 PHASE_STARTED_SECONDS_AGO = 90  # far enough into the phase that a countdown reset to its full time shows
 WARM_UP = 2  # questions each phone has seen saved before the burst the server dies in
-PROJECTED = 5  # the beamer shows the newest five items of a kind, then "+ N more"
+PROJECTED = 8  # the beamer shows the newest eight items, then "+ N more"
 SETTLED = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 CONNECTED = '[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
 FIRST_DRAW_MS = 45_000  # a first drawing (or a reconnection) while other pages draw too, on a busy machine
