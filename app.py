@@ -27,7 +27,7 @@ log = logging.getLogger("intervision")
 
 
 def route() -> None:
-    from ui.guard import current_viewer, may_open
+    from ui.guard import asks_sign_in_first, current_viewer, may_open, return_after_sign_in
     from ui.memory import freeze_what_start_up_made
     from ui.registry import SCREENS
 
@@ -40,13 +40,18 @@ def route() -> None:
             icon=screen.icon,
             url_path=screen.url_path,
             default=index == 0,
-            visibility="hidden" if screen.hidden else "visible",
+            visibility="hidden" if screen.hidden or not may_open(screen, viewer) else "visible",
         )
-        for index, screen in enumerate(s for s in SCREENS.values() if may_open(s, viewer))
+        # A signed-out phone's QR link is routed too (not "Page not found"): its guard sends it to sign in.
+        for index, screen in enumerate(
+            s for s in SCREENS.values() if may_open(s, viewer) or asks_sign_in_first(s, viewer)
+        )
     ]
     # The beamer shows the projector screen and nothing else: no menu.
     projecting = urlsplit(st.context.url or "").path.rstrip("/").endswith("/projector")
-    st.navigation(pages, position="hidden" if projecting else "top").run()
+    page = st.navigation(pages, position="hidden" if projecting else "top")
+    return_after_sign_in(viewer)
+    page.run()
 
 
 def _apologise(error: Exception) -> bool:

@@ -11,7 +11,7 @@ from intervision.methods import BoardKind
 from intervision.models import BoardItemInput, RatingInput, SessionRole, SessionStatus
 from ui import forms
 from ui.guard import escape_markdown, guard, while_signed_in
-from ui.live import MARKABLE
+from ui.live import MARKABLE, board_list, clock_line
 
 # The store this server was set up with (intervision/database.py), built once per process.
 database = configured_database()
@@ -20,8 +20,6 @@ viewer = guard("follow")
 person = viewer.signed_in
 CODE = "follow.code"
 SEND = "send"
-# What a phone may send; each phase says which of these it collects right now.
-SENDABLE = [kind.value for kind in BoardKind if kind is not BoardKind.ACTION_ITEM]
 
 if "code" in st.query_params and not st.session_state.get("_follow_code_taken"):
     st.session_state[CODE] = st.query_params["code"]
@@ -60,7 +58,8 @@ def _rate(session_id: int) -> str:
 
 @st.fragment(run_every=2)
 def now_showing(session_id: int, revision: int) -> None:
-    """The phase as it is now; when the facilitator moves on, the whole page follows."""
+    """The phase as it is now, its countdown, who speaks and the board (to read); when the facilitator moves
+    on, the whole page follows, so that the send field matches the new phase."""
     try:
         view = live.participant_view(database, person, st.session_state[CODE])
     except DomainError:
@@ -69,6 +68,7 @@ def now_showing(session_id: int, revision: int) -> None:
         st.rerun()
     if view.phase:
         st.markdown(f"### {escape_markdown(view.phase.name(viewer.language))}")
+        clock_line(view, viewer, size="###")
         speakers = ", ".join(viewer.t(f"speaker.{speaker}") for speaker in view.phase.speakers)
         st.caption(f"{viewer.t('live.speaks')}: {speakers}")
         for line in view.phase.prompts(viewer.language):
@@ -79,6 +79,7 @@ def now_showing(session_id: int, revision: int) -> None:
         st.markdown(f"### {viewer.t('follow.waiting')}")
     elif view.session.status is SessionStatus.CLOSING:
         st.markdown(f"### {viewer.t('live.closing_prompt')}")
+    board_list(view, viewer)  # to read; the case bringer marks what helped further down
 
 
 st.title(viewer.t("follow.title"))
@@ -95,26 +96,37 @@ if session.status is SessionStatus.CLOSED:
 
 now_showing(session.id, session.revision)
 
-accepted = live.accepted_kinds(view)
-st.subheader(viewer.t("follow.send_title"))
-if not accepted:
+# Action items are the facilitator's to write down, as before; a phone sends the rest of what is collected.
+accepted = [kind for kind in live.accepted_kinds(view) if kind != BoardKind.ACTION_ITEM.value]
+# The send field only when the phase collects something, offering only that: no form under a line that
+# says the phase collects nothing. A phase that moves on while someone types is refused by the core.
+if accepted:
+    st.subheader(viewer.t("follow.send_title"))
+    # When the phase moves on, propose what the new phase collects.
+    moment = (session.id, session.phase_index, session.status)
+    chosen = st.session_state.get(forms.key(SEND, "kind"))
+    if st.session_state.get("_send_kind_for") != moment or chosen not in accepted:
+        st.session_state["_send_kind_for"] = moment
+        st.session_state[forms.key(SEND, "kind")] = accepted[0]
+    with st.form(SEND):
+        st.selectbox(
+            viewer.t("live.kind"),
+            accepted,
+            format_func=lambda kind: viewer.t(f"board.{kind}"),
+            key=forms.key(SEND, "kind"),
+        )
+        forms.field_error(SEND, "kind")
+        st.text_area(viewer.t("live.text"), max_chars=500, key=forms.key(SEND, "text"))
+        forms.field_error(SEND, "text")
+        forms.form_error(SEND)
+        st.form_submit_button(
+            viewer.t("live.send"),
+            type="primary",
+            on_click=forms.submit,
+            args=(SEND, viewer, partial(_send, session.id)),
+        )
+else:
     st.caption(viewer.t("follow.no_input"))
-# When the phase moves on, propose what the new phase collects.
-moment = (session.id, session.phase_index, session.status)
-if st.session_state.get("_send_kind_for") != moment:
-    st.session_state["_send_kind_for"] = moment
-    st.session_state[forms.key(SEND, "kind")] = accepted[0] if accepted else SENDABLE[0]
-with st.form(SEND):
-    st.selectbox(
-        viewer.t("live.kind"), SENDABLE, format_func=lambda kind: viewer.t(f"board.{kind}"), key=forms.key(SEND, "kind")
-    )
-    forms.field_error(SEND, "kind")
-    st.text_area(viewer.t("live.text"), max_chars=500, key=forms.key(SEND, "text"))
-    forms.field_error(SEND, "text")
-    forms.form_error(SEND)
-    st.form_submit_button(
-        viewer.t("live.send"), type="primary", on_click=forms.submit, args=(SEND, viewer, partial(_send, session.id))
-    )
 
 if SessionRole.CASE_BRINGER in view.viewer_roles:
     st.subheader(viewer.t("follow.helped_title"))

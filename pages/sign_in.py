@@ -6,13 +6,15 @@ from intervision import auth, demo
 from intervision.database import configured as configured_database
 from intervision.models import SignInInput
 from ui import forms
-from ui.guard import client_address, guard, remember_sign_in, single_sign_on_configured
+from ui.guard import client_address, guard, keep_return_target, remember_sign_in, single_sign_on_configured
 
 # The store this server was set up with (intervision/database.py), built once per process.
 database = configured_database()
 
 viewer = guard("sign_in")
 FORM = "sign_in"
+# Came from the QR code's link: signing in (or creating an account) goes straight on to the session.
+going_on_to = keep_return_target()
 
 
 def _sign_in() -> None:
@@ -30,6 +32,8 @@ def _describe(account: demo.DemoAccount) -> str:
 
 
 st.title(viewer.t("sign_in.title"))
+if going_on_to:
+    st.info(viewer.t(f"sign_in.then_{going_on_to.screen.key}"), icon=":material/smartphone:")
 left, right = st.columns([3, 2], gap="large")
 with left, st.form(FORM):
     st.text_input(viewer.t("field.email"), key=forms.key(FORM, "email"), autocomplete="username")

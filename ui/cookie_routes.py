@@ -10,7 +10,7 @@ another site started: a link elsewhere can sign nobody in to someone else's acco
 from __future__ import annotations
 
 import secrets
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import HTTPConnection, Request
@@ -21,14 +21,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from intervision import auth
 from intervision.config import BROWSER_COOKIE, SESSION_COOKIE, SESSION_LIFETIME
 from intervision.database import configured as configured_database
+from ui.registry import return_target
 
 SIGN_IN_ROUTE = "/_intervision/signed-in"
 SIGN_OUT_ROUTE = "/_intervision/signed-out"
 BROWSER_COOKIE_LIFETIME = 400 * 24 * 3600  # the longest a browser keeps a cookie
 
 
-def sign_in_url(ticket: str) -> str:
-    return f"{SIGN_IN_ROUTE}?ticket={ticket}"
+def sign_in_url(ticket: str, then: str | None = None) -> str:
+    """The route that sets the cookie; `then` is where the browser goes next (a return target's path)."""
+    query = {"ticket": ticket} | ({"then": then} if then else {})
+    return f"{SIGN_IN_ROUTE}?{urlencode(query)}"
 
 
 def started_here(headers: Headers) -> bool:
@@ -47,7 +50,9 @@ def started_here(headers: Headers) -> bool:
 
 
 def _signed_in(request: Request) -> RedirectResponse:
-    response = RedirectResponse("/", status_code=303)
+    # Back to the link the person followed before signing in (the QR code's session), if it is one of ours.
+    target = return_target(request.query_params.get("then"))
+    response = RedirectResponse(target.path if target else "/", status_code=303)
     if not started_here(request.headers):
         return response
     # Presented by another browser (or one without its binding cookie), the ticket is used up for nothing.

@@ -19,13 +19,15 @@ from intervision.i18n import language_from_locale, t
 from intervision.models import Language, Organisation, Person, Role
 from ui.browser import send_browser_to
 from ui.cookie_routes import SIGN_OUT_ROUTE, sign_in_url
-from ui.registry import SCREENS, Access, Screen
+from ui.registry import RETURN_QUERY_KEYS, SCREENS, Access, ReturnTarget, Screen, return_target
 
 TOKEN_KEY = "sign_in_token"
 LANGUAGE_KEY = "language"
 LANGUAGE_SHOWN = "_language_shown"  # the language of the last page drawn, for the apology after an error
 # A URL the browser must load once the next page is drawn: the cookie routes after signing in or out.
 BROWSER_TRIP = "_browser_trip"
+# Where to go once signed in (a return target's path): the session of the QR code a signed-out phone scanned.
+RETURN_TO = "_return_to"
 log = logging.getLogger("intervision")
 
 
@@ -148,6 +150,31 @@ def may_open(screen: Screen, viewer: Viewer) -> bool:
             return viewer.person is not None and viewer.person.role is Role.COORDINATOR
 
 
+def asks_sign_in_first(screen: Screen, viewer: Viewer) -> bool:
+    """A signed-out visitor follows a link to this screen: it is routed, and sends them to sign in first."""
+    return screen.signs_in_on_the_way and viewer.person is None and not viewer.first_run
+
+
+def keep_return_target() -> ReturnTarget | None:
+    """The sign-in page's `then` link, kept for after signing in (also after a reload of the sign-in page)."""
+    target = return_target(st.query_params.get("then")) or return_target(st.session_state.get(RETURN_TO))
+    if target:
+        st.session_state[RETURN_TO] = target.path
+    return target
+
+
+def return_after_sign_in(viewer: Viewer) -> None:
+    """Signed in on the way to a link: go there now, its code with it (call between navigation and run).
+
+    The browser's trip to the cookie route returns there too; this covers a browser without cookies.
+    """
+    if viewer.person is None:
+        return
+    target = return_target(st.session_state.pop(RETURN_TO, None))
+    if target and may_open(target.screen, viewer):
+        st.switch_page(target.screen.file, query_params=dict(target.query))
+
+
 def guard(screen_key: str, chrome: bool = True) -> Viewer:
     """Open the page for whoever may see it; otherwise explain and stop.
 
@@ -172,6 +199,12 @@ def _refuse(screen: Screen, viewer: Viewer) -> None:
     if viewer.first_run:
         st.info(viewer.t("guard.first_run"))
         st.page_link(SCREENS["first_run"].file, label=viewer.t("nav.first_run"), icon=":material/rocket_launch:")
+    elif asks_sign_in_first(screen, viewer):
+        # The QR code's link: sign in, then straight on to it, the code kept (no code typed twice).
+        link = tuple((key, st.query_params[key]) for key in RETURN_QUERY_KEYS if key in st.query_params)
+        target = ReturnTarget(screen, link)
+        st.session_state[RETURN_TO] = target.path
+        st.switch_page(SCREENS["sign_in"].file, query_params={"then": target.path})
     elif viewer.person is None:
         st.warning(viewer.t("guard.sign_in_first"))
         st.page_link(SCREENS["sign_in"].file, label=viewer.t("nav.sign_in"), icon=":material/key:")
@@ -224,7 +257,8 @@ def remember_sign_in(token: str) -> None:
     """
     st.session_state[TOKEN_KEY] = token
     if browser := browser_binding():
-        st.session_state[BROWSER_TRIP] = sign_in_url(auth.issue_cookie_ticket(configured_database(), token, browser))
+        ticket = auth.issue_cookie_ticket(configured_database(), token, browser)
+        st.session_state[BROWSER_TRIP] = sign_in_url(ticket, then=st.session_state.get(RETURN_TO))
 
 
 def _sign_out() -> None:

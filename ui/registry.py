@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 
 class Access(StrEnum):
@@ -24,6 +25,9 @@ class Screen:
     icon: str
     access: Access
     hidden: bool = False  # reachable by its link, but not listed in the navigation
+    # Opened by a link a signed-out person follows (the QR code on the projector): they sign in first and
+    # then land here, the link's query kept.
+    signs_in_on_the_way: bool = False
 
 
 SCREENS: dict[str, Screen] = {
@@ -35,7 +39,9 @@ SCREENS: dict[str, Screen] = {
         Screen("groups", "pages/groups.py", "groups", ":material/groups:", Access.SIGNED_IN),
         Screen("cases", "pages/cases.py", "cases", ":material/work:", Access.SIGNED_IN),
         Screen("console", "pages/console.py", "session", ":material/play_circle:", Access.LEADS_GROUPS),
-        Screen("follow", "pages/follow.py", "follow", ":material/smartphone:", Access.SIGNED_IN),
+        Screen(
+            "follow", "pages/follow.py", "follow", ":material/smartphone:", Access.SIGNED_IN, signs_in_on_the_way=True
+        ),
         Screen("invitations", "pages/invitations.py", "invitations", ":material/mail:", Access.LEADS_GROUPS),
         Screen("surveys", "pages/surveys.py", "surveys", ":material/bar_chart:", Access.SIGNED_IN),
         Screen("methods", "pages/methods.py", "methods", ":material/menu_book:", Access.SIGNED_IN),
@@ -53,3 +59,39 @@ SCREENS: dict[str, Screen] = {
         Screen("profile", "pages/profile.py", "profile", ":material/person:", Access.SIGNED_IN),
     )
 }
+
+
+# The query keys a return target may carry: only what the screens that sign in on the way read.
+RETURN_QUERY_KEYS = ("code",)
+
+
+@dataclass(frozen=True)
+class ReturnTarget:
+    """Where a person goes once signed in: a screen that signs in on the way, with its link's query."""
+
+    screen: Screen
+    query: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def path(self) -> str:
+        """The path on this server, e.g. /follow?code=ABC123; never another site's address."""
+        return f"/{self.screen.url_path}" + (f"?{urlencode(self.query)}" if self.query else "")
+
+
+def return_target(path: str | None) -> ReturnTarget | None:
+    """The return target a path names, or None for anything else (another site, an unknown screen).
+
+    Built again from our own registry, so a crafted link cannot send a browser elsewhere after signing in.
+    """
+    if not path:
+        return None
+    parts = urlsplit(path)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+        return None
+    screen = next(
+        (s for s in SCREENS.values() if s.signs_in_on_the_way and f"/{s.url_path}" == parts.path.rstrip("/")), None
+    )
+    if screen is None:
+        return None
+    query = tuple((key, value) for key, value in parse_qsl(parts.query) if key in RETURN_QUERY_KEYS and value)
+    return ReturnTarget(screen, query)

@@ -26,6 +26,8 @@ TIMEOUT = 30
 # The guard's refusals, in English.
 SIGN_IN_FIRST = "Please sign in to open this page."
 NOT_ALLOWED = "This page is not available to you."
+# A screen reached by a link signed out (the QR code's): the sign-in page, which then goes on to it.
+SENT_TO_SIGN_IN = "Sign in, and you go straight on to the session."
 FIRST_RUN_INFO = "This is a new installation. Start by setting up your organisation."
 
 # Demo people: the participant who facilitates one group and takes part in another, a participant who
@@ -204,7 +206,7 @@ ACCESS: dict[str, dict[str, str | None]] = {
     "cases": _SIGNED_IN_ONLY,
     "surveys": _SIGNED_IN_ONLY,
     "console": _SIGNED_IN_ONLY | {"participant": NOT_ALLOWED},
-    "follow": _SIGNED_IN_ONLY,
+    "follow": _SIGNED_IN_ONLY | {"signed_out": SENT_TO_SIGN_IN},
     # The projector opens for anyone with its link; without a valid token it shows only that it is invalid.
     "projector": dict.fromkeys(ROLES, "This projector link is not valid (any more)."),
     # Making methods goes with facilitating (an organisation facilitator, or whoever facilitates a group).
@@ -222,7 +224,10 @@ def refusals(at: AppTest) -> list[str]:
 def assert_page(at: AppTest, screen: str, expected: str | None, person: Person | None) -> None:
     """The page shows its own content (its title, no refusal), or only the guard's refusal."""
     assert_healthy(at)
-    if expected is SHOWN:
+    if expected == SENT_TO_SIGN_IN:
+        assert values(at.title) == [TITLES["sign_in"]] and expected in values(at.info)
+        assert at.session_state["_return_to"].startswith(f"/{screen}")
+    elif expected is SHOWN:
         name = person.name if person else ""
         assert values(at.title)[:1] == [TITLES[screen].format(name=name)]
         assert SIGN_IN_FIRST not in refusals(at)
@@ -257,7 +262,11 @@ def check_health_in_dutch(people: DemoPeople, screen: str, role: str) -> None:
     assert_healthy(at)
     expected = ACCESS[screen][role]
     if expected is not SHOWN:
-        keys = {SIGN_IN_FIRST: "guard.sign_in_first", NOT_ALLOWED: "guard.not_allowed"}
+        keys = {
+            SIGN_IN_FIRST: "guard.sign_in_first",
+            NOT_ALLOWED: "guard.not_allowed",
+            SENT_TO_SIGN_IN: f"sign_in.then_{screen}",
+        }
         key = keys.get(expected, "projector.invalid")
         assert t(key, Language.NL) in refusals(at)
 

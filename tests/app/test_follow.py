@@ -7,19 +7,38 @@ information round, collects questions (and no advice).
 
 from __future__ import annotations
 
-from driving import app, assert_healthy, click, message_under, open_page, person_named, query, value_of, values
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from intervision import live
+from driving import (
+    app,
+    assert_healthy,
+    click,
+    fill,
+    message_under,
+    open_page,
+    person_named,
+    query,
+    value_of,
+    values,
+)
+from starlette.requests import Request
+
+from intervision import auth, demo, live
+from intervision.config import BROWSER_COOKIE
 from intervision.database import configured as configured_database
 from intervision.methods import built_in_library
 from intervision.models import BoardItemInput, Language, SessionRole, StartSessionInput
+from ui import guard
+from ui.cookie_routes import SIGN_IN_ROUTE, _signed_in
 
 FOLLOW = "pages/follow.py"
 LEIDING = "Leidinggevenden Zorg"
 INFORMATION_ROUND = 2  # the phase's index in the incident method
 INCIDENT = built_in_library().methods["incident"]
 UNKNOWN_CODE = "This code does not belong to a session under way. Check the code on the projector."
-NO_ADVICE_YET = "This phase does not collect this now (no advice yet). What you typed is kept."
+NO_QUESTIONS_NOW = "This phase does not collect this now (no questions yet). What you typed is kept."
+BROWSER_BINDING = "a phone's binding cookie"
+NO_INPUT = "This phase does not collect anything from phones right now."
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -120,16 +139,54 @@ def test_a_question_sent_in_the_information_round_arrives_on_the_board(people):
     assert value_of(at, "send.text") in ("", None), "the phone is ready for the next question"
 
 
-def test_advice_in_the_information_round_is_refused_and_the_text_kept(people):
+def test_the_send_field_offers_only_what_the_phase_collects(people):
     session_id = _start(people)
     at = _follow(people.participant, _code(people, session_id))
-    at.selectbox(key="send.kind").set_value("advice")
-    at.text_area(key="send.text").input("Just tell her the rules")
+    assert at.selectbox(key="send.kind").options == ["Questions"], "no advice in the information round"
+    assert NO_INPUT not in values(at.caption), "no line saying the phase collects nothing above a working form"
+
+
+def test_a_phase_that_collects_nothing_shows_no_send_field(people):
+    session_id = _start(people, phase_index=None)  # the check-in collects nothing from phones
+    at = _follow(people.participant, _code(people, session_id))
+    assert NO_INPUT in values(at.caption)
+    assert "Send to the board" not in values(at.subheader)
+    assert not at.get("form") and not at.text_area, "no form under a line that says nothing is collected"
+
+    live.begin_phases(configured_database(), people.facilitator, session_id, _session(people, session_id).revision)
+    _run(at)  # the first phase (choosing an incident) collects nothing either
+    assert not INCIDENT.phases[0].collects
+    assert NO_INPUT in values(at.caption) and not at.text_area
+
+    _move(people, session_id, INFORMATION_ROUND)
+    _run(at)
+    assert NO_INPUT not in values(at.caption)
+    assert "Send to the board" in values(at.subheader) and at.text_area
+
+
+def test_the_phone_shows_the_countdown_and_the_board_to_read(people):
+    session_id = _start(people)
+    live.send_to_board(
+        configured_database(), people.facilitator, session_id, BoardItemInput(kind="question", text="Since when?")
+    )
+    at = _follow(people.participant, _code(people, session_id))
+    clock = [text for text in values(at.markdown) if text.startswith("### :")]
+    assert len(clock) == 1 and ":" in clock[0][6:], f"a countdown in its colour: {values(at.markdown)}"
+    assert "#### Board" in values(at.markdown)
+    assert "- Since when?" in values(at.markdown)
+    assert not at.checkbox, "the board is read-only for a member who did not bring the case"
+
+
+def test_a_question_sent_as_the_phase_moves_on_is_refused_and_the_text_kept(people):
+    session_id = _start(people)
+    at = _follow(people.participant, _code(people, session_id))
+    at.text_area(key="send.text").input("What did she say when you asked her?")
+    _move(people, session_id, 1)  # the facilitator moves on to the diagnosis while the phone types
     click(at, "Send")
     assert_healthy(at)
-    assert message_under(at, "send.kind") == NO_ADVICE_YET
-    assert value_of(at, "send.text") == "Just tell her the rules"
-    assert value_of(at, "send.kind") == "advice"
+    assert message_under(at, "send.kind") == NO_QUESTIONS_NOW
+    assert value_of(at, "send.text") == "What did she say when you asked her?"
+    assert value_of(at, "send.kind") == "diagnosis", "the phone proposes what the new phase collects"
     assert _board(people, session_id) == []
 
 
@@ -227,3 +284,71 @@ def test_after_the_session_is_closed_the_phone_says_it_has_ended(people):
     assert "The session has ended." in values(at.info)
     assert UNKNOWN_CODE not in values(at.error)
     assert not _shows_a_phase(at)
+
+
+# --- the QR code scanned while signed out --------------------------------------------------------
+
+
+def _trip(then: str | None, browser: str = BROWSER_BINDING) -> str:
+    """Where the cookie route sends the browser after signing in, for a ticket of Sofie's."""
+    sofie = person_named("Sofie Claes")
+    ticket = auth.issue_cookie_ticket(
+        configured_database(), auth.open_session_for(configured_database(), sofie.id), browser
+    )
+    query = urlencode({"ticket": ticket} | ({"then": then} if then else {}))
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": SIGN_IN_ROUTE,
+        "query_string": query.encode(),
+        "headers": [
+            (b"host", b"testserver"),
+            (b"sec-fetch-site", b"same-origin"),
+            (b"cookie", f"{BROWSER_COOKIE}={browser}".encode()),
+        ],
+        "scheme": "http",
+        "server": ("testserver", 80),
+    }
+    response = _signed_in(Request(scope))
+    assert any(name == b"set-cookie" for name, _ in response.raw_headers), "signed in"
+    return response.headers["location"]
+
+
+def test_the_qr_code_signed_out_signs_in_and_lands_in_the_session(people, monkeypatch):
+    trips: list[str] = []
+    monkeypatch.setattr(guard, "send_browser_to", trips.append)
+    session_id = _start(people)
+    code = _code(people, session_id)
+    at = app()  # a phone that never signed in, the code in the QR code's link
+    at.session_state["language"] = "en"
+    at.query_params["code"] = code
+    open_page(at, FOLLOW)
+    assert_healthy(at)
+    assert values(at.title) == ["Sign in"], "the link leads to the sign-in, not to a refusal"
+    assert "Sign in, and you go straight on to the session." in values(at.info)
+
+    fill(at, {"sign_in.email": "sofie.claes@demo.example", "sign_in.password": demo.DEMO_PASSWORD})
+    click(at, "Sign in")
+    assert_healthy(at)
+    assert values(at.title) == ["Follow the session"], "straight into the session"
+    assert value_of(at, "follow.code") == code, "no code typed twice"
+    assert "### Information round" in values(at.markdown)
+    # The browser's trip to set its cookie returns to the session too (a full reload forgets the page's state).
+    [trip_url] = trips
+    trip = urlsplit(trip_url)
+    assert trip.path == SIGN_IN_ROUTE
+    assert dict(parse_qsl(trip.query))["then"] == f"/follow?code={code}"
+
+
+def test_the_cookie_route_returns_only_to_a_screen_of_ours(people):
+    assert _trip("/follow?code=ABC234") == "/follow?code=ABC234"
+    assert _trip(None) == "/"
+    for elsewhere in (
+        "https://evil.example/follow?code=A",
+        "//evil.example/follow",
+        "/people",
+        "/follow\\@x",
+        "follow",
+    ):
+        assert _trip(elsewhere) in ("/", "/follow"), elsewhere
+    assert _trip("/follow?code=ABC234&next=https://evil.example") == "/follow?code=ABC234", "only the code is kept"

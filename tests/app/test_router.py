@@ -32,7 +32,7 @@ ENGLISH_TITLES = {
 }
 
 OFFERED = {
-    "signed_out": ["sign_in", "join", "projector"],
+    "signed_out": ["sign_in", "follow", "join", "projector"],  # follow: the QR code's link, to sign in on the way
     "participant": ["home", "groups", "cases", "follow", "surveys", "methods", "join", "projector", "profile"],
     "facilitator": [
         "home", "groups", "cases", "console", "follow", "invitations", "surveys", "methods", "method_editor", "join",
