@@ -249,9 +249,9 @@ def who_is_here(session: LiveSession) -> None:
     here = live.presence(database, person, session.id)
     names = {member.person_id: member.name for member in groups.members(database, person, session.group_id)}
     marks = {present: mark for mark, present in PRESENCE.items()}
-    columns = st.columns(3)
+    columns = st.columns(2)  # two, so that a member's three choices stay on one line at 1280 pixels wide
     for index, (person_id, present) in enumerate(sorted(here.items(), key=lambda item: names.get(item[0], ""))):
-        columns[index % 3].radio(
+        columns[index % 2].radio(
             escape_markdown(names.get(person_id, "—")),
             list(PRESENCE),
             index=list(PRESENCE).index(marks[present]),
