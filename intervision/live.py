@@ -353,26 +353,42 @@ def start_session(database: Database, viewer: Person, form: StartSessionInput, n
         if any(person_id not in members for people in form.roles.values() for person_id in people):
             raise DomainError("role_outside_group", field="roles")
         store.set_session_roles(db, session_id, form.roles)
-        # Everyone counts as present until the facilitator says otherwise at the check-in.
-        for member in store.members(db, form.group_id):
-            if member.group_role is GroupRole.MEMBER:
-                store.set_presence(db, session_id, member.person_id, True)
+        # Nobody is ticked present in advance: attendance starts unknown and is asked at the check-in.
         return session_id
 
 
-def presence(database: Database, viewer: Person, session_id: int) -> dict[int, bool]:
-    """Who is here, per member: what the session's attendance will record."""
+def presence(database: Database, viewer: Person, session_id: int) -> dict[int, bool | None]:
+    """Per member of the group: here (True), not here (False), or not asked yet (None)."""
     with database.reading() as db:
         session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
-        return store.presence(db, session.id)
+        marked = store.presence(db, session.id)
+        members = [m.person_id for m in store.members(db, session.group_id) if m.group_role is GroupRole.MEMBER]
+    return {person_id: marked.get(person_id) for person_id in members}
 
 
-def set_present(database: Database, viewer: Person, session_id: int, person_id: int, present: bool) -> None:
+def set_present(database: Database, viewer: Person, session_id: int, person_id: int, present: bool | None) -> None:
+    """Mark a member here or not here; None takes the mark back (not known)."""
     with database.writing() as db:
         session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
         if store.group_role(db, session.group_id, person_id) is not GroupRole.MEMBER:
             raise DomainError("role_outside_group")
-        store.set_presence(db, session.id, person_id, present)
+        if present is None:
+            store.forget_presence(db, session.id, person_id)
+        else:
+            store.set_presence(db, session.id, person_id, present)
+
+
+def attendance_to_record(marked: dict[int, bool], members: list[int]) -> dict[int, bool]:
+    """What the meeting's attendance records at the close: only a member marked present counts as present.
+
+    When the facilitator marked no one, attendance was not taken and nothing is recorded (the overview counts
+    only sessions with attendance). Once anyone is marked, a member left unknown counts as absent: a
+    facilitator who ticks who is here leaves the others unmarked, and counting those as present would
+    overstate the figures. Someone marked who has left the group meanwhile keeps their mark.
+    """
+    if not marked:
+        return {}
+    return {person_id: marked.get(person_id, False) for person_id in members} | marked
 
 
 # --- moving through the phases -----------------------------------------------------------------
@@ -562,6 +578,15 @@ def confirm_action_item(database: Database, viewer: Person, session_id: int, ite
         store.set_action_item_confirmed(db, item_id, session_id, confirmed)
 
 
+def confirm_all_action_items(database: Database, viewer: Person, session_id: int) -> None:
+    """Confirm every action item of the session still unconfirmed: the closing's "confirm all"."""
+    with database.writing() as db:
+        session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
+        for item in store.action_items(db, session.id):
+            if not item.confirmed:
+                store.set_action_item_confirmed(db, item.id, session.id, True)
+
+
 @dataclass(frozen=True)
 class LookBack:
     """What the check-in looks back on: the action items agreed before, and how the last case went on."""
@@ -746,7 +771,8 @@ def close_session(
                 session.method_id,
                 session.method_version,
             )
-        for person_id, present in store.presence(db, session.id).items():
+        members = [m.person_id for m in store.members(db, session.group_id) if m.group_role is GroupRole.MEMBER]
+        for person_id, present in attendance_to_record(store.presence(db, session.id), members).items():
             store.record_attendance(db, meeting_id, person_id, present)
         open_scheduled_waves(db, session.group_id, now)
         case = store.case(db, session.case_id) if session.case_id else None
@@ -802,9 +828,9 @@ def session_report(
         ],
         board=grouped,
         action_items=[
-            (item.text, item.owner, day(item.due_date, language) if item.due_date else "")
+            # Every one of them, the unconfirmed marked as such: nothing agreed in the room is lost.
+            (item.text, item.owner, day(item.due_date, language) if item.due_date else "", item.confirmed)
             for item in items
-            if item.confirmed
         ],
         bringer_choice=session.bringer_choice,
         rating_mean=summary.mean,

@@ -27,7 +27,7 @@ class SessionReport:
     roles: dict[str, list[str]]
     phases: list[tuple[str, float, float]]  # name, planned minutes, actual minutes
     board: dict[str, list[tuple[str, str, bool]]]  # phase name: (kind, text, helped most)
-    action_items: list[tuple[str, str, str]]  # text, owner, due date
+    action_items: list[tuple[str, str, str, bool]]  # text, owner, due date, confirmed
     bringer_choice: str
     rating_mean: float | None  # None until closed, and when fewer than the threshold rated
     rating_count: int
@@ -200,8 +200,12 @@ def _report_blocks(report: SessionReport, language: Language) -> list[_Block]:
         ]
     blocks.append(_Block(_Kind.SECTION, say("session_report.actions")))
     blocks += [
-        _Block(_Kind.ITEM, f"{text} ({owner or '—'}{', ' + due if due else ''})")
-        for text, owner, due in report.action_items
+        _Block(
+            _Kind.ITEM,
+            f"{text} ({owner or '—'}{', ' + due if due else ''})"
+            + ("" if confirmed else f" [{say('session_report.unconfirmed')}]"),
+        )
+        for text, owner, due, confirmed in report.action_items
     ] or [_Block(_Kind.TEXT, say("session_report.nothing"))]
     blocks += [
         _Block(_Kind.SECTION, say("session_report.choice")),

@@ -237,21 +237,31 @@ def check_in(view: live.SessionView) -> None:
     )
 
 
+PRESENCE = {"unknown": None, "present": True, "absent": False}
+
+
 def who_is_here(session: LiveSession) -> None:
-    """Attendance, ticked at the check-in: it is what the organisation may see of who came."""
+    """Attendance, asked at the check-in: it is what the organisation may see of who came.
+
+    Every member starts unknown; each mark is stored the moment it is made."""
     st.subheader(viewer.t("live.who_is_here"))
+    st.caption(viewer.t("live.who_is_here_help"))
     here = live.presence(database, person, session.id)
     names = {member.person_id: member.name for member in groups.members(database, person, session.group_id)}
-    columns = st.columns(3)
+    marks = {present: mark for mark, present in PRESENCE.items()}
+    columns = st.columns(2)  # two, so that a member's three choices stay on one line at 1280 pixels wide
     for index, (person_id, present) in enumerate(sorted(here.items(), key=lambda item: names.get(item[0], ""))):
-        columns[index % 3].checkbox(
+        columns[index % 2].radio(
             escape_markdown(names.get(person_id, "—")),
-            value=present,
+            list(PRESENCE),
+            index=list(PRESENCE).index(marks[present]),
+            format_func=lambda mark: viewer.t(f"live.{'presence_unknown' if mark == 'unknown' else mark}"),
+            horizontal=True,
             key=f"present.{person_id}",
             on_change=while_signed_in(
                 viewer,
                 lambda person_id=person_id: live.set_present(
-                    database, person, session.id, person_id, st.session_state[f"present.{person_id}"]
+                    database, person, session.id, person_id, PRESENCE[st.session_state[f"present.{person_id}"]]
                 ),
             ),
         )
@@ -404,8 +414,9 @@ def _add_action(session_id: int) -> str:
     return "live.action_added"
 
 
-def action_panel(view: live.SessionView) -> None:
-    st.subheader(viewer.t("live.actions"))
+def action_panel(view: live.SessionView, title: bool = True) -> None:
+    if title:
+        st.subheader(viewer.t("live.actions"))
     members = {member.person_id: member.name for member in groups.members(database, person, view.session.group_id)}
     for item in live.action_items(database, person, view.session.id):
         due = f" · {format.day(item.due_date, viewer)}" if item.due_date else ""
@@ -604,21 +615,66 @@ def _choose(session_id: int) -> str:
     return "live.choice_saved"
 
 
-def closing(view: live.SessionView) -> None:
-    session = view.session
-    st.header(viewer.t("live.closing"))
-    st.markdown(f"### {viewer.t('live.closing_prompt')}")
-    board_form(view)
-    board_list(view, viewer, helpful_toggle=partial(live.mark_helpful, database, person, session.id))
-    action_panel(view)
-    forms.prefill(CHOICE, {"text": session.bringer_choice})
-    with st.form(CHOICE):
-        st.text_area(viewer.t("live.choice"), max_chars=1000, key=forms.key(CHOICE, "text"))
-        st.form_submit_button(
-            viewer.t("live.save_choice"), on_click=forms.submit, args=(CHOICE, viewer, partial(_choose, session.id))
+CLOSE_WARNING = "close_warning"
+
+
+def confirm_step(view: live.SessionView) -> int:
+    """The action items with their confirm boxes, and how many are still open; returns that number."""
+    session_id = view.session.id
+    st.subheader(viewer.t("live.confirm_step"))
+    st.caption(viewer.t("live.confirm_help"))
+    items = live.action_items(database, person, session_id)
+    unconfirmed = sum(not item.confirmed for item in items)
+    if items and not unconfirmed:
+        st.success(viewer.t("live.all_confirmed"))
+    if unconfirmed:
+        note, confirm_all = st.columns([3, 1])
+        note.warning(viewer.t("live.unconfirmed_count", count=unconfirmed))
+        confirm_all.button(
+            viewer.t("live.confirm_all"),
+            key="confirm_all",
+            on_click=forms.submit,
+            args=("controls", viewer, partial(_confirm_all, session_id)),
         )
-    st.subheader(viewer.t("live.evaluation"))
-    rating_line(session.id)
+    return unconfirmed
+
+
+def _confirm_all(session_id: int) -> None:
+    live.confirm_all_action_items(database, person, session_id)
+    # The boxes show what is stored now, not what they held before.
+    for key in [key for key in st.session_state if str(key).startswith("confirm.")]:
+        del st.session_state[key]
+
+
+def _close(session: LiveSession, unconfirmed: int, confirm_first: bool = False, anyway: bool = False) -> str | None:
+    """Close, unless action items are unconfirmed and the facilitator has not chosen yet: then ask first."""
+    if unconfirmed and not (confirm_first or anyway):
+        st.session_state[CLOSE_WARNING] = session.id
+        return None
+    st.session_state.pop(CLOSE_WARNING, None)
+    if confirm_first:
+        _confirm_all(session.id)
+    return _act(partial(live.close_session, database, person, session.id, session.revision), "live.closed")
+
+
+def close_buttons(session: LiveSession, unconfirmed: int) -> None:
+    """Back to the last phase, or close; with unconfirmed action items closing warns first."""
+    if unconfirmed and st.session_state.get(CLOSE_WARNING) == session.id:
+        st.warning(viewer.t("live.close_warning", count=unconfirmed))
+        confirm_first, anyway, wait = st.columns(3)
+        confirm_first.button(
+            viewer.t("live.confirm_all_and_close"),
+            type="primary",
+            on_click=forms.submit,
+            args=("controls", viewer, partial(_close, session, unconfirmed, confirm_first=True)),
+        )
+        anyway.button(
+            viewer.t("live.close_anyway"),
+            on_click=forms.submit,
+            args=("controls", viewer, partial(_close, session, unconfirmed, anyway=True)),
+        )
+        wait.button(viewer.t("live.keep_open"), on_click=lambda: st.session_state.pop(CLOSE_WARNING, None))
+        return
     back, close = st.columns(2)
     back.button(
         viewer.t("live.back_to_last_phase"),
@@ -633,12 +689,28 @@ def closing(view: live.SessionView) -> None:
         viewer.t("live.close"),
         type="primary",
         on_click=forms.submit,
-        args=(
-            "controls",
-            viewer,
-            partial(_act, partial(live.close_session, database, person, session.id, session.revision), "live.closed"),
-        ),
+        args=("controls", viewer, partial(_close, session, unconfirmed)),
     )
+
+
+def closing(view: live.SessionView) -> None:
+    session = view.session
+    st.header(viewer.t("live.closing"))
+    st.markdown(f"### {viewer.t('live.closing_prompt')}")
+    board_form(view)
+    board_list(view, viewer, helpful_toggle=partial(live.mark_helpful, database, person, session.id))
+    unconfirmed = confirm_step(view)
+    action_panel(view, title=False)
+    forms.prefill(CHOICE, {"text": session.bringer_choice})
+    with st.form(CHOICE):
+        st.text_area(viewer.t("live.choice"), max_chars=1000, key=forms.key(CHOICE, "text"))
+        st.form_submit_button(
+            viewer.t("live.save_choice"), on_click=forms.submit, args=(CHOICE, viewer, partial(_choose, session.id))
+        )
+    st.subheader(viewer.t("live.evaluation"))
+    rating_line(session.id)
+    close_buttons(session, unconfirmed)
+    forms.form_error("controls")
 
 
 def rating_line(session_id: int) -> None:

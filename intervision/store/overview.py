@@ -226,6 +226,7 @@ def correction_counts_per_group(db: Unit, since: datetime, until: datetime) -> d
 
 
 def presence(db: Unit, session_id: int) -> dict[int, bool]:
+    """Who the facilitator marked present or absent; a member not marked yet has no row."""
     rows = db.execute("SELECT person_id, present FROM session_presence WHERE live_session_id = ?", [session_id])
     return {row[0]: bool(row[1]) for row in rows}
 
@@ -236,3 +237,8 @@ def set_presence(db: Unit, session_id: int, person_id: int, present: bool) -> No
         " ON CONFLICT (live_session_id, person_id) DO UPDATE SET present = excluded.present",
         [session_id, person_id, int(present)],
     )
+
+
+def forget_presence(db: Unit, session_id: int, person_id: int) -> None:
+    """Back to not known: the facilitator takes a mark back."""
+    db.execute("DELETE FROM session_presence WHERE live_session_id = ? AND person_id = ?", [session_id, person_id])

@@ -403,19 +403,25 @@ def test_the_check_in_lists_earlier_action_items_and_asks_how_the_last_case_went
     assert query("SELECT done FROM action_items WHERE id = ?", (item,)) == [(1,)]
 
 
-def test_who_is_here_is_ticked_at_the_check_in_and_becomes_the_sessions_attendance(people):
+def test_who_is_here_starts_unknown_at_the_check_in_and_becomes_the_sessions_attendance(people):
     at = _console(people.facilitator)
     session_id = _open(at)
     assert "Who is here?" in values(at.subheader)
-    members = {box.label: box for box in at.checkbox if (box.key or "").startswith("present.")}
+    members = {radio.label: radio for radio in at.radio if (radio.key or "").startswith("present.")}
     assert "Sofie Claes" in members and "Jeroen Bakker" not in members, "members only, not the facilitator"
-    assert all(box.value for box in members.values()), "everyone counts as present until unticked"
+    assert {radio.value for radio in members.values()} == {"unknown"}, "nobody is ticked present in advance"
+    assert members["Sofie Claes"].options == ["Unknown", "Here", "Not here"]
 
-    members["Sofie Claes"].uncheck()
+    members["Sofie Claes"].set_value("absent")
+    members["Hans Kuipers"].set_value("present")
     _run(at)
-    sofie = _person_id("Sofie Claes")
-    # Stored the moment it is unticked: a restart in the middle of the check-in keeps it.
-    assert live.presence(configured_database(), people.facilitator, session_id)[sofie] is False
+    sofie, hans = _person_id("Sofie Claes"), _person_id("Hans Kuipers")
+    # Stored the moment it is marked: a restart in the middle of the check-in keeps it.
+    marked = live.presence(configured_database(), people.facilitator, session_id)
+    assert (marked[sofie], marked[hans]) == (False, True)
+    assert {marked[person_id] for person_id in marked if person_id not in (sofie, hans)} == {None}
+    assert at.radio(key=f"present.{sofie}").value == "absent"
+
     live.close_session(
         configured_database(), people.facilitator, session_id, _session(people.facilitator, session_id).revision
     )
@@ -426,11 +432,24 @@ def test_who_is_here_is_ticked_at_the_check_in_and_becomes_the_sessions_attendan
             (_group_id(), len(members)),
         )
     )
-    assert attendance[sofie] == 0
-    assert sum(attendance.values()) == len(members) - 1
+    assert (attendance[sofie], attendance[hans]) == (0, 1)
+    assert sum(attendance.values()) == 1, "only the marked present count as present; unknown counts as absent"
+    assert "Save details" not in [b.label for b in at.button], "no details to add to a press not made"
 
 
-# --- the phases ----------------------------------------------------------------------------------
+def test_a_presence_mark_can_be_taken_back_to_unknown(people):
+    at = _console(people.facilitator)
+    session_id = _open(at)
+    at.session_state["language"] = "nl"
+    _run(at)
+    sofie = _person_id("Sofie Claes")
+    assert at.radio(key=f"present.{sofie}").options == ["Onbekend", "Aanwezig", "Afwezig"]
+    at.radio(key=f"present.{sofie}").set_value("present")
+    _run(at)
+    at.radio(key=f"present.{sofie}").set_value("unknown")
+    _run(at)
+    assert live.presence(configured_database(), people.facilitator, session_id)[sofie] is None
+    assert query("SELECT count(*) FROM session_presence WHERE live_session_id = ?", (session_id,)) == [(0,)]
 
 
 def test_the_first_phase_shows_what_the_facilitator_needs(people):
@@ -750,6 +769,79 @@ def _member(name: str):
     found = accounts.person_by_email(configured_database(), demo_email(name))
     assert found is not None
     return found
+
+
+def _add_actions(people, session_id: int, *texts: str) -> list[int]:
+    return [
+        live.add_action_item(configured_database(), people.facilitator, session_id, ActionItemInput(text=text))
+        for text in texts
+    ]
+
+
+def test_the_closing_asks_to_confirm_the_action_items_and_confirms_all_at_once(people):
+    at, session_id = _to_closing(people)
+    assert "Confirm the action items" in values(at.subheader)
+    assert "Confirm all" not in [b.label for b in at.button], "nothing to confirm yet"
+    first, second = _add_actions(people, session_id, "Call HR", "Plan a follow-up talk")
+    _run(at)
+    assert "2 action items are not confirmed yet." in values(at.warning)
+    at.checkbox(key=f"confirm.{first}").check()
+    _run(at)
+    assert "1 action item is not confirmed yet." in values(at.warning)
+
+    _click(at, "Confirm all")
+
+    assert [item.confirmed for item in live.action_items(configured_database(), people.facilitator, session_id)] == [
+        True,
+        True,
+    ]
+    assert at.checkbox(key=f"confirm.{second}").value, "the box shows what is stored"
+    assert "Every action item is confirmed." in _success(at)
+    assert "Confirm all" not in [b.label for b in at.button]
+
+
+def test_closing_with_unconfirmed_action_items_warns_first_and_waits(people):
+    at, session_id = _to_closing(people)
+    _add_actions(people, session_id, "Call HR")
+    _run(at)
+
+    _click(at, "Close the session")
+
+    assert _session(people.facilitator, session_id).status.value == "closing", "not closed yet"
+    warning = "1 action item is not confirmed. It stays in the report, but does not come back at the next check-in."
+    assert warning in values(at.warning)
+    assert {"Confirm all and close", "Close anyway", "Not yet"} <= {b.label for b in at.button}
+    _click(at, "Not yet")
+    assert warning not in values(at.warning)
+    assert _session(people.facilitator, session_id).status.value == "closing"
+    assert "Close the session" in [b.label for b in at.button]
+
+
+def test_closing_anyway_keeps_the_unconfirmed_action_item_in_the_report(people, downloads):
+    at, session_id = _to_closing(people)
+    _add_actions(people, session_id, "Call HR")
+    _run(at)
+    _click(at, "Close the session")
+
+    _click(at, "Close anyway")
+
+    assert _session(people.facilitator, session_id).status.value == "closed"
+    assert "The session is closed and kept in the group's history." in _success(at)
+    [item] = live.action_items(configured_database(), people.facilitator, session_id)
+    assert not item.confirmed
+    assert "- Call HR (—) \\[not confirmed\\]" in _download(at, downloads, "Download as Markdown").decode()
+
+
+def test_confirm_all_and_close_confirms_then_closes(people):
+    at, session_id = _to_closing(people)
+    _add_actions(people, session_id, "Call HR", "Plan a follow-up talk")
+    _run(at)
+    _click(at, "Close the session")
+
+    _click(at, "Confirm all and close")
+
+    assert _session(people.facilitator, session_id).status.value == "closed"
+    assert all(item.confirmed for item in live.action_items(configured_database(), people.facilitator, session_id))
 
 
 def test_back_to_the_last_phase_from_the_closing(people):

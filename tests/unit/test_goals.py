@@ -244,8 +244,9 @@ def org(path: Path, coordinator: Person, make_person) -> Org:
         roles = {SessionRole.CASE_BRINGER: [bringer.id]} if bringer else {}
         form = StartSessionInput(group_id=group_id, method_id="incident", case_id=case_id, roles=roles)
         session_id = live.start_session(path, lead, form, now=at(day))
-        for person in absent:
-            live.set_present(path, lead, session_id, person.id, False)
+        gone = {person.id for person in absent}
+        for person_id in live.presence(path, lead, session_id):  # the check-in: everyone else is here
+            live.set_present(path, lead, session_id, person_id, person_id not in gone)
         return session_id
 
     def close(lead: Person, session_id: int, day: date) -> None:

@@ -146,6 +146,44 @@ def test_action_items_are_added_and_confirmed(team):
     assert not live.action_items(team.path, team.lead, session_id)[0].confirmed
 
 
+def test_confirm_all_confirms_every_open_action_item_of_this_session_only(team):
+    earlier = _start(team)
+    elsewhere = live.add_action_item(team.path, team.lead, earlier, _action("From an earlier session"))
+    _to_closing(team, earlier)
+    _close(team, earlier, at(10))
+    session_id = _start(team, now=at(60))
+    first = live.add_action_item(team.path, team.lead, session_id, _action("Call the parent"))
+    second = live.add_action_item(team.path, team.lead, session_id, _action("Read up on setting limits"))
+    live.confirm_action_item(team.path, team.lead, session_id, first, True)
+
+    for person in (team.anna, team.coordinator, team.outsider):
+        with pytest.raises(NotAllowed):
+            live.confirm_all_action_items(team.path, person, session_id)
+    assert [item.confirmed for item in live.action_items(team.path, team.lead, session_id)] == [True, False]
+
+    live.confirm_all_action_items(team.path, team.lead, session_id)
+
+    assert {item.id: item.confirmed for item in live.action_items(team.path, team.lead, session_id)} == {
+        first: True,
+        second: True,
+    }
+    assert not live.action_items(team.path, team.lead, earlier)[0].confirmed, f"item {elsewhere} left alone"
+
+
+def test_closing_with_unconfirmed_action_items_loses_none_of_them(team):
+    """Closing anyway is allowed (the console warns first); every item stays, in the report too."""
+    session_id = _start(team)
+    _to_closing(team, session_id)
+    live.add_action_item(team.path, team.lead, session_id, _action("Call the parent"))
+    _close(team, session_id, at(10))
+
+    assert [(item.text, item.confirmed) for item in live.action_items(team.path, team.lead, session_id)] == [
+        ("Call the parent", False)
+    ]
+    report = live.session_report(team.path, team.lead, session_id, Language.EN)
+    assert report.action_items == [("Call the parent", "", "", False)]
+
+
 def test_only_the_facilitator_adds_and_confirms_action_items(team):
     session_id = _start(team)
     item = live.add_action_item(team.path, team.lead, session_id, _action("Call the parent"))
@@ -361,6 +399,56 @@ def test_closing_without_a_planned_meeting_adds_a_held_one(team):
         (NOW, 95, MeetingStatus.HELD, "incident")
     ]
     assert groups.next_sessions(team.path, [team.group_id], now=at(100))[team.group_id].id == next_week
+
+
+def _attendance(team: Team) -> dict[int, bool]:
+    with db.reading(team.path) as conn:
+        rows = conn.execute(
+            "SELECT a.person_id, a.present FROM attendance a JOIN meetings m ON m.id = a.meeting_id"
+            " WHERE m.group_id = ?",
+            [team.group_id],
+        )
+        return {row[0]: bool(row[1]) for row in rows}
+
+
+def test_attendance_starts_unknown_and_is_marked_at_the_check_in(team):
+    session_id = _start(team)
+    members = (team.anna, team.ben, team.chris, team.dirk)
+    assert live.presence(team.path, team.lead, session_id) == {person.id: None for person in members}
+    assert count_rows(team.path, "session_presence") == 0, "unknown is stored as no row"
+
+    live.set_present(team.path, team.lead, session_id, team.anna.id, True)
+    live.set_present(team.path, team.lead, session_id, team.ben.id, False)
+    live.set_present(team.path, team.lead, session_id, team.chris.id, True)
+    live.set_present(team.path, team.lead, session_id, team.chris.id, None)  # taken back
+
+    assert live.presence(team.path, team.lead, session_id) == {
+        team.anna.id: True,
+        team.ben.id: False,
+        team.chris.id: None,
+        team.dirk.id: None,
+    }
+    assert count_rows(team.path, "session_presence") == 2
+
+
+def test_at_the_close_only_the_marked_present_count_as_present_and_unknown_as_absent(team):
+    session_id = _start(team)
+    live.set_present(team.path, team.lead, session_id, team.anna.id, True)
+    live.set_present(team.path, team.lead, session_id, team.ben.id, False)
+    _to_closing(team, session_id)
+    _close(team, session_id, at(10))
+
+    assert _attendance(team) == {team.anna.id: True, team.ben.id: False, team.chris.id: False, team.dirk.id: False}
+
+
+def test_a_session_where_nobody_was_marked_records_no_attendance(team):
+    """Attendance not taken is no session everyone missed: nothing is recorded, the held meeting is."""
+    session_id = _start(team)
+    _to_closing(team, session_id)
+    _close(team, session_id, at(10))
+
+    assert _attendance(team) == {}
+    assert len(groups.sessions_held(team.path, team.lead, team.group_id)) == 1
 
 
 # --- the sessions held, as a coordinator outside the group sees them ----------------------------
@@ -644,14 +732,20 @@ def test_the_report_groups_the_board_by_phase_and_stars_what_helped(team, held):
     assert "- Advice: Zet de directeur zelf in de cc." in markdown
 
 
-def test_the_report_has_only_the_confirmed_action_items_and_the_bringers_choice(team, held):
+def test_the_report_has_every_action_item_the_unconfirmed_marked_and_the_bringers_choice(team, held):
     report = live.session_report(team.path, team.lead, held, Language.EN)
     markdown = session_report_markdown(report, Language.EN)
 
-    assert report.action_items == [("Anna belt de ouder", "Anna Member", "17 March 2025")]
+    assert report.action_items == [
+        ("Anna belt de ouder", "Anna Member", "17 March 2025", True),
+        ("Een idee dat niemand oppakte", "", "", False),
+    ]
     assert report.bringer_choice == CHOICE_TEXT
-    assert "Een idee dat niemand oppakte" not in markdown
+    assert "- Anna belt de ouder (Anna Member, 17 March 2025)\n" in markdown
+    assert "- Een idee dat niemand oppakte (—) \\[not confirmed\\]\n" in markdown  # escaped: no link
     assert CHOICE_TEXT in markdown
+    dutch = session_report_markdown(live.session_report(team.path, team.lead, held, Language.NL), Language.NL)
+    assert "Een idee dat niemand oppakte (—) " in dutch and "niet bevestigd" in dutch
 
 
 def test_the_report_has_no_observations_unless_the_facilitator_includes_them(team, held):
@@ -731,7 +825,13 @@ def test_the_report_becomes_a_pdf(team, held):
         pdf = session_report_pdf(report, language)
 
         assert pdf.startswith(b"%PDF")
-        assert "Anna belt de ouder" in pdf_text(pdf)
+        text = " ".join(pdf_text(pdf).split())
+        assert "Anna belt de ouder" in text
+        unconfirmed = "not confirmed" if language is Language.EN else "niet bevestigd"
+        # The unconfirmed item is printed, marked on its own line and on no other.
+        assert text.count(f"[{unconfirmed}]") == 1
+        line = text[text.index("Een idee dat niemand oppakte") :]
+        assert line.index(f"[{unconfirmed}]") < line.index(" - ")
 
 
 def _report_of(group: str, insight: str) -> SessionReport:

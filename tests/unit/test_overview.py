@@ -124,11 +124,12 @@ class Org:
         intervene: dict[str, int] | None = None,
         self_correct: dict[str, int] | None = None,
     ) -> int:
-        """A live session on `day`: members marked absent, observations, interventions and self-corrections
-        logged per level, then closed."""
+        """A live session on `day`: members marked here except the absent, observations, interventions and
+        self-corrections logged per level, then closed."""
         session_id = self.start(lead, group_id, day)
-        for person in absent:
-            live.set_present(self.path, lead, session_id, person.id, False)
+        gone = {person.id for person in absent}
+        for person_id in live.presence(self.path, lead, session_id):
+            live.set_present(self.path, lead, session_id, person_id, person_id not in gone)
         if overrun:
             # The first phase of the incident method has 10 minutes: leaving it after 12 logs an overrun.
             live.begin_phases(self.path, lead, session_id, self.revision(session_id), now=at(day))
@@ -240,7 +241,8 @@ def _busy_group(org: Org, reports: Iterable[ReportItem]) -> int:
 
     case_id = cases.submit_case(org.path, anna, case_form(group_id), now=at(date(2025, 3, 1)))
     session_id = org.start(lead, group_id, date(2025, 3, 10), case_id=case_id, bringer=anna)
-    live.set_present(org.path, lead, session_id, ben.id, False)
+    for person, here in ((anna, True), (ben, False), (chris, True)):
+        live.set_present(org.path, lead, session_id, person.id, here)
     item = live.add_action_item(
         org.path, lead, session_id, ActionItemInput(text="Anna calls the parent"), now=at(date(2025, 3, 10))
     )
@@ -390,22 +392,42 @@ def test_attendance_comes_from_who_was_present_at_closed_sessions(org: Org):
     group_id = org.group("Team North", facilitators=(lead,), members=(anna, ben, chris, dirk))
 
     session_id = org.start(lead, group_id, date(2025, 3, 10))
-    assert live.presence(org.path, lead, session_id) == dict.fromkeys((anna.id, ben.id, chris.id, dirk.id), True)
+    assert live.presence(org.path, lead, session_id) == dict.fromkeys((anna.id, ben.id, chris.id, dirk.id)), (
+        "nobody is ticked present in advance: attendance starts unknown"
+    )
+    live.set_present(org.path, lead, session_id, anna.id, True)
     live.set_present(org.path, lead, session_id, ben.id, False)
     live.set_present(org.path, lead, session_id, chris.id, False)
     live.set_present(org.path, lead, session_id, chris.id, True)  # Chris came in late after all
-    assert live.presence(org.path, lead, session_id)[ben.id] is False
+    live.set_present(org.path, lead, session_id, dirk.id, True)
+    live.set_present(org.path, lead, session_id, dirk.id, None)  # a mistake, taken back: unknown again
+    assert live.presence(org.path, lead, session_id) == {anna.id: True, ben.id: False, chris.id: True, dirk.id: None}
     # An open session records no attendance yet.
     assert org.figures(group_id).attendance == (0, 0)
 
     org.close(lead, session_id, date(2025, 3, 10))
-    assert org.figures(group_id).attendance == (3, 4)
+    # Only the marked present count as present; Dirk, left unknown, counts as not here.
+    assert org.figures(group_id).attendance == (2, 4)
 
     org.hold(lead, group_id, date(2025, 3, 24), absent=(anna, dirk))
     figures = org.figures(group_id)
-    assert figures.attendance == (5, 8)
-    assert figures.attendance_share == pytest.approx(5 / 8)
+    assert figures.attendance == (4, 8)
+    assert figures.attendance_share == pytest.approx(4 / 8)
     assert org.figures(group_id, Period(date(2025, 3, 20), date(2025, 3, 31))).attendance == (2, 4)
+
+
+def test_a_session_where_nobody_was_marked_records_no_attendance(org: Org):
+    """Attendance not taken is not a session where everyone stayed away: the figures leave it out."""
+    lead = org.make_person("Fay Facilitator", Role.FACILITATOR)
+    anna, ben = org.people("Anna Member", "Ben Member")
+    group_id = org.group("Team North", facilitators=(lead,), members=(anna, ben))
+    org.hold(lead, group_id, date(2025, 3, 10), absent=(ben,))
+
+    unmarked = org.start(lead, group_id, date(2025, 3, 24))
+    org.close(lead, unmarked, date(2025, 3, 24))
+
+    assert org.figures(group_id).sessions_held == 2
+    assert org.figures(group_id).attendance == (1, 2), "only the session with marks counts"
 
 
 def test_only_members_are_marked_present_or_absent(org: Org):
@@ -424,7 +446,7 @@ def test_only_members_are_marked_present_or_absent(org: Org):
             live.set_present(org.path, person, session_id, anna.id, False)
         with pytest.raises(NotAllowed):
             live.presence(org.path, person, session_id)
-    assert live.presence(org.path, lead, session_id) == {anna.id: True}
+    assert live.presence(org.path, lead, session_id) == {anna.id: None}
 
 
 # --- survey releases ------------------------------------------------------------------------------
