@@ -183,15 +183,45 @@ def start_panel() -> None:
 
 
 def earlier_sessions(group_id: int) -> None:
-    """The group's closed sessions: each opens its report again."""
+    """The group's closed sessions, each told apart by its day, method and case: each opens its report again.
+    The case title is the group's to see, and this console is its facilitator's (live.history keeps to the
+    facilitator's circle)."""
     st.subheader(viewer.t("live.history"))
     closed = live.history(database, person, group_id)
     if not closed:
         st.caption(viewer.t("live.no_history"))
+    method_names: dict[tuple[str, int, str | None], str] = {}  # one read per method version, not per session
     for session in closed[:20]:
-        when = format.moment(session.started_at, viewer)
-        label = f"{when} · {escape_markdown(session.case_title) or '—'}"
-        st.button(label, key=f"report.{session.id}", on_click=st.session_state.__setitem__, args=(CURRENT, session.id))
+        pinned = (session.method_id, session.method_version, session.sequence_id)
+        if pinned not in method_names:
+            method_names[pinned] = live.session_method(database, session).name(viewer.language)
+        day = format.day(session.started_at.astimezone(format.local_zone()).date(), viewer)
+        case = escape_markdown(session.case_title) or "—"
+        label = f"**{day}** · {escape_markdown(method_names[pinned])} · {case}"
+        st.button(
+            label,
+            key=f"report.{session.id}",
+            icon=":material/description:",
+            on_click=st.session_state.__setitem__,
+            args=(CURRENT, session.id),
+        )
+
+
+def session_bar(view: live.SessionView) -> None:
+    """The code for phones, and the projector one press away: a new window the facilitator drags to the beamer.
+    The link stays in the panel too, for a beamer driven by another computer."""
+    origin = app_origin()
+    join_column, projector_column = st.columns([3, 1], vertical_alignment="top")
+    with join_column:
+        join_panel(view, viewer, origin, show_projector_link=True)
+    projector_column.link_button(
+        viewer.t("live.open_projector"),
+        f"{origin}/projector?token={view.session.projector_token}",
+        help=viewer.t("live.open_projector_help"),
+        icon=":material/cast:",
+        type="primary",
+        width="stretch",
+    )
 
 
 # --- check-in --------------------------------------------------------------------------------------
@@ -793,7 +823,7 @@ if session_id is None:
 
 view = live.console_view(database, person, session_id)
 if view.session.status is not SessionStatus.CLOSED:
-    join_panel(view, viewer, app_origin(), show_projector_link=True)
+    session_bar(view)
 match view.session.status:
     case SessionStatus.CHECK_IN:
         check_in(view)
