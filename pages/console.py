@@ -195,9 +195,10 @@ def earlier_sessions(group_id: int) -> None:
         pinned = (session.method_id, session.method_version, session.sequence_id)
         if pinned not in method_names:
             method_names[pinned] = live.session_method(database, session).name(viewer.language)
-        day = format.day(session.started_at.astimezone(format.local_zone()).date(), viewer)
+        # Day and time: two sessions of one day (a second case, a restart) still read apart.
+        when = format.moment(session.started_at, viewer)
         case = escape_markdown(session.case_title) or "—"
-        label = f"**{day}** · {escape_markdown(method_names[pinned])} · {case}"
+        label = f"**{when}** · {escape_markdown(method_names[pinned])} · {case}"
         st.button(
             label,
             key=f"report.{session.id}",
@@ -211,7 +212,8 @@ def session_bar(view: live.SessionView) -> None:
     """The code for phones, and the projector one press away: a new window the facilitator drags to the beamer.
     The link stays in the panel too, for a beamer driven by another computer."""
     origin = app_origin()
-    join_column, projector_column = st.columns([3, 1], vertical_alignment="top")
+    # Room for the button's whole label, also the longer Dutch one, next to the sidebar at 1280 pixels.
+    join_column, projector_column = st.columns([3, 2], vertical_alignment="top")
     with join_column:
         join_panel(view, viewer, origin, show_projector_link=True)
     projector_column.link_button(
@@ -310,7 +312,10 @@ def ticking_board(session_id: int) -> None:
 def controls(view: live.SessionView) -> None:
     session = view.session
     do = partial(_act)
-    buttons = st.columns(7)
+    # One row that wraps, each button as wide as its label: seven equal columns cut "Volgende fase" to "V…"
+    # at 1280 pixels.
+    row = st.container(horizontal=True, gap="small")
+    buttons = [row] * 6
     clock = view.clock
     if clock and (not clock.started or not clock.running):
         label = "live.start_timer" if not clock.started else "live.resume"

@@ -900,7 +900,7 @@ def test_a_co_facilitator_reaches_the_console_of_a_session_the_other_facilitator
 
 # --- earlier sessions ------------------------------------------------------------------------------
 
-DAY = re.compile(r"\*\*(\d{1,2} \w+ \d{4})\*\* · (.+) · (.+)")
+DAY = re.compile(r"\*\*(\d{1,2} \w+ \d{4}, \d\d:\d\d)\*\* · (.+) · (.+)")
 
 
 def _history_buttons(at) -> list[tuple[str, str, str]]:
@@ -919,15 +919,15 @@ def _closed_with_a_case(people) -> int:
     return session_id
 
 
-def test_earlier_sessions_are_told_apart_by_day_method_and_case(people):
+def test_earlier_sessions_are_told_apart_by_day_time_method_and_case(people):
     session_id = _closed_with_a_case(people)
     at = _console(people.facilitator)
     shown = _history_buttons(at)
     closed = live.history(configured_database(), people.facilitator, _group_id())
     assert len(shown) == min(len(closed), 20) and len(shown) > 2
     started = _session(people.facilitator, session_id).started_at
-    today = started.astimezone(format.local_zone()).date()
-    assert shown[0] == (i18n.day(today, Language.EN), INCIDENT.name(Language.EN), ON_THE_SPOT), "the newest first"
+    when = i18n.moment(started, Language.EN, format.local_zone())
+    assert shown[0] == (when, INCIDENT.name(Language.EN), ON_THE_SPOT), "the newest first"
     library = {method.name(Language.EN) for method in LIBRARY.values()}
     assert {method for _, method, _ in shown} <= library
     assert len({method for _, method, _ in shown}) > 1, "the demo's sessions used several methods"
@@ -938,11 +938,11 @@ def test_earlier_sessions_are_told_apart_by_day_method_and_case(people):
     assert "Report" in values(at.subheader), "a press opens that session's report"
 
 
-def test_earlier_sessions_in_dutch_write_the_day_and_method_in_dutch(people):
+def test_earlier_sessions_in_dutch_write_the_day_time_and_method_in_dutch(people):
     _closed_with_a_case(people)
     at = _console(people.facilitator, language="nl")
     day, method, case = _history_buttons(at)[0]
     started = live.history(configured_database(), people.facilitator, _group_id())[0].started_at
-    assert day == i18n.day(started.astimezone(format.local_zone()).date(), Language.NL)
+    assert day == i18n.moment(started, Language.NL, format.local_zone())
     assert method == INCIDENT.name(Language.NL) != INCIDENT.name(Language.EN)
     assert case == ON_THE_SPOT
