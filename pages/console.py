@@ -387,7 +387,8 @@ def phase_panel(view: live.SessionView) -> None:
         st.markdown(f"**{viewer.t('live.rules')}**")
         st.markdown("\n".join(f"- {escape_markdown(line)}" for line in phase.rules(viewer.language)))
     if phase.tips(viewer.language):
-        with st.expander(viewer.t("live.tips"), expanded=True):
+        # Folded: the facilitator opens them when needed, and the observation buttons stay on the screen.
+        with st.expander(viewer.t("live.tips"), expanded=False):
             st.markdown("\n".join(f"- {escape_markdown(line)}" for line in phase.tips(viewer.language)))
 
 
@@ -547,8 +548,9 @@ def last_press(box: DeltaGenerator, session_id: int, last: tuple) -> None:
 
 
 def observation_panel(view: live.SessionView) -> None:
-    st.subheader(viewer.t("live.observe"))
-    st.caption(viewer.t("live.observe_help"))
+    # A bold line with its explanation behind the "?": a heading and a caption pushed the buttons off a
+    # 1920x1080 screen.
+    st.markdown(f"**{viewer.t('live.observe')}**", help=viewer.t("live.observe_help"))
     last = st.session_state.get("_last_observation")
     if last and last[0] != view.session.id:  # an observation of an earlier session is not offered
         last = None
@@ -610,23 +612,30 @@ def observation_panel(view: live.SessionView) -> None:
         )
 
 
+def timeline(view: live.SessionView) -> None:
+    """The method's phases along the minutes, a line where the session is now."""
+    figure = method_timeline(view.method, viewer.language)
+    figure.add_vline(
+        x=sum(p.minutes for p in view.method.phases[: view.session.phase_index]), line_width=4, line_color="#111"
+    )
+    figure.update_layout(height=60 + 30 * len(view.method.phases), showlegend=False, font={"size": 13})
+    st.plotly_chart(figure, width="stretch", config={"displayModeBar": False})
+
+
 def running(view: live.SessionView) -> None:
-    timeline, body = st.columns([1, 3])
-    with timeline:
-        figure = method_timeline(view.method, viewer.language)
-        figure.add_vline(
-            x=sum(p.minutes for p in view.method.phases[: view.session.phase_index]), line_width=4, line_color="#111"
-        )
-        figure.update_layout(height=80 + 38 * len(view.method.phases), showlegend=False, font={"size": 13})
-        st.plotly_chart(figure, width="stretch", config={"displayModeBar": False})
-    with body:
+    # One 1920x1080 screen holds a running phase: the phase, its clock and controls beside the timeline and
+    # the board (which grows), the observation buttons right under them; the action items below.
+    guide, side = st.columns([3, 2], gap="medium")
+    with guide:
         phase_panel(view)
         controls(view)
         forms.form_error("controls")
+    with side:
+        timeline(view)
         board_form(view)
         ticking_board(view.session.id)
-    action_panel(view)
     observation_panel(view)
+    action_panel(view)
 
 
 # --- closing ---------------------------------------------------------------------------------------

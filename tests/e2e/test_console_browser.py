@@ -79,6 +79,26 @@ def _projector_button(page: Page, session: LiveSetup) -> None:
     assert box is not None and box["y"] + box["height"] <= page.viewport_size["height"], "on the first screen"
 
 
+def _all_on_one_screen(page: Page, session: LiveSetup) -> None:
+    """What a running phase needs, without scrolling: phase, clock, controls, timeline, the board's entry
+    field and the four observation buttons."""
+    needed = {
+        "phase": main(page).get_by_role("heading", name=session.phase_name(DUTCH)),
+        "next phase": main(page).get_by_role("button", name=text("live.next", DUTCH)),
+        "timeline": main(page).locator('[data-testid="stPlotlyChart"]').first,
+        "board field": main(page).get_by_label(text("live.text", DUTCH)),
+        **{
+            f"observe {level}": main(page).locator(f'[class*="st-key-observe-{level}"] button')
+            for level in ("content", "procedure", "interaction", "feelings")
+        },
+    }
+    height = page.viewport_size["height"]
+    for name, part in needed.items():
+        box = part.bounding_box()
+        assert box is not None, f"{name}: not on the screen"
+        assert box["y"] >= 0 and box["y"] + box["height"] <= height, f"{name} ends at {box['y'] + box['height']}"
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_the_console_at_projector_and_laptop_size(size, console_server, session, open_page, artifacts: Path):
     page = _console(open_page, console_server, SIZES[size])
@@ -96,6 +116,13 @@ def test_the_console_at_projector_and_laptop_size(size, console_server, session,
     settle(page, pause_ms=400)
     _check(page, f"running {size}")
     assert main(page).evaluate(CUT_BUTTONS_JS) == [], "a control's label is cut off"
+    if size == "1920x1080":
+        session.go_to(2)  # the information round: it collects questions, so the board has its entry field
+        goto(page, page.url)
+        expect(main(page).get_by_role("heading", name=session.phase_name(DUTCH))).to_be_visible()
+        settle(page, pause_ms=400)
+        page.screenshot(path=artifacts / f"console-collecting-{size}.png")
+        _all_on_one_screen(page, session)
     page.screenshot(path=artifacts / f"console-running-{size}.png")
     # Streamlit scrolls inside its main element: the whole console needs a taller window.
     length = page.locator('[data-testid="stMain"]').evaluate("main => main.scrollHeight")
