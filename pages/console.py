@@ -183,15 +183,47 @@ def start_panel() -> None:
 
 
 def earlier_sessions(group_id: int) -> None:
-    """The group's closed sessions: each opens its report again."""
+    """The group's closed sessions, each told apart by its day, method and case: each opens its report again.
+    The case title is the group's to see, and this console is its facilitator's (live.history keeps to the
+    facilitator's circle)."""
     st.subheader(viewer.t("live.history"))
     closed = live.history(database, person, group_id)
     if not closed:
         st.caption(viewer.t("live.no_history"))
+    method_names: dict[tuple[str, int, str | None], str] = {}  # one read per method version, not per session
     for session in closed[:20]:
+        pinned = (session.method_id, session.method_version, session.sequence_id)
+        if pinned not in method_names:
+            method_names[pinned] = live.session_method(database, session).name(viewer.language)
+        # Day and time: two sessions of one day (a second case, a restart) still read apart.
         when = format.moment(session.started_at, viewer)
-        label = f"{when} · {escape_markdown(session.case_title) or '—'}"
-        st.button(label, key=f"report.{session.id}", on_click=st.session_state.__setitem__, args=(CURRENT, session.id))
+        case = escape_markdown(session.case_title) or "—"
+        label = f"**{when}** · {escape_markdown(method_names[pinned])} · {case}"
+        st.button(
+            label,
+            key=f"report.{session.id}",
+            icon=":material/description:",
+            on_click=st.session_state.__setitem__,
+            args=(CURRENT, session.id),
+        )
+
+
+def session_bar(view: live.SessionView) -> None:
+    """The code for phones, and the projector one press away: a new window the facilitator drags to the beamer.
+    The link stays in the panel too, for a beamer driven by another computer."""
+    origin = app_origin()
+    # Room for the button's whole label, also the longer Dutch one, next to the sidebar at 1280 pixels.
+    join_column, projector_column = st.columns([3, 2], vertical_alignment="top")
+    with join_column:
+        join_panel(view, viewer, origin, show_projector_link=True)
+    projector_column.link_button(
+        viewer.t("live.open_projector"),
+        f"{origin}/projector?token={view.session.projector_token}",
+        help=viewer.t("live.open_projector_help"),
+        icon=":material/cast:",
+        type="primary",
+        width="stretch",
+    )
 
 
 # --- check-in --------------------------------------------------------------------------------------
@@ -290,7 +322,10 @@ def ticking_board(session_id: int) -> None:
 def controls(view: live.SessionView) -> None:
     session = view.session
     do = partial(_act)
-    buttons = st.columns(7)
+    # One row that wraps, each button as wide as its label: seven equal columns cut "Volgende fase" to "V…"
+    # at 1280 pixels.
+    row = st.container(horizontal=True, gap="small")
+    buttons = [row] * 6
     clock = view.clock
     if clock and (not clock.started or not clock.running):
         label = "live.start_timer" if not clock.started else "live.resume"
@@ -362,7 +397,8 @@ def phase_panel(view: live.SessionView) -> None:
         st.markdown(f"**{viewer.t('live.rules')}**")
         st.markdown("\n".join(f"- {escape_markdown(line)}" for line in phase.rules(viewer.language)))
     if phase.tips(viewer.language):
-        with st.expander(viewer.t("live.tips"), expanded=True):
+        # Folded: the facilitator opens them when needed, and the observation buttons stay on the screen.
+        with st.expander(viewer.t("live.tips"), expanded=False):
             st.markdown("\n".join(f"- {escape_markdown(line)}" for line in phase.tips(viewer.language)))
 
 
@@ -523,8 +559,9 @@ def last_press(box: DeltaGenerator, session_id: int, last: tuple) -> None:
 
 
 def observation_panel(view: live.SessionView) -> None:
-    st.subheader(viewer.t("live.observe"))
-    st.caption(viewer.t("live.observe_help"))
+    # A bold line with its explanation behind the "?": a heading and a caption pushed the buttons off a
+    # 1920x1080 screen.
+    st.markdown(f"**{viewer.t('live.observe')}**", help=viewer.t("live.observe_help"))
     last = st.session_state.get("_last_observation")
     if last and last[0] != view.session.id:  # an observation of an earlier session is not offered
         last = None
@@ -586,23 +623,30 @@ def observation_panel(view: live.SessionView) -> None:
         )
 
 
+def timeline(view: live.SessionView) -> None:
+    """The method's phases along the minutes, a line where the session is now."""
+    figure = method_timeline(view.method, viewer.language)
+    figure.add_vline(
+        x=sum(p.minutes for p in view.method.phases[: view.session.phase_index]), line_width=4, line_color="#111"
+    )
+    figure.update_layout(height=60 + 30 * len(view.method.phases), showlegend=False, font={"size": 13})
+    st.plotly_chart(figure, width="stretch", config={"displayModeBar": False})
+
+
 def running(view: live.SessionView) -> None:
-    timeline, body = st.columns([1, 3])
-    with timeline:
-        figure = method_timeline(view.method, viewer.language)
-        figure.add_vline(
-            x=sum(p.minutes for p in view.method.phases[: view.session.phase_index]), line_width=4, line_color="#111"
-        )
-        figure.update_layout(height=80 + 38 * len(view.method.phases), showlegend=False, font={"size": 13})
-        st.plotly_chart(figure, width="stretch", config={"displayModeBar": False})
-    with body:
+    # One 1920x1080 screen holds a running phase: the phase, its clock and controls beside the timeline and
+    # the board (which grows), the observation buttons right under them; the action items below.
+    guide, side = st.columns([3, 2], gap="medium")
+    with guide:
         phase_panel(view)
         controls(view)
         forms.form_error("controls")
+    with side:
+        timeline(view)
         board_form(view)
         ticking_board(view.session.id)
-    action_panel(view)
     observation_panel(view)
+    action_panel(view)
 
 
 # --- closing ---------------------------------------------------------------------------------------
@@ -865,7 +909,7 @@ if session_id is None:
 
 view = live.console_view(database, person, session_id)
 if view.session.status is not SessionStatus.CLOSED:
-    join_panel(view, viewer, app_origin(), show_projector_link=True)
+    session_bar(view)
 match view.session.status:
     case SessionStatus.CHECK_IN:
         check_in(view)

@@ -5,10 +5,10 @@ from functools import partial
 
 import streamlit as st
 
-from intervision import live, membership
+from intervision import groups, live, membership
 from intervision.agenda import agenda_for
 from intervision.database import configured as configured_database
-from intervision.models import Role
+from intervision.models import GroupRole, Role
 from ui import format, forms
 from ui.guard import escape_markdown, guard
 
@@ -56,11 +56,19 @@ for invitation in membership.my_invitations(database, person):
             on_click=forms.submit,
             args=(INVITATIONS, viewer, partial(_answer, membership.decline, invitation.id, "home.invitation_declined")),
         )
-for session in live.open_sessions(database, person):
+under_way = live.open_sessions(database, person)
+# Every facilitator of the group runs its session, not only the one who started it: a co-facilitator
+# who opens the app mid-session belongs on the console, not on the participants' follow page.
+led = (
+    {group.id for group, role in groups.visible_groups(database, person) if role is GroupRole.FACILITATOR}
+    if under_way
+    else set()
+)
+for session in under_way:
     st.info(
         viewer.t("home.session_under_way", group=escape_markdown(session.group_name)), icon=":material/play_circle:"
     )
-    leads = session.facilitator_id == person.id
+    leads = session.group_id in led
     st.page_link(
         "pages/console.py" if leads else "pages/follow.py",
         label=viewer.t("nav.console" if leads else "nav.follow"),

@@ -18,7 +18,7 @@ import pytest
 from driving import app, assert_healthy, button, click, open_page, query, texts, value_of, values
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
-from intervision import accounts, clock, groups, live, surveys
+from intervision import accounts, clock, groups, i18n, live, surveys
 from intervision.database import configured as configured_database
 from intervision.db import writing
 from intervision.demo import demo_email
@@ -33,6 +33,7 @@ from intervision.models import (
     StartSessionInput,
 )
 from intervision.reports import session_report_markdown
+from ui import format
 
 CONSOLE = "pages/console.py"
 LEIDING = "Leidinggevenden Zorg"
@@ -937,3 +938,103 @@ def test_the_report_holds_the_observation_log_only_when_asked(people):
 
     assert NOTE not in report(False)
     assert NOTE in report(True)
+
+
+# --- finding the console and the projector ---------------------------------------------------------
+
+
+def test_the_projector_opens_from_a_button_in_a_new_window(people):
+    at = _console(people.facilitator)
+    session_id = _open(at)
+    token = _session(people.facilitator, session_id).projector_token
+    found = [link for link in at.get("link_button") if link.proto.label == "Open the projector"]
+    assert len(found) == 1, [link.proto.label for link in at.get("link_button")]
+    assert found[0].proto.url.endswith(f"/projector?token={token}")
+    assert found[0].proto.type == "primary", "the one thing to do before the check-in: put it on the beamer"
+    _click(at, BEGIN)
+    assert [link.proto.label for link in at.get("link_button")] == ["Open the projector"], "also while running"
+
+
+def test_the_projector_button_speaks_dutch(people):
+    at = _console(people.facilitator, language="nl")
+    at.selectbox(key="start.method_id").set_value("incident")
+    _run(at)
+    _click(at, "Bijeenkomst openen")
+    assert [link.proto.label for link in at.get("link_button")] == ["Projectiescherm openen"]
+
+
+def _home_links(person) -> list[tuple[str, str]]:
+    at = app(person)
+    at.session_state["language"] = "en"
+    open_page(at, "pages/home.py")
+    assert_healthy(at)
+    return [(link.proto.label, link.proto.page) for link in at.get("page_link")]
+
+
+def test_a_co_facilitator_reaches_the_console_of_a_session_the_other_facilitator_started(people):
+    session_id = _start_through_core(people, spot_case_title=ON_THE_SPOT)
+    sofie = people.participant
+    assert [label for label, _ in _home_links(sofie)] == ["Follow session"], "a member follows on the phone"
+
+    groups.change_member_role(
+        configured_database(), people.coordinator, _group_id(), sofie.id, groups.GroupRole.FACILITATOR
+    )
+    links = _home_links(sofie)
+    assert [label for label, _ in links] == ["Session"], links
+    assert links[0][1].endswith("console.py") or links[0][1] == "session", links
+
+    at = _console(sofie)
+    assert at.session_state["live_session_id"] == session_id, "the console opens on the session under way"
+    assert values(at.header) == ["Check-in"]
+    _click(at, BEGIN)
+    assert _session(sofie, session_id).status.value == "running", "and she can guide it"
+
+
+# --- earlier sessions ------------------------------------------------------------------------------
+
+DAY = re.compile(r"\*\*(\d{1,2} \w+ \d{4}, \d\d:\d\d)\*\* · (.+) · (.+)")
+
+
+def _history_buttons(at) -> list[tuple[str, str, str]]:
+    """Day, method and case of each earlier session, as its button names them."""
+    found = [b.label for b in at.button if (b.key or "").startswith("report.")]
+    assert all(DAY.fullmatch(label) for label in found), found
+    return [DAY.fullmatch(label).groups() for label in found]
+
+
+def _closed_with_a_case(people) -> int:
+    database = configured_database()
+    session_id = _start_through_core(people, spot_case_title=ON_THE_SPOT)
+    live.begin_phases(database, people.facilitator, session_id, _session(people.facilitator, session_id).revision)
+    _move(people.facilitator, session_id, len(INCIDENT.phases))
+    live.close_session(database, people.facilitator, session_id, _session(people.facilitator, session_id).revision)
+    return session_id
+
+
+def test_earlier_sessions_are_told_apart_by_day_time_method_and_case(people):
+    session_id = _closed_with_a_case(people)
+    at = _console(people.facilitator)
+    shown = _history_buttons(at)
+    closed = live.history(configured_database(), people.facilitator, _group_id())
+    assert len(shown) == min(len(closed), 20) and len(shown) > 2
+    started = _session(people.facilitator, session_id).started_at
+    when = i18n.moment(started, Language.EN, format.local_zone())
+    assert shown[0] == (when, INCIDENT.name(Language.EN), ON_THE_SPOT), "the newest first"
+    library = {method.name(Language.EN) for method in LIBRARY.values()}
+    assert {method for _, method, _ in shown} <= library
+    assert len({method for _, method, _ in shown}) > 1, "the demo's sessions used several methods"
+    assert len(set(shown)) == len(shown), "no two look alike"
+
+    at.button(key=f"report.{session_id}").click()
+    _run(at)
+    assert "Report" in values(at.subheader), "a press opens that session's report"
+
+
+def test_earlier_sessions_in_dutch_write_the_day_time_and_method_in_dutch(people):
+    _closed_with_a_case(people)
+    at = _console(people.facilitator, language="nl")
+    day, method, case = _history_buttons(at)[0]
+    started = live.history(configured_database(), people.facilitator, _group_id())[0].started_at
+    assert day == i18n.moment(started, Language.NL, format.local_zone())
+    assert method == INCIDENT.name(Language.NL) != INCIDENT.name(Language.EN)
+    assert case == ON_THE_SPOT

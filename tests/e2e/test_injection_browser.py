@@ -823,6 +823,7 @@ def method(live: dict[str, Screen], server: Server, browsers: Browsers, shots: P
         page.polls = True
         press(page, "live.begin")
         expect(main(page).get_by_role("heading", name=re.compile(re.escape(marker("phase name"))))).to_be_visible()
+        open_expander(page, text("live.tips"), within=main(page))  # folded on the console, to keep it one screen
         screens[CUSTOM_RUNNING] = look(page, CUSTOM_RUNNING, shots, within=main(page))
         leave(page)
         projector = browsers.open("projector", PROJECTOR, polls=True)
