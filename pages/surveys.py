@@ -123,10 +123,11 @@ def answer_form(wave: surveys.Wave, closed: dict[str, int | None] | None = None)
 # follows every tap without making the phone wait for the whole page.
 @st.fragment
 def answer_tab() -> None:
-    # Options at least 44 px high, the size a thumb hits reliably; a long label wraps inside its button.
+    # Options 44 px high (in px: this theme's rem is larger), the size a thumb hits reliably; a long label
+    # wraps inside its button.
     st.html(
         "<style>[class*='st-key-survey_'] button[data-variant='segmented_control']"
-        " { min-height: 2.75rem; white-space: normal; }</style>"
+        " { box-sizing: border-box; min-height: 44px; white-space: normal; }</style>"
     )
     waiting = surveys.open_waves(database, person)
     open_ids = {wave.id for wave in waiting}
