@@ -147,8 +147,8 @@ async def prepare(server: Server, seeded: Seeded, number: int) -> Participant:
     answers = answers_for(number, seeded.db_path)
     statements, labels = _survey_texts(seeded.db_path)
     for item_id, statement in statements.items():
-        radio = survey.find("radio", lambda radio, statement=statement: _as_read(radio.label) == statement)
-        survey.choose(radio, labels[answers[item_id]])
+        row = survey.find("button_group", lambda row, statement=statement: _as_read(row.label) == statement)
+        survey.tap(row, labels[answers[item_id]])
     return Participant(person, follow, survey, question, answers)
 
 
@@ -161,7 +161,10 @@ async def submit(submission: Submission, opened: float, delay: float) -> None:
         if submission.kind == "board"
         else (participant.survey, text("surveys.save"), text("surveys.saved"))
     )
-    submit_button = phone.find("button", lambda found: found.label == button and found.is_form_submitter)
+    # The board's send button is its form's; the survey's save button stands on its own (no form).
+    submit_button = phone.find(
+        "button", lambda found: found.label == button and (found.is_form_submitter or submission.kind != "board")
+    )
     submission.clicked_at = time.time() - opened
     started = time.perf_counter()
     try:

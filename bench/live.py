@@ -550,9 +550,9 @@ async def tick_answers(page: Page, answers: dict[str, int], db_path: Path) -> No
     instrument = surveys.instruments(db.database_at(db_path))[INSTRUMENT]
     labels = {option.value: option.label(Language.EN) for option in instrument.options}
     for item in instrument.items:
-        statement = main_area(page).locator('[data-testid="stRadio"]').filter(has_text=item.text(Language.EN))
+        statement = main_area(page).locator('[data-testid="stButtonGroup"]').filter(has_text=item.text(Language.EN))
         label = labels[answers[item.id]]
-        await statement.get_by_text(label, exact=True).click()
+        await statement.get_by_role("radio", name=label, exact=True).click()
         await expect(statement.get_by_role("radio", name=label, exact=True)).to_be_checked(timeout=WAIT_MS)
 
 

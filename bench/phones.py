@@ -87,6 +87,15 @@ class Phone:
             raise LookupError(f"{option!r} is not one of {list(widget.options)}")
         self._set(widget, WidgetState(id=widget.id, string_value=option))
 
+    def tap(self, widget: Any, option: str) -> None:
+        """One option of a row of option buttons (a segmented control): sent as its shown text."""
+        shown = [choice.content for choice in widget.options]
+        if option not in shown:
+            raise LookupError(f"{option!r} is not one of {shown}")
+        state = WidgetState(id=widget.id)
+        state.string_array_value.data[:] = [option]
+        self._set(widget, state)
+
     def _set(self, widget: Any, value: WidgetState) -> None:
         """A widget in a form keeps its value on the phone until the form is submitted, as in a browser."""
         if widget.form_id:

@@ -53,58 +53,82 @@ def _answer(wave: surveys.Wave) -> str | None:
     return None
 
 
+def _changed_since_saved() -> None:
+    # "Saved" under the button would be untrue once an answer changes after the save.
+    st.session_state.pop("_saved_wave", None)
+
+
 def _forget_closed(wave_id: int) -> None:
     st.session_state.get(CLOSED_MEANWHILE, {}).pop(wave_id, None)
 
 
 def answer_form(wave: surveys.Wave, closed: dict[str, int | None] | None = None) -> None:
-    """A wave's statements to answer; or, when it `closed` while being answered, those answers, read-only."""
+    """A wave's statements to answer; or, when it `closed` while being answered, those answers, read-only.
+
+    Each statement is a row of option buttons (a thumb-sized target each, wrapping on a narrow phone) rather
+    than a column of radio buttons, with how many are answered and the save button under them.
+    """
     instrument = wave.instrument
     form = f"answer.{wave.id}"
     if closed is not None:
-        # Disabled radios are new widgets to Streamlit: they start from the answers as they were ticked.
+        # Disabled buttons are new widgets to Streamlit: they start from the answers as they were tapped.
         for item_id, value in closed.items():
             st.session_state[forms.key(form, item_id)] = value
     forms.prefill(form, surveys.my_answers(database, person, wave.id))
-    st.markdown(f"#### {escape_markdown(name_of(instrument))}")
-    since = viewer.t("surveys.closes", day=format.day(wave.opened_at, viewer))
-    st.caption(f"{escape_markdown(wave.group_name)} · {since}")
-    if closed is not None:
-        st.warning(viewer.t("surveys.closed_meanwhile"), icon=":material/lock_clock:")
-    else:
-        st.write(viewer.t("surveys.answer_intro"))
-    # Radio labels and options are Markdown: a loaded file's texts are escaped to show as written.
-    labels = {option.value: escape_markdown(option.label(viewer.language)) for option in instrument.options}
-    with st.form(form):
+    with st.container(key=f"survey_{wave.id}"):  # one survey's form, for the style and the tests
+        st.markdown(f"#### {escape_markdown(name_of(instrument))}")
+        since = viewer.t("surveys.closes", day=format.day(wave.opened_at, viewer))
+        st.caption(f"{escape_markdown(wave.group_name)} · {since}")
+        if closed is not None:
+            st.warning(viewer.t("surveys.closed_meanwhile"), icon=":material/lock_clock:")
+        else:
+            st.write(viewer.t("surveys.answer_intro"))
+        # Labels and options are Markdown: a loaded file's texts are escaped to show as written.
+        labels = {option.value: escape_markdown(option.label(viewer.language)) for option in instrument.options}
         for item in instrument.items:
-            st.radio(
+            st.segmented_control(
                 escape_markdown(item.text(viewer.language)),
                 list(labels),
-                index=None,
                 format_func=labels.get,
                 key=forms.key(form, item.id),
                 disabled=closed is not None,
+                width="stretch",
+                on_change=_changed_since_saved,
             )
             forms.field_error(form, item.id)
+        answered = sum(forms.value(form, item.id) is not None for item in instrument.items)
+        total = len(instrument.items)
+        st.progress(answered / total, text=viewer.t("surveys.progress", answered=answered, total=total))
         forms.form_error(form)
-        st.form_submit_button(
+        st.button(
             viewer.t("surveys.save"),
+            key=f"save_answers.{wave.id}",
             type="primary",
             disabled=closed is not None,
+            width="stretch",
             on_click=forms.submit,
             args=(form, viewer, partial(_answer, wave)),
         )
-    if closed is not None:
-        st.button(
-            viewer.t("surveys.closed_meanwhile_hide"),
-            key=f"forget_closed.{wave.id}",
-            on_click=while_signed_in(viewer, partial(_forget_closed, wave.id)),
-        )
-    if st.session_state.get("_saved_wave") == wave.id:
-        st.success(viewer.t("surveys.saved"), icon=":material/check_circle:")
+        if closed is not None:
+            st.button(
+                viewer.t("surveys.closed_meanwhile_hide"),
+                key=f"forget_closed.{wave.id}",
+                on_click=while_signed_in(viewer, partial(_forget_closed, wave.id)),
+            )
+        if st.session_state.get("_saved_wave") == wave.id:
+            st.success(viewer.t("surveys.saved"), icon=":material/check_circle:")
 
 
+# A tap on an option reruns only this tab, not the results' charts: the count of answered statements
+# follows every tap without making the phone wait for the whole page.
+@st.fragment
 def answer_tab() -> None:
+    # Options 44 px high (in px: this theme's rem is larger), the size a thumb hits reliably; a long label
+    # wraps inside its button.
+    st.html(
+        "<style>[class*='st-key-survey_'] button[data-variant='segmented_control']"
+        " { box-sizing: border-box; min-height: 44px; white-space: normal; }</style>"
+    )
     waiting = surveys.open_waves(database, person)
     open_ids = {wave.id for wave in waiting}
     closed = [(wave, answers) for wave, answers in st.session_state.get(CLOSED_MEANWHILE, {}).values()]

@@ -128,9 +128,17 @@ def _open_wave_of(group_id: int, instrument_id: str) -> int:
 
 
 def _save_button(at, wave_id: int):
-    found = [button for button in at.button if getattr(button, "form_id", None) == f"answer.{wave_id}"]
-    assert len(found) == 1, [(button.label, getattr(button, "form_id", None)) for button in at.button]
-    return found[0]
+    return at.button(key=f"save_answers.{wave_id}")
+
+
+def _progress(at) -> list[str]:
+    """The "answered n of N" line of every form on the screen."""
+    return [bar.proto.text for bar in at.get("progress")]
+
+
+def _statements(at, wave_id: int) -> dict:
+    """The option rows of one wave's statements, by widget key."""
+    return {row.key: row for row in at.segmented_control if row.key.startswith(f"answer.{wave_id}.")}
 
 
 def _figures(at) -> list[dict]:
@@ -193,17 +201,24 @@ def test_a_member_answers_skips_one_finds_the_answers_again_and_the_closed_wave_
     assert "#### Session evaluation" in [as_read(text) for text in values(at.markdown)]
     assert any(caption.startswith(f"{LEIDING} · ") for caption in values(at.caption))
     assert "Nobody but you sees your answers." in to_answer
-    radios = {radio.key: radio for radio in at.radio if radio.key.startswith(f"answer.{wave_id}.")}
-    assert list(radios) == [f"answer.{wave_id}.{item}" for item in ("use_1", "use_2", "use_3", "proc_1", "proc_2")] + [
+    rows = _statements(at, wave_id)
+    assert list(rows) == [f"answer.{wave_id}.{item}" for item in ("use_1", "use_2", "use_3", "proc_1", "proc_2")] + [
         f"answer.{wave_id}.proc_3"
     ]
-    assert radios[f"answer.{wave_id}.use_1"].label == "The session helped me with my own work."
-    assert radios[f"answer.{wave_id}.use_1"].options == ["Not at all", "A little", "Moderately", "Mostly", "Completely"]
-    assert all(radio.value is None for radio in radios.values()), "nothing is chosen for the member"
+    assert rows[f"answer.{wave_id}.use_1"].label == "The session helped me with my own work."
+    assert rows[f"answer.{wave_id}.use_1"].options == ["Not at all", "A little", "Moderately", "Mostly", "Completely"]
+    assert all(row.value is None for row in rows.values()), "nothing is chosen for the member"
+    before = _progress(at)
+    assert "Answered: 0 of 6" in before and all(line.startswith("Answered: 0 of ") for line in before), before
 
     given = {"use_1": 4, "use_2": 5, "proc_1": 3, "proc_2": 2, "proc_3": 4}  # use_3 skipped
     for item, value in given.items():
-        at.radio(key=f"answer.{wave_id}.{item}").set_value(value)
+        at.segmented_control(key=f"answer.{wave_id}.{item}").set_value(value)
+    _run(at)
+    after = _progress(at)
+    assert "Answered: 5 of 6" in after, "the count follows the taps, before saving"
+    assert sum(line.startswith("Answered: 0 of ") for line in after) == len(before) - 1, "the other survey's stays"
+    assert surveys.my_answers(configured_database(), people.participant, wave_id) == {}, "a tap saves nothing"
     _save_button(at, wave_id).click()
     _run(at)
     assert SAVED in values(at.success)
@@ -211,13 +226,13 @@ def test_a_member_answers_skips_one_finds_the_answers_again_and_the_closed_wave_
     assert surveys.my_answers(configured_database(), people.participant, wave_id) == given | {"use_3": None}
 
     again = _page(people.participant)
-    kept = {item: again.radio(key=f"answer.{wave_id}.{item}").value for item in [*given, "use_3"]}
+    kept = {item: again.segmented_control(key=f"answer.{wave_id}.{item}").value for item in [*given, "use_3"]}
     assert kept == given | {"use_3": None}, "a new session shows the answers given, and the skipped one empty"
 
     surveys.close_wave(configured_database(), people.facilitator, wave_id)
     later = _page(people.participant)
     assert not any(caption.startswith(f"{LEIDING} · ") for caption in values(later.caption))
-    assert not [radio for radio in later.radio if radio.key.startswith(f"answer.{wave_id}.")]
+    assert not _statements(later, wave_id)
     assert any(caption.startswith("Jeugdhulp Gent · ") for caption in values(later.caption))
 
 
@@ -250,7 +265,7 @@ def test_saving_into_a_survey_that_closed_meanwhile_says_so_and_keeps_the_answer
     at = _page(people.participant)
     given = {"use_1": 4, "proc_2": 2}
     for item, value in given.items():
-        at.radio(key=f"answer.{wave_id}.{item}").set_value(value)
+        at.segmented_control(key=f"answer.{wave_id}.{item}").set_value(value)
     surveys.close_wave(configured_database(), people.facilitator, wave_id)  # between drawing the form and saving it
 
     _save_button(at, wave_id).click()
@@ -258,14 +273,45 @@ def test_saving_into_a_survey_that_closed_meanwhile_says_so_and_keeps_the_answer
 
     assert CLOSED_MEANWHILE in values(at.warning)
     assert SAVED not in values(at.success)
-    kept = {item: at.radio(key=f"answer.{wave_id}.{item}").value for item in given}
+    kept = {item: at.segmented_control(key=f"answer.{wave_id}.{item}").value for item in given}
     assert kept == given, "the ticked answers stay on screen"
-    assert all(radio.disabled for radio in at.radio if radio.key.startswith(f"answer.{wave_id}."))
+    assert all(row.disabled for row in _statements(at, wave_id).values())
     assert surveys.my_answers(configured_database(), people.participant, wave_id) == {}
 
     at.button(key=f"forget_closed.{wave_id}").click()
     _run(at)
-    assert not [radio for radio in at.radio if radio.key.startswith(f"answer.{wave_id}.")], "until put away"
+    assert not _statements(at, wave_id), "until put away"
+
+
+def test_changing_an_answer_after_saving_takes_the_saved_line_away_until_saved_again(people):
+    group_id = _group_id(LEIDING)
+    wave_id = _open_wave_of(group_id, "session_evaluation")
+    at = _page(people.participant)
+    at.segmented_control(key=f"answer.{wave_id}.use_1").set_value(4)
+    _save_button(at, wave_id).click()
+    _run(at)
+    assert SAVED in values(at.success)
+
+    at.segmented_control(key=f"answer.{wave_id}.use_1").set_value(2)
+    _run(at)
+    assert SAVED not in values(at.success), "the changed answer is not saved yet"
+    assert surveys.my_answers(configured_database(), people.participant, wave_id)["use_1"] == 4
+
+    _save_button(at, wave_id).click()
+    _run(at)
+    assert SAVED in values(at.success)
+    assert surveys.my_answers(configured_database(), people.participant, wave_id)["use_1"] == 2
+
+
+def test_in_dutch_the_member_answers_with_dutch_options_and_count(people):
+    group_id = _group_id(LEIDING)
+    wave_id = _open_wave_of(group_id, "session_evaluation")
+    at = _page(people.participant, locale="nl-NL", english=False)
+    row = at.segmented_control(key=f"answer.{wave_id}.use_1")
+    assert row.options == ["Helemaal niet", "Een beetje", "Redelijk", "Grotendeels", "Helemaal"]
+    row.set_value(3)
+    _run(at)
+    assert "Beantwoord: 1 van 6" in _progress(at)
 
 
 def test_with_no_open_survey_the_member_is_told_so(people):
@@ -275,7 +321,7 @@ def test_with_no_open_survey_the_member_is_told_so(people):
         )
     at = _page(people.participant)
     assert NOTHING_OPEN in values(at.caption)
-    assert not at.radio
+    assert not at.segmented_control
 
 
 # --- results -------------------------------------------------------------------------------------
@@ -539,7 +585,7 @@ def test_leaders_never_see_an_individual_answer(people, safety_waves, role):
         option.label(Language.EN)
         for option in shipped_instruments().instruments[SAFETY].options  # the distribution
     }, _trace_names(at)
-    assert not at.radio, "no answer form of anybody else"
+    assert not at.segmented_control, "no answer form of anybody else"
 
     if role == "facilitator":
         waves_tab = _text_of(_tab(at, "Waves"))
@@ -724,7 +770,8 @@ def _markdown_everywhere(at) -> list[str]:
     """Every Markdown source on the screen: texts, headings, captions, alerts and widget labels."""
     found = [*values(at.markdown), *values(at.caption), *values(at.subheader), *values(at.header)]
     found += [*values(at.info), *values(at.warning), *values(at.error), *values(at.success)]
-    return found + [radio.label for radio in at.radio] + [option for radio in at.radio for option in radio.options]
+    rows = at.segmented_control
+    return found + [row.label for row in rows] + [option for row in rows for option in row.options]
 
 
 def test_a_loaded_instruments_names_show_as_typed_and_never_start_a_formula_in_the_csv(people, offered):
@@ -735,7 +782,7 @@ def test_a_loaded_instruments_names_show_as_typed_and_never_start_a_formula_in_t
     answering = _page(people.participant)
     shown = _markdown_everywhere(answering)
     assert "#### " + escape_markdown(FORGED_NAME) in shown
-    assert escape_markdown("_a_") in shown, "an item's text is a radio label, and labels are Markdown"
+    assert escape_markdown("_a_") in shown, "an item's text is a widget label, and labels are Markdown"
     assert not [text for text in shown if FORGED_NAME in text or "_a_" in text.replace("\\_", "")]
 
     managing = _page(people.facilitator)
@@ -845,7 +892,8 @@ def test_participants_read_plain_names_and_leaders_find_the_technical_name_in_th
         if subheader:
             assert subheader in values(member.subheader)
         shown = [*values(member.subheader), *values(member.caption), *values(member.markdown), *values(member.info)]
-        shown += [radio.label for radio in member.radio] + list(member.selectbox(key="results_instrument").options)
+        shown += [row.label for row in member.segmented_control]
+        shown += list(member.selectbox(key="results_instrument").options)
         shown += [trace.get("name") or "" for figure in _figures(member) for trace in figure["data"]]
         shown += [note["text"] for figure in _figures(member) for note in figure["layout"].get("annotations", [])]
         assert not [text for text in shown if "efficacy" in text.lower() or "psycholog" in text.lower()], shown

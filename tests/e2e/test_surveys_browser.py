@@ -1,8 +1,8 @@
 """Surveys in a real browser: a member answers the open survey on a phone by tapping, and the facilitator
 shows the group's results on a projector.
 
-Screenshots go to test-artifacts/: 17-survey-phone.png and 18-survey-results-projector.png (with a -full
-variant when the page is longer than the screen).
+Screenshots go to test-artifacts/: 17-survey-phone.png, 17-survey-phone-seven-points.png and
+18-survey-results-projector.png (with a -full variant when the page is longer than the screen).
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ from conftest import PHONE, PROJECTOR
 from e2e_support import EXCEPTION_TEXT, either, error_boxes, goto, main, redrawn, settle, sign_in, text, visible_text
 from playwright.sync_api import Page, expect
 
+from intervision import accounts, groups, membership, surveys
 from intervision.instruments import shipped_instruments
+from intervision.models import Contract, GroupInput, GroupRole
 
 pytestmark = pytest.mark.browser
 
@@ -58,8 +60,8 @@ def _shoot(page: Page, folder: Path, name: str) -> None:
 
 
 def _statement(page: Page, english: str):
-    """The radio group of one statement, found by its text."""
-    return main(page).locator('[data-testid="stRadio"]').filter(has_text=english)
+    """The row of options of one statement, found by its text."""
+    return main(page).locator('[data-testid="stButtonGroup"]').filter(has_text=english)
 
 
 def test_a_member_answers_the_open_survey_on_a_phone(demo_server, open_page, artifacts):
@@ -97,7 +99,106 @@ def test_a_member_answers_the_open_survey_on_a_phone(demo_server, open_page, art
     for item, statement in items.items():
         expect(_statement(page, statement).get_by_role("radio", name=TAPPED[item])).to_be_checked()
     expect(_statement(page, SKIPPED).get_by_role("radio", checked=True)).to_have_count(0)
+    expect(main(page).get_by_text(text("surveys.progress", answered=5, total=6), exact=True)).to_be_visible()
     _check(page, "after a reload")
+
+
+# A seven-point scale whose Dutch labels are long: on a phone they must wrap inside the row, never widen it.
+SEVEN_POINTS = ["Helemaal mee oneens", "Mee oneens", "Een beetje mee oneens", "Niet eens, niet oneens, maar neutraal"]
+SEVEN_POINTS += ["Een beetje mee eens", "Mee eens", "Helemaal mee eens, zonder enig voorbehoud of twijfel"]
+SEVEN_POINT_FILE = (
+    """\
+id = "seven_points_phone"
+version = 1
+own = true
+citations = []
+reverse_scored = []
+name = { nl = "Zeven punten", en = "Seven points" }
+description = { nl = "Een schaal van zeven.", en = "A scale of seven." }
+"""
+    + "".join(
+        f'[[options]]\nvalue = {value}\nlabel = {{ nl = "{label}", en = "{label}" }}\n'
+        for value, label in enumerate(SEVEN_POINTS, start=1)
+    )
+    + '[[scales]]\nid = "whole"\nname = { nl = "Geheel", en = "Whole" }\n'
+    + 'description = { nl = "Het gemiddelde.", en = "The mean." }\n'
+    + "".join(
+        f'[[items]]\nid = "s_{n}"\nscale = "whole"\ntext = {{ nl = "Uitspraak {n}.", en = "Statement {n}." }}\n'
+        for n in range(1, 5)
+    )
+)
+# A member in a group of her own, so that its open survey changes no other test's screens.
+PHONE_MEMBER = "Kim Bos"
+
+
+def _a_group_with_a_seven_point_survey(server) -> int:
+    coordinator = accounts.person_by_email(server.database, _email(server, "Marieke van Dijk"))
+    member = accounts.person_by_email(server.database, _email(server, PHONE_MEMBER))
+    assert coordinator is not None and member is not None
+    surveys.load_instrument(server.database, coordinator, SEVEN_POINT_FILE, "seven.toml")
+    contract = Contract(
+        meets_every_weeks=4,
+        session_minutes=90,
+        confidentiality="Wat hier gezegd wordt, blijft hier.",
+        start_date=server.database.clock.now().date(),
+    )
+    group_id = groups.create_group(server.database, coordinator, GroupInput(name="Zeven punten", contract=contract))
+    invitation = membership.invite(server.database, coordinator, group_id, member.id, GroupRole.MEMBER)
+    membership.accept(server.database, member, invitation)
+    return surveys.open_wave(server.database, coordinator, group_id, "seven_points_phone", "start")
+
+
+def _overflowing(page: Page) -> list[str]:
+    """Whatever sticks out past the right edge of the screen: the page itself, or an option of a statement."""
+    return page.evaluate(
+        """() => {
+            const width = document.documentElement.clientWidth;
+            const found = [];
+            if (document.documentElement.scrollWidth > width) found.push('the page scrolls sideways');
+            for (const option of document.querySelectorAll('[data-testid="stButtonGroup"] button')) {
+                const box = option.getBoundingClientRect();
+                if (box.left < 0 || box.right > width + 0.5 || option.scrollWidth > option.clientWidth + 1)
+                    found.push(option.innerText);
+            }
+            return found;
+        }"""
+    )
+
+
+def test_a_seven_point_scale_with_long_labels_fits_a_phone_and_saves(demo_server, open_page, artifacts):
+    wave_id = _a_group_with_a_seven_point_survey(demo_server)
+    page = open_page(locale="en-US", viewport=PHONE, phone=True)
+    sign_in(page, demo_server, _email(demo_server, PHONE_MEMBER))  # reads Dutch
+    goto(page, demo_server.url("/surveys"))
+    survey = main(page).locator(f".st-key-survey_{wave_id}")  # she has another survey open, in her own group
+    rows = survey.locator('[data-testid="stButtonGroup"]')
+    expect(rows).to_have_count(4)
+    expect(rows.first.get_by_role("radio")).to_have_count(7)
+    assert _overflowing(page) == []
+    heights = [row.get_by_role("radio").first.bounding_box()["height"] for row in rows.all()]
+    assert min(heights) >= 44, f"options are thumb-sized targets: {heights}"
+
+    expect(survey.get_by_text(text("surveys.progress", "nl", answered=0, total=4), exact=True)).to_be_visible()
+    for index, label in enumerate(SEVEN_POINTS[:3]):
+        option = rows.nth(index).get_by_role("radio", name=label, exact=True)
+        option.scroll_into_view_if_needed()
+        option.tap()
+        expect(option).to_be_checked()
+    expect(survey.get_by_text(text("surveys.progress", "nl", answered=3, total=4), exact=True)).to_be_visible()
+    save = survey.get_by_role("button", name=text("surveys.save", "nl"))
+    save.scroll_into_view_if_needed()
+    save.tap()
+    saved = survey.get_by_text(text("surveys.saved", "nl"))
+    expect(saved).to_be_visible()
+    assert _overflowing(page) == []
+    page.evaluate("window.scrollTo(0, 0)")
+    main(page).evaluate("main => main.scrollTo(0, 0)")
+    _shoot(page, artifacts, "17-survey-phone-seven-points")
+
+    member = accounts.person_by_email(demo_server.database, _email(demo_server, PHONE_MEMBER))
+    assert member is not None
+    stored = surveys.my_answers(demo_server.database, member, wave_id)
+    assert stored == {"s_1": 1, "s_2": 2, "s_3": 3, "s_4": None}, "the fourth statement skipped"
 
 
 def test_the_facilitator_shows_the_results_on_a_projector(demo_server, open_page, artifacts):
@@ -126,10 +227,10 @@ def test_on_a_phone_the_member_sees_that_the_answers_are_saved(demo_server, open
     page = open_page(locale="en-US", viewport=PHONE, phone=True)
     sign_in(page, demo_server, _email(demo_server, "Tim van den Berg"))  # reads Dutch; same group as Ana Souza
     goto(page, demo_server.url("/surveys"))
-    groups = main(page).locator('[data-testid="stRadio"]')
+    groups = main(page).locator('[data-testid="stButtonGroup"]')
     expect(groups.first).to_be_visible()
     for index in range(groups.count()):
-        option = groups.nth(index).locator("label").nth(3)
+        option = groups.nth(index).get_by_role("radio").nth(3)
         option.scroll_into_view_if_needed()
         option.tap()
     save = main(page).get_by_role("button", name=either("surveys.save"))
