@@ -56,9 +56,11 @@ def printable(text: str) -> str:
     kept = []
     for character in text:
         code = ord(character)
+        if code in _MODIFIERS:  # left out even where a font has a glyph for them: they would print as a box
+            continue
         if code in covered or character in "\n\t":
             kept.append(character)
-        elif code in _MODIFIERS or unicodedata.category(character) in ("Cc", "Cf", "Mn"):
+        elif unicodedata.category(character) in ("Cc", "Cf", "Mn"):
             continue
         else:
             kept.append(REPLACEMENT)
