@@ -14,13 +14,13 @@ from __future__ import annotations
 import json
 import re
 import statistics
-import zlib
 from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
 from driving import NOT_ALLOWED, Offered, app, assert_healthy, deep_link, open_page, query, refusals, values
 from fpdf import FPDF
+from pdf_reading import pdf_text
 from test_case_privacy_screens import everything
 
 from intervision import accounts, cases, clock, demo, goals, groups, live, overview, surveys
@@ -232,18 +232,6 @@ def planted(people) -> Planted:
 
 
 # --- reading everything the overview offers ------------------------------------------------------
-
-
-def pdf_text(pdf: bytes) -> str:
-    """The text a PDF shows: the strings drawn in its (compressed) page streams."""
-    shown = []
-    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
-        try:
-            content = zlib.decompress(stream)
-        except zlib.error:
-            content = stream
-        shown += re.findall(rb"\((.*?)\)\s*Tj", content, re.S)
-    return "\n".join(part.decode("latin-1") for part in shown)
 
 
 def _run(at):

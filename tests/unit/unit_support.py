@@ -5,12 +5,11 @@ Kept out of conftest.py so that test modules can import them by name.
 
 from __future__ import annotations
 
-import re
-import zlib
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from pdf_reading import pdf_text  # noqa: F401 - the unit tests import it from here
 
 from intervision import auth, db, store
 from intervision.models import Contract, GroupInput, Language, Person, Role
@@ -52,88 +51,3 @@ def audit_actions(path: Path) -> list[str]:
     """The audit log's actions, oldest first."""
     with db.reading(path) as conn:
         return [row[0] for row in conn.execute("SELECT action FROM audit_log ORDER BY id")]
-
-
-_PDF_OBJECT = re.compile(rb"(\d+) 0 obj\s*(<<.*?>>)\s*(stream\r?\n|endobj)", re.S)
-
-
-def _pdf_objects(pdf: bytes) -> list[tuple[bytes, bytes, bytes]]:
-    """Each object's number, dictionary and raw stream, a stream skipped by its /Length (it is binary)."""
-    found, position = [], 0
-    while match := _PDF_OBJECT.search(pdf, position):
-        number, dictionary, after = match.groups()
-        position, stream = match.end(), b""
-        if after.startswith(b"stream"):
-            length = int(re.findall(rb"/Length (\d+)", dictionary)[0])
-            stream, position = pdf[position : position + length], position + length
-        found.append((number, dictionary, stream))
-    return found
-
-
-# In a page's content: a font switch, a literal string, or the end of a text object (a line of the page).
-_CONTENT_TOKEN = re.compile(rb"/(\w+)\s+[\d.]+\s+Tf|\(((?:\\.|[^\\)])*)\)|\bET\b", re.S)
-_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
-
-
-def _unescape(literal: bytes) -> bytes:
-    """A PDF literal string's bytes, its backslash escapes (\\(, \\n, \\123) undone."""
-
-    def undo(found: re.Match[bytes]) -> bytes:
-        escaped = found.group(1)
-        if escaped[:1].isdigit():
-            return bytes([int(escaped, 8) & 0xFF])
-        return _ESCAPES.get(escaped, escaped)
-
-    return re.sub(rb"\\([0-7]{1,3}|.)", undo, literal, flags=re.S)
-
-
-def _to_unicode(cmap: bytes) -> dict[int, str]:
-    """A font's ToUnicode map: glyph id to the characters it prints."""
-    glyphs: dict[int, str] = {}
-    for section in re.findall(rb"beginbfchar(.*?)endbfchar", cmap, re.S):
-        for glyph, text in re.findall(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", section):
-            glyphs[int(glyph, 16)] = bytes.fromhex(text.decode()).decode("utf-16-be")
-    for section in re.findall(rb"beginbfrange(.*?)endbfrange", cmap, re.S):
-        for first, last, text in re.findall(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", section):
-            start = bytes.fromhex(text.decode()).decode("utf-16-be")
-            for offset in range(int(last, 16) - int(first, 16) + 1):
-                glyphs[int(first, 16) + offset] = start[:-1] + chr(ord(start[-1]) + offset)
-    return glyphs
-
-
-def pdf_text(pdf: bytes) -> str:
-    """The text a PDF shows, a line per text object: the strings drawn in its (compressed) page streams.
-
-    A font embedded from a TrueType file draws glyph ids, two bytes each; its ToUnicode map says which
-    characters they are. A built-in font draws Latin-1 bytes.
-    """
-    objects: dict[bytes, tuple[bytes, bytes]] = {}
-    for number, dictionary, stream in _pdf_objects(pdf):
-        try:
-            content = zlib.decompress(stream) if b"FlateDecode" in dictionary else stream
-        except zlib.error:
-            content = stream
-        objects[number] = (dictionary, content)
-    maps: dict[bytes, dict[int, str]] = {}
-    for name, number in re.findall(rb"/(F\d+) (\d+) 0 R", pdf):
-        if found := re.search(rb"/ToUnicode (\d+) 0 R", objects.get(number, (b"", b""))[0]):
-            maps[name] = _to_unicode(objects[found.group(1)][1])
-    lines, line, glyphs = [], [], None
-    for _, content in objects.values():
-        if b"BT" not in content:
-            continue
-        for token in _CONTENT_TOKEN.finditer(content):
-            font, literal = token.group(1), token.group(2)
-            if font is not None:
-                glyphs = maps.get(font)
-            elif literal is not None:
-                raw = _unescape(literal)
-                if glyphs is None:
-                    line.append(raw.decode("latin-1"))
-                else:
-                    ids = [int.from_bytes(raw[i : i + 2], "big") for i in range(0, len(raw) - 1, 2)]
-                    line.append("".join(glyphs.get(glyph, "\ufffd") for glyph in ids))
-            elif line:
-                lines.append("".join(line))
-                line = []
-    return "\n".join(lines)
