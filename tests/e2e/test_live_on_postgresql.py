@@ -181,11 +181,12 @@ def _run_session(proxy: StickyProxy, database: Database, opened: Callable[[dict[
     # The facilitator ends the check-in and moves on a phase; the projector, on the other process, follows.
     press(console, "live.begin")
     expect(main(console).get_by_role("heading", name=session.phase_name("en", 0))).to_be_visible()
-    expect(main(projector).get_by_role("heading", level=1, name=session.phase_name("en", 0))).to_be_visible()
+    # The projector speaks the group's language (Dutch in the demo), whatever the facilitator reads.
+    expect(main(projector).get_by_role("heading", level=1, name=session.phase_name("nl", 0))).to_be_visible()
     settle(console)
     press(console, "live.next")
     expect(main(console).get_by_role("heading", name=session.phase_name("en", 1))).to_be_visible()
-    expect(main(projector).get_by_role("heading", level=1, name=session.phase_name("en", 1))).to_be_visible()
+    expect(main(projector).get_by_role("heading", level=1, name=session.phase_name("nl", 1))).to_be_visible()
 
     assert session.session().phase_index == 1  # one press, one phase: none counted twice across processes
     assert replica_of(console.context) == console_replica
