@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from intervision.database import Database
 
@@ -288,3 +289,18 @@ def signed_in_page(open_page: Callable[..., Page], server: Server, email: str, *
     cookie = {"name": SESSION_COOKIE, "value": token, "url": server.url("/"), "httpOnly": True, "sameSite": "Lax"}
     page.context.add_cookies([cookie])
     return page
+
+
+def choose(page: Page, label: str, option: str | re.Pattern[str]) -> None:
+    """Pick an option in a Streamlit select box (the first tap after a rerun sometimes opens nothing)."""
+    box = main(page).get_by_label(label, exact=True)
+    for _ in range(5):
+        box.click()
+        try:
+            page.get_by_role("option", name=option, exact=isinstance(option, str)).first.click(timeout=2000)
+        except PlaywrightTimeoutError:
+            page.keyboard.press("Escape")
+            continue
+        settle(page)
+        return
+    raise AssertionError(f"the select box {label} did not open")

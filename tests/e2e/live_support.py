@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from e2e_support import Server, launch_server
-from playwright.sync_api import Locator
+from e2e_support import Server, goto, launch_server, signed_in_page
+from playwright.sync_api import Locator, Page
 
 from intervision.database import Database
 
@@ -221,3 +221,10 @@ def clock_seconds(text: str) -> float:
     assert match, f"no countdown in {text!r}"
     seconds = int(match.group(2)) * 60 + int(match.group(3))
     return -seconds if match.group(1) else seconds
+
+
+def facilitators_console(open_page: Callable[..., Page], server: Server, viewport: dict[str, int]) -> Page:
+    """The demo facilitator's console, signed in, at this size."""
+    page = signed_in_page(open_page, server, FACILITATOR[1], viewport=viewport)
+    goto(page, server.url("/session"))
+    return page

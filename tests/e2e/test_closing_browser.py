@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 from conftest import PHONE
-from e2e_support import Server, either, goto, main, settle, signed_in_page, start_server, text
-from live_support import FACILITATOR, LiveSetup, open_session
+from e2e_support import Server, either, main, settle, start_server, text
+from live_support import LiveSetup, facilitators_console, open_session
 from playwright.sync_api import Page, expect
 
 from intervision import live
@@ -36,12 +36,6 @@ def session(closing_server: Server) -> Iterator[LiveSetup]:
     setup.close()
 
 
-def _console(open_page, server: Server, viewport: dict[str, int]) -> Page:
-    page = signed_in_page(open_page, server, FACILITATOR[1], viewport=viewport)
-    goto(page, server.url("/session"))
-    return page
-
-
 def _in_view(page: Page, locator) -> None:
     """The element lies within the window as it is now (after scrolling to it)."""
     locator.scroll_into_view_if_needed()
@@ -54,7 +48,7 @@ def _in_view(page: Page, locator) -> None:
 
 @pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["1280x720", "phone"])
 def test_attendance_starts_unknown_and_a_mark_is_stored(closing_server, session, open_page, artifacts, viewport):
-    console = _console(open_page, closing_server, viewport)
+    console = facilitators_console(open_page, closing_server, viewport)
     expect(main(console).get_by_role("heading", name=either("live.who_is_here"))).to_be_visible()
     unknown = main(console).get_by_role("radio", name=text("live.presence_unknown", "nl"))
     expect(unknown.first).to_be_checked()
@@ -78,7 +72,7 @@ def test_closing_with_an_unconfirmed_action_item_warns_and_close_anyway_keeps_it
     live.add_action_item(session.database, facilitator, session.session_id, ActionItemInput(text="Bel HR"))
     session.begin()
     session.to_closing()
-    console = _console(open_page, closing_server, viewport)
+    console = facilitators_console(open_page, closing_server, viewport)
     expect(main(console).get_by_role("heading", name=either("live.confirm_step"))).to_be_visible()
     expect(main(console).get_by_text(text("live.unconfirmed_count", "nl", count=1))).to_be_visible()
 

@@ -19,11 +19,10 @@ from e2e_support import (
     main,
     redrawn,
     settle,
-    signed_in_page,
     start_server,
     text,
 )
-from live_support import FACILITATOR, LiveSetup, open_session
+from live_support import LiveSetup, facilitators_console, open_session
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
@@ -54,12 +53,6 @@ def session(console_server: Server) -> Iterator[LiveSetup]:
     setup = open_session(console_server.database)
     yield setup
     setup.close()
-
-
-def _console(open_page, server: Server, viewport: dict[str, int]) -> Page:
-    page = signed_in_page(open_page, server, FACILITATOR[1], viewport=viewport)
-    goto(page, server.url("/session"))
-    return page
 
 
 def _check(page: Page, name: str) -> None:
@@ -101,7 +94,7 @@ def _all_on_one_screen(page: Page, session: LiveSetup) -> None:
 
 @pytest.mark.parametrize("size", SIZES)
 def test_the_console_at_projector_and_laptop_size(size, console_server, session, open_page, artifacts: Path):
-    page = _console(open_page, console_server, SIZES[size])
+    page = facilitators_console(open_page, console_server, SIZES[size])
     expect(main(page).get_by_role("heading", name=text("live.check_in", DUTCH))).to_be_visible()
     _projector_button(page, session)
     settle(page, pause_ms=400)
@@ -132,7 +125,7 @@ def test_the_console_at_projector_and_laptop_size(size, console_server, session,
 
 
 def test_earlier_sessions_are_listed_by_day_method_and_case(console_server, open_page, artifacts: Path):
-    page = _console(open_page, console_server, LAPTOP)
+    page = facilitators_console(open_page, console_server, LAPTOP)
     expect(main(page).get_by_role("heading", name=text("live.history", DUTCH))).to_be_visible()
     buttons = main(page).locator('[class*="st-key-report"] button')
     expect(buttons.first).to_be_visible()

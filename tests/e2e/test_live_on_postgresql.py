@@ -20,6 +20,7 @@ from e2e_support import (
     SESSION_COOKIE,
     WELCOME,
     Server,
+    choose,
     database_of,
     either,
     free_port,
@@ -31,7 +32,6 @@ from e2e_support import (
 )
 from live_support import CASE_BRINGER, FACILITATOR, GROUP, the_open_session
 from playwright.sync_api import Browser, BrowserContext, Page, expect
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from sticky_proxy import STICKY_COOKIE, StickyProxy, start_sticky_proxy
 
 from intervision import accounts, auth
@@ -94,21 +94,6 @@ def new_page(chromium: Browser, viewport: dict[str, int]) -> Page:
     page.js_errors = []
     page.on("pageerror", lambda error: page.js_errors.append(str(error)))
     return page
-
-
-def choose(page: Page, label: str, option: str | re.Pattern[str]) -> None:
-    """Pick an option in a Streamlit select box (the first tap after a rerun sometimes opens nothing)."""
-    box = main(page).get_by_label(label, exact=True)
-    for _ in range(5):
-        box.click()
-        try:
-            page.get_by_role("option", name=option, exact=isinstance(option, str)).first.click(timeout=2000)
-        except PlaywrightTimeoutError:
-            page.keyboard.press("Escape")
-            continue
-        settle(page)
-        return
-    raise AssertionError(f"the select box {label} did not open")
 
 
 def press(page: Page, key: str) -> None:
