@@ -758,3 +758,32 @@ class Goal(BaseModel):
     target: float
     due: date
     created_at: datetime
+
+
+class SpeakingTurn(BaseModel):
+    """One person's place in a speaking round."""
+
+    model_config = ConfigDict(frozen=True)
+
+    person_id: int
+    name: str
+    position: int
+    skipped: bool  # left out by the facilitator (absent, or passing); can be added back
+    spoke_at: datetime | None  # when their turn ended
+
+
+class SpeakingRound(BaseModel):
+    """A phase's speaking round: the drawn order, who speaks now and since when (stored, never in memory)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    live_session_id: int
+    phase_index: int
+    drawn_at: datetime
+    speaker_id: int | None
+    turn_started_at: datetime | None
+    # The session's paused seconds when this turn started: pauses before it are not the speaker's.
+    turn_paused_base: float
+    finished_at: datetime | None
+    turns: list[SpeakingTurn]

@@ -210,6 +210,15 @@ from intervision.store.sign_in import (
     person_of_sign_in_session,
     take_sign_in_ticket,
 )
+from intervision.store.speaking_rounds import (
+    add_speaking_round,
+    add_speaking_turn,
+    hand_over_turn,
+    round_starters,
+    set_speaking_positions,
+    set_turn_skipped,
+    speaking_round,
+)
 from intervision.store.surveys import (
     add_wave,
     answers_of,
@@ -433,4 +442,11 @@ __all__ = [
     "wave_responses",
     "waves_of_group",
     "whole_wave_scores",
+    "add_speaking_round",
+    "add_speaking_turn",
+    "hand_over_turn",
+    "round_starters",
+    "set_speaking_positions",
+    "set_turn_skipped",
+    "speaking_round",
 ]
