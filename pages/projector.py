@@ -18,6 +18,7 @@ from intervision.models import SessionStatus
 from ui.browser import app_origin
 from ui.guard import Viewer, escape_markdown, guard
 from ui.live import big_clock, board_list, follow_url, qr_png
+from ui.rounds import projected_round
 
 # The store this server was set up with (intervision/database.py), built once per process.
 database = configured_database()
@@ -140,6 +141,7 @@ def projection() -> None:
         phase = view.phase
         st.title(escape_markdown(phase.name(speaking.language)))
         big_clock(view, speaking)
+        projected_round(database, speaking, view)
         with st.container(key="projector-who", gap=None):
             speakers = ", ".join(speaking.t(f"speaker.{speaker}") for speaker in phase.speakers)
             st.markdown(f"{speaking.t('live.speaks')}: {speakers}")

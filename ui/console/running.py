@@ -14,6 +14,7 @@ from intervision.methods import Level
 from intervision.models import ObservationDetailsInput, ObservationKind, SessionRole
 from ui import format, forms
 from ui.console.shared import CONTROLS, Console, action_panel, board_form, control_button
+from ui.console.speaking_round import round_panel
 from ui.guard import escape_markdown, while_signed_in
 from ui.live import board_list, clock_line
 
@@ -259,6 +260,7 @@ def running(console: Console, view: live.SessionView) -> None:
         phase_panel(console, view)
         controls(console, view)
         forms.form_error(CONTROLS)
+        round_panel(console, view)
     with side:
         timeline(console, view)
         board_form(console, view)
