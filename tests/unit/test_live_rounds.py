@@ -38,7 +38,7 @@ def team(path, coordinator, make_person, make_group):
             "group_id": group_id, "other_group": other_group}  # fmt: skip
 
 
-def _session(team, now=at(0)) -> int:
+def _session(team, now=NOW) -> int:
     form = StartSessionInput(
         group_id=team["group_id"],
         method_id="incident",
