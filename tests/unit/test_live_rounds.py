@@ -11,9 +11,9 @@ import random
 from datetime import timedelta
 
 import pytest
-from unit_support import NOW
+from unit_support import NOW, count_rows
 
-from intervision import live, rounds
+from intervision import groups, live, rounds
 from intervision.database import Database
 from intervision.errors import DomainError, NotAllowed
 from intervision.methods import built_in_library
@@ -342,3 +342,13 @@ def test_a_restart_brings_back_the_same_speaker_and_their_time(team):
     for view in (after, on_phone, on_projector):
         assert view == before
 
+
+
+def test_deleting_the_group_deletes_its_rounds(team, coordinator):
+    session_id = _session(team)
+    _round(team, session_id, at(0))
+    assert count_rows(team["path"], "speaking_turns") == 4
+
+    groups.delete_group(team["path"], coordinator, team["group_id"], now=at(1))
+
+    assert count_rows(team["path"], "speaking_rounds") == count_rows(team["path"], "speaking_turns") == 0
