@@ -68,7 +68,8 @@ def projected_round(database: Database, viewer: Viewer, view: SessionView) -> No
         each = viewer.t("rounds.each", time=format_clock(speaking.share_seconds))
         parts.append(f"<div>{escape(viewer.t('rounds.title'))} · {escape(each)}</div>")
     if speaking.next_speaker is not None:
-        following = viewer.t("rounds.then", name=speaking.next_speaker.name)
+        key = "rounds.then" if speaking.speaker else "rounds.first"
+        following = viewer.t(key, name=speaking.next_speaker.name)
         parts.append(f'<div class="projector-round-next">{escape(following)}</div>')
     parts.append("</div>")
     st.html("".join(parts))
@@ -103,4 +104,5 @@ def phone_round(database: Database, viewer: Viewer, view: SessionView) -> None:
     elif speaking.finished:
         st.caption(viewer.t("rounds.finished"))
     if speaking.next_speaker is not None:
-        st.caption(viewer.t("rounds.then", name=escape_markdown(speaking.next_speaker.name)))
+        key = "rounds.then" if speaking.speaker else "rounds.first"
+        st.caption(viewer.t(key, name=escape_markdown(speaking.next_speaker.name)))

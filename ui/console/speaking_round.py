@@ -44,9 +44,11 @@ def _ticking_console_round(database: Database, viewer: Viewer, session_id: int) 
     if speaking is None:
         return
     phase_index = speaking.phase_index
-    heading, press = st.columns([3, 2], vertical_alignment="center")
+    # The heading and the one press on one line where they fit; the press wraps under it where they do not,
+    # and is always as wide as its label (a name can be long).
+    top = st.container(horizontal=True, vertical_alignment="center", gap="small")
     each = viewer.t("rounds.each", time=format_clock(speaking.share_seconds))
-    heading.markdown(f"**{viewer.t('rounds.title')}** · {each}")
+    top.markdown(f"**{viewer.t('rounds.title')}** · {each}", width="content")
     speaker_id = speaking.speaker.person_id if speaking.speaker else None
     following = speaking.next_speaker
     if speaking.speaker is None and following is not None:
@@ -60,12 +62,13 @@ def _ticking_console_round(database: Database, viewer: Viewer, session_id: int) 
     else:
         label = ""
     if label:
+        top.space("stretch")
         # The press names who the console showed: a second press about them, after the turn moved, does nothing.
-        press.button(
+        top.button(
             label,
             type="primary",
             key="round.next",
-            width="stretch",
+            width="content",
             on_click=forms.submit,
             args=(ROUND, viewer, partial(_next, database, viewer, session_id, phase_index, speaker_id)),
         )
@@ -77,10 +80,8 @@ def _ticking_console_round(database: Database, viewer: Viewer, session_id: int) 
         st.markdown(line)
     elif speaking.finished:
         st.markdown(viewer.t("rounds.finished"))
-    elif not speaking.order:
+    elif not speaking.waiting:
         st.caption(viewer.t("rounds.nobody"))
-    else:
-        st.caption(viewer.t("rounds.not_started"))
     forms.form_error(ROUND)
     with st.expander(viewer.t("rounds.order"), expanded=False):
         st.caption(viewer.t("rounds.drawn"))
@@ -102,7 +103,8 @@ def _order_rows(database: Database, viewer: Viewer, session_id: int, speaking: R
         else:
             text = name
         row = st.container(horizontal=True, vertical_alignment="center", gap="small", key=f"round-row-{turn.person_id}")
-        row.markdown(f"{number}. {text}", width="stretch")
+        row.markdown(f"{number}. {text}", width="content")
+        row.space("stretch")
         waiting = turn.spoke_at is None and not (speaking.speaker and turn.person_id == speaking.speaker.person_id)
         if not waiting:
             continue
@@ -114,6 +116,7 @@ def _order_rows(database: Database, viewer: Viewer, session_id: int, speaking: R
             row.button(
                 icon,
                 key=f"round.{name_of_move}.{turn.person_id}",
+                type="tertiary",
                 help=viewer.t(f"rounds.{name_of_move}"),
                 on_click=forms.submit,
                 args=(
@@ -122,9 +125,12 @@ def _order_rows(database: Database, viewer: Viewer, session_id: int, speaking: R
                     partial(rounds.move_speaker, database, person, session_id, phase_index, turn.person_id, steps),
                 ),
             )
+        # Icons with a tooltip: a row holds a name and three buttons even in the console's narrow column.
         row.button(
-            viewer.t("rounds.take_back" if turn.skipped else "rounds.skip"),
+            ":material/undo:" if turn.skipped else ":material/block:",
             key=f"round.skip.{turn.person_id}",
+            type="tertiary",
+            help=viewer.t("rounds.take_back" if turn.skipped else "rounds.skip"),
             on_click=forms.submit,
             args=(
                 ROUND,
@@ -139,15 +145,16 @@ def _add_someone(database: Database, viewer: Viewer, session_id: int, phase_inde
     candidates = rounds.people_to_add(database, person, session_id, phase_index)
     if not candidates:
         return
-    choice, add = st.columns([3, 1], vertical_alignment="bottom")
-    chosen = choice.selectbox(
+    line = st.container(horizontal=True, vertical_alignment="bottom", gap="small")
+    chosen = line.selectbox(
         viewer.t("rounds.add"),
         list(candidates),
         format_func=lambda person_id: candidates[person_id],
         key="round.add_who",
     )
-    add.button(
+    line.button(
         viewer.t("rounds.add_button"),
+        width="content",
         key="round.add",
         on_click=forms.submit,
         args=(
