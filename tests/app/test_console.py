@@ -458,8 +458,7 @@ def test_the_first_phase_shows_what_the_facilitator_needs(people):
     phase = INCIDENT.phases[0]
     assert _phase(at) == ("Phase 1 of 6", "Choose the incident")
     shown = values(at.markdown)
-    assert f"**Purpose:** {phase.purpose(Language.EN)}" in shown
-    assert "**Speaks:** Everyone in turn" in shown
+    assert f"**Purpose:** {phase.purpose(Language.EN)}  \n**Speaks:** Everyone in turn" in shown
     prompts = "\n".join(f"- {line}" for line in phase.prompts(Language.EN))
     rules = "\n".join(f"- {line}" for line in phase.rules(Language.EN))
     assert prompts in shown and rules in shown
