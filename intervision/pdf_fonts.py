@@ -14,6 +14,8 @@ from pathlib import Path
 
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
+from fpdf.bidi import auto_detect_base_direction
+from fpdf.enums import TextDirection
 
 FONTS_DIR = Path(__file__).resolve().parent.parent / "data" / "fonts"
 FAMILY = "DejaVu"
@@ -21,16 +23,11 @@ _REGULAR, _BOLD = "DejaVuSans.ttf", "DejaVuSans-Bold.ttf"
 # Fonts for the scripts DejaVu Sans lacks, each cut down to its own script (scripts/subset_fonts.py), with
 # a bold face where we ship one. Tried in this order for a character the main font lacks, before the
 # catch-alls: Chinese and Japanese, then emoji and other symbols.
+_INDIC = ("Devanagari", "Bengali", "Gurmukhi", "Gujarati", "Oriya", "Tamil", "Telugu", "Kannada", "Malayalam")
 _SCRIPT_FONTS: dict[str, dict[str, str]] = {
     "NotoSansArabic": {"": "NotoSansArabic-Regular.ttf", "B": "NotoSansArabic-Bold.ttf"},
     "ReportHangul": {"": "ReportHangul-Regular.ttf"},
-    **{
-        f"NotoSans{script}": {"": f"NotoSans{script}-Regular.ttf"}
-        for script in (
-            "Devanagari", "Bengali", "Gurmukhi", "Gujarati", "Oriya", "Tamil", "Telugu", "Kannada", "Malayalam",
-            "Sinhala", "Thai",
-        )
-    },
+    **{f"NotoSans{script}": {"": f"NotoSans{script}-Regular.ttf"} for script in (*_INDIC, "Sinhala", "Thai")},
     "DroidSansFallback": {"": "DroidSansFallbackFull.ttf"},
     "Symbola": {"": "Symbola_hint.ttf"},
 }
@@ -63,6 +60,8 @@ class ReportPDF(FPDF):
             main = self.fonts[FAMILY.lower() + face]
             for code in _ARABIC_SCRIPT & main.cmap.keys():
                 del main.cmap[code]
+        # Shaping also sends every character through get_fallback_font below: without it (and with no
+        # fallback font listed yet) fpdf2 would print all text in the main font.
         self.set_text_shaping(True)
         self.set_font(FAMILY, "", 11)
 
@@ -123,6 +122,12 @@ def printable(text: str) -> str:
         else:
             kept.append(REPLACEMENT)
     return "".join(kept)
+
+
+def paragraph_align(text: str) -> str:
+    """L for a paragraph that starts in a left-to-right script, R for one typed in Arabic or Hebrew: its
+    lines start at the right margin, as its writer reads them."""
+    return "R" if auto_detect_base_direction(text) is TextDirection.RTL else "L"
 
 
 def row_height(pdf: FPDF, cells: list[str], widths: list[float], line_height: float) -> float:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import zlib
+from dataclasses import dataclass
 
 _PDF_OBJECT = re.compile(rb"(\d+) 0 obj\s*(<<.*?>>)\s*(stream\r?\n|endobj)", re.S)
 
@@ -91,13 +92,22 @@ def _typed_order(glyphs: list[str]) -> str:
     return "".join(typed)
 
 
-def pdf_text(pdf: bytes) -> str:
-    """The text a PDF shows, a line per text object: the strings drawn in its (compressed) page streams.
+@dataclass(frozen=True)
+class Glyph:
+    """One glyph as a page draws it: the font's resource name, the glyph's number, the characters it shows."""
+
+    font: str
+    number: int
+    text: str
+
+
+def drawn_lines(pdf: bytes) -> list[list[Glyph]]:
+    """The glyphs a PDF draws, a line per text object, in the order they stand on the page (left to right).
 
     A font embedded from a TrueType file draws glyph ids, two bytes each; its ToUnicode map says which
-    characters they are. A glyph that is not in it adds nothing: shaping can draw one character as several
-    glyphs (a Bengali vowel sign around its consonant), and the first of them stands for the characters.
-    A built-in font draws Latin-1 bytes.
+    characters they are. A glyph that is not in it shows no characters: shaping can draw one character as
+    several glyphs (a Bengali vowel sign around its consonant), and the first of them stands for them all.
+    A built-in font draws Latin-1 bytes, a glyph each.
     """
     objects: dict[bytes, tuple[bytes, bytes]] = {}
     for number, dictionary, stream in _pdf_objects(pdf):
@@ -110,29 +120,35 @@ def pdf_text(pdf: bytes) -> str:
     for name, number in re.findall(rb"/(F\d+) (\d+) 0 R", pdf):
         if found := re.search(rb"/ToUnicode (\d+) 0 R", objects.get(number, (b"", b""))[0]):
             maps[name] = _to_unicode(objects[found.group(1)][1])
-    lines: list[str] = []
-    line: list[str] = []
-    glyphs: dict[int, str] | None = None
-    saved: list[dict[int, str] | None] = []
+    lines: list[list[Glyph]] = []
+    line: list[Glyph] = []
+    font: bytes = b""
+    saved: list[bytes] = []
     for _, content in objects.values():
         if b"BT" not in content:
             continue
         for token in _CONTENT_TOKEN.finditer(content):
-            font, literal, operator = token.groups()
+            switch, literal, operator = token.groups()
             if operator == b"q":
-                saved.append(glyphs)
+                saved.append(font)
             elif operator == b"Q":
-                glyphs = saved.pop() if saved else None
-            elif font is not None:
-                glyphs = maps.get(font)
+                font = saved.pop() if saved else b""
+            elif switch is not None:
+                font = switch
             elif literal is not None:
                 raw = _unescape(literal)
+                glyphs = maps.get(font)
                 if glyphs is None:
-                    line += raw.decode("latin-1")
+                    line += [Glyph(font.decode(), byte, chr(byte)) for byte in raw]
                 else:
                     ids = [int.from_bytes(raw[i : i + 2], "big") for i in range(0, len(raw) - 1, 2)]
-                    line += [glyphs.get(glyph, "") for glyph in ids]
+                    line += [Glyph(font.decode(), glyph, glyphs.get(glyph, "")) for glyph in ids]
             elif line:
-                lines.append(_typed_order(line))
+                lines.append(line)
                 line = []
-    return "\n".join(lines)
+    return lines
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The text a PDF shows, a line per text object, each in the order it was typed (see drawn_lines)."""
+    return "\n".join(_typed_order([glyph.text for glyph in line]) for line in drawn_lines(pdf))
