@@ -9,6 +9,7 @@ black and white). The fonts ship in data/fonts/ with their licences, so a report
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.bidi import auto_detect_base_direction
 from fpdf.enums import TextDirection
+from fpdf.line_break import Fragment
 
 FONTS_DIR = Path(__file__).resolve().parent.parent / "data" / "fonts"
 FAMILY = "DejaVu"
@@ -38,6 +40,9 @@ _ARABIC_SCRIPT = frozenset(
     for first, last in ((0x0600, 0x06FF), (0x0750, 0x077F), (0x08A0, 0x08FF), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF))
     for code in range(first, last + 1)
 )
+# The joiners (ZWNJ, ZWJ) shape the letters around them (Sinhala ශ්‍රී, Persian می‌خواهم): they print in the
+# font of the word they stand in; printed in DejaVu they would cut the word in two, each shaped alone.
+_JOINERS = frozenset({0x200C, 0x200D})
 # Printed for a character that no font has, so that it never vanishes without a trace.
 REPLACEMENT = "\ufffd"
 # Invisible marks that only modify the character before them (emoji presentation, skin tones, joiners):
@@ -58,17 +63,42 @@ class ReportPDF(FPDF):
         self.add_font(FAMILY, "B", FONTS_DIR / _BOLD)
         for face in ("", "B"):
             main = self.fonts[FAMILY.lower() + face]
-            for code in _ARABIC_SCRIPT & main.cmap.keys():
+            for code in (_ARABIC_SCRIPT | _JOINERS) & main.cmap.keys():
                 del main.cmap[code]
+        self._previous_script_font: str | None = None
         # Shaping also sends every character through get_fallback_font below: without it (and with no
         # fallback font listed yet) fpdf2 would print all text in the main font.
         self.set_text_shaping(True)
         self.set_font(FAMILY, "", 11)
 
+    def _preload_bidirectional_text(self, text: str, markdown: bool) -> Sequence[Fragment]:
+        # fpdf2 (2.8.9) gives a joiner inside a right-to-left word the paragraph's direction: the two halves
+        # of a Persian name with a ZWNJ (مهدی‌زاده) in a Dutch line would print in swapped order. A joiner
+        # between two right-to-left pieces runs right to left with them.
+        fragments = super()._preload_bidirectional_text(text, markdown)
+        right_to_left = TextDirection.RTL
+        for before, joiner, after in zip(fragments, fragments[1:], fragments[2:], strict=False):
+            if (
+                joiner.text_shaping_parameters
+                and {ord(character) for character in joiner.string} <= _JOINERS
+                and before.fragment_direction is right_to_left
+                and after.fragment_direction is right_to_left
+            ):
+                joiner.text_shaping_parameters["fragment_direction"] = right_to_left
+        return fragments
+
     def get_fallback_font(self, char: str, style: str = "") -> str | None:
         """The font that prints a character the main font lacks, loaded the first time a document needs it:
         loading and embedding every script font in every report would take seconds."""
-        family = _script_font_for(ord(char))
+        code = ord(char)
+        if code in _JOINERS:
+            # fpdf2 asks character by character, so the previous answer is the font of the word so far.
+            family = self._previous_script_font
+            if family is None or code not in _script_font_cmaps()[family]:
+                return None  # between words of the main font: DejaVu prints it
+        else:
+            family = _script_font_for(code)
+        self._previous_script_font = family
         if family is None:
             return None
         faces = _SCRIPT_FONTS[family]

@@ -22,7 +22,7 @@ from intervision.reports import SessionReport, session_report_pdf
 NAMES = {
     "Arabic": "أحمد بن علي",
     "Urdu": "عائشہ شاہد",
-    "Persian": "مهرداد رضایی",
+    "Persian": "مهرداد مهدی\u200cزاده",  # with a zero-width non-joiner, as Persian writes it
     "Hebrew": "שרה כהן",
     "Korean": "김민준",
     "Hindi": "लक्ष्मी शर्मा",
@@ -30,6 +30,7 @@ NAMES = {
     "Punjabi": "ਹਰਪ੍ਰੀਤ ਕੌਰ",
     "Tamil": "தமிழ்செல்வன்",
     "Telugu": "శ్రీనివాస్",
+    "Sinhala": "ශ්\u200dරී ලතා",  # with a zero-width joiner: ශ්‍රී is one conjunct
     "Thai": "สมชาย ใจดี",
 }
 RIGHT_TO_LEFT = ["Arabic", "Urdu", "Persian", "Hebrew"]
@@ -120,6 +121,19 @@ def test_indic_conjuncts_are_drawn_as_one_glyph_and_read_back_as_typed():
     assert len(indic) < typed, "क्ष, ক্ষ: a consonant, virama and consonant make one conjunct glyph"
     assert any("्" in glyph.text and len(glyph.text) > 2 for glyph in indic)
     assert f"Bel {hindi} en {bengali} (—)" in pdf_text(pdf).splitlines()
+
+
+@pytest.mark.parametrize(("script", "joiner"), [("Persian", "\u200c"), ("Sinhala", "\u200d")])
+def test_a_joiner_prints_in_the_font_of_its_word_so_that_the_word_is_shaped_whole(script, joiner):
+    name = NAMES[script]
+    assert joiner in name
+
+    pdf = _pdf(action_items=[(f"Bel {name}", "", "", True)])
+
+    line = _drawn_line(pdf, "Bel ")
+    in_script_font = [glyph for glyph in line if glyph.font != line[0].font]
+    assert joiner in "".join(glyph.text for glyph in in_script_font), "not cut out into the main font"
+    assert f"Bel {name} (—)" in pdf_text(pdf).splitlines()
 
 
 def test_korean_typed_as_separate_jamo_prints_as_its_syllables():
