@@ -661,6 +661,8 @@ class StartSessionInput(_Input):
     method_id: Annotated[str, StringConstraints(min_length=1)]
     sequence_id: str | None = None
     roles: dict[SessionRole, list[int]] = Field(default_factory=dict)
+    # The projector's language, a setting of the group chosen again here; None leaves it as it is.
+    language: Language | None = None
 
     @field_validator("spot_case_title")
     @classmethod

@@ -52,6 +52,7 @@ from intervision.store.groups import (
     membership_events,
     name_key,
     remove_membership,
+    set_group_language,
     set_membership,
     update_group,
 )
@@ -437,6 +438,7 @@ __all__ = [
     "unlink_board_items",
     "update_case_values",
     "update_group",
+    "set_group_language",
     "update_live_session",
     "update_profile",
     "wave",
