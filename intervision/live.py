@@ -267,6 +267,33 @@ def projector_view(database: Database, token: str, now: datetime | None = None) 
     return _drawn(stored, None, now or database.clock.now()) if stored is not None else None
 
 
+def stamp_to_follow(
+    database: Database, session_id: int, person: Person | None = None, projector_token: str | None = None
+) -> int | None:
+    """The session's change stamp, for someone who may follow it live: the beamer by the session's projector
+    token, or a member or facilitator of its group who could open its phone or console view. None for anyone
+    else (and for a session that does not exist): they hear nothing, not even that it changed."""
+    with database.reading() as db:
+        session = store.live_session(db, session_id)
+        if session is None:
+            return None
+        if projector_token:
+            return session.change_stamp if secrets.compare_digest(projector_token, session.projector_token) else None
+        if person is None:
+            return None
+        try:
+            _session_for(db, person, session_id, Action.TAKE_PART)
+        except DomainError:
+            return None
+        return session.change_stamp
+
+
+def change_stamps(database: Database, session_ids: list[int]) -> dict[int, int]:
+    """The change stamps of these sessions, read in one go (the live change feed asks when anything moved)."""
+    with database.reading() as db:
+        return store.change_stamps(db, session_ids)
+
+
 def open_sessions(database: Database, viewer: Person) -> list[LiveSession]:
     """Sessions under way in the groups this person is in."""
     with database.reading() as db:
@@ -376,6 +403,7 @@ def set_present(database: Database, viewer: Person, session_id: int, person_id: 
             store.forget_presence(db, session.id, person_id)
         else:
             store.set_presence(db, session.id, person_id, present)
+        store.session_changed(db, session.id)
 
 
 def attendance_to_record(marked: dict[int, bool], members: list[int]) -> dict[int, bool]:
@@ -398,6 +426,7 @@ def _change(db: Unit, session: LiveSession, revision: int, change: LiveSessionCh
     if session.revision != revision or not store.update_live_session(db, session.id, revision, change):
         # Someone (or a second click) changed the session since this screen was drawn: do nothing twice.
         raise DomainError("session_moved_on")
+    store.session_changed(db, session.id)
 
 
 def _fresh_phase(index: int, now: datetime, status: SessionStatus = SessionStatus.RUNNING) -> LiveSessionChange:
@@ -538,7 +567,9 @@ def send_to_board(
         view = _view(db, session, method, person.id, now)
         if form.kind not in accepted_kinds(view):
             raise DomainError("phase_does_not_collect", field="kind", kind=form.kind)
-        return store.add_board_item(db, session.id, session.phase_index, form.kind, form.text, person.id, now)
+        item_id = store.add_board_item(db, session.id, session.phase_index, form.kind, form.text, person.id, now)
+        store.session_changed(db, session.id)
+        return item_id
 
 
 def mark_helpful(database: Database, person: Person, session_id: int, item_id: int, helpful: bool) -> None:
@@ -550,6 +581,7 @@ def mark_helpful(database: Database, person: Person, session_id: int, item_id: i
         if person.id not in bringers and person.id != session.facilitator_id:
             raise DomainError("only_case_bringer")
         store.set_board_item_helpful(db, session.id, item_id, helpful)
+        store.session_changed(db, session.id)
 
 
 # --- action items, observations, closing ---------------------------------------------------------
@@ -563,7 +595,9 @@ def add_action_item(
         session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
         if form.owner_id is not None and store.group_role(db, session.group_id, form.owner_id) is None:
             raise DomainError("owner_not_in_group", field="owner_id")  # a member or a facilitator of the group
-        return store.add_action_item(db, session.id, session.group_id, form.text, form.owner_id, form.due_date, now)
+        item_id = store.add_action_item(db, session.id, session.group_id, form.text, form.owner_id, form.due_date, now)
+        store.session_changed(db, session.id)
+        return item_id
 
 
 def action_items(database: Database, viewer: Person, session_id: int) -> list[ActionItem]:
@@ -576,6 +610,7 @@ def confirm_action_item(database: Database, viewer: Person, session_id: int, ite
     with database.writing() as db:
         _session_for(db, viewer, session_id, Action.RUN_SESSION)
         store.set_action_item_confirmed(db, item_id, session_id, confirmed)
+        store.session_changed(db, session_id)
 
 
 def confirm_all_action_items(database: Database, viewer: Person, session_id: int) -> None:
@@ -585,6 +620,7 @@ def confirm_all_action_items(database: Database, viewer: Person, session_id: int
         for item in store.action_items(db, session.id):
             if not item.confirmed:
                 store.set_action_item_confirmed(db, item.id, session.id, True)
+        store.session_changed(db, session.id)
 
 
 @dataclass(frozen=True)
@@ -618,6 +654,7 @@ def set_action_item_done(database: Database, viewer: Person, session_id: int, it
     with database.writing() as db:
         session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
         store.set_action_item_done(db, item_id, session.group_id, done)
+        store.session_changed(db, session.id)
 
 
 def observe(
@@ -708,6 +745,7 @@ def record_bringer_choice(
     with database.writing() as db:
         session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
         store.set_bringer_choice(db, session.id, choice.strip()[:1000])
+        store.session_changed(db, session.id)
 
 
 def rate(database: Database, person: Person, session_id: int, form: RatingInput, now: datetime | None = None) -> None:
@@ -718,6 +756,7 @@ def rate(database: Database, person: Person, session_id: int, form: RatingInput,
             # Its mean is shown now: a late rating would change it, and the change would tell what it was.
             raise DomainError("rating_closed")
         store.rate_session(db, session_id, person.id, form.usefulness, now)
+        store.session_changed(db, session_id)
 
 
 def my_rating(database: Database, person: Person, session_id: int) -> int | None:
