@@ -8,6 +8,7 @@ or a second facilitator device can never move the session twice.
 
 from __future__ import annotations
 
+import math
 import secrets
 import threading
 from collections import OrderedDict
@@ -113,6 +114,35 @@ def format_clock(seconds: float) -> str:
     return f"{sign}{whole // 60}:{whole % 60:02d}"
 
 
+REDRAW_MARGIN_SECONDS = 0.3  # a redraw asked for a moment after the change, so it surely shows it
+
+
+def seconds_until_redrawn(view: SessionView) -> float | None:
+    """When a running clock next looks different other than in its digits: it turns amber, time is up, or
+    the plan's "n min behind" changes. A browser that counts the digits down itself asks for a redraw then.
+    None while the clock stands still (not started, paused, no phase)."""
+    clock, phase = view.clock, view.phase
+    if clock is None or phase is None or not clock.running:
+        return None
+    remaining = clock.remaining_seconds
+    moments = [moment for moment in (remaining - AMBER_FRACTION * clock.planned_seconds, remaining) if moment > 0]
+    # The plan moves only once the phase runs past its own minutes (behind_plan_seconds), then second by second.
+    slack = max(0.0, phase.minutes * 60 - (view.phase_spent_before + clock.elapsed_seconds))
+    behind = view.behind_seconds
+    moments.append(slack + _next_minute_turn(behind) - behind)
+    return min(moments) + REDRAW_MARGIN_SECONDS
+
+
+def _next_minute_turn(behind: float) -> float:
+    """The next value above `behind` where round(|behind| / 60) changes: ±(60k + 30) seconds."""
+    if behind < 30:
+        ahead = -behind
+        if ahead <= 30:
+            return 30.0
+        return -(60 * (math.ceil((ahead - 30) / 60) - 1) + 30)
+    return 60 * (math.floor((behind - 30) / 60) + 1) + 30
+
+
 # --- reading a session ---------------------------------------------------------------------------
 
 
@@ -136,6 +166,7 @@ class SessionView:
     board: list[BoardItem]
     roles: dict[SessionRole, list[RoleHolder]]
     viewer_roles: tuple[SessionRole, ...]
+    phase_spent_before: float = 0.0  # seconds of earlier visits to this phase (going back keeps them)
 
 
 @dataclass(frozen=True)
@@ -166,7 +197,8 @@ def _drawn(stored: _Stored, viewer_id: int | None, now: datetime) -> SessionView
     behind = behind_plan_seconds(method, stored.spent, session.phase_index, clock) if clock else 0.0
     roles = stored.roles
     mine = tuple(role for role, people in roles.items() if any(holder.person_id == viewer_id for holder in people))
-    return SessionView(session, method, phase, clock, behind, stored.board, roles, mine)
+    before = stored.spent.get(session.phase_index, 0.0)
+    return SessionView(session, method, phase, clock, behind, stored.board, roles, mine, before)
 
 
 def _view(db: Unit, session: LiveSession, method: Method, viewer_id: int | None, now: datetime) -> SessionView:
