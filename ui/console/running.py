@@ -16,22 +16,29 @@ from ui import format, forms
 from ui.console.shared import CONTROLS, Console, action_panel, board_form, control_button
 from ui.guard import escape_markdown, while_signed_in
 from ui.live import board_list, clock_line
+from ui.push import listen_for_changes, safety_seconds, tick_in_the_browser
 
 
-@st.fragment(run_every=1)
+@st.fragment(run_every=safety_seconds())
 def ticking_clock(console: Console, session_id: int, revision: int) -> None:
-    """The countdown, every second; a change made elsewhere (a second device) redraws the whole console."""
+    """The countdown, ticking in the browser; drawn again when it turns amber or runs over (the overrun is
+    logged then) and when the session changes: a change made elsewhere (a second device) redraws the whole
+    console."""
     live.log_overrun_if_due(console.database, session_id)
     view = live.console_view(console.database, console.person, session_id)
     if view.session.revision != revision:
         st.rerun()
-    clock_line(view, console.viewer)
+    listen_for_changes("console-clock", session_id, view.session.change_stamp)
+    with st.container(key="console-clock", gap=None):
+        clock_line(view, console.viewer)
+        tick_in_the_browser(view, "console-clock")
 
 
-@st.fragment(run_every=1)
+@st.fragment(run_every=safety_seconds())
 def ticking_board(console: Console, session_id: int) -> None:
-    """The board as phones fill it."""
+    """The board, drawn again the moment a phone sends to it (the change stream)."""
     view = live.console_view(console.database, console.person, session_id)
+    listen_for_changes("console-board", session_id, view.session.change_stamp)
     board_list(
         view,
         console.viewer,
