@@ -15,6 +15,7 @@ the rules stay in one place (intervision/live.py) and the console logs an overru
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -153,3 +154,12 @@ def tick_in_the_browser(view: SessionView, box_key: str) -> None:
         height=0,
         on_due_change=lambda: None,  # the rerun draws the clock anew (and the console logs an overrun)
     )
+
+
+@st.fragment(run_every=safety_seconds())
+def redraw_when_changed(name: str, session_id: int, drawn_stamp: int, current_stamp: Callable[[], int]) -> None:
+    """For a screen without live fragments of its own (the console's check-in and closing): the whole screen
+    is drawn again when the session changed elsewhere (a second device, a phone's rating)."""
+    if current_stamp() != drawn_stamp:
+        st.rerun()
+    listen_for_changes(name, session_id, drawn_stamp)
