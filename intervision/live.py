@@ -205,7 +205,8 @@ def _view(db: Unit, session: LiveSession, method: Method, viewer_id: int | None,
     return _drawn(_stored(db, session, method), viewer_id, now)
 
 
-# Live screens poll every second or two, and most polls find nothing new: a screen's last read is kept with
+# Live screens redraw when their session changed, and also on a slow safety timer and when their clock needs
+# a new colour: several screens per session, and many redraws find nothing new. So a screen's last read is kept with
 # the change signal it was read at (`Database.changes`, which moves on any process's commit) and used again
 # while the signal stands still. Only reads are kept, never the countdown, which is drawn anew from `now`.
 _KEPT_READS = 256

@@ -132,6 +132,28 @@ def test_the_projector_follows_next_phase_and_a_phone_s_question_without_waiting
     assert not projector.js_errors and not phone.js_errors
 
 
+def test_a_running_console_follows_a_step_and_a_question_made_elsewhere(push_server, session, open_page):
+    """A second device moves the phase on, a phone sends a question: the console follows both (it has one
+    listener; two fragments told at once would be rerun as one)."""
+    server = push_server["server"]
+    session.begin()
+    console = open_page(locale="en-US", viewport=PROJECTOR)
+    sign_in(console, server, "jeroen.bakker@demo.example")
+    goto(console, server.url("/session"))
+    expect(main(console).get_by_role("heading", name=session.phase_name("nl"))).to_be_visible()
+    settle(console)
+    for phase in (1, INFORMATION_ROUND):
+        session.go_to(phase)
+        heading = main(console).get_by_role("heading", name=session.phase_name("nl", phase))
+        took = wait_until(lambda heading=heading: heading.count() > 0, timeout=TOLD_WITHIN)
+        print(f"\nthe console followed phase {phase + 1} after {took:.2f}s")
+    settle(console)
+    session.add_to_board("question", "Wie wist er nog meer van?")
+    took = wait_until(shows(main(console), "Wie wist er nog meer van?"), timeout=TOLD_WITHIN)
+    print(f"the question reached the console's board after {took:.2f}s")
+    assert not console.js_errors
+
+
 def test_the_countdown_ticks_in_the_browser_and_asks_for_one_redraw_when_time_is_up(push_server, session, open_page):
     server = push_server["server"]
     projector = projector_of(open_page, server, session)  # in the check-in: no clock yet

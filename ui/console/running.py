@@ -22,23 +22,28 @@ from ui.push import listen_for_changes, safety_seconds, tick_in_the_browser
 @st.fragment(run_every=safety_seconds())
 def ticking_clock(console: Console, session_id: int, revision: int) -> None:
     """The countdown, ticking in the browser; drawn again when it turns amber or runs over (the overrun is
-    logged then) and when the session changes: a change made elsewhere (a second device) redraws the whole
-    console."""
+    logged then). A change made elsewhere reaches the console through the board's listener (below)."""
     live.log_overrun_if_due(console.database, session_id)
     view = live.console_view(console.database, console.person, session_id)
     if view.session.revision != revision:
         st.rerun()
-    listen_for_changes("console-clock", session_id, view.session.change_stamp)
     with st.container(key="console-clock", gap=None):
         clock_line(view, console.viewer)
         tick_in_the_browser(view, "console-clock")
 
 
 @st.fragment(run_every=safety_seconds())
-def ticking_board(console: Console, session_id: int) -> None:
-    """The board, drawn again the moment a phone sends to it (the change stream)."""
+def ticking_board(console: Console, session_id: int, revision: int) -> None:
+    """The board, drawn again the moment a phone sends to it (the change stream); a step made elsewhere (a
+    second device) redraws the whole console.
+
+    The console's only listener: two fragments told at the same moment would reach the server in one batch,
+    and Streamlit reruns only one fragment of a batch.
+    """
     view = live.console_view(console.database, console.person, session_id)
-    listen_for_changes("console-board", session_id, view.session.change_stamp)
+    if view.session.revision != revision:
+        st.rerun()
+    listen_for_changes("console", session_id, view.session.change_stamp)
     board_list(
         view,
         console.viewer,
@@ -269,6 +274,6 @@ def running(console: Console, view: live.SessionView) -> None:
     with side:
         timeline(console, view)
         board_form(console, view)
-        ticking_board(console, view.session.id)
+        ticking_board(console, view.session.id, view.session.revision)
     observation_panel(console, view)
     action_panel(console, view)
