@@ -263,7 +263,7 @@ def test_a_stream_ends_quietly_however_its_browser_goes(room, how, monkeypatch, 
     assert not [record for record in caplog.records if record.levelno >= logging.WARNING or record.exc_info]
 
 
-def test_a_hundred_browsers_leaving_at_once_leave_no_stream_open_and_nothing_in_the_log(room, caplog):
+def test_many_browsers_leaving_at_once_leave_no_stream_open_and_nothing_in_the_log(room, caplog):
     caplog.set_level(logging.DEBUG)
     people = [_cookie(room.member) for _ in range(push_routes.STREAMS_PER_PERSON)]
 
@@ -301,7 +301,10 @@ def test_one_person_cannot_open_more_than_their_share_of_streams(room):
         return statuses
 
     statuses = _run(test)
-    assert statuses == [200] * push_routes.STREAMS_PER_PERSON + [429, 429] + [200], "the beamer still gets in"
+    # The requests are answered in whatever order their checks finish: count, do not line up.
+    *hers, beamer = statuses
+    assert sorted(hers) == [200] * push_routes.STREAMS_PER_PERSON + [429, 429]
+    assert beamer == 200, "the beamer still gets in"
     assert push_routes.open_streams.total == 0
 
 
@@ -317,4 +320,4 @@ def test_the_process_refuses_streams_beyond_its_cap(room, monkeypatch):
         await asyncio.gather(*(stream.ended() for stream in streams))
         return statuses
 
-    assert _run(test) == [200, 200, 200, 429]
+    assert sorted(_run(test)) == [200, 200, 200, 429]  # in whatever order their checks finish
