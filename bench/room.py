@@ -120,6 +120,9 @@ PHASE_TARGET = 0.5  # seconds, p95: the projector shows the next phase after the
 QUESTION_TARGET = 1.0  # seconds, p95: a phone's question is on the projector
 IDLE_TARGET = 0.02  # of one core: 30 idle phones
 CAPACITY_TARGET = 300  # participants submitting within ten seconds on one process
+# The change stream of the push version (issue 17: server-sent events from an st.App route): where a page on it
+# listens. The websocket phones hold it too when the server has it, so that they cost what a browser costs.
+CHANGE_STREAM = "/_intervision/live/changes?session={session_id}"
 # What a board item is on the projector: a list item in the main area (the board is the only list there).
 BOARD_ITEM = '[data-testid="stMain"] li'
 # Every board item the projector ever draws, with the moment (Date.now(), the machine's clock) it first did.
@@ -323,6 +326,7 @@ class Sender:
     phone: Phone
     question: str
     answers: dict[str, int] = field(default_factory=dict)  # none: check_board reads only person and question
+    pushed: bool = False  # holds the server's change stream, as a page on the push version does
     clicked_at: float | None = None  # epoch seconds
     seconds: float | None = None  # click → "Sent to the board." on the phone
     problem: str | None = None
@@ -361,7 +365,8 @@ async def get_sender(server: Server, room: Seeded, number: int, person: Person) 
     await phone.open(OPEN_MS / 1000)
     question = f"{person.name}: what did you need at that moment?"
     phone.type_text(phone.find("text_area", lambda area: area.label == text("live.text")), question)
-    return Sender(number, person, phone, question)
+    pushed = await phone.follow_changes(CHANGE_STREAM.format(session_id=room.session_id), OPEN_MS / 1000)
+    return Sender(number, person, phone, question, pushed=pushed)
 
 
 async def send(sender: Sender, at: float) -> None:
@@ -675,6 +680,10 @@ def report(run: Run, runs: dict[str, dict[str, str]]) -> str:
         " page's fragments when the server asks (`st.fragment(run_every=…)`), types its question and submits the"
         " send form (one rerun with the form's widget values and the button's trigger). All of them run in the"
         " bench's one process, on the same 2-core machine as the server and the browsers.",
+        f"- Push: {sum(one.pushed for one in capacity.senders)} of {len(capacity.senders)} phones held the server's"
+        f" change stream (`{CHANGE_STREAM}`, server-sent events) and reran the page's fragments each time it said the"
+        " session changed, as a browser page on the push version does; 0 means this server has no such stream"
+        " (it polls), and the phones followed the fragments' timers alone.",
         f"- The projectors of {capacity.watched} rooms are real Chromium pages (1920×1080), open from before the first"
         " phone arrives to after the last question; a MutationObserver records when each question is first drawn.",
         "- The facilitators' consoles are not open (a real room would have one each).",
@@ -810,7 +819,7 @@ def main() -> None:
     if not CHROMIUM.exists():
         sys.exit(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     wait_until_quiet()
-    label = arguments.label or f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+    label = arguments.label or "latest run"  # unlabelled runs replace each other's column
     run = Run(arguments, label, load_average=[load_average()])
     started = time.monotonic()
     folder = Path(tempfile.mkdtemp(prefix="intervision-bench-room-"))
