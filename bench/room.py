@@ -253,34 +253,82 @@ async def measure_questions(browser: Browser, server: Server, seeded: Seeded, pr
 # --- 3. idle cost ----------------------------------------------------------------------------------
 
 
+def cpu_pressure() -> float:
+    """Seconds in which some task on the machine waited for a CPU (/proc/pressure/cpu, "some … total=" in µs;
+    0 where the kernel does not say): other work slowing this run shows here, not in the server's CPU time."""
+    try:
+        line = Path("/proc/pressure/cpu").read_text().splitlines()[0]
+    except (FileNotFoundError, IndexError):
+        return 0.0
+    return int(line.rsplit("total=", 1)[1]) / 1e6
+
+
+@dataclass
+class Span:
+    """Over one stretch of wall time: the server's CPU time (with its children) and the bench process's own, as
+    shares of one core, and the machine's CPU pressure (the share of the time some task waited for a CPU)."""
+
+    server: float = 0.0
+    bench: float = 0.0
+    pressure: float = 0.0
+
+
+class Measuring:
+    """Start a Span now; `done()` ends it."""
+
+    def __init__(self, server: Server) -> None:
+        self.pid = server.process.pid
+        self.wall, self.cpu, self.own, self.waited = (
+            time.monotonic(),
+            cpu_seconds(self.pid),
+            time.process_time(),
+            cpu_pressure(),
+        )
+
+    def done(self) -> Span:
+        wall = max(1e-9, time.monotonic() - self.wall)
+        return Span(
+            (cpu_seconds(self.pid) - self.cpu) / wall,
+            (time.process_time() - self.own) / wall,
+            (cpu_pressure() - self.waited) / wall,
+        )
+
+
+async def cpu_share(server: Server, seconds: float) -> Span:
+    """The server's CPU time over `seconds`, as a share of one core (with the machine's pressure beside it)."""
+    measuring = Measuring(server)
+    await asyncio.sleep(seconds)
+    return measuring.done()
+
+
 @dataclass
 class Idle:
     seconds: float = 0.0  # each reading's length
-    baseline: float = 0.0  # the server's CPU as a share of one core, nobody connected
-    with_phones: float = 0.0  # the same with the phones open, nothing happening
+    quiet: Span = field(default_factory=Span)  # nobody connected
+    busy: Span = field(default_factory=Span)  # the phones open, nothing happening
     phones: int = 0  # asked for
     opened: int = 0
     still_following: int = 0  # phones that still showed the phase after the reading
     open_seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
 
+    @property
+    def baseline(self) -> float:
+        return self.quiet.server
+
+    @property
+    def with_phones(self) -> float:
+        return self.busy.server
+
     def cost(self) -> float:
         return self.with_phones - self.baseline
-
-
-async def cpu_share(server: Server, seconds: float) -> float:
-    """The server's CPU time (with its children) over `seconds`, as a share of one core."""
-    pid = server.process.pid
-    started, used = time.monotonic(), cpu_seconds(pid)
-    await asyncio.sleep(seconds)
-    return (cpu_seconds(pid) - used) / (time.monotonic() - started)
 
 
 async def measure_idle(browser: Browser, server: Server, seeded: Seeded, phones: int, seconds: float) -> Idle:
     """A minute with nobody connected, then a minute with `phones` follow pages open and nothing happening."""
     idle = Idle(seconds=seconds, phones=phones)
     phase = seeded.phase_names()[seeded.session().phase_index]
-    idle.baseline = await cpu_share(server, seconds)
+    idle.quiet = await cpu_share(server, seconds)
     print(f"idle: nobody connected, the server uses {idle.baseline:.2%} of a core", flush=True)
     gate = asyncio.Semaphore(4)  # people arriving in a room, a few at a time
 
@@ -299,7 +347,7 @@ async def measure_idle(browser: Browser, server: Server, seeded: Seeded, phones:
     ]
     idle.opened = len(pages)
     await asyncio.gather(*(settle(page) for page in pages), return_exceptions=True)
-    idle.with_phones = await cpu_share(server, seconds)
+    idle.busy = await cpu_share(server, seconds)
     print(f"idle: {idle.opened} phones open, the server uses {idle.with_phones:.2%} of a core", flush=True)
 
     async def following(page: Page) -> bool:
@@ -340,7 +388,7 @@ class Capacity:
     ready: int = 0
     ready_seconds: float = 0.0
     waiting: Reading = field(default_factory=Reading)  # the server with everyone ready, before the clicks
-    window_cpu: float = 0.0  # the server's CPU over the window, as a share of one core
+    window: Span = field(default_factory=Span)  # over the ten seconds
     senders: list[Sender] = field(default_factory=list)
     on_projector: list[float] = field(default_factory=list)  # click → drawn on a watched projector
     checks: list[Check] = field(default_factory=list)
@@ -362,7 +410,11 @@ class Capacity:
 async def get_sender(server: Server, room: Seeded, number: int, person: Person) -> Sender:
     cookie = f"{SESSION_COOKIE}={auth.open_session_for(db.database_at(room.db_path), person.id)}"
     phone = Phone(server.url("/"), cookie, room.follow_path())
-    await phone.open(OPEN_MS / 1000)
+    try:
+        await phone.open(OPEN_MS / 1000)
+    except BaseException:
+        await phone.close()  # a phone that gave up leaves, as a browser tab closed by its owner
+        raise
     question = f"{person.name}: what did you need at that moment?"
     phone.type_text(phone.find("text_area", lambda area: area.label == text("live.text")), question)
     pushed = await phone.follow_changes(CHANGE_STREAM.format(session_id=room.session_id), OPEN_MS / 1000)
@@ -450,9 +502,9 @@ async def measure_capacity(browser: Browser, server: Server, rooms: list[Seeded]
     random.Random(20261202).shuffle(order)
     spacing = SPREAD / max(1, len(order))
     capacity.opened_at = time.time() + 0.5
-    used, clock = cpu_seconds(server.process.pid), time.monotonic()
+    measuring = Measuring(server)
     await asyncio.gather(*(send(one, capacity.opened_at + index * spacing) for index, one in enumerate(order)))
-    capacity.window_cpu = (cpu_seconds(server.process.pid) - used) / (time.monotonic() - clock)
+    capacity.window = measuring.done()
     print(f"capacity: all answered {time.time() - capacity.opened_at:.1f} s after the window opened", flush=True)
     await asyncio.sleep(2)  # anything still on its way to the database and the watched projectors
     seen = [await page.evaluate("() => window.__benchSeen") for page in projectors]
@@ -496,7 +548,9 @@ def capacity_checks(
         Check(
             'Every sender saw "Sent to the board."',
             confirmed == total,
-            f"{confirmed} of {total}" + "".join(f"; {one}" for one in problems[:3]),
+            f"{confirmed} of {total}"
+            + (f" ({total - capacity.ready} never opened)" if capacity.ready < total else "")
+            + "".join(f"; {one}" for one in problems[:3]),
         ),
         Check(
             f"All clicks within {WINDOW:.0f} s",
@@ -578,6 +632,10 @@ def summary(run: Run) -> dict[str, str]:
             else "not measured"
         ),
         "load": " … ".join(run.load_average),
+        "pressure": (
+            f"{idle.quiet.pressure:.0%} and {idle.busy.pressure:.0%} in the idle readings,"
+            f" {capacity.window.pressure:.0%} in the capacity window"
+        ),
     }
 
 
@@ -603,6 +661,7 @@ def _targets(runs: dict[str, dict[str, str]]) -> list[str]:
         ("capacity", "Capacity of one process", f"≥ {CAPACITY_TARGET} within 10 s, every check"),
         ("date", "Measured", ""),
         ("load", "Load average (1 min) at the start … end", ""),
+        ("pressure", "The machine's CPU pressure (some task waiting for a CPU)", ""),
     ]
     lines = [
         "| target (issue 17) | goal | " + " | ".join(labels) + " |",
@@ -662,11 +721,13 @@ def report(run: Run, runs: dict[str, dict[str, str]]) -> str:
         f"| phase: click → projector | {len(run.phase.seconds)} | {spread(run.phase.seconds)} |",
         f"| question: click → projector | {len(run.questions.seconds)} | {spread(run.questions.seconds)} |",
         "",
-        "| server CPU, share of one core | nobody connected | "
-        f"{idle.opened} phones, idle | cost of the phones | per phone |",
+        f"| over {idle.seconds:.0f} s each | nobody connected | {idle.opened} phones, idle | cost of the phones"
+        " | per phone |",
         "|---|---:|---:|---:|---:|",
-        f"| over {idle.seconds:.0f} s each | {idle.baseline:.2%} | {idle.with_phones:.2%} | {idle.cost():.2%} |"
+        f"| the server's CPU, share of one core | {idle.baseline:.2%} | {idle.with_phones:.2%} | {idle.cost():.2%} |"
         f" {idle.cost() / max(1, idle.opened):.3%} |",
+        f"| the machine's CPU pressure (some task waiting for a CPU) | {idle.quiet.pressure:.0%}"
+        f" | {idle.busy.pressure:.0%} | | |",
         "",
         "### 4. Capacity: one server process",
         "",
@@ -696,7 +757,10 @@ def report(run: Run, runs: dict[str, dict[str, str]]) -> str:
         "",
         f"Ready: {capacity.ready} phones in {capacity.ready_seconds:.0f} s (eight at a time). The server's CPU, as a"
         f" share of one core: {capacity.waiting.cpu:.0%} with everyone ready and waiting (over 5 s),"
-        f" {capacity.window_cpu:.0%} during the window; {capacity.waiting.median:.0f} MiB resident while waiting.",
+        f" {capacity.window.server:.0%} during the window, while the bench's own process (all the websocket phones)"
+        f" used {capacity.window.bench:.0%} and some task on the machine waited for a CPU"
+        f" {capacity.window.pressure:.0%} of the time (/proc/pressure/cpu, other helpers' work included);"
+        f" {capacity.waiting.median:.0f} MiB resident while waiting.",
         "",
         "| submissions | n | median s | p95 s | min s | max s |",
         "|---|---:|---:|---:|---:|---:|",
