@@ -63,10 +63,10 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/sign_in_abuse.py
 	$(BIN)/python bench/case_hints_quality.py
 
-# Issue 17's live targets on a real server in real Chromium (bench/room.py, about 8 minutes): how fast the projector
-# follows "Next phase" and a phone's question, what 30 idle phones cost the server, and whether one process carries
-# 300 participants sending within ten seconds. Each run is a column of the section `room` of bench/RESULTS.md, by its
-# label: `make bench-live LABEL="after (push)"` keeps the earlier columns beside it.
+# Issue 17's live targets on a real server in real Chromium (bench/room.py; 8–12 minutes, so not part of
+# `make bench`): how fast the projector follows "Next phase" and a phone's question, what 30 idle phones cost the
+# server, and whether one process carries 300 participants sending within ten seconds. Each run is a column of the
+# section `room` of bench/RESULTS.md by its label: `make bench-live LABEL="after (push)"` keeps the earlier ones.
 bench-live: $(VENV)/.installed-test
 	$(BIN)/python bench/room.py $(if $(LABEL),--label "$(LABEL)")
 
