@@ -631,7 +631,11 @@ def summary(run: Run) -> dict[str, str]:
         "date": f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {run.code.split(',')[0]}",
         "phase": seconds(run.phase.seconds, PHASE_TARGET),
         "question": seconds(run.questions.seconds, QUESTION_TARGET),
-        "question_under_load": seconds(capacity.on_projector, QUESTION_TARGET),
+        "question_under_load": (
+            seconds(capacity.on_projector, QUESTION_TARGET)
+            if capacity.on_projector or not capacity.sessions
+            else f"none of the watched rooms' {capacity.watched * capacity.per_session} questions drawn"
+        ),
         "idle": (
             f"{cost:.2%} of a core ({'met' if cost < IDLE_TARGET else 'NOT met'}; {idle.with_phones:.2%} with"
             f" {idle.opened} phones − {idle.baseline:.2%} baseline)"
