@@ -104,9 +104,11 @@ else:
     from ui import push_routes
     from ui.cookie_routes import BrowserBinding
     from ui.cookie_routes import routes as cookie_routes
+    from ui.departures import QuietWhenBrowsersLeave
     from ui.proxy import TrustedProxyHeaders
 
-    # The proxy's headers first, so that the binding cookie knows whether the browser used HTTPS.
-    middleware = [Middleware(TrustedProxyHeaders), Middleware(BrowserBinding)]
+    # A browser that leaves mid-handshake is one line in the log (outermost: it covers the others too); then
+    # the proxy's headers, so that the binding cookie knows whether the browser used HTTPS.
+    middleware = [Middleware(QuietWhenBrowsersLeave), Middleware(TrustedProxyHeaders), Middleware(BrowserBinding)]
     routes = [*cookie_routes, *push_routes.routes]  # the sign-in cookie; the live screens' change stream
     app = st.App("app.py", routes=routes, middleware=middleware, lifespan=_lifespan, on_script_error=_apologise)
