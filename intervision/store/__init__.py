@@ -9,6 +9,20 @@ from intervision.store.audit import (
     add_audit_event,
     audit_events,
 )
+from intervision.store.board import (
+    BoardItemState,
+    board_changes,
+    board_item_state,
+    dots_given,
+    edit_board_item,
+    give_dot,
+    merge_board_items,
+    remove_board_item,
+    restore_board_item,
+    set_aside_board_items,
+    set_board_item_hidden,
+    take_back_dot,
+)
 from intervision.store.cases import (
     add_case,
     add_case_vote,
@@ -433,4 +447,16 @@ __all__ = [
     "wave_responses",
     "waves_of_group",
     "whole_wave_scores",
+    "BoardItemState",
+    "board_changes",
+    "board_item_state",
+    "dots_given",
+    "edit_board_item",
+    "give_dot",
+    "merge_board_items",
+    "remove_board_item",
+    "restore_board_item",
+    "set_aside_board_items",
+    "set_board_item_hidden",
+    "take_back_dot",
 ]
