@@ -198,7 +198,7 @@ def _report_blocks(report: SessionReport, language: Language) -> list[_Block]:
             _Block(
                 _Kind.ITEM,
                 f"{'★ ' if helpful else ''}{say(f'board.{kind}')}: {text}"
-                + (f" ({say('board.dots', count=dots)})" if dots else ""),
+                + (f" ({say('board_edit.dots', count=dots)})" if dots else ""),
             )
             for kind, text, helpful, dots in items
         ]

@@ -379,7 +379,7 @@ def test_closing_marks_the_planned_meeting_of_that_day_as_held(team):
     held = groups.sessions_held(team.path, team.lead, team.group_id)
     assert session.status is SessionStatus.CLOSED and session.closed_at == at(150)
     assert [(m.id, m.status, m.method_id, m.method_version, m.minutes) for m in held] == [
-        (meeting, MeetingStatus.HELD, "incident", 2, 90)
+        (meeting, MeetingStatus.HELD, "incident", 3, 90)
     ]
     assert count_rows(team.path, "meetings") == 1
 
@@ -698,7 +698,7 @@ def test_the_report_holds_the_phases_planned_and_actual(team, held):
     report = live.session_report(team.path, team.lead, held, Language.EN)
 
     assert report.group_name == "Team North"
-    assert report.method_name == "Incident method" and report.method_version == 2
+    assert report.method_name == "Incident method" and report.method_version == 3
     assert report.case_title == "Een ouder die elke week mailt"
     assert report.roles == {"case_bringer": ["Anna Member"], "chair": ["Ben Member"]}
     assert report.phases == [
@@ -717,15 +717,15 @@ def test_the_report_groups_the_board_by_phase_and_stars_what_helped(team, held):
 
     assert report.board == {
         "Information round": [
-            ("question", "Wat zei de ouder precies?", False),
-            ("question", "Wie las de mails nog meer?", False),
+            ("question", "Wat zei de ouder precies?", False, 0),
+            ("question", "Wie las de mails nog meer?", False, 0),
         ],
-        "Diagnosis": [("diagnosis", "Je wilt het iedereen naar de zin maken.", False)],
+        "Diagnosis": [("diagnosis", "Je wilt het iedereen naar de zin maken.", False, 0)],
         "Solutions": [
-            ("advice", "Spreek één vast mailmoment per week af.", True),
-            ("advice", "Zet de directeur zelf in de cc.", False),
+            ("advice", "Spreek één vast mailmoment per week af.", True, 0),
+            ("advice", "Zet de directeur zelf in de cc.", False, 0),
         ],
-        "The case bringer's choice": [("insight", "Ik ga zelf ook vaker open vragen stellen.", False)],
+        "The case bringer's choice": [("insight", "Ik ga zelf ook vaker open vragen stellen.", False, 0)],
     }
     markdown = session_report_markdown(report, Language.EN)
     assert "- ★ Advice: Spreek één vast mailmoment per week af." in markdown
@@ -844,7 +844,7 @@ def _report_of(group: str, insight: str) -> SessionReport:
         case_title="",
         roles={},
         phases=[("Fase", 10, 12.0)],
-        board={"Fase": [("insight", insight, True)]},
+        board={"Fase": [("insight", insight, True, 2)]},
         action_items=[],
         bringer_choice="",
         rating_mean=None,
