@@ -500,8 +500,9 @@ WHO = {
 
 
 def test_the_table_names_every_download_button_in_the_pages():
-    """A new st.download_button in pages/ needs its own row above."""
-    in_pages = sum(path.read_text().count(".download_button(") for path in (ROOT / "pages").glob("*.py"))
+    """A new st.download_button in pages/ (or the console's screens in ui/console/) needs its own row above."""
+    screens = [*(ROOT / "pages").glob("*.py"), *(ROOT / "ui" / "console").glob("*.py")]
+    in_pages = sum(path.read_text().count(".download_button(") for path in screens)
     assert in_pages == len(DOWNLOADS)
     assert {name for name, _ in OFFERED_TABLE} == set(DOWNLOADS)
 

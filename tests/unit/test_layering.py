@@ -10,7 +10,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CORE = sorted((ROOT / "intervision").rglob("*.py"))
-PAGES = sorted((ROOT / "pages").glob("*.py"))
+# The screens and the interface helpers they are drawn with (ui/, the console's screens among them).
+PAGES = sorted([*(ROOT / "pages").glob("*.py"), *(ROOT / "ui").rglob("*.py")])
 # SQL keywords in capitals, as the store writes them: a sentence such as "Select a group from the list"
 # in an interface text is not SQL.
 SQL = re.compile(r"\bSELECT\b|\bINSERT\s+INTO\b|\bUPDATE\s+\w+\s+SET\b|\bDELETE\s+FROM\b|\bCREATE\s+TABLE\b")
