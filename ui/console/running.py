@@ -13,9 +13,10 @@ from intervision.charts import method_timeline
 from intervision.methods import Level
 from intervision.models import ObservationDetailsInput, ObservationKind, SessionRole
 from ui import format, forms
+from ui.board import console_board
 from ui.console.shared import CONTROLS, Console, action_panel, board_form, control_button
 from ui.guard import escape_markdown, while_signed_in
-from ui.live import board_list, clock_line
+from ui.live import clock_line
 
 
 @st.fragment(run_every=1)
@@ -31,12 +32,7 @@ def ticking_clock(console: Console, session_id: int, revision: int) -> None:
 @st.fragment(run_every=1)
 def ticking_board(console: Console, session_id: int) -> None:
     """The board as phones fill it."""
-    view = live.console_view(console.database, console.person, session_id)
-    board_list(
-        view,
-        console.viewer,
-        helpful_toggle=partial(live.mark_helpful, console.database, console.person, session_id),
-    )
+    console_board(console.database, console.viewer, live.console_view(console.database, console.person, session_id))
 
 
 def controls(console: Console, view: live.SessionView) -> None:
