@@ -816,9 +816,7 @@ def session_report(
     names = {index: phase.name(language) for index, phase in enumerate(method.phases)}
     grouped: dict[str, list[tuple[str, str, bool, int]]] = {}
     for item in board:
-        grouped.setdefault(names.get(item.phase_index, "—"), []).append(
-            (item.kind, item.text, item.helpful, item.dots)
-        )
+        grouped.setdefault(names.get(item.phase_index, "—"), []).append((item.kind, item.text, item.helpful, item.dots))
     return SessionReport(
         group_name=session.group_name,
         started_at=session.started_at.astimezone(),
