@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from pydantic import BaseModel
+
 from intervision.database import Unit
 from intervision.models import BoardChange, BoardChangeAction, SetAsideBoardItem
 from intervision.store._sql import _iso
@@ -191,3 +193,39 @@ def take_back_dot(db: Unit, session_id: int, item_id: int, person_id: int, phase
         [session_id, item_id, person_id, phase_index],
     )
     return cursor.rowcount == 1
+
+
+# --- one person's part, for their data export ---------------------------------------------------------------
+
+
+class PersonalDot(BaseModel):
+    live_session_id: int
+    board_item_id: int
+    phase_index: int
+    given_at: datetime
+
+
+class PersonalBoardChange(BaseModel):
+    live_session_id: int
+    board_item_id: int
+    action: BoardChangeAction
+    earlier_text: str | None
+    at: datetime
+
+
+def personal_board_dots(db: Unit, person_id: int) -> list[PersonalDot]:
+    rows = db.execute(
+        "SELECT live_session_id, board_item_id, phase_index, given_at FROM board_dots WHERE person_id = ? ORDER BY id",
+        [person_id],
+    )
+    return [PersonalDot(**dict(row)) for row in rows]
+
+
+def personal_board_changes(db: Unit, person_id: int) -> list[PersonalBoardChange]:
+    """The changes this person (as a facilitator) made to boards."""
+    rows = db.execute(
+        "SELECT live_session_id, board_item_id, action, earlier_text, at FROM board_changes WHERE actor_id = ?"
+        " ORDER BY id",
+        [person_id],
+    )
+    return [PersonalBoardChange(**dict(row)) for row in rows]

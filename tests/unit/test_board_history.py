@@ -7,6 +7,7 @@ item and never say who gave them.
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import dataclass
 from datetime import timedelta
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 from unit_support import NOW, count_rows
 
-from intervision import db, live, live_board, store
+from intervision import db, live, live_board, personal_data, store
 from intervision.errors import DomainError, NotAllowed
 from intervision.models import (
     BoardChangeAction,
@@ -414,3 +415,43 @@ def test_a_thousand_dots_at_once_stop_at_the_phases_number(team, advice):
 
     assert count_rows(team.path, "board_dots") == 3
     assert len(refusals) == 997 and set(refusals) == {"no_dots_left"}
+
+
+# --- a person's data: the export holds their dots and changes; erasing them -----------------------------
+
+
+def test_the_export_holds_a_members_dots_and_a_facilitators_board_changes(team, advice):
+    session_id, (first, _, _) = advice
+    live_board.edit_item(team.path, team.lead, session_id, first, BoardEditInput(text="One mail moment a week"))
+    _to_choice(team, session_id)
+    _give(team, team.ben, session_id, first)
+
+    bens = json.loads(personal_data.export_my_data(team.path, team.ben))
+    leads = json.loads(personal_data.export_my_data(team.path, team.lead))
+
+    assert [(dot["board_item_id"], dot["phase_index"]) for dot in bens["board_dots"]] == [(first, CHOICE)]
+    assert bens["board_changes_made"] == []
+    assert [(c["board_item_id"], c["action"], c["earlier_text"]) for c in leads["board_changes_made"]] == [
+        (first, "edited", "Agree one fixed moment a week to mail")
+    ]
+
+
+def test_erasing_a_member_takes_their_dots_and_keeps_the_history_without_the_facilitators_name(
+    team, advice, coordinator
+):
+    session_id, (first, _, _) = advice
+    live_board.remove_item(team.path, team.co_lead, session_id, first)
+    _to_choice(team, session_id)
+    second = _console_ids(team, session_id)[0]
+    _give(team, team.chris, session_id, second)
+
+    personal_data.erase_person(team.path, coordinator, team.chris.id)
+    personal_data.erase_person(team.path, coordinator, team.co_lead.id)
+
+    assert count_rows(team.path, "board_dots") == 0
+    [change] = live_board.board_history(team.path, team.lead, session_id).changes
+    assert (change.item_id, change.action, change.actor) == (first, BoardChangeAction.REMOVED, "")
+
+
+def _console_ids(team: Team, session_id: int) -> list[int]:
+    return [item.id for item in live.console_view(team.path, team.lead, session_id, now=at(30)).board]
