@@ -143,6 +143,12 @@ def _item_menu(database: Database, viewer: Viewer, session_id: int, item: BoardI
         )
 
 
+def closed_board_history(database: Database, viewer: Viewer, session_id: int) -> None:
+    """After the session: the board's history beside the report, which leaves hidden and removed items out."""
+    view = live.console_view(database, viewer.signed_in, session_id)
+    _history(database, viewer, session_id, {item.id: item.text for item in view.board})
+
+
 def _history(database: Database, viewer: Viewer, session_id: int, on_board: dict[int, str]) -> None:
     """What changed on the board, who did it and when; the items taken off it, each with "restore"."""
     history = live_board.board_history(database, viewer.signed_in, session_id)

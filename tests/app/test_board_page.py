@@ -241,3 +241,19 @@ def test_a_hidden_item_is_not_on_the_phone_to_give_dots_to(people):
     assert ADVICE[2] not in "\n".join(values(at.markdown))
     assert at.button(key=f"dot-give-{first}")
     assert not [button for button in at.button if button.key == f"dot-give-{third}"]
+
+
+def test_after_closing_the_report_screen_keeps_the_boards_history_to_look_back_on(people):
+    session_id, (_, second, _) = _session_with_advice(people)
+    database = configured_database()
+    live_board.remove_item(database, people.facilitator, session_id, second)
+
+    def revision() -> int:
+        return live.console_view(database, people.facilitator, session_id).session.revision
+
+    live.move(database, people.facilitator, session_id, revision(), 2)  # past the choice: the closing
+    live.close_session(database, people.facilitator, session_id, revision())
+    at = _console(people, session_id)
+
+    assert "Board history" in [expander.label for expander in at.expander]
+    assert any(ADVICE[1] in line for line in values(at.markdown))

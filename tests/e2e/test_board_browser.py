@@ -92,6 +92,10 @@ def test_console_edits_and_hides_the_projector_follows_and_a_phone_gives_dots(fr
     expect(phone.get_by_text(text("board_edit.dots_left", "nl", count=1))).to_be_visible()
     wait_until(lambda: text("board_edit.dots", "en", count=2) not in board.inner_text(), timeout=10)
     assert [item.dots for item in setup.board()] == [1, 1]  # the hidden one is not in a participant's read
+    # The console at a smaller screen: the menu still opens beside its item.
+    console.set_viewport_size({"width": 1280, "height": 720})
+    _menu(console, second)
+    console.screenshot(path=artifacts / "board-console-menu-1280x720.png")
     for page in (console, projector, phone):
         assert page.js_errors == []
     setup.close()
