@@ -40,9 +40,13 @@ def console_board(database: Database, viewer: Viewer, view: live.SessionView) ->
     for kind, items in kinds.items():
         st.markdown(f"**{viewer.t(f'board.{kind}')}**")
         for item in items:
-            with st.container(horizontal=True, vertical_alignment="center", gap="small", key=f"board-item-{item.id}"):
-                _item_line(database, viewer, session_id, item)
-                _item_menu(database, viewer, session_id, item, [other for other in items if other.id != item.id])
+            # Columns, not a horizontal row: a long item wraps in full beside its menu instead of being cut.
+            with st.container(key=f"board-item-{item.id}"):
+                line, menu = st.columns([5, 1], vertical_alignment="center", gap="small")
+                with line:
+                    _item_line(database, viewer, session_id, item)
+                with menu:
+                    _item_menu(database, viewer, session_id, item, [other for other in items if other.id != item.id])
     _history(database, viewer, session_id, {item.id: item.text for item in view.board})
 
 
@@ -89,7 +93,11 @@ def _item_menu(database: Database, viewer: Viewer, session_id: int, item: BoardI
     person = viewer.signed_in
     submit = partial(forms.submit, BOARD_FORM, viewer)
     with st.popover(
-        "", icon=":material/more_vert:", help=viewer.t("board_edit.menu_help"), key=f"board-menu-{item.id}"
+        "",
+        icon=":material/more_vert:",
+        type="tertiary",  # a quiet icon beside the item: the board stays the thing to read
+        help=viewer.t("board_edit.menu_help"),
+        key=f"board-menu-{item.id}",
     ):
         edit_form = f"board-edit-{item.id}"
         with st.form(edit_form, border=False):
