@@ -18,6 +18,7 @@ from unit_support import NOW, count_rows
 
 from intervision import db, live, live_board, personal_data, store
 from intervision.errors import DomainError, NotAllowed
+from intervision.methods import Method, built_in_library
 from intervision.models import (
     BoardChangeAction,
     BoardEditInput,
@@ -455,3 +456,32 @@ def test_erasing_a_member_takes_their_dots_and_keeps_the_history_without_the_fac
 
 def _console_ids(team: Team, session_id: int) -> list[int]:
     return [item.id for item in live.console_view(team.path, team.lead, session_id, now=at(30)).board]
+
+
+# --- which phases ask for dots ---------------------------------------------------------------------------
+
+
+def test_the_built_in_methods_ask_for_dots_where_the_choice_is_made_among_advice():
+    library = built_in_library().methods
+    asking = {
+        (method_id, phase.id, phase.dots)
+        for method_id, method in library.items()
+        for phase in method.phases
+        if phase.dots
+    }
+    assert asking == {
+        ("incident", "choice", 3),
+        ("incident_gossip", "choice", 3),
+        ("solution_focused", "choice", 3),
+        ("six_hats", "blue_close", 3),
+        ("clinic", "appreciate_alternatives", 3),
+        ("alact", "trial", 3),
+    }
+
+
+def test_a_method_cannot_ask_for_dots_before_any_phase_collects_advice():
+    data = built_in_library().methods["incident"].model_dump(mode="json")
+    data["phases"][0]["dots"] = 3  # choosing the incident: no advice on the board yet
+
+    with pytest.raises(ValueError, match="gives dots but no phase up to it collects advice"):
+        Method.model_validate(data)
