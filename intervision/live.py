@@ -320,6 +320,8 @@ def start_session(database: Database, viewer: Person, form: StartSessionInput, n
         db.lock("start_session")
         if store.open_live_sessions(db, [form.group_id]):
             raise DomainError("session_already_open")
+        if form.language is not None:
+            store.set_group_language(db, form.group_id, form.language)
         title = form.spot_case_title.strip()
         if form.case_id is not None:
             case = store.case(db, form.case_id)

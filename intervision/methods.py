@@ -145,6 +145,17 @@ class Phase(_Strict):
     # A phase in which the group or the case bringer picks among the advice: each member may give this many
     # dots to advice on the board (0: no dots in this phase).
     dots: int = Field(default=0, ge=0, le=MAX_DOTS)
+    # A speaking round: each member taking part speaks in turn, in a drawn order, with the phase's minutes
+    # shared out over them (the console's "next speaker", the projector's "now speaking").
+    round: bool = False
+
+    @model_validator(mode="after")
+    def _round_has_members(self) -> Phase:
+        if self.round and not {Speaker.MEMBERS, Speaker.EVERYONE_IN_TURN} & set(self.speakers):
+            raise PydanticCustomError(
+                "round_without_members", "a round needs the members or everyone in turn among its speakers"
+            )
+        return self
 
 
 class Suitability(_Strict):

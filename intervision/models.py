@@ -701,6 +701,8 @@ class StartSessionInput(_Input):
     method_id: Annotated[str, StringConstraints(min_length=1)]
     sequence_id: str | None = None
     roles: dict[SessionRole, list[int]] = Field(default_factory=dict)
+    # The projector's language, a setting of the group chosen again here; None leaves it as it is.
+    language: Language | None = None
 
     @field_validator("spot_case_title")
     @classmethod
@@ -798,3 +800,32 @@ class Goal(BaseModel):
     target: float
     due: date
     created_at: datetime
+
+
+class SpeakingTurn(BaseModel):
+    """One person's place in a speaking round."""
+
+    model_config = ConfigDict(frozen=True)
+
+    person_id: int
+    name: str
+    position: int
+    skipped: bool  # left out by the facilitator (absent, or passing); can be added back
+    spoke_at: datetime | None  # when their turn ended
+
+
+class SpeakingRound(BaseModel):
+    """A phase's speaking round: the drawn order, who speaks now and since when (stored, never in memory)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    live_session_id: int
+    phase_index: int
+    drawn_at: datetime
+    speaker_id: int | None
+    turn_started_at: datetime | None
+    # The session's paused seconds when this turn started: pauses before it are not the speaker's.
+    turn_paused_base: float
+    finished_at: datetime | None
+    turns: list[SpeakingTurn]

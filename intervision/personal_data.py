@@ -115,6 +115,7 @@ def export_my_data(database: Database, person: Person) -> bytes:
             "action_items": _rows(store.personal_action_items(db, person.id)),
             "session_roles": _rows(store.personal_session_roles(db, person.id)),
             "session_ratings": _rows(store.personal_session_ratings(db, person.id)),
+            "speaking_turns": _rows(store.personal_speaking_turns(db, person.id)),
             "attendance": _rows(store.personal_attendance(db, person.id)),
             "session_presence": _rows(store.personal_session_presence(db, person.id)),
             "survey_responses": [_response(row, language) for row in store.personal_survey_responses(db, person.id)],
@@ -160,7 +161,7 @@ def erase_person(database: Database, viewer: Person, person_id: int, now: dateti
       respondent when it pools waves, so a pool may drop below the threshold, never rise above it.
     - **Board items** (questions, advice, ...) and **action items** belong to the group's sessions: their
       texts stay, without the author or owner.
-    - **Their votes**, session roles, usefulness ratings, attendance and check-in presence, memberships
+    - **Their votes**, session roles, speaking turns, usefulness ratings, attendance and check-in presence, memberships
       (with their lines in the groups' membership history), invitations to groups they received,
       sign-in sessions and method draft are deleted (the database keeps them only with a person; the
       usefulness average is shown only above the threshold).

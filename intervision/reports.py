@@ -12,7 +12,7 @@ from intervision.i18n import moment, number, short_number, t
 from intervision.methods import Lines, Method
 from intervision.models import Language
 from intervision.observation_log import LEVELS, Balance
-from intervision.pdf_fonts import FAMILY, ReportPDF, printable, table_row
+from intervision.pdf_fonts import FAMILY, ReportPDF, paragraph_align, printable, table_row
 
 
 @dataclass(frozen=True)
@@ -319,5 +319,5 @@ def session_report_pdf(report: SessionReport, language: Language) -> bytes:
             pdf.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
         else:
             pdf.set_font(FAMILY, "", 11)
-            pdf.multi_cell(0, 6, text or " ", new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 6, text or " ", align=paragraph_align(text), new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

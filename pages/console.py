@@ -26,7 +26,6 @@ led = {
     group.id: group for group, role in groups.visible_groups(database, console.person) if role is GroupRole.FACILITATOR
 }
 
-st.title(viewer.t("nav.console"))
 forms.notice(viewer)
 session_id = st.session_state.get(CURRENT)
 if session_id is None:
@@ -35,11 +34,15 @@ if session_id is None:
         # Remember it, so that after closing this console still shows the session's report.
         session_id = st.session_state[CURRENT] = under_way[0].id
 if session_id is None:
+    st.title(viewer.t("nav.console"))
     start_panel(console, led)
     st.stop()
 
 view = live.console_view(database, console.person, session_id)
-if view.session.status is not SessionStatus.CLOSED:
+if view.session.status is SessionStatus.CLOSED:
+    st.title(viewer.t("nav.console"))
+else:
+    # The session itself leads: no page title, and the bar with the code and the projector on top.
     session_bar(console, view)
 match view.session.status:
     case SessionStatus.CHECK_IN:

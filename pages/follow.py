@@ -13,6 +13,7 @@ from ui import forms
 from ui.board import phone_dots
 from ui.guard import escape_markdown, guard, while_signed_in
 from ui.live import MARKABLE, board_list, clock_line
+from ui.rounds import phone_round
 
 # The store this server was set up with (intervision/database.py), built once per process.
 database = configured_database()
@@ -70,6 +71,7 @@ def now_showing(session_id: int, revision: int) -> None:
     if view.phase:
         st.markdown(f"### {escape_markdown(view.phase.name(viewer.language))}")
         clock_line(view, viewer, size="###")
+        phone_round(database, viewer, view)
         speakers = ", ".join(viewer.t(f"speaker.{speaker}") for speaker in view.phase.speakers)
         st.caption(f"{viewer.t('live.speaks')}: {speakers}")
         for line in view.phase.prompts(viewer.language):

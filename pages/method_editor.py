@@ -228,6 +228,9 @@ def phase_panel(draft: Draft, number: int, key: str, errors: dict[str, str]) -> 
             choices(f"{prefix}.speakers", viewer.t("methods.speakers"), list(Speaker), "speaker", errors)
         with listeners:
             choices(f"{prefix}.listeners", viewer.t("methods.listeners"), list(Speaker), "speaker", errors)
+        st.checkbox(viewer.t("editor.round"), help=viewer.t("editor.round_help"), key=WIDGET + f"{prefix}.round")
+        if f"{prefix}.round" in errors:
+            st.error(errors[f"{prefix}.round"], icon=":material/error:")
         choices(f"{prefix}.collects", viewer.t("methods.collects"), list(BoardKind), "board", errors)
         both_languages(f"{prefix}.purpose", "purpose", errors, area=True)
         for field in ("prompts", "rules", "tips"):

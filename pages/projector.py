@@ -18,6 +18,7 @@ from intervision.models import SessionStatus
 from ui.browser import app_origin
 from ui.guard import Viewer, escape_markdown, guard
 from ui.live import big_clock, board_list, follow_url, qr_png
+from ui.rounds import projected_round
 
 # The store this server was set up with (intervision/database.py), built once per process.
 database = configured_database()
@@ -69,15 +70,21 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecor
 
 
 def controls(viewer: Viewer) -> None:
-    """Size and full screen, in the corner: they act in the beamer's browser alone, so the zoom stays put
-    there across reruns and reloads (localStorage), and full screen needs the click that asks for it."""
+    """Size, sound and full screen, in the corner: they act in the beamer's browser alone, so zoom and sound stay
+    put there across reruns and reloads (localStorage), and full screen needs the click that asks for it.
+
+    The sound is off until someone turns it on: a short tone, once, when a phase's time is up (the moment the
+    clock starts flashing). Browsers only play sound after a click on the page, which turning it on is.
+    """
     steps = json.dumps(ZOOM_STEPS)
     zoom, full_screen = escape(viewer.t("projector.zoom")), escape(viewer.t("projector.full_screen"))
+    sound = escape(viewer.t("projector.sound"))
     st.html(
         f"""
 <div class="projector-controls">
 <button type="button" id="projector-smaller" title="{zoom} −">A−</button>
 <button type="button" id="projector-larger" title="{zoom} +">A+</button>
+<button type="button" id="projector-sound" title="{sound}" aria-label="{sound}" aria-pressed="false">🔕</button>
 <button type="button" id="projector-full-screen">⛶ {full_screen}</button>
 </div>
 <script>
@@ -98,6 +105,42 @@ def controls(viewer: Viewer) -> None:
   document.getElementById("projector-full-screen").onclick = () => {{
     if (document.fullscreenElement) {{ document.exitFullscreen(); }} else {{ root.requestFullscreen(); }}
   }};
+
+  // The sound: one page-wide watcher (the controls are drawn again on every rerun, the watcher is not).
+  const soundButton = document.getElementById("projector-sound");
+  const showSound = () => {{
+    const on = localStorage.getItem("projector-sound") === "on";
+    soundButton.textContent = on ? "🔔" : "🔕";
+    soundButton.setAttribute("aria-pressed", String(on));
+  }};
+  showSound();
+  soundButton.onclick = () => {{
+    const on = localStorage.getItem("projector-sound") !== "on";
+    localStorage.setItem("projector-sound", on ? "on" : "off");
+    if (on) {{ window.projectorAudio = window.projectorAudio || new AudioContext(); window.projectorAudio.resume(); }}
+    showSound();
+  }};
+  if (!window.projectorTimeUpWatcher) {{
+    let flashing = false;
+    const tone = () => {{
+      const audio = window.projectorAudio = window.projectorAudio || new AudioContext();
+      const oscillator = audio.createOscillator();
+      const volume = audio.createGain();
+      oscillator.frequency.value = 880;
+      volume.gain.setValueAtTime(0.25, audio.currentTime);
+      volume.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + 0.8);
+      oscillator.connect(volume).connect(audio.destination);
+      oscillator.start();
+      oscillator.stop(audio.currentTime + 0.8);
+      root.dataset.tones = String(Number(root.dataset.tones || 0) + 1);
+    }};
+    window.projectorTimeUpWatcher = new MutationObserver(() => {{
+      const now = document.querySelector(".projector-time-up") !== null;
+      if (now && !flashing && localStorage.getItem("projector-sound") === "on") {{ tone(); }}
+      flashing = now;
+    }});
+    window.projectorTimeUpWatcher.observe(document.body, {{ subtree: true, childList: true, attributes: true }});
+  }}
 }})();
 </script>
 """,
@@ -141,6 +184,7 @@ def projection() -> None:
         phase = view.phase
         st.title(escape_markdown(phase.name(speaking.language)))
         big_clock(view, speaking)
+        projected_round(database, speaking, view)
         with st.container(key="projector-who", gap=None):
             speakers = ", ".join(speaking.t(f"speaker.{speaker}") for speaker in phase.speakers)
             st.markdown(f"{speaking.t('live.speaks')}: {speakers}")

@@ -68,6 +68,7 @@ from intervision.store.groups import (
     membership_events,
     name_key,
     remove_membership,
+    set_group_language,
     set_membership,
     update_group,
 )
@@ -210,6 +211,7 @@ from intervision.store.personal_data import (
     personal_session_roles,
     personal_sessions_facilitated,
     personal_sign_in_sessions,
+    personal_speaking_turns,
     personal_survey_responses,
     personal_waves_opened,
     pseudonymise_audit_log,
@@ -225,6 +227,15 @@ from intervision.store.sign_in import (
     end_sign_in_session,
     person_of_sign_in_session,
     take_sign_in_ticket,
+)
+from intervision.store.speaking_rounds import (
+    add_speaking_round,
+    add_speaking_turn,
+    hand_over_turn,
+    round_starters,
+    set_speaking_positions,
+    set_turn_skipped,
+    speaking_round,
 )
 from intervision.store.surveys import (
     add_wave,
@@ -389,6 +400,7 @@ __all__ = [
     "personal_memberships",
     "personal_method_draft",
     "personal_session_presence",
+    "personal_speaking_turns",
     "personal_session_ratings",
     "personal_session_roles",
     "personal_sessions_facilitated",
@@ -442,6 +454,7 @@ __all__ = [
     "unlink_board_items",
     "update_case_values",
     "update_group",
+    "set_group_language",
     "update_live_session",
     "update_profile",
     "wave",
@@ -463,4 +476,11 @@ __all__ = [
     "set_aside_board_items",
     "set_board_item_hidden",
     "take_back_dot",
+    "add_speaking_round",
+    "add_speaking_turn",
+    "hand_over_turn",
+    "round_starters",
+    "set_speaking_positions",
+    "set_turn_skipped",
+    "speaking_round",
 ]

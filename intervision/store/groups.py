@@ -13,6 +13,7 @@ from intervision.models import (
     Group,
     GroupInput,
     GroupRole,
+    Language,
     Member,
     MembershipChange,
     MembershipEvent,
@@ -71,6 +72,11 @@ def update_group(db: Unit, group_id: int, group: GroupInput) -> None:
     cursor = db.execute(f"UPDATE groups SET {assignments} WHERE id = ?", [*columns.values(), group_id])
     if cursor.rowcount == 0:
         raise Missing(f"group {group_id}")
+
+
+def set_group_language(db: Unit, group_id: int, language: Language) -> None:
+    """The language the group's sessions speak on the projector."""
+    db.execute("UPDATE groups SET language = ? WHERE id = ?", [language.value, group_id])
 
 
 def group(db: Unit, group_id: int) -> Group | None:

@@ -132,6 +132,14 @@ class PersonalSessionRole(_Record):
     role: SessionRole
 
 
+class PersonalSpeakingTurn(_Record):
+    live_session_id: int
+    phase_index: int
+    position: int
+    skipped: bool
+    spoke_at: datetime | None
+
+
 class PersonalSessionRating(_Record):
     live_session_id: int
     usefulness: int
@@ -332,6 +340,18 @@ def personal_session_roles(db: Unit, person_id: int) -> list[PersonalSessionRole
         "SELECT r.live_session_id, s.group_id, s.started_at, r.role"
         " FROM session_roles r JOIN live_sessions s ON s.id = r.live_session_id"
         " WHERE r.person_id = ? ORDER BY s.started_at, r.role",
+        [person_id],
+    )
+
+
+def personal_speaking_turns(db: Unit, person_id: int) -> list[PersonalSpeakingTurn]:
+    """Their places in speaking rounds: where they were in the order, and when their turn ended."""
+    return _records(
+        db,
+        PersonalSpeakingTurn,
+        "SELECT r.live_session_id, r.phase_index, t.position, t.skipped, t.spoke_at"
+        " FROM speaking_turns t JOIN speaking_rounds r ON r.id = t.round_id"
+        " WHERE t.person_id = ? ORDER BY r.live_session_id, r.phase_index",
         [person_id],
     )
 

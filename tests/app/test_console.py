@@ -175,6 +175,17 @@ def test_the_start_panel_offers_the_queue_and_a_case_told_on_the_spot(people):
     assert value_of(at, "start.case_bringer") is None, "a case told on the spot has no known bringer yet"
 
 
+def test_the_projectors_language_is_chosen_when_the_session_starts_and_stays_the_groups(people):
+    query_language = "SELECT language FROM groups WHERE id = ?"
+    at = _console(people.facilitator)
+    assert query(query_language, (_group_id(),)) == [("nl",)]
+    assert at.radio(key="start.language").value == "nl", "the group's own setting comes first"
+    at.radio(key="start.language").set_value("en")
+    session_id = _open(at)
+    assert query(query_language, (_group_id(),)) == [("en",)]
+    assert _session(people.facilitator, session_id).group_language == "en"
+
+
 def _queued_cases() -> list[tuple[int, str, int]]:
     """The group's queued cases: id, title, author."""
     rows = query("SELECT id, title, author_id FROM cases WHERE status = 'submitted' AND group_id = ?", (_group_id(),))
@@ -458,8 +469,7 @@ def test_the_first_phase_shows_what_the_facilitator_needs(people):
     phase = INCIDENT.phases[0]
     assert _phase(at) == ("Phase 1 of 6", "Choose the incident")
     shown = values(at.markdown)
-    assert f"**Purpose:** {phase.purpose(Language.EN)}" in shown
-    assert "**Speaks:** Everyone in turn" in shown
+    assert f"**Purpose:** {phase.purpose(Language.EN)}  \n**Speaks:** Everyone in turn" in shown
     prompts = "\n".join(f"- {line}" for line in phase.prompts(Language.EN))
     rules = "\n".join(f"- {line}" for line in phase.rules(Language.EN))
     assert prompts in shown and rules in shown

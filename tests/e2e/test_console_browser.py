@@ -31,6 +31,7 @@ LAPTOP = {"width": 1280, "height": 720}
 SIZES = {"1920x1080": PROJECTOR, "1280x720": LAPTOP}
 # Jeroen Bakker's console speaks Dutch: the demo chose Dutch for him.
 DUTCH = "nl"
+LEVELS = ("content", "procedure", "interaction", "feelings")
 DAY_METHOD_CASE = re.compile(r"^\d{1,2} \w+ \d{4}, \d\d:\d\d · .+ · .+$")
 # Every button or link button whose label no longer fits: Streamlit cuts it with an ellipsis ("P…").
 CUT_BUTTONS_JS = """main => [...main.querySelectorAll('button, a[data-testid^="stBaseLinkButton"]')]
@@ -80,16 +81,95 @@ def _all_on_one_screen(page: Page, session: LiveSetup) -> None:
         "next phase": main(page).get_by_role("button", name=text("live.next", DUTCH)),
         "timeline": main(page).locator('[data-testid="stPlotlyChart"]').first,
         "board field": main(page).get_by_label(text("live.text", DUTCH)),
-        **{
-            f"observe {level}": main(page).locator(f'[class*="st-key-observe-{level}"] button')
-            for level in ("content", "procedure", "interaction", "feelings")
-        },
+        **{f"observe {level}": main(page).locator(f'[class*="st-key-observe-{level}"] button') for level in LEVELS},
     }
     height = page.viewport_size["height"]
     for name, part in needed.items():
         box = part.bounding_box()
         assert box is not None, f"{name}: not on the screen"
         assert box["y"] >= 0 and box["y"] + box["height"] <= height, f"{name} ends at {box['y'] + box['height']}"
+
+
+def _hardest_phases() -> list[tuple[str, int]]:
+    """The running phases hardest to fit: the method with the most phases (the tallest timeline) and the phase
+    with the most to say (its name, purpose, prompts and rules), each in a phase that collects on the board."""
+    from intervision.methods import built_in_library
+    from intervision.models import Language
+
+    methods = list(built_in_library().methods.values())
+
+    def words(phase: object) -> int:
+        language = Language(DUTCH)
+        lines = [phase.name(language), phase.purpose(language), *phase.prompts(language), *phase.rules(language)]
+        return sum(len(line) for line in lines)
+
+    longest = max(methods, key=lambda method: len(method.phases))
+    wordiest, index = max(
+        ((method, index) for method in methods for index in range(len(method.phases))),
+        key=lambda pair: words(pair[0].phases[pair[1]]),
+    )
+    return [(longest.id, len(longest.phases) // 2), (wordiest.id, index)]
+
+
+@pytest.mark.parametrize(("method_id", "index"), _hardest_phases())
+def test_a_running_phase_fits_one_projector_screen_in_the_hardest_methods(
+    method_id, index, console_server, open_page, artifacts: Path
+):
+    setup = open_session(console_server.database, method_id=method_id)
+    try:
+        setup.begin()
+        setup.go_to(index)
+        page = facilitators_console(open_page, console_server, PROJECTOR)
+        expect(main(page).get_by_role("heading", name=setup.phase_name(DUTCH))).to_be_visible()
+        settle(page, pause_ms=400)
+        page.screenshot(path=artifacts / f"console-{method_id}-{index}-1920x1080.png")
+        _all_on_one_screen(page, setup)
+        _check(page, f"{method_id} phase {index}")
+    finally:
+        setup.close()
+
+
+def test_the_keys_run_the_session_and_note_observations(console_server, session, open_page, artifacts: Path):
+    """Space pauses and resumes, → and ← move between phases, 1–4 note an observation on that level; a key typed
+    into a field is only text. The legend says which key does what."""
+    session.begin()
+    page = facilitators_console(open_page, console_server, PROJECTOR)
+    heading = main(page).get_by_role("heading", name=session.phase_name(DUTCH))
+    expect(heading).to_be_visible()
+    levels = " · ".join(f"{number} {text(f'level.{level}', DUTCH)}" for number, level in enumerate(LEVELS, start=1))
+    expect(main(page).get_by_text(text("live.shortcuts", DUTCH, levels=levels))).to_be_visible()
+    settle(page)
+    page.keyboard.press("Space")
+    expect(main(page).get_by_role("button", name=re.compile(text("live.resume", DUTCH)))).to_be_visible()
+    assert session.session().paused_at is not None
+    page.keyboard.press("Space")
+    expect(main(page).get_by_role("button", name=re.compile(text("live.pause", DUTCH)))).to_be_visible()
+
+    page.keyboard.press("ArrowRight")
+    expect(main(page).get_by_role("heading", name=session.phase_name(DUTCH, index=1))).to_be_visible()
+    assert session.session().phase_index == 1
+    page.keyboard.press("ArrowLeft")
+    expect(main(page).get_by_role("heading", name=session.phase_name(DUTCH, index=0))).to_be_visible()
+    assert session.session().phase_index == 0
+
+    page.keyboard.press("2")
+    expect(main(page).get_by_role("button", name=re.compile(text("live.take_back", DUTCH)))).to_be_visible()
+    assert [o.level for o in _observations(session)] == ["procedure"]
+
+    session.go_to(2)  # a phase that collects questions: the board has its entry field
+    goto(page, page.url)
+    field = main(page).get_by_label(text("live.text", DUTCH))
+    field.fill("Wat heb je 1 keer 4 gedaan?")
+    expect(field).to_have_value("Wat heb je 1 keer 4 gedaan?")
+    settle(page)
+    assert [o.level for o in _observations(session)] == ["procedure"], "typing a digit noted an observation"
+    page.screenshot(path=artifacts / "console-keys-1920x1080.png")
+
+
+def _observations(session: LiveSetup) -> list:
+    from intervision import live
+
+    return live.observations(session.database, session.facilitator(), session.session_id)
 
 
 @pytest.mark.parametrize("size", SIZES)

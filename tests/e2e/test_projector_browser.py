@@ -132,3 +132,30 @@ def test_the_full_screen_button_fills_the_screen(server, dutch_session, open_pag
     page.wait_for_function("() => document.fullscreenElement === document.documentElement")
     page.get_by_role("button", name="Volledig scherm").click()
     page.wait_for_function("() => document.fullscreenElement === null")
+
+
+def test_the_sound_is_off_until_turned_on_and_then_sounds_once_at_time_out(server, open_page):
+    session = open_session(server.database, language="nl")
+    try:
+        session.begin()
+        over = session.phase(INFORMATION_ROUND).minutes * 60 + 5
+        session.go_to(INFORMATION_ROUND, seconds_ago=over)
+        page = _open(open_page, server, session, 1280, 720)
+        expect(main(page).locator(".projector-time-up")).to_be_visible()
+        sound = page.get_by_role("button", name=text("projector.sound", "nl"))
+        expect(sound).to_have_attribute("aria-pressed", "false")
+        assert page.evaluate("() => document.documentElement.dataset.tones") is None, "no sound unless turned on"
+
+        sound.click()
+        expect(sound).to_have_attribute("aria-pressed", "true")
+        # The next phase, three seconds from its end: the clock stops flashing, then flashes again and sounds once.
+        session.go_to(INFORMATION_ROUND + 1, seconds_ago=session.phase(INFORMATION_ROUND + 1).minutes * 60 - 3)
+        expect(main(page).get_by_role("heading", level=1, name=session.phase_name("nl"))).to_be_visible()
+        page.wait_for_function("() => document.documentElement.dataset.tones === '1'", timeout=20_000)
+        clock = main(page).locator(".projector-time-up")
+        for _ in range(2):  # two more seconds over time, redrawn each second
+            shown = clock.inner_text()
+            expect(clock).not_to_have_text(shown, timeout=5_000)
+        assert page.evaluate("() => document.documentElement.dataset.tones") == "1", "once, not every second"
+    finally:
+        session.close()

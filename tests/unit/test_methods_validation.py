@@ -94,6 +94,14 @@ CASES = {
         _set("phases", 4, "speakers", value=[]),
         ["phase 5 (solutions)", "speakers", "at least 1"],
     ),
+    "a round in which only the case bringer speaks": (
+        _set("phases", 1, "round", value=True),
+        ["phase 2 (explain_question)", "a round needs the members or everyone in turn"],
+    ),
+    "a round that is not true or false": (
+        _set("phases", 3, "round", value="sometimes"),
+        ["phase 4 (diagnosis)", "round", "valid boolean"],
+    ),
     "an unknown level": (
         _set("phases", 5, "level", value="vibes"),
         ["phase 6 (choice)", "level"],

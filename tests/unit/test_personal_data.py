@@ -86,6 +86,7 @@ def world(path: Path, coordinator: Person, make_person, make_group) -> World:
         store.add_action_item(conn, session_id, group_id, "Bob reads the protocol", bob.id, None, NOW)
         store.rate_session(conn, session_id, ann.id, 4, NOW)
         store.rate_session(conn, session_id, bob.id, 5, NOW)
+        store.add_speaking_round(conn, session_id, 3, [bob.id, ann.id], NOW)
     wave_id = surveys.open_wave(path, fay, group_id, "self_efficacy", "after_session", now=NOW)
     for person, value in ((ann, 4), (bob, 2), (cas, 3)):
         surveys.answer(path, person, wave_id, dict.fromkeys(SE_ITEMS, value), now=NOW)
@@ -148,6 +149,9 @@ def test_the_export_holds_everything_of_hers(world):
     assert [item["text"] for item in document["action_items"]] == ["Ann books a talk"]
     assert [role["role"] for role in document["session_roles"]] == ["case_bringer"]
     assert [rating["usefulness"] for rating in document["session_ratings"]] == [4]
+    assert document["speaking_turns"] == [
+        {"live_session_id": world.session_id, "phase_index": 3, "position": 1, "skipped": False, "spoke_at": None}
+    ]
     assert [row["present"] for row in document["attendance"]] == [True]
     assert [row["present"] for row in document["session_presence"]] == [True]
 
@@ -221,7 +225,8 @@ def test_erasing_deletes_her_cases_and_votes_and_the_account(world):
     # The session about her case keeps no copy of its title.
     assert _rows(world, "SELECT case_id, case_title FROM live_sessions") == [(None, "")]
     assert _rows(world, "SELECT id FROM people WHERE id = ?", (world.ann.id,)) == []
-    for table in ("memberships", "sign_in_sessions", "session_roles", "session_ratings", "attendance"):
+    tables = ("memberships", "sign_in_sessions", "session_roles", "session_ratings", "attendance", "speaking_turns")
+    for table in tables:
         assert _rows(world, f"SELECT count(*) FROM {table} WHERE person_id = ?", (world.ann.id,)) == [(0,)], table
     assert auth.signed_in_person(world.path, world.ann_token, now=NOW) is None
     # Bob's things are untouched.

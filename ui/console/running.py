@@ -15,6 +15,7 @@ from intervision.models import ObservationDetailsInput, ObservationKind, Session
 from ui import format, forms
 from ui.board import console_board
 from ui.console.shared import CONTROLS, Console, action_panel, board_form, control_button
+from ui.console.speaking_round import round_panel
 from ui.guard import escape_markdown, while_signed_in
 from ui.live import clock_line
 
@@ -35,6 +36,10 @@ def ticking_board(console: Console, session_id: int) -> None:
     console_board(console.database, console.viewer, live.console_view(console.database, console.person, session_id))
 
 
+# The keys a facilitator presses without looking: Streamlit's own button shortcuts (not while typing in a field).
+PAUSE_KEY, NEXT_KEY, PREVIOUS_KEY = "Space", "Right", "Left"
+
+
 def controls(console: Console, view: live.SessionView) -> None:
     """Pause or resume, more time, and the moves between phases."""
     database, person, session = console.database, console.person, view.session
@@ -45,15 +50,15 @@ def controls(console: Console, view: live.SessionView) -> None:
     with st.container(horizontal=True, gap="small"):
         if clock and (not clock.started or not clock.running):
             label = "live.start_timer" if not clock.started else "live.resume"
-            control_button(console, label, partial(live.resume, *at), type="primary")
+            control_button(console, label, partial(live.resume, *at), type="primary", shortcut=PAUSE_KEY)
         else:
-            control_button(console, "live.pause", partial(live.pause, *at))
+            control_button(console, "live.pause", partial(live.pause, *at), shortcut=PAUSE_KEY)
         for minutes, label in ((1, "live.plus_one"), (5, "live.plus_five")):
             control_button(console, label, partial(live.add_minutes, *at, minutes), key=f"plus.{minutes}")
-        for steps, skip, label, kind in (
-            (-1, False, "live.previous", "secondary"),
-            (1, False, "live.next", "primary"),
-            (1, True, "live.skip", "secondary"),
+        for steps, skip, label, kind, shortcut in (
+            (-1, False, "live.previous", "secondary", PREVIOUS_KEY),
+            (1, False, "live.next", "primary", NEXT_KEY),
+            (1, True, "live.skip", "secondary", None),
         ):
             control_button(
                 console,
@@ -62,11 +67,19 @@ def controls(console: Console, view: live.SessionView) -> None:
                 key=f"move.{label}",
                 type=kind,
                 disabled=steps < 0 and session.phase_index == 0,
+                shortcut=shortcut,
             )
 
 
-def phase_panel(console: Console, view: live.SessionView) -> None:
-    """The phase now: its name and clock, purpose, who speaks, prompts and rules, and the tips folded away."""
+def shortcut_legend(console: Console) -> None:
+    """The keys, said once in words: the buttons show them too, but not what 1–4 mean together."""
+    viewer = console.viewer
+    levels = " · ".join(f"{number} {viewer.t(f'level.{level}')}" for number, level in enumerate(Level, start=1))
+    st.caption(viewer.t("live.shortcuts", levels=levels), help=viewer.t("live.shortcuts_help"))
+
+
+def phase_heading(console: Console, view: live.SessionView) -> None:
+    """Which phase of how many, its name, and its clock beside it."""
     viewer, phase = console.viewer, view.phase
     total = len(view.method.phases)
     st.caption(viewer.t("live.phase_of", number=view.session.phase_index + 1, total=total))
@@ -74,12 +87,16 @@ def phase_panel(console: Console, view: live.SessionView) -> None:
     title.header(escape_markdown(phase.name(viewer.language)))
     with clock:
         ticking_clock(console, view.session.id, view.session.revision)
-    st.markdown(f"**{viewer.t('live.purpose')}:** {escape_markdown(phase.purpose(viewer.language))}")
+
+
+def phase_guidance(console: Console, view: live.SessionView) -> None:
+    """The phase's purpose, who speaks, its prompts and rules, and the tips folded away."""
+    viewer, phase = console.viewer, view.phase
     speakers = ", ".join(viewer.t(f"speaker.{speaker}") for speaker in phase.speakers)
     line = f"**{viewer.t('live.speaks')}:** {speakers}"
     if phase.listeners:
         line += f" · **{viewer.t('live.listens')}:** " + ", ".join(viewer.t(f"speaker.{s}") for s in phase.listeners)
-    st.markdown(line)
+    st.markdown(f"**{viewer.t('live.purpose')}:** {escape_markdown(phase.purpose(viewer.language))}  \n{line}")
     prompts, rules = st.columns(2)
     with prompts:
         st.markdown(f"**{viewer.t('live.prompts')}**")
@@ -88,7 +105,6 @@ def phase_panel(console: Console, view: live.SessionView) -> None:
         st.markdown(f"**{viewer.t('live.rules')}**")
         st.markdown("\n".join(f"- {escape_markdown(line)}" for line in phase.rules(viewer.language)))
     if phase.tips(viewer.language):
-        # Folded: the facilitator opens them when needed, and the observation buttons stay on the screen.
         with st.expander(viewer.t("live.tips"), expanded=False):
             st.markdown("\n".join(f"- {escape_markdown(line)}" for line in phase.tips(viewer.language)))
 
@@ -96,6 +112,7 @@ def phase_panel(console: Console, view: live.SessionView) -> None:
 DETAILS = "observation"
 PRESS = "press"
 LAST_OBSERVATION = "_last_observation"
+OBSERVATION_BOX_WIDTH = 185  # pixels: four fit the left two thirds of a 1920-pixel screen
 # One press per level and kind; the two that measure a group learning to run itself sit under each level.
 PRESSES = (
     (ObservationKind.INTERVENTION, "live.intervene", ":material/front_hand:"),
@@ -175,16 +192,19 @@ def observation_panel(console: Console, view: live.SessionView) -> None:
     last = st.session_state.get(LAST_OBSERVATION)
     if last and last[0] != view.session.id:  # an observation of an earlier session is not offered
         last = None
-    for column, level in zip(st.columns(4), Level, strict=True):
-        box = column.container(border=True)
+    # Four boxes in a row that wraps: side by side on a 1920-pixel screen, two by two on a laptop, where four
+    # columns cut "Inhoud" to "I".
+    row = st.container(horizontal=True, gap="small", wrap=True)
+    for number, level in enumerate(Level, start=1):
+        box = row.container(border=True, width=OBSERVATION_BOX_WIDTH)
         box.button(
             viewer.t(f"level.{level}"),
             key=f"observe.{level}",
             type="primary",
-            icon=":material/visibility:",
-            width="stretch",
+            width="stretch",  # no icon: the level's name and its key fit a box a quarter of the left side wide
             on_click=observe,
             args=(view.session.id, level.value),
+            shortcut=str(number),  # 1–4: content, procedure, interaction, feelings, as they stand
         )
         for kind, label, icon in PRESSES:
             box.button(
@@ -238,26 +258,32 @@ def observation_details(console: Console, view: live.SessionView, level: str) ->
 
 
 def timeline(console: Console, view: live.SessionView) -> None:
-    """The method's phases along the minutes, a line where the session is now."""
+    """The method's phases along the minutes, a line where the session is now; a slim bar per phase, so that
+    ten phases leave room for the board beneath."""
     figure = method_timeline(view.method, console.viewer.language)
     figure.add_vline(
         x=sum(p.minutes for p in view.method.phases[: view.session.phase_index]), line_width=4, line_color="#111"
     )
-    figure.update_layout(height=60 + 30 * len(view.method.phases), showlegend=False, font={"size": 13})
+    figure.update_layout(height=60 + 24 * len(view.method.phases), showlegend=False, font={"size": 12})
     st.plotly_chart(figure, width="stretch", config={"displayModeBar": False})
 
 
 def running(console: Console, view: live.SessionView) -> None:
-    # One 1920x1080 screen holds a running phase: the phase, its clock and controls beside the timeline and
-    # the board (which grows), the observation buttons right under them; the action items below.
+    # One 1920x1080 screen holds what a running phase needs: the phase, its clock, the controls and the
+    # observation buttons on the left; the timeline, the board's entry field and the board on the right.
+    # The phase's prompts and rules come after them (the projector shows those too), the action items last.
     guide, side = st.columns([3, 2], gap="medium")
     with guide:
-        phase_panel(console, view)
+        phase_heading(console, view)
         controls(console, view)
         forms.form_error(CONTROLS)
+        # In a round the next speaker is the press that matters most: right under the phase's own controls.
+        round_panel(console, view)
+        shortcut_legend(console)
+        observation_panel(console, view)
+        phase_guidance(console, view)
     with side:
         timeline(console, view)
         board_form(console, view)
         ticking_board(console, view.session.id)
-    observation_panel(console, view)
     action_panel(console, view)

@@ -52,10 +52,15 @@ def control_button(console: Console, label: str, action: Callable[[], object], *
     )
 
 
+# An open session needs the whole height of a 1920×1080 screen: less of Streamlit's white space above it.
+SESSION_CSS = "<style>.stMainBlockContainer { padding-top: 4rem; }</style>"
+
+
 def session_bar(console: Console, view: live.SessionView) -> None:
     """The code for phones, and the projector one press away: a new window the facilitator drags to the beamer.
     The link stays in the panel too, for a beamer driven by another computer."""
     viewer, origin = console.viewer, app_origin()
+    st.html(SESSION_CSS)
     # Room for the button's whole label, also the longer Dutch one, next to the sidebar at 1280 pixels.
     join_column, projector_column = st.columns([3, 2], vertical_alignment="top")
     with join_column:

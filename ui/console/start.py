@@ -10,7 +10,7 @@ import streamlit as st
 from intervision import cases, groups, live, method_library
 from intervision.method_choice import chooser_need
 from intervision.methods import Standing, recommend
-from intervision.models import Group, QuestionType, SessionRole, StartSessionInput
+from intervision.models import Group, Language, QuestionType, SessionRole, StartSessionInput
 from ui import format, forms
 from ui.chooser import group_line, plan_text, safety_line, show_ranking
 from ui.console.shared import CURRENT, Console
@@ -20,7 +20,7 @@ START = "start"
 
 
 def _start(console: Console) -> str:
-    values = forms.values(START, ["group_id", "case", "spot", "method_id", "sequence_id"])
+    values = forms.values(START, ["group_id", "case", "spot", "method_id", "sequence_id", "language"])
     roles = {
         SessionRole(role): [person_id]
         for role in ("case_bringer", "chair", "timekeeper", "note_taker")
@@ -34,6 +34,7 @@ def _start(console: Console) -> str:
         method_id=values["method_id"] or "",
         sequence_id=values["sequence_id"],
         roles=roles,
+        language=values["language"],
     )
     st.session_state[CURRENT] = live.start_session(console.database, console.person, form)
     return "live.started"
@@ -114,7 +115,11 @@ def start_panel(console: Console, led: dict[int, Group]) -> None:
     st.caption(viewer.t("live.suggested"))
     bringer = chosen_case.author_id if chosen_case else None
     suggestion = live.suggest_roles(database, person, group_id, bringer)
-    defaults = {"case_bringer": bringer} | {role.value: person_id for role, person_id in suggestion.items()}
+    defaults = (
+        {"case_bringer": bringer}
+        | {role.value: person_id for role, person_id in suggestion.items()}
+        | {"language": led[group_id].language}
+    )
     if st.session_state.get("_roles_for") != (group_id, forms.value(START, "case")):
         st.session_state["_roles_for"] = (group_id, forms.value(START, "case"))
         for role, person_id in defaults.items():
@@ -137,6 +142,14 @@ def start_panel(console: Console, led: dict[int, Group]) -> None:
         key=forms.key(START, "observer"),
     )
     forms.field_error(START, "roles")
+    st.radio(
+        viewer.t("field.group_language"),
+        list(Language),
+        format_func=lambda language: viewer.t(f"language.{language}"),
+        horizontal=True,
+        key=forms.key(START, "language"),
+        help=viewer.t("live.language_help"),
+    )
     forms.form_error(START)
     st.button(
         viewer.t("live.start"), type="primary", on_click=forms.submit, args=(START, viewer, partial(_start, console))
