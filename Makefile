@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test lint migrate demo backup restore clean bench hint-quality
+.PHONY: run test lint migrate demo backup restore clean bench bench-live hint-quality
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,13 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/capacity.py
 	$(BIN)/python bench/sign_in_abuse.py
 	$(BIN)/python bench/case_hints_quality.py
+
+# Issue 17's live targets on a real server in real Chromium (bench/room.py; 8–12 minutes, so not part of
+# `make bench`): how fast the projector follows "Next phase" and a phone's question, what 30 idle phones cost the
+# server, and whether one process carries 300 participants sending within ten seconds. Each run is a column of the
+# section `room` of bench/RESULTS.md by its label: `make bench-live LABEL="after (push)"` keeps the earlier ones.
+bench-live: $(VENV)/.installed-test
+	$(BIN)/python bench/room.py $(if $(LABEL),--label "$(LABEL)")
 
 # How well the case hints do: precision and recall per kind on tests/data/case_hint_sentences.toml, written
 # into docs/case-hints.md (a few seconds; `--misses` lists every sentence they get wrong).

@@ -3,7 +3,8 @@
 Streamlit runs this file as `__main__` on every rerun: then it only builds the navigation over the
 screens this person may open. When the server starts, `streamlit run` imports it as a module and
 finds `app`: our HTTP routes (the sign-in cookie), the middleware that reads a trusted proxy's headers and
-gives each browser its binding cookie, and start-up work (migrations) live there.
+gives each browser its binding cookie, the live screens' change stream (ui/push_routes.py), and start-up
+work (migrations) live there.
 """
 
 from __future__ import annotations
@@ -88,6 +89,9 @@ async def _lifespan(_app: object) -> AsyncIterator[None]:
     configured_database().migrate()
     _route_from_the_first_run()
     eraser = asyncio.create_task(_erase_expired_case_texts())
+    from ui.push_routes import end_streams_when_the_server_stops
+
+    end_streams_when_the_server_stops()
     yield
     eraser.cancel()
 
@@ -97,9 +101,12 @@ if __name__ == "__main__":
 else:
     from starlette.middleware import Middleware
 
-    from ui.cookie_routes import BrowserBinding, routes
+    from ui import push_routes
+    from ui.cookie_routes import BrowserBinding
+    from ui.cookie_routes import routes as cookie_routes
     from ui.proxy import TrustedProxyHeaders
 
     # The proxy's headers first, so that the binding cookie knows whether the browser used HTTPS.
     middleware = [Middleware(TrustedProxyHeaders), Middleware(BrowserBinding)]
+    routes = [*cookie_routes, *push_routes.routes]  # the sign-in cookie; the live screens' change stream
     app = st.App("app.py", routes=routes, middleware=middleware, lifespan=_lifespan, on_script_error=_apologise)

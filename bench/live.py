@@ -184,9 +184,9 @@ def seed(db_path: Path | Database, people: int) -> Seeded:
         confidentiality="What is said here stays here.",
         start_date=date.today(),
     )
-    group_id = groups.create_group(
-        db.database_at(db_path), coordinator, GroupInput(name="Bench group", contract=contract)
-    )
+    # The group speaks English on the projector (a group's setting, Dutch unless chosen): the bench reads it.
+    group = GroupInput(name="Bench group", contract=contract, language=Language.EN)
+    group_id = groups.create_group(db.database_at(db_path), coordinator, group)
     code = _invitation(db_path, coordinator, group_id, GroupRole.FACILITATOR, 1)
     facilitator = _account(db_path, code, "Bench Facilitator", "facilitator@bench.example")
     members: list[Person] = []

@@ -7,14 +7,20 @@ for a page by its path and query string, keep the elements of the latest run, re
 server asks for an automatic rerun (`st.fragment(run_every=…)`), and send widget values and a click as one
 rerun request. What it leaves out: drawing, and the widget values of widgets nobody touched (the server
 keeps those from the previous run, as it does for a browser that sends them unchanged).
+
+A page that is told of changes by push (server-sent events, issue 17) holds the server's change stream and
+reruns its fragments when the stream says the session moved on: `follow_changes` does that too, so that a
+load measurement pays for push as a browser would make the server pay for it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -39,6 +45,9 @@ class Phone:
         self.listener: asyncio.Task[None] | None = None
         self.timers: dict[str, asyncio.Task[None]] = {}  # the automatic reruns, by fragment
         self.intervals: dict[str, float] = {}
+        self.fragment_ids: set[str] = set()  # every fragment that drew on the page
+        self.change_stream: asyncio.Task[None] | None = None
+        self.origin = origin
         self.runs_finished = 0
         self.changed = asyncio.Condition()
         self.problems: list[str] = []  # what the server said was wrong, such as an unknown page
@@ -63,6 +72,10 @@ class Phone:
     async def close(self) -> None:
         for timer in self.timers.values():
             timer.cancel()
+        if self.change_stream is not None:
+            self.change_stream.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self.change_stream
         if self.connection is not None:
             await self.connection.close()
         if self.listener is not None:
@@ -168,6 +181,8 @@ class Phone:
             self.problems.append(f"page not found: {message.page_not_found.page_name}")
         elif kind == "delta":
             self._draw(tuple(message.metadata.delta_path), message.delta)
+            if message.delta.fragment_id:
+                self.fragment_ids.add(message.delta.fragment_id)
         elif kind == "auto_rerun":
             self._start_timer(message.auto_rerun.fragment_id, message.auto_rerun.interval)
         elif kind == "stop_auto_rerun":
@@ -207,3 +222,61 @@ class Phone:
         self.intervals.pop(fragment_id, None)
         if timer := self.timers.pop(fragment_id, None):
             timer.cancel()
+
+    # --- push: the server's change stream -----------------------------------------------------------
+
+    async def follow_changes(self, path: str, timeout: float) -> bool:
+        """Hold the change stream at `path` (server-sent events, `data: {"stamp": n}`) with this phone's cookie,
+        and rerun the page's fragments each time the stamp moves on, as the push listener in a browser page
+        does. False, and nothing held, when the server answers otherwise (a version without push)."""
+        address = urlsplit(self.origin)
+        host, port = address.hostname or "127.0.0.1", address.port or 80
+        reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
+        request = (
+            f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nCookie: {self.cookie}\r\n"
+            "Accept: text/event-stream\r\nCache-Control: no-cache\r\n\r\n"
+        )
+        writer.write(request.encode())
+        status = await asyncio.wait_for(reader.readline(), timeout)
+        headers: dict[str, str] = {}
+        while (line := await asyncio.wait_for(reader.readline(), timeout)) not in (b"\r\n", b"\n", b""):
+            name, _, value = line.decode("latin-1").partition(":")
+            headers[name.strip().lower()] = value.strip().lower()
+        if status.split()[1:2] != [b"200"] or "text/event-stream" not in headers.get("content-type", ""):
+            writer.close()
+            return False
+        chunked = "chunked" in headers.get("transfer-encoding", "")
+        self.change_stream = asyncio.create_task(self._on_changes(reader, writer, chunked))
+        return True
+
+    async def _on_changes(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, chunked: bool) -> None:
+        last: object = None
+        buffer = b""
+        try:
+            while True:
+                if chunked:
+                    size = int((await reader.readline()).split(b";")[0].strip() or b"0", 16)
+                    if size == 0:
+                        return
+                    buffer += (await reader.readexactly(size + 2))[:-2]
+                else:
+                    if not (read := await reader.read(4096)):
+                        return
+                    buffer += read
+                *lines, buffer = buffer.split(b"\n")
+                for line in lines:
+                    if not line.startswith(b"data:"):
+                        continue  # a heartbeat comment, an event name, a blank line between events
+                    stamp = json.loads(line[5:]).get("stamp")
+                    if last is not None and stamp != last:
+                        await self._rerun_fragments()
+                    last = stamp
+        except (ConnectionError, asyncio.IncompleteReadError, websockets.ConnectionClosed):
+            return
+        finally:
+            writer.close()
+
+    async def _rerun_fragments(self) -> None:
+        """What the push listener asks for: a run of each fragment on the page (the page, if it has none)."""
+        for fragment_id in sorted(self.fragment_ids | set(self.intervals)) or [""]:
+            await self._send_rerun(fragment_id=fragment_id)

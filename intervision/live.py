@@ -8,6 +8,7 @@ or a second facilitator device can never move the session twice.
 
 from __future__ import annotations
 
+import math
 import secrets
 import threading
 from collections import OrderedDict
@@ -113,6 +114,47 @@ def format_clock(seconds: float) -> str:
     return f"{sign}{whole // 60}:{whole % 60:02d}"
 
 
+REDRAW_MARGIN_SECONDS = 0.3  # a redraw asked for a moment after the change, so it surely shows it
+
+
+def seconds_until_redrawn(view: SessionView) -> float | None:
+    """When a running clock next looks different other than in its digits: it turns amber, time is up, or
+    the plan's "n min behind" changes. A browser that counts the digits down itself asks for a redraw then.
+    None while the clock stands still (not started, paused, no phase)."""
+    clock, phase = view.clock, view.phase
+    if clock is None or phase is None or not clock.running:
+        return None
+    moments = _colour_turns(clock)
+    # The plan moves only once the phase runs past its own minutes (behind_plan_seconds), then second by second.
+    slack = max(0.0, phase.minutes * 60 - (view.phase_spent_before + clock.elapsed_seconds))
+    behind = view.behind_seconds
+    moments.append(slack + _next_minute_turn(behind) - behind)
+    return min(moments) + REDRAW_MARGIN_SECONDS
+
+
+def seconds_until_recoloured(clock: Countdown) -> float | None:
+    """When a running countdown (a speaker's in a round) next changes colour: amber, then red at time up.
+    None while it stands still or once it is past both."""
+    moments = _colour_turns(clock) if clock.running else []
+    return min(moments) + REDRAW_MARGIN_SECONDS if moments else None
+
+
+def _colour_turns(clock: Countdown) -> list[float]:
+    """The seconds from now until the countdown turns amber and until its time is up, those still ahead."""
+    remaining = clock.remaining_seconds
+    return [moment for moment in (remaining - AMBER_FRACTION * clock.planned_seconds, remaining) if moment > 0]
+
+
+def _next_minute_turn(behind: float) -> float:
+    """The next value above `behind` where round(|behind| / 60) changes: ±(60k + 30) seconds."""
+    if behind < 30:
+        ahead = -behind
+        if ahead <= 30:
+            return 30.0
+        return -(60 * (math.ceil((ahead - 30) / 60) - 1) + 30)
+    return 60 * (math.floor((behind - 30) / 60) + 1) + 30
+
+
 # --- reading a session ---------------------------------------------------------------------------
 
 
@@ -136,6 +178,7 @@ class SessionView:
     board: list[BoardItem]
     roles: dict[SessionRole, list[RoleHolder]]
     viewer_roles: tuple[SessionRole, ...]
+    phase_spent_before: float = 0.0  # seconds of earlier visits to this phase (going back keeps them)
 
 
 @dataclass(frozen=True)
@@ -167,14 +210,16 @@ def _drawn(stored: _Stored, viewer_id: int | None, now: datetime) -> SessionView
     behind = behind_plan_seconds(method, stored.spent, session.phase_index, clock) if clock else 0.0
     roles = stored.roles
     mine = tuple(role for role, people in roles.items() if any(holder.person_id == viewer_id for holder in people))
-    return SessionView(session, method, phase, clock, behind, stored.board, roles, mine)
+    before = stored.spent.get(session.phase_index, 0.0)
+    return SessionView(session, method, phase, clock, behind, stored.board, roles, mine, before)
 
 
 def _view(db: Unit, session: LiveSession, method: Method, viewer_id: int | None, now: datetime) -> SessionView:
     return _drawn(_stored(db, session, method), viewer_id, now)
 
 
-# Live screens poll every second or two, and most polls find nothing new: a screen's last read is kept with
+# Live screens redraw when their session changed, and also on a slow safety timer and when their clock needs
+# a new colour: several screens per session, and many redraws find nothing new. So a screen's last read is kept with
 # the change signal it was read at (`Database.changes`, which moves on any process's commit) and used again
 # while the signal stands still. Only reads are kept, never the countdown, which is drawn anew from `now`.
 _KEPT_READS = 256
@@ -266,6 +311,33 @@ def projector_view(database: Database, token: str, now: datetime | None = None) 
 
     stored = _read_unless_unchanged(database, ("projector", token), read)
     return _drawn(stored, None, now or database.clock.now()) if stored is not None else None
+
+
+def stamp_to_follow(
+    database: Database, session_id: int, person: Person | None = None, projector_token: str | None = None
+) -> int | None:
+    """The session's change stamp, for someone who may follow it live: the beamer by the session's projector
+    token, or a member or facilitator of its group who could open its phone or console view. None for anyone
+    else (and for a session that does not exist): they hear nothing, not even that it changed."""
+    with database.reading() as db:
+        session = store.live_session(db, session_id)
+        if session is None:
+            return None
+        if projector_token:
+            return session.change_stamp if secrets.compare_digest(projector_token, session.projector_token) else None
+        if person is None:
+            return None
+        try:
+            _session_for(db, person, session_id, Action.TAKE_PART)
+        except DomainError:
+            return None
+        return session.change_stamp
+
+
+def change_stamps(database: Database, session_ids: list[int]) -> dict[int, int]:
+    """The change stamps of these sessions, read in one go (the live change feed asks when anything moved)."""
+    with database.reading() as db:
+        return store.change_stamps(db, session_ids)
 
 
 def open_sessions(database: Database, viewer: Person) -> list[LiveSession]:
@@ -379,6 +451,7 @@ def set_present(database: Database, viewer: Person, session_id: int, person_id: 
             store.forget_presence(db, session.id, person_id)
         else:
             store.set_presence(db, session.id, person_id, present)
+        store.session_changed(db, session.id)
 
 
 def attendance_to_record(marked: dict[int, bool], members: list[int]) -> dict[int, bool]:
@@ -401,6 +474,7 @@ def _change(db: Unit, session: LiveSession, revision: int, change: LiveSessionCh
     if session.revision != revision or not store.update_live_session(db, session.id, revision, change):
         # Someone (or a second click) changed the session since this screen was drawn: do nothing twice.
         raise DomainError("session_moved_on")
+    store.session_changed(db, session.id)
 
 
 def _fresh_phase(index: int, now: datetime, status: SessionStatus = SessionStatus.RUNNING) -> LiveSessionChange:
@@ -541,7 +615,9 @@ def send_to_board(
         view = _view(db, session, method, person.id, now)
         if form.kind not in accepted_kinds(view):
             raise DomainError("phase_does_not_collect", field="kind", kind=form.kind)
-        return store.add_board_item(db, session.id, session.phase_index, form.kind, form.text, person.id, now)
+        item_id = store.add_board_item(db, session.id, session.phase_index, form.kind, form.text, person.id, now)
+        store.session_changed(db, session.id)
+        return item_id
 
 
 def mark_helpful(database: Database, person: Person, session_id: int, item_id: int, helpful: bool) -> None:
@@ -553,6 +629,7 @@ def mark_helpful(database: Database, person: Person, session_id: int, item_id: i
         if person.id not in bringers and person.id != session.facilitator_id:
             raise DomainError("only_case_bringer")
         store.set_board_item_helpful(db, session.id, item_id, helpful)
+        store.session_changed(db, session.id)
 
 
 # --- action items, observations, closing ---------------------------------------------------------
@@ -566,7 +643,9 @@ def add_action_item(
         session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
         if form.owner_id is not None and store.group_role(db, session.group_id, form.owner_id) is None:
             raise DomainError("owner_not_in_group", field="owner_id")  # a member or a facilitator of the group
-        return store.add_action_item(db, session.id, session.group_id, form.text, form.owner_id, form.due_date, now)
+        item_id = store.add_action_item(db, session.id, session.group_id, form.text, form.owner_id, form.due_date, now)
+        store.session_changed(db, session.id)
+        return item_id
 
 
 def action_items(database: Database, viewer: Person, session_id: int) -> list[ActionItem]:
@@ -579,6 +658,7 @@ def confirm_action_item(database: Database, viewer: Person, session_id: int, ite
     with database.writing() as db:
         _session_for(db, viewer, session_id, Action.RUN_SESSION)
         store.set_action_item_confirmed(db, item_id, session_id, confirmed)
+        store.session_changed(db, session_id)
 
 
 def confirm_all_action_items(database: Database, viewer: Person, session_id: int) -> None:
@@ -588,6 +668,7 @@ def confirm_all_action_items(database: Database, viewer: Person, session_id: int
         for item in store.action_items(db, session.id):
             if not item.confirmed:
                 store.set_action_item_confirmed(db, item.id, session.id, True)
+        store.session_changed(db, session.id)
 
 
 @dataclass(frozen=True)
@@ -621,6 +702,7 @@ def set_action_item_done(database: Database, viewer: Person, session_id: int, it
     with database.writing() as db:
         session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
         store.set_action_item_done(db, item_id, session.group_id, done)
+        store.session_changed(db, session.id)
 
 
 def observe(
@@ -711,6 +793,7 @@ def record_bringer_choice(
     with database.writing() as db:
         session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
         store.set_bringer_choice(db, session.id, choice.strip()[:1000])
+        store.session_changed(db, session.id)
 
 
 def rate(database: Database, person: Person, session_id: int, form: RatingInput, now: datetime | None = None) -> None:
@@ -721,6 +804,7 @@ def rate(database: Database, person: Person, session_id: int, form: RatingInput,
             # Its mean is shown now: a late rating would change it, and the change would tell what it was.
             raise DomainError("rating_closed")
         store.rate_session(db, session_id, person.id, form.usefulness, now)
+        store.session_changed(db, session_id)
 
 
 def my_rating(database: Database, person: Person, session_id: int) -> int | None:

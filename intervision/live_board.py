@@ -5,9 +5,9 @@ board items; nothing is deleted: each change is kept in the session's board hist
 when. Members give dots to advice in a phase whose method asks for a choice (`dots = N` on the phase), at
 most N each in that phase; the screens show how many dots an item has, never who gave them.
 
-Writes, all in one transaction each, through these store functions only (the push helper's change stamp goes
-with them): edit_board_item, set_board_item_hidden, merge_board_items, remove_board_item,
-restore_board_item, give_dot, take_back_dot.
+Writes, one transaction each, through these store functions only: edit_board_item, set_board_item_hidden,
+merge_board_items, remove_board_item, restore_board_item, give_dot, take_back_dot; each that changes
+something advances the session's change stamp in the same unit, so that the room's screens redraw.
 """
 
 from __future__ import annotations
@@ -52,7 +52,8 @@ def edit_item(
     with database.writing() as db:
         session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
         _item_on_board(db, session.id, item_id)
-        store.edit_board_item(db, session.id, item_id, form.text, viewer.id, now)
+        if store.edit_board_item(db, session.id, item_id, form.text, viewer.id, now):
+            store.session_changed(db, session.id)
 
 
 def hide_item(
@@ -63,7 +64,8 @@ def hide_item(
     with database.writing() as db:
         session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
         _item_on_board(db, session.id, item_id)
-        store.set_board_item_hidden(db, session.id, item_id, hidden, viewer.id, now)
+        if store.set_board_item_hidden(db, session.id, item_id, hidden, viewer.id, now):
+            store.session_changed(db, session.id)
 
 
 def remove_item(database: Database, viewer: Person, session_id: int, item_id: int, now: datetime | None = None) -> None:
@@ -72,7 +74,8 @@ def remove_item(database: Database, viewer: Person, session_id: int, item_id: in
     with database.writing() as db:
         session = _session_for(db, viewer, session_id, Action.RUN_SESSION)
         _item_on_board(db, session.id, item_id)
-        store.remove_board_item(db, session.id, item_id, viewer.id, now)
+        if store.remove_board_item(db, session.id, item_id, viewer.id, now):
+            store.session_changed(db, session.id)
 
 
 def restore_item(
@@ -85,7 +88,8 @@ def restore_item(
         item = store.board_item_state(db, session.id, item_id)
         if item is None or not item.set_aside:
             raise DomainError("board_item_not_found")
-        store.restore_board_item(db, session.id, item_id, viewer.id, now)
+        if store.restore_board_item(db, session.id, item_id, viewer.id, now):
+            store.session_changed(db, session.id)
 
 
 def merge_items(
@@ -114,6 +118,7 @@ def merge_items(
         store.merge_board_items(db, session.id, kept_id, folded, viewer.id, now)
         if wording is not None:
             store.edit_board_item(db, session.id, kept_id, wording.text, viewer.id, now)
+        store.session_changed(db, session.id)
 
 
 @dataclass(frozen=True)
@@ -200,6 +205,7 @@ def give_dot(database: Database, person: Person, session_id: int, item_id: int, 
         if sum(store.dots_given(db, session.id, person.id, session.phase_index).values()) >= allowed:
             raise DomainError("no_dots_left", count=allowed)
         store.give_dot(db, session.id, item_id, person.id, session.phase_index, now)
+        store.session_changed(db, session.id)
 
 
 def take_back_dot(database: Database, person: Person, session_id: int, item_id: int) -> None:
@@ -209,3 +215,4 @@ def take_back_dot(database: Database, person: Person, session_id: int, item_id: 
         session = _dot_giver(db, person, session_id)
         if not store.take_back_dot(db, session.id, item_id, person.id, session.phase_index):
             raise DomainError("no_dot_to_take_back")
+        store.session_changed(db, session.id)

@@ -604,6 +604,8 @@ class LiveSession(BaseModel):
     overrun_logged: bool
     bringer_choice: str
     revision: int
+    # Moves with every write a live screen shows (board, marks, presence, phases…); screens listen for it.
+    change_stamp: int = 0
     join_code: str
     projector_token: str
     facilitator_id: int | None

@@ -194,6 +194,7 @@ def draw(database: Database, viewer: Person, session_id: int, now: datetime | No
         people = takes_part(phase, members, store.presence(db, session.id), bringers, session.facilitator_id)
         order = draw_order(people, store.round_starters(db, session.id))
         store.add_speaking_round(db, session.id, session.phase_index, order, now)
+        store.session_changed(db, session.id)
 
 
 def move_speaker(
@@ -211,6 +212,7 @@ def move_speaker(
         target = min(max(0, place + steps), len(order) - 1)
         order.insert(target, order.pop(place))
         store.set_speaking_positions(db, speaking.id, order)
+        store.session_changed(db, session_id)
 
 
 def leave_out(
@@ -226,6 +228,7 @@ def leave_out(
         if person_id == speaking.speaker_id:
             raise DomainError("speaking_now")
         store.set_turn_skipped(db, speaking.id, person_id, left_out)
+        store.session_changed(db, session_id)
 
 
 def people_to_add(database: Database, viewer: Person, session_id: int, phase_index: int) -> dict[int, str]:
@@ -250,6 +253,7 @@ def add_speaker(database: Database, viewer: Person, session_id: int, phase_index
         db.lock("speaking_round")
         speaking = _stored_round(db, session_id, phase_index)
         store.add_speaking_turn(db, speaking.id, person_id, len(speaking.turns))
+        store.session_changed(db, session_id)
 
 
 def _hand_over(
@@ -265,7 +269,10 @@ def _hand_over(
     if speaking_now is None and not waiting:
         return False  # nobody to start with, or the round is over already
     following = waiting[0] if waiting else None
-    return store.hand_over_turn(db, speaking.id, speaking_now, following, now, _paused_so_far(session, now))
+    handed_over = store.hand_over_turn(db, speaking.id, speaking_now, following, now, _paused_so_far(session, now))
+    if handed_over:
+        store.session_changed(db, session.id)
+    return handed_over
 
 
 def next_speaker(

@@ -16,6 +16,7 @@ from ui.console.running import running
 from ui.console.shared import CURRENT, Console, session_bar
 from ui.console.start import start_panel
 from ui.guard import guard
+from ui.push import redraw_when_changed
 
 # The store this server was set up with (intervision/database.py), built once per process.
 database = configured_database()
@@ -44,6 +45,12 @@ if view.session.status is SessionStatus.CLOSED:
 else:
     # The session itself leads: no page title, and the bar with the code and the projector on top.
     session_bar(console, view)
+if view.session.status in (SessionStatus.CHECK_IN, SessionStatus.CLOSING):
+    # The running phase's clock and board follow the session themselves (ui/console/running.py).
+    redraw_when_changed(
+        "console", session_id, view.session.change_stamp,
+        lambda: live.console_view(database, console.person, session_id).session.change_stamp,
+    )  # fmt: skip
 match view.session.status:
     case SessionStatus.CHECK_IN:
         check_in(console, view)

@@ -13,6 +13,7 @@ from ui import forms
 from ui.board import phone_dots
 from ui.guard import escape_markdown, guard, while_signed_in
 from ui.live import MARKABLE, board_list, clock_line
+from ui.push import listen_for_changes, safety_seconds, tick_in_the_browser
 from ui.rounds import phone_round
 
 # The store this server was set up with (intervision/database.py), built once per process.
@@ -58,19 +59,23 @@ def _rate(session_id: int) -> str:
     return "follow.rated"
 
 
-@st.fragment(run_every=2)
+@st.fragment(run_every=safety_seconds())
 def now_showing(session_id: int, revision: int) -> None:
-    """The phase as it is now, its countdown, who speaks and the board (to read); when the facilitator moves
-    on, the whole page follows, so that the send field matches the new phase."""
+    """The phase as it is now, its countdown, who speaks and the board (to read), drawn again the moment the
+    session changes (the change stream); when the facilitator moves on, the whole page follows, so that the
+    send field matches the new phase."""
     try:
         view = live.participant_view(database, person, st.session_state[CODE])
     except DomainError:
         return  # the code was changed or the session removed: the page itself says so on its next run
     if view.session.revision != revision:
         st.rerun()
+    listen_for_changes("phone", session_id, view.session.change_stamp)
     if view.phase:
         st.markdown(f"### {escape_markdown(view.phase.name(viewer.language))}")
-        clock_line(view, viewer, size="###")
+        with st.container(key="phone-clock", gap=None):
+            clock_line(view, viewer, size="###")
+            tick_in_the_browser(view, "phone-clock")
         phone_round(database, viewer, view)
         speakers = ", ".join(viewer.t(f"speaker.{speaker}") for speaker in view.phase.speakers)
         st.caption(f"{viewer.t('live.speaks')}: {speakers}")

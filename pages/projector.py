@@ -18,6 +18,7 @@ from intervision.models import SessionStatus
 from ui.browser import app_origin
 from ui.guard import Viewer, escape_markdown, guard
 from ui.live import big_clock, board_list, follow_url, qr_png
+from ui.push import listen_for_changes, safety_seconds, tick_in_the_browser
 from ui.rounds import projected_round
 
 # The store this server was set up with (intervision/database.py), built once per process.
@@ -148,9 +149,9 @@ def controls(viewer: Viewer) -> None:
     )
 
 
-@st.fragment(run_every=1)
+@st.fragment(run_every=safety_seconds())
 def projection() -> None:
-    """Read the session again every second; after a network blip or a restart the next tick catches up."""
+    """Read the session again the moment it changed (the change stream), and on a slow safety timer."""
     view = live.projector_view(database, token) if token else None
     if view is None:
         st.error(viewer.t("projector.invalid"))
@@ -161,6 +162,8 @@ def projection() -> None:
     st.html(PROJECTOR_CSS)
     with st.container(key="projector-controls"):
         controls(speaking)
+        # In the fixed corner, so the listener takes no room on the beamer.
+        listen_for_changes("projector", session.id, session.change_stamp, projector_token=token)
     if session.status is SessionStatus.CLOSED:
         st.title(speaking.t("projector.closed"))
         return
@@ -183,7 +186,9 @@ def projection() -> None:
             return
         phase = view.phase
         st.title(escape_markdown(phase.name(speaking.language)))
-        big_clock(view, speaking)
+        with st.container(key="projector-clock-box", gap=None):
+            big_clock(view, speaking)
+            tick_in_the_browser(view, "projector-clock-box")
         projected_round(database, speaking, view)
         with st.container(key="projector-who", gap=None):
             speakers = ", ".join(speaking.t(f"speaker.{speaker}") for speaker in phase.speakers)

@@ -1,8 +1,8 @@
 """The speaking round on the projector ("now speaking", "next") and the phone ("I'm done" for whoever has
 the turn); the console's part is ui/console/speaking_round.py.
 
-Each part reads the round again every second or two: a second console, a phone's "I'm done" or a restart
-moves the turn in the store, and every screen follows by itself.
+Each part is drawn by its screen's live fragment, which the change stream reruns when the turn moves (a
+second console, a phone's "I'm done"); the speaker's countdown ticks in the browser in between.
 """
 
 from __future__ import annotations
@@ -14,11 +14,12 @@ import streamlit as st
 
 from intervision import rounds
 from intervision.database import Database
-from intervision.live import SessionView, format_clock
+from intervision.live import SessionView, format_clock, seconds_until_recoloured
 from intervision.rounds import RoundView
 from ui import forms
 from ui.guard import Viewer, escape_markdown
 from ui.live import COLOURS, HEX
+from ui.push import tick_countdown_in_the_browser
 
 ROUND = "round"  # the form its problems are filed under
 
@@ -28,6 +29,12 @@ def speaker_clock_markdown(speaking: RoundView) -> str:
     if speaking.clock is None:
         return ""
     return f":{COLOURS[speaking.clock.colour]}[{format_clock(speaking.clock.remaining_seconds)}]"
+
+
+def tick_speaker_clock(speaking: RoundView, box_key: str) -> None:
+    """Let the browser count the speaker's time down in the container `box_key`; redrawn when its colour turns."""
+    if speaking.clock is not None:
+        tick_countdown_in_the_browser(speaking.clock, seconds_until_recoloured(speaking.clock), box_key)
 
 
 # --- the projector -------------------------------------------------------------------------------
@@ -72,7 +79,9 @@ def projected_round(database: Database, viewer: Viewer, view: SessionView) -> No
         following = viewer.t(key, name=speaking.next_speaker.name)
         parts.append(f'<div class="projector-round-next">{escape(following)}</div>')
     parts.append("</div>")
-    st.html("".join(parts))
+    with st.container(key="projector-round-box", gap=None):
+        st.html("".join(parts))
+        tick_speaker_clock(speaking, "projector-round-box")
 
 
 # --- the phone -----------------------------------------------------------------------------------
@@ -87,6 +96,12 @@ def phone_round(database: Database, viewer: Viewer, view: SessionView) -> None:
     speaking = rounds.current_round(database, view)
     if speaking is None:
         return
+    with st.container(key="phone-round-box", gap=None):
+        _phone_round_lines(database, viewer, view, speaking)
+        tick_speaker_clock(speaking, "phone-round-box")
+
+
+def _phone_round_lines(database: Database, viewer: Viewer, view: SessionView, speaking: RoundView) -> None:
     person = viewer.signed_in
     if speaking.speaker is not None and speaking.speaker.person_id == person.id:
         st.markdown(f"**{viewer.t('rounds.your_turn')}** {speaker_clock_markdown(speaking)}")

@@ -408,3 +408,21 @@ def mark_overrun_logged(db: Unit, session_id: int, phase_index: int) -> bool:
 
 def set_bringer_choice(db: Unit, session_id: int, choice: str) -> None:
     db.execute("UPDATE live_sessions SET bringer_choice = ? WHERE id = ?", [choice, session_id])
+
+
+# --- the change stamp that live screens listen to ----------------------------------------------------------
+
+
+def session_changed(db: Unit, session_id: int) -> None:
+    """Advance the session's change stamp: called by every write that a live screen of it shows, in the
+    same unit of work, so that the stamp and what changed become visible together."""
+    db.execute("UPDATE live_sessions SET change_stamp = change_stamp + 1 WHERE id = ?", [session_id])
+
+
+def change_stamps(db: Unit, session_ids: list[int]) -> dict[int, int]:
+    """The change stamps of these sessions, in one query (a session that does not exist is left out)."""
+    if not session_ids:
+        return {}
+    marks = ", ".join("?" for _ in session_ids)
+    rows = db.execute(f"SELECT id, change_stamp FROM live_sessions WHERE id IN ({marks})", list(session_ids))
+    return {row[0]: row[1] for row in rows}

@@ -485,3 +485,25 @@ def test_a_method_cannot_ask_for_dots_before_any_phase_collects_advice():
 
     with pytest.raises(ValueError, match="gives dots but no phase up to it collects advice"):
         Method.model_validate(data)
+
+
+# --- the room's screens hear every change ------------------------------------------------------------------
+
+
+def test_every_change_to_the_board_and_every_dot_advances_the_change_stamp(team, advice):
+    session_id, (first, second, third) = advice
+    changes = [
+        lambda: live_board.edit_item(team.path, team.lead, session_id, first, BoardEditInput(text="One a week")),
+        lambda: live_board.hide_item(team.path, team.lead, session_id, third, True),
+        lambda: live_board.hide_item(team.path, team.lead, session_id, third, False),
+        lambda: live_board.merge_items(team.path, team.lead, session_id, first, [second]),
+        lambda: live_board.restore_item(team.path, team.lead, session_id, second),
+        lambda: live_board.remove_item(team.path, team.lead, session_id, second),
+        lambda: _to_choice(team, session_id),
+        lambda: _give(team, team.ben, session_id, first),
+        lambda: live_board.take_back_dot(team.path, team.ben, session_id, first),
+    ]
+    for change in changes:
+        before = _session(team, session_id).change_stamp
+        change()
+        assert _session(team, session_id).change_stamp > before, change

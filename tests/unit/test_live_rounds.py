@@ -352,3 +352,30 @@ def test_deleting_the_group_deletes_its_rounds(team, coordinator):
     groups.delete_group(team["path"], coordinator, team["group_id"], now=at(1))
 
     assert count_rows(team["path"], "speaking_rounds") == count_rows(team["path"], "speaking_turns") == 0
+
+
+def test_every_change_to_a_round_advances_the_stamp_the_live_screens_listen_to(team):
+    """The projector and the phones redraw when the stamp moves: drawing, reordering, leaving out, adding, the
+    next speaker and "I'm done" each move it; a press that changes nothing does not."""
+    session_id = _session(team)
+    _go_to(team, session_id, DIAGNOSIS, at(30))
+
+    def stamp() -> int:
+        return _view(team, session_id, at(30)).session.change_stamp
+
+    def moves(change) -> bool:
+        before = stamp()
+        change()
+        return stamp() > before
+
+    path, lead = team["path"], team["lead"]
+    assert moves(lambda: rounds.draw(path, lead, session_id, now=at(30)))
+    first, second, third = _order(_round(team, session_id, at(30)))
+    assert moves(lambda: rounds.move_speaker(path, lead, session_id, DIAGNOSIS, third, -1))
+    assert moves(lambda: rounds.leave_out(path, lead, session_id, DIAGNOSIS, first))
+    assert moves(lambda: rounds.add_speaker(path, lead, session_id, DIAGNOSIS, team["anna"].id))
+    assert moves(lambda: rounds.next_speaker(path, lead, session_id, DIAGNOSIS, None, now=at(30)))
+    speaker = _round(team, session_id, at(31)).speaker
+    member = next(person for person in team["members"] if person.id == speaker.person_id)
+    assert moves(lambda: rounds.done_speaking(path, member, session_id, DIAGNOSIS, now=at(31)))
+    assert not moves(lambda: rounds.done_speaking(path, member, session_id, DIAGNOSIS, now=at(31))), "said twice"

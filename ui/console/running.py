@@ -12,28 +12,42 @@ from intervision import live, observation_log
 from intervision.charts import method_timeline
 from intervision.methods import Level
 from intervision.models import ObservationDetailsInput, ObservationKind, SessionRole
+from intervision.rounds import RoundView
 from ui import format, forms
 from ui.board import console_board
 from ui.console.shared import CONTROLS, Console, action_panel, board_form, control_button
-from ui.console.speaking_round import round_panel
+from ui.console.speaking_round import round_as_drawn, round_panel
 from ui.guard import escape_markdown, while_signed_in
 from ui.live import clock_line
+from ui.push import listen_for_changes, safety_seconds, tick_in_the_browser
 
 
-@st.fragment(run_every=1)
+@st.fragment(run_every=safety_seconds())
 def ticking_clock(console: Console, session_id: int, revision: int) -> None:
-    """The countdown, every second; a change made elsewhere (a second device) redraws the whole console."""
+    """The countdown, ticking in the browser; drawn again when it turns amber or runs over (the overrun is
+    logged then). A change made elsewhere reaches the console through the board's listener (below)."""
     live.log_overrun_if_due(console.database, session_id)
     view = live.console_view(console.database, console.person, session_id)
     if view.session.revision != revision:
         st.rerun()
-    clock_line(view, console.viewer)
+    with st.container(key="console-clock", gap=None):
+        clock_line(view, console.viewer)
+        tick_in_the_browser(view, "console-clock")
 
 
-@st.fragment(run_every=1)
-def ticking_board(console: Console, session_id: int) -> None:
-    """The board as phones fill it."""
-    console_board(console.database, console.viewer, live.console_view(console.database, console.person, session_id))
+@st.fragment(run_every=safety_seconds())
+def ticking_board(console: Console, session_id: int, revision: int, speaking: RoundView | None) -> None:
+    """The board, drawn again the moment a phone sends to it (the change stream); a step made elsewhere (a
+    second device) or a turn that moved in a round (a phone's "I'm done") redraws the whole console.
+
+    The console's only listener: two fragments told at the same moment would reach the server in one batch,
+    and Streamlit reruns only one fragment of a batch.
+    """
+    view = live.console_view(console.database, console.person, session_id)
+    if view.session.revision != revision or (speaking is not None and round_as_drawn(console, view) != speaking):
+        st.rerun()
+    listen_for_changes("console", session_id, view.session.change_stamp)
+    console_board(console.database, console.viewer, view)
 
 
 # The keys a facilitator presses without looking: Streamlit's own button shortcuts (not while typing in a field).
@@ -285,5 +299,5 @@ def running(console: Console, view: live.SessionView) -> None:
     with side:
         timeline(console, view)
         board_form(console, view)
-        ticking_board(console, view.session.id)
+        ticking_board(console, view.session.id, view.session.revision, round_as_drawn(console, view))
     action_panel(console, view)

@@ -1,12 +1,14 @@
 """The speaking round on the facilitator's console: the drawn order to adjust, who speaks now with their
 time, and the next speaker with one press.
 
-The panel reads the round again every second: a second console or a phone's "I'm done" moves the turn in
-the store, and this console follows by itself.
+The panel is drawn with the console; when a second console or a phone's "I'm done" moves the turn, the
+console's listener (the board's fragment, ui/console/running.py) draws the console again. The speaker's
+countdown ticks in the browser in between.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 
 import streamlit as st
@@ -18,7 +20,7 @@ from intervision.rounds import RoundView
 from ui import forms
 from ui.console.shared import Console
 from ui.guard import Viewer, escape_markdown
-from ui.rounds import ROUND, speaker_clock_markdown
+from ui.rounds import ROUND, speaker_clock_markdown, tick_speaker_clock
 
 
 def round_panel(console: Console, view: SessionView) -> None:
@@ -29,15 +31,21 @@ def round_panel(console: Console, view: SessionView) -> None:
         return
     rounds.draw(console.database, console.person, view.session.id)
     with st.container(border=True, key="round-console"):
-        _ticking_console_round(console.database, console.viewer, view.session.id)
+        _console_round(console.database, console.viewer, view.session.id)
+
+
+def round_as_drawn(console: Console, view: SessionView) -> RoundView | None:
+    """The round as the console draws it, its ticking clock aside: when this differs from what the console
+    drew, the turn or the order moved elsewhere."""
+    speaking = rounds.current_round(console.database, view)
+    return replace(speaking, clock=None) if speaking else None
 
 
 def _next(database: Database, viewer: Viewer, session_id: int, phase_index: int, speaking_now: int | None) -> None:
     rounds.next_speaker(database, viewer.signed_in, session_id, phase_index, speaking_now)
 
 
-@st.fragment(run_every=1)
-def _ticking_console_round(database: Database, viewer: Viewer, session_id: int) -> None:
+def _console_round(database: Database, viewer: Viewer, session_id: int) -> None:
     person = viewer.signed_in
     view = live.console_view(database, person, session_id)
     speaking = rounds.current_round(database, view)
@@ -78,6 +86,7 @@ def _ticking_console_round(database: Database, viewer: Viewer, session_id: int) 
         if following:
             line += f" · {viewer.t('rounds.then', name=escape_markdown(following.name))}"
         st.markdown(line)
+        tick_speaker_clock(speaking, "round-console")
     elif speaking.finished:
         st.markdown(viewer.t("rounds.finished"))
     elif not speaking.waiting:

@@ -1,7 +1,7 @@
 """The board's history and dots: edit, hide, merge and remove items without losing anything; members' dots.
 
 Revision ID: 0005_board_history
-Revises: 0004_speaking_rounds
+Revises: 0005_live_change_stamp
 
 A board item now keeps whether it is hidden (on the console only), when it was removed, and which item it was
 folded into by a merge; none of these deletes a row, so the facilitator can open the session's history and
@@ -14,7 +14,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0005_board_history"
-down_revision = "0004_speaking_rounds"
+down_revision = "0005_live_change_stamp"
 branch_labels = None
 depends_on = None
 
