@@ -192,12 +192,13 @@ class _Stored:
     roles: dict[SessionRole, list[RoleHolder]]
 
 
-def _stored(db: Unit, session: LiveSession, method: Method) -> _Stored:
+def _stored(db: Unit, session: LiveSession, method: Method, including_hidden: bool = False) -> _Stored:
+    """Hidden board items only for the facilitator's console: a phone's or the projector's read never has them."""
     return _Stored(
         session,
         method,
         store.phase_seconds(db, session.id),
-        store.board_items(db, session.id),
+        store.board_items(db, session.id, including_hidden=including_hidden),
         store.session_roles(db, session.id),
     )
 
@@ -268,7 +269,7 @@ def console_view(database: Database, viewer: Person, session_id: int, now: datet
     def read() -> _Stored:
         session, method = _session_and_method(database, viewer, session_id, Action.RUN_SESSION)
         with database.reading() as db:
-            return _stored(db, session, method)
+            return _stored(db, session, method, including_hidden=True)
 
     stored = _read_unless_unchanged(database, ("console", viewer.id, viewer.role, session_id), read)
     return _drawn(stored, viewer.id, now or database.clock.now())
@@ -890,6 +891,7 @@ def session_report(
     session, method = _session_and_method(database, viewer, session_id, Action.RUN_SESSION)
     with database.reading() as db:
         spent = store.phase_seconds(db, session.id)
+        # What the group saw: hidden, removed and merged items stay out (the console's history keeps them).
         board = store.board_items(db, session.id)
         roles = store.session_roles(db, session.id)
         items = store.action_items(db, session.id)
@@ -898,9 +900,9 @@ def session_report(
     labels = categories()
     summary = rating_summary(database, viewer, session_id)
     names = {index: phase.name(language) for index, phase in enumerate(method.phases)}
-    grouped: dict[str, list[tuple[str, str, bool]]] = {}
+    grouped: dict[str, list[tuple[str, str, bool, int]]] = {}
     for item in board:
-        grouped.setdefault(names.get(item.phase_index, "—"), []).append((item.kind, item.text, item.helpful))
+        grouped.setdefault(names.get(item.phase_index, "—"), []).append((item.kind, item.text, item.helpful, item.dots))
     return SessionReport(
         group_name=session.group_name,
         started_at=session.started_at.astimezone(),

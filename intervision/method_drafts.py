@@ -28,6 +28,7 @@ def _phase_values(key: str, phase: dict) -> dict[str, Any]:
         f"p.{key}.collects": list(phase.get("collects", [])),
         f"p.{key}.level": phase["level"],
         f"p.{key}.hat": phase.get("hat"),
+        f"p.{key}.dots": phase.get("dots", 0),  # not in the editor's form, but a copy keeps its dots
         f"p.{key}.round": bool(phase.get("round", False)),
     }
     for language in LANGUAGES:
@@ -145,6 +146,7 @@ def method_data(draft: Draft) -> dict[str, Any]:
             "purpose": text(f"p.{key}.purpose"),
             "collects": values.get(f"p.{key}.collects") or [],
             "level": values.get(f"p.{key}.level"),
+            "dots": values.get(f"p.{key}.dots") or 0,
             "round": bool(values.get(f"p.{key}.round")),
         }
         for field in LINE_FIELDS:

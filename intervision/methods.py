@@ -124,6 +124,11 @@ class Lines(_Strict):
         return getattr(self, language.value)
 
 
+MAX_DOTS = 10
+# What members give dots to: the board's advice (ideas and alternatives are collected as advice too).
+DOTTED_KINDS = (BoardKind.ADVICE,)
+
+
 class Phase(_Strict):
     id: Slug
     name: Name
@@ -137,6 +142,9 @@ class Phase(_Strict):
     collects: list[BoardKind] = Field(default_factory=list)
     level: Level
     hat: Hat | None = None
+    # A phase in which the group or the case bringer picks among the advice: each member may give this many
+    # dots to advice on the board (0: no dots in this phase).
+    dots: int = Field(default=0, ge=0, le=MAX_DOTS)
     # A speaking round: each member taking part speaks in turn, in a drawn order, with the phase's minutes
     # shared out over them (the console's "next speaker", the projector's "now speaking").
     round: bool = False
@@ -216,6 +224,15 @@ class Method(_Strict):
             if ids.index(cycle.first_phase) > ids.index(cycle.last_phase):
                 raise PydanticCustomError(
                     "cycle_order", "the repeat from {last} back to {first} needs {first} to come first", ends
+                )
+        for index, phase in enumerate(self.phases):
+            if phase.dots and not any(
+                kind in DOTTED_KINDS for earlier in self.phases[: index + 1] for kind in earlier.collects
+            ):
+                raise PydanticCustomError(
+                    "dots_without_advice",
+                    "phase {phase} gives dots but no phase up to it collects advice",
+                    {"phase": phase.id},
                 )
         if self.sequences:
             hats = {phase.hat for phase in self.phases if phase.hat}

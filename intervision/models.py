@@ -621,6 +621,46 @@ class BoardItem(BaseModel):
     author: str
     helpful: bool
     created_at: datetime
+    hidden: bool = False  # on the console only (greyed, with "reveal"); never on phones or the projector
+    dots: int = 0  # how many dots members gave it; never who gave them
+
+
+class BoardChangeAction(StrEnum):
+    """What the facilitator did to a board item; the board's history keeps each one."""
+
+    EDITED = "edited"
+    HIDDEN = "hidden"
+    REVEALED = "revealed"
+    MERGED = "merged"  # this item was folded into another
+    REMOVED = "removed"
+    RESTORED = "restored"
+
+
+class BoardChange(BaseModel):
+    """One line of a session's board history: who did what to which item, when (the facilitator's only)."""
+
+    id: int
+    item_id: int
+    action: BoardChangeAction
+    actor: str
+    earlier_text: str | None  # an edit keeps the wording it replaced
+    other_item_id: int | None  # a merge: the item this one was folded into
+    at: datetime
+
+
+class SetAsideBoardItem(BaseModel):
+    """A removed or merged item: off every screen, kept in the history, restorable by the facilitator."""
+
+    id: int
+    kind: str
+    text: str
+    author: str
+    removed_at: datetime | None
+    merged_into: int | None
+
+
+class BoardEditInput(_Input):
+    text: Annotated[str, StringConstraints(max_length=BOARD_TEXT_MAX), AfterValidator(_not_blank)]
 
 
 class ActionItem(BaseModel):

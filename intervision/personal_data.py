@@ -110,6 +110,8 @@ def export_my_data(database: Database, person: Person) -> bytes:
             "cases": _rows(store.personal_cases(db, person.id)),
             "case_votes": _rows(store.personal_case_votes(db, person.id)),
             "board_items": _rows(store.personal_board_items(db, person.id)),
+            "board_dots": _rows(store.personal_board_dots(db, person.id)),
+            "board_changes_made": _rows(store.personal_board_changes(db, person.id)),
             "action_items": _rows(store.personal_action_items(db, person.id)),
             "session_roles": _rows(store.personal_session_roles(db, person.id)),
             "session_ratings": _rows(store.personal_session_ratings(db, person.id)),

@@ -26,7 +26,7 @@ class SessionReport:
     case_title: str
     roles: dict[str, list[str]]
     phases: list[tuple[str, float, float]]  # name, planned minutes, actual minutes
-    board: dict[str, list[tuple[str, str, bool]]]  # phase name: (kind, text, helped most)
+    board: dict[str, list[tuple[str, str, bool, int]]]  # phase name: (kind, text, helped most, dots)
     action_items: list[tuple[str, str, str, bool]]  # text, owner, due date, confirmed
     bringer_choice: str
     rating_mean: float | None  # None until closed, and when fewer than the threshold rated
@@ -195,8 +195,12 @@ def _report_blocks(report: SessionReport, language: Language) -> list[_Block]:
     for phase_name, items in report.board.items():
         blocks.append(_Block(_Kind.SUBSECTION, phase_name))
         blocks += [
-            _Block(_Kind.ITEM, f"{'★ ' if helpful else ''}{say(f'board.{kind}')}: {text}")
-            for kind, text, helpful in items
+            _Block(
+                _Kind.ITEM,
+                f"{'★ ' if helpful else ''}{say(f'board.{kind}')}: {text}"
+                + (f" ({say('board_edit.dots', count=dots)})" if dots else ""),
+            )
+            for kind, text, helpful, dots in items
         ]
     blocks.append(_Block(_Kind.SECTION, say("session_report.actions")))
     blocks += [

@@ -10,6 +10,7 @@ from intervision.errors import DomainError
 from intervision.methods import BoardKind
 from intervision.models import BoardItemInput, RatingInput, SessionRole, SessionStatus
 from ui import forms
+from ui.board import phone_dots
 from ui.guard import escape_markdown, guard, while_signed_in
 from ui.live import MARKABLE, board_list, clock_line
 from ui.push import listen_for_changes, safety_seconds, tick_in_the_browser
@@ -102,6 +103,7 @@ if session.status is SessionStatus.CLOSED:
     st.stop()
 
 now_showing(session.id, session.revision)
+phone_dots(database, viewer, view)  # only in a phase that asks for a choice, and only for members
 
 # Action items are the facilitator's to write down, as before; a phone sends the rest of what is collected.
 accepted = [kind for kind in live.accepted_kinds(view) if kind != BoardKind.ACTION_ITEM.value]

@@ -60,6 +60,7 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecor
   -webkit-line-clamp: 2; line-clamp: 2; overflow: hidden; }
 .projector-board ul li::before { content: "• "; }
 .projector-board-more, .projector-board-empty { color: #555; }
+.projector-dots { font-weight: 700; color: #1a4f9c; white-space: nowrap; }
 .st-key-projector-controls { position: fixed; right: calc(var(--u) * 1); bottom: calc(var(--u) * 1); z-index: 10;
   width: auto; }
 .projector-controls button { font-size: calc(var(--u) * 1.8); margin-left: 0.3em; padding: 0.1em 0.5em;

@@ -110,7 +110,8 @@ def board_list(
                     ),
                 )
             else:
-                st.markdown(f"- {star}{escape_markdown(item.text)}")
+                dots = f" · ● {viewer.t('board_edit.dots', count=item.dots)}" if item.dots else ""
+                st.markdown(f"- {star}{escape_markdown(item.text)}{dots}")
 
 
 def _projected_board(view: SessionView, viewer: Viewer) -> None:
@@ -128,12 +129,22 @@ def _projected_board(view: SessionView, viewer: Viewer) -> None:
         kinds.setdefault(item.kind, []).append(item)
     for kind, items in kinds.items():
         parts.append(f'<div class="projector-board-kind">{escape(viewer.t(f"board.{kind}"))}</div><ul>')
-        parts += [f"<li>{'★ ' if item.helpful else ''}{escape(item.text)}</li>" for item in items]
+        parts += [
+            f"<li>{'★ ' if item.helpful else ''}{escape(item.text)}{_projected_dots(viewer, item.dots)}</li>"
+            for item in items
+        ]
         parts.append("</ul>")
     hidden = len(view.board) - len(newest)
     if hidden > 0:
         parts.append(f'<div class="projector-board-more">{escape(viewer.t("live.more", count=hidden))}</div>')
     st.html(f'<div class="projector-board">{"".join(parts)}</div>')
+
+
+def _projected_dots(viewer: Viewer, dots: int) -> str:
+    """How many dots the group gave an item, in the beamer's type; never who gave them."""
+    if not dots:
+        return ""
+    return f' <span class="projector-dots">● {escape(viewer.t("board_edit.dots", count=dots))}</span>'
 
 
 @lru_cache(maxsize=64)

@@ -232,10 +232,15 @@ def add_board_item(
     ).scalar()
 
 
-def board_items(db: Unit, session_id: int) -> list[BoardItem]:
+def board_items(db: Unit, session_id: int, including_hidden: bool = False) -> list[BoardItem]:
+    """The items on the board with their dot counts; removed and merged ones never. Hidden ones only for the
+    facilitator's console: a phone's or the projector's read never fetches them."""
+    shown = "" if including_hidden else " AND b.hidden = 0"
     rows = db.execute(
-        "SELECT b.id, b.phase_index, b.kind, b.text, coalesce(p.name, '') AS author, b.helpful, b.created_at"
-        " FROM board_items b LEFT JOIN people p ON p.id = b.author_id WHERE b.live_session_id = ? ORDER BY b.id",
+        "SELECT b.id, b.phase_index, b.kind, b.text, coalesce(p.name, '') AS author, b.helpful, b.created_at,"
+        " b.hidden, (SELECT count(*) FROM board_dots d WHERE d.board_item_id = b.id) AS dots"
+        " FROM board_items b LEFT JOIN people p ON p.id = b.author_id WHERE b.live_session_id = ?"
+        f" AND b.removed_at IS NULL AND b.merged_into IS NULL{shown} ORDER BY b.id",
         [session_id],
     )
     return [BoardItem(**dict(row)) for row in rows]

@@ -719,15 +719,15 @@ def test_the_report_groups_the_board_by_phase_and_stars_what_helped(team, held):
 
     assert report.board == {
         "Information round": [
-            ("question", "Wat zei de ouder precies?", False),
-            ("question", "Wie las de mails nog meer?", False),
+            ("question", "Wat zei de ouder precies?", False, 0),
+            ("question", "Wie las de mails nog meer?", False, 0),
         ],
-        "Diagnosis": [("diagnosis", "Je wilt het iedereen naar de zin maken.", False)],
+        "Diagnosis": [("diagnosis", "Je wilt het iedereen naar de zin maken.", False, 0)],
         "Solutions": [
-            ("advice", "Spreek één vast mailmoment per week af.", True),
-            ("advice", "Zet de directeur zelf in de cc.", False),
+            ("advice", "Spreek één vast mailmoment per week af.", True, 0),
+            ("advice", "Zet de directeur zelf in de cc.", False, 0),
         ],
-        "The case bringer's choice": [("insight", "Ik ga zelf ook vaker open vragen stellen.", False)],
+        "The case bringer's choice": [("insight", "Ik ga zelf ook vaker open vragen stellen.", False, 0)],
     }
     markdown = session_report_markdown(report, Language.EN)
     assert "- ★ Advice: Spreek één vast mailmoment per week af." in markdown
@@ -846,7 +846,7 @@ def _report_of(group: str, insight: str) -> SessionReport:
         case_title="",
         roles={},
         phases=[("Fase", 10, 12.0)],
-        board={"Fase": [("insight", insight, True)]},
+        board={"Fase": [("insight", insight, True, 2)]},
         action_items=[],
         bringer_choice="",
         rating_mean=None,

@@ -10,8 +10,8 @@ import streamlit as st
 from intervision import live
 from intervision.models import LiveSession
 from ui import forms
+from ui.board import console_board
 from ui.console.shared import CONTROLS, Console, act, action_panel, board_form, control_button, rating_line
-from ui.live import board_list
 
 CHOICE = "choice"
 CLOSE_WARNING = "close_warning"
@@ -100,7 +100,7 @@ def closing(console: Console, view: live.SessionView) -> None:
     st.header(viewer.t("live.closing"))
     st.markdown(f"### {viewer.t('live.closing_prompt')}")
     board_form(console, view)
-    board_list(view, viewer, helpful_toggle=partial(live.mark_helpful, console.database, console.person, session.id))
+    console_board(console.database, viewer, view)
     unconfirmed = confirm_step(console, view)
     action_panel(console, view, title=False)
     forms.prefill(CHOICE, {"text": session.bringer_choice})

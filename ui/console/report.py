@@ -17,6 +17,7 @@ from intervision.models import LiveSession
 from intervision.overview_charts import CORRECTION_COLOURS
 from intervision.reports import session_report_markdown, session_report_pdf
 from ui import format
+from ui.board import closed_board_history
 from ui.console.shared import Console, rating_line
 
 
@@ -117,6 +118,7 @@ def report_panel(console: Console, session: LiveSession) -> None:
         file_name=f"session-{session_id}.pdf",
         mime="application/pdf",
     )
+    closed_board_history(database, viewer, session_id)
     st.subheader(viewer.t("live.evaluation"))
     rating_line(console, session_id)
     balance_panel(console, session_id, group_id)

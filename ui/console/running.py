@@ -14,10 +14,11 @@ from intervision.methods import Level
 from intervision.models import ObservationDetailsInput, ObservationKind, SessionRole
 from intervision.rounds import RoundView
 from ui import format, forms
+from ui.board import console_board
 from ui.console.shared import CONTROLS, Console, action_panel, board_form, control_button
 from ui.console.speaking_round import round_as_drawn, round_panel
 from ui.guard import escape_markdown, while_signed_in
-from ui.live import board_list, clock_line
+from ui.live import clock_line
 from ui.push import listen_for_changes, safety_seconds, tick_in_the_browser
 
 
@@ -46,11 +47,7 @@ def ticking_board(console: Console, session_id: int, revision: int, speaking: Ro
     if view.session.revision != revision or (speaking is not None and round_as_drawn(console, view) != speaking):
         st.rerun()
     listen_for_changes("console", session_id, view.session.change_stamp)
-    board_list(
-        view,
-        console.viewer,
-        helpful_toggle=partial(live.mark_helpful, console.database, console.person, session_id),
-    )
+    console_board(console.database, console.viewer, view)
 
 
 # The keys a facilitator presses without looking: Streamlit's own button shortcuts (not while typing in a field).
