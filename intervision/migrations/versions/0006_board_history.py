@@ -1,6 +1,6 @@
 """The board's history and dots: edit, hide, merge and remove items without losing anything; members' dots.
 
-Revision ID: 0005_board_history
+Revision ID: 0006_board_history
 Revises: 0005_live_change_stamp
 
 A board item now keeps whether it is hidden (on the console only), when it was removed, and which item it was
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0005_board_history"
+revision = "0006_board_history"
 down_revision = "0005_live_change_stamp"
 branch_labels = None
 depends_on = None
