@@ -53,7 +53,16 @@ ROOT = BENCH.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "e2e")]
 
 import streamlit  # noqa: E402
-from e2e_support import CHROMIUM, CHROMIUM_ARGS, SESSION_COOKIE, SETTLED, Server, start_server, text  # noqa: E402
+from e2e_support import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SESSION_COOKIE,
+    SETTLED,
+    Server,
+    button_name,
+    start_server,
+    text,
+)
 from playwright.async_api import Browser, Locator, Page, async_playwright, expect  # noqa: E402
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError  # noqa: E402
 
@@ -482,7 +491,7 @@ async def one_move(console: Page, projector: Page, seeded: Seeded, latency: Late
     names = seeded.phase_names()
     before = seeded.session().phase_index
     following = names[before + 1]
-    next_phase = main_area(console).get_by_role("button", name=text("live.next"), exact=True)
+    next_phase = main_area(console).get_by_role("button", name=button_name(text("live.next")))
     await arm(next_phase, projector, TITLE, following)
     _, took = await click_and_time(next_phase, projector, timeout=10_000)
     if took is None:

@@ -78,6 +78,13 @@ def either(key: str, **params: object) -> re.Pattern[str]:
     return re.compile(f"^({re.escape(text(key, 'en', **params))}|{re.escape(text(key, 'nl', **params))})$")
 
 
+def button_name(label: str | re.Pattern[str]) -> re.Pattern[str]:
+    """A button's accessible name: its label, exactly, and the keyboard shortcut Streamlit adds to some
+    ("Volgende fase Shortcut →" for the console's next phase)."""
+    exact = label.pattern.removeprefix("^").removesuffix("$") if isinstance(label, re.Pattern) else re.escape(label)
+    return re.compile(f"^(?:{exact})(?: Shortcut .+)?$")
+
+
 # --- the server ---------------------------------------------------------------------------------
 
 

@@ -80,7 +80,7 @@ from pathlib import Path
 
 import pytest
 from conftest import DESKTOP, PHONE, PROJECTOR
-from e2e_support import CHROMIUM, WELCOME, Server, main, settle, sign_in, start_server, text
+from e2e_support import CHROMIUM, WELCOME, Server, button_name, main, settle, sign_in, start_server, text
 from live_support import INFORMATION_ROUND, open_session, the_open_session
 from playwright.sync_api import Browser, BrowserContext, Dialog, Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
@@ -494,7 +494,7 @@ def type_into(page: Page, label: str, typed: str, within: Locator | None = None,
 
 
 def press(page: Page, key: str, within: Locator | None = None) -> None:
-    button = (within or main(page)).get_by_role("button", name=text(key), exact=True)
+    button = (within or main(page)).get_by_role("button", name=button_name(text(key)))
     drawn_once(page, button)
     button.click()
     calm(page)

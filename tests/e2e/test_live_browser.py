@@ -20,6 +20,7 @@ from conftest import PHONE, PROJECTOR
 from e2e_support import (
     EXCEPTION_TEXT,
     Server,
+    button_name,
     either,
     error_boxes,
     goto,
@@ -166,7 +167,7 @@ def test_projector_follows_the_console_within_the_target(live_server, session, o
         before = session.session().phase_index
         following = session.phase_name("en", before + 1)
         clicked = time.monotonic()
-        main(console).get_by_role("button", name=either("live.next")).click()
+        main(console).get_by_role("button", name=button_name(either("live.next"))).click()
         wait_until(lambda name=following: name in headings(projector), timeout=10, interval=0.02)
         latencies.append(time.monotonic() - clicked)
         settle(console)
@@ -276,7 +277,7 @@ def test_the_projector_and_the_console_come_back_after_the_server_is_killed(rest
     again.js_errors = []
     goto(again, server.url("/session"))
     expect(main(again).get_by_role("heading", name=setup.phase_name("nl"))).to_be_visible()
-    expect(main(again).get_by_role("button", name=either("live.next"))).to_be_visible()
+    expect(main(again).get_by_role("button", name=button_name(either("live.next")))).to_be_visible()
 
 
 # --- 4. screenshots -------------------------------------------------------------------------------
@@ -288,6 +289,10 @@ def test_live_screenshots(live_server, open_page, artifacts):
     console = console_page(open_page, live_server)
     expect(main(console).get_by_role("heading", name=either("live.start_title"))).to_be_visible()
     choose(console, either("live.method"), re.compile(r"^([✓✗] )?(Incidentmethode|Incident method) · 50′$"))
+    # The projector speaks English this time, chosen as the session starts (the demo's groups speak Dutch).
+    main(console).get_by_role("radiogroup", name=either("field.group_language")).get_by_text(
+        either("language.en")
+    ).click()
     main(console).get_by_role("button", name=either("live.start")).click()
     expect(main(console).get_by_role("heading", name=either("live.check_in"))).to_be_visible()
     expect(main(console).get_by_text(either("live.started"))).to_be_visible()
@@ -320,7 +325,7 @@ def screens_of_a_session(live_server: Server, session: LiveSetup, console: Page,
 
     expect(main(console).get_by_role("heading", name=session.phase_name("nl"))).to_be_visible()
     settle(console)
-    main(console).get_by_role("button", name=either("level.procedure")).click()
+    main(console).locator(".st-key-observe-procedure button").click()  # its name carries its key, "2"
     settle(console)
     shoot(console, artifacts, "13-console")
 
@@ -334,7 +339,7 @@ def screens_of_a_session(live_server: Server, session: LiveSetup, console: Page,
     session.go_to(INFORMATION_ROUND + 3)  # the last phase; the console follows a change made elsewhere
     expect(main(console).get_by_role("heading", name=session.phase_name("nl"))).to_be_visible()
     settle(console)
-    main(console).get_by_role("button", name=either("live.next")).click()
+    main(console).get_by_role("button", name=button_name(either("live.next"))).click()
     expect(main(console).get_by_role("heading", name=either("live.closing"))).to_be_visible()
     expect(main(projector).get_by_role("heading", level=1, name=either("projector.closing"))).to_be_visible()
     shoot(console, artifacts, "15-closing")

@@ -20,6 +20,7 @@ from e2e_support import (
     SESSION_COOKIE,
     WELCOME,
     Server,
+    button_name,
     choose,
     database_of,
     either,
@@ -97,7 +98,7 @@ def new_page(chromium: Browser, viewport: dict[str, int]) -> Page:
 
 
 def press(page: Page, key: str) -> None:
-    main(page).get_by_role("button", name=text(key), exact=True).click()
+    main(page).get_by_role("button", name=button_name(text(key))).click()
 
 
 def test_the_projector_on_the_other_replica_follows_the_console_on_postgresql(

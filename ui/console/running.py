@@ -196,19 +196,17 @@ def last_press(console: Console, box: DeltaGenerator, session_id: int, last: tup
 
 
 def observation_panel(console: Console, view: live.SessionView) -> None:
-    """The four levels, each with its observation button and the two that count who corrected the course;
-    after a press, the details of what was seen."""
+    """The four levels, each with its observation button and the two that count who corrected the course; under
+    the button just pressed, what was noted and its undo."""
     viewer = console.viewer
     observe = while_signed_in(viewer, partial(_observe, console))
     # A bold line with its explanation behind the "?": a heading and a caption pushed the buttons off a
     # 1920x1080 screen.
     st.markdown(f"**{viewer.t('live.observe')}**", help=viewer.t("live.observe_help"))
-    last = st.session_state.get(LAST_OBSERVATION)
-    if last and last[0] != view.session.id:  # an observation of an earlier session is not offered
-        last = None
+    last = last_observation(view)
     # Four boxes in a row that wraps: side by side on a 1920-pixel screen, two by two on a laptop, where four
     # columns cut "Inhoud" to "I".
-    row = st.container(horizontal=True, gap="small", wrap=True)
+    row = st.container(horizontal=True, gap="small", wrap=True, key="observation-row")
     for number, level in enumerate(Level, start=1):
         box = row.container(border=True, width=OBSERVATION_BOX_WIDTH)
         box.button(
@@ -231,8 +229,12 @@ def observation_panel(console: Console, view: live.SessionView) -> None:
             )
         if last and last[2] == level.value:  # right under the button just pressed, also on a phone
             last_press(console, box, view.session.id, last)
-    if last:
-        observation_details(console, view, last[2])
+
+
+def last_observation(view: live.SessionView) -> tuple | None:
+    """The press just made in this session (its details may follow), if any."""
+    last = st.session_state.get(LAST_OBSERVATION)
+    return last if last and last[0] == view.session.id else None  # not one of an earlier session
 
 
 def observation_details(console: Console, view: live.SessionView, level: str) -> None:
@@ -285,7 +287,8 @@ def timeline(console: Console, view: live.SessionView) -> None:
 def running(console: Console, view: live.SessionView) -> None:
     # One 1920x1080 screen holds what a running phase needs: the phase, its clock, the controls and the
     # observation buttons on the left; the timeline, the board's entry field and the board on the right.
-    # The phase's prompts and rules come after them (the projector shows those too), the action items last.
+    # Beneath them, the whole width: the details of a press (a category cut off in two thirds of a laptop's
+    # width), the phase's prompts and rules (the projector shows those too), and the action items.
     guide, side = st.columns([3, 2], gap="medium")
     with guide:
         phase_heading(console, view)
@@ -295,9 +298,11 @@ def running(console: Console, view: live.SessionView) -> None:
         round_panel(console, view)
         shortcut_legend(console)
         observation_panel(console, view)
-        phase_guidance(console, view)
     with side:
         timeline(console, view)
         board_form(console, view)
         ticking_board(console, view.session.id, view.session.revision, round_as_drawn(console, view))
+    if last := last_observation(view):
+        observation_details(console, view, last[2])
+    phase_guidance(console, view)
     action_panel(console, view)

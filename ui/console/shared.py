@@ -52,8 +52,14 @@ def control_button(console: Console, label: str, action: Callable[[], object], *
     )
 
 
-# An open session needs the whole height of a 1920×1080 screen: less of Streamlit's white space above it.
-SESSION_CSS = "<style>.stMainBlockContainer { padding-top: 4rem; }</style>"
+# An open session needs the whole height of a 1920×1080 screen: less of Streamlit's white space above it. On a
+# phone the four observation boxes take the whole width each, so that what was noted reads under the press.
+SESSION_CSS = """<style>
+.stMainBlockContainer { padding-top: 4rem; }
+@media (max-width: 640px) {
+  .st-key-observation-row > [data-testid="stLayoutWrapper"] { width: 100% !important; flex: 1 1 100% !important; }
+}
+</style>"""
 
 
 def session_bar(console: Console, view: live.SessionView) -> None:
