@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import random
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -46,6 +47,11 @@ class Phone:
         self.timers: dict[str, asyncio.Task[None]] = {}  # the automatic reruns, by fragment
         self.intervals: dict[str, float] = {}
         self.fragment_ids: set[str] = set()  # every fragment that drew on the page
+        self.fragment_of: dict[str, str] = {}  # a widget's id → the fragment that drew it (a press reruns only it)
+        # The push listener as the page drew it: the fragment it reruns, and how long it lets changes settle.
+        self.listening_fragment: str | None = None
+        self.settle_seconds = 0.0
+        self.settling: asyncio.Task[None] | None = None
         self.change_stream: asyncio.Task[None] | None = None
         self.origin = origin
         self.runs_finished = 0
@@ -117,10 +123,12 @@ class Phone:
             self.values[widget.id] = value
 
     async def click(self, button: Any, timeout: float) -> None:
-        """Press a button (or a form's submit button) and wait until the run it causes has finished."""
+        """Press a button (or a form's submit button) and wait until the run it causes has finished: as in a
+        browser, a button drawn by a fragment reruns only that fragment."""
         if button.is_form_submitter:
             self.values.update(self.unsent.pop(button.form_id, {}))
-        await self.rerun(trigger=WidgetState(id=button.id, trigger_value=True), timeout=timeout)
+        trigger = WidgetState(id=button.id, trigger_value=True)
+        await self.rerun(trigger=trigger, fragment_id=self.fragment_of.get(button.id, ""), timeout=timeout)
 
     async def alert(self, formats: set[int], timeout: float) -> Any:
         """The first alert (st.success, st.error, …) of one of these `Alert.Format`s, once the page shows one."""
@@ -201,6 +209,15 @@ class Phone:
         """Keep the latest element at each place; a fragment run replaces only its own places."""
         if delta.WhichOneof("type") == "new_element":
             self.elements[path] = delta.new_element
+            kind = delta.new_element.WhichOneof("type")
+            if kind and (widget_id := getattr(getattr(delta.new_element, kind), "id", "")):
+                self.fragment_of[widget_id] = delta.fragment_id
+            component = delta.new_element.bidi_component
+            if delta.new_element.WhichOneof("type") == "bidi_component" and component.component_name.endswith(
+                "push_listener"
+            ):
+                self.listening_fragment = delta.fragment_id
+                self.settle_seconds = json.loads(component.json or "{}").get("settle_ms", 0) / 1000
 
     def _start_timer(self, fragment_id: str, interval: float) -> None:
         """As the frontend does: one timer per fragment, kept across runs, replaced when its interval changes;
@@ -269,14 +286,32 @@ class Phone:
                         continue  # a heartbeat comment, an event name, a blank line between events
                     stamp = json.loads(line[5:]).get("stamp")
                     if last is not None and stamp != last:
-                        await self._rerun_fragments()
+                        await self._when_settled()
                     last = stamp
         except (ConnectionError, asyncio.IncompleteReadError, websockets.ConnectionClosed):
             return
         finally:
             writer.close()
 
+    async def _when_settled(self) -> None:
+        """As the push listener in a browser: at once, or after its settling wait (half to one and a half times,
+        at random), one rerun for whatever changed meanwhile."""
+        if self.settle_seconds <= 0:
+            await self._rerun_fragments()
+            return
+        if self.settling is None or self.settling.done():
+
+            async def settle() -> None:
+                await asyncio.sleep(self.settle_seconds * (0.5 + random.random()))
+                await self._rerun_fragments()
+
+            self.settling = asyncio.create_task(settle())
+
     async def _rerun_fragments(self) -> None:
-        """What the push listener asks for: a run of each fragment on the page (the page, if it has none)."""
+        """What the push listener asks for: a run of its own fragment (of each fragment on the page where the
+        listener was not seen, and of the page if it has none)."""
+        if self.listening_fragment is not None:
+            await self._send_rerun(fragment_id=self.listening_fragment)
+            return
         for fragment_id in sorted(self.fragment_ids | set(self.intervals)) or [""]:
             await self._send_rerun(fragment_id=fragment_id)

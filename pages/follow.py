@@ -22,6 +22,8 @@ database = configured_database()
 viewer = guard("follow")
 person = viewer.signed_in
 CODE = "follow.code"
+# A phone is drawn again at most about once a second while questions pour in (the projector at once).
+PHONE_SETTLE_SECONDS = 1.0
 SEND = "send"
 
 if "code" in st.query_params and not st.session_state.get("_follow_code_taken"):
@@ -70,7 +72,7 @@ def now_showing(session_id: int, revision: int) -> None:
         return  # the code was changed or the session removed: the page itself says so on its next run
     if view.session.revision != revision:
         st.rerun()
-    listen_for_changes("phone", session_id, view.session.change_stamp)
+    listen_for_changes("phone", session_id, view.session.change_stamp, settle_seconds=PHONE_SETTLE_SECONDS)
     if view.phase:
         st.markdown(f"### {escape_markdown(view.phase.name(viewer.language))}")
         with st.container(key="phone-clock", gap=None):
@@ -88,6 +90,36 @@ def now_showing(session_id: int, revision: int) -> None:
     elif view.session.status is SessionStatus.CLOSING:
         st.markdown(f"### {viewer.t('live.closing_prompt')}")
     board_list(view, viewer)  # to read; the case bringer marks what helped further down
+
+
+@st.fragment
+def send_panel(session_id: int, accepted: list[str], moment: tuple) -> None:
+    """The send field, offering what the phase collects. Sending draws only this part again, with its notice:
+    thirty rooms of ten sending within ten seconds were more whole pages than one process could draw."""
+    st.subheader(viewer.t("follow.send_title"))
+    forms.notice(viewer)
+    # When the phase moves on, propose what the new phase collects.
+    chosen = st.session_state.get(forms.key(SEND, "kind"))
+    if st.session_state.get("_send_kind_for") != moment or chosen not in accepted:
+        st.session_state["_send_kind_for"] = moment
+        st.session_state[forms.key(SEND, "kind")] = accepted[0]
+    with st.form(SEND):
+        st.selectbox(
+            viewer.t("live.kind"),
+            accepted,
+            format_func=lambda kind: viewer.t(f"board.{kind}"),
+            key=forms.key(SEND, "kind"),
+        )
+        forms.field_error(SEND, "kind")
+        st.text_area(viewer.t("live.text"), max_chars=500, key=forms.key(SEND, "text"))
+        forms.field_error(SEND, "text")
+        forms.form_error(SEND)
+        st.form_submit_button(
+            viewer.t("live.send"),
+            type="primary",
+            on_click=forms.submit,
+            args=(SEND, viewer, partial(_send, session_id)),
+        )
 
 
 st.title(viewer.t("follow.title"))
@@ -110,30 +142,7 @@ accepted = [kind for kind in live.accepted_kinds(view) if kind != BoardKind.ACTI
 # The send field only when the phase collects something, offering only that: no form under a line that
 # says the phase collects nothing. A phase that moves on while someone types is refused by the core.
 if accepted:
-    st.subheader(viewer.t("follow.send_title"))
-    # When the phase moves on, propose what the new phase collects.
-    moment = (session.id, session.phase_index, session.status)
-    chosen = st.session_state.get(forms.key(SEND, "kind"))
-    if st.session_state.get("_send_kind_for") != moment or chosen not in accepted:
-        st.session_state["_send_kind_for"] = moment
-        st.session_state[forms.key(SEND, "kind")] = accepted[0]
-    with st.form(SEND):
-        st.selectbox(
-            viewer.t("live.kind"),
-            accepted,
-            format_func=lambda kind: viewer.t(f"board.{kind}"),
-            key=forms.key(SEND, "kind"),
-        )
-        forms.field_error(SEND, "kind")
-        st.text_area(viewer.t("live.text"), max_chars=500, key=forms.key(SEND, "text"))
-        forms.field_error(SEND, "text")
-        forms.form_error(SEND)
-        st.form_submit_button(
-            viewer.t("live.send"),
-            type="primary",
-            on_click=forms.submit,
-            args=(SEND, viewer, partial(_send, session.id)),
-        )
+    send_panel(session.id, accepted, (session.id, session.phase_index, session.status))
 else:
     st.caption(viewer.t("follow.no_input"))
 

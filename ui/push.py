@@ -39,7 +39,8 @@ export default function ({ data, key, setTriggerValue }) {
   let ear = ears.get(key);
   if (!ear || ear.url !== data.url) {
     if (ear) { ear.close(); }
-    ear = { url: data.url, heard: data.stamp, rendered: data.stamp, asked: false, source: null, retry: null };
+    ear = { url: data.url, heard: data.stamp, rendered: data.stamp, asked: false, waiting: null, source: null,
+            retry: null };
     const open = () => {
       ear.source = new EventSource(ear.url);
       ear.source.onmessage = (event) => {
@@ -54,19 +55,30 @@ export default function ({ data, key, setTriggerValue }) {
         }
       };
     };
-    ear.close = () => { clearTimeout(ear.retry); ear.retry = -1; if (ear.source) { ear.source.close(); } };
+    ear.close = () => {
+      clearTimeout(ear.retry); clearTimeout(ear.waiting); ear.retry = -1;
+      if (ear.source) { ear.source.close(); }
+    };
     ears.set(key, ear);
     open();
   }
   if (data.stamp !== ear.rendered) {
     ear.rendered = data.stamp;
     ear.asked = false;
+    clearTimeout(ear.waiting);
+    ear.waiting = null;
   }
   ear.ask = () => {
-    if (ear.heard > ear.rendered && !ear.asked) {
-      ear.asked = true;
-      setTriggerValue("changed", ear.heard);
-    }
+    if (ear.heard <= ear.rendered || ear.asked || ear.waiting) { return; }
+    const tell = () => {
+      ear.waiting = null;
+      if (ear.heard > ear.rendered && !ear.asked) {
+        ear.asked = true;
+        setTriggerValue("changed", ear.heard);
+      }
+    };
+    // A phone waits a moment, different for each, and is drawn once for what came meanwhile.
+    if (data.settle_ms > 0) { ear.waiting = setTimeout(tell, data.settle_ms * (0.5 + Math.random())); } else { tell(); }
   };
   ear.ask();
   return () => { ear.close(); ears.delete(key); };
@@ -76,12 +88,23 @@ export default function ({ data, key, setTriggerValue }) {
 _listener = st.components.v2.component("intervision.push_listener", js=_LISTENER_JS, isolate_styles=False)
 
 
-def listen_for_changes(name: str, session_id: int, stamp: int, projector_token: str | None = None) -> None:
-    """Rerun the calling fragment as soon as the session's stamp moves past `stamp` (the one just drawn)."""
+def listen_for_changes(
+    name: str, session_id: int, stamp: int, projector_token: str | None = None, settle_seconds: float = 0.0
+) -> None:
+    """Rerun the calling fragment as soon as the session's stamp moves past `stamp` (the one just drawn).
+
+    With `settle_seconds`, the browser first waits that long (half to one and a half times, at random) and is
+    drawn once for every change of that moment: for phones, whose board may follow a little later, so that a
+    room sending questions at once does not draw every phone for every question at the same instant.
+    """
     query = {"session": session_id} | ({"token": projector_token} if projector_token else {})
     _listener(
         key=f"push.{name}.{session_id}",
-        data={"url": f"{CHANGES_ROUTE}?{urlencode(query)}", "stamp": stamp},
+        data={
+            "url": f"{CHANGES_ROUTE}?{urlencode(query)}",
+            "stamp": stamp,
+            "settle_ms": round(settle_seconds * 1000),
+        },
         height=0,
         on_changed_change=lambda: None,  # the event's rerun of the fragment is all it takes
     )
