@@ -52,6 +52,7 @@ class Phone:
         self.listening_fragment: str | None = None
         self.settle_seconds = 0.0
         self.settling: asyncio.Task[None] | None = None
+        self.heard_at = float("-inf")  # when the change stream last said something changed
         self.change_stream: asyncio.Task[None] | None = None
         self.origin = origin
         self.runs_finished = 0
@@ -294,9 +295,12 @@ class Phone:
             writer.close()
 
     async def _when_settled(self) -> None:
-        """As the push listener in a browser: at once, or after its settling wait (half to one and a half times,
-        at random), one rerun for whatever changed meanwhile."""
-        if self.settle_seconds <= 0:
+        """As the push listener in a browser: at once after a quiet moment; in a burst (a change within its
+        settling time of the one before), after its settling wait (half to one and a half times, at random),
+        one rerun for whatever changed meanwhile."""
+        now = asyncio.get_running_loop().time()
+        bursting, self.heard_at = now - self.heard_at < self.settle_seconds, now
+        if not bursting:
             await self._rerun_fragments()
             return
         if self.settling is None or self.settling.done():

@@ -22,8 +22,9 @@ database = configured_database()
 viewer = guard("follow")
 person = viewer.signed_in
 CODE = "follow.code"
-# A phone is drawn again at most about once a second while questions pour in (the projector at once).
-PHONE_SETTLE_SECONDS = 1.0
+# While questions pour in, a phone is drawn again about every two seconds (the projector at once; a phone too
+# when the facilitator moves on after a quiet moment).
+PHONE_SETTLE_SECONDS = 2.0
 SEND = "send"
 
 if "code" in st.query_params and not st.session_state.get("_follow_code_taken"):

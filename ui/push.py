@@ -40,10 +40,13 @@ export default function ({ data, key, setTriggerValue }) {
   if (!ear || ear.url !== data.url) {
     if (ear) { ear.close(); }
     ear = { url: data.url, heard: data.stamp, rendered: data.stamp, asked: false, waiting: null, source: null,
-            retry: null };
+            retry: null, heardAt: -Infinity, bursting: false, settleMs: 0 };
     const open = () => {
       ear.source = new EventSource(ear.url);
       ear.source.onmessage = (event) => {
+        const now = performance.now();
+        ear.bursting = now - ear.heardAt < ear.settleMs;  // a change hard on the heels of the last one
+        ear.heardAt = now;
         ear.heard = Math.max(ear.heard, JSON.parse(event.data).stamp);
         ear.ask();
       };
@@ -68,6 +71,7 @@ export default function ({ data, key, setTriggerValue }) {
     clearTimeout(ear.waiting);
     ear.waiting = null;
   }
+  ear.settleMs = data.settle_ms;
   ear.ask = () => {
     if (ear.heard <= ear.rendered || ear.asked || ear.waiting) { return; }
     const tell = () => {
@@ -77,8 +81,9 @@ export default function ({ data, key, setTriggerValue }) {
         setTriggerValue("changed", ear.heard);
       }
     };
-    // A phone waits a moment, different for each, and is drawn once for what came meanwhile.
-    if (data.settle_ms > 0) { ear.waiting = setTimeout(tell, data.settle_ms * (0.5 + Math.random())); } else { tell(); }
+    // A change after a quiet moment (the next phase) is drawn at once. In a burst (a room sending questions)
+    // a phone waits a moment, different for each, and is drawn once for whatever came meanwhile.
+    if (ear.bursting) { ear.waiting = setTimeout(tell, ear.settleMs * (0.5 + Math.random())); } else { tell(); }
   };
   ear.ask();
   return () => { ear.close(); ears.delete(key); };
@@ -93,9 +98,10 @@ def listen_for_changes(
 ) -> None:
     """Rerun the calling fragment as soon as the session's stamp moves past `stamp` (the one just drawn).
 
-    With `settle_seconds`, the browser first waits that long (half to one and a half times, at random) and is
-    drawn once for every change of that moment: for phones, whose board may follow a little later, so that a
-    room sending questions at once does not draw every phone for every question at the same instant.
+    With `settle_seconds`, a change that comes within that time of the one before (a burst: a room sending
+    questions) waits that long (half to one and a half times, at random) and is drawn once with whatever came
+    meanwhile; a change after a quiet moment (the next phase) is drawn at once. For phones, whose board may
+    follow a little later, so that a room sending questions does not draw every phone for every question.
     """
     query = {"session": session_id} | ({"token": projector_token} if projector_token else {})
     _listener(
