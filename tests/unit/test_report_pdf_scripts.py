@@ -75,7 +75,7 @@ def test_a_name_in_any_script_prints_as_typed_in_a_heading_a_list_and_a_dutch_se
         _pdf(
             group_name=name,
             roles={"case_bringer": [name]},
-            board={"Fase": [("insight", f"Inzicht van {name}, goed gedaan", True)]},
+            board={"Fase": [("insight", f"Inzicht van {name}, goed gedaan", True, 0)]},
         )
     )
 
