@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 from conftest import PHONE, PROJECTOR
-from e2e_support import WELCOME, Server, either, goto, main, settle, signed_in_page, text
+from e2e_support import WELCOME, Server, button_name, either, goto, main, settle, signed_in_page, text
 from live_support import (
     FACILITATOR,
     INFORMATION_ROUND,
@@ -124,7 +124,7 @@ class Console(Writer):
         return LEVELS[len(self.sent) % len(LEVELS)]
 
     def write(self, what: str) -> None:
-        main(self.page).get_by_role("button", name=either(f"level.{what}")).click()
+        main(self.page).get_by_role("button", name=button_name(either(f"level.{what}"))).click()
 
     def ready(self) -> bool:
         """Nothing pending: the facilitator presses on as soon as the last press was noted. (The console's
