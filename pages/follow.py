@@ -27,7 +27,7 @@ CODE = "follow.code"
 # when the facilitator moves on after a quiet moment).
 PHONE_SETTLE_SECONDS = 2.0
 SEND = "send"
-SENT_AT = "follow.sent_at"
+SENT_AT = "_follow_sent_at"
 # "Sent to the board." stays this long, in every drawing of the send field meanwhile: the phone's own change
 # stream may draw the page again while the send is still being drawn, and that drawing wins.
 SENT_SHOWN_SECONDS = 8.0
