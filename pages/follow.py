@@ -1,6 +1,5 @@
 """Follow a session on a phone: the phase now, sending to the board, marking what helped, rating it."""
 
-import time
 from functools import partial
 
 import streamlit as st
@@ -27,10 +26,6 @@ CODE = "follow.code"
 # when the facilitator moves on after a quiet moment).
 PHONE_SETTLE_SECONDS = 2.0
 SEND = "send"
-SENT_AT = "_follow_sent_at"
-# "Sent to the board." stays this long, in every drawing of the send field meanwhile: the phone's own change
-# stream may draw the page again while the send is still being drawn, and that drawing wins.
-SENT_SHOWN_SECONDS = 8.0
 
 if "code" in st.query_params and not st.session_state.get("_follow_code_taken"):
     st.session_state[CODE] = st.query_params["code"]
@@ -51,7 +46,7 @@ def current_view() -> live.SessionView | None:
         return None
 
 
-def _send(session_id: int) -> None:
+def _send(session_id: int) -> str:
     live.send_to_board(
         database,
         person,
@@ -59,8 +54,7 @@ def _send(session_id: int) -> None:
         BoardItemInput(kind=forms.value(SEND, "kind") or "", text=forms.value(SEND, "text") or ""),
     )
     forms.clear(SEND, ["text"])
-    st.session_state[SENT_AT] = time.monotonic()
-    return None  # the confirmation is drawn by the fragment (send_panel), which may be drawn twice
+    return "live.sent"
 
 
 def _rate(session_id: int) -> str:
@@ -69,14 +63,10 @@ def _rate(session_id: int) -> str:
 
 
 @st.fragment(run_every=safety_seconds())
-def now_showing(session_id: int, revision: int, accepted: list[str], moment: tuple) -> None:
+def now_showing(session_id: int, revision: int) -> None:
     """The phase as it is now, its countdown, who speaks and the board (to read), drawn again the moment the
     session changes (the change stream); when the facilitator moves on, the whole page follows, so that the
-    send field matches the new phase.
-
-    The send field is part of it: a phone's own question moves the session's stamp, and a second fragment
-    would have its drawing after a send cut off by this one's (one fragment's run gives way to another's).
-    """
+    send field matches the new phase."""
     try:
         view = live.participant_view(database, person, st.session_state[CODE])
     except DomainError:
@@ -101,16 +91,14 @@ def now_showing(session_id: int, revision: int, accepted: list[str], moment: tup
     elif view.session.status is SessionStatus.CLOSING:
         st.markdown(f"### {viewer.t('live.closing_prompt')}")
     board_list(view, viewer)  # to read; the case bringer marks what helped further down
-    if accepted:
-        send_field(session_id, accepted, moment)
 
 
-def send_field(session_id: int, accepted: list[str], moment: tuple) -> None:
-    """The send field, offering what the phase collects. Sending draws only the fragment again, not the page:
+@st.fragment
+def send_panel(session_id: int, accepted: list[str], moment: tuple) -> None:
+    """The send field, offering what the phase collects. Sending draws only this part again, with its notice:
     thirty rooms of ten sending within ten seconds were more whole pages than one process could draw."""
     st.subheader(viewer.t("follow.send_title"))
-    if time.monotonic() - st.session_state.get(SENT_AT, -SENT_SHOWN_SECONDS) < SENT_SHOWN_SECONDS:
-        st.success(viewer.t("live.sent"), icon=":material/check_circle:")
+    forms.notice(viewer)
     # When the phase moves on, propose what the new phase collects.
     chosen = st.session_state.get(forms.key(SEND, "kind"))
     if st.session_state.get("_send_kind_for") != moment or chosen not in accepted:
@@ -147,14 +135,17 @@ if session.status is SessionStatus.CLOSED:
     st.info(viewer.t("follow.closed"))
     st.stop()
 
+now_showing(session.id, session.revision)
+phone_dots(database, viewer, view)  # only in a phase that asks for a choice, and only for members
+
 # Action items are the facilitator's to write down, as before; a phone sends the rest of what is collected.
 accepted = [kind for kind in live.accepted_kinds(view) if kind != BoardKind.ACTION_ITEM.value]
 # The send field only when the phase collects something, offering only that: no form under a line that
 # says the phase collects nothing. A phase that moves on while someone types is refused by the core.
-now_showing(session.id, session.revision, accepted, (session.id, session.phase_index, session.status))
-if not accepted:
+if accepted:
+    send_panel(session.id, accepted, (session.id, session.phase_index, session.status))
+else:
     st.caption(viewer.t("follow.no_input"))
-phone_dots(database, viewer, view)  # only in a phase that asks for a choice, and only for members
 
 if SessionRole.CASE_BRINGER in view.viewer_roles:
     st.subheader(viewer.t("follow.helped_title"))
