@@ -87,6 +87,15 @@ def open_page(at: AppTest, page: str) -> AppTest:
     return at.run()
 
 
+def open_as(person: Person, page: str, language: str = "en") -> AppTest:
+    """A page as this person sees it in this language (their browser says so, and so do they)."""
+    at = app(person, locale="nl-NL" if language == "nl" else "en-GB")
+    at.session_state["language"] = language
+    open_page(at, page)
+    assert_healthy(at)
+    return at
+
+
 class Server:
     """Whether the AppTest runs behave like a freshly started server or a warm one.
 

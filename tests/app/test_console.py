@@ -15,7 +15,7 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
-from driving import app, assert_healthy, button, click, open_page, query, texts, value_of, values
+from driving import app, assert_healthy, button, click, open_as, open_page, query, texts, value_of, values
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from intervision import accounts, clock, groups, i18n, live, surveys
@@ -70,11 +70,7 @@ def _click(at, label: str):
 
 
 def _console(person, language: str = "en"):
-    at = app(person, locale="nl-NL" if language == "nl" else "en-GB")
-    at.session_state["language"] = language
-    open_page(at, CONSOLE)
-    assert_healthy(at)
-    return at
+    return open_as(person, CONSOLE, language)
 
 
 def _group_id(name: str = LEIDING) -> int:

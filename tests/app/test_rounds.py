@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from driving import app, assert_healthy, button, click, open_page, query, values
+from driving import app, assert_healthy, button, click, open_as, open_page, query, values
 
 from intervision import accounts, live, rounds
 from intervision.database import configured as configured_database
@@ -53,11 +53,7 @@ def _round(people, session_id: int) -> rounds.RoundView:
 
 
 def _console(person, language: str = "en"):
-    at = app(person, locale="nl-NL" if language == "nl" else "en-GB")
-    at.session_state["language"] = language
-    open_page(at, CONSOLE)
-    assert_healthy(at)
-    return at
+    return open_as(person, CONSOLE, language)
 
 
 def _phone(person, code: str, language: str = "en"):

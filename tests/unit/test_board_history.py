@@ -10,11 +10,10 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from unit_support import NOW, count_rows
+from unit_support import NOW, at, count_rows
 
 from intervision import db, live, live_board, personal_data, store
 from intervision.errors import DomainError, NotAllowed
@@ -32,10 +31,6 @@ from intervision.models import (
 )
 
 INFORMATION, DIAGNOSIS, SOLUTIONS, CHOICE = 2, 3, 4, 5  # the incident method's phases; its choice asks for dots
-
-
-def at(minutes: float):
-    return NOW + timedelta(minutes=minutes)
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,10 @@ from __future__ import annotations
 import ast
 import threading
 from dataclasses import dataclass, fields
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from unit_support import NOW, count_rows
+from unit_support import NOW, at, count_rows
 
 from intervision import db, live, store
 from intervision.errors import DomainError, NotAllowed
@@ -31,10 +30,6 @@ from intervision.models import (
 
 ROOT = Path(__file__).resolve().parents[2]
 CHOOSE, EXPLAIN, INFORMATION, DIAGNOSIS, SOLUTIONS, CHOICE = range(6)  # the incident method's phases
-
-
-def at(minutes: float):
-    return NOW + timedelta(minutes=minutes)
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import pytest
-from unit_support import NOW
+from unit_support import NOW, at
 
 from intervision import db, live, store
 from intervision.live_feed import ChangeFeed
@@ -32,10 +32,6 @@ from intervision.models import (
 )
 
 INFORMATION = 2  # the incident method's information round collects questions
-
-
-def at(minutes: float):
-    return NOW + timedelta(minutes=minutes)
 
 
 @dataclass(frozen=True)

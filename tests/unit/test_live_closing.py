@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
-from unit_support import NOW, count_rows, group_form, pdf_text
+from unit_support import NOW, at, count_rows, group_form, pdf_text, small_report
 
 from intervision import agenda, cases, db, groups, live, store, surveys
 from intervision.errors import DomainError, NotAllowed
@@ -39,17 +39,12 @@ from intervision.models import (
     StartSessionInput,
     Want,
 )
-from intervision.observation_log import Balance
 from intervision.reports import SessionReport, session_report_markdown, session_report_pdf
 
 CHOOSE, EXPLAIN, INFORMATION, DIAGNOSIS, SOLUTIONS, CHOICE = range(6)  # the incident method's phases
 INCIDENT_VERSION = built_in_library().methods["incident"].version  # a session pins the version it ran
 NEXT_WEEK = NOW + timedelta(weeks=1)
 CHOICE_TEXT = "Ik spreek met de ouder één vast mailmoment per week af en zeg „dat is ons moment”…"
-
-
-def at(minutes: float):
-    return NOW + timedelta(minutes=minutes)
 
 
 @dataclass(frozen=True)
@@ -838,23 +833,7 @@ def test_the_report_becomes_a_pdf(team, held):
 
 def _report_of(group: str, insight: str) -> SessionReport:
     """A small report, made directly: a group's name and one insight on the board."""
-    return SessionReport(
-        group_name=group,
-        started_at=NOW,
-        method_name="Incidentmethode",
-        method_version=1,
-        case_title="",
-        roles={},
-        phases=[("Fase", 10, 12.0)],
-        board={"Fase": [("insight", insight, True, 2)]},
-        action_items=[],
-        bringer_choice="",
-        rating_mean=None,
-        rating_count=0,
-        rating_threshold=3,
-        balance=Balance(),
-        observations=None,
-    )
+    return small_report(group_name=group, board={"Fase": [("insight", insight, True, 2)]})
 
 
 def test_the_pdf_prints_dutch_typographic_quotes_and_ellipses_as_typed():

@@ -8,10 +8,9 @@ everyone speaks, the case bringer too.
 from __future__ import annotations
 
 import random
-from datetime import timedelta
 
 import pytest
-from unit_support import NOW, count_rows
+from unit_support import NOW, at, count_rows
 
 from intervision import groups, live, rounds
 from intervision.database import Database
@@ -21,10 +20,6 @@ from intervision.models import Person, Role, SessionRole, StartSessionInput
 
 INCIDENT = built_in_library().methods["incident"]
 CHOOSE, EXPLAIN, INFORMATION, DIAGNOSIS, SOLUTIONS, CHOICE = range(6)
-
-
-def at(minutes: float):
-    return NOW + timedelta(minutes=minutes)
 
 
 @pytest.fixture

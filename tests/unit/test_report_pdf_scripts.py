@@ -7,16 +7,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import replace
 
 import pytest
 from pdf_reading import Glyph, drawn_lines, pdf_text
-from unit_support import NOW
+from unit_support import small_report
 
 from intervision.models import Language
-from intervision.observation_log import Balance
 from intervision.pdf_fonts import paragraph_align
-from intervision.reports import SessionReport, session_report_pdf
+from intervision.reports import session_report_pdf
 
 # Names as people write them, in scripts the main font (DejaVu Sans) has no glyphs or no joins for.
 NAMES = {
@@ -36,30 +34,8 @@ NAMES = {
 RIGHT_TO_LEFT = ["Arabic", "Urdu", "Persian", "Hebrew"]
 
 
-def _report(**changes: object) -> SessionReport:
-    """A small report of a Dutch group, changed where a test says so."""
-    report = SessionReport(
-        group_name="Team Noord",
-        started_at=NOW,
-        method_name="Incidentmethode",
-        method_version=1,
-        case_title="",
-        roles={},
-        phases=[("Fase", 10, 12.0)],
-        board={},
-        action_items=[],
-        bringer_choice="",
-        rating_mean=None,
-        rating_count=0,
-        rating_threshold=3,
-        balance=Balance(),
-        observations=None,
-    )
-    return replace(report, **changes)
-
-
 def _pdf(**changes: object) -> bytes:
-    return session_report_pdf(_report(**changes), Language.NL)
+    return session_report_pdf(small_report(**changes), Language.NL)
 
 
 def _drawn_line(pdf: bytes, start: str) -> list[Glyph]:

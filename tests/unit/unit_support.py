@@ -5,7 +5,8 @@ Kept out of conftest.py so that test modules can import them by name.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,12 +14,41 @@ from pdf_reading import pdf_text  # noqa: F401 - the unit tests import it from h
 
 from intervision import auth, db, store
 from intervision.models import Contract, GroupInput, Language, Person, Role
+from intervision.observation_log import Balance
+from intervision.reports import SessionReport
 
 NOW = datetime(2025, 3, 12, 10, 15, tzinfo=UTC)
 # When the people of the fixtures' groups joined them: before anything a test shares in the group, so that
 # they see all of it (a member sees only what was shared since they joined; tests of that join later).
 JOINED = datetime(2024, 1, 8, 9, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"
+
+
+def at(minutes: float) -> datetime:
+    """`minutes` after NOW: a moment in a live session the tests walk through."""
+    return NOW + timedelta(minutes=minutes)
+
+
+def small_report(**changes: object) -> SessionReport:
+    """A small session report of a Dutch group made directly, changed where a test says so."""
+    report = SessionReport(
+        group_name="Team Noord",
+        started_at=NOW,
+        method_name="Incidentmethode",
+        method_version=1,
+        case_title="",
+        roles={},
+        phases=[("Fase", 10, 12.0)],
+        board={},
+        action_items=[],
+        bringer_choice="",
+        rating_mean=None,
+        rating_count=0,
+        rating_threshold=3,
+        balance=Balance(),
+        observations=None,
+    )
+    return replace(report, **changes)
 # For a test of the SQLite file itself (its pragmas, its locks, the disk under it): the `path` database on
 # SQLite only. Every other test of the core runs on both engines.
 SQLITE_FILE = pytest.mark.parametrize("database", ["sqlite"], indirect=True)

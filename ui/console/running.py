@@ -295,13 +295,13 @@ def running(console: Console, view: live.SessionView) -> None:
         controls(console, view)
         forms.form_error(CONTROLS)
         # In a round the next speaker is the press that matters most: right under the phase's own controls.
-        round_panel(console, view)
+        drawn_round = round_panel(console, view)
         shortcut_legend(console)
         observation_panel(console, view)
     with side:
         timeline(console, view)
         board_form(console, view)
-        ticking_board(console, view.session.id, view.session.revision, round_as_drawn(console, view))
+        ticking_board(console, view.session.id, view.session.revision, drawn_round)
     if last := last_observation(view):
         observation_details(console, view, last[2])
     phase_guidance(console, view)

@@ -13,7 +13,7 @@ from functools import partial
 
 import streamlit as st
 
-from intervision import live, rounds
+from intervision import rounds
 from intervision.database import Database
 from intervision.live import SessionView, format_clock
 from intervision.rounds import RoundView
@@ -23,15 +23,20 @@ from ui.guard import Viewer, escape_markdown
 from ui.rounds import ROUND, speaker_clock_markdown, tick_speaker_clock
 
 
-def round_panel(console: Console, view: SessionView) -> None:
-    """The round of the phase on the facilitator's console; nothing in a phase that is no round.
+def round_panel(console: Console, view: SessionView) -> RoundView | None:
+    """The round of the phase on the facilitator's console, and the round as drawn (see round_as_drawn);
+    nothing in a phase that is no round.
 
     The order is drawn the first time a console shows the phase, among who is marked here by then."""
     if view.phase is None or not view.phase.round:
-        return
+        return None
     rounds.draw(console.database, console.person, view.session.id)
+    speaking = rounds.current_round(console.database, view)
+    if speaking is None:
+        return None
     with st.container(border=True, key="round-console"):
-        _console_round(console.database, console.viewer, view.session.id)
+        _console_round(console.database, console.viewer, view.session.id, speaking)
+    return replace(speaking, clock=None)
 
 
 def round_as_drawn(console: Console, view: SessionView) -> RoundView | None:
@@ -45,12 +50,7 @@ def _next(database: Database, viewer: Viewer, session_id: int, phase_index: int,
     rounds.next_speaker(database, viewer.signed_in, session_id, phase_index, speaking_now)
 
 
-def _console_round(database: Database, viewer: Viewer, session_id: int) -> None:
-    person = viewer.signed_in
-    view = live.console_view(database, person, session_id)
-    speaking = rounds.current_round(database, view)
-    if speaking is None:
-        return
+def _console_round(database: Database, viewer: Viewer, session_id: int, speaking: RoundView) -> None:
     phase_index = speaking.phase_index
     # The heading and the one press on one line where they fit; the press wraps under it where they do not,
     # and is always as wide as its label (a name can be long).
