@@ -48,11 +48,13 @@ class Phone:
         self.intervals: dict[str, float] = {}
         self.fragment_ids: set[str] = set()  # every fragment that drew on the page
         self.fragment_of: dict[str, str] = {}  # a widget's id → the fragment that drew it (a press reruns only it)
-        # The push listener as the page drew it: the fragment it reruns, and how long it lets changes settle.
+        # The push listener as the page drew it: the fragment it reruns, the stamp it drew, and how long it lets
+        # what participants add to the board wait.
         self.listening_fragment: str | None = None
-        self.settle_seconds = 0.0
-        self.settling: asyncio.Task[None] | None = None
-        self.heard_at = float("-inf")  # when the change stream last said something changed
+        self.drawn: tuple[int, int] = (0, 0)  # (stamp, moments) of the listener's latest drawing
+        self.asked = False  # a rerun was asked for since that drawing
+        self.contributions_later = 0.0
+        self.waiting: asyncio.Task[None] | None = None
         self.change_stream: asyncio.Task[None] | None = None
         self.origin = origin
         self.runs_finished = 0
@@ -218,7 +220,13 @@ class Phone:
                 "push_listener"
             ):
                 self.listening_fragment = delta.fragment_id
-                self.settle_seconds = json.loads(component.json or "{}").get("settle_ms", 0) / 1000
+                data = json.loads(component.json or "{}")
+                drawn = (data.get("stamp", 0), data.get("moments", 0))
+                if drawn != self.drawn:
+                    self.drawn, self.asked = drawn, False
+                    if self.waiting is not None:
+                        self.waiting.cancel()
+                self.contributions_later = data.get("contributions_later_ms", 0) / 1000
 
     def _start_timer(self, fragment_id: str, interval: float) -> None:
         """As the frontend does: one timer per fragment, kept across runs, replaced when its interval changes;
@@ -268,7 +276,6 @@ class Phone:
         return True
 
     async def _on_changes(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, chunked: bool) -> None:
-        last: object = None
         buffer = b""
         try:
             while True:
@@ -283,33 +290,34 @@ class Phone:
                     buffer += read
                 *lines, buffer = buffer.split(b"\n")
                 for line in lines:
-                    if not line.startswith(b"data:"):
-                        continue  # a heartbeat comment, an event name, a blank line between events
-                    stamp = json.loads(line[5:]).get("stamp")
-                    if last is not None and stamp != last:
-                        await self._when_settled()
-                    last = stamp
+                    if line.startswith(b"data:"):  # not a heartbeat comment, an event name, a blank line
+                        said = json.loads(line[5:])
+                        self._heard(said["stamp"], said["stamp"] - said.get("contributions", 0))
         except (ConnectionError, asyncio.IncompleteReadError, websockets.ConnectionClosed):
             return
         finally:
             writer.close()
 
-    async def _when_settled(self) -> None:
-        """As the push listener in a browser: at once after a quiet moment; in a burst (a change within its
-        settling time of the one before), after its settling wait (half to one and a half times, at random),
-        one rerun for whatever changed meanwhile."""
-        now = asyncio.get_running_loop().time()
-        bursting, self.heard_at = now - self.heard_at < self.settle_seconds, now
-        if not bursting:
-            await self._rerun_fragments()
+    def _heard(self, stamp: int, moments: int) -> None:
+        """As the push listener in a browser: nothing when the page drew this stamp already; at once when the
+        session moved on; when participants only added to the board, one rerun after the listener's wait (half
+        to one and a half times, at random) for whatever came meanwhile."""
+        drawn_stamp, drawn_moments = self.drawn
+        if stamp <= drawn_stamp or self.asked:
             return
-        if self.settling is None or self.settling.done():
+        at_once = moments > drawn_moments or not self.contributions_later
+        if not at_once and self.waiting is not None and not self.waiting.done():
+            return
+        if self.waiting is not None:
+            self.waiting.cancel()
 
-            async def settle() -> None:
-                await asyncio.sleep(self.settle_seconds * (0.5 + random.random()))
-                await self._rerun_fragments()
+        async def ask() -> None:
+            if not at_once:
+                await asyncio.sleep(self.contributions_later * (0.5 + random.random()))
+            self.asked = True
+            await self._rerun_fragments()
 
-            self.settling = asyncio.create_task(settle())
+        self.waiting = asyncio.create_task(ask())
 
     async def _rerun_fragments(self) -> None:
         """What the push listener asks for: a run of its own fragment (of each fragment on the page where the

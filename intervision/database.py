@@ -222,6 +222,10 @@ class Database:
         # signal never goes back to a number a cache already holds (after a restore replaced the file).
         self._changes_before_watcher = 0
         self._last_change = 0
+        # SQLite writes one at a time. Its own wait for the lock sleeps in growing steps (up to 100 ms) and may
+        # oversleep the moment it is free; this process's writers queue here instead and go the moment it is.
+        # Other processes on the same file still wait through busy_timeout.
+        self._writers = threading.RLock()
         self.migrated = False
 
     @classmethod
@@ -275,7 +279,7 @@ class Database:
     @contextmanager
     def writing(self, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Iterator[Unit]:
         """A write transaction: committed when the block ends, rolled back when it raises."""
-        with store_errors(), self.engine.connect() as connection:
+        with store_errors(), self._turn_to_write(busy_timeout_ms), self.engine.connect() as connection:
             if self.engine_name == SQLITE:
                 connection = connection.execution_options(sqlite_write=True, sqlite_busy_timeout_ms=busy_timeout_ms)
             with connection.begin():
@@ -284,6 +288,18 @@ class Database:
                 # After the commit, never before it: see `changes`.
                 connection.exec_driver_sql("SELECT nextval('intervision_changes')")
                 connection.commit()
+
+    @contextmanager
+    def _turn_to_write(self, busy_timeout_ms: int) -> Iterator[None]:
+        if self.engine_name != SQLITE:
+            yield
+            return
+        if not self._writers.acquire(timeout=busy_timeout_ms / 1000):
+            raise StorageProblem("storage_busy", "database is locked: this process's writers queued too long")
+        try:
+            yield
+        finally:
+            self._writers.release()
 
     def dispose(self) -> None:
         """Close every pooled connection (before a restore replaces the file, and at the end of tests)."""

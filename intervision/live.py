@@ -29,6 +29,7 @@ from intervision.models import (
     BoardItem,
     BoardItemInput,
     CaseStatus,
+    ChangeStamp,
     GroupRole,
     Language,
     LiveSession,
@@ -315,7 +316,7 @@ def projector_view(database: Database, token: str, now: datetime | None = None) 
 
 def stamp_to_follow(
     database: Database, session_id: int, person: Person | None = None, projector_token: str | None = None
-) -> int | None:
+) -> ChangeStamp | None:
     """The session's change stamp, for someone who may follow it live: the beamer by the session's projector
     token, or a member or facilitator of its group who could open its phone or console view. None for anyone
     else (and for a session that does not exist): they hear nothing, not even that it changed."""
@@ -324,17 +325,17 @@ def stamp_to_follow(
         if session is None:
             return None
         if projector_token:
-            return session.change_stamp if secrets.compare_digest(projector_token, session.projector_token) else None
+            return session.stamp if secrets.compare_digest(projector_token, session.projector_token) else None
         if person is None:
             return None
         try:
             _session_for(db, person, session_id, Action.TAKE_PART)
         except DomainError:
             return None
-        return session.change_stamp
+        return session.stamp
 
 
-def change_stamps(database: Database, session_ids: list[int]) -> dict[int, int]:
+def change_stamps(database: Database, session_ids: list[int]) -> dict[int, ChangeStamp]:
     """The change stamps of these sessions, read in one go (the live change feed asks when anything moved)."""
     with database.reading() as db:
         return store.change_stamps(db, session_ids)
@@ -596,11 +597,15 @@ def log_overrun_if_due(database: Database, session_id: int, now: datetime | None
 
 def accepted_kinds(view: SessionView) -> tuple[str, ...]:
     """What the board takes now: what the phase collects, or in the closing round, insights and actions."""
-    if view.session.status is SessionStatus.CLOSING:
+    return collected_kinds(view.session, view.method)
+
+
+def collected_kinds(session: LiveSession, method: Method) -> tuple[str, ...]:
+    if session.status is SessionStatus.CLOSING:
         return tuple(kind.value for kind in CLOSING_KINDS)
-    if view.phase is None:
+    if session.status is not SessionStatus.RUNNING:
         return ()
-    return tuple(kind.value for kind in view.phase.collects)
+    return tuple(kind.value for kind in method.phases[session.phase_index].collects)
 
 
 def send_to_board(
@@ -608,15 +613,15 @@ def send_to_board(
 ) -> int:
     """A question, association, advice … from a phone or the console; refused in a phase that does not collect it."""
     now = now or database.clock.now()
-    session, method = _session_and_method(database, person, session_id, Action.TAKE_PART)
+    _, method = _session_and_method(database, person, session_id, Action.TAKE_PART)
     with database.writing() as db:
-        # Read again inside the write lock: the phase may have moved on while the person typed.
+        # Read again inside the write lock: the phase may have moved on while the person typed. Only the session:
+        # a room sending questions waits for this lock, so nothing more is read while holding it.
         session = _session_for(db, person, session_id, Action.TAKE_PART)
-        view = _view(db, session, method, person.id, now)
-        if form.kind not in accepted_kinds(view):
+        if form.kind not in collected_kinds(session, method):
             raise DomainError("phase_does_not_collect", field="kind", kind=form.kind)
         item_id = store.add_board_item(db, session.id, session.phase_index, form.kind, form.text, person.id, now)
-        store.session_changed(db, session.id)
+        store.board_grew(db, session.id)
         return item_id
 
 
@@ -629,7 +634,7 @@ def mark_helpful(database: Database, person: Person, session_id: int, item_id: i
         if person.id not in bringers and person.id != session.facilitator_id:
             raise DomainError("only_case_bringer")
         store.set_board_item_helpful(db, session.id, item_id, helpful)
-        store.session_changed(db, session.id)
+        store.board_grew(db, session.id)
 
 
 # --- action items, observations, closing ---------------------------------------------------------

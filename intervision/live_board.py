@@ -205,7 +205,7 @@ def give_dot(database: Database, person: Person, session_id: int, item_id: int, 
         if sum(store.dots_given(db, session.id, person.id, session.phase_index).values()) >= allowed:
             raise DomainError("no_dots_left", count=allowed)
         store.give_dot(db, session.id, item_id, person.id, session.phase_index, now)
-        store.session_changed(db, session.id)
+        store.board_grew(db, session.id)
 
 
 def take_back_dot(database: Database, person: Person, session_id: int, item_id: int) -> None:
@@ -215,4 +215,4 @@ def take_back_dot(database: Database, person: Person, session_id: int, item_id: 
         session = _dot_giver(db, person, session_id)
         if not store.take_back_dot(db, session.id, item_id, person.id, session.phase_index):
             raise DomainError("no_dot_to_take_back")
-        store.session_changed(db, session.id)
+        store.board_grew(db, session.id)

@@ -19,6 +19,7 @@ from contextlib import asynccontextmanager, suppress
 
 from intervision import live
 from intervision.database import Database
+from intervision.models import ChangeStamp
 
 log = logging.getLogger("intervision.live_feed")
 
@@ -29,17 +30,17 @@ RETRY_SECONDS = 2.0  # after the database failed to answer, before asking again
 class Listener:
     """One screen's ear on one session: the newest stamp heard, and a wake-up when it moves."""
 
-    def __init__(self, session_id: int, stamp: int) -> None:
+    def __init__(self, session_id: int, stamp: ChangeStamp) -> None:
         self.session_id = session_id
         self.stamp = stamp
         self._moved = asyncio.Event()
 
-    def hear(self, stamp: int) -> None:
-        if stamp > self.stamp:
+    def hear(self, stamp: ChangeStamp) -> None:
+        if stamp.change > self.stamp.change:
             self.stamp = stamp
             self._moved.set()
 
-    async def next_stamp(self, timeout: float) -> int | None:
+    async def next_stamp(self, timeout: float) -> ChangeStamp | None:
         """The stamp once it moved past what this listener was last given; None when `timeout` passed first."""
         try:
             await asyncio.wait_for(self._moved.wait(), timeout)
@@ -71,7 +72,7 @@ class ChangeFeed:
         return self._watcher is not None and not self._watcher.done()
 
     @asynccontextmanager
-    async def listen(self, session_id: int, stamp: int) -> AsyncIterator[Listener]:
+    async def listen(self, session_id: int, stamp: ChangeStamp) -> AsyncIterator[Listener]:
         """Listen to one session from `stamp` (the stamp the screen has) for as long as the block lasts."""
         listener = Listener(session_id, stamp)
         self._listeners.setdefault(session_id, set()).add(listener)

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Literal, NamedTuple
 
 from pydantic import (
     AfterValidator,
@@ -582,6 +582,20 @@ class SessionRole(StrEnum):
     OBSERVER = "observer"
 
 
+class ChangeStamp(NamedTuple):
+    """How far a live session has changed: every change, and how many of them were only participants adding
+    to the board (a question, a dot, a helpful mark). A screen that drew `change` is behind when it hears more."""
+
+    change: int
+    contributions: int
+
+    @property
+    def moments(self) -> int:
+        """The changes that were more than a contribution: the phase, the clock, the speaker, the facilitator's
+        hand on the board."""
+        return self.change - self.contributions
+
+
 class LiveSession(BaseModel):
     """A session as it happens: which phase, and the stored moments its countdown is computed from."""
 
@@ -606,11 +620,17 @@ class LiveSession(BaseModel):
     revision: int
     # Moves with every write a live screen shows (board, marks, presence, phases…); screens listen for it.
     change_stamp: int = 0
+    # The part of change_stamp that participants' questions, dots and helpful marks made (store.board_grew).
+    contribution_stamp: int = 0
     join_code: str
     projector_token: str
     facilitator_id: int | None
     started_at: datetime
     closed_at: datetime | None
+
+    @property
+    def stamp(self) -> ChangeStamp:
+        return ChangeStamp(self.change_stamp, self.contribution_stamp)
 
 
 class BoardItem(BaseModel):

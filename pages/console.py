@@ -48,8 +48,8 @@ else:
 if view.session.status in (SessionStatus.CHECK_IN, SessionStatus.CLOSING):
     # The running phase's clock and board follow the session themselves (ui/console/running.py).
     redraw_when_changed(
-        "console", session_id, view.session.change_stamp,
-        lambda: live.console_view(database, console.person, session_id).session.change_stamp,
+        "console", session_id, view.session.stamp,
+        lambda: live.console_view(database, console.person, session_id).session.stamp,
     )  # fmt: skip
 match view.session.status:
     case SessionStatus.CHECK_IN:

@@ -22,9 +22,9 @@ database = configured_database()
 viewer = guard("follow")
 person = viewer.signed_in
 CODE = "follow.code"
-# While questions pour in, a phone is drawn again about every two seconds (the projector at once; a phone too
-# when the facilitator moves on after a quiet moment).
-PHONE_SETTLE_SECONDS = 2.0
+# What participants add to the board reaches a phone's copy of it within about this long (half to one and a half
+# times; the projector at once); the session moving on reaches the phone at once.
+PHONE_BOARD_CATCH_UP_SECONDS = 8.0
 SEND = "send"
 
 if "code" in st.query_params and not st.session_state.get("_follow_code_taken"):
@@ -73,7 +73,9 @@ def now_showing(session_id: int, revision: int) -> None:
         return  # the code was changed or the session removed: the page itself says so on its next run
     if view.session.revision != revision:
         st.rerun()
-    listen_for_changes("phone", session_id, view.session.change_stamp, settle_seconds=PHONE_SETTLE_SECONDS)
+    listen_for_changes(
+        "phone", session_id, view.session.stamp, contributions_later_seconds=PHONE_BOARD_CATCH_UP_SECONDS
+    )
     if view.phase:
         st.markdown(f"### {escape_markdown(view.phase.name(viewer.language))}")
         with st.container(key="phone-clock", gap=None):

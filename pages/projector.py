@@ -163,7 +163,7 @@ def projection() -> None:
     with st.container(key="projector-controls"):
         controls(speaking)
         # In the fixed corner, so the listener takes no room on the beamer.
-        listen_for_changes("projector", session.id, session.change_stamp, projector_token=token)
+        listen_for_changes("projector", session.id, session.stamp, projector_token=token)
     if session.status is SessionStatus.CLOSED:
         st.title(speaking.t("projector.closed"))
         return

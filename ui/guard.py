@@ -6,6 +6,7 @@ each page calls `guard()` as its first statement and trusts nothing the router d
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -71,7 +72,10 @@ def browser_binding() -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+@functools.cache
 def single_sign_on_configured() -> bool:
+    """Read once per process, as Streamlit reads its secrets: without a secrets file, asking st.secrets looks
+    for the files again each time under one lock, and every signed-in click asks."""
     try:
         return "auth" in st.secrets
     except FileNotFoundError:

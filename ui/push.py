@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from intervision.live import Countdown, SessionView, seconds_until_redrawn
+from intervision.models import ChangeStamp
 from ui.push_routes import CHANGES_ROUTE
 
 # The fragments' safety net: a slow timer, in case a change was missed (a stream refused, a proxy that buffers).
@@ -36,18 +37,20 @@ _LISTENER_JS = """
 const ears = new Map();
 
 export default function ({ data, key, setTriggerValue }) {
+  const claim = {};  // this drawing's hold on the ear (see the cleanup at the end)
   let ear = ears.get(key);
   if (!ear || ear.url !== data.url) {
     if (ear) { ear.close(); }
-    ear = { url: data.url, heard: data.stamp, rendered: data.stamp, asked: false, waiting: null, source: null,
-            retry: null, heardAt: -Infinity, bursting: false, settleMs: 0 };
+    ear = { url: data.url, heard: data.stamp, heardMoments: data.moments, rendered: data.stamp,
+            renderedMoments: data.moments, asked: false, waiting: null, source: null, retry: null, laterMs: 0 };
     const open = () => {
       ear.source = new EventSource(ear.url);
       ear.source.onmessage = (event) => {
-        const now = performance.now();
-        ear.bursting = now - ear.heardAt < ear.settleMs;  // a change hard on the heels of the last one
-        ear.heardAt = now;
-        ear.heard = Math.max(ear.heard, JSON.parse(event.data).stamp);
+        const said = JSON.parse(event.data);
+        if (said.stamp > ear.heard) {
+          ear.heard = said.stamp;
+          ear.heardMoments = said.stamp - said.contributions;
+        }
         ear.ask();
       };
       ear.source.onerror = () => {
@@ -67,26 +70,30 @@ export default function ({ data, key, setTriggerValue }) {
   }
   if (data.stamp !== ear.rendered) {
     ear.rendered = data.stamp;
+    ear.renderedMoments = data.moments;
     ear.asked = false;
     clearTimeout(ear.waiting);
     ear.waiting = null;
   }
-  ear.settleMs = data.settle_ms;
+  ear.owner = claim;
+  ear.laterMs = data.contributions_later_ms;
   ear.ask = () => {
-    if (ear.heard <= ear.rendered || ear.asked || ear.waiting) { return; }
+    if (ear.heard <= ear.rendered || ear.asked) { return; }
     const tell = () => {
+      clearTimeout(ear.waiting);
       ear.waiting = null;
-      if (ear.heard > ear.rendered && !ear.asked) {
-        ear.asked = true;
-        setTriggerValue("changed", ear.heard);
-      }
+      ear.asked = true;
+      setTriggerValue("changed", ear.heard);
     };
-    // A change after a quiet moment (the next phase) is drawn at once. In a burst (a room sending questions)
-    // a phone waits a moment, different for each, and is drawn once for whatever came meanwhile.
-    if (ear.bursting) { ear.waiting = setTimeout(tell, ear.settleMs * (0.5 + Math.random())); } else { tell(); }
+    // The session moved on (the phase, the clock, the speaker): drawn at once. Only what participants added to
+    // the board: a phone waits a while, different for each, and is drawn once for whatever came meanwhile.
+    if (ear.heardMoments > ear.renderedMoments || ear.laterMs === 0) { tell(); return; }
+    if (!ear.waiting) { ear.waiting = setTimeout(tell, ear.laterMs * (0.5 + Math.random())); }
   };
   ear.ask();
-  return () => { ear.close(); ears.delete(key); };
+  // Streamlit runs a cleanup a moment after the element left, possibly after its successor (a page drawn
+  // again after a reconnect) took the ear over: only the last drawing's cleanup may close it.
+  return () => { if (ear.owner === claim) { ear.close(); ears.delete(key); } };
 }
 """
 
@@ -94,22 +101,27 @@ _listener = st.components.v2.component("intervision.push_listener", js=_LISTENER
 
 
 def listen_for_changes(
-    name: str, session_id: int, stamp: int, projector_token: str | None = None, settle_seconds: float = 0.0
+    name: str,
+    session_id: int,
+    stamp: ChangeStamp,
+    projector_token: str | None = None,
+    contributions_later_seconds: float = 0.0,
 ) -> None:
     """Rerun the calling fragment as soon as the session's stamp moves past `stamp` (the one just drawn).
 
-    With `settle_seconds`, a change that comes within that time of the one before (a burst: a room sending
-    questions) waits that long (half to one and a half times, at random) and is drawn once with whatever came
-    meanwhile; a change after a quiet moment (the next phase) is drawn at once. For phones, whose board may
-    follow a little later, so that a room sending questions does not draw every phone for every question.
+    With `contributions_later_seconds`, a change that is only participants adding to the board (a room sending
+    questions) is drawn after that long (half to one and a half times, at random), once for whatever came
+    meanwhile; the session moving on is drawn at once. For phones, whose copy of the board may follow a little
+    later: redrawing every phone of thirty rooms for every question was more than one process could do.
     """
     query = {"session": session_id} | ({"token": projector_token} if projector_token else {})
     _listener(
         key=f"push.{name}.{session_id}",
         data={
             "url": f"{CHANGES_ROUTE}?{urlencode(query)}",
-            "stamp": stamp,
-            "settle_ms": round(settle_seconds * 1000),
+            "stamp": stamp.change,
+            "moments": stamp.moments,
+            "contributions_later_ms": round(contributions_later_seconds * 1000),
         },
         height=0,
         on_changed_change=lambda: None,  # the event's rerun of the fragment is all it takes
@@ -157,7 +169,7 @@ export default function ({ data, key, parentElement, setTriggerValue }) {
   }
   const stop = () => { timers.forEach((timer) => { clearInterval(timer); clearTimeout(timer); }); };
   tickers.set(key, stop);
-  return () => { stop(); tickers.delete(key); };
+  return () => { stop(); if (tickers.get(key) === stop) { tickers.delete(key); } };
 }
 """
 
@@ -190,7 +202,9 @@ def tick_countdown_in_the_browser(clock: Countdown, redraw_after: float | None, 
 
 
 @st.fragment(run_every=safety_seconds())
-def redraw_when_changed(name: str, session_id: int, drawn_stamp: int, current_stamp: Callable[[], int]) -> None:
+def redraw_when_changed(
+    name: str, session_id: int, drawn_stamp: ChangeStamp, current_stamp: Callable[[], ChangeStamp]
+) -> None:
     """For a screen without live fragments of its own (the console's check-in and closing): the whole screen
     is drawn again when the session changed elsewhere (a second device, a phone's rating)."""
     if current_stamp() != drawn_stamp:

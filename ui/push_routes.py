@@ -1,9 +1,11 @@
 """The live change stream: a server-sent event stream per live screen, saying only that its session changed.
 
 `GET /_intervision/live/changes?session=<id>` (the beamer adds `&token=<projector token>`) answers, once the
-caller may follow that session, with `{"stamp": n}` at once (so a reconnecting screen catches up), again on
-each change, and a comment every HEARTBEAT_SECONDS so that proxies keep the connection open. Never any
-content: the screen's own fragment reads what changed over Streamlit's websocket, under its own guard.
+caller may follow that session, with `{"stamp": n, "contributions": c}` at once (so a reconnecting screen
+catches up), again on each change, and a comment every HEARTBEAT_SECONDS so that proxies keep the connection
+open. `c` counts the changes that were only participants adding to the board (phones may draw those a little
+later). Never any content: the screen's own fragment reads what changed over Streamlit's websocket, under its
+own guard.
 
 Who may listen is settled before a byte is streamed: the beamer by its session's projector token, anyone else
 by the sign-in cookie of a member or facilitator of the session's group. Anyone else gets 403. Streams are
@@ -33,6 +35,7 @@ from intervision.config import SESSION_COOKIE
 from intervision.database import Database
 from intervision.database import configured as configured_database
 from intervision.live_feed import ChangeFeed
+from intervision.models import ChangeStamp
 
 log = logging.getLogger("intervision.push")
 
@@ -83,7 +86,7 @@ def feed_for(database: Database) -> ChangeFeed:
     return feed
 
 
-def _who_listens(database: Database, session_id: int, token: str, cookie: str) -> tuple[Hashable, int] | None:
+def _who_listens(database: Database, session_id: int, token: str, cookie: str) -> tuple[Hashable, ChangeStamp] | None:
     """Who asks (a person, or a beamer by its token) and the session's stamp; None when they may not follow it."""
     if token:
         stamp = live.stamp_to_follow(database, session_id, projector_token=token)
@@ -113,8 +116,9 @@ async def _changes(request: Request) -> Response | ChangeStream:
     return ChangeStream(feed_for(database), session_id, stamp, listener)
 
 
-def _event(stamp: int) -> bytes:
-    return f"data: {json.dumps({'stamp': stamp})}\n\n".encode()
+def _event(stamp: ChangeStamp) -> bytes:
+    """How far the session changed, and how much of it was participants adding to the board (models.ChangeStamp)."""
+    return f"data: {json.dumps({'stamp': stamp.change, 'contributions': stamp.contributions})}\n\n".encode()
 
 
 class ChangeStream:
@@ -124,7 +128,7 @@ class ChangeStream:
     later) and then raises; this one also listens for the disconnect and simply stops.
     """
 
-    def __init__(self, feed: ChangeFeed, session_id: int, stamp: int, listener: Hashable) -> None:
+    def __init__(self, feed: ChangeFeed, session_id: int, stamp: ChangeStamp, listener: Hashable) -> None:
         self.feed = feed
         self.session_id = session_id
         self.stamp = stamp
@@ -165,7 +169,7 @@ class ChangeStream:
                 stamp = await listener.next_stamp(HEARTBEAT_SECONDS)
                 if stamp is None:
                     await send({"type": "http.response.body", "body": b": still here\n\n", "more_body": True})
-                elif stamp > sent:
+                elif stamp.change > sent.change:
                     sent = stamp
                     await send({"type": "http.response.body", "body": _event(stamp), "more_body": True})
 

@@ -12,6 +12,7 @@ from intervision.models import (
     ActionItem,
     BoardItem,
     Case,
+    ChangeStamp,
     LiveSession,
     MeetingStatus,
     Observation,
@@ -419,10 +420,21 @@ def session_changed(db: Unit, session_id: int) -> None:
     db.execute("UPDATE live_sessions SET change_stamp = change_stamp + 1 WHERE id = ?", [session_id])
 
 
-def change_stamps(db: Unit, session_ids: list[int]) -> dict[int, int]:
+def board_grew(db: Unit, session_id: int) -> None:
+    """Advance the change stamp for a participant's question, dot or helpful mark, and say it was only that."""
+    db.execute(
+        "UPDATE live_sessions SET change_stamp = change_stamp + 1, contribution_stamp = contribution_stamp + 1"
+        " WHERE id = ?",
+        [session_id],
+    )
+
+
+def change_stamps(db: Unit, session_ids: list[int]) -> dict[int, ChangeStamp]:
     """The change stamps of these sessions, in one query (a session that does not exist is left out)."""
     if not session_ids:
         return {}
     marks = ", ".join("?" for _ in session_ids)
-    rows = db.execute(f"SELECT id, change_stamp FROM live_sessions WHERE id IN ({marks})", list(session_ids))
-    return {row[0]: row[1] for row in rows}
+    rows = db.execute(
+        f"SELECT id, change_stamp, contribution_stamp FROM live_sessions WHERE id IN ({marks})", list(session_ids)
+    )
+    return {row[0]: ChangeStamp(row[1], row[2]) for row in rows}

@@ -201,11 +201,6 @@ def test_the_console_logs_the_overrun_the_moment_time_is_up(push_server, session
     print(f"\nthe overrun was logged {took:.2f}s after the console opened")
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="known defect (issue 17): after a restart the change stream is sometimes not opened again; the screens"
-    " then follow by their safety timer only. It passed in the full suite and fails when run alone.",
-)
 def test_after_a_restart_the_screens_listen_again_by_themselves(push_server, session, open_page):
     server = push_server["server"]
     session.begin()

@@ -22,6 +22,7 @@ from intervision.live_feed import ChangeFeed
 from intervision.models import (
     ActionItemInput,
     BoardItemInput,
+    ChangeStamp,
     LiveSession,
     ObservationDetailsInput,
     Person,
@@ -148,6 +149,24 @@ def test_every_live_write_advances_the_session_s_change_stamp(room, write):
     assert _session(room).change_stamp > before, f"{write} did not move the stamp"
 
 
+# What participants add to the board; everything else in WRITES is more than that.
+CONTRIBUTIONS = ("question from a phone", "helpful mark")
+
+
+@pytest.mark.parametrize("write", WRITES, ids=list(WRITES))
+def test_a_stamp_tells_what_participants_added_from_the_session_moving_on(room, write):
+    """Phones draw a room's questions a little later, but the next phase, a pause or a rating at once."""
+    prepare, act = WRITES[write]
+    prepare(room)
+    before = _session(room).stamp
+    act(room)
+    after = _session(room).stamp
+    if write in CONTRIBUTIONS:
+        assert after.contributions > before.contributions and after.moments == before.moments
+    else:
+        assert after.moments > before.moments and after.contributions == before.contributions
+
+
 def test_a_board_item_moves_the_stamp_but_not_the_revision_the_console_s_controls_hold(room):
     """A phone's question must not make the console say "the session moved on" when the facilitator clicks."""
     _to_phase(room, INFORMATION)
@@ -183,7 +202,7 @@ def test_the_facilitator_s_observations_do_not_move_the_stamp_the_room_hears(roo
 
 
 def test_who_may_follow_a_session_hears_its_stamp_and_nobody_else(room):
-    stamp = _session(room).change_stamp
+    stamp = _session(room).stamp
     token = _session(room).projector_token
     follows = live.stamp_to_follow
     assert follows(room.path, room.session_id, person=room.ben) == stamp, "a member"
@@ -199,7 +218,7 @@ def test_who_may_follow_a_session_hears_its_stamp_and_nobody_else(room):
 def test_change_stamps_are_read_for_many_sessions_in_one_go(room):
     _to_phase(room, 0)
     stamps = live.change_stamps(room.path, [room.session_id, room.session_id + 1000])
-    assert stamps == {room.session_id: _session(room).change_stamp}
+    assert stamps == {room.session_id: _session(room).stamp}
 
 
 # --- the feed ---------------------------------------------------------------------------------------------
@@ -208,9 +227,9 @@ def test_change_stamps_are_read_for_many_sessions_in_one_go(room):
 def test_the_feed_wakes_a_listener_when_its_session_changes_and_stops_watching_when_nobody_listens(room):
     _to_phase(room, INFORMATION)
 
-    async def listen() -> tuple[int | None, bool, bool]:
+    async def listen() -> tuple[ChangeStamp | None, bool, bool]:
         feed = ChangeFeed(room.path, watch_seconds=0.02)
-        start = _session(room).change_stamp
+        start = _session(room).stamp
         async with feed.listen(room.session_id, start) as listener:
             assert await listener.next_stamp(0.3) is None, "nothing changed, so nothing is heard"
             await asyncio.to_thread(_question, room)
@@ -220,7 +239,7 @@ def test_the_feed_wakes_a_listener_when_its_session_changes_and_stops_watching_w
         return heard, watching_while_listening, feed.watching
 
     heard, watching_while_listening, watching_after = asyncio.run(listen())
-    assert heard == _session(room).change_stamp
+    assert heard == _session(room).stamp
     assert watching_while_listening and not watching_after, "an idle feed asks the database nothing"
 
 
@@ -231,10 +250,10 @@ def test_the_feed_tells_a_late_listener_of_a_change_it_missed_and_leaves_other_s
     quiet = live.start_session(room.path, room.lead, StartSessionInput(group_id=other_group, method_id="incident"),
                                now=NOW)  # fmt: skip
 
-    async def listen() -> tuple[int | None, int | None]:
+    async def listen() -> tuple[ChangeStamp | None, ChangeStamp | None]:
         feed = ChangeFeed(room.path, watch_seconds=0.02)
-        stale = _session(room).change_stamp
-        async with feed.listen(quiet, 0) as other:
+        stale = _session(room).stamp
+        async with feed.listen(quiet, ChangeStamp(0, 0)) as other:
             await asyncio.sleep(0.1)  # the feed is watching and has read the stamps
             await asyncio.to_thread(_question, room)
             async with feed.listen(room.session_id, stale) as late:
@@ -242,5 +261,5 @@ def test_the_feed_tells_a_late_listener_of_a_change_it_missed_and_leaves_other_s
             return heard, await other.next_stamp(0.3)
 
     heard, other_heard = asyncio.run(listen())
-    assert heard == _session(room).change_stamp
+    assert heard == _session(room).stamp
     assert other_heard is None, "a change in one session wakes nobody listening to another"

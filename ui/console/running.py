@@ -46,7 +46,7 @@ def ticking_board(console: Console, session_id: int, revision: int, speaking: Ro
     view = live.console_view(console.database, console.person, session_id)
     if view.session.revision != revision or (speaking is not None and round_as_drawn(console, view) != speaking):
         st.rerun()
-    listen_for_changes("console", session_id, view.session.change_stamp)
+    listen_for_changes("console", session_id, view.session.stamp)
     console_board(console.database, console.viewer, view)
 
 
