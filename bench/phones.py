@@ -79,7 +79,7 @@ class Phone:
             raise LookupError("; ".join(self.problems))
 
     async def close(self) -> None:
-        for timer in self.timers.values():
+        for timer in [*self.timers.values(), *([self.waiting] if self.waiting else [])]:
             timer.cancel()
         if self.change_stream is not None:
             self.change_stream.cancel()
@@ -315,7 +315,8 @@ class Phone:
             if not at_once:
                 await asyncio.sleep(self.contributions_later * (0.5 + random.random()))
             self.asked = True
-            await self._rerun_fragments()
+            with contextlib.suppress(websockets.ConnectionClosed):  # the phone was put away meanwhile
+                await self._rerun_fragments()
 
         self.waiting = asyncio.create_task(ask())
 
