@@ -30,6 +30,8 @@ from ui.guard import Viewer, escape_markdown
 NEW = "learning_goal"
 NEW_FIELDS = ["what", "why", "practice", "signs", "due"]
 PROGRESS_FIELDS = ["how_far", "note"]
+# "Nobody" in the share picker: a select box shows None as an empty choice, not as an option of its own.
+NOBODY = 0
 STATE_ICONS = {
     LearningGoalState.OPEN: ":material/flag:",
     LearningGoalState.REACHED: ":material/check_circle:",
@@ -127,19 +129,19 @@ def _share_picker(
     goal = mine.goal
     form = f"share_{goal.id}"
     # Drawn from what is stored on every run: a share that ended by itself (a membership change) shows so.
-    st.session_state[forms.key(form, "group_id")] = goal.shared_group_id
+    st.session_state[forms.key(form, "group_id")] = goal.shared_group_id or NOBODY
 
     def change() -> str:
-        chosen = forms.value(form, "group_id")
+        chosen = forms.value(form, "group_id") or None
         learning_goals.share(database, person, goal.id, chosen)
         return "learning_goals.shared" if chosen is not None else "learning_goals.unshared"
 
     st.selectbox(
         viewer.t("learning_goals.share"),
-        [None, *groups],
+        [NOBODY, *groups],
         format_func=lambda group_id: (
             viewer.t("learning_goals.share_nobody")
-            if group_id is None
+            if group_id == NOBODY
             else viewer.t("learning_goals.share_with", group=groups[group_id])
         ),
         help=viewer.t("learning_goals.share_help"),
@@ -211,14 +213,16 @@ def goal_card(database: Database, viewer: Viewer, person: Person, mine: MyLearni
                 on_click=forms.submit,
                 args=(form, viewer, partial(set_state, LearningGoalState.OPEN)),
             )
-        st.button(
-            viewer.t("learning_goals.remove"),
-            key=f"{form}.remove",
-            icon=":material/delete:",
-            help=viewer.t("learning_goals.remove_help"),
-            on_click=forms.submit,
-            args=(form, viewer, remove),
-        )
+        # Deleting cannot be undone: asked once more, in a small box of its own.
+        with st.popover(viewer.t("learning_goals.remove"), icon=":material/delete:"):
+            st.write(viewer.t("learning_goals.remove_help"))
+            st.button(
+                viewer.t("learning_goals.remove_for_good"),
+                key=f"{form}.remove",
+                type="primary",
+                on_click=forms.submit,
+                args=(form, viewer, remove),
+            )
         forms.form_error(form)
 
 

@@ -106,19 +106,24 @@ def test_a_participant_writes_a_learning_goal_and_notes_progress(people):
     assert "Well done: the goal is marked as reached." in values(at.success)
     assert "Take it up again" in [button.label for button in at.button]
 
+    click(at, "Delete for good")
+    assert_healthy(at)
+    assert "The learning goal and its progress notes are deleted." in values(at.success)
+    assert learning_goals.my_learning_goals(configured_database(), people.participant) == []
+
 
 def test_a_participant_shares_a_goal_with_her_groups_facilitators_and_takes_it_back(people):
     goal_id = _goal(people.participant)
     at = open_as(people.participant, PAGE)
     share = at.selectbox(key=f"share_{goal_id}.group_id")
-    assert share.value is None and share.options[0] == "nobody (only me)"
+    assert share.value == 0 and share.options[0] == "nobody (only me)"
     share.set_value(_group_id()).run()
     assert_healthy(at)
     assert "The facilitators of that group can now see this goal." in values(at.success)
     shared = learning_goals.shared_with_me(configured_database(), people.facilitator, _group_id())
     assert [goal.what for goal in shared] == [GOAL]
 
-    at.selectbox(key=f"share_{goal_id}.group_id").set_value(None).run()
+    at.selectbox(key=f"share_{goal_id}.group_id").set_value(0).run()
     assert "This goal is private again." in values(at.success)
     assert learning_goals.shared_with_me(configured_database(), people.facilitator, _group_id()) == []
 
