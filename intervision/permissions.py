@@ -56,6 +56,8 @@ class Action(StrEnum):
     MANAGE_GOALS = "manage_goals"
     EXPORT_OWN_DATA = "export_own_data"
     ERASE_PERSON = "erase_person"
+    KEEP_LEARNING_GOALS = "keep_learning_goals"
+    READ_SHARED_LEARNING_GOALS = "read_shared_learning_goals"
 
 
 _C = Capacity
@@ -105,6 +107,10 @@ PERMISSIONS: dict[Action, frozenset[Capacity]] = {
     # Everyone may take out all that is stored about them; erasing someone is a coordinator's call.
     Action.EXPORT_OWN_DATA: frozenset({_C.SIGNED_IN}),
     Action.ERASE_PERSON: frozenset({_C.COORDINATOR}),
+    # Personal learning goals are their writer's alone; a group's facilitator reads only what was shared
+    # with that group (the core checks the share itself). Coordinators see counts under VIEW_OVERVIEW.
+    Action.KEEP_LEARNING_GOALS: frozenset({_C.SIGNED_IN}),
+    Action.READ_SHARED_LEARNING_GOALS: frozenset({_C.GROUP_FACILITATOR}),
 }
 
 

@@ -22,6 +22,7 @@ from intervision.errors import DomainError
 from intervision.instruments import InstrumentFileError, parse_instrument
 from intervision.models import AuditAction, Language, Person, Role
 from intervision.permissions import Action, require
+from intervision.store import learning_goals as learning_goal_store
 from intervision.store.personal_data import PersonalAuditEvent, PersonalSurveyResponse
 
 EXPORT_FORMAT = "intervision personal data export, version 1"
@@ -128,6 +129,10 @@ def export_my_data(database: Database, person: Person) -> bytes:
             "invitations_created": _rows(store.personal_invitations_created(db, person.id)),
             "survey_waves_opened": _rows(store.personal_waves_opened(db, person.id)),
             "goals_set": _rows(store.personal_goals_set(db, person.id)),
+            # Their own learning contract: each goal as they wrote it (with the group it is shared with while
+            # that share holds) and every progress note.
+            "learning_goals": _rows(learning_goal_store.learning_goals_of(db, person.id)),
+            "learning_goal_progress": _rows(learning_goal_store.progress_notes_of(db, person.id)),
         }
     return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
 
@@ -163,8 +168,8 @@ def erase_person(database: Database, viewer: Person, person_id: int, now: dateti
       texts stay, without the author or owner.
     - **Their votes**, session roles, speaking turns, usefulness ratings, attendance and check-in presence, memberships
       (with their lines in the groups' membership history), invitations to groups they received,
-      sign-in sessions and method draft are deleted (the database keeps them only with a person; the
-      usefulness average is shown only above the threshold).
+      sign-in sessions, method draft and personal learning goals (with their progress notes) are deleted (the
+      database keeps them only with a person; the usefulness average is shown only above the threshold).
     - Records of what they did for the organisation (invitations, survey waves, goals, sessions they
       facilitated, methods they wrote) stay without their name.
     - **The audit log** keeps what happened, not who: their e-mail address becomes "person <id>"; their
@@ -186,6 +191,7 @@ def erase_person(database: Database, viewer: Person, person_id: int, now: dateti
         store.forget_case_titles_of(db, person_id)
         cases = store.delete_cases_of_author(db, person_id)
         store.delete_case_votes_of(db, person_id)
+        learning_goal_store.delete_learning_goals_of(db, person_id)
         responses = store.anonymise_survey_responses(db, person_id)
         board_items = store.unlink_board_items(db, person_id)
         action_items = store.unlink_action_items(db, person_id)

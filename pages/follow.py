@@ -12,6 +12,7 @@ from intervision.models import BoardItemInput, RatingInput, SessionRole, Session
 from ui import forms
 from ui.board import phone_dots
 from ui.guard import escape_markdown, guard, while_signed_in
+from ui.learning_goals import follow_panel
 from ui.live import MARKABLE, board_list, clock_line
 from ui.push import listen_for_changes, safety_seconds, tick_in_the_browser
 from ui.rounds import phone_round
@@ -139,6 +140,8 @@ if session.status is SessionStatus.CLOSED:
 
 now_showing(session.id, session.revision)
 phone_dots(database, viewer, view)  # only in a phase that asks for a choice, and only for members
+if session.status in (SessionStatus.CHECK_IN, SessionStatus.CLOSING):
+    follow_panel(database, viewer, person)  # the person's own learning goals, with a quick progress note
 
 # Action items are the facilitator's to write down, as before; a phone sends the rest of what is collected.
 accepted = [kind for kind in live.accepted_kinds(view) if kind != BoardKind.ACTION_ITEM.value]

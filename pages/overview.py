@@ -19,6 +19,7 @@ from intervision.models import GoalInput, GoalMeasure, Language, Person, ReportI
 from intervision.overview import SCORECARD, Comparison, GroupFigures, Period, scorecard
 from ui import format, forms
 from ui.guard import escape_markdown, guard
+from ui.learning_goals import counts_table
 
 # The store this server was set up with (intervision/database.py), built once per process.
 database = configured_database()
@@ -282,6 +283,7 @@ def goals_tab(comparison: Comparison) -> None:
         st.form_submit_button(
             viewer.t("overview.add_goal"), on_click=forms.submit, args=(GOAL, viewer, _add_goal), type="primary"
         )
+    counts_table(database, viewer, person, [group.group_id for group in comparison.groups], comparison.period)
 
 
 # --- the report ------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ ENGLISH_TITLES = {
     "people": "People",
     "join": "Join a group",
     "profile": "My profile",
+    "learning_goals": "My learning goals",
     "methods": "Methods",
     "method_editor": "My methods",
     "cases": "Cases",
@@ -33,18 +34,20 @@ ENGLISH_TITLES = {
 
 OFFERED = {
     "signed_out": ["sign_in", "follow", "join", "projector"],  # follow: the QR code's link, to sign in on the way
-    "participant": ["home", "groups", "cases", "follow", "surveys", "methods", "join", "projector", "profile"],
+    "participant": [
+        "home", "groups", "cases", "follow", "surveys", "methods", "join", "projector", "learning_goals", "profile",
+    ],
     "facilitator": [
         "home", "groups", "cases", "console", "follow", "invitations", "surveys", "methods", "method_editor", "join",
-        "projector", "profile",
+        "projector", "learning_goals", "profile",
     ],
     "participant_facilitator": [
         "home", "groups", "cases", "console", "follow", "invitations", "surveys", "methods", "method_editor", "join",
-        "projector", "profile",
+        "projector", "learning_goals", "profile",
     ],
     "coordinator": [
         "home", "groups", "cases", "console", "follow", "invitations", "surveys", "methods", "method_editor",
-        "overview", "people", "join", "projector", "profile",
+        "overview", "people", "join", "projector", "learning_goals", "profile",
     ],
 }  # fmt: skip
 

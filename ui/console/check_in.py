@@ -8,6 +8,7 @@ from intervision import groups, live
 from intervision.models import LiveSession
 from ui.console.shared import Console, control_button
 from ui.guard import escape_markdown, while_signed_in
+from ui.learning_goals import shared_goals_panel
 
 PRESENCE = {"unknown": None, "present": True, "absent": False}
 
@@ -18,6 +19,7 @@ def check_in(console: Console, view: live.SessionView) -> None:
     st.header(viewer.t("live.check_in"))
     st.markdown(f"### {viewer.t('live.check_in_prompt')}")
     who_is_here(console, session)
+    shared_goals_panel(database, viewer, person, session.group_id)
     back = live.look_back(database, person, session.id)
     st.subheader(viewer.t("live.look_back"))
     st.markdown(f"**{viewer.t('live.previous_actions')}**")

@@ -12,6 +12,7 @@ from intervision.models import LiveSession
 from ui import forms
 from ui.board import console_board
 from ui.console.shared import CONTROLS, Console, act, action_panel, board_form, control_button, rating_line
+from ui.learning_goals import shared_goals_panel
 
 CHOICE = "choice"
 CLOSE_WARNING = "close_warning"
@@ -99,6 +100,7 @@ def closing(console: Console, view: live.SessionView) -> None:
     viewer, session = console.viewer, view.session
     st.header(viewer.t("live.closing"))
     st.markdown(f"### {viewer.t('live.closing_prompt')}")
+    shared_goals_panel(console.database, viewer, console.person, session.group_id)
     board_form(console, view)
     console_board(console.database, viewer, view)
     unconfirmed = confirm_step(console, view)
