@@ -5,8 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from intervision import groups, live
+from intervision.exercises import Slot
 from intervision.models import LiveSession
 from ui.console.shared import Console, control_button
+from ui.exercises import exercise_chooser
 from ui.guard import escape_markdown, while_signed_in
 
 PRESENCE = {"unknown": None, "present": True, "absent": False}
@@ -18,6 +20,7 @@ def check_in(console: Console, view: live.SessionView) -> None:
     st.header(viewer.t("live.check_in"))
     st.markdown(f"### {viewer.t('live.check_in_prompt')}")
     who_is_here(console, session)
+    exercise_chooser(console, session.id, Slot.OPENING)
     back = live.look_back(database, person, session.id)
     st.subheader(viewer.t("live.look_back"))
     st.markdown(f"**{viewer.t('live.previous_actions')}**")

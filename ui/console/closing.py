@@ -8,10 +8,12 @@ from functools import partial
 import streamlit as st
 
 from intervision import live
+from intervision.exercises import Slot
 from intervision.models import LiveSession
 from ui import forms
 from ui.board import console_board
 from ui.console.shared import CONTROLS, Console, act, action_panel, board_form, control_button, rating_line
+from ui.exercises import exercise_chooser
 
 CHOICE = "choice"
 CLOSE_WARNING = "close_warning"
@@ -99,6 +101,7 @@ def closing(console: Console, view: live.SessionView) -> None:
     viewer, session = console.viewer, view.session
     st.header(viewer.t("live.closing"))
     st.markdown(f"### {viewer.t('live.closing_prompt')}")
+    exercise_chooser(console, session.id, Slot.CLOSING)
     board_form(console, view)
     console_board(console.database, viewer, view)
     unconfirmed = confirm_step(console, view)
