@@ -8,9 +8,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from unit_support import NOW
+from unit_support import NOW, count_rows
 
-from intervision import db, live, session_exercises, store
+from intervision import db, groups, live, session_exercises, store
 from intervision.database import Database
 from intervision.errors import DomainError, NotAllowed
 from intervision.exercises import (
@@ -307,3 +307,10 @@ def test_the_exercise_is_kept_in_the_store_across_a_restart(team, database):
     assert [(added.slot, added.exercise_id, added.shown, added.added_at) for added in kept] == [
         (Slot.OPENING, "knot_experiment", False, NOW)
     ]
+
+
+def test_deleting_the_group_deletes_its_sessions_exercises(team):
+    path, lead, session_id = team["path"], team["lead"], team["id"]
+    session_exercises.add_exercise(path, lead, session_id, Slot.OPENING, "safety_check", now=NOW)
+    groups.delete_group(path, team["coordinator"], _session(path, session_id).group_id, now=NOW)
+    assert count_rows(path, "session_exercises") == 0
