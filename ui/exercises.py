@@ -18,6 +18,8 @@ from ui.guard import Viewer, escape_markdown
 # counts as weak and the suggestion follows the group's phase alone.
 NO_WEAK_ASPECTS: frozenset[CommunityAspect] = frozenset()
 
+ANY_SLOT = "any"  # the library's filter: opening and closing both
+
 # On the beamer the steps are many lines: a little smaller than a phase's prompts, still readable at the back.
 PROJECTED_CSS = """<style>
 .st-key-projector-exercise h1 { font-size: calc(var(--u) * 6.5); line-height: 1.1; padding: 0; }
@@ -163,3 +165,32 @@ def projected_exercise(exercise: Exercise, language: Language, speaking: Viewer)
         st.title(escape_markdown(exercise.name(language)))
         st.html(f'<div class="projector-exercise-minutes">{escape(minutes_text(speaking, exercise))}</div>')
         _bullets(exercise.steps(language), numbered=True)
+
+
+def exercise_library_section(viewer: Viewer, show_refused: bool) -> None:
+    """The exercises for facilitators and coordinators to read ahead: filtered by the part of the session."""
+    st.subheader(viewer.t("exercises.library_title"))
+    st.caption(viewer.t("exercises.library_intro"))
+    library = exercise_library()
+    if library.refused and show_refused:
+        with st.expander(viewer.t("exercises.refused_files"), icon=":material/warning:"):
+            for problem in library.refused:
+                st.text(f"{problem.source}: " + "; ".join(problem.problems))
+
+    def slot_name(value: str) -> str:
+        return viewer.t("exercises.any_slot") if value == ANY_SLOT else viewer.t(f"exercises.slot.{value}")
+
+    chosen = st.radio(
+        viewer.t("exercises.filter_slot"),
+        [ANY_SLOT, *Slot],
+        format_func=slot_name,
+        horizontal=True,
+        key="_exercise_library_slot",
+    )
+    slot = None if chosen == ANY_SLOT else Slot(chosen)
+    shown = library.for_slot(slot) if slot else list(library.exercises.values())
+    shown.sort(key=lambda exercise: exercise.name(viewer.language).casefold())
+    st.caption(viewer.t("exercises.count", count=len(shown)))
+    for exercise in shown:
+        with st.expander(f"{exercise.name(viewer.language)} · {minutes_text(viewer, exercise)}"):
+            exercise_details(viewer, exercise)

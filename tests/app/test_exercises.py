@@ -141,3 +141,40 @@ def test_the_closing_has_its_own_chooser_and_exercise(people):
     assert_healthy(at)
     beamer = _projector(people, session_id)
     assert values(beamer.title) == [LIBRARY["appreciation_round"].name(_session(people, session_id).group_language)]
+
+
+# --- the methods page's exercises --------------------------------------------------------------
+
+
+def _methods_page(person, language: str = "en"):
+    return open_as(person, "pages/methods.py", language)
+
+
+def _listed(tab) -> list[str]:
+    return [expander.label for expander in tab.expander]
+
+
+def test_the_methods_page_lists_the_exercises_filtered_by_part_of_the_session(people):
+    at = _methods_page(people.facilitator)
+    tab = at.tabs[2]
+    assert tab.label == "Exercises"
+    library = exercise_library()
+    assert len(_listed(tab)) == len(library.exercises)
+    assert "The knot experiment · 25 minutes" in _listed(tab)
+
+    at.radio(key="_exercise_library_slot").set_value(Slot.CLOSING)
+    _run(at)
+    closing = _listed(at.tabs[2])
+    assert len(closing) == len(library.for_slot(Slot.CLOSING))
+    assert "The knot experiment · 25 minutes" not in closing
+    assert "Appreciation round · 10 minutes" in closing
+
+
+def test_the_methods_page_shows_an_exercise_in_full_in_dutch(people):
+    at = _methods_page(people.coordinator, "nl")
+    tab = at.tabs[2]
+    assert tab.label == "Oefeningen"
+    knot = LIBRARY["knot_experiment"]
+    shown = _shown(at)
+    for line in knot.steps.nl + knot.materials.nl + [knot.purpose.nl]:
+        assert line in shown
