@@ -75,9 +75,6 @@ class Exercise(_Strict):
     def fits(self, slot: Slot) -> bool:
         return slot in self.slots
 
-    def projected_steps(self, language: Language) -> list[str]:
-        return self.steps(language)
-
 
 class ExerciseFileError(DataFileError):
     """An exercise file that cannot be used, with every problem spelled out."""

@@ -15,7 +15,7 @@ from intervision.errors import DomainError
 from intervision.exercises import CommunityAspect, Exercise, SessionExercise, Slot, exercise_library, suggest
 from intervision.membership import require_in_circle
 from intervision.methods import Lines
-from intervision.models import DevelopmentPhase, Language, LiveSession, Person, SessionStatus
+from intervision.models import DevelopmentPhase, LiveSession, Person, SessionStatus
 from intervision.permissions import Action, require
 
 # The slot the projector is in while a session is at this point; during the method's phases no exercise is shown.
@@ -113,8 +113,3 @@ def projected_exercise(database: Database, token: str) -> Exercise | None:
         return None
     exercise = exercise_library().exercises.get(added.exercise_id)
     return exercise.model_copy(update={"notes": Lines()}) if exercise else None
-
-
-def exercise_text(exercise: Exercise, language: Language) -> tuple[str, list[str]]:
-    """The exercise's name and steps in a language (the group's, on the projector)."""
-    return exercise.name(language), exercise.steps(language)

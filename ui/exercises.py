@@ -28,7 +28,11 @@ PROJECTED_CSS = """<style>
 .st-key-projector-exercise ol li { font-size: calc(var(--u) * 3.2); line-height: 1.25;
   margin: 0 0 calc(var(--u) * 0.8) 0; }
 .projector-exercise-minutes { font-size: calc(var(--u) * 3); color: #444; }
+.st-key-projector-exercise-long ol li { font-size: calc(var(--u) * 2.6); margin-bottom: calc(var(--u) * 0.5); }
 </style>"""
+# Steps with more text than this take the smaller type, so that a long exercise (the statements) still fits
+# the screen without scrolling.
+LONG_STEPS = 600
 
 
 def minutes_text(viewer: Viewer, exercise: Exercise) -> str:
@@ -161,7 +165,8 @@ def exercise_chooser(
 def projected_exercise(exercise: Exercise, language: Language, speaking: Viewer) -> None:
     """The exercise on the beamer, in the group's language: its name, minutes and steps; never the notes."""
     st.html(PROJECTED_CSS)
-    with st.container(key="projector-exercise"):
+    long = sum(map(len, exercise.steps(language))) > LONG_STEPS
+    with st.container(key="projector-exercise"), st.container(key="projector-exercise-long" if long else None):
         st.title(escape_markdown(exercise.name(language)))
         st.html(f'<div class="projector-exercise-minutes">{escape(minutes_text(speaking, exercise))}</div>')
         _bullets(exercise.steps(language), numbered=True)
