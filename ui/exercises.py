@@ -20,15 +20,15 @@ NO_WEAK_ASPECTS: frozenset[CommunityAspect] = frozenset()
 
 ANY_SLOT = "any"  # the library's filter: opening and closing both
 
-# On the beamer the steps are many lines: a little smaller than a phase's prompts, still readable at the back.
+# On the beamer the steps are many lines: as large as a phase's prompts when they fit, a little smaller when long.
 PROJECTED_CSS = """<style>
 .st-key-projector-exercise h1 { font-size: calc(var(--u) * 6.5); line-height: 1.1; padding: 0; }
-.st-key-projector-exercise p { font-size: calc(var(--u) * 3.4); line-height: 1.25; margin: 0; }
-.st-key-projector-exercise ol { margin: 0; padding-left: calc(var(--u) * 4); }
-.st-key-projector-exercise ol li { font-size: calc(var(--u) * 3.2); line-height: 1.25;
-  margin: 0 0 calc(var(--u) * 0.8) 0; }
-.projector-exercise-minutes { font-size: calc(var(--u) * 3); color: #444; }
-.st-key-projector-exercise-long ol li { font-size: calc(var(--u) * 2.6); margin-bottom: calc(var(--u) * 0.5); }
+.st-key-projector-exercise ol { margin: 0; padding-left: calc(var(--u) * 5); }
+.st-key-projector-exercise ol li { font-size: calc(var(--u) * 4.2); line-height: 1.25;
+  margin: 0 0 calc(var(--u) * 1) 0; }
+.projector-exercise-minutes { font-size: calc(var(--u) * 3); color: #444;
+  margin: calc(var(--u) * 0.5) 0 calc(var(--u) * 1.5) 0; }
+.st-key-projector-exercise-long ol li { font-size: calc(var(--u) * 3.4); margin-bottom: calc(var(--u) * 0.6); }
 </style>"""
 # Steps with more text than this take the smaller type, so that a long exercise (the statements) still fits
 # the screen without scrolling.
