@@ -20,6 +20,7 @@ from intervision.models import DevelopmentPhase, Role
 from intervision.reports import method_card_html
 from ui import format, forms
 from ui.chooser import safety_line, show_ranking
+from ui.exercises import exercise_library_section
 from ui.guard import escape_markdown, guard, while_signed_in
 
 # The store this server was set up with (intervision/database.py), built once per process.
@@ -291,8 +292,12 @@ def chooser_tab() -> None:
 
 
 st.title(viewer.t("nav.methods"))
-library, chooser = st.tabs([viewer.t("methods.library"), viewer.t("methods.chooser")])
+library, chooser, exercises = st.tabs(
+    [viewer.t("methods.library"), viewer.t("methods.chooser"), viewer.t("exercises.tab")]
+)
 with library:
     library_tab()
 with chooser:
     chooser_tab()
+with exercises:
+    exercise_library_section(viewer, show_refused=person.role is Role.COORDINATOR)

@@ -12,10 +12,11 @@ from html import escape
 
 import streamlit as st
 
-from intervision import live
+from intervision import live, session_exercises
 from intervision.database import configured as configured_database
 from intervision.models import SessionStatus
 from ui.browser import app_origin
+from ui.exercises import projected_exercise
 from ui.guard import Viewer, escape_markdown, guard
 from ui.live import big_clock, board_list, follow_url, qr_png
 from ui.push import listen_for_changes, safety_seconds, tick_in_the_browser
@@ -175,6 +176,12 @@ def projection() -> None:
             st.markdown(f"{speaking.t('projector.join')}  \n**{session.join_code}**")
         if session.status is not SessionStatus.CHECK_IN:
             board_list(view, speaking, projected=True)
+    exercise = session_exercises.projected_exercise(database, token)
+    if exercise is not None:
+        # The exercise the facilitator put up takes the place of the check-in's or closing's prompt.
+        with main:
+            projected_exercise(exercise, session.group_language, speaking)
+        return
     with main, st.container(key="projector-phase"):
         if session.status is SessionStatus.CHECK_IN:
             st.title(speaking.t("projector.check_in"))

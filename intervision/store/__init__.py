@@ -46,6 +46,12 @@ from intervision.store.cases import (
     set_case_status,
     update_case_values,
 )
+from intervision.store.exercises import (
+    remove_session_exercise,
+    session_exercises,
+    set_session_exercise,
+    set_session_exercise_shown,
+)
 from intervision.store.goals import (
     add_goal,
     delete_goal,
@@ -489,4 +495,8 @@ __all__ = [
     "set_speaking_positions",
     "set_turn_skipped",
     "speaking_round",
+    "remove_session_exercise",
+    "session_exercises",
+    "set_session_exercise",
+    "set_session_exercise_shown",
 ]

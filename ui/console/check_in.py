@@ -5,8 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from intervision import groups, live
+from intervision.exercises import Slot
 from intervision.models import LiveSession
 from ui.console.shared import Console, control_button
+from ui.exercises import exercise_chooser
 from ui.guard import escape_markdown, while_signed_in
 from ui.learning_goals import shared_goals_panel
 
@@ -20,6 +22,7 @@ def check_in(console: Console, view: live.SessionView) -> None:
     st.markdown(f"### {viewer.t('live.check_in_prompt')}")
     who_is_here(console, session)
     shared_goals_panel(database, viewer, person, session.group_id)
+    exercise_chooser(console, session.id, Slot.OPENING)
     back = live.look_back(database, person, session.id)
     st.subheader(viewer.t("live.look_back"))
     st.markdown(f"**{viewer.t('live.previous_actions')}**")

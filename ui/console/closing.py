@@ -8,10 +8,12 @@ from functools import partial
 import streamlit as st
 
 from intervision import live
+from intervision.exercises import Slot
 from intervision.models import LiveSession
 from ui import forms
 from ui.board import console_board
 from ui.console.shared import CONTROLS, Console, act, action_panel, board_form, control_button, rating_line
+from ui.exercises import exercise_chooser
 from ui.learning_goals import shared_goals_panel
 
 CHOICE = "choice"
@@ -101,6 +103,7 @@ def closing(console: Console, view: live.SessionView) -> None:
     st.header(viewer.t("live.closing"))
     st.markdown(f"### {viewer.t('live.closing_prompt')}")
     shared_goals_panel(console.database, viewer, console.person, session.group_id)
+    exercise_chooser(console, session.id, Slot.CLOSING)
     board_form(console, view)
     console_board(console.database, viewer, view)
     unconfirmed = confirm_step(console, view)
