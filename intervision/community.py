@@ -415,7 +415,7 @@ def choose_observer(
     with database.writing() as db:
         _require_facilitator(db, viewer, session_id)
         if person_id == viewer.id or store.person(db, person_id) is None:
-            raise DomainError("observer_unknown", field="observer")
+            raise DomainError("person_not_found", field="observer")
         current = community_store.session_observer(db, session_id)
         if current is not None and current.person_id != person_id:
             _let_go(db, session_id)
@@ -458,7 +458,8 @@ def observe_as_second(
         if not _is_observer(db, viewer, session_id):
             raise NotAllowed("second_observer")
         if session.status is SessionStatus.CLOSED:
-            raise DomainError("session_closed")
+            # Observing is for while the session runs; afterwards the pair talks it over in the debrief note.
+            raise DomainError("session_moved_on")
         return community_store.add_observer_observation(
             db, session_id, viewer.id, session.phase_index, level, category, now or database.clock.now()
         )
@@ -492,8 +493,6 @@ def save_debrief_note(
     """The last edit wins; the note says who wrote it last and when."""
     with database.writing() as db:
         _require_pair(db, viewer, session_id)
-        if community_store.session_observer(db, session_id) is None:
-            raise DomainError("no_second_observer")
         community_store.save_debrief_note(db, session_id, form.text, viewer.id, now or database.clock.now())
 
 

@@ -10,7 +10,7 @@ from functools import partial
 import plotly.graph_objects as go
 import streamlit as st
 
-from intervision import clock, goals, method_library, overview, overview_charts, overview_report
+from intervision import clock, community, goals, method_library, overview, overview_charts, overview_report
 from intervision.database import configured as configured_database
 from intervision.errors import DomainError
 from intervision.goals import GoalStatus
@@ -141,6 +141,102 @@ def compare_tab(comparison: Comparison) -> None:
         new_questions_note(comparison.question_changes())
         if sum(1 for group in comparison.groups if group.efficacy) > overview_charts.MAX_SMALL_MULTIPLES:
             st.caption(viewer.t("overview.trends_capped", count=overview_charts.MAX_SMALL_MULTIPLES))
+
+
+# --- learning and community ------------------------------------------------------------------------
+
+LEARNING_RESULTS = ("sessions", "followed_up", "action_items", "self_efficacy")
+
+
+def aspect_text(score: community.AspectScore) -> str:
+    """A score as a percentage, or why there is none: never a number made up from too little."""
+    if score.value is None:
+        return viewer.t(f"community.gap.{score.gap or community.Gap.TOO_LITTLE}")
+    return f"{score.value:.0%}" + ("*" if score.pooled else "")
+
+
+def community_tab(comparison: Comparison) -> None:
+    if not comparison.groups:
+        st.info(viewer.t("overview.no_groups"))
+        return
+    st.caption(viewer.t("community.intro", cut_off=f"{community.CUT_OFF:.0%}"))
+    profiles = community.community_profiles(database, person, comparison)
+    figures = {group.group_id: group for group in comparison.groups}
+    not_shared = viewer.t("overview.not_reported_short")
+    rows = []
+    for profile in profiles:
+        weak = profile.weak_aspects()
+        row = {viewer.t("field.group"): profile.name}
+        for aspect in community.ASPECTS:
+            marked = " ▼" if aspect in weak else ""
+            row[viewer.t(f"community.aspect.{aspect}")] = aspect_text(profile.latest(aspect)) + marked
+        cells = scorecard(figures[profile.group_id])
+        for measure in LEARNING_RESULTS:
+            row[viewer.t(f"overview.measure.{measure}")] = cells[measure].label(viewer.language, not_shared)
+        rows.append(row)
+    st.subheader(viewer.t("community.table"))
+    st.dataframe(rows, hide_index=True, width="stretch")
+    st.caption(viewer.t("community.table_legend", minimum=community.MIN_OBSERVED))
+    with st.expander(viewer.t("community.how_computed")):
+        st.markdown(viewer.t("community.how_computed_text", minimum=community.MIN_OBSERVED))
+
+    st.subheader(viewer.t("community.over_time"))
+    chosen = st.selectbox(
+        viewer.t("field.group"),
+        [profile.group_id for profile in profiles],
+        format_func={profile.group_id: profile.name for profile in profiles}.get,
+        key="_community_group",
+    )
+    profile = next(profile for profile in profiles if profile.group_id == chosen)
+    trend = {
+        viewer.t(f"community.aspect.{aspect}"): [
+            None if quarter.scores[aspect].value is None else round(100 * quarter.scores[aspect].value)
+            for quarter in profile.quarters
+        ]
+        for aspect in community.ASPECTS
+    }
+    quarters = [quarter.quarter for quarter in profile.quarters]
+    if any(value is not None for values in trend.values() for value in values):
+        st.line_chart({viewer.t("community.quarter"): quarters, **trend}, x=viewer.t("community.quarter"))
+    else:
+        st.info(viewer.t("community.no_scores"), icon=":material/hourglass_empty:")
+    st.dataframe(
+        [
+            {
+                viewer.t("community.quarter"): quarter.quarter,
+                **{
+                    viewer.t(f"community.aspect.{aspect}"): aspect_text(quarter.scores[aspect])
+                    for aspect in community.ASPECTS
+                },
+            }
+            for quarter in profile.quarters
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+
+    st.subheader(viewer.t("community.suggestions"))
+    any_weak = False
+    for profile in profiles:
+        found = community.suggestions(profile)
+        if not found:
+            continue
+        any_weak = True
+        with st.container(border=True):
+            st.markdown(f"**{escape_markdown(profile.name)}**")
+            for suggestion in found:
+                st.markdown(
+                    viewer.t(
+                        "community.work_on",
+                        aspect=viewer.t(f"community.aspect.{suggestion.aspect}"),
+                        score=aspect_text(profile.latest(suggestion.aspect)),
+                    )
+                )
+                st.markdown(viewer.t("community.focus", focus=suggestion.focus(viewer.language)))
+                names = ", ".join(method_names.get(method_id, method_id) for method_id in suggestion.methods)
+                st.markdown(viewer.t("community.methods", methods=names or viewer.t("community.no_methods")))
+    if not any_weak:
+        st.info(viewer.t("community.nothing_weak"), icon=":material/check_circle:")
 
 
 # --- one group -------------------------------------------------------------------------------------
@@ -385,6 +481,7 @@ if period is not None:
     tabs = {
         "overview.compare": compare_tab,
         "overview.one_group": group_tab,
+        "community.tab": community_tab,
         "overview.goals": goals_tab,
         "overview.report": report_tab,
     }
