@@ -376,3 +376,18 @@ def test_erasing_the_observer_removes_their_log_and_unlinks_their_note(org: Org,
     assert community.second_observations(org.path, lead, session_id) == []
     note = community.debrief_note(org.path, lead, session_id)
     assert note.edited_by is None and note.edited_by_name is None
+
+
+def test_the_coordinator_counts_none_of_the_observers_notes_in_the_overview(org: Org, pair):
+    lead, coach, _, session_id = pair
+    for level in ("content", "interaction", "feelings"):
+        community.observe_as_second(org.path, coach, session_id, level)
+    org.close(lead, session_id, date(2025, 3, 10))
+    group_id = org.compare().groups[0].group_id
+    story = overview.group_story(org.path, org.coordinator, group_id, YEAR_2025, today=LATER)
+    assert [sum(session.per_level.values()) for session in story.observations] == [0]
+    # After the session the observer notes nothing more, but the pair still keeps the debrief note.
+    with pytest.raises(DomainError):
+        community.observe_as_second(org.path, coach, session_id, "content")
+    community.save_debrief_note(org.path, coach, session_id, DebriefInput(text="After the session"))
+    assert community.debrief_note(org.path, lead, session_id).text == "After the session"
