@@ -4,6 +4,7 @@ Everything here comes from `intervision.overview`: counts, shares and survey ave
 privacy threshold, as far as each group's contract reports them. Nothing here can show a case or a note.
 """
 
+import math
 from datetime import timedelta
 from functools import partial
 
@@ -160,7 +161,7 @@ def community_tab(comparison: Comparison) -> None:
         st.info(viewer.t("overview.no_groups"))
         return
     st.caption(viewer.t("community.intro", cut_off=f"{community.CUT_OFF:.0%}"))
-    profiles = community.community_profiles(database, person, comparison)
+    profiles = profiles_of(person, comparison, selection)
     figures = {group.group_id: group for group in comparison.groups}
     not_shared = viewer.t("overview.not_reported_short")
     rows = []
@@ -190,13 +191,14 @@ def community_tab(comparison: Comparison) -> None:
     profile = next(profile for profile in profiles if profile.group_id == chosen)
     trend = {
         viewer.t(f"community.aspect.{aspect}"): [
-            None if quarter.scores[aspect].value is None else round(100 * quarter.scores[aspect].value)
+            # A quarter without a score is a gap in the line, never a zero.
+            float("nan") if quarter.scores[aspect].value is None else round(100 * quarter.scores[aspect].value)
             for quarter in profile.quarters
         ]
         for aspect in community.ASPECTS
     }
     quarters = [quarter.quarter for quarter in profile.quarters]
-    if any(value is not None for values in trend.values() for value in values):
+    if any(not math.isnan(value) for values in trend.values() for value in values):
         st.line_chart({viewer.t("community.quarter"): quarters, **trend}, x=viewer.t("community.quarter"))
     else:
         st.info(viewer.t("community.no_scores"), icon=":material/hourglass_empty:")
@@ -441,6 +443,12 @@ def drawn(chart: str, language: Language, _comparison: Comparison, selection: tu
 @st.cache_resource(ttl=60, max_entries=64, show_spinner=False)
 def story_of(_viewer: Person, _comparison: Comparison, group_id: int, selection: tuple) -> overview.GroupStory:
     return overview.story_in(database, _viewer, _comparison, group_id)
+
+
+# The community profiles of a comparison, likewise made again only after a write or for another selection.
+@st.cache_resource(ttl=60, max_entries=64, show_spinner=False)
+def profiles_of(_viewer: Person, _comparison: Comparison, selection: tuple) -> list[community.CommunityProfile]:
+    return community.community_profiles(database, _viewer, _comparison)
 
 
 GROUP_CHARTS = {
