@@ -4,7 +4,6 @@ Everything here comes from `intervision.overview`: counts, shares and survey ave
 privacy threshold, as far as each group's contract reports them. Nothing here can show a case or a note.
 """
 
-import math
 from datetime import timedelta
 from functools import partial
 
@@ -189,17 +188,34 @@ def community_tab(comparison: Comparison) -> None:
         key="_community_group",
     )
     profile = next(profile for profile in profiles if profile.group_id == chosen)
+    quarters = [quarter.quarter for quarter in profile.quarters]
     trend = {
         viewer.t(f"community.aspect.{aspect}"): [
             # A quarter without a score is a gap in the line, never a zero.
-            float("nan") if quarter.scores[aspect].value is None else round(100 * quarter.scores[aspect].value)
+            None if quarter.scores[aspect].value is None else round(100 * quarter.scores[aspect].value)
             for quarter in profile.quarters
         ]
         for aspect in community.ASPECTS
     }
-    quarters = [quarter.quarter for quarter in profile.quarters]
-    if any(not math.isnan(value) for values in trend.values() for value in values):
-        st.line_chart({viewer.t("community.quarter"): quarters, **trend}, x=viewer.t("community.quarter"))
+    if any(value is not None for values in trend.values() for value in values):
+        figure = go.Figure(
+            [
+                # Markers too: a quarter with a score between two without one is still seen.
+                go.Scatter(
+                    x=quarters, y=values, name=name, mode="lines+markers", marker={"size": 10}, connectgaps=False
+                )
+                for name, values in trend.items()
+            ]
+        )
+        figure.update_layout(
+            height=320,
+            margin={"l": 10, "r": 10, "t": 10, "b": 10},
+            yaxis={"range": [0, 100], "ticksuffix": "%"},
+            xaxis={"type": "category"},
+            legend={"orientation": "h"},
+        )
+        figure.add_hline(y=100 * community.CUT_OFF, line_dash="dot", line_color="grey")
+        st.plotly_chart(figure, width="stretch")
     else:
         st.info(viewer.t("community.no_scores"), icon=":material/hourglass_empty:")
     st.dataframe(
