@@ -29,21 +29,22 @@ ENGLISH_TITLES = {
     "follow": "Follow session",
     "projector": "Projector",
     "overview": "Overview",
+    "observer": "Observing",
 }
 
 OFFERED = {
     "signed_out": ["sign_in", "follow", "join", "projector"],  # follow: the QR code's link, to sign in on the way
-    "participant": ["home", "groups", "cases", "follow", "surveys", "methods", "join", "projector", "profile"],
+    "participant": ["home", "groups", "cases", "follow", "surveys", "observer", "methods", "join", "projector", "profile"],
     "facilitator": [
-        "home", "groups", "cases", "console", "follow", "invitations", "surveys", "methods", "method_editor", "join",
+        "home", "groups", "cases", "console", "follow", "invitations", "surveys", "observer", "methods", "method_editor", "join",
         "projector", "profile",
     ],
     "participant_facilitator": [
-        "home", "groups", "cases", "console", "follow", "invitations", "surveys", "methods", "method_editor", "join",
+        "home", "groups", "cases", "console", "follow", "invitations", "surveys", "observer", "methods", "method_editor", "join",
         "projector", "profile",
     ],
     "coordinator": [
-        "home", "groups", "cases", "console", "follow", "invitations", "surveys", "methods", "method_editor",
+        "home", "groups", "cases", "console", "follow", "invitations", "surveys", "observer", "methods", "method_editor",
         "overview", "people", "join", "projector", "profile",
     ],
 }  # fmt: skip
