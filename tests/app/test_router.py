@@ -34,18 +34,20 @@ ENGLISH_TITLES = {
 
 OFFERED = {
     "signed_out": ["sign_in", "follow", "join", "projector"],  # follow: the QR code's link, to sign in on the way
-    "participant": ["home", "groups", "cases", "follow", "surveys", "observer", "methods", "join", "projector", "profile"],
+    "participant": [
+        "home", "groups", "cases", "follow", "surveys", "observer", "methods", "join", "projector", "profile",
+    ],
     "facilitator": [
-        "home", "groups", "cases", "console", "follow", "invitations", "surveys", "observer", "methods", "method_editor", "join",
-        "projector", "profile",
+        "home", "groups", "cases", "console", "follow", "invitations", "surveys", "observer", "methods",
+        "method_editor", "join", "projector", "profile",
     ],
     "participant_facilitator": [
-        "home", "groups", "cases", "console", "follow", "invitations", "surveys", "observer", "methods", "method_editor", "join",
-        "projector", "profile",
+        "home", "groups", "cases", "console", "follow", "invitations", "surveys", "observer", "methods",
+        "method_editor", "join", "projector", "profile",
     ],
     "coordinator": [
-        "home", "groups", "cases", "console", "follow", "invitations", "surveys", "observer", "methods", "method_editor",
-        "overview", "people", "join", "projector", "profile",
+        "home", "groups", "cases", "console", "follow", "invitations", "surveys", "observer", "methods",
+        "method_editor", "overview", "people", "join", "projector", "profile",
     ],
 }  # fmt: skip
 
