@@ -22,6 +22,7 @@ from intervision.errors import DomainError
 from intervision.instruments import InstrumentFileError, parse_instrument
 from intervision.models import AuditAction, Language, Person, Role
 from intervision.permissions import Action, require
+from intervision.store import community as community_store
 from intervision.store import learning_goals as learning_goal_store
 from intervision.store.personal_data import PersonalAuditEvent, PersonalSurveyResponse
 
@@ -133,6 +134,10 @@ def export_my_data(database: Database, person: Person) -> bytes:
             # that share holds) and every progress note.
             "learning_goals": _rows(learning_goal_store.learning_goals_of(db, person.id)),
             "learning_goal_progress": _rows(learning_goal_store.progress_notes_of(db, person.id)),
+            # As a session's second observer: where, what they noted, and the debrief notes they wrote last.
+            "observer_sessions": _rows(community_store.personal_observer_roles(db, person.id)),
+            "observer_observations": _rows(community_store.personal_observer_observations(db, person.id)),
+            "debrief_notes_written": _rows(community_store.personal_debrief_notes(db, person.id)),
         }
     return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
 

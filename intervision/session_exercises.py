@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from intervision import store
+from intervision.community import weak_aspects_of_group
 from intervision.database import Database, Unit
 from intervision.errors import DomainError
 from intervision.exercises import CommunityAspect, Exercise, SessionExercise, Slot, exercise_library, suggest
@@ -59,11 +60,16 @@ def suggestions(
     viewer: Person,
     session_id: int,
     slot: Slot,
-    weak_aspects: frozenset[CommunityAspect] = frozenset(),
+    weak_aspects: frozenset[CommunityAspect] | None = None,
 ) -> list[Exercise]:
-    """The library's exercises for this slot, the one that fits the group best first (its phase and the community
-    aspects it is weak on; the community profile that names those is built elsewhere)."""
-    phase = group_phase(database, viewer, session_id)
+    """The library's exercises for this slot, the one that fits the group best first: its phase, and the
+    community aspects it is weak on (by default from the group's community profile over the last year)."""
+    with database.reading() as db:
+        session = _facilitated_session(db, viewer, session_id)
+        group = store.group(db, session.group_id)
+    phase = group.contract.development_phase if group else None
+    if weak_aspects is None:
+        weak_aspects = frozenset(CommunityAspect(name) for name in weak_aspects_of_group(database, session.group_id))
     return suggest(list(exercise_library().exercises.values()), slot, phase, weak_aspects, viewer.language)
 
 

@@ -10,7 +10,7 @@ from functools import partial
 import plotly.graph_objects as go
 import streamlit as st
 
-from intervision import clock, goals, method_library, overview, overview_charts, overview_report
+from intervision import clock, community, goals, method_library, overview, overview_charts, overview_report
 from intervision.database import configured as configured_database
 from intervision.errors import DomainError
 from intervision.goals import GoalStatus
@@ -142,6 +142,120 @@ def compare_tab(comparison: Comparison) -> None:
         new_questions_note(comparison.question_changes())
         if sum(1 for group in comparison.groups if group.efficacy) > overview_charts.MAX_SMALL_MULTIPLES:
             st.caption(viewer.t("overview.trends_capped", count=overview_charts.MAX_SMALL_MULTIPLES))
+
+
+# --- learning and community ------------------------------------------------------------------------
+
+LEARNING_RESULTS = ("sessions", "followed_up", "action_items", "self_efficacy")
+
+
+def aspect_text(score: community.AspectScore) -> str:
+    """A score as a percentage, or why there is none: never a number made up from too little."""
+    if score.value is None:
+        return viewer.t(f"community.gap.{score.gap or community.Gap.TOO_LITTLE}")
+    return f"{score.value:.0%}" + ("*" if score.pooled else "")
+
+
+def community_tab(comparison: Comparison) -> None:
+    if not comparison.groups:
+        st.info(viewer.t("overview.no_groups"))
+        return
+    st.caption(viewer.t("community.intro", cut_off=f"{community.CUT_OFF:.0%}"))
+    profiles = profiles_of(person, comparison, selection)
+    figures = {group.group_id: group for group in comparison.groups}
+    not_shared = viewer.t("overview.not_reported_short")
+    rows = []
+    for profile in profiles:
+        weak = profile.weak_aspects()
+        row = {viewer.t("field.group"): profile.name}
+        for aspect in community.ASPECTS:
+            marked = " ▼" if aspect in weak else ""
+            row[viewer.t(f"community.aspect.{aspect}")] = aspect_text(profile.latest(aspect)) + marked
+        cells = scorecard(figures[profile.group_id])
+        for measure in LEARNING_RESULTS:
+            row[viewer.t(f"overview.measure.{measure}")] = cells[measure].label(viewer.language, not_shared)
+        rows.append(row)
+    st.subheader(viewer.t("community.table"))
+    st.dataframe(rows, hide_index=True, width="stretch")
+    st.caption(viewer.t("community.table_legend", minimum=community.MIN_OBSERVED))
+    with st.expander(viewer.t("community.how_computed")):
+        st.markdown(viewer.t("community.how_computed_text", minimum=community.MIN_OBSERVED))
+
+    st.subheader(viewer.t("community.over_time"))
+    chosen = st.selectbox(
+        viewer.t("field.group"),
+        [profile.group_id for profile in profiles],
+        format_func={profile.group_id: profile.name for profile in profiles}.get,
+        key="_community_group",
+    )
+    profile = next(profile for profile in profiles if profile.group_id == chosen)
+    quarters = [quarter.quarter for quarter in profile.quarters]
+    trend = {
+        viewer.t(f"community.aspect.{aspect}"): [
+            # A quarter without a score is a gap in the line, never a zero.
+            None if quarter.scores[aspect].value is None else round(100 * quarter.scores[aspect].value)
+            for quarter in profile.quarters
+        ]
+        for aspect in community.ASPECTS
+    }
+    if any(value is not None for values in trend.values() for value in values):
+        figure = go.Figure(
+            [
+                # Markers too: a quarter with a score between two without one is still seen.
+                go.Scatter(
+                    x=quarters, y=values, name=name, mode="lines+markers", marker={"size": 10}, connectgaps=False
+                )
+                for name, values in trend.items()
+            ]
+        )
+        figure.update_layout(
+            height=320,
+            margin={"l": 10, "r": 10, "t": 10, "b": 10},
+            yaxis={"range": [0, 100], "ticksuffix": "%"},
+            xaxis={"type": "category"},
+            legend={"orientation": "h"},
+        )
+        figure.add_hline(y=100 * community.CUT_OFF, line_dash="dot", line_color="grey")
+        st.plotly_chart(figure, width="stretch")
+    else:
+        st.info(viewer.t("community.no_scores"), icon=":material/hourglass_empty:")
+    st.dataframe(
+        [
+            {
+                viewer.t("community.quarter"): quarter.quarter,
+                **{
+                    viewer.t(f"community.aspect.{aspect}"): aspect_text(quarter.scores[aspect])
+                    for aspect in community.ASPECTS
+                },
+            }
+            for quarter in profile.quarters
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+
+    st.subheader(viewer.t("community.suggestions"))
+    any_weak = False
+    for profile in profiles:
+        found = community.suggestions(profile)
+        if not found:
+            continue
+        any_weak = True
+        with st.container(border=True):
+            st.markdown(f"**{escape_markdown(profile.name)}**")
+            for suggestion in found:
+                st.markdown(
+                    viewer.t(
+                        "community.work_on",
+                        aspect=viewer.t(f"community.aspect.{suggestion.aspect}"),
+                        score=aspect_text(profile.latest(suggestion.aspect)),
+                    )
+                )
+                st.markdown(viewer.t("community.focus", focus=suggestion.focus(viewer.language)))
+                names = ", ".join(method_names.get(method_id, method_id) for method_id in suggestion.methods)
+                st.markdown(viewer.t("community.methods", methods=names or viewer.t("community.no_methods")))
+    if not any_weak:
+        st.info(viewer.t("community.nothing_weak"), icon=":material/check_circle:")
 
 
 # --- one group -------------------------------------------------------------------------------------
@@ -349,6 +463,12 @@ def story_of(_viewer: Person, _comparison: Comparison, group_id: int, selection:
     return overview.story_in(database, _viewer, _comparison, group_id)
 
 
+# The community profiles of a comparison, likewise made again only after a write or for another selection.
+@st.cache_resource(ttl=60, max_entries=64, show_spinner=False)
+def profiles_of(_viewer: Person, _comparison: Comparison, selection: tuple) -> list[community.CommunityProfile]:
+    return community.community_profiles(database, _viewer, _comparison)
+
+
 GROUP_CHARTS = {
     "efficacy": lambda story, language: overview_charts.group_efficacy_trend(
         story.releases,
@@ -387,6 +507,7 @@ if period is not None:
     tabs = {
         "overview.compare": compare_tab,
         "overview.one_group": group_tab,
+        "community.tab": community_tab,
         "overview.goals": goals_tab,
         "overview.report": report_tab,
     }

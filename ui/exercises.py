@@ -16,8 +16,6 @@ from ui.guard import Viewer, escape_markdown
 
 # The community profile that names a group's weak aspects is built elsewhere (seed 002); until it is, no aspect
 # counts as weak and the suggestion follows the group's phase alone.
-NO_WEAK_ASPECTS: frozenset[CommunityAspect] = frozenset()
-
 ANY_SLOT = "any"  # the library's filter: opening and closing both
 
 # On the beamer the steps are many lines: as large as a phase's prompts when they fit, a little smaller when long.
@@ -98,7 +96,7 @@ def _submit(console: Console, action: partial) -> None:
 
 
 def exercise_chooser(
-    console: Console, session_id: int, slot: Slot, weak_aspects: frozenset[CommunityAspect] = NO_WEAK_ASPECTS
+    console: Console, session_id: int, slot: Slot, weak_aspects: frozenset[CommunityAspect] | None = None
 ) -> None:
     """The slot's exercise: what is added and whether the projector shows it, or a chooser with the suggestion
     first and a button that puts the chosen one on the projector."""

@@ -44,6 +44,8 @@ SCREENS: dict[str, Screen] = {
         ),
         Screen("invitations", "pages/invitations.py", "invitations", ":material/mail:", Access.LEADS_GROUPS),
         Screen("surveys", "pages/surveys.py", "surveys", ":material/bar_chart:", Access.SIGNED_IN),
+        # Anyone may be invited as a second observer; the page shows only the sessions one observes or runs.
+        Screen("observer", "pages/observer.py", "observe", ":material/visibility:", Access.SIGNED_IN),
         Screen("methods", "pages/methods.py", "methods", ":material/menu_book:", Access.SIGNED_IN),
         Screen(
             "method_editor",

@@ -202,6 +202,7 @@ TITLES = {
     "console": "Session",
     "follow": "Follow the session",
     "overview": "Overview",
+    "observer": "Observing",
 }
 _SIGNED_IN_ONLY = dict.fromkeys(ROLES[1:], SHOWN) | {"signed_out": SIGN_IN_FIRST}
 ACCESS: dict[str, dict[str, str | None]] = {
@@ -215,6 +216,8 @@ ACCESS: dict[str, dict[str, str | None]] = {
     "overview": dict.fromkeys(ROLES, NOT_ALLOWED) | {"signed_out": SIGN_IN_FIRST, "coordinator": SHOWN},
     "methods": _SIGNED_IN_ONLY,
     "cases": _SIGNED_IN_ONLY,
+    # Anyone may be invited to observe a session; the page shows only what one observes or runs.
+    "observer": _SIGNED_IN_ONLY,
     "surveys": _SIGNED_IN_ONLY,
     "console": _SIGNED_IN_ONLY | {"participant": NOT_ALLOWED},
     "follow": _SIGNED_IN_ONLY | {"signed_out": SENT_TO_SIGN_IN},

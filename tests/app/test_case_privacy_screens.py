@@ -382,7 +382,9 @@ def test_a_participant_sees_no_case_text_of_another_group(people, group_cases, d
 
     shown = read_every_screen(participant, downloads)
 
-    assert set(shown) == {"home", "groups", "cases", "follow", "surveys", "methods", "join", "projector", "profile"}
+    assert set(shown) == {
+        "home", "groups", "cases", "follow", "surveys", "observer", "methods", "join", "projector", "profile",
+    }  # fmt: skip
     assert leaks(shown, secret) == {}
     # Their own group's cases are there: the screens were read.
     [mine] = [group for group, theirs in group_cases.items() if group_id(group) in own]

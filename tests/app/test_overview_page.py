@@ -30,7 +30,7 @@ NOORD = "Wijkverpleging Noord"
 REGENBOOG = "Onderwijsteam Basisschool De Regenboog"
 GENT = "Jeugdhulp Gent"
 GROUPS = [GENT, LEIDING, REGENBOOG, NOORD]  # as the page orders them: by name
-TABS = ["Groups side by side", "One group", "Goals", "Report"]
+TABS = ["Groups side by side", "One group", "Learning and community", "Goals", "Report"]
 NOT_SHARED = "not shared"
 NO_DATA = "–"
 EFFICACY = ["Self-efficacy", "Collective efficacy"]
@@ -410,7 +410,7 @@ def test_a_group_name_or_label_never_becomes_a_formula_in_the_csv(people, offere
 def test_the_page_in_dutch_has_every_text_translated(people):
     at = _page(people.coordinator, language="nl")
     assert values(at.title) == ["Overzicht"]
-    assert len(at.tabs) == 4
+    assert len(at.tabs) == len(TABS)
     _choose_group(at, REGENBOOG)  # the messages about what the contract does not report
     assert len(at.tabs[1].info) == 3
     fill(at, {"goal.measure": GoalMeasure.COLLECTIVE_EFFICACY, "goal.target": 9.0, "goal.due": None})

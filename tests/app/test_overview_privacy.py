@@ -262,7 +262,13 @@ def read_the_overview(person: Person, offered: Offered, seen: dict[str, object])
     at.session_state["language"] = "en"
     open_page(at, OVERVIEW)
     assert_healthy(at)
-    assert [tab.label for tab in at.tabs] == ["Groups side by side", "One group", "Goals", "Report"]
+    assert [tab.label for tab in at.tabs] == [
+        "Groups side by side",
+        "One group",
+        "Learning and community",
+        "Goals",
+        "Report",
+    ]
     shown["all tabs"] = everything(at)
 
     box = at.selectbox(key="overview_group")

@@ -30,24 +30,26 @@ ENGLISH_TITLES = {
     "follow": "Follow session",
     "projector": "Projector",
     "overview": "Overview",
+    "observer": "Observing",
 }
 
 OFFERED = {
     "signed_out": ["sign_in", "follow", "join", "projector"],  # follow: the QR code's link, to sign in on the way
     "participant": [
-        "home", "groups", "cases", "follow", "surveys", "methods", "join", "projector", "learning_goals", "profile",
+        "home", "groups", "cases", "follow", "surveys", "observer", "methods", "join", "projector", "learning_goals",
+        "profile",
     ],
     "facilitator": [
-        "home", "groups", "cases", "console", "follow", "invitations", "surveys", "methods", "method_editor", "join",
-        "projector", "learning_goals", "profile",
+        "home", "groups", "cases", "console", "follow", "invitations", "surveys", "observer", "methods",
+        "method_editor", "join", "projector", "learning_goals", "profile",
     ],
     "participant_facilitator": [
-        "home", "groups", "cases", "console", "follow", "invitations", "surveys", "methods", "method_editor", "join",
-        "projector", "learning_goals", "profile",
+        "home", "groups", "cases", "console", "follow", "invitations", "surveys", "observer", "methods",
+        "method_editor", "join", "projector", "learning_goals", "profile",
     ],
     "coordinator": [
-        "home", "groups", "cases", "console", "follow", "invitations", "surveys", "methods", "method_editor",
-        "overview", "people", "join", "projector", "learning_goals", "profile",
+        "home", "groups", "cases", "console", "follow", "invitations", "surveys", "observer", "methods",
+        "method_editor", "overview", "people", "join", "projector", "learning_goals", "profile",
     ],
 }  # fmt: skip
 
