@@ -55,21 +55,24 @@ def group_phase(database: Database, viewer: Person, session_id: int) -> Developm
     return group.contract.development_phase if group else None
 
 
+def weak_aspects(database: Database, viewer: Person, session_id: int) -> frozenset[CommunityAspect]:
+    """The community aspects the session's group is weak on over the last year (from its community profile,
+    aggregates only), for the exercise chooser."""
+    with database.reading() as db:
+        session = _facilitated_session(db, viewer, session_id)
+    return frozenset(CommunityAspect(name) for name in weak_aspects_of_group(database, session.group_id))
+
+
 def suggestions(
     database: Database,
     viewer: Person,
     session_id: int,
     slot: Slot,
-    weak_aspects: frozenset[CommunityAspect] | None = None,
+    weak_aspects: frozenset[CommunityAspect] = frozenset(),
 ) -> list[Exercise]:
-    """The library's exercises for this slot, the one that fits the group best first: its phase, and the
-    community aspects it is weak on (by default from the group's community profile over the last year)."""
-    with database.reading() as db:
-        session = _facilitated_session(db, viewer, session_id)
-        group = store.group(db, session.group_id)
-    phase = group.contract.development_phase if group else None
-    if weak_aspects is None:
-        weak_aspects = frozenset(CommunityAspect(name) for name in weak_aspects_of_group(database, session.group_id))
+    """The library's exercises for this slot, the one that fits the group best first (its phase and the community
+    aspects it is weak on: `weak_aspects`)."""
+    phase = group_phase(database, viewer, session_id)
     return suggest(list(exercise_library().exercises.values()), slot, phase, weak_aspects, viewer.language)
 
 

@@ -14,8 +14,6 @@ from ui import forms
 from ui.console.shared import CONTROLS, Console, act
 from ui.guard import Viewer, escape_markdown
 
-# The community profile that names a group's weak aspects is built elsewhere (seed 002); until it is, no aspect
-# counts as weak and the suggestion follows the group's phase alone.
 ANY_SLOT = "any"  # the library's filter: opening and closing both
 
 # On the beamer the steps are many lines: as large as a phase's prompts when they fit, a little smaller when long.
@@ -95,9 +93,7 @@ def _submit(console: Console, action: partial) -> None:
     forms.submit(CONTROLS, console.viewer, action)
 
 
-def exercise_chooser(
-    console: Console, session_id: int, slot: Slot, weak_aspects: frozenset[CommunityAspect] | None = None
-) -> None:
+def exercise_chooser(console: Console, session_id: int, slot: Slot) -> None:
     """The slot's exercise: what is added and whether the projector shows it, or a chooser with the suggestion
     first and a button that puts the chosen one on the projector."""
     viewer, database, person = console.viewer, console.database, console.person
@@ -132,6 +128,7 @@ def exercise_chooser(
             )
         return
     st.caption(viewer.t(f"exercises.{slot}_help"))
+    weak_aspects = session_exercises.weak_aspects(database, person, session_id)  # the group's community profile
     ranked = session_exercises.suggestions(database, person, session_id, slot, weak_aspects)
     if not ranked:
         return
