@@ -56,6 +56,8 @@ class Action(StrEnum):
     MANAGE_GOALS = "manage_goals"
     EXPORT_OWN_DATA = "export_own_data"
     ERASE_PERSON = "erase_person"
+    MANAGE_PROGRAMMES = "manage_programmes"
+    VIEW_PROGRAMME = "view_programme"
 
 
 _C = Capacity
@@ -105,6 +107,10 @@ PERMISSIONS: dict[Action, frozenset[Capacity]] = {
     # Everyone may take out all that is stored about them; erasing someone is a coordinator's call.
     Action.EXPORT_OWN_DATA: frozenset({_C.SIGNED_IN}),
     Action.ERASE_PERSON: frozenset({_C.COORDINATOR}),
+    # A learning programme is the coordinator's plan; the facilitators of its groups read it (the core checks
+    # that they facilitate one of its groups); its members see only its name and phase on their group's page.
+    Action.MANAGE_PROGRAMMES: frozenset({_C.COORDINATOR}),
+    Action.VIEW_PROGRAMME: frozenset({_C.COORDINATOR, _C.GROUP_FACILITATOR}),
 }
 
 

@@ -57,6 +57,8 @@ view_overview         Y  Y  Y      .  .  .      .  .  .
 manage_goals          Y  Y  Y      .  .  .      .  .  .
 export_own_data       Y  Y  Y      Y  Y  Y      Y  Y  Y
 erase_person          Y  Y  Y      .  .  .      .  .  .
+manage_programmes     Y  Y  Y      .  .  .      .  .  .
+view_programme        Y  Y  Y      .  Y  .      .  Y  .
 """
 
 
