@@ -201,6 +201,7 @@ TITLES = {
     "console": "Session",
     "follow": "Follow the session",
     "overview": "Overview",
+    "programmes": "Programmes",
 }
 _SIGNED_IN_ONLY = dict.fromkeys(ROLES[1:], SHOWN) | {"signed_out": SIGN_IN_FIRST}
 ACCESS: dict[str, dict[str, str | None]] = {
@@ -211,6 +212,7 @@ ACCESS: dict[str, dict[str, str | None]] = {
     "invitations": _SIGNED_IN_ONLY | {"participant": NOT_ALLOWED},
     "people": dict.fromkeys(ROLES, NOT_ALLOWED) | {"signed_out": SIGN_IN_FIRST, "coordinator": SHOWN},
     "overview": dict.fromkeys(ROLES, NOT_ALLOWED) | {"signed_out": SIGN_IN_FIRST, "coordinator": SHOWN},
+    "programmes": dict.fromkeys(ROLES, NOT_ALLOWED) | {"signed_out": SIGN_IN_FIRST, "coordinator": SHOWN},
     "methods": _SIGNED_IN_ONLY,
     "cases": _SIGNED_IN_ONLY,
     "surveys": _SIGNED_IN_ONLY,

@@ -29,6 +29,7 @@ ENGLISH_TITLES = {
     "follow": "Follow session",
     "projector": "Projector",
     "overview": "Overview",
+    "programmes": "Programmes",
 }
 
 OFFERED = {
@@ -44,7 +45,7 @@ OFFERED = {
     ],
     "coordinator": [
         "home", "groups", "cases", "console", "follow", "invitations", "surveys", "methods", "method_editor",
-        "overview", "people", "join", "projector", "profile",
+        "overview", "people", "programmes", "join", "projector", "profile",
     ],
 }  # fmt: skip
 
