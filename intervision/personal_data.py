@@ -22,6 +22,7 @@ from intervision.errors import DomainError
 from intervision.instruments import InstrumentFileError, parse_instrument
 from intervision.models import AuditAction, Language, Person, Role
 from intervision.permissions import Action, require
+from intervision.store import programmes as programme_store
 from intervision.store.personal_data import PersonalAuditEvent, PersonalSurveyResponse
 
 EXPORT_FORMAT = "intervision personal data export, version 1"
@@ -128,6 +129,7 @@ def export_my_data(database: Database, person: Person) -> bytes:
             "invitations_created": _rows(store.personal_invitations_created(db, person.id)),
             "survey_waves_opened": _rows(store.personal_waves_opened(db, person.id)),
             "goals_set": _rows(store.personal_goals_set(db, person.id)),
+            "programme_actions": _rows(programme_store.personal_programme_actions(db, person.id)),
         }
     return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
 

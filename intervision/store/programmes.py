@@ -186,3 +186,28 @@ def phase_moves(db: Unit, programme_id: int) -> list[PhaseMove]:
         )
         for r in rows
     ]
+
+
+class PersonalProgrammeAction(BaseModel):
+    """Something a person did in a programme, for their own personal-data export."""
+
+    programme: str
+    action: str  # created, saved_step, ticked_condition, moved_phase
+    detail: str
+    at: datetime
+
+
+def personal_programme_actions(db: Unit, person_id: int) -> list[PersonalProgrammeAction]:
+    rows = db.execute(
+        "SELECT p.name AS programme, 'created' AS action, '' AS detail, p.created_at AS at"
+        " FROM programmes p WHERE p.created_by = :person"
+        " UNION ALL SELECT p.name, 'saved_step', s.step, s.saved_at"
+        " FROM programme_steps s JOIN programmes p ON p.id = s.programme_id WHERE s.saved_by = :person"
+        " UNION ALL SELECT p.name, 'ticked_condition', c.condition_id, c.ticked_at"
+        " FROM programme_conditions c JOIN programmes p ON p.id = c.programme_id WHERE c.ticked_by = :person"
+        " UNION ALL SELECT p.name, 'moved_phase', m.from_phase || ' > ' || m.to_phase || ': ' || m.reason, m.moved_at"
+        " FROM programme_moves m JOIN programmes p ON p.id = m.programme_id WHERE m.moved_by = :person"
+        " ORDER BY 4, 2",
+        {"person": person_id},
+    )
+    return [PersonalProgrammeAction(programme=r[0], action=r[1], detail=r[2], at=_moment(r[3])) for r in rows]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -386,3 +387,22 @@ def test_erasing_the_coordinator_keeps_the_programme_without_their_name(
     programme = programmes.programme(path, other, programme_id)
     assert programme.ticked["context.problem"].ticked_by is None
     assert programme.moves[0].moved_by is None
+
+
+def test_the_coordinators_export_holds_what_they_did_in_a_programme(path, coordinator, coordinator_programme):
+    programme_id = coordinator_programme[0]
+    programmes.save_step(path, coordinator, programme_id, CONCRETE_PROBLEM, now=NOW)
+    programmes.tick_condition(path, coordinator, programme_id, "context.problem", True, now=NOW)
+    programmes.move_phase(path, coordinator, programme_id, 1, "Sponsor found", now=NOW + timedelta(hours=1))
+    exported = json.loads(personal_data.export_my_data(path, coordinator))["programme_actions"]
+    assert [(row["programme"], row["action"], row["detail"]) for row in exported] == [
+        ("Klantgericht aan de balie", "created", ""),
+        ("Klantgericht aan de balie", "saved_step", "problem"),
+        ("Klantgericht aan de balie", "ticked_condition", "context.problem"),
+        ("Klantgericht aan de balie", "moved_phase", "0 > 1: Sponsor found"),
+    ]
+
+
+def test_a_facilitators_export_holds_no_programme_they_only_read(path, coordinator_programme):
+    facilitator = coordinator_programme[2]
+    assert json.loads(personal_data.export_my_data(path, facilitator))["programme_actions"] == []
