@@ -96,6 +96,12 @@ def name_and_groups(form: str, programme_id: int | None, action: partial) -> Non
         )
 
 
+def _delete(programme_id: int) -> str:
+    programmes.delete_programme(database, person, programme_id)
+    st.session_state.pop("_programme_choice", None)
+    return "programme.deleted"
+
+
 # --- where it stands ---------------------------------------------------------------------------------------
 
 
@@ -592,3 +598,13 @@ with settings:
     form = f"settings_{programme.id}"
     forms.prefill(form, {"name": programme.name, "group_ids": [g.group_id for g in programme.groups]})
     name_and_groups(form, programme.id, partial(_update, form, programme.id))
+    with st.expander(say("delete_title")):
+        st.warning(say("delete_warning"))
+        confirmed = st.checkbox(say("delete_confirm"), key=f"_confirm_delete_programme_{programme.id}")
+        st.button(
+            say("delete"),
+            disabled=not confirmed,
+            on_click=forms.submit,
+            args=("delete_programme", viewer, partial(_delete, programme.id)),
+        )
+    forms.form_error("delete_programme")

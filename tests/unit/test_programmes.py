@@ -9,7 +9,7 @@ import pytest
 from pydantic import ValidationError
 from unit_support import NOW
 
-from intervision import clock, personal_data, programmes
+from intervision import clock, groups, personal_data, programmes
 from intervision.errors import DomainError, NotAllowed
 from intervision.models import Language, Role
 from intervision.programmes import (
@@ -406,3 +406,19 @@ def test_the_coordinators_export_holds_what_they_did_in_a_programme(path, coordi
 def test_a_facilitators_export_holds_no_programme_they_only_read(path, coordinator_programme):
     facilitator = coordinator_programme[2]
     assert json.loads(personal_data.export_my_data(path, facilitator))["programme_actions"] == []
+
+
+def test_deleting_a_programme_frees_its_groups_and_keeps_them(path, coordinator, coordinator_programme):
+    programme_id, group_id, facilitator, _ = coordinator_programme
+    with pytest.raises(NotAllowed):
+        programmes.delete_programme(path, facilitator, programme_id)
+    programmes.delete_programme(path, coordinator, programme_id)
+    assert programmes.programmes(path, coordinator) == []
+    assert group_id in programmes.free_groups(path, coordinator)
+    assert programmes.programme_of_group(path, coordinator, group_id) is None
+
+
+def test_deleting_a_group_takes_it_out_of_its_programme(path, coordinator, coordinator_programme):
+    programme_id, group_id, _, _ = coordinator_programme
+    groups.delete_group(path, coordinator, group_id, now=NOW)
+    assert programmes.programme(path, coordinator, programme_id).groups == []
