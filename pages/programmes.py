@@ -106,7 +106,7 @@ def _delete(programme_id: int) -> str:
 
 
 def where_it_stands(programme: Programme) -> None:
-    st.subheader(programme.name, anchor=False)
+    st.subheader(escape_markdown(programme.name), anchor=False)
     st.markdown(say("stands_phase", phase=escape_markdown(phase_label(programme.phase))))
     if programme.groups:
         st.caption(say("stands_groups", groups=escape_markdown(", ".join(g.name for g in programme.groups))))
@@ -142,8 +142,12 @@ def _add(form: str, programme_id: int, key: str, fields: list[str]) -> str:
     _, model = ITEMS[key]
     item = model(**{field: value for field, value in forms.values(form, fields).items() if value is not None})
     programmes.add_item(database, person, programme_id, key, item)
-    forms.forget(form, fields)
+    # Empty what was typed, so the next item starts blank; choices that usually repeat stay as they were.
+    forms.clear(form, [field for field in fields if field not in KEPT_AFTER_ADDING])
     return "programme.item_added"
+
+
+KEPT_AFTER_ADDING = {"kind", "level", "weeks", "intervision"}
 
 
 def _remove(programme_id: int, key: str, index: int) -> str:
@@ -470,6 +474,7 @@ STEP_SCREENS = {
 def steps_tab(programme: Programme) -> None:
     statuses = {status.key: status for status in programme.status()}
     labels = [f"{STATE_ICONS[statuses[key].state]} {say(f'step.{key}')}" for key in STEP_SCREENS]
+    st.caption(" · ".join(f"{icon} {say(f'state.{state}')}" for state, icon in STATE_ICONS.items()))
     for tab, show in zip(st.tabs(labels), STEP_SCREENS.values(), strict=True):
         with tab:
             show(programme)
@@ -488,7 +493,7 @@ def _move(form: str, programme_id: int) -> str:
     if to_phase is None:
         raise DomainError("required", field="to_phase")
     programmes.move_phase(database, person, programme_id, int(to_phase), forms.value(form, "reason") or "")
-    forms.forget(form, ["to_phase", "reason"])
+    forms.clear(form, ["to_phase", "reason"])
     return "programme.moved"
 
 
@@ -525,7 +530,7 @@ def phase_tab(programme: Programme) -> None:
         st.markdown(f"**{say('history')}**")
         for move in reversed(programme.moves):
             line = say(
-                "history_line",
+                "history_line_back" if move.to_phase < move.from_phase else "history_line",
                 when=format.moment(move.moved_at, viewer),
                 who=escape_markdown(move.moved_by or say("someone_erased")),
                 from_phase=move.from_phase,

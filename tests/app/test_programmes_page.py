@@ -14,7 +14,7 @@ from intervision.programmes import ProgrammeInput
 PAGE = "pages/programmes.py"
 SAVE = "Save"
 CREATED = "The programme is saved. Start with the problem."
-NO_GROUPS = "This programme has no groups yet. It is saved as a draft; add its groups under Settings."
+NO_GROUPS = "This programme has no groups yet. It is saved as a draft; add its groups under Name and groups."
 
 
 def _programme(people, name: str = "Klantvriendelijk aan de balie", group_ids: list[int] | None = None) -> int:
@@ -95,6 +95,15 @@ def test_moving_on_with_open_conditions_asks_for_a_reason_and_then_moves(people)
     assert "The programme has moved to another phase." in values(at.success)
     assert query("SELECT phase FROM programmes WHERE id = ?", (programme_id,)) == [(1,)]
     assert "The sponsor confirms next week" in values(at.text)
+
+    # Moving back is allowed, but asks why too, and the history says it went back.
+    fill(at, {f"{form}.to_phase": 0})
+    at = click(at, "Move")
+    assert message_under(at, f"{form}.reason") == "You are moving back: say why."
+    fill(at, {f"{form}.reason": "The sponsor withdrew"})
+    at = click(at, "Move")
+    assert query("SELECT phase FROM programmes WHERE id = ?", (programme_id,)) == [(0,)]
+    assert any("moved back from phase 1 to phase 0" in line for line in values(at.markdown))
 
 
 def test_ticking_a_condition_records_who(people):
