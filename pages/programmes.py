@@ -195,7 +195,7 @@ def choice_field(form: str, field: str, options: list, family: str, multiple: bo
     forms.field_error(form, field)
 
 
-def number_field(form: str, field: str, step: float = 1.0) -> None:
+def number_field(form: str, field: str, step: float | int = 1.0) -> None:
     st.number_input(
         say(f"field.{field}"), min_value=None, step=step, value=None, key=forms.key(form, field), help=_help(field)
     )
@@ -214,7 +214,7 @@ def problem_step(programme: Programme) -> None:
         with left:
             text_field(form, "how_often")
         with right:
-            number_field(form, "how_many")
+            number_field(form, "how_many", step=1)
         forms.form_error(form)
         st.form_submit_button(
             say("save.problem"),
