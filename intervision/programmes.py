@@ -276,6 +276,7 @@ class TimeStep(_Input):
     applying_hours: float | None = Field(default=None, ge=0, le=2000)
     moment: ShortText = ""  # "from October, after the summer rush"
     avoid: ShortText = ""  # "not in December: year-end closing"
+    measures: LongText = ""  # structural measures taken first, with management: rules, a working group, rotas
 
     def filled(self) -> bool:
         return self.session_hours is not None and bool(self.moment)

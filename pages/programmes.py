@@ -333,7 +333,7 @@ def learning_check_step(programme: Programme) -> None:
 
 def time_step(programme: Programme) -> None:
     form = f"time_{programme.id}"
-    fields = ["session_hours", "applying_hours", "moment", "avoid"]
+    fields = ["session_hours", "applying_hours", "moment", "avoid", "measures"]
     forms.prefill(form, programme.step("time").model_dump())
     st.caption(say("intro.time"))
     with st.form(form):
@@ -344,6 +344,7 @@ def time_step(programme: Programme) -> None:
             number_field(form, "applying_hours", step=0.5)
         text_field(form, "moment")
         text_field(form, "avoid")
+        text_field(form, "measures", area=True)
         forms.form_error(form)
         st.form_submit_button(
             say("save.time"),
