@@ -58,6 +58,8 @@ class Action(StrEnum):
     ERASE_PERSON = "erase_person"
     KEEP_LEARNING_GOALS = "keep_learning_goals"
     READ_SHARED_LEARNING_GOALS = "read_shared_learning_goals"
+    MANAGE_PROGRAMMES = "manage_programmes"
+    VIEW_PROGRAMME = "view_programme"
 
 
 _C = Capacity
@@ -111,6 +113,10 @@ PERMISSIONS: dict[Action, frozenset[Capacity]] = {
     # with that group (the core checks the share itself). Coordinators see counts under VIEW_OVERVIEW.
     Action.KEEP_LEARNING_GOALS: frozenset({_C.SIGNED_IN}),
     Action.READ_SHARED_LEARNING_GOALS: frozenset({_C.GROUP_FACILITATOR}),
+    # A learning programme is the coordinator's plan; the facilitators of its groups read it (the core checks
+    # that they facilitate one of its groups); its members see only its name and phase on their group's page.
+    Action.MANAGE_PROGRAMMES: frozenset({_C.COORDINATOR}),
+    Action.VIEW_PROGRAMME: frozenset({_C.COORDINATOR, _C.GROUP_FACILITATOR}),
 }
 
 

@@ -24,6 +24,7 @@ from intervision.models import AuditAction, Language, Person, Role
 from intervision.permissions import Action, require
 from intervision.store import community as community_store
 from intervision.store import learning_goals as learning_goal_store
+from intervision.store import programmes as programme_store
 from intervision.store.personal_data import PersonalAuditEvent, PersonalSurveyResponse
 
 EXPORT_FORMAT = "intervision personal data export, version 1"
@@ -138,6 +139,7 @@ def export_my_data(database: Database, person: Person) -> bytes:
             "observer_sessions": _rows(community_store.personal_observer_roles(db, person.id)),
             "observer_observations": _rows(community_store.personal_observer_observations(db, person.id)),
             "debrief_notes_written": _rows(community_store.personal_debrief_notes(db, person.id)),
+            "programme_actions": _rows(programme_store.personal_programme_actions(db, person.id)),
         }
     return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
 

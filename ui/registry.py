@@ -56,6 +56,7 @@ SCREENS: dict[str, Screen] = {
         ),
         Screen("overview", "pages/overview.py", "overview", ":material/monitoring:", Access.COORDINATOR),
         Screen("people", "pages/people.py", "people", ":material/badge:", Access.COORDINATOR),
+        Screen("programmes", "pages/programmes.py", "programmes", ":material/route:", Access.COORDINATOR),
         Screen("join", "pages/join.py", "join", ":material/login:", Access.ANYONE),
         Screen("projector", "pages/projector.py", "projector", ":material/cast:", Access.ANYONE, hidden=True),
         Screen("learning_goals", "pages/learning_goals.py", "learning-goals", ":material/flag:", Access.SIGNED_IN),

@@ -203,6 +203,7 @@ TITLES = {
     "follow": "Follow the session",
     "overview": "Overview",
     "observer": "Observing",
+    "programmes": "Programmes",
 }
 _SIGNED_IN_ONLY = dict.fromkeys(ROLES[1:], SHOWN) | {"signed_out": SIGN_IN_FIRST}
 ACCESS: dict[str, dict[str, str | None]] = {
@@ -214,6 +215,7 @@ ACCESS: dict[str, dict[str, str | None]] = {
     "invitations": _SIGNED_IN_ONLY | {"participant": NOT_ALLOWED},
     "people": dict.fromkeys(ROLES, NOT_ALLOWED) | {"signed_out": SIGN_IN_FIRST, "coordinator": SHOWN},
     "overview": dict.fromkeys(ROLES, NOT_ALLOWED) | {"signed_out": SIGN_IN_FIRST, "coordinator": SHOWN},
+    "programmes": dict.fromkeys(ROLES, NOT_ALLOWED) | {"signed_out": SIGN_IN_FIRST, "coordinator": SHOWN},
     "methods": _SIGNED_IN_ONLY,
     "cases": _SIGNED_IN_ONLY,
     # Anyone may be invited to observe a session; the page shows only what one observes or runs.

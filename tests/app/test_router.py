@@ -31,6 +31,7 @@ ENGLISH_TITLES = {
     "projector": "Projector",
     "overview": "Overview",
     "observer": "Observing",
+    "programmes": "Programmes",
 }
 
 OFFERED = {
@@ -49,7 +50,7 @@ OFFERED = {
     ],
     "coordinator": [
         "home", "groups", "cases", "console", "follow", "invitations", "surveys", "observer", "methods",
-        "method_editor", "overview", "people", "join", "projector", "learning_goals", "profile",
+        "method_editor", "overview", "people", "programmes", "join", "projector", "learning_goals", "profile",
     ],
 }  # fmt: skip
 

@@ -59,6 +59,8 @@ export_own_data       Y  Y  Y      Y  Y  Y      Y  Y  Y
 erase_person          Y  Y  Y      .  .  .      .  .  .
 keep_learning_goals   Y  Y  Y      Y  Y  Y      Y  Y  Y
 read_shared_learning_goals .  Y  .      .  Y  .      .  Y  .
+manage_programmes     Y  Y  Y      .  .  .      .  .  .
+view_programme        Y  Y  Y      .  Y  .      .  Y  .
 """
 
 

@@ -1,7 +1,7 @@
 """The exercise a facilitator adds to a session's opening or closing, and whether the projector shows it.
 
 Revision ID: 0009_session_exercises
-Revises: 0010_learning_goals
+Revises: 0008_learning_goals
 
 One exercise per slot (opening, closing) of a session, kept with the session so a restart shows the same one.
 It names an exercise of the library (`data/exercises/`) by id; it holds nothing about a person.
@@ -12,7 +12,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0009_session_exercises"
-down_revision = "0010_learning_goals"
+down_revision = "0008_learning_goals"
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """Personal learning goals (a learning contract) and the progress notes a person keeps on them.
 
-Revision ID: 0010_learning_goals
+Revision ID: 0008_learning_goals
 Revises: 0007_contribution_stamp
 
 A goal is its owner's alone. `shared_group_id` and `shared_at` record that the owner chose to show it to the
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0010_learning_goals"
+revision = "0008_learning_goals"
 down_revision = "0007_contribution_stamp"
 branch_labels = None
 depends_on = None

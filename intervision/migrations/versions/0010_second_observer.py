@@ -1,6 +1,6 @@
 """A second observer per session, their own observation log, and the debrief note they share with the facilitator.
 
-Revision ID: 0011_second_observer
+Revision ID: 0010_second_observer
 Revises: 0009_session_exercises
 
 `session_observers` holds at most one second observer per live session (a co-facilitator of the group or a
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0011_second_observer"
+revision = "0010_second_observer"
 down_revision = "0009_session_exercises"
 branch_labels = None
 depends_on = None
