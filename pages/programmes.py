@@ -716,10 +716,12 @@ def results_level(report: ProgrammeReport) -> None:
                 st.markdown(report_say("enter_value"))
                 value, day = st.columns(2)
                 with value:
-                    st.number_input(report_say("field.value"), value=None, step=1.0, key=forms.key(form, "value"))
+                    st.number_input(
+                        viewer.t("programme_report.field.value"), value=None, step=1.0, key=forms.key(form, "value")
+                    )
                     forms.field_error(form, "value")
                 with day:
-                    st.date_input(report_say("field.measured_on"), key=forms.key(form, "measured_on"),
+                    st.date_input(viewer.t("programme_report.field.measured_on"), key=forms.key(form, "measured_on"),
                                   format=format.date_input_format(viewer))  # fmt: skip
                     forms.field_error(form, "measured_on")
                 forms.form_error(form)
