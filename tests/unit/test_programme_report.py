@@ -347,3 +347,17 @@ def programmes_level(level: str, language: Language) -> str:
     from intervision.i18n import t
 
     return t(f"programme_report.level.{level}", language)
+
+
+def test_erasing_who_entered_a_value_keeps_the_value_without_them(org: Org, team):
+    programme_id = _programme(org, [team[2]])
+    key = _result_goal(org, programme_id)
+    add_result_value(org.path, org.coordinator, programme_id, key, ResultValueInput(value=7, measured_on=clock.today()))
+    other = org.make_person("Olga Other", Role.COORDINATOR)
+    personal_data.erase_person(org.path, other, org.coordinator.id)
+    with db.reading(org.path) as conn:
+        assert [tuple(row) for row in conn.execute("SELECT value, entered_by FROM programme_result_values")] == [
+            (7, None)
+        ]
+    (result,) = _report(org, programme_id, _around_today(), clock.today()).results
+    assert [value.value for value in result.values] == [7]
