@@ -361,3 +361,31 @@ def test_erasing_who_entered_a_value_keeps_the_value_without_them(org: Org, team
         ]
     (result,) = _report(org, programme_id, _around_today(), clock.today()).results
     assert [value.value for value in result.values] == [7]
+
+
+def test_goals_saved_before_keys_existed_get_one_stable_key_each_on_upgrade(org: Org, team):
+    from alembic import command
+
+    from intervision.migrations import _config
+
+    programme_id = _programme(org, [team[2]])
+    old_goal = _goal().model_dump(mode="json", exclude={"key"})
+    with org.path.writing() as unit:
+        config = _config()
+        config.attributes["connection"] = unit.connection
+        command.downgrade(config, "0011_programmes")
+        unit.execute(
+            "INSERT INTO programme_steps (programme_id, step, content, saved_by, saved_at)"
+            " VALUES (?, 'goals', ?, ?, ?)",
+            [
+                programme_id,
+                json.dumps({"goals": [old_goal, old_goal]}),
+                org.coordinator.id,
+                "2025-01-02T10:00:00+00:00",
+            ],
+        )
+        command.upgrade(config, "head")
+
+    first = [g.key for g in programmes.programme(org.path, org.coordinator, programme_id).step("goals").goals]
+    again = [g.key for g in programmes.programme(org.path, org.coordinator, programme_id).step("goals").goals]
+    assert first == again and len(set(first)) == 2
