@@ -84,3 +84,29 @@ def test_a_measured_value_outside_the_range_is_refused_under_the_field_and_a_goo
     assert query("SELECT value, goal_key FROM programme_result_values WHERE programme_id = ?", (programme_id,)) == [
         (5.0, key)
     ]
+
+
+def test_in_dutch_the_report_speaks_dutch_and_its_csv_too(people, offered):
+    _programme_with_a_result_goal(people)
+    at = open_as(people.coordinator, PAGE, language="nl")
+    assert_healthy(at)
+    assert "Rapportage" in [tab.label for tab in at.tabs]
+    shown = texts(at)
+    for level in ("1 · Reactie", "2 · Leren", "3 · Gedrag", "4 · Resultaten"):
+        assert level in shown
+    csv = _download(at, offered, "Cijfers downloaden (csv)").decode("utf-8")
+    assert csv.lstrip("\ufeff").splitlines()[0].startswith("Niveau;Groep")
+    assert "4 · Resultaten" in csv
+
+
+def test_the_latest_measured_value_can_be_removed(people):
+    programme_id, key = _programme_with_a_result_goal(people)
+    form = f"result_{key}"
+    at = open_as(people.coordinator, PAGE)
+    fill(at, {f"{form}.value": 9.0})
+    at = click(at, "Add the value")
+    assert "Target not reached yet" in texts(at)
+    at = click(at, "Remove the latest value")
+    assert_healthy(at)
+    assert "The value is removed." in values(at.success)
+    assert query("SELECT count(*) FROM programme_result_values WHERE programme_id = ?", (programme_id,)) == [(0,)]
