@@ -626,7 +626,7 @@ def reaction_level(report: ProgrammeReport) -> None:
         report_say("column.ratings"): "" if whole is None else str(reaction.ratings),
         report_say("column.sessions"): "" if whole is None else str(reaction.sessions),
     })  # fmt: skip
-    st.table(rows)
+    st.dataframe(rows, hide_index=True, width="stretch")
     if reaction.releases:
         st.markdown(f"**{report_say('evaluations_title')}**")
         for release in reaction.releases:
@@ -656,7 +656,7 @@ def learning_level(report: ProgrammeReport) -> None:
             row[report_say(f"measure.{instrument}")] = shown
         rows.append(row)
     if rows:
-        st.table(rows)
+        st.dataframe(rows, hide_index=True, width="stretch")
     st.markdown(f"**{report_say('personal_goals_title')}**")
     rows = [
         {report_say("column.group"): group.name}
@@ -667,7 +667,7 @@ def learning_level(report: ProgrammeReport) -> None:
         for group in report.learning
     ]
     if rows:
-        st.table(rows)
+        st.dataframe(rows, hide_index=True, width="stretch")
 
 
 def behaviour_level(report: ProgrammeReport) -> None:
@@ -678,10 +678,10 @@ def behaviour_level(report: ProgrammeReport) -> None:
         else:
             done = f"{group.action_items[1]} / {group.action_items[0]}"
             followed = f"{group.cases[1]} / {group.cases[0]}"
-        rows.append({report_say("column.group"): group.name, report_say("measure.action_items"): done,
-                     report_say("measure.followed_up"): followed})  # fmt: skip
+        rows.append({report_say("column.group"): group.name, report_say("column.action_items"): done,
+                     report_say("column.followed_up"): followed})  # fmt: skip
     if rows:
-        st.table(rows)
+        st.dataframe(rows, hide_index=True, width="stretch")
 
 
 def results_level(report: ProgrammeReport) -> None:
@@ -695,11 +695,12 @@ def results_level(report: ProgrammeReport) -> None:
             badge = {True: "reached_badge", False: "not_reached_badge", None: "unknown_badge"}[result.reached]
             (st.success if result.reached else st.caption)(report_say(badge))
             if result.values:
-                st.table([
+                measured = [
                     {report_say("column.day"): format.day(value.measured_on, viewer),
                      report_say("column.value"): _num(value.value)}
                     for value in result.values
-                ])  # fmt: skip
+                ]  # fmt: skip
+                st.dataframe(measured, hide_index=True, width="stretch")
                 latest = result.values[-1]
                 st.button(
                     report_say("remove_value"),

@@ -50,6 +50,9 @@ def test_the_report_tab_shows_the_four_levels_and_offers_a_pdf_and_a_csv(people,
     for level in LEVELS:
         assert level in shown
     assert "Jeugdhulp Gent" in shown
+    reaction = at.dataframe[0].value
+    assert list(reaction["Group"]) == ["Jeugdhulp Gent", "Whole programme"]
+    assert set(reaction["Mean"]) == {"too few to show"}, "no ratings in the period: nothing about anyone shows"
     assert [button.label for button in at.download_button] == [PDF, CSV]
     assert _download(at, offered, PDF).startswith(b"%PDF")
     csv = _download(at, offered, CSV).decode("utf-8")
