@@ -16,6 +16,7 @@ it; a group's members see only its name and phase.
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -36,6 +37,8 @@ from intervision.store import groups as group_store
 from intervision.store import programmes as store
 from intervision.store.programmes import LinkedGroup, PhaseMove, TickedCondition
 
+# Validation context for what was saved before: a date that has passed since is no error then.
+STORED = {"stored": True}
 BLITS_FILE = Path(__file__).resolve().parent.parent / "data" / "blits.toml"
 PHASES = range(5)
 
@@ -144,7 +147,13 @@ def _past(due: date | None) -> date | None:
     return due
 
 
+def _goal_key() -> str:
+    return secrets.token_hex(6)
+
+
 class ProgrammeGoal(_Input):
+    # Stable across edits of the list (a position is not): measured values of a result goal point at it.
+    key: str = Field(default_factory=_goal_key, pattern=r"^[0-9a-f]{12}$")
     kind: GoalKind
     text: str = Field(min_length=1, max_length=1000)
     measure: ShortText = ""  # what is counted: "complaints about waiting per quarter"
@@ -183,7 +192,10 @@ class ProgrammeGoal(_Input):
 
     @field_validator("due")
     @classmethod
-    def _not_past(cls, due: date | None) -> date | None:
+    def _not_past(cls, due: date | None, info: ValidationInfo) -> date | None:
+        # A goal read back after its date has passed is still the goal that was set.
+        if info.context and info.context.get("stored"):
+            return due
         return _past(due)
 
 
@@ -613,7 +625,7 @@ def programme(database: Database, viewer: Person, programme_id: int) -> Programm
         groups = store.linked_groups(db, programme_id)
         ticked = {c.condition_id: c for c in store.ticked_conditions(db, programme_id)}
         moves = store.phase_moves(db, programme_id)
-    steps = {key: model.model_validate(saved.get(key, {})) for key, model in STEPS.items()}
+    steps = {key: model.model_validate(saved.get(key, {}), context=STORED) for key, model in STEPS.items()}
     return Programme(
         id=row.id,
         name=row.name,
@@ -700,7 +712,7 @@ def save_step(
 
 def _saved(db: Unit, programme_id: int, key: str) -> BaseModel:
     content = next((s.content for s in store.saved_steps(db, programme_id) if s.step == key), {})
-    return STEPS[key].model_validate(content)
+    return STEPS[key].model_validate(content, context=STORED)
 
 
 def add_item(

@@ -11,9 +11,12 @@ from functools import partial
 
 import streamlit as st
 
-from intervision import programmes
+from intervision import clock, programme_report, programme_report_document, programmes
 from intervision.database import configured as configured_database
 from intervision.errors import DomainError
+from intervision.overview import EFFICACY_INSTRUMENTS, Period
+from intervision.permissions import Action, allows
+from intervision.programme_report import ProgrammeReport, ResultValueInput
 from intervision.programmes import (
     ITEMS,
     Alternative,
@@ -569,6 +572,213 @@ def move_control(programme: Programme) -> None:
         )
 
 
+# --- the report on four levels -------------------------------------------------------------------------------
+
+
+def report_say(key: str, **params: object) -> str:
+    return viewer.t(f"programme_report.{key}", **params)
+
+
+def _figure(value: float | None, decimals: int = 2) -> str:
+    return "–" if value is None else format.number(value, viewer, decimals=decimals)
+
+
+def _count(value: int | None) -> str:
+    return report_say("too_few") if value is None else str(value)
+
+
+def _add_value(form: str, programme_id: int, goal_key: str) -> str:
+    values = forms.values(form, ["value", "measured_on"])
+    if values["value"] is None:
+        raise DomainError("required", field="value")
+    programme_report.add_result_value(
+        database,
+        person,
+        programme_id,
+        goal_key,
+        ResultValueInput(value=values["value"], measured_on=values["measured_on"]),
+    )
+    forms.clear(form, ["value"])
+    return "programme_report.value_added"
+
+
+def _remove_value(programme_id: int, value_id: int) -> str:
+    programme_report.remove_result_value(database, person, programme_id, value_id)
+    return "programme_report.value_removed"
+
+
+def reaction_level(report: ProgrammeReport) -> None:
+    reaction = report.reaction
+    rows = []
+    for group in reaction.groups:
+        if not group.reported:
+            mean, ratings, sessions = report_say("not_reported"), "", ""
+        elif group.mean is None:
+            mean, ratings, sessions = report_say("too_few"), "", ""
+        else:
+            mean, ratings, sessions = _figure(group.mean), str(group.ratings), str(group.sessions)
+        rows.append({report_say("column.group"): group.name, report_say("column.mean"): mean,
+                     report_say("column.ratings"): ratings, report_say("column.sessions"): sessions})  # fmt: skip
+    whole = reaction.mean
+    rows.append({
+        report_say("column.group"): report_say("whole_programme"),
+        report_say("column.mean"): report_say("too_few") if whole is None else _figure(whole),
+        report_say("column.ratings"): "" if whole is None else str(reaction.ratings),
+        report_say("column.sessions"): "" if whole is None else str(reaction.sessions),
+    })  # fmt: skip
+    st.dataframe(rows, hide_index=True, width="stretch")
+    if reaction.releases:
+        st.markdown(f"**{report_say('evaluations_title')}**")
+        for release in reaction.releases:
+            note = report_say("release_note", n=release.respondents, day=format.day(release.day, viewer))
+            st.markdown(f"- {_figure(release.mean)} ({note})")
+
+
+def learning_level(report: ProgrammeReport) -> None:
+    st.markdown(f"**{report_say('learning_goals_title')}**")
+    if not report.learning_goals:
+        st.caption(report_say("no_learning_goals"))
+    for goal in report.learning_goals:
+        st.markdown(f"- {escape_markdown(goal.text)}")
+    st.markdown(f"**{report_say('efficacy_title')}**")
+    rows = []
+    for group in report.learning:
+        row = {report_say("column.group"): group.name}
+        for instrument in EFFICACY_INSTRUMENTS:
+            if group.efficacy is None:
+                shown = report_say("not_reported")
+            elif (efficacy := group.efficacy.get(instrument)) is None:
+                shown = report_say("no_release")
+            else:
+                shown = _figure(efficacy.latest.mean)
+                if efficacy.change is not None:
+                    shown += f" ({'+' if efficacy.change > 0 else ''}{_figure(efficacy.change)})"
+            row[report_say(f"measure.{instrument}")] = shown
+        rows.append(row)
+    if rows:
+        st.dataframe(rows, hide_index=True, width="stretch")
+    st.markdown(f"**{report_say('personal_goals_title')}**")
+    rows = [
+        {report_say("column.group"): group.name}
+        | {
+            report_say(f"measure.{field}"): _count(getattr(group.goals, field))
+            for field in ("people_with_goals", "goals_reviewed", "goals_reached")
+        }  # fmt: skip
+        for group in report.learning
+    ]
+    if rows:
+        st.dataframe(rows, hide_index=True, width="stretch")
+
+
+def behaviour_level(report: ProgrammeReport) -> None:
+    rows = []
+    for group in report.behaviour:
+        if group.action_items is None or group.cases is None:
+            done = followed = report_say("not_reported")
+        else:
+            done = f"{group.action_items[1]} / {group.action_items[0]}"
+            followed = f"{group.cases[1]} / {group.cases[0]}"
+        rows.append({report_say("column.group"): group.name, report_say("column.action_items"): done,
+                     report_say("column.followed_up"): followed})  # fmt: skip
+    if rows:
+        st.dataframe(rows, hide_index=True, width="stretch")
+
+
+def results_level(report: ProgrammeReport) -> None:
+    if not report.results:
+        st.info(report_say("no_result_goals"), icon=":material/flag:")
+    for result in report.results:
+        goal = result.goal
+        with st.container(border=True):
+            st.markdown(f"**{escape_markdown(goal.text)}**")
+            st.caption(programme_report_document.result_note(result, viewer.language))
+            badge = {True: "reached_badge", False: "not_reached_badge", None: "unknown_badge"}[result.reached]
+            (st.success if result.reached else st.caption)(report_say(badge))
+            if result.values:
+                measured = [
+                    {report_say("column.day"): format.day(value.measured_on, viewer),
+                     report_say("column.value"): _num(value.value)}
+                    for value in result.values
+                ]  # fmt: skip
+                st.dataframe(measured, hide_index=True, width="stretch")
+                latest = result.values[-1]
+                st.button(
+                    report_say("remove_value"),
+                    key=f"_remove_value_{report.programme_id}_{latest.id}",
+                    icon=":material/delete:",
+                    on_click=forms.submit,
+                    args=("remove_value", viewer, partial(_remove_value, report.programme_id, latest.id)),
+                )
+            else:
+                st.caption(report_say("no_values"))
+            form = f"result_{goal.key}"
+            forms.prefill(form, {"measured_on": clock.today()})
+            with st.form(form):
+                st.markdown(report_say("enter_value"))
+                value, day = st.columns(2)
+                with value:
+                    st.number_input(
+                        viewer.t("programme_report.field.value"), value=None, step=1.0, key=forms.key(form, "value")
+                    )
+                    forms.field_error(form, "value")
+                with day:
+                    st.date_input(viewer.t("programme_report.field.measured_on"), key=forms.key(form, "measured_on"),
+                                  format=format.date_input_format(viewer))  # fmt: skip
+                    forms.field_error(form, "measured_on")
+                forms.form_error(form)
+                st.form_submit_button(
+                    report_say("add_value"),
+                    on_click=forms.submit,
+                    args=(form, viewer, partial(_add_value, form, report.programme_id, goal.key)),
+                )
+    forms.form_error("remove_value")
+
+
+def report_tab(programme: Programme) -> None:
+    st.caption(report_say("intro"))
+    if not programme.groups:
+        st.info(report_say("no_groups"), icon=":material/group_off:")
+    default = programme_report.default_period(database, person, programme.id)
+    start, end = st.columns(2)
+    with start:
+        first = st.date_input(report_say("period_start"), value=default.start, key=f"_report_start_{programme.id}",
+                              help=report_say("period_help"), format=format.date_input_format(viewer))  # fmt: skip
+    with end:
+        last = st.date_input(report_say("period_end"), value=default.end, key=f"_report_end_{programme.id}",
+                             format=format.date_input_format(viewer))  # fmt: skip
+    try:
+        period = Period(first, last)
+    except DomainError as problem:
+        st.error(viewer.t(f"error.{problem.key}"), icon=":material/error:")
+        return
+    report = programme_report.programme_report(database, person, programme.id, period)
+    st.caption(report_say("privacy", threshold=report.threshold))
+    levels = {"reaction": reaction_level, "learning": learning_level, "behaviour": behaviour_level,
+              "results": results_level}  # fmt: skip
+    for level, show in levels.items():
+        st.markdown(f"#### {report_say(f'level.{level}')}")
+        st.caption(report_say(f"explain.{level}"))
+        show(report)
+    name = f"programme-{programme.id}-{period.start}-{period.end}-{viewer.language}"
+    pdf, csv = st.columns(2)
+    pdf.download_button(
+        report_say("download_pdf"),
+        lambda: programme_report_document.report_pdf(report, viewer.language, viewer.organisation.name),
+        file_name=f"{name}.pdf",
+        mime="application/pdf",
+        icon=":material/picture_as_pdf:",
+        width="stretch",
+    )
+    csv.download_button(
+        report_say("download_csv"),
+        lambda: programme_report_document.report_csv(report, viewer.language),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        icon=":material/table_view:",
+        width="stretch",
+    )
+
+
 # --- the page ------------------------------------------------------------------------------------------------
 
 
@@ -595,11 +805,17 @@ if chosen == NEW:
 
 programme = programmes.programme(database, person, chosen)
 where_it_stands(programme)
-steps, blits, settings = st.tabs([say("tab.steps"), say("tab.phase"), say("tab.settings")])
+# The report is the coordinator's: it draws on the overview's figures (a facilitator reads the plan only).
+may_report = allows(Action.VIEW_OVERVIEW, person.role)
+labels = [say("tab.steps"), say("tab.phase")] + ([report_say("tab")] if may_report else []) + [say("tab.settings")]
+steps, blits, *report_tabs, settings = st.tabs(labels)
 with steps:
     steps_tab(programme)
 with blits:
     phase_tab(programme)
+if may_report:
+    with report_tabs[0]:
+        report_tab(programme)
 with settings:
     form = f"settings_{programme.id}"
     forms.prefill(form, {"name": programme.name, "group_ids": [g.group_id for g in programme.groups]})

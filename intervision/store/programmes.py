@@ -192,7 +192,7 @@ class PersonalProgrammeAction(BaseModel):
     """Something a person did in a programme, for their own personal-data export."""
 
     programme: str
-    action: str  # created, saved_step, ticked_condition, moved_phase
+    action: str  # created, saved_step, ticked_condition, moved_phase, entered_result_value
     detail: str
     at: datetime
 
@@ -207,6 +207,10 @@ def personal_programme_actions(db: Unit, person_id: int) -> list[PersonalProgram
         " FROM programme_conditions c JOIN programmes p ON p.id = c.programme_id WHERE c.ticked_by = :person"
         " UNION ALL SELECT p.name, 'moved_phase', m.from_phase || ' > ' || m.to_phase || ': ' || m.reason, m.moved_at"
         " FROM programme_moves m JOIN programmes p ON p.id = m.programme_id WHERE m.moved_by = :person"
+        " UNION ALL SELECT p.name, 'entered_result_value',"
+        " v.goal_key || ': ' || v.value || ' (' || v.measured_on || ')', v.entered_at"
+        " FROM programme_result_values v JOIN programmes p ON p.id = v.programme_id"
+        " WHERE v.entered_by = :person"
         " ORDER BY 4, 2",
         {"person": person_id},
     )
