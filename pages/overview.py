@@ -183,7 +183,7 @@ def community_tab(comparison: Comparison) -> None:
 
     st.subheader(viewer.t("community.over_time"))
     chosen = st.selectbox(
-        viewer.t("field.group"),
+        viewer.t("community.over_time_group"),
         [profile.group_id for profile in profiles],
         format_func={profile.group_id: profile.name for profile in profiles}.get,
         key="_community_group",
