@@ -446,9 +446,11 @@ def add_demo_second_observer(
     return session.id
 
 
-# "Safety in our group" per group: the level its members answer around. Leidinggevenden Zorg feel safe (its weak
-# aspect is the shared follow-up); in Wijkverpleging Noord people hold back, so safety is what it works on first.
-SAFETY_LEVELS = {"Leidinggevenden Zorg": 4.3, "Wijkverpleging Noord": 2.9, "Jeugdhulp Gent": 3.6}
+# "Safety in our group" per group: the level its members answer around. In Wijkverpleging Noord people hold back,
+# so safety is what it works on first; Leidinggevenden Zorg, with no safety survey, is weakest on the shared
+# follow-up (from its observation log and action items). Leidinggevenden Zorg is left without one on purpose: it is
+# where a facilitator tries the safety survey for the first time (and the survey screens' tests do).
+SAFETY_LEVELS = {"Wijkverpleging Noord": 2.9, "Jeugdhulp Gent": 3.6}
 SAFETY_DAYS_AGO = (200, 45)
 
 

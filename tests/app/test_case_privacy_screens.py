@@ -384,6 +384,7 @@ def test_a_participant_sees_no_case_text_of_another_group(people, group_cases, d
 
     assert set(shown) == {
         "home", "groups", "cases", "follow", "surveys", "observer", "methods", "join", "projector", "profile",
+        "learning_goals",
     }  # fmt: skip
     assert leaks(shown, secret) == {}
     # Their own group's cases are there: the screens were read.
