@@ -145,3 +145,14 @@ def test_a_member_sees_only_the_programmes_name_and_phase_on_the_groups_page(peo
     shown = texts(at)
     assert "Programme: Klantvriendelijk aan de balie · BLITS phase 0" in shown
     assert "Twelve complaints" not in shown
+
+
+def test_the_demo_programme_opens_in_phase_3_with_every_step_filled_in(people):
+    at = open_as(people.coordinator, PAGE)
+    assert_healthy(at)
+    assert "Vallen voorkomen bij cliënten thuis" in values(at.subheader)
+    shown = texts(at)
+    assert "Groups: Leidinggevenden Zorg, Wijkverpleging Noord" in shown
+    assert "8 of 8 steps filled in" in shown
+    assert "2 conditions of this phase are still open." in shown
+    assert "Still open:" not in shown and "With hints to look at:" not in shown
