@@ -138,7 +138,14 @@ class GoalKind(StrEnum):
     RESULT = "result"  # what changes in the work: fewer complaints, shorter waits
 
 
-def _past(due: date | None) -> date | None:
+# Validation context for a step read back from the database: a goal's date saved months ago may have passed
+# since; only a date someone types now must lie ahead (else a programme would no longer open once a goal is due).
+SAVED = {"saved": True}
+
+
+def _past(due: date | None, info: ValidationInfo) -> date | None:
+    if info.context and info.context.get("saved"):
+        return due
     if due is not None and due < clock.today():
         raise PydanticCustomError("programme.date_in_past", "a date today or later")
     return due
@@ -183,8 +190,8 @@ class ProgrammeGoal(_Input):
 
     @field_validator("due")
     @classmethod
-    def _not_past(cls, due: date | None) -> date | None:
-        return _past(due)
+    def _not_past(cls, due: date | None, info: ValidationInfo) -> date | None:
+        return _past(due, info)
 
 
 def _plain(value: float | None) -> str:
@@ -613,7 +620,7 @@ def programme(database: Database, viewer: Person, programme_id: int) -> Programm
         groups = store.linked_groups(db, programme_id)
         ticked = {c.condition_id: c for c in store.ticked_conditions(db, programme_id)}
         moves = store.phase_moves(db, programme_id)
-    steps = {key: model.model_validate(saved.get(key, {})) for key, model in STEPS.items()}
+    steps = {key: model.model_validate(saved.get(key, {}), context=SAVED) for key, model in STEPS.items()}
     return Programme(
         id=row.id,
         name=row.name,
@@ -700,7 +707,7 @@ def save_step(
 
 def _saved(db: Unit, programme_id: int, key: str) -> BaseModel:
     content = next((s.content for s in store.saved_steps(db, programme_id) if s.step == key), {})
-    return STEPS[key].model_validate(content)
+    return STEPS[key].model_validate(content, context=SAVED)
 
 
 def add_item(
