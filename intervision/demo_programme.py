@@ -20,6 +20,7 @@ from intervision import store
 from intervision.database import Unit
 from intervision.demo_surveys import answer_wave
 from intervision.instruments import shipped_instruments
+from intervision.models import LiveSession
 from intervision.programmes import (
     Alternative,
     Block,
@@ -394,7 +395,8 @@ _EXERCISES = {
 }
 
 
-def _closed_sessions(db: Unit, facilitator_id: int, group_id: int) -> list:  # LiveSession, newest first
+def _closed_sessions(db: Unit, facilitator_id: int, group_id: int) -> list[LiveSession]:
+    """The group's sessions this facilitator ran, newest first."""
     return [s for s in community_store.sessions_run_by(db, facilitator_id) if s.group_id == group_id]
 
 
