@@ -19,6 +19,13 @@ from intervision.auth import hash_password
 from intervision.database import Database, Unit
 from intervision.database import configured as configured_database
 from intervision.demo_cases import add_demo_cases
+from intervision.demo_programme import (
+    add_demo_exercises,
+    add_demo_learning_goals,
+    add_demo_programme,
+    add_demo_safety_waves,
+    add_demo_second_observer,
+)
 from intervision.demo_sessions import add_demo_sessions
 from intervision.demo_surveys import add_demo_waves
 from intervision.errors import DomainError
@@ -429,8 +436,29 @@ def load_demo(database: Database, now: datetime | None = None) -> list[DemoAccou
         _add_invitations(db, rng, group_ids, people, now)
         _add_own_method(db, people["Jeroen Bakker"], history_starts)
         _add_goals(db, group_ids, people[_COORDINATOR], now)
+        _add_issue_18(db, group_ids, people, now)
         store.add_audit_event(db, now, people[_COORDINATOR], AuditAction.DEMO_LOADED, "", "")
     return demo_accounts()
+
+
+def _add_issue_18(db: Unit, group_ids: dict[str, int], people: dict[str, int], now: datetime) -> None:
+    """The learning programme, learning goals, exercises, a second observer and safety waves.
+
+    From a generator of their own, so that adding them left the rest of the demo as it was."""
+    add_demo_programme(db, group_ids, people[_COORDINATOR], now)
+    add_demo_learning_goals(db, people, group_ids, now)
+    facilitators = {plan.name: people[plan.facilitator] for plan in _GROUPS}
+    add_demo_exercises(db, group_ids, facilitators)
+    noord = "Wijkverpleging Noord"
+    add_demo_second_observer(db, group_ids[noord], facilitators[noord], people["Jeroen Bakker"], now)
+    add_demo_safety_waves(
+        db,
+        random.Random(DEMO_SEED + 18),
+        group_ids,
+        {plan.name: [people[name] for name in plan.members] for plan in _GROUPS},
+        {plan.name: plan.answering for plan in _GROUPS},
+        now,
+    )
 
 
 def _end_of_month_ahead(now: datetime, months: int) -> date:

@@ -14,6 +14,7 @@ from intervision.programmes import ProgrammeInput
 PAGE = "pages/programmes.py"
 SAVE = "Save"
 CREATED = "The programme is saved. Start with the problem."
+NEW = 0  # the selector's entry for a new programme (pages/programmes.py)
 NO_GROUPS = "This programme has no groups yet. It is saved as a draft; add its groups under Name and groups."
 
 
@@ -23,27 +24,39 @@ def _programme(people, name: str = "Klantvriendelijk aan de balie", group_ids: l
     )
 
 
+def _new(at):  # noqa: ANN001, ANN202 - an AppTest
+    """The form for a new programme: the demo already has one, which the page opens first."""
+    return at.selectbox(key="_programme_choice").set_value(NEW).run()
+
+
 def test_a_coordinator_creates_a_programme_for_a_group(people):
     database = configured_database()
     gent = next(g.id for g, _ in groups.visible_groups(database, people.coordinator) if g.name == "Jeugdhulp Gent")
-    at = open_as(people.coordinator, PAGE)
+    at = _new(open_as(people.coordinator, PAGE))
     fill(at, {"new_programme.name": "Samen sterker in de jeugdhulp", "new_programme.group_ids": [gent]})
     at = click(at, SAVE)
     assert_healthy(at)
     assert CREATED in values(at.success)
     assert "Samen sterker in de jeugdhulp" in values(at.subheader)
     assert "Groups: Jeugdhulp Gent" in texts(at)
-    assert query("SELECT pg.group_id FROM programme_groups pg") == [(gent,)]
+    assert query(
+        "SELECT pg.group_id FROM programme_groups pg JOIN programmes p ON p.id = pg.programme_id WHERE p.name = ?",
+        ("Samen sterker in de jeugdhulp",),
+    ) == [(gent,)]
 
 
 def test_a_programme_without_groups_is_kept_as_a_draft_and_says_so(people):
-    at = open_as(people.coordinator, PAGE)
+    at = _new(open_as(people.coordinator, PAGE))
     fill(at, {"new_programme.name": "Nog te bepalen"})
     at = click(at, SAVE)
     assert_healthy(at)
     assert CREATED in values(at.success)
     assert NO_GROUPS in values(at.warning)
-    assert query("SELECT name FROM programmes") == [("Nog te bepalen",)]
+    drafts = (
+        "SELECT p.name FROM programmes p"
+        " WHERE NOT EXISTS (SELECT 1 FROM programme_groups pg WHERE pg.programme_id = p.id)"
+    )
+    assert query(drafts) == [("Nog te bepalen",)]
 
 
 def test_a_goal_dated_in_the_past_is_refused_under_the_date_and_what_was_typed_stays(people):
@@ -112,7 +125,8 @@ def test_ticking_a_condition_records_who(people):
     at = at.checkbox(key=f"_condition_{programme_id}_context.problem").check().run()
     assert_healthy(at)
     assert f"Ticked by {people.coordinator.name}" in texts(at)
-    assert query("SELECT condition_id FROM programme_conditions") == [("context.problem",)]
+    ticked = "SELECT condition_id FROM programme_conditions WHERE programme_id = ?"
+    assert query(ticked, (programme_id,)) == [("context.problem",)]
 
 
 def test_a_member_sees_only_the_programmes_name_and_phase_on_the_groups_page(people):
@@ -131,3 +145,14 @@ def test_a_member_sees_only_the_programmes_name_and_phase_on_the_groups_page(peo
     shown = texts(at)
     assert "Programme: Klantvriendelijk aan de balie · BLITS phase 0" in shown
     assert "Twelve complaints" not in shown
+
+
+def test_the_demo_programme_opens_in_phase_3_with_every_step_filled_in(people):
+    at = open_as(people.coordinator, PAGE)
+    assert_healthy(at)
+    assert "Vallen voorkomen bij cliënten thuis" in values(at.subheader)
+    shown = texts(at)
+    assert "Groups: Leidinggevenden Zorg, Wijkverpleging Noord" in shown
+    assert "8 of 8 steps filled in" in shown
+    assert "2 conditions of this phase are still open." in shown
+    assert "Still open:" not in shown and "With hints to look at:" not in shown

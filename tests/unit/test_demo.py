@@ -325,3 +325,101 @@ def test_the_demo_answers_the_current_questions_and_keeps_a_few_waves_of_the_fir
             per_group.setdefault(group_id, []).append(version)
         assert {version for _, _, version in waves} == {1, 2}
         assert per_group and all(versions == [1, 1, 2, 2] for versions in per_group.values()), "old, then new"
+
+
+# --- issue 18: the learning programme, learning goals, exercises, the second observer, community profiles ----
+
+
+def _person(path, name):
+    with db.reading(path) as conn:
+        return store.person(conn, store.person_id_by_email(conn, demo.demo_email(name)))
+
+
+def _group_id(path, name):
+    with db.reading(path) as conn:
+        return next(group.id for group in store.all_groups(conn) if group.name == name)
+
+
+def test_the_demo_has_a_programme_in_phase_3_with_every_step_done(loaded):
+    from intervision import programmes
+    from intervision.programmes import StepState
+
+    path, _ = loaded
+    coordinator = _person(path, "Marieke van Dijk")
+    [summary] = programmes.programmes(path, coordinator)
+    programme = programmes.programme(path, coordinator, summary.id)
+    assert programme.phase == 3
+    assert len(programme.groups) >= 2
+    assert {status.key: status.state for status in programme.status()} == dict.fromkeys(
+        programmes.STEPS, StepState.DONE
+    )
+    assert programme.open_steps() == []
+    for earlier in (0, 1, 2):
+        assert programme.open_conditions(earlier) == [], earlier
+    assert 0 < len(programme.open_conditions()) < len(programmes.phase(3).conditions)
+    moves = [(move.from_phase, move.to_phase) for move in programme.moves]
+    assert moves == [(0, 1), (1, 2), (2, 3)]
+    assert [move.moved_at for move in programme.moves] == sorted(move.moved_at for move in programme.moves)
+    assert all(move.moved_at < NOW for move in programme.moves)
+    # The facilitator of one of its groups reads it too.
+    assert programmes.programme(path, _person(path, "Fatima El Amrani"), summary.id).name == summary.name
+
+
+def test_participants_keep_learning_goals_with_notes_one_shared_and_one_reached(loaded):
+    from intervision import learning_goals
+    from intervision.learning_goals import LearningGoalState
+
+    path, _ = loaded
+    names = ("Lotte de Vries", "Kim Bos", "Hans Kuipers", "Sanne Jansen", "Wout Janssens")
+    kept = {name: learning_goals.my_learning_goals(path, _person(path, name)) for name in names}
+    assert all(kept.values())
+    goals = [goal for each in kept.values() for goal in each]
+    assert any(goal.goal.shared_group_id is not None for goal in goals)
+    assert any(goal.goal.shared_group_id is None for goal in goals), "some keep their goal to themselves"
+    assert [goal.goal.state for goal in goals].count(LearningGoalState.REACHED) == 1
+    noted = [goal for goal in goals if len(goal.notes) >= 3]
+    assert noted and all([note.noted_at for note in goal.notes] == sorted(note.noted_at for note in goal.notes)
+                         for goal in noted)  # fmt: skip
+    assert all(note.noted_at < NOW for goal in goals for note in goal.notes)
+    # Lotte shared hers with Wijkverpleging Noord: its facilitator reads it, with her latest progress.
+    shared = learning_goals.shared_with_me(
+        path, _person(path, "Fatima El Amrani"), _group_id(path, "Wijkverpleging Noord")
+    )
+    assert [goal.owner_name for goal in shared] == ["Lotte de Vries"]
+    assert shared[0].latest is not None
+
+
+def test_past_sessions_have_exercises_and_one_a_second_observer_with_a_debrief_note(loaded):
+    from intervision import community, session_exercises
+    from intervision.exercises import Slot
+
+    path, _ = loaded
+    facilitator = _person(path, "Fatima El Amrani")
+    sessions = community.facilitated_sessions(path, facilitator)
+    exercises = {session_id: session_exercises.session_exercises(path, facilitator, session_id)
+                 for session_id, *_ in sessions}  # fmt: skip
+    assert any(set(added) == {Slot.OPENING, Slot.CLOSING} for added in exercises.values())
+    observed = [session_id for session_id, *_ in sessions if community.session_observer(path, facilitator, session_id)]
+    assert len(observed) == 1
+    [session_id] = observed
+    assert community.session_observer(path, facilitator, session_id).name == "Jeroen Bakker"
+    assert len(community.second_observations(path, facilitator, session_id)) >= 3
+    note = community.debrief_note(path, facilitator, session_id)
+    assert note is not None and note.text and note.edited_by_name == "Fatima El Amrani"
+    # The observer reads the same note; another member of the group does not.
+    assert community.debrief_note(path, _person(path, "Jeroen Bakker"), session_id) == note
+    with pytest.raises(DomainError):
+        community.debrief_note(path, _person(path, "Kim Bos"), session_id)
+
+
+def test_two_groups_have_a_known_community_profile_with_different_weak_aspects(loaded):
+    from intervision import community
+
+    path, _ = loaded
+    weak = {
+        name: community.weak_aspects_of_group(path, _group_id(path, name), today=NOW.date())
+        for name in ("Leidinggevenden Zorg", "Wijkverpleging Noord")
+    }
+    assert all(weak.values())
+    assert weak["Leidinggevenden Zorg"] != weak["Wijkverpleging Noord"]
+    assert "safety" in weak["Wijkverpleging Noord"]

@@ -228,6 +228,18 @@ def test_items_are_added_and_removed_one_by_one(path, coordinator, coordinator_p
     assert design.kick_off == "Kick-off with managers"
 
 
+def test_a_goal_whose_date_has_passed_still_opens_and_another_goal_can_be_added(
+    path, coordinator, coordinator_programme, set_clock
+):
+    programme_id = coordinator_programme[0]
+    programmes.add_item(path, coordinator, programme_id, "goals", _goal(), now=NOW)
+    set_clock(clock.today() + timedelta(days=200))  # the goal's date lies behind us now
+    later = _goal(text="Fewer than one complaint a month about the desk by next spring", due=clock.today())
+    programmes.add_item(path, coordinator, programme_id, "goals", later, now=NOW)
+    goals = programmes.programme(path, coordinator, programme_id).step("goals").goals
+    assert [goal.due < clock.today() for goal in goals] == [True, False]
+
+
 def test_a_programme_without_groups_is_saved_as_a_draft(path, coordinator):
     programme_id = programmes.create_programme(path, coordinator, ProgrammeInput(name="Nog zonder groepen"), now=NOW)
     assert programmes.programme(path, coordinator, programme_id).groups == []
