@@ -5,7 +5,7 @@ from functools import partial
 
 import streamlit as st
 
-from intervision import clock, groups, membership, method_library, overview, programmes
+from intervision import clock, groups, membership, method_library, overview
 from intervision.database import configured as configured_database
 from intervision.errors import DomainError
 from intervision.models import (
@@ -22,6 +22,7 @@ from intervision.models import (
 from intervision.permissions import Action, allows
 from ui import format, forms
 from ui.guard import Viewer, escape_markdown, guard
+from ui.programmes import programme_line
 
 # The store this server was set up with (intervision/database.py), built once per process.
 database = configured_database()
@@ -401,10 +402,7 @@ if chosen == NEW:
 group, my_role = visible[chosen]
 if my_role:
     st.caption(viewer.t("groups.your_role", role=viewer.t(f"group_role.{my_role}")))
-# The programme the group belongs to: its name and phase only, for everyone who may open the group.
-in_programme = programmes.programme_of_group(database, person, group.id)
-if in_programme:
-    st.caption(viewer.t("programme.group_line", name=escape_markdown(in_programme.name), phase=in_programme.phase))
+programme_line(database, viewer, person, group.id)  # for everyone who may open the group
 # The tabs keep their state, so that after inviting or withdrawing the person stays on Members.
 contract_tab, members_tab, sessions_tab = st.tabs(
     [viewer.t("groups.contract"), viewer.t("groups.members"), viewer.t("groups.sessions")],

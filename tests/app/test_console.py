@@ -385,6 +385,13 @@ def test_opening_the_session_shows_the_check_in_and_looks_back_on_the_last_case(
     assert _session(people.facilitator, session_id).status.value == "check_in"
 
 
+def test_the_check_in_names_the_learning_programme_the_group_works_in(people):
+    """The demo's "Leidinggevenden Zorg" is in its programme on preventing falls, in BLITS phase 3."""
+    at = _console(people.facilitator)
+    _open(at)
+    assert "Programme: Vallen voorkomen bij cliënten thuis · BLITS phase 3" in values(at.caption)
+
+
 def test_the_check_in_lists_earlier_action_items_and_asks_how_the_last_case_went(people):
     hans = _person_id("Hans Kuipers")
     case_id, title, _ = _queued_cases()[0]

@@ -11,6 +11,7 @@ from ui.console.shared import Console, control_button
 from ui.exercises import exercise_chooser
 from ui.guard import escape_markdown, while_signed_in
 from ui.learning_goals import shared_goals_panel
+from ui.programmes import programme_line
 
 PRESENCE = {"unknown": None, "present": True, "absent": False}
 
@@ -19,6 +20,7 @@ def check_in(console: Console, view: live.SessionView) -> None:
     database, viewer, person = console.database, console.viewer, console.person
     session = view.session
     st.header(viewer.t("live.check_in"))
+    programme_line(database, viewer, person, session.group_id)  # the session is part of the group's programme
     st.markdown(f"### {viewer.t('live.check_in_prompt')}")
     who_is_here(console, session)
     shared_goals_panel(database, viewer, person, session.group_id)
