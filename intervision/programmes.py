@@ -492,32 +492,23 @@ def hints(step: BaseModel) -> list[str]:
     return check(step) if check else []
 
 
+# What follows from the target group for the design, per answer: keys under `programme.advice.`.
+_ADVICE: dict[str, dict[StrEnum, str]] = {
+    "working_hours": {
+        WorkingHours.SHIFTS: "shifts",
+        WorkingHours.PART_TIME: "part_time",
+        WorkingHours.MIXED: "mixed_hours",
+    },
+    "level": {Level.PRACTICAL: "practical", Level.HIGHER: "higher"},
+    "experience": {Experience.NEW: "new", Experience.EXPERIENCED: "experienced", Experience.MIXED: "mixed_experience"},
+    "training_experience": {TrainingExperience.POOR: "poor_training", TrainingExperience.NONE: "no_training"},
+}
+
+
 def design_advice(step: TargetGroupStep) -> list[str]:
     """What the target group means for the design: keys under `programme.advice.`."""
-    advice = []
-    if step.working_hours is WorkingHours.SHIFTS:
-        advice.append("shifts")
-    elif step.working_hours is WorkingHours.PART_TIME:
-        advice.append("part_time")
-    elif step.working_hours is WorkingHours.MIXED:
-        advice.append("mixed_hours")
-    if step.level is Level.PRACTICAL:
-        advice.append("practical")
-    elif step.level is Level.HIGHER:
-        advice.append("higher")
-    if step.experience is Experience.NEW:
-        advice.append("new")
-    elif step.experience is Experience.EXPERIENCED:
-        advice.append("experienced")
-    elif step.experience is Experience.MIXED:
-        advice.append("mixed_experience")
-    if step.training_experience is TrainingExperience.POOR:
-        advice.append("poor_training")
-    elif step.training_experience is TrainingExperience.NONE:
-        advice.append("no_training")
-    if not step.screen_access:
-        advice.append("no_screen")
-    return advice
+    advice = [by_answer[answer] for name, by_answer in _ADVICE.items() if (answer := getattr(step, name)) in by_answer]
+    return advice if step.screen_access else [*advice, "no_screen"]
 
 
 # --- a programme as read ----------------------------------------------------------------------------------
