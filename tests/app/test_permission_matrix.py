@@ -339,6 +339,8 @@ method export (TOML)        Y            Y            .            Y      .
 survey results (CSV)        Y            Y            Y            Y      .
 overview report (PDF)       Y            .            .            .      .
 overview figures (CSV)      Y            .            .            .      .
+programme report (PDF)      Y            .            .            .      .
+programme report (CSV)      Y            .            .            .      .
 my data (JSON)              Y            Y            Y            Y      .
 """
 
@@ -441,6 +443,15 @@ def _overview_figures(data: bytes, world: World, role: str) -> None:
     assert len(_csv_rows(data)) > 1
 
 
+def _programme_figures(data: bytes, world: World, role: str) -> None:
+    """The demo programme's four levels: figures, and nobody named (what else is never in it:
+    tests/unit/test_programme_report.py)."""
+    rows = _csv_rows(data)
+    assert len(rows) > 1
+    names = [name for (name,) in query("SELECT name FROM people")]
+    assert not [name for name in names if name in data.decode("utf-8")], "nobody is named"
+
+
 def _my_data(data: bytes, world: World, role: str) -> None:
     """Everything about the person who asks, and nobody else's address."""
     person = world.person(role)
@@ -472,6 +483,8 @@ DOWNLOADS = {
     "survey results (CSV)": Download("surveys", "surveys.download", _safety_results_of_a, _survey_results),
     "overview report (PDF)": Download("overview", "overview.download_pdf", None, _pdf),
     "overview figures (CSV)": Download("overview", "overview.download_csv", None, _overview_figures),
+    "programme report (PDF)": Download("programmes", "programme_report.download_pdf", None, _pdf),
+    "programme report (CSV)": Download("programmes", "programme_report.download_csv", None, _programme_figures),
     "my data (JSON)": Download("profile", "profile.download_data", None, _my_data),
 }
 
