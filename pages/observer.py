@@ -15,7 +15,7 @@ from intervision.database import configured as configured_database
 from intervision.models import SessionStatus
 from intervision.observation_log import LEVELS, categories
 from ui import format, forms
-from ui.guard import guard
+from ui.guard import escape_markdown, guard
 
 # The store this server was set up with (intervision/database.py), built once per process.
 database = configured_database()
@@ -91,7 +91,7 @@ def debrief(session_id: int) -> None:
     form = f"_debrief_{session_id}"
     forms.prefill(form, {"text": note.text if note else ""})
     if note:
-        who = note.edited_by_name or viewer.t("observer.someone_gone")
+        who = escape_markdown(note.edited_by_name) if note.edited_by_name else viewer.t("observer.someone_gone")
         st.caption(viewer.t("observer.last_edit", who=who, when=format.moment(note.edited_at, viewer)))
     with st.form(form):
         st.text_area(viewer.t("observer.debrief_note"), key=forms.key(form, "text"), height=160)
@@ -155,7 +155,7 @@ def facilitator_panel(session_id: int) -> None:
         )
         return
     who, action = st.columns([4, 1], vertical_alignment="center")
-    who.markdown(viewer.t("observer.current", name=current.name))
+    who.markdown(viewer.t("observer.current", name=escape_markdown(current.name)))
     action.button(
         viewer.t("observer.remove"), on_click=forms.submit, args=(CHOOSE, viewer, partial(_remove, session_id))
     )

@@ -271,11 +271,13 @@ def counts_table(database: Database, viewer: Viewer, person: Person, group_ids: 
     def shown(value: int | None) -> str:
         return too_few if value is None else str(value)
 
-    st.table(
+    # A data frame, not st.table: st.table draws its cells as Markdown, and a group's name is typed text.
+    st.dataframe(
         {
             viewer.t("learning_goals.counts_group"): [row.group_name for row in rows],
             viewer.t("learning_goals.counts_people"): [shown(row.people_with_goals) for row in rows],
             viewer.t("learning_goals.counts_reviewed"): [shown(row.goals_reviewed) for row in rows],
             viewer.t("learning_goals.counts_reached"): [shown(row.goals_reached) for row in rows],
-        }
+        },
+        hide_index=True,
     )

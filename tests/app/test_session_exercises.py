@@ -55,7 +55,7 @@ def _chooser(at, slot: Slot):
 
 def test_the_check_in_offers_the_suggestion_first_and_the_projector_shows_the_chosen_exercise(people):
     at, session_id = _console(people)
-    assert "Exercise for the opening" in texts(at)
+    assert "An exercise to begin with" in texts(at)
     chooser = _chooser(at, Slot.OPENING)
     expected = session_exercises.suggestions(configured_database(), people.facilitator, session_id, Slot.OPENING)
     assert chooser.value == expected[0].id, "the suggestion is chosen already"
@@ -130,7 +130,7 @@ def test_the_closing_has_its_own_chooser_and_exercise(people):
     session = _session(people, session_id)
     live.move(configured_database(), people.facilitator, session_id, session.revision, 6)
     _run(at)
-    assert "Exercise for the closing" in texts(at)
+    assert "An exercise to end with" in texts(at)
     chooser = _chooser(at, Slot.CLOSING)
     offered = {exercise.id for exercise in exercise_library().for_slot(Slot.CLOSING)}
     assert len(chooser.options) == len(offered)
