@@ -74,6 +74,32 @@ async def _erase_expired_case_texts() -> None:
         await asyncio.sleep(3600)
 
 
+# A mail round every half minute; sooner when a page queues a mail (intervision/mail/rounds.py).
+MAIL_ROUND_SECONDS = 30
+
+
+async def _send_mail() -> None:
+    """Write the reminders that came due and deliver the outbox, for as long as the server runs."""
+    from intervision.mail.outbox import wake_when_mail_is_queued
+    from intervision.mail.rounds import mail_round
+
+    loop = asyncio.get_running_loop()
+    queued = asyncio.Event()
+    # Pages queue mail from their script threads: the event is set on the loop's own thread.
+    wake_when_mail_is_queued(lambda: loop.call_soon_threadsafe(queued.set))
+    while True:
+        try:
+            await asyncio.to_thread(mail_round, configured_database())
+        except Exception:  # noqa: BLE001 - a failed round is logged; the outbox keeps every mail for the next
+            log.exception("A mail round failed")
+        try:
+            await asyncio.wait_for(queued.wait(), MAIL_ROUND_SECONDS)
+            queued.clear()
+            await asyncio.sleep(0.2)  # the page's transaction commits first
+        except TimeoutError:
+            pass
+
+
 def _route_from_the_first_run() -> None:
     """Until the first st.navigation call in a process, Streamlit treats an app with a pages/ folder as a
     legacy multipage app: the first deep link after a (re)start was looked up among pages/ by file name,
@@ -89,11 +115,13 @@ async def _lifespan(_app: object) -> AsyncIterator[None]:
     configured_database().migrate()
     _route_from_the_first_run()
     eraser = asyncio.create_task(_erase_expired_case_texts())
+    mailer = asyncio.create_task(_send_mail())
     from ui.push_routes import end_streams_when_the_server_stops
 
     end_streams_when_the_server_stops()
     yield
     eraser.cancel()
+    mailer.cancel()
 
 
 if __name__ == "__main__":

@@ -60,6 +60,7 @@ class Action(StrEnum):
     READ_SHARED_LEARNING_GOALS = "read_shared_learning_goals"
     MANAGE_PROGRAMMES = "manage_programmes"
     VIEW_PROGRAMME = "view_programme"
+    VIEW_OUTBOX = "view_outbox"
 
 
 _C = Capacity
@@ -117,6 +118,8 @@ PERMISSIONS: dict[Action, frozenset[Capacity]] = {
     # that they facilitate one of its groups); its members see only its name and phase on their group's page.
     Action.MANAGE_PROGRAMMES: frozenset({_C.COORDINATOR}),
     Action.VIEW_PROGRAMME: frozenset({_C.COORDINATOR, _C.GROUP_FACILITATOR}),
+    # Whom a mail went to and whether it failed, never what it said.
+    Action.VIEW_OUTBOX: frozenset({_C.COORDINATOR}),
 }
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from mail_server import mail_server  # noqa: F401 - a real SMTP server for the tests that ask for it
 
 from intervision import clock
 

@@ -61,6 +61,7 @@ keep_learning_goals   Y  Y  Y      Y  Y  Y      Y  Y  Y
 read_shared_learning_goals .  Y  .      .  Y  .      .  Y  .
 manage_programmes     Y  Y  Y      .  .  .      .  .  .
 view_programme        Y  Y  Y      .  Y  .      .  Y  .
+view_outbox           Y  Y  Y      .  .  .      .  .  .
 """
 
 

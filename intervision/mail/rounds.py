@@ -1,0 +1,34 @@
+"""A mail round: write the reminders that have come due, then deliver what is due in the outbox.
+
+The app runs a round every half minute, and at once when a page queues a mail (app.py); `python -m
+intervision.mail` runs one from cron or by hand. Each reminder writer queues with a dedupe key, so a round
+that runs twice, or in two processes at once, writes each reminder once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from intervision.database import Database
+from intervision.mail.outbox import DeliveryRound, deliver_due_mail
+
+log = logging.getLogger("intervision.mail")
+
+ReminderWriter = Callable[[Database, datetime], int]
+
+
+def reminder_writers() -> list[ReminderWriter]:
+    """Every kind of reminder a round looks for; each returns how many mails it queued."""
+    return []
+
+
+def mail_round(database: Database, now: datetime | None = None) -> DeliveryRound:
+    now = now or database.clock.now()
+    for write in reminder_writers():
+        try:
+            write(database, now)
+        except Exception:  # noqa: BLE001 - one kind of reminder failing must not stop the others or delivery
+            log.exception("Writing reminders failed: %s", getattr(write, "__name__", write))
+    return deliver_due_mail(database, now)
