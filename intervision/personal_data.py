@@ -24,6 +24,7 @@ from intervision.models import AuditAction, Language, Person, Role
 from intervision.permissions import Action, require
 from intervision.store import community as community_store
 from intervision.store import learning_goals as learning_goal_store
+from intervision.store import mail as outbox_store
 from intervision.store import programmes as programme_store
 from intervision.store.personal_data import PersonalAuditEvent, PersonalSurveyResponse
 
@@ -140,6 +141,18 @@ def export_my_data(database: Database, person: Person) -> bytes:
             "observer_observations": _rows(community_store.personal_observer_observations(db, person.id)),
             "debrief_notes_written": _rows(community_store.personal_debrief_notes(db, person.id)),
             "programme_actions": _rows(programme_store.personal_programme_actions(db, person.id)),
+            # What was mailed to them, without the text (a one-time link may be in it), and their choice of mails.
+            "mails_to_me": [
+                {
+                    "kind": mail.kind.value,
+                    "subject": mail.subject,
+                    "status": mail.status.value,
+                    "queued_at": _plain(mail.created_at),
+                    "finished_at": _plain(mail.finished_at),
+                }
+                for mail in outbox_store.mails_to_person(db, person.id)
+            ],
+            "mail_choices": {kind.value: wanted for kind, wanted in outbox_store.mail_choices(db, person.id).items()},
         }
     return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
 

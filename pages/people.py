@@ -1,4 +1,5 @@
-"""People (coordinators): everyone in the organisation, their roles, erasing someone, and the audit log."""
+"""People (coordinators): everyone in the organisation, their roles, erasing someone, the audit log, and what
+was mailed."""
 
 import streamlit as st
 
@@ -7,6 +8,7 @@ from intervision.database import configured as configured_database
 from intervision.models import PersonErasureInput, RetentionInput, Role, RoleChangeInput
 from ui import format, forms
 from ui.guard import escape_markdown, guard
+from ui.mail import outbox_panel
 
 # The store this server was set up with (intervision/database.py), built once per process.
 database = configured_database()
@@ -48,8 +50,13 @@ def _erase() -> str:
 
 st.title(viewer.t("nav.people"))
 forms.notice(viewer)
-people_tab, audit_tab, organisation_tab = st.tabs(
-    [viewer.t("people.tab_people"), viewer.t("people.tab_audit"), viewer.t("organisation.tab")]
+people_tab, audit_tab, mail_tab, organisation_tab = st.tabs(
+    [
+        viewer.t("people.tab_people"),
+        viewer.t("people.tab_audit"),
+        viewer.t("outbox.title"),
+        viewer.t("organisation.tab"),
+    ]
 )
 
 with people_tab:
@@ -139,6 +146,9 @@ with audit_tab:
         hide_index=True,
         width="stretch",
     )
+
+with mail_tab:
+    outbox_panel(database, viewer, coordinator)
 
 with organisation_tab, st.form(RETENTION):
     st.number_input(

@@ -1,4 +1,5 @@
-"""My profile: name, e-mail, language and password; sign out on every device; download all my data."""
+"""My profile: name, e-mail, language and password; which mails I get; sign out on every device; download all
+my data."""
 
 import streamlit as st
 
@@ -7,6 +8,7 @@ from intervision.database import configured as configured_database
 from intervision.models import PasswordChangeInput, ProfileInput
 from ui import format, forms
 from ui.guard import LANGUAGE_KEY, guard, sign_in_token
+from ui.mail import mail_choices_form
 
 # The store this server was set up with (intervision/database.py), built once per process.
 database = configured_database()
@@ -51,6 +53,9 @@ with left, st.form(PROFILE):
     st.form_submit_button(
         viewer.t("common.save"), type="primary", on_click=forms.submit, args=(PROFILE, viewer, _save_profile)
     )
+with left:
+    # Every mail links to this page: the choice sits right under the address it goes to.
+    mail_choices_form(database, viewer, person)
 with right:
     with st.form(PASSWORD):
         st.subheader(viewer.t("profile.password"))

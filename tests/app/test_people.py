@@ -96,7 +96,7 @@ def test_audit_log_shows_sign_ins(people):
     at = _people_page(at)
 
     tabs = [tab.label for tab in at.tabs]
-    assert tabs == ["People", "Audit log", "Organisation"]
+    assert tabs == ["People", "Audit log", "Mail", "Organisation"]
     log = at.tabs[1].dataframe[0].value
     assert list(log.columns) == ["When", "Who", "What", "Concerning", "Detail"]
     assert list(log["What"][:2]) == ["Sign-in failed", "Signed in"]

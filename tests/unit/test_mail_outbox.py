@@ -202,3 +202,21 @@ def test_an_erased_person_leaves_no_mail_behind(path, make_person, coordinator):
     erase_person(path, coordinator, anna.id, NOW)
     with path.reading() as db:
         assert outbox_store.mails_to_person(db, anna.id) == []
+
+
+def test_my_export_lists_the_mails_sent_to_me_without_their_text_and_my_choices(path, make_person, mail_server):
+    import json
+
+    from intervision.personal_data import export_my_data
+
+    anna = make_person("Anna Jansen")
+    mail = _reminder(anna).model_copy(update={"secret": True, "body": "https://intervision.test/reset?token=abc"})
+    _queue(path, mail)
+    deliver_due_mail(path, NOW)
+    choices.choose_mails(path, anna, {MailKind.SURVEY_REMINDER: False})
+    exported = json.loads(export_my_data(path, anna))
+    assert [(m["kind"], m["subject"], m["status"]) for m in exported["mails_to_me"]] == [
+        ("session_reminder", "Tomorrow: Team North meets", "sent")
+    ]
+    assert "token=abc" not in json.dumps(exported)
+    assert exported["mail_choices"] == {"survey_reminder": False}
