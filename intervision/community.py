@@ -41,7 +41,8 @@ from intervision import clock, store
 from intervision.config import PROJECT_ROOT
 from intervision.database import Database, Unit
 from intervision.errors import DomainError, NotAllowed
-from intervision.methods import LOW_SAFETY_SHARE, Safety, built_in_library
+from intervision.exercises import CommunityAspect
+from intervision.methods import LOW_SAFETY_SHARE, Safety, _Strict, built_in_library
 from intervision.models import DevelopmentPhase, Group, Language, ObservationKind, Person, ReportItem, SessionStatus
 from intervision.observation_log import LEVELS, Effect, categories
 from intervision.overview import Comparison, Period, Release, releases
@@ -59,12 +60,8 @@ from intervision.surveys import threshold
 SUGGESTIONS_FILE = PROJECT_ROOT / "data" / "community_suggestions.toml"
 
 
-class Aspect(StrEnum):
-    SAFETY = "safety"
-    TRUST = "trust"
-    SHARED_RESPONSIBILITY = "shared_responsibility"
-    CONVERSATION_SKILLS = "conversation_skills"
-
+# The four aspects are the exercises' own (an exercise names which it strengthens): one list for both.
+Aspect = CommunityAspect
 
 ASPECTS = tuple(Aspect)
 SURVEY_OF = {Aspect.SAFETY: "psychological_safety", Aspect.TRUST: "collective_efficacy"}
@@ -272,10 +269,6 @@ def community_profiles(
 
 
 # --- suggestions for a weak aspect -----------------------------------------------------------------------
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Focus(_Strict):

@@ -31,6 +31,7 @@ from intervision import clock
 from intervision.data_files import DataFileError, parse_toml
 from intervision.database import Database, Unit
 from intervision.errors import DomainError
+from intervision.methods import _Strict
 from intervision.models import Language, Person
 from intervision.permissions import Action, allows, require
 from intervision.store import groups as group_store
@@ -44,10 +45,6 @@ PHASES = range(5)
 
 
 # --- the BLITS phases, as data ----------------------------------------------------------------------------------
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Bilingual(_Strict):
