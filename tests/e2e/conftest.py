@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from e2e_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, Server, free_port, seed_demo, start_server
 from live_support import start_server_on
+from mail_server import MailServer
 from playwright.sync_api import Browser, Page, sync_playwright
 
 HERE = Path(__file__).parent
@@ -62,6 +63,17 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     server = start_server(tmp_path_factory.mktemp("demo"), demo=True)
     yield server
     _stop(server)
+
+
+@pytest.fixture
+def mail_demo_server(tmp_path: Path) -> Iterator[tuple[Server, MailServer]]:
+    """A demo server that mails through a real SMTP server running in this test (tests/mail_server.py)."""
+    mail = MailServer()
+    mail.start()
+    server = start_server(tmp_path / "mail-demo", demo=True, settings=mail.environment())
+    yield server, mail
+    _stop(server)
+    mail.stop()
 
 
 @pytest.fixture(scope="session")

@@ -179,13 +179,17 @@ class Server:
             pass
 
 
-def launch_server(port: int, db_path: Path, log_path: Path, *, database_url: str = "") -> Server:
+def launch_server(
+    port: int, db_path: Path, log_path: Path, *, database_url: str = "", settings: dict[str, str] | None = None
+) -> Server:
     """`streamlit run app.py` on this port, on the SQLite file or (with database_url) on PostgreSQL, in a
-    process group of its own; returns once /_stcore/health answers 200."""
+    process group of its own, with extra environment `settings` (a mail server); returns once
+    /_stcore/health answers 200."""
     env = os.environ | {
         "INTERVISION_DB": str(db_path),
         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
         "PYTHONUNBUFFERED": "1",
+        **(settings or {}),
     }
     if database_url:
         env["INTERVISION_DATABASE_URL"] = database_url
@@ -213,14 +217,14 @@ def launch_server(port: int, db_path: Path, log_path: Path, *, database_url: str
     raise RuntimeError(f"streamlit did not answer /_stcore/health within {STARTUP_TIMEOUT}s:\n{server.log()}")
 
 
-def start_server(directory: Path, *, demo: bool = False) -> Server:
+def start_server(directory: Path, *, demo: bool = False, settings: dict[str, str] | None = None) -> Server:
     """`streamlit run app.py` on a free port with its own database file (the demo in it when asked)."""
     directory.mkdir(parents=True, exist_ok=True)
     db_path = directory / "intervision.db"
     if demo:
         seed_demo(db_path)
     port = free_port()
-    return launch_server(port, db_path, directory / f"server-{port}.log")
+    return launch_server(port, db_path, directory / f"server-{port}.log", settings=settings)
 
 
 # --- the page -----------------------------------------------------------------------------------
