@@ -7,6 +7,7 @@ so that coordinators see where it would have gone (docs/deployment.md, E-mail).
 
 from __future__ import annotations
 
+import logging
 import os
 import tomllib
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from intervision.config import PROJECT_ROOT
+
+log = logging.getLogger("intervision.mail")
 
 DEFAULT_PUBLIC_URL = "http://localhost:8501"
 
@@ -88,11 +91,17 @@ def smtp_settings() -> SmtpSettings | None:
     host = settings.get("smtp_host")
     if host is None:
         return None
-    tls = Tls(settings.get("smtp_tls", Tls.STARTTLS).lower())
-    port = settings.get("smtp_port")
+    try:
+        tls = Tls(settings.get("smtp_tls", Tls.STARTTLS).lower())
+    except ValueError:
+        log.warning("smtp_tls must be starttls, ssl or none; using starttls")
+        tls = Tls.STARTTLS
+    port = settings.get("smtp_port", "")
+    if port and not port.isdigit():
+        log.warning("smtp_port must be a number; using the default port for %s", tls.value)
     return SmtpSettings(
         host=host,
-        port=int(port) if port else _DEFAULT_PORTS[tls],
+        port=int(port) if port.isdigit() else _DEFAULT_PORTS[tls],
         tls=tls,
         user=settings.get("smtp_user"),
         password=settings.get("smtp_password"),
