@@ -26,6 +26,8 @@ from intervision.store import mail as outbox_store
 log = logging.getLogger("intervision.mail")
 
 GIVE_UP_AFTER = timedelta(days=1)
+# How long a mail that left the queue is kept: long enough to answer "did my invitation go out?".
+KEPT_AFTER_SENDING = timedelta(days=90)
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_RETRY = timedelta(hours=1)
 CLAIM_FOR = timedelta(minutes=2)
@@ -186,3 +188,10 @@ def deliver_due_mail(database: Database, now: datetime | None = None, limit: int
         if postman is not None:
             postman.close()
     return done
+
+
+def forget_old_mail(database: Database, now: datetime | None = None) -> int:
+    """Mails that left the queue more than KEPT_AFTER_SENDING ago are deleted: names and addresses in them
+    are kept no longer than needed."""
+    with database.writing() as db:
+        return outbox_store.forget_finished_mail_before(db, (now or database.clock.now()) - KEPT_AFTER_SENDING)

@@ -1,4 +1,5 @@
-"""A mail round: write the reminders that have come due, then deliver what is due in the outbox.
+"""A mail round: write the reminders that have come due, deliver what is due in the outbox, and forget mails
+that left it long ago.
 
 The app runs a round every half minute, and at once when a page queues a mail (app.py); `python -m
 intervision.mail` runs one from cron or by hand. Each reminder writer queues with a dedupe key, so a round
@@ -12,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from intervision.database import Database
-from intervision.mail.outbox import DeliveryRound, deliver_due_mail
+from intervision.mail.outbox import DeliveryRound, deliver_due_mail, forget_old_mail
 
 log = logging.getLogger("intervision.mail")
 
@@ -31,4 +32,6 @@ def mail_round(database: Database, now: datetime | None = None) -> DeliveryRound
             write(database, now)
         except Exception:  # noqa: BLE001 - one kind of reminder failing must not stop the others or delivery
             log.exception("Writing reminders failed: %s", getattr(write, "__name__", write))
-    return deliver_due_mail(database, now)
+    done = deliver_due_mail(database, now)
+    forget_old_mail(database, now)
+    return done

@@ -147,3 +147,11 @@ def people_not_wanting(db: Unit, kind: MailKind, person_ids: list[int]) -> set[i
         [kind.value, *person_ids],
     )
     return {row[0] for row in rows}
+
+
+def forget_finished_mail_before(db: Unit, moment: datetime) -> int:
+    """Mails sent, failed or not sent before this moment leave the database."""
+    cursor = db.execute(
+        "DELETE FROM outbox WHERE status <> ? AND finished_at < ?", [MailStatus.QUEUED.value, _iso(moment)]
+    )
+    return cursor.rowcount

@@ -220,3 +220,16 @@ def test_my_export_lists_the_mails_sent_to_me_without_their_text_and_my_choices(
     ]
     assert "token=abc" not in json.dumps(exported)
     assert exported["mail_choices"] == {"survey_reminder": False}
+
+
+def test_a_sent_mail_is_forgotten_after_ninety_days_a_queued_one_never(path, make_person, mail_server):
+    from intervision.mail.rounds import mail_round
+
+    anna, bert = make_person("Anna Jansen"), make_person("Bert de Vries")
+    sent = _queue(path, _reminder(anna))
+    deliver_due_mail(path, NOW)
+    mail_server.stop()
+    waiting = _queue(path, _reminder(bert), now=NOW + timedelta(days=91))
+    mail_round(path, NOW + timedelta(days=91))
+    assert _status(path, sent) is None
+    assert _status(path, waiting).status is MailStatus.QUEUED
