@@ -129,7 +129,7 @@ if __name__ == "__main__":
 else:
     from starlette.middleware import Middleware
 
-    from ui import push_routes
+    from ui import calendar_routes, push_routes
     from ui.cookie_routes import BrowserBinding
     from ui.cookie_routes import routes as cookie_routes
     from ui.departures import QuietWhenBrowsersLeave
@@ -138,5 +138,6 @@ else:
     # A browser that leaves mid-handshake is one line in the log (outermost: it covers the others too); then
     # the proxy's headers, so that the binding cookie knows whether the browser used HTTPS.
     middleware = [Middleware(QuietWhenBrowsersLeave), Middleware(TrustedProxyHeaders), Middleware(BrowserBinding)]
-    routes = [*cookie_routes, *push_routes.routes]  # the sign-in cookie; the live screens' change stream
+    # The sign-in cookie; the live screens' change stream; the groups' calendar feeds.
+    routes = [*cookie_routes, *push_routes.routes, *calendar_routes.routes]
     app = st.App("app.py", routes=routes, middleware=middleware, lifespan=_lifespan, on_script_error=_apologise)
