@@ -3,8 +3,8 @@
 Streamlit runs this file as `__main__` on every rerun: then it only builds the navigation over the
 screens this person may open. When the server starts, `streamlit run` imports it as a module and
 finds `app`: our HTTP routes (the sign-in cookie), the middleware that reads a trusted proxy's headers and
-gives each browser its binding cookie, the live screens' change stream (ui/push_routes.py), and start-up
-work (migrations) live there.
+gives each browser its binding cookie, the live screens' change stream (ui/push_routes.py), the groups'
+calendar feeds (ui/calendar_routes.py), and start-up work (migrations) live there.
 """
 
 from __future__ import annotations

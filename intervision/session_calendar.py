@@ -17,6 +17,7 @@ import hmac
 import secrets
 from datetime import datetime, timedelta
 from email.utils import parseaddr
+from typing import Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -53,6 +54,8 @@ REMINDER_AHEAD = timedelta(hours=24)
 TOKEN_BYTES = 32
 FEED_ROUTE_PREFIX = "_intervision/calendar/"
 PRODUCT_ID = "-//Intervision//Sessions//NL"
+# What happened to a session, as its invitation mail says it (calendar.change_* and calendar.mail_* texts).
+SessionChange = Literal["planned", "moved", "cancelled"]
 # The pages a mail or a calendar event links to (ui/registry.py's url paths).
 GROUPS_PAGE = "groups"
 CASES_PAGE = "cases"
@@ -129,11 +132,11 @@ def _language_of(attendee: SessionAttendee, group: Group) -> Language:
     return attendee.language or group.language
 
 
-def queue_session_invitations(db: Unit, meeting_id: int, change: str, now: datetime) -> int:
+def queue_session_invitations(db: Unit, meeting_id: int, change: SessionChange, now: datetime) -> int:
     """One calendar invitation per current member and facilitator of the session's group, each in their own
     language, queued in the caller's transaction (so a change that rolls back mails nobody).
 
-    `change` is "planned", "moved" or "cancelled": the words of the mail; the file follows the session's status.
+    `change` picks the words of the mail; the calendar file follows the session's status.
     """
     meeting = meeting_store.meeting(db, meeting_id)
     group = store.group(db, meeting.group_id)
