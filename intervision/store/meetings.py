@@ -121,7 +121,9 @@ def move_meeting(db: Unit, meeting_id: int, starts_at: datetime, minutes: int) -
 
 
 def cancel_meeting(db: Unit, meeting_id: int) -> None:
+    """The session is called off; a case chosen for it stays chosen, for whichever session comes next."""
     db.execute(
         "UPDATE meetings SET status = ?, sequence = sequence + 1 WHERE id = ?",
         [MeetingStatus.CANCELLED.value, meeting_id],
     )
+    db.execute("UPDATE cases SET meeting_id = NULL WHERE meeting_id = ?", [meeting_id])

@@ -20,6 +20,7 @@ from intervision.mail.outbox import deliver_due_mail
 from intervision.mail.rounds import mail_round
 from intervision.models import (
     CaseInput,
+    CaseStatus,
     Language,
     MeetingInput,
     MeetingStatus,
@@ -198,6 +199,18 @@ def test_only_who_plans_sessions_may_move_or_cancel_them(team, coordinator):
     )
     with db.reading(team["path"]) as conn:
         assert store.meetings.meeting(conn, meeting_id).minutes == 60
+
+
+def test_a_case_chosen_for_a_cancelled_session_stays_chosen_without_that_sessions_day(team):
+    case_id = _submit_case(team, team["anna"])
+    meeting_id = _plan(team)
+    cases.choose_case(team["path"], team["lotte"], case_id, now=NOW)
+    with db.reading(team["path"]) as conn:
+        assert store.case(conn, case_id).meeting_starts_at == NEXT
+    groups.cancel_session(team["path"], team["lotte"], meeting_id, now=NOW)
+    with db.reading(team["path"]) as conn:
+        chosen = store.case(conn, case_id)
+    assert chosen.status is CaseStatus.CHOSEN and chosen.meeting_starts_at is None
 
 
 def test_saving_a_session_unchanged_mails_nobody(team):
