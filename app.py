@@ -3,8 +3,8 @@
 Streamlit runs this file as `__main__` on every rerun: then it only builds the navigation over the
 screens this person may open. When the server starts, `streamlit run` imports it as a module and
 finds `app`: our HTTP routes (the sign-in cookie), the middleware that reads a trusted proxy's headers and
-gives each browser its binding cookie, the live screens' change stream (ui/push_routes.py), and start-up
-work (migrations) live there.
+gives each browser its binding cookie, the live screens' change stream (ui/push_routes.py), the groups'
+calendar feeds (ui/calendar_routes.py), and start-up work (migrations) live there.
 """
 
 from __future__ import annotations
@@ -129,7 +129,7 @@ if __name__ == "__main__":
 else:
     from starlette.middleware import Middleware
 
-    from ui import push_routes
+    from ui import calendar_routes, push_routes
     from ui.cookie_routes import BrowserBinding
     from ui.cookie_routes import routes as cookie_routes
     from ui.departures import QuietWhenBrowsersLeave
@@ -138,5 +138,6 @@ else:
     # A browser that leaves mid-handshake is one line in the log (outermost: it covers the others too); then
     # the proxy's headers, so that the binding cookie knows whether the browser used HTTPS.
     middleware = [Middleware(QuietWhenBrowsersLeave), Middleware(TrustedProxyHeaders), Middleware(BrowserBinding)]
-    routes = [*cookie_routes, *push_routes.routes]  # the sign-in cookie; the live screens' change stream
+    # The sign-in cookie; the live screens' change stream; the groups' calendar feeds.
+    routes = [*cookie_routes, *push_routes.routes, *calendar_routes.routes]
     app = st.App("app.py", routes=routes, middleware=middleware, lifespan=_lifespan, on_script_error=_apologise)

@@ -20,8 +20,11 @@ from intervision.models import (
     Person,
     ReportItem,
     Role,
+    SessionChangeInput,
 )
 from intervision.permissions import Action, require
+from intervision.session_calendar import queue_session_invitations
+from intervision.store import meetings as meeting_store
 
 
 def _role_in(db: Unit, viewer: Person, group_id: int) -> GroupRole | None:
@@ -152,7 +155,7 @@ def plan_session(database: Database, viewer: Person, form: MeetingInput, now: da
     with database.writing() as db:
         require(Action.PLAN_SESSIONS, viewer.role, _role_in(db, viewer, form.group_id))
         version = pin_version(db, method, now) if method else None
-        return store.add_meeting(
+        meeting_id = store.add_meeting(
             db,
             form.group_id,
             form.starts_at,
@@ -161,6 +164,58 @@ def plan_session(database: Database, viewer: Person, form: MeetingInput, now: da
             method.id if method else None,
             version,
         )
+        # In the same transaction: a session planned is a session whose invitations are queued.
+        queue_session_invitations(db, meeting_id, "planned", now)
+        return meeting_id
+
+
+def _planned_meeting(db: Unit, viewer: Person, meeting_id: int, now: datetime) -> Meeting:
+    """A session this viewer may plan, still to come and still planned (a held or cancelled one stays so)."""
+    meeting = meeting_store.meeting(db, meeting_id)
+    if meeting is None:
+        raise DomainError("calendar.session_not_found")
+    require(Action.PLAN_SESSIONS, viewer.role, _role_in(db, viewer, meeting.group_id))
+    if meeting.status is MeetingStatus.HELD:
+        raise DomainError("calendar.session_held")
+    if meeting.status is MeetingStatus.CANCELLED:
+        raise DomainError("calendar.session_cancelled")
+    if meeting.starts_at <= now:
+        raise DomainError("calendar.session_started")
+    return meeting
+
+
+def reschedule_session(
+    database: Database, viewer: Person, meeting_id: int, form: SessionChangeInput, now: datetime | None = None
+) -> None:
+    """Move a planned session to a new start and/or length; its group gets the updated invitation."""
+    now = now or database.clock.now()
+    if form.starts_at.tzinfo is None:
+        raise DomainError("time_without_zone", field="starts_at")
+    if form.starts_at < now:
+        raise DomainError("session_in_past", field="starts_at")
+    with database.writing() as db:
+        meeting = _planned_meeting(db, viewer, meeting_id, now)
+        if meeting.starts_at == form.starts_at and meeting.minutes == form.minutes:
+            return  # nothing moved: no mail saying it did
+        meeting_store.move_meeting(db, meeting_id, form.starts_at, form.minutes)
+        queue_session_invitations(db, meeting_id, "moved", now)
+
+
+def cancel_session(database: Database, viewer: Person, meeting_id: int, now: datetime | None = None) -> None:
+    """Call off a planned session; its group gets the cancellation, which takes it out of their calendars."""
+    now = now or database.clock.now()
+    with database.writing() as db:
+        _planned_meeting(db, viewer, meeting_id, now)
+        meeting_store.cancel_meeting(db, meeting_id)
+        queue_session_invitations(db, meeting_id, "cancelled", now)
+
+
+def planned_sessions(database: Database, viewer: Person, group_id: int, now: datetime | None = None) -> list[Meeting]:
+    """The group's sessions still to come, soonest first: for everyone who may open the group (a coordinator
+    outside it sees the next session on this page already; these are only days and times)."""
+    with database.reading() as db:
+        require(Action.VIEW_GROUP, viewer.role, _role_in(db, viewer, group_id))
+        return meeting_store.planned_meetings(db, group_id, now or database.clock.now())
 
 
 def next_sessions(database: Database, group_ids: list[int], now: datetime | None = None) -> dict[int, Meeting]:

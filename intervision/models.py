@@ -350,6 +350,7 @@ class Meeting(BaseModel):
     method_id: str | None
     method_version: int | None = None
     status: MeetingStatus
+    sequence: int = 0  # moves and cancellation so far: a calendar keeps the invitation with the highest
 
 
 class AuditEvent(BaseModel):
@@ -851,3 +852,35 @@ class SpeakingRound(BaseModel):
     turn_paused_base: float
     finished_at: datetime | None
     turns: list[SpeakingTurn]
+
+
+# --- sessions in calendars -------------------------------------------------------------------------
+
+
+class SessionChangeInput(_Input):
+    """A planned session moved: its new start and length (the method stays as planned)."""
+
+    starts_at: datetime
+    minutes: int = Field(ge=30, le=480)
+
+
+class SessionAttendee(BaseModel):
+    """Someone a session's calendar invitation and reminder go to: a member or facilitator of its group."""
+
+    model_config = ConfigDict(frozen=True)
+
+    person_id: int
+    name: str
+    email: str
+    language: Language | None
+    group_role: GroupRole
+
+
+class CalendarFeed(BaseModel):
+    """A group's calendar feed: its secret token, and since when it holds."""
+
+    model_config = ConfigDict(frozen=True)
+
+    group_id: int
+    token: str
+    created_at: datetime

@@ -5,22 +5,26 @@ from functools import partial
 
 import streamlit as st
 
-from intervision import clock, groups, membership, method_library, overview
+from intervision import clock, groups, membership, method_library, overview, session_calendar
 from intervision.database import configured as configured_database
 from intervision.errors import DomainError
+from intervision.mail.settings import mail_configured
 from intervision.models import (
     DevelopmentPhase,
     Group,
     GroupInput,
     GroupRole,
     Language,
+    Meeting,
     MeetingInput,
     Person,
     ReportItem,
     Role,
+    SessionChangeInput,
 )
 from intervision.permissions import Action, allows
 from ui import format, forms
+from ui.browser import app_origin
 from ui.guard import Viewer, escape_markdown, guard
 from ui.programmes import programme_line
 
@@ -348,6 +352,9 @@ def show_sessions(group: Group, my_role: GroupRole | None) -> None:
                 on_click=forms.submit,
                 args=(form, viewer, partial(_plan, form, group.id)),
             )
+        st.caption(viewer.t("calendar.planned_mailed" if mail_configured() else "calendar.no_mail_server"))
+    show_planned(group, my_role)
+    show_calendar_feed(group, my_role)
     held = groups.sessions_held(database, person, group.id)
     if held is None:
         st.caption(viewer.t("groups.sessions_held_not_reported"))
@@ -369,6 +376,140 @@ def show_sessions(group: Group, my_role: GroupRole | None) -> None:
         hide_index=True,
         width="stretch",
     )
+
+
+# Which planned session has its change form or its cancel question open: (meeting id, "change" or "cancel").
+OPEN_SESSION = "_calendar_session_open"
+
+
+def _open_session(meeting_id: int, what: str) -> None:
+    st.session_state[OPEN_SESSION] = (meeting_id, what)
+
+
+def _close_session() -> None:
+    st.session_state.pop(OPEN_SESSION, None)
+
+
+def _reschedule(form: str, meeting_id: int) -> str:
+    day, at = forms.value(form, "day"), forms.value(form, "time")
+    starts_at = datetime.combine(day, at, tzinfo=format.local_zone()) if day and at else None
+    groups.reschedule_session(
+        database, person, meeting_id, SessionChangeInput(starts_at=starts_at, minutes=forms.value(form, "minutes"))
+    )
+    _close_session()
+    return "calendar.moved"
+
+
+def _cancel(meeting_id: int) -> str:
+    groups.cancel_session(database, person, meeting_id)
+    _close_session()
+    return "calendar.cancelled"
+
+
+def change_form(meeting: Meeting, when: str) -> None:
+    """The session's new day, time and length; what was typed stays when it is refused."""
+    form = f"change.{meeting.id}"
+    local = meeting.starts_at.astimezone(format.local_zone())
+    forms.prefill(form, {"day": local.date(), "time": local.time().replace(tzinfo=None), "minutes": meeting.minutes})
+    with st.form(form):
+        st.markdown(f"**{viewer.t('calendar.change_title', when=when)}**")
+        day_column, time_column, minutes_column = st.columns(3)
+        with day_column:
+            st.date_input(viewer.t("field.day"), key=forms.key(form, "day"), format=format.date_input_format(viewer))
+        with time_column:
+            st.time_input(viewer.t("field.time"), key=forms.key(form, "time"), step=900)
+        with minutes_column:
+            st.number_input(viewer.t("field.session_minutes"), step=15, key=forms.key(form, "minutes"))
+        forms.field_error(form, "starts_at")
+        forms.field_error(form, "minutes")
+        forms.form_error(form)
+        save_column, keep_column = st.columns(2)
+        save_column.form_submit_button(
+            viewer.t("calendar.save_change"),
+            type="primary",
+            on_click=forms.submit,
+            args=(form, viewer, partial(_reschedule, form, meeting.id)),
+        )
+        keep_column.form_submit_button(viewer.t("calendar.keep"), on_click=_close_session)
+
+
+def cancel_question(meeting: Meeting, when: str) -> None:
+    st.warning(viewer.t("calendar.cancel_question", when=when), icon=":material/event_busy:")
+    confirm_column, keep_column = st.columns(2)
+    confirm_column.button(
+        viewer.t("calendar.cancel_confirm"),
+        key=f"cancel_confirm.{meeting.id}",
+        type="primary",
+        on_click=forms.submit,
+        args=("sessions", viewer, partial(_cancel, meeting.id)),
+    )
+    keep_column.button(viewer.t("calendar.keep"), key=f"cancel_keep.{meeting.id}", on_click=_close_session)
+
+
+def show_planned(group: Group, my_role: GroupRole | None) -> None:
+    """The sessions still to come; whoever plans them may move or cancel each (a cancel asks first)."""
+    planned = groups.planned_sessions(database, person, group.id)
+    plans = allows(Action.PLAN_SESSIONS, person.role, my_role)
+    st.markdown(f"**{viewer.t('calendar.planned_title')}**")
+    if not planned:
+        st.caption(viewer.t("calendar.none_planned"))
+        return
+    forms.form_error("sessions")
+    opened = st.session_state.get(OPEN_SESSION)
+    for meeting in planned:
+        when = format.moment(meeting.starts_at, viewer)
+        when_column, length_column, change_column, cancel_column = st.columns([4, 2, 2, 2], vertical_alignment="center")
+        when_column.text(when)
+        length_column.text(viewer.t("calendar.minutes", count=meeting.minutes))
+        if not plans:
+            continue
+        change_column.button(
+            viewer.t("calendar.change"),
+            key=f"change_open.{meeting.id}",
+            on_click=_open_session,
+            args=(meeting.id, "change"),
+        )
+        cancel_column.button(
+            viewer.t("calendar.cancel"),
+            key=f"cancel_open.{meeting.id}",
+            on_click=_open_session,
+            args=(meeting.id, "cancel"),
+        )
+        if opened == (meeting.id, "change"):
+            change_form(meeting, when)
+        elif opened == (meeting.id, "cancel"):
+            cancel_question(meeting, when)
+
+
+def _renew_feed(group_id: int, sees_it: bool) -> str:
+    session_calendar.renew_feed(database, person, group_id)
+    return "calendar.renewed" if sees_it else "calendar.renewed_elsewhere"
+
+
+def show_calendar_feed(group: Group, my_role: GroupRole | None) -> None:
+    """The group's calendar address, for its members and facilitators only: a coordinator outside the group
+    never sees it (it is a key that keeps working for whoever holds it), but may renew it."""
+    sees_it = allows(Action.TAKE_PART, person.role, my_role)
+    renews = allows(Action.PLAN_SESSIONS, person.role, my_role)
+    if not sees_it and not renews:
+        return
+    st.markdown(f"**{viewer.t('calendar.feed_title')}**")
+    if sees_it:
+        st.caption(viewer.t("calendar.feed_explain"))
+        address = session_calendar.group_feed_address(database, person, group.id, origin=app_origin() or None)
+        st.code(address, language=None, wrap_lines=True)
+    if renews:
+        forms.form_error("calendar_feed")
+        with st.expander(viewer.t("calendar.renew")):
+            st.caption(viewer.t("calendar.renew_explain"))
+            confirmed = st.checkbox(viewer.t("calendar.renew_confirm"), key=f"renew_confirm.{group.id}")
+            st.button(
+                viewer.t("calendar.renew"),
+                key=f"renew.{group.id}",
+                disabled=not confirmed,
+                on_click=forms.submit,
+                args=("calendar_feed", viewer, partial(_renew_feed, group.id, sees_it)),
+            )
 
 
 def _delete(group_id: int) -> str:

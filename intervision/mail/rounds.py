@@ -14,6 +14,7 @@ from datetime import datetime
 
 from intervision.database import Database
 from intervision.mail.outbox import DeliveryRound, deliver_due_mail, forget_old_mail
+from intervision.session_calendar import write_session_reminders
 
 log = logging.getLogger("intervision.mail")
 
@@ -22,7 +23,7 @@ ReminderWriter = Callable[[Database, datetime], int]
 
 def reminder_writers() -> list[ReminderWriter]:
     """Every kind of reminder a round looks for; each returns how many mails it queued."""
-    return []
+    return [write_session_reminders]
 
 
 def mail_round(database: Database, now: datetime | None = None) -> DeliveryRound:

@@ -13,7 +13,7 @@ from intervision.store._sql import _iso
 
 _MEETING_SELECT = (
     "SELECT m.id, m.group_id, g.name AS group_name, m.starts_at, m.minutes, m.method_id, m.method_version,"
-    " m.status"
+    " m.status, m.sequence"
     " FROM meetings m JOIN groups g ON g.id = m.group_id"
 )
 
@@ -78,3 +78,52 @@ def meeting_counts(db: Unit, since: datetime) -> dict[int, int]:
         [MeetingStatus.HELD.value, _iso(since)],
     )
     return {row[0]: row[1] for row in rows}
+
+
+def meeting(db: Unit, meeting_id: int) -> Meeting | None:
+    row = db.execute(f"{_MEETING_SELECT} WHERE m.id = ?", [meeting_id]).fetchone()
+    return Meeting(**dict(row)) if row else None
+
+
+def planned_meetings(db: Unit, group_id: int, since: datetime) -> list[Meeting]:
+    """The group's planned sessions that start at or after `since`, soonest first."""
+    rows = db.execute(
+        f"{_MEETING_SELECT} WHERE m.group_id = ? AND m.status = ? AND m.starts_at >= ? ORDER BY m.starts_at, m.id",
+        [group_id, MeetingStatus.PLANNED.value, _iso(since)],
+    )
+    return [Meeting(**dict(row)) for row in rows]
+
+
+def planned_meetings_between(db: Unit, since: datetime, until: datetime) -> list[Meeting]:
+    """Every group's planned sessions that start after `since` and no later than `until`."""
+    rows = db.execute(
+        f"{_MEETING_SELECT} WHERE m.status = ? AND m.starts_at > ? AND m.starts_at <= ? ORDER BY m.starts_at, m.id",
+        [MeetingStatus.PLANNED.value, _iso(since), _iso(until)],
+    )
+    return [Meeting(**dict(row)) for row in rows]
+
+
+def meetings_since(db: Unit, group_id: int, since: datetime) -> list[Meeting]:
+    """The group's sessions of any status that start at or after `since`, in time order (a calendar feed)."""
+    rows = db.execute(
+        f"{_MEETING_SELECT} WHERE m.group_id = ? AND m.starts_at >= ? ORDER BY m.starts_at, m.id",
+        [group_id, _iso(since)],
+    )
+    return [Meeting(**dict(row)) for row in rows]
+
+
+def move_meeting(db: Unit, meeting_id: int, starts_at: datetime, minutes: int) -> None:
+    """A new start and length; the change count goes up, so calendars take this version over the last."""
+    db.execute(
+        "UPDATE meetings SET starts_at = ?, minutes = ?, sequence = sequence + 1 WHERE id = ?",
+        [_iso(starts_at), minutes, meeting_id],
+    )
+
+
+def cancel_meeting(db: Unit, meeting_id: int) -> None:
+    """The session is called off; a case chosen for it stays chosen, for whichever session comes next."""
+    db.execute(
+        "UPDATE meetings SET status = ?, sequence = sequence + 1 WHERE id = ?",
+        [MeetingStatus.CANCELLED.value, meeting_id],
+    )
+    db.execute("UPDATE cases SET meeting_id = NULL WHERE meeting_id = ?", [meeting_id])
