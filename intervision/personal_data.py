@@ -22,6 +22,7 @@ from intervision.errors import DomainError
 from intervision.instruments import InstrumentFileError, parse_instrument
 from intervision.models import AuditAction, Language, Person, Role
 from intervision.permissions import Action, require
+from intervision.store import account_mail as account_mail_store
 from intervision.store import community as community_store
 from intervision.store import learning_goals as learning_goal_store
 from intervision.store import programmes as programme_store
@@ -140,6 +141,9 @@ def export_my_data(database: Database, person: Person) -> bytes:
             "observer_observations": _rows(community_store.personal_observer_observations(db, person.id)),
             "debrief_notes_written": _rows(community_store.personal_debrief_notes(db, person.id)),
             "programme_actions": _rows(programme_store.personal_programme_actions(db, person.id)),
+            # When their address was confirmed, and the one-time links made for them (never a link's token).
+            "email_confirmed_at": _plain(account_mail_store.email_confirmed_at(db, person.id)),
+            "account_links": _rows(account_mail_store.personal_account_links(db, person.id)),
         }
     return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
 
