@@ -64,6 +64,8 @@ LINKS_PER_HOUR = 3
 MAIL_INVITATIONS_AT_ONCE = 50
 # An account whose owner never confirmed the address is forgotten after this long.
 UNCONFIRMED_ACCOUNTS_KEPT = timedelta(days=7)
+# A link that expired this long ago is deleted (the next time anyone asks for one).
+EXPIRED_LINKS_KEPT = timedelta(days=1)
 
 RESET_PATH = "reset"
 CONFIRM_PATH = "confirm"
@@ -207,6 +209,7 @@ def ask_password_reset(
     now = now or database.clock.now()
     token, digest = _new_token()
     with database.writing() as db:
+        account_store.forget_links_expired_before(db, now - EXPIRED_LINKS_KEPT)
         recipient = account_store.mail_recipient(db, form.email)
         person_id = recipient.id if recipient else None
         asked = account_store.links_made_since(db, person_id, LinkPurpose.RESET, now - timedelta(hours=1))
@@ -296,6 +299,7 @@ def _start_account_with_code(
     with database.writing() as db:
         found = invitations.usable_invitation(db, code.code, now)  # the same refusals for anyone
         account_store.forget_pending_accounts_made_before(db, now - UNCONFIRMED_ACCOUNTS_KEPT)
+        account_store.forget_links_expired_before(db, now - EXPIRED_LINKS_KEPT)
         recipient = account_store.mail_recipient(db, form.email)
         if recipient is not None and recipient.confirmed:
             mail = write_mail(

@@ -89,6 +89,11 @@ def links_made_since(db: Unit, person_id: int | None, purpose: LinkPurpose, sinc
     ).scalar()
 
 
+def forget_links_expired_before(db: Unit, moment: datetime) -> None:
+    """Links long expired say nothing any more: they go (the hour's count needs only the recent ones)."""
+    db.execute("DELETE FROM account_links WHERE expires_at < ?", [_iso(moment)])
+
+
 def usable_link(db: Unit, purpose: LinkPurpose, token_hash: str, now: datetime) -> AccountLink | None:
     """The link behind this digest, if it is of this purpose, not used and not expired."""
     row = db.execute(
