@@ -9,19 +9,22 @@ from datetime import timedelta
 import pytest
 from unit_support import NOW, PASSWORD, count_rows
 
-from intervision import account_mail, auth, invitations, personal_data, store
+from intervision import account_mail, auth, cases, invitations, personal_data, store
 from intervision.account_mail import MailInvitationInput, NewPasswordInput, ResetRequestInput
 from intervision.errors import DomainError, NotAllowed
 from intervision.mail.outbox import deliver_due_mail
 from intervision.models import (
     AuditAction,
+    CaseInput,
     GroupRole,
     InvitationInput,
     JoinInput,
     Language,
     NewAccountInput,
+    QuestionType,
     Role,
     SignInInput,
+    Want,
 )
 
 NEW_PASSWORD = "a brand new sentence"
@@ -349,3 +352,39 @@ def test_links_are_in_the_export_and_go_when_the_person_is_erased(path, coordina
     assert '"email_confirmed_at"' in exported
     personal_data.erase_person(path, coordinator, anna.id, now=NOW)
     assert count_rows(path, "account_links") == 0
+
+
+# --- the NEVER rule ----------------------------------------------------------------------------
+
+SECRET = "VERTROUWELIJK-7731"
+
+
+def test_no_case_text_is_in_any_account_mail(path, coordinator, make_person, make_group, mail_server):
+    anna = make_person("Anna Jansen", email="anna@example.org")
+    group_id = make_group("Team Noord", members=(anna,))
+    cases.submit_case(
+        path,
+        anna,
+        CaseInput(
+            group_id=group_id,
+            title=f"Casus {SECRET}",
+            situation=f"Een ouder mailt elke week ({SECRET}) en zet de directie in de cc; ik wist niet wat te zeggen.",
+            involved="een ouder",
+            own_role="Ik ben de leerkracht.",
+            evoked="Onzekerheid.",
+            learning_question=f"Hoe kan ik grenzen stellen ({SECRET})?",
+            question_type=QuestionType.OWN_BEHAVIOUR,
+            wants=[Want.ADVICE],
+            tried="Kort teruggemaild.",
+            anonymised=True,
+        ),
+        now=NOW,
+    )
+    account_mail.invite_by_mail(path, coordinator, MailInvitationInput(group_id=group_id, addresses="x@y.nl"), now=NOW)
+    _ask(path, "anna@example.org")
+    code = _code(path, coordinator, group_id)
+    _create(path, code, _newcomer())
+    _create(path, code, _newcomer(email="anna@example.org"))
+    arrived = _deliver(path, mail_server, 4)
+    assert {mail.envelope_to[0] for mail in arrived} == {"x@y.nl", "anna@example.org", "noor@nieuw.example"}
+    assert not [mail.subject for mail in arrived if SECRET in mail.raw]
