@@ -166,6 +166,11 @@ def sign_in(
             with database.writing() as db:
                 store.add_audit_event(db, now, person_id, AuditAction.SIGN_IN_FAILED, "", "")
         raise DomainError("sign_in_failed")
+    if not account.confirmed:
+        # Said only to whoever knows the password: a new account opens once its owner confirmed the address.
+        with database.writing() as db:
+            _succeeded(db, keys)
+        raise DomainError("account_mail.confirm_first")
     with database.writing() as db:
         _succeeded(db, keys)
         store.add_audit_event(db, now, person_id, AuditAction.SIGN_IN, "", "")

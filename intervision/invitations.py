@@ -36,6 +36,14 @@ def join_link(base_url: str, code: str) -> str:
     return f"{base_url.rstrip('/')}/join?code={code}"
 
 
+def unused_code(db: Unit) -> str:
+    """A join code no invitation has; call with the "invitation_codes" lock held, so nobody takes it meanwhile."""
+    code = _new_code()
+    while store.invitation_by_code(db, code) is not None:
+        code = _new_code()
+    return code
+
+
 def create_invitation(
     database: Database, viewer: Person, form: InvitationInput, now: datetime | None = None
 ) -> Invitation:
@@ -48,9 +56,7 @@ def create_invitation(
         if form.group_role is GroupRole.FACILITATOR:
             require(Action.INVITE_FACILITATORS, viewer.role, viewer_role)
         db.lock("invitation_codes")  # so that no one else takes the code between the check and the insert
-        code = _new_code()
-        while store.invitation_by_code(db, code) is not None:
-            code = _new_code()
+        code = unused_code(db)
         invitation_id = store.add_invitation(
             db,
             code,
@@ -93,7 +99,7 @@ def revoke_invitation(database: Database, viewer: Person, invitation_id: int, no
         store.add_audit_event(db, now, viewer.id, AuditAction.INVITATION_REVOKED, found.code, found.group_name)
 
 
-def _usable_invitation(db: Unit, code: str, now: datetime) -> Invitation:
+def usable_invitation(db: Unit, code: str, now: datetime) -> Invitation:
     found = store.invitation_by_code(db, code)
     if found is None:
         raise DomainError("invitation_unknown", field="code")
@@ -103,8 +109,9 @@ def _usable_invitation(db: Unit, code: str, now: datetime) -> Invitation:
     return found
 
 
-def _join(db: Unit, invitation: Invitation, person_id: int, now: datetime) -> None:
-    # The use first: another person may have taken the last one since `_usable_invitation` looked.
+def join(db: Unit, invitation: Invitation, person_id: int, now: datetime) -> None:
+    """The person joins the invitation's group inside the caller's transaction, using one of its uses."""
+    # The use first: another person may have taken the last one since `usable_invitation` looked.
     if not store.count_invitation_use(db, invitation.id):
         raise DomainError("invitation_used_up", field="code")
     store.set_membership(db, invitation.group_id, person_id, invitation.group_role, now, by=person_id)
@@ -123,10 +130,10 @@ def join_with_code(database: Database, person: Person, form: JoinInput, now: dat
     require(Action.JOIN_WITH_CODE, person.role)
     now = now or database.clock.now()
     with database.writing() as db:
-        found = _usable_invitation(db, form.code, now)
+        found = usable_invitation(db, form.code, now)
         if store.group_role(db, found.group_id, person.id) is not None:
             raise DomainError("already_in_group", field="code")
-        _join(db, found, person.id, now)
+        join(db, found, person.id, now)
         return found
 
 
@@ -137,10 +144,10 @@ def create_account_with_code(
     now = now or database.clock.now()
     hashed = hash_password(form.password)  # before the transaction: argon2 is slow on purpose
     with database.writing() as db:
-        found = _usable_invitation(db, code.code, now)
+        found = usable_invitation(db, code.code, now)
         role = Role.FACILITATOR if found.group_role is GroupRole.FACILITATOR else Role.PARTICIPANT
         person_id = add_account(db, form, hashed, role, now)
-        _join(db, found, person_id, now)
+        join(db, found, person_id, now)
         return person_id
 
 
@@ -148,7 +155,7 @@ def invitation_preview(database: Database, code: str, now: datetime | None = Non
     """The invitation behind a link, if it can still be used (to greet a newcomer by group name)."""
     with database.reading() as db:
         try:
-            return _usable_invitation(db, code.strip().upper(), now or database.clock.now())
+            return usable_invitation(db, code.strip().upper(), now or database.clock.now())
         except DomainError:
             return None
 

@@ -113,6 +113,9 @@ class AuditAction(StrEnum):
     PERSON_ERASED = "person_erased"
     BACKUP_TAKEN = "backup_taken"  # by the coordinator's backup button of earlier releases; their rows still show
     BACKUP_RESTORED = "backup_restored"
+    RESET_LINK_HANDED_OUT = "reset_link_handed_out"  # a coordinator made a link to set a new password
+    PASSWORD_RESET = "password_reset"  # a new password set with a one-time link
+    ADDRESS_CONFIRMED = "address_confirmed"  # a new account's owner confirmed the e-mail address
 
 
 class InvitationStatus(StrEnum):

@@ -61,6 +61,7 @@ class Action(StrEnum):
     MANAGE_PROGRAMMES = "manage_programmes"
     VIEW_PROGRAMME = "view_programme"
     VIEW_OUTBOX = "view_outbox"
+    HAND_OUT_RESET_LINK = "hand_out_reset_link"
 
 
 _C = Capacity
@@ -120,6 +121,8 @@ PERMISSIONS: dict[Action, frozenset[Capacity]] = {
     Action.VIEW_PROGRAMME: frozenset({_C.COORDINATOR, _C.GROUP_FACILITATOR}),
     # Whom a mail went to and whether it failed, never what it said.
     Action.VIEW_OUTBOX: frozenset({_C.COORDINATOR}),
+    # Without a mail server, a coordinator makes the link to set a new password (audit-logged).
+    Action.HAND_OUT_RESET_LINK: frozenset({_C.COORDINATOR}),
 }
 
 

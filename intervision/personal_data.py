@@ -22,6 +22,7 @@ from intervision.errors import DomainError
 from intervision.instruments import InstrumentFileError, parse_instrument
 from intervision.models import AuditAction, Language, Person, Role
 from intervision.permissions import Action, require
+from intervision.store import account_mail as account_mail_store
 from intervision.store import community as community_store
 from intervision.store import learning_goals as learning_goal_store
 from intervision.store import mail as outbox_store
@@ -153,6 +154,9 @@ def export_my_data(database: Database, person: Person) -> bytes:
                 for mail in outbox_store.mails_to_person(db, person.id)
             ],
             "mail_choices": {kind.value: wanted for kind, wanted in outbox_store.mail_choices(db, person.id).items()},
+            # When their address was confirmed, and the one-time links made for them (never a link's token).
+            "email_confirmed_at": _plain(account_mail_store.email_confirmed_at(db, person.id)),
+            "account_links": _rows(account_mail_store.personal_account_links(db, person.id)),
         }
     return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
 

@@ -4,9 +4,11 @@ from functools import partial
 
 import streamlit as st
 
-from intervision import invitations
+from intervision import account_mail, invitations
+from intervision.account_mail import MAIL_INVITATIONS_AT_ONCE, MailInvitationInput
 from intervision.clock import utcnow
 from intervision.database import configured as configured_database
+from intervision.mail.settings import mail_configured
 from intervision.models import GroupRole, InvitationInput, InvitationStatus, Role
 from ui import format, forms
 from ui.browser import app_origin
@@ -20,6 +22,9 @@ person = viewer.signed_in
 FORM = "invitation"
 FIELDS = ["group_id", "group_role", "valid_days", "max_uses"]
 CREATED = "_created_invitation"
+MAIL = "mail_invitation"
+MAIL_FIELDS = ["group_id", "group_role", "valid_days", "addresses"]
+MAILED = "_mailed_invitations"
 
 groups = dict(invitations.groups_to_invite_to(database, person))
 
@@ -27,7 +32,14 @@ groups = dict(invitations.groups_to_invite_to(database, person))
 def _create() -> str:
     created = invitations.create_invitation(database, person, InvitationInput(**forms.values(FORM, FIELDS)))
     st.session_state[CREATED] = created.code
+    st.session_state.pop(MAILED, None)
     return "invitations.created"
+
+
+def _invite_by_mail() -> None:
+    sent = account_mail.invite_by_mail(database, person, MailInvitationInput(**forms.values(MAIL, MAIL_FIELDS)))
+    st.session_state[MAILED] = [(invitation.address, invitation.code) for invitation in sent]
+    forms.clear(MAIL, ["addresses"])
 
 
 def _revoke(invitation_id: int) -> None:
@@ -65,6 +77,57 @@ with st.expander(viewer.t("invitations.new"), expanded=code is None), st.form(FO
     forms.form_error(FORM)
     st.form_submit_button(
         viewer.t("invitations.create"), type="primary", on_click=forms.submit, args=(FORM, viewer, _create)
+    )
+
+
+def _roles_offered() -> list[GroupRole]:
+    # Member first: an invitation made with the defaults never hands out a facilitator's role.
+    return [GroupRole.MEMBER, GroupRole.FACILITATOR] if person.role is Role.COORDINATOR else [GroupRole.MEMBER]
+
+
+if mailed := st.session_state.get(MAILED):
+    st.success(viewer.t("account_mail.sent", count=len(mailed)), icon=":material/outgoing_mail:")
+    if not mail_configured():
+        # Nothing goes out: the facilitator sends each address its own link.
+        st.warning(viewer.t("account_mail.no_server"), icon=":material/unsubscribe:")
+        st.subheader(viewer.t("account_mail.links_title"))
+        st.dataframe(
+            [
+                {
+                    viewer.t("account_mail.address"): address,
+                    viewer.t("account_mail.link"): invitations.join_link(app_origin(), code),
+                }
+                for address, code in mailed
+            ],
+            hide_index=True,
+            width="stretch",
+        )
+
+with st.expander(viewer.t("account_mail.invite_title"), expanded=bool(forms.value(MAIL, "addresses"))), st.form(MAIL):
+    st.caption(viewer.t("account_mail.invite_intro", most=MAIL_INVITATIONS_AT_ONCE))
+    st.selectbox(viewer.t("field.group"), list(groups), format_func=groups.get, key=forms.key(MAIL, "group_id"))
+    forms.field_error(MAIL, "group_id")
+    st.selectbox(
+        viewer.t("field.group_role"),
+        _roles_offered(),
+        format_func=lambda role: viewer.t(f"group_role.{role}"),
+        key=forms.key(MAIL, "group_role"),
+    )
+    forms.field_error(MAIL, "group_role")
+    st.number_input(viewer.t("field.valid_days"), value=14, step=1, key=forms.key(MAIL, "valid_days"))
+    forms.field_error(MAIL, "valid_days")
+    st.text_area(
+        viewer.t("account_mail.addresses"),
+        help=viewer.t("account_mail.addresses_help"),
+        key=forms.key(MAIL, "addresses"),
+    )
+    forms.field_error(MAIL, "addresses")
+    forms.form_error(MAIL)
+    st.form_submit_button(
+        viewer.t("account_mail.send_button"),
+        type="primary",
+        on_click=forms.submit,
+        args=(MAIL, viewer, _invite_by_mail),
     )
 
 st.subheader(viewer.t("invitations.list_title"))

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from intervision import auth, invitations
+from intervision import account_mail, auth, invitations
 from intervision.database import configured as configured_database
 from intervision.models import JoinInput, NewAccountInput
 from ui import forms
@@ -15,6 +15,8 @@ viewer = guard("join")
 JOIN = "join"
 NEW = "new_account"
 NEW_FIELDS = ["name", "email", "password", "password_again", "language"]
+# With a mail server set up, creating an account always ends here: "check your mail" (intervision/account_mail.py).
+CHECK_MAIL = "_check_mail_to_confirm"
 
 if "code" in st.query_params and not st.session_state.get("_link_code_taken"):
     # The link's code fills the field once; after joining, the field stays empty.
@@ -31,7 +33,12 @@ def _join() -> str:
 
 def _create_account() -> None:
     code = JoinInput(code=forms.value(JOIN, "code") or "")
-    person_id = invitations.create_account_with_code(database, NewAccountInput(**forms.values(NEW, NEW_FIELDS)), code)
+    form = NewAccountInput(**forms.values(NEW, NEW_FIELDS))
+    person_id = account_mail.create_account_with_code(database, form, code, viewer.language)
+    if person_id is None:
+        forms.clear(NEW, ["password", "password_again"])
+        st.session_state[CHECK_MAIL] = True
+        return
     remember_sign_in(auth.open_session_for(database, person_id))
 
 
@@ -59,6 +66,8 @@ if viewer.person:
     st.stop()
 
 st.subheader(viewer.t("join.new_account_title"))
+if st.session_state.pop(CHECK_MAIL, False):
+    st.success(viewer.t("account_mail.check_mail"), icon=":material/mark_email_unread:")
 st.caption(viewer.t("join.new_account_intro"))
 with st.form(NEW):
     forms.text_inputs(NEW, viewer, forms.NEW_ACCOUNT_FIELDS)

@@ -3,10 +3,12 @@ was mailed."""
 
 import streamlit as st
 
-from intervision import accounts, cases, personal_data
+from intervision import account_mail, accounts, cases, personal_data
 from intervision.database import configured as configured_database
+from intervision.errors import DomainError
 from intervision.models import PersonErasureInput, RetentionInput, Role, RoleChangeInput
 from ui import format, forms
+from ui.browser import app_origin
 from ui.guard import escape_markdown, guard
 from ui.mail import outbox_panel
 
@@ -19,6 +21,9 @@ FORM = "role_change"
 RETENTION = "retention"
 ERASE = "erase"
 ERASE_FIELDS = ["person_id", "confirm_email"]
+RESET = "reset_link"
+# The link just made: shown on the next drawing only, then gone (it opens the account).
+HANDED_OUT = "_reset_link_handed_out"
 
 everyone = accounts.people(database, coordinator)
 by_id = {person.id: person for person in everyone}
@@ -34,6 +39,15 @@ def _change_role() -> str:
     accounts.change_role(database, coordinator, form.person_id, form.role)
     forms.clear(FORM, ["person_id", "role"])
     return "people.role_changed"
+
+
+def _hand_out_reset_link() -> None:
+    chosen = forms.value(RESET, "person_id")
+    if chosen not in by_id:
+        raise DomainError("required", field="person_id")
+    token = account_mail.hand_out_reset_link(database, coordinator, chosen)
+    st.session_state[HANDED_OUT] = (by_id[chosen].name, account_mail.reset_link(app_origin(), token))
+    forms.clear(RESET, ["person_id"])
 
 
 def _erase() -> str:
@@ -95,6 +109,30 @@ with people_tab:
         forms.form_error(FORM)
         st.form_submit_button(
             viewer.t("common.save"), type="primary", on_click=forms.submit, args=(FORM, viewer, _change_role)
+        )
+
+    st.subheader(viewer.t("account_mail.hand_out_title"))
+    st.caption(viewer.t("account_mail.hand_out_intro"))
+    if handed_out := st.session_state.pop(HANDED_OUT, None):
+        name, link = handed_out
+        st.warning(viewer.t("account_mail.hand_out_made", name=escape_markdown(name)), icon=":material/key:")
+        st.code(link, language=None, wrap_lines=True)
+    with st.form(RESET):
+        st.selectbox(
+            viewer.t("field.person"),
+            [person_id for person_id in by_id if person_id != coordinator.id],
+            format_func=lambda person_id: f"{by_id[person_id].name} ({by_id[person_id].email})",
+            index=None,
+            placeholder=viewer.t("people.choose_person"),
+            key=forms.key(RESET, "person_id"),
+        )
+        forms.field_error(RESET, "person_id")
+        forms.form_error(RESET)
+        st.form_submit_button(
+            viewer.t("account_mail.hand_out_button"),
+            on_click=forms.submit,
+            args=(RESET, viewer, _hand_out_reset_link),
+            icon=":material/lock_reset:",
         )
 
     st.subheader(viewer.t("people.erase"))

@@ -2,8 +2,10 @@
 
 import streamlit as st
 
-from intervision import auth, demo
+from intervision import account_mail, auth, demo
+from intervision.account_mail import ResetRequestInput
 from intervision.database import configured as configured_database
+from intervision.mail.settings import mail_configured
 from intervision.models import SignInInput
 from ui import forms
 from ui.guard import client_address, guard, keep_return_target, remember_sign_in, single_sign_on_configured
@@ -13,6 +15,9 @@ database = configured_database()
 
 viewer = guard("sign_in")
 FORM = "sign_in"
+FORGOT = "forgot_password"
+# Set once a reset link was asked for: the answer is the same whether or not the address has an account.
+ASKED = "_reset_link_asked"
 # Came from the QR code's link: signing in (or creating an account) goes straight on to the session.
 going_on_to = keep_return_target()
 
@@ -20,6 +25,12 @@ going_on_to = keep_return_target()
 def _sign_in() -> None:
     form = SignInInput(**forms.values(FORM, ["email", "password"]))
     remember_sign_in(auth.sign_in(database, form, client_address()))
+
+
+def _ask_for_reset_link() -> None:
+    form = ResetRequestInput(**forms.values(FORGOT, ["email"]))
+    account_mail.ask_password_reset(database, form, viewer.language)
+    st.session_state[ASKED] = True
 
 
 def _describe(account: demo.DemoAccount) -> str:
@@ -55,6 +66,23 @@ with left:
     if single_sign_on_configured():
         st.button(viewer.t("sign_in.single_sign_on"), on_click=st.login, icon=":material/domain:")
     st.page_link("pages/join.py", label=viewer.t("sign_in.have_code"), icon=":material/login:")
+    asked = st.session_state.pop(ASKED, False)
+    with st.expander(viewer.t("account_mail.forgot_title"), expanded=asked or bool(forms.value(FORGOT, "email"))):
+        if not mail_configured():
+            st.info(viewer.t("account_mail.forgot_no_server"), icon=":material/support_agent:")
+        else:
+            if asked:
+                st.success(viewer.t("account_mail.forgot_answer"), icon=":material/mark_email_read:")
+            with st.form(FORGOT):
+                st.caption(viewer.t("account_mail.forgot_intro"))
+                st.text_input(viewer.t("field.email"), key=forms.key(FORGOT, "email"), autocomplete="username")
+                forms.field_error(FORGOT, "email")
+                forms.form_error(FORGOT)
+                st.form_submit_button(
+                    viewer.t("account_mail.forgot_button"),
+                    on_click=forms.submit,
+                    args=(FORGOT, viewer, _ask_for_reset_link),
+                )
 
 with right:
     if viewer.organisation and viewer.organisation.is_demo:

@@ -59,6 +59,9 @@ SCREENS: dict[str, Screen] = {
         Screen("programmes", "pages/programmes.py", "programmes", ":material/route:", Access.COORDINATOR),
         Screen("join", "pages/join.py", "join", ":material/login:", Access.ANYONE),
         Screen("projector", "pages/projector.py", "projector", ":material/cast:", Access.ANYONE, hidden=True),
+        # Opened from the links in the account mails; anyone holding a valid link may use it, signed in or not.
+        Screen("reset", "pages/reset.py", "reset", ":material/lock_reset:", Access.ANYONE, hidden=True),
+        Screen("confirm", "pages/confirm.py", "confirm", ":material/mark_email_read:", Access.ANYONE, hidden=True),
         Screen("learning_goals", "pages/learning_goals.py", "learning-goals", ":material/flag:", Access.SIGNED_IN),
         Screen("profile", "pages/profile.py", "profile", ":material/person:", Access.SIGNED_IN),
     )

@@ -24,6 +24,8 @@ class Credentials:
 
     person_id: int
     password_hash: str | None
+    # False while a new account waits for its owner to confirm the address (intervision/account_mail.py).
+    confirmed: bool = True
 
 
 def _changed_one(rowcount: int, what: str) -> None:
@@ -40,11 +42,21 @@ def add_person(
     password_hash: str | None,
     language: Language | None,
     now: datetime,
+    confirmed: bool = True,
 ) -> int:
+    """A new person; `confirmed=False` for an account that waits for its owner to confirm the address."""
     return db.execute(
-        "INSERT INTO people (name, email, role, language, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)"
-        " RETURNING id",
-        [name, email, role.value, language.value if language else None, password_hash, _iso(now)],
+        "INSERT INTO people (name, email, role, language, password_hash, created_at, email_confirmed_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        [
+            name,
+            email,
+            role.value,
+            language.value if language else None,
+            password_hash,
+            _iso(now),
+            _iso(now) if confirmed else None,
+        ],
     ).scalar()
 
 
@@ -59,7 +71,8 @@ def person_id_by_email(db: Unit, email: str) -> int | None:
 
 
 def everyone(db: Unit) -> list[Person]:
-    rows = db.execute(f"SELECT {_PERSON_COLUMNS} FROM people ORDER BY lower(name)")
+    """Everyone with an account: not an account that still waits for its address to be confirmed."""
+    rows = db.execute(f"SELECT {_PERSON_COLUMNS} FROM people WHERE email_confirmed_at IS NOT NULL ORDER BY lower(name)")
     return [Person(**dict(row)) for row in rows]
 
 
@@ -85,8 +98,10 @@ def set_role(db: Unit, person_id: int, role: Role) -> None:
 
 def credentials(db: Unit, email: str) -> Credentials | None:
     """Whose account has this e-mail address, and its password hash."""
-    row = db.execute("SELECT id, password_hash FROM people WHERE email = ?", [email]).fetchone()
-    return Credentials(person_id=row["id"], password_hash=row["password_hash"]) if row else None
+    row = db.execute("SELECT id, password_hash, email_confirmed_at FROM people WHERE email = ?", [email]).fetchone()
+    if row is None:
+        return None
+    return Credentials(row["id"], row["password_hash"], confirmed=row["email_confirmed_at"] is not None)
 
 
 def password_hash(db: Unit, person_id: int) -> str | None:

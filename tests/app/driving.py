@@ -204,6 +204,8 @@ TITLES = {
     "overview": "Overview",
     "observer": "Observing",
     "programmes": "Programmes",
+    "reset": "New password",
+    "confirm": "Confirm address",
 }
 _SIGNED_IN_ONLY = dict.fromkeys(ROLES[1:], SHOWN) | {"signed_out": SIGN_IN_FIRST}
 ACCESS: dict[str, dict[str, str | None]] = {
@@ -225,6 +227,9 @@ ACCESS: dict[str, dict[str, str | None]] = {
     "follow": _SIGNED_IN_ONLY | {"signed_out": SENT_TO_SIGN_IN},
     # The projector opens for anyone with its link; without a valid token it shows only that it is invalid.
     "projector": dict.fromkeys(ROLES, "This projector link is not valid (any more)."),
+    # The account mails' links open for anyone; without a valid token they say only that the link is dead.
+    "reset": dict.fromkeys(ROLES, SHOWN),
+    "confirm": dict.fromkeys(ROLES, SHOWN),
     # Making methods goes with facilitating (an organisation facilitator, or whoever facilitates a group).
     "method_editor": _SIGNED_IN_ONLY | {"participant": NOT_ALLOWED},
     "sign_in": dict.fromkeys(ROLES, NOT_ALLOWED) | {"signed_out": SHOWN},

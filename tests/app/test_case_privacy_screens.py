@@ -383,7 +383,8 @@ def test_a_participant_sees_no_case_text_of_another_group(people, group_cases, d
     shown = read_every_screen(participant, downloads)
 
     assert set(shown) == {
-        "home", "groups", "cases", "follow", "surveys", "observer", "methods", "join", "projector", "learning_goals",
+        "home", "groups", "cases", "follow", "surveys", "observer", "methods", "join", "projector", "reset", "confirm",
+        "learning_goals",
         "profile",
     }  # fmt: skip
     assert leaks(shown, secret) == {}

@@ -29,28 +29,32 @@ ENGLISH_TITLES = {
     "console": "Session",
     "follow": "Follow session",
     "projector": "Projector",
+    "reset": "New password",
+    "confirm": "Confirm address",
     "overview": "Overview",
     "observer": "Observing",
     "programmes": "Programmes",
 }
 
 OFFERED = {
-    "signed_out": ["sign_in", "follow", "join", "projector"],  # follow: the QR code's link, to sign in on the way
+    # follow: the QR code's link, to sign in on the way; reset and confirm: the account mails' links
+    "signed_out": ["sign_in", "follow", "join", "projector", "reset", "confirm"],
     "participant": [
-        "home", "groups", "cases", "follow", "surveys", "observer", "methods", "join", "projector", "learning_goals",
-        "profile",
+        "home", "groups", "cases", "follow", "surveys", "observer", "methods", "join", "projector", "reset", "confirm",
+        "learning_goals", "profile",
     ],
     "facilitator": [
         "home", "groups", "cases", "console", "follow", "invitations", "surveys", "observer", "methods",
-        "method_editor", "join", "projector", "learning_goals", "profile",
+        "method_editor", "join", "projector", "reset", "confirm", "learning_goals", "profile",
     ],
     "participant_facilitator": [
         "home", "groups", "cases", "console", "follow", "invitations", "surveys", "observer", "methods",
-        "method_editor", "join", "projector", "learning_goals", "profile",
+        "method_editor", "join", "projector", "reset", "confirm", "learning_goals", "profile",
     ],
     "coordinator": [
         "home", "groups", "cases", "console", "follow", "invitations", "surveys", "observer", "methods",
-        "method_editor", "overview", "people", "programmes", "join", "projector", "learning_goals", "profile",
+        "method_editor", "overview", "people", "programmes", "join", "projector", "reset", "confirm", "learning_goals",
+        "profile",
     ],
 }  # fmt: skip
 

@@ -62,6 +62,7 @@ read_shared_learning_goals .  Y  .      .  Y  .      .  Y  .
 manage_programmes     Y  Y  Y      .  .  .      .  .  .
 view_programme        Y  Y  Y      .  Y  .      .  Y  .
 view_outbox           Y  Y  Y      .  .  .      .  .  .
+hand_out_reset_link   Y  Y  Y      .  .  .      .  .  .
 """
 
 
