@@ -40,8 +40,7 @@ def visit(
     with database.reading() as db:
         person = person_of_token(db, token, now or database.clock.now())
         if person is None and single_sign_on_email:
-            person_id = store.person_id_by_email(db, single_sign_on_email.strip().lower())
-            person = store.person(db, person_id) if person_id is not None else None
+            person = _confirmed_account(db, single_sign_on_email)
         leads = person is not None and (person.role is Role.COORDINATOR or store.facilitates_any_group(db, person.id))
         return Visit(person, store.organisation(db), not store.anyone_has_an_account(db), leads)
 
@@ -114,8 +113,14 @@ def audit_log(database: Database, viewer: Person, limit: int = 200) -> list[Audi
         return store.audit_events(db, limit)
 
 
+def _confirmed_account(db: Unit, email: str) -> Person | None:
+    """The account with this address, unless it still waits for its address to be confirmed: a pending account's
+    password was typed by whoever made it, so an identity provider vouching for the mailbox must not reach it."""
+    found = store.credentials(db, email.strip().lower())
+    return store.person(db, found.person_id) if found is not None and found.confirmed else None
+
+
 def person_by_email(database: Database, email: str) -> Person | None:
     """The account that a single-sign-on identity maps to."""
     with database.reading() as db:
-        person_id = store.person_id_by_email(db, email.strip().lower())
-        return store.person(db, person_id) if person_id is not None else None
+        return _confirmed_account(db, email)

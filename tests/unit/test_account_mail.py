@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from unit_support import NOW, PASSWORD, count_rows
 
-from intervision import account_mail, auth, cases, invitations, personal_data, store
+from intervision import account_mail, accounts, auth, cases, invitations, personal_data, store
 from intervision.account_mail import MailInvitationInput, NewPasswordInput, ResetRequestInput
 from intervision.errors import DomainError, NotAllowed
 from intervision.mail.outbox import deliver_due_mail
@@ -263,6 +263,9 @@ def test_a_new_account_confirms_its_address_then_joins_and_signs_in(path, coordi
         auth.sign_in(path, SignInInput(email="noor@nieuw.example", password=TYPED_PASSWORD), now=NOW)
     with path.reading() as db:  # not among the organisation's people yet
         assert "noor@nieuw.example" not in [person.email for person in store.everyone(db)]
+    # Nor reached by single sign-on: whoever made the pending account chose its password.
+    assert accounts.visit(path, None, single_sign_on_email="noor@nieuw.example", now=NOW).person is None
+    assert accounts.person_by_email(path, "noor@nieuw.example") is None
 
     token = _token(mail.text, "confirm")
     confirmed = account_mail.confirm_account(path, token, now=NOW)
@@ -270,6 +273,7 @@ def test_a_new_account_confirms_its_address_then_joins_and_signs_in(path, coordi
     assert auth.signed_in_person(path, confirmed.session_token, NOW).name == "Noor Nieuw"
     assert _members(path, group_id)["noor@nieuw.example"] == "member"
     auth.sign_in(path, SignInInput(email="noor@nieuw.example", password=TYPED_PASSWORD), now=NOW)
+    assert accounts.person_by_email(path, "noor@nieuw.example").name == "Noor Nieuw"
     with pytest.raises(DomainError, match="link_dead"):
         account_mail.confirm_account(path, token, now=NOW)
 
