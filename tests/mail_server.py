@@ -108,6 +108,15 @@ class MailServer:
             time.sleep(0.05)
         return self.arrived
 
+    def wait_for_mail_to(self, address: str, count: int, timeout: float = 30.0) -> list[Arrived]:
+        """At least `count` mails to this address (other mails, such as the demo's reminders, may come too)."""
+        deadline = time.monotonic() + timeout
+        while len(self.to(address)) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{len(self.to(address))} of {count} mails to {address} within {timeout} s")
+            time.sleep(0.05)
+        return self.to(address)
+
     def environment(self) -> dict[str, str]:
         """The app's settings to send through this server."""
         return {

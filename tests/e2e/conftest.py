@@ -10,7 +10,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from e2e_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, Server, free_port, seed_demo, start_server
+from e2e_support import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    Server,
+    free_port,
+    launch_server,
+    seed_demo,
+    start_server,
+)
 from live_support import start_server_on
 from mail_server import MailServer
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -67,10 +76,16 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture
 def mail_demo_server(tmp_path: Path) -> Iterator[tuple[Server, MailServer]]:
-    """A demo server that mails through a real SMTP server running in this test (tests/mail_server.py)."""
+    """A demo server that mails through a real SMTP server running in this test (tests/mail_server.py); the
+    links in its mails lead back to it."""
     mail = MailServer()
     mail.start()
-    server = start_server(tmp_path / "mail-demo", demo=True, settings=mail.environment())
+    directory = tmp_path / "mail-demo"
+    directory.mkdir()
+    seed_demo(directory / "intervision.db")
+    port = free_port()
+    settings = mail.environment() | {"INTERVISION_PUBLIC_URL": f"http://127.0.0.1:{port}"}
+    server = launch_server(port, directory / "intervision.db", directory / f"server-{port}.log", settings=settings)
     yield server, mail
     _stop(server)
     mail.stop()

@@ -23,7 +23,7 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from intervision.database import Database
@@ -302,9 +302,9 @@ def signed_in_page(open_page: Callable[..., Page], server: Server, email: str, *
     return page
 
 
-def choose(page: Page, label: str, option: str | re.Pattern[str]) -> None:
+def choose(page: Page, label: str, option: str | re.Pattern[str], within: Locator | None = None) -> None:
     """Pick an option in a Streamlit select box (the first tap after a rerun sometimes opens nothing)."""
-    box = main(page).get_by_label(label, exact=True)
+    box = (within or main(page)).get_by_label(label, exact=True)
     for _ in range(5):
         box.click()
         try:
