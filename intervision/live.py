@@ -913,7 +913,6 @@ def build_report(
 ) -> SessionReport:
     """A session's report for a reader the caller has checked: the group's copy (shared_reports.py) leaves
     out the observation log and the balance counted from it."""
-    session_id = session.id
     with database.reading() as db:
         spent = store.phase_seconds(db, session.id)
         # What the group saw: hidden, removed and merged items stay out (the console's history keeps them).

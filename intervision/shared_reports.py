@@ -61,7 +61,9 @@ def share_with_group(database: Database, viewer: Person, session_id: int, now: d
             raise DomainError("report_mail.already_shared")
         sent = 0
         held_on = session.started_at.astimezone().date()
-        for reader in reminder_store.recipients_in_group(db, session.group_id, (GroupRole.MEMBER, GroupRole.FACILITATOR)):
+        for reader in reminder_store.recipients_in_group(
+            db, session.group_id, (GroupRole.MEMBER, GroupRole.FACILITATOR)
+        ):
             if reader.person_id == viewer.id or not circle(db, session.group_id, reader.person_id).session(session):
                 continue
             mail = write_mail(

@@ -568,7 +568,9 @@ def open_scheduled_waves(db: Unit, group_id: int, now: datetime) -> None:
     available = _available(db)
     for schedule in store.survey_schedules(db, group_id):
         if held and held % schedule.every_sessions == 0 and schedule.instrument_id in available:
-            _open(db, group_id, available[schedule.instrument_id], "every_n_sessions", None, now, _standard_closing(now))
+            _open(
+                db, group_id, available[schedule.instrument_id], "every_n_sessions", None, now, _standard_closing(now)
+            )
 
 
 def set_schedule(database: Database, viewer: Person, group_id: int, instrument_id: str, every: int | None) -> None:

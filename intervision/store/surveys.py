@@ -86,7 +86,16 @@ def add_wave(
     return db.execute(
         "INSERT INTO survey_waves (group_id, instrument_id, instrument_definition, instrument_version, moment,"
         " opened_by, opened_at, closes_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        [group_id, instrument_id, definition, version, moment, person_id, _iso(now), _iso(closes_at) if closes_at else None],
+        [
+            group_id,
+            instrument_id,
+            definition,
+            version,
+            moment,
+            person_id,
+            _iso(now),
+            _iso(closes_at) if closes_at else None,
+        ],
     ).scalar()
 
 

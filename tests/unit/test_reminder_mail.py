@@ -254,7 +254,9 @@ def test_the_report_is_mailed_only_when_the_facilitator_sends_it_and_once(team, 
         shared_reports.share_with_group(team.path, team.lead, session_id, now=at(96))
     deliver_due_mail(team.path, at(96))
     arrived = mail_server.wait_for(3)
-    assert sorted(mail.envelope_to[0] for mail in arrived) == sorted([team.anna.email, team.ben.email, team.chris.email])
+    assert sorted(mail.envelope_to[0] for mail in arrived) == sorted(
+        [team.anna.email, team.ben.email, team.chris.email]
+    )
     [dutch] = mail_server.to(team.anna.email)
     assert dutch.subject == "Het verslag van de bijeenkomst van Team North staat klaar"
     assert "https://intervision.test/reports" in dutch.text
