@@ -60,6 +60,8 @@ SCREENS: dict[str, Screen] = {
         Screen("join", "pages/join.py", "join", ":material/login:", Access.ANYONE),
         Screen("projector", "pages/projector.py", "projector", ":material/cast:", Access.ANYONE, hidden=True),
         Screen("learning_goals", "pages/learning_goals.py", "learning-goals", ":material/flag:", Access.SIGNED_IN),
+        # The shared session reports and one's own action items; the page shows only one's own groups'.
+        Screen("reports", "pages/reports.py", "reports", ":material/summarize:", Access.SIGNED_IN),
         Screen("profile", "pages/profile.py", "profile", ":material/person:", Access.SIGNED_IN),
     )
 }

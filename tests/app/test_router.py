@@ -22,6 +22,7 @@ ENGLISH_TITLES = {
     "join": "Join a group",
     "profile": "My profile",
     "learning_goals": "My learning goals",
+    "reports": "Reports and action items",
     "methods": "Methods",
     "method_editor": "My methods",
     "cases": "Cases",
@@ -38,19 +39,20 @@ OFFERED = {
     "signed_out": ["sign_in", "follow", "join", "projector"],  # follow: the QR code's link, to sign in on the way
     "participant": [
         "home", "groups", "cases", "follow", "surveys", "observer", "methods", "join", "projector", "learning_goals",
-        "profile",
+        "reports", "profile",
     ],
     "facilitator": [
         "home", "groups", "cases", "console", "follow", "invitations", "surveys", "observer", "methods",
-        "method_editor", "join", "projector", "learning_goals", "profile",
+        "method_editor", "join", "projector", "learning_goals", "reports", "profile",
     ],
     "participant_facilitator": [
         "home", "groups", "cases", "console", "follow", "invitations", "surveys", "observer", "methods",
-        "method_editor", "join", "projector", "learning_goals", "profile",
+        "method_editor", "join", "projector", "learning_goals", "reports", "profile",
     ],
     "coordinator": [
         "home", "groups", "cases", "console", "follow", "invitations", "surveys", "observer", "methods",
-        "method_editor", "overview", "people", "programmes", "join", "projector", "learning_goals", "profile",
+        "method_editor", "overview", "people", "programmes", "join", "projector", "learning_goals", "reports",
+        "profile",
     ],
 }  # fmt: skip
 
