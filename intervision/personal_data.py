@@ -25,6 +25,7 @@ from intervision.permissions import Action, require
 from intervision.store import community as community_store
 from intervision.store import learning_goals as learning_goal_store
 from intervision.store import programmes as programme_store
+from intervision.store import shared_reports as sharing_store
 from intervision.store.personal_data import PersonalAuditEvent, PersonalSurveyResponse
 
 EXPORT_FORMAT = "intervision personal data export, version 1"
@@ -140,6 +141,8 @@ def export_my_data(database: Database, person: Person) -> bytes:
             "observer_observations": _rows(community_store.personal_observer_observations(db, person.id)),
             "debrief_notes_written": _rows(community_store.personal_debrief_notes(db, person.id)),
             "programme_actions": _rows(programme_store.personal_programme_actions(db, person.id)),
+            # As a facilitator: the sessions whose report they sent to the group, and when.
+            "session_reports_sent": _rows(sharing_store.reports_sent_by(db, person.id)),
         }
     return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
 

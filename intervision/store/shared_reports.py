@@ -58,13 +58,19 @@ def shared_reports_of_groups(db: Unit, group_ids: list[int]) -> list[SharedRepor
     ]
 
 
-def shared_by(db: Unit, person_id: int) -> list[tuple[int, datetime]]:
-    """The sessions whose report this person sent, and when (for their own export)."""
+class ReportSent(BaseModel):
+    """A session whose report this person sent to the group (their own export)."""
+
+    live_session_id: int
+    shared_at: datetime
+
+
+def reports_sent_by(db: Unit, person_id: int) -> list[ReportSent]:
     rows = db.execute(
-        "SELECT live_session_id, shared_at FROM shared_reports WHERE shared_by = ? ORDER BY shared_at",
+        "SELECT live_session_id, shared_at FROM shared_reports WHERE shared_by = ? ORDER BY shared_at, live_session_id",
         [person_id],
     )
-    return [(row[0], _moment(row[1])) for row in rows]
+    return [ReportSent(live_session_id=row[0], shared_at=_moment(row[1])) for row in rows]
 
 
 def open_action_items_of(db: Unit, person_id: int) -> list[tuple[str, str, date | None]]:

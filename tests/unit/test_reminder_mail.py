@@ -291,6 +291,22 @@ def test_the_group_reads_the_shared_report_without_the_observation_log_and_outsi
             shared_reports.shared_report(team.path, person, session_id, Language.EN)
 
 
+def test_the_facilitators_export_names_the_reports_they_sent_and_erasing_them_keeps_the_report_shared(
+    team, no_mail_server
+):
+    import json
+
+    from intervision.personal_data import erase_person, export_my_data
+
+    session_id = _held_session(team, with_case=False)
+    shared_reports.share_with_group(team.path, team.lead, session_id, now=at(95))
+    exported = json.loads(export_my_data(team.path, team.lead))
+    assert exported["session_reports_sent"] == [{"live_session_id": session_id, "shared_at": at(95).isoformat()}]
+    assert json.loads(export_my_data(team.path, team.ben))["session_reports_sent"] == []
+    erase_person(team.path, team.coordinator, team.lead.id, at(100))
+    assert [entry.session_id for entry in shared_reports.readable_reports(team.path, team.ben)] == [session_id]
+
+
 def test_the_owner_finds_their_action_items_where_the_reminder_links(team, no_mail_server):
     _held_session(team, with_case=False)
     [mine] = shared_reports.my_action_items(team.path, team.anna)
