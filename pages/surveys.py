@@ -14,6 +14,7 @@ from intervision.database import configured as configured_database
 from intervision.errors import DomainError
 from intervision.i18n import number
 from intervision.instruments import Instrument, InstrumentFileError, shipped_instruments
+from intervision.mail.settings import mail_configured
 from intervision.models import GroupRole, Person, Role
 from intervision.permissions import Action, allows
 from ui import format, forms
@@ -366,6 +367,8 @@ def manage_tab() -> None:
             key=forms.key(OPEN, "closes_on"),
         )
         forms.field_error(OPEN, "closes_on")
+        if not mail_configured():
+            st.caption(viewer.t("report_mail.survey_no_mail_server"))
         forms.form_error(OPEN)
         st.form_submit_button(
             viewer.t("surveys.open_wave"),

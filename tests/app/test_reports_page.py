@@ -8,13 +8,14 @@ coordinator is in no group.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from driving import assert_healthy, button, open_as, query, texts, values
 
-from intervision import live, shared_reports
+from intervision import i18n, live, shared_reports, surveys
 from intervision.database import configured as configured_database
-from intervision.models import ActionItemInput, BoardItemInput, ObservationDetailsInput, StartSessionInput
+from intervision.models import ActionItemInput, BoardItemInput, Language, ObservationDetailsInput, StartSessionInput
+from ui import format
 
 REPORTS = "pages/reports.py"
 CONSOLE = "pages/console.py"
@@ -123,3 +124,23 @@ def test_the_page_speaks_dutch(people):
     assert values(at.title) == ["Verslagen en actiepunten"]
     assert {"Mijn actiepunten", "Verslagen van bijeenkomsten"} <= set(values(at.subheader))
     assert [b.label for b in at.get("download_button")] == ["Download als pdf"]
+
+
+def test_the_facilitator_chooses_the_last_day_a_survey_is_open_and_the_members_are_mailed(people):
+    group_id = _group_id()
+    for (open_wave,) in query("SELECT id FROM survey_waves WHERE group_id = ? AND closed_at IS NULL", (group_id,)):
+        surveys.close_wave(configured_database(), people.facilitator, open_wave)
+    at = open_as(people.facilitator, "pages/surveys.py")
+    last_day = format.local_now().date() + timedelta(days=10)
+    assert at.date_input(key="open_wave.closes_on").value == format.local_now().date() + timedelta(days=14)
+    assert "No mail server is set up: the members are not mailed" in texts(at), "told to let the members know"
+    at.selectbox(key="open_wave.instrument_id").set_value("psychological_safety")
+    at.selectbox(key="open_wave.moment").set_value("start")
+    at.date_input(key="open_wave.closes_on").set_value(last_day)
+    [opener] = [b for b in at.button if getattr(b, "form_id", None) == "open_wave"]
+    opener.click()
+    _run(at)
+    assert "The survey is open. Members see it on their home screen." in values(at.success)
+    assert f"open until {i18n.day(last_day, Language.EN)}" in texts(at)
+    members = query("SELECT count(*) FROM memberships WHERE group_id = ? AND group_role = 'member'", (group_id,))
+    assert query("SELECT count(*) FROM outbox WHERE kind = 'survey_opened'") == members
