@@ -176,6 +176,21 @@ def test_the_survey_reminder_goes_once_and_only_to_those_who_have_not_answered(t
         assert "Ben" not in mail.text and "1 of" not in mail.text and "1 van" not in mail.text
 
 
+def test_a_member_who_turned_survey_reminders_off_gets_none(team, mail_server):
+    from intervision.mail import choices
+    from intervision.mail.models import MailKind
+
+    choices.choose_mails(team.path, team.anna, {MailKind.SURVEY_REMINDER: False})
+    last_day = date(2025, 3, 20)
+    surveys.open_wave(team.path, team.lead, team.group_id, INSTRUMENT, "start", now=NOW, closes_on=last_day)
+    mail_round(team.path, closing_moment(last_day) - timedelta(days=1))
+    arrived = mail_server.wait_for(5)  # three "opened", and reminders to Ben and Chris
+    assert len(arrived) == 5
+    assert [mail.subject for mail in mail_server.to(team.anna.email)] == [
+        "Er staat een vragenlijst klaar voor Team North"
+    ]
+
+
 def test_a_wave_closes_itself_once_its_last_day_has_passed(team, no_mail_server):
     last_day = date(2025, 3, 20)
     wave_id = surveys.open_wave(team.path, team.lead, team.group_id, INSTRUMENT, "start", now=NOW, closes_on=last_day)

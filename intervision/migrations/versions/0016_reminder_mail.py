@@ -7,6 +7,8 @@ Revises: 0013_mail
 two days before it, and a mail round closes the wave once it has passed (intervision/reminders.py). Waves
 opened before this revision have none: they stay open until a facilitator closes them, as before.
 
+`action_items_by_due_date`: a round looks every half minute for action items coming due.
+
 `shared_reports`: a session whose report its facilitator sent to the group. From then on the group's members
 read it in the app (the mail only says it is ready); kept so that it survives a restart and is sent once.
 """
@@ -23,6 +25,7 @@ depends_on = None
 SCHEMA = """
 ALTER TABLE survey_waves ADD COLUMN closes_at TEXT;
 CREATE INDEX survey_waves_closing ON survey_waves(closed_at, closes_at);
+CREATE INDEX action_items_by_due_date ON action_items(due_date);
 CREATE TABLE shared_reports (
     live_session_id INTEGER PRIMARY KEY REFERENCES live_sessions(id) ON DELETE CASCADE,
     shared_by INTEGER REFERENCES people(id) ON DELETE SET NULL,
@@ -39,5 +42,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute("DROP TABLE shared_reports")
+    op.execute("DROP INDEX action_items_by_due_date")
     op.execute("DROP INDEX survey_waves_closing")
     op.execute("ALTER TABLE survey_waves DROP COLUMN closes_at")
