@@ -16,6 +16,13 @@ database = configured_database()
 viewer = guard("reports")
 person = viewer.signed_in
 
+
+def _under_the_page_title(markdown: str) -> str:
+    """The report's headings two levels down, so that they sit under this page's own title and sections.
+    Typed text never starts a line with "#" in the report (reports.py escapes it): only headings do."""
+    return "\n".join(f"##{line}" if line.startswith("#") else line for line in markdown.splitlines())
+
+
 st.title(viewer.t("report_mail.title"))
 st.caption(viewer.t("report_mail.intro"))
 forms.notice(viewer)
@@ -46,7 +53,13 @@ else:
         for entry in readable
     }
     # One report at a time, the latest first: its PDF is made only for the report that is open.
-    chosen = st.selectbox(viewer.t("report_mail.reports"), list(labels), format_func=labels.get, key="reports.session")
+    chosen = st.selectbox(
+        viewer.t("report_mail.reports"),
+        list(labels),
+        format_func=labels.get,
+        key="reports.session",
+        label_visibility="collapsed",  # the section's heading says it
+    )
     entry = next(entry for entry in readable if entry.session_id == chosen)
     report = shared_reports.shared_report(database, person, entry.session_id, viewer.language)
     st.caption(viewer.t("report_mail.shared_on", date=format.moment(entry.shared_at, viewer)))
@@ -58,4 +71,4 @@ else:
         icon=":material/download:",
     )
     with st.container(border=True):
-        st.markdown(session_report_markdown(report, viewer.language))
+        st.markdown(_under_the_page_title(session_report_markdown(report, viewer.language)))
