@@ -831,7 +831,12 @@ def rating_summary(database: Database, viewer: Person, session_id: int) -> Ratin
     """How many rated the session; their mean only after closing, and only when enough of them did."""
     with database.reading() as db:
         session = _session_for(db, viewer, session_id, Action.TAKE_PART)
-        ratings = store.session_ratings(db, session_id)
+    return _rating_summary(database, session)
+
+
+def _rating_summary(database: Database, session: LiveSession) -> RatingSummary:
+    with database.reading() as db:
+        ratings = store.session_ratings(db, session.id)
         organisation = store.organisation(db)
     threshold = max(3, organisation.privacy_threshold if organisation else 3)
     closed = session.status is SessionStatus.CLOSED
@@ -894,6 +899,20 @@ def session_report(
 ) -> SessionReport:
     """The report of a session, for its facilitator; the private observations only when asked for."""
     session, method = _session_and_method(database, viewer, session_id, Action.RUN_SESSION)
+    return build_report(database, session, method, language, include_observations=include_observations)
+
+
+def build_report(
+    database: Database,
+    session: LiveSession,
+    method: Method,
+    language: Language,
+    *,
+    include_observations: bool = False,
+    include_balance: bool = True,
+) -> SessionReport:
+    """A session's report for a reader the caller has checked: the group's copy (shared_reports.py) leaves
+    out the observation log and the balance counted from it."""
     with database.reading() as db:
         spent = store.phase_seconds(db, session.id)
         # What the group saw: hidden, removed and merged items stay out (the console's history keeps them).
@@ -903,7 +922,7 @@ def session_report(
         presses = store.observations(db, session.id)
     logged = presses if include_observations else None
     labels = categories()
-    summary = rating_summary(database, viewer, session_id)
+    summary = _rating_summary(database, session)
     names = {index: phase.name(language) for index, phase in enumerate(method.phases)}
     grouped: dict[str, list[tuple[str, str, bool, int]]] = {}
     for item in board:
@@ -929,7 +948,7 @@ def session_report(
         rating_mean=summary.mean,
         rating_count=summary.count,
         rating_threshold=summary.threshold,
-        balance=_balance(presses),
+        balance=_balance(presses) if include_balance else None,
         observations=None
         if logged is None
         else [

@@ -27,6 +27,7 @@ from intervision.store import community as community_store
 from intervision.store import learning_goals as learning_goal_store
 from intervision.store import mail as outbox_store
 from intervision.store import programmes as programme_store
+from intervision.store import shared_reports as sharing_store
 from intervision.store.personal_data import PersonalAuditEvent, PersonalSurveyResponse
 
 EXPORT_FORMAT = "intervision personal data export, version 1"
@@ -157,6 +158,8 @@ def export_my_data(database: Database, person: Person) -> bytes:
             # When their address was confirmed, and the one-time links made for them (never a link's token).
             "email_confirmed_at": _plain(account_mail_store.email_confirmed_at(db, person.id)),
             "account_links": _rows(account_mail_store.personal_account_links(db, person.id)),
+            # As a facilitator: the sessions whose report they sent to the group, and when.
+            "session_reports_sent": _rows(sharing_store.reports_sent_by(db, person.id)),
         }
     return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
 

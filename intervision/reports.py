@@ -32,8 +32,9 @@ class SessionReport:
     rating_mean: float | None  # None until closed, and when fewer than the threshold rated
     rating_count: int
     rating_threshold: int
-    # Only counts: how often the facilitator intervened and the group corrected itself, per level.
-    balance: Balance
+    # Only counts: how often the facilitator intervened and the group corrected itself, per level. None in
+    # the copy the group reads: the counts come from the facilitator's own log.
+    balance: Balance | None
     observations: list[tuple[datetime, str, str, str, str, str]] | None  # at, phase, level, kind, category, note
 
 
@@ -224,7 +225,8 @@ def _report_blocks(report: SessionReport, language: Language) -> list[_Block]:
             else say("session_report.rating", mean=number(report.rating_mean, language), count=report.rating_count),
         ),
     ]
-    blocks += _balance_blocks(report.balance, language)
+    if report.balance is not None:
+        blocks += _balance_blocks(report.balance, language)
     if report.observations is not None:
         blocks.append(_Block(_Kind.SECTION, say("session_report.observations")))
         for at, phase, level, kind, category, note in report.observations:

@@ -12,7 +12,7 @@ import math
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import TypeVar
 
@@ -28,6 +28,8 @@ from intervision.instruments import (
 )
 from intervision.models import PRIVACY_FLOOR, GroupRole, Person, ReportItem, Role
 from intervision.permissions import Action, require
+from intervision.reminders import SURVEY_OPEN_DAYS, announce_wave, closing_moment
+from intervision.store import reminders as reminder_store
 from intervision.store.surveys import StoredWave, SurveySchedule
 
 MOMENTS = ("start", "after_session", "every_n_sessions", "end")
@@ -207,6 +209,7 @@ class Wave:
     moment: str
     opened_at: datetime
     closed_at: datetime | None
+    closes_at: datetime | None = None  # planned: a mail round closes it then (none for old waves)
 
     @property
     def is_open(self) -> bool:
@@ -222,6 +225,7 @@ def _wave(stored: StoredWave) -> Wave:
         stored.moment,
         stored.opened_at,
         stored.closed_at,
+        stored.closes_at,
     )
 
 
@@ -232,24 +236,53 @@ def _group_role(db: Unit, viewer: Person, group_id: int) -> GroupRole | None:
 
 
 def open_wave(
-    database: Database, viewer: Person, group_id: int, instrument_id: str, moment: str, now: datetime | None = None
+    database: Database,
+    viewer: Person,
+    group_id: int,
+    instrument_id: str,
+    moment: str,
+    now: datetime | None = None,
+    closes_on: date | None = None,
 ) -> int:
-    """A survey for the group's members, with the instrument as it is now (later edits do not change it)."""
+    """A survey for the group's members, with the instrument as it is now (later edits do not change it).
+
+    It is open until the end of `closes_on` (by default `SURVEY_OPEN_DAYS` days on); every member is mailed
+    that it opened, in the same transaction.
+    """
     now = now or database.clock.now()
     if moment not in MOMENTS:
         raise DomainError("unknown_moment", field="moment")
     available = instruments(database)
     if instrument_id not in available:
         raise DomainError("instrument_not_found", field="instrument_id")
+    closes_at = closing_moment(closes_on) if closes_on else _standard_closing(now)
+    if closes_at <= now + timedelta(hours=1):
+        raise DomainError("report_mail.closes_too_soon", field="closes_on")
     with database.writing() as db:
         require(Action.MANAGE_SURVEYS, viewer.role, _group_role(db, viewer, group_id))
-        return _open(db, group_id, available[instrument_id], moment, viewer.id, now)
+        return _open(db, group_id, available[instrument_id], moment, viewer.id, now, closes_at)
 
 
-def _open(db: Unit, group_id: int, instrument: Instrument, moment: str, person_id: int | None, now: datetime) -> int:
+def _standard_closing(now: datetime) -> datetime:
+    return closing_moment(now.astimezone().date() + timedelta(days=SURVEY_OPEN_DAYS))
+
+
+def _open(
+    db: Unit,
+    group_id: int,
+    instrument: Instrument,
+    moment: str,
+    person_id: int | None,
+    now: datetime,
+    closes_at: datetime,
+) -> int:
     # The wave keeps the instrument as it is today: its answers are always scored with the same items.
     definition = instrument.definition()
-    return store.add_wave(db, group_id, instrument.id, definition, moment, person_id, now, version=instrument.version)
+    wave_id = store.add_wave(
+        db, group_id, instrument.id, definition, moment, person_id, now, version=instrument.version, closes_at=closes_at
+    )
+    announce_wave(db, wave_id, group_id, closes_at, now)
+    return wave_id
 
 
 def close_wave(database: Database, viewer: Person, wave_id: int, now: datetime | None = None) -> None:
@@ -265,6 +298,18 @@ def end_wave(db: Unit, wave_id: int, now: datetime) -> None:
     """Close a wave: its release is settled and its scores are kept, inside the caller's transaction."""
     store.close_wave(db, wave_id, now)
     score_closed_waves(db, [wave_id])
+
+
+def close_waves_past_their_date(database: Database, now: datetime) -> int:
+    """A mail round closes each wave whose planned closing moment has passed (as a facilitator would).
+    Queues no mail: returns 0, as a reminder writer that wrote nothing."""
+    with database.reading() as db:
+        past = [wave.id for wave in reminder_store.open_waves_closing_by(db, now)]
+    if past:  # a round runs every half minute: the write lock only when a wave is due
+        with database.writing() as db:
+            for wave_id in past:
+                end_wave(db, wave_id, now)  # a no-op for a wave a facilitator closed meanwhile
+    return 0
 
 
 def main_scale(instrument: Instrument) -> str:
@@ -526,7 +571,9 @@ def open_scheduled_waves(db: Unit, group_id: int, now: datetime) -> None:
     available = _available(db)
     for schedule in store.survey_schedules(db, group_id):
         if held and held % schedule.every_sessions == 0 and schedule.instrument_id in available:
-            _open(db, group_id, available[schedule.instrument_id], "every_n_sessions", None, now)
+            _open(
+                db, group_id, available[schedule.instrument_id], "every_n_sessions", None, now, _standard_closing(now)
+            )
 
 
 def set_schedule(database: Database, viewer: Person, group_id: int, instrument_id: str, every: int | None) -> None:

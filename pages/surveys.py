@@ -1,18 +1,20 @@
 """Surveys: answer on a phone, see the group's trends (safely), open and close waves, load instruments."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 
 import plotly.graph_objects as go
 import streamlit as st
 
-from intervision import groups, method_library, overview, surveys
+from intervision import groups, method_library, overview, reminders, surveys
 from intervision.charts import item_distribution, survey_trend
 from intervision.csv_export import write_csv
 from intervision.database import configured as configured_database
 from intervision.errors import DomainError
 from intervision.i18n import number
 from intervision.instruments import Instrument, InstrumentFileError, shipped_instruments
+from intervision.mail.settings import mail_configured
 from intervision.models import GroupRole, Person, Role
 from intervision.permissions import Action, allows
 from ui import format, forms
@@ -311,7 +313,14 @@ OPEN = "open_wave"
 
 
 def _open(group_id: int) -> str:
-    surveys.open_wave(database, person, group_id, forms.value(OPEN, "instrument_id"), forms.value(OPEN, "moment") or "")
+    surveys.open_wave(
+        database,
+        person,
+        group_id,
+        forms.value(OPEN, "instrument_id"),
+        forms.value(OPEN, "moment") or "",
+        closes_on=forms.value(OPEN, "closes_on"),
+    )
     return "surveys.opened"
 
 
@@ -347,6 +356,19 @@ def manage_tab() -> None:
             format_func=lambda key: viewer.t(f"moment.{key}"),
             key=forms.key(OPEN, "moment"),
         )
+        # The members get a mail that it opened, and those who have not answered one reminder two days before
+        # this day ends; then it closes by itself.
+        today = format.local_now().date()
+        st.date_input(
+            viewer.t("report_mail.closes_on"),
+            value=today + timedelta(days=reminders.SURVEY_OPEN_DAYS),
+            min_value=today,
+            format=format.date_input_format(viewer),
+            key=forms.key(OPEN, "closes_on"),
+        )
+        forms.field_error(OPEN, "closes_on")
+        if not mail_configured():
+            st.caption(viewer.t("report_mail.survey_no_mail_server"))
         forms.form_error(OPEN)
         st.form_submit_button(
             viewer.t("surveys.open_wave"),
@@ -368,6 +390,9 @@ def manage_tab() -> None:
         answered = viewer.t("surveys.rate", respondents=rate.respondents, members=rate.members)
         moment = viewer.t(f"moment.{wave.moment}")
         name = escape_markdown(name_of(wave.instrument))
+        if wave.is_open and wave.closes_at is not None:
+            last_day = format.day(reminders.last_open_day(wave.closes_at), viewer)
+            status = viewer.t("report_mail.closes_line", date=last_day)
         line.markdown(f"**{name}** · {moment} · {format.day(wave.opened_at, viewer)} · {status} · {answered}")
         if wave.is_open:
             action.button(

@@ -63,6 +63,8 @@ SCREENS: dict[str, Screen] = {
         Screen("reset", "pages/reset.py", "reset", ":material/lock_reset:", Access.ANYONE, hidden=True),
         Screen("confirm", "pages/confirm.py", "confirm", ":material/mark_email_read:", Access.ANYONE, hidden=True),
         Screen("learning_goals", "pages/learning_goals.py", "learning-goals", ":material/flag:", Access.SIGNED_IN),
+        # The shared session reports and one's own action items; the page shows only one's own groups'.
+        Screen("reports", "pages/reports.py", "reports", ":material/summarize:", Access.SIGNED_IN),
         Screen("profile", "pages/profile.py", "profile", ":material/person:", Access.SIGNED_IN),
     )
 }

@@ -14,7 +14,6 @@ from datetime import datetime
 
 from intervision.database import Database
 from intervision.mail.outbox import DeliveryRound, deliver_due_mail, forget_old_mail
-from intervision.session_calendar import write_session_reminders
 
 log = logging.getLogger("intervision.mail")
 
@@ -23,7 +22,18 @@ ReminderWriter = Callable[[Database, datetime], int]
 
 def reminder_writers() -> list[ReminderWriter]:
     """Every kind of reminder a round looks for; each returns how many mails it queued."""
-    return [write_session_reminders]
+    # Imported here: the features import the mail package, so the package cannot import them at the top.
+    from intervision.reminders import write_action_item_reminders, write_follow_up_questions, write_survey_reminders
+    from intervision.session_calendar import write_session_reminders
+    from intervision.surveys import close_waves_past_their_date
+
+    return [
+        write_session_reminders,
+        write_survey_reminders,
+        close_waves_past_their_date,  # after the reminders: a wave past its date is closed, no mail
+        write_action_item_reminders,
+        write_follow_up_questions,
+    ]
 
 
 def mail_round(database: Database, now: datetime | None = None) -> DeliveryRound:

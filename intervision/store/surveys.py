@@ -31,6 +31,7 @@ class StoredWave:
     opened_at: datetime
     closed_at: datetime | None
     release: WaveRelease | None  # settled when the wave closes
+    closes_at: datetime | None = None  # when it is planned to close (none for waves from before 0016)
 
 
 @dataclass(frozen=True)
@@ -80,17 +81,27 @@ def add_wave(
     now: datetime,
     *,
     version: int,
+    closes_at: datetime | None = None,
 ) -> int:
     return db.execute(
         "INSERT INTO survey_waves (group_id, instrument_id, instrument_definition, instrument_version, moment,"
-        " opened_by, opened_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        [group_id, instrument_id, definition, version, moment, person_id, _iso(now)],
+        " opened_by, opened_at, closes_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        [
+            group_id,
+            instrument_id,
+            definition,
+            version,
+            moment,
+            person_id,
+            _iso(now),
+            _iso(closes_at) if closes_at else None,
+        ],
     ).scalar()
 
 
 _WAVE_COLUMNS = (
     "w.id, w.group_id, g.name AS group_name, w.instrument_id, w.instrument_definition, w.instrument_version,"
-    " w.moment, w.opened_by, w.opened_at, w.closed_at, w.release"
+    " w.moment, w.opened_by, w.opened_at, w.closed_at, w.release, w.closes_at"
 )
 
 
@@ -107,6 +118,7 @@ def _stored_wave(row: Row) -> StoredWave:
         opened_at=_moment(row["opened_at"]),
         closed_at=_maybe_moment(row["closed_at"]),
         release=None if row["release"] is None else WaveRelease(row["release"]),
+        closes_at=_maybe_moment(row["closes_at"]),
     )
 
 

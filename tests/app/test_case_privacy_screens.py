@@ -32,7 +32,7 @@ TEXT_COLUMNS += ("chosen_advice", "follow_up")
 SHORTEST = 12  # shorter pieces of text ("Ik", "Advies") could be on a screen for other reasons
 COORDINATOR_SCREENS = {
     "home", "groups", "cases", "console", "follow", "surveys", "methods", "method_editor", "people", "profile",
-    "invitations", "overview", "observer", "programmes", "learning_goals",
+    "invitations", "overview", "observer", "programmes", "learning_goals", "reports",
 }  # fmt: skip
 # Participants of one group only: "Onderwijsteam Basisschool De Regenboog" and "Wijkverpleging Noord".
 UNRELATED = ["Sanne Jansen", "Lotte de Vries"]
@@ -384,8 +384,7 @@ def test_a_participant_sees_no_case_text_of_another_group(people, group_cases, d
 
     assert set(shown) == {
         "home", "groups", "cases", "follow", "surveys", "observer", "methods", "join", "projector", "reset", "confirm",
-        "learning_goals",
-        "profile",
+        "learning_goals", "reports", "profile",
     }  # fmt: skip
     assert leaks(shown, secret) == {}
     # Their own group's cases are there: the screens were read.

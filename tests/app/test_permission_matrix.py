@@ -9,7 +9,8 @@ group, what each screen shows and lets them do in each of their groups, and that
 The world is the demo organisation plus, made through the core as the product makes it:
 - Mira Verbeek, a newcomer who made her account with a coordinator's member invitation to group A and then
   joined group B with a facilitator invitation: a participant in A, the facilitator of B;
-- in every group a queued case, and in A, B and C a closed session, each with texts that name their group;
+- in every group a queued case, and in A, B and C a closed session, each with texts that name their group
+  (A's report sent to its group);
 - a method of C's facilitator; and in A and B closed safety surveys, one with too few answers to show.
 
 Groups: A "Leidinggevenden Zorg" (Jeroen Bakker facilitates; Sofie Claes and Mira take part), B "Onderwijsteam
@@ -49,7 +50,7 @@ from driving import (
 from google.protobuf import text_format
 from streamlit.testing.v1 import AppTest
 
-from intervision import accounts, cases, clock, db, invitations, live, method_library, surveys
+from intervision import accounts, cases, clock, db, invitations, live, method_library, shared_reports, surveys
 from intervision.database import configured as configured_database
 from intervision.i18n import t
 from intervision.instruments import shipped_instruments
@@ -220,6 +221,8 @@ def _build() -> World:
         "B": _closed_session(mira, groups["B"], "B"),
         "C": _closed_session(fatima, groups["C"], "C"),
     }
+    # A's facilitator sends its report to the group: its members read it on "Reports and action items".
+    shared_reports.share_with_group(configured_database(), jeroen, sessions["A"])
     clinic = built_in_library().methods["clinic"]
     own = clinic.model_copy(update={"name": Name(nl=C_METHOD, en=C_METHOD)})
     c_method = method_library.save_custom_method(configured_database(), fatima, own).id
@@ -342,6 +345,7 @@ overview figures (CSV)      Y            .            .            .      .
 programme report (PDF)      Y            .            .            .      .
 programme report (CSV)      Y            .            .            .      .
 my data (JSON)              Y            Y            Y            Y      .
+shared report (PDF)         .            Y            Y            Y      .
 """
 
 
@@ -486,6 +490,7 @@ DOWNLOADS = {
     "programme report (PDF)": Download("programmes", "programme_report.download_pdf", None, _pdf),
     "programme report (CSV)": Download("programmes", "programme_report.download_csv", None, _programme_figures),
     "my data (JSON)": Download("profile", "profile.download_data", None, _my_data),
+    "shared report (PDF)": Download("reports", "report_mail.download_pdf", None, _pdf),
 }
 
 

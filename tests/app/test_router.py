@@ -22,6 +22,7 @@ ENGLISH_TITLES = {
     "join": "Join a group",
     "profile": "My profile",
     "learning_goals": "My learning goals",
+    "reports": "Reports and action items",
     "methods": "Methods",
     "method_editor": "My methods",
     "cases": "Cases",
@@ -41,20 +42,20 @@ OFFERED = {
     "signed_out": ["sign_in", "follow", "join", "projector", "reset", "confirm"],
     "participant": [
         "home", "groups", "cases", "follow", "surveys", "observer", "methods", "join", "projector", "reset", "confirm",
-        "learning_goals", "profile",
+        "learning_goals", "reports", "profile",
     ],
     "facilitator": [
         "home", "groups", "cases", "console", "follow", "invitations", "surveys", "observer", "methods",
-        "method_editor", "join", "projector", "reset", "confirm", "learning_goals", "profile",
+        "method_editor", "join", "projector", "reset", "confirm", "learning_goals", "reports", "profile",
     ],
     "participant_facilitator": [
         "home", "groups", "cases", "console", "follow", "invitations", "surveys", "observer", "methods",
-        "method_editor", "join", "projector", "reset", "confirm", "learning_goals", "profile",
+        "method_editor", "join", "projector", "reset", "confirm", "learning_goals", "reports", "profile",
     ],
     "coordinator": [
         "home", "groups", "cases", "console", "follow", "invitations", "surveys", "observer", "methods",
         "method_editor", "overview", "people", "programmes", "join", "projector", "reset", "confirm", "learning_goals",
-        "profile",
+        "reports", "profile",
     ],
 }  # fmt: skip
 

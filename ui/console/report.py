@@ -4,19 +4,21 @@ facilitator's observation log in two charts."""
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from intervision import live, observation_log
+from intervision import live, observation_log, shared_reports
 from intervision.charts import LEVEL_COLOURS, session_time_axis
 from intervision.i18n import chart_date_format
+from intervision.mail.settings import mail_configured
 from intervision.methods import Level
 from intervision.models import LiveSession
 from intervision.overview_charts import CORRECTION_COLOURS
 from intervision.reports import session_report_markdown, session_report_pdf
-from ui import format
+from ui import format, forms
 from ui.board import closed_board_history
 from ui.console.shared import Console, rating_line
 
@@ -100,6 +102,37 @@ def _local_clock(moment: datetime) -> datetime:
     return moment.astimezone(format.local_zone()).replace(tzinfo=None)
 
 
+SHARE = "share_report"
+
+
+def _share(console: Console, session_id: int) -> str:
+    shared_reports.share_with_group(console.database, console.person, session_id)
+    return "report_mail.sent_notice"
+
+
+def share_panel(console: Console, session: LiveSession) -> None:
+    """Send the report to the group: the facilitator's choice, once. The mail says only that it is ready; the
+    group reads it in the app, without the observation log."""
+    viewer = console.viewer
+    st.markdown(f"**{viewer.t('report_mail.send_title')}**")
+    sent = shared_reports.shared_at(console.database, console.person, session.id)
+    if sent is not None:
+        st.caption(viewer.t("report_mail.sent_on", date=format.moment(sent, viewer)))
+    else:
+        st.caption(viewer.t("report_mail.send_explained"))
+        st.button(
+            viewer.t("report_mail.send"),
+            key=f"{SHARE}.{session.id}",
+            icon=":material/send:",
+            on_click=forms.submit,
+            args=(SHARE, viewer, partial(_share, console, session.id)),
+        )
+        forms.form_error(SHARE)
+    if not mail_configured():
+        # Nobody gets the mail: the facilitator has to tell the group where the report is.
+        st.caption(viewer.t("report_mail.no_mail_server"))
+
+
 def report_panel(console: Console, session: LiveSession) -> None:
     """The closed session's report, evaluation, balance and observation log."""
     database, viewer, person = console.database, console.viewer, console.person
@@ -118,6 +151,7 @@ def report_panel(console: Console, session: LiveSession) -> None:
         file_name=f"session-{session_id}.pdf",
         mime="application/pdf",
     )
+    share_panel(console, session)
     closed_board_history(database, viewer, session_id)
     st.subheader(viewer.t("live.evaluation"))
     rating_line(console, session_id)
