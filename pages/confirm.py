@@ -3,33 +3,35 @@ was made for (if the invitation can still be used) and is signed in."""
 
 import streamlit as st
 
-from intervision import account_mail
+from intervision import account_mail, groups
 from intervision.database import configured as configured_database
 from ui import forms
-from ui.guard import escape_markdown, guard, remember_sign_in
+from ui.guard import RETURN_TO, escape_markdown, guard, remember_sign_in
 
 # The store this server was set up with (intervision/database.py), built once per process.
 database = configured_database()
 
 viewer = guard("confirm")
 FORM = "confirm_address"
-DONE = "_address_confirmed"
 token = st.query_params.get("token", "")
 
 
 def _confirm() -> None:
     confirmed = account_mail.confirm_account(database, token)
-    # The group's name, or "" when the invitation could no longer be used.
-    st.session_state[DONE] = confirmed.joined_group or ""
-    st.query_params.pop("token", None)  # the used link leaves the address bar
+    # The browser's trip to the cookie route comes back here, without the used link, to say it worked.
+    st.session_state[RETURN_TO] = f"/confirm?done={'joined' if confirmed.joined_group else 'not_joined'}"
+    st.query_params.pop("token", None)
     remember_sign_in(confirmed.session_token)
 
 
 st.title(viewer.t("nav.confirm"))
-if (joined := st.session_state.pop(DONE, None)) is not None:
+done = st.query_params.get("done")
+if viewer.person is not None and done in ("joined", "not_joined"):
     st.success(viewer.t("account_mail.confirmed"), icon=":material/check_circle:")
-    if joined:
-        st.write(viewer.t("account_mail.confirmed_joined", group=escape_markdown(joined)))
+    # A new account is in the one group its invitation was for.
+    joined = [group.name for group, _ in groups.visible_groups(database, viewer.person)]
+    if done == "joined" and joined:
+        st.write(viewer.t("account_mail.confirmed_joined", group=escape_markdown(", ".join(joined))))
     else:
         st.warning(viewer.t("account_mail.confirmed_not_joined"), icon=":material/info:")
     st.page_link("pages/home.py", label=viewer.t("nav.home"), icon=":material/home:")

@@ -6,7 +6,7 @@ from intervision import account_mail
 from intervision.account_mail import NewPasswordInput
 from intervision.database import configured as configured_database
 from ui import forms
-from ui.guard import guard, remember_sign_in
+from ui.guard import RETURN_TO, guard, remember_sign_in
 
 # The store this server was set up with (intervision/database.py), built once per process.
 database = configured_database()
@@ -14,20 +14,20 @@ database = configured_database()
 viewer = guard("reset")
 FORM = "new_password"
 FIELDS = ["new_password", "new_password_again"]
-DONE = "_password_reset_done"
 token = st.query_params.get("token", "")
 
 
 def _reset() -> None:
     session = account_mail.reset_password(database, token, NewPasswordInput(**forms.values(FORM, FIELDS)))
     forms.clear(FORM, FIELDS)
-    st.session_state[DONE] = True
-    st.query_params.pop("token", None)  # the used link leaves the address bar
+    # The browser's trip to the cookie route comes back here, without the used link, to say it worked.
+    st.session_state[RETURN_TO] = "/reset?done=password"
+    st.query_params.pop("token", None)
     remember_sign_in(session)
 
 
 st.title(viewer.t("nav.reset"))
-if st.session_state.pop(DONE, False):
+if viewer.person is not None and st.query_params.get("done") == "password":
     st.success(viewer.t("account_mail.reset_done"), icon=":material/check_circle:")
     st.page_link("pages/home.py", label=viewer.t("nav.home"), icon=":material/home:")
     st.stop()

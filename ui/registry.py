@@ -28,6 +28,9 @@ class Screen:
     # Opened by a link a signed-out person follows (the QR code on the projector): they sign in first and
     # then land here, the link's query kept.
     signs_in_on_the_way: bool = False
+    # Signs the person in itself (a mail's one-time link) and comes back to itself after the browser's trip to
+    # the cookie route, to say that it worked.
+    comes_back_after_signing_in: bool = False
 
 
 SCREENS: dict[str, Screen] = {
@@ -60,8 +63,24 @@ SCREENS: dict[str, Screen] = {
         Screen("join", "pages/join.py", "join", ":material/login:", Access.ANYONE),
         Screen("projector", "pages/projector.py", "projector", ":material/cast:", Access.ANYONE, hidden=True),
         # Opened from the links in the account mails; anyone holding a valid link may use it, signed in or not.
-        Screen("reset", "pages/reset.py", "reset", ":material/lock_reset:", Access.ANYONE, hidden=True),
-        Screen("confirm", "pages/confirm.py", "confirm", ":material/mark_email_read:", Access.ANYONE, hidden=True),
+        Screen(
+            "reset",
+            "pages/reset.py",
+            "reset",
+            ":material/lock_reset:",
+            Access.ANYONE,
+            hidden=True,
+            comes_back_after_signing_in=True,
+        ),
+        Screen(
+            "confirm",
+            "pages/confirm.py",
+            "confirm",
+            ":material/mark_email_read:",
+            Access.ANYONE,
+            hidden=True,
+            comes_back_after_signing_in=True,
+        ),
         Screen("learning_goals", "pages/learning_goals.py", "learning-goals", ":material/flag:", Access.SIGNED_IN),
         # The shared session reports and one's own action items; the page shows only one's own groups'.
         Screen("reports", "pages/reports.py", "reports", ":material/summarize:", Access.SIGNED_IN),
@@ -71,7 +90,7 @@ SCREENS: dict[str, Screen] = {
 
 
 # The query keys a return target may carry: only what the screens that sign in on the way read.
-RETURN_QUERY_KEYS = ("code",)
+RETURN_QUERY_KEYS = ("code", "done")
 
 
 @dataclass(frozen=True)
@@ -98,7 +117,12 @@ def return_target(path: str | None) -> ReturnTarget | None:
     if parts.scheme or parts.netloc or not parts.path.startswith("/"):
         return None
     screen = next(
-        (s for s in SCREENS.values() if s.signs_in_on_the_way and f"/{s.url_path}" == parts.path.rstrip("/")), None
+        (
+            s
+            for s in SCREENS.values()
+            if (s.signs_in_on_the_way or s.comes_back_after_signing_in) and f"/{s.url_path}" == parts.path.rstrip("/")
+        ),
+        None,
     )
     if screen is None:
         return None
