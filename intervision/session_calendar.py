@@ -83,8 +83,9 @@ def _when(moment: datetime, language: Language) -> str:
     return i18n.moment(moment, language, MAIL_ZONE)
 
 
-def _event(meeting: Meeting, group_name: str, language: Language, now: datetime) -> Event:
-    """The session as a calendar event: name of the group, time, a link. Nothing more, on purpose."""
+def _event(meeting: Meeting, group_name: str, language: Language, now: datetime, origin: str | None = None) -> Event:
+    """The session as a calendar event: name of the group, time, a link. Nothing more, on purpose.
+    The link is on `origin` when given (the address a feed was fetched at), else at the app's public address."""
     event = Event()
     event.add("uid", meeting_uid(meeting.id))
     event.add("sequence", meeting.sequence)
@@ -92,8 +93,9 @@ def _event(meeting: Meeting, group_name: str, language: Language, now: datetime)
     event.add("dtstart", meeting.starts_at)
     event.add("dtend", meeting.starts_at + timedelta(minutes=meeting.minutes))
     event.add("summary", i18n.t("calendar.summary", language, group=group_name))
-    event.add("description", i18n.t("calendar.description", language, link=link(GROUPS_PAGE)))
-    event.add("url", link(GROUPS_PAGE))
+    groups_page = _address(GROUPS_PAGE, origin)
+    event.add("description", i18n.t("calendar.description", language, link=groups_page))
+    event.add("url", groups_page)
     cancelled = meeting.status is MeetingStatus.CANCELLED
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add("transp", "TRANSPARENT" if cancelled else "OPAQUE")
@@ -219,10 +221,13 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _address(path: str, origin: str | None) -> str:
+    return f"{origin.rstrip('/')}/{path}" if origin else link(path)
+
+
 def feed_address(token: str, origin: str | None = None) -> str:
     """The feed's address: on the origin the browser sees the app at, else at the app's public address."""
-    path = f"{FEED_ROUTE_PREFIX}{token}.ics"
-    return f"{origin.rstrip('/')}/{path}" if origin else link(path)
+    return _address(f"{FEED_ROUTE_PREFIX}{token}.ics", origin)
 
 
 def _new_token(db: Unit, group_id: int, now: datetime) -> str:
@@ -269,8 +274,8 @@ def renew_feed(database: Database, viewer: Person, group_id: int, now: datetime 
         _new_token(db, group_id, now)
 
 
-def feed_file(group: Group, meetings: list[Meeting], now: datetime) -> str:
-    """The group's sessions as a calendar to subscribe to, in the group's language."""
+def feed_file(group: Group, meetings: list[Meeting], now: datetime, origin: str | None = None) -> str:
+    """The group's sessions as a calendar to subscribe to, in the group's language, its links on `origin`."""
     calendar = _calendar("PUBLISH")
     name = i18n.t("calendar.summary", group.language, group=group.name)
     calendar.add("x-wr-calname", name)
@@ -279,12 +284,15 @@ def feed_file(group: Group, meetings: list[Meeting], now: datetime) -> str:
     calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")
     for meeting in meetings:
-        calendar.add_component(_event(meeting, group.name, group.language, now))
+        calendar.add_component(_event(meeting, group.name, group.language, now, origin))
     return calendar.to_ical().decode()
 
 
-def feed_for_token(database: Database, token: str, now: datetime | None = None) -> str | None:
-    """The calendar behind a feed address, or None for a token that is no (longer a) feed's."""
+def feed_for_token(
+    database: Database, token: str, now: datetime | None = None, origin: str | None = None
+) -> str | None:
+    """The calendar behind a feed address, or None for a token that is no (longer a) feed's. Its links lead to
+    `origin`, the address the calendar program fetched it at: the app is there too."""
     now = now or database.clock.now()
     if not token or len(token) > 200:
         return None
@@ -298,4 +306,4 @@ def feed_for_token(database: Database, token: str, now: datetime | None = None) 
             return None
         group = store.group(db, group_id)
         meetings = meeting_store.meetings_since(db, group_id, now - FEED_LOOKS_BACK)
-    return feed_file(group, meetings, now)
+    return feed_file(group, meetings, now, origin)

@@ -352,7 +352,11 @@ def show_sessions(group: Group, my_role: GroupRole | None) -> None:
                 on_click=forms.submit,
                 args=(form, viewer, partial(_plan, form, group.id)),
             )
-        st.caption(viewer.t("calendar.planned_mailed" if mail_configured() else "calendar.no_mail_server"))
+        if mail_configured():
+            st.caption(viewer.t("calendar.planned_mailed"))
+        else:  # the calendar address is shown to the group's own people only (show_calendar_feed)
+            sees_feed = allows(Action.TAKE_PART, person.role, my_role)
+            st.caption(viewer.t("calendar.no_mail_server" if sees_feed else "calendar.no_mail_server_outside"))
     show_planned(group, my_role)
     show_calendar_feed(group, my_role)
     held = groups.sessions_held(database, person, group.id)
@@ -397,13 +401,13 @@ def _reschedule(form: str, meeting_id: int) -> str:
         database, person, meeting_id, SessionChangeInput(starts_at=starts_at, minutes=forms.value(form, "minutes"))
     )
     _close_session()
-    return "calendar.moved"
+    return "calendar.moved" if mail_configured() else "calendar.moved_no_mail"
 
 
 def _cancel(meeting_id: int) -> str:
     groups.cancel_session(database, person, meeting_id)
     _close_session()
-    return "calendar.cancelled"
+    return "calendar.cancelled" if mail_configured() else "calendar.cancelled_no_mail"
 
 
 def change_form(meeting: Meeting, when: str) -> None:
@@ -434,7 +438,8 @@ def change_form(meeting: Meeting, when: str) -> None:
 
 
 def cancel_question(meeting: Meeting, when: str) -> None:
-    st.warning(viewer.t("calendar.cancel_question", when=when), icon=":material/event_busy:")
+    question = "calendar.cancel_question" if mail_configured() else "calendar.cancel_question_no_mail"
+    st.warning(viewer.t(question, when=when), icon=":material/event_busy:")
     confirm_column, keep_column = st.columns(2)
     confirm_column.button(
         viewer.t("calendar.cancel_confirm"),

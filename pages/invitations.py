@@ -86,9 +86,11 @@ def _roles_offered() -> list[GroupRole]:
 
 
 if mailed := st.session_state.get(MAILED):
-    st.success(viewer.t("account_mail.sent", count=len(mailed)), icon=":material/outgoing_mail:")
-    if not mail_configured():
+    if mail_configured():
+        st.success(viewer.t("account_mail.sent", count=len(mailed)), icon=":material/outgoing_mail:")
+    else:
         # Nothing goes out: the facilitator sends each address its own link.
+        st.success(viewer.t("account_mail.made", count=len(mailed)), icon=":material/check_circle:")
         st.warning(viewer.t("account_mail.no_server"), icon=":material/unsubscribe:")
         st.subheader(viewer.t("account_mail.links_title"))
         st.dataframe(

@@ -14,6 +14,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from intervision.database import configured as configured_database
+from intervision.mail.settings import public_url_is_set
 from intervision.session_calendar import FEED_ROUTE_PREFIX, feed_for_token
 
 FEED_ROUTE = f"/{FEED_ROUTE_PREFIX}{{token}}.ics"
@@ -21,7 +22,9 @@ FEED_ROUTE = f"/{FEED_ROUTE_PREFIX}{{token}}.ics"
 
 async def _feed(request: Request) -> Response:
     token = request.path_params.get("token", "")
-    calendar = await asyncio.to_thread(feed_for_token, configured_database(), token)
+    # Without a public address set, the links in the feed lead where the calendar program found the feed.
+    origin = None if public_url_is_set() else str(request.base_url)
+    calendar = await asyncio.to_thread(feed_for_token, configured_database(), token, None, origin)
     if calendar is None:
         return PlainTextResponse("Not Found", status_code=404)
     return Response(

@@ -119,6 +119,10 @@ def public_url() -> str:
     return _settings().get("public_url", DEFAULT_PUBLIC_URL).rstrip("/")
 
 
+def public_url_is_set() -> bool:
+    return "public_url" in _settings()
+
+
 def link(path: str, **query: str) -> str:
     """An absolute link into the app: link("reset", token="…") → https://…/reset?token=…"""
     address = f"{public_url()}/{path.lstrip('/')}"

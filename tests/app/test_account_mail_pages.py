@@ -253,6 +253,7 @@ def test_without_a_mail_server_the_invitations_page_shows_each_link(people, no_m
     at = _page("pages/invitations.py", people.coordinator)
     at = _mail_invitations(at, "een@voorbeeld.nl, twee@voorbeeld.nl")
     assert_healthy(at)
+    assert values(at.success) == ["2 invitations are made."]  # not "on their way": nothing is
     assert "No mail server is set up, so nothing is mailed. Copy each link below and send it yourself." in values(
         at.warning
     )

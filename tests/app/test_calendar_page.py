@@ -45,7 +45,7 @@ def _people_in_group(gid: int) -> int:
 
 
 @pytest.mark.date_sensitive
-def test_facilitator_moves_a_session_and_the_group_gets_the_new_time(people):
+def test_facilitator_moves_a_session_and_the_group_gets_the_new_time(people, mail_server):
     gid = _group_id()
     meeting_id, sequence = _planned(gid)
     at = _page(people.facilitator)
@@ -76,7 +76,7 @@ def test_moving_a_session_into_the_past_is_refused_and_keeps_what_was_typed(peop
     assert _invitations_queued(gid) == 0
 
 
-def test_cancelling_a_session_asks_first_then_takes_it_out_of_the_calendars(people):
+def test_cancelling_a_session_asks_first_then_takes_it_out_of_the_calendars(people, mail_server):
     gid = _group_id()
     meeting_id, _ = _planned(gid)
     at = _page(people.facilitator)
@@ -124,3 +124,18 @@ def test_a_coordinator_outside_the_group_never_sees_the_calendar_address_but_may
     assert FEED_PATH not in texts(at)
     renewed = [code for code in values(_page(people.participant).code) if FEED_PATH in code]
     assert renewed != member_view
+
+
+def test_without_a_mail_server_the_screens_do_not_promise_a_mail(people, monkeypatch):
+    for name in ("INTERVISION_SMTP_HOST", "INTERVISION_SMTP_PORT", "INTERVISION_SMTP_TLS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr("intervision.mail.settings._secrets_files", lambda: [])
+    gid = _group_id()
+    meeting_id, _ = _planned(gid)
+    at = _page(people.facilitator)
+    at.button(key=f"cancel_open.{meeting_id}").click().run()
+    [question] = [text for text in values(at.warning) if text.startswith("Cancel the session on")]
+    assert "only those who subscribed to the group's calendar see the cancellation" in question
+    click(at, "Yes, cancel this session")
+    assert_healthy(at)
+    assert any(text.startswith("The session was cancelled. No mail server is set up") for text in values(at.success))

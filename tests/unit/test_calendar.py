@@ -280,8 +280,8 @@ def test_a_cancelled_session_is_not_reminded(team, mail_server):
 # --- the group's calendar feed -------------------------------------------------------------------
 
 
-def _get(address: str) -> tuple[int, dict[str, str], str]:
-    """One GET through the route, as the web server would make it."""
+def _get(address: str, host: str = "intervision.test") -> tuple[int, dict[str, str], str]:
+    """One GET through the route, as the web server would make it, for a calendar program that asked `host`."""
     app = Starlette(routes=calendar_routes.routes)
     path = "/" + address.split("/", 3)[3]
     scope = {
@@ -290,9 +290,9 @@ def _get(address: str) -> tuple[int, dict[str, str], str]:
         "path": path,
         "raw_path": path.encode(),
         "query_string": b"",
-        "headers": [],
+        "headers": [(b"host", host.encode())],
         "scheme": "https",
-        "server": ("intervision.test", 443),
+        "server": (host, 443),
         "root_path": "",
         "http_version": "1.1",
     }
@@ -367,3 +367,16 @@ def test_a_renewed_feed_answers_404_at_its_old_address_and_an_unknown_token_lear
     assert _get(new)[0] == 404
     with pytest.raises(NotAllowed):
         session_calendar.group_feed_address(path, coordinator, team["group_id"])
+
+
+def test_without_a_public_address_the_feeds_links_lead_where_the_feed_was_fetched(routed, monkeypatch):
+    team, path = routed, routed["path"]
+    now = path.clock.now()
+    _plan(team, starts_at=now + timedelta(days=3), now=now)
+    address = session_calendar.group_feed_address(path, team["bert"], team["group_id"])
+    assert _get(address)[2].count("https://intervision.test/groups") == 1  # the public address, when set
+    monkeypatch.delenv("INTERVISION_PUBLIC_URL")
+    monkeypatch.setattr("intervision.mail.settings._secrets_files", lambda: [])
+    body = _get(address, host="intervisie.zorg.example")[2]
+    [event] = Calendar.from_ical(body).walk("VEVENT")
+    assert str(event["URL"]) == "https://intervisie.zorg.example/groups"
