@@ -60,16 +60,18 @@ def outbox_panel(database: Database, viewer: Viewer, coordinator: Person) -> Non
             if overview.counts.get(status)
         )
     )
-    # A data frame, not a Markdown table: an address or an error is shown as it is, never as Markdown.
+    # A data frame, not a Markdown table: an address or an error is shown as it is, never as Markdown. The
+    # recipient first: on a phone the first column is what shows.
     st.dataframe(
         [
             {
+                viewer.t("outbox.to"): line.to_address or viewer.t("outbox.hidden"),
                 viewer.t("outbox.status"): _status(viewer, line.status),
                 viewer.t("outbox.kind"): viewer.t(f"mail.kind.{line.kind.value}"),
-                viewer.t("outbox.to"): line.to_address or viewer.t("outbox.hidden"),
                 viewer.t("outbox.queued_at"): format.moment(line.queued_at, viewer),
                 viewer.t("outbox.attempts"): line.attempts,
-                viewer.t("outbox.error"): line.error,
+                # "Not sent" says why already; the server's own answer is shown as it gave it.
+                viewer.t("outbox.error"): "" if line.status is MailStatus.NOT_SENT else line.error,
             }
             for line in overview.lines
         ],
