@@ -24,9 +24,8 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from intervision import auth, invitations, store
@@ -47,7 +46,7 @@ from intervision.models import (
     JoinInput,
     Language,
     NewAccountInput,
-    Password,
+    NewPasswordInput,
     Person,
     Role,
 )
@@ -110,18 +109,6 @@ class MailInvitationInput(_Form):
 
 class ResetRequestInput(_Form):
     email: Email
-
-
-class NewPasswordInput(_Form):
-    new_password: Password
-    new_password_again: Annotated[str, StringConstraints(strip_whitespace=False)]
-
-    @field_validator("new_password_again")
-    @classmethod
-    def _same_password(cls, value: str, info) -> str:  # noqa: ANN001 - pydantic's ValidationInfo
-        if "new_password" in info.data and value != info.data["new_password"]:
-            raise PydanticCustomError("passwords_differ", "the passwords differ")
-        return value
 
 
 def _digest(token: str) -> str:

@@ -413,8 +413,9 @@ class ProfileInput(_Input):
     language: Language
 
 
-class PasswordChangeInput(_Input):
-    current_password: AnyPassword
+class NewPasswordInput(_Input):
+    """A new password, typed twice (a one-time reset link)."""
+
     new_password: Password
     new_password_again: Annotated[str, StringConstraints(strip_whitespace=False)]
 
@@ -424,6 +425,12 @@ class PasswordChangeInput(_Input):
         if "new_password" in info.data and value != info.data["new_password"]:
             raise PydanticCustomError("passwords_differ", "the passwords differ")
         return value
+
+
+class PasswordChangeInput(NewPasswordInput):
+    """A new password on one's profile: the current one first."""
+
+    current_password: AnyPassword
 
 
 class RoleChangeInput(_Input):

@@ -1,6 +1,9 @@
 """People (coordinators): everyone in the organisation, their roles, erasing someone, the audit log, and what
 was mailed."""
 
+from collections.abc import Callable
+from functools import partial
+
 import streamlit as st
 
 from intervision import account_mail, accounts, cases, personal_data
@@ -62,6 +65,19 @@ def _erase() -> str:
     return "people.erased"
 
 
+def choose_someone_else(form: str, on_change: Callable[[], None] | None = None) -> None:
+    """Anyone in the organisation but the coordinator themselves, by name and address."""
+    st.selectbox(
+        viewer.t("field.person"),
+        [person_id for person_id in by_id if person_id != coordinator.id],
+        format_func=lambda person_id: f"{by_id[person_id].name} ({by_id[person_id].email})",
+        index=None,
+        placeholder=viewer.t("people.choose_person"),
+        key=forms.key(form, "person_id"),
+        on_change=on_change,
+    )
+
+
 st.title(viewer.t("nav.people"))
 forms.notice(viewer)
 people_tab, audit_tab, mail_tab, organisation_tab = st.tabs(
@@ -118,14 +134,7 @@ with people_tab:
         st.warning(viewer.t("account_mail.hand_out_made", name=escape_markdown(name)), icon=":material/key:")
         st.code(link, language=None, wrap_lines=True)
     with st.form(RESET):
-        st.selectbox(
-            viewer.t("field.person"),
-            [person_id for person_id in by_id if person_id != coordinator.id],
-            format_func=lambda person_id: f"{by_id[person_id].name} ({by_id[person_id].email})",
-            index=None,
-            placeholder=viewer.t("people.choose_person"),
-            key=forms.key(RESET, "person_id"),
-        )
+        choose_someone_else(RESET)
         forms.field_error(RESET, "person_id")
         forms.form_error(RESET)
         st.form_submit_button(
@@ -137,16 +146,7 @@ with people_tab:
 
     st.subheader(viewer.t("people.erase"))
     st.caption(viewer.t("people.erase_intro"))
-    st.selectbox(
-        viewer.t("field.person"),
-        [person_id for person_id in by_id if person_id != coordinator.id],
-        format_func=lambda person_id: f"{by_id[person_id].name} ({by_id[person_id].email})",
-        index=None,
-        placeholder=viewer.t("people.choose_person"),
-        key=forms.key(ERASE, "person_id"),
-        on_change=forms.clear,
-        args=(ERASE, ["confirm_email"]),
-    )
+    choose_someone_else(ERASE, on_change=partial(forms.clear, ERASE, ["confirm_email"]))
     chosen = forms.value(ERASE, "person_id")
     if chosen in by_id:
         with st.form(ERASE):

@@ -3,8 +3,8 @@
 import streamlit as st
 
 from intervision import account_mail
-from intervision.account_mail import NewPasswordInput
 from intervision.database import configured as configured_database
+from intervision.models import NewPasswordInput
 from ui import forms
 from ui.guard import RETURN_TO, guard, remember_sign_in
 

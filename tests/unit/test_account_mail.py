@@ -10,7 +10,7 @@ import pytest
 from unit_support import NOW, PASSWORD, count_rows
 
 from intervision import account_mail, accounts, auth, cases, invitations, personal_data, store
-from intervision.account_mail import MailInvitationInput, NewPasswordInput, ResetRequestInput
+from intervision.account_mail import MailInvitationInput, ResetRequestInput
 from intervision.errors import DomainError, NotAllowed
 from intervision.mail.outbox import deliver_due_mail
 from intervision.models import (
@@ -21,6 +21,7 @@ from intervision.models import (
     JoinInput,
     Language,
     NewAccountInput,
+    NewPasswordInput,
     QuestionType,
     Role,
     SignInInput,
