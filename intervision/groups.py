@@ -23,7 +23,7 @@ from intervision.models import (
     SessionChangeInput,
 )
 from intervision.permissions import Action, require
-from intervision.session_calendar import queue_session_invitations
+from intervision.session_calendar import SessionChange, queue_session_invitations
 from intervision.store import meetings as meeting_store
 
 
@@ -186,8 +186,9 @@ def _planned_meeting(db: Unit, viewer: Person, meeting_id: int, now: datetime) -
 
 def reschedule_session(
     database: Database, viewer: Person, meeting_id: int, form: SessionChangeInput, now: datetime | None = None
-) -> None:
-    """Move a planned session to a new start and/or length; its group gets the updated invitation."""
+) -> SessionChange | None:
+    """Move a planned session to a new start and/or length; its group gets the updated invitation.
+    Says what changed: "moved" (another start), "changed" (only the length), or None (nothing)."""
     now = now or database.clock.now()
     if form.starts_at.tzinfo is None:
         raise DomainError("time_without_zone", field="starts_at")
@@ -196,9 +197,11 @@ def reschedule_session(
     with database.writing() as db:
         meeting = _planned_meeting(db, viewer, meeting_id, now)
         if meeting.starts_at == form.starts_at and meeting.minutes == form.minutes:
-            return  # nothing moved: no mail saying it did
+            return None  # nothing moved: no mail saying it did
+        change: SessionChange = "moved" if meeting.starts_at != form.starts_at else "changed"
         meeting_store.move_meeting(db, meeting_id, form.starts_at, form.minutes)
-        queue_session_invitations(db, meeting_id, "moved", now)
+        queue_session_invitations(db, meeting_id, change, now)
+        return change
 
 
 def cancel_session(database: Database, viewer: Person, meeting_id: int, now: datetime | None = None) -> None:

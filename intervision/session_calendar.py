@@ -55,7 +55,7 @@ TOKEN_BYTES = 32
 FEED_ROUTE_PREFIX = "_intervision/calendar/"
 PRODUCT_ID = "-//Intervision//Sessions//NL"
 # What happened to a session, as its invitation mail says it (calendar.change_* and calendar.mail_* texts).
-SessionChange = Literal["planned", "moved", "cancelled"]
+SessionChange = Literal["planned", "moved", "changed", "cancelled"]  # changed: the same start, another length
 # The pages a mail or a calendar event links to (ui/registry.py's url paths).
 GROUPS_PAGE = "groups"
 CASES_PAGE = "cases"

@@ -394,14 +394,16 @@ def _close_session() -> None:
     st.session_state.pop(OPEN_SESSION, None)
 
 
-def _reschedule(form: str, meeting_id: int) -> str:
+def _reschedule(form: str, meeting_id: int) -> str | None:
     day, at = forms.value(form, "day"), forms.value(form, "time")
     starts_at = datetime.combine(day, at, tzinfo=format.local_zone()) if day and at else None
-    groups.reschedule_session(
+    change = groups.reschedule_session(
         database, person, meeting_id, SessionChangeInput(starts_at=starts_at, minutes=forms.value(form, "minutes"))
     )
     _close_session()
-    return "calendar.moved" if mail_configured() else "calendar.moved_no_mail"
+    if change is None:
+        return None  # saved as it was: nothing to tell
+    return f"calendar.{change}" if mail_configured() else f"calendar.{change}_no_mail"
 
 
 def _cancel(meeting_id: int) -> str:

@@ -380,3 +380,17 @@ def test_without_a_public_address_the_feeds_links_lead_where_the_feed_was_fetche
     body = _get(address, host="intervisie.zorg.example")[2]
     [event] = Calendar.from_ical(body).walk("VEVENT")
     assert str(event["URL"]) == "https://intervisie.zorg.example/groups"
+
+
+def test_a_new_length_at_the_same_time_is_called_a_change_not_a_move(team, mail_server):
+    path = team["path"]
+    meeting_id = _plan(team)
+    meeting = groups.planned_sessions(path, team["lotte"], team["group_id"], now=NOW)[0]
+    assert meeting.id == meeting_id
+    changed = groups.reschedule_session(
+        path, team["lotte"], meeting_id, SessionChangeInput(starts_at=meeting.starts_at, minutes=60), now=NOW
+    )
+    assert changed == "changed"
+    deliver_due_mail(path, NOW)
+    subjects = {mail.subject.split(":")[0] for mail in mail_server.arrived}
+    assert "Bijeenkomst gewijzigd" in subjects and "Bijeenkomst verzet" not in subjects
