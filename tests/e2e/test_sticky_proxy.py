@@ -43,6 +43,11 @@ class Backend:
         return self.server.server_address[1]
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        """The proxy drops connections when a test turns a backend off; that is expected, not an error."""
+
+
 def _start_backend(name: str) -> Backend:
     backend: Backend
 
@@ -78,7 +83,7 @@ def _start_backend(name: str) -> Backend:
         def log_message(self, format: str, *args: object) -> None:  # keep the test output quiet
             pass
 
-    backend = Backend(name, ThreadingHTTPServer(("127.0.0.1", 0), Handler))
+    backend = Backend(name, _QuietServer(("127.0.0.1", 0), Handler))
     threading.Thread(target=backend.server.serve_forever, daemon=True).start()
     return backend
 
