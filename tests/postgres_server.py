@@ -3,7 +3,8 @@
 `start_postgres_server()` runs initdb and pg_ctl from the newest `/usr/lib/postgresql/<version>/bin` in a
 fresh temporary directory, listening on a unix socket in that directory and on 127.0.0.1 at a free port.
 It is throwaway, so durability is off (fsync, synchronous_commit, full_page_writes): starting takes about
-a second and writes are fast. `stop()` shuts it down at once and removes the directory.
+a second and writes are fast. The directory is in /dev/shm when there is one (see `_memory_backed_dir`).
+`stop()` shuts it down at once and removes the directory.
 
 Under pytest-xdist every worker starts a server of its own (the `postgres_server` fixture is per session,
 and each worker is a session). That costs a second per worker and keeps workers from sharing databases,
@@ -138,9 +139,13 @@ class PostgresServer:
         Returns its URL.
         """
         statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
-        if template is not None:
-            statement += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
         with self.connect() as connection:
+            if template is not None:
+                statement += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
+                if connection.info.server_version >= 150000:
+                    # Copying the template's files is ~15 times faster than WAL_LOG, 15's default, which
+                    # writes the whole template into the WAL; with durability off, its checkpoints cost nothing.
+                    statement += sql.SQL(" STRATEGY = FILE_COPY")
             connection.execute(statement)
         return self.url(name)
 
@@ -183,6 +188,13 @@ def _settings(port: int, socket_dir: Path) -> str:
     )
 
 
+def _memory_backed_dir() -> Path | None:
+    """/dev/shm when the machine has it: creating and dropping a database per test makes and removes hundreds
+    of files, which takes ten times longer on a disk (~0.3 s) than in memory (~0.03 s). None means tempfile's."""
+    shared_memory = Path("/dev/shm")
+    return shared_memory if shared_memory.is_dir() and os.access(shared_memory, os.W_OK | os.X_OK) else None
+
+
 def start_postgres_server(base_dir: Path | None = None) -> PostgresServer:
     """initdb a fresh cluster in a new temporary directory and start it; `stop()` undoes both.
 
@@ -190,7 +202,7 @@ def start_postgres_server(base_dir: Path | None = None) -> PostgresServer:
     """
     bin_dir = postgres_bin_dir()
     os_user = _unprivileged_user()
-    directory = Path(tempfile.mkdtemp(prefix="intervision-pg-", dir=base_dir))
+    directory = Path(tempfile.mkdtemp(prefix="intervision-pg-", dir=base_dir or _memory_backed_dir()))
     try:
         if os_user:
             account = pwd.getpwnam(os_user)
