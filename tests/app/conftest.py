@@ -143,6 +143,19 @@ def people(demo_db: Path) -> DemoPeople:
     )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _components_scanned_once() -> Iterator[None]:
+    """Every AppTest run scans the metadata of each installed package for Streamlit components (~0.3 s, most
+    of a page test's time). The installed packages do not change during a test session: scan once."""
+    from streamlit.components.v2 import manifest_scanner
+
+    scan = manifest_scanner.scan_component_manifests
+    found = scan()
+    manifest_scanner.scan_component_manifests = lambda max_workers=None: list(found)
+    yield
+    manifest_scanner.scan_component_manifests = scan
+
+
 @pytest.fixture(autouse=True)
 def _fresh_caches() -> Iterator[None]:
     st.cache_data.clear()
