@@ -222,9 +222,7 @@ def _add_meetings(
             continue
         method = methods[rng.choice([method_id for method_id in METHODS if method_id != previous])]
         previous = method.id
-        meeting_id = store.add_meeting(
-            db, group_id, starts_at, minutes, MeetingStatus.HELD, method.id, method.version
-        )
+        meeting_id = store.add_meeting(db, group_id, starts_at, minutes, MeetingStatus.HELD, method.id, method.version)
         store.record_attendances(db, meeting_id, {person: rng.random() < chance for person, chance in presence.items()})
         case_id = _discussed_case(db, rng, group_id, members, meeting_id, method.id, starts_at, now)
         session_id = add_closed_session(

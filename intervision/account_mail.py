@@ -35,7 +35,7 @@ from intervision.i18n import t
 from intervision.invitations import join_link
 from intervision.mail.compose import write_mail
 from intervision.mail.models import MailKind
-from intervision.mail.outbox import queue
+from intervision.mail.outbox import KEPT_AFTER_SENDING, queue
 from intervision.mail.settings import link, mail_configured, public_url
 from intervision.models import (
     EMAIL_MAX,
@@ -162,7 +162,7 @@ def invite_by_mail(
         expires = now + timedelta(days=form.valid_days)
         for address in form.addresses:
             code = invitations.unused_code(db)
-            store.add_invitation(db, code, group.id, form.group_role, viewer.id, now, expires, 1)
+            store.add_invitation(db, code, group.id, form.group_role, viewer.id, now, expires, 1, address)
             recipient = account_store.mail_recipient(db, address)
             known = recipient is not None and recipient.confirmed
             language = recipient.language if known and recipient.language else group.language
@@ -183,6 +183,12 @@ def invite_by_mail(
             queue(db, mail, now)
             made.append(MailedInvitation(address, code))
     return made
+
+
+def forget_addresses_of_old_invitations(database: Database, now: datetime) -> int:
+    """An invitation keeps the address it was mailed to as long as the mail itself is kept after it expired."""
+    with database.writing() as db:
+        return store.forget_addresses_of_invitations_expired_before(db, now - KEPT_AFTER_SENDING)
 
 
 # --- forgot my password ------------------------------------------------------------------------

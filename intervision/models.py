@@ -331,6 +331,7 @@ class Invitation(BaseModel):
     max_uses: int
     uses: int
     revoked_at: datetime | None = None
+    mailed_to: str | None = None  # the address "Invite by e-mail" sent it to; None for a code shared by hand
 
     def status(self, now: datetime) -> InvitationStatus:
         if self.revoked_at is not None:

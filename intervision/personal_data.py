@@ -198,7 +198,8 @@ def erase_person(database: Database, viewer: Person, person_id: int, now: dateti
       sign-in sessions, method draft and personal learning goals (with their progress notes) are deleted (the
       database keeps them only with a person; the usefulness average is shown only above the threshold).
     - Records of what they did for the organisation (invitations, survey waves, goals, sessions they
-      facilitated, methods they wrote) stay without their name.
+      facilitated, methods they wrote) stay without their name. An invitation mailed to their address
+      forgets the address.
     - **The audit log** keeps what happened, not who: their e-mail address becomes "person <id>"; their
       own events lose the link to the account (a later account may get the same id) and carry the
       pseudonym where they concerned nobody else. The erasure itself is logged as concerning "person <id>",
@@ -223,6 +224,7 @@ def erase_person(database: Database, viewer: Person, person_id: int, now: dateti
         board_items = store.unlink_board_items(db, person_id)
         action_items = store.unlink_action_items(db, person_id)
         store.pseudonymise_audit_log(db, person_id, erased.email, pseudonym(person_id))
+        store.forget_invitation_address(db, erased.email)
         store.delete_person(db, person_id)
         store.add_audit_event(
             db,

@@ -141,6 +141,8 @@ for invitation in existing:
     code_column, group_column, status_column, action_column = st.columns([2, 3, 3, 2], vertical_alignment="center")
     code_column.markdown(f"#### {invitation.code}")  # codes are letters and digits only
     group_column.text(f"{invitation.group_name} · {viewer.t(f'group_role.{invitation.group_role}')}")
+    if invitation.mailed_to:
+        group_column.text(viewer.t("invitations.mailed_to", address=invitation.mailed_to))  # as typed, never a link
     status = viewer.t(f"invitations.status_{invitation.status(now)}")
     until = viewer.t("invitations.until", day=format.moment(invitation.expires_at, viewer))
     status_column.text(f"{status} · {invitation.uses}/{invitation.max_uses} · {until}")

@@ -45,4 +45,7 @@ def mail_round(database: Database, now: datetime | None = None) -> DeliveryRound
             log.exception("Writing reminders failed: %s", getattr(write, "__name__", write))
     done = deliver_due_mail(database, now)
     forget_old_mail(database, now)
+    from intervision.account_mail import forget_addresses_of_old_invitations  # see reminder_writers
+
+    forget_addresses_of_old_invitations(database, now)
     return done

@@ -16,7 +16,7 @@ from intervision.store._sql import _iso
 
 _INVITATION_SELECT = (
     "SELECT i.id, i.code, i.group_id, g.name AS group_name, i.group_role, i.created_at,"
-    " i.expires_at, i.max_uses, i.uses, i.revoked_at"
+    " i.expires_at, i.max_uses, i.uses, i.revoked_at, i.mailed_to"
     " FROM invitations i JOIN groups g ON g.id = i.group_id"
 )
 
@@ -30,11 +30,12 @@ def add_invitation(
     now: datetime,
     expires_at: datetime,
     max_uses: int,
+    mailed_to: str | None = None,
 ) -> int:
     return db.execute(
         "INSERT INTO invitations (code, group_id, group_role, created_by, created_at, expires_at,"
-        " max_uses) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        [code, group_id, role.value, created_by, _iso(now), _iso(expires_at), max_uses],
+        " max_uses, mailed_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        [code, group_id, role.value, created_by, _iso(now), _iso(expires_at), max_uses, mailed_to],
     ).scalar()
 
 
@@ -61,6 +62,17 @@ def count_invitation_use(db: Unit, invitation_id: int) -> bool:
     """
     cursor = db.execute("UPDATE invitations SET uses = uses + 1 WHERE id = ? AND uses < max_uses", [invitation_id])
     return cursor.rowcount == 1
+
+
+def forget_addresses_of_invitations_expired_before(db: Unit, moment: datetime) -> int:
+    cursor = db.execute(
+        "UPDATE invitations SET mailed_to = NULL WHERE mailed_to IS NOT NULL AND expires_at < ?", [_iso(moment)]
+    )
+    return cursor.rowcount
+
+
+def forget_invitation_address(db: Unit, email: str) -> None:
+    db.execute("UPDATE invitations SET mailed_to = NULL WHERE mailed_to = ?", [email])
 
 
 def revoke_invitation(db: Unit, invitation_id: int, now: datetime) -> None:

@@ -13,6 +13,7 @@ from intervision import account_mail, accounts, auth, cases, invitations, person
 from intervision.account_mail import MailInvitationInput, ResetRequestInput
 from intervision.errors import DomainError, NotAllowed
 from intervision.mail.outbox import deliver_due_mail
+from intervision.mail.rounds import mail_round
 from intervision.models import (
     AuditAction,
     CaseInput,
@@ -98,6 +99,37 @@ def test_each_address_gets_its_own_invitation_mail_in_its_language_and_its_link_
     assert _members(path, group_id)["emma@example.org"] == "member"
     with path.reading() as db:
         assert store.invitation_by_code(db, code).max_uses == 1
+
+
+def test_a_mailed_invitation_names_its_address_until_90_days_after_it_expired(
+    path, coordinator, make_group, mail_server
+):
+    group_id = make_group()
+    form = MailInvitationInput(group_id=group_id, addresses="nieuw@voorbeeld.nl", valid_days=7)
+    [sent] = account_mail.invite_by_mail(path, coordinator, form, now=NOW)
+    shared_by_hand = _code(path, coordinator, group_id)
+
+    def addresses() -> dict[str, str | None]:
+        return {invitation.code: invitation.mailed_to for invitation in invitations.invitations(path, coordinator)}
+
+    assert addresses() == {sent.code: "nieuw@voorbeeld.nl", shared_by_hand: None}
+    expired = NOW + timedelta(days=7)
+    mail_round(path, expired + timedelta(days=89))
+    assert addresses()[sent.code] == "nieuw@voorbeeld.nl"
+    mail_round(path, expired + timedelta(days=91))
+    assert addresses() == {sent.code: None, shared_by_hand: None}
+
+
+def test_erasing_a_person_empties_the_address_of_the_invitation_mailed_to_them(
+    path, coordinator, make_person, make_group, mail_server
+):
+    noor = make_person("Noor Nieuw", email="noor@nieuw.example")
+    group_id = make_group()
+    form = MailInvitationInput(group_id=group_id, addresses="noor@nieuw.example, ander@voorbeeld.nl")
+    account_mail.invite_by_mail(path, coordinator, form, now=NOW)
+    personal_data.erase_person(path, coordinator, noor.id, NOW)
+    mailed_to = {invitation.mailed_to for invitation in invitations.invitations(path, coordinator)}
+    assert mailed_to == {None, "ander@voorbeeld.nl"}
 
 
 def test_a_facilitator_mails_member_invitations_only(path, make_person, make_group, mail_server):

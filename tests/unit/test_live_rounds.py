@@ -338,7 +338,6 @@ def test_a_restart_brings_back_the_same_speaker_and_their_time(team):
         assert view == before
 
 
-
 def test_deleting_the_group_deletes_its_rounds(team, coordinator):
     session_id = _session(team)
     _round(team, session_id, at(0))

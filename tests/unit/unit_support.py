@@ -49,6 +49,8 @@ def small_report(**changes: object) -> SessionReport:
         observations=None,
     )
     return replace(report, **changes)
+
+
 # For a test of the SQLite file itself (its pragmas, its locks, the disk under it): the `path` database on
 # SQLite only. Every other test of the core runs on both engines.
 SQLITE_FILE = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
