@@ -18,7 +18,7 @@ FORM = "sign_in"
 FORGOT = "forgot_password"
 # Set once a reset link was asked for: the answer is the same whether or not the address has an account.
 ASKED = "_reset_link_asked"
-# Came from the QR code's link: signing in (or creating an account) goes straight on to the session.
+# Came from the QR code's link or a mail's: signing in (or creating an account) goes straight on to it.
 going_on_to = keep_return_target()
 
 
@@ -44,7 +44,7 @@ def _describe(account: demo.DemoAccount) -> str:
 
 st.title(viewer.t("sign_in.title"))
 if going_on_to:
-    st.info(viewer.t(f"sign_in.then_{going_on_to.screen.key}"), icon=":material/smartphone:")
+    st.info(viewer.t(f"sign_in.then_{going_on_to.screen.key}"), icon=going_on_to.screen.icon)
 left, right = st.columns([3, 2], gap="large")
 with left, st.form(FORM):
     st.text_input(viewer.t("field.email"), key=forms.key(FORM, "email"), autocomplete="username")

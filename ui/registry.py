@@ -25,8 +25,8 @@ class Screen:
     icon: str
     access: Access
     hidden: bool = False  # reachable by its link, but not listed in the navigation
-    # Opened by a link a signed-out person follows (the QR code on the projector): they sign in first and
-    # then land here, the link's query kept.
+    # Opened by a link a signed-out person follows (the QR code on the projector, a link in a mail): they sign
+    # in first and then land here, the link's query kept.
     signs_in_on_the_way: bool = False
     # Signs the person in itself (a mail's one-time link) and comes back to itself after the browser's trip to
     # the cookie route, to say that it worked.
@@ -39,14 +39,14 @@ SCREENS: dict[str, Screen] = {
         Screen("first_run", "pages/first_run.py", "welcome", ":material/rocket_launch:", Access.FIRST_RUN),
         Screen("sign_in", "pages/sign_in.py", "sign-in", ":material/key:", Access.SIGNED_OUT),
         Screen("home", "pages/home.py", "home", ":material/home:", Access.SIGNED_IN),
-        Screen("groups", "pages/groups.py", "groups", ":material/groups:", Access.SIGNED_IN),
-        Screen("cases", "pages/cases.py", "cases", ":material/work:", Access.SIGNED_IN),
+        Screen("groups", "pages/groups.py", "groups", ":material/groups:", Access.SIGNED_IN, signs_in_on_the_way=True),
+        Screen("cases", "pages/cases.py", "cases", ":material/work:", Access.SIGNED_IN, signs_in_on_the_way=True),
         Screen("console", "pages/console.py", "session", ":material/play_circle:", Access.LEADS_GROUPS),
         Screen(
             "follow", "pages/follow.py", "follow", ":material/smartphone:", Access.SIGNED_IN, signs_in_on_the_way=True
         ),
         Screen("invitations", "pages/invitations.py", "invitations", ":material/mail:", Access.LEADS_GROUPS),
-        Screen("surveys", "pages/surveys.py", "surveys", ":material/bar_chart:", Access.SIGNED_IN),
+        Screen("surveys", "pages/surveys.py", "surveys", ":material/bar_chart:", Access.SIGNED_IN, signs_in_on_the_way=True),
         # Anyone may be invited as a second observer; the page shows only the sessions one observes or runs.
         Screen("observer", "pages/observer.py", "observe", ":material/visibility:", Access.SIGNED_IN),
         Screen("methods", "pages/methods.py", "methods", ":material/menu_book:", Access.SIGNED_IN),
@@ -83,8 +83,8 @@ SCREENS: dict[str, Screen] = {
         ),
         Screen("learning_goals", "pages/learning_goals.py", "learning-goals", ":material/flag:", Access.SIGNED_IN),
         # The shared session reports and one's own action items; the page shows only one's own groups'.
-        Screen("reports", "pages/reports.py", "reports", ":material/summarize:", Access.SIGNED_IN),
-        Screen("profile", "pages/profile.py", "profile", ":material/person:", Access.SIGNED_IN),
+        Screen("reports", "pages/reports.py", "reports", ":material/summarize:", Access.SIGNED_IN, signs_in_on_the_way=True),
+        Screen("profile", "pages/profile.py", "profile", ":material/person:", Access.SIGNED_IN, signs_in_on_the_way=True),
     )
 }
 

@@ -27,7 +27,7 @@ TIMEOUT = 30
 SIGN_IN_FIRST = "Please sign in to open this page."
 NOT_ALLOWED = "This page is not available to you."
 # A screen reached by a link signed out (the QR code's): the sign-in page, which then goes on to it.
-SENT_TO_SIGN_IN = "Sign in, and you go straight on to the session."
+SENT_TO_SIGN_IN = "sent to sign in, and from there straight on to the page"  # the sign-in says so: sign_in.then_<page>
 FIRST_RUN_INFO = "This is a new installation. Start by setting up your organisation."
 
 # Demo people: the participant who facilitates one group and takes part in another, a participant who
@@ -209,24 +209,26 @@ TITLES = {
     "confirm": "Confirm address",
 }
 _SIGNED_IN_ONLY = dict.fromkeys(ROLES[1:], SHOWN) | {"signed_out": SIGN_IN_FIRST}
+# The pages the mails and the QR code link to: a signed-out visitor signs in first and then lands there.
+_LINKED = _SIGNED_IN_ONLY | {"signed_out": SENT_TO_SIGN_IN}
 ACCESS: dict[str, dict[str, str | None]] = {
     "home": _SIGNED_IN_ONLY,
-    "groups": _SIGNED_IN_ONLY,
-    "profile": _SIGNED_IN_ONLY,
+    "groups": _LINKED,
+    "profile": _LINKED,
     "learning_goals": _SIGNED_IN_ONLY,
-    "reports": _SIGNED_IN_ONLY,
+    "reports": _LINKED,
     "join": dict.fromkeys(ROLES, SHOWN),
     "invitations": _SIGNED_IN_ONLY | {"participant": NOT_ALLOWED},
     "people": dict.fromkeys(ROLES, NOT_ALLOWED) | {"signed_out": SIGN_IN_FIRST, "coordinator": SHOWN},
     "overview": dict.fromkeys(ROLES, NOT_ALLOWED) | {"signed_out": SIGN_IN_FIRST, "coordinator": SHOWN},
     "programmes": dict.fromkeys(ROLES, NOT_ALLOWED) | {"signed_out": SIGN_IN_FIRST, "coordinator": SHOWN},
     "methods": _SIGNED_IN_ONLY,
-    "cases": _SIGNED_IN_ONLY,
+    "cases": _LINKED,
     # Anyone may be invited to observe a session; the page shows only what one observes or runs.
     "observer": _SIGNED_IN_ONLY,
-    "surveys": _SIGNED_IN_ONLY,
+    "surveys": _LINKED,
     "console": _SIGNED_IN_ONLY | {"participant": NOT_ALLOWED},
-    "follow": _SIGNED_IN_ONLY | {"signed_out": SENT_TO_SIGN_IN},
+    "follow": _LINKED,
     # The projector opens for anyone with its link; without a valid token it shows only that it is invalid.
     "projector": dict.fromkeys(ROLES, "This projector link is not valid (any more)."),
     # The account mails' links open for anyone; without a valid token they say only that the link is dead.
@@ -248,7 +250,7 @@ def assert_page(at: AppTest, screen: str, expected: str | None, person: Person |
     """The page shows its own content (its title, no refusal), or only the guard's refusal."""
     assert_healthy(at)
     if expected == SENT_TO_SIGN_IN:
-        assert values(at.title) == [TITLES["sign_in"]] and expected in values(at.info)
+        assert values(at.title) == [TITLES["sign_in"]] and t(f"sign_in.then_{screen}", Language.EN) in values(at.info)
         assert at.session_state["_return_to"].startswith(f"/{screen}")
     elif expected is SHOWN:
         name = person.name if person else ""

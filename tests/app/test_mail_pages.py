@@ -6,14 +6,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from driving import assert_healthy, click, open_as, texts
+from driving import app, assert_healthy, click, fill, open_as, open_page, texts
 
-from intervision import clock
+from intervision import clock, demo
 from intervision.database import configured as configured_database
 from intervision.mail import choices
 from intervision.mail.models import Mail, MailKind
 from intervision.mail.outbox import deliver_due_mail, queue
 from intervision.models import Language
+from ui import guard
 
 
 @pytest.fixture(autouse=True)
@@ -104,3 +105,26 @@ def test_the_outbox_in_dutch(people):
     at = open_as(people.coordinator, "pages/people.py", language="nl")
     assert "Er is geen mailserver ingesteld" in texts(at)
     assert list(at.dataframe[-1].value["Status"]) == ["Niet verzonden (geen mailserver ingesteld)"]
+
+
+@pytest.mark.parametrize(
+    ("page", "title", "promise"),
+    [
+        ("pages/profile.py", "My profile", "Sign in, and you go straight on to your profile"),
+        ("pages/reports.py", "Reports and action items", "Sign in, and you go straight on to the reports"),
+        ("pages/surveys.py", "Surveys", "Sign in, and you go straight on to the survey."),
+    ],
+)
+def test_a_mails_link_opened_signed_out_signs_in_and_lands_on_its_page(people, monkeypatch, page, title, promise):
+    monkeypatch.setattr(guard, "send_browser_to", lambda _url: None)  # no browser to send on its cookie trip
+    at = app()  # a phone that never signed in opens the link in a mail
+    at.session_state["language"] = "en"
+    open_page(at, page)
+    assert_healthy(at)
+    assert [title.value for title in at.title] == ["Sign in"], "the link leads to the sign-in, not to a refusal"
+    assert any(info.value.startswith(promise) for info in at.info)
+
+    fill(at, {"sign_in.email": people.participant.email, "sign_in.password": demo.DEMO_PASSWORD})
+    click(at, "Sign in")
+    assert_healthy(at)
+    assert [shown.value for shown in at.title] == [title], "straight on to the mail's page"

@@ -38,6 +38,7 @@ from driving import (
     ROOT,
     SHOWN,
     SIGN_IN_FIRST,
+    TITLES,
     app,
     assert_healthy,
     deep_link,
@@ -300,8 +301,9 @@ def click(at: AppTest, button: object) -> AppTest:
 
 
 def is_open(at: AppTest) -> bool:
-    """The page drew itself (its title), and no guard refused."""
-    return bool(values(at.title)) and not {SIGN_IN_FIRST, NOT_ALLOWED} & set(refusals(at))
+    """The page drew itself (its title), no guard refused, and it did not send a signed-out visitor to sign in."""
+    titles = values(at.title)
+    return bool(titles) and titles != [TITLES["sign_in"]] and not {SIGN_IN_FIRST, NOT_ALLOWED} & set(refusals(at))
 
 
 def buttons(at: AppTest, prefix: str) -> list:

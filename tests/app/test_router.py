@@ -39,7 +39,10 @@ ENGLISH_TITLES = {
 
 OFFERED = {
     # follow: the QR code's link, to sign in on the way; reset and confirm: the account mails' links
-    "signed_out": ["sign_in", "follow", "join", "projector", "reset", "confirm"],
+    # The pages that links in mails and the QR code lead to are routed, to send a visitor to sign in first.
+    "signed_out": [
+        "sign_in", "groups", "cases", "follow", "surveys", "join", "projector", "reset", "confirm", "reports", "profile"
+    ],  # fmt: skip
     "participant": [
         "home", "groups", "cases", "follow", "surveys", "observer", "methods", "join", "projector", "reset", "confirm",
         "learning_goals", "reports", "profile",

@@ -93,7 +93,7 @@ def test_an_expired_sign_in_opens_no_page_and_asks_to_sign_in(demo_db, how):
     )
     at = _browser(emma, expired)
     if how == "by a deep link":
-        deep_link(at, "pages/profile.py")
+        deep_link(at, "pages/learning_goals.py")
         assert SIGN_IN_FIRST in refusals(at)
     else:
         at.run()
