@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from enum import StrEnum
 from html import escape
+from zoneinfo import ZoneInfo
 
 from intervision.i18n import moment, number, short_number, t
 from intervision.methods import Lines, Method
@@ -163,13 +164,17 @@ def markdown_lines(text: str, indent: str = "") -> str:
     return ("\\\n" + indent).join(lines)
 
 
-def _report_blocks(report: SessionReport, language: Language) -> list[_Block]:
+# Where no browser says otherwise (a PDF read later, a test): the groups are in the Netherlands and Flanders.
+REPORT_ZONE = ZoneInfo("Europe/Amsterdam")
+
+
+def _report_blocks(report: SessionReport, language: Language, zone: tzinfo) -> list[_Block]:
     def say(key: str, **params: object) -> str:
         return t(key, language, **params)
 
     blocks = [
         _Block(_Kind.TITLE, say("session_report.title", group=report.group_name)),
-        _Block(_Kind.ITEM, f"{say('session_report.date')}: {moment(report.started_at, language)}"),
+        _Block(_Kind.ITEM, f"{say('session_report.date')}: {moment(report.started_at, language, zone)}"),
         _Block(
             _Kind.ITEM,
             f"{say('field.method')}: {report.method_name} ({say('methods.version', version=report.method_version)})",
@@ -268,14 +273,14 @@ def _balance_blocks(balance: Balance, language: Language) -> list[_Block]:
     return blocks
 
 
-def session_report_markdown(report: SessionReport, language: Language) -> str:
+def session_report_markdown(report: SessionReport, language: Language, zone: tzinfo = REPORT_ZONE) -> str:
     """The session as the group keeps it: phases planned and actual, the board, the action items.
 
     The facilitator's observation log is in it only when they chose to include it.
     """
     lines: list[str] = []
     previous: _Kind | None = None
-    for block in _report_blocks(report, language):
+    for block in _report_blocks(report, language, zone):
         # A blank line between blocks, except inside a list or a table.
         together = (previous, block.kind) in {
             (_Kind.ITEM, _Kind.ITEM),
@@ -298,7 +303,7 @@ def session_report_markdown(report: SessionReport, language: Language) -> str:
     return "\n".join(lines) + "\n"
 
 
-def session_report_pdf(report: SessionReport, language: Language) -> bytes:
+def session_report_pdf(report: SessionReport, language: Language, zone: tzinfo = REPORT_ZONE) -> bytes:
     """The same report as a plain, printable PDF; typed text is printed as it is, never read as Markdown.
 
     Every character people type is printed (see pdf_fonts); a long name wraps in its cell, it is never cut.
@@ -307,7 +312,7 @@ def session_report_pdf(report: SessionReport, language: Language) -> bytes:
     pdf.set_margins(15, 15, 15)
     pdf.add_page()
     widths = [110, 35, 35]
-    for block in _report_blocks(report, language):
+    for block in _report_blocks(report, language, zone):
         text = printable(block.text)
         if block.kind in _HEADINGS:
             pdf.set_font(FAMILY, "B", {_Kind.TITLE: 18, _Kind.SECTION: 14}.get(block.kind, 12))

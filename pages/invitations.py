@@ -106,7 +106,8 @@ if mailed := st.session_state.get(MAILED):
         )
 
 with st.expander(viewer.t("account_mail.invite_title"), expanded=bool(forms.value(MAIL, "addresses"))), st.form(MAIL):
-    st.caption(viewer.t("account_mail.invite_intro", most=MAIL_INVITATIONS_AT_ONCE))
+    intro = "account_mail.invite_intro" if mail_configured() else "account_mail.invite_intro_no_mail"
+    st.caption(viewer.t(intro, most=MAIL_INVITATIONS_AT_ONCE))
     st.selectbox(viewer.t("field.group"), list(groups), format_func=groups.get, key=forms.key(MAIL, "group_id"))
     forms.field_error(MAIL, "group_id")
     st.selectbox(

@@ -56,7 +56,7 @@ if preview:
         viewer.t(
             "join.preview",
             group=escape_markdown(preview.group_name),
-            role=viewer.t(f"group_role.{preview.group_role}"),
+            role=viewer.t(f"group_role.{preview.group_role}").lower(),  # "als lid", mid-sentence
         )
     )
 

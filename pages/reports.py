@@ -65,10 +65,10 @@ else:
     st.caption(viewer.t("report_mail.shared_on", date=format.moment(entry.shared_at, viewer)))
     st.download_button(
         viewer.t("report_mail.download_pdf"),
-        session_report_pdf(report, viewer.language),
+        session_report_pdf(report, viewer.language, format.local_zone()),
         file_name=f"session-{entry.session_id}.pdf",
         mime="application/pdf",
         icon=":material/download:",
     )
     with st.container(border=True):
-        st.markdown(_under_the_page_title(session_report_markdown(report, viewer.language)))
+        st.markdown(_under_the_page_title(session_report_markdown(report, viewer.language, format.local_zone())))

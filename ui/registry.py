@@ -46,7 +46,9 @@ SCREENS: dict[str, Screen] = {
             "follow", "pages/follow.py", "follow", ":material/smartphone:", Access.SIGNED_IN, signs_in_on_the_way=True
         ),
         Screen("invitations", "pages/invitations.py", "invitations", ":material/mail:", Access.LEADS_GROUPS),
-        Screen("surveys", "pages/surveys.py", "surveys", ":material/bar_chart:", Access.SIGNED_IN, signs_in_on_the_way=True),
+        Screen(
+            "surveys", "pages/surveys.py", "surveys", ":material/bar_chart:", Access.SIGNED_IN, signs_in_on_the_way=True
+        ),
         # Anyone may be invited as a second observer; the page shows only the sessions one observes or runs.
         Screen("observer", "pages/observer.py", "observe", ":material/visibility:", Access.SIGNED_IN),
         Screen("methods", "pages/methods.py", "methods", ":material/menu_book:", Access.SIGNED_IN),
@@ -83,8 +85,12 @@ SCREENS: dict[str, Screen] = {
         ),
         Screen("learning_goals", "pages/learning_goals.py", "learning-goals", ":material/flag:", Access.SIGNED_IN),
         # The shared session reports and one's own action items; the page shows only one's own groups'.
-        Screen("reports", "pages/reports.py", "reports", ":material/summarize:", Access.SIGNED_IN, signs_in_on_the_way=True),
-        Screen("profile", "pages/profile.py", "profile", ":material/person:", Access.SIGNED_IN, signs_in_on_the_way=True),
+        Screen(
+            "reports", "pages/reports.py", "reports", ":material/summarize:", Access.SIGNED_IN, signs_in_on_the_way=True
+        ),
+        Screen(
+            "profile", "pages/profile.py", "profile", ":material/person:", Access.SIGNED_IN, signs_in_on_the_way=True
+        ),
     )
 }
 

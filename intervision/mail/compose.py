@@ -39,7 +39,10 @@ def write_mail(
 ) -> Mail:
     """The mail of this kind in this language, its `{placeholders}` filled from `params`."""
     greeting = t("mail.greeting", language, name=one_line(name)) if name else t("mail.greeting_no_name", language)
-    footer_key = "mail.footer_choices" if kind in CHOOSABLE else "mail.footer_account"
+    if person_id is None:  # an address without an account (yet): there is no profile to choose on
+        footer_key = "mail.footer_no_account"
+    else:
+        footer_key = "mail.footer_choices" if kind in CHOOSABLE else "mail.footer_account"
     body = "\n\n".join(
         [
             greeting,

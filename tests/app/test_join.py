@@ -70,7 +70,7 @@ def test_signed_in_participant_joins_with_a_code(people):
     at = _join_page(people.participant)
     fill(at, {"join.code": code})
     at.run()
-    assert values(at.info) == ["This code invites you to Wijkverpleging Noord as Member."]
+    assert values(at.info) == ["This code invites you to Wijkverpleging Noord as a member."]
     click(at, "Join")
 
     assert_healthy(at)
@@ -134,7 +134,7 @@ def test_code_from_the_link_fills_the_field(people):
     at = _join_page(code=code)
 
     assert value_of(at, "join.code") == code
-    assert values(at.info) == ["This code invites you to Wijkverpleging Noord as Member."]
+    assert values(at.info) == ["This code invites you to Wijkverpleging Noord as a member."]
 
 
 def test_code_from_the_link_does_not_overwrite_what_was_typed(people):
@@ -173,7 +173,7 @@ def test_newcomer_creates_an_account_and_is_signed_in(people):
 def test_newcomer_with_a_facilitator_invitation_becomes_a_facilitator(people):
     code = _invite(people, group="Onderwijsteam Basisschool De Regenboog", role=GroupRole.FACILITATOR)
     at = _join_page(code=code)
-    assert values(at.info) == ["This code invites you to Onderwijsteam Basisschool De Regenboog as Facilitator."]
+    assert values(at.info) == ["This code invites you to Onderwijsteam Basisschool De Regenboog as a facilitator."]
     fill(at, NEWCOMER)
     click(at, CREATE)
 

@@ -123,7 +123,7 @@ def test_the_page_speaks_dutch(people):
     at = open_as(people.participant, REPORTS, "nl")
     assert values(at.title) == ["Verslagen en actiepunten"]
     assert {"Mijn actiepunten", "Verslagen van bijeenkomsten"} <= set(values(at.subheader))
-    assert [b.label for b in at.get("download_button")] == ["Download als pdf"]
+    assert [b.label for b in at.get("download_button")] == ["Download als PDF"]
 
 
 def test_the_facilitator_chooses_the_last_day_a_survey_is_open_and_the_members_are_mailed(people):

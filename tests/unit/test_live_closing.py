@@ -888,12 +888,12 @@ def test_a_long_name_in_a_table_wraps_instead_of_being_cut():
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
-        (Language.NL, ["Datum: 12 maart 2025, 10:15", "12,0", "Gemiddeld nut 3,5 van 5 (4 mensen)"]),
-        (Language.EN, ["Date: 12 March 2025, 10:15", "12.0", "Average usefulness 3.5 of 5 (4 people)"]),
+        (Language.NL, ["Datum: 12 maart 2025, 11:15", "12,0", "Gemiddeld nut 3,5 van 5 (4 mensen)"]),
+        (Language.EN, ["Date: 12 March 2025, 11:15", "12.0", "Average usefulness 3.5 of 5 (4 people)"]),
     ],
 )
 def test_the_pdf_writes_dates_and_numbers_as_the_reader_does(language, expected):
-    started = datetime(2025, 3, 12, 10, 15, tzinfo=UTC)
+    started = datetime(2025, 3, 12, 10, 15, tzinfo=UTC)  # 11:15 in Amsterdam
     report = replace(_report_of("Sessie", "Inzicht"), started_at=started, rating_mean=3.5, rating_count=4)
 
     shown = pdf_text(session_report_pdf(report, language)).replace("\\(", "(").replace("\\)", ")")
@@ -1025,3 +1025,13 @@ def test_the_pdf_writes_typed_text_literally(team):
         assert line in shown.splitlines() or any(part.endswith(line) for part in shown.splitlines()), line
     assert "## Observation log" in shown, "a typed heading is printed as typed, not as a heading"
     assert "\\#" not in shown and "\\|" not in shown, "no Markdown escapes in the PDF"
+
+
+def test_the_report_gives_the_sessions_time_on_the_readers_clock_not_utc():
+    from zoneinfo import ZoneInfo
+
+    report = small_report(started_at=datetime(2026, 11, 10, 12, 30, tzinfo=UTC))  # winter: UTC+1 in Amsterdam
+    assert "10 november 2026, 13:30" in session_report_markdown(report, Language.NL)
+    assert "10 November 2026, 13:30" in session_report_markdown(report, Language.EN)
+    assert "10 november 2026, 13:30" in pdf_text(session_report_pdf(report, Language.NL))
+    assert "10 November 2026, 07:30" in session_report_markdown(report, Language.EN, ZoneInfo("America/New_York"))

@@ -175,10 +175,24 @@ def test_a_coordinator_does_not_see_who_got_a_survey_reminder(path, make_person,
 
 @pytest.mark.parametrize("language", list(Language))
 def test_every_mail_greets_its_reader_and_links_to_their_mail_choices(language, mail_server):
-    mail = write_mail(MailKind.SURVEY_OPENED, language, "anna@example.org", name="Anna Jansen", **_SURVEY)
+    mail = write_mail(MailKind.SURVEY_OPENED, language, "anna@example.org", name="Anna Jansen", person_id=1, **_SURVEY)
     greeting = {Language.NL: "Beste Anna Jansen,", Language.EN: "Hello Anna Jansen,"}[language]
     assert mail.body.startswith(greeting)
     assert mail.body.rstrip().endswith("https://intervision.test/profile")
+
+
+def test_a_mail_to_an_address_without_an_account_offers_no_profile_to_choose_on(mail_server):
+    invitation = {
+        "inviter": "Cora",
+        "group": "Team North",
+        "role": "member",
+        "link": "https://x",
+        "code": "A",
+        "days": 7,
+    }
+    mail = write_mail(MailKind.INVITATION, Language.NL, "nieuw@voorbeeld.nl", **invitation)
+    assert "/profile" not in mail.body
+    assert mail.body.rstrip().endswith("Zonder account krijg je verder geen mail van ons.")
 
 
 _SURVEY = {"group": "Team North", "closes": "13 March 2025", "link": "https://intervision.test/surveys"}

@@ -211,7 +211,7 @@ def test_an_action_item_is_reminded_once_to_its_owner_only_without_its_text(team
     mail_round(team.path, NOW + timedelta(days=7))  # 19 March: no second one
     [reminder] = mail_server.wait_for(1)
     assert reminder.envelope_to == [team.anna.email]
-    assert reminder.subject == "Je actiepunt in Team North staat voor 20 maart 2025"
+    assert reminder.subject == "Je actiepunt in Team North: uiterlijk 20 maart 2025"
     assert "https://intervision.test/reports" in reminder.text
     assert SECRET not in reminder.raw and "belt de ouder" not in reminder.raw
     assert len(mail_server.arrived) == 1

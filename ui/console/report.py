@@ -119,7 +119,9 @@ def share_panel(console: Console, session: LiveSession) -> None:
     if sent is not None:
         st.caption(viewer.t("report_mail.sent_on", date=format.moment(sent, viewer)))
     else:
-        st.caption(viewer.t("report_mail.send_explained"))
+        st.caption(
+            viewer.t("report_mail.send_explained" if mail_configured() else "report_mail.send_explained_no_mail")
+        )
         st.button(
             viewer.t("report_mail.send"),
             key=f"{SHARE}.{session.id}",
@@ -140,14 +142,14 @@ def report_panel(console: Console, session: LiveSession) -> None:
     st.subheader(viewer.t("live.report"))
     include = st.toggle(viewer.t("live.include_observations"), value=False)
     report = live.session_report(database, person, session_id, viewer.language, include_observations=include)
-    markdown = session_report_markdown(report, viewer.language)
+    markdown = session_report_markdown(report, viewer.language, format.local_zone())
     markdown_button, pdf_button = st.columns(2)
     markdown_button.download_button(
         viewer.t("live.download_markdown"), markdown, file_name=f"session-{session_id}.md", mime="text/markdown"
     )
     pdf_button.download_button(
         viewer.t("live.download_pdf"),
-        session_report_pdf(report, viewer.language),
+        session_report_pdf(report, viewer.language, format.local_zone()),
         file_name=f"session-{session_id}.pdf",
         mime="application/pdf",
     )
