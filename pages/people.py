@@ -86,7 +86,10 @@ people_tab, audit_tab, mail_tab, organisation_tab = st.tabs(
         viewer.t("people.tab_audit"),
         viewer.t("outbox.title"),
         viewer.t("organisation.tab"),
-    ]
+    ],
+    # Kept by key: a notice drawn above the tabs after a click (a mail sent again) must not reopen the first tab.
+    key="people_tabs",
+    on_change="rerun",
 )
 
 with people_tab:

@@ -52,7 +52,7 @@ def test_facilitator_moves_a_session_and_the_group_gets_the_new_time(people, mai
     at.button(key=f"change_open.{meeting_id}").click().run()
     new_day = clock.today() + timedelta(days=40)
     fill(at, {f"change.{meeting_id}.day": new_day, f"change.{meeting_id}.minutes": 120})
-    click(at, "Save the new time")
+    click(at, "Save the change")
 
     assert_healthy(at)
     assert "The session was moved. Everyone in the group gets the new time in their calendar." in values(at.success)
@@ -67,7 +67,7 @@ def test_moving_a_session_into_the_past_is_refused_and_keeps_what_was_typed(peop
     at.button(key=f"change_open.{meeting_id}").click().run()
     yesterday = clock.today() - timedelta(days=1)
     fill(at, {f"change.{meeting_id}.day": yesterday})
-    click(at, "Save the new time")
+    click(at, "Save the change")
 
     assert_healthy(at)
     assert "Choose a moment in the future." in values(at.error)
