@@ -6,7 +6,8 @@ import streamlit as st
 
 from intervision.database import Database
 from intervision.mail import choices
-from intervision.mail.models import CHOOSABLE, MailStatus
+from intervision.mail.choices import OutboxLine
+from intervision.mail.models import CHOOSABLE, MailStatus, failure_reason
 from intervision.mail.settings import smtp_settings
 from intervision.models import Person
 from ui import format, forms
@@ -41,6 +42,13 @@ def _status(viewer: Viewer, status: MailStatus) -> str:
     return viewer.t(f"mail.status.{status.value}")
 
 
+def _reason(viewer: Viewer, line: OutboxLine) -> str:
+    """Why the last attempt failed, in the reader's language; empty once sent, and for "not sent" (says why)."""
+    if not line.error or line.status in (MailStatus.SENT, MailStatus.NOT_SENT):
+        return ""
+    return viewer.t(f"outbox.reason_{failure_reason(line.error)}")
+
+
 def outbox_panel(database: Database, viewer: Viewer, coordinator: Person) -> None:
     """What was mailed in the last 30 days, failures first; a failed mail can be sent again."""
     overview = choices.outbox_overview(database, coordinator)
@@ -67,11 +75,12 @@ def outbox_panel(database: Database, viewer: Viewer, coordinator: Person) -> Non
             {
                 viewer.t("outbox.to"): line.to_address or viewer.t("outbox.hidden"),
                 viewer.t("outbox.status"): _status(viewer, line.status),
-                viewer.t("outbox.kind"): viewer.t(f"mail.kind.{line.kind.value}"),
+                viewer.t("outbox.reason"): _reason(viewer, line),
+                viewer.t("outbox.kind"): viewer.t(f"outbox.kind_{line.kind.value}"),
                 viewer.t("outbox.queued_at"): format.moment(line.queued_at, viewer),
                 viewer.t("outbox.attempts"): line.attempts,
-                # "Not sent" says why already; the server's own answer is shown as it gave it.
-                viewer.t("outbox.error"): "" if line.status is MailStatus.NOT_SENT else line.error,
+                # For whoever runs the server: its own answer, as it gave it.
+                viewer.t("outbox.answer"): "" if line.status is MailStatus.NOT_SENT else line.error,
             }
             for line in overview.lines
         ],

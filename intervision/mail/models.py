@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from enum import StrEnum
 
@@ -44,6 +45,38 @@ class MailStatus(StrEnum):
     SENT = "sent"  # the mail server accepted it
     FAILED = "failed"  # refused for good, or still not accepted a day after it was queued
     NOT_SENT = "not_sent"  # no mail server is set up: kept to show where it would have gone
+
+
+class FailureReason(StrEnum):
+    """Why the mail server did not take a mail, in words a coordinator can act on (the server's own answer is
+    technical and English)."""
+
+    UNREACHABLE = "unreachable"  # no answer at the address and port in the settings
+    LOGIN = "login"  # the user name or password in the settings was refused
+    TLS = "tls"  # the encrypted connection could not be made
+    BUSY = "busy"  # a temporary refusal (4xx): tried again later
+    REFUSED = "refused"  # a permanent refusal (5xx), mostly of the address
+    OTHER = "other"
+
+
+_TEMPORARY = re.compile(r"^4\d\d\b")
+_PERMANENT = re.compile(r"^5\d\d\b")
+
+
+def failure_reason(answer: str) -> FailureReason:
+    """The reason behind a failed attempt's recorded answer (outbox._described: "550 …" or "ErrorName: …")."""
+    if answer.startswith(("530", "534", "535", "SMTPAuthenticationError", "SMTPNotSupportedError")):
+        return FailureReason.LOGIN
+    if _PERMANENT.match(answer):
+        return FailureReason.REFUSED
+    if _TEMPORARY.match(answer):
+        return FailureReason.BUSY
+    if answer.startswith(("SSL", "CertificateError")):
+        return FailureReason.TLS
+    unreachable = ("ConnectionRefusedError", "TimeoutError", "gaierror", "SMTPConnectError", "OSError", "timeout")
+    if answer.startswith(unreachable) or "SMTPServerDisconnected" in answer:
+        return FailureReason.UNREACHABLE
+    return FailureReason.OTHER
 
 
 class Mail(BaseModel):

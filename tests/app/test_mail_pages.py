@@ -90,6 +90,8 @@ def test_a_failed_mail_can_be_sent_again(people, mail_server):
     at = open_as(people.coordinator, "pages/people.py")
     assert "Failed" in list(at.dataframe[-1].value["Status"])
     assert "550" in at.dataframe[-1].value.to_string()
+    assert list(at.dataframe[-1].value["Reason"]) == ["Refused by the mail server"]
+    assert list(at.dataframe[-1].value["Kind"]) == ["Session reminder"]
     at.selectbox(key="outbox.mail_id").set_value(mail_id)
     click(at, "Send again")
     assert_healthy(at)

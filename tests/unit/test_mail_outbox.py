@@ -11,7 +11,7 @@ from unit_support import NOW
 from intervision.errors import DomainError, NotAllowed
 from intervision.mail import choices
 from intervision.mail.compose import write_mail
-from intervision.mail.models import Mail, MailKind, MailStatus
+from intervision.mail.models import FailureReason, Mail, MailKind, MailStatus, failure_reason
 from intervision.mail.outbox import deliver_due_mail, queue, retry_delay
 from intervision.models import Language, Role
 from intervision.store import mail as outbox_store
@@ -247,3 +247,21 @@ def test_a_sent_mail_is_forgotten_after_ninety_days_a_queued_one_never(path, mak
     mail_round(path, NOW + timedelta(days=91))
     assert _status(path, sent) is None
     assert _status(path, waiting).status is MailStatus.QUEUED
+
+
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [
+        ("ConnectionRefusedError: [Errno 111] Connection refused", FailureReason.UNREACHABLE),
+        ("TimeoutError: timed out", FailureReason.UNREACHABLE),
+        ("gaierror: [Errno -2] Name or service not known", FailureReason.UNREACHABLE),
+        ("SMTPServerDisconnected: Connection unexpectedly closed", FailureReason.UNREACHABLE),
+        ("535 5.7.8 Authentication credentials invalid", FailureReason.LOGIN),
+        ("SSLCertVerificationError: certificate verify failed", FailureReason.TLS),
+        ("451 4.3.0 Try again later", FailureReason.BUSY),
+        ("550 5.1.1 No such user", FailureReason.REFUSED),
+        ("ValueError: something odd", FailureReason.OTHER),
+    ],
+)
+def test_a_failed_attempt_is_given_a_reason_a_coordinator_can_act_on(answer, reason):
+    assert failure_reason(answer) is reason
