@@ -7,7 +7,7 @@ import streamlit as st
 from intervision.database import Database
 from intervision.mail import choices
 from intervision.mail.choices import OutboxLine
-from intervision.mail.models import CHOOSABLE, MailStatus, failure_reason
+from intervision.mail.models import CHOOSABLE, MailKind, MailStatus, failure_reason
 from intervision.mail.settings import smtp_settings
 from intervision.models import Person
 from ui import format, forms
@@ -32,6 +32,9 @@ def mail_choices_form(database: Database, viewer: Viewer, person: Person) -> Non
         st.caption(viewer.t("mail_choices.intro"))
         for kind in CHOOSABLE:
             st.checkbox(viewer.t(f"mail.kind.{kind.value}"), key=forms.key(MAIL_CHOICES, kind.value))
+            if kind is MailKind.SESSION_INVITATION:
+                # Off means off: a session already in the calendar is then neither moved nor cancelled there.
+                st.caption(viewer.t("mail_choices.session_invitation_off"))
         if smtp_settings() is None:
             st.caption(viewer.t("mail_choices.no_server"))
         forms.form_error(MAIL_CHOICES)
