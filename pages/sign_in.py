@@ -89,6 +89,10 @@ with right:
         st.subheader(viewer.t("demo.accounts_title"))
         st.write(viewer.t("demo.accounts_intro"))
         st.code(demo.DEMO_PASSWORD, language=None)
+if viewer.organisation and viewer.organisation.is_demo:
+    # Across the whole width: beside the form, at 1280 pixels with the sidebar open, the column is too narrow
+    # for an address and who it is, and the table would hide the second behind a scroll bar.
+    with st.container(width=1100):
         st.table(
             [
                 {
