@@ -384,6 +384,8 @@ def show_sessions(group: Group, my_role: GroupRole | None) -> None:
 
 # Which planned session has its change form or its cancel question open: (meeting id, "change" or "cancel").
 OPEN_SESSION = "_calendar_session_open"
+# Shown by the planned sessions (show_planned), where they were planned, moved or cancelled: not at the top.
+SESSION_NOTICES = ("calendar.", "groups.session_planned")
 
 
 def _open_session(meeting_id: int, what: str) -> None:
@@ -458,6 +460,7 @@ def show_planned(group: Group, my_role: GroupRole | None) -> None:
     planned = groups.planned_sessions(database, person, group.id)
     plans = allows(Action.PLAN_SESSIONS, person.role, my_role)
     st.markdown(f"**{viewer.t('calendar.planned_title')}**")
+    forms.notice(viewer, about=SESSION_NOTICES)  # by the list it is about, not at the top of a long page
     if not planned:
         st.caption(viewer.t("calendar.none_planned"))
         return
@@ -526,7 +529,7 @@ def _delete(group_id: int) -> str:
 
 
 st.title(viewer.t("nav.groups"))
-forms.notice(viewer)
+forms.notice(viewer, not_about=SESSION_NOTICES)
 visible = dict((group.id, (group, role)) for group, role in groups.visible_groups(database, person))
 may_create = allows(Action.CREATE_GROUP, person.role)
 choices = [*visible, *([NEW] if may_create else [])]

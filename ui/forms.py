@@ -120,11 +120,17 @@ def leave_notice(key: str) -> None:
     st.session_state[_NOTICE] = key
 
 
-def notice(viewer: Viewer) -> None:
-    """A success message left by the last submitted form, shown once."""
-    done = st.session_state.pop(_NOTICE, None)
-    if done:
-        st.success(viewer.t(done), icon=":material/check_circle:")
+def notice(viewer: Viewer, about: tuple[str, ...] = (), not_about: tuple[str, ...] = ()) -> None:
+    """A success message left by the last submitted form, shown once.
+
+    A page whose forms sit far down may show the notices of some (their keys start with `about`) next to
+    them, and leave those out of the one at its top (`not_about`): a notice out of sight tells nobody anything.
+    """
+    done = st.session_state.get(_NOTICE)
+    if not done or (about and not done.startswith(about)) or (not_about and done.startswith(not_about)):
+        return
+    del st.session_state[_NOTICE]
+    st.success(viewer.t(done), icon=":material/check_circle:")
 
 
 def clear(form: str, fields: list[str]) -> None:
