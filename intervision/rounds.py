@@ -185,7 +185,12 @@ def draw(database: Database, viewer: Person, session_id: int, now: datetime | No
     if not phase.round:
         return
     with database.writing() as db:
-        session, phase = _round_phase(db, database, viewer, session_id, session.phase_index, Action.RUN_SESSION)
+        try:
+            session, phase = _round_phase(db, database, viewer, session_id, session.phase_index, Action.RUN_SESSION)
+        except DomainError as error:
+            if error.key == "session_moved_on":
+                return  # moved on since the read above (another console, a phone): the next drawing draws its own
+            raise
         db.lock("speaking_round")
         members = [m.person_id for m in store.members(db, session.group_id) if m.group_role is GroupRole.MEMBER]
         bringers = {

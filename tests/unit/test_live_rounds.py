@@ -12,7 +12,7 @@ import random
 import pytest
 from unit_support import NOW, at, count_rows
 
-from intervision import groups, live, rounds
+from intervision import groups, live, rounds, store
 from intervision.database import Database
 from intervision.errors import DomainError, NotAllowed
 from intervision.methods import built_in_library
@@ -373,3 +373,26 @@ def test_every_change_to_a_round_advances_the_stamp_the_live_screens_listen_to(t
     member = next(person for person in team["members"] if person.id == speaker.person_id)
     assert moves(lambda: rounds.done_speaking(path, member, session_id, DIAGNOSIS, now=at(31)))
     assert not moves(lambda: rounds.done_speaking(path, member, session_id, DIAGNOSIS, now=at(31))), "said twice"
+
+
+def test_a_console_drawing_a_round_as_the_session_moves_on_draws_nothing_and_fails_not(team, monkeypatch):
+    """Another console or a phone moves the session on between the console's look and its drawing of the order:
+    the console is drawn again for the new phase, so this drawing quietly does nothing."""
+    session_id = _session(team)
+    round_phase = next(index for index, phase in enumerate(INCIDENT.phases) if phase.round)
+    _go_to(team, session_id, round_phase, at(20))
+    method_of = rounds.session_method
+
+    def moved_on_meanwhile(database, session):
+        live.move(
+            team["path"], team["lead"], session_id, _view(team, session_id, at(20)).session.revision, 1, now=at(20)
+        )
+        monkeypatch.setattr(rounds, "session_method", method_of)
+        return method_of(database, session)
+
+    monkeypatch.setattr(rounds, "session_method", moved_on_meanwhile)
+    rounds.draw(team["path"], team["lead"], session_id, now=at(20))
+
+    assert _view(team, session_id, at(20)).session.phase_index == round_phase + 1
+    with team["path"].reading() as db:
+        assert store.speaking_round(db, session_id, round_phase) is None
